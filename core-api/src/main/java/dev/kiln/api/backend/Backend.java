@@ -1,0 +1,182 @@
+package dev.kiln.api.backend;
+
+import dev.kiln.api.tensor.Storage;
+
+/**
+ * The numeric primitives every differentiable op in Kiln is built from. A backend owns its
+ * {@link Storage} (host arrays, device buffers) and evaluates these primitives on it.
+ *
+ * <p>Conventions for every method: sizes are element counts; matrices are row-major; a
+ * method whose doc says "accumulates" adds into its output (gradients); any other method
+ * overwrites its output. Inputs and outputs never alias unless a method says so. Integer
+ * arguments (token ids, targets, masks) are host {@code int[]}: they are inputs that cross to the
+ * device once per call. {@link NaiveBackend} is the obviously-correct reference; every other
+ * backend is tested against it by the conformance suite.
+ */
+public interface Backend extends AutoCloseable {
+
+    /** Stable name, e.g. "naive", "cpu", "opencl". */
+    String name();
+
+    /** Human-readable details for {@code kiln plugins}: threads, device, kernels used. */
+    default String description() { return name(); }
+
+    // ---- memory ---------------------------------------------------------------------------
+
+    /** A new zero-filled storage of {@code size} floats. */
+    Storage allocate(int size);
+
+    /** A new storage holding a copy of {@code data}. */
+    Storage upload(float[] data);
+
+    /** A host copy of the whole storage. */
+    float[] download(Storage s);
+
+    /** dst[dstOffset + i] = src[srcOffset + i] for i in [0, length). */
+    void copy(Storage src, int srcOffset, Storage dst, int dstOffset, int length);
+
+    /** dst[offset + i] = value for i in [0, length). */
+    void fill(Storage dst, int offset, int length, float value);
+
+    /**
+     * Strided block copy, for slice / concat and their gradients: for c in [0, count), i in [0, blockLen):
+     * dst[dstOffset + c*dstStride + i] (=, or += when accumulate) src[srcOffset + c*srcStride + i].
+     */
+    void copyBlocks(Storage src, int srcOffset, int srcStride, Storage dst, int dstOffset, int dstStride,
+                    int blockLen, int count, boolean accumulate);
+
+    /** dst = src permuted: dst shape[i] = shape[perm[i]]. Both contiguous. */
+    void permute(Storage src, int[] shape, int[] perm, Storage dst);
+
+    // ---- dense linear algebra -------------------------------------------------------------
+
+    /**
+     * Batched matrix product: for each b in [0, batch):
+     * C_b[M×N] = alpha · op(A_b) · op(B_b) (+ C_b when accumulate), where op(A_b) is M×K
+     * (stored K×M when transA) and op(B_b) is K×N (stored N×K when transB). A_b starts at
+     * b*strideA, and so on; a stride of 0 broadcasts one matrix over the batch. Empty M, N or K
+     * is legal (K = 0 gives zeros, or leaves C unchanged when accumulating).
+     */
+    void matmul(Storage a, Storage b, Storage c, int batch, int m, int n, int k,
+                boolean transA, boolean transB, int strideA, int strideB, int strideC,
+                float alpha, boolean accumulate);
+
+    // ---- element-wise ---------------------------------------------------------------------
+
+    /**
+     * out = op(a, b) with numpy broadcasting; the three shapes have the same rank and each
+     * dimension of a or b is either 1 or the output's.
+     */
+    void binary(BinaryOp op, Storage a, int[] aShape, Storage b, int[] bShape, Storage out, int[] outShape);
+
+    /** y[i] = op(x[i], param), i in [0, n). x and y may be the same storage (in place). */
+    void unary(UnaryOp op, Storage x, Storage y, int n, float param);
+
+    /** Accumulates gx[i] += gy[i] · op'(x[i]) given y = op(x). */
+    void unaryBackward(UnaryOp op, Storage x, Storage y, Storage gy, Storage gx, int n, float param);
+
+    /**
+     * Sum src (shape srcShape) down to dstShape (same rank, each dimension 1 or equal): the
+     * reverse of broadcasting. Overwrites dst, or accumulates when accumulate.
+     */
+    void reduceSumTo(Storage src, int[] srcShape, Storage dst, int[] dstShape, boolean accumulate);
+
+    /**
+     * Reduce a [outer, len, inner] view along the middle axis into [outer, inner]: SUM or MAX.
+     * MAX of an empty axis is -infinity, SUM is 0.
+     */
+    void reduceAxis(boolean max, Storage src, Storage dst, int outer, int len, int inner);
+
+    /** Sum of squares of src[0, n) in double precision (gradient norms). */
+    double sumOfSquares(Storage src, int n);
+
+    // ---- normalization and softmax --------------------------------------------------------
+
+    /** Row-wise softmax (or log-softmax) over the last axis of a [rows, cols] matrix. */
+    void softmax(Storage x, Storage y, int rows, int cols, boolean log);
+
+    /**
+     * Accumulates the input gradient of softmax (log=false: gx += y ⊙ (gy − Σ gy⊙y)) or of
+     * log-softmax (log=true: gx += gy − exp(y) · Σ gy), given its output y.
+     */
+    void softmaxBackward(Storage y, Storage gy, Storage gx, int rows, int cols, boolean log);
+
+    /**
+     * y = (x − mean) · rstd · gamma + beta per row of [rows, cols]; saves mean[rows] and
+     * rstd[rows] = 1/sqrt(var + eps) (biased variance). beta may be null.
+     */
+    void layerNorm(Storage x, Storage gamma, Storage beta, Storage y, Storage mean, Storage rstd,
+                   int rows, int cols, float eps);
+
+    /** Accumulates gx, gGamma, gBeta (either of the last two may be null: not needed). */
+    void layerNormBackward(Storage x, Storage gamma, Storage mean, Storage rstd, Storage gy,
+                           Storage gx, Storage gGamma, Storage gBeta, int rows, int cols);
+
+    /** y = x · rstd · gamma with rstd[row] = 1/sqrt(mean(x²) + eps) saved. */
+    void rmsNorm(Storage x, Storage gamma, Storage y, Storage rstd, int rows, int cols, float eps);
+
+    /** Accumulates gx and gGamma (gGamma may be null). */
+    void rmsNormBackward(Storage x, Storage gamma, Storage rstd, Storage gy, Storage gx, Storage gGamma,
+                         int rows, int cols);
+
+    // ---- embeddings and losses ------------------------------------------------------------
+
+    /** out[i, :] = table[ids[i], :] for i in [0, ids.length); table is [rows, dim]. */
+    void embedding(Storage table, int[] ids, Storage out, int dim);
+
+    /** Scatter-add: gTable[ids[i], :] += gOut[i, :]. */
+    void embeddingBackward(Storage gOut, int[] ids, Storage gTable, int dim);
+
+    /**
+     * Per-row cross-entropy of logits [rows, classes] against targets[rows]. Rows whose target
+     * equals ignoreIndex get loss 0. With label smoothing ε the loss is
+     * (1−ε)·(−log p[target]) + ε·mean_j(−log p[j]). Saves log-probabilities [rows, classes].
+     */
+    void crossEntropy(Storage logits, int[] targets, Storage losses, Storage logProbs,
+                      int rows, int classes, int ignoreIndex, float labelSmoothing);
+
+    /** Accumulates gLogits += gLoss[row] · (softmax − smoothed one-hot) for rows not ignored. */
+    void crossEntropyBackward(Storage logProbs, int[] targets, Storage gLoss, Storage gLogits,
+                              int rows, int classes, int ignoreIndex, float labelSmoothing);
+
+    // ---- attention ------------------------------------------------------------------------
+
+    /**
+     * Scaled dot-product attention (see {@link AttentionSpec} for layouts and masking).
+     * keyMask [batch, tk] (1 = may be attended) may be null; so may segments [batch, tk] when
+     * tq == tk (a query sees only keys of its own segment: packed examples). Writes out and
+     * the probabilities used, for the backward pass.
+     */
+    void attention(AttentionSpec spec, Storage q, Storage k, Storage v, int[] keyMask, int[] segments,
+                   Storage out, Storage probs);
+
+    /** Accumulates gq, gk, gv (laid out as q, k, v in the spec; they may be one fused storage). */
+    void attentionBackward(AttentionSpec spec, Storage q, Storage k, Storage v, Storage probs,
+                           Storage gOut, Storage gq, Storage gk, Storage gv);
+
+    /**
+     * Rotary position embedding on contiguous [batch, seq, heads, headDim] (half-split pairing
+     * (i, i + headDim/2) as in GPT-NeoX / Hugging Face LLaMA) for positions posOffset + t,
+     * frequency theta^(−2i/headDim). inverse rotates by the negative angle (the backward pass).
+     */
+    void rope(Storage x, Storage y, int batch, int seq, int heads, int headDim, int posOffset,
+              float theta, boolean inverse);
+
+    // ---- randomness and optimizers --------------------------------------------------------
+
+    /**
+     * Dropout mask: mask[i] = 1/keep if {@link CounterRng#uniform(long, long)}(seed, i) < keep,
+     * else 0. Counter-based, so every backend draws the same mask for the same seed.
+     */
+    void dropoutMask(Storage mask, int n, float keep, long seed);
+
+    /**
+     * One AdamW step (decoupled weight decay, bias-corrected) on n parameters:
+     * m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²; p −= lr·(wd·p + (m/(1−β1^step)) / (sqrt(v/(1−β2^step)) + eps)).
+     */
+    void adamw(Storage param, Storage grad, Storage m, Storage v, int n, float lr, float beta1, float beta2,
+               float eps, float weightDecay, long step);
+
+    @Override
+    default void close() {}
+}

@@ -1,0 +1,5 @@
+package dev.kiln.api.objective;
+
+/** Placeholder while the SPI is being written; replaced in the same change. */
+public interface ObjectiveContext {
+}

@@ -1,0 +1,34 @@
+package dev.kiln.api.plugin;
+
+/**
+ * The version of the Kiln plugin API. {@link #CURRENT} is a compile-time constant, so a plugin
+ * that returns it from {@link KilnPlugin#apiVersion()} records the version it was built against.
+ * Compatible: same major, plugin minor no newer than the host's.
+ */
+public record ApiVersion(int major, int minor) {
+    public static final String CURRENT = "1.0";
+
+    public static ApiVersion parse(String text) {
+        String[] parts = text == null ? new String[0] : text.trim().split("\\.");
+        try {
+            if (parts.length == 2) return new ApiVersion(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
+        } catch (NumberFormatException ignored) {
+            // fall through to the error below
+        }
+        throw new IllegalArgumentException("bad API version '" + text + "': expected MAJOR.MINOR, e.g. " + CURRENT);
+    }
+
+    public static ApiVersion current() {
+        return parse(CURRENT);
+    }
+
+    /** Can a host of this version run a plugin built against {@code plugin}? */
+    public boolean canHost(ApiVersion plugin) {
+        return plugin.major == major && plugin.minor <= minor;
+    }
+
+    @Override
+    public String toString() {
+        return major + "." + minor;
+    }
+}
