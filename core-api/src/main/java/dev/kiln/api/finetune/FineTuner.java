@@ -1,5 +1,38 @@
 package dev.kiln.api.finetune;
 
-/** Placeholder while the SPI is being written; replaced in the same change. */
+import dev.kiln.api.nn.Module;
+import dev.kiln.api.nn.Transformer;
+import dev.kiln.api.objective.Objective;
+import dev.kiln.api.tensor.Tensor;
+
+import java.util.Map;
+
+/**
+ * A fine-tuning method. It has two orthogonal halves, like a TRL trainer taking a PEFT config:
+ * <em>what trains</em> ({@link #configure}, {@link #learningRateScale}, {@link #regularizer},
+ * {@link #trainableState}) and <em>what signal trains it</em> ({@link #signal}). A pipeline combines
+ * one method of each role, e.g. {@code lora} + {@code dpo}; everything has a default so a method
+ * fills only its own half.
+ */
 public interface FineTuner {
+
+    String name();
+
+    /** What trains: freeze, unfreeze or attach adapters to the loaded model (and the heads). Default: everything trains. */
+    default void configure(Transformer model, Module heads) {
+        for (Tensor p : model.parameters()) p.requiresGrad(true);
+        if (heads != null) for (Tensor p : heads.parameters()) p.requiresGrad(true);
+    }
+
+    /** Learning-rate multiplier for a parameter (discriminative learning rates). Default 1. */
+    default double learningRateScale(String parameterName) { return 1.0; }
+
+    /** An extra loss term each step (e.g. L2-SP toward the pretrained weights), or null. */
+    default Tensor regularizer(Transformer model) { return null; }
+
+    /** What signal trains it: the objective to optimize, or null to use the pipeline's objective. */
+    default Objective signal() { return null; }
+
+    /** What a checkpoint of this method must keep (adapter-only methods return just their tensors). Default: all. */
+    default Map<String, Tensor> trainableState(Transformer model) { return model.namedParameters(); }
 }

@@ -1,6 +1,49 @@
 package dev.kiln.api.objective;
 
-/** Placeholder while the SPI is being written; replaced in the same change. */
+import dev.kiln.api.data.Batch;
+import dev.kiln.api.data.Dataset;
+import dev.kiln.api.nn.Module;
+import dev.kiln.api.nn.Transformer;
+import dev.kiln.api.nn.TransformerConfig;
+import dev.kiln.api.tensor.Tensor;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A training signal: turns examples into batches (masking, corruption and pairing are its job),
+ * owns its head parameters, and computes a differentiable loss with metrics.
+ */
 public interface Objective {
+
+    /** The registered name (metrics are tagged with it; heads are saved under {@code heads.<name>.}). */
     String name();
+
+    /** Head parameters this objective owns, or null when it only uses the backbone's LM head. */
+    default Module head() { return null; }
+
+    /** Rejects a backbone this objective cannot train (e.g. clm needs causal attention), naming the key. */
+    default void checkModel(TransformerConfig model) {}
+
+    /**
+     * The batches of one pass over {@code data}. Deterministic for a seed: the trainer passes a new
+     * seed per epoch, so masks and pairings change between epochs but runs are reproducible.
+     */
+    List<Batch> prepare(Dataset data, BatchSpec spec, long seed);
+
+    /** Forward pass and loss for one batch; in training mode when the model is. */
+    Output compute(Transformer model, Batch batch);
+
+    /**
+     * Turns metrics averaged over evaluation batches (weighted by {@link Output#weight()}) into
+     * the reported ones, e.g. perplexity = exp(loss). Default: unchanged.
+     */
+    default Map<String, Double> finish(Map<String, Double> averaged) { return averaged; }
+
+    /**
+     * One batch's result. {@code loss} is a scalar [1] tensor; {@code metrics} are host values
+     * (the loss among them, as "loss"); {@code weight} is what the batch counts for when averaging
+     * (predicted tokens, examples).
+     */
+    record Output(Tensor loss, Map<String, Double> metrics, double weight) {}
 }

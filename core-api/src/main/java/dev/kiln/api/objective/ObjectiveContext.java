@@ -1,5 +1,8 @@
 package dev.kiln.api.objective;
 
-/** Placeholder while the SPI is being written; replaced in the same change. */
-public interface ObjectiveContext {
-}
+import dev.kiln.api.backend.Backend;
+import dev.kiln.api.nn.TransformerConfig;
+import dev.kiln.api.tokenizer.Tokenizer;
+
+/** What an objective may use when it is created: the tokenizer, the backend for its heads, the backbone's shape, a seed. */
+public record ObjectiveContext(Tokenizer tokenizer, Backend backend, TransformerConfig model, long seed) {}

@@ -1,0 +1,60 @@
+package dev.kiln.api.nn;
+
+import dev.kiln.api.backend.Backend;
+import dev.kiln.api.ops.Arithmetic;
+import dev.kiln.api.ops.MatMul;
+import dev.kiln.api.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * y = x·Wᵀ + b with W: [out, in] (PyTorch's layout), b: [out] optional. Adapters (LoRA, IA3, ...)
+ * attach here and transform the output; the base weight stays as it is.
+ */
+public class Linear extends Module {
+    private final int in, out;
+    private final Tensor weight, bias;
+    private final List<LinearAdapter> adapters = new ArrayList<>();
+
+    public Linear(Backend be, Random rng, int in, int out, boolean bias, float std) {
+        this.in = in;
+        this.out = out;
+        this.weight = register("weight", Init.normal(be, rng, std, out, in));
+        this.bias = bias ? register("bias", Init.zeros(be, out)) : null;
+    }
+
+    /** x: [..., in] → [..., out] */
+    public Tensor forward(Tensor x) {
+        if (x.dim(-1) != in) throw new IllegalArgumentException("linear expects last dim " + in + ", got " + x.shape());
+        Tensor y = MatMul.matmul(x, weight, false, true);
+        if (bias != null) y = Arithmetic.add(y, bias);
+        for (LinearAdapter a : adapters) if (a.active()) y = a.apply(x, y);
+        return y;
+    }
+
+    public Tensor weight() { return weight; }
+
+    public Tensor bias() { return bias; }
+
+    public int inFeatures() { return in; }
+
+    public int outFeatures() { return out; }
+
+    public void addAdapter(String name, LinearAdapter adapter) {
+        register(name, adapter);
+        adapters.add(adapter);
+    }
+
+    public List<LinearAdapter> adapters() { return Collections.unmodifiableList(adapters); }
+
+    /** Output-side hook for parameter-efficient methods: returns the adapted output. */
+    public abstract static class LinearAdapter extends Module {
+        /** x: the layer input [..., in]; y: the output so far [..., out]. */
+        public abstract Tensor apply(Tensor x, Tensor y);
+
+        public boolean active() { return true; }
+    }
+}

@@ -1,0 +1,132 @@
+package dev.kiln.api.nn;
+
+import dev.kiln.api.backend.Backend;
+import dev.kiln.api.backend.CounterRng;
+import dev.kiln.api.ops.Arithmetic;
+import dev.kiln.api.ops.Embedding;
+import dev.kiln.api.ops.MatMul;
+import dev.kiln.api.ops.Regularization;
+import dev.kiln.api.tensor.IntTensor;
+import dev.kiln.api.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The backbone: embeddings → N blocks → optional final norm, plus the language-model head
+ * (tied to the token embeddings or its own matrix). Objectives put their own heads on top of
+ * {@link #forward}'s hidden states. Parameter names: {@code embed.tokens.weight},
+ * {@code embed.positions.weight}, {@code embed.types.weight}, {@code embed.norm.*},
+ * {@code blocks.N.*}, {@code norm_f.*}, {@code lm_head.weight}.
+ */
+public final class Transformer extends Module {
+    private final TransformerConfig cfg;
+    private final Backend backend;
+    private final Tensor tokens, positions, types;
+    private final Norm embedNorm, finalNorm;
+    private final List<Block> blocks = new ArrayList<>();
+    private final Tensor lmHead;
+    private final Tensor sinusoid;
+    private long dropoutSeed = 1;
+    private long dropoutCalls;
+
+    public Transformer(Backend be, TransformerConfig cfg, long seed) {
+        this.cfg = cfg;
+        this.backend = be;
+        Random rng = new Random(seed);
+        Module embed = register("embed", new Group());
+        boolean rms = cfg.norm().equals("rmsnorm");
+        tokens = ((Group) embed).add("tokens", Init.normal(be, rng, cfg.initStd(), cfg.vocab(), cfg.dModel()));
+        positions = cfg.positions().equals("learned")
+                ? ((Group) embed).add("positions", Init.normal(be, rng, cfg.initStd() / 2, cfg.maxSeq(), cfg.dModel())) : null;
+        types = cfg.typeVocab() > 0
+                ? ((Group) embed).add("types", Init.normal(be, rng, cfg.initStd(), cfg.typeVocab(), cfg.dModel())) : null;
+        embedNorm = cfg.embedNorm() ? ((Group) embed).child("norm", new Norm(be, cfg.dModel(), rms, cfg.normEps())) : null;
+        Module stack = register("blocks", new Group());
+        for (int i = 0; i < cfg.layers(); i++) blocks.add(((Group) stack).child(Integer.toString(i), new Block(be, rng, cfg)));
+        finalNorm = cfg.finalNorm() ? register("norm_f", new Norm(be, cfg.dModel(), rms, cfg.normEps())) : null;
+        lmHead = cfg.tieEmbeddings() ? null : register("lm_head", new Group()).add("weight",
+                Init.normal(be, rng, cfg.initStd(), cfg.vocab(), cfg.dModel()));
+        sinusoid = cfg.positions().equals("sinusoidal") ? sinusoidTable(be, cfg.maxSeq(), cfg.dModel()) : null;
+    }
+
+    public TransformerConfig config() { return cfg; }
+
+    public Backend backend() { return backend; }
+
+    public List<Block> blocks() { return Collections.unmodifiableList(blocks); }
+
+    /** Seeds this step's dropout masks (the trainer sets it from its RNG so runs are reproducible). */
+    public void setDropoutSeed(long seed) {
+        this.dropoutSeed = seed;
+        this.dropoutCalls = 0;
+    }
+
+    /** Token embeddings only: ids [B, T] → [B, T, C] (for building mixed inputs). */
+    public Tensor embedTokens(IntTensor ids) {
+        return Embedding.lookup(tokens, ids);
+    }
+
+    /** Hidden states [B, T, C] after the last block (and final norm when configured). */
+    public Tensor forward(ModelInput in) {
+        int b = in.batch(), t = in.length();
+        KVCache cache = in.cache();
+        int offset = cache == null ? 0 : cache.length();
+        if ((positions != null || sinusoid != null) && offset + t > cfg.maxSeq())
+            throw new IllegalArgumentException("sequence of " + (offset + t) + " tokens exceeds max_seq " + cfg.maxSeq());
+        Tensor x = in.embeddings() != null ? in.embeddings() : embedTokens(in.ids());
+        if (x.dim(-1) != cfg.dModel()) throw new IllegalArgumentException("embeddings " + x.shape() + " do not have width " + cfg.dModel());
+        if (positions != null || sinusoid != null) {
+            int[] pos = new int[t];
+            for (int i = 0; i < t; i++) pos[i] = offset + i;
+            Tensor pe = Embedding.lookup(positions != null ? positions : sinusoid, new IntTensor(pos, 1, t));
+            x = Arithmetic.add(x, pe);                                     // [B, T, C] + [1, T, C]
+        }
+        if (types != null) {
+            IntTensor tt = in.tokenTypes() != null ? in.tokenTypes() : new IntTensor(new int[b * t], b, t);
+            x = Arithmetic.add(x, Embedding.lookup(types, tt));
+        }
+        if (embedNorm != null) x = embedNorm.forward(x);
+        long seed = nextSeed();
+        if (isTraining()) x = Regularization.dropout(x, cfg.dropout(), seed);
+        for (int i = 0; i < blocks.size(); i++) x = blocks.get(i).forward(x, in, i, offset, seed + 16L * (i + 1));
+        if (cache != null) cache.advance(t);
+        return finalNorm != null ? finalNorm.forward(x) : x;
+    }
+
+    /** Next-token logits: hidden [..., C] → [..., V]. */
+    public Tensor logits(Tensor hidden) {
+        return MatMul.matmul(hidden, lmHeadWeight(), false, true);
+    }
+
+    /** The output projection [V, C]: the token embeddings when tied. */
+    public Tensor lmHeadWeight() {
+        return lmHead != null ? lmHead : tokens;
+    }
+
+    public Tensor tokenEmbeddings() { return tokens; }
+
+    private long nextSeed() {
+        return CounterRng.mix(dropoutSeed * 31 + dropoutCalls++);
+    }
+
+    private static Tensor sinusoidTable(Backend be, int seq, int dim) {
+        float[] v = new float[seq * dim];
+        for (int p = 0; p < seq; p++)
+            for (int i = 0; i < dim / 2; i++) {
+                double angle = p / Math.pow(10000, 2.0 * i / dim);
+                v[p * dim + 2 * i] = (float) Math.sin(angle);
+                v[p * dim + 2 * i + 1] = (float) Math.cos(angle);
+            }
+        return Tensor.of(be, v, seq, dim);
+    }
+
+    /** A named container for parameters and children (embed, blocks, lm_head). */
+    public static final class Group extends Module {
+        public Tensor add(String name, Tensor t) { return register(name, t); }
+
+        public <M extends Module> M child(String name, M m) { return register(name, m); }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.kiln.api.objective;
+
+import dev.kiln.api.data.Batch;
+import dev.kiln.api.data.Dataset;
+import dev.kiln.api.nn.Module;
+import dev.kiln.api.nn.Transformer;
+import dev.kiln.api.nn.TransformerConfig;
+import dev.kiln.api.ops.Arithmetic;
+import dev.kiln.api.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Objectives trained together with weights: total loss = Σ wᵢ·lossᵢ; metrics are reported per
+ * member as {@code member.metric} (BERT pretraining is mlm + nsp). Each member prepares its own
+ * batches; the shorter lists are cycled so every step has a batch for every member.
+ */
+public final class CompositeObjective implements Objective {
+    private final List<Objective> members;
+    private final double[] weights;
+    private final Module heads;
+
+    public CompositeObjective(List<Objective> members, double[] weights) {
+        if (members.isEmpty() || members.size() != weights.length)
+            throw new IllegalArgumentException("composite objective needs one weight per member");
+        this.members = List.copyOf(members);
+        this.weights = weights.clone();
+        Transformer.Group g = new Transformer.Group();
+        for (Objective o : members) if (o.head() != null) g.child(o.name(), o.head());
+        this.heads = g;
+    }
+
+    public List<Objective> members() { return members; }
+
+    @Override
+    public String name() {
+        StringBuilder sb = new StringBuilder();
+        for (Objective o : members) sb.append(sb.length() == 0 ? "" : "+").append(o.name());
+        return sb.toString();
+    }
+
+    @Override
+    public Module head() { return heads; }
+
+    @Override
+    public void checkModel(TransformerConfig model) {
+        for (Objective o : members) o.checkModel(model);
+    }
+
+    @Override
+    public List<Batch> prepare(Dataset data, BatchSpec spec, long seed) {
+        List<List<Batch>> each = new ArrayList<>();
+        int longest = 0;
+        for (int i = 0; i < members.size(); i++) {
+            List<Batch> b = members.get(i).prepare(data, spec, seed * 1_000_003L + i);
+            if (b.isEmpty()) throw new IllegalArgumentException("objective '" + members.get(i).name() + "' made no batches from " + data.name());
+            each.add(b);
+            longest = Math.max(longest, b.size());
+        }
+        List<Batch> out = new ArrayList<>();
+        for (int s = 0; s < longest; s++) {
+            Batch combined = new Batch();
+            long tokens = 0;
+            for (int i = 0; i < members.size(); i++) {
+                Batch part = each.get(i).get(s % each.get(i).size());
+                combined.putPart(members.get(i).name(), part);
+                tokens += part.tokens();
+            }
+            out.add(combined.tokens(tokens));
+        }
+        return out;
+    }
+
+    @Override
+    public Output compute(Transformer model, Batch batch) {
+        Tensor total = null;
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        double weight = 0, loss = 0;
+        for (int i = 0; i < members.size(); i++) {
+            Objective o = members.get(i);
+            Output out = o.compute(model, batch.part(o.name()));
+            Tensor term = Arithmetic.mulScalar(out.loss(), (float) weights[i]);
+            total = total == null ? term : Arithmetic.add(total, term);
+            for (var e : out.metrics().entrySet()) metrics.put(o.name() + "." + e.getKey(), e.getValue());
+            loss += weights[i] * out.metrics().getOrDefault("loss", (double) out.loss().item());
+            weight += out.weight();
+        }
+        metrics.put("loss", loss);
+        return new Output(total, metrics, weight);
+    }
+
+    @Override
+    public Map<String, Double> finish(Map<String, Double> averaged) {
+        Map<String, Double> out = new LinkedHashMap<>(averaged);
+        for (Objective o : members) {
+            String prefix = o.name() + ".";
+            Map<String, Double> mine = new LinkedHashMap<>();
+            for (var e : averaged.entrySet()) if (e.getKey().startsWith(prefix)) mine.put(e.getKey().substring(prefix.length()), e.getValue());
+            for (var e : o.finish(mine).entrySet()) out.put(prefix + e.getKey(), e.getValue());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,52 @@
+package dev.kiln.api.ops;
+
+import dev.kiln.api.backend.AttentionSpec;
+import dev.kiln.api.backend.Backend;
+import dev.kiln.api.tensor.IntTensor;
+import dev.kiln.api.tensor.Shape;
+import dev.kiln.api.tensor.Storage;
+import dev.kiln.api.tensor.Tensor;
+
+/** Fused scaled-dot-product attention, and rotary position embeddings. */
+public final class Attention {
+    private Attention() {}
+
+    /**
+     * q, k, v laid out per {@link AttentionSpec} (they may be one fused tensor read at offsets).
+     * keyMask [B, tk] (1 = attend) and segments [B, tk] may be null. → [B, tq, Hq·D]
+     */
+    public static Tensor attention(AttentionSpec spec, Tensor q, Tensor k, Tensor v, IntTensor keyMask, IntTensor segments) {
+        Backend be = q.backend();
+        if (keyMask != null && keyMask.size() != spec.batch() * spec.tk())
+            throw new IllegalArgumentException("attention mask " + keyMask.shape() + " must be [" + spec.batch() + ", " + spec.tk() + "]");
+        if (segments != null && (spec.tq() != spec.tk() || segments.size() != spec.batch() * spec.tk()))
+            throw new IllegalArgumentException("segment ids " + segments.shape() + " need self-attention of [" + spec.batch() + ", " + spec.tk() + "]");
+        int[] mask = keyMask == null ? null : keyMask.data(), seg = segments == null ? null : segments.data();
+        Storage out = be.allocate(spec.outSize()), probs = be.allocate(spec.probsSize());
+        be.attention(spec, q.storage(), k.storage(), v.storage(), mask, seg, out, probs);
+        Shape shape = Shape.of(spec.batch(), spec.tq(), spec.qHeads() * spec.headDim());
+        return Tensor.result("attention", out, shape, g -> {
+            Storage gq = gradOrScratch(q), gk = k == q ? gq : gradOrScratch(k);
+            Storage gv = v == q ? gq : v == k ? gk : gradOrScratch(v);
+            be.attentionBackward(spec, q.storage(), k.storage(), v.storage(), probs, g, gq, gk, gv);
+        }, q, k, v);
+    }
+
+    private static Storage gradOrScratch(Tensor t) {
+        return t.requiresGrad() ? t.gradForAccumulation() : t.backend().allocate(t.size());
+    }
+
+    /** Rotary embedding of x: [B, T, H, D] (or [B, T, H·D] with heads given) at positions posOffset + t. */
+    public static Tensor rope(Tensor x, int heads, int posOffset, float theta) {
+        int b = x.dim(0), t = x.dim(1), d = x.size() / (b * Math.max(1, t) * heads);
+        if (d % 2 != 0) throw new IllegalArgumentException("rotary embedding needs an even head dim, got " + d);
+        Backend be = x.backend();
+        Storage y = be.allocate(x.size());
+        be.rope(x.storage(), y, b, t, heads, d, posOffset, theta, false);
+        return Tensor.result("rope", y, x.shape(), g -> {
+            Storage back = be.allocate(x.size());
+            be.rope(g, back, b, t, heads, d, posOffset, theta, true);
+            Kernels.accumulate(be, back, x.gradForAccumulation(), x.size());
+        }, x);
+    }
+}

@@ -1,0 +1,44 @@
+package dev.kiln.api.ops;
+
+import dev.kiln.api.backend.Backend;
+import dev.kiln.api.backend.BinaryOp;
+import dev.kiln.api.backend.UnaryOp;
+import dev.kiln.api.tensor.Storage;
+
+/** Allocate-and-run shorthands over backend primitives, for use inside ops. */
+final class Kernels {
+    private Kernels() {}
+
+    static Storage binary(Backend be, BinaryOp op, Storage a, int[] as, Storage b, int[] bs, int[] os) {
+        Storage out = be.allocate(size(os));
+        be.binary(op, a, as, b, bs, out, os);
+        return out;
+    }
+
+    static Storage unary(Backend be, UnaryOp op, Storage x, int n, float param) {
+        Storage out = be.allocate(n);
+        be.unary(op, x, out, n, param);
+        return out;
+    }
+
+    /** g (shape gShape, same rank) broadcast up to shape. */
+    static Storage broadcast(Backend be, Storage g, int[] gShape, int[] shape) {
+        Storage one = be.allocate(1);
+        be.fill(one, 0, 1, 1f);
+        int[] ones = new int[shape.length];
+        java.util.Arrays.fill(ones, 1);
+        return binary(be, BinaryOp.MUL, g, gShape, one, ones, shape);
+    }
+
+    /** dst += src, element-wise, same size. */
+    static void accumulate(Backend be, Storage src, Storage dst, int n) {
+        int[] s = {n};
+        be.reduceSumTo(src, s, dst, s, true);
+    }
+
+    static int size(int[] dims) {
+        int n = 1;
+        for (int d : dims) n *= d;
+        return n;
+    }
+}

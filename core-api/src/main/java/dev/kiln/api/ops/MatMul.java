@@ -1,0 +1,103 @@
+package dev.kiln.api.ops;
+
+import dev.kiln.api.backend.Backend;
+import dev.kiln.api.tensor.Shape;
+import dev.kiln.api.tensor.Storage;
+import dev.kiln.api.tensor.Tensor;
+
+/**
+ * (Batched) matrix product with optional transposes. a: [..., M, K] (or [..., K, M] if transA),
+ * b: [..., K, N] (or [..., N, K] if transB). Batch dimensions must match, or one side is a
+ * plain matrix shared by every batch entry (the Linear-layer case, run as one large GEMM).
+ */
+public final class MatMul {
+    private MatMul() {}
+
+    public static Tensor matmul(Tensor a, Tensor b) { return matmul(a, b, false, false); }
+
+    /** out: [..., M, N] */
+    public static Tensor matmul(Tensor a, Tensor b, boolean transA, boolean transB) {
+        if (a.rank() < 2 || b.rank() < 2)
+            throw new IllegalArgumentException("matmul needs rank >= 2, got " + a.shape() + " and " + b.shape());
+        int m = transA ? a.dim(-1) : a.dim(-2), ka = transA ? a.dim(-2) : a.dim(-1);
+        int kb = transB ? b.dim(-1) : b.dim(-2), n = transB ? b.dim(-2) : b.dim(-1);
+        if (ka != kb) throw new IllegalArgumentException("matmul inner dimensions differ: " + a.shape()
+                + (transA ? "ᵀ" : "") + " · " + b.shape() + (transB ? "ᵀ" : ""));
+        int k = ka;
+        int batchA = a.shape().prod(0, a.rank() - 2), batchB = b.shape().prod(0, b.rank() - 2);
+        boolean aShared = a.rank() == 2, bShared = b.rank() == 2;
+        if (!aShared && !bShared && batchA != batchB)
+            throw new IllegalArgumentException("matmul batch dimensions differ: " + a.shape() + " · " + b.shape());
+        int batch = aShared ? batchB : batchA;
+        int[] outDims = (aShared ? b : a).dims();
+        outDims[outDims.length - 2] = m;
+        outDims[outDims.length - 1] = n;
+        if (!aShared && !bShared && !java.util.Arrays.equals(trimmed(a), trimmed(b)))
+            throw new IllegalArgumentException("matmul batch dimensions differ: " + a.shape() + " · " + b.shape());
+        Shape outShape = Shape.of(outDims);
+        Backend be = a.backend();
+        Storage out = be.allocate(outShape.size());
+        gemm(be, a.storage(), b.storage(), out, batch, m, n, k, transA, transB, aShared, bShared, false);
+        return Tensor.result("matmul", out, outShape, g -> {
+            if (a.requiresGrad()) {
+                Storage ga = a.gradForAccumulation();
+                if (!transA) // dA[M,K] = dC · op(B)ᵀ
+                    gemm(be, g, b.storage(), ga, batch, m, k, n, false, !transB, false, bShared, true, aShared);
+                else         // dA_stored[K,M] = op(B) · dCᵀ
+                    gemm(be, b.storage(), g, ga, batch, k, m, n, transB, true, bShared, false, true, aShared);
+            }
+            if (b.requiresGrad()) {
+                Storage gb = b.gradForAccumulation();
+                if (!transB) // dB[K,N] = op(A)ᵀ · dC
+                    gemm(be, a.storage(), g, gb, batch, k, n, m, !transA, false, aShared, false, true, bShared);
+                else         // dB_stored[N,K] = dCᵀ · op(A)
+                    gemm(be, g, a.storage(), gb, batch, n, k, m, true, transA, false, aShared, true, bShared);
+            }
+        }, a, b);
+    }
+
+    private static int[] trimmed(Tensor t) {
+        return java.util.Arrays.copyOf(t.dims(), t.rank() - 2);
+    }
+
+    private static void gemm(Backend be, Storage a, Storage b, Storage c, int batch, int m, int n, int k,
+                             boolean transA, boolean transB, boolean aShared, boolean bShared, boolean acc) {
+        gemm(be, a, b, c, batch, m, n, k, transA, transB, aShared, bShared, acc, false);
+    }
+
+    /**
+     * C_i = op(A_i)·op(B_i) over the batch; a shared operand has stride 0. When C itself is shared
+     * (the gradient of a shared operand) the batch is summed into it.
+     */
+    private static void gemm(Backend be, Storage a, Storage b, Storage c, int batch, int m, int n, int k,
+                             boolean transA, boolean transB, boolean aShared, boolean bShared, boolean acc, boolean cShared) {
+        if (batch == 0) return;
+        int sa = aShared ? 0 : m * k, sb = bShared ? 0 : k * n;
+        if (!cShared) {
+            // A batched, untransposed, B shared: one [batch·M, K] · [K, N] product
+            if (bShared && !aShared && !transA && batch > 1) {
+                be.matmul(a, b, c, 1, batch * m, n, k, false, transB, 0, 0, 0, 1f, acc);
+                return;
+            }
+            be.matmul(a, b, c, batch, m, n, k, transA, transB, sa, sb, m * n, 1f, acc);
+            return;
+        }
+        // C shared: sum over batch. Fold the batch into K when both operands allow it.
+        if (!aShared && !bShared && transA && !transB) {
+            // C[M,N] = Σ_i A_iᵀ·B_i with A_i stored [K,M], B_i [K,N]: stack along K
+            be.matmul(a, b, c, 1, m, n, batch * k, true, false, 0, 0, 0, 1f, acc);
+            return;
+        }
+        if (!acc) be.fill(c, 0, m * n, 0f);
+        for (int i = 0; i < batch; i++)
+            be.matmul(slice(be, a, i * sa, m * k, aShared), slice(be, b, i * sb, k * n, bShared), c,
+                    1, m, n, k, transA, transB, 0, 0, 0, 1f, true);
+    }
+
+    private static Storage slice(Backend be, Storage s, int offset, int len, boolean shared) {
+        if (shared || offset == 0 && s.size() == len) return s;
+        Storage out = be.allocate(len);
+        be.copy(s, offset, out, 0, len);
+        return out;
+    }
+}

@@ -1,0 +1,23 @@
+package dev.kiln.api.optim;
+
+import java.util.Map;
+
+/**
+ * Updates parameters from their accumulated gradients. State (moments, step count) is exposed
+ * as named host arrays so the trainer can checkpoint and restore it exactly.
+ */
+public interface Optimizer {
+    String name();
+
+    /** One update of every registered parameter that has a gradient, at the given learning rate. */
+    void step(double learningRate);
+
+    /** Number of steps taken. */
+    long steps();
+
+    /** Named state arrays (e.g. {@code m.<param>}, {@code v.<param>}), host copies. */
+    Map<String, float[]> state();
+
+    /** Restores what {@link #state()} returned, plus the step count; names the missing or misshaped entry. */
+    void load(Map<String, float[]> state, long steps);
+}

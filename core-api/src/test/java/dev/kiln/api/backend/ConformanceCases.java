@@ -1,0 +1,127 @@
+package dev.kiln.api.backend;
+
+import org.junit.jupiter.params.provider.Arguments;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+/**
+ * Shapes the conformance suite runs every primitive over: odd sizes, sizes that are no multiple of
+ * any tile (1, 3, 17, 33, 65, 130), empty dimensions, and a few sizes large enough to take a
+ * backend's blocked / multi-threaded paths.
+ */
+public final class ConformanceCases {
+    private ConformanceCases() {}
+
+    /** One batched matmul call. */
+    public record MatmulCase(int batch, int m, int n, int k, boolean transA, boolean transB,
+                             int strideA, int strideB, int strideC, float alpha, boolean accumulate) {
+        int sizeA() { return size(strideA, m * k); }
+        int sizeB() { return size(strideB, k * n); }
+        int sizeC() { return size(strideC, m * n); }
+
+        private int size(int stride, int one) { return stride * (batch - 1) + one; }
+    }
+
+    static Stream<MatmulCase> matmul() {
+        int[][] mnk = {{1, 1, 1}, {3, 17, 33}, {17, 1, 65}, {1, 65, 130}, {65, 130, 17}, {33, 65, 257},
+                {130, 130, 130}, {0, 3, 4}, {3, 0, 4}, {3, 4, 0}, {7, 2100, 5}, {200, 97, 300}};
+        List<MatmulCase> cases = new ArrayList<>();
+        int v = 0;
+        for (int[] s : mnk) {
+            for (int t = 0; t < 4; t++, v++) {
+                boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+                cases.add(new MatmulCase(1, s[0], s[1], s[2], ta, tb, 0, 0, 0,
+                        v % 3 == 0 ? 1f : 0.5f, v % 2 == 1));
+            }
+        }
+        int m = 17, n = 33, k = 65;
+        for (int t = 0; t < 4; t++) {
+            boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+            cases.add(new MatmulCase(3, m, n, k, ta, tb, m * k, k * n, m * n, 1f, false));
+            cases.add(new MatmulCase(4, m, n, k, ta, tb, 0, k * n, m * n, 2f, t % 2 == 0));
+            cases.add(new MatmulCase(4, m, n, k, ta, tb, m * k, 0, m * n, 1f, false));
+            // a weight gradient summed over the batch: one C, accumulated
+            cases.add(new MatmulCase(3, m, n, k, ta, tb, m * k, k * n, 0, 1f, true));
+        }
+        cases.add(new MatmulCase(24, 5, 7, 3, false, true, 21, 21, 35, 1f, false));
+        cases.add(new MatmulCase(2, 130, 65, 33, true, false, 130 * 33 + 5, 33 * 65 + 3, 130 * 65 + 1, 1f, true));
+        cases.add(new MatmulCase(0, 3, 3, 3, false, false, 9, 9, 9, 1f, false));
+        return cases.stream();
+    }
+
+    static Stream<Arguments> broadcastShapes() {
+        return Stream.of(
+                arguments(new int[] {3, 17}, new int[] {3, 17}),
+                arguments(new int[] {5, 33}, new int[] {1, 33}),
+                arguments(new int[] {1, 33}, new int[] {5, 33}),
+                arguments(new int[] {5, 33}, new int[] {5, 1}),
+                arguments(new int[] {5, 33}, new int[] {1, 1}),
+                arguments(new int[] {4, 1, 3}, new int[] {1, 5, 3}),
+                arguments(new int[] {2, 3, 65}, new int[] {1, 1, 65}),
+                arguments(new int[] {130, 1000}, new int[] {1, 1000}),
+                arguments(new int[] {300, 1000}, new int[] {300, 1000}),
+                arguments(new int[] {0, 5}, new int[] {1, 5}),
+                arguments(new int[] {1}, new int[] {1}));
+    }
+
+    static Stream<Arguments> reduceShapes() {
+        return Stream.of(
+                arguments(new int[] {5, 33}, new int[] {1, 33}),
+                arguments(new int[] {5, 33}, new int[] {5, 1}),
+                arguments(new int[] {4, 3, 5}, new int[] {1, 3, 1}),
+                arguments(new int[] {4, 3, 5}, new int[] {1, 1, 1}),
+                arguments(new int[] {2, 3, 4}, new int[] {2, 1, 4}),
+                arguments(new int[] {3, 17}, new int[] {3, 17}),
+                arguments(new int[] {1030, 65}, new int[] {1, 65}),
+                arguments(new int[] {64, 1030}, new int[] {1, 1030}),
+                arguments(new int[] {0, 5}, new int[] {1, 5}));
+    }
+
+    /** rows, cols. */
+    static Stream<Arguments> rows() {
+        return Stream.of(arguments(1, 1), arguments(3, 17), arguments(5, 130), arguments(33, 768),
+                arguments(2, 5003), arguments(64, 1000), arguments(0, 5), arguments(4, 0));
+    }
+
+    /** rows, classes. */
+    static Stream<Arguments> classes() {
+        return Stream.of(arguments(1, 1), arguments(3, 17), arguments(7, 1000), arguments(4, 50257),
+                arguments(65, 130), arguments(0, 9));
+    }
+
+    /** n for flat element-wise primitives. */
+    static Stream<Integer> lengths() {
+        return Stream.of(0, 1, 17, 1000, 100_003);
+    }
+
+    /** One attention call; fused = q, k, v (and their gradients) packed in one storage. */
+    public record AttnCase(int batch, int qHeads, int kvHeads, int tq, int tk, int headDim, boolean causal,
+                           boolean keyMask, boolean segments, boolean fused) {}
+
+    static Stream<AttnCase> attention() {
+        return Stream.of(
+                new AttnCase(1, 1, 1, 1, 1, 1, false, false, false, false),
+                new AttnCase(2, 3, 3, 17, 17, 8, false, false, false, false),
+                new AttnCase(2, 4, 2, 17, 17, 16, true, false, false, false),
+                new AttnCase(1, 4, 1, 33, 33, 64, true, false, false, true),
+                new AttnCase(2, 2, 2, 3, 17, 8, true, false, false, false),
+                new AttnCase(2, 2, 1, 5, 17, 33, false, true, false, true),
+                new AttnCase(2, 2, 2, 17, 17, 8, true, true, true, false),
+                new AttnCase(2, 2, 2, 17, 17, 8, false, false, true, true),
+                new AttnCase(1, 2, 2, 7, 3, 4, true, false, false, false),
+                new AttnCase(2, 8, 4, 130, 130, 32, true, true, false, true),
+                new AttnCase(1, 2, 2, 2, 0, 4, false, false, false, false),
+                new AttnCase(0, 2, 2, 3, 3, 4, false, false, false, false));
+    }
+
+    /** batch, seq, heads, headDim, posOffset, theta. */
+    static Stream<Arguments> rope() {
+        return Stream.of(arguments(2, 5, 3, 8, 0, 10000f), arguments(1, 17, 2, 2, 7, 10000f),
+                arguments(3, 33, 1, 64, 0, 500000f), arguments(1, 130, 4, 128, 100, 10000f),
+                arguments(0, 3, 2, 4, 0, 10000f));
+    }
+}

@@ -1,0 +1,111 @@
+package dev.kiln.runtime.model;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.kiln.api.backend.Backend;
+import dev.kiln.api.config.Config;
+import dev.kiln.api.nn.Transformer;
+import dev.kiln.api.nn.TransformerConfig;
+import dev.kiln.api.tensor.Tensor;
+import dev.kiln.runtime.io.AtomicFiles;
+import dev.kiln.runtime.io.NamedTensor;
+import dev.kiln.runtime.io.SafetensorsFile;
+import dev.kiln.runtime.io.SafetensorsWriter;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * A Kiln model directory: {@code config.json} (the backbone's shape and what trained it),
+ * {@code model.safetensors} (backbone weights by name, objective heads under {@code heads.}) and
+ * {@code tokenizer.json}. Every file is written atomically.
+ */
+public final class ModelStore {
+    public static final String CONFIG = "config.json";
+    public static final String WEIGHTS = "model.safetensors";
+    public static final String TOKENIZER = "tokenizer.json";
+    public static final String HEADS = "heads.";
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private ModelStore() {}
+
+    /** A loaded model: the backbone, its config file contents, and the head tensors by full name. */
+    public record Loaded(Transformer model, Map<String, Object> config, Map<String, NamedTensor> heads) {}
+
+    /** Writes config.json and model.safetensors (tokenizer.json is the tokenizer's to write). */
+    public static void save(Path dir, Transformer model, Map<String, Tensor> heads, Map<String, Object> info) throws IOException {
+        Files.createDirectories(dir);
+        List<NamedTensor> tensors = new ArrayList<>();
+        for (var e : model.namedParameters().entrySet()) tensors.add(named(e.getKey(), e.getValue()));
+        for (var e : heads.entrySet()) tensors.add(named(HEADS + e.getKey(), e.getValue()));
+        Map<String, String> meta = Map.of("format", "kiln", "kiln_format", "1");
+        AtomicFiles.write(dir.resolve(WEIGHTS), out -> SafetensorsWriter.write(out, toData(tensors), meta));
+        Map<String, Object> config = new LinkedHashMap<>(info);
+        config.put("kiln_format", 1);
+        config.put("model", model.config().toMap());
+        AtomicFiles.writeString(dir.resolve(CONFIG), JSON.writeValueAsString(config));
+    }
+
+    /** Reads a model directory onto a backend; the weights must match the config exactly. */
+    public static Loaded load(Path dir, Backend backend) throws IOException {
+        Path cfgFile = dir.resolve(CONFIG);
+        if (!Files.isRegularFile(cfgFile)) throw new IOException(cfgFile + ": not found (is " + dir + " a Kiln model directory?)");
+        Map<String, Object> config = JSON.readValue(cfgFile.toFile(), new TypeReference<>() {});
+        @SuppressWarnings("unchecked")
+        Map<String, Object> modelSection = (Map<String, Object>) config.get("model");
+        if (modelSection == null) throw new IOException(cfgFile + ": missing key 'model' (the backbone's shape)");
+        TransformerConfig tc = TransformerConfig.fromConfig(new Config(cfgFile + " model", modelSection));
+        Transformer model = new Transformer(backend, tc, 0);
+        Map<String, NamedTensor> heads = new LinkedHashMap<>();
+        try (SafetensorsFile f = SafetensorsFile.open(dir.resolve(WEIGHTS))) {
+            Map<String, Tensor> params = model.namedParameters();
+            TreeSet<String> missing = new TreeSet<>(params.keySet()), unexpected = new TreeSet<>();
+            for (String name : f.names()) {
+                if (name.startsWith(HEADS)) {
+                    heads.put(name.substring(HEADS.length()), new NamedTensor(name, f.info(name).intShape(), f.floats(name)));
+                    continue;
+                }
+                Tensor p = params.get(name);
+                if (p == null) { unexpected.add(name); continue; }
+                float[] data = f.floats(name);
+                if (data.length != p.size())
+                    throw new IOException(dir.resolve(WEIGHTS) + ": tensor '" + name + "' has " + data.length
+                            + " values, the config expects shape " + p.shape());
+                p.copyFrom(data);
+                missing.remove(name);
+            }
+            if (!missing.isEmpty() || !unexpected.isEmpty())
+                throw new IOException(dir.resolve(WEIGHTS) + ": weights do not match " + CONFIG
+                        + (missing.isEmpty() ? "" : "; missing: " + missing) + (unexpected.isEmpty() ? "" : "; unexpected: " + unexpected));
+        }
+        return new Loaded(model, config, heads);
+    }
+
+    /** Copies saved head tensors (names relative to heads.) into a head's parameters, by name. */
+    public static void loadInto(Map<String, Tensor> target, Map<String, NamedTensor> saved, String what) throws IOException {
+        for (var e : target.entrySet()) {
+            NamedTensor t = saved.get(e.getKey());
+            if (t == null) throw new IOException(what + ": no saved tensor '" + e.getKey() + "' (saved: " + new TreeSet<>(saved.keySet()) + ")");
+            if (t.data().length != e.getValue().size())
+                throw new IOException(what + ": tensor '" + e.getKey() + "' has " + t.data().length + " values, expected shape " + e.getValue().shape());
+            e.getValue().copyFrom(t.data());
+        }
+    }
+
+    static NamedTensor named(String name, Tensor t) {
+        return new NamedTensor(name, t.dims(), t.toArray());
+    }
+
+    static Map<String, dev.kiln.runtime.io.TensorData> toData(List<NamedTensor> tensors) {
+        Map<String, dev.kiln.runtime.io.TensorData> m = new LinkedHashMap<>();
+        for (NamedTensor t : tensors) m.put(t.name(), dev.kiln.runtime.io.TensorData.of(t));
+        return m;
+    }
+}

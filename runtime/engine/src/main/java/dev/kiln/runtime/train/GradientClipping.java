@@ -1,0 +1,24 @@
+package dev.kiln.runtime.train;
+
+import dev.kiln.api.backend.UnaryOp;
+import dev.kiln.api.tensor.Tensor;
+
+import java.util.Collection;
+
+/** Clip gradients by their global L2 norm (torch.nn.utils.clip_grad_norm_). */
+public final class GradientClipping {
+    private GradientClipping() {}
+
+    /** Scales every gradient by min(1, maxNorm / ‖g‖) when maxNorm > 0; returns the norm before clipping. */
+    public static double clip(Collection<Tensor> params, double maxNorm) {
+        double sq = 0;
+        for (Tensor p : params) if (p.hasGrad()) sq += p.backend().sumOfSquares(p.gradForAccumulation(), p.size());
+        double norm = Math.sqrt(sq);
+        if (maxNorm > 0 && norm > maxNorm && Double.isFinite(norm)) {
+            float scale = (float) (maxNorm / (norm + 1e-6));
+            for (Tensor p : params)
+                if (p.hasGrad()) p.backend().unary(UnaryOp.SCALE, p.gradForAccumulation(), p.gradForAccumulation(), p.size(), scale);
+        }
+        return norm;
+    }
+}

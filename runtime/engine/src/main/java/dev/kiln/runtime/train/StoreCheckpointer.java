@@ -1,0 +1,77 @@
+package dev.kiln.runtime.train;
+
+import dev.kiln.api.optim.Optimizer;
+import dev.kiln.api.tensor.Tensor;
+import dev.kiln.runtime.io.Checkpoint;
+import dev.kiln.runtime.io.CheckpointStore;
+import dev.kiln.runtime.io.NamedTensor;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Training checkpoints in a {@link CheckpointStore}: weights, optimizer state and the {@link TrainState}. */
+public final class StoreCheckpointer implements Checkpointer {
+    private final CheckpointStore store;
+    private final Map<String, Object> extra;
+
+    /** extra: saved into trainer.json as well (config snapshot, objective name, ...). */
+    public StoreCheckpointer(CheckpointStore store, Map<String, Object> extra) {
+        this.store = store;
+        this.extra = extra == null ? Map.of() : extra;
+    }
+
+    @Override
+    public Path save(TrainState st, Map<String, Tensor> parameters, Optimizer optimizer) {
+        List<NamedTensor> weights = new ArrayList<>();
+        for (var e : parameters.entrySet()) weights.add(new NamedTensor(e.getKey(), e.getValue().dims(), e.getValue().toArray()));
+        List<NamedTensor> optState = new ArrayList<>();
+        for (var e : optimizer.state().entrySet()) optState.add(NamedTensor.vector(e.getKey(), e.getValue()));
+        Map<String, Object> state = new LinkedHashMap<>(extra);
+        state.put("epoch", st.epoch());
+        state.put("batch_in_epoch", st.batchInEpoch());
+        state.put("seed", st.seed());
+        state.put("optimizer", optimizer.name());
+        state.put("optimizer_steps", optimizer.steps());
+        try {
+            return store.save(st.step(), weights, optState, state);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write checkpoint at step " + st.step() + " under " + store.root() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Optional<TrainState> restoreLatest(Map<String, Tensor> parameters, Optimizer optimizer) {
+        Optional<Checkpoint> latest;
+        try {
+            latest = store.loadLatest();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read checkpoints under " + store.root() + ": " + e.getMessage(), e);
+        }
+        if (latest.isEmpty()) return Optional.empty();
+        Checkpoint c = latest.get();
+        for (var e : parameters.entrySet()) {
+            NamedTensor t = c.weight(e.getKey());
+            if (t.data().length != e.getValue().size())
+                throw new IllegalStateException(c.directory() + ": tensor '" + e.getKey() + "' has " + t.data().length
+                        + " values but the model expects shape " + e.getValue().shape() + ": a different model config?");
+            e.getValue().copyFrom(t.data());
+        }
+        Map<String, float[]> opt = new LinkedHashMap<>();
+        for (var e : c.optimizer().entrySet()) opt.put(e.getKey(), e.getValue().data());
+        Map<String, Object> s = c.trainerState();
+        optimizer.load(opt, number(s, "optimizer_steps", c));
+        return Optional.of(new TrainState(c.step(), number(s, "epoch", c), (int) number(s, "batch_in_epoch", c), number(s, "seed", c)));
+    }
+
+    private static long number(Map<String, Object> s, String key, Checkpoint c) {
+        Object v = s.get(key);
+        if (!(v instanceof Number n)) throw new IllegalStateException(c.directory() + "/trainer.json: missing number '" + key + "'");
+        return n.longValue();
+    }
+}

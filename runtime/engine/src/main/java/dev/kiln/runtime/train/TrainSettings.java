@@ -1,0 +1,40 @@
+package dev.kiln.runtime.train;
+
+import dev.kiln.api.config.Config;
+
+/** The {@code train} section of a pipeline config, parsed strictly. */
+public record TrainSettings(
+        long steps, int batchSize, int seqLen, double lr, long warmup, String schedule, double minLrRatio,
+        String optimizer, double weightDecay, double beta1, double beta2, double eps, double momentum,
+        double gradClip, int gradAccum, int evalEvery, int evalBatches, int checkpointEvery, int keepCheckpoints,
+        int logEvery, long seed) {
+
+    public static TrainSettings fromConfig(Config c) {
+        TrainSettings s = new TrainSettings(
+                c.getLong("steps", 1000), c.getInt("batch_size", 16), c.getInt("seq_len", 128),
+                c.getDouble("lr", 1e-3), c.getLong("warmup", 0),
+                c.getChoice("schedule", "cosine", "cosine", "linear", "constant"),
+                c.getDouble("min_lr_ratio", 0.1),
+                c.getChoice("optimizer", "adamw", "adamw", "sgd"),
+                c.getDouble("weight_decay", 0.1), c.getDouble("beta1", 0.9), c.getDouble("beta2", 0.95),
+                c.getDouble("eps", 1e-8), c.getDouble("momentum", 0.9),
+                c.getDouble("grad_clip", 1.0), c.getInt("grad_accum", 1),
+                c.getInt("eval_every", 100), c.getInt("eval_batches", 20),
+                c.getInt("checkpoint_every", 0), c.getInt("keep_checkpoints", 2),
+                c.getInt("log_every", 10), c.getLong("seed", 1234));
+        c.finish();
+        if (s.steps < 0 || s.gradAccum < 1 || s.batchSize < 1 || s.seqLen < 1 || s.lr <= 0)
+            throw c.error("steps", "and batch_size, seq_len, grad_accum, lr must be positive: " + s);
+        return s;
+    }
+
+    /** Learning rate at a step: linear warmup, then cosine / linear decay to min_lr_ratio·lr, or constant. */
+    public double learningRate(long step) {
+        if (warmup > 0 && step < warmup) return lr * (step + 1) / warmup;
+        if (schedule.equals("constant") || steps <= warmup) return lr;
+        double progress = Math.min(1.0, (double) (step - warmup) / Math.max(1, steps - warmup));
+        double min = lr * minLrRatio;
+        double shape = schedule.equals("cosine") ? 0.5 * (1 + Math.cos(Math.PI * progress)) : 1 - progress;
+        return min + (lr - min) * shape;
+    }
+}

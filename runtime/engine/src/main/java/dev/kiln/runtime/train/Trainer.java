@@ -1,0 +1,122 @@
+package dev.kiln.runtime.train;
+
+import dev.kiln.api.backend.CounterRng;
+import dev.kiln.api.data.Batch;
+import dev.kiln.api.finetune.FineTuner;
+import dev.kiln.api.objective.BatchSpec;
+import dev.kiln.api.objective.Objective;
+import dev.kiln.api.ops.Arithmetic;
+import dev.kiln.api.optim.Optimizer;
+import dev.kiln.api.tensor.Tensor;
+import dev.kiln.runtime.metrics.MetricsLog;
+import dev.kiln.runtime.metrics.TrainingMetrics;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The training loop: batches → loss → backward → clip → optimizer step, with eval and checkpoints. */
+public final class Trainer {
+    private final TrainingJob job;
+    private final TrainSettings s;
+    private List<Batch> epochBatches;
+    private long preparedEpoch = -1;
+
+    public Trainer(TrainingJob job) {
+        this.job = job;
+        this.s = job.settings();
+    }
+
+    /** Trains from the latest checkpoint (or from scratch) to {@code settings.steps}; returns the final state. */
+    public TrainState run() {
+        Optimizer opt = job.optimizer();
+        Map<String, Tensor> params = job.parameters();
+        TrainState st = job.checkpointer() == null ? TrainState.start(s.seed())
+                : job.checkpointer().restoreLatest(params, opt).orElse(TrainState.start(s.seed()));
+        job.listener().onStart(st.step(), s.steps());
+        if (st.step() == 0 && s.evalEvery() > 0) evaluate(0);
+        while (st.step() < s.steps()) {
+            long t0 = System.nanoTime(), tokens = 0;
+            double lr = s.learningRate(st.step()), loss = 0;
+            for (Tensor p : params.values()) p.zeroGrad();
+            job.model().setDropoutSeed(CounterRng.mix(st.seed() ^ st.step()));
+            for (int micro = 0; micro < s.gradAccum(); micro++) {
+                Batch batch = batch(st);
+                st = advance(st);
+                Objective.Output out = job.objective().compute(job.model(), batch);
+                Tensor total = withRegularizer(out.loss());
+                double value = total.item();
+                if (!Double.isFinite(value)) throw diverged(st.step(), "loss is " + value);
+                Arithmetic.mulScalar(total, 1f / s.gradAccum()).backward();
+                loss += value / s.gradAccum();
+                tokens += batch.tokens();
+            }
+            double norm = GradientClipping.clip(params.values(), s.gradClip());
+            if (!Double.isFinite(norm)) throw diverged(st.step(), "gradient norm is " + norm);
+            opt.step(lr);
+            st = new TrainState(st.step() + 1, st.epoch(), st.batchInEpoch(), st.seed());
+            report(st.step(), loss, lr, norm, tokens, System.nanoTime() - t0);
+            if (s.evalEvery() > 0 && (st.step() % s.evalEvery() == 0 || st.step() == s.steps())) evaluate(st.step());
+            if (job.checkpointer() != null && (st.step() == s.steps()
+                    || s.checkpointEvery() > 0 && st.step() % s.checkpointEvery() == 0))
+                job.listener().onCheckpoint(st.step(), job.checkpointer().save(st, params, opt));
+        }
+        job.listener().onEnd(st.step());
+        return st;
+    }
+
+    /** Held-out metrics over the first eval_batches batches of the validation split. */
+    public Map<String, Double> evaluate(long step) {
+        if (job.validation() == null) return Map.of();
+        Map<String, Double> m = Evaluator.evaluate(job.model(), job.objective(), job.validation(),
+                new BatchSpec(s.batchSize(), s.seqLen()), s.evalBatches(), s.seed());
+        if (job.metrics() != null) job.metrics().eval(m);
+        if (job.log() != null) job.log().write("eval", step, m);
+        job.listener().onEval(step, m);
+        return m;
+    }
+
+    private Batch batch(TrainState st) {
+        if (preparedEpoch != st.epoch()) {
+            epochBatches = job.objective().prepare(job.train(), new BatchSpec(s.batchSize(), s.seqLen()), st.seed() + st.epoch());
+            if (epochBatches.isEmpty()) throw new IllegalStateException("objective '" + job.objective().name()
+                    + "' made no batches from " + job.train().name() + ": too little data for batch_size × seq_len?");
+            preparedEpoch = st.epoch();
+        }
+        return epochBatches.get(st.batchInEpoch());
+    }
+
+    private TrainState advance(TrainState st) {
+        int next = st.batchInEpoch() + 1;
+        return next < epochBatches.size() ? new TrainState(st.step(), st.epoch(), next, st.seed())
+                : new TrainState(st.step(), st.epoch() + 1, 0, st.seed());
+    }
+
+    private Tensor withRegularizer(Tensor loss) {
+        FineTuner tuner = job.fineTuner();
+        Tensor reg = tuner == null ? null : tuner.regularizer(job.model());
+        return reg == null ? loss : Arithmetic.add(loss, reg);
+    }
+
+    private void report(long step, double loss, double lr, double norm, long tokens, long nanos) {
+        double tps = tokens / (nanos / 1e9);
+        TrainingMetrics m = job.metrics();
+        if (m != null) m.step(nanos, tokens, loss, lr, norm, tps);
+        MetricsLog log = job.log();
+        if (log != null && (step % Math.max(1, s.logEvery()) == 0 || step == s.steps())) {
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("loss", loss);
+            v.put("lr", lr);
+            v.put("grad_norm", norm);
+            v.put("tokens", tokens);
+            v.put("tokens_per_s", tps);
+            log.write("train", step, v);
+        }
+        job.listener().onStep(new TrainingListener.StepReport(step, s.steps(), loss, lr, norm, tokens, tps, nanos / 1e9));
+    }
+
+    private TrainingDivergedException diverged(long step, String what) {
+        return new TrainingDivergedException("training diverged at step " + (step + 1) + ": " + what
+                + ". Stopped without saving; the last good checkpoint (if any) is unchanged. Try a lower lr or grad_clip.");
+    }
+}
