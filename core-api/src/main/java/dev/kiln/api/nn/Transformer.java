@@ -38,11 +38,11 @@ public final class Transformer extends Module {
         Random rng = new Random(seed);
         Module embed = register("embed", new Group());
         boolean rms = cfg.norm().equals("rmsnorm");
-        tokens = ((Group) embed).add("tokens", Init.normal(be, rng, cfg.initStd(), cfg.vocab(), cfg.dModel()));
+        tokens = ((Group) embed).child("tokens", new Group()).add("weight", Init.normal(be, rng, cfg.initStd(), cfg.vocab(), cfg.dModel()));
         positions = cfg.positions().equals("learned")
-                ? ((Group) embed).add("positions", Init.normal(be, rng, cfg.initStd() / 2, cfg.maxSeq(), cfg.dModel())) : null;
+                ? ((Group) embed).child("positions", new Group()).add("weight", Init.normal(be, rng, cfg.initStd() / 2, cfg.maxSeq(), cfg.dModel())) : null;
         types = cfg.typeVocab() > 0
-                ? ((Group) embed).add("types", Init.normal(be, rng, cfg.initStd(), cfg.typeVocab(), cfg.dModel())) : null;
+                ? ((Group) embed).child("types", new Group()).add("weight", Init.normal(be, rng, cfg.initStd(), cfg.typeVocab(), cfg.dModel())) : null;
         embedNorm = cfg.embedNorm() ? ((Group) embed).child("norm", new Norm(be, cfg.dModel(), rms, cfg.normEps())) : null;
         Module stack = register("blocks", new Group());
         for (int i = 0; i < cfg.layers(); i++) blocks.add(((Group) stack).child(Integer.toString(i), new Block(be, rng, cfg)));

@@ -67,7 +67,7 @@ public final class Losses {
         return Reductions.mean(add(sub(relu(logits), mul(logits, targets)), softplus));
     }
 
-    /** cos(a, b) along axis: Σ a·b / (max(‖a‖·‖b‖, eps)) → shape without that axis. */
+    /** cos(a, b) along axis: Σ a·b / sqrt(‖a‖²·‖b‖² + eps²) (smooth; 0 for a zero vector) → shape without that axis. */
     public static Tensor cosineSimilarity(Tensor a, Tensor b, int axis, float eps) {
         Tensor dot = Reductions.sum(mul(a, b), axis, false);
         Tensor na = Reductions.sum(square(a), axis, false);

@@ -27,6 +27,7 @@ public final class Tensor {
     private Tensor[] inputs;
     private BackwardFn backwardFn;
     private String opName;
+    private boolean released;
 
     private Tensor(Backend backend, Storage storage, Shape shape) {
         if (storage.size() < shape.size())
@@ -179,14 +180,17 @@ public final class Tensor {
      */
     public void backward(Storage gradOut) {
         if (!requiresGrad) throw new IllegalStateException("tensor does not require grad: nothing to differentiate");
+        if (released) throw new IllegalStateException("backward() already ran through this graph and released it; build the graph again");
         List<Tensor> order = topologicalOrder();
         Storage g = gradForAccumulation();
-        backend.copy(gradOut, 0, g, 0, shape.size());
+        int[] n = {shape.size()};
+        backend.reduceSumTo(gradOut, n, g, n, true); // accumulate: a leaf root keeps what it had
         for (int i = order.size() - 1; i >= 0; i--) {
             Tensor t = order.get(i);
             if (t.backwardFn == null) continue;
             if (t.grad != null) t.backwardFn.backward(t.grad);
             t.grad = null;
+            t.released = true;
             t.backwardFn = null;
             t.inputs = null;
         }

@@ -28,6 +28,7 @@ class ArithmeticGradTest {
                 {{1}, {2, 3}},          // scalar [1] on the left
                 {{4, 1, 3}, {2, 1}},    // size-1 dims and rank difference together
                 {{1}, {1}},
+                {{2, 3}, {}},           // rank-0 scalar
         };
         String[] ops = {"add", "sub", "mul", "div"};
         return Arrays.stream(ops).flatMap(op -> Arrays.stream(pairs).map(p -> Arguments.of(op, p[0], p[1])));

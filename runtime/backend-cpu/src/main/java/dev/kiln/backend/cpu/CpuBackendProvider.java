@@ -1,0 +1,37 @@
+package dev.kiln.backend.cpu;
+
+import dev.kiln.api.backend.Backend;
+import dev.kiln.api.backend.BackendProvider;
+import dev.kiln.api.config.Config;
+import dev.kiln.api.plugin.ApiVersion;
+import dev.kiln.api.plugin.Availability;
+
+/** The pure-Java multi-threaded backend; preferred over "naive". Config: {@code threads} (default: all cores). */
+public final class CpuBackendProvider implements BackendProvider {
+
+    @Override
+    public String name() { return "cpu"; }
+
+    @Override
+    public String apiVersion() { return ApiVersion.CURRENT; }
+
+    @Override
+    public String description() { return "multi-threaded pure-Java kernels (Vector API matmul when available)"; }
+
+    @Override
+    public int priority() { return 100; }
+
+    @Override
+    public Availability availability() {
+        return Availability.yes(Runtime.getRuntime().availableProcessors() + " cores, Vector API "
+                + (MicroKernel.VECTOR_API ? "on" : "off (add --add-modules jdk.incubator.vector)"));
+    }
+
+    @Override
+    public Backend create(Config config) {
+        int threads = config.getInt("threads", Runtime.getRuntime().availableProcessors());
+        config.finish();
+        if (threads < 1) throw config.error("threads", "must be at least 1, got " + threads);
+        return new CpuBackend(threads);
+    }
+}

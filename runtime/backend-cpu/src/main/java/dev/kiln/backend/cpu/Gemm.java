@@ -1,0 +1,145 @@
+package dev.kiln.backend.cpu;
+
+import java.util.Arrays;
+
+/**
+ * Blocked, packed single-precision GEMM (the BLIS / GotoBLAS loop nest):
+ * C[M×N] (+)= alpha · op(A)[M×K] · op(B)[K×N] with leading dimensions, so attention can multiply
+ * heads in place inside strided q / k / v. A KC×NC block of op(B) is packed into nr-wide panels
+ * (shared by all threads), an MC×KC block of op(A) into mr-tall panels (per thread); transposes
+ * only change how the packing reads, so every variant runs the same micro-kernel.
+ */
+final class Gemm {
+    private static final int KC = 256, NC = 2048;
+
+    private final MicroKernel kernel;
+    private final Parallel par;
+    private final int mr, nr, mc;
+    private final ThreadLocal<float[]> packedA, packedB, edgeTile;
+
+    Gemm(MicroKernel kernel, Parallel par) {
+        this.kernel = kernel;
+        this.par = par;
+        this.mr = kernel.mr();
+        this.nr = kernel.nr();
+        this.mc = mr * (96 / mr);
+        this.packedA = ThreadLocal.withInitial(() -> new float[mc * KC]);
+        this.edgeTile = ThreadLocal.withInitial(() -> new float[mr * nr]);
+        this.packedB = ThreadLocal.withInitial(() -> new float[KC * ((NC + nr - 1) / nr) * nr]);
+    }
+
+    String description() { return kernel.description(); }
+
+    /**
+     * a: op(A) [m,k], stored [m,k] (or [k,m] if transA) with row stride lda from ao;
+     * b: op(B) [k,n], stored [k,n] (or [n,k] if transB) with row stride ldb from bo;
+     * c: [m,n] with row stride ldc from co. parallel: fan out over the pool (false inside a task).
+     */
+    void run(boolean parallel, int m, int n, int k, float alpha,
+             float[] a, int ao, int lda, boolean transA, float[] b, int bo, int ldb, boolean transB,
+             float[] c, int co, int ldc, boolean accumulate) {
+        if (m == 0 || n == 0) return;
+        if (k == 0) {
+            if (!accumulate) for (int i = 0; i < m; i++) Arrays.fill(c, co + i * ldc, co + i * ldc + n, 0f);
+            return;
+        }
+        boolean fanOut = parallel && par.threads() > 1 && (long) m * n * k >= 32L * 32 * 32;
+        float[] bp = packedB.get();
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc), panels = (nc + nr - 1) / nr;
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                boolean add = accumulate || pc > 0;
+                int jc0 = jc, pc0 = pc;
+                if (fanOut) par.range(panels, 8, (p0, p1) -> packB(bp, b, bo, ldb, transB, pc0, kc, jc0, n, p0, p1));
+                else packB(bp, b, bo, ldb, transB, pc, kc, jc, n, 0, panels);
+                int mBlocks = (m + mc - 1) / mc;
+                if (fanOut) {
+                    int split = Math.max(1, Math.min(panels, (2 * par.threads() + mBlocks - 1) / mBlocks));
+                    par.each(mBlocks * split, t -> {
+                        int ib = t / split, s = t % split;
+                        macro(ib, panels * s / split, panels * (s + 1) / split, m, n, kc, pc0, jc0, alpha,
+                                a, ao, lda, transA, bp, c, co, ldc, add);
+                    });
+                } else {
+                    for (int ib = 0; ib < mBlocks; ib++) {
+                        macro(ib, 0, panels, m, n, kc, pc, jc, alpha, a, ao, lda, transA, bp, c, co, ldc, add);
+                    }
+                }
+            }
+        }
+    }
+
+    // one MC×KC block of A against B panels [p0, p1) of the packed KC×NC block
+    private void macro(int ib, int p0, int p1, int m, int n, int kc, int pc, int jc, float alpha,
+                       float[] a, int ao, int lda, boolean transA, float[] bp, float[] c, int co, int ldc, boolean add) {
+        if (p0 >= p1) return;
+        int i0 = ib * mc, mcur = Math.min(mc, m - i0);
+        float[] ap = packedA.get();
+        packA(ap, a, ao, lda, transA, i0, mcur, pc, kc);
+        for (int p = p0; p < p1; p++) {
+            int j = jc + p * nr, nv = Math.min(nr, n - j);
+            for (int ir = 0; ir < mcur; ir += mr) {
+                int mv = Math.min(mr, mcur - ir), ci = co + (i0 + ir) * ldc + j;
+                if (mv == mr && nv == nr) {
+                    kernel.run(kc, ap, ir * kc, bp, p * kc * nr, c, ci, ldc, alpha, add);
+                } else {
+                    float[] tile = edgeTile.get();
+                    kernel.run(kc, ap, ir * kc, bp, p * kc * nr, tile, 0, nr, alpha, false);
+                    for (int i = 0; i < mv; i++) {
+                        for (int jj = 0; jj < nv; jj++) {
+                            c[ci + i * ldc + jj] = add ? c[ci + i * ldc + jj] + tile[i * nr + jj] : tile[i * nr + jj];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // ap: ceil(mcur/mr) panels of [kc][mr]: ap[ir*kc + p*mr + r] = op(A)[i0 + ir + r, pc + p]
+    private void packA(float[] ap, float[] a, int ao, int lda, boolean transA, int i0, int mcur, int pc, int kc) {
+        for (int ir = 0; ir < mcur; ir += mr) {
+            int rows = Math.min(mr, mcur - ir), base = ir * kc;
+            if (transA) {
+                for (int p = 0; p < kc; p++) {
+                    int src = ao + (pc + p) * lda + i0 + ir, dst = base + p * mr;
+                    for (int r = 0; r < rows; r++) ap[dst + r] = a[src + r];
+                    for (int r = rows; r < mr; r++) ap[dst + r] = 0f;
+                }
+            } else {
+                for (int r = 0; r < mr; r++) {
+                    if (r >= rows) {
+                        for (int p = 0; p < kc; p++) ap[base + p * mr + r] = 0f;
+                        continue;
+                    }
+                    int src = ao + (i0 + ir + r) * lda + pc;
+                    for (int p = 0; p < kc; p++) ap[base + p * mr + r] = a[src + p];
+                }
+            }
+        }
+    }
+
+    // bp: panels [p0, p1) of [kc][nr]: bp[q*kc*nr + p*nr + j] = op(B)[pc + p, jc + q*nr + j]
+    private void packB(float[] bp, float[] b, int bo, int ldb, boolean transB, int pc, int kc, int jc, int n,
+                       int p0, int p1) {
+        for (int q = p0; q < p1; q++) {
+            int j0 = jc + q * nr, cols = Math.min(nr, n - j0), base = q * kc * nr;
+            if (transB) {
+                for (int j = 0; j < nr; j++) {
+                    if (j >= cols) {
+                        for (int p = 0; p < kc; p++) bp[base + p * nr + j] = 0f;
+                        continue;
+                    }
+                    int src = bo + (j0 + j) * ldb + pc;
+                    for (int p = 0; p < kc; p++) bp[base + p * nr + j] = b[src + p];
+                }
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    int src = bo + (pc + p) * ldb + j0, dst = base + p * nr;
+                    System.arraycopy(b, src, bp, dst, cols);
+                    for (int j = cols; j < nr; j++) bp[dst + j] = 0f;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.kiln.backend.cpu;
+
+/**
+ * The register-tiled inner kernel of {@link Gemm}: C[mr × nr] (+)= alpha · Ap · Bp over kc, where
+ * Ap holds kc columns of mr packed rows ([kc][mr]) and Bp kc rows of nr packed columns ([kc][nr]),
+ * both zero-padded. Always a full tile: {@link Gemm} routes edge tiles through a scratch tile.
+ */
+interface MicroKernel {
+    int mr();
+
+    int nr();
+
+    String description();
+
+    // ap: [kc][mr] from apo; bp: [kc][nr] from bpo; c: [mr][nr] at co with row stride ldc
+    void run(int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc, float alpha, boolean add);
+
+    /** Whether jdk.incubator.vector is in the boot layer (the JVM ran with --add-modules jdk.incubator.vector). */
+    boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+
+    /** The fastest kernel this JVM can run. The Vector API classes are loaded only when available. */
+    static MicroKernel best() {
+        return VECTOR_API ? VectorMicroKernel.create() : new ScalarMicroKernel();
+    }
+}

@@ -1,0 +1,97 @@
+package dev.kiln.backend.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * A 6 × (2·lanes) Vector API micro-kernel (6 × 16 on AVX2): twelve accumulators, two B vectors
+ * and one broadcast A value live in registers across the whole kc loop. Loaded only when the
+ * incubator module is present.
+ */
+final class VectorMicroKernel implements MicroKernel {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length(), MR = 6, NR = 2 * L;
+
+    static MicroKernel create() { return new VectorMicroKernel(); }
+
+    @Override
+    public int mr() { return MR; }
+
+    @Override
+    public int nr() { return NR; }
+
+    @Override
+    public String description() { return "Vector API " + MR + "x" + NR + " (" + S.vectorBitSize() + "-bit)"; }
+
+    @Override
+    public void run(int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc,
+                    float alpha, boolean add) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        int a = apo, b = bpo;
+        for (int p = 0; p < kc; p++, a += MR, b += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, b), b1 = FloatVector.fromArray(S, bp, b + L);
+            FloatVector x = FloatVector.broadcast(S, ap[a]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, ap[a + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, ap[a + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, ap[a + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, ap[a + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, ap[a + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+        }
+        {
+            FloatVector al = FloatVector.broadcast(S, alpha);
+            if (add) {
+                int o = co;
+                c00.fma(al, FloatVector.fromArray(S, c, o)).intoArray(c, o);
+                c01.fma(al, FloatVector.fromArray(S, c, o + L)).intoArray(c, o + L);
+                o += ldc;
+                c10.fma(al, FloatVector.fromArray(S, c, o)).intoArray(c, o);
+                c11.fma(al, FloatVector.fromArray(S, c, o + L)).intoArray(c, o + L);
+                o += ldc;
+                c20.fma(al, FloatVector.fromArray(S, c, o)).intoArray(c, o);
+                c21.fma(al, FloatVector.fromArray(S, c, o + L)).intoArray(c, o + L);
+                o += ldc;
+                c30.fma(al, FloatVector.fromArray(S, c, o)).intoArray(c, o);
+                c31.fma(al, FloatVector.fromArray(S, c, o + L)).intoArray(c, o + L);
+                o += ldc;
+                c40.fma(al, FloatVector.fromArray(S, c, o)).intoArray(c, o);
+                c41.fma(al, FloatVector.fromArray(S, c, o + L)).intoArray(c, o + L);
+                o += ldc;
+                c50.fma(al, FloatVector.fromArray(S, c, o)).intoArray(c, o);
+                c51.fma(al, FloatVector.fromArray(S, c, o + L)).intoArray(c, o + L);
+            } else {
+                int o = co;
+                c00.mul(al).intoArray(c, o);
+                c01.mul(al).intoArray(c, o + L);
+                o += ldc;
+                c10.mul(al).intoArray(c, o);
+                c11.mul(al).intoArray(c, o + L);
+                o += ldc;
+                c20.mul(al).intoArray(c, o);
+                c21.mul(al).intoArray(c, o + L);
+                o += ldc;
+                c30.mul(al).intoArray(c, o);
+                c31.mul(al).intoArray(c, o + L);
+                o += ldc;
+                c40.mul(al).intoArray(c, o);
+                c41.mul(al).intoArray(c, o + L);
+                o += ldc;
+                c50.mul(al).intoArray(c, o);
+                c51.mul(al).intoArray(c, o + L);
+            }
+            return;
+        }
+    }
+}

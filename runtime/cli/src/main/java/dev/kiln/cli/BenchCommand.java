@@ -1,0 +1,171 @@
+package dev.kiln.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.api.backend.Backend;
+import dev.kiln.backend.cpu.CpuBackend;
+import dev.kiln.backend.cpu.bench.SgemmBench;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code kiln bench}: training / forward throughput on the shapes of shared/bench/configs.json, plus sgemm. */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Measure training and inference throughput on the benchmark shapes of shared/bench/configs.json,"
+                + " with the same model as torch_bench.py (GPT-2 style: learned positions, pre-LayerNorm, causal attention,"
+                + " GELU (erf) MLP 4x, final LayerNorm, tied head, biases, init std 0.02; AdamW lr 3e-4, betas 0.9/0.95,"
+                + " weight decay 0.1; random token batches).",
+                "Reports training tokens/s (forward + backward + AdamW step; min / median / max over the timed steps after"
+                        + " warm-up) with a forward / backward / optimizer split, forward-only tokens/s under no-grad, and"
+                        + " sgemm GFLOP/s. Prints a table, then one JSON line per config with torch_bench.py's keys."},
+        footer = {"", "Shapes (V vocab, C width, L layers, H heads, T sequence, B batch):",
+                "  tiny       V 512    C 128  L 2   H 4   T 64   B 16",
+                "  small      V 8192   C 256  L 4   H 4   T 128  B 8",
+                "  gpt2-124M  V 50257  C 768  L 12  H 12  T 256  B 4",
+                "", "Example (compare with: OMP_NUM_THREADS=2 python3 torch_bench.py --config small --threads 2):",
+                "  kiln bench --config small --threads 2"})
+final class BenchCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @ParentCommand
+    KilnCli root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "NAME", defaultValue = "tiny",
+            description = "tiny, small, gpt2-124M or all (default: ${DEFAULT-VALUE}).")
+    String config;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Backend threads (the cpu backend's 'threads'; default: all cores).")
+    Integer threads;
+
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "10", description = "Timed training steps (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "3", description = "Untimed training steps first (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--infer-steps", paramLabel = "N", defaultValue = "10", description = "Timed forward-only passes (default: ${DEFAULT-VALUE}).")
+    int inferSteps;
+
+    @Option(names = "--infer-warmup", paramLabel = "N", defaultValue = "2", description = "Untimed forward-only passes first (default: ${DEFAULT-VALUE}).")
+    int inferWarmup;
+
+    @Option(names = "--no-infer", description = "Skip the forward-only measurement.")
+    boolean noInfer;
+
+    @Option(names = "--sgemm-sizes", paramLabel = "N", split = ",", defaultValue = "512,1024,2048",
+            description = "Square sgemm sizes to time, comma-separated (default: ${DEFAULT-VALUE}).")
+    List<Integer> sgemmSizes;
+
+    @Option(names = "--no-sgemm", description = "Skip the sgemm measurement.")
+    boolean noSgemm;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed of the weights and token batches (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--tag", paramLabel = "TEXT", defaultValue = "", description = "Free text copied into the JSON lines.")
+    String tag;
+
+    @Option(names = "--vocab", paramLabel = "V", description = "Override the shape's vocabulary size.")
+    Integer vocab;
+    @Option(names = "--d-model", paramLabel = "C", description = "Override the shape's width.")
+    Integer dModel;
+    @Option(names = "--layers", paramLabel = "L", description = "Override the shape's layer count.")
+    Integer layers;
+    @Option(names = "--heads", paramLabel = "H", description = "Override the shape's head count.")
+    Integer heads;
+    @Option(names = "--seq", paramLabel = "T", description = "Override the shape's sequence length.")
+    Integer seq;
+    @Option(names = "--batch", paramLabel = "B", description = "Override the shape's batch size.")
+    Integer batch;
+
+    @Override
+    public Integer call() throws Exception {
+        List<BenchShape> shapes = shapes();
+        if (steps < 1) throw new IllegalArgumentException("--steps must be at least 1, got " + steps);
+        if (warmup < 0 || inferWarmup < 0 || inferSteps < 1)
+            throw new IllegalArgumentException("--warmup and --infer-warmup must be >= 0 and --infer-steps >= 1");
+        if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+        PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        Map<String, Object> backendConfig = threads == null ? Map.of() : Map.of("threads", threads);
+        try (Session session = Session.open(root, null, backendConfig, WriterStream.of(err))) {
+            Backend backend = backendWithThreads(session);
+            int usedThreads = backend instanceof CpuBackend cpu ? cpu.threads() : threads != null ? threads : 1;
+            err.println("kiln bench: backend " + session.backendDescription() + ": " + backend.description()
+                    + "; " + usedThreads + " thread" + (usedThreads == 1 ? "" : "s") + "; Java " + Runtime.version());
+            err.flush();
+            BenchRunner runner = new BenchRunner(backend,
+                    new BenchRunner.Settings(warmup, steps, inferWarmup, inferSteps, !noInfer, seed), err,
+                    System.console() != null);
+            List<Map<String, Object>> results = new ArrayList<>();
+            for (BenchShape shape : shapes) {
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("tag", tag);
+                r.put("config", shape.name());
+                r.put("mode", "gpt");
+                r.put("threads", usedThreads);
+                r.put("backend", backend.name());
+                r.put("java", Runtime.version().toString());
+                r.putAll(runner.run(shape));
+                results.add(r);
+            }
+            Map<String, Double> sgemm = noSgemm ? Map.of() : sgemm(backend, err);
+            if (!sgemm.isEmpty()) for (Map<String, Object> r : results) r.put("sgemm_gflops", sgemm);
+            BenchTable.print(out, results, sgemm, backend.name(), usedThreads);
+            for (Map<String, Object> r : results) out.println(JSON.writeValueAsString(r));
+            out.flush();
+        }
+        return 0;
+    }
+
+    private Backend backendWithThreads(Session session) {
+        try {
+            return session.backend();
+        } catch (dev.kiln.api.config.ConfigException e) {
+            if (threads != null && e.getMessage().contains("'threads'"))
+                throw new IllegalArgumentException("--threads is not supported by this backend: " + e.getMessage(), e);
+            throw e;
+        }
+    }
+
+    List<BenchShape> shapes() {
+        List<BenchShape> base = new ArrayList<>();
+        if (config.equalsIgnoreCase("all")) {
+            base.addAll(BenchShape.PRESETS.values());
+        } else {
+            BenchShape s = BenchShape.PRESETS.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(config))
+                    .map(Map.Entry::getValue).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("unknown bench config '" + config + "' (known: "
+                            + String.join(", ", BenchShape.PRESETS.keySet()) + ", all)"));
+            base.add(s);
+        }
+        List<BenchShape> out = new ArrayList<>();
+        for (BenchShape s : base) out.add(s.with(vocab, dModel, layers, heads, seq, batch));
+        return out;
+    }
+
+    private Map<String, Double> sgemm(Backend backend, PrintWriter err) {
+        Map<String, Double> g = new LinkedHashMap<>();
+        for (int n : sgemmSizes) {
+            if (n < 1) throw new IllegalArgumentException("--sgemm-sizes: sizes must be positive, got " + n);
+            err.print(System.console() != null ? "\r  sgemm " + n + "x" + n + "x" + n + " ...   " : "  sgemm " + n + "x" + n + "x" + n + "\n");
+            err.flush();
+            int reps = n <= 512 ? 30 : n <= 1024 ? 10 : 4;
+            g.put(Integer.toString(n), BenchRunner.round(SgemmBench.gflops(backend, n, reps), 1));
+        }
+        if (System.console() != null) err.print("\r" + " ".repeat(40) + "\r");
+        err.flush();
+        return g;
+    }
+}

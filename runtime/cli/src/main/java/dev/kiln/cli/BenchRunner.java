@@ -1,0 +1,201 @@
+package dev.kiln.cli;
+
+import dev.kiln.api.autograd.GradMode;
+import dev.kiln.api.backend.Backend;
+import dev.kiln.api.nn.ModelInput;
+import dev.kiln.api.nn.Transformer;
+import dev.kiln.api.ops.Losses;
+import dev.kiln.api.optim.AdamW;
+import dev.kiln.api.optim.ParamGroup;
+import dev.kiln.api.tensor.IntTensor;
+import dev.kiln.api.tensor.Tensor;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Measures one {@link BenchShape} the way {@code torch_bench.py} does: training steps (forward with
+ * cross-entropy over every position, backward, AdamW lr 3e-4 betas 0.9/0.95 wd 0.1 on every
+ * parameter as torch's {@code AdamW(model.parameters())} does, gradients cleared) on random token
+ * batches, then forward-only passes under no-grad in eval mode. Statistics over the timed steps
+ * after warm-up; the result map uses torch_bench's JSON keys so the lead can compute ratios.
+ */
+final class BenchRunner {
+    static final double LR = 3e-4;
+
+    record Settings(int warmup, int steps, int inferWarmup, int inferSteps, boolean infer, long seed) {}
+
+    private final Backend backend;
+    private final Settings settings;
+    private final PrintWriter progress;
+    private final boolean terminal;
+
+    /** @param terminal redraw one progress line; otherwise print one line per phase */
+    BenchRunner(Backend backend, Settings settings, PrintWriter progress, boolean terminal) {
+        this.backend = backend;
+        this.settings = settings;
+        this.progress = progress;
+        this.terminal = terminal;
+    }
+
+    Map<String, Object> run(BenchShape shape) {
+        Transformer model = new Transformer(backend, shape.modelConfig(), settings.seed());
+        List<ParamGroup> groups = new ArrayList<>();
+        model.namedParameters().forEach((name, p) -> groups.add(new ParamGroup(name, p, 1.0, 0.1)));
+        AdamW opt = new AdamW(groups, 0.9, 0.95, 1e-8);
+        List<Tensor> params = model.parameters();
+        SplittableRandom rng = new SplittableRandom(settings.seed());
+        long nParams = model.parameterCount();
+        long nMatmul = nParams - (long) shape.seq() * shape.dModel();          // position embeddings cost no FLOPs
+        long attnTrain = 12L * shape.layers() * shape.dModel() * shape.seq();  // QK^T and AV, fwd + bwd, full T×T
+        long flopsTrain = 6 * nMatmul + attnTrain, flopsInfer = 2 * nMatmul + attnTrain / 3;
+
+        model.train(true);
+        List<Double> losses = new ArrayList<>();
+        double[][] timed = new double[settings.steps()][];
+        int total = settings.warmup() + settings.steps();
+        for (int i = 0; i < total; i++) {
+            double[] t = trainStep(model, opt, params, shape, rng, losses);
+            if (i >= settings.warmup()) timed[i - settings.warmup()] = t;
+            status(i == 0, shape.name() + ": train step " + (i + 1) + "/" + total + (i < settings.warmup() ? " (warm-up)" : " (timed)"),
+                    shape.name() + ": " + settings.warmup() + " warm-up + " + settings.steps() + " timed training steps");
+        }
+        double[] tokS = new double[timed.length], stepS = new double[timed.length];
+        for (int i = 0; i < timed.length; i++) {
+            stepS[i] = timed[i][0] + timed[i][1] + timed[i][2];
+            tokS[i] = shape.tokensPerStep() / stepS[i];
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("V", shape.vocab());
+        r.put("C", shape.dModel());
+        r.put("L", shape.layers());
+        r.put("H", shape.heads());
+        r.put("T", shape.seq());
+        r.put("B", shape.batch());
+        r.put("params", nParams);
+        r.put("params_no_wpe", nMatmul);
+        r.put("flops_per_token_train", flopsTrain);
+        r.put("flops_per_token_infer", flopsInfer);
+        r.put("train_steps", settings.steps());
+        r.put("train_tok_s_min", round(min(tokS), 1));
+        r.put("train_tok_s_med", round(median(tokS), 1));
+        r.put("train_tok_s_max", round(max(tokS), 1));
+        r.put("train_step_ms_med", round(1e3 * median(stepS), 2));
+        r.put("fwd_ms_med", round(1e3 * median(column(timed, 0)), 2));
+        r.put("bwd_ms_med", round(1e3 * median(column(timed, 1)), 2));
+        r.put("opt_ms_med", round(1e3 * median(column(timed, 2)), 2));
+        r.put("train_gflops_med", round(flopsTrain * median(tokS) / 1e9, 2));
+        r.put("loss_first", round(losses.get(0), 4));
+        r.put("loss_last", round(losses.get(losses.size() - 1), 4));
+        r.put("ln_V", round(Math.log(shape.vocab()), 4));
+        if (settings.infer()) {
+            double[] it = infer(model, shape, rng);
+            r.put("infer_tok_s_min", round(min(it), 1));
+            r.put("infer_tok_s_med", round(median(it), 1));
+            r.put("infer_tok_s_max", round(max(it), 1));
+            r.put("infer_gflops_med", round(flopsInfer * median(it) / 1e9, 2));
+        }
+        if (terminal) progress.print("\r" + " ".repeat(72) + "\r");
+        progress.flush();
+        return r;
+    }
+
+    /** One step; returns {forward, backward, optimizer} seconds. */
+    private double[] trainStep(Transformer model, AdamW opt, List<Tensor> params, BenchShape s, SplittableRandom rng,
+                               List<Double> losses) {
+        int[][] batch = batch(s, rng);
+        IntTensor in = new IntTensor(batch[0], s.batch(), s.seq()), target = new IntTensor(batch[1], s.batch(), s.seq());
+        long t0 = System.nanoTime();
+        Tensor hidden = model.forward(ModelInput.of(in));                  // [B, T, C]
+        Tensor loss = Losses.crossEntropy(model.logits(hidden), target);   // [B, T, V] → [1]
+        double value = loss.item();
+        long t1 = System.nanoTime();
+        loss.backward();
+        long t2 = System.nanoTime();
+        opt.step(LR);
+        for (Tensor p : params) p.zeroGrad();
+        long t3 = System.nanoTime();
+        losses.add(value);
+        return new double[] {(t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9};
+    }
+
+    /** Forward-only tokens/s of the timed passes (logits for every position, no grad, eval mode). */
+    private double[] infer(Transformer model, BenchShape s, SplittableRandom rng) {
+        double[] tokS = new double[settings.inferSteps()];
+        model.train(false);
+        try (var g = GradMode.noGrad()) {
+            int total = settings.inferWarmup() + settings.inferSteps();
+            for (int i = 0; i < total; i++) {
+                IntTensor in = new IntTensor(batch(s, rng)[0], s.batch(), s.seq());
+                long t0 = System.nanoTime();
+                model.logits(model.forward(ModelInput.of(in)));                    // [B, T, V]
+                double dt = (System.nanoTime() - t0) / 1e9;
+                if (i >= settings.inferWarmup()) tokS[i - settings.inferWarmup()] = s.tokensPerStep() / dt;
+                status(i == 0, s.name() + ": forward pass " + (i + 1) + "/" + total,
+                        s.name() + ": " + settings.inferWarmup() + " warm-up + " + settings.inferSteps() + " timed forward passes");
+            }
+        } finally {
+            model.train(true);
+        }
+        return tokS;
+    }
+
+    /** On a terminal, redraws {@code redraw}; elsewhere prints {@code line} once, at the first call of a phase. */
+    private void status(boolean first, String redraw, String line) {
+        if (terminal) {
+            String text = "  " + redraw;
+            progress.print("\r" + text + " ".repeat(Math.max(0, 72 - text.length())));
+        } else if (first) {
+            progress.println("  " + line);
+        }
+        progress.flush();
+    }
+
+    /** Random ids [B, T+1] split into inputs [B, T] and next-token targets [B, T]. */
+    private static int[][] batch(BenchShape s, SplittableRandom rng) {
+        int[] in = new int[s.batch() * s.seq()], target = new int[in.length];
+        for (int b = 0; b < s.batch(); b++) {
+            int prev = rng.nextInt(s.vocab());
+            for (int t = 0; t < s.seq(); t++) {
+                int next = rng.nextInt(s.vocab());
+                in[b * s.seq() + t] = prev;
+                target[b * s.seq() + t] = next;
+                prev = next;
+            }
+        }
+        return new int[][] {in, target};
+    }
+
+    static double median(double[] x) {
+        if (x.length == 0) return Double.NaN;
+        double[] c = x.clone();
+        Arrays.sort(c);
+        int n = c.length;
+        return n % 2 == 1 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2;
+    }
+
+    private static double min(double[] x) {
+        return Arrays.stream(x).min().orElse(Double.NaN);
+    }
+
+    private static double max(double[] x) {
+        return Arrays.stream(x).max().orElse(Double.NaN);
+    }
+
+    private static double[] column(double[][] rows, int c) {
+        double[] out = new double[rows.length];
+        for (int i = 0; i < rows.length; i++) out[i] = rows[i][c];
+        return out;
+    }
+
+    static double round(double v, int decimals) {
+        if (!Double.isFinite(v)) return v;
+        double f = Math.pow(10, decimals);
+        return Math.round(v * f) / f;
+    }
+}

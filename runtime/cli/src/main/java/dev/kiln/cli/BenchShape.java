@@ -1,0 +1,51 @@
+package dev.kiln.cli;
+
+import dev.kiln.api.nn.TransformerConfig;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A benchmark model shape, as in {@code shared/bench/configs.json} (and {@code torch_bench.py}'s
+ * CONFIGS): vocab V, width C, layers L, heads H, sequence T, batch B.
+ */
+record BenchShape(String name, int vocab, int dModel, int layers, int heads, int seq, int batch) {
+
+    /** The configs of shared/bench/configs.json, in its order. */
+    static final Map<String, BenchShape> PRESETS = presets();
+
+    BenchShape {
+        if (vocab < 2 || dModel < 1 || layers < 0 || heads < 1 || seq < 1 || batch < 1)
+            throw new IllegalArgumentException("bench shape '" + name + "': vocab >= 2, d_model, heads, seq and batch >= 1, layers >= 0 expected; got "
+                    + "V " + vocab + " C " + dModel + " L " + layers + " H " + heads + " T " + seq + " B " + batch);
+        if (dModel % heads != 0)
+            throw new IllegalArgumentException("bench shape '" + name + "': d_model " + dModel + " is not divisible by heads " + heads);
+    }
+
+    private static Map<String, BenchShape> presets() {
+        Map<String, BenchShape> m = new LinkedHashMap<>();
+        m.put("tiny", new BenchShape("tiny", 512, 128, 2, 4, 64, 16));
+        m.put("small", new BenchShape("small", 8192, 256, 4, 4, 128, 8));
+        m.put("gpt2-124M", new BenchShape("gpt2-124M", 50257, 768, 12, 12, 256, 4));
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /**
+     * torch_bench.py's model: learned positions, pre-LayerNorm (eps 1e-5), causal multi-head attention,
+     * exact (erf) GELU MLP 4×, final LayerNorm, head tied to the token embedding, biases, no dropout,
+     * init std 0.02.
+     */
+    TransformerConfig modelConfig() {
+        return new TransformerConfig(vocab, dModel, layers, heads, heads, 4 * dModel, seq, "learned", 10000f,
+                "layernorm", 1e-5f, true, "mlp", "gelu", true, true, true, 0f, 0, false, true, false, 0.02f);
+    }
+
+    BenchShape with(Integer v, Integer c, Integer l, Integer h, Integer t, Integer b) {
+        return new BenchShape(name, v != null ? v : vocab, c != null ? c : dModel, l != null ? l : layers,
+                h != null ? h : heads, t != null ? t : seq, b != null ? b : batch);
+    }
+
+    int tokensPerStep() {
+        return batch * seq;
+    }
+}

@@ -1,0 +1,109 @@
+package dev.kiln.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The {@code kiln} command. Subcommands: plugins, pretrain, finetune, generate, eval, bench.
+ * Global options ({@code --backend}, {@code --plugins}, {@code --verbose}) may be given before or
+ * after the subcommand. Output goes to the command line's out / err writers (UTF-8 on the real
+ * console), so tests can capture it.
+ */
+@Command(name = "kiln", mixinStandardHelpOptions = true, versionProvider = KilnVersion.class,
+        description = {"Pretrain and fine-tune transformer language models on the JVM.", ""},
+        footer = {"", "Environment:",
+                "  KILN_BACKEND   backend to use when --backend is not given",
+                "  KILN_PLUGINS   plugin directory when --plugins is not given",
+                "  KILN_HOME      Kiln's install directory (plugins default to KILN_HOME/plugins)",
+                "", "Run 'kiln help COMMAND' or 'kiln COMMAND --help' for a command's options."},
+        subcommands = {PluginsCommand.class, PretrainCommand.class, FinetuneCommand.class, GenerateCommand.class,
+                EvalCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+public final class KilnCli implements Runnable {
+    public static final String ENV_PLUGINS = "KILN_PLUGINS";
+    public static final String ENV_HOME = "KILN_HOME";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--backend", scope = ScopeType.INHERIT, paramLabel = "NAME",
+            description = {"Backend that runs the numerics (e.g. cpu, naive; see 'kiln plugins').",
+                    "Chosen in this order: this flag, the KILN_BACKEND environment variable, the config's"
+                            + " 'backend:' key, else the available backend with the highest priority."})
+    String backend;
+
+    @Option(names = "--plugins", scope = ScopeType.INHERIT, paramLabel = "DIR",
+            description = {"Plugin directory, laid out as DIR/<id>/*.jar.",
+                    "Default: $KILN_PLUGINS, else $KILN_HOME/plugins, else ./plugins."})
+    Path plugins;
+
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+            description = "Print stack traces of errors (default: one line).")
+    boolean verbose;
+
+    private final Map<String, String> env;
+
+    public KilnCli(Map<String, String> env) {
+        this.env = Map.copyOf(env);
+    }
+
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), true);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
+        int code = commandLine(System.getenv(), out, err).execute(args);
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    /** The configured command line: UTF-8 writers, one-line errors (stack traces with --verbose). */
+    public static CommandLine commandLine(Map<String, String> env, PrintWriter out, PrintWriter err) {
+        KilnCli root = new KilnCli(env);
+        CommandLine cl = new CommandLine(root);
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setUsageHelpAutoWidth(true);
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            PrintWriter w = commandLine.getErr();
+            w.println("kiln " + commandLine.getCommandName() + ": error: " + Errors.describe(e));
+            if (root.verbose) e.printStackTrace(w);
+            else if (Errors.isBug(e)) w.println("(run again with --verbose for the stack trace)");
+            w.flush();
+            return 1;
+        });
+        return cl;
+    }
+
+    /** With no subcommand: the usage. */
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    Map<String, String> env() {
+        return env;
+    }
+
+    /**
+     * The plugin directory: --plugins, else $KILN_PLUGINS, else $KILN_HOME/plugins, else ./plugins.
+     */
+    Path pluginDir() {
+        if (plugins != null) return plugins;
+        String fromEnv = env.get(ENV_PLUGINS);
+        if (fromEnv != null && !fromEnv.isBlank()) return Path.of(fromEnv);
+        String home = env.get(ENV_HOME);
+        if (home != null && !home.isBlank()) return Path.of(home, "plugins");
+        return Path.of("plugins");
+    }
+}

@@ -1,0 +1,52 @@
+package dev.kiln.cli;
+
+import dev.kiln.api.backend.BackendProvider;
+import dev.kiln.runtime.guice.BackendSelection;
+import dev.kiln.runtime.guice.KilnOptions;
+import dev.kiln.runtime.plugin.PluginDiscovery;
+import dev.kiln.runtime.plugin.PluginListing;
+import dev.kiln.runtime.plugin.PluginRegistry;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+
+/** {@code kiln plugins}: what was discovered, from where, whether it can run here, and what went wrong. */
+@Command(name = "plugins", mixinStandardHelpOptions = true,
+        description = {"List the plugins Kiln finds: objectives, fine-tuners and backends.",
+                "One line per plugin: kind, name, version, plugin API version, source (classpath or the jar's path)"
+                        + " and availability (with the reason when it cannot run here); then the backend that"
+                        + " would be used, and any problems (unreadable jars, duplicate names, incompatible API"
+                        + " versions)."},
+        footer = {"", "Exit status: 0, or 1 when discovery found errors (e.g. two plugins of one kind share a name)."})
+final class PluginsCommand implements Callable<Integer> {
+    @ParentCommand
+    KilnCli root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        KilnOptions options = Session.options(root, WriterStream.of(spec.commandLine().getErr()));
+        try (PluginRegistry registry = new PluginDiscovery(options.hostClassLoader(), options.pluginDir()).discover()) {
+            out.print(new PluginListing(registry).render());
+            out.println();
+            out.println("backend: " + chosenBackend(registry, options));
+            out.flush();
+            return registry.hasErrors() ? 1 : 0;
+        }
+    }
+
+    private static String chosenBackend(PluginRegistry registry, KilnOptions options) {
+        try {
+            return BackendSelection.resolve(registry.factories(BackendProvider.class), options).describe();
+        } catch (RuntimeException e) {
+            return "none: " + e.getMessage();
+        }
+    }
+}

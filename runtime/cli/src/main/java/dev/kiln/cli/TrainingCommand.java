@@ -1,0 +1,132 @@
+package dev.kiln.cli;
+
+import dev.kiln.api.config.Config;
+import dev.kiln.runtime.config.PipelineConfigLoader;
+import dev.kiln.runtime.generate.Generation;
+import dev.kiln.runtime.generate.Generator;
+import dev.kiln.runtime.generate.SamplingSettings;
+import dev.kiln.runtime.pipeline.Pipeline;
+import dev.kiln.runtime.pipeline.PipelineResult;
+import dev.kiln.runtime.train.TrainingListener;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+/**
+ * What {@code kiln pretrain} and {@code kiln finetune} share: load the config (with key=value
+ * overrides), wire the backend and plugins, run the pipeline with a progress bar on stderr, then
+ * print the held-out metrics before → after and, when the config has a {@code generate} section,
+ * a sample from the trained model.
+ */
+abstract class TrainingCommand implements Callable<Integer> {
+    @ParentCommand
+    KilnCli root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
+            description = "Pipeline config, YAML (.yaml/.yml) or JSON (.json). Relative paths in it are resolved against its directory.")
+    Path config;
+
+    @Option(names = {"-o", "--out"}, paramLabel = "DIR",
+            description = "Where the trained model, checkpoints and metrics go (default: runs/<config file name>).")
+    Path out;
+
+    @Option(names = "--no-sample", description = "Skip the sample the config's 'generate' section asks for.")
+    boolean noSample;
+
+    @Parameters(paramLabel = "KEY=VALUE", arity = "0..*",
+            description = {"Config overrides, applied after the file is read: a dotted key path and a value",
+                    "(e.g. train.steps=200 train.lr=3e-4 model.layers=4 seed=7)."})
+    List<String> overrides = new ArrayList<>();
+
+    /** Runs the pipeline variant. */
+    abstract PipelineResult run(Pipeline pipeline, Map<String, Object> config, Path configDir, Path outDir,
+                                TrainingListener listener) throws IOException;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter stdout = spec.commandLine().getOut(), stderr = spec.commandLine().getErr();
+        Map<String, Object> cfg = PipelineConfigLoader.load(config, overrides);
+        Path outDir = out != null ? out : Path.of("runs", stem(config));
+        Path configDir = config.toAbsolutePath().getParent();
+        Object backendKey = cfg.get("backend");
+        try (Session session = Session.open(root, backendKey == null ? null : backendKey.toString(), Map.of(),
+                WriterStream.of(stderr))) {
+            session.backend();
+            stderr.println("kiln " + spec.name() + ": " + config + " → " + outDir + " (backend " + session.backendDescription() + ")");
+            stderr.flush();
+            ProgressBar bar = new ProgressBar(stderr, System.console() != null, logEvery(cfg));
+            PipelineResult r = run(session.get(Pipeline.class), cfg, configDir, outDir, bar);
+            printSummary(stdout, r);
+            if (!noSample && cfg.get("generate") instanceof Map<?, ?> g && !g.isEmpty()) sample(stdout, session, r.modelDir(), g);
+        }
+        return 0;
+    }
+
+    static void printSummary(PrintWriter out, PipelineResult r) {
+        Set<String> keys = new LinkedHashSet<>();
+        if (r.finalEval().containsKey("perplexity")) keys.add("perplexity");
+        keys.addAll(r.finalEval().keySet());
+        for (String k : keys) {
+            Double before = r.initialEval() == null ? null : r.initialEval().get(k);
+            double after = r.finalEval().get(k);
+            out.println("held-out " + k + ": " + (before == null ? "" : Format.metric(before) + " → ") + Format.metric(after));
+        }
+        if (keys.isEmpty()) out.println("held-out metrics: none (the config has no validation data)");
+        out.println("trained " + r.steps() + " steps in " + Format.duration(r.seconds()) + " ("
+                + Format.thousands(r.tokensPerSecond()) + " tok/s); model saved to " + r.modelDir());
+        out.flush();
+    }
+
+    private void sample(PrintWriter out, Session session, Path modelDir, Map<?, ?> section) throws IOException {
+        @SuppressWarnings("unchecked")
+        Config c = new Config("generate", (Map<String, ?>) section);
+        String prompt = c.getString("prompt", "");
+        SamplingSettings settings = SamplingSettings.fromConfig(c);
+        c.finish();
+        ModelFiles m = ModelFiles.load(modelDir, session.backend());
+        out.println();
+        out.println("sample (" + GenerateCommand.describe(settings) + "):");
+        out.print(prompt);
+        out.flush();
+        Generation g = new Generator(m.model(), m.tokenizer()).generate(prompt, settings, piece -> {
+            out.print(piece);
+            out.flush();
+        });
+        out.println();
+        out.flush();
+        spec.commandLine().getErr().println("(" + g.tokens().length + " tokens, " + g.reason().name().toLowerCase(java.util.Locale.ROOT)
+                + ", " + Format.thousands(g.tokensPerSecond()) + " tok/s)");
+    }
+
+    static int logEvery(Map<String, Object> cfg) {
+        if (cfg.get("train") instanceof Map<?, ?> train && train.get("log_every") != null) {
+            try {
+                return Math.max(1, (int) Double.parseDouble(train.get("log_every").toString()));
+            } catch (NumberFormatException e) {
+                return 10; // the pipeline reports the bad value with its key
+            }
+        }
+        return 10;
+    }
+
+    static String stem(Path file) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return dot > 0 ? name.substring(0, dot) : name;
+    }
+}

@@ -1,0 +1,54 @@
+package dev.kiln.cli;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class BenchCommandTest {
+    @TempDir
+    Path plugins;
+
+    @Test
+    void oneStepOnATinyCustomShapePrintsATableAndAJsonLine() throws Exception {
+        Cli r = Cli.run("bench", "--config", "tiny", "--steps", "1", "--warmup", "0", "--infer-steps", "1", "--infer-warmup", "0",
+                "--sgemm-sizes", "32", "--vocab", "40", "--d-model", "16", "--layers", "1", "--heads", "2", "--seq", "8",
+                "--batch", "2", "--threads", "1", "--backend", "cpu", "--plugins", plugins.toString(), "--tag", "unit");
+        assertEquals(0, r.code(), r.err());
+        List<String> json = r.out().lines().filter(l -> l.startsWith("{")).toList();
+        assertEquals(1, json.size(), r.out());
+        Map<String, Object> m = new ObjectMapper().readValue(json.get(0), new TypeReference<>() {});
+        assertEquals("tiny", m.get("config"));
+        assertEquals("unit", m.get("tag"));
+        assertEquals(1, m.get("threads"));
+        assertEquals(40, m.get("V"));
+        assertEquals(8, m.get("T"));
+        for (String k : List.of("train_tok_s_min", "train_tok_s_med", "train_tok_s_max", "fwd_ms_med", "bwd_ms_med", "opt_ms_med",
+                "infer_tok_s_med", "loss_first", "params"))
+            assertTrue(((Number) m.get(k)).doubleValue() > 0, k + " in " + m);
+        assertTrue(m.get("sgemm_gflops") instanceof Map<?, ?> g && g.containsKey("32"), m.toString());
+        assertTrue(r.out().contains("config") && r.out().contains("train tok/s"), r.out());
+    }
+
+    @Test
+    void presetShapesMatchTheSharedConfigs() {
+        BenchShape small = BenchShape.PRESETS.get("small");
+        assertEquals(List.of(8192, 256, 4, 4, 128, 8),
+                List.of(small.vocab(), small.dModel(), small.layers(), small.heads(), small.seq(), small.batch()));
+        assertEquals("gelu", small.modelConfig().activation());
+        assertTrue(small.modelConfig().tieEmbeddings() && small.modelConfig().bias() && small.modelConfig().preNorm());
+        assertEquals(List.of("tiny", "small", "gpt2-124M"), List.copyOf(BenchShape.PRESETS.keySet()));
+    }
+
+    @Test
+    void tinyHasTorchBenchsParameterCount() {
+        var model = new dev.kiln.api.nn.Transformer(new dev.kiln.api.backend.NaiveBackend(), BenchShape.PRESETS.get("tiny").modelConfig(), 0);
+        assertEquals(470_528, model.parameterCount()); // torch_bench.py: params 470528 for tiny
+    }
+}

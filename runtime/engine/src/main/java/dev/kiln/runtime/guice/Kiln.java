@@ -1,0 +1,61 @@
+package dev.kiln.runtime.guice;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Module;
+import dev.kiln.runtime.plugin.PluginDiscovery;
+import dev.kiln.runtime.plugin.PluginRegistry;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The entry point that composes Kiln's Guice modules ({@link PluginModule},
+ * {@link BackendModule}, {@link MetricsModule}) with the user's own modules.
+ *
+ * <pre>{@code
+ * Injector injector = Kiln.injector(KilnOptions.defaults().withBackendFlag(flag), new MyModule());
+ * Backend backend = injector.getInstance(Backend.class);
+ * ObjectiveFactory clm = injector.getInstance(KilnPlugins.class).objective("clm");
+ * }</pre>
+ *
+ * The injector owns the plugin class loaders through its {@link PluginRegistry}: close it
+ * ({@code injector.getInstance(PluginRegistry.class).close()}) when the run is over.
+ */
+public final class Kiln {
+    private Kiln() {}
+
+    /** Discovers plugins (printing problems as warnings), then builds the injector. */
+    public static Injector injector(KilnOptions options, Module... userModules) {
+        return injector(options, discover(options), userModules);
+    }
+
+    /** Builds the injector over an already discovered registry (e.g. the CLI's). */
+    public static Injector injector(KilnOptions options, PluginRegistry registry, Module... userModules) {
+        List<Module> modules = new ArrayList<>();
+        modules.add(module(options, registry));
+        modules.addAll(List.of(userModules));
+        return Guice.createInjector(modules);
+    }
+
+    /** Class path plus {@code options.pluginDir()}; each problem is printed to {@code options.warnings()}. */
+    public static PluginRegistry discover(KilnOptions options) {
+        PluginRegistry registry = new PluginDiscovery(options.hostClassLoader(), options.pluginDir()).discover();
+        registry.printProblems(options.warnings());
+        return registry;
+    }
+
+    /** Kiln's own modules as one, for hosts that build their injector themselves. */
+    public static Module module(KilnOptions options, PluginRegistry registry) {
+        return new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(KilnOptions.class).toInstance(options);
+                install(new PluginModule(registry));
+                install(new BackendModule(options));
+                install(new MetricsModule());
+            }
+        };
+    }
+}

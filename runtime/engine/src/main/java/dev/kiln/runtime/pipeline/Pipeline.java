@@ -1,0 +1,154 @@
+package dev.kiln.runtime.pipeline;
+
+import dev.kiln.api.backend.Backend;
+import dev.kiln.api.config.Config;
+import dev.kiln.api.config.ConfigException;
+import dev.kiln.api.finetune.FineTuner;
+import dev.kiln.api.finetune.FineTunerFactory;
+import dev.kiln.api.nn.Transformer;
+import dev.kiln.api.nn.TransformerConfig;
+import dev.kiln.api.objective.CompositeObjective;
+import dev.kiln.api.objective.Objective;
+import dev.kiln.api.objective.ObjectiveContext;
+import dev.kiln.api.objective.ObjectiveFactory;
+import dev.kiln.api.tensor.Tensor;
+import dev.kiln.api.tokenizer.Tokenizer;
+import dev.kiln.runtime.model.ModelStore;
+import dev.kiln.runtime.train.TrainingListener;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.inject.Inject;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Turns a pipeline config into a run: tokenizer → model → objective(s) → data → trainer → a saved
+ * model directory. Top-level keys: seed, backend, model, tokenizer, data, objective | objectives,
+ * train, generate, finetune. Unknown keys anywhere are errors naming the known ones.
+ */
+public final class Pipeline {
+    private final Backend backend;
+    private final MeterRegistry registry;
+    private final Map<String, ObjectiveFactory> objectives;
+    private final Map<String, FineTunerFactory> fineTuners;
+
+    @Inject
+    public Pipeline(Backend backend, MeterRegistry registry, Map<String, ObjectiveFactory> objectives,
+                    Map<String, FineTunerFactory> fineTuners) {
+        this.backend = backend;
+        this.registry = registry;
+        this.objectives = objectives;
+        this.fineTuners = fineTuners;
+    }
+
+    /** Pretrains a fresh model as the config says; results and the model go under outDir. */
+    public PipelineResult pretrain(Map<String, Object> config, Path configDir, Path outDir, TrainingListener listener) throws IOException {
+        Config root = new Config("pipeline", config);
+        long seed = root.getLong("seed", 1234);
+        root.getString("backend", null);                       // chosen by the CLI / Guice before we run
+        root.section("generate");                              // read by the CLI after training
+        if (root.has("finetune")) throw root.error("finetune", "is for 'kiln finetune'; 'kiln pretrain' starts from scratch");
+        Tokenizer tokenizer = PipelineInputs.tokenizer(root.section("tokenizer"), configDir);
+        Config modelSection = root.section("model");
+        TransformerConfig mc = TransformerConfig.fromConfig(withDefaultVocab(modelSection, tokenizer));
+        if (mc.vocab() < tokenizer.vocabSize())
+            throw modelSection.error("vocab", "is " + mc.vocab() + " but the tokenizer has " + tokenizer.vocabSize() + " ids");
+        ObjectiveContext ctx = new ObjectiveContext(tokenizer, backend, mc, seed);
+        Objective objective = objective(root, ctx);
+        PipelineInputs.Splits data = PipelineInputs.data(root.section("data"), configDir, seed);
+        Config train = root.section("train");
+        root.finish();
+        Transformer model = new Transformer(backend, mc, seed);
+        objective.checkModel(mc);
+        return new TrainingRun(backend, registry, model, objective, null, tokenizer, data, train, outDir, config).run(listener);
+    }
+
+    /** Fine-tunes the model in {@code finetune.from} with a method (what trains) and a signal (objective). */
+    public PipelineResult finetune(Map<String, Object> config, Path configDir, Path outDir, TrainingListener listener) throws IOException {
+        Config root = new Config("pipeline", config);
+        long seed = root.getLong("seed", 1234);
+        root.getString("backend", null);
+        root.section("generate");
+        Config ft = root.section("finetune");
+        Path from = configDir.resolve(ft.requireString("from"));
+        NamedSpec method = NamedSpec.parse(ft.raw().getOrDefault("method", "full"), "finetune method");
+        ft.has("method");
+        Object signalSpec = ft.raw().get("signal");
+        ft.has("signal");
+        ft.finish();
+        ModelStore.Loaded loaded = ModelStore.load(from, backend);
+        Tokenizer tokenizer = PipelineInputs.loadTokenizer(from);
+        TransformerConfig mc = loaded.model().config();
+        if (root.has("model")) throw root.error("model", "comes from the checkpoint in finetune.from; remove it");
+        ObjectiveContext ctx = new ObjectiveContext(tokenizer, backend, mc, seed);
+        FineTuner tuner = fineTuner(method, FineTunerFactory.Role.PARAMETERS, ctx);
+        Objective objective = signalSpec != null ? signal(signalSpec, ctx) : objective(root, ctx);
+        PipelineInputs.Splits data = PipelineInputs.data(root.section("data"), configDir, seed);
+        Config train = root.section("train");
+        root.section("tokenizer").finish();
+        root.finish();
+        objective.checkModel(mc);
+        if (objective.head() != null) {
+            Map<String, Tensor> head = objective.head().namedParameters();
+            String prefix = TrainingRun.headPrefix(objective);
+            Map<String, dev.kiln.runtime.io.NamedTensor> saved = new java.util.LinkedHashMap<>();
+            loaded.heads().forEach((k, v) -> { if (("heads." + k).startsWith(prefix)) saved.put(("heads." + k).substring(prefix.length()), v); });
+            if (!saved.isEmpty()) ModelStore.loadInto(head, saved, from + " heads of '" + objective.name() + "'");
+        }
+        tuner.configure(loaded.model(), objective.head());
+        return new TrainingRun(backend, registry, loaded.model(), objective, tuner, tokenizer, data, train, outDir, config).run(listener);
+    }
+
+    private Objective objective(Config root, ObjectiveContext ctx) {
+        boolean one = root.has("objective"), many = root.has("objectives");
+        if (one == many) throw new ConfigException("pipeline: give exactly one of 'objective' (a name or map) or 'objectives' (a weighted list)");
+        List<NamedSpec> specs = NamedSpec.parseList(root.raw().get(one ? "objective" : "objectives"), "objective");
+        List<Objective> made = new ArrayList<>();
+        double[] weights = new double[specs.size()];
+        for (int i = 0; i < specs.size(); i++) {
+            NamedSpec s = specs.get(i);
+            ObjectiveFactory f = objectives.get(s.name());
+            if (f == null) throw new ConfigException("unknown objective '" + s.name() + "' (known: " + String.join(", ", new TreeSet<>(objectives.keySet())) + ")");
+            made.add(f.create(s.config(), ctx));
+            s.config().finish();
+            weights[i] = s.weight();
+        }
+        return made.size() == 1 && !many ? made.get(0) : new CompositeObjective(made, weights);
+    }
+
+    /** A fine-tuning signal: a SIGNAL-role method (sft, dpo, ...) or any objective by name. */
+    private Objective signal(Object spec, ObjectiveContext ctx) {
+        NamedSpec s = NamedSpec.parse(spec, "finetune signal");
+        if (fineTuners.containsKey(s.name())) {
+            Objective o = fineTuner(s, FineTunerFactory.Role.SIGNAL, ctx).signal();
+            if (o == null) throw new ConfigException("finetune signal '" + s.name() + "' provides no objective");
+            return o;
+        }
+        ObjectiveFactory f = objectives.get(s.name());
+        if (f == null) throw new ConfigException("unknown finetune signal '" + s.name() + "' (signals: "
+                + String.join(", ", new TreeSet<>(fineTuners.keySet())) + "; objectives: " + String.join(", ", new TreeSet<>(objectives.keySet())) + ")");
+        Objective o = f.create(s.config(), ctx);
+        s.config().finish();
+        return o;
+    }
+
+    private FineTuner fineTuner(NamedSpec s, FineTunerFactory.Role role, ObjectiveContext ctx) {
+        FineTunerFactory f = fineTuners.get(s.name());
+        if (f == null) throw new ConfigException("unknown fine-tuning method '" + s.name() + "' (known: " + String.join(", ", new TreeSet<>(fineTuners.keySet())) + ")");
+        if (f.role() != role) throw new ConfigException("fine-tuning method '" + s.name() + "' is a " + f.role() + " method, expected " + role);
+        FineTuner t = f.create(s.config(), ctx);
+        s.config().finish();
+        return t;
+    }
+
+    private static Config withDefaultVocab(Config model, Tokenizer tok) {
+        if (model.raw().containsKey("vocab")) return model;
+        Map<String, Object> m = new java.util.LinkedHashMap<>(model.raw());
+        m.put("vocab", tok.vocabSize());
+        return new Config(model.section(), m);
+    }
+}

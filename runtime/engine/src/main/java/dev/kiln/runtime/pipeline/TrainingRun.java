@@ -1,0 +1,135 @@
+package dev.kiln.runtime.pipeline;
+
+import dev.kiln.api.backend.Backend;
+import dev.kiln.api.config.Config;
+import dev.kiln.api.finetune.FineTuner;
+import dev.kiln.api.nn.Transformer;
+import dev.kiln.api.objective.CompositeObjective;
+import dev.kiln.api.objective.Objective;
+import dev.kiln.api.optim.AdamW;
+import dev.kiln.api.optim.Optimizer;
+import dev.kiln.api.optim.ParamGroup;
+import dev.kiln.api.optim.Sgd;
+import dev.kiln.api.tensor.Tensor;
+import dev.kiln.api.tokenizer.Tokenizer;
+import dev.kiln.runtime.io.CheckpointStore;
+import dev.kiln.runtime.metrics.MetricsLog;
+import dev.kiln.runtime.metrics.TrainingMetrics;
+import dev.kiln.runtime.model.ModelStore;
+import dev.kiln.runtime.train.StoreCheckpointer;
+import dev.kiln.runtime.train.TrainSettings;
+import dev.kiln.runtime.train.Trainer;
+import dev.kiln.runtime.train.TrainingJob;
+import dev.kiln.runtime.train.TrainingListener;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** One assembled run: parameters, optimizer, checkpoints, metrics; trains, then saves {@code out/model}. */
+final class TrainingRun {
+    private final Backend backend;
+    private final MeterRegistry registry;
+    private final Transformer model;
+    private final Objective objective;
+    private final FineTuner tuner;
+    private final Tokenizer tokenizer;
+    private final PipelineInputs.Splits data;
+    private final TrainSettings settings;
+    private final Path out;
+    private final Map<String, Object> config;
+
+    TrainingRun(Backend backend, MeterRegistry registry, Transformer model, Objective objective, FineTuner tuner,
+                Tokenizer tokenizer, PipelineInputs.Splits data, Config train, Path out, Map<String, Object> config) {
+        this.backend = backend;
+        this.registry = registry;
+        this.model = model;
+        this.objective = objective;
+        this.tuner = tuner;
+        this.tokenizer = tokenizer;
+        this.data = data;
+        this.settings = TrainSettings.fromConfig(train);
+        this.out = out;
+        this.config = config;
+    }
+
+    /** Objective heads are saved under heads.&lt;objective&gt;. (a composite's members name themselves). */
+    static String headPrefix(Objective o) {
+        return o instanceof CompositeObjective ? ModelStore.HEADS : ModelStore.HEADS + o.name() + ".";
+    }
+
+    PipelineResult run(TrainingListener listener) throws IOException {
+        Files.createDirectories(out);
+        Map<String, Tensor> params = new LinkedHashMap<>(model.namedParameters());
+        Map<String, Tensor> heads = new LinkedHashMap<>();
+        if (objective.head() != null)
+            for (var e : objective.head().namedParameters().entrySet()) {
+                heads.put(headPrefix(objective).substring(ModelStore.HEADS.length()) + e.getKey(), e.getValue());
+                params.put(headPrefix(objective) + e.getKey(), e.getValue());
+            }
+        Optimizer optimizer = optimizer(params);
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("objective", objective.name());
+        info.put("backend", backend.name());
+        var checkpointer = new StoreCheckpointer(new CheckpointStore(out.resolve("checkpoints"), settings.keepCheckpoints()),
+                Map.of("objective", objective.name(), "pipeline", config));
+        Recorder rec = new Recorder(listener);
+        long t0 = System.nanoTime();
+        try (MetricsLog log = new MetricsLog(out.resolve("metrics.jsonl"))) {
+            TrainingJob job = new TrainingJob(model, objective, tuner, params, optimizer, data.train(), data.validation(),
+                    settings, checkpointer, new TrainingMetrics(registry, objective.name(), backend.name()), log, rec);
+            new Trainer(job).run();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Path modelDir = out.resolve("model");
+        ModelStore.save(modelDir, model, heads, info);
+        PipelineInputs.saveTokenizer(tokenizer, modelDir);
+        return new PipelineResult(rec.first, rec.last, modelDir, rec.steps, seconds, rec.tokens / Math.max(1e-9, rec.trainSeconds));
+    }
+
+    private Optimizer optimizer(Map<String, Tensor> params) {
+        List<ParamGroup> groups = new ArrayList<>();
+        for (var e : params.entrySet()) {
+            if (!e.getValue().requiresGrad()) continue;
+            double wd = ParamGroup.decays(e.getKey(), e.getValue()) ? settings.weightDecay() : 0;
+            groups.add(new ParamGroup(e.getKey(), e.getValue(), tuner == null ? 1.0 : tuner.learningRateScale(e.getKey()), wd));
+        }
+        if (groups.isEmpty()) throw new IllegalStateException("nothing to train: every parameter is frozen");
+        return settings.optimizer().equals("sgd") ? new Sgd(groups, settings.momentum())
+                : new AdamW(groups, settings.beta1(), settings.beta2(), settings.eps());
+    }
+
+    /** Remembers the first and last evaluation and the throughput, and forwards everything. */
+    private static final class Recorder implements TrainingListener {
+        private final TrainingListener next;
+        Map<String, Double> first = Map.of(), last = Map.of();
+        long steps, tokens;
+        double trainSeconds;
+
+        Recorder(TrainingListener next) { this.next = next == null ? TrainingListener.NONE : next; }
+
+        @Override public void onStart(long fromStep, long totalSteps) { next.onStart(fromStep, totalSteps); }
+
+        @Override public void onStep(StepReport r) {
+            steps = r.step();
+            tokens += r.tokens();
+            trainSeconds += r.stepSeconds();
+            next.onStep(r);
+        }
+
+        @Override public void onEval(long step, Map<String, Double> metrics) {
+            if (first.isEmpty()) first = metrics;
+            last = metrics;
+            next.onEval(step, metrics);
+        }
+
+        @Override public void onCheckpoint(long step, Path dir) { next.onCheckpoint(step, dir); }
+
+        @Override public void onEnd(long step) { steps = step; next.onEnd(step); }
+    }
+}

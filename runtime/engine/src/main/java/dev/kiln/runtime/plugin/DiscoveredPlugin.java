@@ -1,0 +1,42 @@
+package dev.kiln.runtime.plugin;
+
+import dev.kiln.api.plugin.Availability;
+import dev.kiln.api.plugin.KilnPlugin;
+import dev.kiln.api.plugin.PluginKind;
+
+/**
+ * One plugin factory found by {@link PluginDiscovery}.
+ *
+ * @param kind         which SPI it implements
+ * @param name         its {@link KilnPlugin#name()}: the key users select it by
+ * @param version      its own version ({@link KilnPlugin#version()})
+ * @param source       {@value PluginDiscovery#CLASSPATH} or the path of the jar it came from
+ * @param apiVersion   the plugin API version it was built against
+ * @param availability whether it can run on this machine, and why not
+ * @param factory      the instance ServiceLoader created; its class loader is the plugin's own
+ *                     {@link PluginClassLoader} when it came from the plugin directory
+ */
+public record DiscoveredPlugin(PluginKind kind, String name, String version, String source,
+                               String apiVersion, Availability availability, KilnPlugin factory) {
+
+    public boolean fromClasspath() {
+        return PluginDiscovery.CLASSPATH.equals(source);
+    }
+
+    /** The factory as its SPI type, e.g. {@code factory(BackendProvider.class)}. */
+    public <T extends KilnPlugin> T factory(Class<T> type) {
+        if (!type.isInstance(factory)) {
+            throw new IllegalArgumentException(kind.label() + " plugin '" + name + "' (" + source
+                    + ") is a " + factory.getClass().getName() + ", not a " + type.getName());
+        }
+        return type.cast(factory);
+    }
+
+    /** The source, with the class's location when it came from the class path (for messages). */
+    String describeSource() {
+        if (!fromClasspath()) return source;
+        var codeSource = factory.getClass().getProtectionDomain().getCodeSource();
+        String where = codeSource == null || codeSource.getLocation() == null ? "" : " at " + codeSource.getLocation();
+        return "classpath (" + factory.getClass().getName() + where + ")";
+    }
+}

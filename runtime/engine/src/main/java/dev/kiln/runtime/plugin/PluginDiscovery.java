@@ -1,0 +1,178 @@
+package dev.kiln.runtime.plugin;
+
+import dev.kiln.api.plugin.ApiVersion;
+import dev.kiln.api.plugin.KilnPlugin;
+import dev.kiln.api.plugin.PluginKind;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.CodeSource;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Finds every plugin of every {@link PluginKind}:
+ * <ol>
+ *   <li>with {@link java.util.ServiceLoader} on the host class path (source {@value #CLASSPATH});</li>
+ *   <li>in a plugin directory laid out as {@code plugins/<id>/*.jar} (Flink's
+ *       {@code DirectoryBasedPluginFinder}): all jars of one folder share one
+ *       {@link PluginClassLoader}, which sees only the JDK and the Kiln plugin API of the host.
+ *       A folder may hold an optional {@value PluginDescriptor#FILE_NAME}.</li>
+ * </ol>
+ * Nothing here throws for a bad plugin: each one becomes a {@link PluginProblem} in the
+ * returned {@link PluginRegistry} and the rest still load.
+ */
+public final class PluginDiscovery {
+    /** The source of a plugin found on the host class path. */
+    public static final String CLASSPATH = "classpath";
+
+    private final ClassLoader hostLoader;
+    private final Path pluginDir;
+    private final boolean scanClasspath;
+
+    /**
+     * @param hostLoader the loader whose class path is scanned (usually the application's)
+     * @param pluginDir  the plugin directory, or null for none; a missing directory is not an error
+     */
+    public PluginDiscovery(ClassLoader hostLoader, Path pluginDir) {
+        this(hostLoader, pluginDir, true);
+    }
+
+    private PluginDiscovery(ClassLoader hostLoader, Path pluginDir, boolean scanClasspath) {
+        this.hostLoader = hostLoader;
+        this.pluginDir = pluginDir;
+        this.scanClasspath = scanClasspath;
+    }
+
+    /** Class path of this class's loader plus {@code pluginDir} (may be null). */
+    public static PluginRegistry discover(Path pluginDir) {
+        return new PluginDiscovery(PluginDiscovery.class.getClassLoader(), pluginDir).discover();
+    }
+
+    /** Only the plugin directory, not the host class path (tests, tooling). */
+    public PluginDiscovery withoutClasspath() {
+        return new PluginDiscovery(hostLoader, pluginDir, false);
+    }
+
+    public PluginRegistry discover() {
+        Collector collector = new Collector();
+        if (scanClasspath) {
+            ClasspathOrigin origin = new ClasspathOrigin(hostLoader);
+            for (PluginKind kind : PluginKind.values()) {
+                ProviderScanner.scan(kind, origin, collector::add, collector.problems::add);
+            }
+        }
+        if (pluginDir != null) scanDirectory(collector);
+        return new PluginRegistry(collector.plugins, collector.problems, collector.loaders, pluginDir);
+    }
+
+    private void scanDirectory(Collector collector) {
+        if (!Files.exists(pluginDir)) return;
+        if (!Files.isDirectory(pluginDir)) {
+            collector.problems.add(PluginProblem.warning(pluginDir.toString(),
+                    "plugin directory is not a directory: expected plugins/<id>/*.jar"));
+            return;
+        }
+        List<Path> entries;
+        try (Stream<Path> list = Files.list(pluginDir)) {
+            entries = list.sorted().toList();
+        } catch (IOException e) {
+            collector.problems.add(PluginProblem.warning(pluginDir.toString(), "cannot list plugin directory: " + e));
+            return;
+        }
+        for (Path entry : entries) {
+            if (Files.isDirectory(entry)) {
+                scanFolder(PluginFolder.scan(entry), collector);
+            } else if (entry.getFileName().toString().endsWith(".jar")) {
+                collector.problems.add(PluginProblem.warning(entry.toString(), "jar directly in the plugin directory"
+                        + " is ignored: put each plugin's jars in their own folder, " + pluginDir.resolve("<id>")
+                        + "/"));
+            }
+        }
+    }
+
+    private static void scanFolder(PluginFolder folder, Collector collector) {
+        collector.problems.addAll(folder.problems);
+        if (!folder.loadable()) return;
+        PluginDescriptor descriptor = folder.descriptor;
+        if (descriptor != null) {
+            ApiVersion built = ApiVersion.parse(descriptor.apiVersion());
+            ApiVersion host = ApiVersion.current();
+            if (!host.canHost(built)) {
+                collector.problems.add(PluginProblem.warning(folder.dir.resolve(PluginDescriptor.FILE_NAME).toString(),
+                        "plugin '" + folder.id + "' was built against Kiln plugin API " + built + ", but this Kiln"
+                        + " provides API " + host + "; refused: rebuild it against kiln-core-api " + host));
+                return;
+            }
+        }
+        PluginClassLoader loader = new PluginClassLoader(folder.id, folder.urls(), KilnPlugin.class.getClassLoader());
+        collector.loaders.add(loader);
+        FolderOrigin origin = new FolderOrigin(folder, loader);
+        for (PluginKind kind : PluginKind.values()) {
+            ProviderScanner.scan(kind, origin, collector::add, collector.problems::add);
+        }
+    }
+
+    /** Accumulates plugins and problems; the first plugin of a (kind, name) wins, later ones are errors. */
+    private static final class Collector {
+        final List<DiscoveredPlugin> plugins = new ArrayList<>();
+        final List<PluginProblem> problems = new ArrayList<>();
+        final List<PluginClassLoader> loaders = new ArrayList<>();
+        final Map<PluginKind, Map<String, DiscoveredPlugin>> byName = new EnumMap<>(PluginKind.class);
+
+        void add(DiscoveredPlugin p) {
+            DiscoveredPlugin first = byName.computeIfAbsent(p.kind(), k -> new HashMap<>()).putIfAbsent(p.name(), p);
+            if (first == null) {
+                plugins.add(p);
+                return;
+            }
+            problems.add(PluginProblem.error(p.source(), "duplicate " + p.kind().label() + " plugin name '" + p.name()
+                    + "': provided by " + first.describeSource() + " and by " + p.describeSource()
+                    + "; remove one of them (plugin names must be unique per kind)"));
+        }
+    }
+
+    private record ClasspathOrigin(ClassLoader loader) implements ProviderScanner.Origin {
+        @Override public String sourceOf(Class<?> providerClass) { return CLASSPATH; }
+        @Override public String blame(Throwable error) { return CLASSPATH; }
+        @Override public String fallbackVersion() { return null; }
+    }
+
+    private record FolderOrigin(PluginFolder folder, PluginClassLoader loader) implements ProviderScanner.Origin {
+        @Override
+        public String sourceOf(Class<?> providerClass) {
+            Path jar = jarOf(providerClass);
+            if (jar != null) return jar.toString();
+            Path listed = folder.providerJars.get(providerClass.getName());
+            return listed != null ? listed.toString() : folder.dir.toString();
+        }
+
+        @Override
+        public String blame(Throwable error) {
+            return folder.blame(ProviderScanner.describe(error));
+        }
+
+        @Override
+        public String fallbackVersion() {
+            return folder.descriptor == null ? null : folder.descriptor.version();
+        }
+
+        private static Path jarOf(Class<?> c) {
+            CodeSource cs = c.getProtectionDomain().getCodeSource();
+            URL url = cs == null ? null : cs.getLocation();
+            if (url == null || !"file".equals(url.getProtocol())) return null;
+            try {
+                return Path.of(url.toURI());
+            } catch (URISyntaxException | IllegalArgumentException e) {
+                return null;
+            }
+        }
+    }
+}
