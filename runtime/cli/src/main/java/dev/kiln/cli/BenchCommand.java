@@ -107,7 +107,7 @@ final class BenchCommand implements Callable<Integer> {
             err.flush();
             BenchRunner runner = new BenchRunner(backend,
                     new BenchRunner.Settings(warmup, steps, inferWarmup, inferSteps, !noInfer, seed), err,
-                    System.console() != null);
+                    Terminal.isInteractive());
             List<Map<String, Object>> results = new ArrayList<>();
             for (BenchShape shape : shapes) {
                 Map<String, Object> r = new LinkedHashMap<>();
@@ -159,12 +159,12 @@ final class BenchCommand implements Callable<Integer> {
         Map<String, Double> g = new LinkedHashMap<>();
         for (int n : sgemmSizes) {
             if (n < 1) throw new IllegalArgumentException("--sgemm-sizes: sizes must be positive, got " + n);
-            err.print(System.console() != null ? "\r  sgemm " + n + "x" + n + "x" + n + " ...   " : "  sgemm " + n + "x" + n + "x" + n + "\n");
+            err.print(Terminal.isInteractive() ? "\r  sgemm " + n + "x" + n + "x" + n + " ...   " : "  sgemm " + n + "x" + n + "x" + n + "\n");
             err.flush();
             int reps = n <= 512 ? 30 : n <= 1024 ? 10 : 4;
             g.put(Integer.toString(n), BenchRunner.round(SgemmBench.gflops(backend, n, reps), 1));
         }
-        if (System.console() != null) err.print("\r" + " ".repeat(40) + "\r");
+        if (Terminal.isInteractive()) err.print("\r" + " ".repeat(40) + "\r");
         err.flush();
         return g;
     }

@@ -17,7 +17,8 @@ final class Errors {
         for (Throwable t = e; t != null && parts.size() < 4; t = t.getCause()) {
             String m = message(t);
             if (m == null) continue;
-            boolean covered = parts.stream().anyMatch(p -> p.contains(m));
+            String raw = t.getMessage();
+            boolean covered = parts.stream().anyMatch(p -> p.contains(m) || raw != null && !raw.isBlank() && p.contains(raw));
             if (!covered) parts.add(m);
             if (t.getCause() == t) break;
         }

@@ -26,7 +26,7 @@ public final class ProgressBar implements TrainingListener {
     private double smoothedLoss = Double.NaN;
     private int drawnWidth;
 
-    /** @param terminal redraw one line ({@code System.console() != null}) or print log lines */
+    /** @param terminal redraw one line (see Terminal.isInteractive()) or print log lines */
     public ProgressBar(PrintWriter err, boolean terminal, int logEvery) {
         this(err, terminal, logEvery, System::nanoTime);
     }

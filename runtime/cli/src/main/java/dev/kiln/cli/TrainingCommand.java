@@ -69,7 +69,7 @@ abstract class TrainingCommand implements Callable<Integer> {
             session.backend();
             stderr.println("kiln " + spec.name() + ": " + config + " → " + outDir + " (backend " + session.backendDescription() + ")");
             stderr.flush();
-            ProgressBar bar = new ProgressBar(stderr, System.console() != null, logEvery(cfg));
+            ProgressBar bar = new ProgressBar(stderr, Terminal.isInteractive(), logEvery(cfg));
             PipelineResult r = run(session.get(Pipeline.class), cfg, configDir, outDir, bar);
             printSummary(stdout, r);
             if (!noSample && cfg.get("generate") instanceof Map<?, ?> g && !g.isEmpty()) sample(stdout, session, r.modelDir(), g);

@@ -67,8 +67,11 @@ final class TrainingRun {
         Files.createDirectories(out);
         Map<String, Tensor> params = new LinkedHashMap<>(model.namedParameters());
         Map<String, Tensor> heads = new LinkedHashMap<>();
+        java.util.Set<Tensor> backbone = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        backbone.addAll(params.values());
         if (objective.head() != null)
             for (var e : objective.head().namedParameters().entrySet()) {
+                if (backbone.contains(e.getValue())) continue;      // tied to a backbone tensor: saved and optimized once
                 heads.put(headPrefix(objective).substring(ModelStore.HEADS.length()) + e.getKey(), e.getValue());
                 params.put(headPrefix(objective) + e.getKey(), e.getValue());
             }
