@@ -30,7 +30,7 @@ import java.util.Map;
  * {@code targets} [B, T]; {@code tokens()} = B·T.
  *
  * <p><b>Metrics</b>: {@code loss} (the optimized cross-entropy, smoothed when label smoothing is
- * on), {@code accuracy} (next-token argmax accuracy, computed on the host), {@code nll} (the
+ * on), {@code accuracy} (next-token argmax accuracy, computed on the host in evaluation only), {@code nll} (the
  * unsmoothed cross-entropy, only when smoothing is on) and, from {@link #finish}, {@code perplexity}
  * = exp(nll, or loss). {@link Output#weight()} = predicted tokens.
  */
@@ -117,12 +117,19 @@ public final class ClmObjective implements Objective {
         Tensor hidden = net.forward(ModelInput.of(ids));                        // [B, T, C]
         Tensor logits = net.logits(hidden);                                     // [B, T, V]
         Tensor loss = Losses.crossEntropy(logits, targets, Losses.IGNORE, settings.labelSmoothing()); // [1]
-        HostStats s = HostStats.of(logits.toArray(), targets.data(), logits.dim(-1), settings.labelSmoothing() > 0);
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("loss", (double) loss.item());
+        if (net.isTraining()) return new Output(loss, metrics, countTargets(targets.data()));  // logits stay on the backend
+        HostStats s = HostStats.of(logits.toArray(), targets.data(), logits.dim(-1), settings.labelSmoothing() > 0);
         metrics.put("accuracy", s.counted == 0 ? 0.0 : (double) s.correct / s.counted);
         if (settings.labelSmoothing() > 0) metrics.put("nll", s.counted == 0 ? 0.0 : s.nll / s.counted);
         return new Output(loss, metrics, s.counted);
+    }
+
+    private static long countTargets(int[] targets) {
+        long n = 0;
+        for (int t : targets) if (t != Losses.IGNORE) n++;
+        return n;
     }
 
     @Override

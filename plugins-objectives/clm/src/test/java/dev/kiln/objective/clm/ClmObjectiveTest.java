@@ -127,6 +127,7 @@ class ClmObjectiveTest {
     @Test
     void metricsIncludeAccuracyAndFinishAddsPerplexity() {
         Transformer net = new Transformer(new NaiveBackend(), MODEL, 3);
+        net.train(false);
         Objective o = clm(Map.of());
         Batch b = o.prepare(docs("hello there, general kenobi"), new BatchSpec(2, 8), 1).get(0);
         Objective.Output out = o.compute(net, b);
@@ -140,8 +141,19 @@ class ClmObjectiveTest {
     }
 
     @Test
+    void trainingStepsKeepLogitsOnTheBackend() {
+        Transformer net = new Transformer(new NaiveBackend(), MODEL, 3);
+        Objective o = clm(Map.of());
+        Batch b = o.prepare(docs("hello there, general kenobi"), new BatchSpec(2, 8), 1).get(0);
+        Objective.Output out = o.compute(net, b);
+        assertEquals(16, out.weight());
+        assertEquals(java.util.Set.of("loss"), out.metrics().keySet(), "host-side accuracy is for evaluation only");
+    }
+
+    @Test
     void labelSmoothingReportsUnsmoothedNllForPerplexity() {
         Transformer net = new Transformer(new NaiveBackend(), MODEL, 3);
+        net.train(false);
         Batch b = clm(Map.of()).prepare(docs("hello there, general kenobi"), new BatchSpec(2, 8), 1).get(0);
         double plain = clm(Map.of()).compute(net, b).metrics().get("loss");
         Objective smoothed = clm(Map.of("label_smoothing", 0.1));
