@@ -1,0 +1,197 @@
+package dev.kiln.objective.dae;
+
+import dev.kiln.api.data.Batch;
+import dev.kiln.api.data.Dataset;
+import dev.kiln.api.data.Example;
+import dev.kiln.api.nn.Module;
+import dev.kiln.api.nn.ModelInput;
+import dev.kiln.api.nn.Transformer;
+import dev.kiln.api.nn.TransformerConfig;
+import dev.kiln.api.objective.BatchSpec;
+import dev.kiln.api.objective.Objective;
+import dev.kiln.api.ops.Losses;
+import dev.kiln.api.tensor.IntTensor;
+import dev.kiln.api.tensor.Tensor;
+import dev.kiln.api.tokenizer.Tokenizer;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * BART-style denoising: the backbone (bidirectional) encodes the corrupted text, the objective's
+ * {@link DecoderHead} (causal, cross-attending) reconstructs the original with teacher forcing.
+ *
+ * <p><b>Batches</b>: each example's {@code text} is split into sentence pieces and cut to T − 1
+ * tokens (the original); {@link TextNoise} corrupts it (cut to T tokens). Keys, all [B, T]:
+ * {@code enc_ids} (corrupted, padded), {@code enc_mask} (1 = real), {@code dec_ids}
+ * ([EOS] + original, padded) and {@code targets} (original + [EOS], IGNORE on padding).
+ * Example order is shuffled with the seed; the noise of example i uses Random(seed, i).
+ *
+ * <p><b>Metrics</b>: {@code loss} (mean reconstruction cross-entropy per target token); in
+ * evaluation only (host work, the logits leave the backend) {@code accuracy} (teacher-forced argmax token accuracy of the reconstruction) and
+ * {@code copy_accuracy}, the baseline of answering with the corrupted input followed by [EOS],
+ * compared position by position. {@link Output#weight()} = target tokens.
+ */
+final class DaeTextObjective implements Objective {
+
+    /** Parsed text-mode config. */
+    record Settings(TextNoise.Rates rates, int decoderLayers, boolean shuffle, boolean dropLast, float labelSmoothing) {}
+
+    private final Tokenizer tok;
+    private final TransformerConfig model;
+    private final Settings settings;
+    private final TextNoise noise;
+    private final DecoderHead head;
+    private final int eos, pad, mask;
+
+    DaeTextObjective(Tokenizer tok, TransformerConfig model, Settings settings, dev.kiln.api.backend.Backend be, long seed) {
+        this.tok = tok;
+        this.model = model;
+        this.settings = settings;
+        this.eos = tok.requireSpecial(Tokenizer.EOS);
+        this.mask = tok.special(Tokenizer.MASK).orElse(-1);          // the factory requires it when a noise writes masks
+        this.pad = tok.special(Tokenizer.PAD).orElse(eos);
+        this.noise = new TextNoise(settings.rates(), mask, tok.vocabSize(), tok::isSpecial);
+        this.head = new DecoderHead(be, model, settings.decoderLayers(), seed);
+    }
+
+    @Override
+    public String name() { return DaeObjectiveFactory.NAME; }
+
+    @Override
+    public Module head() { return head; }
+
+    Settings settings() { return settings; }
+
+    @Override
+    public void checkModel(TransformerConfig m) {
+        if (m.causal())
+            throw new IllegalArgumentException("objective 'dae' encodes the corrupted text bidirectionally: set model.causal = false "
+                    + "(the decoder it owns is causal)");
+        if (m.crossAttention())
+            throw new IllegalArgumentException("objective 'dae': the model is the encoder, set model.cross_attention = false "
+                    + "(the decoder the objective builds has cross-attention)");
+        if (m.vocab() < tok.vocabSize())
+            throw new IllegalArgumentException("objective 'dae': model.vocab = " + m.vocab() + " is smaller than tokenizer '"
+                    + tok.name() + "' vocabulary of " + tok.vocabSize());
+        if (m.dModel() != model.dModel() || m.heads() != model.heads())
+            throw new IllegalArgumentException("objective 'dae': its decoder was built for d_model " + model.dModel()
+                    + " / heads " + model.heads() + ", the model has " + m.dModel() + " / " + m.heads());
+    }
+
+    @Override
+    public List<Batch> prepare(Dataset data, BatchSpec spec, long seed) {
+        int t = spec.seqLen();
+        if (t < 2) throw new IllegalArgumentException("objective 'dae': seq_len must be at least 2, got " + t);
+        if (!model.positions().equals("rotary") && !model.positions().equals("none") && t > model.maxSeq())
+            throw new IllegalArgumentException("objective 'dae': sequence length " + t + " exceeds model.max_seq = " + model.maxSeq());
+        int n = data.size();
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        if (settings.shuffle()) TextNoise.shuffleInPlace(order, new Random(seed));
+        List<Batch> out = new ArrayList<>();
+        for (int from = 0; from < n; from += spec.batchSize()) {
+            int b = Math.min(spec.batchSize(), n - from);
+            if (b < spec.batchSize() && settings.dropLast() && !out.isEmpty()) break;
+            int[] enc = filled(b * t, pad), encMask = new int[b * t], dec = filled(b * t, pad), targets = filled(b * t, Losses.IGNORE);
+            long tokens = 0;
+            for (int r = 0; r < b; r++) {
+                int idx = order[from + r];
+                Example ex = data.examples().get(idx);
+                List<int[]> pieces = truncate(Sentences.tokenize(tok, ex.text()), t - 1);
+                int[] original = TextNoise.concat(pieces);
+                int[] corrupted = noise.corrupt(pieces, new Random(seed * 0x9E3779B97F4A7C15L + idx));
+                int len = Math.min(corrupted.length, t);
+                System.arraycopy(corrupted, 0, enc, r * t, len);
+                for (int i = 0; i < len; i++) encMask[r * t + i] = 1;
+                if (len == 0) { enc[r * t] = eos; encMask[r * t] = 1; }     // an empty document still has one key to attend to
+                dec[r * t] = eos;
+                System.arraycopy(original, 0, dec, r * t + 1, original.length);
+                System.arraycopy(original, 0, targets, r * t, original.length);
+                targets[r * t + original.length] = eos;
+                tokens += original.length + 1 + len;
+            }
+            out.add(new Batch()
+                    .put("enc_ids", new IntTensor(enc, b, t))          // [B, T] corrupted
+                    .put("enc_mask", new IntTensor(encMask, b, t))     // [B, T]
+                    .put("dec_ids", new IntTensor(dec, b, t))          // [B, T] EOS + original
+                    .put("targets", new IntTensor(targets, b, t))      // [B, T] original + EOS
+                    .tokens(tokens));
+        }
+        return out;
+    }
+
+    @Override
+    public Output compute(Transformer net, Batch batch) {
+        IntTensor enc = batch.ints("enc_ids"), encMask = batch.ints("enc_mask"), dec = batch.ints("dec_ids"), targets = batch.ints("targets");
+        Tensor states = net.forward(ModelInput.of(enc).withAttentionMask(encMask));     // [B, T, C]
+        Tensor hidden = head.forward(net, dec, states, encMask);                         // [B, T, C]
+        Tensor logits = net.logits(hidden);                                              // [B, T, V]
+        Tensor loss = Losses.crossEntropy(logits, targets, Losses.IGNORE, settings.labelSmoothing());
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("loss", (double) loss.item());
+        if (net.isTraining()) return new Output(loss, metrics, countTargets(targets.data()));    // logits stay on the backend
+        long[] acc = accuracy(logits.toArray(), targets.data(), logits.dim(-1));
+        long copy = copyCorrect(enc.data(), encMask.data(), targets.data(), enc.dim(1));
+        metrics.put("accuracy", acc[1] == 0 ? 0.0 : (double) acc[0] / acc[1]);
+        metrics.put("copy_accuracy", acc[1] == 0 ? 0.0 : (double) copy / acc[1]);
+        return new Output(loss, metrics, acc[1]);
+    }
+
+    static long countTargets(int[] targets) {
+        long n = 0;
+        for (int t : targets) if (t != Losses.IGNORE) n++;
+        return n;
+    }
+
+    /** {correct, counted}: argmax of logits [rows, V] against targets [rows], skipping IGNORE. */
+    static long[] accuracy(float[] logits, int[] targets, int vocab) {
+        long correct = 0, counted = 0;
+        for (int r = 0; r < targets.length; r++) {
+            if (targets[r] == Losses.IGNORE) continue;
+            int base = r * vocab, best = 0;
+            for (int v = 1; v < vocab; v++) if (logits[base + v] > logits[base + best]) best = v;
+            if (best == targets[r]) correct++;
+            counted++;
+        }
+        return new long[] {correct, counted};
+    }
+
+    /** Target positions the "copy the corrupted input, then [EOS]" baseline gets right. */
+    long copyCorrect(int[] enc, int[] encMask, int[] targets, int t) {
+        long correct = 0;
+        for (int r = 0; r < targets.length / t; r++) {
+            int len = 0;
+            while (len < t && encMask[r * t + len] == 1) len++;
+            for (int i = 0; i < t; i++) {
+                int target = targets[r * t + i];
+                if (target == Losses.IGNORE) continue;
+                int guess = i < len ? enc[r * t + i] : i == len ? eos : pad;
+                if (guess == target) correct++;
+            }
+        }
+        return correct;
+    }
+
+    /** The leading sentence pieces that fit in {@code max} tokens (the last one cut). */
+    static List<int[]> truncate(List<int[]> pieces, int max) {
+        List<int[]> out = new ArrayList<>();
+        int used = 0;
+        for (int[] p : pieces) {
+            if (used == max) break;
+            int take = Math.min(p.length, max - used);
+            out.add(take == p.length ? p : java.util.Arrays.copyOf(p, take));
+            used += take;
+        }
+        return out;
+    }
+
+    private static int[] filled(int n, int v) {
+        int[] a = new int[n];
+        if (v != 0) java.util.Arrays.fill(a, v);
+        return a;
+    }
+}
