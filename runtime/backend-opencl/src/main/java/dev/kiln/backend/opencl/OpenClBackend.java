@@ -1,0 +1,388 @@
+package dev.kiln.backend.opencl;
+
+import com.aparapi.device.OpenCLDevice;
+import dev.kiln.api.backend.AttentionSpec;
+import dev.kiln.api.backend.Backend;
+import dev.kiln.api.backend.BinaryOp;
+import dev.kiln.api.backend.UnaryOp;
+import dev.kiln.api.tensor.Storage;
+import dev.kiln.backend.opencl.kernel.DeviceProgram;
+import dev.kiln.backend.opencl.kernel.MatmulOps;
+import dev.kiln.backend.opencl.kernel.Op;
+import dev.kiln.backend.opencl.kernel.RowOps;
+
+/**
+ * The OpenCL backend: every tensor is an {@link OpenClStorage} in the device arena and every
+ * primitive is a launch of the {@link DeviceProgram}; data crosses the bus only in upload /
+ * download, int inputs (ids, targets, masks) and the sum-of-squares partials. Norms, losses and
+ * embeddings are in {@link OpenClRows}, attention and rope in {@link OpenClAttention}. Calls are
+ * serialized (one program instance per backend).
+ */
+public final class OpenClBackend implements Backend {
+    final Launcher dev;
+    private final OpenClRows rows;
+    private final OpenClAttention attn;
+
+    /** A backend on device with an arena of initialMb, growing up to maxMb. */
+    public OpenClBackend(OpenCLDevice device, int initialMb, int maxMb) {
+        this.dev = new Launcher(device, mbToFloats(initialMb), mbToFloats(maxMb));
+        this.rows = new OpenClRows(dev);
+        this.attn = new OpenClAttention(dev, this);
+    }
+
+    private static int mbToFloats(int mb) { return (int) Math.min(Integer.MAX_VALUE - 64, mb * 262_144L); }
+
+    @Override
+    public String name() { return "opencl"; }
+
+    @Override
+    public String description() {
+        return "opencl: " + DeviceSelector.describe(dev.device) + "; arena " + (dev.arena.capacity() / 262_144) + " MiB";
+    }
+
+    /** The device this backend runs on. */
+    public OpenCLDevice device() { return dev.device; }
+
+    /** Launches so far (for tests and bench). */
+    public long launches() { return dev.launches(); }
+
+    /** Peak arena use in floats. */
+    public long peakArenaFloats() { return dev.arena.peakFloats(); }
+
+    void useGeneralAttention(boolean general) { attn.forceGeneral = general; }
+
+    // ---- memory ---------------------------------------------------------------------------
+
+    @Override
+    public synchronized Storage allocate(int size) {
+        OpenClStorage s = dev.arena.allocate(size);
+        fillRaw(s.offset, size, 0f);
+        return s;
+    }
+
+    /** A region whose contents the caller overwrites entirely (no zero-fill). */
+    synchronized OpenClStorage scratch(int size) { return dev.arena.allocate(size); }
+
+    synchronized void release(OpenClStorage s) { dev.arena.release(s); }
+
+    @Override
+    public synchronized Storage upload(float[] data) {
+        OpenClStorage s = dev.arena.allocate(data.length);
+        dev.write(data, 0, data.length, s.offset);
+        return s;
+    }
+
+    @Override
+    public synchronized float[] download(Storage s) {
+        OpenClStorage o = dev.of(s);
+        return dev.read(o.offset, o.size());
+    }
+
+    static void check(Storage s, long end, String what) {
+        if (end > s.size()) throw new IndexOutOfBoundsException(what + ": needs " + end + " floats, storage has " + s.size());
+    }
+
+    @Override
+    public synchronized void copy(Storage src, int srcOffset, Storage dst, int dstOffset, int length) {
+        check(src, (long) srcOffset + length, "copy src");
+        check(dst, (long) dstOffset + length, "copy dst");
+        dev.k.o0 = dev.off(src) + srcOffset;
+        dev.k.o1 = dev.off(dst) + dstOffset;
+        dev.k.i0 = length;
+        dev.run1D(Op.COPY, length);
+    }
+
+    @Override
+    public synchronized void fill(Storage dst, int offset, int length, float value) {
+        check(dst, (long) offset + length, "fill");
+        fillRaw(dev.off(dst) + offset, length, value);
+    }
+
+    private void fillRaw(int offset, int length, float value) {
+        dev.k.o0 = offset;
+        dev.k.i0 = length;
+        dev.k.f0 = value;
+        dev.run1D(Op.FILL, length);
+    }
+
+    @Override
+    public synchronized void copyBlocks(Storage src, int srcOffset, int srcStride, Storage dst, int dstOffset, int dstStride,
+                                        int blockLen, int count, boolean accumulate) {
+        if (count <= 0 || blockLen <= 0) return;
+        check(src, srcOffset + (long) (count - 1) * srcStride + blockLen, "copyBlocks src");
+        check(dst, dstOffset + (long) (count - 1) * dstStride + blockLen, "copyBlocks dst");
+        dev.k.o0 = dev.off(src) + srcOffset;
+        dev.k.i0 = srcStride;
+        dev.k.o1 = dev.off(dst) + dstOffset;
+        dev.k.i1 = dstStride;
+        dev.k.i2 = blockLen;
+        dev.k.i3 = count;
+        dev.k.i4 = accumulate ? 1 : 0;
+        dev.run1D(Op.COPY_BLOCKS, blockLen * count);
+    }
+
+    // src: shape; dst: [shape[perm[0]], ...]
+    @Override
+    public synchronized void permute(Storage src, int[] shape, int[] perm, Storage dst) {
+        int rank = shape.length;
+        int[] strides = Shapes.strides(shape), dstShape = new int[rank], permStrides = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            dstShape[i] = shape[perm[i]];
+            permStrides[i] = strides[perm[i]];
+        }
+        int n = Shapes.size(shape);
+        check(src, n, "permute src");
+        check(dst, n, "permute dst");
+        dev.meta(dstShape, permStrides);
+        dev.k.o0 = dev.off(src);
+        dev.k.o1 = dev.off(dst);
+        dev.k.i0 = n;
+        dev.k.i1 = rank;
+        dev.run1D(Op.PERMUTE, n);
+    }
+
+    // ---- dense linear algebra -------------------------------------------------------------
+
+    // a: [M,K] (stored [K,M] if transA); b: [K,N] (stored [N,K] if transB); c: [M,N]; per batch item
+    @Override
+    public synchronized void matmul(Storage a, Storage b, Storage c, int batch, int m, int n, int k,
+                                    boolean transA, boolean transB, int strideA, int strideB, int strideC,
+                                    float alpha, boolean accumulate) {
+        if (batch <= 0 || m <= 0 || n <= 0) return;
+        check(a, (long) strideA * (batch - 1) + (long) m * k, "matmul A");
+        check(b, (long) strideB * (batch - 1) + (long) k * n, "matmul B");
+        check(c, (long) strideC * (batch - 1) + (long) m * n, "matmul C");
+        int rowTiles = (m + MatmulOps.TILE - 1) / MatmulOps.TILE, colTiles = (n + MatmulOps.TILE - 1) / MatmulOps.TILE;
+        // batch items whose C overlap (a weight gradient summed over the batch) run one after another
+        boolean serial = batch > 1 && strideC < m * n;
+        int perLaunch = serial ? 1 : batch;
+        for (int b0 = 0; b0 < batch; b0 += perLaunch) {
+            dev.k.o0 = dev.off(a) + b0 * strideA;
+            dev.k.o1 = dev.off(b) + b0 * strideB;
+            dev.k.o2 = dev.off(c) + b0 * strideC;
+            dev.k.i0 = m;
+            dev.k.i1 = n;
+            dev.k.i2 = k;
+            dev.k.i3 = transA ? 1 : 0;
+            dev.k.i4 = transB ? 1 : 0;
+            dev.k.i5 = strideA;
+            dev.k.i6 = strideB;
+            dev.k.i7 = strideC;
+            dev.k.i8 = accumulate ? 1 : 0;
+            dev.k.i9 = rowTiles;
+            dev.k.f0 = alpha;
+            dev.run2D(Op.MATMUL, colTiles * MatmulOps.GROUP, perLaunch * rowTiles * MatmulOps.GROUP,
+                    MatmulOps.GROUP, MatmulOps.GROUP);
+        }
+    }
+
+    // ---- element-wise ---------------------------------------------------------------------
+
+    // a: aShape, b: bShape, out: outShape (same rank; a/b dims are 1 or the output's)
+    @Override
+    public synchronized void binary(BinaryOp op, Storage a, int[] aShape, Storage b, int[] bShape, Storage out, int[] outShape) {
+        int n = Shapes.size(outShape);
+        check(out, n, "binary out");
+        check(a, Shapes.size(aShape), "binary a");
+        check(b, Shapes.size(bShape), "binary b");
+        dev.meta(outShape, Shapes.broadcastStrides(aShape, outShape), Shapes.broadcastStrides(bShape, outShape));
+        dev.k.o0 = dev.off(a);
+        dev.k.o1 = dev.off(b);
+        dev.k.o2 = dev.off(out);
+        dev.k.i0 = n;
+        dev.k.i1 = outShape.length;
+        dev.k.i2 = op.ordinal();
+        dev.run1D(Op.BINARY, n);
+    }
+
+    // x, y: [n]
+    @Override
+    public synchronized void unary(UnaryOp op, Storage x, Storage y, int n, float param) {
+        check(x, n, "unary x");
+        check(y, n, "unary y");
+        dev.k.o0 = dev.off(x);
+        dev.k.o1 = dev.off(y);
+        dev.k.i0 = n;
+        dev.k.i1 = op.ordinal();
+        dev.k.f0 = param;
+        dev.run1D(Op.UNARY, n);
+    }
+
+    // x, y, gy, gx: [n]
+    @Override
+    public synchronized void unaryBackward(UnaryOp op, Storage x, Storage y, Storage gy, Storage gx, int n, float param) {
+        check(gx, n, "unaryBackward gx");
+        dev.k.o0 = dev.off(x);
+        dev.k.o1 = dev.off(y);
+        dev.k.o2 = dev.off(gy);
+        dev.k.o3 = dev.off(gx);
+        dev.k.i0 = n;
+        dev.k.i1 = op.ordinal();
+        dev.k.f0 = param;
+        dev.run1D(Op.UNARY_BACKWARD, n);
+    }
+
+    // src: srcShape -> dst: dstShape (same rank, dims 1 or equal)
+    @Override
+    public synchronized void reduceSumTo(Storage src, int[] srcShape, Storage dst, int[] dstShape, boolean accumulate) {
+        Shapes.broadcastStrides(dstShape, srcShape);  // validates
+        int rank = srcShape.length, reduced = 1;
+        int[] reducedDims = new int[rank];
+        for (int d = 0; d < rank; d++) {
+            reducedDims[d] = dstShape[d] == srcShape[d] ? 1 : srcShape[d];
+            reduced *= reducedDims[d];
+        }
+        int n = Shapes.size(dstShape);
+        check(dst, n, "reduceSumTo dst");
+        check(src, Shapes.size(srcShape), "reduceSumTo src");
+        dev.meta(dstShape, Shapes.strides(srcShape), reducedDims);
+        dev.k.o0 = dev.off(src);
+        dev.k.o1 = dev.off(dst);
+        dev.k.i0 = n;
+        dev.k.i1 = rank;
+        dev.k.i2 = reduced;
+        dev.k.i3 = accumulate ? 1 : 0;
+        dev.run1D(Op.REDUCE_SUM_TO, n);
+    }
+
+    // src: [outer, len, inner] -> dst: [outer, inner]
+    @Override
+    public synchronized void reduceAxis(boolean max, Storage src, Storage dst, int outer, int len, int inner) {
+        check(dst, (long) outer * inner, "reduceAxis dst");
+        dev.k.o0 = dev.off(src);
+        dev.k.o1 = dev.off(dst);
+        dev.k.i0 = outer;
+        dev.k.i1 = len;
+        dev.k.i2 = inner;
+        dev.k.i3 = max ? 1 : 0;
+        dev.run1D(Op.REDUCE_AXIS, outer * inner);
+    }
+
+    // src: [n] → work-group partial sums on the device, finished on the host in double
+    @Override
+    public synchronized double sumOfSquares(Storage src, int n) {
+        if (n <= 0) return 0;
+        check(src, n, "sumOfSquares");
+        int groups = Math.min(64, (n + RowOps.ROW_GROUP - 1) / RowOps.ROW_GROUP);
+        OpenClStorage partials = dev.arena.allocate(groups);
+        try {
+            dev.k.o0 = dev.off(src);
+            dev.k.o1 = partials.offset;
+            dev.k.i0 = n;
+            dev.runGroups(Op.SUM_SQUARES, groups, RowOps.ROW_GROUP);
+            double s = 0;
+            for (float p : dev.read(partials.offset, groups)) s += p;
+            return s;
+        } finally {
+            dev.arena.release(partials);
+        }
+    }
+
+    // ---- rows, losses, embeddings, attention: see OpenClRows / OpenClAttention ------------
+
+    @Override
+    public synchronized void softmax(Storage x, Storage y, int rows, int cols, boolean log) { this.rows.softmax(x, y, rows, cols, log); }
+
+    @Override
+    public synchronized void softmaxBackward(Storage y, Storage gy, Storage gx, int rows, int cols, boolean log) {
+        this.rows.softmaxBackward(y, gy, gx, rows, cols, log);
+    }
+
+    @Override
+    public synchronized void layerNorm(Storage x, Storage gamma, Storage beta, Storage y, Storage mean, Storage rstd,
+                                       int rows, int cols, float eps) {
+        this.rows.layerNorm(x, gamma, beta, y, mean, rstd, rows, cols, eps);
+    }
+
+    @Override
+    public synchronized void layerNormBackward(Storage x, Storage gamma, Storage mean, Storage rstd, Storage gy,
+                                               Storage gx, Storage gGamma, Storage gBeta, int rows, int cols) {
+        this.rows.layerNormBackward(x, gamma, mean, rstd, gy, gx, gGamma, gBeta, rows, cols);
+    }
+
+    @Override
+    public synchronized void rmsNorm(Storage x, Storage gamma, Storage y, Storage rstd, int rows, int cols, float eps) {
+        this.rows.rmsNorm(x, gamma, y, rstd, rows, cols, eps);
+    }
+
+    @Override
+    public synchronized void rmsNormBackward(Storage x, Storage gamma, Storage rstd, Storage gy, Storage gx, Storage gGamma,
+                                             int rows, int cols) {
+        this.rows.rmsNormBackward(x, gamma, rstd, gy, gx, gGamma, rows, cols);
+    }
+
+    @Override
+    public synchronized void embedding(Storage table, int[] ids, Storage out, int dim) { rows.embedding(table, ids, out, dim); }
+
+    @Override
+    public synchronized void embeddingBackward(Storage gOut, int[] ids, Storage gTable, int dim) {
+        rows.embeddingBackward(gOut, ids, gTable, dim);
+    }
+
+    @Override
+    public synchronized void crossEntropy(Storage logits, int[] targets, Storage losses, Storage logProbs,
+                                          int rows, int classes, int ignoreIndex, float labelSmoothing) {
+        this.rows.crossEntropy(logits, targets, losses, logProbs, rows, classes, ignoreIndex, labelSmoothing);
+    }
+
+    @Override
+    public synchronized void crossEntropyBackward(Storage logProbs, int[] targets, Storage gLoss, Storage gLogits,
+                                                  int rows, int classes, int ignoreIndex, float labelSmoothing) {
+        this.rows.crossEntropyBackward(logProbs, targets, gLoss, gLogits, rows, classes, ignoreIndex, labelSmoothing);
+    }
+
+    @Override
+    public synchronized void attention(AttentionSpec spec, Storage q, Storage k, Storage v, int[] keyMask, int[] segments,
+                                       Storage out, Storage probs) {
+        attn.forward(spec, q, k, v, keyMask, segments, out, probs);
+    }
+
+    @Override
+    public synchronized void attentionBackward(AttentionSpec spec, Storage q, Storage k, Storage v, Storage probs,
+                                               Storage gOut, Storage gq, Storage gk, Storage gv) {
+        attn.backward(spec, q, k, v, probs, gOut, gq, gk, gv);
+    }
+
+    @Override
+    public synchronized void rope(Storage x, Storage y, int batch, int seq, int heads, int headDim, int posOffset,
+                                  float theta, boolean inverse) {
+        attn.rope(x, y, batch, seq, heads, headDim, posOffset, theta, inverse);
+    }
+
+    // ---- randomness and optimizers --------------------------------------------------------
+
+    // mask: [n]
+    @Override
+    public synchronized void dropoutMask(Storage mask, int n, float keep, long seed) {
+        check(mask, n, "dropoutMask");
+        dev.k.o0 = dev.off(mask);
+        dev.k.i0 = n;
+        dev.k.f0 = keep;
+        dev.k.f1 = 1f / keep;
+        dev.k.seed = seed;
+        dev.run1D(Op.DROPOUT_MASK, n);
+    }
+
+    // param, grad, m, v: [n]
+    @Override
+    public synchronized void adamw(Storage param, Storage grad, Storage m, Storage v, int n, float lr, float beta1, float beta2,
+                                   float eps, float weightDecay, long step) {
+        check(param, n, "adamw");
+        dev.k.o0 = dev.off(param);
+        dev.k.o1 = dev.off(grad);
+        dev.k.o2 = dev.off(m);
+        dev.k.o3 = dev.off(v);
+        dev.k.i0 = n;
+        dev.k.f0 = lr;
+        dev.k.f1 = beta1;
+        dev.k.f2 = beta2;
+        dev.k.f3 = eps;
+        dev.k.f4 = weightDecay;
+        dev.k.f5 = (float) (1 - Math.pow(beta1, step));
+        dev.k.f6 = (float) (1 - Math.pow(beta2, step));
+        dev.run1D(Op.ADAMW, n);
+    }
+
+    @Override
+    public synchronized void close() { dev.close(); }
+}
