@@ -29,7 +29,7 @@ import java.util.Map;
                 "  KILN_HOME      Kiln's install directory (plugins default to KILN_HOME/plugins)",
                 "", "Run 'kiln help COMMAND' or 'kiln COMMAND --help' for a command's options."},
         subcommands = {PluginsCommand.class, PretrainCommand.class, FinetuneCommand.class, GenerateCommand.class,
-                EvalCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                EvalCommand.class, BenchCommand.class, TokenizeCommand.class, CommandLine.HelpCommand.class})
 public final class KilnCli implements Runnable {
     public static final String ENV_PLUGINS = "KILN_PLUGINS";
     public static final String ENV_HOME = "KILN_HOME";

@@ -20,7 +20,7 @@ final class PipelineInputs {
     record Splits(Dataset train, Dataset validation) {}
 
     static Tokenizer tokenizer(Config section, Path configDir) {
-        Tokenizer t = TokenizerSpec.standard().create(section);
+        Tokenizer t = TokenizerSpec.standard(configDir).create(section);
         section.finish();
         return t;
     }

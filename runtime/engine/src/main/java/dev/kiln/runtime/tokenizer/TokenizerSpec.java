@@ -1,9 +1,5 @@
 package dev.kiln.runtime.tokenizer;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.kiln.api.config.Config;
 import dev.kiln.api.tokenizer.Tokenizer;
 import dev.kiln.runtime.io.AtomicFiles;
@@ -11,30 +7,41 @@ import dev.kiln.runtime.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * Tokenizers by type: creates one from a pipeline's {@code tokenizer:} section
- * ({@code {type: byte}}) and saves / loads {@code tokenizer.json} in a checkpoint or model
- * directory. {@link #standard()} knows "byte"; {@link #with} adds a format (BPE, WordPiece).
- * Immutable.
+ * ({@code {type: byte}}, {@code {type: bpe, train_on: corpus.txt, vocab_size: 8000}}) and saves /
+ * loads {@code tokenizer.json} in a checkpoint or model directory: Kiln's own layout (a
+ * {@code type} key) for "byte", Hugging Face's (a {@code model} key) for "bpe" and "wordpiece".
+ * {@link #standard()} knows byte, bpe and wordpiece; {@link #with} adds a format. Immutable.
  */
 public final class TokenizerSpec {
     /** The file name inside a model / checkpoint directory. */
     public static final String FILE = "tokenizer.json";
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Map<String, TokenizerFormat> formats;
 
     private TokenizerSpec(Map<String, TokenizerFormat> formats) {
-        this.formats = Map.copyOf(formats);
+        this.formats = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(formats));
     }
 
-    /** The built-in formats: byte. */
+    /** The built-in formats (byte, bpe, wordpiece); relative paths in configs resolve against the working directory. */
     public static TokenizerSpec standard() {
-        return new TokenizerSpec(Map.of(ByteTokenizer.TYPE, new ByteTokenizerFormat()));
+        return standard(Path.of(""));
+    }
+
+    /** The built-in formats, resolving relative paths in configs ({@code path}, {@code train_on}) against {@code baseDir}. */
+    public static TokenizerSpec standard(Path baseDir) {
+        Map<String, TokenizerFormat> m = new LinkedHashMap<>();
+        m.put(ByteTokenizer.TYPE, new ByteTokenizerFormat());
+        m.put(BpeTokenizer.TYPE, new BpeTokenizerFormat(baseDir));
+        m.put(WordPieceTokenizer.TYPE, new WordPieceTokenizerFormat(baseDir));
+        return new TokenizerSpec(m);
     }
 
     /** A copy that also knows {@code format}; an error when its type is taken. */
@@ -69,7 +76,7 @@ public final class TokenizerSpec {
             throw new IllegalArgumentException("no tokenizer format can save '" + tokenizer.name() + "' (" + tokenizer.getClass().getName()
                     + "); known types: " + String.join(", ", types()));
         Files.createDirectories(dir);
-        AtomicFiles.writeString(dir.resolve(FILE), JSON.writeValueAsString(f.write(tokenizer)) + "\n");
+        AtomicFiles.writeString(dir.resolve(FILE), HfJson.MAPPER.writeValueAsString(f.write(tokenizer)) + "\n");
     }
 
     /** Reads {@code dir/tokenizer.json}. */
@@ -77,19 +84,26 @@ public final class TokenizerSpec {
         return read(dir.resolve(FILE));
     }
 
-    /** Reads a tokenizer.json file; errors name the file and the key. */
+    /**
+     * Reads a tokenizer.json file, Kiln's ({@code type}) or Hugging Face's ({@code model.type});
+     * errors name the file and the key.
+     */
     public Tokenizer read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException(file + ": not found (no tokenizer saved here?)");
-        Map<String, Object> json;
-        try {
-            json = JSON.readValue(file.toFile(), new TypeReference<>() {});
-        } catch (JsonProcessingException e) {
-            throw new IOException(file + ": not a JSON object: " + e.getOriginalMessage(), e);
-        }
-        if (json == null) throw new IOException(file + ": empty");
+        Map<String, Object> json = HfJson.readObject(file);
         Config c = new Config(file.toString(), json);
-        if (!c.has("type")) throw new IOException(file + ": missing key 'type' (known types: " + String.join(", ", types()) + ")");
-        return format(c.getString("type", null), file + ": key 'type'").read(c);
+        if (json.containsKey("type")) return format(c.getString("type", null), file + ": key 'type'").read(c);
+        if (!json.containsKey("model"))
+            throw new IOException(file + ": missing key 'type' (a Kiln tokenizer.json; known types: " + String.join(", ", types())
+                    + ") or 'model' (a Hugging Face tokenizer.json)");
+        String modelType = HfJson.modelType(json, file.toString());
+        List<String> known = new ArrayList<>();
+        for (TokenizerFormat f : formats.values()) {
+            if (f.modelType() == null) continue;
+            if (f.modelType().equals(modelType)) return f.read(c);
+            known.add(f.modelType());
+        }
+        throw HfJson.error(file.toString(), "model.type", "is '" + modelType + "'; supported: " + String.join(", ", known));
     }
 
     private TokenizerFormat format(String type, String where) {

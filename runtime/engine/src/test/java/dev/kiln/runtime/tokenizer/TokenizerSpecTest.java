@@ -22,8 +22,8 @@ class TokenizerSpecTest {
         assertEquals(262, t.vocabSize());
         assertEquals(Map.of("<|endoftext|>", 256, "x", 257),
                 spec.create(new Config("tokenizer", Map.of("type", "byte", "special_tokens", Map.of("<|endoftext|>", 256, "x", 257)))).specialTokens());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> spec.create("bpe"));
-        assertTrue(e.getMessage().contains("'bpe'") && e.getMessage().contains("known: byte"), e.getMessage());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> spec.create("unigram"));
+        assertTrue(e.getMessage().contains("'unigram'") && e.getMessage().contains("known: bpe, byte, wordpiece"), e.getMessage());
         ConfigException strict = assertThrows(ConfigException.class,
                 () -> spec.create(new Config("tokenizer", Map.of("type", "byte", "lowercase", true))));
         assertTrue(strict.getMessage().contains("lowercase") && strict.getMessage().contains("special_tokens"), strict.getMessage());
@@ -45,9 +45,9 @@ class TokenizerSpecTest {
         assertTrue(missing.getMessage().contains("tokenizer.json"), missing.getMessage());
 
         Path f = dir.resolve("tokenizer.json");
-        Files.writeString(f, "{\"type\": \"wordpiece\"}");
+        Files.writeString(f, "{\"type\": \"unigram\"}");
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> spec.load(dir));
-        assertTrue(unknown.getMessage().contains(f.toString()) && unknown.getMessage().contains("wordpiece"), unknown.getMessage());
+        assertTrue(unknown.getMessage().contains(f.toString()) && unknown.getMessage().contains("unigram"), unknown.getMessage());
 
         Files.writeString(f, "{\"type\": \"byte\", \"special_tokens\": {\"<|endoftext|>\": 12}}");
         ConfigException low = assertThrows(ConfigException.class, () -> spec.load(dir));
@@ -71,9 +71,9 @@ class TokenizerSpecTest {
             public Tokenizer read(Config c) { return new ByteTokenizer(); }
         };
         TokenizerSpec more = spec.with(fake);
-        assertEquals(java.util.Set.of("byte", "fake"), more.types());
+        assertEquals(java.util.Set.of("byte", "bpe", "wordpiece", "fake"), more.types());
         assertNotNull(more.create("fake"));
         assertThrows(IllegalArgumentException.class, () -> more.with(fake));
-        assertEquals(java.util.Set.of("byte"), spec.types(), "with() returns a copy");
+        assertEquals(java.util.Set.of("byte", "bpe", "wordpiece"), spec.types(), "with() returns a copy");
     }
 }

@@ -1,0 +1,142 @@
+package dev.kiln.runtime.tokenizer;
+
+import dev.kiln.api.config.ConfigException;
+import dev.kiln.api.tokenizer.Tokenizer;
+
+import java.io.IOException;
+import java.nio.charset.MalformedInputException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** WordPiece files: BERT's {@code vocab.txt} and Hugging Face's tokenizer.json (read and written). */
+final class WordPieceFiles {
+    private WordPieceFiles() {}
+
+    static final List<String> BERT_SPECIALS = List.of(Tokenizer.PAD, Tokenizer.UNK, Tokenizer.CLS, Tokenizer.SEP, Tokenizer.MASK);
+    static final int MAX_CHARS = 100;
+
+    /**
+     * vocab.txt: one token a line, its id the line number from 0. Empty lines and repeated tokens
+     * are errors naming both lines; [UNK] must be present. [PAD] [UNK] [CLS] [SEP] [MASK] become
+     * special tokens when present.
+     */
+    static WordPieceTokenizer readVocabTxt(Path file, boolean lowercase, boolean stripAccents) throws IOException {
+        if (!Files.isRegularFile(file)) throw new IOException(file + ": not found");
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (MalformedInputException e) {
+            throw new IOException(file + ": not valid UTF-8", e);
+        }
+        if (lines.isEmpty()) throw new ConfigException(file + ": empty (expected one token a line)");
+        Map<String, Integer> vocab = new HashMap<>();
+        String[] tokens = new String[lines.size()];
+        for (int i = 0; i < lines.size(); i++) {
+            String t = lines.get(i).strip();
+            if (t.isEmpty()) throw new ConfigException(file + ": line " + (i + 1) + ": empty token");
+            Integer before = vocab.putIfAbsent(t, i);
+            if (before != null)
+                throw new ConfigException(file + ": line " + (i + 1) + ": token '" + t + "' repeats line " + (before + 1));
+            tokens[i] = t;
+        }
+        if (!vocab.containsKey(Tokenizer.UNK)) throw new ConfigException(file + ": has no " + Tokenizer.UNK + " token");
+        List<AddedToken> specials = new ArrayList<>();
+        for (String s : BERT_SPECIALS) if (vocab.containsKey(s)) specials.add(AddedToken.special(vocab.get(s), s));
+        return new WordPieceTokenizer(tokens, vocab, new BertBasicTokenizer(true, true, lowercase, stripAccents),
+                Tokenizer.UNK, "##", MAX_CHARS, specials, Map.of());
+    }
+
+    /** A Hugging Face tokenizer.json with a WordPiece model (BertNormalizer or none, BertPreTokenizer). */
+    static WordPieceTokenizer fromJson(Map<String, Object> root, String file) {
+        String type = HfJson.modelType(root, file);
+        if (!type.equals("WordPiece")) throw HfJson.error(file, "model.type", "is '" + type + "', expected 'WordPiece'");
+        Map<String, Object> m = HfJson.object(root.get("model"), file, "model");
+        Map<String, Integer> vocab = HfJson.vocab(m.get("vocab"), file, "model.vocab");
+        String unk = HfJson.optString(m, "unk_token", Tokenizer.UNK, file, "model.");
+        String prefix = HfJson.optString(m, "continuing_subword_prefix", "##", file, "model.");
+        int maxChars = m.get("max_input_chars_per_word") == null ? MAX_CHARS
+                : HfJson.integer(m.get("max_input_chars_per_word"), file, "model.max_input_chars_per_word");
+        if (maxChars < 1) throw HfJson.error(file, "model.max_input_chars_per_word", "must be at least 1, got " + maxChars);
+        if (!vocab.containsKey(unk)) throw HfJson.error(file, "model.unk_token", "'" + unk + "' is not in model.vocab");
+        List<AddedToken> added = HfJson.addedTokens(root, file);
+        int size = 0;
+        for (int id : vocab.values()) size = Math.max(size, id + 1);
+        for (AddedToken t : added) size = Math.max(size, t.id() + 1);
+        String[] tokens = new String[size];
+        for (var e : vocab.entrySet()) tokens[e.getValue()] = e.getKey();
+        Map<String, Integer> all = new HashMap<>(vocab);
+        for (AddedToken t : added) {
+            if (tokens[t.id()] != null && !tokens[t.id()].equals(t.content()))
+                throw HfJson.error(file, "added_tokens", "gives id " + t.id() + " to '" + t.content() + "' but model.vocab has '" + tokens[t.id()] + "' there");
+            if (vocab.containsKey(t.content()) && vocab.get(t.content()) != t.id())
+                throw HfJson.error(file, "added_tokens", "gives '" + t.content() + "' id " + t.id() + " but model.vocab has it as " + vocab.get(t.content()));
+            tokens[t.id()] = t.content();
+            all.put(t.content(), t.id());
+        }
+        Map<String, Object> keep = new LinkedHashMap<>();
+        for (String k : List.of("normalizer", "pre_tokenizer", "post_processor", "decoder")) keep.put(k, root.get(k));
+        return new WordPieceTokenizer(tokens, all, basic(root, file), unk, prefix, maxChars, added, keep);
+    }
+
+    private static BertBasicTokenizer basic(Map<String, Object> root, String file) {
+        Object pre = root.get("pre_tokenizer");
+        if (pre == null) throw HfJson.error(file, "pre_tokenizer", "is missing; WordPiece needs BertPreTokenizer");
+        String pt = HfJson.string(HfJson.object(pre, file, "pre_tokenizer").get("type"), file, "pre_tokenizer.type");
+        if (!pt.equals("BertPreTokenizer"))
+            throw HfJson.error(file, "pre_tokenizer.type", "is '" + pt + "'; WordPiece supports BertPreTokenizer");
+        Object norm = root.get("normalizer");
+        if (norm == null) return new BertBasicTokenizer(false, false, false, false);
+        Map<String, Object> n = HfJson.object(norm, file, "normalizer");
+        String nt = HfJson.string(n.get("type"), file, "normalizer.type");
+        if (!nt.equals("BertNormalizer"))
+            throw HfJson.error(file, "normalizer.type", "is '" + nt + "'; WordPiece supports BertNormalizer or none");
+        boolean lowercase = HfJson.optBoolean(n, "lowercase", true, file, "normalizer.");
+        return new BertBasicTokenizer(HfJson.optBoolean(n, "clean_text", true, file, "normalizer."),
+                HfJson.optBoolean(n, "handle_chinese_chars", true, file, "normalizer."), lowercase,
+                HfJson.optBoolean(n, "strip_accents", lowercase, file, "normalizer."));
+    }
+
+    /** tokenizer.json in Hugging Face's layout. */
+    static Map<String, Object> toJson(WordPieceTokenizer t) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("version", "1.0");
+        root.put("truncation", null);
+        root.put("padding", null);
+        List<Object> added = new ArrayList<>();
+        for (AddedToken a : t.addedTokens()) added.add(a.toJson());
+        root.put("added_tokens", added);
+        Map<String, Object> norm = new LinkedHashMap<>();
+        norm.put("type", "BertNormalizer");
+        norm.put("clean_text", t.basic().cleanText());
+        norm.put("handle_chinese_chars", t.basic().handleChineseChars());
+        norm.put("strip_accents", t.basic().stripAccents());
+        norm.put("lowercase", t.basic().lowercase());
+        BertBasicTokenizer b = t.basic();
+        boolean none = !b.cleanText() && !b.handleChineseChars() && !b.lowercase() && !b.stripAccents();
+        root.put("normalizer", none ? null : norm);
+        root.put("pre_tokenizer", Map.of("type", "BertPreTokenizer"));
+        root.put("post_processor", t.json().get("post_processor"));
+        Map<String, Object> dec = new LinkedHashMap<>();
+        dec.put("type", "WordPiece");
+        dec.put("prefix", t.prefix());
+        dec.put("cleanup", true);
+        root.put("decoder", t.json().getOrDefault("decoder", dec));
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("type", "WordPiece");
+        model.put("unk_token", t.unkToken());
+        model.put("continuing_subword_prefix", t.prefix());
+        model.put("max_input_chars_per_word", t.maxInputCharsPerWord());
+        Map<String, Object> vocab = new LinkedHashMap<>();
+        String[] tokens = t.tokens();
+        for (int i = 0; i < tokens.length; i++) if (tokens[i] != null) vocab.put(tokens[i], i);
+        model.put("vocab", vocab);
+        root.put("model", model);
+        return root;
+    }
+}
