@@ -1,0 +1,172 @@
+package dev.kiln.objective.mlm;
+
+import dev.kiln.api.data.Batch;
+import dev.kiln.api.data.Dataset;
+import dev.kiln.api.nn.Module;
+import dev.kiln.api.nn.ModelInput;
+import dev.kiln.api.nn.Transformer;
+import dev.kiln.api.nn.TransformerConfig;
+import dev.kiln.api.objective.BatchSpec;
+import dev.kiln.api.objective.Objective;
+import dev.kiln.api.ops.Embedding;
+import dev.kiln.api.ops.Losses;
+import dev.kiln.api.ops.Shapes;
+import dev.kiln.api.tensor.IntTensor;
+import dev.kiln.api.tensor.Tensor;
+import dev.kiln.api.tokenizer.Tokenizer;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Masked language modelling (BERT): predict the original ids of the selected positions of a
+ * corrupted sequence, with a bidirectional backbone and {@link MlmHead}.
+ *
+ * <p><b>Batches</b>: rows {@code [CLS] tokens [SEP]} from {@link MlmSequences} (one document chunk
+ * per row, or packed), shuffled with the epoch seed, masked by {@link MlmMasking} with the same
+ * RNG, B rows per batch (the last possibly smaller unless {@code drop_last}), padded with [PAD]
+ * to the batch's longest row (≤ T). Keys: {@code ids} [B, L] (corrupted), {@code labels} [B, L]
+ * (original id at selected positions, −100 elsewhere), {@code attention_mask} [B, L] (1 = real
+ * token); {@code tokens()} = real (unpadded) tokens.
+ *
+ * <p><b>Loss</b>: L = −(1/|M|) Σ_{i∈M} log P(x_i | X_masked). Only the |M| selected hidden states
+ * are gathered and sent through the head, so the V-wide decoder runs on |M| rows, not B·L.
+ *
+ * <p><b>Metrics</b>: {@code loss}, {@code accuracy} (masked-token argmax accuracy); {@link #finish}
+ * adds {@code perplexity} = exp(loss). {@link Output#weight()} = |M|.
+ */
+public final class MlmObjective implements Objective {
+    private final TransformerConfig model;
+    private final MlmSettings settings;
+    private final MlmMasking masking;
+    private final MlmSequences sequences;
+    private final MlmHead head;
+    private final int pad;
+
+    MlmObjective(Tokenizer tokenizer, TransformerConfig model, MlmSettings settings, MlmHead head) {
+        this.model = model;
+        this.settings = settings;
+        this.masking = new MlmMasking(tokenizer, settings);
+        this.sequences = new MlmSequences(tokenizer);
+        this.head = head;
+        this.pad = tokenizer.requireSpecial(Tokenizer.PAD);
+    }
+
+    @Override
+    public String name() { return MlmObjectiveFactory.NAME; }
+
+    public MlmSettings settings() { return settings; }
+
+    @Override
+    public Module head() { return head; }
+
+    @Override
+    public void checkModel(TransformerConfig m) {
+        if (m.causal())
+            throw new IllegalArgumentException("objective 'mlm' needs bidirectional attention: set model.causal = false (got true; "
+                    + "a causal model cannot see the right context of a masked token), e.g. model.preset = bert");
+        if (model != null && m.vocab() != model.vocab())
+            throw new IllegalArgumentException("objective 'mlm': model.vocab = " + m.vocab() + " but the head was built for " + model.vocab());
+        if (model != null && m.dModel() != model.dModel())
+            throw new IllegalArgumentException("objective 'mlm': model.d_model = " + m.dModel() + " but the head was built for " + model.dModel());
+    }
+
+    @Override
+    public List<Batch> prepare(Dataset data, BatchSpec spec, long seed) {
+        if ((model.positions().equals("learned") || model.positions().equals("sinusoidal")) && spec.seqLen() > model.maxSeq())
+            throw new IllegalArgumentException("objective 'mlm': sequence length " + spec.seqLen() + " exceeds model.max_seq = " + model.maxSeq());
+        List<int[]> rows = sequences.rows(data, spec.seqLen(), settings.pack());
+        int[] order = new int[rows.size()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        Random rng = new Random(seed);
+        if (settings.shuffle())
+            for (int i = order.length - 1; i > 0; i--) {
+                int j = rng.nextInt(i + 1), t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+        List<Batch> out = new ArrayList<>();
+        for (int from = 0; from < order.length; from += spec.batchSize()) {
+            int b = Math.min(spec.batchSize(), order.length - from);
+            if (b < spec.batchSize() && settings.dropLast() && !out.isEmpty()) break;
+            out.add(batch(rows, Arrays.copyOfRange(order, from, from + b), rng));
+        }
+        return out;
+    }
+
+    private Batch batch(List<int[]> rows, int[] picked, Random rng) {
+        int b = picked.length, width = 0;
+        for (int r : picked) width = Math.max(width, rows.get(r).length);
+        int[] ids = new int[b * width], labels = new int[b * width], mask = new int[b * width];
+        Arrays.fill(ids, pad);
+        Arrays.fill(labels, Losses.IGNORE);
+        long real = 0;
+        for (int r = 0; r < b; r++) {
+            MlmMasking.Masked m = masking.apply(rows.get(picked[r]), rng);
+            int n = m.inputs().length;
+            System.arraycopy(m.inputs(), 0, ids, r * width, n);
+            System.arraycopy(m.labels(), 0, labels, r * width, n);
+            Arrays.fill(mask, r * width, r * width + n, 1);
+            real += n;
+        }
+        return new Batch()
+                .put("ids", new IntTensor(ids, b, width))                    // [B, L] corrupted inputs
+                .put("labels", new IntTensor(labels, b, width))              // [B, L] original ids at selected positions, else −100
+                .put("attention_mask", new IntTensor(mask, b, width))        // [B, L] 1 = real token, 0 = [PAD]
+                .tokens(real);
+    }
+
+    @Override
+    public Output compute(Transformer net, Batch batch) {
+        IntTensor ids = batch.ints("ids"), labels = batch.ints("labels"), mask = batch.ints("attention_mask"); // [B, L]
+        Tensor hidden = net.forward(ModelInput.of(ids).withAttentionMask(mask));       // [B, L, C]
+        int rows = ids.size(), c = hidden.dim(-1);
+        int[] where = selected(labels.data());
+        int m = where.length;
+        int[] targets = new int[Math.max(1, m)];
+        if (m == 0) targets[0] = Losses.IGNORE;                                        // nothing selected: a zero loss that still has a graph
+        else for (int k = 0; k < m; k++) targets[k] = labels.data()[where[k]];
+        IntTensor gather = new IntTensor(m == 0 ? new int[1] : where, Math.max(1, m));
+        Tensor picked = Embedding.lookup(Shapes.reshape(hidden, rows, c), gather);     // [M, C]
+        Tensor logits = head.forward(picked, net.lmHeadWeight());                     // [M, V]
+        IntTensor target = new IntTensor(targets, targets.length);
+        Tensor loss = Losses.crossEntropy(logits, target);                             // [1]
+        long correct = m == 0 ? 0 : correct(logits.toArray(), targets, logits.dim(-1));
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("loss", (double) loss.item());
+        metrics.put("accuracy", m == 0 ? 0.0 : (double) correct / m);
+        return new Output(loss, metrics, Math.max(m, 1e-9));
+    }
+
+    @Override
+    public Map<String, Double> finish(Map<String, Double> averaged) {
+        Map<String, Double> out = new LinkedHashMap<>(averaged);
+        Double loss = averaged.get("loss");
+        if (loss != null) out.put("perplexity", Math.exp(loss));
+        return out;
+    }
+
+    /** Flat indices of positions whose label is not IGNORE. */
+    static int[] selected(int[] labels) {
+        int n = 0;
+        for (int l : labels) if (l != Losses.IGNORE) n++;
+        int[] out = new int[n];
+        for (int i = 0, k = 0; i < labels.length; i++) if (labels[i] != Losses.IGNORE) out[k++] = i;
+        return out;
+    }
+
+    /** Rows of {@code logits} [rows, V] whose argmax equals the target. */
+    static long correct(float[] logits, int[] targets, int vocab) {
+        long correct = 0;
+        for (int r = 0; r < targets.length; r++) {
+            int base = r * vocab, best = 0;
+            for (int v = 1; v < vocab; v++) if (logits[base + v] > logits[base + best]) best = v;
+            if (best == targets[r]) correct++;
+        }
+        return correct;
+    }
+}

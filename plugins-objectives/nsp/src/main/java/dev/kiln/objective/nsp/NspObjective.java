@@ -1,0 +1,140 @@
+package dev.kiln.objective.nsp;
+
+import dev.kiln.api.data.Batch;
+import dev.kiln.api.data.Dataset;
+import dev.kiln.api.nn.Module;
+import dev.kiln.api.nn.ModelInput;
+import dev.kiln.api.nn.Transformer;
+import dev.kiln.api.nn.TransformerConfig;
+import dev.kiln.api.objective.BatchSpec;
+import dev.kiln.api.objective.Objective;
+import dev.kiln.api.ops.Losses;
+import dev.kiln.api.ops.Shapes;
+import dev.kiln.api.tensor.IntTensor;
+import dev.kiln.api.tensor.Tensor;
+import dev.kiln.api.tokenizer.Tokenizer;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Next-sentence prediction (BERT): is sentence B the one that follows A in its document?
+ *
+ * <p><b>Batches</b>: pairs from {@link NspPairs} (drawn with the epoch seed), shuffled with the same
+ * RNG, laid out as {@code [CLS] A [SEP] B [SEP]} with token types 0 for {@code [CLS] A [SEP]} and 1
+ * for {@code B [SEP]}, B pairs per batch (the last possibly smaller unless {@code drop_last}),
+ * padded with [PAD] to the batch's longest pair (≤ T). Keys: {@code ids}, {@code token_types},
+ * {@code attention_mask} [B, L]; {@code labels} [B] (0 = IsNext, 1 = NotNext).
+ *
+ * <p><b>Loss</b>: two-way softmax cross-entropy over {@link NspHead}'s logits of the first token
+ * (as Hugging Face's {@code BertForPreTraining}; equivalent to a binary cross-entropy on the logit
+ * difference). <b>Metrics</b>: {@code loss}, {@code accuracy}. {@link Output#weight()} = pairs.
+ */
+public final class NspObjective implements Objective {
+    private final TransformerConfig model;
+    private final NspSettings settings;
+    private final NspPairs pairs;
+    private final NspHead head;
+    private final int cls, sep, pad;
+
+    NspObjective(Tokenizer tokenizer, TransformerConfig model, NspSettings settings, NspHead head) {
+        this.model = model;
+        this.settings = settings;
+        this.pairs = new NspPairs(tokenizer);
+        this.head = head;
+        this.cls = tokenizer.requireSpecial(Tokenizer.CLS);
+        this.sep = tokenizer.requireSpecial(Tokenizer.SEP);
+        this.pad = tokenizer.requireSpecial(Tokenizer.PAD);
+    }
+
+    @Override
+    public String name() { return NspObjectiveFactory.NAME; }
+
+    public NspSettings settings() { return settings; }
+
+    @Override
+    public Module head() { return head; }
+
+    @Override
+    public void checkModel(TransformerConfig m) {
+        if (m.causal())
+            throw new IllegalArgumentException("objective 'nsp' needs bidirectional attention: set model.causal = false (got true; "
+                    + "under a causal mask the first token sees neither sentence), e.g. model.preset = bert");
+        if (m.typeVocab() < 2)
+            throw new IllegalArgumentException("objective 'nsp' needs segment embeddings for A and B: set model.type_vocab >= 2 (got "
+                    + m.typeVocab() + ")");
+        if (model != null && m.dModel() != model.dModel())
+            throw new IllegalArgumentException("objective 'nsp': model.d_model = " + m.dModel() + " but the head was built for " + model.dModel());
+    }
+
+    @Override
+    public List<Batch> prepare(Dataset data, BatchSpec spec, long seed) {
+        if ((model.positions().equals("learned") || model.positions().equals("sinusoidal")) && spec.seqLen() > model.maxSeq())
+            throw new IllegalArgumentException("objective 'nsp': sequence length " + spec.seqLen() + " exceeds model.max_seq = " + model.maxSeq());
+        Random rng = new Random(seed);
+        List<NspPairs.Pair> all = pairs.pairs(data, spec.seqLen(), settings.nextProb(), rng);
+        if (settings.shuffle())
+            for (int i = all.size() - 1; i > 0; i--) {
+                int j = rng.nextInt(i + 1);
+                NspPairs.Pair t = all.get(i);
+                all.set(i, all.get(j));
+                all.set(j, t);
+            }
+        List<Batch> out = new ArrayList<>();
+        for (int from = 0; from < all.size(); from += spec.batchSize()) {
+            int to = Math.min(all.size(), from + spec.batchSize());
+            if (to - from < spec.batchSize() && settings.dropLast() && !out.isEmpty()) break;
+            out.add(batch(all.subList(from, to)));
+        }
+        return out;
+    }
+
+    private Batch batch(List<NspPairs.Pair> chunk) {
+        int b = chunk.size(), width = 0;
+        for (NspPairs.Pair p : chunk) width = Math.max(width, p.a().length + p.b().length + 3);
+        int[] ids = new int[b * width], types = new int[b * width], mask = new int[b * width], labels = new int[b];
+        Arrays.fill(ids, pad);
+        long real = 0;
+        for (int r = 0; r < b; r++) {
+            NspPairs.Pair p = chunk.get(r);
+            int o = r * width, la = p.a().length, lb = p.b().length;
+            ids[o] = cls;
+            System.arraycopy(p.a(), 0, ids, o + 1, la);
+            ids[o + 1 + la] = sep;
+            System.arraycopy(p.b(), 0, ids, o + 2 + la, lb);
+            ids[o + 2 + la + lb] = sep;
+            Arrays.fill(types, o + 2 + la, o + 3 + la + lb, 1);
+            Arrays.fill(mask, o, o + 3 + la + lb, 1);
+            labels[r] = p.label();
+            real += la + lb + 3;
+        }
+        return new Batch()
+                .put("ids", new IntTensor(ids, b, width))                 // [B, L] [CLS] A [SEP] B [SEP] [PAD]...
+                .put("token_types", new IntTensor(types, b, width))       // [B, L] 0 for [CLS] A [SEP], 1 for B [SEP], 0 for pads
+                .put("attention_mask", new IntTensor(mask, b, width))     // [B, L] 1 = real token
+                .put("labels", new IntTensor(labels, b))                  // [B] 0 = IsNext, 1 = NotNext
+                .tokens(real);
+    }
+
+    @Override
+    public Output compute(Transformer net, Batch batch) {
+        IntTensor ids = batch.ints("ids"), labels = batch.ints("labels");
+        ModelInput in = ModelInput.of(ids).withTokenTypes(batch.ints("token_types")).withAttentionMask(batch.ints("attention_mask"));
+        Tensor hidden = net.forward(in);                                                  // [B, L, C]
+        int b = ids.dim(0), c = hidden.dim(-1);
+        Tensor first = Shapes.reshape(Shapes.slice(hidden, 1, 0, 1), b, c);              // [B, C] the [CLS] states
+        Tensor logits = head.forward(first);                                             // [B, 2]
+        Tensor loss = Losses.crossEntropy(logits, labels);                               // [1]
+        float[] l = logits.toArray();
+        int correct = 0;
+        for (int r = 0; r < b; r++) if ((l[2 * r + 1] > l[2 * r] ? 1 : 0) == labels.get(r)) correct++;
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("loss", (double) loss.item());
+        metrics.put("accuracy", (double) correct / b);
+        return new Output(loss, metrics, b);
+    }
+}
