@@ -61,12 +61,7 @@ final class CpuAttention {
             Arrays.fill(p, o, o + tk, 0f);
             return;
         }
-        double sum = 0;
-        for (int j = o; j < o + visibleEnd; j++) {
-            float e = (float) Math.exp(p[j] - max);
-            p[j] = e;
-            sum += e;
-        }
+        float sum = lanes.expShift(p, o, p, o, visibleEnd, max);
         float inv = (float) (1.0 / sum);
         for (int j = o; j < o + visibleEnd; j++) p[j] *= inv;
         Arrays.fill(p, o + visibleEnd, o + tk, 0f);

@@ -41,7 +41,7 @@ public final class CpuBackend implements Backend {
         this.lanes = vectorKernels ? Lanes.best() : new ScalarLanes();
         this.softmax = new SoftmaxKernels(par, lanes);
         this.norms = new NormKernels(par, lanes);
-        this.elementwise = new ElementwiseKernels(par);
+        this.elementwise = new ElementwiseKernels(par, lanes);
         this.attention = new CpuAttention(par, gemm, lanes);
         this.rope = new RopeKernel(par);
     }

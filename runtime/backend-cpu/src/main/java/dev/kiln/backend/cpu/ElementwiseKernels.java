@@ -11,9 +11,11 @@ import dev.kiln.api.backend.UnaryOp;
 final class ElementwiseKernels {
     private static final int GRAIN = 1 << 14;
     private final Parallel par;
+    private final Lanes lanes;
 
-    ElementwiseKernels(Parallel par) {
+    ElementwiseKernels(Parallel par, Lanes lanes) {
         this.par = par;
+        this.lanes = lanes;
     }
 
     // x, y: [n] (may alias)
@@ -27,7 +29,8 @@ final class ElementwiseKernels {
                 case SQUARE: for (int i = from; i < to; i++) y[i] = x[i] * x[i]; break;
                 case ABS: for (int i = from; i < to; i++) y[i] = Math.abs(x[i]); break;
                 case SQRT: for (int i = from; i < to; i++) y[i] = (float) Math.sqrt(x[i]); break;
-                default: for (int i = from; i < to; i++) y[i] = op.apply(x[i], param);
+                default:
+                    if (!lanes.unary(op, x, y, from, to)) for (int i = from; i < to; i++) y[i] = op.apply(x[i], param);
             }
         });
     }
@@ -42,7 +45,9 @@ final class ElementwiseKernels {
                 case ADD_SCALAR: for (int i = from; i < to; i++) gx[i] += gy[i]; break;
                 case EXP: for (int i = from; i < to; i++) gx[i] += gy[i] * y[i]; break;
                 case SQUARE: for (int i = from; i < to; i++) gx[i] += gy[i] * 2f * x[i]; break;
-                default: for (int i = from; i < to; i++) gx[i] += gy[i] * op.derivative(x[i], y[i], param);
+                default:
+                    if (!lanes.unaryBackward(op, x, y, gy, gx, from, to))
+                        for (int i = from; i < to; i++) gx[i] += gy[i] * op.derivative(x[i], y[i], param);
             }
         });
     }

@@ -53,28 +53,32 @@ final class Gemm {
                 int jc0 = jc, pc0 = pc;
                 if (fanOut) par.range(panels, 8, (p0, p1) -> packB(bp, b, bo, ldb, transB, pc0, kc, jc0, n, p0, p1));
                 else packB(bp, b, bo, ldb, transB, pc, kc, jc, n, 0, panels);
-                int mBlocks = (m + mc - 1) / mc;
                 if (fanOut) {
-                    int split = Math.max(1, Math.min(panels, (2 * par.threads() + mBlocks - 1) / mBlocks));
-                    par.each(mBlocks * split, t -> {
-                        int ib = t / split, s = t % split;
-                        macro(ib, panels * s / split, panels * (s + 1) / split, m, n, kc, pc0, jc0, alpha,
+                    // row blocks of whole mr panels, as even as possible, a multiple of the thread count
+                    int mPanels = (m + mr - 1) / mr, t = par.threads();
+                    int mBlocks = (mPanels * mr + mc - 1) / mc;
+                    mBlocks = Math.min(mPanels, (mBlocks + t - 1) / t * t);
+                    int blocks = mBlocks;
+                    int split = Math.max(1, Math.min(panels, (2 * t + blocks - 1) / blocks));
+                    par.each(blocks * split, task -> {
+                        int ib = task / split, sp = task % split;
+                        int i0 = mPanels * ib / blocks * mr, i1 = Math.min(m, mPanels * (ib + 1) / blocks * mr);
+                        macro(i0, i1 - i0, panels * sp / split, panels * (sp + 1) / split, n, kc, pc0, jc0, alpha,
                                 a, ao, lda, transA, bp, c, co, ldc, add);
                     });
                 } else {
-                    for (int ib = 0; ib < mBlocks; ib++) {
-                        macro(ib, 0, panels, m, n, kc, pc, jc, alpha, a, ao, lda, transA, bp, c, co, ldc, add);
+                    for (int i0 = 0; i0 < m; i0 += mc) {
+                        macro(i0, Math.min(mc, m - i0), 0, panels, n, kc, pc, jc, alpha, a, ao, lda, transA, bp, c, co, ldc, add);
                     }
                 }
             }
         }
     }
 
-    // one MC×KC block of A against B panels [p0, p1) of the packed KC×NC block
-    private void macro(int ib, int p0, int p1, int m, int n, int kc, int pc, int jc, float alpha,
+    // rows [i0, i0+mcur) (mcur <= mc) of A against B panels [p0, p1) of the packed KC×NC block
+    private void macro(int i0, int mcur, int p0, int p1, int n, int kc, int pc, int jc, float alpha,
                        float[] a, int ao, int lda, boolean transA, float[] bp, float[] c, int co, int ldc, boolean add) {
-        if (p0 >= p1) return;
-        int i0 = ib * mc, mcur = Math.min(mc, m - i0);
+        if (p0 >= p1 || mcur <= 0) return;
         float[] ap = packedA.get();
         packA(ap, a, ao, lda, transA, i0, mcur, pc, kc);
         for (int p = p0; p < p1; p++) {
@@ -100,11 +104,34 @@ final class Gemm {
     private void packA(float[] ap, float[] a, int ao, int lda, boolean transA, int i0, int mcur, int pc, int kc) {
         for (int ir = 0; ir < mcur; ir += mr) {
             int rows = Math.min(mr, mcur - ir), base = ir * kc;
-            if (transA) {
+            if (transA && rows == mr && mr == 6) {
+                int s0 = ao + pc * lda + i0 + ir;
+                for (int p = 0; p < kc; p++) {
+                    int src = s0 + p * lda, dst = base + p * 6;
+                    ap[dst] = a[src];
+                    ap[dst + 1] = a[src + 1];
+                    ap[dst + 2] = a[src + 2];
+                    ap[dst + 3] = a[src + 3];
+                    ap[dst + 4] = a[src + 4];
+                    ap[dst + 5] = a[src + 5];
+                }
+            } else if (transA) {
                 for (int p = 0; p < kc; p++) {
                     int src = ao + (pc + p) * lda + i0 + ir, dst = base + p * mr;
                     for (int r = 0; r < rows; r++) ap[dst + r] = a[src + r];
                     for (int r = rows; r < mr; r++) ap[dst + r] = 0f;
+                }
+            } else if (rows == mr && mr == 6) {
+                // six row streams, sequential stores
+                int s0 = ao + (i0 + ir) * lda + pc, s1 = s0 + lda, s2 = s1 + lda, s3 = s2 + lda, s4 = s3 + lda, s5 = s4 + lda;
+                for (int p = 0; p < kc; p++) {
+                    int dst = base + p * 6;
+                    ap[dst] = a[s0 + p];
+                    ap[dst + 1] = a[s1 + p];
+                    ap[dst + 2] = a[s2 + p];
+                    ap[dst + 3] = a[s3 + p];
+                    ap[dst + 4] = a[s4 + p];
+                    ap[dst + 5] = a[s5 + p];
                 }
             } else {
                 for (int r = 0; r < mr; r++) {

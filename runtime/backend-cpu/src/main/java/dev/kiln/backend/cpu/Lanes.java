@@ -21,7 +21,43 @@ interface Lanes {
     void adamw(float[] p, float[] g, float[] m, float[] v, int from, int to, float lr, float beta1, float beta2,
                float eps, float wd, float bc1, float bc2);
 
+    /** y[yo+j] = exp(x[xo+j] − shift) for j in [0, n) (y may be x); returns Σ of those values. */
+    default float expShift(float[] x, int xo, float[] y, int yo, int n, float shift) {
+        double sum = 0;
+        for (int j = 0; j < n; j++) {
+            float e = (float) Math.exp(x[xo + j] - shift);
+            y[yo + j] = e;
+            sum += e;
+        }
+        return (float) sum;
+    }
+
+    /** Σ exp(x[o+j] − shift) over [0, n), nothing stored. */
+    default float expShiftSum(float[] x, int o, int n, float shift) {
+        double sum = 0;
+        for (int j = o; j < o + n; j++) sum += (float) Math.exp(x[j] - shift);
+        return (float) sum;
+    }
+
+    /** g[o+j] += alpha · (exp(lp[o+j]) − sub) over [0, n) (the gradient of a log-softmax based loss). */
+    default void addExpScaled(float[] lp, float[] g, int o, int n, float alpha, float sub) {
+        for (int j = o; j < o + n; j++) g[j] += alpha * ((float) Math.exp(lp[j]) - sub);
+    }
+
+    /** y[i] = op(x[i]) over [from, to) for the transcendental activations; false when this op has no lane form. */
+    default boolean unary(dev.kiln.api.backend.UnaryOp op, float[] x, float[] y, int from, int to) { return false; }
+
+    /** gx[i] += gy[i] · op'(x[i]) over [from, to); false when this op has no lane form. */
+    default boolean unaryBackward(dev.kiln.api.backend.UnaryOp op, float[] x, float[] y, float[] gy, float[] gx,
+                                  int from, int to) { return false; }
+
+    /**
+     * The vector lanes where their lanewise EXP is intrinsified (x86-64, through the JDK's SVML
+     * library); elsewhere it runs as slow per-lane Java, so the scalar lanes are the faster choice.
+     */
     static Lanes best() {
-        return MicroKernel.VECTOR_API ? VectorLanes.create() : new ScalarLanes();
+        String arch = System.getProperty("os.arch", "");
+        boolean x86 = arch.equals("amd64") || arch.equals("x86_64");
+        return MicroKernel.VECTOR_API && x86 ? VectorLanes.create() : new ScalarLanes();
     }
 }

@@ -22,12 +22,7 @@ final class SoftmaxKernels {
     // one row of (log-)softmax from x[o, o+cols) into y[o, o+cols)
     void row(float[] x, float[] y, int o, int cols, boolean log) {
         float max = lanes.max(x, o, cols);
-        double sum = 0;
-        for (int j = o; j < o + cols; j++) {
-            float e = (float) Math.exp(x[j] - max);
-            if (!log) y[j] = e;
-            sum += e;
-        }
+        float sum = log ? lanes.expShiftSum(x, o, cols, max) : lanes.expShift(x, o, y, o, cols, max);
         if (log) {
             float shift = max + (float) Math.log(sum);
             for (int j = o; j < o + cols; j++) y[j] = x[j] - shift;
@@ -44,7 +39,8 @@ final class SoftmaxKernels {
                 int o = r * cols;
                 if (log) {
                     float s = lanes.sum(gy, o, cols);
-                    for (int j = o; j < o + cols; j++) gx[j] += gy[j] - (float) Math.exp(y[j]) * s;
+                    lanes.addExpScaled(y, gx, o, cols, -s, 0f);
+                    for (int j = o; j < o + cols; j++) gx[j] += gy[j];
                 } else {
                     float s = lanes.dot(gy, o, y, o, cols);
                     for (int j = o; j < o + cols; j++) gx[j] += y[j] * (gy[j] - s);
@@ -81,7 +77,7 @@ final class SoftmaxKernels {
                 int o = r * classes, t = targets[r];
                 if (t == ignoreIndex) continue;
                 float g = gLoss[r];
-                for (int j = o; j < o + classes; j++) gLogits[j] += g * ((float) Math.exp(logProbs[j]) - uniform);
+                lanes.addExpScaled(logProbs, gLogits, o, classes, g, uniform);
                 gLogits[o + t] -= g * (1 - eps);
             }
         });

@@ -1,5 +1,6 @@
 package dev.kiln.backend.cpu;
 
+import dev.kiln.api.backend.UnaryOp;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -77,5 +78,151 @@ final class VectorLanes implements Lanes {
             pi.sub(pi.mul(wd).add(update).mul(lr)).intoArray(p, i);
         }
         TAIL.adamw(p, g, m, v, i, to, lr, beta1, beta2, eps, wd, bc1, bc2);
+    }
+
+    // ---- exponentials (SVML-backed lanewise EXP on x86) -------------------------------------
+
+    private static final float INV_SQRT_2 = (float) (1.0 / Math.sqrt(2.0));
+    private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2.0 / Math.PI);
+    private static final float INV_SQRT_2PI = (float) (1.0 / Math.sqrt(2 * Math.PI));
+
+    private static FloatVector exp(FloatVector v) { return v.lanewise(VectorOperators.EXP); }
+
+    private static FloatVector inv(FloatVector v) { return FloatVector.broadcast(S, 1f).div(v); }
+
+    @Override
+    public float expShift(float[] x, int xo, float[] y, int yo, int n, float shift) {
+        FloatVector acc = FloatVector.zero(S), sh = FloatVector.broadcast(S, shift);
+        int j = 0;
+        for (; j + L <= n; j += L) {
+            FloatVector e = exp(FloatVector.fromArray(S, x, xo + j).sub(sh));
+            e.intoArray(y, yo + j);
+            acc = acc.add(e);
+        }
+        double sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; j < n; j++) {
+            float e = (float) Math.exp(x[xo + j] - shift);
+            y[yo + j] = e;
+            sum += e;
+        }
+        return (float) sum;
+    }
+
+    @Override
+    public float expShiftSum(float[] x, int o, int n, float shift) {
+        FloatVector acc = FloatVector.zero(S), sh = FloatVector.broadcast(S, shift);
+        int j = 0;
+        for (; j + L <= n; j += L) acc = acc.add(exp(FloatVector.fromArray(S, x, o + j).sub(sh)));
+        double sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; j < n; j++) sum += (float) Math.exp(x[o + j] - shift);
+        return (float) sum;
+    }
+
+    @Override
+    public void addExpScaled(float[] lp, float[] g, int o, int n, float alpha, float sub) {
+        FloatVector al = FloatVector.broadcast(S, alpha), sb = FloatVector.broadcast(S, sub);
+        int j = 0;
+        for (; j + L <= n; j += L) {
+            FloatVector e = exp(FloatVector.fromArray(S, lp, o + j)).sub(sb);
+            e.fma(al, FloatVector.fromArray(S, g, o + j)).intoArray(g, o + j);
+        }
+        for (; j < n; j++) g[o + j] += alpha * ((float) Math.exp(lp[o + j]) - sub);
+    }
+
+    // 0.5·(1 + erf(x/√2)), with erf from the same Chebyshev fit as dev.kiln.api.backend.Erf
+    private static FloatVector cdf(FloatVector x) {
+        FloatVector z = x.abs().mul(INV_SQRT_2);
+        FloatVector t = inv(z.fma(0.5f, 1f));
+        FloatVector poly = t.fma(0.17087277f, -0.82215223f);
+        poly = poly.fma(t, FloatVector.broadcast(S, 1.48851587f));
+        poly = poly.fma(t, FloatVector.broadcast(S, -1.13520398f));
+        poly = poly.fma(t, FloatVector.broadcast(S, 0.27886807f));
+        poly = poly.fma(t, FloatVector.broadcast(S, -0.18628806f));
+        poly = poly.fma(t, FloatVector.broadcast(S, 0.09678418f));
+        poly = poly.fma(t, FloatVector.broadcast(S, 0.37409196f));
+        poly = poly.fma(t, FloatVector.broadcast(S, 1.00002368f));
+        poly = poly.fma(t, FloatVector.broadcast(S, -1.26551223f));
+        FloatVector r = t.mul(exp(poly.sub(z.mul(z))));          // erfc(|z|)
+        FloatVector half = r.mul(0.5f);
+        // x ≥ 0: 1 − r/2; x < 0: r/2
+        return half.neg().add(1f).blend(half, x.compare(VectorOperators.LT, 0f));
+    }
+
+    @Override
+    public boolean unary(UnaryOp op, float[] x, float[] y, int from, int to) {
+        int i = from, end = from + (to - from) / L * L;
+        switch (op) {
+            case EXP:
+                for (; i < end; i += L) exp(FloatVector.fromArray(S, x, i)).intoArray(y, i);
+                break;
+            case GELU_ERF:
+                for (; i < end; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, i);
+                    v.mul(cdf(v)).intoArray(y, i);
+                }
+                break;
+            case GELU_TANH:     // 0.5·x·(1 + tanh u) = x / (1 + exp(−2u))
+                for (; i < end; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, i);
+                    FloatVector u = v.mul(v).fma(0.044715f, 1f).mul(v).mul(-2f * SQRT_2_OVER_PI);
+                    v.div(exp(u).add(1f)).intoArray(y, i);
+                }
+                break;
+            case SILU:
+                for (; i < end; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, i);
+                    v.div(exp(v.neg()).add(1f)).intoArray(y, i);
+                }
+                break;
+            case SIGMOID:
+                for (; i < end; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, i);
+                    inv(exp(v.neg()).add(1f)).intoArray(y, i);
+                }
+                break;
+            default:
+                return false;
+        }
+        for (; i < to; i++) y[i] = op.apply(x[i], 0f);
+        return true;
+    }
+
+    @Override
+    public boolean unaryBackward(UnaryOp op, float[] x, float[] y, float[] gy, float[] gx, int from, int to) {
+        int i = from, end = from + (to - from) / L * L;
+        switch (op) {
+            case GELU_ERF:      // Φ(x) + x·φ(x)
+                for (; i < end; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, i);
+                    FloatVector pdf = exp(v.mul(v).mul(-0.5f)).mul(INV_SQRT_2PI);
+                    FloatVector d = v.fma(pdf, cdf(v));
+                    FloatVector.fromArray(S, gy, i).fma(d, FloatVector.fromArray(S, gx, i)).intoArray(gx, i);
+                }
+                break;
+            case GELU_TANH: {   // s = σ(2u): s + 2·x·s·(1 − s)·u'
+                for (; i < end; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, i);
+                    FloatVector x2 = v.mul(v);
+                    FloatVector u = x2.fma(0.044715f, 1f).mul(v).mul(-2f * SQRT_2_OVER_PI);
+                    FloatVector s = inv(exp(u).add(1f));
+                    FloatVector du = x2.fma(3 * 0.044715f, 1f).mul(SQRT_2_OVER_PI);
+                    FloatVector d = v.mul(2f).mul(s).mul(s.neg().add(1f)).fma(du, s);
+                    FloatVector.fromArray(S, gy, i).fma(d, FloatVector.fromArray(S, gx, i)).intoArray(gx, i);
+                }
+                break;
+            }
+            case SILU:          // s·(1 + x·(1 − s))
+                for (; i < end; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, i);
+                    FloatVector s = inv(exp(v.neg()).add(1f));
+                    FloatVector d = v.mul(s.neg().add(1f)).add(1f).mul(s);
+                    FloatVector.fromArray(S, gy, i).fma(d, FloatVector.fromArray(S, gx, i)).intoArray(gx, i);
+                }
+                break;
+            default:
+                return false;
+        }
+        for (; i < to; i++) gx[i] += gy[i] * op.derivative(x[i], y[i], 0f);
+        return true;
     }
 }

@@ -28,8 +28,9 @@ final class VectorMicroKernel implements MicroKernel {
                     float alpha, boolean add) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-        int a = apo, b = bpo;
-        for (int p = 0; p < kc; p++, a += MR, b += NR) {
+        // indices linear in the loop counter, so C2 hoists the range checks out of the loop
+        for (int p = 0; p < kc; p++) {
+            int a = apo + p * MR, b = bpo + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, bp, b), b1 = FloatVector.fromArray(S, bp, b + L);
             FloatVector x = FloatVector.broadcast(S, ap[a]);
             c00 = x.fma(b0, c00);
