@@ -1,5 +1,7 @@
 package dev.kiln.objective.mlm;
 
+import dev.kiln.api.testing.TinyTraining;
+
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.config.Config;
 import dev.kiln.api.data.Batch;

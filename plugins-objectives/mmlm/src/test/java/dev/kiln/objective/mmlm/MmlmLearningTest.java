@@ -1,5 +1,8 @@
 package dev.kiln.objective.mmlm;
 
+import dev.kiln.api.testing.TinyTraining;
+import dev.kiln.api.testing.WordTokenizer;
+
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.config.Config;
 import dev.kiln.api.data.Batch;

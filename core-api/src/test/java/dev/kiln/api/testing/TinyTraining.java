@@ -1,9 +1,10 @@
-package dev.kiln.objective.mlm;
+package dev.kiln.api.testing;
 
 import dev.kiln.api.autograd.GradMode;
 import dev.kiln.api.data.Batch;
 import dev.kiln.api.data.Dataset;
 import dev.kiln.api.nn.Transformer;
+import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.objective.BatchSpec;
 import dev.kiln.api.objective.Objective;
 import dev.kiln.api.optim.AdamW;
@@ -11,19 +12,23 @@ import dev.kiln.api.optim.ParamGroup;
 import dev.kiln.api.tensor.Tensor;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.Collections;
 
-/** A minimal training loop for "does it learn" tests: AdamW, linear warmup (10%) then linear decay to 10%, no clipping. */
-final class TinyTraining {
+/**
+ * Minimal training loops for "does it learn" tests of objectives, without the runtime: AdamW over
+ * backbone + head, then weighted held-out metrics. Shipped in the test-jar for plugin authors.
+ */
+public final class TinyTraining {
     private TinyTraining() {}
 
+
     /** Backbone and head parameters (a tensor shared by both counted once). */
-    static Map<String, Tensor> parameters(Transformer net, Objective objective) {
+    public static Map<String, Tensor> parameters(Transformer net, Objective objective) {
         Map<String, Tensor> all = new LinkedHashMap<>(net.namedParameters());
         Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         seen.addAll(all.values());
@@ -34,7 +39,7 @@ final class TinyTraining {
     }
 
     /** Trains for {@code steps} steps, re-preparing batches each epoch with a new seed; returns the last loss. */
-    static double train(Transformer net, Objective objective, Dataset data, BatchSpec spec, int steps, double lr, long seed) {
+    public static double train(Transformer net, Objective objective, Dataset data, BatchSpec spec, int steps, double lr, long seed) {
         Map<String, Tensor> params = parameters(net, objective);
         List<ParamGroup> groups = new ArrayList<>();
         for (var e : params.entrySet()) groups.add(new ParamGroup(e.getKey(), e.getValue(), 1.0, 0.0));
@@ -58,7 +63,7 @@ final class TinyTraining {
     }
 
     /** Metrics averaged over the batches of {@code data}, weighted like the trainer's evaluator, in eval mode without a tape. */
-    static Map<String, Double> evaluate(Transformer net, Objective objective, Dataset data, BatchSpec spec, long seed) {
+    public static Map<String, Double> evaluate(Transformer net, Objective objective, Dataset data, BatchSpec spec, long seed) {
         net.train(false);
         if (objective.head() != null) objective.head().train(false);
         Map<String, Double> sum = new LinkedHashMap<>();
@@ -76,5 +81,48 @@ final class TinyTraining {
         Map<String, Double> avg = new LinkedHashMap<>();
         for (var e : sum.entrySet()) avg.put(e.getKey(), e.getValue() / weight);
         return objective.finish(avg);
+    }
+
+
+    /** A bidirectional pre-norm GPT-shaped backbone (trains faster than post-norm BERT at this size). */
+    public static TransformerConfig encoder(int vocab, int d, int layers, int heads, int maxSeq, float dropout) {
+        TransformerConfig g = TransformerConfig.gpt2(vocab, d, layers, heads, maxSeq);
+        return new TransformerConfig(vocab, d, layers, heads, heads, 4 * d, maxSeq, "learned", 10000f, "layernorm", 1e-5f, true,
+                "mlp", "gelu_tanh", false, true, true, dropout, 0, false, true, false, g.initStd());
+    }
+
+
+    public static void train(Transformer model, Objective o, List<Batch> batches, int steps, double lr) {
+        Map<String, Tensor> params = parameters(model, o);
+        List<ParamGroup> groups = new ArrayList<>();
+        params.forEach((k, v) -> groups.add(new ParamGroup(k, v, 1.0, ParamGroup.decays(k, v) ? 0.01 : 0)));
+        AdamW opt = new AdamW(groups, 0.9, 0.98, 1e-8);
+        model.train(true);
+        if (o.head() != null) o.head().train(true);
+        for (int s = 0; s < steps; s++) {
+            for (Tensor t : params.values()) t.zeroGrad();
+            model.setDropoutSeed(s + 1);
+            o.compute(model, batches.get(s % batches.size())).loss().backward();
+            double warm = Math.min(1.0, (s + 1) / 20.0);
+            opt.step(lr * warm);
+        }
+    }
+
+    /** Metrics averaged over batches, weighted by each output's weight, in eval mode without gradients. */
+    public static Map<String, Double> evaluate(Transformer model, Objective o, List<Batch> batches) {
+        model.train(false);
+        if (o.head() != null) o.head().train(false);
+        Map<String, Double> sum = new LinkedHashMap<>();
+        double weight = 0;
+        try (GradMode.Scope ignored = GradMode.noGrad()) {
+            for (Batch b : batches) {
+                Objective.Output out = o.compute(model, b);
+                out.metrics().forEach((k, v) -> sum.merge(k, v * out.weight(), Double::sum));
+                weight += out.weight();
+            }
+        }
+        double w = weight;
+        sum.replaceAll((k, v) -> v / w);
+        return sum;
     }
 }

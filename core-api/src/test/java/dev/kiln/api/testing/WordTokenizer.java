@@ -1,4 +1,4 @@
-package dev.kiln.objective.dae;
+package dev.kiln.api.testing;
 
 import dev.kiln.api.tokenizer.Tokenizer;
 
@@ -13,12 +13,12 @@ import java.util.Map;
  * sequences short, so a tiny model learns in seconds. Specials first: EOS, PAD, MASK, CLS, SEP,
  * UNK = 0..5; words from 6. Decoding joins words with spaces.
  */
-final class WordTokenizer implements Tokenizer {
+public final class WordTokenizer implements Tokenizer {
     private final Map<String, Integer> specials = new LinkedHashMap<>();
     private final Map<String, Integer> ids = new LinkedHashMap<>();
     private final List<String> words = new ArrayList<>();
 
-    WordTokenizer(List<String> vocabulary) {
+    public WordTokenizer(List<String> vocabulary) {
         for (String s : new String[] {EOS, PAD, MASK, CLS, SEP, UNK}) {
             specials.put(s, words.size());
             words.add(s);
