@@ -87,8 +87,11 @@ abstract class TrainingCommand implements Callable<Integer> {
             out.println("held-out " + k + ": " + (before == null ? "" : Format.metric(before) + " → ") + Format.metric(after));
         }
         if (keys.isEmpty()) out.println("held-out metrics: none (the config has no validation data)");
-        out.println("trained " + r.steps() + " steps in " + Format.duration(r.seconds()) + " ("
-                + Format.thousands(r.tokensPerSecond()) + " tok/s); model saved to " + r.modelDir());
+        if (r.stepsRun() == 0)
+            out.println("nothing left to train: the run is already at step " + r.steps() + " (raise train.steps, or use a new --out); model in " + r.modelDir());
+        else
+            out.println("trained " + r.stepsRun() + " steps" + (r.stepsRun() < r.steps() ? " (resumed; now at step " + r.steps() + ")" : "")
+                    + " in " + Format.duration(r.seconds()) + " (" + Format.thousands(r.tokensPerSecond()) + " tok/s); model saved to " + r.modelDir());
         out.flush();
     }
 

@@ -92,7 +92,8 @@ final class TrainingRun {
         Path modelDir = out.resolve("model");
         ModelStore.save(modelDir, model, heads, info);
         PipelineInputs.saveTokenizer(tokenizer, modelDir);
-        return new PipelineResult(rec.first, rec.last, modelDir, rec.steps, seconds, rec.tokens / Math.max(1e-9, rec.trainSeconds));
+        return new PipelineResult(rec.first, rec.last, modelDir, rec.steps, rec.stepsRun, seconds,
+                rec.stepsRun == 0 ? 0 : rec.tokens / Math.max(1e-9, rec.trainSeconds));
     }
 
     private Optimizer optimizer(Map<String, Tensor> params) {
@@ -111,7 +112,7 @@ final class TrainingRun {
     private static final class Recorder implements TrainingListener {
         private final TrainingListener next;
         Map<String, Double> first = Map.of(), last = Map.of();
-        long steps, tokens;
+        long steps, stepsRun, tokens;
         double trainSeconds;
 
         Recorder(TrainingListener next) { this.next = next == null ? TrainingListener.NONE : next; }
@@ -120,6 +121,7 @@ final class TrainingRun {
 
         @Override public void onStep(StepReport r) {
             steps = r.step();
+            stepsRun++;
             tokens += r.tokens();
             trainSeconds += r.stepSeconds();
             next.onStep(r);

@@ -34,7 +34,7 @@ public final class Trainer {
         TrainState st = job.checkpointer() == null ? TrainState.start(s.seed())
                 : job.checkpointer().restoreLatest(params, opt).orElse(TrainState.start(s.seed()));
         job.listener().onStart(st.step(), s.steps());
-        if (st.step() == 0 && s.evalEvery() > 0) evaluate(0);
+        if (s.evalEvery() > 0) evaluate(st.step());        // the 'before' of this session, fresh or resumed
         while (st.step() < s.steps()) {
             long t0 = System.nanoTime(), tokens = 0;
             double lr = s.learningRate(st.step()), loss = 0;
