@@ -27,7 +27,7 @@ class BackendChoiceTest {
     void unknownBackendFlagNamesTheKnownBackends() {
         Cli r = Cli.run(tiny("--backend", "nope"));
         assertEquals(1, r.code());
-        assertTrue(r.err().contains("unknown backend 'nope' (known: cpu, naive)"), r.err());
+        assertTrue(r.err().contains("unknown backend 'nope' (known: cpu, naive, opencl)"), r.err());
         assertTrue(r.err().contains("--backend flag"), r.err());
         assertFalse(r.err().contains("at dev.kiln"), "no stack trace without --verbose:\n" + r.err());
     }
