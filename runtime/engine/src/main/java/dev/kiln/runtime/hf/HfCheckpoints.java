@@ -1,0 +1,156 @@
+package dev.kiln.runtime.hf;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.kiln.api.backend.Backend;
+import dev.kiln.api.nn.Transformer;
+import dev.kiln.api.nn.TransformerConfig;
+import dev.kiln.api.tensor.Tensor;
+import dev.kiln.runtime.io.AtomicFiles;
+import dev.kiln.runtime.io.SafetensorsWriter;
+import dev.kiln.runtime.io.ShardedSafetensors;
+import dev.kiln.runtime.io.TensorSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Hugging Face model directories ({@code config.json} + {@code model.safetensors} or a sharded
+ * {@code model.safetensors.index.json}) to and from Kiln's backbone. {@link #standard()} knows
+ * GPT-2, BERT and LLaMA ({@link #architectures()}); {@link #with} adds a layout.
+ *
+ * <pre>
+ * HfModel m = HfCheckpoints.load(Path.of("llama-tiny"), backend);
+ * HfCheckpoints.save(m.model(), Path.of("out"), "LlamaForCausalLM");
+ * </pre>
+ */
+public final class HfCheckpoints {
+    public static final String CONFIG = "config.json";
+    public static final String WEIGHTS = "model.safetensors";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final List<HfLayout> layouts;
+
+    private HfCheckpoints(List<HfLayout> layouts) {
+        this.layouts = List.copyOf(layouts);
+    }
+
+    public static HfCheckpoints standard() {
+        return new HfCheckpoints(List.of(new Gpt2Layout(), new BertLayout(), new LlamaLayout()));
+    }
+
+    /** A copy that also knows {@code layout}; an error when one of its architectures is taken. */
+    public HfCheckpoints with(HfLayout layout) {
+        for (String a : layout.architectures())
+            if (find(a) != null) throw new IllegalArgumentException("architecture '" + a + "' is already supported");
+        List<HfLayout> l = new ArrayList<>(layouts);
+        l.add(layout);
+        return new HfCheckpoints(l);
+    }
+
+    /** Every architecture name that can be loaded and saved. */
+    public TreeSet<String> architectures() {
+        TreeSet<String> s = new TreeSet<>();
+        for (HfLayout l : layouts) s.addAll(l.architectures());
+        return s;
+    }
+
+    /** Loads {@code dir} with the standard layouts. */
+    public static HfModel load(Path dir, Backend backend) throws IOException {
+        return standard().read(dir, backend);
+    }
+
+    /** Saves the backbone as {@code architecture} (e.g. "GPT2LMHeadModel") with the standard layouts. */
+    public static void save(Transformer model, Path dir, String architecture) throws IOException {
+        standard().write(model, Map.of(), dir, architecture);
+    }
+
+    /** Saves the backbone plus extras (BERT's pooler / heads by Kiln name, see {@link HfModel#extras()}). */
+    public static void save(Transformer model, Map<String, Tensor> extras, Path dir, String architecture) throws IOException {
+        standard().write(model, extras, dir, architecture);
+    }
+
+    /**
+     * Whether {@code dir} looks like a Hugging Face model directory: a config.json naming
+     * {@code architectures} or {@code model_type} (a Kiln model directory's has a {@code model} section instead).
+     */
+    public static boolean isHfDirectory(Path dir) {
+        Path cfg = dir.resolve(CONFIG);
+        if (!Files.isRegularFile(cfg)) return false;
+        try {
+            Map<String, Object> json = JSON.readValue(cfg.toFile(), new TypeReference<>() {});
+            return !json.containsKey("model") && (json.containsKey("architectures") || json.containsKey("model_type"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public HfModel read(Path dir, Backend backend) throws IOException {
+        Path cfgFile = dir.resolve(CONFIG);
+        if (!Files.isRegularFile(cfgFile))
+            throw new HfCheckpointException(cfgFile + ": not found (is " + dir + " a Hugging Face model directory?)");
+        Map<String, Object> json;
+        try {
+            json = JSON.readValue(cfgFile.toFile(), new TypeReference<>() {});
+        } catch (JacksonException e) {
+            throw new HfCheckpointException(cfgFile + ": not a JSON object: " + e.getOriginalMessage(), e);
+        }
+        HfConfig config = new HfConfig(cfgFile.toString(), json);
+        String arch = architecture(config);
+        HfLayout layout = find(arch);
+        TransformerConfig tc;
+        try {
+            tc = layout.toKiln(config, arch);
+        } catch (IllegalArgumentException e) {
+            throw new HfCheckpointException(cfgFile + ": " + e.getMessage(), e);
+        }
+        Transformer model = new Transformer(backend, tc, 0);
+        try (TensorSource src = TensorSource.open(dir)) {
+            String where = weightsName(dir);
+            return new HfModel(model, arch, HfWeights.load(src, where, layout, arch, model, backend), json);
+        }
+    }
+
+    public void write(Transformer model, Map<String, Tensor> extras, Path dir, String architecture) throws IOException {
+        HfLayout layout = find(architecture);
+        if (layout == null)
+            throw new HfCheckpointException("cannot save as unknown architecture '" + architecture + "' (known: "
+                    + String.join(", ", architectures()) + ")");
+        Map<String, Object> config = layout.toHf(model.config(), architecture);
+        var tensors = HfWeights.save(model, extras, layout, architecture);
+        Files.createDirectories(dir);
+        Files.deleteIfExists(dir.resolve(ShardedSafetensors.DEFAULT_INDEX)); // a stale index would shadow the new file
+        SafetensorsWriter.write(dir.resolve(WEIGHTS), tensors, Map.of("format", "pt"));
+        AtomicFiles.writeString(dir.resolve(CONFIG), JSON.writeValueAsString(config) + "\n");
+    }
+
+    /** The first of config.json's {@code architectures} a layout knows, else the default for {@code model_type}. */
+    private String architecture(HfConfig c) throws HfCheckpointException {
+        List<String> listed = c.architectures();
+        for (String a : listed) if (find(a) != null) return a;
+        String known = String.join(", ", architectures());
+        if (!listed.isEmpty()) throw c.error("architectures", "is " + listed + ": unknown architecture (known: " + known + ")");
+        String type = c.getString("model_type", null);
+        if (type == null) throw c.error("architectures", "is missing, and so is 'model_type' (known architectures: " + known + ")");
+        for (HfLayout l : layouts) if (l.modelType().equals(type)) return l.architectures().get(0);
+        List<String> types = layouts.stream().map(HfLayout::modelType).toList();
+        throw c.error("model_type", "is '" + type + "': unknown model type (known: " + String.join(", ", types) + ")");
+    }
+
+    private HfLayout find(String architecture) {
+        for (HfLayout l : layouts) if (l.architectures().contains(architecture)) return l;
+        return null;
+    }
+
+    private static String weightsName(Path dir) {
+        Path index = dir.resolve(ShardedSafetensors.DEFAULT_INDEX);
+        return (Files.isRegularFile(index) ? index : dir.resolve(WEIGHTS)).toString();
+    }
+}

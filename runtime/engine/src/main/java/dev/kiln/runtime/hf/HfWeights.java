@@ -1,0 +1,161 @@
+package dev.kiln.runtime.hf;
+
+import dev.kiln.api.backend.Backend;
+import dev.kiln.api.nn.Transformer;
+import dev.kiln.api.nn.TransformerConfig;
+import dev.kiln.api.tensor.Tensor;
+import dev.kiln.runtime.io.TensorData;
+import dev.kiln.runtime.io.TensorSource;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Moves tensors between a Hugging Face checkpoint and a Kiln backbone through a layout's
+ * {@link TensorMapping}s. Loading is strict: every expected tensor present with its exact shape,
+ * nothing left over but known buffers and tied copies (which must equal what they are tied to).
+ */
+final class HfWeights {
+    private HfWeights() {}
+
+    /** Copies the checkpoint's tensors into {@code model}; returns the extras by Kiln name. */
+    static Map<String, Tensor> load(TensorSource src, String where, HfLayout layout, String arch, Transformer model,
+                                    Backend backend) throws IOException {
+        TransformerConfig cfg = model.config();
+        Set<String> names = src.names();
+        String prefix = names.stream().anyMatch(n -> n.startsWith(layout.backbonePrefix())) ? layout.backbonePrefix() : "";
+        List<TensorMapping> all = layout.mappings(cfg, arch, prefix);
+        Set<String> required = layout.requiredGroups(arch), optional = layout.optionalGroups(arch);
+        List<TensorMapping> used = new ArrayList<>();
+        for (TensorMapping m : all) {
+            boolean take = m.group() == null || required.contains(m.group())
+                    || (optional.contains(m.group()) && groupPresent(all, m.group(), names));
+            if (take) used.add(m);
+        }
+        Map<String, String> aliases = layout.tiedAliases(cfg, arch, prefix);
+        Set<String> expected = new LinkedHashSet<>();
+        for (TensorMapping m : used) expected.addAll(m.sources());
+        TreeSet<String> missing = new TreeSet<>(expected), unexpected = new TreeSet<>();
+        missing.removeAll(names);
+        for (String n : names) if (!expected.contains(n) && !aliases.containsKey(n) && !layout.isBuffer(n)) unexpected.add(n);
+        if (!missing.isEmpty() || !unexpected.isEmpty())
+            throw new HfCheckpointException(where + ": the tensors do not match " + arch + " as config.json describes it ("
+                    + describe(cfg) + ")"
+                    + (missing.isEmpty() ? "" : "\n  missing (" + missing.size() + "): " + String.join(", ", missing))
+                    + (unexpected.isEmpty() ? "" : "\n  unexpected (" + unexpected.size() + "): " + String.join(", ", unexpected))
+                    + "\n  expected " + expected.size() + ": " + TensorNames.summarize(expected)
+                    + "\n  found " + names.size() + ": " + TensorNames.summarize(names));
+        Map<String, Tensor> params = model.namedParameters();
+        Map<String, Tensor> extras = new LinkedHashMap<>();
+        Set<String> filled = new TreeSet<>();
+        for (TensorMapping m : used) {
+            List<float[]> parts = new ArrayList<>();
+            for (int i = 0; i < m.sources().size(); i++) parts.add(read(src, where, m.sources().get(i), m.sourceShapes().get(i)));
+            float[] data = m.toKiln(parts);
+            if (m.group() != null) {
+                extras.put(m.target(), Tensor.of(backend, data, m.targetShape()));
+                continue;
+            }
+            Tensor p = params.get(m.target());
+            if (p == null || p.size() != data.length)
+                throw new IllegalStateException(layout.modelType() + " layout maps onto '" + m.target() + "', which the backbone "
+                        + (p == null ? "does not have" : "has with shape " + p.shape()));
+            p.copyFrom(data);
+            filled.add(m.target());
+        }
+        TreeSet<String> unfilled = new TreeSet<>(params.keySet());
+        unfilled.removeAll(filled);
+        if (!unfilled.isEmpty())
+            throw new IllegalStateException(layout.modelType() + " layout leaves backbone parameters unset: " + unfilled);
+        for (var e : aliases.entrySet()) if (names.contains(e.getKey())) checkTied(src, where, e.getKey(), e.getValue());
+        return extras;
+    }
+
+    /** The checkpoint's tensors (HF name → data) for a backbone and its extras, in mapping order. */
+    static Map<String, TensorData> save(Transformer model, Map<String, Tensor> extras, HfLayout layout, String arch)
+            throws HfCheckpointException {
+        TransformerConfig cfg = model.config();
+        String prefix = layout.isBaseModel(arch) ? "" : layout.backbonePrefix();
+        List<TensorMapping> all = layout.mappings(cfg, arch, prefix);
+        Set<String> required = layout.requiredGroups(arch), optional = layout.optionalGroups(arch);
+        Map<String, Tensor> params = model.namedParameters();
+        Map<String, TensorData> out = new LinkedHashMap<>();
+        Set<String> usedParams = new TreeSet<>(), usedExtras = new TreeSet<>(), missingExtras = new TreeSet<>();
+        for (TensorMapping m : all) {
+            Tensor t;
+            if (m.group() == null) {
+                t = params.get(m.target());
+                usedParams.add(m.target());
+            } else {
+                boolean need = required.contains(m.group());
+                boolean some = optional.contains(m.group()) && all.stream()
+                        .anyMatch(o -> m.group().equals(o.group()) && extras.containsKey(o.target()));
+                if (!need && !some) continue;
+                t = extras.get(m.target());
+                if (t == null) {
+                    missingExtras.add(m.target());
+                    continue;
+                }
+                usedExtras.add(m.target());
+            }
+            if (t == null || !Arrays.equals(t.dims(), m.targetShape()))
+                throw new HfCheckpointException(arch + ": tensor '" + m.target() + "' " + (t == null ? "is missing from the model"
+                        : "has shape " + t.shape()) + ", expected " + Arrays.toString(m.targetShape()));
+            List<float[]> parts = m.toHf(t.toArray());
+            for (int i = 0; i < parts.size(); i++) out.put(m.sources().get(i), TensorData.f32(m.sourceShapes().get(i), parts.get(i)));
+        }
+        if (!missingExtras.isEmpty())
+            throw new HfCheckpointException(arch + " needs these extra tensors, which were not given: " + missingExtras
+                    + " (given: " + new TreeSet<>(extras.keySet()) + ")");
+        TreeSet<String> leftParams = new TreeSet<>(params.keySet()), leftExtras = new TreeSet<>(extras.keySet());
+        leftParams.removeAll(usedParams);
+        leftExtras.removeAll(usedExtras);
+        if (!leftParams.isEmpty())
+            throw new HfCheckpointException(arch + " has no place for these parameters: " + leftParams
+                    + " (merge or remove adapters before saving in Hugging Face's layout)");
+        if (!leftExtras.isEmpty())
+            throw new HfCheckpointException(arch + " has no place for these extra tensors: " + leftExtras
+                    + "; it stores " + describeGroups(required, optional));
+        return out;
+    }
+
+    private static boolean groupPresent(List<TensorMapping> all, String group, Set<String> names) {
+        for (TensorMapping m : all) if (group.equals(m.group())) for (String s : m.sources()) if (names.contains(s)) return true;
+        return false;
+    }
+
+    private static float[] read(TensorSource src, String where, String name, int[] shape) throws IOException {
+        long[] actual = src.info(name).shape();
+        if (!Arrays.equals(actual, Arrays.stream(shape).asLongStream().toArray()))
+            throw new HfCheckpointException(where + ": tensor '" + name + "' has shape " + Arrays.toString(actual)
+                    + ", config.json implies " + Arrays.toString(shape));
+        if (!src.info(name).dtype().isFloating())
+            throw new HfCheckpointException(where + ": tensor '" + name + "' has dtype " + src.info(name).dtype() + ", expected a floating type");
+        return src.floats(name);
+    }
+
+    private static void checkTied(TensorSource src, String where, String alias, String of) throws IOException {
+        if (!Arrays.equals(src.info(alias).shape(), src.info(of).shape()) || !Arrays.equals(src.floats(alias), src.floats(of)))
+            throw new HfCheckpointException(where + ": tensor '" + alias + "' differs from '" + of
+                    + "', but config.json ties them (tie_word_embeddings); set it to false for separate weights");
+    }
+
+    private static String describeGroups(Set<String> required, Set<String> optional) {
+        if (required.isEmpty() && optional.isEmpty()) return "the backbone only";
+        return "the backbone" + (required.isEmpty() ? "" : " + " + new TreeSet<>(required))
+                + (optional.isEmpty() ? "" : " + optionally " + new TreeSet<>(optional));
+    }
+
+    static String describe(TransformerConfig c) {
+        return "vocab " + c.vocab() + ", d_model " + c.dModel() + ", " + c.layers() + " layers, " + c.heads() + " heads"
+                + (c.kvHeads() != c.heads() ? " / " + c.kvHeads() + " kv" : "") + ", d_ff " + c.dFF()
+                + (c.tieEmbeddings() ? ", tied head" : ", untied head");
+    }
+}
