@@ -9,7 +9,6 @@ import dev.kiln.api.plugin.Availability;
 import dev.kiln.backend.cpu.CpuBackend;
 
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The OpenCL backend through Aparapi. Priority 150 (above "cpu", 100) when a GPU OpenCL device is
@@ -25,7 +24,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class OpenClBackendProvider implements BackendProvider {
     public static final String DEVICE_ENV = "KILN_OPENCL_DEVICE";
-    private static final AtomicLong FALLBACKS = new AtomicLong();
     private static final System.Logger LOG = System.getLogger(OpenClBackendProvider.class.getName());
 
     private volatile List<OpenCLDevice> devices;
@@ -35,9 +33,6 @@ public final class OpenClBackendProvider implements BackendProvider {
         if (d == null) devices = d = DeviceSelector.devices();
         return d;
     }
-
-    /** How many times create() fell back to the CPU backend in this JVM (for a metrics gauge). */
-    public static long fallbackCount() { return FALLBACKS.get(); }
 
     @Override
     public String name() { return "opencl"; }
@@ -87,7 +82,7 @@ public final class OpenClBackendProvider implements BackendProvider {
             return new OpenClBackend(d, memoryMb, max);
         } catch (RuntimeException e) {
             if (!allowFallback || e instanceof dev.kiln.api.config.ConfigException) throw e;
-            FALLBACKS.incrementAndGet();
+            // the engine counts the fallback (kiln.backend.fallbacks) because the backend's name differs from "opencl"
             LOG.log(System.Logger.Level.WARNING, "opencl backend unavailable, falling back to the cpu backend "
                     + "(allow_cpu_fallback=true): " + e.getMessage());
             return new CpuBackend(Runtime.getRuntime().availableProcessors());

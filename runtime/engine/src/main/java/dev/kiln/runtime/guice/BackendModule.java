@@ -9,6 +9,8 @@ import com.google.inject.name.Names;
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.backend.BackendProvider;
 import dev.kiln.api.config.Config;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 
 import java.util.Map;
 
@@ -21,6 +23,8 @@ import java.util.Map;
  */
 public final class BackendModule extends AbstractModule {
     static final String CHOSEN = "kiln.backend.chosen";
+    /** Counter of backend fallbacks, tagged with the requested and the actual backend. */
+    public static final String FALLBACKS = "kiln.backend.fallbacks";
 
     private final KilnOptions options;
 
@@ -43,7 +47,7 @@ public final class BackendModule extends AbstractModule {
     @Provides
     @Singleton
     @Named(CHOSEN)
-    Backend chosenBackend(BackendSelection selection) {
+    Backend chosenBackend(BackendSelection selection, MeterRegistry registry) {
         Config config = new Config("backend '" + selection.name() + "'", options.backendConfig());
         Backend backend = selection.provider().create(config);
         if (backend == null) {
@@ -51,6 +55,11 @@ public final class BackendModule extends AbstractModule {
                     + selection.provider().getClass().getName() + ") returned null from create()");
         }
         config.finish();
+        if (!backend.name().equals(selection.name())) {   // a provider fell back (only when its config allowed it)
+            Counter.builder(FALLBACKS).description("backends that fell back to another backend when created")
+                    .tag("requested", selection.name()).tag("backend", backend.name()).register(registry).increment();
+            options.warnings().println("warning: backend '" + selection.name() + "' fell back to '" + backend.name() + "'");
+        }
         return backend;
     }
 }

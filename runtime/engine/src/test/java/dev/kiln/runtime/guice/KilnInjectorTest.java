@@ -60,6 +60,26 @@ class KilnInjectorTest {
     }
 
     @Test
+    void aProviderThatFallsBackIsCountedOnTheInjectedRegistry() {
+        Module fallingBack = new AbstractModule() {
+            @Override
+            protected void configure() {
+                KilnBinders.backends(binder()).addBinding("gpu").toInstance(new dev.kiln.api.backend.BackendProvider() {
+                    @Override public String name() { return "gpu"; }
+                    @Override public String apiVersion() { return dev.kiln.api.plugin.ApiVersion.CURRENT; }
+                    @Override public Backend create(dev.kiln.api.config.Config config) { return TestBackends.backend("cpu-ish"); }
+                });
+            }
+        };
+        java.io.ByteArrayOutputStream warnings = new java.io.ByteArrayOutputStream();
+        Injector injector = injector(OPTIONS.withBackendFlag("gpu").withWarnings(new java.io.PrintStream(warnings, true)), fallingBack);
+        assertEquals("cpu-ish", injector.getInstance(Backend.class).name());
+        io.micrometer.core.instrument.MeterRegistry registry = injector.getInstance(io.micrometer.core.instrument.MeterRegistry.class);
+        assertEquals(1.0, registry.get(BackendModule.FALLBACKS).tag("requested", "gpu").tag("backend", "cpu-ish").counter().count());
+        org.junit.jupiter.api.Assertions.assertTrue(warnings.toString().contains("fell back"), warnings.toString());
+    }
+
+    @Test
     void defaultBackendIsTheHighestPriorityAvailableOne() {
         Injector injector = injector(OPTIONS, BACKENDS);
         assertEquals("high", injector.getInstance(Backend.class).name());
