@@ -25,10 +25,10 @@ import java.util.Random;
  * java samples/pipelines/src/main/java/dev/kiln/samples/corpus/CorpusGenerator.java samples/corpus/kiln-stories.txt
  * </pre>
  *
- * Arguments: output file [target bytes, default 460000] [seed, default 20240601].
+ * Arguments: output file [target bytes, default 290000] [seed, default 20240601].
  */
 public final class CorpusGenerator {
-    public static final int DEFAULT_BYTES = 460_000;
+    public static final int DEFAULT_BYTES = 290_000;
     public static final long DEFAULT_SEED = 20240601L;
 
     private final Random rng;
