@@ -1,0 +1,141 @@
+package dev.kiln.finetune.lora;
+
+import dev.kiln.api.nn.Linear;
+import dev.kiln.api.nn.Module;
+import dev.kiln.api.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Model-level LoRA operations, PEFT's {@code PeftModel} verbs: attach, set_adapter, merge /
+ * unmerge, and print_trainable_parameters. Adapters live in their Linear as child
+ * {@code lora_<adapter>}, so their parameters are {@code <path>.lora_<adapter>.lora_A} / {@code .lora_B}.
+ */
+public final class Lora {
+    static final String CHILD_PREFIX = "lora_";
+
+    private Lora() {}
+
+    /** Child name of an adapter inside its Linear. */
+    public static String childName(String adapterName) { return CHILD_PREFIX + adapterName; }
+
+    /** Every Linear the config targets, by module path (adapters excluded). */
+    public static Map<String, Linear> targets(Module model, LoraConfig cfg) {
+        Map<String, Linear> out = new LinkedHashMap<>();
+        for (var e : model.namedModules().entrySet())
+            if (e.getValue() instanceof Linear l && cfg.targets(e.getKey())) out.put(e.getKey(), l);
+        return out;
+    }
+
+    /** Attaches one adapter per targeted Linear; errors when nothing matches or the name is taken. */
+    public static Map<String, LoraLayer> attach(Module model, LoraConfig cfg) {
+        if (adapterNames(model).contains(cfg.adapterName()))
+            throw new IllegalStateException("lora: the model already has an adapter named '" + cfg.adapterName() + "'");
+        Map<String, LoraLayer> out = new LinkedHashMap<>();
+        for (var e : requireTargets(model, cfg).entrySet()) {
+            long seed = 0x4C6F5241L ^ ((long) e.getKey().hashCode() << 20) ^ cfg.adapterName().hashCode();
+            LoraLayer layer = new LoraLayer(e.getValue(), cfg.adapterName(), cfg.r(), cfg.scaling(), cfg.dropout(), seed);
+            e.getValue().addAdapter(childName(cfg.adapterName()), layer);
+            out.put(e.getKey(), layer);
+        }
+        return out;
+    }
+
+    /** {@link #targets}, or an error naming the patterns and some of the model's Linear paths when nothing matches. */
+    public static Map<String, Linear> requireTargets(Module model, LoraConfig cfg) {
+        Map<String, Linear> targets = targets(model, cfg);
+        if (targets.isEmpty()) {
+            List<String> linears = new ArrayList<>();
+            for (var e : model.namedModules().entrySet()) if (e.getValue() instanceof Linear) linears.add(e.getKey());
+            throw new IllegalArgumentException("lora: target_modules " + cfg.targetModules() + " match no Linear module; the model has "
+                    + (linears.size() > 6 ? linears.subList(0, 6) + " ..." : linears));
+        }
+        return targets;
+    }
+
+    /** Every LoRA layer of one adapter by its Linear's path; with {@code adapterName} null, all of them keyed {@code <path>#<adapter>}. */
+    public static Map<String, LoraLayer> layers(Module model, String adapterName) {
+        Map<String, LoraLayer> out = new LinkedHashMap<>();
+        for (var e : model.namedModules().entrySet())
+            if (e.getValue() instanceof Linear l)
+                for (Linear.LinearAdapter a : l.adapters())
+                    if (a instanceof LoraLayer lora && (adapterName == null || lora.adapterName().equals(adapterName)))
+                        out.put(adapterName == null ? e.getKey() + "#" + lora.adapterName() : e.getKey(), lora);
+        return out;
+    }
+
+    public static Set<String> adapterNames(Module model) {
+        Set<String> out = new LinkedHashSet<>();
+        for (LoraLayer l : layers(model, null).values()) out.add(l.adapterName());
+        return out;
+    }
+
+    /** The enabled adapter, or null when none is. */
+    public static String activeAdapter(Module model) {
+        for (LoraLayer l : layers(model, null).values()) if (l.enabled()) return l.adapterName();
+        return null;
+    }
+
+    /** PEFT's set_adapter: only {@code name} runs and trains; the other adapters are disabled and frozen. */
+    public static void setAdapter(Module model, String name) {
+        if (!adapterNames(model).contains(name))
+            throw new IllegalArgumentException("lora: no adapter '" + name + "' (adapters: " + adapterNames(model) + ")");
+        for (LoraLayer l : layers(model, null).values()) {
+            if (l.merged() && !l.adapterName().equals(name))
+                throw new IllegalStateException("lora: adapter '" + l.adapterName() + "' is merged; unmerge it before switching");
+            boolean on = l.adapterName().equals(name);
+            l.enable(on);
+            l.loraA().requiresGrad(on);
+            l.loraB().requiresGrad(on);
+        }
+    }
+
+    /** Folds the active adapter into the base weights (W += s·B·A); it then no longer runs separately. */
+    public static void merge(Module model) {
+        String name = requireActive(model);
+        for (LoraLayer l : layers(model, name).values()) l.merge();
+    }
+
+    /** Restores the base weights of a merged adapter (W −= s·B·A) and runs it separately again. */
+    public static void unmerge(Module model) {
+        String name = requireActive(model);
+        for (LoraLayer l : layers(model, name).values()) l.unmerge();
+    }
+
+    private static String requireActive(Module model) {
+        String name = activeAdapter(model);
+        if (name == null) throw new IllegalStateException("lora: the model has no active adapter");
+        return name;
+    }
+
+    /** Trainable vs total parameter counts over the model (adapters included) and the heads, tied tensors once. */
+    public record ParameterReport(long trainable, long total) {
+        public double percent() { return total == 0 ? 0 : 100.0 * trainable / total; }
+
+        /** PEFT's print_trainable_parameters line. */
+        @Override
+        public String toString() {
+            return String.format(java.util.Locale.ROOT, "trainable params: %,d || all params: %,d || trainable%%: %.4f", trainable, total, percent());
+        }
+    }
+
+    public static ParameterReport report(Module model, Module heads) {
+        Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        long trainable = 0, total = 0;
+        List<Tensor> all = new ArrayList<>(model.parameters());
+        if (heads != null) all.addAll(heads.parameters());
+        for (Tensor t : all) {
+            if (!seen.add(t)) continue;
+            total += t.size();
+            if (t.requiresGrad()) trainable += t.size();
+        }
+        return new ParameterReport(trainable, total);
+    }
+}

@@ -1,0 +1,57 @@
+package dev.kiln.finetune.lora;
+
+import dev.kiln.api.config.Config;
+import dev.kiln.api.finetune.FineTuner;
+import dev.kiln.api.finetune.FineTunerFactory;
+import dev.kiln.api.objective.ObjectiveContext;
+import dev.kiln.api.plugin.ApiVersion;
+
+import java.util.List;
+
+/**
+ * LoRA ("lora", role PARAMETERS): frozen base, low-rank adapters W + s·B·A on targeted Linears.
+ *
+ * <p>Config keys (strict), PEFT's names and defaults where PEFT has one:
+ * <ul>
+ *   <li>{@code r} (8): rank;</li>
+ *   <li>{@code alpha} (16): PEFT's {@code lora_alpha}; the scale is alpha / r;</li>
+ *   <li>{@code dropout} (0): dropout on the adapter's input while training;</li>
+ *   <li>{@code use_rslora} (false): scale alpha / √r instead (rank-stabilized LoRA);</li>
+ *   <li>{@code target_modules} ([attn.qkv]): Linear module paths, dotted suffixes of them
+ *       ({@code attn.qkv}, {@code attn.out}, {@code mlp.up}, {@code mlp.gate}, {@code mlp.down}),
+ *       regexes over the whole path, or {@code all-linear};</li>
+ *   <li>{@code adapter_name} ("default").</li>
+ * </ul>
+ */
+public final class LoraFineTunerFactory implements FineTunerFactory {
+    public static final String NAME = "lora";
+
+    @Override
+    public String name() { return NAME; }
+
+    @Override
+    public String apiVersion() { return ApiVersion.CURRENT; }
+
+    @Override
+    public String description() { return "low-rank adapters (W + alpha/r * B*A) on targeted linear layers over a frozen base; merge/unmerge, named adapters"; }
+
+    @Override
+    public Role role() { return Role.PARAMETERS; }
+
+    @Override
+    public FineTuner create(Config config, ObjectiveContext context) {
+        int r = config.getInt("r", 8);
+        double alpha = config.getDouble("alpha", 16);
+        double dropout = config.getDouble("dropout", 0);
+        boolean rslora = config.getBoolean("use_rslora", false);
+        List<String> targets = config.getList("target_modules", List.of("attn.qkv"));
+        String adapter = config.getString("adapter_name", "default");
+        config.finish();
+        if (r < 1) throw config.error("r", "must be >= 1, got " + r);
+        if (!(alpha > 0) || !Double.isFinite(alpha)) throw config.error("alpha", "must be > 0, got " + alpha);
+        if (!(dropout >= 0 && dropout < 1)) throw config.error("dropout", "must be in [0, 1), got " + dropout);
+        if (targets.isEmpty() || targets.stream().anyMatch(String::isBlank)) throw config.error("target_modules", "must list at least one non-empty pattern, got " + targets);
+        if (!adapter.matches("[A-Za-z0-9_-]+")) throw config.error("adapter_name", "must match [A-Za-z0-9_-]+, got '" + adapter + "'");
+        return new LoraFineTuner(new LoraConfig(r, alpha, dropout, rslora, targets, adapter));
+    }
+}

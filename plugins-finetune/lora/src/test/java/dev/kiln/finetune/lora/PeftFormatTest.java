@@ -1,0 +1,104 @@
+package dev.kiln.finetune.lora;
+
+import dev.kiln.api.backend.NaiveBackend;
+import dev.kiln.api.nn.Transformer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static dev.kiln.finetune.lora.LoraFineTunerTest.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+class PeftFormatTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void saveThenLoadIntoAFreshBaseReproducesTheOutputs() throws IOException {
+        Transformer m = new Transformer(new NaiveBackend(), LLAMA, 1);
+        LoraFineTuner t = lora(Map.of("r", 4, "alpha", 8, "use_rslora", true, "target_modules", List.of("attn.qkv", "mlp.down")));
+        t.configure(m, null);
+        steps(m, 3);
+        float[] trained = logits(m);
+        t.save(m, dir);
+
+        Map<String, SafetensorsF32.Entry> file = SafetensorsF32.read(dir.resolve(PeftFormat.WEIGHTS));
+        assertEquals(List.of("base_model.model.blocks.0.attn.qkv.lora_A.weight", "base_model.model.blocks.0.attn.qkv.lora_B.weight",
+                "base_model.model.blocks.0.mlp.down.lora_A.weight", "base_model.model.blocks.0.mlp.down.lora_B.weight",
+                "base_model.model.blocks.1.attn.qkv.lora_A.weight", "base_model.model.blocks.1.attn.qkv.lora_B.weight",
+                "base_model.model.blocks.1.mlp.down.lora_A.weight", "base_model.model.blocks.1.mlp.down.lora_B.weight"), List.copyOf(file.keySet()));
+        assertArrayEquals(new int[] {32, 4}, file.get("base_model.model.blocks.0.attn.qkv.lora_B.weight").shape(), "qkv out = (4 + 2·2)·4");
+        long adapterFloats = t.trainableState(m).values().stream().mapToLong(x -> x.size()).sum();
+        assertTrue(Files.size(dir.resolve(PeftFormat.WEIGHTS)) < 4 * adapterFloats + 2048, "only the adapter is saved");
+        String json = Files.readString(dir.resolve(PeftFormat.CONFIG));
+        assertTrue(json.contains("\"peft_type\": \"LORA\"") && json.contains("\"r\": 4") && json.contains("\"lora_alpha\": 8")
+                && json.contains("\"use_rslora\": true") && json.contains("[\"attn.qkv\", \"mlp.down\"]"), json);
+
+        Transformer fresh = new Transformer(new NaiveBackend(), LLAMA, 1);
+        LoraConfig loaded = PeftFormat.load(fresh, dir, "restored");
+        assertEquals(new LoraConfig(4, 8, 0, true, List.of("attn.qkv", "mlp.down"), "restored"), loaded);
+        assertEquals("restored", Lora.activeAdapter(fresh));
+        assertArrayEquals(trained, logits(fresh), "same base + loaded adapter = the trained model");
+        assertEquals(0, fresh.trainableParameterCount(), "loaded in inference mode");
+        assertThrows(IllegalStateException.class, () -> PeftFormat.load(fresh, dir, "restored"));
+    }
+
+    @Test
+    void headerIsSafetensorsLayout() throws IOException {
+        SafetensorsF32.write(dir.resolve("x.safetensors"), Map.of("w", new SafetensorsF32.Entry(new int[] {2, 3}, new float[] {1, 2, 3, 4, 5, 6})));
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(dir.resolve("x.safetensors"))).order(ByteOrder.LITTLE_ENDIAN);
+        long n = b.getLong();
+        assertEquals(0, n % 8);
+        assertEquals(8 + n + 24, b.capacity());
+        String header = new String(b.array(), 8, (int) n, StandardCharsets.US_ASCII).trim();
+        assertEquals("{\"__metadata__\":{\"format\":\"pt\"},\"w\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,24]}}", header);
+        assertEquals(1f, b.getFloat(8 + (int) n));
+        assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, SafetensorsF32.read(dir.resolve("x.safetensors")).get("w").values());
+    }
+
+    @Test
+    void readerRefusesOtherDtypesAndBadOffsets() throws IOException {
+        for (String entry : new String[] {"{\"w\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]}}",
+                                          "{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,12]}}"}) {
+            byte[] h = entry.getBytes(StandardCharsets.US_ASCII);
+            ByteBuffer b = ByteBuffer.allocate(8 + h.length + 8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length).put(h);
+            Files.write(dir.resolve("bad.safetensors"), b.array());
+            IOException e = assertThrows(IOException.class, () -> SafetensorsF32.read(dir.resolve("bad.safetensors")));
+            assertTrue(e.getMessage().contains("'w'"), e.getMessage());
+        }
+    }
+
+    @Test
+    void parsesAPeftWrittenConfig() throws IOException {
+        String peft = """
+                {
+                  "alpha_pattern": {},
+                  "base_model_name_or_path": "gpt2",
+                  "bias": "none",
+                  "fan_in_fan_out": true,
+                  "lora_alpha": 32,
+                  "lora_dropout": 0.05,
+                  "peft_type": "LORA",
+                  "r": 16,
+                  "rank_pattern": {},
+                  "target_modules": [
+                    "c_attn",
+                    "c_proj"
+                  ],
+                  "task_type": "CAUSAL_LM",
+                  "use_rslora": false
+                }""";
+        assertEquals(new LoraConfig(16, 32, 0.05, false, List.of("c_attn", "c_proj"), "x"), PeftFormat.parseConfig(peft, "x"));
+        LoraConfig all = new LoraConfig(8, 16, 0, false, List.of("all-linear"), "default");
+        assertEquals(all, PeftFormat.parseConfig(PeftFormat.configJson(all), "default"));
+        assertThrows(IOException.class, () -> PeftFormat.parseConfig("{\"peft_type\": \"IA3\", \"r\": 8}", "x"));
+    }
+}

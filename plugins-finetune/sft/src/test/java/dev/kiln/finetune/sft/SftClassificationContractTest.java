@@ -1,0 +1,21 @@
+package dev.kiln.finetune.sft;
+
+import dev.kiln.api.data.Dataset;
+import dev.kiln.api.nn.TransformerConfig;
+import dev.kiln.api.objective.ObjectiveContract;
+import dev.kiln.api.objective.ObjectiveFactory;
+import dev.kiln.api.testing.TestDatasets;
+import dev.kiln.api.testing.TestTokenizers;
+
+import java.util.Map;
+
+/** The objective contract on sft's signal: a BERT shape, [CLS] pooling, integer labels. */
+class SftClassificationContractTest implements ObjectiveContract {
+    @Override public ObjectiveFactory factory() { return new SftObjectiveFactory(); }
+
+    @Override public Dataset sampleData() { return TestDatasets.labelled("sample", 12); }
+
+    @Override public TransformerConfig model() { return TransformerConfig.bert(TestTokenizers.BYTE_VOCAB, 16, 1, 2, 16); }
+
+    @Override public Map<String, Object> config() { return Map.of("pooler", "first", "num_labels", 2); }
+}
