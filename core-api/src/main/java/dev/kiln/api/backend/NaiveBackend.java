@@ -62,16 +62,16 @@ public class NaiveBackend implements Backend {
     public void permute(Storage src, int[] shape, int[] perm, Storage dst) {
         float[] x = h(src), y = h(dst);
         int rank = shape.length;
-        int[] srcStrides = NaiveShapes.strides(shape);
+        int[] srcStrides = RowMajor.strides(shape);
         int[] dstShape = new int[rank];
         for (int i = 0; i < rank; i++) dstShape[i] = shape[perm[i]];
-        int n = NaiveShapes.size(dstShape);
+        int n = RowMajor.size(dstShape);
         int[] idx = new int[rank];
         for (int o = 0; o < n; o++) {
             int s = 0;
             for (int i = 0; i < rank; i++) s += idx[i] * srcStrides[perm[i]];
             y[o] = x[s];
-            NaiveShapes.increment(idx, dstShape);
+            RowMajor.increment(idx, dstShape);
         }
     }
 
@@ -106,8 +106,8 @@ public class NaiveBackend implements Backend {
     @Override
     public void binary(BinaryOp op, Storage a, int[] aShape, Storage b, int[] bShape, Storage out, int[] outShape) {
         float[] x = h(a), w = h(b), y = h(out);
-        int[] as = NaiveShapes.broadcastStrides(aShape, outShape), bs = NaiveShapes.broadcastStrides(bShape, outShape);
-        int n = NaiveShapes.size(outShape);
+        int[] as = RowMajor.broadcastStrides(aShape, outShape), bs = RowMajor.broadcastStrides(bShape, outShape);
+        int n = RowMajor.size(outShape);
         int[] idx = new int[outShape.length];
         for (int o = 0; o < n; o++) {
             int ai = 0, bi = 0;
@@ -116,7 +116,7 @@ public class NaiveBackend implements Backend {
                 bi += idx[d] * bs[d];
             }
             y[o] = op.apply(x[ai], w[bi]);
-            NaiveShapes.increment(idx, outShape);
+            RowMajor.increment(idx, outShape);
         }
     }
 
@@ -138,15 +138,15 @@ public class NaiveBackend implements Backend {
     @Override
     public void reduceSumTo(Storage src, int[] srcShape, Storage dst, int[] dstShape, boolean accumulate) {
         float[] x = h(src), y = h(dst);
-        int[] ds = NaiveShapes.broadcastStrides(dstShape, srcShape);
-        double[] sums = new double[NaiveShapes.size(dstShape)];
-        int n = NaiveShapes.size(srcShape);
+        int[] ds = RowMajor.broadcastStrides(dstShape, srcShape);
+        double[] sums = new double[RowMajor.size(dstShape)];
+        int n = RowMajor.size(srcShape);
         int[] idx = new int[srcShape.length];
         for (int i = 0; i < n; i++) {
             int di = 0;
             for (int d = 0; d < idx.length; d++) di += idx[d] * ds[d];
             sums[di] += x[i];
-            NaiveShapes.increment(idx, srcShape);
+            RowMajor.increment(idx, srcShape);
         }
         for (int i = 0; i < sums.length; i++) y[i] = (float) (sums[i] + (accumulate ? y[i] : 0f));
     }

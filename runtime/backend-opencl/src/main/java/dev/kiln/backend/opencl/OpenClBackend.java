@@ -4,6 +4,7 @@ import com.aparapi.device.OpenCLDevice;
 import dev.kiln.api.backend.AttentionSpec;
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.backend.BinaryOp;
+import dev.kiln.api.backend.RowMajor;
 import dev.kiln.api.backend.UnaryOp;
 import dev.kiln.api.tensor.Storage;
 import dev.kiln.backend.opencl.kernel.DeviceProgram;
@@ -125,12 +126,12 @@ public final class OpenClBackend implements Backend {
     @Override
     public synchronized void permute(Storage src, int[] shape, int[] perm, Storage dst) {
         int rank = shape.length;
-        int[] strides = Shapes.strides(shape), dstShape = new int[rank], permStrides = new int[rank];
+        int[] strides = RowMajor.strides(shape), dstShape = new int[rank], permStrides = new int[rank];
         for (int i = 0; i < rank; i++) {
             dstShape[i] = shape[perm[i]];
             permStrides[i] = strides[perm[i]];
         }
-        int n = Shapes.size(shape);
+        int n = RowMajor.size(shape);
         check(src, n, "permute src");
         check(dst, n, "permute dst");
         dev.meta(dstShape, permStrides);
@@ -181,11 +182,11 @@ public final class OpenClBackend implements Backend {
     // a: aShape, b: bShape, out: outShape (same rank; a/b dims are 1 or the output's)
     @Override
     public synchronized void binary(BinaryOp op, Storage a, int[] aShape, Storage b, int[] bShape, Storage out, int[] outShape) {
-        int n = Shapes.size(outShape);
+        int n = RowMajor.size(outShape);
         check(out, n, "binary out");
-        check(a, Shapes.size(aShape), "binary a");
-        check(b, Shapes.size(bShape), "binary b");
-        dev.meta(outShape, Shapes.broadcastStrides(aShape, outShape), Shapes.broadcastStrides(bShape, outShape));
+        check(a, RowMajor.size(aShape), "binary a");
+        check(b, RowMajor.size(bShape), "binary b");
+        dev.meta(outShape, RowMajor.broadcastStrides(aShape, outShape), RowMajor.broadcastStrides(bShape, outShape));
         dev.k.o0 = dev.off(a);
         dev.k.o1 = dev.off(b);
         dev.k.o2 = dev.off(out);
@@ -225,17 +226,17 @@ public final class OpenClBackend implements Backend {
     // src: srcShape -> dst: dstShape (same rank, dims 1 or equal)
     @Override
     public synchronized void reduceSumTo(Storage src, int[] srcShape, Storage dst, int[] dstShape, boolean accumulate) {
-        Shapes.broadcastStrides(dstShape, srcShape);  // validates
+        RowMajor.broadcastStrides(dstShape, srcShape);  // validates
         int rank = srcShape.length, reduced = 1;
         int[] reducedDims = new int[rank];
         for (int d = 0; d < rank; d++) {
             reducedDims[d] = dstShape[d] == srcShape[d] ? 1 : srcShape[d];
             reduced *= reducedDims[d];
         }
-        int n = Shapes.size(dstShape);
+        int n = RowMajor.size(dstShape);
         check(dst, n, "reduceSumTo dst");
-        check(src, Shapes.size(srcShape), "reduceSumTo src");
-        dev.meta(dstShape, Shapes.strides(srcShape), reducedDims);
+        check(src, RowMajor.size(srcShape), "reduceSumTo src");
+        dev.meta(dstShape, RowMajor.strides(srcShape), reducedDims);
         dev.k.o0 = dev.off(src);
         dev.k.o1 = dev.off(dst);
         dev.k.i0 = n;

@@ -1,16 +1,16 @@
 package dev.kiln.api.backend;
 
-/** Row-major index arithmetic for the naive backend's broadcasting and permutes. */
-final class NaiveShapes {
-    private NaiveShapes() {}
+/** Row-major index arithmetic for backends: sizes, strides, broadcast strides, multi-index stepping. */
+public final class RowMajor {
+    private RowMajor() {}
 
-    static int size(int[] shape) {
+    public static int size(int[] shape) {
         int n = 1;
         for (int d : shape) n *= d;
         return n;
     }
 
-    static int[] strides(int[] shape) {
+    public static int[] strides(int[] shape) {
         int[] s = new int[shape.length];
         int acc = 1;
         for (int i = shape.length - 1; i >= 0; i--) {
@@ -21,7 +21,7 @@ final class NaiveShapes {
     }
 
     /** Strides of {@code shape} seen through {@code full}: 0 on each broadcast (size-1) dimension. */
-    static int[] broadcastStrides(int[] shape, int[] full) {
+    public static int[] broadcastStrides(int[] shape, int[] full) {
         if (shape.length != full.length)
             throw new IllegalArgumentException("rank mismatch: " + java.util.Arrays.toString(shape)
                     + " vs " + java.util.Arrays.toString(full));
@@ -36,7 +36,7 @@ final class NaiveShapes {
     }
 
     /** Advances a row-major multi-index by one. */
-    static void increment(int[] idx, int[] shape) {
+    public static void increment(int[] idx, int[] shape) {
         for (int d = idx.length - 1; d >= 0; d--) {
             if (++idx[d] < shape[d]) return;
             idx[d] = 0;
