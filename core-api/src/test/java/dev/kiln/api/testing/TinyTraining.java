@@ -1,11 +1,11 @@
 package dev.kiln.api.testing;
 
-import dev.kiln.api.autograd.GradMode;
 import dev.kiln.api.data.Batch;
 import dev.kiln.api.data.Dataset;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.objective.BatchSpec;
+import dev.kiln.api.objective.Evaluation;
 import dev.kiln.api.objective.Objective;
 import dev.kiln.api.optim.AdamW;
 import dev.kiln.api.optim.ParamGroup;
@@ -62,25 +62,9 @@ public final class TinyTraining {
         return last;
     }
 
-    /** Metrics averaged over the batches of {@code data}, weighted like the trainer's evaluator, in eval mode without a tape. */
+    /** Held-out metrics over the batches of {@code data} (the runtime's evaluation: {@link Evaluation}). */
     public static Map<String, Double> evaluate(Transformer net, Objective objective, Dataset data, BatchSpec spec, long seed) {
-        net.train(false);
-        if (objective.head() != null) objective.head().train(false);
-        Map<String, Double> sum = new LinkedHashMap<>();
-        double weight = 0;
-        try (var g = GradMode.noGrad()) {
-            for (Batch b : objective.prepare(data, spec, seed)) {
-                Objective.Output out = objective.compute(net, b);
-                for (var e : out.metrics().entrySet()) sum.merge(e.getKey(), e.getValue() * out.weight(), Double::sum);
-                weight += out.weight();
-            }
-        } finally {
-            net.train(true);
-            if (objective.head() != null) objective.head().train(true);
-        }
-        Map<String, Double> avg = new LinkedHashMap<>();
-        for (var e : sum.entrySet()) avg.put(e.getKey(), e.getValue() / weight);
-        return objective.finish(avg);
+        return Evaluation.evaluate(net, objective, objective.prepare(data, spec, seed));
     }
 
 
@@ -108,21 +92,8 @@ public final class TinyTraining {
         }
     }
 
-    /** Metrics averaged over batches, weighted by each output's weight, in eval mode without gradients. */
+    /** Held-out metrics over prepared batches ({@link Evaluation}). */
     public static Map<String, Double> evaluate(Transformer model, Objective o, List<Batch> batches) {
-        model.train(false);
-        if (o.head() != null) o.head().train(false);
-        Map<String, Double> sum = new LinkedHashMap<>();
-        double weight = 0;
-        try (GradMode.Scope ignored = GradMode.noGrad()) {
-            for (Batch b : batches) {
-                Objective.Output out = o.compute(model, b);
-                out.metrics().forEach((k, v) -> sum.merge(k, v * out.weight(), Double::sum));
-                weight += out.weight();
-            }
-        }
-        double w = weight;
-        sum.replaceAll((k, v) -> v / w);
-        return sum;
+        return Evaluation.evaluate(model, o, batches);
     }
 }

@@ -1,5 +1,6 @@
 package dev.kiln.finetune.sft;
 
+import dev.kiln.api.objective.Accuracy;
 import dev.kiln.api.data.Batch;
 import dev.kiln.api.data.Dataset;
 import dev.kiln.api.data.Example;
@@ -149,15 +150,9 @@ public final class SequenceClassificationObjective implements Objective {
         IntTensor target = batch.ints("labels");
         Tensor loss = Losses.crossEntropy(logits, target);                          // [1]
         int k = labels.size();
-        float[] l = logits.toArray();
-        int[] pred = new int[b];
+        int[] pred = Accuracy.argmax(logits.toArray(), b, k);
         int correct = 0;
-        for (int r = 0; r < b; r++) {
-            int best = 0;
-            for (int j = 1; j < k; j++) if (l[r * k + j] > l[r * k + best]) best = j;
-            pred[r] = best;
-            if (best == target.get(r)) correct++;
-        }
+        for (int r = 0; r < b; r++) if (pred[r] == target.get(r)) correct++;
         metrics.put("loss", (double) loss.item());
         metrics.put("accuracy", (double) correct / b);
         if (!net.isTraining()) ClassificationMetrics.confusion(metrics, labels, target.data(), pred);

@@ -1,5 +1,6 @@
 package dev.kiln.objective.clm;
 
+import dev.kiln.api.objective.Accuracy;
 import dev.kiln.api.data.Batch;
 import dev.kiln.api.data.Dataset;
 import dev.kiln.api.nn.ModelInput;
@@ -31,7 +32,7 @@ import java.util.Map;
  *
  * <p><b>Metrics</b>: {@code loss} (the optimized cross-entropy, smoothed when label smoothing is
  * on), {@code accuracy} (next-token argmax accuracy, computed on the host in evaluation only), {@code nll} (the
- * unsmoothed cross-entropy, only when smoothing is on) and, from {@link #finish}, {@code perplexity}
+ * unsmoothed cross-entropy, only when smoothing is on, in evaluation) and, from {@link #finish}, {@code perplexity}
  * = exp(nll, or loss). {@link Output#weight()} = predicted tokens.
  */
 public final class ClmObjective implements Objective {
@@ -120,10 +121,10 @@ public final class ClmObjective implements Objective {
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("loss", (double) loss.item());
         if (net.isTraining()) return new Output(loss, metrics, countTargets(targets.data()));  // logits stay on the backend
-        HostStats s = HostStats.of(logits.toArray(), targets.data(), logits.dim(-1), settings.labelSmoothing() > 0);
-        metrics.put("accuracy", s.counted == 0 ? 0.0 : (double) s.correct / s.counted);
-        if (settings.labelSmoothing() > 0) metrics.put("nll", s.counted == 0 ? 0.0 : s.nll / s.counted);
-        return new Output(loss, metrics, s.counted);
+        Accuracy.Counts acc = Accuracy.of(logits.toArray(), targets.data(), logits.dim(-1), Losses.IGNORE);
+        metrics.put("accuracy", acc.rate());
+        if (settings.labelSmoothing() > 0) metrics.put("nll", (double) Losses.crossEntropy(logits, targets).item()); // unsmoothed
+        return new Output(loss, metrics, acc.counted());
     }
 
     private static long countTargets(int[] targets) {
@@ -138,29 +139,5 @@ public final class ClmObjective implements Objective {
         Double nll = averaged.getOrDefault("nll", averaged.get("loss"));
         if (nll != null) out.put("perplexity", Math.exp(nll));
         return out;
-    }
-
-    /** Host-side argmax accuracy and (optionally) unsmoothed NLL over rows whose target is not IGNORE. */
-    record HostStats(long correct, long counted, double nll) {
-        // logits: [rows, V] flattened; targets: [rows]
-        static HostStats of(float[] logits, int[] targets, int vocab, boolean withNll) {
-            long correct = 0, counted = 0;
-            double nll = 0;
-            for (int r = 0; r < targets.length; r++) {
-                int target = targets[r];
-                if (target == Losses.IGNORE) continue;
-                int base = r * vocab, best = 0;
-                float max = logits[base];
-                for (int v = 1; v < vocab; v++) if (logits[base + v] > max) { max = logits[base + v]; best = v; }
-                if (best == target) correct++;
-                counted++;
-                if (withNll) {
-                    double z = 0;
-                    for (int v = 0; v < vocab; v++) z += Math.exp(logits[base + v] - max);
-                    nll += Math.log(z) - (logits[base + target] - max);
-                }
-            }
-            return new HostStats(correct, counted, nll);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.kiln.objective.dae;
 
+import dev.kiln.api.objective.Accuracy;
 import dev.kiln.api.data.Batch;
 import dev.kiln.api.data.Dataset;
 import dev.kiln.api.data.Example;
@@ -134,11 +135,11 @@ final class DaeTextObjective implements Objective {
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("loss", (double) loss.item());
         if (net.isTraining()) return new Output(loss, metrics, countTargets(targets.data()));    // logits stay on the backend
-        long[] acc = accuracy(logits.toArray(), targets.data(), logits.dim(-1));
+        Accuracy.Counts acc = Accuracy.of(logits.toArray(), targets.data(), logits.dim(-1), Losses.IGNORE);
         long copy = copyCorrect(enc.data(), encMask.data(), targets.data(), enc.dim(1));
-        metrics.put("accuracy", acc[1] == 0 ? 0.0 : (double) acc[0] / acc[1]);
-        metrics.put("copy_accuracy", acc[1] == 0 ? 0.0 : (double) copy / acc[1]);
-        return new Output(loss, metrics, acc[1]);
+        metrics.put("accuracy", acc.rate());
+        metrics.put("copy_accuracy", acc.counted() == 0 ? 0.0 : (double) copy / acc.counted());
+        return new Output(loss, metrics, acc.counted());
     }
 
     static long countTargets(int[] targets) {
@@ -147,18 +148,6 @@ final class DaeTextObjective implements Objective {
         return n;
     }
 
-    /** {correct, counted}: argmax of logits [rows, V] against targets [rows], skipping IGNORE. */
-    static long[] accuracy(float[] logits, int[] targets, int vocab) {
-        long correct = 0, counted = 0;
-        for (int r = 0; r < targets.length; r++) {
-            if (targets[r] == Losses.IGNORE) continue;
-            int base = r * vocab, best = 0;
-            for (int v = 1; v < vocab; v++) if (logits[base + v] > logits[base + best]) best = v;
-            if (best == targets[r]) correct++;
-            counted++;
-        }
-        return new long[] {correct, counted};
-    }
 
     /** Target positions the "copy the corrupted input, then [EOS]" baseline gets right. */
     long copyCorrect(int[] enc, int[] encMask, int[] targets, int t) {

@@ -1,5 +1,6 @@
 package dev.kiln.objective.mlm;
 
+import dev.kiln.api.objective.Accuracy;
 import dev.kiln.api.data.Batch;
 import dev.kiln.api.data.Dataset;
 import dev.kiln.api.nn.Module;
@@ -135,7 +136,7 @@ public final class MlmObjective implements Objective {
         Tensor logits = head.forward(picked, net.lmHeadWeight());                     // [M, V]
         IntTensor target = new IntTensor(targets, targets.length);
         Tensor loss = Losses.crossEntropy(logits, target);                             // [1]
-        long correct = m == 0 ? 0 : correct(logits.toArray(), targets, logits.dim(-1));
+        long correct = m == 0 ? 0 : Accuracy.of(logits.toArray(), targets, logits.dim(-1), Losses.IGNORE).correct();
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("loss", (double) loss.item());
         metrics.put("accuracy", m == 0 ? 0.0 : (double) correct / m);
@@ -159,14 +160,4 @@ public final class MlmObjective implements Objective {
         return out;
     }
 
-    /** Rows of {@code logits} [rows, V] whose argmax equals the target. */
-    static long correct(float[] logits, int[] targets, int vocab) {
-        long correct = 0;
-        for (int r = 0; r < targets.length; r++) {
-            int base = r * vocab, best = 0;
-            for (int v = 1; v < vocab; v++) if (logits[base + v] > logits[base + best]) best = v;
-            if (best == targets[r]) correct++;
-        }
-        return correct;
-    }
 }

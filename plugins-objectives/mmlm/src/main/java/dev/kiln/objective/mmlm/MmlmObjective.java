@@ -1,5 +1,6 @@
 package dev.kiln.objective.mmlm;
 
+import dev.kiln.api.objective.Accuracy;
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.data.Batch;
 import dev.kiln.api.data.Dataset;
@@ -175,23 +176,10 @@ final class MmlmObjective implements Objective {
         for (int v : targets.data()) if (v != Losses.IGNORE) counted++;
         double weight = counted == 0 ? 1e-9 : counted;                       // weight = masked tokens
         if (net.isTraining()) return new Output(loss, metrics, weight);      // logits stay on the backend
-        long[] acc = accuracy(logits.toArray(), targets.data(), logits.dim(-1));
-        metrics.put("accuracy", acc[1] == 0 ? 0.0 : (double) acc[0] / acc[1]);
+        metrics.put("accuracy", Accuracy.of(logits.toArray(), targets.data(), logits.dim(-1), Losses.IGNORE).rate());
         return new Output(loss, metrics, weight);
     }
 
-    /** {correct, counted} argmax over rows whose target is not IGNORE. logits: [rows, V] */
-    static long[] accuracy(float[] logits, int[] targets, int vocab) {
-        long correct = 0, counted = 0;
-        for (int r = 0; r < targets.length; r++) {
-            if (targets[r] == Losses.IGNORE) continue;
-            int base = r * vocab, best = 0;
-            for (int v = 1; v < vocab; v++) if (logits[base + v] > logits[base + best]) best = v;
-            if (best == targets[r]) correct++;
-            counted++;
-        }
-        return new long[] {correct, counted};
-    }
 
     /** [CLS] tokens [SEP] (those the tokenizer has), cut to t, padded; returns the real length. */
     private int writeText(String text, int[] ids, int[] mask, int at, int t) {
