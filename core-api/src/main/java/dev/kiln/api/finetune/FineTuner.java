@@ -5,6 +5,8 @@ import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.objective.Objective;
 import dev.kiln.api.tensor.Tensor;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -35,4 +37,13 @@ public interface FineTuner {
 
     /** What a checkpoint of this method must keep (adapter-only methods return just their tensors). Default: all. */
     default Map<String, Tensor> trainableState(Transformer model) { return model.namedParameters(); }
+
+    /**
+     * Called once after training, before the pipeline writes the fine-tuned model: write this
+     * method's own files under {@code dir} (e.g. the adapter alone in PEFT's layout) and fold
+     * into the base weights what can be folded (LoRA and IA3 merge and detach), so the saved
+     * model loads as a plain one. Soft prompts and key/value prefixes stay attached; the model
+     * directory records them. Default: nothing.
+     */
+    default void export(Transformer model, Path dir) throws IOException {}
 }

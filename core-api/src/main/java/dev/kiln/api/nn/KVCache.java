@@ -22,6 +22,9 @@ public final class KVCache {
     /** Tokens cached so far (the position of the next token). */
     public int length() { return length; }
 
+    /** Whether a layer has nothing cached yet (its first forward pass). */
+    boolean isEmpty(int layer) { return keys[layer] == null; }
+
     /** Appends this step's k, v [B, t, Hkv, D] for a layer and returns the whole cache for it. */
     Tensor[] append(int layer, Tensor k, Tensor v) {
         keys[layer] = keys[layer] == null ? k : Shapes.concat(1, List.of(keys[layer], k));

@@ -12,7 +12,7 @@ import java.util.Random;
 
 /**
  * y = x·Wᵀ + b with W: [out, in] (PyTorch's layout), b: [out] optional. Adapters (LoRA, IA3, ...)
- * attach here and transform the output; the base weight stays as it is.
+ * attach here and transform the input or the output; the base weight stays as it is.
  */
 public class Linear extends Module {
     private final int in, out;
@@ -29,6 +29,7 @@ public class Linear extends Module {
     /** x: [..., in] → [..., out] */
     public Tensor forward(Tensor x) {
         if (x.dim(-1) != in) throw new IllegalArgumentException("linear expects last dim " + in + ", got " + x.shape());
+        for (LinearAdapter a : adapters) if (a.active()) x = a.transformInput(x);
         Tensor y = MatMul.matmul(x, weight, false, true);
         if (bias != null) y = Arithmetic.add(y, bias);
         for (LinearAdapter a : adapters) if (a.active()) y = a.apply(x, y);
@@ -48,12 +49,27 @@ public class Linear extends Module {
         adapters.add(adapter);
     }
 
+    /** Detaches an adapter (after merging it into the weight, or to drop it). */
+    public LinearAdapter removeAdapter(String name) {
+        Module m = children().get(name);
+        if (!(m instanceof LinearAdapter a)) throw new IllegalArgumentException("linear layer has no adapter '" + name + "' (has: " + children().keySet() + ")");
+        unregister(name);
+        adapters.remove(a);
+        return a;
+    }
+
     public List<LinearAdapter> adapters() { return Collections.unmodifiableList(adapters); }
 
-    /** Output-side hook for parameter-efficient methods: returns the adapted output. */
+    /**
+     * Hook for parameter-efficient methods. {@link #transformInput} runs before the base
+     * projection (IA3 scales feed-forward inputs there); {@link #apply} after it (LoRA adds B·A·x).
+     */
     public abstract static class LinearAdapter extends Module {
-        /** x: the layer input [..., in]; y: the output so far [..., out]. */
+        /** x: the layer input [..., in] (after every active adapter's transformInput); y: the output so far [..., out]. */
         public abstract Tensor apply(Tensor x, Tensor y);
+
+        /** x: [..., in] → [..., in] what the base projection sees. Default: unchanged. */
+        public Tensor transformInput(Tensor x) { return x; }
 
         public boolean active() { return true; }
     }

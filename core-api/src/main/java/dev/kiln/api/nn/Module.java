@@ -36,6 +36,13 @@ public abstract class Module {
         return child;
     }
 
+    /** Removes a registered child (detaching an adapter); returns it. */
+    protected Module unregister(String name) {
+        Module m = children.remove(name);
+        if (m == null) throw new IllegalArgumentException("no child '" + name + "' in " + getClass().getSimpleName());
+        return m;
+    }
+
     /** Replaces a registered child (adapters wrap layers this way). */
     public <M extends Module> M replaceChild(String name, M child) {
         if (!children.containsKey(name)) throw new IllegalArgumentException("no child '" + name + "' in " + getClass().getSimpleName());

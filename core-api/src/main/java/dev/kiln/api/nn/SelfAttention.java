@@ -17,6 +17,7 @@ import java.util.Random;
 public final class SelfAttention extends Module {
     private final TransformerConfig cfg;
     private final Linear qkv, out;
+    private KeyValuePrefix prefix;
 
     public SelfAttention(Backend be, Random rng, TransformerConfig cfg) {
         this.cfg = cfg;
@@ -33,7 +34,7 @@ public final class SelfAttention extends Module {
         int width = (hq + 2 * hkv) * d;
         boolean rotary = cfg.positions().equals("rotary");
         Tensor attended;
-        if (!rotary && cache == null) { // q, k, v read in place from the fused projection
+        if (!rotary && cache == null && prefix == null) { // q, k, v read in place from the fused projection
             AttentionSpec spec = new AttentionSpec(b, hq, hkv, t, t, d, 0, width, hq * d, width, (hq + hkv) * d, width,
                     cfg.causal(), (float) (1.0 / Math.sqrt(d)));
             attended = Attention.attention(spec, fused, fused, fused, keyMask, segments);
@@ -45,7 +46,14 @@ public final class SelfAttention extends Module {
                 q = Attention.rope(q, hq, posOffset, cfg.ropeTheta());
                 k = Attention.rope(k, hkv, posOffset, cfg.ropeTheta());
             }
-            int tk = t;
+            boolean withPrefix = prefix != null && (cache == null || cache.isEmpty(layer));
+            if (withPrefix) {
+                if (segments != null)
+                    throw new IllegalArgumentException("prefix tuning does not support packed sequences (segment ids): every packed example would share one prefix");
+                k = Shapes.concat(1, java.util.List.of(KeyValuePrefix.expand(prefix.keys(), b), k));      // [B, P + T, Hkv·D]
+                v = Shapes.concat(1, java.util.List.of(KeyValuePrefix.expand(prefix.values(), b), v));
+            }
+            int tk = k.dim(1);
             if (cache != null) {
                 Tensor[] kv = cache.append(layer, k, v);
                 k = kv[0];
@@ -54,9 +62,31 @@ public final class SelfAttention extends Module {
             }
             AttentionSpec spec = new AttentionSpec(b, hq, hkv, t, tk, d, 0, hq * d, 0, hkv * d, 0, hkv * d,
                     cfg.causal(), (float) (1.0 / Math.sqrt(d)));
+            if (prefix != null && keyMask != null && keyMask.size() == b * (tk - prefix.tokens())) keyMask = withVisiblePrefix(keyMask, prefix.tokens());
             attended = Attention.attention(spec, q, k, v, keyMask, cache == null ? segments : null);
         }
         return out.forward(attended);
+    }
+
+    /** Attaches (once) P learned key/value rows for this layer, registered as {@code prefix.keys/values}. */
+    public KeyValuePrefix attachPrefix(int tokens) {
+        if (prefix != null) throw new IllegalStateException("this attention layer already has a prefix of " + prefix.tokens() + " tokens");
+        prefix = register("prefix", new KeyValuePrefix(qkv.weight().backend(), tokens, cfg.kvHeads() * cfg.headDim()));
+        return prefix;
+    }
+
+    /** The attached prefix, or null. */
+    public KeyValuePrefix prefix() { return prefix; }
+
+    /** mask [B, Tk] → [B, P + Tk] with the P prefix keys visible. */
+    private static IntTensor withVisiblePrefix(IntTensor mask, int p) {
+        int b = mask.dim(0), tk = mask.dim(1);
+        int[] m = new int[b * (p + tk)];
+        for (int i = 0; i < b; i++) {
+            java.util.Arrays.fill(m, i * (p + tk), i * (p + tk) + p, 1);
+            System.arraycopy(mask.data(), i * tk, m, i * (p + tk) + p, tk);
+        }
+        return new IntTensor(m, b, p + tk);
     }
 
     public Linear qkv() { return qkv; }

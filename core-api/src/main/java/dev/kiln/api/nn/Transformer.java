@@ -6,6 +6,7 @@ import dev.kiln.api.ops.Arithmetic;
 import dev.kiln.api.ops.Embedding;
 import dev.kiln.api.ops.MatMul;
 import dev.kiln.api.ops.Regularization;
+import dev.kiln.api.ops.Shapes;
 import dev.kiln.api.tensor.IntTensor;
 import dev.kiln.api.tensor.Tensor;
 
@@ -29,6 +30,7 @@ public final class Transformer extends Module {
     private final List<Block> blocks = new ArrayList<>();
     private final Tensor lmHead;
     private final Tensor sinusoid;
+    private SoftPrompt softPrompt;
     private long dropoutSeed = 1;
     private long dropoutCalls;
 
@@ -78,6 +80,14 @@ public final class Transformer extends Module {
             throw new IllegalArgumentException("sequence of " + (offset + t) + " tokens exceeds max_seq " + cfg.maxSeq());
         Tensor x = in.embeddings() != null ? in.embeddings() : embedTokens(in.ids());
         if (x.dim(-1) != cfg.dModel()) throw new IllegalArgumentException("embeddings " + x.shape() + " do not have width " + cfg.dModel());
+        int virtual = softPrompt != null && offset == 0 ? softPrompt.tokens() : 0;
+        if (virtual > 0) {
+            x = Shapes.concat(1, List.of(softPrompt.expand(b), x));          // [B, N + T, C]
+            in = withVirtualTokens(in, virtual);
+            t += virtual;
+            if ((positions != null || sinusoid != null) && t > cfg.maxSeq())
+                throw new IllegalArgumentException("sequence of " + (t - virtual) + " tokens plus " + virtual + " soft-prompt tokens exceeds max_seq " + cfg.maxSeq());
+        }
         if (positions != null || sinusoid != null) {
             int[] pos = new int[t];
             for (int i = 0; i < t; i++) pos[i] = offset + i;
@@ -93,7 +103,53 @@ public final class Transformer extends Module {
         if (isTraining()) x = Regularization.dropout(x, cfg.dropout(), seed);
         for (int i = 0; i < blocks.size(); i++) x = blocks.get(i).forward(x, in, i, offset, seed + 16L * (i + 1));
         if (cache != null) cache.advance(t);
+        if (virtual > 0) x = Shapes.slice(x, 1, virtual, t);                 // the real tokens' states: [B, T, C]
         return finalNorm != null ? finalNorm.forward(x) : x;
+    }
+
+    /**
+     * Attaches (once) N learned virtual tokens in front of every input, registered as
+     * {@code embed.prompt.weight} [N, C]. With a KV cache they enter on the first call only.
+     */
+    public SoftPrompt attachSoftPrompt(int tokens) {
+        if (softPrompt != null) throw new IllegalStateException("the model already has a soft prompt of " + softPrompt.tokens() + " tokens");
+        softPrompt = ((Group) children().get("embed")).child("prompt", new SoftPrompt(backend, tokens, cfg.dModel()));
+        return softPrompt;
+    }
+
+    /** The attached soft prompt, or null. */
+    public SoftPrompt softPrompt() { return softPrompt; }
+
+    /** Attaches a key/value prefix of the given length to every block's self-attention. */
+    public void attachPrefix(int tokens) {
+        for (Block blk : blocks) blk.attention().attachPrefix(tokens);
+    }
+
+    /** The key/value prefix length of the blocks (0 when none is attached). */
+    public int prefixTokens() {
+        KeyValuePrefix p = blocks.isEmpty() ? null : blocks.get(0).attention().prefix();
+        return p == null ? 0 : p.tokens();
+    }
+
+    /** The masks of an input with N virtual tokens in front: visible, token type 0. */
+    private static ModelInput withVirtualTokens(ModelInput in, int n) {
+        if (in.segments() != null)
+            throw new IllegalArgumentException("prompt tuning does not support packed sequences (segment ids): every packed example would need its own prompt");
+        ModelInput out = in;
+        if (in.attentionMask() != null) out = out.withAttentionMask(prepend(in.attentionMask(), n, 1));
+        if (in.tokenTypes() != null) out = out.withTokenTypes(prepend(in.tokenTypes(), n, 0));
+        return out;
+    }
+
+    /** [B, T] → [B, n + T] with value in the new columns. */
+    private static IntTensor prepend(IntTensor m, int n, int value) {
+        int b = m.dim(0), t = m.dim(1);
+        int[] out = new int[b * (n + t)];
+        for (int i = 0; i < b; i++) {
+            java.util.Arrays.fill(out, i * (n + t), i * (n + t) + n, value);
+            System.arraycopy(m.data(), i * t, out, i * (n + t) + n, t);
+        }
+        return new IntTensor(out, b, n + t);
     }
 
     /** Next-token logits: hidden [..., C] → [..., V]. */

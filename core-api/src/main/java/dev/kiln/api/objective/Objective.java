@@ -35,6 +35,13 @@ public interface Objective {
     Output compute(Transformer model, Batch batch);
 
     /**
+     * What a saved model should keep about this objective besides its head tensors, as JSON-able
+     * values (e.g. {@code labels}: class names by id). Written to the model's config.json under
+     * {@code objectives.<name>}. Default: nothing.
+     */
+    default Map<String, Object> metadata() { return Map.of(); }
+
+    /**
      * Turns metrics averaged over evaluation batches (weighted by {@link Output#weight()}) into
      * the reported ones, e.g. perplexity = exp(loss). Default: unchanged.
      */
