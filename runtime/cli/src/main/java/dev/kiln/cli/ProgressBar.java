@@ -82,6 +82,9 @@ public final class ProgressBar implements TrainingListener {
     }
 
     @Override
+    public void onMessage(String text) { line(text); }
+
+    @Override
     public void onEnd(long step) {
         clear();
         err.flush();

@@ -87,11 +87,19 @@ abstract class TrainingCommand implements Callable<Integer> {
             out.println("held-out " + k + ": " + (before == null ? "" : Format.metric(before) + " → ") + Format.metric(after));
         }
         if (keys.isEmpty()) out.println("held-out metrics: none (the config has no validation data)");
+        if (r.report().get("model_selection") instanceof Map<?, ?> sel && Boolean.TRUE.equals(sel.get("loaded_best_at_end")))
+            out.println("(validation 'after' is the best evaluation, step " + sel.get("best_step") + ", by " + sel.get("metric") + ")");
+        for (var e : r.testEval().entrySet()) out.println("test " + e.getKey() + ": " + Format.metric(e.getValue()));
+        if (r.report().get("forgetting") instanceof Map<?, ?> f && f.get("before") instanceof Map<?, ?> before && f.get("after") instanceof Map<?, ?> after)
+            for (Object k : after.keySet())
+                if (before.get(k) instanceof Double b && after.get(k) instanceof Double a)
+                    out.println("forgetting (" + f.get("objective") + ") " + k + ": " + Format.metric(b) + " → " + Format.metric(a));
         if (r.stepsRun() == 0)
             out.println("nothing left to train: the run is already at step " + r.steps() + " (raise train.steps, or use a new --out); model in " + r.modelDir());
         else
             out.println("trained " + r.stepsRun() + " steps" + (r.stepsRun() < r.steps() ? " (resumed; now at step " + r.steps() + ")" : "")
-                    + " in " + Format.duration(r.seconds()) + " (" + Format.thousands(r.tokensPerSecond()) + " tok/s); model saved to " + r.modelDir());
+                    + " in " + Format.duration(r.seconds()) + " (" + Format.thousands(r.tokensPerSecond()) + " tok/s); model saved to " + r.modelDir()
+                    + "; report in " + r.modelDir().resolveSibling("report.json"));
         out.flush();
     }
 

@@ -32,6 +32,8 @@ public final class ModelStore {
     public static final String WEIGHTS = "model.safetensors";
     public static final String TOKENIZER = "tokenizer.json";
     public static final String HEADS = "heads.";
+    /** config.json key for adapters that stay in the model (soft prompt, key/value prefix). */
+    public static final String ADAPTERS = "attached";
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private ModelStore() {}
@@ -50,6 +52,8 @@ public final class ModelStore {
         Map<String, Object> config = new LinkedHashMap<>(info);
         config.put("kiln_format", 1);
         config.put("model", model.config().toMap());
+        Map<String, Object> attached = attachedAdapters(model);
+        if (!attached.isEmpty()) config.put(ADAPTERS, attached);
         AtomicFiles.writeString(dir.resolve(CONFIG), JSON.writeValueAsString(config));
     }
 
@@ -63,6 +67,7 @@ public final class ModelStore {
         if (modelSection == null) throw new IOException(cfgFile + ": missing key 'model' (the backbone's shape)");
         TransformerConfig tc = TransformerConfig.fromConfig(new Config(cfgFile + " model", modelSection));
         Transformer model = new Transformer(backend, tc, 0);
+        reattach(model, config.get(ADAPTERS), cfgFile);
         Map<String, NamedTensor> heads = new LinkedHashMap<>();
         try (SafetensorsFile f = SafetensorsFile.open(dir.resolve(WEIGHTS))) {
             Map<String, Tensor> params = model.namedParameters();
@@ -86,6 +91,28 @@ public final class ModelStore {
                         + (missing.isEmpty() ? "" : "; missing: " + missing) + (unexpected.isEmpty() ? "" : "; unexpected: " + unexpected));
         }
         return new Loaded(model, config, heads);
+    }
+
+    /** What stays attached to a saved model besides its own weights: soft prompt and prefix lengths. */
+    static Map<String, Object> attachedAdapters(Transformer model) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (model.softPrompt() != null) out.put("soft_prompt_tokens", model.softPrompt().tokens());
+        if (model.prefixTokens() > 0) out.put("prefix_tokens", model.prefixTokens());
+        return out;
+    }
+
+    private static void reattach(Transformer model, Object section, Path cfgFile) throws IOException {
+        if (section == null) return;
+        if (!(section instanceof Map<?, ?> m)) throw new IOException(cfgFile + ": '" + ADAPTERS + "' must be a map, got " + section);
+        for (var e : m.entrySet()) {
+            if (!(e.getValue() instanceof Number n) || n.intValue() <= 0)
+                throw new IOException(cfgFile + ": " + ADAPTERS + "." + e.getKey() + " must be a positive number, got " + e.getValue());
+            switch (String.valueOf(e.getKey())) {
+                case "soft_prompt_tokens" -> model.attachSoftPrompt(n.intValue());
+                case "prefix_tokens" -> model.attachPrefix(n.intValue());
+                default -> throw new IOException(cfgFile + ": unknown " + ADAPTERS + " entry '" + e.getKey() + "' (known: soft_prompt_tokens, prefix_tokens)");
+            }
+        }
     }
 
     /** Copies saved head tensors (names relative to heads.) into a head's parameters, by name. */

@@ -64,7 +64,7 @@ public final class Pipeline {
         root.finish();
         Transformer model = new Transformer(backend, mc, seed);
         objective.checkModel(mc);
-        return new TrainingRun(backend, registry, model, objective, null, tokenizer, data, train, outDir, config).run(listener);
+        return new TrainingRun(backend, registry, model, objective, null, tokenizer, data, train, outDir, config, null).run(listener);
     }
 
     /** Fine-tunes the model in {@code finetune.from} with a method (what trains) and a signal (objective). */
@@ -79,6 +79,7 @@ public final class Pipeline {
         ft.has("method");
         Object signalSpec = ft.raw().get("signal");
         ft.has("signal");
+        Config forgettingSection = ft.has("forgetting") ? ft.section("forgetting") : null;
         ft.finish();
         ModelStore.Loaded loaded = ModelStore.load(from, backend);
         Tokenizer tokenizer = PipelineInputs.loadTokenizer(from);
@@ -89,18 +90,51 @@ public final class Pipeline {
         Objective objective = signalSpec != null ? signal(signalSpec, ctx) : objective(root, ctx);
         PipelineInputs.Splits data = PipelineInputs.data(root.section("data"), configDir, seed);
         Config train = root.section("train");
+        Forgetting forgetting = forgettingSection == null ? null : forgetting(forgettingSection, configDir, ctx, train, seed);
         root.section("tokenizer").finish();
         root.finish();
         objective.checkModel(mc);
-        if (objective.head() != null) {
-            Map<String, Tensor> head = objective.head().namedParameters();
-            String prefix = TrainingRun.headPrefix(objective);
-            Map<String, dev.kiln.runtime.io.NamedTensor> saved = new java.util.LinkedHashMap<>();
-            loaded.heads().forEach((k, v) -> { if (("heads." + k).startsWith(prefix)) saved.put(("heads." + k).substring(prefix.length()), v); });
-            if (!saved.isEmpty()) ModelStore.loadInto(head, saved, from + " heads of '" + objective.name() + "'");
+        loadSavedHead(objective, loaded, from, false);
+        if (forgetting != null) {
+            loadSavedHead(forgetting.objective(), loaded, from, true);
+            forgetting.measureBefore(loaded.model());
         }
         tuner.configure(loaded.model(), objective.head());
-        return new TrainingRun(backend, registry, loaded.model(), objective, tuner, tokenizer, data, train, outDir, config).run(listener);
+        return new TrainingRun(backend, registry, loaded.model(), objective, tuner, tokenizer, data, train, outDir, config, forgetting).run(listener);
+    }
+
+    /** Fills an objective's head from the checkpoint's heads.&lt;name&gt;.* when it saved one (required for the forgetting probe). */
+    private static void loadSavedHead(Objective objective, ModelStore.Loaded loaded, Path from, boolean required) throws IOException {
+        if (objective.head() == null) return;
+        Map<String, Tensor> head = objective.head().namedParameters();
+        String prefix = TrainingRun.headPrefix(objective);
+        Map<String, dev.kiln.runtime.io.NamedTensor> saved = new java.util.LinkedHashMap<>();
+        loaded.heads().forEach((k, v) -> { if ((ModelStore.HEADS + k).startsWith(prefix)) saved.put((ModelStore.HEADS + k).substring(prefix.length()), v); });
+        if (!saved.isEmpty()) ModelStore.loadInto(head, saved, from + " heads of '" + objective.name() + "'");
+        else if (required) throw new ConfigException("finetune.forgetting.objective: '" + objective.name() + "' has a head but " + from
+                + " saved none for it (saved heads: " + new TreeSet<>(loaded.heads().keySet()) + "); pick the objective the model was pretrained with");
+    }
+
+    private Forgetting forgetting(Config section, Path configDir, ObjectiveContext ctx, Config train, long seed) throws IOException {
+        Object spec = section.raw().get("objective");
+        if (spec == null) throw section.error("objective", "is required: the pretraining objective to measure (e.g. mlm or clm)");
+        section.has("objective");
+        NamedSpec s = NamedSpec.parse(spec, "finetune.forgetting objective");
+        ObjectiveFactory f = objectives.get(s.name());
+        if (f == null) throw section.error("objective", "names unknown objective '" + s.name() + "' (known: " + String.join(", ", new TreeSet<>(objectives.keySet())) + ")");
+        Objective o = f.create(s.config(), ctx);
+        s.config().finish();
+        var data = PipelineInputs.dataset(section, configDir, "data");
+        int batches = section.getInt("batches", 20);
+        int batchSize = section.getInt("batch_size", intOf(train, "batch_size", 16));
+        int seqLen = section.getInt("seq_len", intOf(train, "seq_len", 128));
+        section.finish();
+        return new Forgetting(o, data, new dev.kiln.api.objective.BatchSpec(batchSize, seqLen), batches, seed);
+    }
+
+    private static int intOf(Config c, String key, int dflt) {
+        Object v = c.raw().get(key);
+        return v instanceof Number n ? n.intValue() : v == null ? dflt : Integer.parseInt(v.toString().trim());
     }
 
     private Objective objective(Config root, ObjectiveContext ctx) {

@@ -11,13 +11,18 @@ import dev.kiln.runtime.tokenizer.TokenizerSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import dev.kiln.api.data.Example;
 
 /** The tokenizer and data sections of a pipeline config. */
 final class PipelineInputs {
     private PipelineInputs() {}
 
-    /** Train and validation splits (validation may be empty). */
-    record Splits(Dataset train, Dataset validation) {}
+    /** Train, validation and test splits (validation may be empty, test null). */
+    record Splits(Dataset train, Dataset validation, Dataset test) {}
 
     static Tokenizer tokenizer(Config section, Path configDir) {
         Tokenizer t = TokenizerSpec.standard(configDir).create(section);
@@ -36,31 +41,61 @@ final class PipelineInputs {
     /**
      * data: {@code train} (a path, relative to the config file), {@code validation} (a path) or
      * {@code validation_fraction} (default 0.1, a deterministic split of train), {@code format}
-     * (text | jsonl | tsv; by default from the extension), {@code document_separator} (text).
+     * (text | jsonl | tsv; by default from the extension), {@code document_separator} (text),
+     * {@code test} (a path: held out from training and model selection, evaluated once at the end),
+     * {@code rename} (a map old field → new field applied to every split, e.g. a TSV column
+     * {@code sentence} to {@code text}).
      */
     static Splits data(Config section, Path configDir, long seed) throws IOException {
         Path train = resolve(configDir, section.requireString("train"), section, "train");
         String validation = section.getString("validation", null);
+        String test = section.getString("test", null);
         double fraction = section.getDouble("validation_fraction", 0.1);
         String format = section.getChoice("format", formatOf(train), "text", "jsonl", "tsv");
-        Dataset trainSet = read(train, format, section);
+        Map<String, String> rename = renames(section);
+        Dataset trainSet = read(train, format, section, rename);
+        Dataset testSet = test == null ? null : read(resolve(configDir, test, section, "test"), format, section, rename);
         Splits out;
         if (validation != null) {
-            out = new Splits(trainSet, read(resolve(configDir, validation, section, "validation"), format, section));
+            out = new Splits(trainSet, read(resolve(configDir, validation, section, "validation"), format, section, rename), testSet);
         } else {
             TextCorpus.Split s = TextCorpus.split(trainSet, fraction, seed);
-            out = new Splits(s.train(), s.validation());
+            out = new Splits(s.train(), s.validation(), testSet);
         }
         section.finish();
         return out;
     }
 
-    private static Dataset read(Path file, String format, Config section) throws IOException {
-        return switch (format) {
+    private static Dataset read(Path file, String format, Config section, Map<String, String> rename) throws IOException {
+        Dataset d = switch (format) {
             case "jsonl" -> JsonlReader.read(file);
             case "tsv" -> TsvReader.read(file);
             default -> TextCorpus.read(file, section);
         };
+        if (rename.isEmpty()) return d;
+        List<Example> out = new ArrayList<>(d.size());
+        for (Example ex : d.examples()) {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            for (var e : ex.fields().entrySet()) fields.put(rename.getOrDefault(e.getKey(), e.getKey()), e.getValue());
+            out.add(new Example(fields, ex.source(), ex.baseDir()));
+        }
+        return new Dataset(d.name(), out);
+    }
+
+    /** One dataset named by {@code key} in a section, with that section's {@code format} and {@code rename}. */
+    static Dataset dataset(Config section, Path configDir, String key) throws IOException {
+        Path file = resolve(configDir, section.requireString(key), section, key);
+        String format = section.getChoice("format", formatOf(file), "text", "jsonl", "tsv");
+        return read(file, format, section, renames(section));
+    }
+
+    private static Map<String, String> renames(Config section) {
+        if (!section.has("rename")) return Map.of();
+        if (!(section.raw().get("rename") instanceof Map<?, ?> m))
+            throw section.error("rename", "must be a map of field names, e.g. {sentence: text}");
+        Map<String, String> out = new LinkedHashMap<>();
+        m.forEach((k, v) -> out.put(String.valueOf(k), String.valueOf(v)));
+        return out;
     }
 
     private static String formatOf(Path file) {

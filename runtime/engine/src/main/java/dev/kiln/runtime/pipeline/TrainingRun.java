@@ -3,6 +3,8 @@ package dev.kiln.runtime.pipeline;
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.config.Config;
 import dev.kiln.api.finetune.FineTuner;
+import dev.kiln.api.finetune.TrainableParameters;
+import dev.kiln.api.objective.BatchSpec;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.objective.CompositeObjective;
 import dev.kiln.api.objective.Objective;
@@ -16,6 +18,8 @@ import dev.kiln.runtime.io.CheckpointStore;
 import dev.kiln.runtime.metrics.MetricsLog;
 import dev.kiln.runtime.metrics.TrainingMetrics;
 import dev.kiln.runtime.model.ModelStore;
+import dev.kiln.runtime.train.BestModel;
+import dev.kiln.runtime.train.Evaluator;
 import dev.kiln.runtime.train.StoreCheckpointer;
 import dev.kiln.runtime.train.TrainSettings;
 import dev.kiln.runtime.train.Trainer;
@@ -43,9 +47,11 @@ final class TrainingRun {
     private final TrainSettings settings;
     private final Path out;
     private final Map<String, Object> config;
+    private final Forgetting forgetting;
 
     TrainingRun(Backend backend, MeterRegistry registry, Transformer model, Objective objective, FineTuner tuner,
-                Tokenizer tokenizer, PipelineInputs.Splits data, Config train, Path out, Map<String, Object> config) {
+                Tokenizer tokenizer, PipelineInputs.Splits data, Config train, Path out, Map<String, Object> config,
+                Forgetting forgetting) {
         this.backend = backend;
         this.registry = registry;
         this.model = model;
@@ -56,6 +62,7 @@ final class TrainingRun {
         this.settings = TrainSettings.fromConfig(train);
         this.out = out;
         this.config = config;
+        this.forgetting = forgetting;
     }
 
     /** Objective heads are saved under heads.&lt;objective&gt;. (a composite's members name themselves). */
@@ -81,19 +88,41 @@ final class TrainingRun {
         info.put("backend", backend.name());
         var checkpointer = new StoreCheckpointer(new CheckpointStore(out.resolve("checkpoints"), settings.keepCheckpoints()),
                 Map.of("objective", objective.name(), "pipeline", config));
+        TrainableParameters trainable = TrainableParameters.of(model, objective.head());
+        if (listener != null) listener.onMessage((tuner == null ? "" : tuner.name() + ": ") + trainable);
         Recorder rec = new Recorder(listener);
+        PeakHeap.reset();
         long t0 = System.nanoTime();
+        Trainer trainer;
         try (MetricsLog log = new MetricsLog(out.resolve("metrics.jsonl"))) {
             TrainingJob job = new TrainingJob(model, objective, tuner, params, optimizer, data.train(), data.validation(),
                     settings, checkpointer, new TrainingMetrics(registry, objective.name(), backend.name()), log, rec);
-            new Trainer(job).run();
+            trainer = new Trainer(job);
+            trainer.run();
+            double trainSeconds = (System.nanoTime() - t0) / 1e9;
+            if (tuner != null) tuner.export(model, out);
+            Map<String, Double> test = Map.of();
+            if (data.test() != null) {
+                test = Evaluator.evaluate(model, objective, data.test(), new BatchSpec(settings.batchSize(), settings.seqLen()), 0, settings.seed());
+                log.write("test", rec.steps, test);
+                rec.onTest(test);
+            }
+            Path modelDir = out.resolve("model");
+            if (!objective.metadata().isEmpty()) info.put("objectives", Map.of(objective.name(), objective.metadata()));
+            ModelStore.save(modelDir, model, heads, info);
+            PipelineInputs.saveTokenizer(tokenizer, modelDir);
+            BestModel best = trainer.best();
+            Map<String, Double> finalEval = best != null && settings.best().loadBestAtEnd() && best.bestStep() >= 0 ? best.bestMetrics() : rec.last;
+            Map<String, Object> report = new RunReport(objective, tuner, trainable)
+                    .training(rec.steps, rec.stepsRun, trainSeconds, rec.stepsRun == 0 ? 0 : rec.tokens / Math.max(1e-9, rec.trainSeconds))
+                    .selection(best, trainer.stoppedEarlyAt())
+                    .evaluations(rec.first, finalEval, test)
+                    .forgetting(forgetting == null ? null : forgetting.report(model))
+                    .memory(PeakHeap.bytes())
+                    .write(out.resolve(RunReport.FILE), (System.nanoTime() - t0) / 1e9);
+            return new PipelineResult(rec.first, finalEval, test, modelDir, rec.steps, rec.stepsRun, trainSeconds,
+                    rec.stepsRun == 0 ? 0 : rec.tokens / Math.max(1e-9, rec.trainSeconds), report);
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        Path modelDir = out.resolve("model");
-        ModelStore.save(modelDir, model, heads, info);
-        PipelineInputs.saveTokenizer(tokenizer, modelDir);
-        return new PipelineResult(rec.first, rec.last, modelDir, rec.steps, rec.stepsRun, seconds,
-                rec.stepsRun == 0 ? 0 : rec.tokens / Math.max(1e-9, rec.trainSeconds));
     }
 
     private Optimizer optimizer(Map<String, Tensor> params) {
@@ -136,5 +165,9 @@ final class TrainingRun {
         @Override public void onCheckpoint(long step, Path dir) { next.onCheckpoint(step, dir); }
 
         @Override public void onEnd(long step) { steps = step; next.onEnd(step); }
+
+        @Override public void onMessage(String line) { next.onMessage(line); }
+
+        void onTest(Map<String, Double> metrics) { next.onMessage("test split: " + metrics); }
     }
 }

@@ -12,6 +12,9 @@ public interface Checkpointer {
     /** Writes a complete checkpoint atomically; returns its directory. */
     Path save(TrainState state, Map<String, Tensor> parameters, Optimizer optimizer);
 
+    /** Where the checkpoints live (the best-model copy goes beside them). */
+    Path directory();
+
     /** Restores the newest complete checkpoint into the given parameters and optimizer, if there is one. */
     Optional<TrainState> restoreLatest(Map<String, Tensor> parameters, Optimizer optimizer);
 }

@@ -27,6 +27,9 @@ public final class StoreCheckpointer implements Checkpointer {
     }
 
     @Override
+    public Path directory() { return store.root(); }
+
+    @Override
     public Path save(TrainState st, Map<String, Tensor> parameters, Optimizer optimizer) {
         List<NamedTensor> weights = new ArrayList<>();
         for (var e : parameters.entrySet()) weights.add(new NamedTensor(e.getKey(), e.getValue().dims(), e.getValue().toArray()));

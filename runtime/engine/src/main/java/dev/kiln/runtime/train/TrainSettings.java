@@ -2,12 +2,12 @@ package dev.kiln.runtime.train;
 
 import dev.kiln.api.config.Config;
 
-/** The {@code train} section of a pipeline config, parsed strictly. */
+/** The {@code train} section of a pipeline config, parsed strictly; model selection keys in {@link BestModelSettings}. */
 public record TrainSettings(
         long steps, int batchSize, int seqLen, double lr, long warmup, String schedule, double minLrRatio,
         String optimizer, double weightDecay, double beta1, double beta2, double eps, double momentum,
         double gradClip, int gradAccum, int evalEvery, int evalBatches, int checkpointEvery, int keepCheckpoints,
-        int logEvery, long seed) {
+        int logEvery, long seed, BestModelSettings best) {
 
     public static TrainSettings fromConfig(Config c) {
         TrainSettings s = new TrainSettings(
@@ -21,7 +21,7 @@ public record TrainSettings(
                 c.getDouble("grad_clip", 1.0), c.getInt("grad_accum", 1),
                 c.getInt("eval_every", 100), c.getInt("eval_batches", 20),
                 c.getInt("checkpoint_every", 0), c.getInt("keep_checkpoints", 2),
-                c.getInt("log_every", 10), c.getLong("seed", 1234));
+                c.getInt("log_every", 10), c.getLong("seed", 1234), BestModelSettings.fromConfig(c));
         c.finish();
         if (s.steps < 0 || s.gradAccum < 1 || s.batchSize < 1 || s.seqLen < 1 || s.lr <= 0)
             throw c.error("steps", "and batch_size, seq_len, grad_accum, lr must be positive: " + s);

@@ -19,13 +19,23 @@ import java.util.Map;
 public final class Trainer {
     private final TrainingJob job;
     private final TrainSettings s;
+    private final BestModel best;
     private List<Batch> epochBatches;
     private long preparedEpoch = -1;
+    private long stoppedEarlyAt = -1;
 
     public Trainer(TrainingJob job) {
         this.job = job;
         this.s = job.settings();
+        this.best = s.best().tracking() && job.validation() != null
+                ? new BestModel(s.best(), job.checkpointer() == null ? null : job.checkpointer().directory().resolve(BestModel.FILE)) : null;
     }
+
+    /** The model selection of this run, or null when it tracks none (no validation data, or not asked). */
+    public BestModel best() { return best; }
+
+    /** The step at which early stopping ended the run, or -1. */
+    public long stoppedEarlyAt() { return stoppedEarlyAt; }
 
     /** Trains from the latest checkpoint (or from scratch) to {@code settings.steps}; returns the final state. */
     public TrainState run() {
@@ -33,6 +43,7 @@ public final class Trainer {
         Map<String, Tensor> params = job.parameters();
         TrainState st = job.checkpointer() == null ? TrainState.start(s.seed())
                 : job.checkpointer().restoreLatest(params, opt).orElse(TrainState.start(s.seed()));
+        if (best != null) best.resume(params);
         job.listener().onStart(st.step(), s.steps());
         if (s.evalEvery() > 0) evaluate(st.step());        // the 'before' of this session, fresh or resumed
         while (st.step() < s.steps()) {
@@ -56,13 +67,35 @@ public final class Trainer {
             opt.step(lr);
             st = new TrainState(st.step() + 1, st.epoch(), st.batchInEpoch(), st.seed());
             report(st.step(), loss, lr, norm, tokens, System.nanoTime() - t0);
-            if (s.evalEvery() > 0 && (st.step() % s.evalEvery() == 0 || st.step() == s.steps())) evaluate(st.step());
-            if (job.checkpointer() != null && (st.step() == s.steps()
+            boolean stop = false;
+            if (s.evalEvery() > 0 && (st.step() % s.evalEvery() == 0 || st.step() == s.steps())) stop = select(st.step(), evaluate(st.step()));
+            if (job.checkpointer() != null && (st.step() == s.steps() || stop
                     || s.checkpointEvery() > 0 && st.step() % s.checkpointEvery() == 0))
                 job.listener().onCheckpoint(st.step(), job.checkpointer().save(st, params, opt));
+            if (stop) {
+                stoppedEarlyAt = st.step();
+                break;
+            }
+        }
+        if (best != null && s.best().loadBestAtEnd() && best.restore(params)) {
+            if (job.log() != null) job.log().write("best", best.bestStep(), new LinkedHashMap<>(best.bestMetrics()));
+            job.listener().onMessage("loaded the best model: step " + best.bestStep() + ", validation " + s.best().metric() + " = " + best.bestValue());
         }
         job.listener().onEnd(st.step());
         return st;
+    }
+
+    /** Model selection after an evaluation; true when early stopping says stop. */
+    private boolean select(long step, Map<String, Double> metrics) {
+        if (best == null) return false;
+        best.observe(step, metrics, job.parameters());
+        if (!best.shouldStop()) return false;
+        if (job.log() != null) job.log().write("early_stop", step, Map.of(
+                "metric", s.best().metric(), "best_step", best.bestStep(), "best_value", best.bestValue(),
+                "evals_without_improvement", best.evalsWithoutImprovement()));
+        job.listener().onMessage("early stopping at step " + step + ": validation " + s.best().metric() + " has not improved for "
+                + best.evalsWithoutImprovement() + " evaluations (best " + best.bestValue() + " at step " + best.bestStep() + ")");
+        return true;
     }
 
     /** Held-out metrics over the first eval_batches batches of the validation split. */

@@ -19,5 +19,8 @@ public interface TrainingListener {
 
     default void onEnd(long step) {}
 
+    /** A one-line notice for the user (trainable parameters, early stopping, ...). */
+    default void onMessage(String line) {}
+
     TrainingListener NONE = new TrainingListener() {};
 }
