@@ -1,0 +1,136 @@
+package dev.kiln.finetune.ia3;
+
+import dev.kiln.api.backend.NaiveBackend;
+import dev.kiln.api.nn.Transformer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static dev.kiln.finetune.ia3.Ia3FineTunerTest.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+class Ia3ExportTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void exportWritesPeftFilesThenMergesAndDetachesAndLoadReproducesTheOutputs() throws IOException {
+        Transformer m = new Transformer(new NaiveBackend(), LLAMA, 1);
+        Map<String, float[]> baseWeights = snapshot(m.namedParameters());
+        Ia3FineTuner t = ia3(Map.of("target_modules", List.of("attn.qkv", "attn.out", "mlp.down")));
+        t.configure(m, null);
+        steps(m, 3);
+        float[] trained = logits(m);
+        Map<String, float[]> vectors = snapshot(t.trainableState(m));
+        t.export(m, dir);
+
+        Path adapter = dir.resolve("adapter");
+        Map<String, Safetensors.F32> file = Safetensors.read(adapter.resolve(PeftIa3Format.WEIGHTS));
+        assertEquals(List.of("base_model.model.blocks.0.attn.qkv.ia3_l", "base_model.model.blocks.0.attn.out.ia3_l",
+                "base_model.model.blocks.0.mlp.down.ia3_l", "base_model.model.blocks.1.attn.qkv.ia3_l",
+                "base_model.model.blocks.1.attn.out.ia3_l", "base_model.model.blocks.1.mlp.down.ia3_l"), List.copyOf(file.keySet()));
+        Safetensors.F32 qkv = file.get("base_model.model.blocks.0.attn.qkv.ia3_l");
+        assertArrayEquals(new int[] {32, 1}, qkv.shape(), "PEFT's [out, 1], full fused width (4 + 2·2)·4");
+        for (int i = 0; i < 16; i++) assertEquals(1f, qkv.values()[i], "query rows are stored as 1");
+        float[] kv = vectors.get("blocks.0.attn.qkv.ia3_default.ia3_l");
+        for (int i = 0; i < 16; i++) assertEquals(kv[i], qkv.values()[16 + i]);
+        assertArrayEquals(new int[] {16, 1}, file.get("base_model.model.blocks.0.attn.out.ia3_l").shape());
+        assertArrayEquals(new int[] {1, 32}, file.get("base_model.model.blocks.0.mlp.down.ia3_l").shape(), "feed-forward: PEFT's [1, in]");
+        assertArrayEquals(vectors.get("blocks.1.mlp.down.ia3_default.ia3_l"), file.get("base_model.model.blocks.1.mlp.down.ia3_l").values());
+
+        String json = Files.readString(adapter.resolve(PeftIa3Format.CONFIG));
+        assertTrue(json.contains("\"peft_type\": \"IA3\"") && json.contains("\"target_modules\": [\"attn.qkv\", \"attn.out\", \"mlp.down\"]")
+                && json.contains("\"feedforward_modules\": [\"mlp.down\"]") && json.contains("\"init_ia3_weights\": true"), json);
+
+        assertEquals(baseWeights.keySet(), m.namedParameters().keySet(), "after export the model is a plain Kiln model (adapters detached)");
+        assertTrue(Ia3.adapterNames(m).isEmpty());
+        assertTrue(maxDiff(trained, logits(m)) < 1e-5, "the merged model computes the adapted one");
+
+        Transformer fresh = new Transformer(new NaiveBackend(), LLAMA, 1);
+        Ia3Config loaded = Ia3FineTuner.load(fresh, adapter);
+        assertEquals(t.config(), loaded);
+        assertArrayEquals(trained, logits(fresh), "same base + loaded adapter = the trained model");
+        assertEquals(0, fresh.trainableParameterCount(), "loaded in inference mode");
+        assertThrows(IllegalStateException.class, () -> Ia3FineTuner.load(fresh, adapter), "the name 'default' is taken");
+
+        Transformer viaModelDir = new Transformer(new NaiveBackend(), LLAMA, 1);
+        Ia3FineTuner.load(viaModelDir, dir, "restored");
+        assertArrayEquals(trained, logits(viaModelDir), "the export directory finds its adapter/ folder");
+    }
+
+    @Test
+    void loadRefusesScaledQueryRowsAndLeavesTheModelAsItWas() throws IOException {
+        Transformer m = new Transformer(new NaiveBackend(), GPT, 1);
+        Ia3FineTuner t = ia3(Map.of("init_ia3_weights", false));
+        t.configure(m, null);
+        PeftIa3Format.save(m, t.config(), dir);
+        Map<String, Safetensors.F32> file = new LinkedHashMap<>(Safetensors.read(dir.resolve(PeftIa3Format.WEIGHTS)));
+        Safetensors.F32 qkv = file.get("base_model.model.blocks.1.attn.qkv.ia3_l");
+        qkv.values()[3] = 0.5f;
+        Safetensors.write(dir.resolve(PeftIa3Format.WEIGHTS), file);
+
+        Transformer fresh = new Transformer(new NaiveBackend(), GPT, 1);
+        IOException e = assertThrows(IOException.class, () -> Ia3FineTuner.load(fresh, dir));
+        assertTrue(e.getMessage().contains("blocks.1.attn.qkv") && e.getMessage().contains("query"), e.getMessage());
+        assertTrue(Ia3.adapterNames(fresh).isEmpty(), "a failed load detaches what it attached");
+    }
+
+    @Test
+    void safetensorsHeaderLayout() throws IOException {
+        Safetensors.write(dir.resolve("x.safetensors"), Map.of("a.ia3_l", new Safetensors.F32(new int[] {3, 1}, new float[] {1, 2, 3})));
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(dir.resolve("x.safetensors"))).order(ByteOrder.LITTLE_ENDIAN);
+        long n = b.getLong();
+        assertEquals(0, n % 8);
+        assertEquals(8 + n + 12, b.capacity());
+        assertEquals("{\"__metadata__\":{\"format\":\"pt\"},\"a.ia3_l\":{\"dtype\":\"F32\",\"shape\":[3,1],\"data_offsets\":[0,12]}}",
+                new String(b.array(), 8, (int) n, StandardCharsets.US_ASCII).trim());
+        assertEquals(1f, b.getFloat(8 + (int) n));
+        assertArrayEquals(new float[] {1, 2, 3}, Safetensors.read(dir.resolve("x.safetensors")).get("a.ia3_l").values());
+
+        byte[] h = "{\"w\":{\"dtype\":\"BF16\",\"shape\":[2],\"data_offsets\":[0,4]}}".getBytes(StandardCharsets.US_ASCII);
+        Files.write(dir.resolve("bad.safetensors"), ByteBuffer.allocate(8 + h.length + 4).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length).put(h).array());
+        IOException e = assertThrows(IOException.class, () -> Safetensors.read(dir.resolve("bad.safetensors")));
+        assertTrue(e.getMessage().contains("'w'") && e.getMessage().contains("BF16"), e.getMessage());
+    }
+
+    @Test
+    void parsesAPeftWrittenConfig() throws IOException {
+        String peft = """
+                {
+                  "auto_mapping": null,
+                  "base_model_name_or_path": "t5-small",
+                  "exclude_modules": null,
+                  "fan_in_fan_out": false,
+                  "feedforward_modules": [
+                    "wo"
+                  ],
+                  "inference_mode": true,
+                  "init_ia3_weights": true,
+                  "modules_to_save": null,
+                  "peft_type": "IA3",
+                  "revision": null,
+                  "target_modules": [
+                    "k",
+                    "v",
+                    "wo"
+                  ],
+                  "task_type": "SEQ_2_SEQ_LM"
+                }""";
+        assertEquals(new Ia3Config(List.of("k", "v", "wo"), List.of("wo"), true, "x"), PeftIa3Format.parseConfig(peft, "x"));
+        Ia3Config all = new Ia3Config(List.of("all-linear"), List.of("mlp.down"), false, "default");
+        assertEquals(all, PeftIa3Format.parseConfig(PeftIa3Format.configJson(all), "default"));
+        assertThrows(IOException.class, () -> PeftIa3Format.parseConfig("{\"peft_type\": \"LORA\", \"target_modules\": [\"q\"]}", "x"));
+        IOException notSubset = assertThrows(IOException.class,
+                () -> PeftIa3Format.parseConfig("{\"target_modules\": [\"k\"], \"feedforward_modules\": [\"wo\"]}", "x"));
+        assertTrue(notSubset.getMessage().contains("feedforward_modules"), notSubset.getMessage());
+    }
+}
