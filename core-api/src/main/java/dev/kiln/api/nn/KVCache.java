@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * Keys and values of the tokens seen so far, per layer, for incremental decoding: each new token
  * costs one row of projections plus attention over the cached rows. Layout per layer:
- * [B, T, kvHeads, headDim]. Used under no-grad only.
+ * [B, T, kvHeads·headDim]. Used under no-grad only.
  */
 public final class KVCache {
     private final Tensor[] keys, values;
@@ -21,6 +21,15 @@ public final class KVCache {
 
     /** Tokens cached so far (the position of the next token). */
     public int length() { return length; }
+
+    /**
+     * The keys cached for a layer so far, [B, T, Hkv·D] (a key/value prefix's rows first when the
+     * model has one), or null before its first forward pass. Read under no-grad.
+     */
+    public Tensor keys(int layer) { return keys[layer]; }
+
+    /** The values cached for a layer so far, [B, T, Hkv·D], like {@link #keys}. */
+    public Tensor values(int layer) { return values[layer]; }
 
     /** Whether a layer has nothing cached yet (its first forward pass). */
     boolean isEmpty(int layer) { return keys[layer] == null; }

@@ -87,6 +87,8 @@ public final class Transformer extends Module {
             t += virtual;
             if ((positions != null || sinusoid != null) && t > cfg.maxSeq())
                 throw new IllegalArgumentException("sequence of " + (t - virtual) + " tokens plus " + virtual + " soft-prompt tokens exceeds max_seq " + cfg.maxSeq());
+        } else if (softPrompt != null && in.attentionMask() != null && in.attentionMask().dim(1) == offset + t - softPrompt.tokens()) {
+            in = in.withAttentionMask(prepend(in.attentionMask(), softPrompt.tokens(), 1));  // the prompt is cached; the caller's mask covers its own tokens
         }
         if (positions != null || sinusoid != null) {
             int[] pos = new int[t];
@@ -109,7 +111,8 @@ public final class Transformer extends Module {
 
     /**
      * Attaches (once) N learned virtual tokens in front of every input, registered as
-     * {@code embed.prompt.weight} [N, C]. With a KV cache they enter on the first call only.
+     * {@code embed.prompt.weight} [N, C]. With a KV cache they enter on the first call only; a later
+     * call's attention mask may cover the cached prompt or only the caller's own tokens.
      */
     public SoftPrompt attachSoftPrompt(int tokens) {
         if (softPrompt != null) throw new IllegalStateException("the model already has a soft prompt of " + softPrompt.tokens() + " tokens");

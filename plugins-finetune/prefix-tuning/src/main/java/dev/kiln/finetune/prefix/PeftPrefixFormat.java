@@ -1,0 +1,119 @@
+package dev.kiln.finetune.prefix;
+
+import dev.kiln.api.nn.KeyValuePrefix;
+import dev.kiln.api.nn.Transformer;
+import dev.kiln.api.nn.TransformerConfig;
+import dev.kiln.api.tensor.Tensor;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A key/value prefix alone in PEFT's layout: {@code adapter_config.json} (peft_type PREFIX_TUNING,
+ * prefix_projection false) and {@code adapter_model.safetensors} holding {@code prompt_embeddings}
+ * [P, L·2·W] F32, W = Hkv·D. Row t is virtual token t's past_key_values as PEFT's PrefixEncoder
+ * stores them: for layer l, columns [2l·W, (2l+1)·W) are its key and [(2l+1)·W, (2l+2)·W) its
+ * value, each head-major (PEFT views the row as [L·2, Hkv, D]). Like PEFT for grouped-query models,
+ * token_dim is W and num_attention_heads is Hkv.
+ */
+public final class PeftPrefixFormat {
+    public static final String ADAPTER_DIR = "adapter", CONFIG = "adapter_config.json", WEIGHTS = "adapter_model.safetensors";
+    public static final String TENSOR = "prompt_embeddings";
+
+    private PeftPrefixFormat() {}
+
+    public static void save(Transformer model, PrefixTuningConfig cfg, Path dir) throws IOException {
+        int p = model.prefixTokens();
+        if (p == 0) throw new IllegalArgumentException("prefix-tuning: the model has no key/value prefix to export");
+        List<KeyValuePrefix> layers = PrefixTuningFineTuner.prefixes(model);
+        int width = width(model.config()), row = layers.size() * 2 * width;
+        float[] out = new float[p * row];                                       // [P, L·2·W]
+        for (int l = 0; l < layers.size(); l++) {
+            float[] k = layers.get(l).keys().toArray(), v = layers.get(l).values().toArray();   // [P, W] each
+            for (int t = 0; t < p; t++) {
+                System.arraycopy(k, t * width, out, t * row + 2 * l * width, width);
+                System.arraycopy(v, t * width, out, t * row + (2 * l + 1) * width, width);
+            }
+        }
+        Files.createDirectories(dir);
+        SafetensorsF32.write(dir.resolve(WEIGHTS), Map.of(TENSOR, new SafetensorsF32.Entry(new int[] {p, row}, out)));
+        Files.writeString(dir.resolve(CONFIG), configJson(model.config(), p, cfg), StandardCharsets.UTF_8);
+    }
+
+    /** Attaches and fills the saved prefix, then freezes every backbone parameter (PEFT's inference mode). */
+    public static void load(Transformer model, Path dir) throws IOException {
+        Path cfgFile = dir.resolve(CONFIG);
+        String json = Files.readString(cfgFile, StandardCharsets.UTF_8);
+        String type = field(json, "peft_type", "\"(\\w+)\"");
+        if (!"PREFIX_TUNING".equals(type)) throw new IOException(cfgFile + ": peft_type is " + type + ", expected PREFIX_TUNING");
+        if ("true".equals(field(json, "prefix_projection", "(true|false)")))
+            throw new IOException(cfgFile + ": prefix_projection is true; adapters with PEFT's reparameterisation MLP are not supported");
+        String submodules = field(json, "num_transformer_submodules", "(\\d+)");
+        if (submodules != null && !submodules.equals("1"))
+            throw new IOException(cfgFile + ": num_transformer_submodules " + submodules + " (an encoder-decoder prefix) is not supported");
+        TransformerConfig shape = model.config();
+        int p = intField(json, "num_virtual_tokens", cfgFile), layers = intField(json, "num_layers", cfgFile);
+        int dim = intField(json, "token_dim", cfgFile), width = width(shape);
+        if (layers != shape.layers()) throw new IOException(cfgFile + ": num_layers " + layers + " does not match the model's " + shape.layers());
+        if (dim != width)
+            throw new IOException(cfgFile + ": token_dim " + dim + " does not match the model's key/value width " + width + " (kv_heads · head_dim)");
+        int row = layers * 2 * width;
+        SafetensorsF32.Entry e = SafetensorsF32.read(dir.resolve(WEIGHTS)).get(TENSOR);
+        if (e == null) throw new IOException(dir.resolve(WEIGHTS) + " lacks '" + TENSOR + "'");
+        if (!Arrays.equals(e.shape(), new int[] {p, row}))
+            throw new IOException(dir.resolve(WEIGHTS) + ": '" + TENSOR + "' has shape " + Arrays.toString(e.shape()) + ", expected [" + p + ", " + row + "]");
+        model.attachPrefix(p);
+        List<KeyValuePrefix> prefixes = PrefixTuningFineTuner.prefixes(model);
+        for (int l = 0; l < layers; l++) {
+            float[] k = new float[p * width], v = new float[p * width];
+            for (int t = 0; t < p; t++) {
+                System.arraycopy(e.values(), t * row + 2 * l * width, k, t * width, width);
+                System.arraycopy(e.values(), t * row + (2 * l + 1) * width, v, t * width, width);
+            }
+            prefixes.get(l).keys().copyFrom(k);
+            prefixes.get(l).values().copyFrom(v);
+        }
+        for (Tensor t : model.parameters()) t.requiresGrad(false);
+    }
+
+    static int width(TransformerConfig shape) { return shape.kvHeads() * shape.headDim(); }
+
+    static String configJson(TransformerConfig model, int tokens, PrefixTuningConfig c) {
+        return String.format(Locale.ROOT, """
+                {
+                  "peft_type": "PREFIX_TUNING",
+                  "task_type": %s,
+                  "base_model_name_or_path": null,
+                  "revision": null,
+                  "inference_mode": true,
+                  "num_virtual_tokens": %d,
+                  "token_dim": %d,
+                  "num_transformer_submodules": 1,
+                  "num_attention_heads": %d,
+                  "num_layers": %d,
+                  "encoder_hidden_size": %d,
+                  "prefix_projection": false,
+                  "modules_to_save": null
+                }
+                """, c.taskType() == null ? "null" : "\"" + c.taskType() + "\"", tokens, width(model), model.kvHeads(), model.layers(), width(model));
+    }
+
+    private static int intField(String json, String key, Path file) throws IOException {
+        String v = field(json, key, "(\\d+)");
+        if (v == null) throw new IOException(file + " needs \"" + key + "\" (a whole number)");
+        return Integer.parseInt(v);
+    }
+
+    private static String field(String json, String key, String value) {
+        Matcher m = Pattern.compile("\"" + key + "\"\\s*:\\s*" + value).matcher(json);
+        return m.find() ? m.group(1) : null;
+    }
+}

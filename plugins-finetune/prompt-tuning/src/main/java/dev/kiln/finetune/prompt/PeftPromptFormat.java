@@ -1,0 +1,112 @@
+package dev.kiln.finetune.prompt;
+
+import dev.kiln.api.nn.SoftPrompt;
+import dev.kiln.api.nn.Transformer;
+import dev.kiln.api.nn.TransformerConfig;
+import dev.kiln.api.tensor.Tensor;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A soft prompt alone in PEFT's layout: {@code adapter_config.json} (peft_type PROMPT_TUNING) and
+ * {@code adapter_model.safetensors} holding {@code prompt_embeddings} [N, C] F32, the name PEFT's
+ * {@code get_peft_model_state_dict} saves a prompt-learning adapter under.
+ */
+public final class PeftPromptFormat {
+    public static final String ADAPTER_DIR = "adapter", CONFIG = "adapter_config.json", WEIGHTS = "adapter_model.safetensors";
+    public static final String TENSOR = "prompt_embeddings";
+
+    private PeftPromptFormat() {}
+
+    public static void save(Transformer model, PromptTuningConfig cfg, Path dir) throws IOException {
+        SoftPrompt prompt = model.softPrompt();
+        if (prompt == null) throw new IllegalArgumentException("prompt-tuning: the model has no soft prompt to export");
+        Files.createDirectories(dir);
+        SafetensorsF32.write(dir.resolve(WEIGHTS), Map.of(TENSOR, new SafetensorsF32.Entry(prompt.weight().dims(), prompt.weight().toArray())));
+        Files.writeString(dir.resolve(CONFIG), configJson(model.config(), prompt.tokens(), cfg), StandardCharsets.UTF_8);
+    }
+
+    /** Attaches and fills the saved prompt, then freezes every backbone parameter (PEFT's inference mode). */
+    public static SoftPrompt load(Transformer model, Path dir) throws IOException {
+        String json = Files.readString(dir.resolve(CONFIG), StandardCharsets.UTF_8);
+        String type = field(json, "peft_type", "\"(\\w+)\"");
+        if (!"PROMPT_TUNING".equals(type)) throw new IOException(dir.resolve(CONFIG) + ": peft_type is " + type + ", expected PROMPT_TUNING");
+        int n = intField(json, "num_virtual_tokens", dir);
+        int dim = intField(json, "token_dim", dir);
+        String submodules = field(json, "num_transformer_submodules", "(\\d+)");
+        if (submodules != null && !submodules.equals("1"))
+            throw new IOException(dir.resolve(CONFIG) + ": num_transformer_submodules " + submodules + " (an encoder-decoder prompt) is not supported");
+        if (dim != model.config().dModel())
+            throw new IOException(dir.resolve(CONFIG) + ": token_dim " + dim + " does not match the model's width " + model.config().dModel());
+        SafetensorsF32.Entry e = SafetensorsF32.read(dir.resolve(WEIGHTS)).get(TENSOR);
+        if (e == null) throw new IOException(dir.resolve(WEIGHTS) + " lacks '" + TENSOR + "'");
+        if (!Arrays.equals(e.shape(), new int[] {n, dim}))
+            throw new IOException(dir.resolve(WEIGHTS) + ": '" + TENSOR + "' has shape " + Arrays.toString(e.shape()) + ", expected [" + n + ", " + dim + "]");
+        SoftPrompt prompt = model.attachSoftPrompt(n);
+        prompt.weight().copyFrom(e.values());
+        for (Tensor p : model.parameters()) p.requiresGrad(false);
+        return prompt;
+    }
+
+    static String configJson(TransformerConfig model, int tokens, PromptTuningConfig c) {
+        return String.format(Locale.ROOT, """
+                {
+                  "peft_type": "PROMPT_TUNING",
+                  "task_type": %s,
+                  "base_model_name_or_path": null,
+                  "revision": null,
+                  "inference_mode": true,
+                  "num_virtual_tokens": %d,
+                  "token_dim": %d,
+                  "num_transformer_submodules": 1,
+                  "num_attention_heads": %d,
+                  "num_layers": %d,
+                  "prompt_tuning_init": "%s",
+                  "prompt_tuning_init_text": %s,
+                  "tokenizer_name_or_path": null,
+                  "tokenizer_kwargs": null,
+                  "modules_to_save": null
+                }
+                """, quote(c.taskType()), tokens, model.dModel(), model.heads(), model.layers(),
+                c.init().toUpperCase(Locale.ROOT), quote(c.initText()));
+    }
+
+    /** A JSON string literal, or null. */
+    static String quote(String s) {
+        if (s == null) return "null";
+        StringBuilder b = new StringBuilder("\"");
+        for (char ch : s.toCharArray()) {
+            switch (ch) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (ch < 0x20) b.append(String.format(Locale.ROOT, "\\u%04x", (int) ch));
+                    else b.append(ch);
+                }
+            }
+        }
+        return b.append('"').toString();
+    }
+
+    private static int intField(String json, String key, Path dir) throws IOException {
+        String v = field(json, key, "(\\d+)");
+        if (v == null) throw new IOException(dir.resolve(CONFIG) + " needs \"" + key + "\" (a whole number)");
+        return Integer.parseInt(v);
+    }
+
+    private static String field(String json, String key, String value) {
+        Matcher m = Pattern.compile("\"" + key + "\"\\s*:\\s*" + value).matcher(json);
+        return m.find() ? m.group(1) : null;
+    }
+}
