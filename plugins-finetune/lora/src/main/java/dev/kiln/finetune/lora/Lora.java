@@ -15,7 +15,7 @@ import java.util.Set;
 
 /**
  * Model-level LoRA operations, PEFT's {@code PeftModel} verbs: attach, set_adapter, merge /
- * unmerge, and print_trainable_parameters. Adapters live in their Linear as child
+ * unmerge, merge_and_unload, and print_trainable_parameters. Adapters live in their Linear as child
  * {@code lora_<adapter>}, so their parameters are {@code <path>.lora_<adapter>.lora_A} / {@code .lora_B}.
  */
 public final class Lora {
@@ -39,13 +39,17 @@ public final class Lora {
         if (adapterNames(model).contains(cfg.adapterName()))
             throw new IllegalStateException("lora: the model already has an adapter named '" + cfg.adapterName() + "'");
         Map<String, LoraLayer> out = new LinkedHashMap<>();
-        for (var e : requireTargets(model, cfg).entrySet()) {
-            long seed = 0x4C6F5241L ^ ((long) e.getKey().hashCode() << 20) ^ cfg.adapterName().hashCode();
-            LoraLayer layer = new LoraLayer(e.getValue(), cfg.adapterName(), cfg.r(), cfg.scaling(), cfg.dropout(), seed);
-            e.getValue().addAdapter(childName(cfg.adapterName()), layer);
-            out.put(e.getKey(), layer);
-        }
+        for (var e : requireTargets(model, cfg).entrySet())
+            out.put(e.getKey(), attachLayer(e.getValue(), e.getKey(), cfg.adapterName(), cfg.r(), cfg.scaling(), cfg.dropout()));
         return out;
+    }
+
+    /** Attaches one fresh adapter (A random, B zero) to the Linear at {@code path}; its dropout seed depends on path and name only. */
+    static LoraLayer attachLayer(Linear linear, String path, String adapterName, int rank, double scaling, double dropout) {
+        long seed = 0x4C6F5241L ^ ((long) path.hashCode() << 20) ^ adapterName.hashCode();
+        LoraLayer layer = new LoraLayer(linear, adapterName, rank, scaling, dropout, seed);
+        linear.addAdapter(childName(adapterName), layer);
+        return layer;
     }
 
     /** {@link #targets}, or an error naming the patterns and some of the model's Linear paths when nothing matches. */
@@ -107,6 +111,24 @@ public final class Lora {
     public static void unmerge(Module model) {
         String name = requireActive(model);
         for (LoraLayer l : layers(model, name).values()) l.unmerge();
+    }
+
+    /**
+     * PEFT's merge_and_unload: folds adapter {@code name} into the base weights (unless it is merged
+     * already) and detaches every LoRA adapter from every Linear, so the model is a plain one again
+     * (no {@code lora_*} parameters). Errors, touching nothing, when another adapter is merged.
+     */
+    public static void mergeAndUnload(Module model, String name) {
+        if (!adapterNames(model).contains(name))
+            throw new IllegalArgumentException("lora: no adapter '" + name + "' (adapters: " + adapterNames(model) + ")");
+        for (LoraLayer l : layers(model, null).values())
+            if (l.merged() && !l.adapterName().equals(name))
+                throw new IllegalStateException("lora: adapter '" + l.adapterName() + "' is merged; unmerge it before merging '" + name + "'");
+        for (LoraLayer l : layers(model, name).values()) if (!l.merged()) l.merge();
+        for (var e : model.namedModules().entrySet())
+            if (e.getValue() instanceof Linear linear)
+                for (Linear.LinearAdapter a : List.copyOf(linear.adapters()))
+                    if (a instanceof LoraLayer lora) linear.removeAdapter(childName(lora.adapterName()));
     }
 
     private static String requireActive(Module model) {

@@ -5,6 +5,9 @@ import dev.kiln.api.nn.Module;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.tensor.Tensor;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -16,24 +19,39 @@ import java.util.Set;
  * parameter (other adapters' included), attaches this config's adapter to every targeted Linear,
  * makes it the active one, keeps the heads trainable, and records (and logs) PEFT's
  * trainable-parameter line. {@link #trainableState} is the adapter's tensors plus the heads.
+ * {@link #export} writes the adapter alone in PEFT's layout to {@code <dir>/adapter/} (module
+ * names per {@link PeftNames}), then merges it and detaches every LoRA adapter, so the model
+ * saves and loads as a plain one.
  */
 public final class LoraFineTuner implements FineTuner {
     private static final System.Logger LOG = System.getLogger(LoraFineTuner.class.getName());
+    /** Where {@link #export} puts the adapter, under the directory it is given. */
+    public static final String ADAPTER_DIR = "adapter";
 
     private final LoraConfig config;
+    private final PeftNames names;
     private Module heads;
     private Lora.ParameterReport report;
 
-    public LoraFineTuner(LoraConfig config) { this.config = config; }
+    public LoraFineTuner(LoraConfig config) { this(config, PeftNames.KILN); }
+
+    /** @param names the module names {@link #save} and {@link #export} write */
+    public LoraFineTuner(LoraConfig config, PeftNames names) {
+        this.config = config;
+        this.names = names;
+    }
 
     @Override
     public String name() { return LoraFineTunerFactory.NAME; }
 
     public LoraConfig config() { return config; }
 
+    public PeftNames peftNames() { return names; }
+
     @Override
     public void configure(Transformer model, Module heads) {
-        Lora.requireTargets(model, config);                // fail before touching the model when nothing matches
+        var targets = Lora.requireTargets(model, config);  // fail before touching the model when nothing matches
+        for (var e : targets.entrySet()) names.parts(e.getKey(), e.getValue().outFeatures(), model.config());  // ... or export could not name a layer
         if (Lora.adapterNames(model).contains(config.adapterName()))
             throw new IllegalStateException("lora: the model already has an adapter named '" + config.adapterName() + "'");
         for (Tensor p : model.parameters()) p.requiresGrad(false);
@@ -69,14 +87,38 @@ public final class LoraFineTuner implements FineTuner {
         return out;
     }
 
-    /** Saves this adapter alone in PEFT's layout ({@link PeftFormat}). */
-    public void save(Transformer model, java.nio.file.Path dir) throws java.io.IOException {
-        PeftFormat.save(model, config, dir);
+    /** Saves this adapter alone in PEFT's layout ({@link PeftFormat}) with this tuner's module names. */
+    public void save(Transformer model, Path dir) throws IOException {
+        PeftFormat.save(model, config, names, dir);
+    }
+
+    /**
+     * After training: the adapter alone to {@code <dir>/adapter/}, then PEFT's merge_and_unload
+     * (this adapter folded into the base weights, every LoRA adapter detached).
+     */
+    @Override
+    public void export(Transformer model, Path dir) throws IOException {
+        save(model, dir.resolve(ADAPTER_DIR));
+        Lora.mergeAndUnload(model, config.adapterName());
+    }
+
+    /** {@link #load(Transformer, Path, String)} under the name {@code default}. */
+    public static LoraConfig load(Transformer model, Path dir) throws IOException { return load(model, dir, "default"); }
+
+    /**
+     * Attaches a saved adapter (frozen, PEFT's inference mode; any of the {@link PeftNames}).
+     * {@code dir} is the adapter folder itself, or a folder {@link #export} wrote, whose
+     * {@code adapter/} is then used.
+     */
+    public static LoraConfig load(Transformer model, Path dir, String adapterName) throws IOException {
+        Path adapter = !Files.exists(dir.resolve(PeftFormat.CONFIG)) && Files.exists(dir.resolve(ADAPTER_DIR).resolve(PeftFormat.CONFIG))
+                ? dir.resolve(ADAPTER_DIR) : dir;
+        return PeftFormat.load(model, adapter, adapterName);
     }
 
     @Override
     public String toString() {
         return "lora(r=" + config.r() + ", alpha=" + config.alpha() + ", dropout=" + config.dropout() + ", use_rslora=" + config.useRslora()
-                + ", target_modules=" + config.targetModules() + ", adapter_name=" + config.adapterName() + ")";
+                + ", target_modules=" + config.targetModules() + ", adapter_name=" + config.adapterName() + ", peft_names=" + names.key() + ")";
     }
 }

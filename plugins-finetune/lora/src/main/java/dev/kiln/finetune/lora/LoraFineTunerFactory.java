@@ -20,7 +20,14 @@ import java.util.List;
  *   <li>{@code target_modules} ([attn.qkv]): Linear module paths, dotted suffixes of them
  *       ({@code attn.qkv}, {@code attn.out}, {@code mlp.up}, {@code mlp.gate}, {@code mlp.down}),
  *       regexes over the whole path, or {@code all-linear};</li>
- *   <li>{@code adapter_name} ("default").</li>
+ *   <li>{@code adapter_name} ("default");</li>
+ *   <li>{@code peft_names} (kiln): the module names of the adapter files written by save/export:
+ *       {@code kiln} (Kiln's paths, {@code blocks.0.attn.qkv}), or those PEFT writes for the
+ *       Hugging Face model of the same shape, so PEFT loads the adapter onto it: {@code gpt2}
+ *       ({@code transformer.h.0.attn.c_attn}), {@code bert} ({@code bert.encoder.layer.0.attention.self.query}
+ *       / {@code key} / {@code value}) or {@code llama} ({@code model.layers.0.self_attn.q_proj} ...).
+ *       Kiln is the default because it names every Linear of any shape; the HF names exist only
+ *       for the blocks' projections of that architecture. Loading recognizes any of them.</li>
  * </ul>
  */
 public final class LoraFineTunerFactory implements FineTunerFactory {
@@ -46,12 +53,13 @@ public final class LoraFineTunerFactory implements FineTunerFactory {
         boolean rslora = config.getBoolean("use_rslora", false);
         List<String> targets = config.getList("target_modules", List.of("attn.qkv"));
         String adapter = config.getString("adapter_name", "default");
+        String names = config.getChoice("peft_names", PeftNames.KILN.key(), "kiln", "gpt2", "bert", "llama");
         config.finish();
         if (r < 1) throw config.error("r", "must be >= 1, got " + r);
         if (!(alpha > 0) || !Double.isFinite(alpha)) throw config.error("alpha", "must be > 0, got " + alpha);
         if (!(dropout >= 0 && dropout < 1)) throw config.error("dropout", "must be in [0, 1), got " + dropout);
         if (targets.isEmpty() || targets.stream().anyMatch(String::isBlank)) throw config.error("target_modules", "must list at least one non-empty pattern, got " + targets);
         if (!adapter.matches("[A-Za-z0-9_-]+")) throw config.error("adapter_name", "must match [A-Za-z0-9_-]+, got '" + adapter + "'");
-        return new LoraFineTuner(new LoraConfig(r, alpha, dropout, rslora, targets, adapter));
+        return new LoraFineTuner(new LoraConfig(r, alpha, dropout, rslora, targets, adapter), PeftNames.parse(names));
     }
 }

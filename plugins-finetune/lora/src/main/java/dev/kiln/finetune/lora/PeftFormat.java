@@ -1,6 +1,8 @@
 package dev.kiln.finetune.lora;
 
+import dev.kiln.api.nn.Linear;
 import dev.kiln.api.nn.Module;
+import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.tensor.Tensor;
 
 import java.io.IOException;
@@ -10,105 +12,193 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Saves and loads one adapter alone in PEFT's layout: {@code adapter_config.json} and
- * {@code adapter_model.safetensors} with tensors {@code base_model.model.<module path>.lora_A.weight}
- * ([r, in]) and {@code .lora_B.weight} ([out, r]). Module paths are Kiln's ({@code blocks.0.attn.qkv}).
+ * {@code adapter_model.safetensors} with tensors {@code base_model.model.<module>.lora_A.weight}
+ * ([r, in]) and {@code .lora_B.weight} ([out, r]); no adapter name in the keys. Module names are
+ * Kiln's or a Hugging Face architecture's ({@link PeftNames}).
+ *
+ * <p>Kiln's fused qkv adapter (A: [r, C], B: [(Hq+2Hkv)·D, r]) is, in BERT's / LLaMA's names,
+ * exactly three adapters sharing A: q's B is B's q rows, and so on. Loading three separate ones
+ * back is exact too: with equal A's the fused A is that A; otherwise the A's are stacked
+ * ([A_q; A_k; A_v], rank r_q + r_k + r_v) and B is block-diagonal. A layer whose rank is not the
+ * config's {@code r} (a stacked one) is written with the all-zero columns of each part's B
+ * dropped, and with PEFT's {@code rank_pattern} / {@code alpha_pattern} where it still differs.
  */
 public final class PeftFormat {
     public static final String CONFIG = "adapter_config.json", WEIGHTS = "adapter_model.safetensors";
-    private static final String PREFIX = "base_model.model.";
+    static final String PREFIX = "base_model.model.", A = ".lora_A.weight", B = ".lora_B.weight";
 
     private PeftFormat() {}
 
-    public static void save(Module model, LoraConfig cfg, Path dir) throws IOException {
+    /** {@link #save(Transformer, LoraConfig, PeftNames, Path)} with Kiln's module names. */
+    public static void save(Transformer model, LoraConfig cfg, Path dir) throws IOException { save(model, cfg, PeftNames.KILN, dir); }
+
+    public static void save(Transformer model, LoraConfig cfg, PeftNames names, Path dir) throws IOException {
         Map<String, LoraLayer> layers = Lora.layers(model, cfg.adapterName());
         if (layers.isEmpty()) throw new IllegalArgumentException("lora: the model has no adapter '" + cfg.adapterName() + "'");
         Map<String, SafetensorsF32.Entry> tensors = new LinkedHashMap<>();
+        Map<String, Integer> rankPattern = new LinkedHashMap<>();
+        Map<String, Double> alphaPattern = new LinkedHashMap<>();
+        Set<String> adapted = new LinkedHashSet<>();
         for (var e : layers.entrySet()) {
-            tensors.put(PREFIX + e.getKey() + ".lora_A.weight", entry(e.getValue().loraA()));
-            tensors.put(PREFIX + e.getKey() + ".lora_B.weight", entry(e.getValue().loraB()));
+            LoraLayer layer = e.getValue();
+            int rank = layer.rank(), in = layer.base().inFeatures(), out = layer.base().outFeatures();
+            float[] a = layer.loraA().toArray(), b = layer.loraB().toArray();
+            for (PeftNames.Part part : names.parts(e.getKey(), out, model.config())) {
+                float[] bPart = Arrays.copyOfRange(b, part.rowStart() * rank, part.rowEnd() * rank);       // [rows, rank]
+                int[] cols = columnsToWrite(bPart, part.rows(), rank, cfg.r());
+                tensors.put(PREFIX + part.module() + A, new SafetensorsF32.Entry(new int[] {cols.length, in}, rowsOf(a, in, cols)));
+                tensors.put(PREFIX + part.module() + B, new SafetensorsF32.Entry(new int[] {part.rows(), cols.length}, columnsOf(bPart, rank, cols)));
+                adapted.add(part.module());
+                if (cols.length != cfg.r()) rankPattern.put(part.module(), cols.length);
+                if ((float) PeftConfigJson.Parsed.scaling(cfg.alpha(), cols.length, cfg.useRslora()) != layer.scaling())
+                    alphaPattern.put(part.module(), cfg.useRslora() ? layer.scaling() * Math.sqrt(cols.length) : (double) layer.scaling() * cols.length);
+            }
         }
+        List<String> targets = names == PeftNames.KILN ? cfg.targetModules() : names.targetModules(adapted, allModules(model, names));
         Files.createDirectories(dir);
         SafetensorsF32.write(dir.resolve(WEIGHTS), tensors);
-        Files.writeString(dir.resolve(CONFIG), configJson(cfg), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve(CONFIG), PeftConfigJson.write(cfg, targets, names.fanInFanOut(), rankPattern, alphaPattern), StandardCharsets.UTF_8);
     }
 
     /**
      * Attaches the saved adapter under {@code adapterName} and makes it the active one, in PEFT's
-     * inference mode: every backbone parameter, the adapter's included, is frozen afterwards.
+     * inference mode: every backbone parameter, the adapter's included, is frozen afterwards. The
+     * module names (Kiln's or an HF architecture's) are recognized from the file. The returned
+     * config's target_modules are the file's for Kiln names, else the Kiln paths adapted.
      */
-    public static LoraConfig load(Module model, Path dir, String adapterName) throws IOException {
-        LoraConfig cfg = parseConfig(Files.readString(dir.resolve(CONFIG), StandardCharsets.UTF_8), adapterName);
-        Map<String, SafetensorsF32.Entry> file = new LinkedHashMap<>(SafetensorsF32.read(dir.resolve(WEIGHTS)));
-        Map<String, LoraLayer> layers = Lora.attach(model, cfg);
-        for (var e : layers.entrySet()) {
-            fill(e.getValue().loraA(), file.remove(PREFIX + e.getKey() + ".lora_A.weight"), PREFIX + e.getKey() + ".lora_A.weight");
-            fill(e.getValue().loraB(), file.remove(PREFIX + e.getKey() + ".lora_B.weight"), PREFIX + e.getKey() + ".lora_B.weight");
+    public static LoraConfig load(Transformer model, Path dir, String adapterName) throws IOException {
+        PeftConfigJson.Parsed json = PeftConfigJson.read(Files.readString(dir.resolve(CONFIG), StandardCharsets.UTF_8), adapterName);
+        LoraConfig cfg = json.config();
+        if (Lora.adapterNames(model).contains(adapterName))
+            throw new IllegalStateException("lora: the model already has an adapter named '" + adapterName + "'");
+        Map<String, SafetensorsF32.Entry> file = SafetensorsF32.read(dir.resolve(WEIGHTS));
+        Map<String, Linear> linears = linears(model);
+        PeftNames names = recognize(file.keySet(), linears, dir);
+        // Kiln path → part index → the file's module name
+        Map<String, TreeMap<Integer, String>> grouped = new LinkedHashMap<>();
+        for (String key : file.keySet()) {
+            if (!key.endsWith(A)) continue;
+            String module = module(key);
+            PeftNames.Location at = names.locate(module);
+            grouped.computeIfAbsent(at.kilnPath(), k -> new TreeMap<>()).put(at.part(), module);
         }
-        if (!file.isEmpty()) throw new IOException(dir + ": tensors with no matching module: " + file.keySet());
-        Lora.setAdapter(model, cfg.adapterName());
+        Set<String> used = new LinkedHashSet<>();
+        Map<String, LoraLayer> attached = new LinkedHashMap<>();
+        for (var g : grouped.entrySet()) {
+            Linear linear = linears.get(g.getKey());
+            List<PeftNames.Part> parts = names.parts(g.getKey(), linear.outFeatures(), model.config());
+            List<FusedLora.Piece> pieces = new ArrayList<>();
+            for (var p : g.getValue().entrySet()) {
+                String module = p.getValue();
+                PeftNames.Part part = parts.get(p.getKey());
+                SafetensorsF32.Entry a = require(file, PREFIX + module + A), b = require(file, PREFIX + module + B);
+                int rank = json.rank(module);
+                check(a, PREFIX + module + A, rank, linear.inFeatures());
+                check(b, PREFIX + module + B, part.rows(), rank);
+                pieces.add(new FusedLora.Piece(part, rank, a.values(), b.values(), json.scaling(module)));
+                used.add(PREFIX + module + A);
+                used.add(PREFIX + module + B);
+            }
+            FusedLora fused = FusedLora.of(pieces, parts.size() == 1 ? pieces.get(0).scaling() : cfg.scaling(), linear.inFeatures(), linear.outFeatures());
+            LoraLayer layer = Lora.attachLayer(linear, g.getKey(), adapterName, fused.rank(), fused.scaling(), cfg.dropout());
+            layer.loraA().copyFrom(fused.a());
+            layer.loraB().copyFrom(fused.b());
+            attached.put(g.getKey(), layer);
+        }
+        Set<String> unused = new LinkedHashSet<>(file.keySet());
+        unused.removeAll(used);
+        if (!unused.isEmpty()) throw new IOException(dir + ": tensors with no matching module: " + unused);
+        Lora.setAdapter(model, adapterName);
         for (Tensor p : model.parameters()) p.requiresGrad(false);
-        return cfg;
+        return names == PeftNames.KILN ? cfg
+                : new LoraConfig(cfg.r(), cfg.alpha(), cfg.dropout(), cfg.useRslora(), List.copyOf(attached.keySet()), adapterName);
     }
 
-    private static SafetensorsF32.Entry entry(Tensor t) { return new SafetensorsF32.Entry(t.dims(), t.toArray()); }
+    /** The first naming under which every tensor of the file belongs to a Linear of the model. */
+    private static PeftNames recognize(Set<String> keys, Map<String, Linear> linears, Path dir) throws IOException {
+        for (String key : keys)
+            if (!key.startsWith(PREFIX) || !(key.endsWith(A) || key.endsWith(B)))
+                throw new IOException(dir + ": tensor '" + key + "' is not a LoRA tensor (" + PREFIX + "<module>" + A + " or " + B + ")");
+        search:
+        for (PeftNames names : PeftNames.values()) {
+            for (String key : keys) {
+                PeftNames.Location at = names.locate(module(key));
+                if (at == null || !linears.containsKey(at.kilnPath())) continue search;
+            }
+            return names;
+        }
+        throw new IOException(dir + ": the tensors " + (keys.size() > 4 ? List.copyOf(keys).subList(0, 4) + " ..." : keys)
+                + " do not all name Linear modules of this model, in Kiln's names or GPT-2's, BERT's or LLaMA's");
+    }
 
-    private static void fill(Tensor t, SafetensorsF32.Entry e, String name) throws IOException {
+    private static String module(String key) {
+        return key.substring(PREFIX.length(), key.length() - (key.endsWith(A) ? A.length() : B.length()));
+    }
+
+    private static Map<String, Linear> linears(Module model) {
+        Map<String, Linear> out = new LinkedHashMap<>();
+        for (var e : model.namedModules().entrySet()) if (e.getValue() instanceof Linear l) out.put(e.getKey(), l);
+        return out;
+    }
+
+    /** Every HF module the model's Linears map to (those the names have no module for are skipped). */
+    private static List<String> allModules(Transformer model, PeftNames names) {
+        List<String> out = new ArrayList<>();
+        for (var e : linears(model).entrySet()) {
+            try {
+                for (PeftNames.Part p : names.parts(e.getKey(), e.getValue().outFeatures(), model.config())) out.add(p.module());
+            } catch (IllegalArgumentException notMapped) {
+                // a Linear this architecture has no name for; it is not adapted, or save() has failed already
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Which of a part's B columns (and A rows) to write: all when the layer has the config's rank;
+     * for another rank the non-zero columns, padded with zero ones up to {@code r} when fewer.
+     */
+    static int[] columnsToWrite(float[] bPart, int rows, int rank, int r) {
+        if (rank == r) return java.util.stream.IntStream.range(0, rank).toArray();
+        boolean[] keep = new boolean[rank];
+        int kept = 0;
+        for (int c = 0; c < rank; c++) {
+            for (int o = 0; o < rows && !keep[c]; o++) keep[c] = bPart[o * rank + c] != 0f;
+            if (keep[c]) kept++;
+        }
+        for (int c = 0; c < rank && kept < r; c++) if (!keep[c]) { keep[c] = true; kept++; }
+        return java.util.stream.IntStream.range(0, rank).filter(c -> keep[c]).toArray();
+    }
+
+    private static float[] rowsOf(float[] m, int width, int[] rows) {
+        float[] out = new float[rows.length * width];
+        for (int i = 0; i < rows.length; i++) System.arraycopy(m, rows[i] * width, out, i * width, width);
+        return out;
+    }
+
+    private static float[] columnsOf(float[] m, int width, int[] cols) {
+        int rows = m.length / width;
+        float[] out = new float[rows * cols.length];
+        for (int o = 0; o < rows; o++) for (int i = 0; i < cols.length; i++) out[o * cols.length + i] = m[o * width + cols[i]];
+        return out;
+    }
+
+    private static SafetensorsF32.Entry require(Map<String, SafetensorsF32.Entry> file, String name) throws IOException {
+        SafetensorsF32.Entry e = file.get(name);
         if (e == null) throw new IOException("adapter file lacks '" + name + "'");
-        if (!Arrays.equals(e.shape(), t.dims()))
-            throw new IOException("'" + name + "' has shape " + Arrays.toString(e.shape()) + ", the model needs " + t.shape());
-        t.copyFrom(e.values());
+        return e;
     }
 
-    static String configJson(LoraConfig c) {
-        String targets = c.targetModules().equals(List.of(LoraConfig.ALL_LINEAR)) ? "\"all-linear\""
-                : "[" + String.join(", ", c.targetModules().stream().map(s -> "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"").toList()) + "]";
-        return String.format(Locale.ROOT, """
-                {
-                  "peft_type": "LORA",
-                  "task_type": null,
-                  "base_model_name_or_path": null,
-                  "r": %d,
-                  "lora_alpha": %s,
-                  "lora_dropout": %s,
-                  "use_rslora": %s,
-                  "target_modules": %s,
-                  "bias": "none",
-                  "fan_in_fan_out": false,
-                  "init_lora_weights": true,
-                  "inference_mode": true,
-                  "modules_to_save": null
-                }
-                """, c.r(), num(c.alpha()), num(c.dropout()), c.useRslora(), targets);
-    }
-
-    private static String num(double d) { return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d); }
-
-    /** Reads the keys this plugin understands from a PEFT adapter_config.json (flat fields only). */
-    static LoraConfig parseConfig(String json, String adapterName) throws IOException {
-        String type = field(json, "peft_type", "\"(\\w+)\"");
-        if (type != null && !type.equals("LORA")) throw new IOException("adapter_config.json: peft_type is " + type + ", expected LORA");
-        String r = field(json, "r", "(\\d+)"), alpha = field(json, "lora_alpha", "([-0-9.eE+]+)");
-        if (r == null || alpha == null) throw new IOException("adapter_config.json needs \"r\" and \"lora_alpha\"");
-        String dropout = field(json, "lora_dropout", "([-0-9.eE+]+)"), rs = field(json, "use_rslora", "(true|false)");
-        String t = field(json, "target_modules", "(\\[[^\\]]*\\]|\"(?:[^\"\\\\]|\\\\.)*\")");
-        if (t == null) throw new IOException("adapter_config.json needs \"target_modules\"");
-        List<String> targets = new ArrayList<>();
-        Matcher m = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(t);
-        while (m.find()) targets.add(m.group(1).replace("\\\"", "\"").replace("\\\\", "\\"));
-        return new LoraConfig(Integer.parseInt(r), Double.parseDouble(alpha), dropout == null ? 0 : Double.parseDouble(dropout),
-                Boolean.parseBoolean(rs), targets, adapterName);
-    }
-
-    private static String field(String json, String key, String value) {
-        Matcher m = Pattern.compile("\"" + key + "\"\\s*:\\s*" + value).matcher(json);
-        return m.find() ? m.group(1) : null;
+    private static void check(SafetensorsF32.Entry e, String name, int rows, int cols) throws IOException {
+        if (!Arrays.equals(e.shape(), new int[] {rows, cols}))
+            throw new IOException("'" + name + "' has shape " + Arrays.toString(e.shape()) + ", the model and adapter_config.json need [" + rows + ", " + cols + "]");
     }
 }

@@ -96,9 +96,34 @@ class PeftFormatTest {
                   "task_type": "CAUSAL_LM",
                   "use_rslora": false
                 }""";
-        assertEquals(new LoraConfig(16, 32, 0.05, false, List.of("c_attn", "c_proj"), "x"), PeftFormat.parseConfig(peft, "x"));
+        PeftConfigJson.Parsed parsed = PeftConfigJson.read(peft, "x");
+        assertEquals(new LoraConfig(16, 32, 0.05, false, List.of("c_attn", "c_proj"), "x"), parsed.config());
+        assertEquals(2.0, parsed.scaling("transformer.h.3.attn.c_attn"), 1e-12);
         LoraConfig all = new LoraConfig(8, 16, 0, false, List.of("all-linear"), "default");
-        assertEquals(all, PeftFormat.parseConfig(PeftFormat.configJson(all), "default"));
-        assertThrows(IOException.class, () -> PeftFormat.parseConfig("{\"peft_type\": \"IA3\", \"r\": 8}", "x"));
+        assertEquals(all, PeftConfigJson.read(PeftConfigJson.write(all, all.targetModules(), false, Map.of(), Map.of()), "default").config());
+        assertThrows(IOException.class, () -> PeftConfigJson.read("{\"peft_type\": \"IA3\", \"r\": 8}", "x"));
+        IOException dora = assertThrows(IOException.class, () -> PeftConfigJson.read(peft.replace("\"r\": 16", "\"r\": 16, \"use_dora\": true"), "x"));
+        assertTrue(dora.getMessage().contains("use_dora"), dora.getMessage());
+    }
+
+    @Test
+    void rankAndAlphaPatternsApplyPerModuleAsPeftMatchesThem() throws IOException {
+        String json = """
+                {"peft_type": "LORA", "r": 8, "lora_alpha": 16, "target_modules": ["q_proj", "v_proj"],
+                 "rank_pattern": {"layers.1.self_attn.q_proj": 4, "v_proj": 2},
+                 "alpha_pattern": {"v_proj": 3.5}, "use_rslora": false}""";
+        PeftConfigJson.Parsed p = PeftConfigJson.read(json, "x");
+        assertEquals(8, p.rank("model.layers.0.self_attn.q_proj"));
+        assertEquals(4, p.rank("model.layers.1.self_attn.q_proj"));
+        assertEquals(8, p.rank("model.layers.11.self_attn.q_proj"), "the key matches whole dotted components");
+        assertEquals(2, p.rank("model.layers.0.self_attn.v_proj"));
+        assertEquals(16.0 / 4, p.scaling("model.layers.1.self_attn.q_proj"), 1e-12);
+        assertEquals(3.5 / 2, p.scaling("model.layers.0.self_attn.v_proj"), 1e-12);
+        String written = PeftConfigJson.write(p.config(), List.of("q_proj"), true, Map.of("a.v_proj", 3), Map.of("a.v_proj", 1.5));
+        assertTrue(written.contains("\"rank_pattern\": {\"a.v_proj\": 3}") && written.contains("\"alpha_pattern\": {\"a.v_proj\": 1.5}")
+                && written.contains("\"fan_in_fan_out\": true"), written);
+        PeftConfigJson.Parsed back = PeftConfigJson.read(written, "x");
+        assertEquals(3, back.rank("a.v_proj"));
+        assertEquals(0.5, back.scaling("a.v_proj"), 1e-12);
     }
 }
