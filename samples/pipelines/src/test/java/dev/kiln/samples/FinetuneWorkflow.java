@@ -28,7 +28,8 @@ final class FinetuneWorkflow {
         SentimentFiles.write(train, 2400, 11);
         this.majority = SentimentFiles.write(test, 400, 12);
         this.plugins = dir.resolve("plugins");
-        for (String jar : List.of("kiln-objective-mlm", "kiln-finetune-sft", "kiln-finetune-lora")) {
+        for (String jar : List.of("kiln-objective-mlm", "kiln-finetune-sft", "kiln-finetune-lora",
+                "kiln-finetune-ia3", "kiln-finetune-prompt-tuning", "kiln-finetune-prefix-tuning", "kiln-finetune-bitfit")) {
             Path to = plugins.resolve(jar).resolve(jar + ".jar");
             Files.createDirectories(to.getParent());
             Files.copy(Path.of("target/dropin/" + jar + ".jar"), to);
@@ -40,10 +41,10 @@ final class FinetuneWorkflow {
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("seed", 7);
         cfg.put("tokenizer", Map.of("type", "bpe", "train_on", train.toString(), "vocab_size", 400));   // whole words, as with SST-2
-        cfg.put("model", Map.of("preset", "bert", "d_model", 64, "layers", 2, "heads", 2, "max_seq", 64, "dropout", 0.1));
+        cfg.put("model", Map.of("preset", "bert", "d_model", 64, "layers", 2, "heads", 2, "max_seq", 64, "dropout", 0.1, "pre_norm", true));
         cfg.put("data", Map.of("train", train.toString(), "rename", Map.of("sentence", "text"), "validation_fraction", 0.05));
         cfg.put("objective", Map.of("name", "mlm", "pack", true));
-        cfg.put("train", Map.of("steps", 150, "batch_size", 16, "seq_len", 64, "lr", 0.002, "warmup", 20,
+        cfg.put("train", Map.of("steps", 400, "batch_size", 16, "seq_len", 64, "lr", 0.003, "warmup", 40,
                 "eval_every", 0, "checkpoint_every", 0, "log_every", 50));
         Path out = dir.resolve("pre");
         pipeline().pretrain(cfg, dir, out, TrainingListener.NONE);

@@ -47,6 +47,9 @@ class FinetuneWorkflowTest {
         assertTrue(Double.isFinite(before) && Double.isFinite(after) && after != before, "mlm held-out loss " + before + " -> " + after);
         assertTrue(Files.isRegularFile(tmp.resolve("full/report.json")));
         assertTrue(((Number) report.get("peak_heap_mib")).doubleValue() > 0);
+        Map<?, ?> saved = new com.fasterxml.jackson.databind.ObjectMapper().readValue(r.modelDir().resolve("config.json").toFile(), Map.class);
+        assertEquals(java.util.List.of("0", "1"), ((Map<?, ?>) ((Map<?, ?>) saved.get("objectives")).get("sft")).get("labels"),
+                "label names by class id are kept with the model");
     }
 
     @Test

@@ -68,6 +68,20 @@ public final class SequenceClassificationObjective implements Objective {
 
     public String pooler() { return settings.pooler(); }
 
+    /**
+     * What the saved model keeps (config.json, objectives.sft): the task, pooler, number of
+     * outputs and, for classification, the label names by class id, so predictions map back to names.
+     */
+    @Override
+    public Map<String, Object> metadata() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("task", settings.task());
+        m.put("pooler", settings.pooler());
+        m.put("num_labels", settings.numLabels());
+        if (labels != null) m.put("labels", labels.names());
+        return m;
+    }
+
     public String task() { return settings.task(); }
 
     @Override

@@ -5,13 +5,14 @@ import dev.kiln.api.objective.Objective;
 
 /**
  * Supervised fine-tuning, the signal half of a pipeline: {@link #signal()} is a
- * {@link SequenceClassificationObjective}. What trains is left to the PARAMETERS method it is
+ * {@link SequenceClassificationObjective} (classification, regression) or an
+ * {@link InstructionObjective} (instruction). What trains is left to the PARAMETERS method it is
  * combined with (full, lora, bitfit ...), so every other method keeps its default.
  */
 public final class SftFineTuner implements FineTuner {
-    private final SequenceClassificationObjective objective;
+    private final Objective objective;
 
-    SftFineTuner(SequenceClassificationObjective objective) { this.objective = objective; }
+    SftFineTuner(Objective objective) { this.objective = objective; }
 
     @Override
     public String name() { return SftFineTunerFactory.NAME; }
@@ -21,6 +22,8 @@ public final class SftFineTuner implements FineTuner {
 
     @Override
     public String toString() {
-        return "sft(task=" + objective.task() + ", pooler=" + objective.pooler() + ", labels=" + objective.labelNames() + ")";
+        if (objective instanceof SequenceClassificationObjective c)
+            return "sft(task=" + c.task() + ", pooler=" + c.pooler() + ", labels=" + c.labelNames() + ")";
+        return objective.toString();
     }
 }

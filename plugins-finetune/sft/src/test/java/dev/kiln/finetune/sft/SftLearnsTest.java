@@ -24,7 +24,7 @@ class SftLearnsTest {
         NaiveBackend be = new NaiveBackend();
         TransformerConfig cfg = TinyTraining.encoder(tok.vocabSize(), 32, 2, 4, 16, 0f);
         Dataset train = SentimentTask.generate("train", 600, 1), test = SentimentTask.generate("test", 300, 2);
-        SequenceClassificationObjective sft = new SftFineTunerFactory().objective(
+        SequenceClassificationObjective sft = (SequenceClassificationObjective) new SftFineTunerFactory().objective(
                 new Config("finetune signal 'sft'", Map.of("num_labels", 3)), new ObjectiveContext(tok, be, cfg, 7));
         Transformer net = new Transformer(be, cfg, 3);
         sft.checkModel(cfg);

@@ -28,7 +28,7 @@ class SftTest {
     static final WordTokenizer WORDS = new WordTokenizer(List.of("good", "bad", "film", "plot"));
 
     static SequenceClassificationObjective sft(Map<String, Object> cfg, TransformerConfig model, dev.kiln.api.tokenizer.Tokenizer tok) {
-        return new SftFineTunerFactory().objective(new Config("finetune signal 'sft'", cfg), new ObjectiveContext(tok, new NaiveBackend(), model, 1));
+        return (SequenceClassificationObjective) new SftFineTunerFactory().objective(new Config("finetune signal 'sft'", cfg), new ObjectiveContext(tok, new NaiveBackend(), model, 1));
     }
 
     static Example row(String text, String pair, Object label) {
@@ -130,8 +130,8 @@ class SftTest {
     void configIsStrictAndValidated() {
         ConfigException unknown = assertThrows(ConfigException.class, () -> sft(Map.of("polar", "mean"), BERT, TestTokenizers.bytes()));
         assertTrue(unknown.getMessage().contains("pooler") && unknown.getMessage().contains("num_labels"), unknown.getMessage());
-        ConfigException instr = assertThrows(ConfigException.class, () -> sft(Map.of("task", "instruction"), BERT, TestTokenizers.bytes()));
-        assertTrue(instr.getMessage().contains("not implemented"), instr.getMessage());
+        ConfigException instr = assertThrows(ConfigException.class, () -> sft(Map.of("pooler", "mean", "packing", true), BERT, TestTokenizers.bytes()));
+        assertTrue(instr.getMessage().contains("'packing'") && instr.getMessage().contains("does not apply to task 'classification'"), instr.getMessage());
         assertThrows(ConfigException.class, () -> sft(Map.of("pooler", "max"), BERT, TestTokenizers.bytes()));
         assertThrows(ConfigException.class, () -> sft(Map.of("num_labels", 1), BERT, TestTokenizers.bytes()));
         assertThrows(ConfigException.class, () -> sft(Map.of("num_labels", 3, "labels", List.of("a", "b")), BERT, TestTokenizers.bytes()));

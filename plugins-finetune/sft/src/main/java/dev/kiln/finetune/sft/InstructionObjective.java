@@ -1,0 +1,151 @@
+package dev.kiln.finetune.sft;
+
+import dev.kiln.api.data.Batch;
+import dev.kiln.api.data.Dataset;
+import dev.kiln.api.data.Example;
+import dev.kiln.api.nn.ModelInput;
+import dev.kiln.api.nn.Transformer;
+import dev.kiln.api.nn.TransformerConfig;
+import dev.kiln.api.objective.Accuracy;
+import dev.kiln.api.objective.BatchSpec;
+import dev.kiln.api.objective.Objective;
+import dev.kiln.api.ops.Losses;
+import dev.kiln.api.tensor.IntTensor;
+import dev.kiln.api.tensor.Tensor;
+import dev.kiln.api.tokenizer.Tokenizer;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Instruction / completion tuning, the {@code sft} signal's objective for {@code task: instruction}
+ * (what TRL's SFTTrainer does with prompt-completion and conversational data): next-token
+ * cross-entropy through the backbone's own LM head (no head of its own), on completion tokens
+ * only. Rows → text pieces ({@link InstructionRows}, chat template {@link ChatTemplate}) → tokens
+ * with a trained flag and truncation ({@link InstructionEncoder}) → padded or packed batches
+ * ({@link InstructionBatches}).
+ *
+ * <p><b>Metrics</b>: {@code loss} (mean cross-entropy over trained target tokens), in evaluation
+ * {@code token_accuracy} (argmax accuracy over the same tokens; on the host, so not in training,
+ * like clm), and from {@link #finish} {@code perplexity} = exp(loss), the perplexity of the
+ * completions. {@link Output#weight()} = trained target tokens, so evaluation averages are
+ * token-weighted.
+ *
+ * <p><b>Metadata</b> ({@link #metadata()}, written to the saved model's config.json under
+ * {@code objectives.sft}): {@code task}, the field names, {@code add_eos} (whether completions
+ * ended with EOS) and the resolved {@code chat_template} map, all valid config keys of this
+ * signal, so that section can be given back as {@code finetune.signal} config to continue with the
+ * same template.
+ */
+public final class InstructionObjective implements Objective {
+    private final InstructionSettings settings;
+    private final Tokenizer tokenizer;
+    private final TransformerConfig model;
+    private final InstructionRows rows;
+    private final InstructionEncoder encoder;
+    private final int pad;
+
+    InstructionObjective(InstructionSettings settings, Tokenizer tokenizer, TransformerConfig model) {
+        this.settings = settings;
+        this.tokenizer = tokenizer;
+        this.model = model;
+        this.rows = new InstructionRows(settings, tokenizer);
+        this.encoder = new InstructionEncoder(tokenizer);
+        this.pad = tokenizer.special(Tokenizer.PAD).orElse(0);
+    }
+
+    @Override
+    public String name() { return SftFineTunerFactory.NAME; }
+
+    public boolean packing() { return settings.packing(); }
+
+    /** The conversation as the chat template renders it (for inspection and tests). */
+    public String renderChat(Example ex, boolean addGenerationPrompt) {
+        return settings.template().render(rows.messages(ex, settings.messagesField()), addGenerationPrompt);
+    }
+
+    @Override
+    public void checkModel(TransformerConfig m) {
+        if (!m.causal())
+            throw new IllegalArgumentException("finetune signal 'sft' with task 'instruction' needs causal attention: set model.causal = true "
+                    + "(got false; a bidirectional model sees the completion token it must predict)");
+        if (m.vocab() < tokenizer.vocabSize())
+            throw new IllegalArgumentException("finetune signal 'sft': model.vocab = " + m.vocab() + " is smaller than tokenizer '"
+                    + tokenizer.name() + "' vocabulary of " + tokenizer.vocabSize());
+    }
+
+    @Override
+    public List<Batch> prepare(Dataset data, BatchSpec spec, long seed) {
+        if (model != null && (model.positions().equals("learned") || model.positions().equals("sinusoidal")) && spec.seqLen() > model.maxSeq())
+            throw new IllegalArgumentException("finetune signal 'sft': sequence length " + spec.seqLen() + " exceeds model.max_seq = " + model.maxSeq());
+        List<InstructionEncoder.Encoded> examples = encode(data, spec.seqLen());
+        return settings.packing()
+                ? InstructionBatches.packed(examples, spec.seqLen(), spec.batchSize(), pad, settings.shuffle(), seed)
+                : InstructionBatches.padded(examples, spec.batchSize(), pad, settings.shuffle(), seed);
+    }
+
+    /** Every example tokenized and truncated to seqLen positions (seqLen + 1 tokens). */
+    List<InstructionEncoder.Encoded> encode(Dataset data, int seqLen) {
+        List<InstructionEncoder.Encoded> out = new ArrayList<>(data.size());
+        for (Example ex : data.examples()) {
+            InstructionEncoder.Encoded e = InstructionEncoder.truncate(encoder.encode(rows.pieces(ex), ex.source()), seqLen + 1);
+            if (e.targets() == 0)
+                throw new IllegalArgumentException(ex.source() + ": nothing to train on: the first token has no context to be predicted from "
+                        + "and no later token is trained (an empty prompt and a one-token completion without EOS?)");
+            out.add(e);
+        }
+        return out;
+    }
+
+    @Override
+    public Output compute(Transformer net, Batch batch) {
+        IntTensor ids = batch.ints("ids"), targets = batch.ints("targets");        // [B, L] each
+        ModelInput in = ModelInput.of(ids);
+        IntTensor segments = batch.intsOrNull("segments"), mask = batch.intsOrNull("attention_mask");
+        if (segments != null) in = in.withSegments(segments);                      // packed: [B, L] example ids
+        if (mask != null) in = in.withAttentionMask(mask);                         // padded: [B, L] 1 = real
+        Tensor hidden = net.forward(in);                                            // [B, L, C]
+        Tensor logits = net.logits(hidden);                                         // [B, L, V]
+        Tensor loss = Losses.crossEntropy(logits, targets);                         // [1] mean over trained targets
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("loss", (double) loss.item());
+        if (net.isTraining()) return new Output(loss, metrics, countTargets(targets.data()));
+        Accuracy.Counts acc = Accuracy.of(logits.toArray(), targets.data(), logits.dim(-1), Losses.IGNORE);
+        metrics.put("token_accuracy", acc.rate());
+        return new Output(loss, metrics, acc.counted());
+    }
+
+    private static long countTargets(int[] targets) {
+        long n = 0;
+        for (int t : targets) if (t != Losses.IGNORE) n++;
+        return n;
+    }
+
+    @Override
+    public Map<String, Double> finish(Map<String, Double> averaged) {
+        Map<String, Double> out = new LinkedHashMap<>(averaged);
+        Double loss = averaged.get("loss");
+        if (loss != null) out.put("perplexity", Math.exp(loss));
+        return out;
+    }
+
+    @Override
+    public Map<String, Object> metadata() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("task", "instruction");
+        m.put("prompt_field", settings.promptField());
+        m.put("completion_field", settings.completionField());
+        m.put("messages_field", settings.messagesField());
+        m.put("add_eos", rows.appendsEos());
+        m.put("chat_template", settings.template().toMap());
+        return m;
+    }
+
+    @Override
+    public String toString() {
+        return "sft(task=instruction, packing=" + settings.packing() + ", completion_only_loss=" + settings.completionOnlyLoss()
+                + ", assistant_only_loss=" + settings.assistantOnlyLoss() + ", add_eos=" + rows.appendsEos() + ")";
+    }
+}

@@ -1,0 +1,60 @@
+package dev.kiln.samples;
+
+import dev.kiln.api.backend.NaiveBackend;
+import dev.kiln.runtime.model.ModelStore;
+import dev.kiln.runtime.pipeline.PipelineResult;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The adapter methods (bitfit has its own pipeline test in its module) through `kiln finetune`'s pipeline with the shipped sst2-*.yaml
+ * config (plugins from a folder): it beats the majority baseline on the test split, trains a small
+ * share of the parameters, writes its adapter alone in PEFT's layout, and leaves a model
+ * directory that loads again.
+ */
+class PeftWorkflowTest {
+    @TempDir
+    static Path tmp;
+    static FinetuneWorkflow flow;
+    static Path pretrained;
+
+    @BeforeAll
+    static void pretrain() throws IOException {
+        flow = new FinetuneWorkflow(tmp);
+        pretrained = flow.pretrain();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            "lora,   lora,          0.005, true,  0.1",
+            "ia3,    ia3,           0.05,  true,  0.1",
+            "prompt, prompt-tuning, 0.05,  true,  0.05",
+            "prefix, prefix-tuning, 0.03,  true,  0.1"})
+    void methodLearnsThroughThePipeline(String config, String method, double lr, boolean adapterFiles, double margin) throws IOException {
+        Path out = tmp.resolve(config);
+        PipelineResult r = flow.finetune("sst2-" + config + ".yaml", pretrained, out, "train.lr=" + lr, "train.steps=600",
+                "train.early_stopping_patience=8", "train.seq_len=48");
+        Map<String, Object> report = r.report();
+        assertEquals(method, report.get("method"));
+        double acc = r.testEval().get("accuracy");
+        assertTrue(acc > flow.majority + margin, method + ": test accuracy " + acc + " vs majority " + flow.majority + "; " + report);
+        double share = ((Number) ((Map<?, ?>) report.get("parameters")).get("trainable_percent")).doubleValue();
+        assertTrue(share < 25, method + " trains " + share + "% of a tiny model (the head alone is a large share of it)");
+        if (adapterFiles) {
+            assertTrue(Files.isRegularFile(out.resolve("adapter/adapter_config.json")), method + " writes adapter_config.json");
+            assertTrue(Files.isRegularFile(out.resolve("adapter/adapter_model.safetensors")), method + " writes adapter_model.safetensors");
+        }
+        ModelStore.Loaded again = ModelStore.load(r.modelDir(), new NaiveBackend());
+        assertTrue(again.heads().keySet().stream().anyMatch(k -> k.startsWith("sft.")), "the classification head is saved: " + again.heads().keySet());
+    }
+}
