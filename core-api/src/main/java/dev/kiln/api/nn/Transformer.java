@@ -91,10 +91,14 @@ public final class Transformer extends Module {
             in = in.withAttentionMask(prepend(in.attentionMask(), softPrompt.tokens(), 1));  // the prompt is cached; the caller's mask covers its own tokens
         }
         if (positions != null || sinusoid != null) {
-            int[] pos = new int[t];
-            for (int i = 0; i < t; i++) pos[i] = offset + i;
-            Tensor pe = Embedding.lookup(positions != null ? positions : sinusoid, new IntTensor(pos, 1, t));
-            x = Arithmetic.add(x, pe);                                     // [B, T, C] + [1, T, C]
+            Tensor table = positions != null ? positions : sinusoid;
+            if (in.positions() != null) {
+                x = Arithmetic.add(x, Embedding.lookup(table, checkedPositions(in.positions(), b, t, virtual)));   // [B, T, C]
+            } else {
+                int[] pos = new int[t];
+                for (int i = 0; i < t; i++) pos[i] = offset + i;
+                x = Arithmetic.add(x, Embedding.lookup(table, new IntTensor(pos, 1, t)));     // [B, T, C] + [1, T, C]
+            }
         }
         if (types != null) {
             IntTensor tt = in.tokenTypes() != null ? in.tokenTypes() : new IntTensor(new int[b * t], b, t);
@@ -132,6 +136,16 @@ public final class Transformer extends Module {
     public int prefixTokens() {
         KeyValuePrefix p = blocks.isEmpty() ? null : blocks.get(0).attention().prefix();
         return p == null ? 0 : p.tokens();
+    }
+
+    /** Explicit positions [B, T], each in [0, max_seq). */
+    private IntTensor checkedPositions(IntTensor pos, int b, int t, int virtual) {
+        if (virtual > 0) throw new IllegalArgumentException("explicit positions cannot be combined with a soft prompt");
+        if (pos.dim(0) != b || pos.dim(1) != t || pos.size() != b * t)
+            throw new IllegalArgumentException("positions " + pos.shape() + " must be [" + b + ", " + t + "]");
+        for (int p : pos.data())
+            if (p < 0 || p >= cfg.maxSeq()) throw new IllegalArgumentException("position " + p + " is outside [0, max_seq " + cfg.maxSeq() + ")");
+        return pos;
     }
 
     /** The masks of an input with N virtual tokens in front: visible, token type 0. */

@@ -117,7 +117,7 @@ class SoftPromptTest {
         assertArrayEquals(expected, actual, 1e-5f);
 
         // the mask really applies: a padded token changes no real token's state
-        float[] changed = run(model, new ModelInput(TinyModels.changed(ids, 1, len - 1), null, mask, in.tokenTypes(), null, null, null, null));
+        float[] changed = run(model, new ModelInput(TinyModels.changed(ids, 1, len - 1), null, mask, in.tokenTypes(), null, null, null, null, null));
         int c = model.config().dModel();
         for (int i = len * c; i < (2 * len - 2) * c; i++) assertEquals(actual[i], changed[i], 0f, "padding leaked into element " + i);
     }

@@ -32,11 +32,9 @@ import java.util.TreeMap;
  * Row order is shuffled with the epoch seed when asked (the packing itself does not depend on
  * it); {@link Batch#tokens()} counts real input positions.
  *
- * <p>Positions are not reset per segment: core-api's {@code ModelInput} has no position ids, so
- * the k-th packed example of a row sees positions offset by the examples before it. Under
- * rotary positions (LLaMA shapes) attention depends only on relative positions, and a packed
- * example computes exactly what it computes alone; under learned or sinusoidal absolute
- * positions (GPT-2, BERT shapes) it does not (TRL resets {@code position_ids} for packed rows).
+ * <p>Positions restart at 0 for every packed example ({@code positions} [B, L], fed as
+ * {@code ModelInput.withPositions}, like TRL's position_ids), so under learned or sinusoidal
+ * positions, as under rotary ones, a packed example computes exactly what it computes alone.
  */
 final class InstructionBatches {
     private InstructionBatches() {}
@@ -86,7 +84,7 @@ final class InstructionBatches {
     private static Batch batch(List<List<InstructionEncoder.Encoded>> rows, int pad, boolean segments) {
         int b = rows.size(), width = 1;
         for (List<InstructionEncoder.Encoded> row : rows) width = Math.max(width, positions(row));
-        int[] ids = new int[b * width], targets = new int[b * width], extra = new int[b * width];
+        int[] ids = new int[b * width], targets = new int[b * width], extra = new int[b * width], pos = new int[b * width];
         Arrays.fill(ids, pad);
         Arrays.fill(targets, Losses.IGNORE);
         long real = 0;
@@ -99,16 +97,19 @@ final class InstructionBatches {
                 for (int i = 0; i < n; i++) {
                     if (e.trained()[i + 1]) targets[o + i] = e.ids()[i + 1];
                     extra[o + i] = segments ? segment : 1;
+                    pos[o + i] = i;
                 }
                 o += n;
                 real += n;
             }
         }
-        return new Batch()
+        Batch batch = new Batch()
                 .put("ids", new IntTensor(ids, b, width))                                   // [B, L] then [PAD]s
                 .put("targets", new IntTensor(targets, b, width))                           // [B, L] next token or IGNORE
                 .put(segments ? "segments" : "attention_mask", new IntTensor(extra, b, width)) // [B, L] segment ids (0 = padding) | 1 = real
                 .tokens(real);
+        if (segments) batch.put("positions", new IntTensor(pos, b, width));                 // [B, L] each example from 0
+        return batch;
     }
 
     private static int positions(List<InstructionEncoder.Encoded> row) {

@@ -105,6 +105,8 @@ public final class InstructionObjective implements Objective {
         ModelInput in = ModelInput.of(ids);
         IntTensor segments = batch.intsOrNull("segments"), mask = batch.intsOrNull("attention_mask");
         if (segments != null) in = in.withSegments(segments);                      // packed: [B, L] example ids
+        IntTensor positions = batch.intsOrNull("positions");
+        if (positions != null) in = in.withPositions(positions);                   // packed: [B, L] restart per example
         if (mask != null) in = in.withAttentionMask(mask);                         // padded: [B, L] 1 = real
         Tensor hidden = net.forward(in);                                            // [B, L, C]
         Tensor logits = net.logits(hidden);                                         // [B, L, V]

@@ -113,16 +113,21 @@ class InstructionPackingTest {
 
     @Test
     void packedLossEqualsTheTokenWeightedPerExampleLosses() {
-        packedLossEqualsPerExampleLosses(new NaiveBackend());
-        packedLossEqualsPerExampleLosses(new CpuBackend(1));   // its own attention kernel reads the segment ids too
+        TransformerConfig llama = largeWeights(TransformerConfig.llama(WORDS.vocabSize(), 16, 2, 2, 1, 32, 64));   // rotary: relative
+        TransformerConfig gpt2 = largeWeights(TransformerConfig.gpt2(WORDS.vocabSize(), 16, 2, 2, 64));           // learned absolute positions
+        packedLossEqualsPerExampleLosses(new NaiveBackend(), llama);
+        packedLossEqualsPerExampleLosses(new CpuBackend(1), llama);   // its own attention kernel reads the segment ids too
+        packedLossEqualsPerExampleLosses(new NaiveBackend(), gpt2);   // exact only because positions restart per example
     }
 
-    private static void packedLossEqualsPerExampleLosses(Backend backend) {
-        TransformerConfig l = TransformerConfig.llama(WORDS.vocabSize(), 16, 2, 2, 1, 32, 64);
-        TransformerConfig llama = new TransformerConfig(l.vocab(), l.dModel(), l.layers(), l.heads(), l.kvHeads(), l.dFF(), l.maxSeq(),
+    /** Large weights: the output depends strongly on what each token attends to and where it sits. */
+    private static TransformerConfig largeWeights(TransformerConfig l) {
+        return new TransformerConfig(l.vocab(), l.dModel(), l.layers(), l.heads(), l.kvHeads(), l.dFF(), l.maxSeq(),
                 l.positions(), l.ropeTheta(), l.norm(), l.normEps(), l.preNorm(), l.ffn(), l.activation(), l.causal(), l.bias(),
-                l.tieEmbeddings(), l.dropout(), l.typeVocab(), l.embedNorm(), l.finalNorm(), l.crossAttention(),
-                0.5f);   // large weights: the output depends strongly on what each token attends to
+                l.tieEmbeddings(), l.dropout(), l.typeVocab(), l.embedNorm(), l.finalNorm(), l.crossAttention(), 0.5f);
+    }
+
+    private static void packedLossEqualsPerExampleLosses(Backend backend, TransformerConfig llama) {
         Transformer net = new Transformer(backend, llama, 3);
         net.train(false);
         Dataset d = data();
@@ -148,10 +153,18 @@ class InstructionPackingTest {
             Batch paddedBatch = padding.prepare(d, new BatchSpec(100, SEQ), 1).get(0);
             assertEquals(perExample, padding.compute(net, paddedBatch).loss().item(), 1e-5, "right-padded batch vs per-example losses");
 
-            Batch leaking = new Batch().put("ids", packedBatch.ints("ids")).put("targets", packedBatch.ints("targets"));
+            Batch leaking = new Batch().put("ids", packedBatch.ints("ids")).put("targets", packedBatch.ints("targets"))
+                    .put("positions", packedBatch.ints("positions"));
             double leaked = packing.compute(net, leaking).loss().item();
             assertTrue(Math.abs(leaked - perExample) > 0.01,
                     "control: without segment ids examples attend to each other and the loss changes (" + leaked + " vs " + perExample + ")");
+            if (llama.positions().equals("learned")) {
+                Batch shifted = new Batch().put("ids", packedBatch.ints("ids")).put("targets", packedBatch.ints("targets"))
+                        .put("segments", packedBatch.ints("segments"));
+                double unreset = packing.compute(net, shifted).loss().item();
+                assertTrue(Math.abs(unreset - perExample) > 1e-3, "control: learned positions not restarted per example change the loss ("
+                        + unreset + " vs " + perExample + ")");
+            }
             System.out.printf("packing on %s: per-example %.6f, packed %.6f, without segment ids %.6f%n", backend.name(), perExample, packedOut.loss().item(), leaked);
         }
     }
