@@ -1,5 +1,7 @@
 package dev.kiln.finetune.ia3;
 
+import dev.kiln.api.io.Json;
+import dev.kiln.api.io.SafetensorsF32;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.tensor.Tensor;
 
@@ -35,15 +37,15 @@ public final class PeftIa3Format {
     public static void save(Transformer model, Ia3Config cfg, Path dir) throws IOException {
         Map<String, Ia3Layer> layers = Ia3.layers(model, cfg.adapterName());
         if (layers.isEmpty()) throw new IllegalArgumentException("ia3: the model has no adapter '" + cfg.adapterName() + "'");
-        Map<String, Safetensors.F32> tensors = new LinkedHashMap<>();
+        Map<String, SafetensorsF32.Entry> tensors = new LinkedHashMap<>();
         for (var e : layers.entrySet()) {
             Ia3Layer l = e.getValue();
             if (l.merged()) throw new IllegalStateException("ia3: adapter '" + cfg.adapterName() + "' is merged; save it before merging or unmerge first");
             float[] v = l.fullScale();
-            tensors.put(tensorName(e.getKey()), new Safetensors.F32(peftShape(l, v.length), v));
+            tensors.put(tensorName(e.getKey()), new SafetensorsF32.Entry(peftShape(l, v.length), v));
         }
         Files.createDirectories(dir);
-        Safetensors.write(dir.resolve(WEIGHTS), tensors);
+        SafetensorsF32.write(dir.resolve(WEIGHTS), tensors);
         Files.writeString(dir.resolve(CONFIG), configJson(cfg), StandardCharsets.UTF_8);
     }
 
@@ -55,7 +57,7 @@ public final class PeftIa3Format {
      */
     public static Ia3Config load(Transformer model, Path dir, String adapterName) throws IOException {
         Ia3Config cfg = parseConfig(Files.readString(dir.resolve(CONFIG), StandardCharsets.UTF_8), adapterName);
-        Map<String, Safetensors.F32> file = new LinkedHashMap<>(Safetensors.read(dir.resolve(WEIGHTS)));
+        Map<String, SafetensorsF32.Entry> file = new LinkedHashMap<>(SafetensorsF32.read(dir.resolve(WEIGHTS)));
         Map<String, Ia3Layer> layers = Ia3.attach(model, cfg);
         try {
             for (var e : layers.entrySet()) fill(e.getValue(), file.remove(tensorName(e.getKey())), tensorName(e.getKey()));
@@ -68,7 +70,7 @@ public final class PeftIa3Format {
         return cfg;
     }
 
-    private static void fill(Ia3Layer layer, Safetensors.F32 t, String name) throws IOException {
+    private static void fill(Ia3Layer layer, SafetensorsF32.Entry t, String name) throws IOException {
         if (t == null) throw new IOException("adapter file lacks '" + name + "'");
         int full = layer.fixedRows() + layer.ia3L().size();
         int[] expected = peftShape(layer, full);
@@ -102,10 +104,9 @@ public final class PeftIa3Format {
     /** {@code all-linear} as PEFT writes it (a string), anything else as a JSON list. */
     private static String patterns(List<String> p) {
         if (p.equals(List.of(Ia3Config.ALL_LINEAR))) return "\"all-linear\"";
-        return "[" + String.join(", ", p.stream().map(PeftIa3Format::quote).toList()) + "]";
+        return "[" + String.join(", ", p.stream().map(Json::quote).toList()) + "]";
     }
 
-    private static String quote(String s) { return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\""; }
 
     private static final Pattern STRING = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"");
 

@@ -1,5 +1,6 @@
 package dev.kiln.finetune.ia3;
 
+import dev.kiln.api.io.SafetensorsF32;
 import dev.kiln.api.backend.NaiveBackend;
 import dev.kiln.api.nn.Transformer;
 import org.junit.jupiter.api.Test;
@@ -34,11 +35,11 @@ class Ia3ExportTest {
         t.export(m, dir);
 
         Path adapter = dir.resolve("adapter");
-        Map<String, Safetensors.F32> file = Safetensors.read(adapter.resolve(PeftIa3Format.WEIGHTS));
+        Map<String, SafetensorsF32.Entry> file = SafetensorsF32.read(adapter.resolve(PeftIa3Format.WEIGHTS));
         assertEquals(List.of("base_model.model.blocks.0.attn.qkv.ia3_l", "base_model.model.blocks.0.attn.out.ia3_l",
                 "base_model.model.blocks.0.mlp.down.ia3_l", "base_model.model.blocks.1.attn.qkv.ia3_l",
                 "base_model.model.blocks.1.attn.out.ia3_l", "base_model.model.blocks.1.mlp.down.ia3_l"), List.copyOf(file.keySet()));
-        Safetensors.F32 qkv = file.get("base_model.model.blocks.0.attn.qkv.ia3_l");
+        SafetensorsF32.Entry qkv = file.get("base_model.model.blocks.0.attn.qkv.ia3_l");
         assertArrayEquals(new int[] {32, 1}, qkv.shape(), "PEFT's [out, 1], full fused width (4 + 2·2)·4");
         for (int i = 0; i < 16; i++) assertEquals(1f, qkv.values()[i], "query rows are stored as 1");
         float[] kv = vectors.get("blocks.0.attn.qkv.ia3_default.ia3_l");
@@ -73,10 +74,10 @@ class Ia3ExportTest {
         Ia3FineTuner t = ia3(Map.of("init_ia3_weights", false));
         t.configure(m, null);
         PeftIa3Format.save(m, t.config(), dir);
-        Map<String, Safetensors.F32> file = new LinkedHashMap<>(Safetensors.read(dir.resolve(PeftIa3Format.WEIGHTS)));
-        Safetensors.F32 qkv = file.get("base_model.model.blocks.1.attn.qkv.ia3_l");
+        Map<String, SafetensorsF32.Entry> file = new LinkedHashMap<>(SafetensorsF32.read(dir.resolve(PeftIa3Format.WEIGHTS)));
+        SafetensorsF32.Entry qkv = file.get("base_model.model.blocks.1.attn.qkv.ia3_l");
         qkv.values()[3] = 0.5f;
-        Safetensors.write(dir.resolve(PeftIa3Format.WEIGHTS), file);
+        SafetensorsF32.write(dir.resolve(PeftIa3Format.WEIGHTS), file);
 
         Transformer fresh = new Transformer(new NaiveBackend(), GPT, 1);
         IOException e = assertThrows(IOException.class, () -> Ia3FineTuner.load(fresh, dir));
@@ -86,7 +87,7 @@ class Ia3ExportTest {
 
     @Test
     void safetensorsHeaderLayout() throws IOException {
-        Safetensors.write(dir.resolve("x.safetensors"), Map.of("a.ia3_l", new Safetensors.F32(new int[] {3, 1}, new float[] {1, 2, 3})));
+        SafetensorsF32.write(dir.resolve("x.safetensors"), Map.of("a.ia3_l", new SafetensorsF32.Entry(new int[] {3, 1}, new float[] {1, 2, 3})));
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(dir.resolve("x.safetensors"))).order(ByteOrder.LITTLE_ENDIAN);
         long n = b.getLong();
         assertEquals(0, n % 8);
@@ -94,11 +95,11 @@ class Ia3ExportTest {
         assertEquals("{\"__metadata__\":{\"format\":\"pt\"},\"a.ia3_l\":{\"dtype\":\"F32\",\"shape\":[3,1],\"data_offsets\":[0,12]}}",
                 new String(b.array(), 8, (int) n, StandardCharsets.US_ASCII).trim());
         assertEquals(1f, b.getFloat(8 + (int) n));
-        assertArrayEquals(new float[] {1, 2, 3}, Safetensors.read(dir.resolve("x.safetensors")).get("a.ia3_l").values());
+        assertArrayEquals(new float[] {1, 2, 3}, SafetensorsF32.read(dir.resolve("x.safetensors")).get("a.ia3_l").values());
 
         byte[] h = "{\"w\":{\"dtype\":\"BF16\",\"shape\":[2],\"data_offsets\":[0,4]}}".getBytes(StandardCharsets.US_ASCII);
         Files.write(dir.resolve("bad.safetensors"), ByteBuffer.allocate(8 + h.length + 4).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length).put(h).array());
-        IOException e = assertThrows(IOException.class, () -> Safetensors.read(dir.resolve("bad.safetensors")));
+        IOException e = assertThrows(IOException.class, () -> SafetensorsF32.read(dir.resolve("bad.safetensors")));
         assertTrue(e.getMessage().contains("'w'") && e.getMessage().contains("BF16"), e.getMessage());
     }
 

@@ -1,5 +1,7 @@
 package dev.kiln.finetune.lora;
 
+import dev.kiln.api.io.Json;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -54,7 +56,7 @@ final class PeftConfigJson {
     static String write(LoraConfig c, List<String> targetModules, boolean fanInFanOut,
                         Map<String, Integer> rankPattern, Map<String, Double> alphaPattern) {
         String targets = targetModules.equals(List.of(LoraConfig.ALL_LINEAR)) ? "\"all-linear\""
-                : "[" + String.join(", ", targetModules.stream().map(PeftConfigJson::quote).toList()) + "]";
+                : "[" + String.join(", ", targetModules.stream().map(Json::quote).toList()) + "]";
         return String.format(Locale.ROOT, """
                 {
                   "peft_type": "LORA",
@@ -115,11 +117,10 @@ final class PeftConfigJson {
     private static String object(Map<String, ? extends Number> m) {
         if (m.isEmpty()) return "{}";
         List<String> entries = new ArrayList<>();
-        m.forEach((k, v) -> entries.add(quote(k) + ": " + (v instanceof Integer ? v.toString() : num(v.doubleValue()))));
+        m.forEach((k, v) -> entries.add(Json.quote(k) + ": " + (v instanceof Integer ? v.toString() : num(v.doubleValue()))));
         return "{" + String.join(", ", entries) + "}";
     }
 
-    private static String quote(String s) { return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\""; }
 
     private static String unquote(String s) { return s.replace("\\\"", "\"").replace("\\\\", "\\"); }
 

@@ -1,5 +1,6 @@
 package dev.kiln.finetune.lora;
 
+import dev.kiln.api.io.SafetensorsF32;
 import dev.kiln.api.backend.NaiveBackend;
 import dev.kiln.api.nn.Linear;
 import dev.kiln.api.nn.Transformer;

@@ -1,5 +1,6 @@
 package dev.kiln.finetune.lora;
 
+import dev.kiln.api.io.SafetensorsF32;
 import dev.kiln.api.backend.NaiveBackend;
 import dev.kiln.api.config.ConfigException;
 import dev.kiln.api.nn.Transformer;

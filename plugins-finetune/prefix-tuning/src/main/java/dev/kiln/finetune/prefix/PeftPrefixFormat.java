@@ -1,5 +1,6 @@
 package dev.kiln.finetune.prefix;
 
+import dev.kiln.api.io.SafetensorsF32;
 import dev.kiln.api.nn.KeyValuePrefix;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;

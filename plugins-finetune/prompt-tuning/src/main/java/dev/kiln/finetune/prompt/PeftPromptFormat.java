@@ -1,5 +1,7 @@
 package dev.kiln.finetune.prompt;
 
+import dev.kiln.api.io.Json;
+import dev.kiln.api.io.SafetensorsF32;
 import dev.kiln.api.nn.SoftPrompt;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
@@ -75,28 +77,8 @@ public final class PeftPromptFormat {
                   "tokenizer_kwargs": null,
                   "modules_to_save": null
                 }
-                """, quote(c.taskType()), tokens, model.dModel(), model.heads(), model.layers(),
-                c.init().toUpperCase(Locale.ROOT), quote(c.initText()));
-    }
-
-    /** A JSON string literal, or null. */
-    static String quote(String s) {
-        if (s == null) return "null";
-        StringBuilder b = new StringBuilder("\"");
-        for (char ch : s.toCharArray()) {
-            switch (ch) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (ch < 0x20) b.append(String.format(Locale.ROOT, "\\u%04x", (int) ch));
-                    else b.append(ch);
-                }
-            }
-        }
-        return b.append('"').toString();
+                """, Json.quote(c.taskType()), tokens, model.dModel(), model.heads(), model.layers(),
+                c.init().toUpperCase(Locale.ROOT), Json.quote(c.initText()));
     }
 
     private static int intField(String json, String key, Path dir) throws IOException {

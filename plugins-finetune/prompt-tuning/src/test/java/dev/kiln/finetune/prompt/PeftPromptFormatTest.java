@@ -1,5 +1,6 @@
 package dev.kiln.finetune.prompt;
 
+import dev.kiln.api.io.SafetensorsF32;
 import dev.kiln.api.autograd.GradMode;
 import dev.kiln.api.backend.NaiveBackend;
 import dev.kiln.api.nn.ModelInput;
