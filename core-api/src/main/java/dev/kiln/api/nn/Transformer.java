@@ -31,6 +31,8 @@ public final class Transformer extends Module {
     private final Tensor lmHead;
     private final Tensor sinusoid;
     private SoftPrompt softPrompt;
+    private final Group tokensGroup;
+    private final List<TokenEmbeddingAdapter> tokenAdapters = new ArrayList<>();
     private long dropoutSeed = 1;
     private long dropoutCalls;
 
@@ -40,7 +42,8 @@ public final class Transformer extends Module {
         Random rng = new Random(seed);
         Module embed = register("embed", new Group());
         boolean rms = cfg.norm().equals("rmsnorm");
-        tokens = ((Group) embed).child("tokens", new Group()).add("weight", Init.normal(be, rng, cfg.initStd(), cfg.vocab(), cfg.dModel()));
+        tokensGroup = ((Group) embed).child("tokens", new Group());
+        tokens = tokensGroup.add("weight", Init.normal(be, rng, cfg.initStd(), cfg.vocab(), cfg.dModel()));
         positions = cfg.positions().equals("learned")
                 ? ((Group) embed).child("positions", new Group()).add("weight", Init.normal(be, rng, cfg.initStd() / 2, cfg.maxSeq(), cfg.dModel())) : null;
         types = cfg.typeVocab() > 0
@@ -68,8 +71,27 @@ public final class Transformer extends Module {
 
     /** Token embeddings only: ids [B, T] → [B, T, C] (for building mixed inputs). */
     public Tensor embedTokens(IntTensor ids) {
-        return Embedding.lookup(tokens, ids);
+        Tensor x = Embedding.lookup(tokens, ids);
+        for (TokenEmbeddingAdapter a : tokenAdapters) if (a.active()) x = a.apply(ids, x);
+        return x;
     }
+
+    /** Attaches an adapter to the token embeddings as {@code embed.tokens.<name>}. */
+    public void addTokenAdapter(String name, TokenEmbeddingAdapter adapter) {
+        tokensGroup.child(name, adapter);
+        tokenAdapters.add(adapter);
+    }
+
+    /** Detaches a token-embedding adapter (after merging it into the embeddings, or to drop it). */
+    public TokenEmbeddingAdapter removeTokenAdapter(String name) {
+        if (!(tokensGroup.children().get(name) instanceof TokenEmbeddingAdapter a))
+            throw new IllegalArgumentException("token embeddings have no adapter '" + name + "' (have: " + tokensGroup.children().keySet() + ")");
+        tokensGroup.drop(name);
+        tokenAdapters.remove(a);
+        return a;
+    }
+
+    public List<TokenEmbeddingAdapter> tokenAdapters() { return Collections.unmodifiableList(tokenAdapters); }
 
     /** Hidden states [B, T, C] after the last block (and final norm when configured). */
     public Tensor forward(ModelInput in) {
@@ -201,5 +223,7 @@ public final class Transformer extends Module {
         public Tensor add(String name, Tensor t) { return register(name, t); }
 
         public <M extends Module> M child(String name, M m) { return register(name, m); }
+
+        Module drop(String name) { return unregister(name); }
     }
 }

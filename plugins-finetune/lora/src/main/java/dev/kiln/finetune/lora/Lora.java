@@ -2,6 +2,8 @@ package dev.kiln.finetune.lora;
 
 import dev.kiln.api.nn.Linear;
 import dev.kiln.api.nn.Module;
+import dev.kiln.api.nn.TokenEmbeddingAdapter;
+import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -16,7 +18,8 @@ import java.util.Set;
 /**
  * Model-level LoRA operations, PEFT's {@code PeftModel} verbs: attach, set_adapter, merge /
  * unmerge, merge_and_unload, and print_trainable_parameters. Adapters live in their Linear as child
- * {@code lora_<adapter>}, so their parameters are {@code <path>.lora_<adapter>.lora_A} / {@code .lora_B}.
+ * {@code lora_<adapter>}, so their parameters are {@code <path>.lora_<adapter>.lora_A} / {@code .lora_B};
+ * one on the token embeddings is {@code embed.tokens.lora_<adapter>.lora_embedding_A} / {@code _B}.
  */
 public final class Lora {
     static final String CHILD_PREFIX = "lora_";
@@ -34,14 +37,31 @@ public final class Lora {
         return out;
     }
 
-    /** Attaches one adapter per targeted Linear; errors when nothing matches or the name is taken. */
+    /**
+     * Attaches one adapter per targeted Linear (and to the token embeddings when a pattern names
+     * them); errors when nothing matches or the name is taken. Returns the Linear ones by path.
+     */
     public static Map<String, LoraLayer> attach(Module model, LoraConfig cfg) {
         if (adapterNames(model).contains(cfg.adapterName()))
             throw new IllegalStateException("lora: the model already has an adapter named '" + cfg.adapterName() + "'");
+        Map<String, Linear> targets = requireTargets(model, cfg);
+        if (cfg.targetsEmbedding()) attachEmbedding(embeddingTarget(model), cfg.adapterName(), cfg.r(), cfg.scaling());
         Map<String, LoraLayer> out = new LinkedHashMap<>();
-        for (var e : requireTargets(model, cfg).entrySet())
+        for (var e : targets.entrySet())
             out.put(e.getKey(), attachLayer(e.getValue(), e.getKey(), cfg.adapterName(), cfg.r(), cfg.scaling(), cfg.dropout()));
         return out;
+    }
+
+    /** Attaches one fresh adapter (A zero, B normal) to the token embeddings. */
+    static LoraEmbedding attachEmbedding(Transformer model, String adapterName, int rank, double scaling) {
+        LoraEmbedding layer = new LoraEmbedding(model, adapterName, rank, scaling, 0x4C6F5245L ^ adapterName.hashCode());
+        model.addTokenAdapter(childName(adapterName), layer);
+        return layer;
+    }
+
+    private static Transformer embeddingTarget(Module model) {
+        if (model instanceof Transformer t) return t;
+        throw new IllegalArgumentException("lora: target_modules name " + LoraEmbedding.PATH + ", which only a Transformer has");
     }
 
     /** Attaches one fresh adapter (A random, B zero) to the Linear at {@code path}; its dropout seed depends on path and name only. */
@@ -55,7 +75,7 @@ public final class Lora {
     /** {@link #targets}, or an error naming the patterns and some of the model's Linear paths when nothing matches. */
     public static Map<String, Linear> requireTargets(Module model, LoraConfig cfg) {
         Map<String, Linear> targets = targets(model, cfg);
-        if (targets.isEmpty()) {
+        if (targets.isEmpty() && !cfg.targetsEmbedding()) {
             List<String> linears = new ArrayList<>();
             for (var e : model.namedModules().entrySet()) if (e.getValue() instanceof Linear) linears.add(e.getKey());
             throw new IllegalArgumentException("lora: target_modules " + cfg.targetModules() + " match no Linear module; the model has "
@@ -75,15 +95,31 @@ public final class Lora {
         return out;
     }
 
+    /** The token-embedding adapter named {@code adapterName}, or null; with {@code adapterName} null, the first of any name. */
+    public static LoraEmbedding embedding(Module model, String adapterName) {
+        if (model instanceof Transformer t)
+            for (TokenEmbeddingAdapter a : t.tokenAdapters())
+                if (a instanceof LoraEmbedding e && (adapterName == null || e.adapterName().equals(adapterName))) return e;
+        return null;
+    }
+
+    /** Every adapter of every name, on Linears and the token embeddings. */
+    static List<LoraAdapter> all(Module model) {
+        List<LoraAdapter> out = new ArrayList<>(layers(model, null).values());
+        if (model instanceof Transformer t)
+            for (TokenEmbeddingAdapter a : t.tokenAdapters()) if (a instanceof LoraEmbedding e) out.add(e);
+        return out;
+    }
+
     public static Set<String> adapterNames(Module model) {
         Set<String> out = new LinkedHashSet<>();
-        for (LoraLayer l : layers(model, null).values()) out.add(l.adapterName());
+        for (LoraAdapter l : all(model)) out.add(l.adapterName());
         return out;
     }
 
     /** The enabled adapter, or null when none is. */
     public static String activeAdapter(Module model) {
-        for (LoraLayer l : layers(model, null).values()) if (l.enabled()) return l.adapterName();
+        for (LoraAdapter l : all(model)) if (l.enabled()) return l.adapterName();
         return null;
     }
 
@@ -91,7 +127,7 @@ public final class Lora {
     public static void setAdapter(Module model, String name) {
         if (!adapterNames(model).contains(name))
             throw new IllegalArgumentException("lora: no adapter '" + name + "' (adapters: " + adapterNames(model) + ")");
-        for (LoraLayer l : layers(model, null).values()) {
+        for (LoraAdapter l : all(model)) {
             if (l.merged() && !l.adapterName().equals(name))
                 throw new IllegalStateException("lora: adapter '" + l.adapterName() + "' is merged; unmerge it before switching");
             boolean on = l.adapterName().equals(name);
@@ -104,13 +140,13 @@ public final class Lora {
     /** Folds the active adapter into the base weights (W += s·B·A); it then no longer runs separately. */
     public static void merge(Module model) {
         String name = requireActive(model);
-        for (LoraLayer l : layers(model, name).values()) l.merge();
+        for (LoraAdapter l : all(model)) if (l.adapterName().equals(name)) l.merge();
     }
 
     /** Restores the base weights of a merged adapter (W −= s·B·A) and runs it separately again. */
     public static void unmerge(Module model) {
         String name = requireActive(model);
-        for (LoraLayer l : layers(model, name).values()) l.unmerge();
+        for (LoraAdapter l : all(model)) if (l.adapterName().equals(name)) l.unmerge();
     }
 
     /**
@@ -121,14 +157,17 @@ public final class Lora {
     public static void mergeAndUnload(Module model, String name) {
         if (!adapterNames(model).contains(name))
             throw new IllegalArgumentException("lora: no adapter '" + name + "' (adapters: " + adapterNames(model) + ")");
-        for (LoraLayer l : layers(model, null).values())
+        for (LoraAdapter l : all(model))
             if (l.merged() && !l.adapterName().equals(name))
                 throw new IllegalStateException("lora: adapter '" + l.adapterName() + "' is merged; unmerge it before merging '" + name + "'");
-        for (LoraLayer l : layers(model, name).values()) if (!l.merged()) l.merge();
+        for (LoraAdapter l : all(model)) if (l.adapterName().equals(name) && !l.merged()) l.merge();
         for (var e : model.namedModules().entrySet())
             if (e.getValue() instanceof Linear linear)
                 for (Linear.LinearAdapter a : List.copyOf(linear.adapters()))
                     if (a instanceof LoraLayer lora) linear.removeAdapter(childName(lora.adapterName()));
+        if (model instanceof Transformer t)
+            for (TokenEmbeddingAdapter a : List.copyOf(t.tokenAdapters()))
+                if (a instanceof LoraEmbedding e) t.removeTokenAdapter(childName(e.adapterName()));
     }
 
     private static String requireActive(Module model) {

@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * A LoRA adapter's settings, PEFT's {@code LoraConfig} subset. {@code targetModules} holds name
- * patterns matched against Linear module paths, or the single entry {@code all-linear}.
+ * patterns matched against Linear module paths, or {@code all-linear}; a pattern that names
+ * {@code embed.tokens} (not {@code all-linear}, as in PEFT) adds an adapter on the token embeddings.
  */
 public record LoraConfig(int r, double alpha, double dropout, boolean useRslora, List<String> targetModules, String adapterName) {
     public static final String ALL_LINEAR = "all-linear";
@@ -27,8 +28,17 @@ public record LoraConfig(int r, double alpha, double dropout, boolean useRslora,
      * or a pattern equal to the path, a dotted suffix of it ({@code attn.qkv}), or a regex matching all of it.
      */
     public boolean targets(String path) {
+        for (String p : targetModules) if (p.equals(ALL_LINEAR)) return true;
+        return matchesPattern(path);
+    }
+
+    /** Whether a pattern (not {@code all-linear}) names the token embeddings, {@link LoraEmbedding#PATH}. */
+    public boolean targetsEmbedding() { return matchesPattern(LoraEmbedding.PATH); }
+
+    private boolean matchesPattern(String path) {
         for (String p : targetModules) {
-            if (p.equals(ALL_LINEAR) || path.equals(p) || path.endsWith("." + p)) return true;
+            if (p.equals(ALL_LINEAR)) continue;
+            if (path.equals(p) || path.endsWith("." + p)) return true;
             try {
                 if (path.matches(p)) return true;
             } catch (java.util.regex.PatternSyntaxException ignored) {

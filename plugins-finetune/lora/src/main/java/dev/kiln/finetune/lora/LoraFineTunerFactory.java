@@ -19,7 +19,8 @@ import java.util.List;
  *   <li>{@code use_rslora} (false): scale alpha / √r instead (rank-stabilized LoRA);</li>
  *   <li>{@code target_modules} ([attn.qkv]): Linear module paths, dotted suffixes of them
  *       ({@code attn.qkv}, {@code attn.out}, {@code mlp.up}, {@code mlp.gate}, {@code mlp.down}),
- *       regexes over the whole path, or {@code all-linear};</li>
+ *       regexes over the whole path, or {@code all-linear}; {@code embed.tokens} (never matched by
+ *       {@code all-linear}) adds LoRA on the token embeddings, PEFT's {@code lora.Embedding};</li>
  *   <li>{@code adapter_name} ("default");</li>
  *   <li>{@code peft_names} (kiln): the module names of the adapter files written by save/export:
  *       {@code kiln} (Kiln's paths, {@code blocks.0.attn.qkv}), or those PEFT writes for the

@@ -16,7 +16,7 @@ import java.util.Random;
  *
  * <p>It runs only while it is the enabled adapter and not merged into the base weight.
  */
-public final class LoraLayer extends Linear.LinearAdapter {
+public final class LoraLayer extends Linear.LinearAdapter implements LoraAdapter {
     private final Linear base;
     private final String adapterName;
     private final int r;
@@ -55,6 +55,7 @@ public final class LoraLayer extends Linear.LinearAdapter {
     @Override
     public boolean active() { return enabled && !merged; }
 
+    @Override
     public String adapterName() { return adapterName; }
 
     public Linear base() { return base; }
@@ -64,26 +65,33 @@ public final class LoraLayer extends Linear.LinearAdapter {
     public float scaling() { return scaling; }
 
     /** [r, in] */
+    @Override
     public Tensor loraA() { return a; }
 
     /** [out, r] */
+    @Override
     public Tensor loraB() { return b; }
 
+    @Override
     public boolean enabled() { return enabled; }
 
+    @Override
     public boolean merged() { return merged; }
 
-    void enable(boolean on) { this.enabled = on; }
+    @Override
+    public void enable(boolean on) { this.enabled = on; }
 
     /** W ← W + s·B·A (on the host; the base weight's storage is overwritten in place). */
-    void merge() {
+    @Override
+    public void merge() {
         if (merged) throw new IllegalStateException("adapter '" + adapterName + "' is already merged");
         addDelta(+1f);
         merged = true;
     }
 
     /** W ← W − s·B·A: the exact inverse of {@link #merge()} up to float rounding. */
-    void unmerge() {
+    @Override
+    public void unmerge() {
         if (!merged) throw new IllegalStateException("adapter '" + adapterName + "' is not merged");
         addDelta(-1f);
         merged = false;

@@ -22,8 +22,9 @@ import java.util.TreeMap;
 /**
  * Saves and loads one adapter alone in PEFT's layout: {@code adapter_config.json} and
  * {@code adapter_model.safetensors} with tensors {@code base_model.model.<module>.lora_A.weight}
- * ([r, in]) and {@code .lora_B.weight} ([out, r]); no adapter name in the keys. Module names are
- * Kiln's or a Hugging Face architecture's ({@link PeftNames}).
+ * ([r, in]) and {@code .lora_B.weight} ([out, r]), and for the token embeddings
+ * {@code base_model.model.<embeddings>.lora_embedding_A} ([r, V]) and {@code .lora_embedding_B}
+ * ([C, r]); no adapter name in the keys. Module names are Kiln's or a Hugging Face architecture's ({@link PeftNames}).
  *
  * <p>Kiln's fused qkv adapter (A: [r, C], B: [(Hq+2Hkv)·D, r]) is, in BERT's / LLaMA's names,
  * exactly three adapters sharing A: q's B is B's q rows, and so on. Loading three separate ones
@@ -35,6 +36,7 @@ import java.util.TreeMap;
 public final class PeftFormat {
     public static final String CONFIG = "adapter_config.json", WEIGHTS = "adapter_model.safetensors";
     static final String PREFIX = "base_model.model.", A = ".lora_A.weight", B = ".lora_B.weight";
+    static final String EMBEDDING_A = ".lora_embedding_A", EMBEDDING_B = ".lora_embedding_B";
 
     private PeftFormat() {}
 
@@ -43,7 +45,8 @@ public final class PeftFormat {
 
     public static void save(Transformer model, LoraConfig cfg, PeftNames names, Path dir) throws IOException {
         Map<String, LoraLayer> layers = Lora.layers(model, cfg.adapterName());
-        if (layers.isEmpty()) throw new IllegalArgumentException("lora: the model has no adapter '" + cfg.adapterName() + "'");
+        LoraEmbedding embedding = Lora.embedding(model, cfg.adapterName());
+        if (layers.isEmpty() && embedding == null) throw new IllegalArgumentException("lora: the model has no adapter '" + cfg.adapterName() + "'");
         Map<String, SafetensorsF32.Entry> tensors = new LinkedHashMap<>();
         Map<String, Integer> rankPattern = new LinkedHashMap<>();
         Map<String, Double> alphaPattern = new LinkedHashMap<>();
@@ -62,6 +65,13 @@ public final class PeftFormat {
                 if ((float) PeftConfigJson.Parsed.scaling(cfg.alpha(), cols.length, cfg.useRslora()) != layer.scaling())
                     alphaPattern.put(part.module(), cfg.useRslora() ? layer.scaling() * Math.sqrt(cols.length) : (double) layer.scaling() * cols.length);
             }
+        }
+        if (embedding != null) {
+            String module = names.embeddingModule();
+            int vocab = embedding.loraA().dim(0), width = embedding.loraB().dim(0), rank = embedding.rank();
+            tensors.put(PREFIX + module + EMBEDDING_A, new SafetensorsF32.Entry(new int[] {rank, vocab}, transpose(embedding.loraA().toArray(), vocab, rank)));
+            tensors.put(PREFIX + module + EMBEDDING_B, new SafetensorsF32.Entry(new int[] {width, rank}, embedding.loraB().toArray()));
+            adapted.add(module);
         }
         List<String> targets = names == PeftNames.KILN ? cfg.targetModules() : names.targetModules(adapted, allModules(model, names));
         Files.createDirectories(dir);
@@ -114,23 +124,42 @@ public final class PeftFormat {
             layer.loraB().copyFrom(fused.b());
             attached.put(g.getKey(), layer);
         }
+        String embeddingKey = file.keySet().stream().filter(k -> k.endsWith(EMBEDDING_A)).findFirst().orElse(null);
+        if (embeddingKey != null) {
+            String module = embeddingKey.substring(PREFIX.length(), embeddingKey.length() - EMBEDDING_A.length());
+            SafetensorsF32.Entry a = require(file, PREFIX + module + EMBEDDING_A), b = require(file, PREFIX + module + EMBEDDING_B);
+            int rank = json.rank(module), vocab = model.config().vocab();
+            check(a, PREFIX + module + EMBEDDING_A, rank, vocab);
+            check(b, PREFIX + module + EMBEDDING_B, model.config().dModel(), rank);
+            LoraEmbedding layer = Lora.attachEmbedding(model, adapterName, rank, json.scaling(module));
+            layer.loraA().copyFrom(transpose(a.values(), rank, vocab));
+            layer.loraB().copyFrom(b.values());
+            used.add(PREFIX + module + EMBEDDING_A);
+            used.add(PREFIX + module + EMBEDDING_B);
+        }
         Set<String> unused = new LinkedHashSet<>(file.keySet());
         unused.removeAll(used);
         if (!unused.isEmpty()) throw new IOException(dir + ": tensors with no matching module: " + unused);
         Lora.setAdapter(model, adapterName);
         for (Tensor p : model.parameters()) p.requiresGrad(false);
         return names == PeftNames.KILN ? cfg
-                : new LoraConfig(cfg.r(), cfg.alpha(), cfg.dropout(), cfg.useRslora(), List.copyOf(attached.keySet()), adapterName);
+                : new LoraConfig(cfg.r(), cfg.alpha(), cfg.dropout(), cfg.useRslora(), adaptedPaths(attached.keySet(), embeddingKey != null), adapterName);
     }
 
     /** The first naming under which every tensor of the file belongs to a Linear of the model. */
     private static PeftNames recognize(Set<String> keys, Map<String, Linear> linears, Path dir) throws IOException {
         for (String key : keys)
-            if (!key.startsWith(PREFIX) || !(key.endsWith(A) || key.endsWith(B)))
-                throw new IOException(dir + ": tensor '" + key + "' is not a LoRA tensor (" + PREFIX + "<module>" + A + " or " + B + ")");
+            if (!key.startsWith(PREFIX) || !(key.endsWith(A) || key.endsWith(B) || key.endsWith(EMBEDDING_A) || key.endsWith(EMBEDDING_B)))
+                throw new IOException(dir + ": tensor '" + key + "' is not a LoRA tensor (" + PREFIX + "<module>" + A + ", " + B
+                        + ", " + EMBEDDING_A + " or " + EMBEDDING_B + ")");
         search:
         for (PeftNames names : PeftNames.values()) {
             for (String key : keys) {
+                if (key.endsWith(EMBEDDING_A) || key.endsWith(EMBEDDING_B)) {
+                    String suffix = key.endsWith(EMBEDDING_A) ? EMBEDDING_A : EMBEDDING_B;
+                    if (!names.isEmbedding(key.substring(PREFIX.length(), key.length() - suffix.length()))) continue search;
+                    continue;
+                }
                 PeftNames.Location at = names.locate(module(key));
                 if (at == null || !linears.containsKey(at.kilnPath())) continue search;
             }
@@ -177,6 +206,19 @@ public final class PeftFormat {
         }
         for (int c = 0; c < rank && kept < r; c++) if (!keep[c]) { keep[c] = true; kept++; }
         return java.util.stream.IntStream.range(0, rank).filter(c -> keep[c]).toArray();
+    }
+
+    private static List<String> adaptedPaths(Set<String> linears, boolean embedding) {
+        List<String> out = new ArrayList<>(linears);
+        if (embedding) out.add(LoraEmbedding.PATH);
+        return out;
+    }
+
+    /** m: [rows, cols] → [cols, rows] */
+    private static float[] transpose(float[] m, int rows, int cols) {
+        float[] out = new float[m.length];
+        for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) out[j * rows + i] = m[i * cols + j];
+        return out;
     }
 
     private static float[] rowsOf(float[] m, int width, int[] rows) {

@@ -22,16 +22,16 @@ import java.util.regex.Pattern;
  * BERT's / LLaMA's three projections, each a row range of the fused output.
  */
 public enum PeftNames {
-    KILN("", null, Map.of(), List.of()),
-    GPT2("transformer.", "h.", Map.of(
+    KILN("", null, "embed.tokens", Map.of(), List.of()),
+    GPT2("transformer.", "h.", "wte", Map.of(
             "attn.qkv", List.of("attn.c_attn"), "attn.out", List.of("attn.c_proj"),
             "mlp.up", List.of("mlp.c_fc"), "mlp.down", List.of("mlp.c_proj")),
             List.of("lm_head")),
-    BERT("bert.", "encoder.layer.", Map.of(
+    BERT("bert.", "encoder.layer.", "embeddings.word_embeddings", Map.of(
             "attn.qkv", List.of("attention.self.query", "attention.self.key", "attention.self.value"),
             "attn.out", List.of("attention.output.dense"), "mlp.up", List.of("intermediate.dense"), "mlp.down", List.of("output.dense")),
             List.of("bert.pooler.dense", "cls.predictions.transform.dense", "cls.seq_relationship", "classifier")),
-    LLAMA("model.", "layers.", Map.of(
+    LLAMA("model.", "layers.", "embed_tokens", Map.of(
             "attn.qkv", List.of("self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"), "attn.out", List.of("self_attn.o_proj"),
             "mlp.gate", List.of("mlp.gate_proj"), "mlp.up", List.of("mlp.up_proj"), "mlp.down", List.of("mlp.down_proj")),
             List.of("lm_head"));
@@ -46,15 +46,16 @@ public enum PeftNames {
 
     private static final Pattern KILN_LAYER = Pattern.compile("blocks\\.(\\d+)\\.(.+)");
 
-    private final String backbone, layerPrefix;
+    private final String backbone, layerPrefix, embedding;
     private final Pattern layer;
     private final Map<String, List<String>> inLayer;
     private final List<String> outsideLayers;
 
     /** layerPrefix: what precedes a block's index ({@code h.}, {@code encoder.layer.}, {@code layers.}). */
-    PeftNames(String backbone, String layerPrefix, Map<String, List<String>> inLayer, List<String> outsideLayers) {
+    PeftNames(String backbone, String layerPrefix, String embedding, Map<String, List<String>> inLayer, List<String> outsideLayers) {
         this.backbone = backbone;
         this.layerPrefix = layerPrefix;
+        this.embedding = embedding;
         this.layer = layerPrefix == null ? null : Pattern.compile(Pattern.quote(layerPrefix) + "(\\d+)\\.(.+)");
         this.inLayer = inLayer;
         this.outsideLayers = outsideLayers;
@@ -87,6 +88,14 @@ public enum PeftNames {
         int q = cfg.heads() * cfg.headDim(), kv = cfg.kvHeads() * cfg.headDim();
         if (q + 2 * kv != out) throw new IllegalArgumentException("lora: '" + kilnPath + "' has " + out + " rows, not (Hq + 2·Hkv)·D = " + (q + 2 * kv));
         return List.of(new Part(prefix + hf.get(0), 0, q), new Part(prefix + hf.get(1), q, q + kv), new Part(prefix + hf.get(2), q + kv, q + 2 * kv));
+    }
+
+    /** The token embeddings' module ({@code embed.tokens}, {@code transformer.wte}, {@code bert.embeddings.word_embeddings}, {@code model.embed_tokens}). */
+    public String embeddingModule() { return backbone + embedding; }
+
+    /** Whether an HF module path (relative to {@code base_model.model.}, backbone prefix optional) is the token embeddings. */
+    public boolean isEmbedding(String module) {
+        return module.equals(embeddingModule()) || module.equals(embedding);
     }
 
     /**
