@@ -61,6 +61,9 @@ public final class LoraFineTuner implements FineTuner {
         this.heads = heads;
         this.report = Lora.report(model, heads);
         LOG.log(System.Logger.Level.INFO, "lora '" + config.adapterName() + "': " + report);
+        if (config.targetsEmbedding() && model.config().tieEmbeddings())
+            LOG.log(System.Logger.Level.WARNING, "lora: the token embeddings are tied to the LM head, so merging the embedding adapter "
+                    + "(export does) changes the LM head's logits too, as in PEFT; heads of their own (classification) are unaffected");
     }
 
     /** The trainable-parameter counts taken by the last {@link #configure}, or null before. */
