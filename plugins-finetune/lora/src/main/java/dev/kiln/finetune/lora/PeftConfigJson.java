@@ -1,6 +1,7 @@
 package dev.kiln.finetune.lora;
 
 import dev.kiln.api.io.Json;
+import dev.kiln.api.io.JsonObject;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -8,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -76,58 +76,48 @@ final class PeftConfigJson {
                   "inference_mode": true,
                   "modules_to_save": null
                 }
-                """, c.r(), num(c.alpha()), num(c.dropout()), c.useRslora(), targets, object(rankPattern), object(alphaPattern), fanInFanOut);
+                """, c.r(), Json.number(c.alpha()), Json.number(c.dropout()), c.useRslora(), targets, object(rankPattern), object(alphaPattern), fanInFanOut);
     }
 
-    /** Reads a PEFT adapter_config.json (flat fields and the two pattern objects); the adapter is named {@code adapterName}. */
-    static Parsed read(String json, String adapterName) throws IOException {
-        String type = field(json, "peft_type", "\"(\\w+)\"");
-        if (type != null && !type.equals("LORA")) throw new IOException("adapter_config.json: peft_type is " + type + ", expected LORA");
-        if ("true".equals(field(json, "use_dora", "(true|false)")))
-            throw new IOException("adapter_config.json: use_dora is true; DoRA adapters are not supported");
-        String bias = field(json, "bias", "\"(\\w+)\"");
+    /** {@link #read(String, String, String)} with errors naming {@code adapter_config.json}. */
+    static Parsed read(String json, String adapterName) throws IOException { return read(json, "adapter_config.json", adapterName); }
+
+    /**
+     * Reads a PEFT adapter_config.json (the fields this plugin understands, the two pattern objects);
+     * the adapter is named {@code adapterName}. Errors name {@code source} and the key.
+     */
+    static Parsed read(String json, String source, String adapterName) throws IOException {
+        JsonObject o = Json.parseObject(json, source);
+        String type = o.string("peft_type");
+        if (type != null && !type.equals("LORA")) throw o.error("peft_type", "is " + type + ", expected LORA");
+        if (Boolean.TRUE.equals(o.bool("use_dora"))) throw o.error("use_dora", "is true; DoRA adapters are not supported");
+        String bias = o.string("bias");
         if (bias != null && !bias.equals("none"))
-            throw new IOException("adapter_config.json: bias is \"" + bias + "\"; only \"none\" is supported (LoRA adapters without trained biases)");
-        String r = field(json, "r", "(\\d+)"), alpha = field(json, "lora_alpha", "([-0-9.eE+]+)");
-        if (r == null || alpha == null) throw new IOException("adapter_config.json needs \"r\" and \"lora_alpha\"");
-        String dropout = field(json, "lora_dropout", "([-0-9.eE+]+)"), rs = field(json, "use_rslora", "(true|false)");
-        String t = field(json, "target_modules", "(\\[[^\\]]*\\]|\"(?:[^\"\\\\]|\\\\.)*\")");
-        if (t == null) throw new IOException("adapter_config.json needs \"target_modules\"");
-        List<String> targets = new ArrayList<>();
-        Matcher m = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(t);
-        while (m.find()) targets.add(unquote(m.group(1)));
-        LoraConfig config = new LoraConfig(Integer.parseInt(r), Double.parseDouble(alpha), dropout == null ? 0 : Double.parseDouble(dropout),
-                Boolean.parseBoolean(rs), targets, adapterName);
+            throw o.error("bias", "is \"" + bias + "\"; only \"none\" is supported (LoRA adapters without trained biases)");
+        Integer r = o.integer("r");
+        Double alpha = o.number("lora_alpha"), dropout = o.number("lora_dropout");
+        if (r == null || alpha == null) throw new IOException(source + " needs \"r\" and \"lora_alpha\"");
+        List<String> targets = o.strings("target_modules");
+        if (targets == null) throw new IOException(source + " needs \"target_modules\"");
+        LoraConfig config;
+        try {
+            config = new LoraConfig(r, alpha, dropout == null ? 0 : dropout, Boolean.TRUE.equals(o.bool("use_rslora")), targets, adapterName);
+        } catch (IllegalArgumentException bad) {
+            throw new IOException(source + ": " + bad.getMessage(), bad);
+        }
         Map<String, Integer> ranks = new LinkedHashMap<>();
-        pattern(json, "rank_pattern").forEach((k, v) -> ranks.put(k, (int) Math.round(v)));
-        return new Parsed(config, ranks, pattern(json, "alpha_pattern"));
-    }
-
-    /** A flat {"module": number, ...} object under {@code key}; empty when absent or null. */
-    private static Map<String, Double> pattern(String json, String key) throws IOException {
-        Map<String, Double> out = new LinkedHashMap<>();
-        String body = field(json, key, "\\{([^{}]*)\\}");
-        if (body == null) return out;
-        Matcher m = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"\\s*:\\s*([-0-9.eE+]+)").matcher(body);
-        while (m.find()) out.put(unquote(m.group(1)), Double.parseDouble(m.group(2)));
-        if (out.isEmpty() && !body.isBlank()) throw new IOException("adapter_config.json: cannot read " + key + " {" + body + "}");
-        return out;
+        JsonObject rankPattern = o.object("rank_pattern");
+        if (rankPattern != null) for (String k : rankPattern.keys()) ranks.put(k, rankPattern.integer(k));
+        Map<String, Double> alphas = new LinkedHashMap<>();
+        JsonObject alphaPattern = o.object("alpha_pattern");
+        if (alphaPattern != null) for (String k : alphaPattern.keys()) alphas.put(k, alphaPattern.number(k));
+        return new Parsed(config, ranks, alphas);
     }
 
     private static String object(Map<String, ? extends Number> m) {
         if (m.isEmpty()) return "{}";
         List<String> entries = new ArrayList<>();
-        m.forEach((k, v) -> entries.add(Json.quote(k) + ": " + (v instanceof Integer ? v.toString() : num(v.doubleValue()))));
+        m.forEach((k, v) -> entries.add(Json.quote(k) + ": " + (v instanceof Integer ? v.toString() : Json.number(v.doubleValue()))));
         return "{" + String.join(", ", entries) + "}";
-    }
-
-
-    private static String unquote(String s) { return s.replace("\\\"", "\"").replace("\\\\", "\\"); }
-
-    private static String num(double d) { return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d); }
-
-    private static String field(String json, String key, String value) {
-        Matcher m = Pattern.compile("\"" + key + "\"\\s*:\\s*" + value).matcher(json);
-        return m.find() ? m.group(1) : null;
     }
 }

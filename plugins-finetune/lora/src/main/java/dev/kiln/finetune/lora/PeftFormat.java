@@ -86,7 +86,7 @@ public final class PeftFormat {
      * config's target_modules are the file's for Kiln names, else the Kiln paths adapted.
      */
     public static LoraConfig load(Transformer model, Path dir, String adapterName) throws IOException {
-        PeftConfigJson.Parsed json = PeftConfigJson.read(Files.readString(dir.resolve(CONFIG), StandardCharsets.UTF_8), adapterName);
+        PeftConfigJson.Parsed json = PeftConfigJson.read(Files.readString(dir.resolve(CONFIG), StandardCharsets.UTF_8), dir.resolve(CONFIG).toString(), adapterName);
         LoraConfig cfg = json.config();
         if (Lora.adapterNames(model).contains(adapterName))
             throw new IllegalStateException("lora: the model already has an adapter named '" + adapterName + "'");

@@ -105,6 +105,10 @@ class PeftFormatTest {
         assertThrows(IOException.class, () -> PeftConfigJson.read("{\"peft_type\": \"IA3\", \"r\": 8}", "x"));
         IOException dora = assertThrows(IOException.class, () -> PeftConfigJson.read(peft.replace("\"r\": 16", "\"r\": 16, \"use_dora\": true"), "x"));
         assertTrue(dora.getMessage().contains("use_dora"), dora.getMessage());
+        IOException typed = assertThrows(IOException.class, () -> PeftConfigJson.read(peft.replace("\"r\": 16", "\"r\": \"16\""), "/a/adapter_config.json", "x"));
+        assertTrue(typed.getMessage().startsWith("/a/adapter_config.json") && typed.getMessage().contains("\"r\" must be a whole number"), typed.getMessage());
+        IOException broken = assertThrows(IOException.class, () -> PeftConfigJson.read(peft.substring(0, 40), "/a/adapter_config.json", "x"));
+        assertTrue(broken.getMessage().contains("/a/adapter_config.json"), broken.getMessage());
     }
 
     @Test
