@@ -63,6 +63,13 @@ public final class JsonObject {
         throw wrong(key, "a whole number", v);
     }
 
+    /** {@link #integer}, but an error naming the key when it is absent or null. */
+    public int requiredInteger(String key) throws IOException {
+        Integer v = integer(key);
+        if (v == null) throw error(key, "is missing (a whole number is needed)");
+        return v;
+    }
+
     /** Any number. */
     public Double number(String key) throws IOException {
         Object v = fields.get(key);

@@ -1,6 +1,7 @@
 package dev.kiln.finetune.ia3;
 
 import dev.kiln.api.io.Json;
+import dev.kiln.api.io.JsonObject;
 import dev.kiln.api.io.SafetensorsF32;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.tensor.Tensor;
@@ -9,13 +10,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * One IA3 adapter alone in PEFT's layout: {@code adapter_config.json} and
@@ -56,7 +54,7 @@ public final class PeftIa3Format {
      * every backbone parameter, the adapter's included, is frozen afterwards.
      */
     public static Ia3Config load(Transformer model, Path dir, String adapterName) throws IOException {
-        Ia3Config cfg = parseConfig(Files.readString(dir.resolve(CONFIG), StandardCharsets.UTF_8), adapterName);
+        Ia3Config cfg = parseConfig(Files.readString(dir.resolve(CONFIG), StandardCharsets.UTF_8), dir.resolve(CONFIG).toString(), adapterName);
         Map<String, SafetensorsF32.Entry> file = new LinkedHashMap<>(SafetensorsF32.read(dir.resolve(WEIGHTS)));
         Map<String, Ia3Layer> layers = Ia3.attach(model, cfg);
         try {
@@ -107,36 +105,22 @@ public final class PeftIa3Format {
         return "[" + String.join(", ", p.stream().map(Json::quote).toList()) + "]";
     }
 
+    /** {@link #parseConfig(String, String, String)} with errors naming {@code adapter_config.json}. */
+    static Ia3Config parseConfig(String json, String adapterName) throws IOException { return parseConfig(json, "adapter_config.json", adapterName); }
 
-    private static final Pattern STRING = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"");
-
-    /** The keys this plugin understands from a PEFT IA3 adapter_config.json (flat fields only). */
-    static Ia3Config parseConfig(String json, String adapterName) throws IOException {
-        String type = field(json, "peft_type", "\"(\\w+)\"");
-        if (type != null && !type.equals("IA3")) throw new IOException("adapter_config.json: peft_type is " + type + ", expected IA3");
-        List<String> targets = patternField(json, "target_modules");
-        if (targets == null || targets.isEmpty()) throw new IOException("adapter_config.json needs \"target_modules\"");
-        List<String> feedforward = patternField(json, "feedforward_modules");
-        String init = field(json, "init_ia3_weights", "(true|false)");
+    /** The keys this plugin understands from a PEFT IA3 adapter_config.json; errors name {@code source} and the key. */
+    static Ia3Config parseConfig(String json, String source, String adapterName) throws IOException {
+        JsonObject o = Json.parseObject(json, source);
+        String type = o.string("peft_type");
+        if (type != null && !type.equals("IA3")) throw o.error("peft_type", "is " + type + ", expected IA3");
+        List<String> targets = o.strings("target_modules");
+        if (targets == null || targets.isEmpty()) throw new IOException(source + " needs \"target_modules\"");
+        List<String> feedforward = o.strings("feedforward_modules");
+        Boolean init = o.bool("init_ia3_weights");
         try {
-            return new Ia3Config(targets, feedforward == null ? List.of() : feedforward, init == null || Boolean.parseBoolean(init), adapterName);
+            return new Ia3Config(targets, feedforward == null ? List.of() : feedforward, init == null || init, adapterName);
         } catch (IllegalArgumentException e) {
-            throw new IOException("adapter_config.json: " + e.getMessage(), e);
+            throw new IOException(source + ": " + e.getMessage(), e);
         }
-    }
-
-    /** A list of strings, a single string (one pattern), or null when absent / JSON null. */
-    private static List<String> patternField(String json, String key) {
-        String raw = field(json, key, "(\\[[^\\]]*\\]|\"(?:[^\"\\\\]|\\\\.)*\")");
-        if (raw == null) return null;
-        List<String> out = new ArrayList<>();
-        Matcher m = STRING.matcher(raw);
-        while (m.find()) out.add(m.group(1).replace("\\\"", "\"").replace("\\\\", "\\"));
-        return out;
-    }
-
-    private static String field(String json, String key, String value) {
-        Matcher m = Pattern.compile("\"" + key + "\"\\s*:\\s*" + value).matcher(json);
-        return m.find() ? m.group(1) : null;
     }
 }

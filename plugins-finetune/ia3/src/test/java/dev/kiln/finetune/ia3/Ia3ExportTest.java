@@ -133,5 +133,9 @@ class Ia3ExportTest {
         IOException notSubset = assertThrows(IOException.class,
                 () -> PeftIa3Format.parseConfig("{\"target_modules\": [\"k\"], \"feedforward_modules\": [\"wo\"]}", "x"));
         assertTrue(notSubset.getMessage().contains("feedforward_modules"), notSubset.getMessage());
+        IOException typed = assertThrows(IOException.class,
+                () -> PeftIa3Format.parseConfig("{\"target_modules\": [\"k\"], \"init_ia3_weights\": \"yes\"}", "/a/adapter_config.json", "x"));
+        assertTrue(typed.getMessage().startsWith("/a/adapter_config.json") && typed.getMessage().contains("\"init_ia3_weights\" must be true or false"),
+                typed.getMessage());
     }
 }

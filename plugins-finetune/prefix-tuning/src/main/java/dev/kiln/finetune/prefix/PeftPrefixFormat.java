@@ -1,5 +1,7 @@
 package dev.kiln.finetune.prefix;
 
+import dev.kiln.api.io.Json;
+import dev.kiln.api.io.JsonObject;
 import dev.kiln.api.io.SafetensorsF32;
 import dev.kiln.api.nn.KeyValuePrefix;
 import dev.kiln.api.nn.Transformer;
@@ -14,8 +16,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A key/value prefix alone in PEFT's layout: {@code adapter_config.json} (peft_type PREFIX_TUNING,
@@ -52,17 +52,17 @@ public final class PeftPrefixFormat {
     /** Attaches and fills the saved prefix, then freezes every backbone parameter (PEFT's inference mode). */
     public static void load(Transformer model, Path dir) throws IOException {
         Path cfgFile = dir.resolve(CONFIG);
-        String json = Files.readString(cfgFile, StandardCharsets.UTF_8);
-        String type = field(json, "peft_type", "\"(\\w+)\"");
-        if (!"PREFIX_TUNING".equals(type)) throw new IOException(cfgFile + ": peft_type is " + type + ", expected PREFIX_TUNING");
-        if ("true".equals(field(json, "prefix_projection", "(true|false)")))
-            throw new IOException(cfgFile + ": prefix_projection is true; adapters with PEFT's reparameterisation MLP are not supported");
-        String submodules = field(json, "num_transformer_submodules", "(\\d+)");
-        if (submodules != null && !submodules.equals("1"))
-            throw new IOException(cfgFile + ": num_transformer_submodules " + submodules + " (an encoder-decoder prefix) is not supported");
+        JsonObject json = Json.parseObject(Files.readString(cfgFile, StandardCharsets.UTF_8), cfgFile.toString());
+        String type = json.string("peft_type");
+        if (!"PREFIX_TUNING".equals(type)) throw json.error("peft_type", "is " + type + ", expected PREFIX_TUNING");
+        if (Boolean.TRUE.equals(json.bool("prefix_projection")))
+            throw json.error("prefix_projection", "is true; adapters with PEFT's reparameterisation MLP are not supported");
+        Integer submodules = json.integer("num_transformer_submodules");
+        if (submodules != null && submodules != 1)
+            throw json.error("num_transformer_submodules", "is " + submodules + " (an encoder-decoder prefix), which is not supported");
         TransformerConfig shape = model.config();
-        int p = intField(json, "num_virtual_tokens", cfgFile), layers = intField(json, "num_layers", cfgFile);
-        int dim = intField(json, "token_dim", cfgFile), width = width(shape);
+        int p = json.requiredInteger("num_virtual_tokens"), layers = json.requiredInteger("num_layers");
+        int dim = json.requiredInteger("token_dim"), width = width(shape);
         if (layers != shape.layers()) throw new IOException(cfgFile + ": num_layers " + layers + " does not match the model's " + shape.layers());
         if (dim != width)
             throw new IOException(cfgFile + ": token_dim " + dim + " does not match the model's key/value width " + width + " (kv_heads · head_dim)");
@@ -104,17 +104,6 @@ public final class PeftPrefixFormat {
                   "prefix_projection": false,
                   "modules_to_save": null
                 }
-                """, c.taskType() == null ? "null" : "\"" + c.taskType() + "\"", tokens, width(model), model.kvHeads(), model.layers(), width(model));
-    }
-
-    private static int intField(String json, String key, Path file) throws IOException {
-        String v = field(json, key, "(\\d+)");
-        if (v == null) throw new IOException(file + " needs \"" + key + "\" (a whole number)");
-        return Integer.parseInt(v);
-    }
-
-    private static String field(String json, String key, String value) {
-        Matcher m = Pattern.compile("\"" + key + "\"\\s*:\\s*" + value).matcher(json);
-        return m.find() ? m.group(1) : null;
+                """, Json.quote(c.taskType()), tokens, width(model), model.kvHeads(), model.layers(), width(model));
     }
 }

@@ -1,6 +1,7 @@
 package dev.kiln.finetune.prompt;
 
 import dev.kiln.api.io.Json;
+import dev.kiln.api.io.JsonObject;
 import dev.kiln.api.io.SafetensorsF32;
 import dev.kiln.api.nn.SoftPrompt;
 import dev.kiln.api.nn.Transformer;
@@ -14,8 +15,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A soft prompt alone in PEFT's layout: {@code adapter_config.json} (peft_type PROMPT_TUNING) and
@@ -38,14 +37,14 @@ public final class PeftPromptFormat {
 
     /** Attaches and fills the saved prompt, then freezes every backbone parameter (PEFT's inference mode). */
     public static SoftPrompt load(Transformer model, Path dir) throws IOException {
-        String json = Files.readString(dir.resolve(CONFIG), StandardCharsets.UTF_8);
-        String type = field(json, "peft_type", "\"(\\w+)\"");
-        if (!"PROMPT_TUNING".equals(type)) throw new IOException(dir.resolve(CONFIG) + ": peft_type is " + type + ", expected PROMPT_TUNING");
-        int n = intField(json, "num_virtual_tokens", dir);
-        int dim = intField(json, "token_dim", dir);
-        String submodules = field(json, "num_transformer_submodules", "(\\d+)");
-        if (submodules != null && !submodules.equals("1"))
-            throw new IOException(dir.resolve(CONFIG) + ": num_transformer_submodules " + submodules + " (an encoder-decoder prompt) is not supported");
+        JsonObject json = Json.parseObject(Files.readString(dir.resolve(CONFIG), StandardCharsets.UTF_8), dir.resolve(CONFIG).toString());
+        String type = json.string("peft_type");
+        if (!"PROMPT_TUNING".equals(type)) throw json.error("peft_type", "is " + type + ", expected PROMPT_TUNING");
+        int n = json.requiredInteger("num_virtual_tokens");
+        int dim = json.requiredInteger("token_dim");
+        Integer submodules = json.integer("num_transformer_submodules");
+        if (submodules != null && submodules != 1)
+            throw json.error("num_transformer_submodules", "is " + submodules + " (an encoder-decoder prompt), which is not supported");
         if (dim != model.config().dModel())
             throw new IOException(dir.resolve(CONFIG) + ": token_dim " + dim + " does not match the model's width " + model.config().dModel());
         SafetensorsF32.Entry e = SafetensorsF32.read(dir.resolve(WEIGHTS)).get(TENSOR);
@@ -79,16 +78,5 @@ public final class PeftPromptFormat {
                 }
                 """, Json.quote(c.taskType()), tokens, model.dModel(), model.heads(), model.layers(),
                 c.init().toUpperCase(Locale.ROOT), Json.quote(c.initText()));
-    }
-
-    private static int intField(String json, String key, Path dir) throws IOException {
-        String v = field(json, key, "(\\d+)");
-        if (v == null) throw new IOException(dir.resolve(CONFIG) + " needs \"" + key + "\" (a whole number)");
-        return Integer.parseInt(v);
-    }
-
-    private static String field(String json, String key, String value) {
-        Matcher m = Pattern.compile("\"" + key + "\"\\s*:\\s*" + value).matcher(json);
-        return m.find() ? m.group(1) : null;
     }
 }

@@ -104,5 +104,10 @@ class PeftPromptFormatTest {
         Files.writeString(cfg, Files.readString(cfg).replace("PROMPT_TUNING", "PREFIX_TUNING"));
         IOException type = assertThrows(IOException.class, () -> PromptTuningFineTuner.load(model(), adapter));
         assertTrue(type.getMessage().contains("PROMPT_TUNING"), type.getMessage());
+
+        Files.writeString(cfg, Files.readString(cfg).replace("PREFIX_TUNING", "PROMPT_TUNING")
+                .replaceFirst("\"num_virtual_tokens\": \\d+", "\"num_virtual_tokens\": \"many\""));
+        IOException typed = assertThrows(IOException.class, () -> PromptTuningFineTuner.load(model(), adapter));
+        assertTrue(typed.getMessage().startsWith(cfg.toString()) && typed.getMessage().contains("\"num_virtual_tokens\" must be a whole number"), typed.getMessage());
     }
 }
