@@ -126,7 +126,7 @@ public final class PeftFormat {
         }
         String embeddingKey = file.keySet().stream().filter(k -> k.endsWith(EMBEDDING_A)).findFirst().orElse(null);
         if (embeddingKey != null) {
-            String module = embeddingKey.substring(PREFIX.length(), embeddingKey.length() - EMBEDDING_A.length());
+            String module = module(embeddingKey);
             SafetensorsF32.Entry a = require(file, PREFIX + module + EMBEDDING_A), b = require(file, PREFIX + module + EMBEDDING_B);
             int rank = json.rank(module), vocab = model.config().vocab();
             check(a, PREFIX + module + EMBEDDING_A, rank, vocab);
@@ -149,15 +149,14 @@ public final class PeftFormat {
     /** The first naming under which every tensor of the file belongs to a Linear of the model. */
     private static PeftNames recognize(Set<String> keys, Map<String, Linear> linears, Path dir) throws IOException {
         for (String key : keys)
-            if (!key.startsWith(PREFIX) || !(key.endsWith(A) || key.endsWith(B) || key.endsWith(EMBEDDING_A) || key.endsWith(EMBEDDING_B)))
+            if (!key.startsWith(PREFIX) || !(key.endsWith(A) || key.endsWith(B) || isEmbeddingKey(key)))
                 throw new IOException(dir + ": tensor '" + key + "' is not a LoRA tensor (" + PREFIX + "<module>" + A + ", " + B
                         + ", " + EMBEDDING_A + " or " + EMBEDDING_B + ")");
         search:
         for (PeftNames names : PeftNames.values()) {
             for (String key : keys) {
-                if (key.endsWith(EMBEDDING_A) || key.endsWith(EMBEDDING_B)) {
-                    String suffix = key.endsWith(EMBEDDING_A) ? EMBEDDING_A : EMBEDDING_B;
-                    if (!names.isEmbedding(key.substring(PREFIX.length(), key.length() - suffix.length()))) continue search;
+                if (isEmbeddingKey(key)) {
+                    if (!names.isEmbedding(module(key))) continue search;
                     continue;
                 }
                 PeftNames.Location at = names.locate(module(key));
@@ -169,9 +168,14 @@ public final class PeftFormat {
                 + " do not all name Linear modules of this model, in Kiln's names or GPT-2's, BERT's or LLaMA's");
     }
 
+    /** The module path of a LoRA tensor's key, between {@link #PREFIX} and its suffix. */
     private static String module(String key) {
-        return key.substring(PREFIX.length(), key.length() - (key.endsWith(A) ? A.length() : B.length()));
+        for (String suffix : List.of(A, B, EMBEDDING_A, EMBEDDING_B))
+            if (key.endsWith(suffix)) return key.substring(PREFIX.length(), key.length() - suffix.length());
+        throw new IllegalArgumentException("not a LoRA tensor: " + key);
     }
+
+    private static boolean isEmbeddingKey(String key) { return key.endsWith(EMBEDDING_A) || key.endsWith(EMBEDDING_B); }
 
     private static Map<String, Linear> linears(Module model) {
         Map<String, Linear> out = new LinkedHashMap<>();
