@@ -19,7 +19,7 @@ public final class Block extends Module {
 
     public Block(Backend be, Random rng, TransformerConfig cfg) {
         this.cfg = cfg;
-        boolean rms = cfg.norm().equals("rmsnorm");
+        boolean rms = cfg.norm() == ModelKinds.NormKind.RMSNORM;
         this.norm1 = register("norm1", new Norm(be, cfg.dModel(), rms, cfg.normEps()));
         this.attn = register("attn", new SelfAttention(be, rng, cfg));
         this.normCross = cfg.crossAttention() ? register("norm_cross", new Norm(be, cfg.dModel(), rms, cfg.normEps())) : null;

@@ -9,13 +9,13 @@ import java.util.Random;
 
 /** Position-wise feed-forward: down(act(up(x))) or, for SwiGLU, down(act(gate(x)) ⊙ up(x)). */
 public final class FeedForward extends Module {
-    private final String activation;
+    private final ModelKinds.Activation activation;
     private final Linear up, gate, down;
 
     public FeedForward(Backend be, Random rng, TransformerConfig cfg) {
         this.activation = cfg.activation();
         this.up = register("up", new Linear(be, rng, cfg.dModel(), cfg.dFF(), cfg.bias(), cfg.initStd()));
-        this.gate = cfg.ffn().equals("swiglu")
+        this.gate = cfg.ffn() == ModelKinds.Ffn.SWIGLU
                 ? register("gate", new Linear(be, rng, cfg.dModel(), cfg.dFF(), cfg.bias(), cfg.initStd())) : null;
         this.down = register("down", new Linear(be, rng, cfg.dFF(), cfg.dModel(), cfg.bias(),
                 (float) (cfg.initStd() / Math.sqrt(2.0 * Math.max(1, cfg.layers())))));
@@ -24,8 +24,8 @@ public final class FeedForward extends Module {
     /** x: [B, T, C] → [B, T, C] */
     public Tensor forward(Tensor x) {
         Tensor h = gate == null
-                ? Activations.byName(activation, up.forward(x))
-                : Arithmetic.mul(Activations.byName(activation, gate.forward(x)), up.forward(x));
+                ? Activations.of(activation, up.forward(x))
+                : Arithmetic.mul(Activations.of(activation, gate.forward(x)), up.forward(x));
         return down.forward(h);
     }
 }

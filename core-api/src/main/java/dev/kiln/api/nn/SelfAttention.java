@@ -22,7 +22,7 @@ public final class SelfAttention extends Module {
     public SelfAttention(Backend be, Random rng, TransformerConfig cfg) {
         this.cfg = cfg;
         int d = cfg.headDim(), width = (cfg.heads() + 2 * cfg.kvHeads()) * d;
-        this.qkv = register("qkv", new Linear(be, rng, cfg.dModel(), width, cfg.bias(), cfg.initStd()));
+        this.qkv = register("qkv", new Linear(be, rng, cfg.dModel(), width, cfg.hasQkvBias(), cfg.initStd()));
         this.out = register("out", new Linear(be, rng, cfg.heads() * d, cfg.dModel(), cfg.bias(),
                 (float) (cfg.initStd() / Math.sqrt(2.0 * Math.max(1, cfg.layers())))));
     }
@@ -32,7 +32,7 @@ public final class SelfAttention extends Module {
         int b = x.dim(0), t = x.dim(1), hq = cfg.heads(), hkv = cfg.kvHeads(), d = cfg.headDim();
         Tensor fused = qkv.forward(x);                       // [B, T, (Hq + 2Hkv)·D]
         int width = (hq + 2 * hkv) * d;
-        boolean rotary = cfg.positions().equals("rotary");
+        boolean rotary = cfg.positions() == ModelKinds.Positions.ROTARY;
         Tensor attended;
         if (!rotary && cache == null && prefix == null) { // q, k, v read in place from the fused projection
             AttentionSpec spec = new AttentionSpec(b, hq, hkv, t, t, d, 0, width, hq * d, width, (hq + hkv) * d, width,

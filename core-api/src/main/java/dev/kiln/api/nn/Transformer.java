@@ -41,10 +41,10 @@ public final class Transformer extends Module {
         this.backend = be;
         Random rng = new Random(seed);
         Module embed = register("embed", new Group());
-        boolean rms = cfg.norm().equals("rmsnorm");
+        boolean rms = cfg.norm() == ModelKinds.NormKind.RMSNORM;
         tokensGroup = ((Group) embed).child("tokens", new Group());
         tokens = tokensGroup.add("weight", Init.normal(be, rng, cfg.initStd(), cfg.vocab(), cfg.dModel()));
-        positions = cfg.positions().equals("learned")
+        positions = cfg.positions() == ModelKinds.Positions.LEARNED
                 ? ((Group) embed).child("positions", new Group()).add("weight", Init.normal(be, rng, cfg.initStd() / 2, cfg.maxSeq(), cfg.dModel())) : null;
         types = cfg.typeVocab() > 0
                 ? ((Group) embed).child("types", new Group()).add("weight", Init.normal(be, rng, cfg.initStd(), cfg.typeVocab(), cfg.dModel())) : null;
@@ -54,7 +54,7 @@ public final class Transformer extends Module {
         finalNorm = cfg.finalNorm() ? register("norm_f", new Norm(be, cfg.dModel(), rms, cfg.normEps())) : null;
         lmHead = cfg.tieEmbeddings() ? null : register("lm_head", new Group()).add("weight",
                 Init.normal(be, rng, cfg.initStd(), cfg.vocab(), cfg.dModel()));
-        sinusoid = cfg.positions().equals("sinusoidal") ? sinusoidTable(be, cfg.maxSeq(), cfg.dModel()) : null;
+        sinusoid = cfg.positions() == ModelKinds.Positions.SINUSOIDAL ? sinusoidTable(be, cfg.maxSeq(), cfg.dModel()) : null;
     }
 
     public TransformerConfig config() { return cfg; }

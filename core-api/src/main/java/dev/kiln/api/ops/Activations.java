@@ -37,6 +37,16 @@ public final class Activations {
 
     public static Tensor pow(Tensor x, float p) { return unary(UnaryOp.POW, x, p); }
 
+    /** The backbone's activation. */
+    public static Tensor of(dev.kiln.api.nn.ModelKinds.Activation a, Tensor x) {
+        return switch (a) {
+            case RELU -> relu(x);
+            case GELU -> gelu(x);
+            case GELU_TANH -> geluTanh(x);
+            case SILU -> silu(x);
+        };
+    }
+
     /** Activation by name: relu, gelu (erf), gelu_tanh (alias gelu_new), silu (alias swish), tanh. */
     public static Tensor byName(String name, Tensor x) {
         switch (name) {

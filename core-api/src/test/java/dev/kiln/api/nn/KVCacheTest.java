@@ -23,8 +23,7 @@ class KVCacheTest {
     private static TransformerConfig config(String preset) {
         return switch (preset) {
             case "gpt2" -> TinyModels.gpt2();                                    // learned positions, fused qkv path
-            case "sinusoidal" -> TinyModels.with(new TransformerConfig(TinyModels.VOCAB, 16, 2, 4, 4, 64, 16, "sinusoidal",
-                    10000f, "layernorm", 1e-5f, true, "mlp", "gelu", true, true, true, 0f, 0, false, true, false, 0.02f), 0f, false, 0.1f);
+            case "sinusoidal" -> TinyModels.with(TinyModels.gpt2().toBuilder().positions(ModelKinds.Positions.SINUSOIDAL).activation(ModelKinds.Activation.GELU).build(), 0f, false, 0.1f);
             default -> TinyModels.llama();                                        // rotary + GQA
         };
     }

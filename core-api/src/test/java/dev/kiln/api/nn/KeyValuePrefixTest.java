@@ -30,9 +30,7 @@ class KeyValuePrefixTest {
     /** The preset with positions "none" and the given attention direction. */
     private static TransformerConfig config(String preset, boolean causal) {
         TransformerConfig c = preset.equals("gpt2") ? TinyModels.gpt2() : TinyModels.llama();   // llama: GQA, 4 query over 2 kv heads
-        return new TransformerConfig(c.vocab(), c.dModel(), c.layers(), c.heads(), c.kvHeads(), c.dFF(), c.maxSeq(), "none",
-                c.ropeTheta(), c.norm(), c.normEps(), c.preNorm(), c.ffn(), c.activation(), causal, c.bias(), c.tieEmbeddings(),
-                0f, c.typeVocab(), c.embedNorm(), c.finalNorm(), false, c.initStd());
+        return c.toBuilder().positions(ModelKinds.Positions.NONE).causal(causal).dropout(0f).crossAttention(false).build();
     }
 
     /** The plain model's cache after reading X in every one of `batch` rows. */

@@ -19,9 +19,7 @@ final class TinyModels {
 
     /** The same config with other dropout, cross-attention and init std. */
     static TransformerConfig with(TransformerConfig c, float dropout, boolean crossAttention, float initStd) {
-        return new TransformerConfig(c.vocab(), c.dModel(), c.layers(), c.heads(), c.kvHeads(), c.dFF(), c.maxSeq(),
-                c.positions(), c.ropeTheta(), c.norm(), c.normEps(), c.preNorm(), c.ffn(), c.activation(), c.causal(),
-                c.bias(), c.tieEmbeddings(), dropout, c.typeVocab(), c.embedNorm(), c.finalNorm(), crossAttention, initStd);
+        return c.toBuilder().dropout(dropout).crossAttention(crossAttention).initStd(initStd).build();
     }
 
     /** Random token ids [batch, len], deterministic in seed. */

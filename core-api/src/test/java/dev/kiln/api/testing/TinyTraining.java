@@ -71,8 +71,7 @@ public final class TinyTraining {
     /** A bidirectional pre-norm GPT-shaped backbone (trains faster than post-norm BERT at this size). */
     public static TransformerConfig encoder(int vocab, int d, int layers, int heads, int maxSeq, float dropout) {
         TransformerConfig g = TransformerConfig.gpt2(vocab, d, layers, heads, maxSeq);
-        return new TransformerConfig(vocab, d, layers, heads, heads, 4 * d, maxSeq, "learned", 10000f, "layernorm", 1e-5f, true,
-                "mlp", "gelu_tanh", false, true, true, dropout, 0, false, true, false, g.initStd());
+        return g.toBuilder().causal(false).dropout(dropout).build();
     }
 
 

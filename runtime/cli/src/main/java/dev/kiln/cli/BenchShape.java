@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import dev.kiln.api.nn.ModelKinds;
 import dev.kiln.api.nn.TransformerConfig;
 
 import java.util.LinkedHashMap;
@@ -36,8 +37,7 @@ record BenchShape(String name, int vocab, int dModel, int layers, int heads, int
      * init std 0.02.
      */
     TransformerConfig modelConfig() {
-        return new TransformerConfig(vocab, dModel, layers, heads, heads, 4 * dModel, seq, "learned", 10000f,
-                "layernorm", 1e-5f, true, "mlp", "gelu", true, true, true, 0f, 0, false, true, false, 0.02f);
+        return TransformerConfig.gpt2(vocab, dModel, layers, heads, seq).toBuilder().activation(ModelKinds.Activation.GELU).build();
     }
 
     BenchShape with(Integer v, Integer c, Integer l, Integer h, Integer t, Integer b) {

@@ -41,7 +41,7 @@ class BenchCommandTest {
         BenchShape small = BenchShape.PRESETS.get("small");
         assertEquals(List.of(8192, 256, 4, 4, 128, 8),
                 List.of(small.vocab(), small.dModel(), small.layers(), small.heads(), small.seq(), small.batch()));
-        assertEquals("gelu", small.modelConfig().activation());
+        assertEquals(dev.kiln.api.nn.ModelKinds.Activation.GELU, small.modelConfig().activation());
         assertTrue(small.modelConfig().tieEmbeddings() && small.modelConfig().bias() && small.modelConfig().preNorm());
         assertEquals(List.of("tiny", "small", "gpt2-124M"), List.copyOf(BenchShape.PRESETS.keySet()));
     }

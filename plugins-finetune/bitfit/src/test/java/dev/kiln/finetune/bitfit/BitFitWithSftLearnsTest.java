@@ -59,9 +59,7 @@ class BitFitWithSftLearnsTest {
         // bias updates swamp it: measured, head + biases stayed at the majority baseline (a head-only probe reached 0.95).
         // A wider random init (std 0.1) stands in for pretrained weights with healthy activation scales.
         float std = 0.1f;
-        TransformerConfig cfg = new TransformerConfig(c.vocab(), c.dModel(), c.layers(), c.heads(), c.kvHeads(), c.dFF(), c.maxSeq(), c.positions(),
-                c.ropeTheta(), c.norm(), c.normEps(), c.preNorm(), c.ffn(), c.activation(), c.causal(), c.bias(), c.tieEmbeddings(), c.dropout(),
-                c.typeVocab(), c.embedNorm(), c.finalNorm(), c.crossAttention(), std);
+        TransformerConfig cfg = c.toBuilder().initStd(std).build();
         ObjectiveContext ctx = new ObjectiveContext(tok, be, cfg, 5);
         Objective sft = new SftFineTunerFactory().create(new Config("finetune signal 'sft'", Map.of("labels", List.of("neg", "pos"))), ctx).signal();
         FineTuner bitfit = new BitFitFineTunerFactory().create(new Config("finetune 'bitfit'", Map.of()), ctx);

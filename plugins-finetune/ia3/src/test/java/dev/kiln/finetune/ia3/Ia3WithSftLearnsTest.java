@@ -57,9 +57,7 @@ class Ia3WithSftLearnsTest {
         NaiveBackend be = new NaiveBackend();
         TransformerConfig c = TinyTraining.encoder(tok.vocabSize(), 32, 2, 4, 16, 0f);
         // IA3 assumes a pretrained backbone; as in bitfit's test, a wider random init (std 0.1) stands in for one with healthy activation scales.
-        TransformerConfig cfg = new TransformerConfig(c.vocab(), c.dModel(), c.layers(), c.heads(), c.kvHeads(), c.dFF(), c.maxSeq(), c.positions(),
-                c.ropeTheta(), c.norm(), c.normEps(), c.preNorm(), c.ffn(), c.activation(), c.causal(), c.bias(), c.tieEmbeddings(), c.dropout(),
-                c.typeVocab(), c.embedNorm(), c.finalNorm(), c.crossAttention(), 0.1f);
+        TransformerConfig cfg = c.toBuilder().initStd(0.1f).build();
         ObjectiveContext ctx = new ObjectiveContext(tok, be, cfg, 5);
         Objective sft = new SftFineTunerFactory().create(new Config("finetune signal 'sft'", Map.of("labels", List.of("neg", "pos"))), ctx).signal();
         Ia3FineTuner ia3 = (Ia3FineTuner) new Ia3FineTunerFactory().create(new Config("finetune 'ia3'", Map.of()), ctx);

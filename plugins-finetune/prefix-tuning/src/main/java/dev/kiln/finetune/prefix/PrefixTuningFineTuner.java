@@ -97,7 +97,7 @@ public final class PrefixTuningFineTuner implements FineTuner {
             throw new IllegalArgumentException("prefix-tuning: init 'sample_vocab' runs the model over sampled tokens, which an encoder-decoder"
                     + " (cross-attention) model cannot do without encoder states; use init: random");
         int softPrompt = model.softPrompt() == null ? 0 : model.softPrompt().tokens();
-        boolean positional = shape.positions().equals("learned") || shape.positions().equals("sinusoidal");
+        boolean positional = shape.positions().bounded();
         if (positional && p + softPrompt > shape.maxSeq())
             throw new IllegalArgumentException("prefix-tuning: init 'sample_vocab' reads num_virtual_tokens = " + p + " sampled tokens"
                     + (softPrompt > 0 ? " (after a " + softPrompt + "-token soft prompt)" : "") + ", more than the model's max_seq "

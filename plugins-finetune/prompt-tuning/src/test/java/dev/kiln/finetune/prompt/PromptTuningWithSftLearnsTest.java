@@ -67,9 +67,7 @@ class PromptTuningWithSftLearnsTest {
      */
     static TransformerConfig model(int vocab) {
         TransformerConfig c = TinyTraining.encoder(vocab, 32, 2, 4, SPEC.seqLen() + N, 0f);
-        return new TransformerConfig(c.vocab(), c.dModel(), c.layers(), c.heads(), c.kvHeads(), c.dFF(), c.maxSeq(), c.positions(),
-                c.ropeTheta(), c.norm(), c.normEps(), c.preNorm(), c.ffn(), c.activation(), c.causal(), c.bias(), c.tieEmbeddings(), c.dropout(),
-                c.typeVocab(), c.embedNorm(), c.finalNorm(), c.crossAttention(), 0.2f);
+        return c.toBuilder().initStd(0.2f).build();
     }
 
     /** Held-out accuracy after training the frozen backbone's prompt (or not) and head. */

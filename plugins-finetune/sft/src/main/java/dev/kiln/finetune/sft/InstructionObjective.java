@@ -78,7 +78,7 @@ public final class InstructionObjective implements Objective {
 
     @Override
     public List<Batch> prepare(Dataset data, BatchSpec spec, long seed) {
-        if (model != null && (model.positions().equals("learned") || model.positions().equals("sinusoidal")) && spec.seqLen() > model.maxSeq())
+        if (model != null && (model.positions().bounded()) && spec.seqLen() > model.maxSeq())
             throw new IllegalArgumentException("finetune signal 'sft': sequence length " + spec.seqLen() + " exceeds model.max_seq = " + model.maxSeq());
         List<InstructionEncoder.Encoded> examples = encode(data, spec.seqLen());
         return settings.packing()

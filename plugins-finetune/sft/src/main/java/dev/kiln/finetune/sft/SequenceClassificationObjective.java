@@ -95,7 +95,7 @@ public final class SequenceClassificationObjective implements Objective {
 
     @Override
     public List<Batch> prepare(Dataset data, BatchSpec spec, long seed) {
-        if ((model.positions().equals("learned") || model.positions().equals("sinusoidal")) && spec.seqLen() > model.maxSeq())
+        if ((model.positions().bounded()) && spec.seqLen() > model.maxSeq())
             throw new IllegalArgumentException("finetune signal 'sft': sequence length " + spec.seqLen() + " exceeds model.max_seq = " + model.maxSeq());
         List<Row> rows = new ArrayList<>(data.size());
         for (Example ex : data.examples()) rows.add(row(ex, spec.seqLen()));

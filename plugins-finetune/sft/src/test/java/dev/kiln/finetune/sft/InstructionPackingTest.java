@@ -122,9 +122,7 @@ class InstructionPackingTest {
 
     /** Large weights: the output depends strongly on what each token attends to and where it sits. */
     private static TransformerConfig largeWeights(TransformerConfig l) {
-        return new TransformerConfig(l.vocab(), l.dModel(), l.layers(), l.heads(), l.kvHeads(), l.dFF(), l.maxSeq(),
-                l.positions(), l.ropeTheta(), l.norm(), l.normEps(), l.preNorm(), l.ffn(), l.activation(), l.causal(), l.bias(),
-                l.tieEmbeddings(), l.dropout(), l.typeVocab(), l.embedNorm(), l.finalNorm(), l.crossAttention(), 0.5f);
+        return l.toBuilder().initStd(0.5f).build();
     }
 
     private static void packedLossEqualsPerExampleLosses(Backend backend, TransformerConfig llama) {
@@ -158,7 +156,7 @@ class InstructionPackingTest {
             double leaked = packing.compute(net, leaking).loss().item();
             assertTrue(Math.abs(leaked - perExample) > 0.01,
                     "control: without segment ids examples attend to each other and the loss changes (" + leaked + " vs " + perExample + ")");
-            if (llama.positions().equals("learned")) {
+            if (llama.positions() == dev.kiln.api.nn.ModelKinds.Positions.LEARNED) {
                 Batch shifted = new Batch().put("ids", packedBatch.ints("ids")).put("targets", packedBatch.ints("targets"))
                         .put("segments", packedBatch.ints("segments"));
                 double unreset = packing.compute(net, shifted).loss().item();

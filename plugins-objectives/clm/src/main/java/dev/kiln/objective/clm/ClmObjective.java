@@ -69,7 +69,7 @@ public final class ClmObjective implements Objective {
 
     @Override
     public List<Batch> prepare(Dataset data, BatchSpec spec, long seed) {
-        if (model != null && (model.positions().equals("learned") || model.positions().equals("sinusoidal")) && spec.seqLen() > model.maxSeq())
+        if (model != null && (model.positions().bounded()) && spec.seqLen() > model.maxSeq())
             throw new IllegalArgumentException("objective 'clm': sequence length " + spec.seqLen() + " exceeds model.max_seq = " + model.maxSeq());
         int[] stream = tokens(data);
         int[][] blocks = ClmPacking.blockStarts(stream.length, spec.seqLen(), settings.shuffle(), seed);

@@ -79,7 +79,7 @@ final class ContrastiveObjective implements Objective {
     @Override
     public List<Batch> prepare(Dataset data, BatchSpec spec, long seed) {
         int t = spec.seqLen();
-        if (model != null && !model.positions().equals("rotary") && !model.positions().equals("none") && t > model.maxSeq())
+        if (model != null && model.positions().bounded() && t > model.maxSeq())
             throw new IllegalArgumentException("objective 'contrastive': sequence length " + t + " exceeds model.max_seq = " + model.maxSeq());
         List<Item> items = items(data);
         int n = items.size();

@@ -72,7 +72,7 @@ final class DaeContinuousObjective implements Objective {
     @Override
     public List<Batch> prepare(Dataset data, BatchSpec spec, long seed) {
         int t = spec.seqLen(), f = source.dim(), n = data.size();
-        if (!model.positions().equals("rotary") && !model.positions().equals("none") && t > model.maxSeq())
+        if (model.positions().bounded() && t > model.maxSeq())
             throw new IllegalArgumentException("objective 'dae': sequence length " + t + " exceeds model.max_seq = " + model.maxSeq());
         int[] order = new int[n];
         for (int i = 0; i < n; i++) order[i] = i;

@@ -87,7 +87,7 @@ final class DaeTextObjective implements Objective {
     public List<Batch> prepare(Dataset data, BatchSpec spec, long seed) {
         int t = spec.seqLen();
         if (t < 2) throw new IllegalArgumentException("objective 'dae': seq_len must be at least 2, got " + t);
-        if (!model.positions().equals("rotary") && !model.positions().equals("none") && t > model.maxSeq())
+        if (model.positions().bounded() && t > model.maxSeq())
             throw new IllegalArgumentException("objective 'dae': sequence length " + t + " exceeds model.max_seq = " + model.maxSeq());
         int n = data.size();
         int[] order = new int[n];

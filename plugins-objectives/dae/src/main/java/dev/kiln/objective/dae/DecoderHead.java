@@ -28,9 +28,7 @@ final class DecoderHead extends Module {
 
     DecoderHead(Backend be, TransformerConfig backbone, int layers, long seed) {
         TransformerConfig c = backbone;
-        TransformerConfig dec = new TransformerConfig(1, c.dModel(), layers, c.heads(), c.kvHeads(), c.dFF(), c.maxSeq(),
-                c.positions(), c.ropeTheta(), c.norm(), c.normEps(), c.preNorm(), c.ffn(), c.activation(),
-                true, c.bias(), true, c.dropout(), 0, c.embedNorm(), c.finalNorm(), true, c.initStd());
+        TransformerConfig dec = c.toBuilder().vocab(1).layers(layers).causal(true).tieEmbeddings(true).typeVocab(0).crossAttention(true).build();
         this.seed = seed;
         this.decoder = new Transformer(be, dec, seed);
         Transformer.Group g = new Transformer.Group();

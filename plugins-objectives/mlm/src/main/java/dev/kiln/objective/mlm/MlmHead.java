@@ -26,12 +26,12 @@ final class MlmHead extends Module {
     private final Linear dense;
     private final Norm norm;
     private final Tensor bias;
-    private final String activation;
+    private final dev.kiln.api.nn.ModelKinds.Activation activation;
 
     MlmHead(Backend be, TransformerConfig model, long seed) {
         Random rng = new Random(seed);
         this.dense = register("dense", new Linear(be, rng, model.dModel(), model.dModel(), true, model.initStd()));
-        this.norm = register("norm", new Norm(be, model.dModel(), model.norm().equals("rmsnorm"), model.normEps()));
+        this.norm = register("norm", new Norm(be, model.dModel(), model.norm() == dev.kiln.api.nn.ModelKinds.NormKind.RMSNORM, model.normEps()));
         this.bias = register("bias", Init.zeros(be, model.vocab()));
         this.activation = model.activation();
     }
@@ -41,7 +41,7 @@ final class MlmHead extends Module {
         if (decoder.dim(0) != bias.dim(0))
             throw new IllegalArgumentException("objective 'mlm': the model's output projection has " + decoder.dim(0)
                     + " rows but the head was built for model.vocab = " + bias.dim(0));
-        Tensor h = norm.forward(Activations.byName(activation, dense.forward(hidden)));  // [M, C]
+        Tensor h = norm.forward(Activations.of(activation, dense.forward(hidden)));  // [M, C]
         return Arithmetic.add(MatMul.matmul(h, decoder, false, true), bias);             // [M, V] + [V]
     }
 }

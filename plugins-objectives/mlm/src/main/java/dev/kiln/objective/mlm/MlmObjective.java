@@ -78,7 +78,7 @@ public final class MlmObjective implements Objective {
 
     @Override
     public List<Batch> prepare(Dataset data, BatchSpec spec, long seed) {
-        if ((model.positions().equals("learned") || model.positions().equals("sinusoidal")) && spec.seqLen() > model.maxSeq())
+        if ((model.positions().bounded()) && spec.seqLen() > model.maxSeq())
             throw new IllegalArgumentException("objective 'mlm': sequence length " + spec.seqLen() + " exceeds model.max_seq = " + model.maxSeq());
         List<int[]> rows = sequences.rows(data, spec.seqLen(), settings.pack());
         int[] order = new int[rows.size()];

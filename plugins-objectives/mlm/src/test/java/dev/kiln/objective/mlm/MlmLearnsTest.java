@@ -8,6 +8,7 @@ import dev.kiln.api.data.Batch;
 import dev.kiln.api.data.Dataset;
 import dev.kiln.api.data.Example;
 import dev.kiln.api.nn.Transformer;
+import dev.kiln.api.nn.ModelKinds;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.objective.BatchSpec;
 import dev.kiln.api.objective.ObjectiveContext;
@@ -57,10 +58,7 @@ class MlmLearnsTest {
         // width 48, no dropout, and rotary positions: learned absolute positions need ~3× the steps to get
         // past the unigram plateau, which does not fit the test budget.
         TransformerConfig bert = TransformerConfig.bert(TestTokenizers.BYTE_VOCAB, 48, 1, 3, 32);
-        TransformerConfig mc = new TransformerConfig(bert.vocab(), bert.dModel(), bert.layers(), bert.heads(), bert.kvHeads(), bert.dFF(),
-                bert.maxSeq(), "rotary", bert.ropeTheta(), bert.norm(), bert.normEps(), bert.preNorm(), bert.ffn(),
-                bert.activation(), bert.causal(), bert.bias(), bert.tieEmbeddings(), 0f, bert.typeVocab(), bert.embedNorm(),
-                bert.finalNorm(), bert.crossAttention(), bert.initStd());
+        TransformerConfig mc = bert.toBuilder().positions(ModelKinds.Positions.ROTARY).dropout(0f).build();
         MlmObjective mlm = (MlmObjective) new MlmObjectiveFactory().create(new Config("objective 'mlm'", Map.of()),
                 new ObjectiveContext(TestTokenizers.bytes(), be, mc, 1));
         Transformer net = new Transformer(be, mc, 1);

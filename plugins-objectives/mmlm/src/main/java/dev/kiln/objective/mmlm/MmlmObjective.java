@@ -89,7 +89,7 @@ final class MmlmObjective implements Objective {
     @Override
     public List<Batch> prepare(Dataset data, BatchSpec spec, long seed) {
         int t = spec.seqLen(), m = source.maxPositions(), f = source.dim(), n = data.size();
-        if (!model.positions().equals("rotary") && !model.positions().equals("none") && t + m > model.maxSeq())
+        if (model.positions().bounded() && t + m > model.maxSeq())
             throw new IllegalArgumentException("objective 'mmlm': seq_len " + t + " + " + m + " " + s.modality()
                     + " positions exceeds model.max_seq = " + model.maxSeq());
         int[] order = new int[n];

@@ -73,7 +73,7 @@ public final class NspObjective implements Objective {
 
     @Override
     public List<Batch> prepare(Dataset data, BatchSpec spec, long seed) {
-        if ((model.positions().equals("learned") || model.positions().equals("sinusoidal")) && spec.seqLen() > model.maxSeq())
+        if ((model.positions().bounded()) && spec.seqLen() > model.maxSeq())
             throw new IllegalArgumentException("objective 'nsp': sequence length " + spec.seqLen() + " exceeds model.max_seq = " + model.maxSeq());
         Random rng = new Random(seed);
         List<NspPairs.Pair> all = pairs.pairs(data, spec.seqLen(), settings.nextProb(), rng);

@@ -7,6 +7,7 @@ import dev.kiln.api.config.Config;
 import dev.kiln.api.data.Dataset;
 import dev.kiln.api.data.Example;
 import dev.kiln.api.nn.Transformer;
+import dev.kiln.api.nn.ModelKinds;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.objective.BatchSpec;
 import dev.kiln.api.objective.ObjectiveContext;
@@ -51,10 +52,7 @@ class NspLearnsTest {
         // BERT's shape (post-LN, embedding norm, token types, GELU, bidirectional) with rotary positions
         // (see MlmLearnsTest), one layer of width 48, no dropout
         TransformerConfig bert = TransformerConfig.bert(TestTokenizers.BYTE_VOCAB, 48, 1, 3, 16);
-        TransformerConfig mc = new TransformerConfig(bert.vocab(), bert.dModel(), bert.layers(), bert.heads(), bert.kvHeads(), bert.dFF(),
-                bert.maxSeq(), "rotary", bert.ropeTheta(), bert.norm(), bert.normEps(), bert.preNorm(), bert.ffn(),
-                bert.activation(), bert.causal(), bert.bias(), bert.tieEmbeddings(), 0f, bert.typeVocab(), bert.embedNorm(),
-                bert.finalNorm(), bert.crossAttention(), bert.initStd());
+        TransformerConfig mc = bert.toBuilder().positions(ModelKinds.Positions.ROTARY).dropout(0f).build();
         NspObjective nsp = (NspObjective) new NspObjectiveFactory().create(new Config("objective 'nsp'", Map.of()),
                 new ObjectiveContext(TestTokenizers.bytes(), be, mc, 1));
         Transformer net = new Transformer(be, mc, 1);

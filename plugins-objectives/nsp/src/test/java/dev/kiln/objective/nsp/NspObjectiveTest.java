@@ -115,8 +115,7 @@ class NspObjectiveTest {
                 () -> nsp(Map.of()).checkModel(TransformerConfig.gpt2(TestTokenizers.BYTE_VOCAB, 16, 1, 2, 32)));
         assertTrue(causal.getMessage().contains("model.causal"), causal.getMessage());
         TransformerConfig noTypes = MODEL.withVocab(MODEL.vocab());
-        noTypes = new TransformerConfig(noTypes.vocab(), 16, 1, 2, 2, 64, 32, "learned", 1e4f, "layernorm", 1e-12f, false, "mlp", "gelu",
-                false, true, true, 0f, 0, true, false, false, 0.02f);
+        noTypes = noTypes.toBuilder().typeVocab(0).dropout(0f).build();
         TransformerConfig finalNoTypes = noTypes;
         IllegalArgumentException types = assertThrows(IllegalArgumentException.class, () -> nsp(Map.of()).checkModel(finalNoTypes));
         assertTrue(types.getMessage().contains("model.type_vocab"), types.getMessage());

@@ -1,5 +1,8 @@
 package dev.kiln.runtime.hf;
 
+import dev.kiln.api.nn.ModelKinds.Ffn;
+import dev.kiln.api.nn.ModelKinds.NormKind;
+import dev.kiln.api.nn.ModelKinds.Positions;
 import dev.kiln.api.nn.TransformerConfig;
 
 import java.util.ArrayList;
@@ -56,17 +59,17 @@ final class BertLayout implements HfLayout {
         c.require("tie_word_embeddings", true, "the MLM decoder is the word-embedding matrix");
         int d = c.positive("hidden_size", 768), heads = c.positive("num_attention_heads", 12);
         if (d % heads != 0) throw c.error("hidden_size", d + " is not divisible by num_attention_heads " + heads);
-        return new TransformerConfig(c.positive("vocab_size", 30522), d, c.getInt("num_hidden_layers", 12), heads, heads,
-                c.positive("intermediate_size", 3072), c.positive("max_position_embeddings", 512), "learned", 10000f,
-                "layernorm", (float) c.getDouble("layer_norm_eps", 1e-12), false, "mlp", c.activation("hidden_act", "gelu"),
-                false, true, true, (float) c.getDouble("hidden_dropout_prob", 0.1), c.positive("type_vocab_size", 2),
-                true, false, false, (float) c.getDouble("initializer_range", 0.02));
+        return TransformerConfig.bert(c.positive("vocab_size", 30522), d, c.getInt("num_hidden_layers", 12), heads,
+                        c.positive("max_position_embeddings", 512))
+                .toBuilder().dFF(c.positive("intermediate_size", 3072)).normEps((float) c.getDouble("layer_norm_eps", 1e-12))
+                .activation(c.activation("hidden_act", "gelu")).dropout((float) c.getDouble("hidden_dropout_prob", 0.1))
+                .typeVocab(c.positive("type_vocab_size", 2)).initStd((float) c.getDouble("initializer_range", 0.02)).build();
     }
 
     @Override
     public Map<String, Object> toHf(TransformerConfig t, String architecture) throws HfCheckpointException {
         Compatibility.of(architecture)
-                .need("positions", t.positions(), "learned").need("norm", t.norm(), "layernorm").need("ffn", t.ffn(), "mlp")
+                .need("positions", t.positions(), Positions.LEARNED).need("norm", t.norm(), NormKind.LAYERNORM).need("ffn", t.ffn(), Ffn.MLP)
                 .need("pre_norm", t.preNorm(), false).need("causal", t.causal(), false).need("bias", t.bias(), true)
                 .need("embed_norm", t.embedNorm(), true).need("final_norm", t.finalNorm(), false)
                 .need("kv_heads", t.kvHeads(), t.heads()).need("tie_embeddings", t.tieEmbeddings(), true)

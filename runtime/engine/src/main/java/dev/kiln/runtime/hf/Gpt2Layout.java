@@ -1,5 +1,8 @@
 package dev.kiln.runtime.hf;
 
+import dev.kiln.api.nn.ModelKinds.Ffn;
+import dev.kiln.api.nn.ModelKinds.NormKind;
+import dev.kiln.api.nn.ModelKinds.Positions;
 import dev.kiln.api.nn.TransformerConfig;
 
 import java.util.ArrayList;
@@ -36,16 +39,16 @@ final class Gpt2Layout implements HfLayout {
         if (d % heads != 0) throw c.error("n_embd", d + " is not divisible by n_head " + heads);
         int inner = c.has("n_inner") ? c.positive("n_inner", 0) : 4 * d;
         boolean tie = c.getBoolean("tie_word_embeddings", true) || isBaseModel(architecture);
-        return new TransformerConfig(c.positive("vocab_size", 50257), d, c.getInt("n_layer", 12), heads, heads, inner,
-                c.positive("n_positions", 1024), "learned", 10000f, "layernorm", (float) c.getDouble("layer_norm_epsilon", 1e-5),
-                true, "mlp", c.activation("activation_function", "gelu_new"), true, true, tie,
-                (float) c.getDouble("resid_pdrop", 0.1), 0, false, true, false, (float) c.getDouble("initializer_range", 0.02));
+        return TransformerConfig.gpt2(c.positive("vocab_size", 50257), d, c.getInt("n_layer", 12), heads, c.positive("n_positions", 1024))
+                .toBuilder().dFF(inner).normEps((float) c.getDouble("layer_norm_epsilon", 1e-5))
+                .activation(c.activation("activation_function", "gelu_new")).tieEmbeddings(tie)
+                .dropout((float) c.getDouble("resid_pdrop", 0.1)).initStd((float) c.getDouble("initializer_range", 0.02)).build();
     }
 
     @Override
     public Map<String, Object> toHf(TransformerConfig t, String architecture) throws HfCheckpointException {
         Compatibility.of(architecture)
-                .need("positions", t.positions(), "learned").need("norm", t.norm(), "layernorm").need("ffn", t.ffn(), "mlp")
+                .need("positions", t.positions(), Positions.LEARNED).need("norm", t.norm(), NormKind.LAYERNORM).need("ffn", t.ffn(), Ffn.MLP)
                 .need("pre_norm", t.preNorm(), true).need("causal", t.causal(), true).need("bias", t.bias(), true)
                 .need("final_norm", t.finalNorm(), true).need("embed_norm", t.embedNorm(), false)
                 .need("type_vocab", t.typeVocab(), 0).need("kv_heads", t.kvHeads(), t.heads())

@@ -1,5 +1,6 @@
 package dev.kiln.runtime.hf;
 
+import dev.kiln.api.nn.ModelKinds.Activation;
 import java.util.List;
 import java.util.Map;
 
@@ -81,19 +82,19 @@ public final class HfConfig {
     }
 
     /** Maps a transformers activation name (ACT2FN) onto Kiln's. */
-    public String activation(String key, String dflt) throws HfCheckpointException {
+    public Activation activation(String key, String dflt) throws HfCheckpointException {
         String act = getString(key, dflt);
         return switch (act) {
-            case "gelu" -> "gelu";
-            case "gelu_new", "gelu_pytorch_tanh", "gelu_fast" -> "gelu_tanh";
-            case "relu" -> "relu";
-            case "silu", "swish" -> "silu";
+            case "gelu" -> Activation.GELU;
+            case "gelu_new", "gelu_pytorch_tanh", "gelu_fast" -> Activation.GELU_TANH;
+            case "relu" -> Activation.RELU;
+            case "silu", "swish" -> Activation.SILU;
             default -> throw error(key, "is '" + act + "'; supported: gelu, gelu_new, gelu_pytorch_tanh, relu, silu, swish");
         };
     }
 
     /** Kiln's activation back to transformers' name. */
-    static String hfActivation(String kiln, String tanhName) {
-        return kiln.equals("gelu_tanh") ? tanhName : kiln;
+    static String hfActivation(Activation kiln, String tanhName) {
+        return kiln == Activation.GELU_TANH ? tanhName : kiln.key();
     }
 }

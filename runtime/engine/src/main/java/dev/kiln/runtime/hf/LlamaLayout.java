@@ -1,5 +1,8 @@
 package dev.kiln.runtime.hf;
 
+import dev.kiln.api.nn.ModelKinds.Ffn;
+import dev.kiln.api.nn.ModelKinds.NormKind;
+import dev.kiln.api.nn.ModelKinds.Positions;
 import dev.kiln.api.nn.TransformerConfig;
 
 import java.util.ArrayList;
@@ -41,17 +44,17 @@ final class LlamaLayout implements HfLayout {
         if (attnBias != mlpBias)
             throw c.error("mlp_bias", "is " + mlpBias + " but attention_bias is " + attnBias + "; Kiln's backbone has one bias switch for every projection");
         boolean tie = c.getBoolean("tie_word_embeddings", false) || isBaseModel(architecture);
-        return new TransformerConfig(c.positive("vocab_size", 32000), d, c.getInt("num_hidden_layers", 32), heads, kv,
-                c.positive("intermediate_size", 11008), c.positive("max_position_embeddings", 2048), "rotary",
-                (float) c.getDouble("rope_theta", 10000.0), "rmsnorm", (float) c.getDouble("rms_norm_eps", 1e-6), true,
-                "swiglu", c.activation("hidden_act", "silu"), true, attnBias, tie, (float) c.getDouble("attention_dropout", 0.0),
-                0, false, true, false, (float) c.getDouble("initializer_range", 0.02));
+        return TransformerConfig.llama(c.positive("vocab_size", 32000), d, c.getInt("num_hidden_layers", 32), heads, kv,
+                        c.positive("intermediate_size", 11008), c.positive("max_position_embeddings", 2048))
+                .toBuilder().ropeTheta((float) c.getDouble("rope_theta", 10000.0)).normEps((float) c.getDouble("rms_norm_eps", 1e-6))
+                .activation(c.activation("hidden_act", "silu")).bias(attnBias).tieEmbeddings(tie)
+                .dropout((float) c.getDouble("attention_dropout", 0.0)).initStd((float) c.getDouble("initializer_range", 0.02)).build();
     }
 
     @Override
     public Map<String, Object> toHf(TransformerConfig t, String architecture) throws HfCheckpointException {
         Compatibility.of(architecture)
-                .need("positions", t.positions(), "rotary").need("norm", t.norm(), "rmsnorm").need("ffn", t.ffn(), "swiglu")
+                .need("positions", t.positions(), Positions.ROTARY).need("norm", t.norm(), NormKind.RMSNORM).need("ffn", t.ffn(), Ffn.SWIGLU)
                 .need("pre_norm", t.preNorm(), true).need("causal", t.causal(), true).need("final_norm", t.finalNorm(), true)
                 .need("embed_norm", t.embedNorm(), false).need("type_vocab", t.typeVocab(), 0)
                 .need("cross_attention", t.crossAttention(), false)

@@ -38,7 +38,7 @@ class HfParityTest {
         HfModel m = HfCheckpoints.load(HfFixtures.dir("gpt2"), be);
         assertEquals("GPT2LMHeadModel", m.architecture());
         assertTrue(m.model().config().tieEmbeddings());
-        assertEquals("gelu_tanh", m.model().config().activation());
+        assertEquals(dev.kiln.api.nn.ModelKinds.Activation.GELU_TANH, m.model().config().activation());
         checkCausalLm("gpt2", m.model());
     }
 

@@ -2,6 +2,7 @@ package dev.kiln.runtime.hf;
 
 import dev.kiln.api.backend.NaiveBackend;
 import dev.kiln.api.nn.Transformer;
+import dev.kiln.api.nn.ModelKinds;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.tensor.Tensor;
 import dev.kiln.runtime.io.SafetensorsFile;
@@ -106,8 +107,7 @@ class HfRoundTripTest {
     @Test
     void anUntiedGpt2StoresItsHead() throws IOException {
         TransformerConfig tied = TransformerConfig.gpt2(40, 16, 1, 2, 16);
-        TransformerConfig untied = new TransformerConfig(40, 16, 1, 2, 2, 64, 16, "learned", 10000f, "layernorm", 1e-5f, true,
-                "mlp", "gelu_tanh", true, true, false, 0f, 0, false, true, false, 0.02f);
+        TransformerConfig untied = TransformerConfig.gpt2(40, 16, 1, 2, 16).toBuilder().tieEmbeddings(false).build();
         assertNotEquals(tied, untied);
         roundTrip(new Transformer(be, untied, 15), "GPT2LMHeadModel");
         try (SafetensorsFile f = SafetensorsFile.open(tmp.resolve("GPT2LMHeadModel/model.safetensors"))) {
@@ -126,9 +126,7 @@ class HfRoundTripTest {
     }
 
     private static TransformerConfig withoutInitAndDropout(TransformerConfig c) {
-        return new TransformerConfig(c.vocab(), c.dModel(), c.layers(), c.heads(), c.kvHeads(), c.dFF(), c.maxSeq(),
-                c.positions(), c.ropeTheta(), c.norm(), c.normEps(), c.preNorm(), c.ffn(), c.activation(), c.causal(),
-                c.bias(), c.tieEmbeddings(), 0f, c.typeVocab(), c.embedNorm(), c.finalNorm(), c.crossAttention(), 0f);
+        return c.toBuilder().dropout(0f).initStd(0f).build();
     }
 
     private Tensor random(Random r, int... dims) {
