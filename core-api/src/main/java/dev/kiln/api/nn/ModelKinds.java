@@ -12,6 +12,8 @@ public final class ModelKinds {
 
         public String key() { return ModelKinds.key(this); }
 
+        @Override public String toString() { return key(); }
+
         /** Whether positions index a table of max_seq rows, so inputs longer than max_seq cannot be embedded. */
         public boolean bounded() { return this == LEARNED || this == SINUSOIDAL; }
     }
@@ -20,6 +22,8 @@ public final class ModelKinds {
         LAYERNORM, RMSNORM;
 
         public String key() { return ModelKinds.key(this); }
+
+        @Override public String toString() { return key(); }
     }
 
     /** mlp: down(act(up(x))); swiglu: down(act(gate(x)) ⊙ up(x)). */
@@ -27,12 +31,16 @@ public final class ModelKinds {
         MLP, SWIGLU;
 
         public String key() { return ModelKinds.key(this); }
+
+        @Override public String toString() { return key(); }
     }
 
     public enum Activation {
         GELU, GELU_TANH, RELU, SILU;
 
         public String key() { return ModelKinds.key(this); }
+
+        @Override public String toString() { return key(); }
     }
 
     /** The constant of {@code type} whose key is {@code value}; an error naming {@code what} and the keys otherwise. */
