@@ -54,11 +54,15 @@ final class HfWeights {
         Set<String> expected = new LinkedHashSet<>();
         for (TensorMapping m : used) expected.addAll(m.sources());
         boolean anyBackbone = used.stream().anyMatch(m -> m.group() == null && m.sources().stream().anyMatch(names::contains));
-        if (!anyBackbone)
+        if (!anyBackbone) {
+            Set<String> asSaved = new LinkedHashSet<>();     // the names as this architecture saves them
+            for (TensorMapping m : layout.mappings(cfg, arch, layout.isBaseModel(arch) ? "" : layout.backbonePrefix()))
+                if (m.group() == null || loaded.contains(m.group())) asSaved.addAll(m.sources());
             throw new HfCheckpointException(where + ": none of the tensors of " + arch + " as config.json describes it ("
                     + describe(cfg) + ") is in the file; is it a " + layout.modelType() + " checkpoint?"
-                    + "\n  expected " + expected.size() + ": " + TensorNames.summarize(expected)
+                    + "\n  expected " + asSaved.size() + ": " + TensorNames.summarize(asSaved)
                     + "\n  found " + names.size() + ": " + TensorNames.summarize(src.names()));
+        }
         TreeSet<String> missing = new TreeSet<>(expected), unused = new TreeSet<>();
         missing.removeAll(names);
         for (String n : names) if (!expected.contains(n) && !aliases.containsKey(n) && !layout.isBuffer(n)) unused.add(files.get(n));
