@@ -75,10 +75,15 @@ final class HfWeights {
             if (m.group() == null && (p == null || p.size() != TensorMapping.numel(m.targetShape())))
                 throw new IllegalStateException(layout.modelType() + " layout maps onto '" + m.target() + "', which the backbone "
                         + (p == null ? "does not have" : "has with shape " + p.shape()));
-            List<float[]> parts = new ArrayList<>(m.toHf(p != null ? p.toArray() : initialExtra(m, cfg, rng)));  // what a missing source keeps
-            for (int i = 0; i < m.sources().size(); i++)
-                if (names.contains(m.sources().get(i)))
-                    parts.set(i, read(src, where, files.get(m.sources().get(i)), m.sourceShapes().get(i)));
+            boolean complete = names.containsAll(m.sources());
+            List<float[]> parts = complete ? new ArrayList<>()                          // else: what a missing source keeps
+                    : new ArrayList<>(m.toHf(p != null ? p.toArray() : initialExtra(m, cfg, rng)));
+            for (int i = 0; i < m.sources().size(); i++) {
+                if (!names.contains(m.sources().get(i))) continue;
+                float[] data = read(src, where, files.get(m.sources().get(i)), m.sourceShapes().get(i));
+                if (complete) parts.add(data);
+                else parts.set(i, data);
+            }
             float[] data = m.toKiln(parts);
             if (p == null) {
                 extras.put(m.target(), Tensor.of(backend, data, m.targetShape()));
