@@ -3,6 +3,7 @@ package dev.kiln.runtime.hf;
 import dev.kiln.api.nn.ModelKinds.Ffn;
 import dev.kiln.api.nn.ModelKinds.NormKind;
 import dev.kiln.api.nn.ModelKinds.Positions;
+import dev.kiln.api.nn.RopeScaling;
 import dev.kiln.api.nn.TransformerConfig;
 
 import java.util.ArrayList;
@@ -85,15 +86,16 @@ final class BertLikeLayout implements HfLayout {
 
     @Override
     public Map<String, Object> toHf(TransformerConfig t, String architecture) throws HfCheckpointException {
-        Compatibility.of(architecture)
-                .need("positions", t.positions(), Positions.LEARNED).need("norm", t.norm(), NormKind.LAYERNORM).need("ffn", t.ffn(), Ffn.MLP)
+        Compatibility c = Compatibility.of(architecture);
+        if (family.positionsAfterPadding()) c.need("position_offset > 0 (pad_token_id + 1)", t.positionOffset() > 0, true);
+        else c.need("position_offset", t.positionOffset(), 0);
+        c.need("positions", t.positions(), Positions.LEARNED).need("norm", t.norm(), NormKind.LAYERNORM).need("ffn", t.ffn(), Ffn.MLP)
                 .need("pre_norm", t.preNorm(), false).need("causal", t.causal(), false).need("bias", t.bias(), true)
                 .need("embed_norm", t.embedNorm(), true).need("final_norm", t.finalNorm(), false)
                 .need("kv_heads", t.kvHeads(), t.heads()).need("tie_embeddings", t.tieEmbeddings(), true)
                 .need("cross_attention", t.crossAttention(), false).need("type_vocab > 0", t.typeVocab() > 0, true)
-                .need("position_offset", family.positionsAfterPadding() ? t.positionOffset() > 0 : t.positionOffset() == 0, true)
                 .need("sliding_window", t.slidingWindow(), 0).need("qk_norm", t.qkNorm(), false)
-                .need("head_dim", t.headDim(), t.dModel() / t.heads()).need("rope_scaling", t.ropeScaling(), dev.kiln.api.nn.RopeScaling.NONE).check();
+                .need("head_dim", t.headDim(), t.dModel() / t.heads()).need("rope_scaling", t.ropeScaling().kind(), RopeScaling.Kind.NONE).check();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("architectures", List.of(architecture));
         m.put("model_type", modelType());

@@ -147,7 +147,7 @@ class HfErrorsTest {
         msg = assertThrows(HfCheckpointException.class, () -> HfCheckpoints.save(bert, tmp.resolve("x"), "BertForMaskedLM")).getMessage();
         assertTrue(msg.contains("BertForMaskedLM needs these extra tensors, which were not given: [mlm.bias, mlm.dense.bias"), msg);
         msg = assertThrows(HfCheckpointException.class, () -> HfCheckpoints.save(bert, Map.of(), tmp.resolve("x"), "RobertaModel")).getMessage();
-        assertTrue(msg.contains("RobertaModel cannot hold this model: position_offset is false (needs true)"), msg);
+        assertTrue(msg.contains("RobertaModel cannot hold this model: position_offset > 0 (pad_token_id + 1) is false (needs true)"), msg);
         Transformer windowed = new Transformer(be, TransformerConfig.llama(30, 16, 1, 2, 1, 32, 16).toBuilder().slidingWindow(4).build(), 1);
         msg = assertThrows(HfCheckpointException.class, () -> HfCheckpoints.save(windowed, tmp.resolve("x"), "LlamaForCausalLM")).getMessage();
         assertTrue(msg.contains("sliding_window is 4 (needs 0)"), msg);
