@@ -48,7 +48,7 @@ final class LlamaLikeLayout implements HfLayout {
         boolean tie = c.getBoolean("tie_word_embeddings", false) || isBaseModel(architecture);
         TransformerConfig.Builder b = TransformerConfig.llama(c.positive("vocab_size", family.vocab), d, layers, heads, kv,
                         c.positive("intermediate_size", family.intermediate), maxPos).toBuilder()
-                .headDim(headDim).ropeTheta((float) c.getDouble("rope_theta", 10000.0)).ropeScaling(RopeScalingKeys.read(c, maxPos))
+                .headDim(headDim).ropeTheta(RopeScalingKeys.theta(c)).ropeScaling(RopeScalingKeys.read(c, maxPos))
                 .normEps((float) c.getDouble("rms_norm_eps", 1e-6)).activation(c.activation("hidden_act", "silu"))
                 .slidingWindow(family.readSlidingWindow(c, layers)).tieEmbeddings(tie)
                 .dropout((float) c.getDouble("attention_dropout", 0.0)).initStd((float) c.getDouble("initializer_range", 0.02));

@@ -102,4 +102,23 @@ class HfFamilyParityTest {
         AssertionError e = assertThrows(AssertionError.class, () -> HfParityTest.checkCausalLm(fixture, m.model()));
         assertTrue(e.getMessage().contains("exceeds"), e.getMessage());
     }
+
+    /** transformers 5 writes rope_theta and the scaling together under rope_parameters; the same model loads from it. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"llama3", "llama-linear", "llama"})
+    void transformers5RopeParametersLoadLikeTheLegacyKeys(String fixture, @TempDir Path tmp) throws IOException {
+        Path dir = HfFixtures.copy(fixture, tmp.resolve(fixture), (n, t) -> t);
+        Map<String, Object> cfg = HfFixtures.JSON.readValue(dir.resolve("config.json").toFile(), new com.fasterxml.jackson.core.type.TypeReference<>() {});
+        Map<String, Object> params = new java.util.LinkedHashMap<>();
+        params.put("rope_theta", cfg.remove("rope_theta"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> scaling = (Map<String, Object>) cfg.remove("rope_scaling");
+        if (scaling != null) params.putAll(scaling);
+        else params.put("rope_type", "default");
+        cfg.put("rope_parameters", params);
+        java.nio.file.Files.writeString(dir.resolve("config.json"), HfFixtures.JSON.writeValueAsString(cfg));
+        HfModel m = HfCheckpoints.load(dir, new NaiveBackend()), legacy = HfCheckpoints.load(HfFixtures.dir(fixture), new NaiveBackend());
+        assertEquals(legacy.model().config(), m.model().config());
+        HfParityTest.checkCausalLm(fixture, m.model());
+    }
 }
