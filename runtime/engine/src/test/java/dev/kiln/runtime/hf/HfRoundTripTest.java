@@ -126,7 +126,7 @@ class HfRoundTripTest {
     }
 
     @Test
-    void aShardedCheckpointLoadsLikeTheSingleFile() throws IOException {
+    void aShardedBf16CheckpointLoadsLikeTheSingleFile() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("sharded"));
         Files.copy(HfFixtures.dir("llama").resolve("config.json"), dir.resolve("config.json"));
         Map<String, TensorData> first = new LinkedHashMap<>(), second = new LinkedHashMap<>();
@@ -134,7 +134,7 @@ class HfRoundTripTest {
         try (SafetensorsFile f = SafetensorsFile.open(HfFixtures.dir("llama").resolve("model.safetensors"))) {
             for (String n : f.names()) {
                 boolean one = n.contains("layers.0.") || n.contains("embed");
-                (one ? first : second).put(n, TensorData.f32(f.info(n).intShape(), f.floats(n)));
+                (one ? first : second).put(n, TensorData.raw(f.info(n).dtype(), f.info(n).shape(), f.bytes(n)));   // BF16 as stored
                 weightMap.put(n, one ? "model-00001-of-00002.safetensors" : "model-00002-of-00002.safetensors");
             }
         }
@@ -142,6 +142,9 @@ class HfRoundTripTest {
         SafetensorsWriter.write(dir.resolve("model-00002-of-00002.safetensors"), second, Map.of("format", "pt"));
         Files.writeString(dir.resolve("model.safetensors.index.json"),
                 HfFixtures.JSON.writeValueAsString(Map.of("metadata", Map.of(), "weight_map", weightMap)));
+        try (SafetensorsFile shard = SafetensorsFile.open(dir.resolve("model-00002-of-00002.safetensors"))) {
+            assertEquals("BF16", shard.info("model.norm.weight").dtype().toString());
+        }
         HfModel single = HfCheckpoints.load(HfFixtures.dir("llama"), be), sharded = HfCheckpoints.load(dir, be);
         assertSameTensors(single.model().namedParameters(), sharded.model().namedParameters());
     }
