@@ -126,7 +126,10 @@ public final class ConformanceCases {
                 new AttnCase(1, 2, 1, 17, 17, 8, true, false, false, false, 100),
                 new AttnCase(1, 2, 2, 7, 3, 4, true, false, false, false, 2),
                 new AttnCase(1, 2, 1, 150, 150, 8, true, false, false, true, 3),
-                new AttnCase(2, 8, 4, 130, 200, 32, true, true, false, false, 50));
+                new AttnCase(2, 8, 4, 130, 200, 32, true, true, false, false, 50),
+                // more queries than keys across several row blocks: whole blocks see no key
+                new AttnCase(1, 2, 1, 130, 3, 4, true, false, false, false, 0),
+                new AttnCase(1, 2, 1, 130, 3, 4, true, true, false, false, 2));
     }
 
     /** batch, seq, heads, headDim, posOffset, theta, scaling (frequencies for a sequence of posOffset + seq). */
