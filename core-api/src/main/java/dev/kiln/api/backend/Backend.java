@@ -156,11 +156,13 @@ public interface Backend extends AutoCloseable {
 
     /**
      * Rotary position embedding on contiguous [batch, seq, heads, headDim] (half-split pairing
-     * (i, i + headDim/2) as in GPT-NeoX / Hugging Face LLaMA) for positions posOffset + t,
-     * frequency theta^(−2i/headDim). inverse rotates by the negative angle (the backward pass).
+     * (i, i + headDim/2) as in GPT-NeoX / Hugging Face LLaMA) for positions posOffset + t: pair i
+     * rotates by angle = float32((posOffset + t) · invFreq[i]) (one float32 product, as Hugging Face
+     * computes it), invFreq float[headDim/2] (see {@code RopeScaling#inverseFrequencies}).
+     * inverse rotates by the negative angle (the backward pass).
      */
     void rope(Storage x, Storage y, int batch, int seq, int heads, int headDim, int posOffset,
-              float theta, boolean inverse);
+              float[] invFreq, boolean inverse);
 
     // ---- randomness and optimizers --------------------------------------------------------
 

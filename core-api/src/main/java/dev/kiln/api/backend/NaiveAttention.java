@@ -7,10 +7,11 @@ package dev.kiln.api.backend;
 final class NaiveAttention {
     private NaiveAttention() {}
 
-    /** Whether query i of batch item b may attend to key j (causal, key mask, segments). */
+    /** Whether query i of batch item b may attend to key j (causal, sliding window, key mask, segments). */
     static boolean visible(AttentionSpec s, int b, int i, int j, int[] keyMask, int[] segments) {
         int qPos = i + (s.tk() - s.tq());
         if (s.causal() && j > qPos) return false;
+        if (s.window() > 0 && j <= qPos - s.window()) return false;
         if (keyMask != null && keyMask[b * s.tk() + j] == 0) return false;
         return segments == null || segments[b * s.tk() + j] == segments[b * s.tk() + qPos];
     }

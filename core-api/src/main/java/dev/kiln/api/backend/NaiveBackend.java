@@ -265,11 +265,11 @@ public class NaiveBackend implements Backend {
         NaiveAttention.backward(spec, h(q), h(k), h(v), h(probs), h(gOut), h(gq), h(gk), h(gv));
     }
 
-    // x, y: [batch, seq, heads, headDim]; pairs (i, i + headDim/2)
+    // x, y: [batch, seq, heads, headDim]; pairs (i, i + headDim/2); invFreq: [headDim/2]
     @Override
     public void rope(Storage x, Storage y, int batch, int seq, int heads, int headDim, int posOffset,
-                     float theta, boolean inverse) {
-        if (headDim % 2 != 0) throw new IllegalArgumentException("rope needs an even headDim, got " + headDim);
+                     float[] invFreq, boolean inverse) {
+        checkRope(headDim, invFreq);
         float[] in = h(x), out = h(y);
         int half = headDim / 2;
         for (int b = 0; b < batch; b++) {
@@ -277,7 +277,7 @@ public class NaiveBackend implements Backend {
                 for (int hd = 0; hd < heads; hd++) {
                     int base = ((b * seq + t) * heads + hd) * headDim;
                     for (int i = 0; i < half; i++) {
-                        double angle = (posOffset + t) * Math.pow(theta, -2.0 * i / headDim);
+                        float angle = (float) (posOffset + t) * invFreq[i];
                         double cos = Math.cos(angle), sin = inverse ? -Math.sin(angle) : Math.sin(angle);
                         double x1 = in[base + i], x2 = in[base + i + half];
                         out[base + i] = (float) (x1 * cos - x2 * sin);
@@ -286,6 +286,14 @@ public class NaiveBackend implements Backend {
                 }
             }
         }
+    }
+
+    /** The argument checks every backend's rope makes: an even head dim and headDim/2 frequencies. */
+    public static void checkRope(int headDim, float[] invFreq) {
+        if (headDim % 2 != 0) throw new IllegalArgumentException("rope needs an even headDim, got " + headDim);
+        if (invFreq == null || invFreq.length != headDim / 2)
+            throw new IllegalArgumentException("rope needs headDim/2 = " + headDim / 2 + " inverse frequencies, got "
+                    + (invFreq == null ? "null" : invFreq.length));
     }
 
     // ---- randomness and optimizers --------------------------------------------------------

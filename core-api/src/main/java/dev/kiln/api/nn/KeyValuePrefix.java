@@ -8,7 +8,9 @@ import dev.kiln.api.tensor.Tensor;
  * P learned key and value rows that one self-attention layer attends to before the real tokens
  * (prefix tuning, Li and Liang 2021; the past_key_values PEFT feeds each layer). Attached with
  * {@link SelfAttention#attachPrefix}. They are position-free (no rotary), visible to every query,
- * causal or not, and never masked. Parameters: {@code keys}, {@code values} [P, Hkv·D].
+ * causal or not, and never masked by padding; a sliding window W does count them, as Hugging Face
+ * does with past_key_values: they sit at positions 0..P−1, the real token i at P + i, and a query
+ * sees only keys within W of its own position. Parameters: {@code keys}, {@code values} [P, Hkv·D].
  */
 public final class KeyValuePrefix extends Module {
     private final Tensor keys, values;

@@ -11,6 +11,8 @@ import dev.kiln.api.tensor.Tensor;
  * [B, S] for cross-attention, a KV cache for incremental decoding, and positions [B, T] (each
  * token's index into a learned / sinusoidal position table; packed examples restart at 0 as with
  * Hugging Face's position_ids; rotary attention is relative, so segments alone make it exact).
+ * Positions count from 0 whatever the table's position_offset: the backbone adds the offset
+ * (so a RoBERTa position 0 reads row 2, where HF's own position_ids would already say 2).
  */
 public record ModelInput(IntTensor ids, Tensor embeddings, IntTensor attentionMask, IntTensor tokenTypes,
                          IntTensor segments, Tensor encoderStates, IntTensor encoderMask, KVCache cache, IntTensor positions) {

@@ -98,8 +98,9 @@ public final class Transformer extends Module {
         int b = in.batch(), t = in.length();
         KVCache cache = in.cache();
         int offset = cache == null ? 0 : cache.length();
-        if ((positions != null || sinusoid != null) && offset + t > cfg.maxSeq())
-            throw new IllegalArgumentException("sequence of " + (offset + t) + " tokens exceeds max_seq " + cfg.maxSeq());
+        int usable = cfg.usablePositions();
+        if ((positions != null || sinusoid != null) && offset + t > usable)
+            throw new IllegalArgumentException("sequence of " + (offset + t) + " tokens exceeds " + usableNote());
         Tensor x = in.embeddings() != null ? in.embeddings() : embedTokens(in.ids());
         if (x.dim(-1) != cfg.dModel()) throw new IllegalArgumentException("embeddings " + x.shape() + " do not have width " + cfg.dModel());
         int virtual = softPrompt != null && offset == 0 ? softPrompt.tokens() : 0;
@@ -107,18 +108,21 @@ public final class Transformer extends Module {
             x = Shapes.concat(1, List.of(softPrompt.expand(b), x));          // [B, N + T, C]
             in = withVirtualTokens(in, virtual);
             t += virtual;
-            if ((positions != null || sinusoid != null) && t > cfg.maxSeq())
-                throw new IllegalArgumentException("sequence of " + (t - virtual) + " tokens plus " + virtual + " soft-prompt tokens exceeds max_seq " + cfg.maxSeq());
+            if ((positions != null || sinusoid != null) && t > usable)
+                throw new IllegalArgumentException("sequence of " + (t - virtual) + " tokens plus " + virtual + " soft-prompt tokens exceeds " + usableNote());
         } else if (softPrompt != null && in.attentionMask() != null && in.attentionMask().dim(1) == offset + t - softPrompt.tokens()) {
             in = in.withAttentionMask(prepend(in.attentionMask(), softPrompt.tokens(), 1));  // the prompt is cached; the caller's mask covers its own tokens
         }
         if (positions != null || sinusoid != null) {
+            // Position p reads table row position_offset + p (RoBERTa: padding_idx + 1 = 2). HF RoBERTa counts p over
+            // the non-padding tokens only (create_position_ids_from_input_ids); with right padding, which Kiln uses,
+            // that is the same row for every real token (the padded ones are masked out anyway).
             Tensor table = positions != null ? positions : sinusoid;
             if (in.positions() != null) {
                 x = Arithmetic.add(x, Embedding.lookup(table, checkedPositions(in.positions(), b, t, virtual)));   // [B, T, C]
             } else {
                 int[] pos = new int[t];
-                for (int i = 0; i < t; i++) pos[i] = offset + i;
+                for (int i = 0; i < t; i++) pos[i] = cfg.positionOffset() + offset + i;
                 x = Arithmetic.add(x, Embedding.lookup(table, new IntTensor(pos, 1, t)));     // [B, T, C] + [1, T, C]
             }
         }
@@ -160,14 +164,23 @@ public final class Transformer extends Module {
         return p == null ? 0 : p.tokens();
     }
 
-    /** Explicit positions [B, T], each in [0, max_seq). */
+    /** Explicit positions [B, T], each in [0, usable positions) → table rows [B, T] (shifted by position_offset). */
     private IntTensor checkedPositions(IntTensor pos, int b, int t, int virtual) {
         if (virtual > 0) throw new IllegalArgumentException("explicit positions cannot be combined with a soft prompt");
         if (pos.dim(0) != b || pos.dim(1) != t || pos.size() != b * t)
             throw new IllegalArgumentException("positions " + pos.shape() + " must be [" + b + ", " + t + "]");
+        int usable = cfg.usablePositions(), shift = cfg.positionOffset();
         for (int p : pos.data())
-            if (p < 0 || p >= cfg.maxSeq()) throw new IllegalArgumentException("position " + p + " is outside [0, max_seq " + cfg.maxSeq() + ")");
-        return pos;
+            if (p < 0 || p >= usable) throw new IllegalArgumentException("position " + p + " is outside [0, " + usableNote() + ")");
+        if (shift == 0) return pos;
+        int[] rows = pos.data().clone();
+        for (int i = 0; i < rows.length; i++) rows[i] += shift;
+        return new IntTensor(rows, b, t);
+    }
+
+    private String usableNote() {
+        return cfg.positionOffset() == 0 ? "max_seq " + cfg.maxSeq()
+                : "the " + cfg.usablePositions() + " usable positions (max_seq " + cfg.maxSeq() + " − position_offset " + cfg.positionOffset() + ")";
     }
 
     /** The masks of an input with N virtual tokens in front: visible, token type 0. */

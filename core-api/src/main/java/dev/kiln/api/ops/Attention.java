@@ -36,17 +36,25 @@ public final class Attention {
         return t.requiresGrad() ? t.gradForAccumulation() : t.backend().allocate(t.size());
     }
 
-    /** Rotary embedding of x: [B, T, H, D] (or [B, T, H·D] with heads given) at positions posOffset + t. */
-    public static Tensor rope(Tensor x, int heads, int posOffset, float theta) {
-        int b = x.dim(0), t = x.dim(1), d = x.size() / (b * Math.max(1, t) * heads);
-        if (d % 2 != 0) throw new IllegalArgumentException("rotary embedding needs an even head dim, got " + d);
+    /** Rotary embedding of x: [B, T, H, D] (or [B, T, H·D]) at positions posOffset + t; invFreq: [D/2] (RopeScaling#inverseFrequencies). */
+    public static Tensor rope(Tensor x, int heads, int posOffset, float[] invFreq) {
+        int b = x.dim(0), t = x.dim(1), d = headDim(x, heads);
+        float[] freq = invFreq.clone();
         Backend be = x.backend();
         Storage y = be.allocate(x.size());
-        be.rope(x.storage(), y, b, t, heads, d, posOffset, theta, false);
+        be.rope(x.storage(), y, b, t, heads, d, posOffset, freq, false);
         return Tensor.result("rope", y, x.shape(), g -> {
             Storage back = be.allocate(x.size());
-            be.rope(g, back, b, t, heads, d, posOffset, theta, true);
+            be.rope(g, back, b, t, heads, d, posOffset, freq, true);
             Kernels.accumulate(be, back, x.gradForAccumulation(), x.size());
         }, x);
+    }
+
+    private static int headDim(Tensor x, int heads) {
+        int d = x.rank() == 4 ? x.dim(3) : x.dim(-1) / heads;
+        if (x.rank() < 3 || x.rank() > 4 || d * heads != (x.rank() == 4 ? x.dim(2) * d : x.dim(-1)))
+            throw new IllegalArgumentException("rotary embedding needs [B, T, H, D] or [B, T, H·D] with " + heads + " heads, got " + x.shape());
+        if (d % 2 != 0) throw new IllegalArgumentException("rotary embedding needs an even head dim, got " + d);
+        return d;
     }
 }

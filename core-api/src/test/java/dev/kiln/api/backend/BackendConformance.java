@@ -3,6 +3,7 @@ package dev.kiln.api.backend;
 import dev.kiln.api.backend.ConformanceCases.AttnCase;
 import dev.kiln.api.backend.ConformanceCases.MatmulCase;
 import dev.kiln.api.backend.ConformanceCheck.Call;
+import dev.kiln.api.nn.RopeScaling;
 import dev.kiln.api.tensor.Storage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -266,15 +267,17 @@ public abstract class BackendConformance {
             qSize = c.batch() * tq * hq * d;
             kSize = vSize = c.batch() * tk * hkv * d;
         }
+        if (c.window() > 0) spec = spec.withWindow(c.window());
+        AttentionSpec geometry = spec;
         int[] mask = c.keyMask() ? ints(11, c.batch() * tk, 4) : null;
         if (mask != null) java.util.Arrays.fill(mask, 0, tk, 0);  // item 0 sees nothing: zero rows
         int[] segments = c.segments() ? new int[c.batch() * tk] : null;
         if (segments != null) for (int i = 0; i < segments.length; i++) segments[i] = (i % tk) * 3 / tk;
         Call forwardBackward = (b, s) -> {
             Storage q = s[0], k = c.fused() ? s[0] : s[1], v = c.fused() ? s[0] : s[2];
-            b.attention(spec, q, k, v, mask, segments, s[3], s[4]);
+            b.attention(geometry, q, k, v, mask, segments, s[3], s[4]);
             Storage gq = s[6], gk = c.fused() ? s[6] : s[7], gv = c.fused() ? s[6] : s[8];
-            b.attentionBackward(spec, q, k, v, s[4], s[5], gq, gk, gv);
+            b.attentionBackward(geometry, q, k, v, s[4], s[5], gq, gk, gv);
         };
         ConformanceCheck.agree(ref, be, c.toString(), RTOL, ATOL_DOT, forwardBackward,
                 uniform(1, qSize, -2, 2), rand(2, kSize), rand(3, vSize), new float[spec.outSize()],
@@ -283,16 +286,16 @@ public abstract class BackendConformance {
 
     @ParameterizedTest
     @MethodSource("dev.kiln.api.backend.ConformanceCases#rope")
-    void rope(int batch, int seq, int heads, int headDim, int pos, float theta) {
+    void rope(int batch, int seq, int heads, int headDim, int pos, float theta, RopeScaling scaling) {
         int n = batch * seq * heads * headDim;
-        float[] x = rand(n, n);
+        float[] x = rand(n, n), freq = scaling.inverseFrequencies(headDim, theta, pos + seq);
         for (boolean inverse : new boolean[] {false, true}) {
-            agree("rope inverse=" + inverse, (b, s) -> b.rope(s[0], s[1], batch, seq, heads, headDim, pos, theta, inverse),
-                    x, new float[n]);
+            agree("rope " + scaling.kind() + " inverse=" + inverse,
+                    (b, s) -> b.rope(s[0], s[1], batch, seq, heads, headDim, pos, freq, inverse), x, new float[n]);
         }
         Storage xs = be.upload(x), y = be.allocate(n), back = be.allocate(n);
-        be.rope(xs, y, batch, seq, heads, headDim, pos, theta, false);
-        be.rope(y, back, batch, seq, heads, headDim, pos, theta, true);
+        be.rope(xs, y, batch, seq, heads, headDim, pos, freq, false);
+        be.rope(y, back, batch, seq, heads, headDim, pos, freq, true);
         ConformanceCheck.assertClose("rope then inverse rope", x, be.download(back), RTOL, ATOL);
     }
 

@@ -1,5 +1,6 @@
 package dev.kiln.api.backend;
 
+import dev.kiln.api.nn.RopeScaling;
 import org.junit.jupiter.params.provider.Arguments;
 
 import java.util.ArrayList;
@@ -98,30 +99,46 @@ public final class ConformanceCases {
         return Stream.of(0, 1, 17, 1000, 100_003);
     }
 
-    /** One attention call; fused = q, k, v (and their gradients) packed in one storage. */
+    /** One attention call; fused = q, k, v (and their gradients) packed in one storage; window 0 = none. */
     public record AttnCase(int batch, int qHeads, int kvHeads, int tq, int tk, int headDim, boolean causal,
-                           boolean keyMask, boolean segments, boolean fused) {}
+                           boolean keyMask, boolean segments, boolean fused, int window) {}
 
     static Stream<AttnCase> attention() {
         return Stream.of(
-                new AttnCase(1, 1, 1, 1, 1, 1, false, false, false, false),
-                new AttnCase(2, 3, 3, 17, 17, 8, false, false, false, false),
-                new AttnCase(2, 4, 2, 17, 17, 16, true, false, false, false),
-                new AttnCase(1, 4, 1, 33, 33, 64, true, false, false, true),
-                new AttnCase(2, 2, 2, 3, 17, 8, true, false, false, false),
-                new AttnCase(2, 2, 1, 5, 17, 33, false, true, false, true),
-                new AttnCase(2, 2, 2, 17, 17, 8, true, true, true, false),
-                new AttnCase(2, 2, 2, 17, 17, 8, false, false, true, true),
-                new AttnCase(1, 2, 2, 7, 3, 4, true, false, false, false),
-                new AttnCase(2, 8, 4, 130, 130, 32, true, true, false, true),
-                new AttnCase(1, 2, 2, 2, 0, 4, false, false, false, false),
-                new AttnCase(0, 2, 2, 3, 3, 4, false, false, false, false));
+                new AttnCase(1, 1, 1, 1, 1, 1, false, false, false, false, 0),
+                new AttnCase(2, 3, 3, 17, 17, 8, false, false, false, false, 0),
+                new AttnCase(2, 4, 2, 17, 17, 16, true, false, false, false, 0),
+                new AttnCase(1, 4, 1, 33, 33, 64, true, false, false, true, 0),
+                new AttnCase(2, 2, 2, 3, 17, 8, true, false, false, false, 0),
+                new AttnCase(2, 2, 1, 5, 17, 33, false, true, false, true, 0),
+                new AttnCase(2, 2, 2, 17, 17, 8, true, true, true, false, 0),
+                new AttnCase(2, 2, 2, 17, 17, 8, false, false, true, true, 0),
+                new AttnCase(1, 2, 2, 7, 3, 4, true, false, false, false, 0),
+                new AttnCase(2, 8, 4, 130, 130, 32, true, true, false, true, 0),
+                new AttnCase(1, 2, 2, 2, 0, 4, false, false, false, false, 0),
+                new AttnCase(0, 2, 2, 3, 3, 4, false, false, false, false, 0),
+                // sliding windows (Mistral): grouped-query heads, cached decode (tq < tk), one query, masks,
+                // segments, a window of 1, one wider than the sequence, more queries than keys, several row blocks
+                new AttnCase(2, 4, 2, 17, 17, 8, true, false, false, false, 5),
+                new AttnCase(2, 4, 1, 5, 17, 33, true, true, false, true, 4),
+                new AttnCase(1, 4, 2, 1, 40, 16, true, false, false, false, 8),
+                new AttnCase(2, 2, 2, 9, 9, 4, true, false, true, false, 1),
+                new AttnCase(1, 2, 1, 17, 17, 8, true, false, false, false, 100),
+                new AttnCase(1, 2, 2, 7, 3, 4, true, false, false, false, 2),
+                new AttnCase(1, 2, 1, 150, 150, 8, true, false, false, true, 3),
+                new AttnCase(2, 8, 4, 130, 200, 32, true, true, false, false, 50),
+                // more queries than keys across several row blocks: whole blocks see no key
+                new AttnCase(1, 2, 1, 130, 3, 4, true, false, false, false, 0),
+                new AttnCase(1, 2, 1, 130, 3, 4, true, true, false, false, 2));
     }
 
-    /** batch, seq, heads, headDim, posOffset, theta. */
+    /** batch, seq, heads, headDim, posOffset, theta, scaling (frequencies for a sequence of posOffset + seq). */
     static Stream<Arguments> rope() {
-        return Stream.of(arguments(2, 5, 3, 8, 0, 10000f), arguments(1, 17, 2, 2, 7, 10000f),
-                arguments(3, 33, 1, 64, 0, 500000f), arguments(1, 130, 4, 128, 100, 10000f),
-                arguments(0, 3, 2, 4, 0, 10000f));
+        return Stream.of(arguments(2, 5, 3, 8, 0, 10000f, RopeScaling.NONE), arguments(1, 17, 2, 2, 7, 10000f, RopeScaling.NONE),
+                arguments(3, 33, 1, 64, 0, 500000f, RopeScaling.NONE), arguments(1, 130, 4, 128, 100, 10000f, RopeScaling.NONE),
+                arguments(0, 3, 2, 4, 0, 10000f, RopeScaling.NONE),
+                arguments(2, 9, 2, 16, 3, 10000f, RopeScaling.linear(4f)),
+                arguments(1, 40, 2, 32, 4000, 10000f, RopeScaling.dynamic(2f, 2048)),
+                arguments(1, 17, 3, 128, 9000, 500000f, RopeScaling.llama3(8f, 1f, 4f, 8192)));
     }
 }

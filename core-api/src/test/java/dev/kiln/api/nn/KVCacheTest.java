@@ -24,6 +24,10 @@ class KVCacheTest {
         return switch (preset) {
             case "gpt2" -> TinyModels.gpt2();                                    // learned positions, fused qkv path
             case "sinusoidal" -> TinyModels.with(TinyModels.gpt2().toBuilder().positions(ModelKinds.Positions.SINUSOIDAL).activation(ModelKinds.Activation.GELU).build(), 0f, false, 0.1f);
+            case "qwen3" -> TinyModels.qwen3();                                   // head_dim ≠ d_model / heads, qk_norm, qkv bias
+            case "mistral" -> TinyModels.mistral();                               // sliding window 3 < the 7 tokens
+            case "llama3-rope" -> TinyModels.llama().toBuilder().ropeScaling(RopeScaling.llama3(8f, 1f, 4f, 8)).build();
+            case "linear-rope" -> TinyModels.llama().toBuilder().ropeScaling(RopeScaling.linear(2f)).build();
             default -> TinyModels.llama();                                        // rotary + GQA
         };
     }
@@ -37,7 +41,7 @@ class KVCacheTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"gpt2", "llama", "sinusoidal"})
+    @ValueSource(strings = {"gpt2", "llama", "sinusoidal", "qwen3", "mistral", "llama3-rope", "linear-rope"})
     void incrementalDecodingMatchesAFullForward(String preset) {
         Transformer model = new Transformer(be, config(preset), 7);
         model.train(false);

@@ -29,7 +29,11 @@ class KeyValuePrefixTest {
 
     /** The preset with positions "none" and the given attention direction. */
     private static TransformerConfig config(String preset, boolean causal) {
-        TransformerConfig c = preset.equals("gpt2") ? TinyModels.gpt2() : TinyModels.llama();   // llama: GQA, 4 query over 2 kv heads
+        TransformerConfig c = switch (preset) {
+            case "gpt2" -> TinyModels.gpt2();
+            case "qwen3" -> TinyModels.qwen3();   // head_dim 8 ≠ 16 / 4: prefix rows of Hkv·D = 16, q/k norms
+            default -> TinyModels.llama();        // GQA, 4 query over 2 kv heads
+        };
         return c.toBuilder().positions(ModelKinds.Positions.NONE).causal(causal).dropout(0f).crossAttention(false).build();
     }
 
@@ -66,7 +70,7 @@ class KeyValuePrefixTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"gpt2", "llama"})
+    @ValueSource(strings = {"gpt2", "llama", "qwen3"})
     void causalPrefixMatchesTheCachedContinuation(String preset) {
         Transformer model = new Transformer(be, config(preset, true), 7);
         model.train(false);
@@ -80,7 +84,7 @@ class KeyValuePrefixTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"gpt2", "llama"})
+    @ValueSource(strings = {"gpt2", "llama", "qwen3"})
     void bidirectionalPrefixWithPaddingExtendsTheMaskItself(String preset) {
         Transformer model = new Transformer(be, config(preset, false), 7);
         model.train(false);
@@ -103,7 +107,7 @@ class KeyValuePrefixTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"gpt2", "llama"})
+    @ValueSource(strings = {"gpt2", "llama", "qwen3"})
     void withAKvCacheThePrefixIsCachedOnceAndMasksStayTheCallers(String preset) {
         Transformer model = new Transformer(be, config(preset, true), 7);
         model.train(false);

@@ -29,6 +29,7 @@ class SoftPromptTest {
         return switch (preset) {
             case "gpt2" -> TinyModels.gpt2();                                  // learned positions, causal
             case "bert" -> TinyModels.bert();                                  // learned positions, token types, bidirectional, embedding norm
+            case "qwen3" -> TinyModels.qwen3();                                // head_dim ≠ d_model / heads, qk_norm
             default -> TinyModels.llama();                                     // rotary positions, GQA
         };
     }
@@ -85,7 +86,7 @@ class SoftPromptTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"gpt2", "bert", "llama"})
+    @ValueSource(strings = {"gpt2", "bert", "llama", "qwen3"})
     void promptEqualToTokenEmbeddingsMatchesThoseTokensInFront(String preset) {
         Transformer model = new Transformer(be, config(preset), 7);
         model.train(false);
@@ -97,7 +98,7 @@ class SoftPromptTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"gpt2", "bert", "llama"})
+    @ValueSource(strings = {"gpt2", "bert", "llama", "qwen3"})
     void paddingMaskAndTokenTypesAreExtendedOverThePrompt(String preset) {
         Transformer model = new Transformer(be, config(preset), 7);
         model.train(false);
@@ -123,7 +124,7 @@ class SoftPromptTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"gpt2", "llama"})
+    @ValueSource(strings = {"gpt2", "llama", "qwen3"})
     void withAKvCacheThePromptEntersOnTheFirstCallOnly(String preset) {
         Transformer model = withPrompt(new Transformer(be, config(preset), 7));
         model.train(false);

@@ -17,6 +17,12 @@ final class TinyModels {
     /** Rotary positions, RMSNorm, SwiGLU, 4 query heads over 2 kv heads, untied head. */
     static TransformerConfig llama() { return TransformerConfig.llama(VOCAB, 16, 2, 4, 2, 24, 16); }
 
+    /** Qwen3-shaped: like {@link #llama} but head_dim 8 (4·8 ≠ d_model 16), q/k RMSNorm and q/k/v biases. */
+    static TransformerConfig qwen3() { return llama().toBuilder().headDim(8).qkNorm(true).qkvBias(true).build(); }
+
+    /** Mistral-shaped: like {@link #llama} with a sliding window of 3 keys. */
+    static TransformerConfig mistral() { return llama().toBuilder().slidingWindow(3).build(); }
+
     /** The same config with other dropout, cross-attention and init std. */
     static TransformerConfig with(TransformerConfig c, float dropout, boolean crossAttention, float initStd) {
         return c.toBuilder().dropout(dropout).crossAttention(crossAttention).initStd(initStd).build();

@@ -38,6 +38,11 @@ class AttentionForwardTest {
 
     /** softmax(q·kᵀ·scale (+ −∞ causal mask)) · v from unfused ops; q [B,tq,H,D], k/v [B,tk,H,D]. */
     private Tensor unfused(Tensor q, Tensor k, Tensor v, int heads, int d, boolean causal) {
+        return unfused(q, k, v, heads, d, causal, 0);
+    }
+
+    /** The same with a band mask: key j hidden from query i (position p = i + tk − tq) unless p − w &lt; j ≤ p. */
+    private Tensor unfused(Tensor q, Tensor k, Tensor v, int heads, int d, boolean causal, int w) {
         int b = q.dim(0), tq = q.dim(1), tk = k.dim(1);
         Tensor qh = Shapes.permute(Shapes.reshape(q, b, tq, heads, d), 0, 2, 1, 3);
         Tensor kh = Shapes.permute(Shapes.reshape(k, b, tk, heads, d), 0, 2, 1, 3);
@@ -45,7 +50,10 @@ class AttentionForwardTest {
         Tensor scores = Arithmetic.mulScalar(MatMul.matmul(qh, kh, false, true), (float) (1 / Math.sqrt(d)));
         if (causal) {
             float[] m = new float[tq * tk];
-            for (int i = 0; i < tq; i++) for (int j = 0; j < tk; j++) m[i * tk + j] = j > i + tk - tq ? 1 : 0;
+            for (int i = 0; i < tq; i++) {
+                int p = i + tk - tq;
+                for (int j = 0; j < tk; j++) m[i * tk + j] = j > p || (w > 0 && j <= p - w) ? 1 : 0;
+            }
             scores = Regularization.maskedFill(scores, Tensor.of(be, m, tq, tk), Float.NEGATIVE_INFINITY);
         }
         Tensor out = MatMul.matmul(Softmax.softmax(scores, -1), vh);
@@ -59,6 +67,23 @@ class AttentionForwardTest {
             Tensor fused = Attention.attention(AttentionSpec.contiguous(2, 2, 2, 3, 5, 2, causal), q, k, v, null, null);
             assertArrayEquals(unfused(q, k, v, 2, 2, causal).toArray(), fused.toArray(), 1e-5f, "causal=" + causal);
         }
+    }
+
+    @Test
+    void slidingWindowMatchesABandMaskOnUnfusedOps() {
+        for (int w : new int[] {1, 2, 4, 9}) {
+            for (int tq : new int[] {6, 2, 1}) {   // a whole sequence, then the last queries of it (cached decode)
+                Tensor q = GradCheck.randn(be, 160 + tq, 2, tq, 4), k = GradCheck.randn(be, 170, 2, 6, 4), v = GradCheck.randn(be, 171, 2, 6, 4);
+                Tensor fused = Attention.attention(AttentionSpec.contiguous(2, 2, 2, tq, 6, 2, true).withWindow(w), q, k, v, null, null);
+                assertArrayEquals(unfused(q, k, v, 2, 2, true, w).toArray(), fused.toArray(), 1e-5f, "w=" + w + " tq=" + tq);
+            }
+        }
+        // window 1: every query sees only its own key, so the output is its own value
+        Tensor q = GradCheck.randn(be, 180, 1, 4, 2), k = GradCheck.randn(be, 181, 1, 4, 2), v = GradCheck.randn(be, 182, 1, 4, 2);
+        assertArrayEquals(v.toArray(), Attention.attention(AttentionSpec.contiguous(1, 1, 1, 4, 4, 2, true).withWindow(1),
+                q, k, v, null, null).toArray(), 1e-6f);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> AttentionSpec.contiguous(1, 1, 1, 4, 4, 2, false).withWindow(2), "a window needs causal attention");
     }
 
     @Test

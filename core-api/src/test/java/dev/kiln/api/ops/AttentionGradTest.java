@@ -3,6 +3,7 @@ package dev.kiln.api.ops;
 import dev.kiln.api.backend.AttentionSpec;
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.backend.NaiveBackend;
+import dev.kiln.api.nn.RopeScaling;
 import dev.kiln.api.tensor.IntTensor;
 import dev.kiln.api.tensor.Tensor;
 import org.junit.jupiter.api.Test;
@@ -12,7 +13,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** Fused attention gradients: causal, bidirectional, GQA, tq &lt; tk, key mask, segments, fused layouts. */
+/** Fused attention gradients: causal, bidirectional, GQA, tq &lt; tk, sliding window, key mask, segments, fused layouts. */
 class AttentionGradTest {
     private final Backend be = new NaiveBackend();
 
@@ -50,6 +51,17 @@ class AttentionGradTest {
         // batch 1 masks key 0: under causal attention its query 0 sees nothing and yields zeros
         IntTensor mask = new IntTensor(new int[] {1, 1, 0, 1, 0, 1, 1, 1}, 2, 4);
         check("key mask", AttentionSpec.contiguous(2, 2, 1, 4, 4, 2, causal), mask, null);
+    }
+
+    private static float[] freq(int headDim, float theta) { return RopeScaling.NONE.inverseFrequencies(headDim, theta, 0); }
+
+    @ParameterizedTest(name = "window={0}")
+    @ValueSource(ints = {1, 2, 3})
+    void slidingWindow(int w) {
+        check("window, self", AttentionSpec.contiguous(2, 2, 2, 5, 5, 2, true).withWindow(w), null, null);
+        check("window, gqa, tq 2 < tk 5", AttentionSpec.contiguous(2, 4, 2, 2, 5, 2, true).withWindow(w), null, null);
+        IntTensor mask = new IntTensor(new int[] {1, 1, 0, 1, 1, 0, 1, 1, 1, 1}, 2, 5);
+        check("window + key mask", AttentionSpec.contiguous(2, 2, 1, 5, 5, 2, true).withWindow(w), mask, null);
     }
 
     @Test
@@ -103,9 +115,9 @@ class AttentionGradTest {
     @Test
     void ropeGradient() {
         Tensor x4 = GradCheck.randn(be, 137, 2, 3, 2, 4);
-        GradCheck.assertGradients("rope [B, T, H, D]", () -> Attention.rope(x4, 2, 0, 10000f), x4);
+        GradCheck.assertGradients("rope [B, T, H, D]", () -> Attention.rope(x4, 2, 0, freq(4, 10000f)), x4);
         Tensor x3 = GradCheck.randn(be, 138, 1, 4, 6);
-        GradCheck.assertGradients("rope [B, T, H·D] offset 5", () -> Attention.rope(x3, 3, 5, 100f), x3);
+        GradCheck.assertGradients("rope [B, T, H·D] offset 5", () -> Attention.rope(x3, 3, 5, freq(2, 100f)), x3);
     }
 
     @Test
@@ -113,12 +125,12 @@ class AttentionGradTest {
         // headDim 2: one pair rotated by angle = position
         Tensor x = Tensor.of(be, new float[] {1, 0, 1, 0, 0, 2}, 1, 3, 1, 2);
         float c1 = (float) Math.cos(1), s1 = (float) Math.sin(1), c2 = (float) Math.cos(2), s2 = (float) Math.sin(2);
-        assertArrayEquals(new float[] {1, 0, c1, s1, -2 * s2, 2 * c2}, Attention.rope(x, 1, 0, 10000f).toArray(), 1e-6f);
+        assertArrayEquals(new float[] {1, 0, c1, s1, -2 * s2, 2 * c2}, Attention.rope(x, 1, 0, freq(2, 10000f)).toArray(), 1e-6f);
         // headDim 4 at position 3, theta 100: pairs (0, 2) at angle 3, (1, 3) at angle 3/10
         Tensor y = Tensor.of(be, new float[] {1, 1, 0, 0}, 1, 1, 4);
         float a = 3, bAngle = 0.3f;
         assertArrayEquals(new float[] {(float) Math.cos(a), (float) Math.cos(bAngle), (float) Math.sin(a), (float) Math.sin(bAngle)},
-                Attention.rope(y, 1, 3, 100f).toArray(), 1e-6f);
-        assertThrows(IllegalArgumentException.class, () -> Attention.rope(Tensor.zeros(be, 1, 1, 3), 1, 0, 10000f));
+                Attention.rope(y, 1, 3, freq(4, 100f)).toArray(), 1e-6f);
+        assertThrows(IllegalArgumentException.class, () -> Attention.rope(Tensor.zeros(be, 1, 1, 3), 1, 0, new float[1]));
     }
 }

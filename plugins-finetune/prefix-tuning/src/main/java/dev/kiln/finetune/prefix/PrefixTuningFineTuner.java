@@ -98,10 +98,10 @@ public final class PrefixTuningFineTuner implements FineTuner {
                     + " (cross-attention) model cannot do without encoder states; use init: random");
         int softPrompt = model.softPrompt() == null ? 0 : model.softPrompt().tokens();
         boolean positional = shape.positions().bounded();
-        if (positional && p + softPrompt > shape.maxSeq())
+        if (positional && p + softPrompt > shape.usablePositions())
             throw new IllegalArgumentException("prefix-tuning: init 'sample_vocab' reads num_virtual_tokens = " + p + " sampled tokens"
                     + (softPrompt > 0 ? " (after a " + softPrompt + "-token soft prompt)" : "") + ", more than the model's max_seq "
-                    + shape.maxSeq() + "; use fewer tokens or init: random");
+                    + shape.maxSeq() + (shape.positionOffset() > 0 ? " less position_offset " + shape.positionOffset() : "") + "; use fewer tokens or init: random");
         int[] ids = new int[p];
         for (int i = 0; i < p; i++) ids[i] = rng.nextInt(shape.vocab());
         KVCache cache = new KVCache(layers);

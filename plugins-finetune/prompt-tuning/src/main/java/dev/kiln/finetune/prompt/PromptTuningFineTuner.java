@@ -49,9 +49,9 @@ public final class PromptTuningFineTuner implements FineTuner {
             throw new IllegalStateException("prompt-tuning: the model already has a soft prompt of " + existing.tokens()
                     + " tokens; num_virtual_tokens is " + n);
         TransformerConfig shape = model.config();
-        if (shape.positions().bounded() && n >= shape.maxSeq())
+        if (shape.positions().bounded() && n >= shape.usablePositions())
             throw new IllegalArgumentException("prompt-tuning: num_virtual_tokens " + n + " leaves no room for real tokens within the model's max_seq "
-                    + shape.maxSeq() + " (" + shape.positions() + " positions)");
+                    + shape.maxSeq() + (shape.positionOffset() > 0 ? " less position_offset " + shape.positionOffset() : "") + " (" + shape.positions() + " positions)");
         float[] initial = existing == null ? initialPrompt(model) : null;     // read the embeddings before anything changes
         for (Tensor p : model.parameters()) p.requiresGrad(false);
         SoftPrompt prompt = existing != null ? existing : model.attachSoftPrompt(n);

@@ -78,8 +78,9 @@ public final class InstructionObjective implements Objective {
 
     @Override
     public List<Batch> prepare(Dataset data, BatchSpec spec, long seed) {
-        if (model != null && (model.positions().bounded()) && spec.seqLen() > model.maxSeq())
-            throw new IllegalArgumentException("finetune signal 'sft': sequence length " + spec.seqLen() + " exceeds model.max_seq = " + model.maxSeq());
+        if (model != null && (model.positions().bounded()) && spec.seqLen() > model.usablePositions())
+            throw new IllegalArgumentException("finetune signal 'sft': sequence length " + spec.seqLen() + " exceeds model.max_seq = " + model.maxSeq()
+                    + (model.positionOffset() > 0 ? " less position_offset " + model.positionOffset() : ""));
         List<InstructionEncoder.Encoded> examples = encode(data, spec.seqLen());
         return settings.packing()
                 ? InstructionBatches.packed(examples, spec.seqLen(), spec.batchSize(), pad, settings.shuffle(), seed)

@@ -95,8 +95,9 @@ public final class SequenceClassificationObjective implements Objective {
 
     @Override
     public List<Batch> prepare(Dataset data, BatchSpec spec, long seed) {
-        if ((model.positions().bounded()) && spec.seqLen() > model.maxSeq())
-            throw new IllegalArgumentException("finetune signal 'sft': sequence length " + spec.seqLen() + " exceeds model.max_seq = " + model.maxSeq());
+        if ((model.positions().bounded()) && spec.seqLen() > model.usablePositions())
+            throw new IllegalArgumentException("finetune signal 'sft': sequence length " + spec.seqLen() + " exceeds model.max_seq = " + model.maxSeq()
+                    + (model.positionOffset() > 0 ? " less position_offset " + model.positionOffset() : ""));
         List<Row> rows = new ArrayList<>(data.size());
         for (Example ex : data.examples()) rows.add(row(ex, spec.seqLen()));
         if (settings.shuffle()) Collections.shuffle(rows, new Random(seed));

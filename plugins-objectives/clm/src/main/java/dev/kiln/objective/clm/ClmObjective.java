@@ -69,8 +69,9 @@ public final class ClmObjective implements Objective {
 
     @Override
     public List<Batch> prepare(Dataset data, BatchSpec spec, long seed) {
-        if (model != null && (model.positions().bounded()) && spec.seqLen() > model.maxSeq())
-            throw new IllegalArgumentException("objective 'clm': sequence length " + spec.seqLen() + " exceeds model.max_seq = " + model.maxSeq());
+        if (model != null && (model.positions().bounded()) && spec.seqLen() > model.usablePositions())
+            throw new IllegalArgumentException("objective 'clm': sequence length " + spec.seqLen() + " exceeds model.max_seq = " + model.maxSeq()
+                    + (model.positionOffset() > 0 ? " less position_offset " + model.positionOffset() : ""));
         int[] stream = tokens(data);
         int[][] blocks = ClmPacking.blockStarts(stream.length, spec.seqLen(), settings.shuffle(), seed);
         List<Batch> out = new ArrayList<>();

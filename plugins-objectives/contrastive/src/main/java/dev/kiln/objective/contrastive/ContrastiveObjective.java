@@ -79,8 +79,9 @@ final class ContrastiveObjective implements Objective {
     @Override
     public List<Batch> prepare(Dataset data, BatchSpec spec, long seed) {
         int t = spec.seqLen();
-        if (model != null && model.positions().bounded() && t > model.maxSeq())
-            throw new IllegalArgumentException("objective 'contrastive': sequence length " + t + " exceeds model.max_seq = " + model.maxSeq());
+        if (model != null && model.positions().bounded() && t > model.usablePositions())
+            throw new IllegalArgumentException("objective 'contrastive': sequence length " + t + " exceeds model.max_seq = " + model.maxSeq()
+                    + (model.positionOffset() > 0 ? " less position_offset " + model.positionOffset() : ""));
         List<Item> items = items(data);
         int n = items.size();
         int[] order = new int[n];

@@ -72,8 +72,9 @@ final class DaeContinuousObjective implements Objective {
     @Override
     public List<Batch> prepare(Dataset data, BatchSpec spec, long seed) {
         int t = spec.seqLen(), f = source.dim(), n = data.size();
-        if (model.positions().bounded() && t > model.maxSeq())
-            throw new IllegalArgumentException("objective 'dae': sequence length " + t + " exceeds model.max_seq = " + model.maxSeq());
+        if (model.positions().bounded() && t > model.usablePositions())
+            throw new IllegalArgumentException("objective 'dae': sequence length " + t + " exceeds model.max_seq = " + model.maxSeq()
+                    + (model.positionOffset() > 0 ? " less position_offset " + model.positionOffset() : ""));
         int[] order = new int[n];
         for (int i = 0; i < n; i++) order[i] = i;
         if (settings.shuffle()) TextNoise.shuffleInPlace(order, new Random(seed));

@@ -87,8 +87,9 @@ final class DaeTextObjective implements Objective {
     public List<Batch> prepare(Dataset data, BatchSpec spec, long seed) {
         int t = spec.seqLen();
         if (t < 2) throw new IllegalArgumentException("objective 'dae': seq_len must be at least 2, got " + t);
-        if (model.positions().bounded() && t > model.maxSeq())
-            throw new IllegalArgumentException("objective 'dae': sequence length " + t + " exceeds model.max_seq = " + model.maxSeq());
+        if (model.positions().bounded() && t > model.usablePositions())
+            throw new IllegalArgumentException("objective 'dae': sequence length " + t + " exceeds model.max_seq = " + model.maxSeq()
+                    + (model.positionOffset() > 0 ? " less position_offset " + model.positionOffset() : ""));
         int n = data.size();
         int[] order = new int[n];
         for (int i = 0; i < n; i++) order[i] = i;

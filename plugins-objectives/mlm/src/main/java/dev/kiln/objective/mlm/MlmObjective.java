@@ -78,8 +78,9 @@ public final class MlmObjective implements Objective {
 
     @Override
     public List<Batch> prepare(Dataset data, BatchSpec spec, long seed) {
-        if ((model.positions().bounded()) && spec.seqLen() > model.maxSeq())
-            throw new IllegalArgumentException("objective 'mlm': sequence length " + spec.seqLen() + " exceeds model.max_seq = " + model.maxSeq());
+        if ((model.positions().bounded()) && spec.seqLen() > model.usablePositions())
+            throw new IllegalArgumentException("objective 'mlm': sequence length " + spec.seqLen() + " exceeds model.max_seq = " + model.maxSeq()
+                    + (model.positionOffset() > 0 ? " less position_offset " + model.positionOffset() : ""));
         List<int[]> rows = sequences.rows(data, spec.seqLen(), settings.pack());
         int[] order = new int[rows.size()];
         for (int i = 0; i < order.length; i++) order[i] = i;

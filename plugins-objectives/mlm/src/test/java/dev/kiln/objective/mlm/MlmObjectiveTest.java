@@ -106,6 +106,17 @@ class MlmObjectiveTest {
     }
 
     @Test
+    void aPositionOffsetShortensTheUsableLength() {   // RoBERTa: max_seq 514 less position_offset 2 = 512 tokens
+        TransformerConfig roberta = MODEL.toBuilder().positionOffset(2).build();
+        MlmObjective o = (MlmObjective) new MlmObjectiveFactory().create(new Config("objective 'mlm'", Map.of()),
+                new ObjectiveContext(TOK, new NaiveBackend(), roberta, 1));
+        assertDoesNotThrow(() -> o.prepare(docs("abc"), new BatchSpec(1, 30), 1));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> o.prepare(docs("abc"), new BatchSpec(1, 31), 1));
+        assertTrue(e.getMessage().contains("model.max_seq = 32 less position_offset 2"), e.getMessage());
+        assertDoesNotThrow(() -> mlm(Map.of()).prepare(docs("abc"), new BatchSpec(1, 31), 1));
+    }
+
+    @Test
     void configIsStrictAndValidated() {
         ConfigException unknown = assertThrows(ConfigException.class, () -> mlm(Map.of("mlm_probability", 0.2)));
         assertTrue(unknown.getMessage().contains("'mlm_probability'") && unknown.getMessage().contains("mask_prob"), unknown.getMessage());

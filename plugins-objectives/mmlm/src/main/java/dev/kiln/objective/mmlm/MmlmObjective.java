@@ -89,9 +89,10 @@ final class MmlmObjective implements Objective {
     @Override
     public List<Batch> prepare(Dataset data, BatchSpec spec, long seed) {
         int t = spec.seqLen(), m = source.maxPositions(), f = source.dim(), n = data.size();
-        if (model.positions().bounded() && t + m > model.maxSeq())
+        if (model.positions().bounded() && t + m > model.usablePositions())
             throw new IllegalArgumentException("objective 'mmlm': seq_len " + t + " + " + m + " " + s.modality()
-                    + " positions exceeds model.max_seq = " + model.maxSeq());
+                    + " positions exceeds model.max_seq = " + model.maxSeq()
+                    + (model.positionOffset() > 0 ? " less position_offset " + model.positionOffset() : ""));
         int[] order = new int[n];
         for (int i = 0; i < n; i++) order[i] = i;
         if (s.shuffle()) shuffle(order, new Random(seed));

@@ -73,8 +73,9 @@ public final class NspObjective implements Objective {
 
     @Override
     public List<Batch> prepare(Dataset data, BatchSpec spec, long seed) {
-        if ((model.positions().bounded()) && spec.seqLen() > model.maxSeq())
-            throw new IllegalArgumentException("objective 'nsp': sequence length " + spec.seqLen() + " exceeds model.max_seq = " + model.maxSeq());
+        if ((model.positions().bounded()) && spec.seqLen() > model.usablePositions())
+            throw new IllegalArgumentException("objective 'nsp': sequence length " + spec.seqLen() + " exceeds model.max_seq = " + model.maxSeq()
+                    + (model.positionOffset() > 0 ? " less position_offset " + model.positionOffset() : ""));
         Random rng = new Random(seed);
         List<NspPairs.Pair> all = pairs.pairs(data, spec.seqLen(), settings.nextProb(), rng);
         if (settings.shuffle())

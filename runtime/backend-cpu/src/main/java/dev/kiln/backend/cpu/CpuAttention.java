@@ -8,8 +8,14 @@ import java.util.Arrays;
  * Attention as per-head GEMMs on the strided q / k / v in place: S = scale·Q·Kᵀ into the probs
  * buffer, masked row softmax there, O = P·V. Forward runs (batch, query head) pairs in parallel;
  * backward runs (batch, kv head) pairs, so the heads of one GQA group never race on gk / gv.
+ * Causal attention runs the query rows in blocks of {@link #BLOCK_ROWS}, each multiplying only the
+ * keys some row of the block can see (forward and backward): with a sliding window W that is
+ * O(tq·(W + block)) instead of O(tq·tk), and plain causal attention skips the blocks above the
+ * diagonal (its backward measured ~1.5× faster at T = 512). Bidirectional attention is one block.
  */
 final class CpuAttention {
+    static final int BLOCK_ROWS = 64;
+
     private final Parallel par;
     private final Gemm gemm;
     private final Lanes lanes;
@@ -21,10 +27,12 @@ final class CpuAttention {
         this.lanes = lanes;
     }
 
+    private static int blockRows(AttentionSpec s) { return s.causal() ? BLOCK_ROWS : Math.max(1, s.tq()); }
+
     // q: [B,tq,Hq,D] strided; k, v: [B,tk,Hkv,D] strided; out: [B,tq,Hq,D]; probs: [B,Hq,tq,tk]
     void forward(AttentionSpec s, float[] q, float[] k, float[] v, int[] keyMask, int[] segments,
                  float[] out, float[] probs) {
-        int tq = s.tq(), tk = s.tk(), d = s.headDim(), hq = s.qHeads();
+        int tq = s.tq(), tk = s.tk(), d = s.headDim(), hq = s.qHeads(), block = blockRows(s);
         if (tk == 0) {
             Arrays.fill(out, 0, s.outSize(), 0f);
             return;
@@ -35,64 +43,74 @@ final class CpuAttention {
             int ko = s.kOffset() + b * tk * s.kRowStride() + kvh * d;
             int vo = s.vOffset() + b * tk * s.vRowStride() + kvh * d;
             int po = (b * hq + h) * tq * tk, oo = b * tq * hq * d + h * d;
-            // scores [tq, tk] = scale · Q_h [tq, D] · K_h [tk, D]ᵀ
-            gemm.run(false, tq, tk, d, s.scale(), q, qo, s.qRowStride(), false, k, ko, s.kRowStride(), true,
-                    probs, po, tk, false);
-            for (int i = 0; i < tq; i++) maskedSoftmax(s, b, i, keyMask, segments, probs, po + i * tk);
-            // out_h [tq, D] = P [tq, tk] · V_h [tk, D]
-            gemm.run(false, tq, d, tk, 1f, probs, po, tk, false, v, vo, s.vRowStride(), false,
-                    out, oo, hq * d, false);
+            for (int r0 = 0; r0 < tq; r0 += block) {
+                int r1 = Math.min(tq, r0 + block), lo = s.firstKey(r0), n = Math.max(0, s.endKey(r1 - 1) - lo);
+                // scores [rows, n] = scale · Q_h [rows, D] · K_h [lo, lo + n)ᵀ
+                gemm.run(false, r1 - r0, n, d, s.scale(), q, qo + r0 * s.qRowStride(), s.qRowStride(), false,
+                        k, ko + lo * s.kRowStride(), s.kRowStride(), true, probs, po + r0 * tk + lo, tk, false);
+                for (int i = r0; i < r1; i++) maskedSoftmax(s, b, i, keyMask, segments, probs, po + i * tk);
+                // out_h [rows, D] = P [rows, n] · V_h [n, D]
+                gemm.run(false, r1 - r0, d, n, 1f, probs, po + r0 * tk + lo, tk, false, v, vo + lo * s.vRowStride(),
+                        s.vRowStride(), false, out, oo + r0 * hq * d, hq * d, false);
+            }
         });
     }
 
-    // one row of scores p[o, o+tk) of query i: −∞ where masked, then softmax; all zero if nothing is visible
+    // one row of scores p[o, o+tk) of query i, valid on its visible span: −∞ where masked, then softmax;
+    // zero outside the span, all zero if nothing is visible
     private void maskedSoftmax(AttentionSpec s, int b, int i, int[] keyMask, int[] segments, float[] p, int o) {
-        int tk = s.tk(), qPos = i + tk - s.tq(), visibleEnd = s.causal() ? Math.min(tk, Math.max(qPos + 1, 0)) : tk;
-        Arrays.fill(p, o + visibleEnd, o + tk, Float.NEGATIVE_INFINITY);
+        int tk = s.tk(), qPos = s.queryPosition(i), from = s.firstKey(i), to = Math.max(from, s.endKey(i)), n = to - from;
+        Arrays.fill(p, o, o + from, 0f);
+        Arrays.fill(p, o + to, o + tk, 0f);
         if (keyMask != null || segments != null) {
             int seg = segments == null ? 0 : segments[b * tk + qPos];
-            for (int j = 0; j < visibleEnd; j++) {
+            for (int j = from; j < to; j++) {
                 if ((keyMask != null && keyMask[b * tk + j] == 0) || (segments != null && segments[b * tk + j] != seg))
                     p[o + j] = Float.NEGATIVE_INFINITY;
             }
         }
-        float max = lanes.max(p, o, visibleEnd);
+        float max = lanes.max(p, o + from, n);
         if (max == Float.NEGATIVE_INFINITY) {
-            Arrays.fill(p, o, o + tk, 0f);
+            Arrays.fill(p, o + from, o + to, 0f);
             return;
         }
-        float sum = lanes.expShift(p, o, p, o, visibleEnd, max);
+        float sum = lanes.expShift(p, o + from, p, o + from, n, max);
         float inv = (float) (1.0 / sum);
-        for (int j = o; j < o + visibleEnd; j++) p[j] *= inv;
-        Arrays.fill(p, o + visibleEnd, o + tk, 0f);
+        for (int j = o + from; j < o + to; j++) p[j] *= inv;
     }
 
     // probs: [B,Hq,tq,tk]; gOut: [B,tq,Hq,D]; gq, gk, gv laid out as q, k, v
     void backward(AttentionSpec s, float[] q, float[] k, float[] v, float[] probs, float[] gOut,
                   float[] gq, float[] gk, float[] gv) {
-        int tq = s.tq(), tk = s.tk(), d = s.headDim(), hq = s.qHeads(), g = s.group();
+        int tq = s.tq(), tk = s.tk(), d = s.headDim(), hq = s.qHeads(), g = s.group(), block = blockRows(s);
         if (tk == 0 || tq == 0) return;
         par.each(s.batch() * s.kvHeads(), task -> {
             int b = task / s.kvHeads(), kvh = task % s.kvHeads();
             int ko = s.kOffset() + b * tk * s.kRowStride() + kvh * d;
             int vo = s.vOffset() + b * tk * s.vRowStride() + kvh * d;
             float[] ds = scratch.get();
-            if (ds.length < tq * tk) scratch.set(ds = new float[tq * tk]);
+            if (ds.length < Math.min(tq, block) * tk) scratch.set(ds = new float[Math.min(tq, block) * tk]);
             for (int h = kvh * g; h < (kvh + 1) * g; h++) {
                 int qo = s.qOffset() + b * tq * s.qRowStride() + h * d;
                 int po = (b * hq + h) * tq * tk, go = b * tq * hq * d + h * d;
-                // dP [tq, tk] = dO_h [tq, D] · V_h [tk, D]ᵀ
-                gemm.run(false, tq, tk, d, 1f, gOut, go, hq * d, false, v, vo, s.vRowStride(), true, ds, 0, tk, false);
-                // dS = scale · P ⊙ (dP − rowsum(dP ⊙ P))
-                for (int i = 0; i < tq; i++) {
-                    int r = i * tk, pr = po + r;
-                    float rowDot = lanes.dot(ds, r, probs, pr, tk);
-                    for (int j = 0; j < tk; j++) ds[r + j] = probs[pr + j] * (ds[r + j] - rowDot) * s.scale();
+                for (int r0 = 0; r0 < tq; r0 += block) {
+                    int r1 = Math.min(tq, r0 + block), m = r1 - r0, lo = s.firstKey(r0), n = Math.max(0, s.endKey(r1 - 1) - lo);
+                    if (n == 0) continue;   // no row of the block sees a key: every gradient term is zero
+                    int qb = qo + r0 * s.qRowStride(), gb = go + r0 * hq * d, pb = po + r0 * tk + lo;
+                    int kb = ko + lo * s.kRowStride(), vb = vo + lo * s.vRowStride();
+                    // dP [m, n] = dO_h [m, D] · V_h [n, D]ᵀ
+                    gemm.run(false, m, n, d, 1f, gOut, gb, hq * d, false, v, vb, s.vRowStride(), true, ds, 0, n, false);
+                    // dS = scale · P ⊙ (dP − rowsum(dP ⊙ P)); P is zero outside [lo, lo + n)
+                    for (int i = 0; i < m; i++) {
+                        int r = i * n, pr = pb + i * tk;
+                        float rowDot = lanes.dot(ds, r, probs, pr, n);
+                        for (int j = 0; j < n; j++) ds[r + j] = probs[pr + j] * (ds[r + j] - rowDot) * s.scale();
+                    }
+                    // gq_h [m, D] += dS · K_h ; gk_h [n, D] += dSᵀ · Q_h ; gv_h [n, D] += Pᵀ · dO_h
+                    gemm.run(false, m, d, n, 1f, ds, 0, n, false, k, kb, s.kRowStride(), false, gq, qb, s.qRowStride(), true);
+                    gemm.run(false, n, d, m, 1f, ds, 0, n, true, q, qb, s.qRowStride(), false, gk, kb, s.kRowStride(), true);
+                    gemm.run(false, n, d, m, 1f, probs, pb, tk, true, gOut, gb, hq * d, false, gv, vb, s.vRowStride(), true);
                 }
-                // gq_h [tq, D] += dS · K_h ; gk_h [tk, D] += dSᵀ · Q_h ; gv_h [tk, D] += Pᵀ · dO_h
-                gemm.run(false, tq, d, tk, 1f, ds, 0, tk, false, k, ko, s.kRowStride(), false, gq, qo, s.qRowStride(), true);
-                gemm.run(false, tk, d, tq, 1f, ds, 0, tk, true, q, qo, s.qRowStride(), false, gk, ko, s.kRowStride(), true);
-                gemm.run(false, tk, d, tq, 1f, probs, po, tk, true, gOut, go, hq * d, false, gv, vo, s.vRowStride(), true);
             }
         });
     }

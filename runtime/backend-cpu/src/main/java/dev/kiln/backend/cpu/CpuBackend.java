@@ -239,8 +239,8 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void rope(Storage x, Storage y, int batch, int seq, int heads, int headDim, int posOffset,
-                     float theta, boolean inverse) {
-        rope.rope(h(x), h(y), batch, seq, heads, headDim, posOffset, theta, inverse);
+                     float[] invFreq, boolean inverse) {
+        rope.rope(h(x), h(y), batch, seq, heads, headDim, posOffset, invFreq, inverse);
     }
 
     // ---- randomness and optimizers --------------------------------------------------------

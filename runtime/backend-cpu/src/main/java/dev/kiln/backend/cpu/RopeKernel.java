@@ -1,6 +1,8 @@
 package dev.kiln.backend.cpu;
 
-/** Rotary embedding, parallel over positions; each position's cos / sin row is computed once in double. */
+import dev.kiln.api.backend.NaiveBackend;
+
+/** Rotary embedding, parallel over positions; each position's cos / sin row is computed once (of the float32 angle). */
 final class RopeKernel {
     private final Parallel par;
 
@@ -8,17 +10,15 @@ final class RopeKernel {
         this.par = par;
     }
 
-    // x, y: [batch, seq, heads, headDim]; pairs (i, i + headDim/2)
-    void rope(float[] x, float[] y, int batch, int seq, int heads, int headDim, int posOffset, float theta, boolean inverse) {
-        if (headDim % 2 != 0) throw new IllegalArgumentException("rope needs an even headDim, got " + headDim);
+    // x, y: [batch, seq, heads, headDim]; pairs (i, i + headDim/2); invFreq: [headDim/2]
+    void rope(float[] x, float[] y, int batch, int seq, int heads, int headDim, int posOffset, float[] invFreq, boolean inverse) {
+        NaiveBackend.checkRope(headDim, invFreq);
         int half = headDim / 2;
-        double[] invFreq = new double[half];
-        for (int i = 0; i < half; i++) invFreq[i] = Math.pow(theta, -2.0 * i / headDim);
         par.range(seq, Math.max(1, 4096 / Math.max(1, batch * heads * headDim)), (t0, t1) -> {
             float[] cos = new float[half], sin = new float[half];
             for (int t = t0; t < t1; t++) {
                 for (int i = 0; i < half; i++) {
-                    double angle = (posOffset + t) * invFreq[i];
+                    float angle = (float) (posOffset + t) * invFreq[i];
                     cos[i] = (float) Math.cos(angle);
                     sin[i] = (float) (inverse ? -Math.sin(angle) : Math.sin(angle));
                 }

@@ -1,10 +1,12 @@
 package dev.kiln.backend.opencl;
 
 import dev.kiln.api.backend.AttentionSpec;
+import dev.kiln.api.backend.NaiveBackend;
 import dev.kiln.api.tensor.Storage;
 import dev.kiln.backend.opencl.kernel.AttentionOps;
 import dev.kiln.backend.opencl.kernel.Op;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -13,13 +15,14 @@ import static dev.kiln.backend.opencl.OpenClBackend.check;
 /**
  * Host side of attention and rope. Forward takes the fused path (one work-group per query row,
  * scores in local memory) when headDim ≤ 256 and tk ≤ 2048, else the general path (one work item per
- * row). Rope reads a (cos, sin) table computed on the host in double and cached on the device per
- * (seq, headDim, posOffset, theta), so it matches the reference to float rounding.
+ * row). A sliding window is one more visibility test in the kernels (register i12). Rope reads a
+ * (cos, sin) table of the float32 angles computed on the host and cached on the device per
+ * (seq, posOffset, inverse frequencies), so it matches the reference to float rounding.
  */
 final class OpenClAttention {
     private final Launcher dev;
     private final OpenClBackend backend;
-    private final Map<String, OpenClStorage> ropeTables = new HashMap<>();
+    private final Map<TableKey, OpenClStorage> ropeTables = new HashMap<>();
     boolean forceGeneral;
 
     OpenClAttention(Launcher dev, OpenClBackend backend) {
@@ -41,6 +44,7 @@ final class OpenClAttention {
         dev.k.i7 = s.kRowStride();
         dev.k.i8 = s.vRowStride();
         dev.k.f0 = s.scale();
+        dev.k.i12 = s.window();
     }
 
     // q: [B,tq,Hq,D] strided; k, v: [B,tk,Hkv,D] strided; out: [B,tq,Hq,D]; probs: [B,Hq,tq,tk]
@@ -95,14 +99,14 @@ final class OpenClAttention {
         }
     }
 
-    // x, y: [batch, seq, heads, headDim]; pairs (i, i + headDim/2)
-    void rope(Storage x, Storage y, int batch, int seq, int heads, int headDim, int posOffset, float theta, boolean inverse) {
-        if (headDim % 2 != 0) throw new IllegalArgumentException("rope needs an even headDim, got " + headDim);
+    // x, y: [batch, seq, heads, headDim]; pairs (i, i + headDim/2); invFreq: [headDim/2]
+    void rope(Storage x, Storage y, int batch, int seq, int heads, int headDim, int posOffset, float[] invFreq, boolean inverse) {
+        NaiveBackend.checkRope(headDim, invFreq);
         int n = batch * seq * heads * headDim;
         check(x, n, "rope x");
         check(y, n, "rope y");
         if (n == 0) return;
-        dev.k.o2 = table(seq, headDim, posOffset, theta).offset;
+        dev.k.o2 = table(seq, posOffset, invFreq).offset;
         dev.k.o0 = dev.off(x);
         dev.k.o1 = dev.off(y);
         dev.k.i0 = n / 2;
@@ -113,17 +117,28 @@ final class OpenClAttention {
         dev.run1D(Op.ROPE, n / 2);
     }
 
-    // table: [seq, headDim/2, 2] = (cos, sin) of (posOffset + t)·theta^(−2i/headDim)
-    private OpenClStorage table(int seq, int headDim, int posOffset, float theta) {
-        String key = seq + "/" + headDim + "/" + posOffset + "/" + theta;
+    /** A cached rope table's identity: the frequencies compared by value. */
+    private record TableKey(int seq, int posOffset, float[] invFreq) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof TableKey k && k.seq == seq && k.posOffset == posOffset && Arrays.equals(k.invFreq, invFreq);
+        }
+
+        @Override
+        public int hashCode() { return (seq * 31 + posOffset) * 31 + Arrays.hashCode(invFreq); }
+    }
+
+    // table: [seq, headDim/2, 2] = (cos, sin) of float32((posOffset + t) · invFreq[i])
+    private OpenClStorage table(int seq, int posOffset, float[] invFreq) {
+        TableKey key = new TableKey(seq, posOffset, invFreq.clone());
         OpenClStorage t = ropeTables.get(key);
         if (t != null) return t;
         if (ropeTables.size() > 64) ropeTables.clear();
-        int half = headDim / 2;
+        int half = invFreq.length;
         float[] cs = new float[seq * half * 2];
         for (int p = 0; p < seq; p++) {
             for (int i = 0; i < half; i++) {
-                double angle = (posOffset + p) * Math.pow(theta, -2.0 * i / headDim);
+                float angle = (float) (posOffset + p) * invFreq[i];
                 cs[(p * half + i) * 2] = (float) Math.cos(angle);
                 cs[(p * half + i) * 2 + 1] = (float) Math.sin(angle);
             }

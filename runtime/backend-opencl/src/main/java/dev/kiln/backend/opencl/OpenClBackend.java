@@ -346,8 +346,8 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public synchronized void rope(Storage x, Storage y, int batch, int seq, int heads, int headDim, int posOffset,
-                                  float theta, boolean inverse) {
-        attn.rope(x, y, batch, seq, heads, headDim, posOffset, theta, inverse);
+                                  float[] invFreq, boolean inverse) {
+        attn.rope(x, y, batch, seq, heads, headDim, posOffset, invFreq, inverse);
     }
 
     // ---- randomness and optimizers --------------------------------------------------------

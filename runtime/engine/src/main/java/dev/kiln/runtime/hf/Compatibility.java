@@ -18,8 +18,13 @@ final class Compatibility {
     }
 
     Compatibility need(String key, Object actual, Object required) {
-        if (!Objects.equals(actual, required)) problems.add(key + " is " + actual + " (needs " + required + ")");
+        if (!Objects.equals(actual, required)) problems.add(key + " is " + shown(actual) + " (needs " + shown(required) + ")");
         return this;
+    }
+
+    /** Enum choices as config files spell them (rotary, rmsnorm). */
+    private static Object shown(Object v) {
+        return v instanceof Enum<?> e ? e.name().toLowerCase(java.util.Locale.ROOT) : v;
     }
 
     void check() throws HfCheckpointException {

@@ -52,7 +52,9 @@ final class Gpt2Layout implements HfLayout {
                 .need("pre_norm", t.preNorm(), true).need("causal", t.causal(), true).need("bias", t.bias(), true)
                 .need("final_norm", t.finalNorm(), true).need("embed_norm", t.embedNorm(), false)
                 .need("type_vocab", t.typeVocab(), 0).need("kv_heads", t.kvHeads(), t.heads())
-                .need("cross_attention", t.crossAttention(), false)
+                .need("cross_attention", t.crossAttention(), false).need("position_offset", t.positionOffset(), 0)
+                .need("sliding_window", t.slidingWindow(), 0).need("qk_norm", t.qkNorm(), false)
+                .need("head_dim", t.headDim(), t.dModel() / t.heads())
                 .need("tie_embeddings", t.tieEmbeddings() || !isBaseModel(architecture), true).check();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("architectures", List.of(architecture));

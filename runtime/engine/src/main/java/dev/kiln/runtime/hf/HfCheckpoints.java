@@ -24,7 +24,8 @@ import java.util.TreeSet;
 /**
  * Hugging Face model directories ({@code config.json} + {@code model.safetensors} or a sharded
  * {@code model.safetensors.index.json}) to and from Kiln's backbone. {@link #standard()} knows
- * GPT-2, BERT and LLaMA ({@link #architectures()}); {@link #with} adds a layout.
+ * GPT-2, BERT, RoBERTa, LLaMA, Mistral, Qwen2 and Qwen3 ({@link #architectures()}); {@link #with} adds
+ * a layout. Loading reports what transformers would warn about in {@link HfModel#warnings()}.
  *
  * <pre>
  * HfModel m = HfCheckpoints.load(Path.of("llama-tiny"), backend);
@@ -43,7 +44,9 @@ public final class HfCheckpoints {
     }
 
     public static HfCheckpoints standard() {
-        return new HfCheckpoints(List.of(new Gpt2Layout(), new BertLayout(), new LlamaLayout()));
+        return new HfCheckpoints(List.of(new Gpt2Layout(), new BertLikeLayout(EncoderFamily.BERT), new BertLikeLayout(EncoderFamily.ROBERTA),
+                new LlamaLikeLayout(LlamaFamily.LLAMA), new LlamaLikeLayout(LlamaFamily.MISTRAL), new LlamaLikeLayout(LlamaFamily.QWEN2),
+                new LlamaLikeLayout(LlamaFamily.QWEN3)));
     }
 
     /** A copy that also knows {@code layout}; an error when one of its architectures is taken. */
@@ -60,6 +63,11 @@ public final class HfCheckpoints {
         TreeSet<String> s = new TreeSet<>();
         for (HfLayout l : layouts) s.addAll(l.architectures());
         return s;
+    }
+
+    /** Every model_type that can be loaded, in the order the layouts were added. */
+    public List<String> modelTypes() {
+        return layouts.stream().map(HfLayout::modelType).toList();
     }
 
     /** Loads {@code dir} with the standard layouts. */
@@ -113,8 +121,8 @@ public final class HfCheckpoints {
         }
         Transformer model = new Transformer(backend, tc, 0);
         try (TensorSource src = TensorSource.open(dir)) {
-            String where = weightsName(dir);
-            return new HfModel(model, arch, HfWeights.load(src, where, layout, arch, model, backend), json);
+            HfWeights.Loaded loaded = HfWeights.load(src, weightsName(dir), dir.toString(), layout, arch, model, backend);
+            return new HfModel(model, arch, loaded.extras(), json, loaded.report());
         }
     }
 
@@ -136,12 +144,13 @@ public final class HfCheckpoints {
         List<String> listed = c.architectures();
         for (String a : listed) if (find(a) != null) return a;
         String known = String.join(", ", architectures());
-        if (!listed.isEmpty()) throw c.error("architectures", "is " + listed + ": unknown architecture (known: " + known + ")");
         String type = c.getString("model_type", null);
+        if (type != null && !modelTypes().contains(type))
+            throw c.error("model_type", "is '" + type + "': unknown model type (supported: " + String.join(", ", modelTypes()) + ")");
+        if (!listed.isEmpty()) throw c.error("architectures", "is " + listed + ": unknown architecture (known: " + known + ")");
         if (type == null) throw c.error("architectures", "is missing, and so is 'model_type' (known architectures: " + known + ")");
         for (HfLayout l : layouts) if (l.modelType().equals(type)) return l.architectures().get(0);
-        List<String> types = layouts.stream().map(HfLayout::modelType).toList();
-        throw c.error("model_type", "is '" + type + "': unknown model type (known: " + String.join(", ", types) + ")");
+        throw c.error("model_type", "is '" + type + "': unknown model type (supported: " + String.join(", ", modelTypes()) + ")");
     }
 
     private HfLayout find(String architecture) {

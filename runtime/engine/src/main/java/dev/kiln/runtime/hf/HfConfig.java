@@ -24,6 +24,9 @@ public final class HfConfig {
 
     public boolean has(String key) { return values.get(key) != null; }
 
+    /** Whether the key is written at all (a JSON null counts: "off", unlike an absent key, which means the class default). */
+    public boolean present(String key) { return values.containsKey(key); }
+
     public int getInt(String key, int dflt) throws HfCheckpointException {
         Object v = values.get(key);
         if (v == null) return dflt;

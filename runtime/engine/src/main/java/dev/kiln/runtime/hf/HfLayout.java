@@ -44,6 +44,12 @@ public interface HfLayout {
     /** Extra groups the architecture may have. */
     default Set<String> optionalGroups(String architecture) { return Set.of(); }
 
+    /**
+     * Extra groups transformers' class always builds: loaded from the file, or newly initialized and
+     * reported when the file lacks them (e.g. BertModel's pooler). Defaults to {@link #requiredGroups}.
+     */
+    default Set<String> loadedGroups(String architecture) { return requiredGroups(architecture); }
+
     /** Tensors stored twice because they are tied (alias → the name it must equal); checked on load, not written. */
     default Map<String, String> tiedAliases(TransformerConfig config, String architecture, String prefix) { return Map.of(); }
 

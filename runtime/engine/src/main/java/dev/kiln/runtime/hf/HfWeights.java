@@ -14,68 +14,105 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * Moves tensors between a Hugging Face checkpoint and a Kiln backbone through a layout's
- * {@link TensorMapping}s. Loading is strict: every expected tensor present with its exact shape,
- * nothing left over but known buffers and tied copies (which must equal what they are tied to).
+ * {@link TensorMapping}s. Loading follows transformers (see {@link #load}); saving is strict: every
+ * tensor of the architecture written, nothing of the model left out.
  */
 final class HfWeights {
     private HfWeights() {}
 
-    /** Copies the checkpoint's tensors into {@code model}; returns the extras by Kiln name. */
-    static Map<String, Tensor> load(TensorSource src, String where, HfLayout layout, String arch, Transformer model,
-                                    Backend backend) throws IOException {
+    /** The extras (by Kiln name) and what loading reported. */
+    record Loaded(Map<String, Tensor> extras, LoadReport report) {}
+
+    /**
+     * Copies the checkpoint's tensors into {@code model}, as transformers' {@code from_pretrained} does:
+     * legacy names fixed, buffers skipped, tensors the architecture has no place for left unused,
+     * tensors it has but the file lacks left as initialized (both reported), shapes checked exactly.
+     * A file holding none of the backbone's tensors is an error.
+     */
+    static Loaded load(TensorSource src, String where, String checkpoint, HfLayout layout, String arch, Transformer model,
+                       Backend backend) throws IOException {
         TransformerConfig cfg = model.config();
-        Set<String> names = src.names();
+        Map<String, String> files = LegacyNames.index(src.names(), where);     // name it loads as → name in the file
+        Set<String> names = files.keySet();
         String prefix = names.stream().anyMatch(n -> n.startsWith(layout.backbonePrefix())) ? layout.backbonePrefix() : "";
         List<TensorMapping> all = layout.mappings(cfg, arch, prefix);
-        Set<String> required = layout.requiredGroups(arch), optional = layout.optionalGroups(arch);
+        Set<String> loaded = layout.loadedGroups(arch), optional = layout.optionalGroups(arch);
         List<TensorMapping> used = new ArrayList<>();
         for (TensorMapping m : all) {
-            boolean take = m.group() == null || required.contains(m.group())
+            boolean take = m.group() == null || loaded.contains(m.group())
                     || (optional.contains(m.group()) && groupPresent(all, m.group(), names));
             if (take) used.add(m);
         }
         Map<String, String> aliases = layout.tiedAliases(cfg, arch, prefix);
         Set<String> expected = new LinkedHashSet<>();
         for (TensorMapping m : used) expected.addAll(m.sources());
-        TreeSet<String> missing = new TreeSet<>(expected), unexpected = new TreeSet<>();
+        boolean anyBackbone = used.stream().anyMatch(m -> m.group() == null && m.sources().stream().anyMatch(names::contains));
+        if (!anyBackbone) {
+            Set<String> asSaved = new LinkedHashSet<>();     // the names as this architecture saves them
+            for (TensorMapping m : layout.mappings(cfg, arch, layout.isBaseModel(arch) ? "" : layout.backbonePrefix()))
+                if (m.group() == null || loaded.contains(m.group())) asSaved.addAll(m.sources());
+            throw new HfCheckpointException(where + ": none of the tensors of " + arch + " as config.json describes it ("
+                    + describe(cfg) + ") is in the file; is it a " + layout.modelType() + " checkpoint?"
+                    + "\n  expected " + asSaved.size() + ": " + TensorNames.summarize(asSaved)
+                    + "\n  found " + names.size() + ": " + TensorNames.summarize(src.names()));
+        }
+        TreeSet<String> missing = new TreeSet<>(expected), unused = new TreeSet<>();
         missing.removeAll(names);
-        for (String n : names) if (!expected.contains(n) && !aliases.containsKey(n) && !layout.isBuffer(n)) unexpected.add(n);
-        if (!missing.isEmpty() || !unexpected.isEmpty())
-            throw new HfCheckpointException(where + ": the tensors do not match " + arch + " as config.json describes it ("
-                    + describe(cfg) + ")"
-                    + (missing.isEmpty() ? "" : "\n  missing (" + missing.size() + "): " + String.join(", ", missing))
-                    + (unexpected.isEmpty() ? "" : "\n  unexpected (" + unexpected.size() + "): " + String.join(", ", unexpected))
-                    + "\n  expected " + expected.size() + ": " + TensorNames.summarize(expected)
-                    + "\n  found " + names.size() + ": " + TensorNames.summarize(names));
+        for (String n : names) if (!expected.contains(n) && !aliases.containsKey(n) && !layout.isBuffer(n)) unused.add(files.get(n));
         Map<String, Tensor> params = model.namedParameters();
         Map<String, Tensor> extras = new LinkedHashMap<>();
         Set<String> filled = new TreeSet<>();
+        Random rng = new Random(0);
         for (TensorMapping m : used) {
-            List<float[]> parts = new ArrayList<>();
-            for (int i = 0; i < m.sources().size(); i++) parts.add(read(src, where, m.sources().get(i), m.sourceShapes().get(i)));
-            float[] data = m.toKiln(parts);
-            if (m.group() != null) {
-                extras.put(m.target(), Tensor.of(backend, data, m.targetShape()));
-                continue;
-            }
-            Tensor p = params.get(m.target());
-            if (p == null || p.size() != data.length)
+            Tensor p = m.group() == null ? params.get(m.target()) : null;
+            if (m.group() == null && (p == null || p.size() != TensorMapping.numel(m.targetShape())))
                 throw new IllegalStateException(layout.modelType() + " layout maps onto '" + m.target() + "', which the backbone "
                         + (p == null ? "does not have" : "has with shape " + p.shape()));
-            p.copyFrom(data);
-            filled.add(m.target());
+            boolean complete = names.containsAll(m.sources());
+            List<float[]> parts = complete ? new ArrayList<>()                          // else: what a missing source keeps
+                    : new ArrayList<>(m.toHf(p != null ? p.toArray() : initialExtra(m, cfg, rng)));
+            for (int i = 0; i < m.sources().size(); i++) {
+                if (!names.contains(m.sources().get(i))) continue;
+                float[] data = read(src, where, files.get(m.sources().get(i)), m.sourceShapes().get(i));
+                if (complete) parts.add(data);
+                else parts.set(i, data);
+            }
+            float[] data = m.toKiln(parts);
+            if (p == null) {
+                extras.put(m.target(), Tensor.of(backend, data, m.targetShape()));
+            } else {
+                p.copyFrom(data);
+                filled.add(m.target());
+            }
         }
         TreeSet<String> unfilled = new TreeSet<>(params.keySet());
         unfilled.removeAll(filled);
         if (!unfilled.isEmpty())
             throw new IllegalStateException(layout.modelType() + " layout leaves backbone parameters unset: " + unfilled);
-        for (var e : aliases.entrySet()) if (names.contains(e.getKey())) checkTied(src, where, e.getKey(), e.getValue());
-        return extras;
+        for (var e : aliases.entrySet())
+            if (names.contains(e.getKey()) && names.contains(e.getValue())) checkTied(src, where, files.get(e.getKey()), files.get(e.getValue()));
+        Map<String, String> renamed = new TreeMap<>();
+        for (var e : files.entrySet()) if (!e.getKey().equals(e.getValue())) renamed.put(e.getValue(), e.getKey());
+        return new Loaded(extras, new LoadReport(checkpoint, arch, List.copyOf(unused), List.copyOf(missing), renamed));
+    }
+
+    /** A head tensor the file lacks, initialized as transformers' _init_weights does: biases 0, norm scales 1, else N(0, init_std). */
+    private static float[] initialExtra(TensorMapping m, TransformerConfig cfg, Random rng) {
+        float[] v = new float[TensorMapping.numel(m.targetShape())];
+        if (m.target().endsWith(".bias") || m.target().equals("mlm.bias")) return v;
+        if (m.target().contains(".norm.")) {
+            Arrays.fill(v, 1f);
+            return v;
+        }
+        for (int i = 0; i < v.length; i++) v[i] = (float) (rng.nextGaussian() * cfg.initStd());
+        return v;
     }
 
     /** The checkpoint's tensors (HF name → data) for a backbone and its extras, in mapping order. */

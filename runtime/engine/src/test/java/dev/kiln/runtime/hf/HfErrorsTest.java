@@ -22,25 +22,14 @@ class HfErrorsTest {
     Path tmp;
 
     @Test
-    void aMissingTensorIsNamedWithWhatWasExpectedAndFound() throws Exception {
-        Path dir = HfFixtures.copy("gpt2", tmp.resolve("m"), (n, t) -> n.equals("transformer.h.1.ln_2.bias") ? null : t);
-        HfCheckpointException e = assertThrows(HfCheckpointException.class, () -> HfCheckpoints.load(dir, be));
-        String msg = e.getMessage();
+    void aFileWithNoneOfTheBackbonesTensorsIsRefusedWithWhatWasExpectedAndFound() throws Exception {
+        Path dir = HfFixtures.copy("gpt2", tmp.resolve("m"), (n, t) -> t);
+        Files.copy(HfFixtures.dir("llama").resolve("config.json"), dir.resolve("config.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        String msg = assertThrows(HfCheckpointException.class, () -> HfCheckpoints.load(dir, be)).getMessage();
         assertTrue(msg.contains(dir.resolve("model.safetensors").toString()), msg);
-        assertTrue(msg.contains("missing (1): transformer.h.1.ln_2.bias"), msg);
-        assertTrue(msg.contains("expected 28: ") && msg.contains("transformer.h.{0-1}.ln_2.bias"), msg);
-        assertTrue(msg.contains("found 27: ") && msg.contains("transformer.h.0.ln_2.bias"), msg);
-    }
-
-    @Test
-    void anUnexpectedTensorIsNamed() throws Exception {
-        Path dir = HfFixtures.copy("llama", tmp.resolve("m"), (n, t) -> t);
-        Path withExtra = HfFixtures.copy("llama", tmp.resolve("m2"), (n, t) -> t);
-        HfFixtures.setConfig(withExtra, "num_hidden_layers", 1); // layer 1's tensors are now extra
-        assertDoesNotThrow(() -> HfCheckpoints.load(dir, be));
-        String msg = assertThrows(HfCheckpointException.class, () -> HfCheckpoints.load(withExtra, be)).getMessage();
-        assertTrue(msg.contains("unexpected (9): model.layers.1.input_layernorm.weight"), msg);
-        assertFalse(msg.contains("missing"), msg);
+        assertTrue(msg.contains("none of the tensors of LlamaForCausalLM"), msg);
+        assertTrue(msg.contains("expected 21: ") && msg.contains("model.layers.{0-1}.mlp.up_proj.weight"), msg);
+        assertTrue(msg.contains("found 28: ") && msg.contains("transformer.h.{0-1}.ln_2.bias"), msg);
     }
 
     @Test
@@ -73,22 +62,67 @@ class HfErrorsTest {
     @Test
     void anUnknownArchitectureListsTheKnownOnes() throws Exception {
         Path dir = HfFixtures.copy("llama", tmp.resolve("m"), (n, t) -> t);
-        HfFixtures.setConfig(dir, "architectures", List.of("MistralForCausalLM"));
+        HfFixtures.setConfig(dir, "architectures", List.of("LlamaForSequenceClassification"));
         String msg = assertThrows(HfCheckpointException.class, () -> HfCheckpoints.load(dir, be)).getMessage();
-        assertTrue(msg.contains("config.json: key 'architectures' is [MistralForCausalLM]: unknown architecture"), msg);
-        assertTrue(msg.contains("BertForMaskedLM, BertForPreTraining, BertModel, GPT2LMHeadModel, GPT2Model, LlamaForCausalLM, LlamaModel"), msg);
+        assertTrue(msg.contains("config.json: key 'architectures' is [LlamaForSequenceClassification]: unknown architecture"), msg);
+        assertTrue(msg.contains("BertForMaskedLM, BertForPreTraining, BertModel, GPT2LMHeadModel, GPT2Model, LlamaForCausalLM, LlamaModel, "
+                + "MistralForCausalLM, MistralModel, Qwen2ForCausalLM, Qwen2Model, Qwen3ForCausalLM, Qwen3Model, RobertaForMaskedLM, RobertaModel"), msg);
+    }
+
+    @Test
+    void anUnknownModelTypeListsTheSupportedOnes() throws Exception {
+        Path dir = HfFixtures.copy("llama", tmp.resolve("m"), (n, t) -> t);
+        HfFixtures.setConfig(dir, "model_type", "t5");
+        HfFixtures.setConfig(dir, "architectures", List.of("T5ForConditionalGeneration"));
+        String msg = assertThrows(HfCheckpointException.class, () -> HfCheckpoints.load(dir, be)).getMessage();
+        assertTrue(msg.contains("config.json: key 'model_type' is 't5': unknown model type (supported: gpt2, bert, roberta, llama, mistral, qwen2, qwen3)"), msg);
+        HfFixtures.setConfig(dir, "architectures", null);
+        assertEquals(msg, assertThrows(HfCheckpointException.class, () -> HfCheckpoints.load(dir, be)).getMessage());
     }
 
     @Test
     void unsupportedConfigFeaturesAreNamed() throws Exception {
         Path dir = HfFixtures.copy("llama", tmp.resolve("m"), (n, t) -> t);
-        HfFixtures.setConfig(dir, "rope_scaling", Map.of("type", "linear", "factor", 2.0));
-        String msg = assertThrows(HfCheckpointException.class, () -> HfCheckpoints.load(dir, be)).getMessage();
-        assertTrue(msg.contains("key 'rope_scaling'"), msg);
+        HfFixtures.setConfig(dir, "rope_scaling", Map.of("rope_type", "yarn", "factor", 4.0, "original_max_position_embeddings", 32));
+        assertMessage(dir, "key 'rope_scaling' has rope_type 'yarn'; supported: default, linear, dynamic, llama3");
+        HfFixtures.setConfig(dir, "rope_scaling", Map.of("type", "longrope", "factor", 4.0));           // the legacy key
+        assertMessage(dir, "key 'rope_scaling' has rope_type 'longrope'");
+        HfFixtures.setConfig(dir, "rope_scaling", Map.of("rope_type", "llama3", "factor", 8.0));
+        assertMessage(dir, "key 'rope_scaling' needs 'low_freq_factor' for rope_type llama3");
+        Path qwen = HfFixtures.copy("qwen2", tmp.resolve("q"), (n, t) -> t);
+        HfFixtures.setConfig(qwen, "use_sliding_window", true);                                         // max_window_layers is 1 of 2
+        assertMessage(qwen, "key 'max_window_layers' is 1 with use_sliding_window: only layers 1-1 would slide");
+        HfFixtures.setConfig(qwen, "layer_types", List.of("full_attention", "sliding_attention"));
+        assertMessage(qwen, "key 'layer_types' mixes sliding and full attention layers");
+        Path qwen3 = HfFixtures.copy("qwen3", tmp.resolve("q3"), (n, t) -> t);
+        HfFixtures.setConfig(qwen3, "attention_bias", true);
+        assertMessage(qwen3, "key 'attention_bias' is true: Qwen3 then has an o_proj bias but no MLP biases");
         Path gpt = HfFixtures.copy("gpt2", tmp.resolve("g"), (n, t) -> t);
         HfFixtures.setConfig(gpt, "activation_function", "quick_gelu");
-        msg = assertThrows(HfCheckpointException.class, () -> HfCheckpoints.load(gpt, be)).getMessage();
-        assertTrue(msg.contains("key 'activation_function' is 'quick_gelu'"), msg);
+        assertMessage(gpt, "key 'activation_function' is 'quick_gelu'");
+    }
+
+    @Test
+    void slidingWindowKeysFollowTheConfigClassesDefaults() throws Exception {
+        Path mistral = HfFixtures.copy("mistral", tmp.resolve("m"), (n, t) -> t);
+        HfFixtures.setConfig(mistral, "sliding_window", null);                                         // null: off
+        assertEquals(0, HfCheckpoints.load(mistral, be).model().config().slidingWindow());
+        var cfg = HfFixtures.JSON.readValue(mistral.resolve("config.json").toFile(), Map.class);
+        cfg.remove("sliding_window");                                                                  // absent: MistralConfig's 4096
+        Files.writeString(mistral.resolve("config.json"), HfFixtures.JSON.writeValueAsString(cfg));
+        assertEquals(4096, HfCheckpoints.load(mistral, be).model().config().slidingWindow());
+        Path qwen = HfFixtures.copy("qwen2", tmp.resolve("q"), (n, t) -> t);
+        HfFixtures.setConfig(qwen, "use_sliding_window", true);
+        HfFixtures.setConfig(qwen, "max_window_layers", 0);                                            // every layer slides
+        assertEquals(4, HfCheckpoints.load(qwen, be).model().config().slidingWindow());
+        HfFixtures.setConfig(qwen, "max_window_layers", 2);                                            // no layer slides
+        assertEquals(0, HfCheckpoints.load(qwen, be).model().config().slidingWindow());
+    }
+
+    private void assertMessage(Path dir, String expected) {
+        String msg = assertThrows(HfCheckpointException.class, () -> HfCheckpoints.load(dir, be)).getMessage();
+        assertTrue(msg.contains(dir.resolve("config.json").toString()), msg);
+        assertTrue(msg.contains(expected), msg);
     }
 
     @Test
@@ -112,6 +146,11 @@ class HfErrorsTest {
         Transformer bert = new Transformer(be, TransformerConfig.bert(30, 16, 1, 2, 16), 1);
         msg = assertThrows(HfCheckpointException.class, () -> HfCheckpoints.save(bert, tmp.resolve("x"), "BertForMaskedLM")).getMessage();
         assertTrue(msg.contains("BertForMaskedLM needs these extra tensors, which were not given: [mlm.bias, mlm.dense.bias"), msg);
+        msg = assertThrows(HfCheckpointException.class, () -> HfCheckpoints.save(bert, Map.of(), tmp.resolve("x"), "RobertaModel")).getMessage();
+        assertTrue(msg.contains("RobertaModel cannot hold this model: position_offset > 0 (pad_token_id + 1) is false (needs true)"), msg);
+        Transformer windowed = new Transformer(be, TransformerConfig.llama(30, 16, 1, 2, 1, 32, 16).toBuilder().slidingWindow(4).build(), 1);
+        msg = assertThrows(HfCheckpointException.class, () -> HfCheckpoints.save(windowed, tmp.resolve("x"), "LlamaForCausalLM")).getMessage();
+        assertTrue(msg.contains("sliding_window is 4 (needs 0)"), msg);
         assertFalse(Files.exists(tmp.resolve("x/model.safetensors")));
     }
 }

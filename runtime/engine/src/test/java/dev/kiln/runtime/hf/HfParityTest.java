@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Kiln's outputs on the committed Hugging Face checkpoints match the reference forward passes of
- * {@code make_fixtures.py} (re-implementations of transformers' GPT-2, BERT and LLaMA) within 1e-4.
+ * {@code make_fixtures.py} (re-implementations of transformers' GPT-2, BERT and LLaMA) within 1e-4;
+ * the other families are in {@link HfFamilyParityTest}.
  */
 class HfParityTest {
     static final float TOLERANCE = 1e-4f;
@@ -71,9 +72,7 @@ class HfParityTest {
                 Tensor first = Shapes.slice(hidden, 1, 0, 1);                                        // [1, 1, C]
                 Tensor pooled = Activations.tanh(linear(first, x, "nsp.pooler"));
                 Tensor nsp = linear(pooled, x, "nsp.classifier");
-                Tensor t = Normalization.layerNorm(Activations.gelu(linear(hidden, x, "mlm.dense")),
-                        x.get("mlm.norm.weight"), x.get("mlm.norm.bias"), model.config().normEps());
-                Tensor mlm = Arithmetic.add(model.logits(t), x.get("mlm.bias"));                     // decoder tied to the embeddings
+                Tensor mlm = mlmLogits(model, x, hidden);
                 worst = Math.max(worst, check("bert hidden", HfFixtures.floats(ref, "hidden", s), hidden.toArray()));
                 worst = Math.max(worst, check("bert pooled", HfFixtures.floats(ref, "pooled", s), pooled.toArray()));
                 worst = Math.max(worst, check("bert nsp", HfFixtures.floats(ref, "nsp_logits", s), nsp.toArray()));
@@ -93,7 +92,14 @@ class HfParityTest {
         assertTrue(e.getMessage().contains("exceeds"), e.getMessage());
     }
 
-    private static void checkCausalLm(String name, Transformer model) throws IOException {
+    /** The MLM head (BERT's cls.predictions, RoBERTa's lm_head) on hidden states: [.., C] → [.., V]; decoder tied to the embeddings. */
+    static Tensor mlmLogits(Transformer model, Map<String, Tensor> x, Tensor hidden) {
+        Tensor t = Normalization.layerNorm(Activations.gelu(linear(hidden, x, "mlm.dense")),
+                x.get("mlm.norm.weight"), x.get("mlm.norm.bias"), model.config().normEps());
+        return Arithmetic.add(model.logits(t), x.get("mlm.bias"));
+    }
+
+    static void checkCausalLm(String name, Transformer model) throws IOException {
         Map<String, Object> ref = HfFixtures.reference(name);
         List<List<Integer>> inputs = HfFixtures.intLists(ref, "inputs");
         model.train(false);
@@ -108,7 +114,7 @@ class HfParityTest {
         System.out.printf("parity %s (%s): max |Kiln - reference| = %.3g%n", name, model.backend().getClass().getSimpleName(), worst);
     }
 
-    private static float check(String what, float[] expected, float[] actual) {
+    static float check(String what, float[] expected, float[] actual) {
         float d = HfFixtures.maxAbsDiff(expected, actual);
         assertTrue(d <= TOLERANCE, what + ": max abs difference " + d + " exceeds " + TOLERANCE);
         return d;

@@ -2,13 +2,14 @@ package dev.kiln.runtime.hf;
 
 import dev.kiln.api.backend.NaiveBackend;
 import dev.kiln.api.nn.Transformer;
-import dev.kiln.api.nn.ModelKinds;
+import dev.kiln.api.nn.RopeScaling;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.tensor.Tensor;
 import dev.kiln.runtime.io.SafetensorsFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.kiln.runtime.io.SafetensorsWriter;
@@ -32,7 +33,7 @@ class HfRoundTripTest {
     Path tmp;
 
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2", "bert", "llama"})
+    @ValueSource(strings = {"gpt2", "bert", "llama", "llama3", "llama-linear", "llama-dynamic", "mistral", "qwen2", "qwen3", "roberta"})
     void aLoadedFixtureSavesBackToTheSameTensorsAndConfig(String name) throws IOException {
         HfModel m = HfCheckpoints.load(HfFixtures.dir(name), be);
         Path out = tmp.resolve(name);
@@ -47,14 +48,85 @@ class HfRoundTripTest {
             }
         }
         HfModel again = HfCheckpoints.load(out, be);
+        assertTrue(again.report().isExact(), again.warnings().toString());
         assertEquals(m.model().config(), again.model().config());
         assertEquals(m.architecture(), again.architecture());
         assertSameTensors(m.model().namedParameters(), again.model().namedParameters());
         assertSameTensors(m.extras(), again.extras());
     }
 
+    /** config.json as saved carries each family's settings under transformers' keys. */
+    @ParameterizedTest(name = "{0}: {1} = {2}")
+    @CsvSource(delimiter = '|', value = {
+            "llama3|rope_scaling|{\"rope_type\":\"llama3\",\"type\":\"llama3\",\"factor\":8.0,\"low_freq_factor\":1.0,\"high_freq_factor\":4.0,\"original_max_position_embeddings\":32}",
+            "llama-linear|rope_scaling|{\"rope_type\":\"linear\",\"type\":\"linear\",\"factor\":4.0}",
+            "llama-linear|head_dim|16",
+            "llama-dynamic|rope_scaling|{\"rope_type\":\"dynamic\",\"type\":\"dynamic\",\"factor\":4.0}",
+            "llama-dynamic|max_position_embeddings|8",
+            "mistral|sliding_window|3",
+            "qwen2|use_sliding_window|false",
+            "qwen2|sliding_window|null",
+            "qwen2|tie_word_embeddings|true",
+            "qwen3|head_dim|16",
+            "qwen3|attention_bias|false",
+            "roberta|pad_token_id|1",
+            "roberta|type_vocab_size|1",
+            "roberta|max_position_embeddings|34",
+            "roberta|architectures|[\"RobertaForMaskedLM\"]"})
+    void theSavedConfigHoldsTheFamilysSettings(String name, String key, String json) throws IOException {
+        HfModel m = HfCheckpoints.load(HfFixtures.dir(name), be);
+        HfCheckpoints.save(m.model(), m.extras(), tmp.resolve(name), m.architecture());
+        var saved = HfFixtures.JSON.readTree(tmp.resolve(name).resolve("config.json").toFile());
+        assertTrue(saved.has(key), key + " missing from " + saved);
+        assertEquals(HfFixtures.JSON.readTree(json), saved.get(key));
+    }
+
     @Test
-    void aShardedCheckpointLoadsLikeTheSingleFile() throws IOException {
+    void aLegacyBertSavesUnderCurrentNamesWithoutTheTensorsItDidNotUse() throws IOException {
+        HfModel m = HfCheckpoints.load(HfFixtures.dir("bert-legacy"), be);
+        HfCheckpoints.save(m.model(), m.extras(), tmp.resolve("b"), m.architecture());
+        try (SafetensorsFile saved = SafetensorsFile.open(tmp.resolve("b/model.safetensors"))) {
+            assertTrue(saved.contains("bert.embeddings.LayerNorm.weight") && saved.contains("bert.encoder.layer.1.output.LayerNorm.bias"));
+            assertTrue(saved.names().stream().noneMatch(n -> n.endsWith("gamma") || n.endsWith("beta") || n.contains("pooler")
+                    || n.contains("seq_relationship") || n.contains("position_ids")), saved.names().toString());
+        }
+        HfModel again = HfCheckpoints.load(tmp.resolve("b"), be);
+        assertTrue(again.report().isExact(), again.warnings().toString());
+        assertSameTensors(m.model().namedParameters(), again.model().namedParameters());
+        assertSameTensors(m.extras(), again.extras());
+    }
+
+    @Test
+    void randomKilnModelsOfEveryLlamaLikeFamilyRoundTrip() throws IOException {
+        TransformerConfig base = TransformerConfig.llama(50, 32, 2, 4, 2, 48, 64);
+        roundTrip(new Transformer(be, base.toBuilder().bias(true).ropeScaling(RopeScaling.llama3(8f, 1f, 4f, 16)).build(), 21), "LlamaForCausalLM");
+        roundTrip(new Transformer(be, base.toBuilder().headDim(12).ropeScaling(RopeScaling.dynamic(2f, 64)).tieEmbeddings(true).build(), 22), "LlamaModel");
+        roundTrip(new Transformer(be, base.toBuilder().slidingWindow(5).build(), 23), "MistralForCausalLM");
+        roundTrip(new Transformer(be, base.toBuilder().qkvBias(true).slidingWindow(7).tieEmbeddings(true).build(), 24), "Qwen2ForCausalLM");
+        roundTrip(new Transformer(be, base.toBuilder().qkNorm(true).headDim(12).ropeScaling(RopeScaling.linear(2f)).build(), 25), "Qwen3ForCausalLM");
+        roundTrip(new Transformer(be, base.toBuilder().qkNorm(true).tieEmbeddings(true).build(), 26), "Qwen3Model");
+    }
+
+    @Test
+    void aRandomKilnRobertaWithMlmHeadRoundTripsItsPositionOffset() throws IOException {
+        TransformerConfig cfg = TransformerConfig.bert(30, 16, 1, 2, 18).toBuilder().positionOffset(2).typeVocab(1).normEps(1e-5f).build();
+        Transformer model = new Transformer(be, cfg, 27);
+        Random r = new Random(2);
+        Map<String, Tensor> extras = Map.of("mlm.dense.weight", random(r, 16, 16), "mlm.dense.bias", random(r, 16),
+                "mlm.norm.weight", random(r, 16), "mlm.norm.bias", random(r, 16), "mlm.bias", random(r, 30));
+        HfCheckpoints.save(model, extras, tmp.resolve("roberta"), "RobertaForMaskedLM");
+        HfModel back = HfCheckpoints.load(tmp.resolve("roberta"), be);
+        assertEquals(cfg, back.model().config());
+        assertSameTensors(model.namedParameters(), back.model().namedParameters());
+        assertSameTensors(extras, back.extras());
+        try (SafetensorsFile f = SafetensorsFile.open(tmp.resolve("roberta/model.safetensors"))) {
+            assertTrue(f.contains("lm_head.layer_norm.weight") && f.contains("roberta.embeddings.position_embeddings.weight"), f.names().toString());
+            assertFalse(f.contains("lm_head.decoder.weight"), "the decoder is tied to the word embeddings");
+        }
+    }
+
+    @Test
+    void aShardedBf16CheckpointLoadsLikeTheSingleFile() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("sharded"));
         Files.copy(HfFixtures.dir("llama").resolve("config.json"), dir.resolve("config.json"));
         Map<String, TensorData> first = new LinkedHashMap<>(), second = new LinkedHashMap<>();
@@ -62,7 +134,7 @@ class HfRoundTripTest {
         try (SafetensorsFile f = SafetensorsFile.open(HfFixtures.dir("llama").resolve("model.safetensors"))) {
             for (String n : f.names()) {
                 boolean one = n.contains("layers.0.") || n.contains("embed");
-                (one ? first : second).put(n, TensorData.f32(f.info(n).intShape(), f.floats(n)));
+                (one ? first : second).put(n, TensorData.raw(f.info(n).dtype(), f.info(n).shape(), f.bytes(n)));   // BF16 as stored
                 weightMap.put(n, one ? "model-00001-of-00002.safetensors" : "model-00002-of-00002.safetensors");
             }
         }
@@ -70,6 +142,9 @@ class HfRoundTripTest {
         SafetensorsWriter.write(dir.resolve("model-00002-of-00002.safetensors"), second, Map.of("format", "pt"));
         Files.writeString(dir.resolve("model.safetensors.index.json"),
                 HfFixtures.JSON.writeValueAsString(Map.of("metadata", Map.of(), "weight_map", weightMap)));
+        try (SafetensorsFile shard = SafetensorsFile.open(dir.resolve("model-00002-of-00002.safetensors"))) {
+            assertEquals("BF16", shard.info("model.norm.weight").dtype().toString());
+        }
         HfModel single = HfCheckpoints.load(HfFixtures.dir("llama"), be), sharded = HfCheckpoints.load(dir, be);
         assertSameTensors(single.model().namedParameters(), sharded.model().namedParameters());
     }

@@ -6,7 +6,7 @@ package dev.kiln.backend.opencl.kernel;
  * <p>Forward registers: q o0, k o1, v o2 (offsets already include the spec's q/k/v offsets), out o3
  * [B, tq, Hq, D], probs o4 [B, Hq, tq, tk]; i0 = B, i1 = Hq, i2 = group (Hq / Hkv), i3 = tq,
  * i4 = tk, i5 = D, i6/i7/i8 = q/k/v row strides, i9 = flags (1 causal, 2 key mask at ints[i10 + b·tk + j],
- * 4 segments at ints[i11 + b·tk + j]), f0 = scale. A row is (b, h, i) = index / (Hq·tq), (index / tq) % Hq, index % tq.
+ * 4 segments at ints[i11 + b·tk + j]), i12 = sliding window (0 = none), f0 = scale. A row is (b, h, i) = index / (Hq·tq), (index / tq) % Hq, index % tq.
  *
  * <p>Fused path: one work-group of {@link #ATTN_GROUP} per query row, the query in lmem[0, D) and the
  * scores in lmem[256, 256 + tk) (so D ≤ {@link #FUSED_MAX_D}, tk ≤ {@link #FUSED_MAX_T}), reductions in
@@ -18,11 +18,12 @@ public abstract class AttentionOps extends RowOps {
     public static final int ATTN_GROUP = 64, FUSED_MAX_D = 256, FUSED_MAX_T = 2048;
     private static final int SCORES = 256, RED = 2304;
 
-    /** Whether query i of item b sees key j (causal, key mask, segments). */
+    /** Whether query i of item b sees key j (causal, sliding window, key mask, segments). */
     protected boolean visible(int b, int i, int j) {
         int qPos = i + i4 - i3;
         boolean ok = true;
         if ((i9 & 1) != 0 && j > qPos) ok = false;
+        if (i12 > 0 && j <= qPos - i12) ok = false;
         if ((i9 & 2) != 0 && ints[i10 + b * i4 + j] == 0) ok = false;
         if ((i9 & 4) != 0 && ints[i11 + b * i4 + j] != ints[i11 + b * i4 + qPos]) ok = false;
         return ok;

@@ -14,7 +14,7 @@ import com.aparapi.Kernel;
  * local scratch that every op reuses with its own layout (documented on the op).
  *
  * <p>Scalar arguments are generic registers whose meaning each op documents in its shape comment:
- * {@code o0..o7} arena offsets of operands, {@code i0..i11} sizes / strides / flags, {@code f0..f6}
+ * {@code o0..o7} arena offsets of operands, {@code i0..i12} sizes / strides / flags, {@code f0..f6}
  * float parameters. Kernels obey Aparapi's subset: no objects, switch, break, throw or new.
  */
 public abstract class KernelState extends Kernel {
@@ -32,7 +32,7 @@ public abstract class KernelState extends Kernel {
 
     public int op;
     public int o0, o1, o2, o3, o4, o5, o6, o7;
-    public int i0, i1, i2, i3, i4, i5, i6, i7, i8, i9, i10, i11;
+    public int i0, i1, i2, i3, i4, i5, i6, i7, i8, i9, i10, i11, i12;
     public float f0, f1, f2, f3, f4, f5, f6;
     public long seed;
     /** −∞, passed as an argument (Aparapi cannot print the constant). */

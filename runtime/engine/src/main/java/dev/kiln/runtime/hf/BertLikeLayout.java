@@ -3,6 +3,7 @@ package dev.kiln.runtime.hf;
 import dev.kiln.api.nn.ModelKinds.Ffn;
 import dev.kiln.api.nn.ModelKinds.NormKind;
 import dev.kiln.api.nn.ModelKinds.Positions;
+import dev.kiln.api.nn.RopeScaling;
 import dev.kiln.api.nn.TransformerConfig;
 
 import java.util.ArrayList;
@@ -14,41 +15,53 @@ import java.util.Set;
 import static dev.kiln.runtime.hf.TensorMapping.copy;
 
 /**
- * BERT ({@code BertModel}, {@code BertForMaskedLM}, {@code BertForPreTraining}): learned positions
- * + token types, embedding LayerNorm, post-LayerNorm blocks, GELU (erf), bidirectional. Separate
- * query / key / value projections are stacked into Kiln's fused {@code attn.qkv}.
+ * BERT and RoBERTa encoders, one mapping for both ({@code BertModel}, {@code BertForMaskedLM},
+ * {@code BertForPreTraining}, {@code RobertaModel}, {@code RobertaForMaskedLM}): learned positions
+ * (RoBERTa's start at {@code pad_token_id + 1}: Kiln's position offset) + token types, embedding
+ * LayerNorm, post-LayerNorm blocks, GELU (erf), bidirectional. Separate query / key / value
+ * projections are stacked into Kiln's fused {@code attn.qkv}. What differs is in {@link EncoderFamily}.
  *
  * <p>Extras, named as Kiln's objective heads name their parameters: group "pooler"
- * ({@code bert.pooler.dense} → {@code nsp.pooler.*}), "mlm" ({@code cls.predictions.transform.*} →
- * {@code mlm.dense.*}, {@code mlm.norm.*}; {@code cls.predictions.bias} → {@code mlm.bias}; the
- * decoder is tied to the word embeddings) and "nsp" ({@code cls.seq_relationship} →
- * {@code nsp.classifier.*}).
+ * ({@code pooler.dense} → {@code nsp.pooler.*}), "mlm" (BERT's {@code cls.predictions.transform.*},
+ * RoBERTa's {@code lm_head.dense} / {@code lm_head.layer_norm} → {@code mlm.dense.*}, {@code mlm.norm.*};
+ * the output bias → {@code mlm.bias}; the decoder is tied to the word embeddings) and "nsp"
+ * ({@code cls.seq_relationship} → {@code nsp.classifier.*}). The base model's pooler is part of the
+ * architecture (transformers' add_pooling_layer=True): a file without it loads with the pooler newly
+ * initialized and reported; saving may leave it out.
  */
-final class BertLayout implements HfLayout {
-    static final String BASE = "BertModel", MLM = "BertForMaskedLM", PRETRAINING = "BertForPreTraining";
+final class BertLikeLayout implements HfLayout {
     static final String POOLER = "pooler", MLM_HEAD = "mlm", NSP_HEAD = "nsp";
 
-    @Override public String modelType() { return "bert"; }
+    private final EncoderFamily family;
 
-    @Override public List<String> architectures() { return List.of(BASE, MLM, PRETRAINING); }
+    BertLikeLayout(EncoderFamily family) {
+        this.family = family;
+    }
 
-    @Override public String backbonePrefix() { return "bert."; }
+    @Override public String modelType() { return family.modelType(); }
 
-    @Override public boolean isBaseModel(String architecture) { return architecture.equals(BASE); }
+    @Override public List<String> architectures() { return family.architectures(); }
+
+    @Override public String backbonePrefix() { return family.prefix(); }
+
+    @Override public boolean isBaseModel(String architecture) { return architecture.equals(family.base()); }
 
     @Override
     public Set<String> requiredGroups(String architecture) {
-        return switch (architecture) {
-            case PRETRAINING -> Set.of(POOLER, MLM_HEAD, NSP_HEAD);
-            case MLM -> Set.of(MLM_HEAD);
-            default -> Set.of();
-        };
+        if (architecture.equals(family.pretraining())) return Set.of(POOLER, MLM_HEAD, NSP_HEAD);
+        return architecture.equals(family.mlm()) ? Set.of(MLM_HEAD) : Set.of();
     }
 
-    /** BertModel's pooler is optional (add_pooling_layer=False leaves it out); BertForMaskedLM has none. */
+    /** The base model's pooler may be left out when saving (add_pooling_layer=False); the MLM models have none. */
     @Override
     public Set<String> optionalGroups(String architecture) {
-        return architecture.equals(BASE) ? Set.of(POOLER) : Set.of();
+        return isBaseModel(architecture) ? Set.of(POOLER) : Set.of();
+    }
+
+    /** transformers' base model has a pooler; loading a file without one initializes it. */
+    @Override
+    public Set<String> loadedGroups(String architecture) {
+        return isBaseModel(architecture) ? Set.of(POOLER) : requiredGroups(architecture);
     }
 
     @Override
@@ -59,21 +72,30 @@ final class BertLayout implements HfLayout {
         c.require("tie_word_embeddings", true, "the MLM decoder is the word-embedding matrix");
         int d = c.positive("hidden_size", 768), heads = c.positive("num_attention_heads", 12);
         if (d % heads != 0) throw c.error("hidden_size", d + " is not divisible by num_attention_heads " + heads);
-        return TransformerConfig.bert(c.positive("vocab_size", 30522), d, c.getInt("num_hidden_layers", 12), heads,
-                        c.positive("max_position_embeddings", 512))
-                .toBuilder().dFF(c.positive("intermediate_size", 3072)).normEps((float) c.getDouble("layer_norm_eps", 1e-12))
+        int maxPos = c.positive("max_position_embeddings", 512), offset = 0;
+        if (family.positionsAfterPadding()) {
+            offset = c.getInt("pad_token_id", family.defaultPadTokenId()) + 1;
+            if (offset < 1 || offset >= maxPos)
+                throw c.error("pad_token_id", "is " + (offset - 1) + "; positions start after it, so it must be in [0, max_position_embeddings - 1)");
+        }
+        return TransformerConfig.bert(c.positive("vocab_size", family.vocab()), d, c.getInt("num_hidden_layers", 12), heads, maxPos)
+                .toBuilder().positionOffset(offset).dFF(c.positive("intermediate_size", 3072)).normEps((float) c.getDouble("layer_norm_eps", 1e-12))
                 .activation(c.activation("hidden_act", "gelu")).dropout((float) c.getDouble("hidden_dropout_prob", 0.1))
-                .typeVocab(c.positive("type_vocab_size", 2)).initStd((float) c.getDouble("initializer_range", 0.02)).build();
+                .typeVocab(c.positive("type_vocab_size", family.typeVocab())).initStd((float) c.getDouble("initializer_range", 0.02)).build();
     }
 
     @Override
     public Map<String, Object> toHf(TransformerConfig t, String architecture) throws HfCheckpointException {
-        Compatibility.of(architecture)
-                .need("positions", t.positions(), Positions.LEARNED).need("norm", t.norm(), NormKind.LAYERNORM).need("ffn", t.ffn(), Ffn.MLP)
+        Compatibility c = Compatibility.of(architecture);
+        if (family.positionsAfterPadding()) c.need("position_offset > 0 (pad_token_id + 1)", t.positionOffset() > 0, true);
+        else c.need("position_offset", t.positionOffset(), 0);
+        c.need("positions", t.positions(), Positions.LEARNED).need("norm", t.norm(), NormKind.LAYERNORM).need("ffn", t.ffn(), Ffn.MLP)
                 .need("pre_norm", t.preNorm(), false).need("causal", t.causal(), false).need("bias", t.bias(), true)
                 .need("embed_norm", t.embedNorm(), true).need("final_norm", t.finalNorm(), false)
                 .need("kv_heads", t.kvHeads(), t.heads()).need("tie_embeddings", t.tieEmbeddings(), true)
-                .need("cross_attention", t.crossAttention(), false).need("type_vocab > 0", t.typeVocab() > 0, true).check();
+                .need("cross_attention", t.crossAttention(), false).need("type_vocab > 0", t.typeVocab() > 0, true)
+                .need("sliding_window", t.slidingWindow(), 0).need("qk_norm", t.qkNorm(), false)
+                .need("head_dim", t.headDim(), t.dModel() / t.heads()).need("rope_scaling", t.ropeScaling().kind(), RopeScaling.Kind.NONE).check();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("architectures", List.of(architecture));
         m.put("model_type", modelType());
@@ -90,6 +112,7 @@ final class BertLayout implements HfLayout {
         m.put("initializer_range", t.initStd());
         m.put("layer_norm_eps", t.normEps());
         m.put("position_embedding_type", "absolute");
+        if (family.positionsAfterPadding()) m.put("pad_token_id", t.positionOffset() - 1);
         m.put("torch_dtype", "float32");
         return m;
     }
@@ -118,23 +141,25 @@ final class BertLayout implements HfLayout {
         List<TensorMapping> extras = new ArrayList<>();
         linear(extras, "nsp.pooler", p + "pooler.dense", c, c);
         m.addAll(grouped(extras, POOLER));
-        linear(extras, "mlm.dense", "cls.predictions.transform.dense", c, c);
-        Gpt2Layout.norm(extras, "mlm.norm", "cls.predictions.transform.LayerNorm", c);
-        extras.add(copy("mlm.bias", "cls.predictions.bias", t.vocab()));
+        linear(extras, "mlm.dense", family.mlmDense(), c, c);
+        Gpt2Layout.norm(extras, "mlm.norm", family.mlmNorm(), c);
+        extras.add(copy("mlm.bias", family.mlmBias(), t.vocab()));
         m.addAll(grouped(extras, MLM_HEAD));
-        linear(extras, "nsp.classifier", "cls.seq_relationship", 2, c);
-        m.addAll(grouped(extras, NSP_HEAD));
+        if (family.pretraining() != null) {
+            linear(extras, "nsp.classifier", "cls.seq_relationship", 2, c);
+            m.addAll(grouped(extras, NSP_HEAD));
+        }
         return m;
     }
 
     @Override
     public Map<String, String> tiedAliases(TransformerConfig t, String architecture, String p) {
         if (!requiredGroups(architecture).contains(MLM_HEAD)) return Map.of();
-        return Map.of("cls.predictions.decoder.weight", p + "embeddings.word_embeddings.weight",
-                "cls.predictions.decoder.bias", "cls.predictions.bias");
+        return Map.of(family.mlmDecoder() + ".weight", p + "embeddings.word_embeddings.weight",
+                family.mlmDecoder() + ".bias", family.mlmBias());
     }
 
-    /** BertEmbeddings' {@code position_ids} (and {@code token_type_ids}) buffers in older checkpoints. */
+    /** The embeddings' {@code position_ids} (and {@code token_type_ids}) buffers in older checkpoints. */
     @Override
     public boolean isBuffer(String name) {
         return name.endsWith("embeddings.position_ids") || name.endsWith("embeddings.token_type_ids");
