@@ -59,7 +59,12 @@ public final class HfCheckpoints {
     public TreeSet<String> architectures() {
         TreeSet<String> s = new TreeSet<>();
         for (HfLayout l : layouts) s.addAll(l.architectures());
+        s.addAll(SequenceClassification.architectures());
         return s;
+    }
+
+    List<HfLayout> layouts() {
+        return layouts;
     }
 
     /** Loads {@code dir} with the standard layouts. */
@@ -103,7 +108,17 @@ public final class HfCheckpoints {
             throw new HfCheckpointException(cfgFile + ": not a JSON object: " + e.getOriginalMessage(), e);
         }
         HfConfig config = new HfConfig(cfgFile.toString(), json);
+        SequenceClassification task = SequenceClassification.named(config.architectures());
+        if (task != null) return task.read(this, dir, config, backend);
         String arch = architecture(config);
+        try (TensorSource src = TensorSource.open(dir)) {
+            return readBackbone(dir, config, arch, src, backend);
+        }
+    }
+
+    /** The backbone (and the layout's extras) of {@code arch} from {@code src}. */
+    HfModel readBackbone(Path dir, HfConfig config, String arch, TensorSource src, Backend backend) throws IOException {
+        Path cfgFile = dir.resolve(CONFIG);
         HfLayout layout = find(arch);
         TransformerConfig tc;
         try {
@@ -112,10 +127,8 @@ public final class HfCheckpoints {
             throw new HfCheckpointException(cfgFile + ": " + e.getMessage(), e);
         }
         Transformer model = new Transformer(backend, tc, 0);
-        try (TensorSource src = TensorSource.open(dir)) {
-            String where = weightsName(dir);
-            return new HfModel(model, arch, HfWeights.load(src, where, layout, arch, model, backend), json);
-        }
+        String where = weightsName(dir);
+        return new HfModel(model, arch, HfWeights.load(src, where, layout, arch, model, backend), config.values());
     }
 
     public void write(Transformer model, Map<String, Tensor> extras, Path dir, String architecture) throws IOException {
@@ -144,7 +157,8 @@ public final class HfCheckpoints {
         throw c.error("model_type", "is '" + type + "': unknown model type (known: " + String.join(", ", types) + ")");
     }
 
-    private HfLayout find(String architecture) {
+    /** The layout that reads and writes {@code architecture}, or null. */
+    HfLayout find(String architecture) {
         for (HfLayout l : layouts) if (l.architectures().contains(architecture)) return l;
         return null;
     }

@@ -76,7 +76,7 @@ class HfErrorsTest {
         HfFixtures.setConfig(dir, "architectures", List.of("MistralForCausalLM"));
         String msg = assertThrows(HfCheckpointException.class, () -> HfCheckpoints.load(dir, be)).getMessage();
         assertTrue(msg.contains("config.json: key 'architectures' is [MistralForCausalLM]: unknown architecture"), msg);
-        assertTrue(msg.contains("BertForMaskedLM, BertForPreTraining, BertModel, GPT2LMHeadModel, GPT2Model, LlamaForCausalLM, LlamaModel"), msg);
+        assertTrue(msg.contains("BertForMaskedLM, BertForPreTraining, BertForSequenceClassification, BertModel, GPT2LMHeadModel, GPT2Model, LlamaForCausalLM, LlamaModel"), msg);
     }
 
     @Test
