@@ -60,15 +60,27 @@ public final class HfExport {
 
     /** Exports the Kiln model directory {@code modelDir} into {@code out}. */
     public static Result export(Path modelDir, Path out, Options options, Backend backend) throws IOException {
+        return export(load(modelDir, out, backend), TokenizerSpec.standard().load(modelDir), modelDir, out, options, backend);
+    }
+
+    /**
+     * Loads a Kiln model directory for export (before anything is written, {@code out} is checked:
+     * it must be absent, empty or an earlier export).
+     */
+    public static ModelStore.Loaded load(Path modelDir, Path out, Backend backend) throws IOException {
         if (!Files.isDirectory(modelDir)) throw new IOException(modelDir + ": not a directory (expected a Kiln model directory)");
         if (HfCheckpoints.isHfDirectory(modelDir))
             throw new IOException(modelDir + ": is already a Hugging Face model directory; export takes a Kiln model directory");
         ExportDirectory.checkReplaceable(out);
-        ModelStore.Loaded loaded = ModelStore.load(modelDir, backend);
-        Tokenizer tokenizer = TokenizerSpec.standard().load(modelDir);
+        return ModelStore.load(modelDir, backend);
+    }
+
+    /** Exports a loaded Kiln model (heads and the sft metadata from its config.json) into {@code out}. */
+    public static Result export(ModelStore.Loaded loaded, Tokenizer tokenizer, Path from, Path out, Options options, Backend backend)
+            throws IOException {
         Map<String, Tensor> heads = new LinkedHashMap<>();
         for (var e : loaded.heads().entrySet()) heads.put(e.getKey(), tensor(backend, e.getValue()));
-        return write(loaded.model(), heads, sftMetadata(loaded.config()), tokenizer, modelDir, out, options);
+        return write(loaded.model(), heads, sftMetadata(loaded.config()), tokenizer, from, out, options);
     }
 
     /**
