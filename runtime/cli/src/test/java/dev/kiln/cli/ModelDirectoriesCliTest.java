@@ -41,6 +41,20 @@ class ModelDirectoriesCliTest {
     }
 
     @Test
+    void finetuneExportIntoADirectoryOfOtherFilesIsRefusedBeforeTraining() throws IOException {
+        Path from = hfGpt2(tmp.resolve("hf-gpt2"));
+        Path out = tmp.resolve("run");
+        Files.createDirectories(out.resolve("hf"));
+        Files.writeString(out.resolve("hf/mine.txt"), "x");
+        Path cfg = config(tmp.resolve("ft.json"), Map.of("finetune", Map.of("from", from.toString(), "method", "full", "export", "hf"),
+                "objective", "clm", "data", Map.of("train", text(tmp.resolve("stories.txt")).toString()), "train", train(2)));
+        Cli r = kiln("finetune", "--config", cfg.toString(), "--out", out.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains(out.resolve("hf") + ": exists, is not empty and is not an earlier Kiln export"), r.err());
+        assertFalse(Files.exists(out.resolve("model")), "refused before training");
+    }
+
+    @Test
     void aHuggingFaceClassifiersHeadAndLabelsBecomeTheSftHead() throws IOException {
         Path from = hfBert(tmp.resolve("hf-cls"), true);
         Path data = sentiment(tmp.resolve("train.tsv"));

@@ -11,6 +11,7 @@ import dev.kiln.api.tensor.Tensor;
 import dev.kiln.runtime.io.AtomicFiles;
 import dev.kiln.runtime.io.SafetensorsWriter;
 import dev.kiln.runtime.io.ShardedSafetensors;
+import dev.kiln.runtime.io.TensorData;
 import dev.kiln.runtime.io.TensorSource;
 
 import java.io.IOException;
@@ -132,12 +133,21 @@ public final class HfCheckpoints {
     }
 
     public void write(Transformer model, Map<String, Tensor> extras, Path dir, String architecture) throws IOException {
-        HfLayout layout = find(architecture);
+        SequenceClassification task = SequenceClassification.named(List.of(architecture));
+        HfLayout layout = find(task == null ? architecture : task.baseArchitecture);
         if (layout == null)
             throw new HfCheckpointException("cannot save as unknown architecture '" + architecture + "' (known: "
                     + String.join(", ", architectures()) + ")");
-        Map<String, Object> config = layout.toHf(model.config(), architecture);
-        var tensors = HfWeights.save(model, extras, layout, architecture);
+        Map<String, Object> config;
+        Map<String, TensorData> tensors;
+        if (task == null) {
+            config = layout.toHf(model.config(), architecture);
+            tensors = HfWeights.save(model, extras, layout, architecture);
+        } else {
+            config = task.config(layout.toHf(model.config(), task.baseArchitecture), task.defaultLabels(extras), false);
+            tensors = task.tensors(HfWeights.save(model, task.baseExtras(extras), layout, task.baseArchitecture),
+                    extras.get(SequenceClassification.CLASSIFIER_WEIGHT), extras.get(SequenceClassification.CLASSIFIER_BIAS));
+        }
         Files.createDirectories(dir);
         Files.deleteIfExists(dir.resolve(ShardedSafetensors.DEFAULT_INDEX)); // a stale index would shadow the new file
         SafetensorsWriter.write(dir.resolve(WEIGHTS), tensors, Map.of("format", "pt"));

@@ -58,6 +58,11 @@ public final class HfExport {
 
     private HfExport() {}
 
+    /** Fails, naming {@code out}, unless it is absent, empty or an earlier export (what an export may replace). */
+    public static void checkOutput(Path out) throws IOException {
+        ExportDirectory.checkReplaceable(out);
+    }
+
     /** Exports the Kiln model directory {@code modelDir} into {@code out}. */
     public static Result export(Path modelDir, Path out, Options options, Backend backend) throws IOException {
         return export(load(modelDir, out, backend), TokenizerSpec.standard().load(modelDir), modelDir, out, options, backend);

@@ -132,6 +132,25 @@ final class SequenceClassification {
         return m;
     }
 
+    /**
+     * The base architecture's extras (its pooler) from Kiln's head names; an error naming what is
+     * missing when {@code extras} lack the head.
+     */
+    Map<String, Tensor> baseExtras(Map<String, Tensor> extras) throws HfCheckpointException {
+        for (String n : List.of(POOLER_WEIGHT, POOLER_BIAS, CLASSIFIER_WEIGHT, CLASSIFIER_BIAS))
+            if (!extras.containsKey(n))
+                throw new HfCheckpointException(architecture + " needs extra tensor '" + n + "' (given: " + new java.util.TreeSet<>(extras.keySet()) + ")");
+        return Map.of(basePooler + "weight", extras.get(POOLER_WEIGHT), basePooler + "bias", extras.get(POOLER_BIAS));
+    }
+
+    /** LABEL_0 .. LABEL_{K-1}, transformers' names when a model has no label names, for a classifier of {@code extras}. */
+    List<String> defaultLabels(Map<String, Tensor> extras) {
+        Tensor w = extras.get(CLASSIFIER_WEIGHT);
+        List<String> out = new ArrayList<>();
+        for (int i = 0; w != null && i < w.dim(0); i++) out.add("LABEL_" + i);
+        return out;
+    }
+
     /** Where the base architecture's saver expects the pooler among the extras. */
     String basePoolerName(String suffix) {
         return basePooler + suffix;

@@ -100,6 +100,7 @@ public final class Pipeline {
         Config forgettingSection = ft.has("forgetting") ? ft.section("forgetting") : null;
         String export = ft.getChoice("export", "none", "none", HfExport.FORMAT);
         ft.finish();
+        if (export.equals(HfExport.FORMAT)) HfExport.checkOutput(outDir.resolve(HfExport.FORMAT));   // before training, not after
         ModelSource loaded = ModelSource.load(from, backend);
         Tokenizer tokenizer = loaded.tokenizer();
         TransformerConfig mc = loaded.model().config();
@@ -122,7 +123,12 @@ public final class Pipeline {
         PipelineResult result = new TrainingRun(backend, registry, loaded.model(), objective, tuner, tokenizer, data, train, outDir,
                 config, forgetting).run(listener);
         if (export.equals(HfExport.FORMAT)) {
-            HfExport.Result r = HfExport.export(result.modelDir(), outDir.resolve(HfExport.FORMAT), HfExport.Options.defaults(), backend);
+            HfExport.Result r;
+            try {
+                r = HfExport.export(result.modelDir(), outDir.resolve(HfExport.FORMAT), HfExport.Options.defaults(), backend);
+            } catch (IOException e) {
+                throw new IOException("finetune.export: hf: " + e.getMessage() + " (the trained model is saved in " + result.modelDir() + ")", e);
+            }
             if (listener != null) listener.onMessage("exported " + r.architecture() + " to " + r.dir()
                     + (r.separateHeads().isEmpty() ? "" : " (heads in " + HfExport.HEAD_FILE + ": " + r.separateHeads() + ")"));
         }

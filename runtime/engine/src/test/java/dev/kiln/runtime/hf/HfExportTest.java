@@ -100,6 +100,13 @@ class HfExportTest {
         float[] expected = classify(model, heads), actual = classify(back.model(), back.extras());
         assertClose(expected, actual, 1e-5f);
         assertEquals(argmax(expected), argmax(actual));
+
+        HfCheckpoints.save(back.model(), back.extras(), tmp.resolve("again"), back.architecture());
+        try (TensorSource a = TensorSource.open(r.dir()); TensorSource b = TensorSource.open(tmp.resolve("again"))) {
+            assertEquals(a.names(), b.names());
+            for (String n : a.names()) assertArrayEquals(a.floats(n), b.floats(n), n);
+        }
+        assertEquals("BertForSequenceClassification", HfCheckpoints.load(tmp.resolve("again"), be).architecture());
     }
 
     @Test
