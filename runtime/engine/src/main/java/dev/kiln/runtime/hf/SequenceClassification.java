@@ -77,9 +77,14 @@ final class SequenceClassification {
                 throw new HfCheckpointException(where + ": tensor 'classifier.weight' has shape " + java.util.Arrays.toString(shape)
                         + ", expected [num_labels, " + c + "]");
             int labels = Math.toIntExact(shape[0]);
-            int expected = config.getInt("num_labels", labels(config).isEmpty() ? labels : labels(config).size());
+            List<String> names = labels(config);
+            int expected = config.getInt("num_labels", names.isEmpty() ? labels : names.size());
             if (expected != labels)
-                throw config.error("id2label", "has " + expected + " labels but classifier.weight has " + labels + " rows");
+                throw config.error(config.has("num_labels") ? "num_labels" : "id2label", "says " + expected + " labels but classifier.weight has "
+                        + labels + " rows");
+            if (!java.util.Arrays.equals(all.info("classifier.bias").shape(), new long[] {labels}))
+                throw new HfCheckpointException(where + ": tensor 'classifier.bias' has shape "
+                        + java.util.Arrays.toString(all.info("classifier.bias").shape()) + ", expected [" + labels + "]");
             extras.put(CLASSIFIER_WEIGHT, Tensor.of(backend, all.floats("classifier.weight"), labels, c));
             extras.put(CLASSIFIER_BIAS, Tensor.of(backend, all.floats("classifier.bias"), labels));
             return new HfModel(base.model(), architecture, extras, config.values());

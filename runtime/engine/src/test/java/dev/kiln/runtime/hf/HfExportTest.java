@@ -110,6 +110,23 @@ class HfExportTest {
     }
 
     @Test
+    void aClassifierWhoseLabelsOrHeadDoNotMatchIsAnErrorNamingTheKeyOrTensor() throws IOException {
+        Transformer model = new Transformer(be, TransformerConfig.bert(vocab, 32, 1, 4, 64), 12);
+        Path dir = tmp.resolve("cls");
+        HfCheckpoints.save(model, classifierHeads(new Random(6), true), dir, "BertForSequenceClassification");
+        assertEquals(Map.of("0", "LABEL_0", "1", "LABEL_1", "2", "LABEL_2"), json(dir.resolve("config.json")).get("id2label"));
+        HfFixtures.setConfig(dir, "id2label", Map.of("0", "neg", "1", "pos"));
+        HfFixtures.setConfig(dir, "num_labels", null);
+        IOException labels = assertThrows(IOException.class, () -> HfCheckpoints.load(dir, be));
+        assertTrue(labels.getMessage().contains("config.json: key 'id2label' says 2 labels but classifier.weight has 3 rows"), labels.getMessage());
+
+        Path noHead = HfFixtures.copy("bert", tmp.resolve("no-head"), (n, t) -> t);
+        HfFixtures.setConfig(noHead, "architectures", List.of("BertForSequenceClassification"));
+        IOException missing = assertThrows(IOException.class, () -> HfCheckpoints.load(noHead, be));
+        assertTrue(missing.getMessage().contains("BertForSequenceClassification needs tensor 'classifier."), missing.getMessage());
+    }
+
+    @Test
     void aMeanPooledHeadGoesToItsOwnFileBesideTheBaseModel() throws IOException {
         Transformer model = new Transformer(be, TransformerConfig.bert(vocab, 32, 1, 4, 64), 7);
         Map<String, Tensor> heads = classifierHeads(new Random(3), false);
