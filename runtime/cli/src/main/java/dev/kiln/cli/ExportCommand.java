@@ -15,8 +15,12 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** {@code kiln export --model DIR --format hf --out DIR}: a Kiln model directory in Hugging Face's layout. */
 @Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
@@ -31,6 +35,8 @@ import java.util.concurrent.Callable;
                 "The output directory is replaced whole once complete; one that exists must be empty or an earlier export."},
         footer = {"", "Example:", "  kiln export --model runs/sst2-full/model --format hf --out runs/sst2-full/hf"})
 final class ExportCommand implements Callable<Integer> {
+    private static final Pattern SHARD = Pattern.compile("model-(\\d+)-of-(\\d+)\\.safetensors");
+
     @ParentCommand
     KilnCli root;
 
@@ -76,11 +82,27 @@ final class ExportCommand implements Callable<Integer> {
             ModelStore.Loaded loaded = HfExport.load(model, out, session.backend());
             Tokenizer tokenizer = TokenizerSpec.standard().load(model);
             HfExport.Result r = HfExport.export(loaded, tokenizer, model, out, options, session.backend());
-            stdout.println("exported " + model + " as " + r.architecture() + " to " + r.dir() + ": " + String.join(", ", r.files()));
+            stdout.println("exported " + model + " as " + r.architecture() + " to " + r.dir() + ": " + String.join(", ", folded(r.files())));
             if (!r.separateHeads().isEmpty())
                 stdout.println("heads transformers has no class for are in " + HfExport.HEAD_FILE + ": " + String.join(", ", r.separateHeads()));
             stdout.flush();
         }
         return 0;
+    }
+
+    /** The file names with shards folded: model-{00001..00022}-of-00022.safetensors. */
+    static List<String> folded(List<String> files) {
+        List<String> shards = files.stream().filter(f -> SHARD.matcher(f).matches()).toList();
+        if (shards.size() < 2) return files;
+        List<String> out = new ArrayList<>();
+        for (String f : files) {
+            if (!SHARD.matcher(f).matches()) out.add(f);
+            else if (f.equals(shards.get(0))) {
+                Matcher m = SHARD.matcher(f);
+                m.matches();
+                out.add("model-{" + m.group(1) + ".." + m.group(2) + "}-of-" + m.group(2) + ".safetensors");
+            }
+        }
+        return out;
     }
 }

@@ -11,7 +11,7 @@ import java.util.Map;
 
 /** {@code kiln pretrain --config FILE [--out DIR] [key=value ...]}. */
 @Command(name = "pretrain", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Pretrain a model from scratch as a pipeline config describes (tokenizer, model, data,"
+        description = {"Pretrain a model from scratch (or on from model.init_from) as a pipeline config describes (tokenizer, model, data,"
                 + " objective(s), train).",
                 "'model.init_from: DIR' continues pretraining from a saved model instead: a Kiln model directory or a"
                         + " Hugging Face one (config.json + safetensors). Its weights, shape, tokenizer and any saved head of"
