@@ -47,7 +47,10 @@ final class InitFrom {
     }
 
     /** A model of {@code cfg} holding {@code source}'s weights (same names and shapes). */
-    static Transformer model(Backend backend, TransformerConfig cfg, Transformer source, long seed) {
+    static Transformer model(Backend backend, TransformerConfig cfg, Transformer source, long seed, Path dir) {
+        if (source.softPrompt() != null || source.prefixTokens() > 0)
+            throw new IllegalArgumentException("model.init_from: " + dir + " has a soft prompt or key/value prefix attached"
+                    + " (config.json 'attached'); pretraining continues from a plain model, so fine-tune it instead");
         Transformer model = new Transformer(backend, cfg, seed);
         Map<String, Tensor> from = source.namedParameters();
         for (var e : model.namedParameters().entrySet()) {

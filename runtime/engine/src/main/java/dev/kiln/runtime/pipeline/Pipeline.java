@@ -76,7 +76,7 @@ public final class Pipeline {
         PipelineInputs.Splits data = PipelineInputs.data(root.section("data"), configDir, seed);
         Config train = root.section("train");
         root.finish();
-        Transformer model = source == null ? new Transformer(backend, mc, seed) : InitFrom.model(backend, mc, source.model(), seed);
+        Transformer model = source == null ? new Transformer(backend, mc, seed) : InitFrom.model(backend, mc, source.model(), seed, source.dir());
         objective.checkModel(mc);
         if (source != null) SavedHeads.load(objective, model, source, false, listener);
         return new TrainingRun(backend, registry, model, objective, null, tokenizer, data, train, outDir, config, null).run(listener);
