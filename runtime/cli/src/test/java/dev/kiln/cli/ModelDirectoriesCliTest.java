@@ -1,14 +1,18 @@
 package dev.kiln.cli;
 
+import dev.kiln.api.nn.Transformer;
 import dev.kiln.runtime.hf.HfCheckpoints;
 import dev.kiln.runtime.hf.HfModel;
 import dev.kiln.runtime.io.SafetensorsFile;
+import dev.kiln.runtime.model.ModelStore;
+import dev.kiln.runtime.tokenizer.TokenizerSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -32,7 +36,7 @@ class ModelDirectoriesCliTest {
         assertTrue(validation(out, "after") < validation(out, "before"), "three steps of full fine-tuning lower the loss");
         HfModel source = HfCheckpoints.load(from, BACKEND), exported = HfCheckpoints.load(out.resolve("hf"), BACKEND);
         assertEquals(source.model().config().dModel(), exported.model().config().dModel());
-        assertFalse(java.util.Arrays.equals(source.model().namedParameters().get("blocks.0.attn.qkv.weight").toArray(),
+        assertFalse(Arrays.equals(source.model().namedParameters().get("blocks.0.attn.qkv.weight").toArray(),
                 exported.model().namedParameters().get("blocks.0.attn.qkv.weight").toArray()), "the export holds the trained weights");
         try (SafetensorsFile kiln = SafetensorsFile.open(out.resolve("model/model.safetensors"))) {
             assertArrayEquals(kiln.floats("blocks.0.attn.qkv.weight"), exported.model().namedParameters().get("blocks.0.attn.qkv.weight").toArray());
@@ -124,6 +128,15 @@ class ModelDirectoriesCliTest {
         assertEquals(1, shape.code());
         assertTrue(shape.err().contains("key 'd_model'") && shape.err().contains("is 64 but the model in init_from")
                 && shape.err().contains("only dropout may differ"), shape.err());
+        Path prompted = tmp.resolve("prompted");
+        Transformer withPrompt = HfCheckpoints.load(from, BACKEND).model();
+        withPrompt.attachSoftPrompt(4);
+        ModelStore.save(prompted, withPrompt, Map.of(), Map.of());
+        TokenizerSpec.standard().save(BYTES, prompted);
+        Cli soft = kiln("pretrain", "--config", config(tmp.resolve("c.json"), Map.of("model", Map.of("init_from", prompted.toString()),
+                "objective", "clm", "data", data, "train", train(1))).toString(), "--out", tmp.resolve("c").toString());
+        assertEquals(1, soft.code());
+        assertTrue(soft.err().contains("model.init_from: " + prompted + " has a soft prompt"), soft.err());
         Cli tok = kiln("pretrain", "--config", config(tmp.resolve("b.json"), Map.of("model", Map.of("init_from", from.toString()),
                 "tokenizer", Map.of("type", "byte"), "objective", "clm", "data", data, "train", train(1))).toString(), "--out", tmp.resolve("b").toString());
         assertEquals(1, tok.code());
