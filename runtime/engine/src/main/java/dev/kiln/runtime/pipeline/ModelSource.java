@@ -33,6 +33,14 @@ record ModelSource(Path dir, Transformer model, Tokenizer tokenizer, Map<String,
     private static final String BERT_POOLER = "nsp.pooler.", SFT_POOLER = "sft.pooler.";
 
     static ModelSource load(Path dir, Backend backend) throws IOException {
+        ModelSource s = read(dir, backend);
+        if (s.tokenizer().vocabSize() > s.model().config().vocab())
+            throw new IOException(dir + ": the tokenizer has " + s.tokenizer().vocabSize() + " ids but the model's vocab is "
+                    + s.model().config().vocab());
+        return s;
+    }
+
+    private static ModelSource read(Path dir, Backend backend) throws IOException {
         if (!Files.isDirectory(dir))
             throw new IOException(dir + ": not a directory (expected a Kiln model directory with " + ModelStore.CONFIG + ", "
                     + ModelStore.WEIGHTS + " and " + ModelStore.TOKENIZER + ", or a Hugging Face one)");
