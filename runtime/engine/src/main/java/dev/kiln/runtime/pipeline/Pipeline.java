@@ -122,17 +122,20 @@ public final class Pipeline {
         tuner.configure(loaded.model(), objective.head());
         PipelineResult result = new TrainingRun(backend, registry, loaded.model(), objective, tuner, tokenizer, data, train, outDir,
                 config, forgetting).run(listener);
-        if (export.equals(HfExport.FORMAT)) {
-            HfExport.Result r;
-            try {
-                r = HfExport.export(result.modelDir(), outDir.resolve(HfExport.FORMAT), HfExport.Options.defaults(), backend);
-            } catch (IOException e) {
-                throw new IOException("finetune.export: hf: " + e.getMessage() + " (the trained model is saved in " + result.modelDir() + ")", e);
-            }
-            if (listener != null) listener.onMessage("exported " + r.architecture() + " to " + r.dir()
-                    + (r.separateHeads().isEmpty() ? "" : " (heads in " + HfExport.HEAD_FILE + ": " + r.separateHeads() + ")"));
-        }
+        if (export.equals(HfExport.FORMAT)) exportHf(result.modelDir(), outDir.resolve(HfExport.FORMAT), listener);
         return result;
+    }
+
+    /** finetune.export: hf, once the trained model is saved. */
+    private void exportHf(Path modelDir, Path out, TrainingListener listener) throws IOException {
+        HfExport.Result r;
+        try {
+            r = HfExport.export(modelDir, out, HfExport.Options.defaults(), backend);
+        } catch (IOException e) {
+            throw new IOException("finetune.export: hf: " + e.getMessage() + " (the trained model is saved in " + modelDir + ")", e);
+        }
+        if (listener != null) listener.onMessage("exported " + r.architecture() + " to " + r.dir()
+                + (r.separateHeads().isEmpty() ? "" : " (heads in " + HfExport.HEAD_FILE + ": " + r.separateHeads() + ")"));
     }
 
     private Forgetting forgetting(Config section, Path configDir, ObjectiveContext ctx, Config train, long seed) throws IOException {
