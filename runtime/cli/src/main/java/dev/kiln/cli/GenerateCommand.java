@@ -1,6 +1,7 @@
 package dev.kiln.cli;
 
 import dev.kiln.runtime.generate.Generation;
+import dev.kiln.runtime.generate.GenerationDefaults;
 import dev.kiln.runtime.generate.Generator;
 import dev.kiln.runtime.generate.SamplingSettings;
 import picocli.CommandLine.Command;
@@ -23,7 +24,10 @@ import java.util.concurrent.Callable;
         description = {"Continue a prompt with a saved causal language model, printing tokens to stdout as they are"
                 + " produced (the prompt is echoed first unless --no-echo).",
                 "Uses a KV cache; when the text reaches the model's max_seq the context slides to its most recent"
-                        + " 3/4 window. Stops at the end-of-text token, a --stop string, or --max-new-tokens."},
+                        + " 3/4 window. Stops at the end-of-text token, a --stop string, or --max-new-tokens.",
+                "A generation_config.json in the model directory (Hugging Face's) supplies the end-of-text ids"
+                        + " (eos_token_id, one or a list) and sampling defaults (do_sample, temperature, top_k, top_p,"
+                        + " repetition_penalty, max_new_tokens); the flags given override them."},
         footer = {"", "Example:", "  kiln generate --model runs/tiny/model --prompt 'Once upon a time' --max-new-tokens 200 --seed 1"})
 final class GenerateCommand implements Callable<Integer> {
     @ParentCommand
@@ -76,15 +80,19 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        SamplingSettings settings = new SamplingSettings(greedy, temperature, topK, topP, repetitionPenalty,
+        SamplingSettings flags = new SamplingSettings(greedy, temperature, topK, topP, repetitionPenalty,
                 maxNewTokens, seed, stop);
+        GenerationDefaults defaults = GenerationDefaults.read(model);
+        SamplingSettings settings = defaults.applyTo(flags, this::givenOnCommandLine);
         try (Session session = Session.open(root, null, Map.of(), WriterStream.of(err))) {
             ModelFiles m = ModelFiles.load(model, session.backend());
+            Generator generator = new Generator(m.model(), m.tokenizer());
+            if (defaults.eosIds() != null) generator.stopAt(defaults.eosIds());
             if (!noEcho) {
                 out.print(prompt);
                 out.flush();
             }
-            Generation g = new Generator(m.model(), m.tokenizer()).generate(prompt, settings, piece -> {
+            Generation g = generator.generate(prompt, settings, piece -> {
                 out.print(piece);
                 out.flush();
             });
@@ -97,6 +105,21 @@ final class GenerateCommand implements Callable<Integer> {
             err.flush();
         }
         return 0;
+    }
+
+    /** Whether the sampling setting {@code key} (generation_config.json's name) was given as a flag. */
+    private boolean givenOnCommandLine(String key) {
+        String flag = switch (key) {
+            case "greedy" -> "--greedy";
+            case "temperature" -> "--temperature";
+            case "top_k" -> "--top-k";
+            case "top_p" -> "--top-p";
+            case "repetition_penalty" -> "--repetition-penalty";
+            case "max_new_tokens" -> "--max-new-tokens";
+            default -> throw new IllegalArgumentException("no flag for " + key);
+        };
+        var parsed = spec.commandLine().getParseResult();
+        return parsed != null && parsed.hasMatchedOption(flag);
     }
 
     /** "temperature 0.8, top_k 50, top_p 0.95, seed 0" or "greedy". */

@@ -11,8 +11,11 @@ import java.util.Map;
 
 /** {@code kiln pretrain --config FILE [--out DIR] [key=value ...]}. */
 @Command(name = "pretrain", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Pretrain a model from scratch as a pipeline config describes (tokenizer, model, data,"
+        description = {"Pretrain a model from scratch (or on from model.init_from) as a pipeline config describes (tokenizer, model, data,"
                 + " objective(s), train).",
+                "'model.init_from: DIR' continues pretraining from a saved model instead: a Kiln model directory or a"
+                        + " Hugging Face one (config.json + safetensors). Its weights, shape, tokenizer and any saved head of"
+                        + " the objective are used; other 'model' keys must match it, except dropout.",
                 "Progress goes to stderr; held-out metrics at the start and end (e.g. 'held-out perplexity: 241.3 → 3.12')"
                         + " and, when the config has a 'generate' section (prompt, max_new_tokens, temperature, top_k,"
                         + " top_p, seed), a sample from the trained model go to stdout."},

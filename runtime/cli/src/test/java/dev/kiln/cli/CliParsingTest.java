@@ -82,6 +82,6 @@ class CliParsingTest {
     void noSubcommandPrintsUsage() {
         Cli r = Cli.run();
         assertEquals(0, r.code());
-        for (String c : List.of("plugins", "pretrain", "finetune", "generate", "eval", "bench")) assertTrue(r.out().contains(c), c);
+        for (String c : List.of("plugins", "pretrain", "finetune", "generate", "eval", "export", "bench")) assertTrue(r.out().contains(c), c);
     }
 }

@@ -7,7 +7,8 @@ import dev.kiln.api.tensor.IntTensor;
 import dev.kiln.api.tensor.Tensor;
 
 /**
- * Sequence representations from hidden states: {@code first} token ([CLS] for BERT shapes),
+ * Sequence representations from hidden states: {@code first} token ([CLS] for BERT shapes; also
+ * {@code bert}, whose dense + tanh is the head's),
  * {@code mean} over non-padding tokens (sentence-transformers' default), or {@code last}
  * non-padding token (what causal models' sequence classifiers use).
  */
@@ -17,7 +18,7 @@ final class Pooling {
     /** hidden: [B, T, C], mask: [B, T] (1 = real token) → [B, C] */
     static Tensor pool(String pooler, Tensor hidden, IntTensor mask) {
         int b = hidden.dim(0), t = hidden.dim(1), c = hidden.dim(2);
-        if (pooler.equals("first")) return Shapes.reshape(Shapes.slice(hidden, 1, 0, 1), b, c);
+        if (pooler.equals("first") || pooler.equals("bert")) return Shapes.reshape(Shapes.slice(hidden, 1, 0, 1), b, c);
         int[] m = mask.data();
         float[] w = new float[b * t];
         for (int r = 0; r < b; r++) {

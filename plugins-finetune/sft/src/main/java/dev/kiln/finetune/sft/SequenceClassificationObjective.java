@@ -86,8 +86,8 @@ public final class SequenceClassificationObjective implements Objective {
 
     @Override
     public void checkModel(TransformerConfig m) {
-        if (m.causal() && settings.pooler().equals("first"))
-            throw new IllegalArgumentException("finetune signal 'sft': pooler 'first' under causal attention sees only the first token; "
+        if (m.causal() && (settings.pooler().equals("first") || settings.pooler().equals("bert")))
+            throw new IllegalArgumentException("finetune signal 'sft': pooler '" + settings.pooler() + "' under causal attention sees only the first token; "
                     + "use pooler: last or mean (or a bidirectional model, model.causal = false)");
         if (m.dModel() != model.dModel())
             throw new IllegalArgumentException("finetune signal 'sft': model.d_model = " + m.dModel() + " but the head was built for " + model.dModel());

@@ -23,8 +23,10 @@ import java.util.List;
  * </ul>
  * Classification and regression:
  * <ul>
- *   <li>{@code pooler} (default {@code mean}): {@code first}, {@code mean} (non-padding tokens) or
- *       {@code last} (last non-padding token);</li>
+ *   <li>{@code pooler} (default {@code mean}): {@code first}, {@code mean} (non-padding tokens),
+ *       {@code last} (last non-padding token) or {@code bert} (BERT's pooler: the first token through a
+ *       dense layer and tanh, as {@code BertForSequenceClassification}, whose weights a checkpoint's
+ *       {@code pooler} fills);</li>
  *   <li>{@code labels} (default none): label names in class-id order; without it integer labels
  *       are ids and names get ids in order of first appearance;</li>
  *   <li>{@code num_labels} (default: the size of {@code labels}, else 2; 1 for regression);</li>
@@ -97,7 +99,7 @@ public final class SftFineTunerFactory implements FineTunerFactory {
     }
 
     private static SequenceClassificationObjective classification(Config config, ObjectiveContext context, String task, boolean shuffle) {
-        String pooler = config.getChoice("pooler", "mean", "first", "mean", "last");
+        String pooler = config.getChoice("pooler", "mean", "first", "mean", "last", "bert");
         List<String> labels = config.getList("labels", List.of());
         boolean hasNum = config.has("num_labels");
         int numLabels = config.getInt("num_labels", task.equals("regression") ? 1 : labels.isEmpty() ? 2 : labels.size());
@@ -116,7 +118,8 @@ public final class SftFineTunerFactory implements FineTunerFactory {
             throw new IllegalArgumentException("finetune signal 'sft' needs the model shape, tokenizer and backend to build its head");
         TransformerConfig model = context.model();
         SftSettings s = new SftSettings(task, pooler, numLabels, labels, text, pair, label, shuffle);
-        ClassificationHead head = new ClassificationHead(context.backend(), model.dModel(), numLabels, model.initStd(), context.seed() * 31 + 7);
+        ClassificationHead head = new ClassificationHead(context.backend(), model.dModel(), numLabels, model.initStd(), context.seed() * 31 + 7,
+                pooler.equals("bert"));
         return new SequenceClassificationObjective(s, context.tokenizer(), model, head);
     }
 }

@@ -36,6 +36,7 @@ public final class Generator {
     private final Transformer model;
     private final Tokenizer tokenizer;
     private boolean useCache = true;
+    private int[] eosIds;
 
     /** @param tokenizer may be null for {@link #generateIds} only */
     public Generator(Transformer model, Tokenizer tokenizer) {
@@ -53,9 +54,18 @@ public final class Generator {
     }
 
     /**
+     * Stops {@link #generate} at any of these ids (generation_config.json's {@code eos_token_id} may
+     * list several) instead of the tokenizer's {@code <|endoftext|>}; empty never stops at a token.
+     */
+    public Generator stopAt(int... ids) {
+        this.eosIds = ids.clone();
+        return this;
+    }
+
+    /**
      * Generates a continuation of {@code prompt}, handing each newly final piece of text to
      * {@code onText} as soon as it is decoded (UTF-8 safe, stop strings held back and cut).
-     * Stops at the tokenizer's EOS, a stop string, or max_new_tokens.
+     * Stops at the tokenizer's EOS (or the {@link #stopAt} ids), a stop string, or max_new_tokens.
      */
     public Generation generate(String prompt, SamplingSettings settings, Consumer<String> onText) {
         if (tokenizer == null) throw new IllegalStateException("generate(String): this Generator has no tokenizer");
@@ -67,7 +77,8 @@ public final class Generator {
             ids = new int[] {eos.getAsInt()};
         }
         TextStream stream = new TextStream(tokenizer, settings.stop(), onText);
-        Generation g = run(ids, settings, stream::add, eosId());
+        int[] stops = eosIds != null ? eosIds : tokenizer.special(Tokenizer.EOS).stream().toArray();
+        Generation g = run(ids, settings, stream::add, stops);
         stream.flush();
         Generation.StopReason reason = stream.stopped() ? Generation.StopReason.STOP_STRING : g.reason();
         return new Generation(stream.text(), g.tokens(), g.promptTokens(), reason, g.contextSlides(), g.seconds());
@@ -79,10 +90,10 @@ public final class Generator {
      */
     public Generation generateIds(int[] prompt, SamplingSettings settings, IntPredicate onToken, int eos) {
         if (prompt.length == 0) throw new IllegalArgumentException("generate: the prompt has no tokens");
-        return run(prompt, settings, onToken, eos);
+        return run(prompt, settings, onToken, eos < 0 ? new int[0] : new int[] {eos});
     }
 
-    private Generation run(int[] prompt, SamplingSettings settings, IntPredicate onToken, int eos) {
+    private Generation run(int[] prompt, SamplingSettings settings, IntPredicate onToken, int[] eos) {
         long t0 = System.nanoTime();
         int vocab = model.config().vocab();
         int maxSeq = model.config().maxSeq() - (model.softPrompt() == null ? 0 : model.softPrompt().tokens());   // a soft prompt takes positions too
@@ -117,7 +128,7 @@ public final class Generator {
                 if (logits.length > limit) logits = Arrays.copyOf(logits, limit); // ids the tokenizer can decode
                 fed = length;
                 int next = sampler.next(logits, context, length);
-                if (next == eos) {
+                if (contains(eos, next)) {
                     reason = Generation.StopReason.EOS;
                     break;
                 }
@@ -144,7 +155,8 @@ public final class Generator {
         return model.logits(last).toArray();                                // [1, 1, V]
     }
 
-    private int eosId() {
-        return tokenizer.special(Tokenizer.EOS).orElse(-1);
+    private static boolean contains(int[] ids, int id) {
+        for (int i : ids) if (i == id) return true;
+        return false;
     }
 }

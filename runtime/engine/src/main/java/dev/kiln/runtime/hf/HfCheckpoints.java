@@ -11,6 +11,7 @@ import dev.kiln.api.tensor.Tensor;
 import dev.kiln.runtime.io.AtomicFiles;
 import dev.kiln.runtime.io.SafetensorsWriter;
 import dev.kiln.runtime.io.ShardedSafetensors;
+import dev.kiln.runtime.io.TensorData;
 import dev.kiln.runtime.io.TensorSource;
 
 import java.io.IOException;
@@ -62,12 +63,17 @@ public final class HfCheckpoints {
     public TreeSet<String> architectures() {
         TreeSet<String> s = new TreeSet<>();
         for (HfLayout l : layouts) s.addAll(l.architectures());
+        s.addAll(SequenceClassification.architectures());
         return s;
     }
 
     /** Every model_type that can be loaded, in the order the layouts were added. */
     public List<String> modelTypes() {
         return layouts.stream().map(HfLayout::modelType).toList();
+    }
+
+    List<HfLayout> layouts() {
+        return layouts;
     }
 
     /** Loads {@code dir} with the standard layouts. */
@@ -111,7 +117,17 @@ public final class HfCheckpoints {
             throw new HfCheckpointException(cfgFile + ": not a JSON object: " + e.getOriginalMessage(), e);
         }
         HfConfig config = new HfConfig(cfgFile.toString(), json);
+        SequenceClassification task = SequenceClassification.named(config.architectures());
+        if (task != null) return task.read(this, dir, config, backend);
         String arch = architecture(config);
+        try (TensorSource src = TensorSource.open(dir)) {
+            return readBackbone(dir, config, arch, src, backend);
+        }
+    }
+
+    /** The backbone (and the layout's extras) of {@code arch} from {@code src}. */
+    HfModel readBackbone(Path dir, HfConfig config, String arch, TensorSource src, Backend backend) throws IOException {
+        Path cfgFile = dir.resolve(CONFIG);
         HfLayout layout = find(arch);
         TransformerConfig tc;
         try {
@@ -120,19 +136,26 @@ public final class HfCheckpoints {
             throw new HfCheckpointException(cfgFile + ": " + e.getMessage(), e);
         }
         Transformer model = new Transformer(backend, tc, 0);
-        try (TensorSource src = TensorSource.open(dir)) {
-            HfWeights.Loaded loaded = HfWeights.load(src, weightsName(dir), dir.toString(), layout, arch, model, backend);
-            return new HfModel(model, arch, loaded.extras(), json, loaded.report());
-        }
+        HfWeights.Loaded loaded = HfWeights.load(src, weightsName(dir), dir.toString(), layout, arch, model, backend);
+        return new HfModel(model, arch, loaded.extras(), config.values(), loaded.report());
     }
 
     public void write(Transformer model, Map<String, Tensor> extras, Path dir, String architecture) throws IOException {
-        HfLayout layout = find(architecture);
+        SequenceClassification task = SequenceClassification.named(List.of(architecture));
+        HfLayout layout = find(task == null ? architecture : task.baseArchitecture);
         if (layout == null)
             throw new HfCheckpointException("cannot save as unknown architecture '" + architecture + "' (known: "
                     + String.join(", ", architectures()) + ")");
-        Map<String, Object> config = layout.toHf(model.config(), architecture);
-        var tensors = HfWeights.save(model, extras, layout, architecture);
+        Map<String, Object> config;
+        Map<String, TensorData> tensors;
+        if (task == null) {
+            config = layout.toHf(model.config(), architecture);
+            tensors = HfWeights.save(model, extras, layout, architecture);
+        } else {
+            config = task.config(layout.toHf(model.config(), task.baseArchitecture), task.defaultLabels(extras), false);
+            tensors = task.tensors(HfWeights.save(model, task.baseExtras(extras), layout, task.baseArchitecture),
+                    extras.get(SequenceClassification.CLASSIFIER_WEIGHT), extras.get(SequenceClassification.CLASSIFIER_BIAS));
+        }
         Files.createDirectories(dir);
         Files.deleteIfExists(dir.resolve(ShardedSafetensors.DEFAULT_INDEX)); // a stale index would shadow the new file
         SafetensorsWriter.write(dir.resolve(WEIGHTS), tensors, Map.of("format", "pt"));
@@ -153,7 +176,8 @@ public final class HfCheckpoints {
         throw c.error("model_type", "is '" + type + "': unknown model type (supported: " + String.join(", ", modelTypes()) + ")");
     }
 
-    private HfLayout find(String architecture) {
+    /** The layout that reads and writes {@code architecture}, or null. */
+    HfLayout find(String architecture) {
         for (HfLayout l : layouts) if (l.architectures().contains(architecture)) return l;
         return null;
     }

@@ -11,9 +11,8 @@ import dev.kiln.api.objective.CompositeObjective;
 import dev.kiln.api.objective.Objective;
 import dev.kiln.api.objective.ObjectiveContext;
 import dev.kiln.api.objective.ObjectiveFactory;
-import dev.kiln.api.tensor.Tensor;
 import dev.kiln.api.tokenizer.Tokenizer;
-import dev.kiln.runtime.model.ModelStore;
+import dev.kiln.runtime.hf.HfExport;
 import dev.kiln.runtime.train.TrainingListener;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Inject;
@@ -45,16 +44,31 @@ public final class Pipeline {
         this.fineTuners = fineTuners;
     }
 
-    /** Pretrains a fresh model as the config says; results and the model go under outDir. */
+    /**
+     * Pretrains a fresh model as the config says, or continues from {@code model.init_from} (a Kiln or
+     * Hugging Face model directory, which also supplies the tokenizer and any saved objective head);
+     * results and the model go under outDir.
+     */
     public PipelineResult pretrain(Map<String, Object> config, Path configDir, Path outDir, TrainingListener listener) throws IOException {
         Config root = new Config("pipeline", config);
         long seed = root.getLong("seed", 1234);
         root.getString("backend", null);                       // chosen by the CLI / Guice before we run
         root.section("generate");                              // read by the CLI after training
-        if (root.has("finetune")) throw root.error("finetune", "is for 'kiln finetune'; 'kiln pretrain' starts from scratch");
-        Tokenizer tokenizer = PipelineInputs.tokenizer(root.section("tokenizer"), configDir);
+        if (root.has("finetune")) throw root.error("finetune", "is for 'kiln finetune'; 'kiln pretrain' starts from scratch or from model.init_from");
         Config modelSection = root.section("model");
-        TransformerConfig mc = TransformerConfig.fromConfig(withDefaultVocab(modelSection, tokenizer));
+        String initFrom = modelSection.getString(InitFrom.KEY, null);
+        ModelSource source = null;
+        Tokenizer tokenizer;
+        TransformerConfig mc;
+        if (initFrom != null) {
+            if (root.has("tokenizer")) throw root.error("tokenizer", "comes from model.init_from (" + initFrom + "); remove it");
+            source = ModelSource.load(configDir.resolve(initFrom), backend);
+            tokenizer = source.tokenizer();
+            mc = InitFrom.config(modelSection, source.model().config(), source.dir());
+        } else {
+            tokenizer = PipelineInputs.tokenizer(root.section("tokenizer"), configDir);
+            mc = TransformerConfig.fromConfig(withDefaultVocab(modelSection, tokenizer));
+        }
         if (mc.vocab() < tokenizer.vocabSize())
             throw modelSection.error("vocab", "is " + mc.vocab() + " but the tokenizer has " + tokenizer.vocabSize() + " ids");
         ObjectiveContext ctx = new ObjectiveContext(tokenizer, backend, mc, seed);
@@ -62,12 +76,16 @@ public final class Pipeline {
         PipelineInputs.Splits data = PipelineInputs.data(root.section("data"), configDir, seed);
         Config train = root.section("train");
         root.finish();
-        Transformer model = new Transformer(backend, mc, seed);
+        Transformer model = source == null ? new Transformer(backend, mc, seed) : InitFrom.model(backend, mc, source.model(), seed, source.dir());
         objective.checkModel(mc);
+        if (source != null) SavedHeads.load(objective, model, source, false, listener);
         return new TrainingRun(backend, registry, model, objective, null, tokenizer, data, train, outDir, config, null).run(listener);
     }
 
-    /** Fine-tunes the model in {@code finetune.from} with a method (what trains) and a signal (objective). */
+    /**
+     * Fine-tunes the model in {@code finetune.from} (a Kiln or Hugging Face model directory) with a method
+     * (what trains) and a signal (objective); {@code finetune.export: hf} also writes {@code outDir/hf}.
+     */
     public PipelineResult finetune(Map<String, Object> config, Path configDir, Path outDir, TrainingListener listener) throws IOException {
         Config root = new Config("pipeline", config);
         long seed = root.getLong("seed", 1234);
@@ -80,39 +98,44 @@ public final class Pipeline {
         Object signalSpec = ft.raw().get("signal");
         ft.has("signal");
         Config forgettingSection = ft.has("forgetting") ? ft.section("forgetting") : null;
+        String export = ft.getChoice("export", "none", "none", HfExport.FORMAT);
         ft.finish();
-        ModelStore.Loaded loaded = ModelStore.load(from, backend);
-        Tokenizer tokenizer = PipelineInputs.loadTokenizer(from);
+        if (export.equals(HfExport.FORMAT)) HfExport.checkOutput(outDir.resolve(HfExport.FORMAT));   // before training, not after
+        ModelSource loaded = ModelSource.load(from, backend);
+        Tokenizer tokenizer = loaded.tokenizer();
         TransformerConfig mc = loaded.model().config();
         if (root.has("model")) throw root.error("model", "comes from the checkpoint in finetune.from; remove it");
         ObjectiveContext ctx = new ObjectiveContext(tokenizer, backend, mc, seed);
         FineTuner tuner = fineTuner(method, FineTunerFactory.Role.PARAMETERS, ctx);
-        Objective objective = signalSpec != null ? signal(signalSpec, ctx) : objective(root, ctx);
+        Objective objective = signalSpec != null ? signal(ClassifierDefaults.apply(signalSpec, loaded), ctx) : objective(root, ctx);
         PipelineInputs.Splits data = PipelineInputs.data(root.section("data"), configDir, seed);
         Config train = root.section("train");
         Forgetting forgetting = forgettingSection == null ? null : forgetting(forgettingSection, configDir, ctx, train, seed);
         root.section("tokenizer").finish();
         root.finish();
         objective.checkModel(mc);
-        loadSavedHead(objective, loaded, from, false);
+        SavedHeads.load(objective, loaded.model(), loaded, false, listener);
         if (forgetting != null) {
-            loadSavedHead(forgetting.objective(), loaded, from, true);
+            SavedHeads.load(forgetting.objective(), loaded.model(), loaded, true, listener);
             forgetting.measureBefore(loaded.model());
         }
         tuner.configure(loaded.model(), objective.head());
-        return new TrainingRun(backend, registry, loaded.model(), objective, tuner, tokenizer, data, train, outDir, config, forgetting).run(listener);
+        PipelineResult result = new TrainingRun(backend, registry, loaded.model(), objective, tuner, tokenizer, data, train, outDir,
+                config, forgetting).run(listener);
+        if (export.equals(HfExport.FORMAT)) exportHf(result.modelDir(), outDir.resolve(HfExport.FORMAT), listener);
+        return result;
     }
 
-    /** Fills an objective's head from the checkpoint's heads.&lt;name&gt;.* when it saved one (required for the forgetting probe). */
-    private static void loadSavedHead(Objective objective, ModelStore.Loaded loaded, Path from, boolean required) throws IOException {
-        if (objective.head() == null) return;
-        Map<String, Tensor> head = objective.head().namedParameters();
-        String prefix = TrainingRun.headPrefix(objective);
-        Map<String, dev.kiln.runtime.io.NamedTensor> saved = new java.util.LinkedHashMap<>();
-        loaded.heads().forEach((k, v) -> { if ((ModelStore.HEADS + k).startsWith(prefix)) saved.put((ModelStore.HEADS + k).substring(prefix.length()), v); });
-        if (!saved.isEmpty()) ModelStore.loadInto(head, saved, from + " heads of '" + objective.name() + "'");
-        else if (required) throw new ConfigException("finetune.forgetting.objective: '" + objective.name() + "' has a head but " + from
-                + " saved none for it (saved heads: " + new TreeSet<>(loaded.heads().keySet()) + "); pick the objective the model was pretrained with");
+    /** finetune.export: hf, once the trained model is saved. */
+    private void exportHf(Path modelDir, Path out, TrainingListener listener) throws IOException {
+        HfExport.Result r;
+        try {
+            r = HfExport.export(modelDir, out, HfExport.Options.defaults(), backend);
+        } catch (IOException e) {
+            throw new IOException("finetune.export: hf: " + e.getMessage() + " (the trained model is saved in " + modelDir + ")", e);
+        }
+        if (listener != null) listener.onMessage("exported " + r.architecture() + " to " + r.dir()
+                + (r.separateHeads().isEmpty() ? "" : " (heads in " + HfExport.HEAD_FILE + ": " + r.separateHeads() + ")"));
     }
 
     private Forgetting forgetting(Config section, Path configDir, ObjectiveContext ctx, Config train, long seed) throws IOException {

@@ -30,10 +30,6 @@ final class PipelineInputs {
         return t;
     }
 
-    static Tokenizer loadTokenizer(Path modelDir) throws IOException {
-        return TokenizerSpec.standard().load(modelDir);
-    }
-
     static void saveTokenizer(Tokenizer tokenizer, Path modelDir) throws IOException {
         TokenizerSpec.standard().save(tokenizer, modelDir);
     }

@@ -65,7 +65,7 @@ class HfErrorsTest {
         HfFixtures.setConfig(dir, "architectures", List.of("LlamaForSequenceClassification"));
         String msg = assertThrows(HfCheckpointException.class, () -> HfCheckpoints.load(dir, be)).getMessage();
         assertTrue(msg.contains("config.json: key 'architectures' is [LlamaForSequenceClassification]: unknown architecture"), msg);
-        assertTrue(msg.contains("BertForMaskedLM, BertForPreTraining, BertModel, GPT2LMHeadModel, GPT2Model, LlamaForCausalLM, LlamaModel, "
+        assertTrue(msg.contains("BertForMaskedLM, BertForPreTraining, BertForSequenceClassification, BertModel, GPT2LMHeadModel, GPT2Model, LlamaForCausalLM, LlamaModel, "
                 + "MistralForCausalLM, MistralModel, Qwen2ForCausalLM, Qwen2Model, Qwen3ForCausalLM, Qwen3Model, RobertaForMaskedLM, RobertaModel"), msg);
     }
 

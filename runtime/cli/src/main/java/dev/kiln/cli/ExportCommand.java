@@ -1,0 +1,108 @@
+package dev.kiln.cli;
+
+import dev.kiln.api.tokenizer.Tokenizer;
+import dev.kiln.runtime.hf.ByteSize;
+import dev.kiln.runtime.hf.HfCheckpoints;
+import dev.kiln.runtime.hf.HfExport;
+import dev.kiln.runtime.model.ModelStore;
+import dev.kiln.runtime.tokenizer.TokenizerSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** {@code kiln export --model DIR --format hf --out DIR}: a Kiln model directory in Hugging Face's layout. */
+@Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Write a Kiln model directory (e.g. a run's 'model' folder) as a directory that transformers'"
+                + " AutoModel*.from_pretrained loads: config.json, safetensors with Hugging Face's tensor names (sharded as"
+                + " model-00001-of-0000N.safetensors + model.safetensors.index.json above --max-shard-size), tokenizer.json,"
+                + " tokenizer_config.json, special_tokens_map.json and, for a causal LM, generation_config.json.",
+                "The class defaults from the model: a causal model as its family's LM (GPT2LMHeadModel, LlamaForCausalLM);"
+                        + " an encoder as BertForPreTraining / BertForMaskedLM when it has those heads, else BertModel; an sft"
+                        + " classifier with 'pooler: bert' as BertForSequenceClassification (labels in id2label). Other heads"
+                        + " (e.g. a mean-pooled classifier) go to kiln_head.safetensors, described in config.json under 'kiln'.",
+                "The output directory is replaced whole once complete; one that exists must be empty or an earlier export."},
+        footer = {"", "Example:", "  kiln export --model runs/sst2-full/model --format hf --out runs/sst2-full/hf"})
+final class ExportCommand implements Callable<Integer> {
+    private static final Pattern SHARD = Pattern.compile("model-(\\d+)-of-(\\d+)\\.safetensors");
+
+    @ParentCommand
+    KilnCli root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "DIR",
+            description = "Kiln model directory (config.json with a 'model' section, model.safetensors, tokenizer.json).")
+    Path model;
+
+    @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", defaultValue = HfExport.FORMAT,
+            description = "Output format: hf (Hugging Face transformers; the only one, default).")
+    String format;
+
+    @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "Directory to write.")
+    Path out;
+
+    @Option(names = "--architecture", paramLabel = "NAME",
+            description = "The transformers class to write, e.g. GPT2LMHeadModel, GPT2Model, BertModel, BertForMaskedLM,"
+                    + " BertForSequenceClassification, LlamaForCausalLM (default: from the model and its heads).")
+    String architecture;
+
+    @Option(names = "--max-shard-size", paramLabel = "SIZE", defaultValue = "5GB",
+            description = "Largest weights file before sharding, as transformers: 5GB = 5·10^9 bytes, 2GiB, 500MB (default: ${DEFAULT-VALUE}).")
+    String maxShardSize;
+
+    @Override
+    public Integer call() throws IOException {
+        if (!format.equals(HfExport.FORMAT))
+            throw new IllegalArgumentException("--format: unknown format '" + format + "' (known: " + HfExport.FORMAT + ")");
+        if (architecture != null && !HfCheckpoints.standard().architectures().contains(architecture))
+            throw new IllegalArgumentException("--architecture: unknown architecture '" + architecture + "' (known: "
+                    + String.join(", ", HfCheckpoints.standard().architectures()) + ")");
+        long shardBytes;
+        try {
+            shardBytes = ByteSize.parse(maxShardSize);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--max-shard-size: " + e.getMessage(), e);
+        }
+        HfExport.Options options = new HfExport.Options(architecture, shardBytes);
+        PrintWriter stdout = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        try (Session session = Session.open(root, null, Map.of(), WriterStream.of(err))) {
+            ModelStore.Loaded loaded = HfExport.load(model, out, session.backend());
+            Tokenizer tokenizer = TokenizerSpec.standard().load(model);
+            HfExport.Result r = HfExport.export(loaded, tokenizer, model, out, options, session.backend());
+            stdout.println("exported " + model + " as " + r.architecture() + " to " + r.dir() + ": " + String.join(", ", folded(r.files())));
+            if (!r.separateHeads().isEmpty())
+                stdout.println("heads transformers has no class for are in " + HfExport.HEAD_FILE + ": " + String.join(", ", r.separateHeads()));
+            stdout.flush();
+        }
+        return 0;
+    }
+
+    /** The file names with shards folded: model-{00001..00022}-of-00022.safetensors. */
+    static List<String> folded(List<String> files) {
+        List<String> shards = files.stream().filter(f -> SHARD.matcher(f).matches()).toList();
+        if (shards.size() < 2) return files;
+        List<String> out = new ArrayList<>();
+        for (String f : files) {
+            if (!SHARD.matcher(f).matches()) out.add(f);
+            else if (f.equals(shards.get(0))) {
+                Matcher m = SHARD.matcher(f);
+                m.matches();
+                out.add("model-{" + m.group(1) + ".." + m.group(2) + "}-of-" + m.group(2) + ".safetensors");
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,115 @@
+package dev.kiln.cli;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.api.backend.NaiveBackend;
+import dev.kiln.api.nn.Transformer;
+import dev.kiln.api.nn.TransformerConfig;
+import dev.kiln.api.tensor.Tensor;
+import dev.kiln.api.tokenizer.Tokenizer;
+import dev.kiln.runtime.hf.HfCheckpoints;
+import dev.kiln.runtime.hf.HfExport;
+import dev.kiln.runtime.tokenizer.TokenizerSpec;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/** Tiny model directories, training data and configs for the CLI tests that train (plugins from target/test-plugins). */
+final class ModelDirectories {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final Path PLUGINS = Path.of("target/test-plugins");
+    static final NaiveBackend BACKEND = new NaiveBackend();
+    static final Tokenizer BYTES = TokenizerSpec.standard().create("byte");
+
+    private ModelDirectories() {}
+
+    /** A random GPT-2 saved as a Hugging Face GPT2LMHeadModel, with the byte tokenizer's tokenizer.json. */
+    static Path hfGpt2(Path dir) throws IOException {
+        HfCheckpoints.save(new Transformer(BACKEND, TransformerConfig.gpt2(BYTES.vocabSize(), 32, 2, 4, 64), 21), dir, "GPT2LMHeadModel");
+        TokenizerSpec.standard().save(BYTES, dir);
+        return dir;
+    }
+
+    /** A random BERT saved as a Hugging Face BertModel with its pooler, or as BertForSequenceClassification labelled neg / pos. */
+    static Path hfBert(Path dir, boolean classifier) throws IOException {
+        Transformer model = new Transformer(BACKEND, TransformerConfig.bert(BYTES.vocabSize(), 32, 1, 4, 64), 22);
+        Random r = new Random(5);
+        Map<String, Tensor> pooler = Map.of("nsp.pooler.weight", random(r, 32, 32), "nsp.pooler.bias", random(r, 32));
+        if (!classifier) {
+            HfCheckpoints.save(model, pooler, dir, "BertModel");
+            TokenizerSpec.standard().save(BYTES, dir);
+            return dir;
+        }
+        Map<String, Tensor> heads = Map.of("sft.pooler.weight", pooler.get("nsp.pooler.weight"), "sft.pooler.bias", pooler.get("nsp.pooler.bias"),
+                "sft.classifier.weight", random(r, 2, 32), "sft.classifier.bias", random(r, 2));
+        HfExport.write(model, heads, Map.of("task", "classification", "labels", List.of("neg", "pos")), BYTES, null, dir,
+                HfExport.Options.defaults());
+        return dir;
+    }
+
+    /** Short stories, one document per paragraph. */
+    static Path text(Path file) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        String[] words = {"the", "cat", "sat", "on", "a", "mat", "and", "dog", "ran", "far"};
+        Random r = new Random(3);
+        for (int d = 0; d < 40; d++) {
+            for (int w = 0; w < 12; w++) sb.append(words[r.nextInt(words.length)]).append(w == 11 ? ".\n" : " ");
+            sb.append("\n\n");
+        }
+        Files.writeString(file, sb.toString());
+        return file;
+    }
+
+    /** Sentences labelled by whether they say "good". */
+    static Path sentiment(Path file) throws IOException {
+        StringBuilder sb = new StringBuilder("sentence\tlabel\n");
+        Random r = new Random(4);
+        for (int i = 0; i < 40; i++) {
+            boolean pos = r.nextBoolean();
+            sb.append(pos ? "a good film" : "a bad film").append(i % 3 == 0 ? " indeed" : "").append('\t').append(pos ? "pos" : "neg").append('\n');
+        }
+        Files.writeString(file, sb.toString());
+        return file;
+    }
+
+    static Path config(Path file, Map<String, Object> config) throws IOException {
+        Files.writeString(file, JSON.writeValueAsString(config));
+        return file;
+    }
+
+    static Map<String, Object> train(int steps) {
+        return Map.of("steps", steps, "batch_size", 4, "seq_len", 32, "lr", 0.001, "warmup", 0, "eval_every", steps,
+                "checkpoint_every", 0, "log_every", 1, "eval_batches", 0);
+    }
+
+    static Map<String, Object> json(Path file) throws IOException {
+        return JSON.readValue(file.toFile(), new TypeReference<>() {});
+    }
+
+    @SuppressWarnings("unchecked")
+    static double validation(Path runDir, String when) throws IOException {
+        return ((Number) ((Map<String, Object>) json(runDir.resolve("report.json")).get("validation_" + when)).get("loss")).doubleValue();
+    }
+
+    static Cli kiln(String... args) {
+        String[] all = new String[args.length + 4];
+        all[0] = "--plugins";
+        all[1] = PLUGINS.toString();
+        all[2] = "--backend";
+        all[3] = "cpu";
+        System.arraycopy(args, 0, all, 4, args.length);
+        return Cli.run(all);
+    }
+
+    private static Tensor random(Random r, int... dims) {
+        int n = 1;
+        for (int d : dims) n *= d;
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) r.nextGaussian() * 0.2f;
+        return Tensor.of(BACKEND, v, dims);
+    }
+}

@@ -1,0 +1,59 @@
+package dev.kiln.runtime.pipeline;
+
+import dev.kiln.api.backend.Backend;
+import dev.kiln.api.nn.Transformer;
+import dev.kiln.api.tensor.Tensor;
+import dev.kiln.api.tokenizer.Tokenizer;
+import dev.kiln.runtime.hf.HfCheckpoints;
+import dev.kiln.runtime.hf.HfModel;
+import dev.kiln.runtime.io.NamedTensor;
+import dev.kiln.runtime.model.ModelStore;
+import dev.kiln.runtime.tokenizer.TokenizerFiles;
+import dev.kiln.runtime.tokenizer.TokenizerSpec;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A model directory a pipeline starts from ({@code finetune.from}, {@code model.init_from}):
+ * Kiln's (config.json with a {@code model} section) or Hugging Face's (config.json naming
+ * {@code architectures} / {@code model_type}). The tokenizer comes from the same directory.
+ * Heads are keyed as Kiln saves them without {@code heads.} ({@code mlm.bias}, {@code sft.classifier.weight}):
+ * a Hugging Face checkpoint's pretraining heads and sequence-classification head arrive under those names.
+ *
+ * @param config the directory's config.json (Kiln's or Hugging Face's)
+ * @param name   "the Kiln model" or "BertForSequenceClassification", for messages
+ */
+record ModelSource(Path dir, Transformer model, Tokenizer tokenizer, Map<String, NamedTensor> heads,
+                   Map<String, Object> config, String name) {
+
+    private static final String BERT_POOLER = "nsp.pooler.", SFT_POOLER = "sft.pooler.";
+
+    static ModelSource load(Path dir, Backend backend) throws IOException {
+        ModelSource s = read(dir, backend);
+        if (s.tokenizer().vocabSize() > s.model().config().vocab())
+            throw new IOException(dir + ": the tokenizer has " + s.tokenizer().vocabSize() + " ids but the model's vocab is "
+                    + s.model().config().vocab());
+        return s;
+    }
+
+    private static ModelSource read(Path dir, Backend backend) throws IOException {
+        if (!Files.isDirectory(dir))
+            throw new IOException(dir + ": not a directory (expected a Kiln model directory with " + ModelStore.CONFIG + ", "
+                    + ModelStore.WEIGHTS + " and " + ModelStore.TOKENIZER + ", or a Hugging Face one)");
+        if (HfCheckpoints.isHfDirectory(dir)) {
+            HfModel hf = HfCheckpoints.load(dir, backend);
+            Map<String, NamedTensor> heads = new LinkedHashMap<>();
+            for (Map.Entry<String, Tensor> e : hf.extras().entrySet())
+                heads.put(e.getKey(), new NamedTensor(ModelStore.HEADS + e.getKey(), e.getValue().dims(), e.getValue().toArray()));
+            for (String part : new String[] {"weight", "bias"})     // BERT's pooler serves a classifier (pooler: bert) too, as in transformers
+                if (heads.containsKey(BERT_POOLER + part)) heads.putIfAbsent(SFT_POOLER + part, heads.get(BERT_POOLER + part));
+            return new ModelSource(dir, hf.model(), TokenizerFiles.load(dir), heads, hf.config(), hf.architecture());
+        }
+        ModelStore.Loaded loaded = ModelStore.load(dir, backend);
+        return new ModelSource(dir, loaded.model(), TokenizerSpec.standard().load(dir), loaded.heads(), loaded.config(), "the Kiln model");
+    }
+}
