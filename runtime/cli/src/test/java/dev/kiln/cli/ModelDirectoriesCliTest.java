@@ -78,6 +78,31 @@ class ModelDirectoriesCliTest {
     }
 
     @Test
+    void aMeanPooledClassifierExportedBesideTheBaseModelLoadsBackWithTheSamePredictions() throws IOException {
+        Path data = sentiment(tmp.resolve("train.tsv"));
+        Map<String, Object> signal = Map.of("name", "sft", "pooler", "mean", "labels", List.of("neg", "pos"));
+        Map<String, Object> dataSection = Map.of("train", data.toString(), "rename", Map.of("sentence", "text"), "validation_fraction", 0.25);
+        Path first = tmp.resolve("run"), second = tmp.resolve("again");
+        Cli r = kiln("finetune", "--config", config(tmp.resolve("a.json"), Map.of("finetune", Map.of("from", hfBert(tmp.resolve("hf-base"), false).toString(),
+                "method", "full", "signal", signal, "export", "hf"), "data", dataSection, "train", train(4))).toString(), "--out", first.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.isRegularFile(first.resolve("hf/" + dev.kiln.runtime.hf.HfExport.HEAD_FILE)), "a mean-pooled head has no transformers class");
+        r = kiln("finetune", "--config", config(tmp.resolve("b.json"), Map.of("finetune", Map.of("from", first.resolve("hf").toString(),
+                "method", "full", "signal", signal), "data", dataSection, "train", train(1))).toString(), "--out", second.toString());
+        assertEquals(0, r.code(), r.err());
+        assertFalse(r.err().contains("newly initialized"), "the head comes back from the export: " + r.err());
+        Map<String, Object> trained = section(first, "validation_after"), reloaded = section(second, "validation_before");
+        assertFalse(trained.isEmpty());
+        for (String metric : trained.keySet())       // loss, accuracy and every confusion cell: the same predictions
+            assertEquals(((Number) trained.get(metric)).doubleValue(), ((Number) reloaded.get(metric)).doubleValue(), 1e-6, metric);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> section(Path runDir, String key) throws IOException {
+        return (Map<String, Object>) json(runDir.resolve("report.json")).get(key);
+    }
+
+    @Test
     void aHeadTheCheckpointLacksIsInitializedAndReported() throws IOException {
         Path from = hfBert(tmp.resolve("hf-base"), false);
         Path cfg = config(tmp.resolve("cls.json"), Map.of("finetune", Map.of("from", from.toString(), "method", "full",

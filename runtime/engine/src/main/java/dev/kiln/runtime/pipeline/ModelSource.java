@@ -5,7 +5,9 @@ import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.tensor.Tensor;
 import dev.kiln.api.tokenizer.Tokenizer;
 import dev.kiln.runtime.hf.HfCheckpoints;
+import dev.kiln.runtime.hf.HfExport;
 import dev.kiln.runtime.hf.HfModel;
+import dev.kiln.runtime.io.SafetensorsFile;
 import dev.kiln.runtime.io.NamedTensor;
 import dev.kiln.runtime.model.ModelStore;
 import dev.kiln.runtime.tokenizer.TokenizerFiles;
@@ -49,11 +51,26 @@ record ModelSource(Path dir, Transformer model, Tokenizer tokenizer, Map<String,
             Map<String, NamedTensor> heads = new LinkedHashMap<>();
             for (Map.Entry<String, Tensor> e : hf.extras().entrySet())
                 heads.put(e.getKey(), new NamedTensor(ModelStore.HEADS + e.getKey(), e.getValue().dims(), e.getValue().toArray()));
+            readSeparateHeads(dir, heads);
             for (String part : new String[] {"weight", "bias"})     // BERT's pooler serves a classifier (pooler: bert) too, as in transformers
                 if (heads.containsKey(BERT_POOLER + part)) heads.putIfAbsent(SFT_POOLER + part, heads.get(BERT_POOLER + part));
             return new ModelSource(dir, hf.model(), TokenizerFiles.load(dir), heads, hf.config(), hf.architecture());
         }
         ModelStore.Loaded loaded = ModelStore.load(dir, backend);
         return new ModelSource(dir, loaded.model(), TokenizerSpec.standard().load(dir), loaded.heads(), loaded.config(), "the Kiln model");
+    }
+
+    /** The heads a Kiln export keeps beside the base model ({@value HfExport#HEAD_FILE}, Kiln names), when present. */
+    private static void readSeparateHeads(Path dir, Map<String, NamedTensor> heads) throws IOException {
+        Path file = dir.resolve(HfExport.HEAD_FILE);
+        if (!Files.isRegularFile(file)) return;
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            for (String name : f.names()) {
+                long[] shape = f.info(name).shape();
+                int[] dims = new int[shape.length];
+                for (int i = 0; i < dims.length; i++) dims[i] = Math.toIntExact(shape[i]);
+                heads.put(name, new NamedTensor(ModelStore.HEADS + name, dims, f.floats(name)));
+            }
+        }
     }
 }
