@@ -2,7 +2,10 @@ package dev.kiln.finetune.ia3;
 
 import dev.kiln.api.io.Json;
 import dev.kiln.api.io.JsonObject;
-import dev.kiln.api.io.SafetensorsF32;
+import dev.kiln.api.io.TensorData;
+import dev.kiln.api.io.SafetensorsWriter;
+import dev.kiln.api.io.SafetensorsFile;
+import dev.kiln.api.io.NamedTensor;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.tensor.Tensor;
 
@@ -35,15 +38,15 @@ public final class PeftIa3Format {
     public static void save(Transformer model, Ia3Config cfg, Path dir) throws IOException {
         Map<String, Ia3Layer> layers = Ia3.layers(model, cfg.adapterName());
         if (layers.isEmpty()) throw new IllegalArgumentException("ia3: the model has no adapter '" + cfg.adapterName() + "'");
-        Map<String, SafetensorsF32.Entry> tensors = new LinkedHashMap<>();
+        Map<String, TensorData> tensors = new LinkedHashMap<>();
         for (var e : layers.entrySet()) {
             Ia3Layer l = e.getValue();
             if (l.merged()) throw new IllegalStateException("ia3: adapter '" + cfg.adapterName() + "' is merged; save it before merging or unmerge first");
             float[] v = l.fullScale();
-            tensors.put(tensorName(e.getKey()), new SafetensorsF32.Entry(peftShape(l, v.length), v));
+            tensors.put(tensorName(e.getKey()), TensorData.f32(peftShape(l, v.length), v));
         }
         Files.createDirectories(dir);
-        SafetensorsF32.write(dir.resolve(WEIGHTS), tensors);
+        SafetensorsWriter.write(dir.resolve(WEIGHTS), tensors, SafetensorsWriter.PT_METADATA);
         Files.writeString(dir.resolve(CONFIG), configJson(cfg), StandardCharsets.UTF_8);
     }
 
@@ -55,7 +58,7 @@ public final class PeftIa3Format {
      */
     public static Ia3Config load(Transformer model, Path dir, String adapterName) throws IOException {
         Ia3Config cfg = parseConfig(Files.readString(dir.resolve(CONFIG), StandardCharsets.UTF_8), dir.resolve(CONFIG).toString(), adapterName);
-        Map<String, SafetensorsF32.Entry> file = new LinkedHashMap<>(SafetensorsF32.read(dir.resolve(WEIGHTS)));
+        Map<String, NamedTensor> file = new LinkedHashMap<>(SafetensorsFile.readFloats(dir.resolve(WEIGHTS)));
         Map<String, Ia3Layer> layers = Ia3.attach(model, cfg);
         try {
             for (var e : layers.entrySet()) fill(e.getValue(), file.remove(tensorName(e.getKey())), tensorName(e.getKey()));
@@ -68,17 +71,17 @@ public final class PeftIa3Format {
         return cfg;
     }
 
-    private static void fill(Ia3Layer layer, SafetensorsF32.Entry t, String name) throws IOException {
+    private static void fill(Ia3Layer layer, NamedTensor t, String name) throws IOException {
         if (t == null) throw new IOException("adapter file lacks '" + name + "'");
         int full = layer.fixedRows() + layer.ia3L().size();
         int[] expected = peftShape(layer, full);
         if (!Arrays.equals(t.shape(), expected) && !Arrays.equals(t.shape(), new int[] {full}))
             throw new IOException("'" + name + "' has shape " + Arrays.toString(t.shape()) + ", the model needs " + Arrays.toString(expected));
         for (int i = 0; i < layer.fixedRows(); i++)
-            if (t.values()[i] != 1f)
-                throw new IOException("'" + name + "' scales query row " + i + " by " + t.values()[i]
+            if (t.data()[i] != 1f)
+                throw new IOException("'" + name + "' scales query row " + i + " by " + t.data()[i]
                         + "; Kiln's IA3 scales only the key and value rows of a fused qkv (query rows must be 1)");
-        layer.ia3L().copyFrom(Arrays.copyOfRange(t.values(), layer.fixedRows(), full));
+        layer.ia3L().copyFrom(Arrays.copyOfRange(t.data(), layer.fixedRows(), full));
     }
 
     static String configJson(Ia3Config c) {

@@ -2,7 +2,10 @@ package dev.kiln.finetune.prefix;
 
 import dev.kiln.api.io.Json;
 import dev.kiln.api.io.JsonObject;
-import dev.kiln.api.io.SafetensorsF32;
+import dev.kiln.api.io.TensorData;
+import dev.kiln.api.io.SafetensorsWriter;
+import dev.kiln.api.io.SafetensorsFile;
+import dev.kiln.api.io.NamedTensor;
 import dev.kiln.api.nn.KeyValuePrefix;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
@@ -45,7 +48,7 @@ public final class PeftPrefixFormat {
             }
         }
         Files.createDirectories(dir);
-        SafetensorsF32.write(dir.resolve(WEIGHTS), Map.of(TENSOR, new SafetensorsF32.Entry(new int[] {p, row}, out)));
+        SafetensorsWriter.write(dir.resolve(WEIGHTS), Map.of(TENSOR, TensorData.f32(new int[] {p, row}, out)), SafetensorsWriter.PT_METADATA);
         Files.writeString(dir.resolve(CONFIG), configJson(model.config(), p, cfg), StandardCharsets.UTF_8);
     }
 
@@ -67,7 +70,7 @@ public final class PeftPrefixFormat {
         if (dim != width)
             throw new IOException(cfgFile + ": token_dim " + dim + " does not match the model's key/value width " + width + " (kv_heads · head_dim)");
         int row = layers * 2 * width;
-        SafetensorsF32.Entry e = SafetensorsF32.read(dir.resolve(WEIGHTS)).get(TENSOR);
+        NamedTensor e = SafetensorsFile.readFloats(dir.resolve(WEIGHTS)).get(TENSOR);
         if (e == null) throw new IOException(dir.resolve(WEIGHTS) + " lacks '" + TENSOR + "'");
         if (!Arrays.equals(e.shape(), new int[] {p, row}))
             throw new IOException(dir.resolve(WEIGHTS) + ": '" + TENSOR + "' has shape " + Arrays.toString(e.shape()) + ", expected [" + p + ", " + row + "]");
@@ -76,8 +79,8 @@ public final class PeftPrefixFormat {
         for (int l = 0; l < layers; l++) {
             float[] k = new float[p * width], v = new float[p * width];
             for (int t = 0; t < p; t++) {
-                System.arraycopy(e.values(), t * row + 2 * l * width, k, t * width, width);
-                System.arraycopy(e.values(), t * row + (2 * l + 1) * width, v, t * width, width);
+                System.arraycopy(e.data(), t * row + 2 * l * width, k, t * width, width);
+                System.arraycopy(e.data(), t * row + (2 * l + 1) * width, v, t * width, width);
             }
             prefixes.get(l).keys().copyFrom(k);
             prefixes.get(l).values().copyFrom(v);

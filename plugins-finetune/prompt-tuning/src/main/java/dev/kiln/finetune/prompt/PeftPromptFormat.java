@@ -2,7 +2,10 @@ package dev.kiln.finetune.prompt;
 
 import dev.kiln.api.io.Json;
 import dev.kiln.api.io.JsonObject;
-import dev.kiln.api.io.SafetensorsF32;
+import dev.kiln.api.io.TensorData;
+import dev.kiln.api.io.SafetensorsWriter;
+import dev.kiln.api.io.SafetensorsFile;
+import dev.kiln.api.io.NamedTensor;
 import dev.kiln.api.nn.SoftPrompt;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
@@ -31,7 +34,7 @@ public final class PeftPromptFormat {
         SoftPrompt prompt = model.softPrompt();
         if (prompt == null) throw new IllegalArgumentException("prompt-tuning: the model has no soft prompt to export");
         Files.createDirectories(dir);
-        SafetensorsF32.write(dir.resolve(WEIGHTS), Map.of(TENSOR, new SafetensorsF32.Entry(prompt.weight().dims(), prompt.weight().toArray())));
+        SafetensorsWriter.write(dir.resolve(WEIGHTS), Map.of(TENSOR, TensorData.f32(prompt.weight().dims(), prompt.weight().toArray())), SafetensorsWriter.PT_METADATA);
         Files.writeString(dir.resolve(CONFIG), configJson(model.config(), prompt.tokens(), cfg), StandardCharsets.UTF_8);
     }
 
@@ -47,12 +50,12 @@ public final class PeftPromptFormat {
             throw json.error("num_transformer_submodules", "is " + submodules + " (an encoder-decoder prompt), which is not supported");
         if (dim != model.config().dModel())
             throw new IOException(dir.resolve(CONFIG) + ": token_dim " + dim + " does not match the model's width " + model.config().dModel());
-        SafetensorsF32.Entry e = SafetensorsF32.read(dir.resolve(WEIGHTS)).get(TENSOR);
+        NamedTensor e = SafetensorsFile.readFloats(dir.resolve(WEIGHTS)).get(TENSOR);
         if (e == null) throw new IOException(dir.resolve(WEIGHTS) + " lacks '" + TENSOR + "'");
         if (!Arrays.equals(e.shape(), new int[] {n, dim}))
             throw new IOException(dir.resolve(WEIGHTS) + ": '" + TENSOR + "' has shape " + Arrays.toString(e.shape()) + ", expected [" + n + ", " + dim + "]");
         SoftPrompt prompt = model.attachSoftPrompt(n);
-        prompt.weight().copyFrom(e.values());
+        prompt.weight().copyFrom(e.data());
         for (Tensor p : model.parameters()) p.requiresGrad(false);
         return prompt;
     }

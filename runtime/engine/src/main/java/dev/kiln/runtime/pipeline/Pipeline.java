@@ -108,7 +108,7 @@ public final class Pipeline {
         if (objective.head() == null) return;
         Map<String, Tensor> head = objective.head().namedParameters();
         String prefix = TrainingRun.headPrefix(objective);
-        Map<String, dev.kiln.runtime.io.NamedTensor> saved = new java.util.LinkedHashMap<>();
+        Map<String, dev.kiln.api.io.NamedTensor> saved = new java.util.LinkedHashMap<>();
         loaded.heads().forEach((k, v) -> { if ((ModelStore.HEADS + k).startsWith(prefix)) saved.put((ModelStore.HEADS + k).substring(prefix.length()), v); });
         if (!saved.isEmpty()) ModelStore.loadInto(head, saved, from + " heads of '" + objective.name() + "'");
         else if (required) throw new ConfigException("finetune.forgetting.objective: '" + objective.name() + "' has a head but " + from

@@ -1,12 +1,10 @@
-package dev.kiln.runtime.io;
+package dev.kiln.api.io;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -24,7 +22,8 @@ import java.util.TreeMap;
  * Writing to a {@link Path} is atomic ({@link AtomicFiles}).
  */
 public final class SafetensorsWriter {
-    private static final JsonFactory JSON = new JsonFactory();
+    /** What PyTorch's {@code save_file} records; Hugging Face loaders check it. */
+    public static final Map<String, String> PT_METADATA = Map.of("format", "pt");
     private static final int SCRATCH_BYTES = 1 << 16;
 
     private SafetensorsWriter() {}
@@ -59,39 +58,31 @@ public final class SafetensorsWriter {
 
     /** The 8-byte length prefix plus the padded JSON header for these tensors. */
     static byte[] header(List<Map.Entry<String, TensorData>> order, Map<String, String> metadata) throws IOException {
-        ByteArrayOutputStream json = new ByteArrayOutputStream();
-        try (JsonGenerator g = JSON.createGenerator(json)) {
-            g.writeStartObject();
-            if (metadata != null && !metadata.isEmpty()) {
-                g.writeObjectFieldStart(SafetensorsHeader.METADATA_KEY);
-                for (Map.Entry<String, String> m : new TreeMap<>(metadata).entrySet()) {
-                    if (m.getValue() == null) throw new IllegalArgumentException("metadata key '" + m.getKey() + "' has a null value");
-                    g.writeStringField(m.getKey(), m.getValue());
-                }
-                g.writeEndObject();
+        Map<String, Object> root = new LinkedHashMap<>();
+        if (metadata != null && !metadata.isEmpty()) {
+            for (Map.Entry<String, String> m : metadata.entrySet()) {
+                if (m.getValue() == null) throw new IllegalArgumentException("metadata key '" + m.getKey() + "' has a null value");
             }
-            long offset = 0;
-            for (Map.Entry<String, TensorData> e : order) {
-                TensorData t = e.getValue();
-                g.writeObjectFieldStart(e.getKey());
-                g.writeStringField("dtype", t.dtype().name());
-                g.writeArrayFieldStart("shape");
-                for (long d : t.shape()) g.writeNumber(d);
-                g.writeEndArray();
-                g.writeArrayFieldStart("data_offsets");
-                g.writeNumber(offset);
-                offset += t.byteLength();
-                g.writeNumber(offset);
-                g.writeEndArray();
-                g.writeEndObject();
-            }
-            g.writeEndObject();
+            root.put(SafetensorsHeader.METADATA_KEY, new TreeMap<>(metadata));
         }
-        int pad = (8 - json.size() % 8) % 8;
-        for (int i = 0; i < pad; i++) json.write(' ');
-        ByteBuffer out = ByteBuffer.allocate(8 + json.size()).order(ByteOrder.LITTLE_ENDIAN);
-        out.putLong(json.size());
-        out.put(json.toByteArray());
+        long offset = 0;
+        for (Map.Entry<String, TensorData> e : order) {
+            TensorData t = e.getValue();
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("dtype", t.dtype().name());
+            List<Long> shape = new ArrayList<>();
+            for (long d : t.shape()) shape.add(d);
+            entry.put("shape", shape);
+            entry.put("data_offsets", List.of(offset, offset + t.byteLength()));
+            offset += t.byteLength();
+            root.put(e.getKey(), entry);
+        }
+        byte[] json = Json.compact(root).getBytes(StandardCharsets.UTF_8);
+        int pad = (8 - json.length % 8) % 8;
+        ByteBuffer out = ByteBuffer.allocate(8 + json.length + pad).order(ByteOrder.LITTLE_ENDIAN);
+        out.putLong(json.length + pad);
+        out.put(json);
+        while (out.hasRemaining()) out.put((byte) ' ');
         return out.array();
     }
 

@@ -1,16 +1,10 @@
-package dev.kiln.runtime.io;
+package dev.kiln.api.io;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -24,9 +18,6 @@ import java.util.Set;
  */
 public final class ShardedSafetensors implements TensorSource {
     public static final String DEFAULT_INDEX = "model.safetensors.index.json";
-
-    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
 
     private final Path index;
     private final Map<String, String> weightMap;
@@ -43,36 +34,34 @@ public final class ShardedSafetensors implements TensorSource {
 
     /** Opens the index file and all the shards it names. */
     public static ShardedSafetensors open(Path indexFile) throws IOException {
-        JsonNode root;
+        byte[] bytes;
         try {
-            root = JSON.readTree(Files.readAllBytes(indexFile));
-        } catch (JsonProcessingException e) {
-            var loc = e.getLocation();
-            String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
-            throw new SafetensorsException(indexFile + ": malformed index JSON" + where + ": "
-                    + String.valueOf(e.getOriginalMessage()).replace("Duplicate field '", "duplicate tensor name '"), e);
+            bytes = Files.readAllBytes(indexFile);
         } catch (NoSuchFileException e) {
             throw new SafetensorsException(indexFile + ": no such index file", e);
         }
-        if (root == null || !root.isObject()) throw SafetensorsException.of(indexFile, "index is not a JSON object");
-        JsonNode wm = root.get("weight_map");
-        if (wm == null || !wm.isObject()) {
+        if (!(SafetensorsHeader.parseJson(indexFile, "index JSON", bytes) instanceof Map<?, ?> root)) {
+            throw SafetensorsException.of(indexFile, "index is not a JSON object");
+        }
+        if (!(root.get("weight_map") instanceof Map<?, ?> wm)) {
             throw SafetensorsException.of(indexFile, "missing or non-object 'weight_map' (tensor name -> shard file)");
         }
         Map<String, String> weightMap = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = wm.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (!e.getValue().isTextual()) {
-                throw SafetensorsException.of(indexFile, e.getKey(), "weight_map value must be a shard file name, got " + e.getValue());
+        for (Map.Entry<?, ?> e : wm.entrySet()) {
+            String name = (String) e.getKey();
+            if (!(e.getValue() instanceof String shard)) {
+                throw SafetensorsException.of(indexFile, name, "weight_map value must be a shard file name, got "
+                        + SafetensorsHeader.describe(e.getValue()));
             }
-            weightMap.put(e.getKey(), e.getValue().textValue());
+            weightMap.put(name, shard);
         }
         Map<String, String> metadata = new LinkedHashMap<>();
-        JsonNode md = root.get("metadata");
-        if (md != null && !md.isNull()) {
-            if (!md.isObject()) throw SafetensorsException.of(indexFile, "'metadata' must be an object, got " + md.getNodeType());
-            md.fields().forEachRemaining(e -> metadata.put(e.getKey(),
-                    e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString()));
+        Object md = root.get("metadata");
+        if (md != null) {
+            if (!(md instanceof Map<?, ?> m)) {
+                throw SafetensorsException.of(indexFile, "'metadata' must be an object, got " + SafetensorsHeader.describe(md));
+            }
+            m.forEach((k, v) -> metadata.put((String) k, v instanceof String str ? str : Json.compact(v)));
         }
         Path dir = indexFile.toAbsolutePath().getParent().normalize();
         Map<String, SafetensorsFile> shards = new LinkedHashMap<>();

@@ -1,18 +1,15 @@
-package dev.kiln.runtime.io;
+package dev.kiln.api.io;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,10 +27,6 @@ final class SafetensorsHeader {
     static final String METADATA_KEY = "__metadata__";
 
     private static final Set<String> ENTRY_FIELDS = Set.of("dtype", "shape", "data_offsets");
-    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build())
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final Map<String, TensorInfo> tensors;
     private final Map<String, String> metadata;
@@ -56,66 +49,46 @@ final class SafetensorsHeader {
         if (json.length == 0 || json[0] != '{') {
             throw SafetensorsException.of(file, "header does not start with '{' (not a safetensors file?)");
         }
-        JsonNode root;
-        try {
-            root = JSON.readTree(json);
-        } catch (JsonProcessingException e) {
-            var loc = e.getLocation();
-            String where = loc == null ? "" : " at column " + loc.getColumnNr();
-            String what = String.valueOf(e.getOriginalMessage())
-                    .replace("Duplicate field '", "duplicate tensor name '")
-                    .replaceAll(" \\(start marker at \\[Source: [^]]*\\]\\)", "");
-            throw new SafetensorsException(file + ": malformed JSON header" + where + ": " + what, e);
-        } catch (IOException e) {
-            throw new SafetensorsException(file + ": unreadable JSON header: " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
+        if (!(parseJson(file, "JSON header", json) instanceof Map<?, ?> root)) {
             throw SafetensorsException.of(file, "header is not a JSON object");
         }
         Map<String, TensorInfo> tensors = new LinkedHashMap<>();
         Map<String, String> metadata = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (e.getKey().equals(METADATA_KEY)) {
-                parseMetadata(file, e.getValue(), metadata);
-            } else {
-                tensors.put(e.getKey(), parseEntry(file, e.getKey(), e.getValue()));
-            }
+        for (Map.Entry<?, ?> e : root.entrySet()) {
+            String key = (String) e.getKey();
+            if (key.equals(METADATA_KEY)) parseMetadata(file, e.getValue(), metadata);
+            else tensors.put(key, parseEntry(file, key, e.getValue()));
         }
         validateLayout(file, tensors.values(), dataLength);
         return new SafetensorsHeader(tensors, metadata);
     }
 
-    private static void parseMetadata(Path file, JsonNode node, Map<String, String> out) throws SafetensorsException {
-        if (!node.isObject()) {
-            throw SafetensorsException.of(file, "'" + METADATA_KEY + "' must be an object of string values, got " + node.getNodeType());
+    private static void parseMetadata(Path file, Object node, Map<String, String> out) throws SafetensorsException {
+        if (!(node instanceof Map<?, ?> m)) {
+            throw SafetensorsException.of(file, "'" + METADATA_KEY + "' must be an object of string values, got " + describe(node));
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (!e.getValue().isTextual()) {
-                throw SafetensorsException.of(file, "metadata key '" + e.getKey() + "': value must be a string, got "
-                        + e.getValue().getNodeType() + " " + e.getValue());
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+            if (!(e.getValue() instanceof String v)) {
+                throw SafetensorsException.of(file, "metadata key '" + e.getKey() + "': value must be a string, got " + describe(e.getValue()));
             }
-            out.put(e.getKey(), e.getValue().textValue());
+            out.put((String) e.getKey(), v);
         }
     }
 
-    private static TensorInfo parseEntry(Path file, String name, JsonNode node) throws SafetensorsException {
-        if (!node.isObject()) {
-            throw SafetensorsException.of(file, name, "entry must be an object with dtype, shape, data_offsets; got " + node.getNodeType());
+    private static TensorInfo parseEntry(Path file, String name, Object value) throws SafetensorsException {
+        if (!(value instanceof Map<?, ?> node)) {
+            throw SafetensorsException.of(file, name, "entry must be an object with dtype, shape, data_offsets; got " + describe(value));
         }
-        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
+        for (Object f : node.keySet()) {
             if (!ENTRY_FIELDS.contains(f)) {
                 throw SafetensorsException.of(file, name, "unknown field '" + f + "' (known: dtype, shape, data_offsets)");
             }
         }
-        JsonNode dt = node.get("dtype");
-        if (dt == null || !dt.isTextual()) {
+        if (!(node.get("dtype") instanceof String dt)) {
             throw SafetensorsException.of(file, name, "missing or non-string 'dtype'");
         }
-        DType dtype = DType.parse(dt.textValue()).orElseThrow(() -> SafetensorsException.of(file, name,
-                "unknown dtype '" + dt.textValue() + "' (known: " + DType.knownNames() + ")"));
+        DType dtype = DType.parse(dt).orElseThrow(() -> SafetensorsException.of(file, name,
+                "unknown dtype '" + dt + "' (known: " + DType.knownNames() + ")"));
         long[] shape = longArray(file, name, node.get("shape"), "shape", -1);
         long[] offsets = longArray(file, name, node.get("data_offsets"), "data_offsets", 2);
         long begin = offsets[0];
@@ -139,25 +112,51 @@ final class SafetensorsHeader {
     }
 
     /** An array of non-negative integers; {@code length} = -1 for any length. */
-    private static long[] longArray(Path file, String name, JsonNode node, String field, int length) throws SafetensorsException {
-        if (node == null || !node.isArray()) {
+    private static long[] longArray(Path file, String name, Object node, String field, int length) throws SafetensorsException {
+        if (!(node instanceof List<?> list)) {
             throw SafetensorsException.of(file, name, "missing or non-array '" + field + "'");
         }
-        if (length >= 0 && node.size() != length) {
-            throw SafetensorsException.of(file, name, "'" + field + "' must have " + length + " entries, got " + node);
+        if (length >= 0 && list.size() != length) {
+            throw SafetensorsException.of(file, name, "'" + field + "' must have " + length + " entries, got " + describe(list));
         }
-        long[] out = new long[node.size()];
+        long[] out = new long[list.size()];
         for (int i = 0; i < out.length; i++) {
-            JsonNode v = node.get(i);
-            if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-                throw SafetensorsException.of(file, name, "'" + field + "' must hold integers, got " + node);
+            if (!(list.get(i) instanceof Long v)) {
+                throw SafetensorsException.of(file, name, "'" + field + "' must hold integers, got " + describe(list));
             }
-            out[i] = v.longValue();
+            out[i] = v;
             if (out[i] < 0) {
-                throw SafetensorsException.of(file, name, "'" + field + "' must not be negative, got " + node);
+                throw SafetensorsException.of(file, name, "'" + field + "' must not be negative, got " + describe(list));
             }
         }
         return out;
+    }
+
+    /**
+     * Strict UTF-8 and strict JSON ({@link Json#parse}); an error naming the file, the line and
+     * column, with a duplicate key called a duplicate tensor name (the only place keys repeat).
+     */
+    static Object parseJson(Path file, String what, byte[] bytes) throws SafetensorsException {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new SafetensorsException(file + ": malformed " + what + ": not valid UTF-8", e);
+        }
+        try {
+            return Json.parse(text, "");
+        } catch (IOException e) {
+            String detail = e.getMessage().replaceFirst("^: not valid JSON ", "")
+                    .replaceAll("duplicate key \"(.*)\"$", "duplicate tensor name '$1'");
+            throw new SafetensorsException(file + ": malformed " + what + " " + detail, e);
+        }
+    }
+
+    /** A value for an error message, shortened. */
+    static String describe(Object v) {
+        String json = Json.compact(v);
+        return json.length() > 80 ? json.substring(0, 77) + "..." : json;
     }
 
     /** Tensors sorted by offsets must tile [0, dataLength) exactly, as the reference validates. */

@@ -1,4 +1,4 @@
-package dev.kiln.runtime.io;
+package dev.kiln.api.io;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -86,6 +86,18 @@ public final class SafetensorsFile implements TensorSource {
                 e.addSuppressed(suppressed);
             }
             throw e;
+        }
+    }
+
+    /**
+     * Every floating tensor of {@code file} as floats (F16, BF16, F64 ... converted), in header
+     * order; an integer tensor is an error naming the file and the tensor.
+     */
+    public static Map<String, NamedTensor> readFloats(Path file) throws IOException {
+        try (SafetensorsFile f = open(file)) {
+            Map<String, NamedTensor> out = new java.util.LinkedHashMap<>();
+            for (String name : f.names()) out.put(name, f.tensor(name));
+            return java.util.Collections.unmodifiableMap(out);
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.kiln.runtime.io;
+package dev.kiln.api.io;
 
 import java.io.IOException;
 import java.io.OutputStream;

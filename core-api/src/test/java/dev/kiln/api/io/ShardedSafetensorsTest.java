@@ -1,6 +1,6 @@
-package dev.kiln.runtime.io;
+package dev.kiln.api.io;
 
-import static dev.kiln.runtime.io.SafetensorsRoundTripTest.assertMessage;
+import static dev.kiln.api.io.SafetensorsRoundTripTest.assertMessage;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

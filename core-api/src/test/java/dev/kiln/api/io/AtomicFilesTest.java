@@ -1,4 +1,4 @@
-package dev.kiln.runtime.io;
+package dev.kiln.api.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package dev.kiln.runtime.io;
+package dev.kiln.api.io;
 
 import java.util.Arrays;
 import java.util.Optional;

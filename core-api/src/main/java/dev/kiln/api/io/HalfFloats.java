@@ -1,4 +1,4 @@
-package dev.kiln.runtime.io;
+package dev.kiln.api.io;
 
 /**
  * Conversions from the narrow floating formats a checkpoint may hold to {@code float}:

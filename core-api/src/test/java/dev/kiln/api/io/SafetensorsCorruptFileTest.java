@@ -1,6 +1,6 @@
-package dev.kiln.runtime.io;
+package dev.kiln.api.io;
 
-import static dev.kiln.runtime.io.SafetensorsRoundTripTest.assertMessage;
+import static dev.kiln.api.io.SafetensorsRoundTripTest.assertMessage;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
