@@ -27,7 +27,7 @@ public final class Ia3FineTuner implements FineTuner {
     /** Where {@link #export} puts the adapter, under the model directory. */
     public static final String ADAPTER_DIR = "adapter";
 
-    private final Ia3Config config;
+    private Ia3Config config;
     private Module heads;
     private TrainableParameters report;
 
@@ -49,6 +49,21 @@ public final class Ia3FineTuner implements FineTuner {
         this.heads = heads;
         this.report = TrainableParameters.of(model, heads);
         LOG.log(System.Logger.Level.INFO, "ia3 '" + config.adapterName() + "': " + report);
+    }
+
+    /**
+     * Continues training the IA3 adapter saved in {@code adapterDir} under this tuner's adapter name,
+     * with the targets the directory holds (they replace this tuner's); its scales and the heads
+     * trainable, everything else frozen.
+     */
+    @Override
+    public void configureFrom(Path adapterDir, Transformer model, Module heads) throws IOException {
+        config = load(model, adapterDir, config.adapterName());
+        for (Ia3Layer layer : Ia3.layers(model, config.adapterName()).values()) layer.ia3L().requiresGrad(true);
+        if (heads != null) for (Tensor p : heads.parameters()) p.requiresGrad(true);
+        this.heads = heads;
+        this.report = TrainableParameters.of(model, heads);
+        LOG.log(System.Logger.Level.INFO, "ia3 '" + config.adapterName() + "' continued from " + adapterDir + ": " + report);
     }
 
     /** The counts taken by the last {@link #configure}, or null before. */

@@ -3,8 +3,14 @@ package dev.kiln.finetune.ia3;
 import dev.kiln.api.config.Config;
 import dev.kiln.api.finetune.FineTuner;
 import dev.kiln.api.finetune.FineTunerFactory;
+import dev.kiln.api.finetune.LoadedAdapter;
+import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.objective.ObjectiveContext;
 import dev.kiln.api.plugin.ApiVersion;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Set;
 
 import java.util.List;
 
@@ -57,5 +63,21 @@ public final class Ia3FineTunerFactory implements FineTunerFactory {
                     + feedforward.stream().filter(f -> !targets.contains(f)).toList());
         if (!adapter.matches("[A-Za-z0-9_-]+")) throw config.error("adapter_name", "must match [A-Za-z0-9_-]+, got '" + adapter + "'");
         return new Ia3FineTuner(new Ia3Config(targets, feedforward, initOnes, adapter));
+    }
+
+    @Override
+    public Set<String> peftTypes() { return Set.of("IA3"); }
+
+    @Override
+    public LoadedAdapter loadAdapter(Transformer model, Path dir, String adapterName) throws IOException {
+        Ia3FineTuner.load(model, dir, adapterName);
+        return new LoadedAdapter() {
+            @Override public String peftType() { return "IA3"; }
+
+            @Override public boolean mergeAndUnload() {
+                Ia3.mergeAndDetach(model, adapterName);
+                return true;
+            }
+        };
     }
 }

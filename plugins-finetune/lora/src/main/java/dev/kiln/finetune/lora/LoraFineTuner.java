@@ -28,7 +28,7 @@ public final class LoraFineTuner implements FineTuner {
     /** Where {@link #export} puts the adapter, under the directory it is given. */
     public static final String ADAPTER_DIR = "adapter";
 
-    private final LoraConfig config;
+    private LoraConfig config;
     private final PeftNames names;
     private Module heads;
     private Lora.ParameterReport report;
@@ -64,6 +64,29 @@ public final class LoraFineTuner implements FineTuner {
         if (config.targetsEmbedding() && model.config().tieEmbeddings())
             LOG.log(System.Logger.Level.WARNING, "lora: the token embeddings are tied to the LM head, so merging the embedding adapter "
                     + "(export does) changes the LM head's logits too, as in PEFT; heads of their own (classification) are unaffected");
+    }
+
+    /**
+     * Continues training the LoRA adapter saved in {@code adapterDir}: attached under this tuner's
+     * adapter name with the rank, alpha and targets the directory holds (they replace this tuner's),
+     * its A and B and the heads trainable, everything else frozen.
+     */
+    @Override
+    public void configureFrom(Path adapterDir, Transformer model, Module heads) throws IOException {
+        config = load(model, adapterDir, config.adapterName());
+        for (LoraLayer layer : Lora.layers(model, config.adapterName()).values()) {
+            layer.loraA().requiresGrad(true);
+            layer.loraB().requiresGrad(true);
+        }
+        LoraEmbedding embedding = Lora.embedding(model, config.adapterName());
+        if (embedding != null) {
+            embedding.loraA().requiresGrad(true);
+            embedding.loraB().requiresGrad(true);
+        }
+        if (heads != null) for (Tensor p : heads.parameters()) p.requiresGrad(true);
+        this.heads = heads;
+        this.report = Lora.report(model, heads);
+        LOG.log(System.Logger.Level.INFO, "lora '" + config.adapterName() + "' continued from " + adapterDir + ": " + report);
     }
 
     /** The trainable-parameter counts taken by the last {@link #configure}, or null before. */

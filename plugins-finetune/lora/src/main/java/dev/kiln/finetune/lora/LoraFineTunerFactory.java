@@ -3,10 +3,15 @@ package dev.kiln.finetune.lora;
 import dev.kiln.api.config.Config;
 import dev.kiln.api.finetune.FineTuner;
 import dev.kiln.api.finetune.FineTunerFactory;
+import dev.kiln.api.finetune.LoadedAdapter;
+import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.objective.ObjectiveContext;
 import dev.kiln.api.plugin.ApiVersion;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 
 /**
  * LoRA ("lora", role PARAMETERS): frozen base, low-rank adapters W + s·B·A on targeted Linears.
@@ -62,5 +67,21 @@ public final class LoraFineTunerFactory implements FineTunerFactory {
         if (targets.isEmpty() || targets.stream().anyMatch(String::isBlank)) throw config.error("target_modules", "must list at least one non-empty pattern, got " + targets);
         if (!adapter.matches("[A-Za-z0-9_-]+")) throw config.error("adapter_name", "must match [A-Za-z0-9_-]+, got '" + adapter + "'");
         return new LoraFineTuner(new LoraConfig(r, alpha, dropout, rslora, targets, adapter), PeftNames.parse(names));
+    }
+
+    @Override
+    public Set<String> peftTypes() { return Set.of("LORA"); }
+
+    @Override
+    public LoadedAdapter loadAdapter(Transformer model, Path dir, String adapterName) throws IOException {
+        LoraFineTuner.load(model, dir, adapterName);
+        return new LoadedAdapter() {
+            @Override public String peftType() { return "LORA"; }
+
+            @Override public boolean mergeAndUnload() {
+                Lora.mergeAndUnload(model, adapterName);
+                return true;
+            }
+        };
     }
 }

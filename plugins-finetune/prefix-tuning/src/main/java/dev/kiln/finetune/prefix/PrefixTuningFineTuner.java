@@ -36,7 +36,7 @@ import java.util.Set;
 public final class PrefixTuningFineTuner implements FineTuner {
     private static final System.Logger LOG = System.getLogger(PrefixTuningFineTuner.class.getName());
 
-    private final PrefixTuningConfig config;
+    private PrefixTuningConfig config;
     private Module heads;
     private TrainableParameters report;
 
@@ -70,6 +70,14 @@ public final class PrefixTuningFineTuner implements FineTuner {
         this.report = TrainableParameters.of(model, heads);
         LOG.log(System.Logger.Level.INFO, "prefix-tuning (" + p + " virtual tokens, "
                 + (existing != 0 ? "continuing the model's prefix" : config.init() + " init") + "): " + report);
+    }
+
+    /** Continues training the key/value prefix saved in {@code adapterDir}, with its number of virtual tokens. */
+    @Override
+    public void configureFrom(Path adapterDir, Transformer model, Module heads) throws IOException {
+        load(model, adapterDir);
+        config = new PrefixTuningConfig(model.prefixTokens(), config.init(), config.taskType(), config.seed());
+        configure(model, heads);                                 // finds the loaded prefix and continues it
     }
 
     /** Every layer's prefix, in block order. */

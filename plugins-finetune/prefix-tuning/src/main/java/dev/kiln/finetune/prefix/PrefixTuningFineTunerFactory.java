@@ -3,8 +3,14 @@ package dev.kiln.finetune.prefix;
 import dev.kiln.api.config.Config;
 import dev.kiln.api.finetune.FineTuner;
 import dev.kiln.api.finetune.FineTunerFactory;
+import dev.kiln.api.finetune.LoadedAdapter;
+import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.objective.ObjectiveContext;
 import dev.kiln.api.plugin.ApiVersion;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Set;
 
 /**
  * Prefix tuning ("prefix-tuning", role PARAMETERS; Li and Liang 2021): every self-attention layer of
@@ -50,5 +56,20 @@ public final class PrefixTuningFineTunerFactory implements FineTunerFactory {
             throw config.error("prefix_projection", "true (PEFT's reparameterisation MLP over the prefix) is not supported;"
                     + " Kiln trains the per-layer keys and values directly, as prefix_projection: false does");
         return new PrefixTuningFineTuner(new PrefixTuningConfig(tokens, init, taskType, context == null ? 0 : context.seed()));
+    }
+
+    @Override
+    public Set<String> peftTypes() { return Set.of("PREFIX_TUNING"); }
+
+    @Override
+    public LoadedAdapter loadAdapter(Transformer model, Path dir, String adapterName) throws IOException {
+        PrefixTuningFineTuner.load(model, dir);                 // one prefix per model: the name is not used
+        return new LoadedAdapter() {
+            @Override public String peftType() { return "PREFIX_TUNING"; }
+
+            @Override public boolean mergeAndUnload() {
+                return false;                                           // the prefix stays attached
+            }
+        };
     }
 }

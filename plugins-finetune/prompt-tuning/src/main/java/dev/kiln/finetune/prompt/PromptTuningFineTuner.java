@@ -30,7 +30,7 @@ import java.util.Set;
 public final class PromptTuningFineTuner implements FineTuner {
     private static final System.Logger LOG = System.getLogger(PromptTuningFineTuner.class.getName());
 
-    private final PromptTuningConfig config;
+    private PromptTuningConfig config;
     private Module heads;
     private TrainableParameters report;
 
@@ -62,6 +62,14 @@ public final class PromptTuningFineTuner implements FineTuner {
         this.report = TrainableParameters.of(model, heads);
         LOG.log(System.Logger.Level.INFO, "prompt-tuning (" + n + " virtual tokens, "
                 + (existing != null ? "continuing the model's prompt" : config.init() + " init") + "): " + report);
+    }
+
+    /** Continues training the soft prompt saved in {@code adapterDir}, with its number of virtual tokens. */
+    @Override
+    public void configureFrom(Path adapterDir, Transformer model, Module heads) throws IOException {
+        int n = load(model, adapterDir).tokens();
+        config = new PromptTuningConfig(n, config.init(), config.initText(), config.initTextIds(), config.taskType(), config.seed());
+        configure(model, heads);                                 // finds the loaded prompt and continues it
     }
 
     /** The prompt's starting values [N, C] per {@code prompt_tuning_init}. */

@@ -3,8 +3,14 @@ package dev.kiln.finetune.prompt;
 import dev.kiln.api.config.Config;
 import dev.kiln.api.finetune.FineTuner;
 import dev.kiln.api.finetune.FineTunerFactory;
+import dev.kiln.api.finetune.LoadedAdapter;
+import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.objective.ObjectiveContext;
 import dev.kiln.api.plugin.ApiVersion;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Set;
 
 /**
  * Prompt tuning ("prompt-tuning", role PARAMETERS; Lester et al. 2021): a frozen backbone reads N
@@ -61,5 +67,20 @@ public final class PromptTuningFineTunerFactory implements FineTunerFactory {
         }
         long seed = context == null ? 0 : context.seed();
         return new PromptTuningFineTuner(new PromptTuningConfig(tokens, init, text, textIds, taskType, seed));
+    }
+
+    @Override
+    public Set<String> peftTypes() { return Set.of("PROMPT_TUNING"); }
+
+    @Override
+    public LoadedAdapter loadAdapter(Transformer model, Path dir, String adapterName) throws IOException {
+        PromptTuningFineTuner.load(model, dir);                 // one soft prompt per model: the name is not used
+        return new LoadedAdapter() {
+            @Override public String peftType() { return "PROMPT_TUNING"; }
+
+            @Override public boolean mergeAndUnload() {
+                return false;                                           // the prompt stays attached
+            }
+        };
     }
 }
