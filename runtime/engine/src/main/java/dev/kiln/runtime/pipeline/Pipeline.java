@@ -13,6 +13,7 @@ import dev.kiln.api.objective.ObjectiveContext;
 import dev.kiln.api.objective.ObjectiveFactory;
 import dev.kiln.api.tensor.Tensor;
 import dev.kiln.api.tokenizer.Tokenizer;
+import dev.kiln.runtime.adapter.Adapters;
 import dev.kiln.runtime.model.ModelStore;
 import dev.kiln.runtime.train.TrainingListener;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -80,6 +81,7 @@ public final class Pipeline {
         Object signalSpec = ft.raw().get("signal");
         ft.has("signal");
         Config forgettingSection = ft.has("forgetting") ? ft.section("forgetting") : null;
+        Path adapter = ft.has("adapter") ? configDir.resolve(ft.requireString("adapter")) : null;
         ft.finish();
         ModelStore.Loaded loaded = ModelStore.load(from, backend);
         Tokenizer tokenizer = PipelineInputs.loadTokenizer(from);
@@ -99,8 +101,25 @@ public final class Pipeline {
             loadSavedHead(forgetting.objective(), loaded, from, true);
             forgetting.measureBefore(loaded.model());
         }
-        tuner.configure(loaded.model(), objective.head());
+        if (adapter == null) tuner.configure(loaded.model(), objective.head());
+        else startFromAdapter(adapter, method, tuner, loaded.model(), objective);
         return new TrainingRun(backend, registry, loaded.model(), objective, tuner, tokenizer, data, train, outDir, config, forgetting).run(listener);
+    }
+
+    /**
+     * {@code finetune.adapter}: the same method without another {@code adapter_name} continues training
+     * the saved adapter; otherwise the saved one is applied first (merged into the weights where it
+     * can be, else kept attached and frozen) and the method's new adapter trains on top of it.
+     */
+    private void startFromAdapter(Path adapter, NamedSpec method, FineTuner tuner, Transformer model, Objective objective) throws IOException {
+        FineTunerFactory owner = Adapters.factoryFor(adapter, fineTuners);
+        Object name = method.config().raw().get("adapter_name");
+        if (owner.name().equals(method.name()) && (name == null || name.equals("default"))) {
+            tuner.configureFrom(Adapters.resolve(adapter), model, objective.head());
+        } else {
+            Adapters.apply(fineTuners, model, adapter, "saved", true);
+            tuner.configure(model, objective.head());
+        }
     }
 
     /** Fills an objective's head from the checkpoint's heads.&lt;name&gt;.* when it saved one (required for the forgetting probe). */
