@@ -1,6 +1,7 @@
 package dev.kiln.finetune.ia3;
 
 import dev.kiln.api.finetune.FineTuner;
+import dev.kiln.api.finetune.PeftNames;
 import dev.kiln.api.finetune.TrainableParameters;
 import dev.kiln.api.nn.Module;
 import dev.kiln.api.nn.Transformer;
@@ -31,7 +32,15 @@ public final class Ia3FineTuner implements FineTuner {
     private Module heads;
     private TrainableParameters report;
 
-    public Ia3FineTuner(Ia3Config config) { this.config = config; }
+    private final PeftNames names;
+
+    public Ia3FineTuner(Ia3Config config) { this(config, PeftNames.KILN); }
+
+    /** @param names the module names {@link #export} writes */
+    public Ia3FineTuner(Ia3Config config, PeftNames names) {
+        this.config = config;
+        this.names = names;
+    }
 
     @Override
     public String name() { return Ia3FineTunerFactory.NAME; }
@@ -95,7 +104,7 @@ public final class Ia3FineTuner implements FineTuner {
      */
     @Override
     public void export(Transformer model, Path dir) throws IOException {
-        PeftIa3Format.save(model, config, dir.resolve(ADAPTER_DIR));
+        PeftIa3Format.save(model, config, names, dir.resolve(ADAPTER_DIR));
         Ia3.mergeAndDetach(model, config.adapterName());
     }
 

@@ -3,6 +3,7 @@ package dev.kiln.finetune.ia3;
 import dev.kiln.api.config.Config;
 import dev.kiln.api.finetune.FineTuner;
 import dev.kiln.api.finetune.FineTunerFactory;
+import dev.kiln.api.finetune.PeftNames;
 import dev.kiln.api.finetune.LoadedAdapter;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.objective.ObjectiveContext;
@@ -29,7 +30,9 @@ import java.util.List;
  *       feed-forward activation); must be a subset of target_modules;</li>
  *   <li>{@code init_ia3_weights} (true): scales start at 1; false starts them randomly in
  *       [0.5, 1.5] (for tests);</li>
- *   <li>{@code adapter_name} ("default").</li>
+ *   <li>{@code adapter_name} ("default");</li>
+ *   <li>{@code peft_names} (kiln): the module names of the saved adapter, as the lora plugin's
+ *       ({@code gpt2}, {@code bert}, {@code llama} name the Hugging Face modules PEFT targets).</li>
  * </ul>
  */
 public final class Ia3FineTunerFactory implements FineTunerFactory {
@@ -53,6 +56,7 @@ public final class Ia3FineTunerFactory implements FineTunerFactory {
         List<String> feedforward = config.getList("feedforward_modules", Ia3Config.DEFAULT_FEEDFORWARD);
         boolean initOnes = config.getBoolean("init_ia3_weights", true);
         String adapter = config.getString("adapter_name", "default");
+        String names = config.getChoice("peft_names", PeftNames.KILN.key(), "kiln", "gpt2", "bert", "llama");
         config.finish();
         if (targets.isEmpty() || targets.stream().anyMatch(String::isBlank))
             throw config.error("target_modules", "must list at least one non-empty pattern, got " + targets);
@@ -62,7 +66,7 @@ public final class Ia3FineTunerFactory implements FineTunerFactory {
             throw config.error("feedforward_modules", "must be a subset of target_modules " + targets + " (as PEFT requires); not in it: "
                     + feedforward.stream().filter(f -> !targets.contains(f)).toList());
         if (!adapter.matches("[A-Za-z0-9_-]+")) throw config.error("adapter_name", "must match [A-Za-z0-9_-]+, got '" + adapter + "'");
-        return new Ia3FineTuner(new Ia3Config(targets, feedforward, initOnes, adapter));
+        return new Ia3FineTuner(new Ia3Config(targets, feedforward, initOnes, adapter), PeftNames.parse(names));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.kiln.finetune.lora;
 
+import dev.kiln.api.finetune.PeftNames;
 import dev.kiln.api.finetune.FineTuner;
 import dev.kiln.api.nn.Module;
 import dev.kiln.api.nn.Transformer;

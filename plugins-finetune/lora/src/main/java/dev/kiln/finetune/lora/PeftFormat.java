@@ -1,5 +1,6 @@
 package dev.kiln.finetune.lora;
 
+import dev.kiln.api.finetune.PeftNames;
 import dev.kiln.api.io.TensorData;
 import dev.kiln.api.io.SafetensorsWriter;
 import dev.kiln.api.io.SafetensorsFile;

@@ -1,5 +1,6 @@
 package dev.kiln.finetune.lora;
 
+import dev.kiln.api.finetune.PeftNames;
 import dev.kiln.api.io.SafetensorsFile;
 import dev.kiln.api.io.NamedTensor;
 import dev.kiln.api.backend.NaiveBackend;

@@ -1,4 +1,4 @@
-package dev.kiln.finetune.lora;
+package dev.kiln.api.finetune;
 
 import dev.kiln.api.nn.TransformerConfig;
 
@@ -81,12 +81,12 @@ public enum PeftNames {
         Matcher m = KILN_LAYER.matcher(kilnPath);
         List<String> hf = m.matches() ? inLayer.get(m.group(2)) : null;
         if (hf == null)
-            throw new IllegalArgumentException("lora: peft_names " + key() + " has no module for Kiln's '" + kilnPath
+            throw new IllegalArgumentException("peft_names " + key() + " has no module for Kiln's '" + kilnPath
                     + "' (it maps " + inLayer.keySet() + " of each block)");
         String prefix = backbone + layerPrefix + m.group(1) + ".";
         if (hf.size() == 1) return List.of(new Part(prefix + hf.get(0), 0, out));
         int q = cfg.heads() * cfg.headDim(), kv = cfg.kvHeads() * cfg.headDim();
-        if (q + 2 * kv != out) throw new IllegalArgumentException("lora: '" + kilnPath + "' has " + out + " rows, not (Hq + 2·Hkv)·D = " + (q + 2 * kv));
+        if (q + 2 * kv != out) throw new IllegalArgumentException("'" + kilnPath + "' has " + out + " rows, not (Hq + 2·Hkv)·D = " + (q + 2 * kv));
         return List.of(new Part(prefix + hf.get(0), 0, q), new Part(prefix + hf.get(1), q, q + kv), new Part(prefix + hf.get(2), q + kv, q + 2 * kv));
     }
 
