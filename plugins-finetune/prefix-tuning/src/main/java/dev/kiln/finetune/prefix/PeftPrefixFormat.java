@@ -1,5 +1,6 @@
 package dev.kiln.finetune.prefix;
 
+import dev.kiln.api.finetune.PeftConfigChecks;
 import dev.kiln.api.io.Json;
 import dev.kiln.api.io.JsonObject;
 import dev.kiln.api.io.TensorData;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -60,6 +62,7 @@ public final class PeftPrefixFormat {
         if (!"PREFIX_TUNING".equals(type)) throw json.error("peft_type", "is " + type + ", expected PREFIX_TUNING");
         if (Boolean.TRUE.equals(json.bool("prefix_projection")))
             throw json.error("prefix_projection", "is true; adapters with PEFT's reparameterisation MLP are not supported");
+        PeftConfigChecks.refuseModulesToSave(json);
         Integer submodules = json.integer("num_transformer_submodules");
         if (submodules != null && submodules != 1)
             throw json.error("num_transformer_submodules", "is " + submodules + " (an encoder-decoder prefix), which is not supported");
@@ -90,23 +93,22 @@ public final class PeftPrefixFormat {
 
     static int width(TransformerConfig shape) { return shape.kvHeads() * shape.headDim(); }
 
+    /** Every key PEFT's {@code PrefixTuningConfig} writes, sorted as it sorts them. */
     static String configJson(TransformerConfig model, int tokens, PrefixTuningConfig c) {
-        return String.format(Locale.ROOT, """
-                {
-                  "peft_type": "PREFIX_TUNING",
-                  "task_type": %s,
-                  "base_model_name_or_path": null,
-                  "revision": null,
-                  "inference_mode": true,
-                  "num_virtual_tokens": %d,
-                  "token_dim": %d,
-                  "num_transformer_submodules": 1,
-                  "num_attention_heads": %d,
-                  "num_layers": %d,
-                  "encoder_hidden_size": %d,
-                  "prefix_projection": false,
-                  "modules_to_save": null
-                }
-                """, Json.quote(c.taskType()), tokens, width(model), model.kvHeads(), model.layers(), width(model));
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("auto_mapping", null);
+        o.put("base_model_name_or_path", null);
+        o.put("encoder_hidden_size", width(model));
+        o.put("inference_mode", true);
+        o.put("num_attention_heads", model.kvHeads());
+        o.put("num_layers", model.layers());
+        o.put("num_transformer_submodules", 1);
+        o.put("num_virtual_tokens", tokens);
+        o.put("peft_type", "PREFIX_TUNING");
+        o.put("prefix_projection", false);
+        o.put("revision", null);
+        o.put("task_type", c.taskType());
+        o.put("token_dim", width(model));
+        return Json.write(o) + "\n";
     }
 }

@@ -1,5 +1,6 @@
 package dev.kiln.finetune.prompt;
 
+import dev.kiln.api.finetune.PeftConfigChecks;
 import dev.kiln.api.io.Json;
 import dev.kiln.api.io.JsonObject;
 import dev.kiln.api.io.TensorData;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
@@ -45,6 +47,7 @@ public final class PeftPromptFormat {
         if (!"PROMPT_TUNING".equals(type)) throw json.error("peft_type", "is " + type + ", expected PROMPT_TUNING");
         int n = json.requiredInteger("num_virtual_tokens");
         int dim = json.requiredInteger("token_dim");
+        PeftConfigChecks.refuseModulesToSave(json);
         Integer submodules = json.integer("num_transformer_submodules");
         if (submodules != null && submodules != 1)
             throw json.error("num_transformer_submodules", "is " + submodules + " (an encoder-decoder prompt), which is not supported");
@@ -60,26 +63,24 @@ public final class PeftPromptFormat {
         return prompt;
     }
 
+    /** Every key PEFT's {@code PromptTuningConfig} writes, sorted as it sorts them. */
     static String configJson(TransformerConfig model, int tokens, PromptTuningConfig c) {
-        return String.format(Locale.ROOT, """
-                {
-                  "peft_type": "PROMPT_TUNING",
-                  "task_type": %s,
-                  "base_model_name_or_path": null,
-                  "revision": null,
-                  "inference_mode": true,
-                  "num_virtual_tokens": %d,
-                  "token_dim": %d,
-                  "num_transformer_submodules": 1,
-                  "num_attention_heads": %d,
-                  "num_layers": %d,
-                  "prompt_tuning_init": "%s",
-                  "prompt_tuning_init_text": %s,
-                  "tokenizer_name_or_path": null,
-                  "tokenizer_kwargs": null,
-                  "modules_to_save": null
-                }
-                """, Json.quote(c.taskType()), tokens, model.dModel(), model.heads(), model.layers(),
-                c.init().toUpperCase(Locale.ROOT), Json.quote(c.initText()));
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("auto_mapping", null);
+        o.put("base_model_name_or_path", null);
+        o.put("inference_mode", true);
+        o.put("num_attention_heads", model.heads());
+        o.put("num_layers", model.layers());
+        o.put("num_transformer_submodules", 1);
+        o.put("num_virtual_tokens", tokens);
+        o.put("peft_type", "PROMPT_TUNING");
+        o.put("prompt_tuning_init", c.init().toUpperCase(Locale.ROOT));
+        o.put("prompt_tuning_init_text", c.initText());
+        o.put("revision", null);
+        o.put("task_type", c.taskType());
+        o.put("token_dim", model.dModel());
+        o.put("tokenizer_kwargs", null);
+        o.put("tokenizer_name_or_path", null);
+        return Json.write(o) + "\n";
     }
 }

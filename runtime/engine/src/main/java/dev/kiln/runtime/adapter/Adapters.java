@@ -73,4 +73,20 @@ public final class Adapters {
         if (merge) a.mergeAndUnload();
         return a;
     }
+
+    /**
+     * Fills what the plugin writing {@code adapter_config.json} in {@code adapterDir} could not know:
+     * {@code base_model_name_or_path} (the model it was trained on) and {@code task_type}, each only
+     * where the file has null. Other keys and their order stay as they are.
+     */
+    public static void recordBase(Path adapterDir, String baseModel, String taskType) throws IOException {
+        Path file = adapterDir.resolve(CONFIG);
+        Object parsed = Json.parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+        if (!(parsed instanceof Map<?, ?> m)) throw new IOException(file + ": expected a JSON object");
+        Map<String, Object> o = new java.util.LinkedHashMap<>();
+        m.forEach((k, v) -> o.put((String) k, v));
+        if (o.get("base_model_name_or_path") == null && baseModel != null) o.put("base_model_name_or_path", baseModel);
+        if (o.get("task_type") == null && taskType != null) o.put("task_type", taskType);
+        dev.kiln.api.io.AtomicFiles.writeString(file, Json.write(o) + "\n");
+    }
 }

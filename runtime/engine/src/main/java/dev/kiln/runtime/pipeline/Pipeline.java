@@ -103,7 +103,26 @@ public final class Pipeline {
         }
         if (adapter == null) tuner.configure(loaded.model(), objective.head());
         else startFromAdapter(adapter, method, tuner, loaded.model(), objective);
-        return new TrainingRun(backend, registry, loaded.model(), objective, tuner, tokenizer, data, train, outDir, config, forgetting).run(listener);
+        PipelineResult result = new TrainingRun(backend, registry, loaded.model(), objective, tuner, tokenizer, data, train, outDir, config, forgetting)
+                .run(listener);
+        Path saved = outDir.resolve(Adapters.RUN_ADAPTER_DIR);
+        if (java.nio.file.Files.isRegularFile(saved.resolve(Adapters.CONFIG)))
+            Adapters.recordBase(saved, from.toAbsolutePath().normalize().toString(), peftTaskType(objective));
+        return result;
+    }
+
+    /**
+     * PEFT's task_type for what the signal trains: CAUSAL_LM for next-token objectives (clm, sft
+     * instruction), SEQ_CLS for a classification or regression head (sft), FEATURE_EXTRACTION for
+     * sentence embeddings (contrastive); null where PEFT has no task type (mlm, nsp, ...).
+     */
+    static String peftTaskType(Objective objective) {
+        return switch (objective.name()) {
+            case "clm" -> "CAUSAL_LM";
+            case "sft" -> objective.head() == null ? "CAUSAL_LM" : "SEQ_CLS";
+            case "contrastive" -> "FEATURE_EXTRACTION";
+            default -> null;
+        };
     }
 
     /**
