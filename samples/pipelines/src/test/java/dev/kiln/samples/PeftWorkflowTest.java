@@ -57,4 +57,22 @@ class PeftWorkflowTest {
         ModelStore.Loaded again = ModelStore.load(r.modelDir(), new NaiveBackend());
         assertTrue(again.heads().keySet().stream().anyMatch(k -> k.startsWith("sft.")), "the classification head is saved: " + again.heads().keySet());
     }
+
+    /**
+     * {@code finetune.adapter}: a second run continues the first run's LoRA adapter (its rank, the
+     * same trainable share) instead of a fresh one, and the saved adapter_config.json names the base
+     * model and the task, as PEFT's does.
+     */
+    @org.junit.jupiter.api.Test
+    void aSavedAdapterContinuesTrainingAndItsConfigNamesTheBase() throws IOException {
+        Path first = tmp.resolve("continue-1"), second = tmp.resolve("continue-2");
+        PipelineResult a = flow.finetune("sst2-lora.yaml", pretrained, first, "train.steps=20", "train.seq_len=48", "finetune.method.r=2");
+        PipelineResult b = flow.finetune("sst2-lora.yaml", pretrained, second, "train.steps=20", "train.seq_len=48",
+                "finetune.adapter=" + first.resolve("adapter").toAbsolutePath());
+        assertEquals(((Map<?, ?>) a.report().get("parameters")).get("trainable"), ((Map<?, ?>) b.report().get("parameters")).get("trainable"),
+                "the continued adapter has the saved rank 2, not the config's");
+        String cfg = Files.readString(second.resolve("adapter/adapter_config.json"));
+        assertTrue(cfg.contains("\"r\": 2") && cfg.contains("\"task_type\": \"SEQ_CLS\"")
+                && cfg.contains("\"base_model_name_or_path\": " + dev.kiln.api.io.Json.quote(pretrained.toAbsolutePath().normalize().toString())), cfg);
+    }
 }
