@@ -138,12 +138,12 @@ def heads(x, h):  # [T, h*d] -> [h, T, d]
     return x.reshape(x.shape[0], h, -1).transpose(1, 0, 2)
 
 
-def gpt2(w, cfg, ids, hook=lambda module, x, y: y, prompt=None, prefix=None):
-    """Logits of the real tokens. hook(module, input, output) applies an adapter to a Conv1D."""
+def gpt2(w, cfg, ids, hook=lambda module, x, y: y, prompt=None, prefix=None, embed=lambda ids, e: e):
+    """Logits of the real tokens. hook(module, input, output) applies an adapter to a Conv1D, embed to wte's lookups."""
     c, h = cfg["n_embd"], cfg["n_head"]
     eps, p = cfg["layer_norm_epsilon"], "transformer."
     start = 0 if prefix is None else prefix[0][0].shape[1]
-    x = w[p + "wte.weight"][ids]
+    x = embed(ids, w[p + "wte.weight"][ids])
     if prompt is not None:
         x = np.concatenate([prompt, x])
     x = x + w[p + "wpe.weight"][start + np.arange(len(x))]
@@ -254,6 +254,24 @@ def main():
     hook = lora_hook(t, 4 / 2, "transformer.")
     save("gpt2-lora", lora_config("gpt2", 2, 4, ["c_attn", "mlp.c_proj"], True), t,
          expected(g2_inputs, [gpt2(g2, g2cfg, ids, hook) for ids in g2_inputs]))
+
+    # GPT-2 + LoRA on the token embeddings (lora.Embedding: lora_embedding_A [r, V], _B [C, r]) and c_attn.
+    # Unmerged, the tied LM head keeps the base wte, as in PEFT (a merge would change it too).
+    t = {}
+    vocab = g2cfg["vocab_size"]
+    t["base_model.model.transformer.wte.lora_embedding_A"] = rng.normal(0, 0.5, (2, vocab))
+    t["base_model.model.transformer.wte.lora_embedding_B"] = rng.normal(0, 0.5, (c, 2))
+    for i in range(layers):
+        t[f"base_model.model.transformer.h.{i}.attn.c_attn.lora_A.weight"] = rng.normal(0, 0.3, (2, c))
+        t[f"base_model.model.transformer.h.{i}.attn.c_attn.lora_B.weight"] = rng.normal(0, 0.3, (3 * c, 2))
+    t = {k: stored(v, "F32") for k, v in t.items()}
+    hook = lora_hook(t, 4 / 2, "transformer.")
+
+    def embed(ids, e):
+        a, b = t["base_model.model.transformer.wte.lora_embedding_A"], t["base_model.model.transformer.wte.lora_embedding_B"]
+        return e + (a.T[ids] @ b.T) * (4 / 2)
+    save("gpt2-lora-embedding", lora_config("gpt2", 2, 4, ["wte", "c_attn"], True), t,
+         expected(g2_inputs, [gpt2(g2, g2cfg, ids, hook, embed=embed) for ids in g2_inputs]))
 
     # GPT-2 + IA3: c_attn (query rows 1: Kiln scales keys and values only), attn.c_proj, mlp.c_proj feed-forward.
     t = {}
