@@ -52,6 +52,10 @@ public final class PrefixTuningFineTuner implements FineTuner {
         int p = config.virtualTokens(), existing = model.prefixTokens();
         if (existing != 0 && existing != p)
             throw new IllegalStateException("prefix-tuning: the model already has a key/value prefix of " + existing + " tokens; num_virtual_tokens is " + p);
+        TransformerConfig shape = model.config();
+        if (!shape.positions().equals("rotary") && !shape.positions().equals("none") && p >= shape.maxSeq())
+            throw new IllegalArgumentException("prefix-tuning: num_virtual_tokens " + p + " leaves no room for real tokens within the model's max_seq "
+                    + shape.maxSeq() + " (" + shape.positions() + " positions; real tokens are numbered after the prefix, as in PEFT)");
         List<float[]> initial = existing == 0 ? initialKeysAndValues(model) : null;   // from the model as it is, before the prefix
         for (Tensor t : model.parameters()) t.requiresGrad(false);
         if (existing == 0) model.attachPrefix(p);
