@@ -1,5 +1,6 @@
 package dev.kiln.api.finetune;
 
+import dev.kiln.api.io.Json;
 import dev.kiln.api.io.JsonObject;
 
 import java.io.IOException;
@@ -24,7 +25,7 @@ public final class PeftConfigChecks {
         Object v = json.get(key);
         if (v == null || (v instanceof List<?> l && l.isEmpty()) || (v instanceof Map<?, ?> m && m.isEmpty())) return;
         if (Arrays.asList(harmless).contains(v)) return;
-        throw json.error(key, "is " + dev.kiln.api.io.Json.write(v) + ": " + what + " is not supported by Kiln");
+        throw json.error(key, "is " + Json.write(v) + ": " + what + " is not supported by Kiln");
     }
 
     /** {@code modules_to_save} (trained copies of task heads saved beside the adapter): not loaded yet. */
