@@ -43,6 +43,19 @@ public final class TensorData {
         return new TensorData(DType.I64, toLong(shape), data, data.length);
     }
 
+    /** Floats stored as {@code dtype}: F32, or F16 / BF16 rounded to nearest (ties to even). */
+    public static TensorData floats(DType dtype, int[] shape, float[] data) {
+        if (dtype == DType.F32) return f32(shape, data);
+        if (dtype != DType.F16 && dtype != DType.BF16) throw new IllegalArgumentException("floats are stored as F32, F16 or BF16, not " + dtype);
+        byte[] out = new byte[2 * data.length];
+        for (int i = 0; i < data.length; i++) {
+            int h = dtype == DType.F16 ? HalfFloats.floatToF16(data[i]) : HalfFloats.floatToBf16(data[i]);
+            out[2 * i] = (byte) h;
+            out[2 * i + 1] = (byte) (h >>> 8);
+        }
+        return raw(dtype, toLong(shape), out);
+    }
+
     /** Pre-encoded little-endian bytes; their length must be {@code numel * dtype.byteSize()}. */
     public static TensorData raw(DType dtype, long[] shape, byte[] littleEndian) {
         if (littleEndian.length % dtype.byteSize() != 0) {

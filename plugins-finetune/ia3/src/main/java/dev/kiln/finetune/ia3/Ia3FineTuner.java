@@ -1,6 +1,7 @@
 package dev.kiln.finetune.ia3;
 
 import dev.kiln.api.finetune.FineTuner;
+import dev.kiln.api.io.DType;
 import dev.kiln.api.finetune.PeftNames;
 import dev.kiln.api.finetune.TrainableParameters;
 import dev.kiln.api.nn.Module;
@@ -40,6 +41,14 @@ public final class Ia3FineTuner implements FineTuner {
     public Ia3FineTuner(Ia3Config config, PeftNames names) {
         this.config = config;
         this.names = names;
+    }
+
+    private DType saveDtype = DType.F32;
+
+    /** How {@link #export} stores the adapter's tensors: F32 (default), BF16 or F16, rounded to nearest. */
+    public Ia3FineTuner withSaveDtype(DType dtype) {
+        this.saveDtype = dtype;
+        return this;
     }
 
     @Override
@@ -104,7 +113,7 @@ public final class Ia3FineTuner implements FineTuner {
      */
     @Override
     public void export(Transformer model, Path dir) throws IOException {
-        PeftIa3Format.save(model, config, names, dir.resolve(ADAPTER_DIR));
+        PeftIa3Format.save(model, config, names, dir.resolve(ADAPTER_DIR), saveDtype);
         Ia3.mergeAndDetach(model, config.adapterName());
     }
 

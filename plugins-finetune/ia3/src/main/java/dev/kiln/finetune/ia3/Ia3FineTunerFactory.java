@@ -5,6 +5,7 @@ import dev.kiln.api.finetune.FineTuner;
 import dev.kiln.api.finetune.FineTunerFactory;
 import dev.kiln.api.finetune.PeftNames;
 import dev.kiln.api.finetune.LoadedAdapter;
+import dev.kiln.api.io.DType;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.objective.ObjectiveContext;
 import dev.kiln.api.plugin.ApiVersion;
@@ -33,6 +34,8 @@ import java.util.List;
  *   <li>{@code adapter_name} ("default");</li>
  *   <li>{@code peft_names} (kiln): the module names of the saved adapter, as the lora plugin's
  *       ({@code gpt2}, {@code bert}, {@code llama} name the Hugging Face modules PEFT targets).</li>
+ *   <li>{@code save_dtype} (f32): how export stores the adapter's tensors: {@code f32}, {@code bf16} or
+ *       {@code f16} (rounded to nearest); loading reads any of them.</li>
  * </ul>
  */
 public final class Ia3FineTunerFactory implements FineTunerFactory {
@@ -57,6 +60,7 @@ public final class Ia3FineTunerFactory implements FineTunerFactory {
         boolean initOnes = config.getBoolean("init_ia3_weights", true);
         String adapter = config.getString("adapter_name", "default");
         String names = config.getChoice("peft_names", PeftNames.KILN.key(), "kiln", "gpt2", "bert", "llama");
+        String dtype = config.getChoice("save_dtype", "f32", "f32", "bf16", "f16");
         config.finish();
         if (targets.isEmpty() || targets.stream().anyMatch(String::isBlank))
             throw config.error("target_modules", "must list at least one non-empty pattern, got " + targets);
@@ -66,7 +70,8 @@ public final class Ia3FineTunerFactory implements FineTunerFactory {
             throw config.error("feedforward_modules", "must be a subset of target_modules " + targets + " (as PEFT requires); not in it: "
                     + feedforward.stream().filter(f -> !targets.contains(f)).toList());
         if (!adapter.matches("[A-Za-z0-9_-]+")) throw config.error("adapter_name", "must match [A-Za-z0-9_-]+, got '" + adapter + "'");
-        return new Ia3FineTuner(new Ia3Config(targets, feedforward, initOnes, adapter), PeftNames.parse(names));
+        return new Ia3FineTuner(new Ia3Config(targets, feedforward, initOnes, adapter), PeftNames.parse(names))
+                .withSaveDtype(DType.valueOf(dtype.toUpperCase(java.util.Locale.ROOT)));
     }
 
     @Override

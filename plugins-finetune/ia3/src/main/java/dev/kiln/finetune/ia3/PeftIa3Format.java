@@ -2,6 +2,7 @@ package dev.kiln.finetune.ia3;
 
 import dev.kiln.api.finetune.PeftConfigChecks;
 import dev.kiln.api.finetune.PeftNames;
+import dev.kiln.api.io.DType;
 import dev.kiln.api.io.Json;
 import dev.kiln.api.io.JsonObject;
 import dev.kiln.api.io.NamedTensor;
@@ -47,7 +48,10 @@ public final class PeftIa3Format {
 
     public static void save(Transformer model, Ia3Config cfg, Path dir) throws IOException { save(model, cfg, PeftNames.KILN, dir); }
 
-    public static void save(Transformer model, Ia3Config cfg, PeftNames names, Path dir) throws IOException {
+    public static void save(Transformer model, Ia3Config cfg, PeftNames names, Path dir) throws IOException { save(model, cfg, names, dir, DType.F32); }
+
+    /** @param dtype how the vectors are stored: F32, or BF16 / F16 (rounded to nearest) */
+    public static void save(Transformer model, Ia3Config cfg, PeftNames names, Path dir, DType dtype) throws IOException {
         Map<String, Ia3Layer> layers = Ia3.layers(model, cfg.adapterName());
         if (layers.isEmpty()) throw new IllegalArgumentException("ia3: the model has no adapter '" + cfg.adapterName() + "'");
         Map<String, TensorData> tensors = new LinkedHashMap<>();
@@ -61,7 +65,7 @@ public final class PeftIa3Format {
             for (PeftNames.Part part : parts) {
                 if (parts.size() > 1 && part.rowEnd() <= l.fixedRows()) continue;     // a split-off query projection: not scaled
                 float[] slice = Arrays.copyOfRange(v, part.rowStart(), part.rowEnd());
-                tensors.put(tensorName(part.module()), TensorData.f32(l.feedforward() ? new int[] {1, slice.length} : new int[] {slice.length, 1}, slice));
+                tensors.put(tensorName(part.module()), TensorData.floats(dtype, l.feedforward() ? new int[] {1, slice.length} : new int[] {slice.length, 1}, slice));
                 (l.feedforward() ? feedforward : plain).add(part.module());
             }
         }

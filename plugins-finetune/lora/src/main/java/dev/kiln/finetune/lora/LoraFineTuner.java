@@ -2,6 +2,7 @@ package dev.kiln.finetune.lora;
 
 import dev.kiln.api.finetune.PeftNames;
 import dev.kiln.api.finetune.FineTuner;
+import dev.kiln.api.io.DType;
 import dev.kiln.api.nn.Module;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.tensor.Tensor;
@@ -40,6 +41,14 @@ public final class LoraFineTuner implements FineTuner {
     public LoraFineTuner(LoraConfig config, PeftNames names) {
         this.config = config;
         this.names = names;
+    }
+
+    private DType saveDtype = DType.F32;
+
+    /** How {@link #export} stores the adapter's tensors: F32 (default), BF16 or F16, rounded to nearest. */
+    public LoraFineTuner withSaveDtype(DType dtype) {
+        this.saveDtype = dtype;
+        return this;
     }
 
     @Override
@@ -116,7 +125,7 @@ public final class LoraFineTuner implements FineTuner {
 
     /** Saves this adapter alone in PEFT's layout ({@link PeftFormat}) with this tuner's module names. */
     public void save(Transformer model, Path dir) throws IOException {
-        PeftFormat.save(model, config, names, dir);
+        PeftFormat.save(model, config, names, dir, saveDtype);
     }
 
     /**

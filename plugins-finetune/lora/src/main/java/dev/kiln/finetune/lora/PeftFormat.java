@@ -4,6 +4,7 @@ import dev.kiln.api.finetune.PeftNames;
 import dev.kiln.api.io.TensorData;
 import dev.kiln.api.io.SafetensorsWriter;
 import dev.kiln.api.io.SafetensorsFile;
+import dev.kiln.api.io.DType;
 import dev.kiln.api.io.NamedTensor;
 import dev.kiln.api.nn.Linear;
 import dev.kiln.api.nn.Module;
@@ -47,7 +48,10 @@ public final class PeftFormat {
     /** {@link #save(Transformer, LoraConfig, PeftNames, Path)} with Kiln's module names. */
     public static void save(Transformer model, LoraConfig cfg, Path dir) throws IOException { save(model, cfg, PeftNames.KILN, dir); }
 
-    public static void save(Transformer model, LoraConfig cfg, PeftNames names, Path dir) throws IOException {
+    public static void save(Transformer model, LoraConfig cfg, PeftNames names, Path dir) throws IOException { save(model, cfg, names, dir, DType.F32); }
+
+    /** @param dtype how the tensors are stored: F32, or BF16 / F16 (rounded to nearest) */
+    public static void save(Transformer model, LoraConfig cfg, PeftNames names, Path dir, DType dtype) throws IOException {
         Map<String, LoraLayer> layers = Lora.layers(model, cfg.adapterName());
         LoraEmbedding embedding = Lora.embedding(model, cfg.adapterName());
         if (layers.isEmpty() && embedding == null) throw new IllegalArgumentException("lora: the model has no adapter '" + cfg.adapterName() + "'");
@@ -62,8 +66,8 @@ public final class PeftFormat {
             for (PeftNames.Part part : names.parts(e.getKey(), out, model.config())) {
                 float[] bPart = Arrays.copyOfRange(b, part.rowStart() * rank, part.rowEnd() * rank);       // [rows, rank]
                 int[] cols = columnsToWrite(bPart, part.rows(), rank, cfg.r());
-                tensors.put(PREFIX + part.module() + A, TensorData.f32(new int[] {cols.length, in}, rowsOf(a, in, cols)));
-                tensors.put(PREFIX + part.module() + B, TensorData.f32(new int[] {part.rows(), cols.length}, columnsOf(bPart, rank, cols)));
+                tensors.put(PREFIX + part.module() + A, TensorData.floats(dtype, new int[] {cols.length, in}, rowsOf(a, in, cols)));
+                tensors.put(PREFIX + part.module() + B, TensorData.floats(dtype, new int[] {part.rows(), cols.length}, columnsOf(bPart, rank, cols)));
                 adapted.add(part.module());
                 if (cols.length != cfg.r()) rankPattern.put(part.module(), cols.length);
                 if ((float) PeftConfigJson.Parsed.scaling(cfg.alpha(), cols.length, cfg.useRslora()) != layer.scaling())
@@ -73,8 +77,8 @@ public final class PeftFormat {
         if (embedding != null) {
             String module = names.embeddingModule();
             int vocab = embedding.loraA().dim(0), width = embedding.loraB().dim(0), rank = embedding.rank();
-            tensors.put(PREFIX + module + EMBEDDING_A, TensorData.f32(new int[] {rank, vocab}, transpose(embedding.loraA().toArray(), vocab, rank)));
-            tensors.put(PREFIX + module + EMBEDDING_B, TensorData.f32(new int[] {width, rank}, embedding.loraB().toArray()));
+            tensors.put(PREFIX + module + EMBEDDING_A, TensorData.floats(dtype, new int[] {rank, vocab}, transpose(embedding.loraA().toArray(), vocab, rank)));
+            tensors.put(PREFIX + module + EMBEDDING_B, TensorData.floats(dtype, new int[] {width, rank}, embedding.loraB().toArray()));
             adapted.add(module);
         }
         List<String> targets = names == PeftNames.KILN ? cfg.targetModules() : names.targetModules(adapted, allModules(model, names));

@@ -1,6 +1,7 @@
 package dev.kiln.finetune.prefix;
 
 import dev.kiln.api.finetune.PeftConfigChecks;
+import dev.kiln.api.io.DType;
 import dev.kiln.api.io.Json;
 import dev.kiln.api.io.JsonObject;
 import dev.kiln.api.io.TensorData;
@@ -36,7 +37,10 @@ public final class PeftPrefixFormat {
 
     private PeftPrefixFormat() {}
 
-    public static void save(Transformer model, PrefixTuningConfig cfg, Path dir) throws IOException {
+    public static void save(Transformer model, PrefixTuningConfig cfg, Path dir) throws IOException { save(model, cfg, dir, DType.F32); }
+
+    /** @param dtype how the prefix is stored: F32, or BF16 / F16 (rounded to nearest) */
+    public static void save(Transformer model, PrefixTuningConfig cfg, Path dir, DType dtype) throws IOException {
         int p = model.prefixTokens();
         if (p == 0) throw new IllegalArgumentException("prefix-tuning: the model has no key/value prefix to export");
         List<KeyValuePrefix> layers = PrefixTuningFineTuner.prefixes(model);
@@ -50,7 +54,7 @@ public final class PeftPrefixFormat {
             }
         }
         Files.createDirectories(dir);
-        SafetensorsWriter.write(dir.resolve(WEIGHTS), Map.of(TENSOR, TensorData.f32(new int[] {p, row}, out)), SafetensorsWriter.PT_METADATA);
+        SafetensorsWriter.write(dir.resolve(WEIGHTS), Map.of(TENSOR, TensorData.floats(dtype, new int[] {p, row}, out)), SafetensorsWriter.PT_METADATA);
         Files.writeString(dir.resolve(CONFIG), configJson(model.config(), p, cfg), StandardCharsets.UTF_8);
     }
 

@@ -2,6 +2,7 @@ package dev.kiln.finetune.prefix;
 
 import dev.kiln.api.autograd.GradMode;
 import dev.kiln.api.finetune.FineTuner;
+import dev.kiln.api.io.DType;
 import dev.kiln.api.finetune.TrainableParameters;
 import dev.kiln.api.nn.KVCache;
 import dev.kiln.api.nn.KeyValuePrefix;
@@ -41,6 +42,14 @@ public final class PrefixTuningFineTuner implements FineTuner {
     private TrainableParameters report;
 
     public PrefixTuningFineTuner(PrefixTuningConfig config) { this.config = config; }
+
+    private DType saveDtype = DType.F32;
+
+    /** How {@link #export} stores the adapter's tensors: F32 (default), BF16 or F16, rounded to nearest. */
+    public PrefixTuningFineTuner withSaveDtype(DType dtype) {
+        this.saveDtype = dtype;
+        return this;
+    }
 
     @Override
     public String name() { return PrefixTuningFineTunerFactory.NAME; }
@@ -157,7 +166,7 @@ public final class PrefixTuningFineTuner implements FineTuner {
     /** Writes the prefix alone in PEFT's layout to {@code dir/adapter}; the prefix stays attached. */
     @Override
     public void export(Transformer model, Path dir) throws IOException {
-        PeftPrefixFormat.save(model, config, dir.resolve(PeftPrefixFormat.ADAPTER_DIR));
+        PeftPrefixFormat.save(model, config, dir.resolve(PeftPrefixFormat.ADAPTER_DIR), saveDtype);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.kiln.finetune.prompt;
 
 import dev.kiln.api.finetune.PeftConfigChecks;
+import dev.kiln.api.io.DType;
 import dev.kiln.api.io.Json;
 import dev.kiln.api.io.JsonObject;
 import dev.kiln.api.io.TensorData;
@@ -32,11 +33,14 @@ public final class PeftPromptFormat {
 
     private PeftPromptFormat() {}
 
-    public static void save(Transformer model, PromptTuningConfig cfg, Path dir) throws IOException {
+    public static void save(Transformer model, PromptTuningConfig cfg, Path dir) throws IOException { save(model, cfg, dir, DType.F32); }
+
+    /** @param dtype how the prompt is stored: F32, or BF16 / F16 (rounded to nearest) */
+    public static void save(Transformer model, PromptTuningConfig cfg, Path dir, DType dtype) throws IOException {
         SoftPrompt prompt = model.softPrompt();
         if (prompt == null) throw new IllegalArgumentException("prompt-tuning: the model has no soft prompt to export");
         Files.createDirectories(dir);
-        SafetensorsWriter.write(dir.resolve(WEIGHTS), Map.of(TENSOR, TensorData.f32(prompt.weight().dims(), prompt.weight().toArray())), SafetensorsWriter.PT_METADATA);
+        SafetensorsWriter.write(dir.resolve(WEIGHTS), Map.of(TENSOR, TensorData.floats(dtype, prompt.weight().dims(), prompt.weight().toArray())), SafetensorsWriter.PT_METADATA);
         Files.writeString(dir.resolve(CONFIG), configJson(model.config(), prompt.tokens(), cfg), StandardCharsets.UTF_8);
     }
 

@@ -2,6 +2,7 @@ package dev.kiln.finetune.prompt;
 
 import dev.kiln.api.autograd.GradMode;
 import dev.kiln.api.finetune.FineTuner;
+import dev.kiln.api.io.DType;
 import dev.kiln.api.finetune.TrainableParameters;
 import dev.kiln.api.nn.Module;
 import dev.kiln.api.nn.SoftPrompt;
@@ -35,6 +36,14 @@ public final class PromptTuningFineTuner implements FineTuner {
     private TrainableParameters report;
 
     public PromptTuningFineTuner(PromptTuningConfig config) { this.config = config; }
+
+    private DType saveDtype = DType.F32;
+
+    /** How {@link #export} stores the adapter's tensors: F32 (default), BF16 or F16, rounded to nearest. */
+    public PromptTuningFineTuner withSaveDtype(DType dtype) {
+        this.saveDtype = dtype;
+        return this;
+    }
 
     @Override
     public String name() { return PromptTuningFineTunerFactory.NAME; }
@@ -116,7 +125,7 @@ public final class PromptTuningFineTuner implements FineTuner {
     /** Writes the prompt alone in PEFT's layout to {@code dir/adapter}; the prompt stays attached. */
     @Override
     public void export(Transformer model, Path dir) throws IOException {
-        PeftPromptFormat.save(model, config, dir.resolve(PeftPromptFormat.ADAPTER_DIR));
+        PeftPromptFormat.save(model, config, dir.resolve(PeftPromptFormat.ADAPTER_DIR), saveDtype);
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.kiln.api.config.Config;
 import dev.kiln.api.finetune.FineTuner;
 import dev.kiln.api.finetune.FineTunerFactory;
 import dev.kiln.api.finetune.LoadedAdapter;
+import dev.kiln.api.io.DType;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.objective.ObjectiveContext;
 import dev.kiln.api.plugin.ApiVersion;
@@ -28,6 +29,8 @@ import java.util.Set;
  *   <li>{@code prompt_tuning_init_text}: required with, and only allowed with, text init;</li>
  *   <li>{@code task_type} (none): PEFT's task type recorded in the exported adapter config
  *       ({@code SEQ_CLS}, {@code CAUSAL_LM}, ...).</li>
+ *   <li>{@code save_dtype} (f32): how export stores the adapter's tensors: {@code f32}, {@code bf16} or
+ *       {@code f16} (rounded to nearest); loading reads any of them.</li>
  * </ul>
  */
 public final class PromptTuningFineTunerFactory implements FineTunerFactory {
@@ -53,6 +56,7 @@ public final class PromptTuningFineTunerFactory implements FineTunerFactory {
                 PromptTuningConfig.SAMPLE_VOCAB, PromptTuningConfig.TEXT, PromptTuningConfig.RANDOM);
         String text = config.getString("prompt_tuning_init_text", null);
         String taskType = config.getChoice("task_type", null, TASK_TYPES);
+        String dtype = config.getChoice("save_dtype", "f32", "f32", "bf16", "f16");
         config.finish();
         if (tokens < 1) throw config.error("num_virtual_tokens", "must be >= 1, got " + tokens);
         int[] textIds = null;
@@ -66,7 +70,8 @@ public final class PromptTuningFineTunerFactory implements FineTunerFactory {
             throw config.error("prompt_tuning_init_text", "applies only with prompt_tuning_init 'text' (it is '" + init + "')");
         }
         long seed = context == null ? 0 : context.seed();
-        return new PromptTuningFineTuner(new PromptTuningConfig(tokens, init, text, textIds, taskType, seed));
+        return new PromptTuningFineTuner(new PromptTuningConfig(tokens, init, text, textIds, taskType, seed))
+                .withSaveDtype(DType.valueOf(dtype.toUpperCase(java.util.Locale.ROOT)));
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.kiln.runtime.adapter;
 
 import static dev.kiln.runtime.adapter.AdapterFixtures.logits;
 import static dev.kiln.runtime.adapter.AdapterFixtures.maxAbsDiff;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,8 +10,11 @@ import dev.kiln.api.backend.NaiveBackend;
 import dev.kiln.api.config.Config;
 import dev.kiln.api.finetune.FineTuner;
 import dev.kiln.api.finetune.FineTunerFactory;
+import dev.kiln.api.io.DType;
+import dev.kiln.api.io.HalfFloats;
 import dev.kiln.api.io.Json;
 import dev.kiln.api.io.JsonObject;
+import dev.kiln.api.io.SafetensorsFile;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.objective.ObjectiveContext;
@@ -87,6 +91,43 @@ class KilnSavedAdaptersTest {
         assertEquals(adapterSize(again, continued), continued.trainableParameterCount(), "only the adapter trains");
         assertTrue(continued.trainableParameterCount() > 0 && continued.trainableParameterCount() < continued.parameterCount() / 2,
                 "the adapter, not the base: " + continued.trainableParameterCount() + " of " + continued.parameterCount());
+    }
+
+    @ParameterizedTest(name = "{0} {2}")
+    @MethodSource("methods")
+    void halfPrecisionSavesHoldTheRoundedValues(String method, TransformerConfig shape, Map<String, Object> settings) throws IOException {
+        Map<String, FineTunerFactory> plugins = AdapterFixtures.plugins();
+        for (String dtype : List.of("bf16", "f16")) {
+            Map<String, Object> with = new java.util.HashMap<>(settings);
+            with.put("save_dtype", dtype);
+            Transformer model = new Transformer(new NaiveBackend(), shape, 1);
+            FineTuner tuner = tuner(plugins, method, shape, with);
+            tuner.configure(model, null);
+            Map<String, float[]> trained = new java.util.LinkedHashMap<>();
+            Random rng = new Random(9);
+            for (var e : tuner.trainableState(model).entrySet()) {
+                float[] v = e.getValue().toArray();
+                for (int i = 0; i < v.length; i++) v[i] = (float) (1 + rng.nextGaussian());
+                e.getValue().copyFrom(v);
+                trained.put(e.getKey(), v);
+            }
+            Path out = dir.resolve(method + "-" + dtype + "-" + settings.hashCode());
+            tuner.export(model, out);
+            try (SafetensorsFile f = SafetensorsFile.open(out.resolve("adapter/adapter_model.safetensors"))) {
+                for (String name : f.names()) assertEquals(DType.valueOf(dtype.toUpperCase(java.util.Locale.ROOT)), f.info(name).dtype(), name);
+            }
+            Transformer continued = new Transformer(new NaiveBackend(), shape, 1);
+            FineTuner again = tuner(plugins, method, shape, with);
+            again.configureFrom(Adapters.resolve(out), continued, null);
+            Map<String, Tensor> loaded = again.trainableState(continued);
+            assertEquals(trained.keySet(), loaded.keySet());
+            for (var e : trained.entrySet()) {
+                float[] want = e.getValue().clone();
+                for (int i = 0; i < want.length; i++)
+                    want[i] = dtype.equals("bf16") ? HalfFloats.bf16ToFloat(HalfFloats.floatToBf16(want[i])) : HalfFloats.f16ToFloat(HalfFloats.floatToF16(want[i]));
+                assertArrayEquals(want, loaded.get(e.getKey()).toArray(), e.getKey() + " as " + dtype);
+            }
+        }
     }
 
     private static long adapterSize(FineTuner t, Transformer m) {
