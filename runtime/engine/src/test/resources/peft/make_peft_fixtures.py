@@ -166,6 +166,35 @@ def gpt2(w, cfg, ids, hook=lambda module, x, y: y, prompt=None, prefix=None, emb
     return logits[len(logits) - len(ids):]
 
 
+def erf_gelu(x):
+    from math import erf
+    return 0.5 * x * (1 + np.vectorize(erf)(x / np.sqrt(2)))
+
+
+def bert(w, cfg, ids, types, hook=lambda module, x, y: y):
+    """The encoder's last hidden states [T, C] (post-LN layers, bidirectional attention)."""
+    c, h, eps, p = cfg["hidden_size"], cfg["num_attention_heads"], cfg["layer_norm_eps"], "bert."
+
+    def lin(name, a):
+        return hook(name, a, a @ w[p + name + ".weight"].T + w[p + name + ".bias"])
+
+    def ln(name, x):
+        return layer_norm(x, w[p + name + ".weight"], w[p + name + ".bias"], eps)
+
+    x = (w[p + "embeddings.word_embeddings.weight"][ids] + w[p + "embeddings.position_embeddings.weight"][np.arange(len(ids))]
+         + w[p + "embeddings.token_type_embeddings.weight"][types])
+    x = ln("embeddings.LayerNorm", x)
+    for i in range(cfg["num_hidden_layers"]):
+        q = f"encoder.layer.{i}."
+        qs, ks, vs = (heads(lin(q + "attention.self." + n, x), h) for n in ("query", "key", "value"))
+        s = qs @ ks.transpose(0, 2, 1) / np.sqrt(qs.shape[-1])
+        s = np.exp(s - s.max(-1, keepdims=True))
+        att = ((s / s.sum(-1, keepdims=True)) @ vs).transpose(1, 0, 2).reshape(len(ids), c)
+        x = ln(q + "attention.output.LayerNorm", x + lin(q + "attention.output.dense", att))
+        x = ln(q + "output.LayerNorm", x + lin(q + "output.dense", erf_gelu(lin(q + "intermediate.dense", x))))
+    return x
+
+
 def rope(x, positions, theta):  # x [H, T, D], rotate-half
     d = x.shape[-1]
     inv = 1.0 / theta ** (np.arange(0, d, 2) / d)
@@ -310,6 +339,31 @@ def main():
                 "num_virtual_tokens": 3, "prefix_projection": False, "token_dim": c})
     save("gpt2-prefix", cfg, {"prompt_embeddings": emb},
          expected(g2_inputs, [gpt2(g2, g2cfg, ids, prefix=prefix_of(emb, layers, 4)) for ids in g2_inputs]))
+
+    # BERT + LoRA on query, key, value (each its own A; value rank 3 by rank_pattern) and attention.output.dense:
+    # Kiln's fused qkv stacks the three A's. Expected: the encoder's last hidden states.
+    bcfg = json.load(open(os.path.join(HF, "bert", "config.json")))
+    bw = read_safetensors(os.path.join(HF, "bert", "model.safetensors"))
+    b_inputs, b_types = [[2, 15, 37, 8, 3], [2, 99, 3]], [[0, 0, 0, 1, 1], [0, 0, 0]]
+    bc = bcfg["hidden_size"]
+    t, ranks = {}, {"attention.self.query": 2, "attention.self.key": 2, "attention.self.value": 3, "attention.output.dense": 2}
+    for i in range(bcfg["num_hidden_layers"]):
+        for m, r in ranks.items():
+            t[f"base_model.model.bert.encoder.layer.{i}.{m}.lora_A.weight"] = rng.normal(0, 0.3, (r, bc))
+            t[f"base_model.model.bert.encoder.layer.{i}.{m}.lora_B.weight"] = rng.normal(0, 0.3, (bc, r))
+    t = {k: stored(v, "F32") for k, v in t.items()}
+
+    def bert_hook(module, x, y):
+        a = t.get(f"base_model.model.bert.{module}.lora_A.weight")
+        if a is None:
+            return y
+        return y + (x @ a.T @ t[f"base_model.model.bert.{module}.lora_B.weight"].T) * (4 / a.shape[0])
+    cfg = lora_config("bert-tiny", 2, 4, ["query", "key", "value", "attention.output.dense"], False)
+    cfg["rank_pattern"] = {"value": 3}
+    cfg["alpha_pattern"] = {"value": 4}
+    cfg["task_type"] = "FEATURE_EXTRACTION"
+    save("bert-lora", cfg, t, {"inputs": b_inputs, "token_type_ids": b_types,
+                               "hidden": [bert(bw, bcfg, ids, tt, bert_hook).reshape(-1).round(7).tolist() for ids, tt in zip(b_inputs, b_types)]})
 
     # LLaMA (GQA, rotary) + LoRA on q_proj and v_proj, stored as BF16.
     lc, lkv = llcfg["hidden_size"], llcfg["num_key_value_heads"] * (llcfg["hidden_size"] // llcfg["num_attention_heads"])

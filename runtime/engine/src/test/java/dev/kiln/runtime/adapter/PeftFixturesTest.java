@@ -8,9 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.api.autograd.GradMode;
 import dev.kiln.api.backend.NaiveBackend;
 import dev.kiln.api.finetune.LoadedAdapter;
+import dev.kiln.api.nn.ModelInput;
 import dev.kiln.api.nn.Transformer;
+import dev.kiln.api.tensor.IntTensor;
 import dev.kiln.runtime.hf.HfCheckpoints;
 
 import java.io.IOException;
@@ -66,6 +69,29 @@ class PeftFixturesTest {
             assertTrue(maxAbsDiff(want, logits(model, ids)) > 100 * TOLERANCE, "a merged embedding adapter changes the tied head");
         else
             assertTrue(maxAbsDiff(want, logits(model, ids)) < TOLERANCE, adapter + " after mergeAndUnload: " + maxAbsDiff(want, logits(model, ids)));
+    }
+
+    @Test
+    void bertLoraWithADifferentAPerProjectionGivesPeftsHiddenStates() throws IOException {
+        Path dir = AdapterFixtures.resource("peft/bert-lora");
+        Transformer model = HfCheckpoints.load(AdapterFixtures.resource("hf/bert"), new NaiveBackend()).model();
+        Adapters.apply(AdapterFixtures.plugins(), model, dir, false);
+        Map<String, Object> expected = AdapterFixtures.expected(dir);
+        List<?> inputs = (List<?>) expected.get("inputs"), types = (List<?>) expected.get("token_type_ids"), hidden = (List<?>) expected.get("hidden");
+        Transformer plain = HfCheckpoints.load(AdapterFixtures.resource("hf/bert"), new NaiveBackend()).model();
+        for (int s = 0; s < inputs.size(); s++) {
+            int[] ids = ints(inputs.get(s)), tt = ints(types.get(s));
+            float[] want = floats(hidden.get(s)), got = hidden(model, ids, tt);
+            assertTrue(maxAbsDiff(want, got) < TOLERANCE, "bert-lora input " + s + ": max |diff| " + maxAbsDiff(want, got));
+            assertTrue(maxAbsDiff(want, hidden(plain, ids, tt)) > 100 * TOLERANCE, "the adapter must change the hidden states");
+        }
+    }
+
+    private static float[] hidden(Transformer model, int[] ids, int[] types) {
+        model.train(false);
+        try (var g = GradMode.noGrad()) {
+            return model.forward(ModelInput.of(new IntTensor(ids, 1, ids.length)).withTokenTypes(new IntTensor(types, 1, types.length))).toArray();
+        }
     }
 
     @Test
