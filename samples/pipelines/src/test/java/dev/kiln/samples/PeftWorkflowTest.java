@@ -75,4 +75,23 @@ class PeftWorkflowTest {
         assertTrue(cfg.contains("\"r\": 2") && cfg.contains("\"task_type\": \"SEQ_CLS\"")
                 && cfg.contains("\"base_model_name_or_path\": " + dev.kiln.api.io.Json.quote(pretrained.toAbsolutePath().normalize().toString())), cfg);
     }
+
+    /**
+     * {@code finetune.adapter} with another method: the saved LoRA adapter is merged into the base
+     * first and IA3 trains on top, so the run starts from a different function than IA3 on the base
+     * alone (same seed, same fresh head).
+     */
+    @org.junit.jupiter.api.Test
+    void anotherMethodTrainsOnTopOfASavedAdapter() throws IOException {
+        Path lora = tmp.resolve("top-lora");
+        flow.finetune("sst2-lora.yaml", pretrained, lora, "train.steps=20", "train.seq_len=48", "train.lr=0.05");
+        PipelineResult plain = flow.finetune("sst2-ia3.yaml", pretrained, tmp.resolve("top-plain"), "train.steps=5", "train.seq_len=48");
+        PipelineResult onTop = flow.finetune("sst2-ia3.yaml", pretrained, tmp.resolve("top-ia3"), "train.steps=5", "train.seq_len=48",
+                "finetune.adapter=" + lora.resolve("adapter").toAbsolutePath());
+        Object before = ((Map<?, ?>) plain.report().get("validation_before")).get("loss");
+        Object beforeOnTop = ((Map<?, ?>) onTop.report().get("validation_before")).get("loss");
+        assertTrue(!before.equals(beforeOnTop), "the merged LoRA adapter changes the starting model: " + before + " vs " + beforeOnTop);
+        assertEquals(((Map<?, ?>) plain.report().get("parameters")).get("trainable"), ((Map<?, ?>) onTop.report().get("parameters")).get("trainable"),
+                "only IA3 (and the head) trains; the LoRA adapter is folded in");
+    }
 }
