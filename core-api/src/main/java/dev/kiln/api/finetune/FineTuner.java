@@ -46,4 +46,14 @@ public interface FineTuner {
      * directory records them. Default: nothing.
      */
     default void export(Transformer model, Path dir) throws IOException {}
+
+    /**
+     * Continue training a saved adapter ({@code finetune.adapter}): instead of a fresh adapter, attach
+     * the one saved in {@code adapterDir} (this method's PEFT layout) and leave it and the heads
+     * trainable, as {@link #configure} leaves a fresh one; {@link #export} then writes it with the
+     * settings read from the directory. Default: this method cannot.
+     */
+    default void configureFrom(Path adapterDir, Transformer model, Module heads) throws IOException {
+        throw new UnsupportedOperationException("fine-tuning method '" + name() + "' cannot continue a saved adapter");
+    }
 }

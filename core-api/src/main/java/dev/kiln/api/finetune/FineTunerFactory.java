@@ -1,8 +1,13 @@
 package dev.kiln.api.finetune;
 
 import dev.kiln.api.config.Config;
+import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.objective.ObjectiveContext;
 import dev.kiln.api.plugin.KilnPlugin;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Set;
 
 /** A fine-tuning method plugin (full, lora, sft, dpo, ...), registered in META-INF/services. */
 public interface FineTunerFactory extends KilnPlugin {
@@ -19,4 +24,20 @@ public interface FineTunerFactory extends KilnPlugin {
 
     /** Creates the method from its strictly parsed config section (call {@code config.finish()}). */
     FineTuner create(Config config, ObjectiveContext context);
+
+    /**
+     * The PEFT {@code peft_type} values ({@code adapter_config.json}) of the adapter directories this
+     * method loads with {@link #loadAdapter}, e.g. {@code LORA}. Default: none.
+     */
+    default Set<String> peftTypes() { return Set.of(); }
+
+    /**
+     * Attaches the adapter saved in {@code dir} ({@code adapter_config.json} and
+     * {@code adapter_model.safetensors}, as PEFT's {@code save_pretrained} writes them) to
+     * {@code model} under {@code adapterName}, every parameter frozen afterwards. Errors name the
+     * file and the key or tensor. Default: this method has no adapter files.
+     */
+    default LoadedAdapter loadAdapter(Transformer model, Path dir, String adapterName) throws IOException {
+        throw new UnsupportedOperationException("fine-tuning method '" + name() + "' does not load adapter directories");
+    }
 }

@@ -97,10 +97,14 @@ public final class Transformer extends Module {
     public Tensor forward(ModelInput in) {
         int b = in.batch(), t = in.length();
         KVCache cache = in.cache();
+        // Real tokens come after a key/value prefix's virtual tokens, as in transformers + PEFT, where the
+        // prefix is past_key_values and positions start at its length (learned, sinusoidal and rotary alike).
+        int prefix = prefixTokens();
         int offset = cache == null ? 0 : cache.length();
         int usable = cfg.usablePositions();
-        if ((positions != null || sinusoid != null) && offset + t > usable)
-            throw new IllegalArgumentException("sequence of " + (offset + t) + " tokens exceeds " + usableNote());
+        if ((positions != null || sinusoid != null) && prefix + offset + t > usable)
+            throw new IllegalArgumentException("sequence of " + (offset + t) + " tokens" + (prefix > 0 ? " after a prefix of " + prefix : "")
+                    + " exceeds " + usableNote());
         Tensor x = in.embeddings() != null ? in.embeddings() : embedTokens(in.ids());
         if (x.dim(-1) != cfg.dModel()) throw new IllegalArgumentException("embeddings " + x.shape() + " do not have width " + cfg.dModel());
         int virtual = softPrompt != null && offset == 0 ? softPrompt.tokens() : 0;
@@ -122,7 +126,7 @@ public final class Transformer extends Module {
                 x = Arithmetic.add(x, Embedding.lookup(table, checkedPositions(in.positions(), b, t, virtual)));   // [B, T, C]
             } else {
                 int[] pos = new int[t];
-                for (int i = 0; i < t; i++) pos[i] = cfg.positionOffset() + offset + i;
+                for (int i = 0; i < t; i++) pos[i] = cfg.positionOffset() + prefix + offset + i;
                 x = Arithmetic.add(x, Embedding.lookup(table, new IntTensor(pos, 1, t)));     // [B, T, C] + [1, T, C]
             }
         }
@@ -133,7 +137,7 @@ public final class Transformer extends Module {
         if (embedNorm != null) x = embedNorm.forward(x);
         long seed = nextSeed();
         if (isTraining()) x = Regularization.dropout(x, cfg.dropout(), seed);
-        for (int i = 0; i < blocks.size(); i++) x = blocks.get(i).forward(x, in, i, offset, seed + 16L * (i + 1));
+        for (int i = 0; i < blocks.size(); i++) x = blocks.get(i).forward(x, in, i, prefix + offset, seed + 16L * (i + 1));
         if (cache != null) cache.advance(t);
         if (virtual > 0) x = Shapes.slice(x, 1, virtual, t);                 // the real tokens' states: [B, T, C]
         return finalNorm != null ? finalNorm.forward(x) : x;

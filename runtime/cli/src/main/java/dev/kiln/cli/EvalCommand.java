@@ -5,6 +5,8 @@ import dev.kiln.api.nn.ModelInput;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.ops.Losses;
 import dev.kiln.api.tensor.IntTensor;
+import dev.kiln.runtime.adapter.Adapters;
+import dev.kiln.runtime.guice.KilnPlugins;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -37,6 +39,11 @@ final class EvalCommand implements Callable<Integer> {
             description = "Model directory (config.json, model.safetensors, tokenizer.json).")
     Path model;
 
+    @Option(names = "--adapter", paramLabel = "DIR",
+            description = "Apply a saved adapter first (PEFT layout: adapter_config.json + adapter_model.safetensors, or a fine-tuning"
+                    + " run's folder holding adapter/), loaded by the plugin for its peft_type; LoRA and IA3 are merged into the weights.")
+    Path adapter;
+
     @Option(names = {"-d", "--data"}, required = true, paramLabel = "FILE", description = "UTF-8 text file to score.")
     Path data;
 
@@ -51,6 +58,7 @@ final class EvalCommand implements Callable<Integer> {
         String text = Files.readString(data, StandardCharsets.UTF_8);
         try (Session session = Session.open(root, null, Map.of(), WriterStream.of(err))) {
             ModelFiles m = ModelFiles.load(model, session.backend());
+            if (adapter != null) Adapters.apply(session.get(KilnPlugins.class).fineTuners(), m.model(), adapter, true);
             if (!m.model().config().causal())
                 throw new IllegalArgumentException(model + ": the model is bidirectional (causal: false); eval scores causal language models");
             int[] ids = m.tokenizer().encode(text);

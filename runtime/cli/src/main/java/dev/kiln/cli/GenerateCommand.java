@@ -1,9 +1,11 @@
 package dev.kiln.cli;
 
+import dev.kiln.runtime.adapter.Adapters;
 import dev.kiln.runtime.generate.Generation;
 import dev.kiln.runtime.generate.GenerationDefaults;
 import dev.kiln.runtime.generate.Generator;
 import dev.kiln.runtime.generate.SamplingSettings;
+import dev.kiln.runtime.guice.KilnPlugins;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -39,6 +41,11 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "DIR",
             description = "Model directory (config.json, model.safetensors, tokenizer.json), e.g. the 'model' folder a pretrain run wrote.")
     Path model;
+
+    @Option(names = "--adapter", paramLabel = "DIR",
+            description = "Apply a saved adapter first (PEFT layout: adapter_config.json + adapter_model.safetensors, or a fine-tuning"
+                    + " run's folder holding adapter/), loaded by the plugin for its peft_type; LoRA and IA3 are merged into the weights.")
+    Path adapter;
 
     @Option(names = {"-p", "--prompt"}, required = true, paramLabel = "TEXT", description = "The text to continue.")
     String prompt;
@@ -86,6 +93,7 @@ final class GenerateCommand implements Callable<Integer> {
         SamplingSettings settings = defaults.applyTo(flags, this::givenOnCommandLine);
         try (Session session = Session.open(root, null, Map.of(), WriterStream.of(err))) {
             ModelFiles m = ModelFiles.load(model, session.backend());
+            if (adapter != null) Adapters.apply(session.get(KilnPlugins.class).fineTuners(), m.model(), adapter, true);
             Generator generator = new Generator(m.model(), m.tokenizer());
             if (defaults.eosIds() != null) generator.stopAt(defaults.eosIds());
             if (!noEcho) {

@@ -3,7 +3,7 @@ package dev.kiln.cli;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.runtime.hf.HfCheckpoints;
 import dev.kiln.runtime.hf.HfModel;
-import dev.kiln.runtime.io.SafetensorsFile;
+import dev.kiln.api.io.SafetensorsFile;
 import dev.kiln.runtime.model.ModelStore;
 import dev.kiln.runtime.tokenizer.TokenizerSpec;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package dev.kiln.samples;
 
-import dev.kiln.runtime.io.SafetensorsFile;
+import dev.kiln.api.io.SafetensorsFile;
 import dev.kiln.runtime.pipeline.Pipeline;
 import dev.kiln.runtime.pipeline.PipelineResult;
 import dev.kiln.runtime.train.TrainingListener;

@@ -1,6 +1,6 @@
 package dev.kiln.samples;
 
-import dev.kiln.runtime.io.SafetensorsFile;
+import dev.kiln.api.io.SafetensorsFile;
 import dev.kiln.runtime.pipeline.PipelineResult;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

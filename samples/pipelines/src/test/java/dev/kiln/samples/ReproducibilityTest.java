@@ -1,6 +1,6 @@
 package dev.kiln.samples;
 
-import dev.kiln.runtime.io.SafetensorsFile;
+import dev.kiln.api.io.SafetensorsFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

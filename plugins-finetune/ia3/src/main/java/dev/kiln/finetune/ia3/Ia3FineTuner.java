@@ -1,6 +1,8 @@
 package dev.kiln.finetune.ia3;
 
 import dev.kiln.api.finetune.FineTuner;
+import dev.kiln.api.io.DType;
+import dev.kiln.api.finetune.PeftNames;
 import dev.kiln.api.finetune.TrainableParameters;
 import dev.kiln.api.nn.Module;
 import dev.kiln.api.nn.Transformer;
@@ -27,11 +29,27 @@ public final class Ia3FineTuner implements FineTuner {
     /** Where {@link #export} puts the adapter, under the model directory. */
     public static final String ADAPTER_DIR = "adapter";
 
-    private final Ia3Config config;
+    private Ia3Config config;
     private Module heads;
     private TrainableParameters report;
 
-    public Ia3FineTuner(Ia3Config config) { this.config = config; }
+    private final PeftNames names;
+
+    public Ia3FineTuner(Ia3Config config) { this(config, PeftNames.KILN); }
+
+    /** @param names the module names {@link #export} writes */
+    public Ia3FineTuner(Ia3Config config, PeftNames names) {
+        this.config = config;
+        this.names = names;
+    }
+
+    private DType saveDtype = DType.F32;
+
+    /** How {@link #export} stores the adapter's tensors: F32 (default), BF16 or F16, rounded to nearest. */
+    public Ia3FineTuner withSaveDtype(DType dtype) {
+        this.saveDtype = dtype;
+        return this;
+    }
 
     @Override
     public String name() { return Ia3FineTunerFactory.NAME; }
@@ -49,6 +67,21 @@ public final class Ia3FineTuner implements FineTuner {
         this.heads = heads;
         this.report = TrainableParameters.of(model, heads);
         LOG.log(System.Logger.Level.INFO, "ia3 '" + config.adapterName() + "': " + report);
+    }
+
+    /**
+     * Continues training the IA3 adapter saved in {@code adapterDir} under this tuner's adapter name,
+     * with the targets the directory holds (they replace this tuner's); its scales and the heads
+     * trainable, everything else frozen.
+     */
+    @Override
+    public void configureFrom(Path adapterDir, Transformer model, Module heads) throws IOException {
+        config = load(model, adapterDir, config.adapterName());
+        for (Ia3Layer layer : Ia3.layers(model, config.adapterName()).values()) layer.ia3L().requiresGrad(true);
+        if (heads != null) for (Tensor p : heads.parameters()) p.requiresGrad(true);
+        this.heads = heads;
+        this.report = TrainableParameters.of(model, heads);
+        LOG.log(System.Logger.Level.INFO, "ia3 '" + config.adapterName() + "' continued from " + adapterDir + ": " + report);
     }
 
     /** The counts taken by the last {@link #configure}, or null before. */
@@ -80,7 +113,7 @@ public final class Ia3FineTuner implements FineTuner {
      */
     @Override
     public void export(Transformer model, Path dir) throws IOException {
-        PeftIa3Format.save(model, config, dir.resolve(ADAPTER_DIR));
+        PeftIa3Format.save(model, config, names, dir.resolve(ADAPTER_DIR), saveDtype);
         Ia3.mergeAndDetach(model, config.adapterName());
     }
 

@@ -3,8 +3,16 @@ package dev.kiln.finetune.ia3;
 import dev.kiln.api.config.Config;
 import dev.kiln.api.finetune.FineTuner;
 import dev.kiln.api.finetune.FineTunerFactory;
+import dev.kiln.api.finetune.PeftNames;
+import dev.kiln.api.finetune.LoadedAdapter;
+import dev.kiln.api.io.DType;
+import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.objective.ObjectiveContext;
 import dev.kiln.api.plugin.ApiVersion;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Set;
 
 import java.util.List;
 
@@ -23,7 +31,11 @@ import java.util.List;
  *       feed-forward activation); must be a subset of target_modules;</li>
  *   <li>{@code init_ia3_weights} (true): scales start at 1; false starts them randomly in
  *       [0.5, 1.5] (for tests);</li>
- *   <li>{@code adapter_name} ("default").</li>
+ *   <li>{@code adapter_name} ("default");</li>
+ *   <li>{@code peft_names} (kiln): the module names of the saved adapter, as the lora plugin's
+ *       ({@code gpt2}, {@code bert}, {@code llama} name the Hugging Face modules PEFT targets).</li>
+ *   <li>{@code save_dtype} (f32): how export stores the adapter's tensors: {@code f32}, {@code bf16} or
+ *       {@code f16} (rounded to nearest); loading reads any of them.</li>
  * </ul>
  */
 public final class Ia3FineTunerFactory implements FineTunerFactory {
@@ -47,6 +59,8 @@ public final class Ia3FineTunerFactory implements FineTunerFactory {
         List<String> feedforward = config.getList("feedforward_modules", Ia3Config.DEFAULT_FEEDFORWARD);
         boolean initOnes = config.getBoolean("init_ia3_weights", true);
         String adapter = config.getString("adapter_name", "default");
+        String names = config.getChoice("peft_names", PeftNames.KILN.key(), "kiln", "gpt2", "bert", "llama");
+        String dtype = config.getChoice("save_dtype", "f32", "f32", "bf16", "f16");
         config.finish();
         if (targets.isEmpty() || targets.stream().anyMatch(String::isBlank))
             throw config.error("target_modules", "must list at least one non-empty pattern, got " + targets);
@@ -56,6 +70,23 @@ public final class Ia3FineTunerFactory implements FineTunerFactory {
             throw config.error("feedforward_modules", "must be a subset of target_modules " + targets + " (as PEFT requires); not in it: "
                     + feedforward.stream().filter(f -> !targets.contains(f)).toList());
         if (!adapter.matches("[A-Za-z0-9_-]+")) throw config.error("adapter_name", "must match [A-Za-z0-9_-]+, got '" + adapter + "'");
-        return new Ia3FineTuner(new Ia3Config(targets, feedforward, initOnes, adapter));
+        return new Ia3FineTuner(new Ia3Config(targets, feedforward, initOnes, adapter), PeftNames.parse(names))
+                .withSaveDtype(DType.valueOf(dtype.toUpperCase(java.util.Locale.ROOT)));
+    }
+
+    @Override
+    public Set<String> peftTypes() { return Set.of("IA3"); }
+
+    @Override
+    public LoadedAdapter loadAdapter(Transformer model, Path dir, String adapterName) throws IOException {
+        Ia3FineTuner.load(model, dir, adapterName);
+        return new LoadedAdapter() {
+            @Override public String peftType() { return "IA3"; }
+
+            @Override public boolean mergeAndUnload() {
+                Ia3.mergeAndDetach(model, adapterName);
+                return true;
+            }
+        };
     }
 }

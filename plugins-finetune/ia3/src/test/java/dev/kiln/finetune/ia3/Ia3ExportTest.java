@@ -1,6 +1,9 @@
 package dev.kiln.finetune.ia3;
 
-import dev.kiln.api.io.SafetensorsF32;
+import dev.kiln.api.io.TensorData;
+import dev.kiln.api.io.SafetensorsWriter;
+import dev.kiln.api.io.SafetensorsFile;
+import dev.kiln.api.io.NamedTensor;
 import dev.kiln.api.backend.NaiveBackend;
 import dev.kiln.api.nn.Transformer;
 import org.junit.jupiter.api.Test;
@@ -35,18 +38,18 @@ class Ia3ExportTest {
         t.export(m, dir);
 
         Path adapter = dir.resolve("adapter");
-        Map<String, SafetensorsF32.Entry> file = SafetensorsF32.read(adapter.resolve(PeftIa3Format.WEIGHTS));
-        assertEquals(List.of("base_model.model.blocks.0.attn.qkv.ia3_l", "base_model.model.blocks.0.attn.out.ia3_l",
+        Map<String, NamedTensor> file = SafetensorsFile.readFloats(adapter.resolve(PeftIa3Format.WEIGHTS));
+        assertEquals(java.util.Set.of("base_model.model.blocks.0.attn.qkv.ia3_l", "base_model.model.blocks.0.attn.out.ia3_l",
                 "base_model.model.blocks.0.mlp.down.ia3_l", "base_model.model.blocks.1.attn.qkv.ia3_l",
-                "base_model.model.blocks.1.attn.out.ia3_l", "base_model.model.blocks.1.mlp.down.ia3_l"), List.copyOf(file.keySet()));
-        SafetensorsF32.Entry qkv = file.get("base_model.model.blocks.0.attn.qkv.ia3_l");
+                "base_model.model.blocks.1.attn.out.ia3_l", "base_model.model.blocks.1.mlp.down.ia3_l"), file.keySet());
+        NamedTensor qkv = file.get("base_model.model.blocks.0.attn.qkv.ia3_l");
         assertArrayEquals(new int[] {32, 1}, qkv.shape(), "PEFT's [out, 1], full fused width (4 + 2·2)·4");
-        for (int i = 0; i < 16; i++) assertEquals(1f, qkv.values()[i], "query rows are stored as 1");
+        for (int i = 0; i < 16; i++) assertEquals(1f, qkv.data()[i], "query rows are stored as 1");
         float[] kv = vectors.get("blocks.0.attn.qkv.ia3_default.ia3_l");
-        for (int i = 0; i < 16; i++) assertEquals(kv[i], qkv.values()[16 + i]);
+        for (int i = 0; i < 16; i++) assertEquals(kv[i], qkv.data()[16 + i]);
         assertArrayEquals(new int[] {16, 1}, file.get("base_model.model.blocks.0.attn.out.ia3_l").shape());
         assertArrayEquals(new int[] {1, 32}, file.get("base_model.model.blocks.0.mlp.down.ia3_l").shape(), "feed-forward: PEFT's [1, in]");
-        assertArrayEquals(vectors.get("blocks.1.mlp.down.ia3_default.ia3_l"), file.get("base_model.model.blocks.1.mlp.down.ia3_l").values());
+        assertArrayEquals(vectors.get("blocks.1.mlp.down.ia3_default.ia3_l"), file.get("base_model.model.blocks.1.mlp.down.ia3_l").data());
 
         String json = Files.readString(adapter.resolve(PeftIa3Format.CONFIG));
         assertTrue(json.contains("\"peft_type\": \"IA3\"") && json.contains("\"target_modules\": [\"attn.qkv\", \"attn.out\", \"mlp.down\"]")
@@ -74,10 +77,10 @@ class Ia3ExportTest {
         Ia3FineTuner t = ia3(Map.of("init_ia3_weights", false));
         t.configure(m, null);
         PeftIa3Format.save(m, t.config(), dir);
-        Map<String, SafetensorsF32.Entry> file = new LinkedHashMap<>(SafetensorsF32.read(dir.resolve(PeftIa3Format.WEIGHTS)));
-        SafetensorsF32.Entry qkv = file.get("base_model.model.blocks.1.attn.qkv.ia3_l");
-        qkv.values()[3] = 0.5f;
-        SafetensorsF32.write(dir.resolve(PeftIa3Format.WEIGHTS), file);
+        Map<String, NamedTensor> file = new LinkedHashMap<>(SafetensorsFile.readFloats(dir.resolve(PeftIa3Format.WEIGHTS)));
+        NamedTensor qkv = file.get("base_model.model.blocks.1.attn.qkv.ia3_l");
+        qkv.data()[3] = 0.5f;
+        SafetensorsWriter.writeFloats(dir.resolve(PeftIa3Format.WEIGHTS), file.values(), SafetensorsWriter.PT_METADATA);
 
         Transformer fresh = new Transformer(new NaiveBackend(), GPT, 1);
         IOException e = assertThrows(IOException.class, () -> Ia3FineTuner.load(fresh, dir));
@@ -87,7 +90,7 @@ class Ia3ExportTest {
 
     @Test
     void safetensorsHeaderLayout() throws IOException {
-        SafetensorsF32.write(dir.resolve("x.safetensors"), Map.of("a.ia3_l", new SafetensorsF32.Entry(new int[] {3, 1}, new float[] {1, 2, 3})));
+        SafetensorsWriter.write(dir.resolve("x.safetensors"), Map.of("a.ia3_l", TensorData.f32(new int[] {3, 1}, new float[] {1, 2, 3})), SafetensorsWriter.PT_METADATA);
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(dir.resolve("x.safetensors"))).order(ByteOrder.LITTLE_ENDIAN);
         long n = b.getLong();
         assertEquals(0, n % 8);
@@ -95,12 +98,16 @@ class Ia3ExportTest {
         assertEquals("{\"__metadata__\":{\"format\":\"pt\"},\"a.ia3_l\":{\"dtype\":\"F32\",\"shape\":[3,1],\"data_offsets\":[0,12]}}",
                 new String(b.array(), 8, (int) n, StandardCharsets.US_ASCII).trim());
         assertEquals(1f, b.getFloat(8 + (int) n));
-        assertArrayEquals(new float[] {1, 2, 3}, SafetensorsF32.read(dir.resolve("x.safetensors")).get("a.ia3_l").values());
+        assertArrayEquals(new float[] {1, 2, 3}, SafetensorsFile.readFloats(dir.resolve("x.safetensors")).get("a.ia3_l").data());
 
         byte[] h = "{\"w\":{\"dtype\":\"BF16\",\"shape\":[2],\"data_offsets\":[0,4]}}".getBytes(StandardCharsets.US_ASCII);
-        Files.write(dir.resolve("bad.safetensors"), ByteBuffer.allocate(8 + h.length + 4).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length).put(h).array());
-        IOException e = assertThrows(IOException.class, () -> SafetensorsF32.read(dir.resolve("bad.safetensors")));
-        assertTrue(e.getMessage().contains("'w'") && e.getMessage().contains("BF16"), e.getMessage());
+        Files.write(dir.resolve("bf16.safetensors"), ByteBuffer.allocate(8 + h.length + 4).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length).put(h)
+                .putShort((short) 0x3f80).putShort((short) 0xc040).array());
+        assertArrayEquals(new float[] {1, -3}, SafetensorsFile.readFloats(dir.resolve("bf16.safetensors")).get("w").data(), "BF16 widened exactly");
+        byte[] i = "{\"w\":{\"dtype\":\"I32\",\"shape\":[1],\"data_offsets\":[0,4]}}".getBytes(StandardCharsets.US_ASCII);
+        Files.write(dir.resolve("bad.safetensors"), ByteBuffer.allocate(8 + i.length + 4).order(ByteOrder.LITTLE_ENDIAN).putLong(i.length).put(i).array());
+        IOException e = assertThrows(IOException.class, () -> SafetensorsFile.readFloats(dir.resolve("bad.safetensors")));
+        assertTrue(e.getMessage().contains("'w'") && e.getMessage().contains("I32") && e.getMessage().contains("bad.safetensors"), e.getMessage());
     }
 
     @Test

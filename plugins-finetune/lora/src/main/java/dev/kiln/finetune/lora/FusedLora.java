@@ -1,5 +1,6 @@
 package dev.kiln.finetune.lora;
 
+import dev.kiln.api.finetune.PeftNames;
 import java.util.Arrays;
 import java.util.List;
 

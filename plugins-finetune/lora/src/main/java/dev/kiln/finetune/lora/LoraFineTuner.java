@@ -1,6 +1,8 @@
 package dev.kiln.finetune.lora;
 
+import dev.kiln.api.finetune.PeftNames;
 import dev.kiln.api.finetune.FineTuner;
+import dev.kiln.api.io.DType;
 import dev.kiln.api.nn.Module;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.tensor.Tensor;
@@ -28,7 +30,7 @@ public final class LoraFineTuner implements FineTuner {
     /** Where {@link #export} puts the adapter, under the directory it is given. */
     public static final String ADAPTER_DIR = "adapter";
 
-    private final LoraConfig config;
+    private LoraConfig config;
     private final PeftNames names;
     private Module heads;
     private Lora.ParameterReport report;
@@ -39,6 +41,14 @@ public final class LoraFineTuner implements FineTuner {
     public LoraFineTuner(LoraConfig config, PeftNames names) {
         this.config = config;
         this.names = names;
+    }
+
+    private DType saveDtype = DType.F32;
+
+    /** How {@link #export} stores the adapter's tensors: F32 (default), BF16 or F16, rounded to nearest. */
+    public LoraFineTuner withSaveDtype(DType dtype) {
+        this.saveDtype = dtype;
+        return this;
     }
 
     @Override
@@ -64,6 +74,29 @@ public final class LoraFineTuner implements FineTuner {
         if (config.targetsEmbedding() && model.config().tieEmbeddings())
             LOG.log(System.Logger.Level.WARNING, "lora: the token embeddings are tied to the LM head, so merging the embedding adapter "
                     + "(export does) changes the LM head's logits too, as in PEFT; heads of their own (classification) are unaffected");
+    }
+
+    /**
+     * Continues training the LoRA adapter saved in {@code adapterDir}: attached under this tuner's
+     * adapter name with the rank, alpha and targets the directory holds (they replace this tuner's),
+     * its A and B and the heads trainable, everything else frozen.
+     */
+    @Override
+    public void configureFrom(Path adapterDir, Transformer model, Module heads) throws IOException {
+        config = load(model, adapterDir, config.adapterName());
+        for (LoraLayer layer : Lora.layers(model, config.adapterName()).values()) {
+            layer.loraA().requiresGrad(true);
+            layer.loraB().requiresGrad(true);
+        }
+        LoraEmbedding embedding = Lora.embedding(model, config.adapterName());
+        if (embedding != null) {
+            embedding.loraA().requiresGrad(true);
+            embedding.loraB().requiresGrad(true);
+        }
+        if (heads != null) for (Tensor p : heads.parameters()) p.requiresGrad(true);
+        this.heads = heads;
+        this.report = Lora.report(model, heads);
+        LOG.log(System.Logger.Level.INFO, "lora '" + config.adapterName() + "' continued from " + adapterDir + ": " + report);
     }
 
     /** The trainable-parameter counts taken by the last {@link #configure}, or null before. */
@@ -92,7 +125,7 @@ public final class LoraFineTuner implements FineTuner {
 
     /** Saves this adapter alone in PEFT's layout ({@link PeftFormat}) with this tuner's module names. */
     public void save(Transformer model, Path dir) throws IOException {
-        PeftFormat.save(model, config, names, dir);
+        PeftFormat.save(model, config, names, dir, saveDtype);
     }
 
     /**

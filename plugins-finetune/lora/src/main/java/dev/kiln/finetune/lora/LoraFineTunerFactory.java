@@ -1,12 +1,19 @@
 package dev.kiln.finetune.lora;
 
+import dev.kiln.api.finetune.PeftNames;
 import dev.kiln.api.config.Config;
 import dev.kiln.api.finetune.FineTuner;
 import dev.kiln.api.finetune.FineTunerFactory;
+import dev.kiln.api.finetune.LoadedAdapter;
+import dev.kiln.api.io.DType;
+import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.objective.ObjectiveContext;
 import dev.kiln.api.plugin.ApiVersion;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 
 /**
  * LoRA ("lora", role PARAMETERS): frozen base, low-rank adapters W + s·B·A on targeted Linears.
@@ -29,6 +36,8 @@ import java.util.List;
  *       / {@code key} / {@code value}) or {@code llama} ({@code model.layers.0.self_attn.q_proj} ...).
  *       Kiln is the default because it names every Linear of any shape; the HF names exist only
  *       for the blocks' projections of that architecture. Loading recognizes any of them.</li>
+ *   <li>{@code save_dtype} (f32): how export stores the adapter's tensors: {@code f32}, {@code bf16} or
+ *       {@code f16} (rounded to nearest); loading reads any of them.</li>
  * </ul>
  */
 public final class LoraFineTunerFactory implements FineTunerFactory {
@@ -55,12 +64,30 @@ public final class LoraFineTunerFactory implements FineTunerFactory {
         List<String> targets = config.getList("target_modules", List.of("attn.qkv"));
         String adapter = config.getString("adapter_name", "default");
         String names = config.getChoice("peft_names", PeftNames.KILN.key(), "kiln", "gpt2", "bert", "llama");
+        String dtype = config.getChoice("save_dtype", "f32", "f32", "bf16", "f16");
         config.finish();
         if (r < 1) throw config.error("r", "must be >= 1, got " + r);
         if (!(alpha > 0) || !Double.isFinite(alpha)) throw config.error("alpha", "must be > 0, got " + alpha);
         if (!(dropout >= 0 && dropout < 1)) throw config.error("dropout", "must be in [0, 1), got " + dropout);
         if (targets.isEmpty() || targets.stream().anyMatch(String::isBlank)) throw config.error("target_modules", "must list at least one non-empty pattern, got " + targets);
         if (!adapter.matches("[A-Za-z0-9_-]+")) throw config.error("adapter_name", "must match [A-Za-z0-9_-]+, got '" + adapter + "'");
-        return new LoraFineTuner(new LoraConfig(r, alpha, dropout, rslora, targets, adapter), PeftNames.parse(names));
+        return new LoraFineTuner(new LoraConfig(r, alpha, dropout, rslora, targets, adapter), PeftNames.parse(names))
+                .withSaveDtype(DType.valueOf(dtype.toUpperCase(java.util.Locale.ROOT)));
+    }
+
+    @Override
+    public Set<String> peftTypes() { return Set.of("LORA"); }
+
+    @Override
+    public LoadedAdapter loadAdapter(Transformer model, Path dir, String adapterName) throws IOException {
+        LoraFineTuner.load(model, dir, adapterName);
+        return new LoadedAdapter() {
+            @Override public String peftType() { return "LORA"; }
+
+            @Override public boolean mergeAndUnload() {
+                Lora.mergeAndUnload(model, adapterName);
+                return true;
+            }
+        };
     }
 }

@@ -1,13 +1,12 @@
 package dev.kiln.finetune.lora;
 
+import dev.kiln.api.finetune.PeftConfigChecks;
 import dev.kiln.api.io.Json;
 import dev.kiln.api.io.JsonObject;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -55,28 +54,33 @@ final class PeftConfigJson {
      */
     static String write(LoraConfig c, List<String> targetModules, boolean fanInFanOut,
                         Map<String, Integer> rankPattern, Map<String, Double> alphaPattern) {
-        String targets = targetModules.equals(List.of(LoraConfig.ALL_LINEAR)) ? "\"all-linear\""
-                : "[" + String.join(", ", targetModules.stream().map(Json::quote).toList()) + "]";
-        return String.format(Locale.ROOT, """
-                {
-                  "peft_type": "LORA",
-                  "task_type": null,
-                  "base_model_name_or_path": null,
-                  "r": %d,
-                  "lora_alpha": %s,
-                  "lora_dropout": %s,
-                  "use_rslora": %s,
-                  "target_modules": %s,
-                  "rank_pattern": %s,
-                  "alpha_pattern": %s,
-                  "bias": "none",
-                  "fan_in_fan_out": %s,
-                  "init_lora_weights": true,
-                  "use_dora": false,
-                  "inference_mode": true,
-                  "modules_to_save": null
-                }
-                """, c.r(), Json.number(c.alpha()), Json.number(c.dropout()), c.useRslora(), targets, object(rankPattern), object(alphaPattern), fanInFanOut);
+        Map<String, Object> o = new LinkedHashMap<>();                 // every key PEFT's LoraConfig writes, sorted as it sorts them
+        o.put("alpha_pattern", alphaPattern);
+        o.put("auto_mapping", null);
+        o.put("base_model_name_or_path", null);
+        o.put("bias", "none");
+        o.put("exclude_modules", null);
+        o.put("fan_in_fan_out", fanInFanOut);
+        o.put("inference_mode", true);
+        o.put("init_lora_weights", true);
+        o.put("layer_replication", null);
+        o.put("layers_pattern", null);
+        o.put("layers_to_transform", null);
+        o.put("lora_alpha", c.alpha());
+        o.put("lora_bias", false);
+        o.put("lora_dropout", c.dropout());
+        o.put("megatron_config", null);
+        o.put("megatron_core", "megatron.core");
+        o.put("modules_to_save", null);
+        o.put("peft_type", "LORA");
+        o.put("r", c.r());
+        o.put("rank_pattern", rankPattern);
+        o.put("revision", null);
+        o.put("target_modules", targetModules.equals(List.of(LoraConfig.ALL_LINEAR)) ? LoraConfig.ALL_LINEAR : targetModules);
+        o.put("task_type", null);
+        o.put("use_dora", false);
+        o.put("use_rslora", c.useRslora());
+        return Json.write(o) + "\n";
     }
 
     /** {@link #read(String, String, String)} with errors naming {@code adapter_config.json}. */
@@ -90,7 +94,13 @@ final class PeftConfigJson {
         JsonObject o = Json.parseObject(json, source);
         String type = o.string("peft_type");
         if (type != null && !type.equals("LORA")) throw o.error("peft_type", "is " + type + ", expected LORA");
-        if (Boolean.TRUE.equals(o.bool("use_dora"))) throw o.error("use_dora", "is true; DoRA adapters are not supported");
+        PeftConfigChecks.refuseUnless(o, "use_dora", "DoRA (weight-decomposed LoRA)", false);
+        PeftConfigChecks.refuseUnless(o, "lora_bias", "a trained bias on lora_B", false);
+        PeftConfigChecks.refuseUnless(o, "use_qalora", "QALoRA pooling", false);
+        PeftConfigChecks.refuseUnless(o, "layer_replication", "layer replication");
+        PeftConfigChecks.refuseUnless(o, "trainable_token_indices", "trainable token rows");
+        PeftConfigChecks.refuseUnless(o, "target_parameters", "LoRA on parameters (not modules)");
+        PeftConfigChecks.refuseModulesToSave(o);
         String bias = o.string("bias");
         if (bias != null && !bias.equals("none"))
             throw o.error("bias", "is \"" + bias + "\"; only \"none\" is supported (LoRA adapters without trained biases)");
@@ -112,12 +122,5 @@ final class PeftConfigJson {
         JsonObject alphaPattern = o.object("alpha_pattern");
         if (alphaPattern != null) for (String k : alphaPattern.keys()) alphas.put(k, alphaPattern.number(k));
         return new Parsed(config, ranks, alphas);
-    }
-
-    private static String object(Map<String, ? extends Number> m) {
-        if (m.isEmpty()) return "{}";
-        List<String> entries = new ArrayList<>();
-        m.forEach((k, v) -> entries.add(Json.quote(k) + ": " + (v instanceof Integer ? v.toString() : Json.number(v.doubleValue()))));
-        return "{" + String.join(", ", entries) + "}";
     }
 }

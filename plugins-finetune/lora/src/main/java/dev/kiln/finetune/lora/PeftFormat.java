@@ -1,6 +1,11 @@
 package dev.kiln.finetune.lora;
 
-import dev.kiln.api.io.SafetensorsF32;
+import dev.kiln.api.finetune.PeftNames;
+import dev.kiln.api.io.TensorData;
+import dev.kiln.api.io.SafetensorsWriter;
+import dev.kiln.api.io.SafetensorsFile;
+import dev.kiln.api.io.DType;
+import dev.kiln.api.io.NamedTensor;
 import dev.kiln.api.nn.Linear;
 import dev.kiln.api.nn.Module;
 import dev.kiln.api.nn.Transformer;
@@ -43,11 +48,14 @@ public final class PeftFormat {
     /** {@link #save(Transformer, LoraConfig, PeftNames, Path)} with Kiln's module names. */
     public static void save(Transformer model, LoraConfig cfg, Path dir) throws IOException { save(model, cfg, PeftNames.KILN, dir); }
 
-    public static void save(Transformer model, LoraConfig cfg, PeftNames names, Path dir) throws IOException {
+    public static void save(Transformer model, LoraConfig cfg, PeftNames names, Path dir) throws IOException { save(model, cfg, names, dir, DType.F32); }
+
+    /** @param dtype how the tensors are stored: F32, or BF16 / F16 (rounded to nearest) */
+    public static void save(Transformer model, LoraConfig cfg, PeftNames names, Path dir, DType dtype) throws IOException {
         Map<String, LoraLayer> layers = Lora.layers(model, cfg.adapterName());
         LoraEmbedding embedding = Lora.embedding(model, cfg.adapterName());
         if (layers.isEmpty() && embedding == null) throw new IllegalArgumentException("lora: the model has no adapter '" + cfg.adapterName() + "'");
-        Map<String, SafetensorsF32.Entry> tensors = new LinkedHashMap<>();
+        Map<String, TensorData> tensors = new LinkedHashMap<>();
         Map<String, Integer> rankPattern = new LinkedHashMap<>();
         Map<String, Double> alphaPattern = new LinkedHashMap<>();
         Set<String> adapted = new LinkedHashSet<>();
@@ -58,8 +66,8 @@ public final class PeftFormat {
             for (PeftNames.Part part : names.parts(e.getKey(), out, model.config())) {
                 float[] bPart = Arrays.copyOfRange(b, part.rowStart() * rank, part.rowEnd() * rank);       // [rows, rank]
                 int[] cols = columnsToWrite(bPart, part.rows(), rank, cfg.r());
-                tensors.put(PREFIX + part.module() + A, new SafetensorsF32.Entry(new int[] {cols.length, in}, rowsOf(a, in, cols)));
-                tensors.put(PREFIX + part.module() + B, new SafetensorsF32.Entry(new int[] {part.rows(), cols.length}, columnsOf(bPart, rank, cols)));
+                tensors.put(PREFIX + part.module() + A, TensorData.floats(dtype, new int[] {cols.length, in}, rowsOf(a, in, cols)));
+                tensors.put(PREFIX + part.module() + B, TensorData.floats(dtype, new int[] {part.rows(), cols.length}, columnsOf(bPart, rank, cols)));
                 adapted.add(part.module());
                 if (cols.length != cfg.r()) rankPattern.put(part.module(), cols.length);
                 if ((float) PeftConfigJson.Parsed.scaling(cfg.alpha(), cols.length, cfg.useRslora()) != layer.scaling())
@@ -69,13 +77,13 @@ public final class PeftFormat {
         if (embedding != null) {
             String module = names.embeddingModule();
             int vocab = embedding.loraA().dim(0), width = embedding.loraB().dim(0), rank = embedding.rank();
-            tensors.put(PREFIX + module + EMBEDDING_A, new SafetensorsF32.Entry(new int[] {rank, vocab}, transpose(embedding.loraA().toArray(), vocab, rank)));
-            tensors.put(PREFIX + module + EMBEDDING_B, new SafetensorsF32.Entry(new int[] {width, rank}, embedding.loraB().toArray()));
+            tensors.put(PREFIX + module + EMBEDDING_A, TensorData.floats(dtype, new int[] {rank, vocab}, transpose(embedding.loraA().toArray(), vocab, rank)));
+            tensors.put(PREFIX + module + EMBEDDING_B, TensorData.floats(dtype, new int[] {width, rank}, embedding.loraB().toArray()));
             adapted.add(module);
         }
         List<String> targets = names == PeftNames.KILN ? cfg.targetModules() : names.targetModules(adapted, allModules(model, names));
         Files.createDirectories(dir);
-        SafetensorsF32.write(dir.resolve(WEIGHTS), tensors);
+        SafetensorsWriter.write(dir.resolve(WEIGHTS), tensors, SafetensorsWriter.PT_METADATA);
         Files.writeString(dir.resolve(CONFIG), PeftConfigJson.write(cfg, targets, names.fanInFanOut(), rankPattern, alphaPattern), StandardCharsets.UTF_8);
     }
 
@@ -90,7 +98,7 @@ public final class PeftFormat {
         LoraConfig cfg = json.config();
         if (Lora.adapterNames(model).contains(adapterName))
             throw new IllegalStateException("lora: the model already has an adapter named '" + adapterName + "'");
-        Map<String, SafetensorsF32.Entry> file = SafetensorsF32.read(dir.resolve(WEIGHTS));
+        Map<String, NamedTensor> file = SafetensorsFile.readFloats(dir.resolve(WEIGHTS));
         Map<String, Linear> linears = linears(model);
         PeftNames names = recognize(file.keySet(), linears, dir);
         // Kiln path → part index → the file's module name
@@ -110,11 +118,11 @@ public final class PeftFormat {
             for (var p : g.getValue().entrySet()) {
                 String module = p.getValue();
                 PeftNames.Part part = parts.get(p.getKey());
-                SafetensorsF32.Entry a = require(file, PREFIX + module + A), b = require(file, PREFIX + module + B);
+                NamedTensor a = require(file, PREFIX + module + A), b = require(file, PREFIX + module + B);
                 int rank = json.rank(module);
                 check(a, PREFIX + module + A, rank, linear.inFeatures());
                 check(b, PREFIX + module + B, part.rows(), rank);
-                pieces.add(new FusedLora.Piece(part, rank, a.values(), b.values(), json.scaling(module)));
+                pieces.add(new FusedLora.Piece(part, rank, a.data(), b.data(), json.scaling(module)));
                 used.add(PREFIX + module + A);
                 used.add(PREFIX + module + B);
             }
@@ -127,13 +135,13 @@ public final class PeftFormat {
         String embeddingKey = file.keySet().stream().filter(k -> k.endsWith(EMBEDDING_A)).findFirst().orElse(null);
         if (embeddingKey != null) {
             String module = module(embeddingKey);
-            SafetensorsF32.Entry a = require(file, PREFIX + module + EMBEDDING_A), b = require(file, PREFIX + module + EMBEDDING_B);
+            NamedTensor a = require(file, PREFIX + module + EMBEDDING_A), b = require(file, PREFIX + module + EMBEDDING_B);
             int rank = json.rank(module), vocab = model.config().vocab();
             check(a, PREFIX + module + EMBEDDING_A, rank, vocab);
             check(b, PREFIX + module + EMBEDDING_B, model.config().dModel(), rank);
             LoraEmbedding layer = Lora.attachEmbedding(model, adapterName, rank, json.scaling(module));
-            layer.loraA().copyFrom(transpose(a.values(), rank, vocab));
-            layer.loraB().copyFrom(b.values());
+            layer.loraA().copyFrom(transpose(a.data(), rank, vocab));
+            layer.loraB().copyFrom(b.data());
             used.add(PREFIX + module + EMBEDDING_A);
             used.add(PREFIX + module + EMBEDDING_B);
         }
@@ -238,13 +246,13 @@ public final class PeftFormat {
         return out;
     }
 
-    private static SafetensorsF32.Entry require(Map<String, SafetensorsF32.Entry> file, String name) throws IOException {
-        SafetensorsF32.Entry e = file.get(name);
+    private static NamedTensor require(Map<String, NamedTensor> file, String name) throws IOException {
+        NamedTensor e = file.get(name);
         if (e == null) throw new IOException("adapter file lacks '" + name + "'");
         return e;
     }
 
-    private static void check(SafetensorsF32.Entry e, String name, int rows, int cols) throws IOException {
+    private static void check(NamedTensor e, String name, int rows, int cols) throws IOException {
         if (!Arrays.equals(e.shape(), new int[] {rows, cols}))
             throw new IOException("'" + name + "' has shape " + Arrays.toString(e.shape()) + ", the model and adapter_config.json need [" + rows + ", " + cols + "]");
     }

@@ -2,7 +2,8 @@ package dev.kiln.finetune.lora;
 
 import dev.kiln.api.autograd.GradMode;
 import dev.kiln.api.backend.NaiveBackend;
-import dev.kiln.api.io.SafetensorsF32;
+import dev.kiln.api.io.SafetensorsFile;
+import dev.kiln.api.io.NamedTensor;
 import dev.kiln.api.nn.ModelInput;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.tensor.Tensor;
@@ -98,13 +99,13 @@ class LoraEmbeddingTest {
             steps(m, 3);
             float[] trained = logits(m);
             t.save(m, d);
-            Map<String, SafetensorsF32.Entry> file = SafetensorsF32.read(d.resolve(PeftFormat.WEIGHTS));
+            Map<String, NamedTensor> file = SafetensorsFile.readFloats(d.resolve(PeftFormat.WEIGHTS));
             String module = names.equals("kiln") ? "embed.tokens" : "transformer.wte";
-            SafetensorsF32.Entry a = file.get("base_model.model." + module + ".lora_embedding_A");
+            NamedTensor a = file.get("base_model.model." + module + ".lora_embedding_A");
             assertNotNull(a, names + ": " + file.keySet());
             assertArrayEquals(new int[] {2, GPT.vocab()}, a.shape(), "PEFT's lora_embedding_A is [r, V]");
             Tensor ours = Lora.embedding(m, "default").loraA();
-            assertEquals(ours.toArray()[7 * 2 + 1], a.values()[GPT.vocab() + 7], "row 1, token 7: the transpose of Kiln's [V, r]");
+            assertEquals(ours.toArray()[7 * 2 + 1], a.data()[GPT.vocab() + 7], "row 1, token 7: the transpose of Kiln's [V, r]");
             assertArrayEquals(new int[] {GPT.dModel(), 2}, file.get("base_model.model." + module + ".lora_embedding_B").shape());
             if (names.equals("gpt2"))
                 assertTrue(Files.readString(d.resolve(PeftFormat.CONFIG)).contains("\"target_modules\": [\"c_attn\", \"wte\"]"),

@@ -1,6 +1,10 @@
 package dev.kiln.finetune.lora;
 
-import dev.kiln.api.io.SafetensorsF32;
+import dev.kiln.api.finetune.PeftNames;
+import dev.kiln.api.io.TensorData;
+import dev.kiln.api.io.SafetensorsWriter;
+import dev.kiln.api.io.SafetensorsFile;
+import dev.kiln.api.io.NamedTensor;
 import dev.kiln.api.backend.NaiveBackend;
 import dev.kiln.api.nn.Linear;
 import dev.kiln.api.nn.Transformer;
@@ -72,7 +76,7 @@ class LoraExportTest {
         int[] rows = {q, kv, kv}, ranks = {r, r, rv}, start = {0, q, q + kv};
         String[] proj = {"q_proj", "k_proj", "v_proj"};
         Random rng = new Random(11);
-        Map<String, SafetensorsF32.Entry> file = new LinkedHashMap<>();
+        Map<String, TensorData> file = new LinkedHashMap<>();
         Transformer reference = new Transformer(new NaiveBackend(), LLAMA, 1);     // W_qkv += s_j·B_j·A_j by hand
         for (int layer = 0; layer < 2; layer++) {
             Tensor w = ((Linear) reference.namedModules().get("blocks." + layer + ".attn.qkv")).weight();
@@ -80,8 +84,8 @@ class LoraExportTest {
             for (int j = 0; j < 3; j++) {
                 float[] a = random(rng, ranks[j] * c), b = random(rng, rows[j] * ranks[j]);
                 String key = "base_model.model.model.layers." + layer + ".self_attn." + proj[j];
-                file.put(key + ".lora_A.weight", new SafetensorsF32.Entry(new int[] {ranks[j], c}, a));
-                file.put(key + ".lora_B.weight", new SafetensorsF32.Entry(new int[] {rows[j], ranks[j]}, b));
+                file.put(key + ".lora_A.weight", TensorData.f32(new int[] {ranks[j], c}, a));
+                file.put(key + ".lora_B.weight", TensorData.f32(new int[] {rows[j], ranks[j]}, b));
                 for (int o = 0; o < rows[j]; o++)
                     for (int i = 0; i < c; i++) {
                         double d = 0;
@@ -93,7 +97,7 @@ class LoraExportTest {
         }
         Path peft = dir.resolve("peft");
         Files.createDirectories(peft);
-        SafetensorsF32.write(peft.resolve(PeftFormat.WEIGHTS), file);
+        SafetensorsWriter.write(peft.resolve(PeftFormat.WEIGHTS), file, SafetensorsWriter.PT_METADATA);
         Files.writeString(peft.resolve(PeftFormat.CONFIG), """
                 {"peft_type": "LORA", "task_type": "CAUSAL_LM", "r": 2, "lora_alpha": 4, "lora_dropout": 0.05,
                  "target_modules": ["q_proj", "k_proj", "v_proj"], "rank_pattern": {"v_proj": 3}, "alpha_pattern": {"k_proj": 8},
@@ -110,10 +114,10 @@ class LoraExportTest {
         // Written back in LLaMA's names: each projection gets its own block of A back (zero columns of B dropped).
         Path again = dir.resolve("again");
         PeftFormat.save(m, cfg, PeftNames.LLAMA, again);
-        Map<String, SafetensorsF32.Entry> back = SafetensorsF32.read(again.resolve(PeftFormat.WEIGHTS));
+        Map<String, NamedTensor> back = SafetensorsFile.readFloats(again.resolve(PeftFormat.WEIGHTS));
         assertEquals(file.keySet(), back.keySet());
         String v = "base_model.model.model.layers.1.self_attn.v_proj";
-        assertArrayEquals(file.get(v + ".lora_A.weight").values(), back.get(v + ".lora_A.weight").values());
+        assertArrayEquals(SafetensorsFile.readFloats(peft.resolve(PeftFormat.WEIGHTS)).get(v + ".lora_A.weight").data(), back.get(v + ".lora_A.weight").data());
         assertArrayEquals(new int[] {kv, rv}, back.get(v + ".lora_B.weight").shape());
         String json = Files.readString(again.resolve(PeftFormat.CONFIG));
         assertTrue(json.contains("\"model.layers.0.self_attn.v_proj\": 3") && json.contains("\"target_modules\": [\"q_proj\", \"k_proj\", \"v_proj\"]"), json);
@@ -126,13 +130,13 @@ class LoraExportTest {
     void importOfEqualAsKeepsRankRAndMissingProjectionsAddNothing() throws IOException {
         Random rng = new Random(5);
         float[] a = random(rng, 2 * 16), bq = random(rng, 16 * 2), bv = random(rng, 8 * 2);
-        Map<String, SafetensorsF32.Entry> file = new LinkedHashMap<>();
+        Map<String, TensorData> file = new LinkedHashMap<>();
         String s = "base_model.model.layers.0.self_attn.";                           // a bare LlamaModel: no "model." prefix
-        file.put(s + "q_proj.lora_A.weight", new SafetensorsF32.Entry(new int[] {2, 16}, a));
-        file.put(s + "q_proj.lora_B.weight", new SafetensorsF32.Entry(new int[] {16, 2}, bq));
-        file.put(s + "v_proj.lora_A.weight", new SafetensorsF32.Entry(new int[] {2, 16}, a.clone()));
-        file.put(s + "v_proj.lora_B.weight", new SafetensorsF32.Entry(new int[] {8, 2}, bv));
-        SafetensorsF32.write(dir.resolve(PeftFormat.WEIGHTS), file);
+        file.put(s + "q_proj.lora_A.weight", TensorData.f32(new int[] {2, 16}, a));
+        file.put(s + "q_proj.lora_B.weight", TensorData.f32(new int[] {16, 2}, bq));
+        file.put(s + "v_proj.lora_A.weight", TensorData.f32(new int[] {2, 16}, a.clone()));
+        file.put(s + "v_proj.lora_B.weight", TensorData.f32(new int[] {8, 2}, bv));
+        SafetensorsWriter.write(dir.resolve(PeftFormat.WEIGHTS), file, SafetensorsWriter.PT_METADATA);
         Files.writeString(dir.resolve(PeftFormat.CONFIG), "{\"peft_type\": \"LORA\", \"r\": 2, \"lora_alpha\": 16, \"target_modules\": [\"q_proj\", \"v_proj\"]}");
         Transformer m = new Transformer(new NaiveBackend(), LLAMA, 1);
         PeftFormat.load(m, dir, "qv");
@@ -148,10 +152,10 @@ class LoraExportTest {
 
     @Test
     void unknownTensorsAreRefusedNamingThem() throws IOException {
-        SafetensorsF32.write(dir.resolve(PeftFormat.WEIGHTS), Map.of(
-                "base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight", new SafetensorsF32.Entry(new int[] {2, 16}, new float[32]),
-                "base_model.model.model.layers.0.self_attn.q_proj.lora_B.weight", new SafetensorsF32.Entry(new int[] {16, 2}, new float[32]),
-                "base_model.model.model.layers.7.self_attn.q_proj.lora_A.weight", new SafetensorsF32.Entry(new int[] {2, 16}, new float[32])));
+        SafetensorsWriter.write(dir.resolve(PeftFormat.WEIGHTS), Map.of(
+                "base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight", TensorData.f32(new int[] {2, 16}, new float[32]),
+                "base_model.model.model.layers.0.self_attn.q_proj.lora_B.weight", TensorData.f32(new int[] {16, 2}, new float[32]),
+                "base_model.model.model.layers.7.self_attn.q_proj.lora_A.weight", TensorData.f32(new int[] {2, 16}, new float[32])), SafetensorsWriter.PT_METADATA);
         Files.writeString(dir.resolve(PeftFormat.CONFIG), "{\"peft_type\": \"LORA\", \"r\": 2, \"lora_alpha\": 16, \"target_modules\": [\"q_proj\"]}");
         IOException e = assertThrows(IOException.class, () -> PeftFormat.load(new Transformer(new NaiveBackend(), LLAMA, 1), dir, "x"));
         assertTrue(e.getMessage().contains("do not all name Linear modules"), e.getMessage());

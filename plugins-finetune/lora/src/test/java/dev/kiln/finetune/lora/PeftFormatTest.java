@@ -1,6 +1,9 @@
 package dev.kiln.finetune.lora;
 
-import dev.kiln.api.io.SafetensorsF32;
+import dev.kiln.api.io.TensorData;
+import dev.kiln.api.io.SafetensorsWriter;
+import dev.kiln.api.io.SafetensorsFile;
+import dev.kiln.api.io.NamedTensor;
 import dev.kiln.api.backend.NaiveBackend;
 import dev.kiln.api.nn.Transformer;
 import org.junit.jupiter.api.Test;
@@ -31,7 +34,7 @@ class PeftFormatTest {
         float[] trained = logits(m);
         t.save(m, dir);
 
-        Map<String, SafetensorsF32.Entry> file = SafetensorsF32.read(dir.resolve(PeftFormat.WEIGHTS));
+        Map<String, NamedTensor> file = SafetensorsFile.readFloats(dir.resolve(PeftFormat.WEIGHTS));
         assertEquals(List.of("base_model.model.blocks.0.attn.qkv.lora_A.weight", "base_model.model.blocks.0.attn.qkv.lora_B.weight",
                 "base_model.model.blocks.0.mlp.down.lora_A.weight", "base_model.model.blocks.0.mlp.down.lora_B.weight",
                 "base_model.model.blocks.1.attn.qkv.lora_A.weight", "base_model.model.blocks.1.attn.qkv.lora_B.weight",
@@ -54,7 +57,7 @@ class PeftFormatTest {
 
     @Test
     void headerIsSafetensorsLayout() throws IOException {
-        SafetensorsF32.write(dir.resolve("x.safetensors"), Map.of("w", new SafetensorsF32.Entry(new int[] {2, 3}, new float[] {1, 2, 3, 4, 5, 6})));
+        SafetensorsWriter.write(dir.resolve("x.safetensors"), Map.of("w", TensorData.f32(new int[] {2, 3}, new float[] {1, 2, 3, 4, 5, 6})), SafetensorsWriter.PT_METADATA);
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(dir.resolve("x.safetensors"))).order(ByteOrder.LITTLE_ENDIAN);
         long n = b.getLong();
         assertEquals(0, n % 8);
@@ -62,17 +65,17 @@ class PeftFormatTest {
         String header = new String(b.array(), 8, (int) n, StandardCharsets.US_ASCII).trim();
         assertEquals("{\"__metadata__\":{\"format\":\"pt\"},\"w\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,24]}}", header);
         assertEquals(1f, b.getFloat(8 + (int) n));
-        assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, SafetensorsF32.read(dir.resolve("x.safetensors")).get("w").values());
+        assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, SafetensorsFile.readFloats(dir.resolve("x.safetensors")).get("w").data());
     }
 
     @Test
-    void readerRefusesOtherDtypesAndBadOffsets() throws IOException {
-        for (String entry : new String[] {"{\"w\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]}}",
+    void readerRefusesIntegerDtypesAndBadOffsets() throws IOException {
+        for (String entry : new String[] {"{\"w\":{\"dtype\":\"I32\",\"shape\":[2],\"data_offsets\":[0,8]}}",
                                           "{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,12]}}"}) {
             byte[] h = entry.getBytes(StandardCharsets.US_ASCII);
             ByteBuffer b = ByteBuffer.allocate(8 + h.length + 8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length).put(h);
             Files.write(dir.resolve("bad.safetensors"), b.array());
-            IOException e = assertThrows(IOException.class, () -> SafetensorsF32.read(dir.resolve("bad.safetensors")));
+            IOException e = assertThrows(IOException.class, () -> SafetensorsFile.readFloats(dir.resolve("bad.safetensors")));
             assertTrue(e.getMessage().contains("'w'"), e.getMessage());
         }
     }

@@ -1,6 +1,8 @@
 package dev.kiln.finetune.lora;
 
-import dev.kiln.api.io.SafetensorsF32;
+import dev.kiln.api.finetune.PeftNames;
+import dev.kiln.api.io.SafetensorsFile;
+import dev.kiln.api.io.NamedTensor;
 import dev.kiln.api.backend.NaiveBackend;
 import dev.kiln.api.config.ConfigException;
 import dev.kiln.api.nn.Transformer;
@@ -32,11 +34,11 @@ class PeftNamesTest {
     }
 
     /** Configures and trains an adapter on {@code m}, saves it, and returns the file's tensors. */
-    Map<String, SafetensorsF32.Entry> trainAndSave(LoraFineTuner t, Transformer m) throws IOException {
+    Map<String, NamedTensor> trainAndSave(LoraFineTuner t, Transformer m) throws IOException {
         t.configure(m, null);
         steps(m, 3);
         t.save(m, dir);
-        return SafetensorsF32.read(dir.resolve(PeftFormat.WEIGHTS));
+        return SafetensorsFile.readFloats(dir.resolve(PeftFormat.WEIGHTS));
     }
 
     static List<String> keys(String prefix, int layers, String... modules) {
@@ -54,11 +56,11 @@ class PeftNamesTest {
     @Test
     void gpt2NamesAreTheFusedConv1DModules() throws IOException {
         Transformer m = new Transformer(new NaiveBackend(), GPT, 1);
-        Map<String, SafetensorsF32.Entry> file = trainAndSave(lora("gpt2", "all-linear"), m);
+        Map<String, NamedTensor> file = trainAndSave(lora("gpt2", "all-linear"), m);
         assertEquals(keys("transformer.h.", 2, "attn.c_attn", "attn.c_proj", "mlp.c_fc", "mlp.c_proj"), List.copyOf(file.keySet()));
         assertArrayEquals(new int[] {48, 2}, file.get("base_model.model.transformer.h.0.attn.c_attn.lora_B.weight").shape(), "c_attn: 3·C rows, q k v");
         assertArrayEquals(Lora.layers(m, "default").get("blocks.1.mlp.down").loraB().toArray(),
-                file.get("base_model.model.transformer.h.1.mlp.c_proj.lora_B.weight").values());
+                file.get("base_model.model.transformer.h.1.mlp.c_proj.lora_B.weight").data());
         String json = config();
         assertTrue(json.contains("\"target_modules\": [\"c_attn\", \"c_proj\", \"c_fc\"]") && json.contains("\"fan_in_fan_out\": true"), json);
 
@@ -69,17 +71,17 @@ class PeftNamesTest {
     @Test
     void bertNamesSplitTheFusedQkvIntoThreeAdaptersSharingA() throws IOException {
         Transformer m = new Transformer(new NaiveBackend(), BERT, 1);
-        Map<String, SafetensorsF32.Entry> file = trainAndSave(lora("bert", "all-linear"), m);
+        Map<String, NamedTensor> file = trainAndSave(lora("bert", "all-linear"), m);
         assertEquals(keys("bert.encoder.layer.", 2, "attention.self.query", "attention.self.key", "attention.self.value",
-                "attention.output.dense", "intermediate.dense", "output.dense"), List.copyOf(file.keySet()));
+                "attention.output.dense", "intermediate.dense", "output.dense").stream().sorted().toList(), sorted(file.keySet()), "the reference safetensors order: by name");
         LoraLayer qkv = Lora.layers(m, "default").get("blocks.0.attn.qkv");
         float[] b = qkv.loraB().toArray();
         String[] names = {"query", "key", "value"};
         for (int j = 0; j < 3; j++) {
             String s = "base_model.model.bert.encoder.layer.0.attention.self." + names[j];
-            assertArrayEquals(qkv.loraA().toArray(), file.get(s + ".lora_A.weight").values(), names[j] + " shares the fused A");
+            assertArrayEquals(qkv.loraA().toArray(), file.get(s + ".lora_A.weight").data(), names[j] + " shares the fused A");
             assertArrayEquals(new int[] {16, 2}, file.get(s + ".lora_B.weight").shape());
-            assertArrayEquals(Arrays.copyOfRange(b, j * 16 * 2, (j + 1) * 16 * 2), file.get(s + ".lora_B.weight").values(), names[j] + "'s rows of B");
+            assertArrayEquals(Arrays.copyOfRange(b, j * 16 * 2, (j + 1) * 16 * 2), file.get(s + ".lora_B.weight").data(), names[j] + "'s rows of B");
         }
         assertTrue(config().contains("\"target_modules\": [\"query\", \"key\", \"value\", \"output.dense\", \"intermediate.dense\"]")
                 && config().contains("\"fan_in_fan_out\": false"), config());
@@ -92,9 +94,9 @@ class PeftNamesTest {
     @Test
     void llamaNamesGiveGroupedQueryRowsToEachProjection() throws IOException {
         Transformer m = new Transformer(new NaiveBackend(), LLAMA, 1);          // Hq = 4, Hkv = 2, D = 4
-        Map<String, SafetensorsF32.Entry> file = trainAndSave(lora("llama", "all-linear"), m);
+        Map<String, NamedTensor> file = trainAndSave(lora("llama", "all-linear"), m);
         assertEquals(keys("model.layers.", 2, "self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
-                "mlp.up_proj", "mlp.gate_proj", "mlp.down_proj"), List.copyOf(file.keySet()));
+                "mlp.up_proj", "mlp.gate_proj", "mlp.down_proj").stream().sorted().toList(), sorted(file.keySet()), "the reference safetensors order: by name");
         String a = "base_model.model.model.layers.1.self_attn.";
         assertArrayEquals(new int[] {16, 2}, file.get(a + "q_proj.lora_B.weight").shape());
         assertArrayEquals(new int[] {8, 2}, file.get(a + "k_proj.lora_B.weight").shape());
@@ -146,4 +148,6 @@ class PeftNamesTest {
         assertNull(PeftNames.GPT2.locate("transformer.h.0.attn.q_proj"));
         assertNull(PeftNames.LLAMA.locate("lm_head"));
     }
+
+    private static List<String> sorted(java.util.Collection<String> keys) { return keys.stream().sorted().toList(); }
 }

@@ -1,8 +1,13 @@
 package dev.kiln.finetune.prefix;
 
+import dev.kiln.api.finetune.PeftConfigChecks;
+import dev.kiln.api.io.DType;
 import dev.kiln.api.io.Json;
 import dev.kiln.api.io.JsonObject;
-import dev.kiln.api.io.SafetensorsF32;
+import dev.kiln.api.io.TensorData;
+import dev.kiln.api.io.SafetensorsWriter;
+import dev.kiln.api.io.SafetensorsFile;
+import dev.kiln.api.io.NamedTensor;
 import dev.kiln.api.nn.KeyValuePrefix;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
@@ -13,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,7 +37,10 @@ public final class PeftPrefixFormat {
 
     private PeftPrefixFormat() {}
 
-    public static void save(Transformer model, PrefixTuningConfig cfg, Path dir) throws IOException {
+    public static void save(Transformer model, PrefixTuningConfig cfg, Path dir) throws IOException { save(model, cfg, dir, DType.F32); }
+
+    /** @param dtype how the prefix is stored: F32, or BF16 / F16 (rounded to nearest) */
+    public static void save(Transformer model, PrefixTuningConfig cfg, Path dir, DType dtype) throws IOException {
         int p = model.prefixTokens();
         if (p == 0) throw new IllegalArgumentException("prefix-tuning: the model has no key/value prefix to export");
         List<KeyValuePrefix> layers = PrefixTuningFineTuner.prefixes(model);
@@ -45,7 +54,7 @@ public final class PeftPrefixFormat {
             }
         }
         Files.createDirectories(dir);
-        SafetensorsF32.write(dir.resolve(WEIGHTS), Map.of(TENSOR, new SafetensorsF32.Entry(new int[] {p, row}, out)));
+        SafetensorsWriter.write(dir.resolve(WEIGHTS), Map.of(TENSOR, TensorData.floats(dtype, new int[] {p, row}, out)), SafetensorsWriter.PT_METADATA);
         Files.writeString(dir.resolve(CONFIG), configJson(model.config(), p, cfg), StandardCharsets.UTF_8);
     }
 
@@ -57,6 +66,7 @@ public final class PeftPrefixFormat {
         if (!"PREFIX_TUNING".equals(type)) throw json.error("peft_type", "is " + type + ", expected PREFIX_TUNING");
         if (Boolean.TRUE.equals(json.bool("prefix_projection")))
             throw json.error("prefix_projection", "is true; adapters with PEFT's reparameterisation MLP are not supported");
+        PeftConfigChecks.refuseModulesToSave(json);
         Integer submodules = json.integer("num_transformer_submodules");
         if (submodules != null && submodules != 1)
             throw json.error("num_transformer_submodules", "is " + submodules + " (an encoder-decoder prefix), which is not supported");
@@ -67,7 +77,7 @@ public final class PeftPrefixFormat {
         if (dim != width)
             throw new IOException(cfgFile + ": token_dim " + dim + " does not match the model's key/value width " + width + " (kv_heads · head_dim)");
         int row = layers * 2 * width;
-        SafetensorsF32.Entry e = SafetensorsF32.read(dir.resolve(WEIGHTS)).get(TENSOR);
+        NamedTensor e = SafetensorsFile.readFloats(dir.resolve(WEIGHTS)).get(TENSOR);
         if (e == null) throw new IOException(dir.resolve(WEIGHTS) + " lacks '" + TENSOR + "'");
         if (!Arrays.equals(e.shape(), new int[] {p, row}))
             throw new IOException(dir.resolve(WEIGHTS) + ": '" + TENSOR + "' has shape " + Arrays.toString(e.shape()) + ", expected [" + p + ", " + row + "]");
@@ -76,8 +86,8 @@ public final class PeftPrefixFormat {
         for (int l = 0; l < layers; l++) {
             float[] k = new float[p * width], v = new float[p * width];
             for (int t = 0; t < p; t++) {
-                System.arraycopy(e.values(), t * row + 2 * l * width, k, t * width, width);
-                System.arraycopy(e.values(), t * row + (2 * l + 1) * width, v, t * width, width);
+                System.arraycopy(e.data(), t * row + 2 * l * width, k, t * width, width);
+                System.arraycopy(e.data(), t * row + (2 * l + 1) * width, v, t * width, width);
             }
             prefixes.get(l).keys().copyFrom(k);
             prefixes.get(l).values().copyFrom(v);
@@ -87,23 +97,22 @@ public final class PeftPrefixFormat {
 
     static int width(TransformerConfig shape) { return shape.kvHeads() * shape.headDim(); }
 
+    /** Every key PEFT's {@code PrefixTuningConfig} writes, sorted as it sorts them. */
     static String configJson(TransformerConfig model, int tokens, PrefixTuningConfig c) {
-        return String.format(Locale.ROOT, """
-                {
-                  "peft_type": "PREFIX_TUNING",
-                  "task_type": %s,
-                  "base_model_name_or_path": null,
-                  "revision": null,
-                  "inference_mode": true,
-                  "num_virtual_tokens": %d,
-                  "token_dim": %d,
-                  "num_transformer_submodules": 1,
-                  "num_attention_heads": %d,
-                  "num_layers": %d,
-                  "encoder_hidden_size": %d,
-                  "prefix_projection": false,
-                  "modules_to_save": null
-                }
-                """, Json.quote(c.taskType()), tokens, width(model), model.kvHeads(), model.layers(), width(model));
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("auto_mapping", null);
+        o.put("base_model_name_or_path", null);
+        o.put("encoder_hidden_size", width(model));
+        o.put("inference_mode", true);
+        o.put("num_attention_heads", model.kvHeads());
+        o.put("num_layers", model.layers());
+        o.put("num_transformer_submodules", 1);
+        o.put("num_virtual_tokens", tokens);
+        o.put("peft_type", "PREFIX_TUNING");
+        o.put("prefix_projection", false);
+        o.put("revision", null);
+        o.put("task_type", c.taskType());
+        o.put("token_dim", width(model));
+        return Json.write(o) + "\n";
     }
 }

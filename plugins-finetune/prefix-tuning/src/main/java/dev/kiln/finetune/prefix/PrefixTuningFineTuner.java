@@ -2,6 +2,7 @@ package dev.kiln.finetune.prefix;
 
 import dev.kiln.api.autograd.GradMode;
 import dev.kiln.api.finetune.FineTuner;
+import dev.kiln.api.io.DType;
 import dev.kiln.api.finetune.TrainableParameters;
 import dev.kiln.api.nn.KVCache;
 import dev.kiln.api.nn.KeyValuePrefix;
@@ -36,11 +37,19 @@ import java.util.Set;
 public final class PrefixTuningFineTuner implements FineTuner {
     private static final System.Logger LOG = System.getLogger(PrefixTuningFineTuner.class.getName());
 
-    private final PrefixTuningConfig config;
+    private PrefixTuningConfig config;
     private Module heads;
     private TrainableParameters report;
 
     public PrefixTuningFineTuner(PrefixTuningConfig config) { this.config = config; }
+
+    private DType saveDtype = DType.F32;
+
+    /** How {@link #export} stores the adapter's tensors: F32 (default), BF16 or F16, rounded to nearest. */
+    public PrefixTuningFineTuner withSaveDtype(DType dtype) {
+        this.saveDtype = dtype;
+        return this;
+    }
 
     @Override
     public String name() { return PrefixTuningFineTunerFactory.NAME; }
@@ -52,6 +61,10 @@ public final class PrefixTuningFineTuner implements FineTuner {
         int p = config.virtualTokens(), existing = model.prefixTokens();
         if (existing != 0 && existing != p)
             throw new IllegalStateException("prefix-tuning: the model already has a key/value prefix of " + existing + " tokens; num_virtual_tokens is " + p);
+        TransformerConfig shape = model.config();
+        if (!shape.positions().equals("rotary") && !shape.positions().equals("none") && p >= shape.maxSeq())
+            throw new IllegalArgumentException("prefix-tuning: num_virtual_tokens " + p + " leaves no room for real tokens within the model's max_seq "
+                    + shape.maxSeq() + " (" + shape.positions() + " positions; real tokens are numbered after the prefix, as in PEFT)");
         List<float[]> initial = existing == 0 ? initialKeysAndValues(model) : null;   // from the model as it is, before the prefix
         for (Tensor t : model.parameters()) t.requiresGrad(false);
         if (existing == 0) model.attachPrefix(p);
@@ -70,6 +83,14 @@ public final class PrefixTuningFineTuner implements FineTuner {
         this.report = TrainableParameters.of(model, heads);
         LOG.log(System.Logger.Level.INFO, "prefix-tuning (" + p + " virtual tokens, "
                 + (existing != 0 ? "continuing the model's prefix" : config.init() + " init") + "): " + report);
+    }
+
+    /** Continues training the key/value prefix saved in {@code adapterDir}, with its number of virtual tokens. */
+    @Override
+    public void configureFrom(Path adapterDir, Transformer model, Module heads) throws IOException {
+        load(model, adapterDir);
+        config = new PrefixTuningConfig(model.prefixTokens(), config.init(), config.taskType(), config.seed());
+        configure(model, heads);                                 // finds the loaded prefix and continues it
     }
 
     /** Every layer's prefix, in block order. */
@@ -145,7 +166,7 @@ public final class PrefixTuningFineTuner implements FineTuner {
     /** Writes the prefix alone in PEFT's layout to {@code dir/adapter}; the prefix stays attached. */
     @Override
     public void export(Transformer model, Path dir) throws IOException {
-        PeftPrefixFormat.save(model, config, dir.resolve(PeftPrefixFormat.ADAPTER_DIR));
+        PeftPrefixFormat.save(model, config, dir.resolve(PeftPrefixFormat.ADAPTER_DIR), saveDtype);
     }
 
     /**

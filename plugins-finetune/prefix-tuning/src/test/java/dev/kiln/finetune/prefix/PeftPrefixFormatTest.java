@@ -1,6 +1,7 @@
 package dev.kiln.finetune.prefix;
 
-import dev.kiln.api.io.SafetensorsF32;
+import dev.kiln.api.io.SafetensorsFile;
+import dev.kiln.api.io.NamedTensor;
 import dev.kiln.api.autograd.GradMode;
 import dev.kiln.api.backend.NaiveBackend;
 import dev.kiln.api.nn.KeyValuePrefix;
@@ -71,14 +72,14 @@ class PeftPrefixFormatTest {
         Transformer m = tuned(t);
         t.export(m, dir);
         int w = 8, layers = 2, row = layers * 2 * w;
-        SafetensorsF32.Entry e = SafetensorsF32.read(dir.resolve("adapter/adapter_model.safetensors")).get("prompt_embeddings");
+        NamedTensor e = SafetensorsFile.readFloats(dir.resolve("adapter/adapter_model.safetensors")).get("prompt_embeddings");
         assertArrayEquals(new int[] {3, row}, e.shape(), "[P, L·2·Hkv·D]");
         for (int l = 0; l < layers; l++) {
             KeyValuePrefix kv = m.blocks().get(l).attention().prefix();
             for (int tok = 0; tok < 3; tok++) {
-                assertArrayEquals(row(kv.keys().toArray(), w, tok), Arrays.copyOfRange(e.values(), tok * row + 2 * l * w, tok * row + (2 * l + 1) * w),
+                assertArrayEquals(row(kv.keys().toArray(), w, tok), Arrays.copyOfRange(e.data(), tok * row + 2 * l * w, tok * row + (2 * l + 1) * w),
                         "token " + tok + ", index " + 2 * l + " = layer " + l + " keys");
-                assertArrayEquals(row(kv.values().toArray(), w, tok), Arrays.copyOfRange(e.values(), tok * row + (2 * l + 1) * w, tok * row + (2 * l + 2) * w),
+                assertArrayEquals(row(kv.values().toArray(), w, tok), Arrays.copyOfRange(e.data(), tok * row + (2 * l + 1) * w, tok * row + (2 * l + 2) * w),
                         "token " + tok + ", index " + (2 * l + 1) + " = layer " + l + " values");
             }
         }

@@ -112,9 +112,9 @@ class PrefixTuningFineTunerTest {
     }
 
     @Test
-    void randomInitIsNoiseAtTheModelsInitScaleAndNeedsNoRoomInMaxSeq() {
+    void randomInitIsNoiseAtTheModelsInitScaleAndRotaryNeedsNoRoomInMaxSeq() {
         Transformer m = model(LLAMA);
-        prefix(Map.of("num_virtual_tokens", 40, "init", "random")).configure(m, null);   // more rows than max_seq: the prefix takes no position
+        prefix(Map.of("num_virtual_tokens", 40, "init", "random")).configure(m, null);   // more rows than max_seq: rotary has no table to overrun
         double sq = 0;
         int n = 0;
         for (KeyValuePrefix kv : PrefixTuningFineTuner.prefixes(m))
@@ -129,7 +129,10 @@ class PrefixTuningFineTunerTest {
         Transformer small = model(LLAMA);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> prefix(Map.of("num_virtual_tokens", 40)).configure(model(GPT2), null));
-        assertTrue(e.getMessage().contains("num_virtual_tokens") && e.getMessage().contains("init: random"), e.getMessage());
+        assertTrue(e.getMessage().contains("num_virtual_tokens") && e.getMessage().contains("max_seq"), e.getMessage());
+        IllegalArgumentException random = assertThrows(IllegalArgumentException.class,      // real tokens are numbered after the prefix
+                () -> prefix(Map.of("num_virtual_tokens", 40, "init", "random")).configure(model(GPT2), null));
+        assertTrue(random.getMessage().contains("learned positions"), random.getMessage());
         assertDoesNotThrow(() -> prefix(Map.of("num_virtual_tokens", 40)).configure(small, null), "rotary: no position table to overrun");
     }
 

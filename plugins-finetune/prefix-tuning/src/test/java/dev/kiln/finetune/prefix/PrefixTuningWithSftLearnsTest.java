@@ -66,7 +66,7 @@ class PrefixTuningWithSftLearnsTest {
      * (at std 0.1 a head-only probe already reached 0.93, leaving the prefix nothing to show).
      */
     static TransformerConfig model(int vocab) {
-        TransformerConfig c = TinyTraining.encoder(vocab, 32, 2, 4, SPEC.seqLen(), 0f);
+        TransformerConfig c = TinyTraining.encoder(vocab, 32, 2, 4, SPEC.seqLen() + P, 0f);   // real positions follow the P prefix rows
         return c.toBuilder().initStd(0.2f).build();
     }
 

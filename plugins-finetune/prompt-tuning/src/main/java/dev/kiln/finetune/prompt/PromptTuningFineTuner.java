@@ -2,6 +2,7 @@ package dev.kiln.finetune.prompt;
 
 import dev.kiln.api.autograd.GradMode;
 import dev.kiln.api.finetune.FineTuner;
+import dev.kiln.api.io.DType;
 import dev.kiln.api.finetune.TrainableParameters;
 import dev.kiln.api.nn.Module;
 import dev.kiln.api.nn.SoftPrompt;
@@ -30,11 +31,19 @@ import java.util.Set;
 public final class PromptTuningFineTuner implements FineTuner {
     private static final System.Logger LOG = System.getLogger(PromptTuningFineTuner.class.getName());
 
-    private final PromptTuningConfig config;
+    private PromptTuningConfig config;
     private Module heads;
     private TrainableParameters report;
 
     public PromptTuningFineTuner(PromptTuningConfig config) { this.config = config; }
+
+    private DType saveDtype = DType.F32;
+
+    /** How {@link #export} stores the adapter's tensors: F32 (default), BF16 or F16, rounded to nearest. */
+    public PromptTuningFineTuner withSaveDtype(DType dtype) {
+        this.saveDtype = dtype;
+        return this;
+    }
 
     @Override
     public String name() { return PromptTuningFineTunerFactory.NAME; }
@@ -62,6 +71,14 @@ public final class PromptTuningFineTuner implements FineTuner {
         this.report = TrainableParameters.of(model, heads);
         LOG.log(System.Logger.Level.INFO, "prompt-tuning (" + n + " virtual tokens, "
                 + (existing != null ? "continuing the model's prompt" : config.init() + " init") + "): " + report);
+    }
+
+    /** Continues training the soft prompt saved in {@code adapterDir}, with its number of virtual tokens. */
+    @Override
+    public void configureFrom(Path adapterDir, Transformer model, Module heads) throws IOException {
+        int n = load(model, adapterDir).tokens();
+        config = new PromptTuningConfig(n, config.init(), config.initText(), config.initTextIds(), config.taskType(), config.seed());
+        configure(model, heads);                                 // finds the loaded prompt and continues it
     }
 
     /** The prompt's starting values [N, C] per {@code prompt_tuning_init}. */
@@ -108,7 +125,7 @@ public final class PromptTuningFineTuner implements FineTuner {
     /** Writes the prompt alone in PEFT's layout to {@code dir/adapter}; the prompt stays attached. */
     @Override
     public void export(Transformer model, Path dir) throws IOException {
-        PeftPromptFormat.save(model, config, dir.resolve(PeftPromptFormat.ADAPTER_DIR));
+        PeftPromptFormat.save(model, config, dir.resolve(PeftPromptFormat.ADAPTER_DIR), saveDtype);
     }
 
     /**

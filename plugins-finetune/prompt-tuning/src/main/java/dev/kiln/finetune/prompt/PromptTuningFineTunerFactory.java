@@ -3,8 +3,15 @@ package dev.kiln.finetune.prompt;
 import dev.kiln.api.config.Config;
 import dev.kiln.api.finetune.FineTuner;
 import dev.kiln.api.finetune.FineTunerFactory;
+import dev.kiln.api.finetune.LoadedAdapter;
+import dev.kiln.api.io.DType;
+import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.objective.ObjectiveContext;
 import dev.kiln.api.plugin.ApiVersion;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Set;
 
 /**
  * Prompt tuning ("prompt-tuning", role PARAMETERS; Lester et al. 2021): a frozen backbone reads N
@@ -22,6 +29,8 @@ import dev.kiln.api.plugin.ApiVersion;
  *   <li>{@code prompt_tuning_init_text}: required with, and only allowed with, text init;</li>
  *   <li>{@code task_type} (none): PEFT's task type recorded in the exported adapter config
  *       ({@code SEQ_CLS}, {@code CAUSAL_LM}, ...).</li>
+ *   <li>{@code save_dtype} (f32): how export stores the adapter's tensors: {@code f32}, {@code bf16} or
+ *       {@code f16} (rounded to nearest); loading reads any of them.</li>
  * </ul>
  */
 public final class PromptTuningFineTunerFactory implements FineTunerFactory {
@@ -47,6 +56,7 @@ public final class PromptTuningFineTunerFactory implements FineTunerFactory {
                 PromptTuningConfig.SAMPLE_VOCAB, PromptTuningConfig.TEXT, PromptTuningConfig.RANDOM);
         String text = config.getString("prompt_tuning_init_text", null);
         String taskType = config.getChoice("task_type", null, TASK_TYPES);
+        String dtype = config.getChoice("save_dtype", "f32", "f32", "bf16", "f16");
         config.finish();
         if (tokens < 1) throw config.error("num_virtual_tokens", "must be >= 1, got " + tokens);
         int[] textIds = null;
@@ -60,6 +70,22 @@ public final class PromptTuningFineTunerFactory implements FineTunerFactory {
             throw config.error("prompt_tuning_init_text", "applies only with prompt_tuning_init 'text' (it is '" + init + "')");
         }
         long seed = context == null ? 0 : context.seed();
-        return new PromptTuningFineTuner(new PromptTuningConfig(tokens, init, text, textIds, taskType, seed));
+        return new PromptTuningFineTuner(new PromptTuningConfig(tokens, init, text, textIds, taskType, seed))
+                .withSaveDtype(DType.valueOf(dtype.toUpperCase(java.util.Locale.ROOT)));
+    }
+
+    @Override
+    public Set<String> peftTypes() { return Set.of("PROMPT_TUNING"); }
+
+    @Override
+    public LoadedAdapter loadAdapter(Transformer model, Path dir, String adapterName) throws IOException {
+        PromptTuningFineTuner.load(model, dir);                 // one soft prompt per model: the name is not used
+        return new LoadedAdapter() {
+            @Override public String peftType() { return "PROMPT_TUNING"; }
+
+            @Override public boolean mergeAndUnload() {
+                return false;                                           // the prompt stays attached
+            }
+        };
     }
 }

@@ -1,6 +1,7 @@
 package dev.kiln.finetune.prompt;
 
-import dev.kiln.api.io.SafetensorsF32;
+import dev.kiln.api.io.SafetensorsFile;
+import dev.kiln.api.io.NamedTensor;
 import dev.kiln.api.autograd.GradMode;
 import dev.kiln.api.backend.NaiveBackend;
 import dev.kiln.api.nn.ModelInput;
@@ -56,10 +57,10 @@ class PeftPromptFormatTest {
         assertArrayEquals(trained, logits(m));
 
         Path adapter = dir.resolve("adapter");
-        Map<String, SafetensorsF32.Entry> file = SafetensorsF32.read(adapter.resolve("adapter_model.safetensors"));
+        Map<String, NamedTensor> file = SafetensorsFile.readFloats(adapter.resolve("adapter_model.safetensors"));
         assertEquals(List.of("prompt_embeddings"), List.copyOf(file.keySet()));
         assertArrayEquals(new int[] {5, C}, file.get("prompt_embeddings").shape());
-        assertArrayEquals(m.softPrompt().weight().toArray(), file.get("prompt_embeddings").values());
+        assertArrayEquals(m.softPrompt().weight().toArray(), file.get("prompt_embeddings").data());
 
         Transformer fresh = model();
         SoftPrompt loaded = PromptTuningFineTuner.load(fresh, adapter);

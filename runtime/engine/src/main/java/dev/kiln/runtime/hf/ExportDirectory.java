@@ -2,7 +2,7 @@ package dev.kiln.runtime.hf;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kiln.runtime.io.AtomicFiles;
+import dev.kiln.api.io.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -8,11 +8,11 @@ import dev.kiln.api.backend.Backend;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.tensor.Tensor;
-import dev.kiln.runtime.io.AtomicFiles;
-import dev.kiln.runtime.io.SafetensorsWriter;
-import dev.kiln.runtime.io.ShardedSafetensors;
-import dev.kiln.runtime.io.TensorData;
-import dev.kiln.runtime.io.TensorSource;
+import dev.kiln.api.io.AtomicFiles;
+import dev.kiln.api.io.SafetensorsWriter;
+import dev.kiln.api.io.ShardedSafetensors;
+import dev.kiln.api.io.TensorData;
+import dev.kiln.api.io.TensorSource;
 
 import java.io.IOException;
 import java.nio.file.Files;

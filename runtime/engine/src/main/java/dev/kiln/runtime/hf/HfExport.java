@@ -6,9 +6,9 @@ import dev.kiln.api.backend.Backend;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.tensor.Tensor;
 import dev.kiln.api.tokenizer.Tokenizer;
-import dev.kiln.runtime.io.NamedTensor;
-import dev.kiln.runtime.io.SafetensorsWriter;
-import dev.kiln.runtime.io.TensorData;
+import dev.kiln.api.io.NamedTensor;
+import dev.kiln.api.io.SafetensorsWriter;
+import dev.kiln.api.io.TensorData;
 import dev.kiln.runtime.model.ModelStore;
 import dev.kiln.runtime.tokenizer.TokenizerSpec;
 

@@ -4,8 +4,8 @@ import dev.kiln.api.backend.Backend;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.tensor.Tensor;
-import dev.kiln.runtime.io.TensorData;
-import dev.kiln.runtime.io.TensorSource;
+import dev.kiln.api.io.TensorData;
+import dev.kiln.api.io.TensorSource;
 
 import java.io.IOException;
 import java.util.ArrayList;

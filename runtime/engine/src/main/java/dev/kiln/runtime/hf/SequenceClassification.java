@@ -2,8 +2,8 @@ package dev.kiln.runtime.hf;
 
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.tensor.Tensor;
-import dev.kiln.runtime.io.TensorData;
-import dev.kiln.runtime.io.TensorSource;
+import dev.kiln.api.io.TensorData;
+import dev.kiln.api.io.TensorSource;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -2,9 +2,9 @@ package dev.kiln.runtime.hf;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.kiln.runtime.io.SafetensorsWriter;
-import dev.kiln.runtime.io.ShardedSafetensors;
-import dev.kiln.runtime.io.TensorData;
+import dev.kiln.api.io.SafetensorsWriter;
+import dev.kiln.api.io.ShardedSafetensors;
+import dev.kiln.api.io.TensorData;
 
 import java.io.IOException;
 import java.nio.file.Files;

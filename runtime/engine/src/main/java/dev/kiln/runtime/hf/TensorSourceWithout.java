@@ -1,8 +1,8 @@
 package dev.kiln.runtime.hf;
 
-import dev.kiln.runtime.io.SafetensorsException;
-import dev.kiln.runtime.io.TensorInfo;
-import dev.kiln.runtime.io.TensorSource;
+import dev.kiln.api.io.SafetensorsException;
+import dev.kiln.api.io.TensorInfo;
+import dev.kiln.api.io.TensorSource;
 
 import java.io.IOException;
 import java.util.LinkedHashSet;

@@ -1,5 +1,6 @@
 package dev.kiln.runtime.io;
 
+import dev.kiln.api.io.NamedTensor;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -1,5 +1,10 @@
 package dev.kiln.runtime.io;
 
+import dev.kiln.api.io.AtomicFiles;
+import dev.kiln.api.io.NamedTensor;
+import dev.kiln.api.io.SafetensorsException;
+import dev.kiln.api.io.SafetensorsFile;
+import dev.kiln.api.io.SafetensorsWriter;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;

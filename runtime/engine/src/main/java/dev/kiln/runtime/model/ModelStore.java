@@ -8,10 +8,10 @@ import dev.kiln.api.config.Config;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.tensor.Tensor;
-import dev.kiln.runtime.io.AtomicFiles;
-import dev.kiln.runtime.io.NamedTensor;
-import dev.kiln.runtime.io.SafetensorsFile;
-import dev.kiln.runtime.io.SafetensorsWriter;
+import dev.kiln.api.io.AtomicFiles;
+import dev.kiln.api.io.NamedTensor;
+import dev.kiln.api.io.SafetensorsFile;
+import dev.kiln.api.io.SafetensorsWriter;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -130,9 +130,9 @@ public final class ModelStore {
         return new NamedTensor(name, t.dims(), t.toArray());
     }
 
-    static Map<String, dev.kiln.runtime.io.TensorData> toData(List<NamedTensor> tensors) {
-        Map<String, dev.kiln.runtime.io.TensorData> m = new LinkedHashMap<>();
-        for (NamedTensor t : tensors) m.put(t.name(), dev.kiln.runtime.io.TensorData.of(t));
+    static Map<String, dev.kiln.api.io.TensorData> toData(List<NamedTensor> tensors) {
+        Map<String, dev.kiln.api.io.TensorData> m = new LinkedHashMap<>();
+        for (NamedTensor t : tensors) m.put(t.name(), dev.kiln.api.io.TensorData.of(t));
         return m;
     }
 }

@@ -12,6 +12,7 @@ import dev.kiln.api.objective.Objective;
 import dev.kiln.api.objective.ObjectiveContext;
 import dev.kiln.api.objective.ObjectiveFactory;
 import dev.kiln.api.tokenizer.Tokenizer;
+import dev.kiln.runtime.adapter.Adapters;
 import dev.kiln.runtime.hf.HfExport;
 import dev.kiln.runtime.train.TrainingListener;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -99,6 +100,7 @@ public final class Pipeline {
         ft.has("signal");
         Config forgettingSection = ft.has("forgetting") ? ft.section("forgetting") : null;
         String export = ft.getChoice("export", "none", "none", HfExport.FORMAT);
+        Path adapter = ft.has("adapter") ? configDir.resolve(ft.requireString("adapter")) : null;
         ft.finish();
         if (export.equals(HfExport.FORMAT)) HfExport.checkOutput(outDir.resolve(HfExport.FORMAT));   // before training, not after
         ModelSource loaded = ModelSource.load(from, backend);
@@ -119,9 +121,13 @@ public final class Pipeline {
             SavedHeads.load(forgetting.objective(), loaded.model(), loaded, true, listener);
             forgetting.measureBefore(loaded.model());
         }
-        tuner.configure(loaded.model(), objective.head());
+        if (adapter == null) tuner.configure(loaded.model(), objective.head());
+        else startFromAdapter(adapter, method, tuner, loaded.model(), objective);
         PipelineResult result = new TrainingRun(backend, registry, loaded.model(), objective, tuner, tokenizer, data, train, outDir,
                 config, forgetting).run(listener);
+        Path saved = outDir.resolve(Adapters.RUN_ADAPTER_DIR);
+        if (java.nio.file.Files.isRegularFile(saved.resolve(Adapters.CONFIG)))
+            Adapters.recordBase(saved, from.toAbsolutePath().normalize().toString(), peftTaskType(objective));
         if (export.equals(HfExport.FORMAT)) exportHf(result.modelDir(), outDir.resolve(HfExport.FORMAT), listener);
         return result;
     }
@@ -136,6 +142,36 @@ public final class Pipeline {
         }
         if (listener != null) listener.onMessage("exported " + r.architecture() + " to " + r.dir()
                 + (r.separateHeads().isEmpty() ? "" : " (heads in " + HfExport.HEAD_FILE + ": " + r.separateHeads() + ")"));
+    }
+
+    /**
+     * PEFT's task_type for what the signal trains: CAUSAL_LM for next-token objectives (clm, sft
+     * instruction), SEQ_CLS for a classification or regression head (sft), FEATURE_EXTRACTION for
+     * sentence embeddings (contrastive); null where PEFT has no task type (mlm, nsp, ...).
+     */
+    static String peftTaskType(Objective objective) {
+        return switch (objective.name()) {
+            case "clm" -> "CAUSAL_LM";
+            case "sft" -> objective.head() == null ? "CAUSAL_LM" : "SEQ_CLS";
+            case "contrastive" -> "FEATURE_EXTRACTION";
+            default -> null;
+        };
+    }
+
+    /**
+     * {@code finetune.adapter}: the same method without another {@code adapter_name} continues training
+     * the saved adapter; otherwise the saved one is applied first (merged into the weights where it
+     * can be, else kept attached and frozen) and the method's new adapter trains on top of it.
+     */
+    private void startFromAdapter(Path adapter, NamedSpec method, FineTuner tuner, Transformer model, Objective objective) throws IOException {
+        FineTunerFactory owner = Adapters.factoryFor(adapter, fineTuners);
+        Object name = method.config().raw().get("adapter_name");
+        if (owner.name().equals(method.name()) && (name == null || name.equals("default"))) {
+            tuner.configureFrom(Adapters.resolve(adapter), model, objective.head());
+        } else {
+            Adapters.apply(fineTuners, model, adapter, "saved", true);
+            tuner.configure(model, objective.head());
+        }
     }
 
     private Forgetting forgetting(Config section, Path configDir, ObjectiveContext ctx, Config train, long seed) throws IOException {

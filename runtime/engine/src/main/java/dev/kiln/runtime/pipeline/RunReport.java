@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.kiln.api.finetune.FineTuner;
 import dev.kiln.api.finetune.TrainableParameters;
 import dev.kiln.api.objective.Objective;
-import dev.kiln.runtime.io.AtomicFiles;
+import dev.kiln.api.io.AtomicFiles;
 import dev.kiln.runtime.train.BestModel;
 
 import java.io.IOException;

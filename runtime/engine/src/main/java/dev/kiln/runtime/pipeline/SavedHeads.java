@@ -4,7 +4,7 @@ import dev.kiln.api.config.ConfigException;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.objective.Objective;
 import dev.kiln.api.tensor.Tensor;
-import dev.kiln.runtime.io.NamedTensor;
+import dev.kiln.api.io.NamedTensor;
 import dev.kiln.runtime.model.ModelStore;
 import dev.kiln.runtime.train.TrainingListener;
 

@@ -2,7 +2,7 @@ package dev.kiln.runtime.tokenizer;
 
 import dev.kiln.api.config.Config;
 import dev.kiln.api.tokenizer.Tokenizer;
-import dev.kiln.runtime.io.AtomicFiles;
+import dev.kiln.api.io.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;

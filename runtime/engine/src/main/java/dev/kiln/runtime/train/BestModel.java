@@ -1,11 +1,11 @@
 package dev.kiln.runtime.train;
 
 import dev.kiln.api.tensor.Tensor;
-import dev.kiln.runtime.io.AtomicFiles;
-import dev.kiln.runtime.io.NamedTensor;
-import dev.kiln.runtime.io.SafetensorsFile;
-import dev.kiln.runtime.io.SafetensorsWriter;
-import dev.kiln.runtime.io.TensorData;
+import dev.kiln.api.io.AtomicFiles;
+import dev.kiln.api.io.NamedTensor;
+import dev.kiln.api.io.SafetensorsFile;
+import dev.kiln.api.io.SafetensorsWriter;
+import dev.kiln.api.io.TensorData;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -4,7 +4,7 @@ import dev.kiln.api.optim.Optimizer;
 import dev.kiln.api.tensor.Tensor;
 import dev.kiln.runtime.io.Checkpoint;
 import dev.kiln.runtime.io.CheckpointStore;
-import dev.kiln.runtime.io.NamedTensor;
+import dev.kiln.api.io.NamedTensor;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -3,7 +3,7 @@ package dev.kiln.runtime.hf;
 import dev.kiln.api.backend.NaiveBackend;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
-import dev.kiln.runtime.io.TensorData;
+import dev.kiln.api.io.TensorData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,15 +38,15 @@ class HfErrorsTest {
         Path legacy = HfFixtures.copy("gpt2", tmp.resolve("legacy"), (n, t) -> t);
         // a GPT-2 checkpoint from an older transformers: the causal-mask buffer and a stored copy of the tied head
         var withBuffer = new java.util.LinkedHashMap<String, TensorData>();
-        try (var f = dev.kiln.runtime.io.SafetensorsFile.open(dir.resolve("model.safetensors"))) {
+        try (var f = dev.kiln.api.io.SafetensorsFile.open(dir.resolve("model.safetensors"))) {
             for (String n : f.names()) withBuffer.put(n, TensorData.f32(f.info(n).intShape(), f.floats(n)));
             withBuffer.put("transformer.h.0.attn.bias", TensorData.f32(new int[] {1, 1, 2, 2}, new float[] {1, 0, 1, 1}));
             withBuffer.put("lm_head.weight", TensorData.f32(f.info("transformer.wte.weight").intShape(), f.floats("transformer.wte.weight")));
         }
-        dev.kiln.runtime.io.SafetensorsWriter.write(legacy.resolve("model.safetensors"), withBuffer);
+        dev.kiln.api.io.SafetensorsWriter.write(legacy.resolve("model.safetensors"), withBuffer);
         assertDoesNotThrow(() -> HfCheckpoints.load(legacy, be));
         withBuffer.put("lm_head.weight", TensorData.f32(new int[] {262, 32}, new float[262 * 32])); // untied in fact
-        dev.kiln.runtime.io.SafetensorsWriter.write(legacy.resolve("model.safetensors"), withBuffer);
+        dev.kiln.api.io.SafetensorsWriter.write(legacy.resolve("model.safetensors"), withBuffer);
         String msg = assertThrows(HfCheckpointException.class, () -> HfCheckpoints.load(legacy, be)).getMessage();
         assertTrue(msg.contains("'lm_head.weight' differs from 'transformer.wte.weight'"), msg);
     }

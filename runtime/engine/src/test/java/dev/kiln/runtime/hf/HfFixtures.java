@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.backend.NaiveBackend;
 import dev.kiln.backend.cpu.CpuBackend;
-import dev.kiln.runtime.io.SafetensorsFile;
-import dev.kiln.runtime.io.SafetensorsWriter;
-import dev.kiln.runtime.io.TensorData;
+import dev.kiln.api.io.SafetensorsFile;
+import dev.kiln.api.io.SafetensorsWriter;
+import dev.kiln.api.io.TensorData;
 
 import java.io.IOException;
 import java.net.URISyntaxException;

@@ -2,9 +2,9 @@ package dev.kiln.runtime.hf;
 
 import dev.kiln.api.backend.NaiveBackend;
 import dev.kiln.api.tensor.Tensor;
-import dev.kiln.runtime.io.SafetensorsFile;
-import dev.kiln.runtime.io.SafetensorsWriter;
-import dev.kiln.runtime.io.TensorData;
+import dev.kiln.api.io.SafetensorsFile;
+import dev.kiln.api.io.SafetensorsWriter;
+import dev.kiln.api.io.TensorData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -5,15 +5,15 @@ import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.RopeScaling;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.tensor.Tensor;
-import dev.kiln.runtime.io.SafetensorsFile;
+import dev.kiln.api.io.SafetensorsFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import dev.kiln.runtime.io.SafetensorsWriter;
-import dev.kiln.runtime.io.TensorData;
+import dev.kiln.api.io.SafetensorsWriter;
+import dev.kiln.api.io.TensorData;
 
 import java.io.IOException;
 import java.nio.file.Files;
