@@ -62,7 +62,7 @@ public final class PrefixTuningFineTuner implements FineTuner {
         if (existing != 0 && existing != p)
             throw new IllegalStateException("prefix-tuning: the model already has a key/value prefix of " + existing + " tokens; num_virtual_tokens is " + p);
         TransformerConfig shape = model.config();
-        if (!shape.positions().equals("rotary") && !shape.positions().equals("none") && p >= shape.maxSeq())
+        if (shape.positions().bounded() && p >= shape.usablePositions())
             throw new IllegalArgumentException("prefix-tuning: num_virtual_tokens " + p + " leaves no room for real tokens within the model's max_seq "
                     + shape.maxSeq() + " (" + shape.positions() + " positions; real tokens are numbered after the prefix, as in PEFT)");
         List<float[]> initial = existing == 0 ? initialKeysAndValues(model) : null;   // from the model as it is, before the prefix
