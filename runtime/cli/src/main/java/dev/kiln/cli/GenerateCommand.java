@@ -85,7 +85,7 @@ final class GenerateCommand implements Callable<Integer> {
         GenerationDefaults defaults = GenerationDefaults.read(model);
         SamplingSettings settings = defaults.applyTo(flags, this::givenOnCommandLine);
         try (Session session = Session.open(root, null, Map.of(), WriterStream.of(err))) {
-            ModelFiles m = ModelFiles.load(model, session.backend());
+            ModelFiles m = ModelFiles.load(model, session.backend(), err);
             Generator generator = new Generator(m.model(), m.tokenizer());
             if (defaults.eosIds() != null) generator.stopAt(defaults.eosIds());
             if (!noEcho) {
