@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  * layout, or a Hugging Face one written again (as its own class, or another with --architecture).
  */
 @Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Write a Kiln model directory (e.g. a run's 'model' folder) as a directory that transformers'"
+        description = {"Write a Kiln model directory (e.g. a run's 'model' folder), or a Hugging Face one again, as a directory that transformers'"
                 + " AutoModel*.from_pretrained loads: config.json, safetensors with Hugging Face's tensor names (sharded as"
                 + " model-00001-of-0000N.safetensors + model.safetensors.index.json above --max-shard-size), tokenizer.json,"
                 + " tokenizer_config.json, special_tokens_map.json and, for a causal LM, generation_config.json.",

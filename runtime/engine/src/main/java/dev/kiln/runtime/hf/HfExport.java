@@ -20,7 +20,8 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * A Kiln model directory exported as one transformers' {@code AutoModel*.from_pretrained} loads:
+ * A Kiln model directory (or a Hugging Face one, written again: {@link ExportSource}) exported as one
+ * transformers' {@code AutoModel*.from_pretrained} loads:
  * config.json ({@code architectures}, {@code model_type}, {@code torch_dtype}; labels for a
  * classifier; a {@value ExportDirectory#MARKER} key saying where it came from), safetensors with
  * Hugging Face's names (sharded above {@link Options#maxShardBytes}, see {@link ShardedWeights}),
