@@ -16,9 +16,9 @@ public final class CrossAttention extends Module {
     public CrossAttention(Backend be, Random rng, TransformerConfig cfg) {
         this.cfg = cfg;
         int d = cfg.headDim();
-        this.q = register("q", new Linear(be, rng, cfg.dModel(), cfg.heads() * d, cfg.bias(), cfg.initStd()));
-        this.kv = register("kv", new Linear(be, rng, cfg.dModel(), 2 * cfg.kvHeads() * d, cfg.bias(), cfg.initStd()));
-        this.out = register("out", new Linear(be, rng, cfg.heads() * d, cfg.dModel(), cfg.bias(),
+        this.q = register("q", new Linear(be, rng, cfg.dModel(), cfg.heads() * d, cfg.attentionBias(), cfg.initStd()));
+        this.kv = register("kv", new Linear(be, rng, cfg.dModel(), 2 * cfg.kvHeads() * d, cfg.attentionBias(), cfg.initStd()));
+        this.out = register("out", new Linear(be, rng, cfg.heads() * d, cfg.dModel(), cfg.attentionBias(),
                 (float) (cfg.initStd() / Math.sqrt(2.0 * Math.max(1, cfg.layers())))));
     }
 

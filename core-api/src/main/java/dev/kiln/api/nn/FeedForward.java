@@ -14,10 +14,10 @@ public final class FeedForward extends Module {
 
     public FeedForward(Backend be, Random rng, TransformerConfig cfg) {
         this.activation = cfg.activation();
-        this.up = register("up", new Linear(be, rng, cfg.dModel(), cfg.dFF(), cfg.bias(), cfg.initStd()));
+        this.up = register("up", new Linear(be, rng, cfg.dModel(), cfg.dFF(), cfg.mlpBias(), cfg.initStd()));
         this.gate = cfg.ffn() == ModelKinds.Ffn.SWIGLU
-                ? register("gate", new Linear(be, rng, cfg.dModel(), cfg.dFF(), cfg.bias(), cfg.initStd())) : null;
-        this.down = register("down", new Linear(be, rng, cfg.dFF(), cfg.dModel(), cfg.bias(),
+                ? register("gate", new Linear(be, rng, cfg.dModel(), cfg.dFF(), cfg.mlpBias(), cfg.initStd())) : null;
+        this.down = register("down", new Linear(be, rng, cfg.dFF(), cfg.dModel(), cfg.mlpBias(),
                 (float) (cfg.initStd() / Math.sqrt(2.0 * Math.max(1, cfg.layers())))));
     }
 

@@ -33,7 +33,7 @@ public final class SelfAttention extends Module {
         boolean rotary = cfg.positions() == ModelKinds.Positions.ROTARY;
         this.invFreq = rotary && cfg.ropeScaling().kind() != RopeScaling.Kind.DYNAMIC
                 ? cfg.ropeScaling().inverseFrequencies(d, cfg.ropeTheta(), 0) : null;
-        this.out = register("out", new Linear(be, rng, cfg.heads() * d, cfg.dModel(), cfg.bias(),
+        this.out = register("out", new Linear(be, rng, cfg.heads() * d, cfg.dModel(), cfg.attentionBias(),
                 (float) (cfg.initStd() / Math.sqrt(2.0 * Math.max(1, cfg.layers())))));
     }
 

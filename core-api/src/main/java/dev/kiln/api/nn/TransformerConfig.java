@@ -19,8 +19,9 @@ import java.util.Map;
  * @param positionOffset learned positions start at this row (RoBERTa: padding_idx + 1)
  * @param preNorm        true: x + f(norm(x)) (GPT, LLaMA); false: norm(x + f(x)) (BERT)
  * @param slidingWindow  0, or W: query i sees key j iff i − W &lt; j ≤ i (Mistral)
- * @param bias           biases on every projection
- * @param qkvBias        biases on the q/k/v projection even when {@code bias} is off (Qwen2)
+ * @param attentionBias  biases on the attention projections: q/k/v and the output (o_proj), in self- and cross-attention
+ * @param mlpBias        biases on the feed-forward projections (up, gate, down)
+ * @param qkvBias        biases on the q/k/v projection even when {@code attentionBias} is off (Qwen2: none on o_proj)
  * @param qkNorm         RMSNorm over each head's q and k before rotary positions (Qwen3)
  * @param typeVocab      segment (token-type) embeddings, 0 for none
  * @param embedNorm      a norm right after the embeddings (BERT)
@@ -31,7 +32,7 @@ public record TransformerConfig(
         int vocab, int dModel, int layers, int heads, int kvHeads, int headDim, int dFF, int maxSeq,
         Positions positions, float ropeTheta, RopeScaling ropeScaling, int positionOffset,
         NormKind norm, float normEps, boolean preNorm, Ffn ffn, Activation activation,
-        boolean causal, int slidingWindow, boolean bias, boolean qkvBias, boolean qkNorm, boolean tieEmbeddings,
+        boolean causal, int slidingWindow, boolean attentionBias, boolean mlpBias, boolean qkvBias, boolean qkNorm, boolean tieEmbeddings,
         float dropout, int typeVocab, boolean embedNorm, boolean finalNorm, boolean crossAttention, float initStd) {
 
     public TransformerConfig {
@@ -57,7 +58,10 @@ public record TransformerConfig(
     public int usablePositions() { return maxSeq - positionOffset; }
 
     /** Whether the q/k/v projection carries a bias. */
-    public boolean hasQkvBias() { return bias || qkvBias; }
+    public boolean hasQkvBias() { return attentionBias || qkvBias; }
+
+    /** Biases on every projection (attention and feed-forward), as GPT-2 and BERT have them. */
+    public boolean bias() { return attentionBias && mlpBias; }
 
     /** GPT-2: learned positions, pre-LayerNorm, GELU (tanh approx.) MLP 4×, causal, biases, tied head. */
     public static TransformerConfig gpt2(int vocab, int dModel, int layers, int heads, int maxSeq) {
@@ -92,6 +96,7 @@ public record TransformerConfig(
             case "llama" -> llama(vocab, d, layers, heads, heads, 4 * d, seq);
             default -> gpt2(vocab, d, layers, heads, seq);
         };
+        boolean bias = c.getBoolean("bias", base.bias());   // the default of attention_bias and mlp_bias
         Builder b = base.toBuilder()
                 .kvHeads(c.getInt("kv_heads", base.kvHeads)).headDim(c.getInt("head_dim", 0)).dFF(c.getInt("d_ff", base.dFF))
                 .positions(choice(c, "positions", base.positions, Positions.class))
@@ -101,7 +106,8 @@ public record TransformerConfig(
                 .preNorm(c.getBoolean("pre_norm", base.preNorm)).ffn(choice(c, "ffn", base.ffn, Ffn.class))
                 .activation(choice(c, "activation", base.activation, Activation.class))
                 .causal(c.getBoolean("causal", base.causal)).slidingWindow(c.getInt("sliding_window", base.slidingWindow))
-                .bias(c.getBoolean("bias", base.bias)).qkvBias(c.getBoolean("qkv_bias", base.qkvBias))
+                .attentionBias(c.getBoolean("attention_bias", bias)).mlpBias(c.getBoolean("mlp_bias", bias))
+                .qkvBias(c.getBoolean("qkv_bias", base.qkvBias))
                 .qkNorm(c.getBoolean("qk_norm", base.qkNorm)).tieEmbeddings(c.getBoolean("tie_embeddings", base.tieEmbeddings))
                 .dropout((float) c.getDouble("dropout", base.dropout)).typeVocab(c.getInt("type_vocab", base.typeVocab))
                 .embedNorm(c.getBoolean("embed_norm", base.embedNorm)).finalNorm(c.getBoolean("final_norm", base.finalNorm))
@@ -129,7 +135,11 @@ public record TransformerConfig(
         m.put("norm", norm.key()); m.put("norm_eps", normEps); m.put("pre_norm", preNorm);
         m.put("ffn", ffn.key()); m.put("activation", activation.key()); m.put("causal", causal);
         if (slidingWindow != 0) m.put("sliding_window", slidingWindow);
-        m.put("bias", bias);
+        if (attentionBias == mlpBias) m.put("bias", attentionBias);     // as configs saved before the split have it
+        else {
+            m.put("attention_bias", attentionBias);
+            m.put("mlp_bias", mlpBias);
+        }
         if (qkvBias) m.put("qkv_bias", true);
         if (qkNorm) m.put("qk_norm", true);
         m.put("tie_embeddings", tieEmbeddings); m.put("dropout", dropout); m.put("type_vocab", typeVocab);
@@ -178,7 +188,7 @@ public record TransformerConfig(
         private Activation activation = Activation.GELU;
         private boolean causal = true;
         private int slidingWindow;
-        private boolean bias = true, qkvBias, qkNorm, tieEmbeddings = true;
+        private boolean attentionBias = true, mlpBias = true, qkvBias, qkNorm, tieEmbeddings = true;
         private float dropout;
         private int typeVocab;
         private boolean embedNorm, finalNorm = true, crossAttention;
@@ -191,7 +201,8 @@ public record TransformerConfig(
             headDim = c.headDim == c.dModel / c.heads && c.dModel % c.heads == 0 ? 0 : c.headDim;
             dFF = c.dFF; maxSeq = c.maxSeq; positions = c.positions; ropeTheta = c.ropeTheta; ropeScaling = c.ropeScaling;
             positionOffset = c.positionOffset; norm = c.norm; normEps = c.normEps; preNorm = c.preNorm; ffn = c.ffn;
-            activation = c.activation; causal = c.causal; slidingWindow = c.slidingWindow; bias = c.bias; qkvBias = c.qkvBias;
+            activation = c.activation; causal = c.causal; slidingWindow = c.slidingWindow;
+            attentionBias = c.attentionBias; mlpBias = c.mlpBias; qkvBias = c.qkvBias;
             qkNorm = c.qkNorm; tieEmbeddings = c.tieEmbeddings; dropout = c.dropout; typeVocab = c.typeVocab;
             embedNorm = c.embedNorm; finalNorm = c.finalNorm; crossAttention = c.crossAttention; initStd = c.initStd;
         }
@@ -216,7 +227,12 @@ public record TransformerConfig(
         public Builder activation(Activation v) { activation = v; return this; }
         public Builder causal(boolean v) { causal = v; return this; }
         public Builder slidingWindow(int v) { slidingWindow = v; return this; }
-        public Builder bias(boolean v) { bias = v; return this; }
+        /** Sets {@link #attentionBias} and {@link #mlpBias} together. */
+        public Builder bias(boolean v) { attentionBias = v; mlpBias = v; return this; }
+        /** Biases on q/k/v and the attention output. */
+        public Builder attentionBias(boolean v) { attentionBias = v; return this; }
+        /** Biases on the feed-forward projections. */
+        public Builder mlpBias(boolean v) { mlpBias = v; return this; }
         public Builder qkvBias(boolean v) { qkvBias = v; return this; }
         public Builder qkNorm(boolean v) { qkNorm = v; return this; }
         public Builder tieEmbeddings(boolean v) { tieEmbeddings = v; return this; }
@@ -235,8 +251,8 @@ public record TransformerConfig(
                 hd = dModel / heads;
             }
             return new TransformerConfig(vocab, dModel, layers, heads, kvHeads, hd, dFF, maxSeq, positions, ropeTheta,
-                    ropeScaling, positionOffset, norm, normEps, preNorm, ffn, activation, causal, slidingWindow, bias, qkvBias,
-                    qkNorm, tieEmbeddings, dropout, typeVocab, embedNorm, finalNorm, crossAttention, initStd);
+                    ropeScaling, positionOffset, norm, normEps, preNorm, ffn, activation, causal, slidingWindow, attentionBias,
+                    mlpBias, qkvBias, qkNorm, tieEmbeddings, dropout, typeVocab, embedNorm, finalNorm, crossAttention, initStd);
         }
     }
 }

@@ -57,7 +57,7 @@ final class EvalCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         String text = Files.readString(data, StandardCharsets.UTF_8);
         try (Session session = Session.open(root, null, Map.of(), WriterStream.of(err))) {
-            ModelFiles m = ModelFiles.load(model, session.backend());
+            ModelFiles m = ModelFiles.load(model, session.backend(), err);
             if (adapter != null) Adapters.apply(session.get(KilnPlugins.class).fineTuners(), m.model(), adapter, true);
             if (!m.model().config().causal())
                 throw new IllegalArgumentException(model + ": the model is bidirectional (causal: false); eval scores causal language models");
@@ -68,7 +68,7 @@ final class EvalCommand implements Callable<Integer> {
             double nll = s.nllSum / s.tokens;
             out.println("data: " + data + " (" + Format.thousands(ids.length) + " tokens, "
                     + Format.thousands(text.getBytes(StandardCharsets.UTF_8).length) + " bytes, " + s.windows
-                    + " windows of up to " + m.model().config().maxSeq() + ")");
+                    + " windows of up to " + m.model().config().usablePositions() + ")");
             out.println("scored tokens: " + Format.thousands(s.tokens));
             out.println("mean NLL: " + Format.fixed(nll, 4) + " nats/token");
             out.println("perplexity: " + Format.metric(Math.exp(nll)));
@@ -85,9 +85,9 @@ final class EvalCommand implements Callable<Integer> {
     /** Sum of per-token NLL over the scored tokens. */
     record Score(double nllSum, long tokens, int windows) {}
 
-    /** Non-overlapping windows of max_seq inputs; window w predicts ids[w·L + 1 .. w·L + len]. */
+    /** Non-overlapping windows of L = max_seq − position_offset inputs; window w predicts ids[w·L + 1 .. w·L + len]. */
     static Score score(Transformer model, int[] ids, int batch) {
-        int len = model.config().maxSeq();
+        int len = model.config().usablePositions();
         int predicted = ids.length - 1;
         int full = predicted / len, rest = predicted % len;
         double sum = 0;

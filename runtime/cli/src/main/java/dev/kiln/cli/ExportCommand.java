@@ -1,11 +1,9 @@
 package dev.kiln.cli;
 
-import dev.kiln.api.tokenizer.Tokenizer;
 import dev.kiln.runtime.hf.ByteSize;
+import dev.kiln.runtime.hf.ExportSource;
 import dev.kiln.runtime.hf.HfCheckpoints;
 import dev.kiln.runtime.hf.HfExport;
-import dev.kiln.runtime.model.ModelStore;
-import dev.kiln.runtime.tokenizer.TokenizerSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -22,9 +20,12 @@ import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** {@code kiln export --model DIR --format hf --out DIR}: a Kiln model directory in Hugging Face's layout. */
+/**
+ * {@code kiln export --model DIR --format hf --out DIR}: a Kiln model directory in Hugging Face's
+ * layout, or a Hugging Face one written again (as its own class, or another with --architecture).
+ */
 @Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Write a Kiln model directory (e.g. a run's 'model' folder) as a directory that transformers'"
+        description = {"Write a Kiln model directory (e.g. a run's 'model' folder), or a Hugging Face one again, as a directory that transformers'"
                 + " AutoModel*.from_pretrained loads: config.json, safetensors with Hugging Face's tensor names (sharded as"
                 + " model-00001-of-0000N.safetensors + model.safetensors.index.json above --max-shard-size), tokenizer.json,"
                 + " tokenizer_config.json, special_tokens_map.json and, for a causal LM, generation_config.json.",
@@ -44,7 +45,9 @@ final class ExportCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "DIR",
-            description = "Kiln model directory (config.json with a 'model' section, model.safetensors, tokenizer.json).")
+            description = "Kiln model directory (config.json with a 'model' section, model.safetensors, tokenizer.json), or a"
+                    + " Hugging Face one (written again, as its own class unless --architecture names another; loading warnings"
+                    + " go to stderr, and heads it had to initialize are left out).")
     Path model;
 
     @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", defaultValue = HfExport.FORMAT,
@@ -56,7 +59,8 @@ final class ExportCommand implements Callable<Integer> {
 
     @Option(names = "--architecture", paramLabel = "NAME",
             description = "The transformers class to write, e.g. GPT2LMHeadModel, GPT2Model, BertModel, BertForMaskedLM,"
-                    + " BertForSequenceClassification, LlamaForCausalLM (default: from the model and its heads).")
+                    + " BertForSequenceClassification, LlamaForCausalLM (default: from the model and its heads; a Hugging Face"
+                    + " directory's own class).")
     String architecture;
 
     @Option(names = "--max-shard-size", paramLabel = "SIZE", defaultValue = "5GB",
@@ -79,9 +83,10 @@ final class ExportCommand implements Callable<Integer> {
         HfExport.Options options = new HfExport.Options(architecture, shardBytes);
         PrintWriter stdout = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         try (Session session = Session.open(root, null, Map.of(), WriterStream.of(err))) {
-            ModelStore.Loaded loaded = HfExport.load(model, out, session.backend());
-            Tokenizer tokenizer = TokenizerSpec.standard().load(model);
-            HfExport.Result r = HfExport.export(loaded, tokenizer, model, out, options, session.backend());
+            ExportSource source = ExportSource.read(model, out, session.backend());
+            source.warnings().forEach(err::println);
+            err.flush();
+            HfExport.Result r = HfExport.export(source, model, out, options);
             stdout.println("exported " + model + " as " + r.architecture() + " to " + r.dir() + ": " + String.join(", ", folded(r.files())));
             if (!r.separateHeads().isEmpty())
                 stdout.println("heads transformers has no class for are in " + HfExport.HEAD_FILE + ": " + String.join(", ", r.separateHeads()));

@@ -92,7 +92,7 @@ final class GenerateCommand implements Callable<Integer> {
         GenerationDefaults defaults = GenerationDefaults.read(model);
         SamplingSettings settings = defaults.applyTo(flags, this::givenOnCommandLine);
         try (Session session = Session.open(root, null, Map.of(), WriterStream.of(err))) {
-            ModelFiles m = ModelFiles.load(model, session.backend());
+            ModelFiles m = ModelFiles.load(model, session.backend(), err);
             if (adapter != null) Adapters.apply(session.get(KilnPlugins.class).fineTuners(), m.model(), adapter, true);
             Generator generator = new Generator(m.model(), m.tokenizer());
             if (defaults.eosIds() != null) generator.stopAt(defaults.eosIds());

@@ -109,7 +109,7 @@ abstract class TrainingCommand implements Callable<Integer> {
         String prompt = c.getString("prompt", "");
         SamplingSettings settings = SamplingSettings.fromConfig(c);
         c.finish();
-        ModelFiles m = ModelFiles.load(modelDir, session.backend());
+        ModelFiles m = ModelFiles.load(modelDir, session.backend(), spec.commandLine().getErr());
         out.println();
         out.println("sample (" + GenerateCommand.describe(settings) + "):");
         out.print(prompt);

@@ -96,8 +96,10 @@ public final class Generator {
     private Generation run(int[] prompt, SamplingSettings settings, IntPredicate onToken, int[] eos) {
         long t0 = System.nanoTime();
         int vocab = model.config().vocab();
-        int maxSeq = model.config().maxSeq() - (model.softPrompt() == null ? 0 : model.softPrompt().tokens())   // a soft prompt takes positions too,
-                - model.prefixTokens();                                                                          // and so does a key/value prefix
+        // the positions the model can embed (max_seq less RoBERTa's position_offset); a soft prompt takes positions
+        // too, and so does a key/value prefix
+        int maxSeq = model.config().usablePositions() - (model.softPrompt() == null ? 0 : model.softPrompt().tokens())
+                - model.prefixTokens();
         for (int i = 0; i < prompt.length; i++)
             if (prompt[i] < 0 || prompt[i] >= vocab)
                 throw new IllegalArgumentException("generate: prompt token " + prompt[i] + " at position " + i

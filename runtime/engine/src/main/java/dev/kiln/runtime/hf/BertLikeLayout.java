@@ -107,6 +107,7 @@ final class BertLikeLayout implements HfLayout {
         m.put("hidden_act", HfConfig.hfActivation(t.activation(), "gelu_new"));
         m.put("hidden_dropout_prob", t.dropout());
         m.put("attention_probs_dropout_prob", t.dropout());
+        m.put("classifier_dropout", null);     // as BertConfig / RobertaConfig save it: a classifier uses hidden_dropout_prob
         m.put("max_position_embeddings", t.maxSeq());
         m.put("type_vocab_size", t.typeVocab());
         m.put("initializer_range", t.initStd());

@@ -6,10 +6,8 @@ import dev.kiln.api.backend.Backend;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.tensor.Tensor;
 import dev.kiln.api.tokenizer.Tokenizer;
-import dev.kiln.api.io.NamedTensor;
 import dev.kiln.api.io.SafetensorsWriter;
 import dev.kiln.api.io.TensorData;
-import dev.kiln.runtime.model.ModelStore;
 import dev.kiln.runtime.tokenizer.TokenizerSpec;
 
 import java.io.IOException;
@@ -22,7 +20,8 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * A Kiln model directory exported as one transformers' {@code AutoModel*.from_pretrained} loads:
+ * A Kiln model directory (or a Hugging Face one, written again: {@link ExportSource}) exported as one
+ * transformers' {@code AutoModel*.from_pretrained} loads:
  * config.json ({@code architectures}, {@code model_type}, {@code torch_dtype}; labels for a
  * classifier; a {@value ExportDirectory#MARKER} key saying where it came from), safetensors with
  * Hugging Face's names (sharded above {@link Options#maxShardBytes}, see {@link ShardedWeights}),
@@ -63,29 +62,16 @@ public final class HfExport {
         ExportDirectory.checkReplaceable(out);
     }
 
-    /** Exports the Kiln model directory {@code modelDir} into {@code out}. */
+    /** Exports the model directory {@code modelDir} (Kiln's, or Hugging Face's: see {@link ExportSource}) into {@code out}. */
     public static Result export(Path modelDir, Path out, Options options, Backend backend) throws IOException {
-        return export(load(modelDir, out, backend), TokenizerSpec.standard().load(modelDir), modelDir, out, options, backend);
+        return export(ExportSource.read(modelDir, out, backend), modelDir, out, options);
     }
 
-    /**
-     * Loads a Kiln model directory for export (before anything is written, {@code out} is checked:
-     * it must be absent, empty or an earlier export).
-     */
-    public static ModelStore.Loaded load(Path modelDir, Path out, Backend backend) throws IOException {
-        if (!Files.isDirectory(modelDir)) throw new IOException(modelDir + ": not a directory (expected a Kiln model directory)");
-        if (HfCheckpoints.isHfDirectory(modelDir))
-            throw new IOException(modelDir + ": is already a Hugging Face model directory; export takes a Kiln model directory");
-        ExportDirectory.checkReplaceable(out);
-        return ModelStore.load(modelDir, backend);
-    }
-
-    /** Exports a loaded Kiln model (heads and the sft metadata from its config.json) into {@code out}. */
-    public static Result export(ModelStore.Loaded loaded, Tokenizer tokenizer, Path from, Path out, Options options, Backend backend)
-            throws IOException {
-        Map<String, Tensor> heads = new LinkedHashMap<>();
-        for (var e : loaded.heads().entrySet()) heads.put(e.getKey(), tensor(backend, e.getValue()));
-        return write(loaded.model(), heads, sftMetadata(loaded.config()), tokenizer, from, out, options);
+    /** Exports a model directory read with {@link ExportSource#read}; a Hugging Face one as its own class unless options name one. */
+    public static Result export(ExportSource source, Path from, Path out, Options options) throws IOException {
+        Options o = options.architecture() == null && source.architecture() != null
+                ? new Options(source.architecture(), options.maxShardBytes()) : options;
+        return write(source.model(), source.heads(), source.sft(), source.tokenizer(), from, out, o);
     }
 
     /**
@@ -109,6 +95,8 @@ public final class HfExport {
         }
         Map<String, Tensor> separate = new LinkedHashMap<>(heads);
         separate.keySet().removeAll(plan.used());
+        // the tokenizer's [PAD] (transformers' embeddings take it as padding_idx; BertConfig would assume 0); RoBERTa's layout has its own
+        if (tokenizer.special(Tokenizer.PAD).isPresent()) config.putIfAbsent("pad_token_id", tokenizer.special(Tokenizer.PAD).getAsInt());
         Map<String, Object> generation = model.config().causal() ? HfTokenizerFiles.generationConfig(tokenizer) : Map.of();
         config.putAll(generation);
         config.put(ExportDirectory.MARKER, kilnSection(from, separate, sft));
@@ -125,7 +113,7 @@ public final class HfExport {
             }
             Files.writeString(dir.resolve(HfCheckpoints.CONFIG), JSON.writeValueAsString(configJson) + "\n");
             files.add(HfCheckpoints.CONFIG);
-            HfTokenizerFiles.write(tokenizer, dir, model.config().maxSeq());
+            HfTokenizerFiles.write(tokenizer, dir, model.config().usablePositions());   // RoBERTa: 512 of 514 positions
             files.addAll(List.of(TokenizerSpec.FILE, HfTokenizerFiles.CONFIG, HfTokenizerFiles.SPECIAL_TOKENS));
             if (!generation.isEmpty()) {
                 Files.writeString(dir.resolve(GENERATION_CONFIG), JSON.writeValueAsString(generation) + "\n");
@@ -158,13 +146,4 @@ public final class HfExport {
         return out;
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> sftMetadata(Map<String, Object> kilnConfig) {
-        if (kilnConfig.get("objectives") instanceof Map<?, ?> o && o.get("sft") instanceof Map<?, ?> s) return (Map<String, Object>) s;
-        return Map.of();
-    }
-
-    private static Tensor tensor(Backend backend, NamedTensor t) {
-        return Tensor.of(backend, t.data(), t.shape());
-    }
 }

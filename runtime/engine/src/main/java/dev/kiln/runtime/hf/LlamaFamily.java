@@ -12,13 +12,13 @@ import java.util.Map;
  * configured. Everything else is one mapping ({@link LlamaLikeLayout}).
  */
 enum LlamaFamily {
-    /** attention_bias / mlp_bias; no sliding window. */
+    /** attention_bias (q/k/v/o) and mlp_bias, each on its own; no sliding window. */
     LLAMA("llama", "LlamaForCausalLM", "LlamaModel", 32000, 11008, 2048, 0),
     /** No biases; {@code sliding_window} (absent = MistralConfig's 4096, null = off) on every layer. */
     MISTRAL("mistral", "MistralForCausalLM", "MistralModel", 32000, 14336, 4096 * 32, 8),
     /** q/k/v biases always, none on o_proj or the MLP; use_sliding_window from max_window_layers on. */
     QWEN2("qwen2", "Qwen2ForCausalLM", "Qwen2Model", 151936, 22016, 32768, 0),
-    /** q_norm / k_norm on every head, head_dim 128 by default, attention_bias. */
+    /** q_norm / k_norm on every head, head_dim 128 by default, attention_bias (q/k/v/o), never MLP biases. */
     QWEN3("qwen3", "Qwen3ForCausalLM", "Qwen3Model", 151936, 22016, 32768, 0);
 
     final String modelType, lm, base;
@@ -39,24 +39,14 @@ enum LlamaFamily {
         return this == QWEN3 ? 128 : hidden / heads;
     }
 
-    /** Sets bias, qkvBias and qkNorm on {@code b} from the family's keys. */
+    /** Sets the bias switches and qkNorm on {@code b} from the family's keys. */
     void readBiasesAndNorms(HfConfig c, TransformerConfig.Builder b) throws HfCheckpointException {
+        b.qkvBias(false);
         switch (this) {
-            case LLAMA -> {
-                boolean attn = c.getBoolean("attention_bias", false), mlp = c.getBoolean("mlp_bias", false);
-                if (attn != mlp)
-                    throw c.error("mlp_bias", "is " + mlp + " but attention_bias is " + attn
-                            + "; Kiln's backbone has one bias switch for o_proj and the MLP");
-                b.bias(attn);
-            }
+            case LLAMA -> b.attentionBias(c.getBoolean("attention_bias", false)).mlpBias(c.getBoolean("mlp_bias", false));
             case MISTRAL -> b.bias(false);
             case QWEN2 -> b.bias(false).qkvBias(true);
-            case QWEN3 -> {
-                if (c.getBoolean("attention_bias", false))
-                    throw c.error("attention_bias", "is true: Qwen3 then has an o_proj bias but no MLP biases, which Kiln's "
-                            + "backbone cannot express (bias covers every projection, qkv_bias only q/k/v)");
-                b.bias(false).qkNorm(true);
-            }
+            case QWEN3 -> b.attentionBias(c.getBoolean("attention_bias", false)).mlpBias(false).qkNorm(true);
         }
     }
 
@@ -64,10 +54,10 @@ enum LlamaFamily {
     void writeBiasesAndNorms(TransformerConfig t, Map<String, Object> m) {
         switch (this) {
             case LLAMA -> {
-                m.put("attention_bias", t.bias());
-                m.put("mlp_bias", t.bias());
+                m.put("attention_bias", t.attentionBias());
+                m.put("mlp_bias", t.mlpBias());
             }
-            case QWEN3 -> m.put("attention_bias", false);
+            case QWEN3 -> m.put("attention_bias", t.attentionBias());
             default -> { }
         }
     }
@@ -75,10 +65,13 @@ enum LlamaFamily {
     /** Every setting of {@code t} this family's config.json cannot express. */
     void check(TransformerConfig t, Compatibility c) {
         switch (this) {
-            case LLAMA -> c.need("qkv_bias without bias", t.qkvBias() && !t.bias(), false).need("sliding_window", t.slidingWindow(), 0);
-            case MISTRAL -> c.need("bias", t.bias(), false).need("qkv_bias", t.qkvBias(), false);
-            case QWEN2 -> c.need("bias", t.bias(), false).need("qkv_bias", t.qkvBias(), true);
-            case QWEN3 -> c.need("bias", t.bias(), false).need("qkv_bias", t.qkvBias(), false);
+            case LLAMA -> c.need("qkv_bias without attention_bias", t.qkvBias() && !t.attentionBias(), false)
+                    .need("sliding_window", t.slidingWindow(), 0);
+            case MISTRAL -> c.need("attention_bias", t.attentionBias(), false).need("mlp_bias", t.mlpBias(), false)
+                    .need("qkv_bias", t.qkvBias(), false);
+            case QWEN2 -> c.need("attention_bias", t.attentionBias(), false).need("mlp_bias", t.mlpBias(), false)
+                    .need("qkv_bias", t.qkvBias(), true);
+            case QWEN3 -> c.need("mlp_bias", t.mlpBias(), false).need("qkv_bias without attention_bias", t.qkvBias() && !t.attentionBias(), false);
         }
         c.need("qk_norm", t.qkNorm(), this == QWEN3);
     }

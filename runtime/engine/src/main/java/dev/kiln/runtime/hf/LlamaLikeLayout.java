@@ -108,11 +108,11 @@ final class LlamaLikeLayout implements HfLayout {
                 m.add(copy(b + "attn.q_norm.weight", a + "q_norm.weight", hd));
                 m.add(copy(b + "attn.k_norm.weight", a + "k_norm.weight", hd));
             }
-            projection(m, t, b + "attn.out", a + "o_proj", c, q);
+            projection(m, t.attentionBias(), b + "attn.out", a + "o_proj", c, q);
             m.add(copy(b + "norm2.weight", h + "post_attention_layernorm.weight", c));
-            projection(m, t, b + "mlp.gate", h + "mlp.gate_proj", f, c);
-            projection(m, t, b + "mlp.up", h + "mlp.up_proj", f, c);
-            projection(m, t, b + "mlp.down", h + "mlp.down_proj", c, f);
+            projection(m, t.mlpBias(), b + "mlp.gate", h + "mlp.gate_proj", f, c);
+            projection(m, t.mlpBias(), b + "mlp.up", h + "mlp.up_proj", f, c);
+            projection(m, t.mlpBias(), b + "mlp.down", h + "mlp.down_proj", c, f);
         }
         m.add(copy("norm_f.weight", p + "norm.weight", c));
         if (!t.tieEmbeddings()) m.add(copy("lm_head.weight", "lm_head.weight", t.vocab(), c));
@@ -130,8 +130,8 @@ final class LlamaLikeLayout implements HfLayout {
         return name.endsWith(".rotary_emb.inv_freq");
     }
 
-    private static void projection(List<TensorMapping> m, TransformerConfig t, String kiln, String hf, int out, int in) {
+    private static void projection(List<TensorMapping> m, boolean bias, String kiln, String hf, int out, int in) {
         m.add(copy(kiln + ".weight", hf + ".weight", out, in));
-        if (t.bias()) m.add(copy(kiln + ".bias", hf + ".bias", out));
+        if (bias) m.add(copy(kiln + ".bias", hf + ".bias", out));
     }
 }

@@ -44,6 +44,23 @@ class GeneratorTest {
         assertEquals(full.contextSlides(), cached.contextSlides());
     }
 
+    /** With position_offset 4 of max_seq 12, only 8 positions exist: the window slides at 8 tokens, not 12. */
+    @Test
+    void aPositionOffsetShortensTheWindow() {
+        Transformer base = tinyModel(64, 12);
+        Transformer model = new Transformer(new NaiveBackend(), base.config().toBuilder().positionOffset(4).build(), 7);
+        assertEquals(8, model.config().usablePositions());
+        for (boolean cache : new boolean[] {true, false}) {
+            Generation g = new Generator(model, null).useCache(cache).generateIds(PROMPT, SamplingSettings.greedy(12), null, -1);
+            assertEquals(12, g.tokens().length);
+            assertTrue(g.contextSlides() > 0, "17 tokens in 8 usable positions must slide");
+        }
+        int[] eight = new int[8];
+        for (int i = 0; i < eight.length; i++) eight[i] = i + 1;
+        assertEquals(0, new Generator(model, null).generateIds(eight, SamplingSettings.greedy(1), null, -1).contextSlides(),
+                "8 tokens fit the 8 usable positions");
+    }
+
     @Test
     void promptLongerThanMaxSeqKeepsItsEnd() {
         Transformer model = tinyModel(64, 8);

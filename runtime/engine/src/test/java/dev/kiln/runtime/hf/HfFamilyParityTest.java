@@ -44,13 +44,15 @@ class HfFamilyParityTest {
             "llama-dynamic", c -> assertEquals(RopeScaling.dynamic(4f, 8), c.ropeScaling()),
             "mistral", c -> assertEquals(3, c.slidingWindow()),
             "qwen2", c -> {
-                assertTrue(c.qkvBias() && !c.bias() && c.tieEmbeddings(), c.toString());
+                assertTrue(c.qkvBias() && !c.attentionBias() && !c.mlpBias() && c.tieEmbeddings(), c.toString());
                 assertEquals(0, c.slidingWindow(), "use_sliding_window is false");
             },
             "qwen3", c -> {
-                assertTrue(c.qkNorm() && !c.bias() && !c.qkvBias(), c.toString());
+                assertTrue(c.qkNorm() && !c.attentionBias() && !c.mlpBias() && !c.qkvBias(), c.toString());
                 assertEquals(16, c.headDim());
-            });
+            },
+            "llama-attn-bias", c -> assertTrue(c.attentionBias() && !c.mlpBias() && !c.qkvBias(), c.toString()),
+            "qwen3-attn-bias", c -> assertTrue(c.qkNorm() && c.attentionBias() && !c.mlpBias(), c.toString()));
 
     static Stream<Arguments> decoders() {
         return DECODERS.keySet().stream().sorted().flatMap(f -> HfFixtures.backends().map(be -> Arguments.of(f, be)));

@@ -105,6 +105,9 @@ class HfRoundTripTest {
         roundTrip(new Transformer(be, base.toBuilder().qkvBias(true).slidingWindow(7).tieEmbeddings(true).build(), 24), "Qwen2ForCausalLM");
         roundTrip(new Transformer(be, base.toBuilder().qkNorm(true).headDim(12).ropeScaling(RopeScaling.linear(2f)).build(), 25), "Qwen3ForCausalLM");
         roundTrip(new Transformer(be, base.toBuilder().qkNorm(true).tieEmbeddings(true).build(), 26), "Qwen3Model");
+        roundTrip(new Transformer(be, base.toBuilder().attentionBias(true).build(), 28), "LlamaForCausalLM");
+        roundTrip(new Transformer(be, base.toBuilder().mlpBias(true).build(), 29), "LlamaForCausalLM");
+        roundTrip(new Transformer(be, base.toBuilder().qkNorm(true).attentionBias(true).build(), 30), "Qwen3ForCausalLM");
     }
 
     @Test
@@ -190,8 +193,11 @@ class HfRoundTripTest {
         }
     }
 
+    private int saves;
+
     private void roundTrip(Transformer model, String arch) throws IOException {
         Path dir = tmp.resolve(arch);
+        if (java.nio.file.Files.exists(dir)) dir = tmp.resolve(arch + "-" + ++saves);   // a second model of one class
         HfCheckpoints.save(model, dir, arch);
         HfModel back = HfCheckpoints.load(dir, be);
         assertEquals(arch, back.architecture());
