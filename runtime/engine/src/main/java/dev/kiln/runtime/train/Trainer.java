@@ -9,6 +9,7 @@ import dev.kiln.api.ops.Arithmetic;
 import dev.kiln.api.optim.Optimizer;
 import dev.kiln.api.tensor.Tensor;
 import dev.kiln.runtime.metrics.MetricsLog;
+import dev.kiln.runtime.metrics.ProcessMemory;
 import dev.kiln.runtime.metrics.TrainingMetrics;
 
 import java.util.LinkedHashMap;
@@ -143,6 +144,9 @@ public final class Trainer {
             v.put("grad_norm", norm);
             v.put("tokens", tokens);
             v.put("tokens_per_s", tps);
+            v.put("heap_mib", ProcessMemory.heapMib());
+            double rss = ProcessMemory.rssMib();
+            if (Double.isFinite(rss)) v.put("rss_mib", rss);
             log.write("train", step, v);
         }
         job.listener().onStep(new TrainingListener.StepReport(step, s.steps(), loss, lr, norm, tokens, tps, nanos / 1e9));
