@@ -35,7 +35,7 @@ final class Chromium {
         Path found = find();
         if (found == null) {
             String msg = "no Chromium on PATH (looked for " + NAMES + "): the report browser tests need one; apt-get install -y chromium";
-            if ("true".equals(System.getenv("CI"))) throw new AssertionError(msg + " (CI=true: this is a failure, not a skip)");
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) throw new AssertionError(msg + " (CI=true: this is a failure, not a skip)");
             Assumptions.abort(msg);
         }
         return new Chromium(found);
