@@ -2,6 +2,7 @@ package dev.kiln.runtime.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -23,13 +24,15 @@ import java.util.concurrent.Executors;
 
 /**
  * Kiln's meters for Prometheus: a Micrometer {@link PrometheusMeterRegistry} with the JVM and
- * process meters bound to it, served at {@code http://127.0.0.1:PORT/metrics} in Prometheus'
+ * process meters bound to it (and the resident set size, {@value #PROCESS_RSS}), served at {@code http://127.0.0.1:PORT/metrics} in Prometheus'
  * text format by the JDK's HTTP server (loopback only, one daemon thread). Bind {@link #registry()}
  * as Kiln's meter registry ({@code KilnBinders.meterRegistry(binder()).setBinding()}) so the
  * {@code kiln.train.*} and {@code kiln.eval.*} meters land in it. Port 0 picks a free port.
  */
 public final class PrometheusEndpoint implements AutoCloseable {
     public static final String PATH = "/metrics";
+    /** The process's resident set size in bytes (Linux; NaN elsewhere): process_memory_rss_bytes. */
+    public static final String PROCESS_RSS = "process.memory.rss";
     private static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -45,6 +48,8 @@ public final class PrometheusEndpoint implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         new FileDescriptorMetrics().bindTo(registry);
+        Gauge.builder(PROCESS_RSS, () -> ProcessMemory.rssMib() * 1024 * 1024).description("resident set size (VmRSS)")
+                .baseUnit("bytes").register(registry);
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
         } catch (IOException e) {
