@@ -106,6 +106,14 @@ class ReportCommandTest {
         long best = ((Number) ((Map<String, Object>) report.get("model_selection")).get("best_step")).longValue();
         assertTrue(html.contains("data-marker=\"best\" data-step=\"" + best + "\""), "the best step is marked on the curves: " + best);
         assertTrue(html.contains("data-best-step=\"" + best + "\""));
+
+        Path page = tmp.resolve("cmp.html");
+        assertEquals(0, kiln("report", base.toString(), run.toString(), "--out", page.toString()).code());
+        String cmp = Files.readString(page);
+        double change = ((Number) ((Map<String, Object>) forgetting.get("change")).get("loss")).doubleValue();
+        String row = cmp.substring(cmp.indexOf("<tr data-run=\"tuned\""));
+        assertTrue(cmp.contains("forgetting: loss change</th>") && row.substring(0, row.indexOf("</tr>")).contains("data-value=\"" + change + "\""),
+                "the comparison table has the forgetting probe's change: " + row);
     }
 
     @Test

@@ -12,7 +12,7 @@ import static dev.kiln.runtime.report.RunLog.section;
 
 /**
  * Several runs on one page ({@code kiln report A B C}): a table of their final metrics (each run
- * labelled by its directory name) and their curves on shared axes, one colour per run: training
+ * labelled by its directory name; for fine-tuning runs also the forgetting probe's change) and their curves on shared axes, one colour per run: training
  * loss (smoothed, raw faint behind it), evaluation loss, every evaluation metric any of them has,
  * learning rate, gradient norm, throughput, heap and RSS.
  */
@@ -33,15 +33,18 @@ final class ComparisonPage {
 
     /** One row per run: status, method, trainable share, steps, wall time, then every final metric. */
     private static String table(List<RunLog> runs) {
-        Set<String> validation = new LinkedHashSet<>(), test = new LinkedHashSet<>();
+        Set<String> validation = new LinkedHashSet<>(), test = new LinkedHashSet<>(), forgetting = new LinkedHashSet<>();
         for (RunLog r : runs) {
             for (String k : r.finalEval().keySet()) if (!k.startsWith("confusion.")) validation.add(k);
             for (String k : r.test().keySet()) if (!k.startsWith("confusion.")) test.add(k);
+            forgetting.addAll(forgettingChange(r).keySet());
         }
         StringBuilder b = new StringBuilder("<table data-table=\"runs\"><tr><th>run</th><th>status</th><th>method</th><th>trainable</th>"
                 + "<th>steps</th><th>best step</th><th>wall time</th>");
         for (String k : validation) b.append("<th data-column=\"validation ").append(esc(k)).append("\">validation ").append(esc(k)).append("</th>");
         for (String k : test) b.append("<th data-column=\"test ").append(esc(k)).append("\">test ").append(esc(k)).append("</th>");
+        for (String k : forgetting)
+            b.append("<th data-column=\"forgetting ").append(esc(k)).append("\">forgetting: ").append(esc(k)).append(" change</th>");
         b.append("</tr>\n");
         for (RunLog r : runs) {
             Map<String, Object> params = section(r.info(), "parameters").isEmpty() ? section(r.report(), "parameters") : section(r.info(), "parameters");
@@ -55,9 +58,16 @@ final class ComparisonPage {
             Map<String, Double> after = r.finalEval(), t = r.test();
             for (String k : validation) b.append(RunPage.cell(after.get(k)));
             for (String k : test) b.append(RunPage.cell(t.get(k)));
+            Map<String, Double> change = forgettingChange(r);
+            for (String k : forgetting) b.append(RunPage.cell(change.get(k)));
             b.append("</tr>\n");
         }
         return b.append("</table>\n").toString();
+    }
+
+    /** The forgetting probe's after − before per metric (fine-tuning runs with one), or empty. */
+    private static Map<String, Double> forgettingChange(RunLog r) {
+        return RunLog.numbers(section(r.report(), "forgetting").get("change"));
     }
 
     static List<LineChart> charts(List<RunLog> runs) {
