@@ -1,12 +1,12 @@
 package dev.kiln.cli;
 
+import com.google.inject.AbstractModule;
+import com.google.inject.Module;
 import dev.kiln.api.config.Config;
 import dev.kiln.runtime.config.PipelineConfigLoader;
 import dev.kiln.runtime.generate.Generation;
 import dev.kiln.runtime.generate.Generator;
 import dev.kiln.runtime.generate.SamplingSettings;
-import com.google.inject.AbstractModule;
-import com.google.inject.Module;
 import dev.kiln.runtime.guice.KilnBinders;
 import dev.kiln.runtime.metrics.MetricsLog;
 import dev.kiln.runtime.metrics.PrometheusEndpoint;
@@ -49,7 +49,7 @@ abstract class TrainingCommand implements Callable<Integer> {
     Path config;
 
     @Option(names = {"-o", "--out"}, paramLabel = "DIR",
-            description = "Where the trained model, checkpoints and metrics go (default: runs/<config file name>).")
+            description = "Where the trained model, checkpoints, metrics and report.html go (default: runs/<config file name>).")
     Path out;
 
     @Option(names = "--no-sample", description = "Skip the sample the config's 'generate' section asks for.")
@@ -87,10 +87,20 @@ abstract class TrainingCommand implements Callable<Integer> {
             PipelineResult r = run(session.get(Pipeline.class), cfg, configDir, outDir, bar);
             printSummary(stdout, r);
             if (!noSample && cfg.get("generate") instanceof Map<?, ?> g && !g.isEmpty()) sample(stdout, session, r, g, outDir);
-            stdout.println("report: " + RunReports.writeRun(outDir) + " (numbers in " + outDir.resolve("report.json") + ")");
-            stdout.flush();
+            printReportPath(stdout, stderr, outDir);
         }
         return 0;
+    }
+
+    /** Refreshes report.html (now with the sample) and says where it is; a failure here is a warning, the run is done. */
+    private static void printReportPath(PrintWriter stdout, PrintWriter stderr, Path outDir) {
+        try {
+            stdout.println("report: " + RunReports.writeRun(outDir) + " (numbers in " + outDir.resolve("report.json") + ")");
+        } catch (IOException | RuntimeException e) {
+            stderr.println("warning: " + outDir.resolve(RunReports.FILE) + " not written: " + Errors.describe(e));
+        }
+        stdout.flush();
+        stderr.flush();
     }
 
     /** Binds the Prometheus registry as Kiln's meter registry; no module without --metrics-port. */
