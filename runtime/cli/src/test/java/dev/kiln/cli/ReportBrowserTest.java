@@ -89,7 +89,12 @@ class ReportBrowserTest {
         Map<String, String> share = charts.get("trainable-share");
         assertEquals("100", share.get("data-percent"), "pretraining trains every parameter");
         assertTrue(dom.contains("data-status=\"finished\""));
-        assertTrue(dom.contains("data-key=\"train.lr\"") && dom.contains("data-key=\"model.d_model\""), "the config table has every key");
+        assertTrue(dom.contains("<tr data-key=\"train.lr\"><td>train.lr</td><td>0.003</td>") && dom.contains("data-key=\"model.d_model\""),
+                "the config table has the keys given");
+        assertTrue(dom.contains("<tr data-key=\"train.weight_decay\" data-default=\"true\"><td>train.weight_decay</td><td>0.1</td>")
+                        && dom.contains("<tr data-key=\"model.d_ff\" data-default=\"true\"><td>model.d_ff</td><td>128</td>")
+                        && dom.contains("<tr data-key=\"objective.separator\" data-default=\"true\"><td>objective.separator</td><td>true</td>"),
+                "and, resolved, the defaults the run used: train's, the model's, the objective plugin's");
         assertTrue(dom.contains("data-sample=\"\"") && dom.contains("<b>the cat</b>"), "the generated sample is shown");
         assertFalse(dom.contains("<script"), "no scripts");
         assertFalse(dom.replace("http://www.w3.org/2000/svg", "").matches("(?s).*(src|href)=\"https?:.*"), "nothing to fetch");

@@ -49,12 +49,13 @@ final class TrainingRun {
     private final TrainSettings settings;
     private final Path out;
     private final Map<String, Object> config;
+    private final java.util.function.Supplier<Map<String, Object>> resolvedConfig;
     private final Forgetting forgetting;
     private boolean reportProblemShown;
 
     TrainingRun(Backend backend, MeterRegistry registry, Transformer model, Objective objective, FineTuner tuner,
                 Tokenizer tokenizer, PipelineInputs.Splits data, Config train, Path out, Map<String, Object> config,
-                Forgetting forgetting) {
+                java.util.function.Supplier<Map<String, Object>> resolvedConfig, Forgetting forgetting) {
         this.backend = backend;
         this.registry = registry;
         this.model = model;
@@ -65,6 +66,7 @@ final class TrainingRun {
         this.settings = TrainSettings.fromConfig(train);
         this.out = out;
         this.config = config;
+        this.resolvedConfig = resolvedConfig;
         this.forgetting = forgetting;
     }
 
@@ -132,7 +134,7 @@ final class TrainingRun {
     /** run.json for the report: what this run is, written as each session starts. */
     private void writeInfo(TrainableParameters trainable, long fromStep, TrainingListener listener) {
         try {
-            RunInfo.write(out, new RunInfo.Session(config, objective.name(), tuner == null ? null : tuner.name(), backend.name(),
+            RunInfo.write(out, new RunInfo.Session(config, resolvedConfig.get(), objective.name(), tuner == null ? null : tuner.name(), backend.name(),
                     trainable.trainable(), trainable.total(), trainable.percent(), fromStep, settings.steps()));
         } catch (IOException | RuntimeException e) {
             reportProblem(listener, RunInfo.class.getSimpleName(), e);

@@ -18,15 +18,16 @@ import java.util.Map;
 
 /**
  * {@code run.json}: what a run is, written when each training session starts, so the report can
- * show it while the run is going: the config (after overrides), objective, method, backend,
+ * show it while the run is going: the config (after overrides; and resolved: with the default of every
+ * key the run read), objective, method, backend,
  * trainable / total parameters, the planned steps, versions (Kiln, plugin API, Java, OS) and one
  * entry per session ({@code started}, {@code from_step}; a resumed run has several).
  */
 public final class RunInfo {
     private RunInfo() {}
 
-    /** What one session knows at its start. {@code method} may be null (pretraining). */
-    public record Session(Map<String, Object> config, String objective, String method, String backend,
+    /** What one session knows at its start. {@code method} may be null (pretraining); {@code resolvedConfig} may be empty. */
+    public record Session(Map<String, Object> config, Map<String, Object> resolvedConfig, String objective, String method, String backend,
                           long trainable, long total, double trainablePercent, long fromStep, long totalSteps) {}
 
     public static void write(Path runDir, Session s) throws IOException {
@@ -57,6 +58,7 @@ public final class RunInfo {
         info.put("versions", versions());
         info.put("sessions", sessions);
         info.put("config", plain(s.config()));
+        info.put("resolved_config", plain(s.resolvedConfig()));
         AtomicFiles.writeString(file, Json.write(info) + "\n");
     }
 

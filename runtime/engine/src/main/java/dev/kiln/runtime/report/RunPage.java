@@ -33,7 +33,7 @@ final class RunPage {
         for (LineChart c : charts(run)) b.append(c.html());
         b.append("</div>\n");
         b.append(samples(run));
-        b.append("<h2>Config</h2>\n").append(ConfigTable.html(section(run.info(), "config")));
+        b.append("<h2>Config</h2>\n").append(ConfigTable.html(section(run.info(), "resolved_config"), section(run.info(), "config")));
         return Html.page(run.name() + " · Kiln run report", b.toString());
     }
 
