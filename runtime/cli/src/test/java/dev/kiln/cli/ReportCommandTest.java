@@ -117,6 +117,23 @@ class ReportCommandTest {
     }
 
     @Test
+    void eachObjectiveMembersTrainingLossIsLoggedAndChartedPerStep() throws Exception {
+        Map<String, Object> cfg = config(text(tmp.resolve("stories.txt")), 4, 2, 0.003, false);
+        cfg.remove("objective");
+        cfg.put("objectives", List.of(Map.of("name", "clm", "weight", 0.5)));
+        Path run = tmp.resolve("composite");
+        pretrain(tmp, "composite", cfg, run, "--no-sample");
+        TreeMap<Long, Map<String, Object>> train = records(run, "train");
+        double[] member = values(train, "clm.loss"), total = values(train, "loss");
+        for (int i = 0; i < member.length; i++) assertEquals(0.5 * member[i], total[i], 1e-4, "the weighted sum is the loss");
+        String html = Files.readString(run.resolve("report.html"));
+        String chart = html.substring(html.indexOf("data-chart=\"train.clm.loss\""));
+        Map<String, String> line = elements(chart.substring(0, chart.indexOf("</svg>")), "polyline").get(0);
+        assertArrayEquals(member, numbers(line.get("data-values")), 1e-12);
+        assertTrue(html.contains("training clm.loss (per step)"), "titled as a per-step training metric");
+    }
+
+    @Test
     void aDirectoryThatIsNoRunIsRefusedByName() {
         Cli r = kiln("report", tmp.toString());
         assertEquals(1, r.code());

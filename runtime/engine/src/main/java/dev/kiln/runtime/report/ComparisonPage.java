@@ -84,7 +84,7 @@ final class ComparisonPage {
             charts.put("train." + k, new LineChart("train." + k, MetricNames.title(k), MetricNames.unit(k)));
         charts.put("train." + MetricNames.HEAP, new LineChart("train." + MetricNames.HEAP, "Java heap in use", "MiB"));
         charts.put("train." + MetricNames.RSS, new LineChart("train." + MetricNames.RSS, "resident set size (RSS)", "MiB"));
-        for (String k : extra) charts.put("train." + k, new LineChart("train." + MetricNames.id(k), k, ""));
+        for (String k : extra) charts.put("train." + k, new LineChart("train." + MetricNames.id(k), "training " + k + " (per step)", ""));
         for (int i = 0; i < runs.size(); i++) {
             RunLog r = runs.get(i);
             String name = r.name(), color = Html.color(i);

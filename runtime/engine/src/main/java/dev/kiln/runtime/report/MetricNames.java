@@ -7,8 +7,8 @@ import java.util.Set;
 /**
  * Which logged fields get which chart. Train records: {@code loss} (with the evaluation loss),
  * {@code lr}, {@code grad_norm}, {@code tokens_per_s}, {@code heap_mib} and {@code rss_mib}
- * (memory); any other numeric field a signal logs (an alignment run's rewards, KL, margins) a
- * chart of its own. Evaluation records: every metric but {@code loss} a chart of its own, per
+ * (memory); every other numeric field, the objective's own metrics of the step's batches
+ * ({@code accuracy}, {@code mlm.loss}; an alignment signal's rewards, KL, margins), a chart of its own. Evaluation records: every metric but {@code loss} a chart of its own, per
  * objective member as the objective names them ({@code mlm.accuracy}, {@code nsp.accuracy},
  * {@code perplexity}); confusion-matrix cells only in the tables.
  */
@@ -30,7 +30,7 @@ final class MetricNames {
     /** Train fields without a standard chart: each gets one. */
     static Set<String> extraTrainKeys(Set<String> keys) {
         Set<String> out = new LinkedHashSet<>();
-        for (String k : keys) if (!STANDARD.contains(k)) out.add(k);
+        for (String k : keys) if (!STANDARD.contains(k) && !k.startsWith("confusion.")) out.add(k);
         return out;
     }
 

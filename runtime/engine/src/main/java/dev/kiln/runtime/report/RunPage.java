@@ -156,7 +156,7 @@ final class RunPage {
                 .add(run.train(MetricNames.HEAP).named("heap"), run.name(), "Java heap in use", Html.color(4), LineChart.Style.LINE)
                 .add(run.train(MetricNames.RSS).named("rss"), run.name(), "resident set size (RSS)", Html.color(5), LineChart.Style.LINE));
         for (String k : MetricNames.extraTrainKeys(run.trainKeys()))
-            charts.add(new LineChart("train." + MetricNames.id(k), k, "").add(run.train(k), run.name(), k, Html.color(i++), LineChart.Style.LINE));
+            charts.add(new LineChart("train." + MetricNames.id(k), "training " + k + " (per step)", "").add(run.train(k), run.name(), k, Html.color(i++), LineChart.Style.LINE));
         charts.removeIf(LineChart::isEmpty);
         return charts;
     }
