@@ -81,6 +81,7 @@ abstract class TrainingCommand implements Callable<Integer> {
                      WriterStream.of(stderr), prometheusModule(prometheus))) {
             session.backend();
             stderr.println("kiln " + spec.name() + ": " + config + " → " + outDir + " (backend " + session.backendDescription() + ")");
+            stderr.println("report: " + outDir.resolve(RunReports.FILE) + " (rewritten at each evaluation: reload it to watch the run)");
             if (prometheus != null) stderr.println("metrics for Prometheus at " + prometheus.url());
             stderr.flush();
             ProgressBar bar = new ProgressBar(stderr, Terminal.isInteractive(), logEvery(cfg));

@@ -38,6 +38,7 @@ class ReportBrowserTest {
         Cli r = pretrain(tmp, "gpt", config(text(tmp.resolve("stories.txt")), 12, 4, 0.003, true), run);
         Path html = run.resolve("report.html");
         assertTrue(r.out().contains("report: " + html), "the end of the output says where the report is:\n" + r.out());
+        assertTrue(r.err().contains("report: " + html + " (rewritten at each evaluation"), "so does the start:\n" + r.err());
         TreeMap<Long, Map<String, Object>> train = records(run, "train"), eval = records(run, "eval");
         assertEquals(12, train.size());
 
