@@ -14,11 +14,14 @@ import java.util.TreeSet;
  * A strictly parsed configuration section (e.g. one objective's keys). Typed getters declare a
  * key as known; {@link #finish()} then rejects any key that was never asked for, naming the
  * known ones. Errors name the section and the key: {@code objective 'clm': key 'block_size' ...}.
+ * {@link #resolved()} gives the section as it was used: defaults filled in for every key read.
  */
 public final class Config {
     private final String section;
     private final Map<String, Object> values;
     private final Set<String> known = new LinkedHashSet<>();
+    /** The value each typed getter returned (defaults included), or the nested Config a section() gave. */
+    private final Map<String, Object> effective = new LinkedHashMap<>();
 
     public Config(String section, Map<String, ?> values) {
         this.section = section;
@@ -40,7 +43,7 @@ public final class Config {
 
     public String getString(String key, String dflt) {
         Object v = lookup(key);
-        return v == null ? dflt : v.toString();
+        return note(key, v == null ? dflt : v.toString());
     }
 
     public String requireString(String key) {
@@ -51,10 +54,10 @@ public final class Config {
 
     public int getInt(String key, int dflt) {
         Object v = lookup(key);
-        if (v == null) return dflt;
-        if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) return n.intValue();
+        if (v == null) return note(key, dflt);
+        if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) return note(key, n.intValue());
         try {
-            return Integer.parseInt(v.toString().trim());
+            return note(key, Integer.parseInt(v.toString().trim()));
         } catch (NumberFormatException e) {
             throw error(key, "expected an integer, got '" + v + "'");
         }
@@ -62,10 +65,10 @@ public final class Config {
 
     public long getLong(String key, long dflt) {
         Object v = lookup(key);
-        if (v == null) return dflt;
-        if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) return n.longValue();
+        if (v == null) return note(key, dflt);
+        if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) return note(key, n.longValue());
         try {
-            return Long.parseLong(v.toString().trim());
+            return note(key, Long.parseLong(v.toString().trim()));
         } catch (NumberFormatException e) {
             throw error(key, "expected an integer, got '" + v + "'");
         }
@@ -73,10 +76,10 @@ public final class Config {
 
     public double getDouble(String key, double dflt) {
         Object v = lookup(key);
-        if (v == null) return dflt;
-        if (v instanceof Number n) return n.doubleValue();
+        if (v == null) return note(key, dflt);
+        if (v instanceof Number n) return note(key, n.doubleValue());
         try {
-            return Double.parseDouble(v.toString().trim());
+            return note(key, Double.parseDouble(v.toString().trim()));
         } catch (NumberFormatException e) {
             throw error(key, "expected a number, got '" + v + "'");
         }
@@ -84,11 +87,11 @@ public final class Config {
 
     public boolean getBoolean(String key, boolean dflt) {
         Object v = lookup(key);
-        if (v == null) return dflt;
-        if (v instanceof Boolean b) return b;
+        if (v == null) return note(key, dflt);
+        if (v instanceof Boolean b) return note(key, b);
         String s = v.toString().trim().toLowerCase(Locale.ROOT);
-        if (s.equals("true")) return true;
-        if (s.equals("false")) return false;
+        if (s.equals("true")) return note(key, true);
+        if (s.equals("false")) return note(key, false);
         throw error(key, "expected true or false, got '" + v + "'");
     }
 
@@ -96,29 +99,29 @@ public final class Config {
     public String getChoice(String key, String dflt, String... allowed) {
         String v = getString(key, dflt);
         if (v == null) return null;
-        for (String a : allowed) if (a.equalsIgnoreCase(v)) return a;
+        for (String a : allowed) if (a.equalsIgnoreCase(v)) return note(key, a);
         throw error(key, "expected one of " + String.join(", ", allowed) + ", got '" + v + "'");
     }
 
     /** A list value (a YAML/JSON list, or a comma-separated string). */
     public List<String> getList(String key, List<String> dflt) {
         Object v = lookup(key);
-        if (v == null) return dflt;
+        if (v == null) return note(key, dflt);
         List<String> out = new ArrayList<>();
         if (v instanceof List<?> l) {
             for (Object o : l) out.add(String.valueOf(o));
         } else {
             for (String s : v.toString().split(",")) if (!s.isBlank()) out.add(s.trim());
         }
-        return out;
+        return note(key, out);
     }
 
     /** A nested section, e.g. {@code optimizer} inside {@code train}. */
     @SuppressWarnings("unchecked")
     public Config section(String key) {
         Object v = lookup(key);
-        if (v == null) return new Config(section + "." + key, Map.of());
-        if (v instanceof Map<?, ?> m) return new Config(section + "." + key, (Map<String, ?>) m);
+        if (v == null) return note(key, new Config(section + "." + key, Map.of()));
+        if (v instanceof Map<?, ?> m) return note(key, new Config(section + "." + key, (Map<String, ?>) m));
         throw error(key, "expected a section (a map of keys), got '" + v + "'");
     }
 
@@ -134,8 +137,27 @@ public final class Config {
         return this;
     }
 
+    /**
+     * The section as it was used: every key it has, and every key a getter read with the value it
+     * returned (a default where the key was absent), nested sections likewise. Keys read with no
+     * value and no default are left out.
+     */
+    public Map<String, Object> resolved() {
+        Map<String, Object> out = new LinkedHashMap<>(values);
+        for (var e : effective.entrySet()) {
+            Object v = e.getValue() instanceof Config c ? c.resolved() : e.getValue();
+            if (v != null) out.put(e.getKey(), v);
+        }
+        return out;
+    }
+
     public ConfigException error(String key, String what) {
         return new ConfigException(section + ": key '" + key + "' " + what);
+    }
+
+    private <T> T note(String key, T value) {
+        effective.put(key, value);
+        return value;
     }
 
     private Object lookup(String key) {

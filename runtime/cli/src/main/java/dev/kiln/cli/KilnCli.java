@@ -16,7 +16,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * The {@code kiln} command. Subcommands: plugins, pretrain, finetune, generate, eval, export, bench, tokenize.
+ * The {@code kiln} command. Subcommands: plugins, pretrain, finetune, generate, eval, export, report, bench, tokenize.
  * Global options ({@code --backend}, {@code --plugins}, {@code --verbose}) may be given before or
  * after the subcommand. Output goes to the command line's out / err writers (UTF-8 on the real
  * console), so tests can capture it.
@@ -29,7 +29,7 @@ import java.util.Map;
                 "  KILN_HOME      Kiln's install directory (plugins default to KILN_HOME/plugins)",
                 "", "Run 'kiln help COMMAND' or 'kiln COMMAND --help' for a command's options."},
         subcommands = {PluginsCommand.class, PretrainCommand.class, FinetuneCommand.class, GenerateCommand.class,
-                EvalCommand.class, ExportCommand.class, BenchCommand.class, TokenizeCommand.class, CommandLine.HelpCommand.class})
+                EvalCommand.class, ExportCommand.class, ReportCommand.class, BenchCommand.class, TokenizeCommand.class, CommandLine.HelpCommand.class})
 public final class KilnCli implements Runnable {
     public static final String ENV_PLUGINS = "KILN_PLUGINS";
     public static final String ENV_HOME = "KILN_HOME";

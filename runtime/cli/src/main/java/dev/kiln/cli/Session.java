@@ -3,6 +3,7 @@ package dev.kiln.cli;
 import com.google.inject.ConfigurationException;
 import com.google.inject.CreationException;
 import com.google.inject.Injector;
+import com.google.inject.Module;
 import com.google.inject.ProvisionException;
 import com.google.inject.spi.Message;
 import dev.kiln.api.backend.Backend;
@@ -35,12 +36,13 @@ final class Session implements AutoCloseable {
     /**
      * @param configBackend the run config's {@code backend:} value, or null
      * @param backendConfig keys for the backend's create(Config), e.g. {@code threads}
+     * @param modules       more Guice modules (e.g. one binding the meter registry)
      */
-    static Session open(KilnCli root, String configBackend, Map<String, ?> backendConfig, PrintStream warnings) {
+    static Session open(KilnCli root, String configBackend, Map<String, ?> backendConfig, PrintStream warnings, Module... modules) {
         KilnOptions options = options(root, warnings).withConfigBackend(configBackend).withBackendConfig(backendConfig);
         PluginRegistry registry = Kiln.discover(options);
         try {
-            return new Session(registry, unwrap(() -> Kiln.injector(options, registry)));
+            return new Session(registry, unwrap(() -> Kiln.injector(options, registry, modules)));
         } catch (RuntimeException e) {
             registry.close();
             throw e;

@@ -1,12 +1,19 @@
 package dev.kiln.cli;
 
+import com.google.inject.AbstractModule;
+import com.google.inject.Module;
 import dev.kiln.api.config.Config;
 import dev.kiln.runtime.config.PipelineConfigLoader;
 import dev.kiln.runtime.generate.Generation;
 import dev.kiln.runtime.generate.Generator;
 import dev.kiln.runtime.generate.SamplingSettings;
+import dev.kiln.runtime.guice.KilnBinders;
+import dev.kiln.runtime.metrics.MetricsLog;
+import dev.kiln.runtime.metrics.PrometheusEndpoint;
 import dev.kiln.runtime.pipeline.Pipeline;
 import dev.kiln.runtime.pipeline.PipelineResult;
+import dev.kiln.runtime.report.RunLog;
+import dev.kiln.runtime.report.RunReports;
 import dev.kiln.runtime.train.TrainingListener;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -42,11 +49,16 @@ abstract class TrainingCommand implements Callable<Integer> {
     Path config;
 
     @Option(names = {"-o", "--out"}, paramLabel = "DIR",
-            description = "Where the trained model, checkpoints and metrics go (default: runs/<config file name>).")
+            description = "Where the trained model, checkpoints, metrics and report.html go (default: runs/<config file name>).")
     Path out;
 
     @Option(names = "--no-sample", description = "Skip the sample the config's 'generate' section asks for.")
     boolean noSample;
+
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = {"Serve Kiln's meters (kiln.train.*, kiln.eval.*, JVM and process) for Prometheus at"
+                    + " http://127.0.0.1:PORT/metrics while the command runs (0: any free port, printed at the start)."})
+    Integer metricsPort;
 
     @Parameters(paramLabel = "KEY=VALUE", arity = "0..*",
             description = {"Config overrides, applied after the file is read: a dotted key path and a value",
@@ -64,17 +76,43 @@ abstract class TrainingCommand implements Callable<Integer> {
         Path outDir = out != null ? out : Path.of("runs", stem(config));
         Path configDir = config.toAbsolutePath().getParent();
         Object backendKey = cfg.get("backend");
-        try (Session session = Session.open(root, backendKey == null ? null : backendKey.toString(), Map.of(),
-                WriterStream.of(stderr))) {
+        try (PrometheusEndpoint prometheus = metricsPort == null ? null : PrometheusEndpoint.start(metricsPort);
+             Session session = Session.open(root, backendKey == null ? null : backendKey.toString(), Map.of(),
+                     WriterStream.of(stderr), prometheusModule(prometheus))) {
             session.backend();
             stderr.println("kiln " + spec.name() + ": " + config + " → " + outDir + " (backend " + session.backendDescription() + ")");
+            stderr.println("report: " + outDir.resolve(RunReports.FILE) + " (rewritten at each evaluation: reload it to watch the run)");
+            if (prometheus != null) stderr.println("metrics for Prometheus at " + prometheus.url());
             stderr.flush();
             ProgressBar bar = new ProgressBar(stderr, Terminal.isInteractive(), logEvery(cfg));
             PipelineResult r = run(session.get(Pipeline.class), cfg, configDir, outDir, bar);
             printSummary(stdout, r);
-            if (!noSample && cfg.get("generate") instanceof Map<?, ?> g && !g.isEmpty()) sample(stdout, session, r.modelDir(), g);
+            if (!noSample && cfg.get("generate") instanceof Map<?, ?> g && !g.isEmpty()) sample(stdout, session, r, g, outDir);
+            printReportPath(stdout, stderr, outDir);
         }
         return 0;
+    }
+
+    /** Refreshes report.html (now with the sample) and says where it is; a failure here is a warning, the run is done. */
+    private static void printReportPath(PrintWriter stdout, PrintWriter stderr, Path outDir) {
+        try {
+            stdout.println("report: " + RunReports.writeRun(outDir) + " (numbers in " + outDir.resolve("report.json") + ")");
+        } catch (IOException | RuntimeException e) {
+            stderr.println("warning: " + outDir.resolve(RunReports.FILE) + " not written: " + Errors.describe(e));
+        }
+        stdout.flush();
+        stderr.flush();
+    }
+
+    /** Binds the Prometheus registry as Kiln's meter registry; no module without --metrics-port. */
+    private static Module[] prometheusModule(PrometheusEndpoint prometheus) {
+        if (prometheus == null) return new Module[0];
+        return new Module[] {new AbstractModule() {
+            @Override
+            protected void configure() {
+                KilnBinders.meterRegistry(binder()).setBinding().toInstance(prometheus.registry());
+            }
+        }};
     }
 
     static void printSummary(PrintWriter out, PipelineResult r) {
@@ -98,12 +136,13 @@ abstract class TrainingCommand implements Callable<Integer> {
             out.println("nothing left to train: the run is already at step " + r.steps() + " (raise train.steps, or use a new --out); model in " + r.modelDir());
         else
             out.println("trained " + r.stepsRun() + " steps" + (r.stepsRun() < r.steps() ? " (resumed; now at step " + r.steps() + ")" : "")
-                    + " in " + Format.duration(r.seconds()) + " (" + Format.thousands(r.tokensPerSecond()) + " tok/s); model saved to " + r.modelDir()
-                    + "; report in " + r.modelDir().resolveSibling("report.json"));
+                    + " in " + Format.duration(r.seconds()) + " (" + Format.thousands(r.tokensPerSecond()) + " tok/s); model saved to " + r.modelDir());
         out.flush();
     }
 
-    private void sample(PrintWriter out, Session session, Path modelDir, Map<?, ?> section) throws IOException {
+    /** Samples from the trained model as the config's generate section says; the sample goes to the run's log for the report. */
+    private void sample(PrintWriter out, Session session, PipelineResult r, Map<?, ?> section, Path outDir) throws IOException {
+        Path modelDir = r.modelDir();
         @SuppressWarnings("unchecked")
         Config c = new Config("generate", (Map<String, ?>) section);
         String prompt = c.getString("prompt", "");
@@ -120,6 +159,13 @@ abstract class TrainingCommand implements Callable<Integer> {
         });
         out.println();
         out.flush();
+        try (MetricsLog log = new MetricsLog(outDir.resolve(RunLog.METRICS))) {
+            Map<String, Object> record = new java.util.LinkedHashMap<>();
+            record.put("prompt", prompt);
+            record.put("text", g.text());
+            record.put("settings", GenerateCommand.describe(settings));
+            log.write("sample", r.steps(), record);
+        }
         spec.commandLine().getErr().println("(" + g.tokens().length + " tokens, " + g.reason().name().toLowerCase(java.util.Locale.ROOT)
                 + ", " + Format.thousands(g.tokensPerSecond()) + " tok/s)");
     }

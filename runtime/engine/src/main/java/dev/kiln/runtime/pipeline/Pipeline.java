@@ -52,6 +52,7 @@ public final class Pipeline {
      */
     public PipelineResult pretrain(Map<String, Object> config, Path configDir, Path outDir, TrainingListener listener) throws IOException {
         Config root = new Config("pipeline", config);
+        ResolvedConfig resolved = new ResolvedConfig(root);
         long seed = root.getLong("seed", 1234);
         root.getString("backend", null);                       // chosen by the CLI / Guice before we run
         root.section("generate");                              // read by the CLI after training
@@ -68,19 +69,19 @@ public final class Pipeline {
             mc = InitFrom.config(modelSection, source.model().config(), source.dir());
         } else {
             tokenizer = PipelineInputs.tokenizer(root.section("tokenizer"), configDir);
-            mc = TransformerConfig.fromConfig(withDefaultVocab(modelSection, tokenizer));
+            mc = TransformerConfig.fromConfig(resolved.put("model", withDefaultVocab(modelSection, tokenizer)));
         }
         if (mc.vocab() < tokenizer.vocabSize())
             throw modelSection.error("vocab", "is " + mc.vocab() + " but the tokenizer has " + tokenizer.vocabSize() + " ids");
         ObjectiveContext ctx = new ObjectiveContext(tokenizer, backend, mc, seed);
-        Objective objective = objective(root, ctx);
+        Objective objective = objective(root, ctx, resolved);
         PipelineInputs.Splits data = PipelineInputs.data(root.section("data"), configDir, seed);
         Config train = root.section("train");
         root.finish();
         Transformer model = source == null ? new Transformer(backend, mc, seed) : InitFrom.model(backend, mc, source.model(), seed, source.dir());
         objective.checkModel(mc);
         if (source != null) SavedHeads.load(objective, model, source, false, listener);
-        return new TrainingRun(backend, registry, model, objective, null, tokenizer, data, train, outDir, config, null).run(listener);
+        return new TrainingRun(backend, registry, model, objective, null, tokenizer, data, train, outDir, config, resolved::get, null).run(listener);
     }
 
     /**
@@ -89,6 +90,7 @@ public final class Pipeline {
      */
     public PipelineResult finetune(Map<String, Object> config, Path configDir, Path outDir, TrainingListener listener) throws IOException {
         Config root = new Config("pipeline", config);
+        ResolvedConfig resolved = new ResolvedConfig(root);
         long seed = root.getLong("seed", 1234);
         root.getString("backend", null);
         root.section("generate");
@@ -108,11 +110,11 @@ public final class Pipeline {
         TransformerConfig mc = loaded.model().config();
         if (root.has("model")) throw root.error("model", "comes from the checkpoint in finetune.from; remove it");
         ObjectiveContext ctx = new ObjectiveContext(tokenizer, backend, mc, seed);
-        FineTuner tuner = fineTuner(method, FineTunerFactory.Role.PARAMETERS, ctx);
-        Objective objective = signalSpec != null ? signal(ClassifierDefaults.apply(signalSpec, loaded), ctx) : objective(root, ctx);
+        FineTuner tuner = fineTuner(resolved.put("finetune.method", method), FineTunerFactory.Role.PARAMETERS, ctx);
+        Objective objective = signalSpec != null ? signal(ClassifierDefaults.apply(signalSpec, loaded), ctx, resolved) : objective(root, ctx, resolved);
         PipelineInputs.Splits data = PipelineInputs.data(root.section("data"), configDir, seed);
         Config train = root.section("train");
-        Forgetting forgetting = forgettingSection == null ? null : forgetting(forgettingSection, configDir, ctx, train, seed);
+        Forgetting forgetting = forgettingSection == null ? null : forgetting(forgettingSection, configDir, ctx, train, seed, resolved);
         root.section("tokenizer").finish();
         root.finish();
         objective.checkModel(mc);
@@ -124,7 +126,7 @@ public final class Pipeline {
         if (adapter == null) tuner.configure(loaded.model(), objective.head());
         else startFromAdapter(adapter, method, tuner, loaded.model(), objective);
         PipelineResult result = new TrainingRun(backend, registry, loaded.model(), objective, tuner, tokenizer, data, train, outDir,
-                config, forgetting).run(listener);
+                config, resolved::get, forgetting).run(listener);
         Path saved = outDir.resolve(Adapters.RUN_ADAPTER_DIR);
         if (java.nio.file.Files.isRegularFile(saved.resolve(Adapters.CONFIG)))
             Adapters.recordBase(saved, from.toAbsolutePath().normalize().toString(), peftTaskType(objective));
@@ -174,11 +176,12 @@ public final class Pipeline {
         }
     }
 
-    private Forgetting forgetting(Config section, Path configDir, ObjectiveContext ctx, Config train, long seed) throws IOException {
+    private Forgetting forgetting(Config section, Path configDir, ObjectiveContext ctx, Config train, long seed,
+                                  ResolvedConfig resolved) throws IOException {
         Object spec = section.raw().get("objective");
         if (spec == null) throw section.error("objective", "is required: the pretraining objective to measure (e.g. mlm or clm)");
         section.has("objective");
-        NamedSpec s = NamedSpec.parse(spec, "finetune.forgetting objective");
+        NamedSpec s = resolved.put("finetune.forgetting.objective", NamedSpec.parse(spec, "finetune.forgetting objective"));
         ObjectiveFactory f = objectives.get(s.name());
         if (f == null) throw section.error("objective", "names unknown objective '" + s.name() + "' (known: " + String.join(", ", new TreeSet<>(objectives.keySet())) + ")");
         Objective o = f.create(s.config(), ctx);
@@ -196,14 +199,14 @@ public final class Pipeline {
         return v instanceof Number n ? n.intValue() : v == null ? dflt : Integer.parseInt(v.toString().trim());
     }
 
-    private Objective objective(Config root, ObjectiveContext ctx) {
+    private Objective objective(Config root, ObjectiveContext ctx, ResolvedConfig resolved) {
         boolean one = root.has("objective"), many = root.has("objectives");
         if (one == many) throw new ConfigException("pipeline: give exactly one of 'objective' (a name or map) or 'objectives' (a weighted list)");
         List<NamedSpec> specs = NamedSpec.parseList(root.raw().get(one ? "objective" : "objectives"), "objective");
         List<Objective> made = new ArrayList<>();
         double[] weights = new double[specs.size()];
         for (int i = 0; i < specs.size(); i++) {
-            NamedSpec s = specs.get(i);
+            NamedSpec s = resolved.put(one ? "objective" : "objectives." + i, specs.get(i));
             ObjectiveFactory f = objectives.get(s.name());
             if (f == null) throw new ConfigException("unknown objective '" + s.name() + "' (known: " + String.join(", ", new TreeSet<>(objectives.keySet())) + ")");
             made.add(f.create(s.config(), ctx));
@@ -214,8 +217,8 @@ public final class Pipeline {
     }
 
     /** A fine-tuning signal: a SIGNAL-role method (sft, dpo, ...) or any objective by name. */
-    private Objective signal(Object spec, ObjectiveContext ctx) {
-        NamedSpec s = NamedSpec.parse(spec, "finetune signal");
+    private Objective signal(Object spec, ObjectiveContext ctx, ResolvedConfig resolved) {
+        NamedSpec s = resolved.put("finetune.signal", NamedSpec.parse(spec, "finetune signal"));
         if (fineTuners.containsKey(s.name())) {
             Objective o = fineTuner(s, FineTunerFactory.Role.SIGNAL, ctx).signal();
             if (o == null) throw new ConfigException("finetune signal '" + s.name() + "' provides no objective");

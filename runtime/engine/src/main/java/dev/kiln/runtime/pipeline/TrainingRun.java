@@ -18,6 +18,8 @@ import dev.kiln.runtime.io.CheckpointStore;
 import dev.kiln.runtime.metrics.MetricsLog;
 import dev.kiln.runtime.metrics.TrainingMetrics;
 import dev.kiln.runtime.model.ModelStore;
+import dev.kiln.runtime.report.RunInfo;
+import dev.kiln.runtime.report.RunReports;
 import dev.kiln.runtime.train.BestModel;
 import dev.kiln.runtime.train.Evaluator;
 import dev.kiln.runtime.train.StoreCheckpointer;
@@ -47,11 +49,13 @@ final class TrainingRun {
     private final TrainSettings settings;
     private final Path out;
     private final Map<String, Object> config;
+    private final java.util.function.Supplier<Map<String, Object>> resolvedConfig;
     private final Forgetting forgetting;
+    private boolean reportProblemShown;
 
     TrainingRun(Backend backend, MeterRegistry registry, Transformer model, Objective objective, FineTuner tuner,
                 Tokenizer tokenizer, PipelineInputs.Splits data, Config train, Path out, Map<String, Object> config,
-                Forgetting forgetting) {
+                java.util.function.Supplier<Map<String, Object>> resolvedConfig, Forgetting forgetting) {
         this.backend = backend;
         this.registry = registry;
         this.model = model;
@@ -62,6 +66,7 @@ final class TrainingRun {
         this.settings = TrainSettings.fromConfig(train);
         this.out = out;
         this.config = config;
+        this.resolvedConfig = resolvedConfig;
         this.forgetting = forgetting;
     }
 
@@ -90,7 +95,7 @@ final class TrainingRun {
                 Map.of("objective", objective.name(), "pipeline", config));
         TrainableParameters trainable = TrainableParameters.of(model, objective.head());
         if (listener != null) listener.onMessage((tuner == null ? "" : tuner.name() + ": ") + trainable);
-        Recorder rec = new Recorder(listener);
+        Recorder rec = new Recorder(listener, fromStep -> writeInfo(trainable, fromStep, listener), () -> refreshReport(listener));
         PeakHeap.reset();
         long t0 = System.nanoTime();
         Trainer trainer;
@@ -120,9 +125,35 @@ final class TrainingRun {
                     .forgetting(forgetting == null ? null : forgetting.report(model))
                     .memory(PeakHeap.bytes())
                     .write(out.resolve(RunReport.FILE), (System.nanoTime() - t0) / 1e9);
+            refreshReport(listener);
             return new PipelineResult(rec.first, finalEval, test, modelDir, rec.steps, rec.stepsRun, trainSeconds,
                     rec.stepsRun == 0 ? 0 : rec.tokens / Math.max(1e-9, rec.trainSeconds), report);
         }
+    }
+
+    /** run.json for the report: what this run is, written as each session starts. */
+    private void writeInfo(TrainableParameters trainable, long fromStep, TrainingListener listener) {
+        try {
+            RunInfo.write(out, new RunInfo.Session(config, resolvedConfig.get(), objective.name(), tuner == null ? null : tuner.name(), backend.name(),
+                    trainable.trainable(), trainable.total(), trainable.percent(), fromStep, settings.steps()));
+        } catch (IOException | RuntimeException e) {
+            reportProblem(listener, RunInfo.class.getSimpleName(), e);
+        }
+    }
+
+    /** Rewrites report.html (at each evaluation and at the end); a problem is reported once and never stops training. */
+    private void refreshReport(TrainingListener listener) {
+        try {
+            RunReports.writeRun(out);
+        } catch (IOException | RuntimeException e) {
+            reportProblem(listener, RunReports.FILE, e);
+        }
+    }
+
+    private void reportProblem(TrainingListener listener, String what, Exception e) {
+        if (reportProblemShown || listener == null) return;
+        reportProblemShown = true;
+        listener.onMessage("warning: " + what + " not written (training goes on): " + e.getMessage());
     }
 
     private Optimizer optimizer(Map<String, Tensor> params) {
@@ -137,16 +168,27 @@ final class TrainingRun {
                 : new AdamW(groups, settings.beta1(), settings.beta2(), settings.eps());
     }
 
-    /** Remembers the first and last evaluation and the throughput, and forwards everything. */
+    /** Remembers the first and last evaluation and the throughput, forwards everything, and keeps run.json and report.html current. */
     private static final class Recorder implements TrainingListener {
         private final TrainingListener next;
+        private final java.util.function.LongConsumer started;
+        private final Runnable evaluated;
         Map<String, Double> first = Map.of(), last = Map.of();
         long steps, stepsRun, tokens;
         double trainSeconds;
 
-        Recorder(TrainingListener next) { this.next = next == null ? TrainingListener.NONE : next; }
+        /** @param started called with the first step of this session; evaluated then and after each evaluation is logged */
+        Recorder(TrainingListener next, java.util.function.LongConsumer started, Runnable evaluated) {
+            this.next = next == null ? TrainingListener.NONE : next;
+            this.started = started;
+            this.evaluated = evaluated;
+        }
 
-        @Override public void onStart(long fromStep, long totalSteps) { next.onStart(fromStep, totalSteps); }
+        @Override public void onStart(long fromStep, long totalSteps) {
+            started.accept(fromStep);
+            evaluated.run();
+            next.onStart(fromStep, totalSteps);
+        }
 
         @Override public void onStep(StepReport r) {
             steps = r.step();
@@ -160,6 +202,7 @@ final class TrainingRun {
             if (first.isEmpty()) first = metrics;
             last = metrics;
             next.onEval(step, metrics);
+            evaluated.run();
         }
 
         @Override public void onCheckpoint(long step, Path dir) { next.onCheckpoint(step, dir); }

@@ -9,6 +9,7 @@ import dev.kiln.api.ops.Arithmetic;
 import dev.kiln.api.optim.Optimizer;
 import dev.kiln.api.tensor.Tensor;
 import dev.kiln.runtime.metrics.MetricsLog;
+import dev.kiln.runtime.metrics.ProcessMemory;
 import dev.kiln.runtime.metrics.TrainingMetrics;
 
 import java.util.LinkedHashMap;
@@ -17,6 +18,8 @@ import java.util.Map;
 
 /** The training loop: batches → loss → backward → clip → optimizer step, with eval and checkpoints. */
 public final class Trainer {
+    /** Confusion-matrix cells of a classification batch: evaluation material, not logged per step. */
+    private static final String CONFUSION = "confusion.";
     private final TrainingJob job;
     private final TrainSettings s;
     private final BestModel best;
@@ -49,6 +52,7 @@ public final class Trainer {
         while (st.step() < s.steps()) {
             long t0 = System.nanoTime(), tokens = 0;
             double lr = s.learningRate(st.step()), loss = 0;
+            Map<String, Double> batchMetrics = new LinkedHashMap<>();
             for (Tensor p : params.values()) p.zeroGrad();
             job.model().setDropoutSeed(CounterRng.mix(st.seed() ^ st.step()));
             for (int micro = 0; micro < s.gradAccum(); micro++) {
@@ -61,12 +65,14 @@ public final class Trainer {
                 Arithmetic.mulScalar(total, 1f / s.gradAccum()).backward();
                 loss += value / s.gradAccum();
                 tokens += batch.tokens();
+                for (var m : out.metrics().entrySet())
+                    if (m.getValue() != null && !m.getKey().startsWith(CONFUSION)) batchMetrics.merge(m.getKey(), m.getValue() / s.gradAccum(), Double::sum);
             }
             double norm = GradientClipping.clip(params.values(), s.gradClip());
             if (!Double.isFinite(norm)) throw diverged(st.step(), "gradient norm is " + norm);
             opt.step(lr);
             st = new TrainState(st.step() + 1, st.epoch(), st.batchInEpoch(), st.seed());
-            report(st.step(), loss, lr, norm, tokens, System.nanoTime() - t0);
+            report(st.step(), loss, lr, norm, tokens, System.nanoTime() - t0, batchMetrics);
             boolean stop = false;
             if (s.evalEvery() > 0 && (st.step() % s.evalEvery() == 0 || st.step() == s.steps())) stop = select(st.step(), evaluate(st.step()));
             if (job.checkpointer() != null && (st.step() == s.steps() || stop
@@ -131,7 +137,8 @@ public final class Trainer {
         return reg == null ? loss : Arithmetic.add(loss, reg);
     }
 
-    private void report(long step, double loss, double lr, double norm, long tokens, long nanos) {
+    /** @param batchMetrics the objective's metrics of this step's batches, averaged (e.g. accuracy, mlm.loss; a preference signal's rewards) */
+    private void report(long step, double loss, double lr, double norm, long tokens, long nanos, Map<String, Double> batchMetrics) {
         double tps = tokens / (nanos / 1e9);
         TrainingMetrics m = job.metrics();
         if (m != null) m.step(nanos, tokens, loss, lr, norm, tps);
@@ -143,6 +150,10 @@ public final class Trainer {
             v.put("grad_norm", norm);
             v.put("tokens", tokens);
             v.put("tokens_per_s", tps);
+            v.put("heap_mib", ProcessMemory.heapMib());
+            double rss = ProcessMemory.rssMib();
+            if (Double.isFinite(rss)) v.put("rss_mib", rss);
+            for (var e : batchMetrics.entrySet()) v.putIfAbsent(e.getKey(), e.getValue());
             log.write("train", step, v);
         }
         job.listener().onStep(new TrainingListener.StepReport(step, s.steps(), loss, lr, norm, tokens, tps, nanos / 1e9));
