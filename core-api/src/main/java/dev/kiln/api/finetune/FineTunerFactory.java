@@ -26,6 +26,16 @@ public interface FineTunerFactory extends KilnPlugin {
     FineTuner create(Config config, ObjectiveContext context);
 
     /**
+     * As {@link #create(Config, ObjectiveContext)}, for a model loaded from a Hugging Face directory of
+     * the family {@code modelNames} ({@link PeftNames#forModelType}; {@link PeftNames#KILN} for a Kiln
+     * model): methods whose saved adapters name modules write these names unless their config says
+     * otherwise ({@code peft_names}), so PEFT loads the adapter onto that Hub model. Default: ignores them.
+     */
+    default FineTuner create(Config config, ObjectiveContext context, PeftNames modelNames) {
+        return create(config, context);
+    }
+
+    /**
      * The PEFT {@code peft_type} values ({@code adapter_config.json}) of the adapter directories this
      * method loads with {@link #loadAdapter}, e.g. {@code LORA}. Default: none.
      */

@@ -31,6 +31,9 @@ public enum PeftNames {
             "attn.qkv", List.of("attention.self.query", "attention.self.key", "attention.self.value"),
             "attn.out", List.of("attention.output.dense"), "mlp.up", List.of("intermediate.dense"), "mlp.down", List.of("output.dense")),
             List.of("bert.pooler.dense", "cls.predictions.transform.dense", "cls.seq_relationship", "classifier")),
+    /** RoBERTa: BERT's module names under {@code roberta.} ({@code RobertaFor*} task models). */
+    ROBERTA("roberta.", "encoder.layer.", "embeddings.word_embeddings", BERT.inLayer,
+            List.of("roberta.pooler.dense", "lm_head.dense", "classifier.dense", "classifier.out_proj")),
     LLAMA("model.", "layers.", "embed_tokens", Map.of(
             "attn.qkv", List.of("self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"), "attn.out", List.of("self_attn.o_proj"),
             "mlp.gate", List.of("mlp.gate_proj"), "mlp.up", List.of("mlp.up_proj"), "mlp.down", List.of("mlp.down_proj")),
@@ -61,12 +64,33 @@ public enum PeftNames {
         this.outsideLayers = outsideLayers;
     }
 
-    /** The config value: kiln, gpt2, bert or llama. */
+    /** The config value: kiln, gpt2, bert, roberta or llama. */
     public String key() { return name().toLowerCase(Locale.ROOT); }
+
+    /** Every config value, in order: kiln, gpt2, bert, roberta, llama. */
+    public static String[] keys() {
+        return java.util.Arrays.stream(values()).map(PeftNames::key).toArray(String[]::new);
+    }
 
     public static PeftNames parse(String value) {
         for (PeftNames n : values()) if (n.key().equals(value.trim().toLowerCase(Locale.ROOT))) return n;
-        throw new IllegalArgumentException("must be one of kiln, gpt2, bert, llama; got '" + value + "'");
+        throw new IllegalArgumentException("must be one of " + String.join(", ", keys()) + "; got '" + value + "'");
+    }
+
+    /**
+     * The names PEFT uses for a Hugging Face family ({@code config.json}'s {@code model_type}):
+     * {@code gpt2}; {@code bert}; {@code roberta}; {@code llama} and the families with LLaMA's module
+     * names ({@code mistral}, {@code qwen2}, {@code qwen3}); {@link #KILN} for anything else or null.
+     */
+    public static PeftNames forModelType(String modelType) {
+        if (modelType == null) return KILN;
+        return switch (modelType) {
+            case "gpt2" -> GPT2;
+            case "bert" -> BERT;
+            case "roberta" -> ROBERTA;
+            case "llama", "mistral", "qwen2", "qwen3" -> LLAMA;
+            default -> KILN;
+        };
     }
 
     /** Whether GPT-2's Conv1D layers ([in, out] weights) hold these modules: PEFT's {@code fan_in_fan_out}. */

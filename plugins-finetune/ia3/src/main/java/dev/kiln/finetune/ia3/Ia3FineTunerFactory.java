@@ -32,8 +32,9 @@ import java.util.List;
  *   <li>{@code init_ia3_weights} (true): scales start at 1; false starts them randomly in
  *       [0.5, 1.5] (for tests);</li>
  *   <li>{@code adapter_name} ("default");</li>
- *   <li>{@code peft_names} (kiln): the module names of the saved adapter, as the lora plugin's
- *       ({@code gpt2}, {@code bert}, {@code llama} name the Hugging Face modules PEFT targets).</li>
+ *   <li>{@code peft_names} (kiln, or the family of a Hugging Face base model): the module names of the saved
+ *       adapter, as the lora plugin's ({@code gpt2}, {@code bert}, {@code roberta}, {@code llama} name the
+ *       Hugging Face modules PEFT targets).</li>
  *   <li>{@code save_dtype} (f32): how export stores the adapter's tensors: {@code f32}, {@code bf16} or
  *       {@code f16} (rounded to nearest); loading reads any of them.</li>
  * </ul>
@@ -55,11 +56,17 @@ public final class Ia3FineTunerFactory implements FineTunerFactory {
 
     @Override
     public FineTuner create(Config config, ObjectiveContext context) {
+        return create(config, context, PeftNames.KILN);
+    }
+
+    /** {@code peft_names} defaults to {@code modelNames}: a Hugging Face base model's family. */
+    @Override
+    public FineTuner create(Config config, ObjectiveContext context, PeftNames modelNames) {
         List<String> targets = config.getList("target_modules", Ia3Config.DEFAULT_TARGETS);
         List<String> feedforward = config.getList("feedforward_modules", Ia3Config.DEFAULT_FEEDFORWARD);
         boolean initOnes = config.getBoolean("init_ia3_weights", true);
         String adapter = config.getString("adapter_name", "default");
-        String names = config.getChoice("peft_names", PeftNames.KILN.key(), "kiln", "gpt2", "bert", "llama");
+        String names = config.getChoice("peft_names", modelNames.key(), PeftNames.keys());
         String dtype = config.getChoice("save_dtype", "f32", "f32", "bf16", "f16");
         config.finish();
         if (targets.isEmpty() || targets.stream().anyMatch(String::isBlank))

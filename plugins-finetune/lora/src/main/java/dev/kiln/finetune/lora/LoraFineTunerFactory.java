@@ -29,11 +29,12 @@ import java.util.Set;
  *       regexes over the whole path, or {@code all-linear}; {@code embed.tokens} (never matched by
  *       {@code all-linear}) adds LoRA on the token embeddings, PEFT's {@code lora.Embedding};</li>
  *   <li>{@code adapter_name} ("default");</li>
- *   <li>{@code peft_names} (kiln): the module names of the adapter files written by save/export:
+ *   <li>{@code peft_names} (kiln, or the family of a Hugging Face base model): the module names of the adapter files written by save/export:
  *       {@code kiln} (Kiln's paths, {@code blocks.0.attn.qkv}), or those PEFT writes for the
  *       Hugging Face model of the same shape, so PEFT loads the adapter onto it: {@code gpt2}
  *       ({@code transformer.h.0.attn.c_attn}), {@code bert} ({@code bert.encoder.layer.0.attention.self.query}
- *       / {@code key} / {@code value}) or {@code llama} ({@code model.layers.0.self_attn.q_proj} ...).
+ *       / {@code key} / {@code value}), {@code roberta} (the same under {@code roberta.}) or {@code llama}
+ *       ({@code model.layers.0.self_attn.q_proj} ..., also Mistral's and Qwen's).
  *       Kiln is the default because it names every Linear of any shape; the HF names exist only
  *       for the blocks' projections of that architecture. Loading recognizes any of them.</li>
  *   <li>{@code save_dtype} (f32): how export stores the adapter's tensors: {@code f32}, {@code bf16} or
@@ -57,13 +58,19 @@ public final class LoraFineTunerFactory implements FineTunerFactory {
 
     @Override
     public FineTuner create(Config config, ObjectiveContext context) {
+        return create(config, context, PeftNames.KILN);
+    }
+
+    /** {@code peft_names} defaults to {@code modelNames}: a Hugging Face base model's family. */
+    @Override
+    public FineTuner create(Config config, ObjectiveContext context, PeftNames modelNames) {
         int r = config.getInt("r", 8);
         double alpha = config.getDouble("alpha", 16);
         double dropout = config.getDouble("dropout", 0);
         boolean rslora = config.getBoolean("use_rslora", false);
         List<String> targets = config.getList("target_modules", List.of("attn.qkv"));
         String adapter = config.getString("adapter_name", "default");
-        String names = config.getChoice("peft_names", PeftNames.KILN.key(), "kiln", "gpt2", "bert", "llama");
+        String names = config.getChoice("peft_names", modelNames.key(), PeftNames.keys());
         String dtype = config.getChoice("save_dtype", "f32", "f32", "bf16", "f16");
         config.finish();
         if (r < 1) throw config.error("r", "must be >= 1, got " + r);

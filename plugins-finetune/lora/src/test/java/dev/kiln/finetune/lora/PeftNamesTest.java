@@ -4,7 +4,9 @@ import dev.kiln.api.finetune.PeftNames;
 import dev.kiln.api.io.SafetensorsFile;
 import dev.kiln.api.io.NamedTensor;
 import dev.kiln.api.backend.NaiveBackend;
+import dev.kiln.api.config.Config;
 import dev.kiln.api.config.ConfigException;
+import dev.kiln.api.objective.ObjectiveContext;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.testing.TestTokenizers;
@@ -147,6 +149,32 @@ class PeftNamesTest {
         assertEquals(new PeftNames.Location("blocks.12.attn.out", 0), PeftNames.GPT2.locate("transformer.h.12.attn.c_proj"));
         assertNull(PeftNames.GPT2.locate("transformer.h.0.attn.q_proj"));
         assertNull(PeftNames.LLAMA.locate("lm_head"));
+    }
+
+    @Test
+    void aHuggingFaceBaseFamilyIsTheDefaultAndPeftNamesOverridesIt() {
+        assertEquals(PeftNames.LLAMA, PeftNames.forModelType("mistral"));
+        assertEquals(PeftNames.LLAMA, PeftNames.forModelType("qwen2"));
+        assertEquals(PeftNames.LLAMA, PeftNames.forModelType("qwen3"));
+        assertEquals(PeftNames.ROBERTA, PeftNames.forModelType("roberta"));
+        assertEquals(PeftNames.GPT2, PeftNames.forModelType("gpt2"));
+        assertEquals(PeftNames.KILN, PeftNames.forModelType("t5"));
+        assertEquals(PeftNames.KILN, PeftNames.forModelType(null));
+        ObjectiveContext ctx = new ObjectiveContext(TestTokenizers.bytes(), new NaiveBackend(), GPT, 1);
+        LoraFineTunerFactory f = new LoraFineTunerFactory();
+        assertEquals(PeftNames.LLAMA, ((LoraFineTuner) f.create(new Config("lora", Map.of()), ctx, PeftNames.LLAMA)).peftNames());
+        assertEquals(PeftNames.KILN, ((LoraFineTuner) f.create(new Config("lora", Map.of("peft_names", "kiln")), ctx, PeftNames.LLAMA)).peftNames());
+    }
+
+    @Test
+    void robertaNamesAreBertsUnderRoberta() {
+        assertEquals(List.of(new PeftNames.Part("roberta.encoder.layer.1.attention.self.query", 0, 16),
+                        new PeftNames.Part("roberta.encoder.layer.1.attention.self.key", 16, 32),
+                        new PeftNames.Part("roberta.encoder.layer.1.attention.self.value", 32, 48)),
+                PeftNames.ROBERTA.parts("blocks.1.attn.qkv", 48, BERT));
+        assertEquals(new PeftNames.Location("blocks.1.mlp.down", 0), PeftNames.ROBERTA.locate("roberta.encoder.layer.1.output.dense"));
+        assertNull(PeftNames.BERT.locate("roberta.encoder.layer.1.output.dense"), "a RoBERTa file is not read as BERT's");
+        assertEquals("roberta.embeddings.word_embeddings", PeftNames.ROBERTA.embeddingModule());
     }
 
     private static List<String> sorted(java.util.Collection<String> keys) { return keys.stream().sorted().toList(); }

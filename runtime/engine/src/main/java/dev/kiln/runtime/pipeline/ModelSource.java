@@ -1,6 +1,7 @@
 package dev.kiln.runtime.pipeline;
 
 import dev.kiln.api.backend.Backend;
+import dev.kiln.api.finetune.PeftNames;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.tensor.Tensor;
 import dev.kiln.api.tokenizer.Tokenizer;
@@ -33,6 +34,16 @@ record ModelSource(Path dir, Transformer model, Tokenizer tokenizer, Map<String,
                    Map<String, Object> config, String name) {
 
     private static final String BERT_POOLER = "nsp.pooler.", SFT_POOLER = "sft.pooler.";
+
+    /**
+     * The module names of the Hugging Face family the directory holds ({@code model_type}: gpt2, bert,
+     * roberta, llama, mistral, qwen2, qwen3), the default names of saved adapters; {@code KILN} for a
+     * Kiln model directory or another family.
+     */
+    PeftNames peftNames() {
+        return config.containsKey("model") ? PeftNames.KILN
+                : PeftNames.forModelType(config.get("model_type") instanceof String s ? s : null);
+    }
 
     static ModelSource load(Path dir, Backend backend) throws IOException {
         ModelSource s = read(dir, backend);

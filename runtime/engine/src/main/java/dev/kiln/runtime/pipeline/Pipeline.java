@@ -5,6 +5,7 @@ import dev.kiln.api.config.Config;
 import dev.kiln.api.config.ConfigException;
 import dev.kiln.api.finetune.FineTuner;
 import dev.kiln.api.finetune.FineTunerFactory;
+import dev.kiln.api.finetune.PeftNames;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.objective.CompositeObjective;
@@ -110,7 +111,7 @@ public final class Pipeline {
         TransformerConfig mc = loaded.model().config();
         if (root.has("model")) throw root.error("model", "comes from the checkpoint in finetune.from; remove it");
         ObjectiveContext ctx = new ObjectiveContext(tokenizer, backend, mc, seed);
-        FineTuner tuner = fineTuner(resolved.put("finetune.method", method), FineTunerFactory.Role.PARAMETERS, ctx);
+        FineTuner tuner = fineTuner(resolved.put("finetune.method", method), FineTunerFactory.Role.PARAMETERS, ctx, loaded.peftNames());
         Objective objective = signalSpec != null ? signal(ClassifierDefaults.apply(signalSpec, loaded), ctx, resolved) : objective(root, ctx, resolved);
         PipelineInputs.Splits data = PipelineInputs.data(root.section("data"), configDir, seed);
         Config train = root.section("train");
@@ -233,10 +234,15 @@ public final class Pipeline {
     }
 
     private FineTuner fineTuner(NamedSpec s, FineTunerFactory.Role role, ObjectiveContext ctx) {
+        return fineTuner(s, role, ctx, PeftNames.KILN);
+    }
+
+    /** @param modelNames the Hugging Face family of finetune.from, the default module names of saved adapters */
+    private FineTuner fineTuner(NamedSpec s, FineTunerFactory.Role role, ObjectiveContext ctx, PeftNames modelNames) {
         FineTunerFactory f = fineTuners.get(s.name());
         if (f == null) throw new ConfigException("unknown fine-tuning method '" + s.name() + "' (known: " + String.join(", ", new TreeSet<>(fineTuners.keySet())) + ")");
         if (f.role() != role) throw new ConfigException("fine-tuning method '" + s.name() + "' is a " + f.role() + " method, expected " + role);
-        FineTuner t = f.create(s.config(), ctx);
+        FineTuner t = f.create(s.config(), ctx, modelNames);
         s.config().finish();
         return t;
     }

@@ -48,9 +48,11 @@ class KilnSavedAdaptersTest {
                 Arguments.of("lora", GPT, Map.of("r", 2, "target_modules", List.of("all-linear"))),
                 Arguments.of("lora", GPT, Map.of("r", 2, "target_modules", List.of("attn.qkv", "mlp.down"), "peft_names", "gpt2")),
                 Arguments.of("lora", LLAMA, Map.of("r", 2, "target_modules", List.of("attn.qkv"), "peft_names", "llama")),
+                Arguments.of("lora", GPT, Map.of("r", 2, "target_modules", List.of("attn.qkv", "attn.out"), "peft_names", "roberta")),
                 Arguments.of("ia3", GPT, Map.of("init_ia3_weights", false)),
                 Arguments.of("ia3", GPT, Map.of("init_ia3_weights", false, "peft_names", "gpt2")),
                 Arguments.of("ia3", LLAMA, Map.of("init_ia3_weights", false, "peft_names", "llama")),
+                Arguments.of("ia3", GPT, Map.of("init_ia3_weights", false, "peft_names", "roberta")),
                 Arguments.of("prompt-tuning", GPT, Map.of("num_virtual_tokens", 3, "prompt_tuning_init", "random")),
                 Arguments.of("prefix-tuning", GPT, Map.of("num_virtual_tokens", 3, "init", "random")),
                 Arguments.of("prefix-tuning", LLAMA, Map.of("num_virtual_tokens", 2, "init", "random")));
