@@ -25,7 +25,8 @@ source (v0.13):
 The base forwards re-implement transformers' eager GPT-2 and LLaMA (``modeling_gpt2.py``,
 ``modeling_llama.py``) as in ../hf/README.md, on the weights as stored. Run with ``python3
 make_peft_fixtures.py`` (numpy only); it rewrites the directories next to it and their
-``expected.json`` (logits of the real tokens, flattened [T, V], per input).
+``expected.json`` (logits of the real tokens, flattened [T, V], per input). Adapters that carry task
+heads (``modules_to_save``) are made by make_peft_head_fixtures.py, which uses these helpers.
 """
 import json
 import os

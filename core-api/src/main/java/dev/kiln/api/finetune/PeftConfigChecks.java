@@ -27,9 +27,4 @@ public final class PeftConfigChecks {
         if (Arrays.asList(harmless).contains(v)) return;
         throw json.error(key, "is " + Json.write(v) + ": " + what + " is not supported by Kiln");
     }
-
-    /** {@code modules_to_save} (trained copies of task heads saved beside the adapter): not loaded yet. */
-    public static void refuseModulesToSave(JsonObject json) throws IOException {
-        refuseUnless(json, "modules_to_save", "loading trained copies of whole modules (task heads)");
-    }
 }

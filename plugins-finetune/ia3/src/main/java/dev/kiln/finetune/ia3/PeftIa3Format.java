@@ -1,6 +1,6 @@
 package dev.kiln.finetune.ia3;
 
-import dev.kiln.api.finetune.PeftConfigChecks;
+import dev.kiln.api.finetune.ModulesToSave;
 import dev.kiln.api.finetune.PeftNames;
 import dev.kiln.api.io.DType;
 import dev.kiln.api.io.Json;
@@ -93,7 +93,7 @@ public final class PeftIa3Format {
         Path cfgFile = dir.resolve(CONFIG), weights = dir.resolve(WEIGHTS);
         JsonObject json = Json.parseObject(Files.readString(cfgFile, StandardCharsets.UTF_8), cfgFile.toString());
         Ia3Config declared = parseConfig(json, adapterName);
-        Map<String, NamedTensor> file = new LinkedHashMap<>(SafetensorsFile.readFloats(weights));
+        Map<String, NamedTensor> file = new LinkedHashMap<>(ModulesToSave.without(SafetensorsFile.readFloats(weights), ModulesToSave.of(json)));
         Map<String, Linear> linears = linears(model);
         PeftNames names = recognize(file.keySet(), linears, weights);
         Map<String, List<String>> byPath = new LinkedHashMap<>();               // Kiln path → the file's modules on it
@@ -212,7 +212,6 @@ public final class PeftIa3Format {
     static Ia3Config parseConfig(JsonObject o, String adapterName) throws IOException {
         String type = o.string("peft_type");
         if (type != null && !type.equals("IA3")) throw o.error("peft_type", "is " + type + ", expected IA3");
-        PeftConfigChecks.refuseModulesToSave(o);
         List<String> targets = o.strings("target_modules");
         if (targets == null || targets.isEmpty()) throw o.error("target_modules", "is missing");
         List<String> feedforward = o.strings("feedforward_modules");

@@ -1,5 +1,6 @@
 package dev.kiln.finetune.lora;
 
+import dev.kiln.api.finetune.ModulesToSave;
 import dev.kiln.api.finetune.PeftConfigChecks;
 import dev.kiln.api.io.Json;
 import dev.kiln.api.io.JsonObject;
@@ -19,8 +20,8 @@ import java.util.regex.Pattern;
 final class PeftConfigJson {
     private PeftConfigJson() {}
 
-    /** The adapter's settings, the names its target_modules holds, and the per-module exceptions. */
-    record Parsed(LoraConfig config, Map<String, Integer> rankPattern, Map<String, Double> alphaPattern) {
+    /** The adapter's settings, the names its target_modules holds, the per-module exceptions, and PEFT's modules_to_save. */
+    record Parsed(LoraConfig config, Map<String, Integer> rankPattern, Map<String, Double> alphaPattern, List<String> modulesToSave) {
         /** The rank PEFT gives the module at {@code module} (a path relative to {@code base_model.model.}). */
         int rank(String module) {
             String key = patternKey(rankPattern, module);
@@ -100,7 +101,7 @@ final class PeftConfigJson {
         PeftConfigChecks.refuseUnless(o, "layer_replication", "layer replication");
         PeftConfigChecks.refuseUnless(o, "trainable_token_indices", "trainable token rows");
         PeftConfigChecks.refuseUnless(o, "target_parameters", "LoRA on parameters (not modules)");
-        PeftConfigChecks.refuseModulesToSave(o);
+        List<String> modulesToSave = ModulesToSave.of(o);
         String bias = o.string("bias");
         if (bias != null && !bias.equals("none"))
             throw o.error("bias", "is \"" + bias + "\"; only \"none\" is supported (LoRA adapters without trained biases)");
@@ -121,6 +122,6 @@ final class PeftConfigJson {
         Map<String, Double> alphas = new LinkedHashMap<>();
         JsonObject alphaPattern = o.object("alpha_pattern");
         if (alphaPattern != null) for (String k : alphaPattern.keys()) alphas.put(k, alphaPattern.number(k));
-        return new Parsed(config, ranks, alphas);
+        return new Parsed(config, ranks, alphas, modulesToSave);
     }
 }

@@ -1,5 +1,6 @@
 package dev.kiln.finetune.lora;
 
+import dev.kiln.api.finetune.ModulesToSave;
 import dev.kiln.api.finetune.PeftNames;
 import dev.kiln.api.io.TensorData;
 import dev.kiln.api.io.SafetensorsWriter;
@@ -91,14 +92,15 @@ public final class PeftFormat {
      * Attaches the saved adapter under {@code adapterName} and makes it the active one, in PEFT's
      * inference mode: every backbone parameter, the adapter's included, is frozen afterwards. The
      * module names (Kiln's or an HF architecture's) are recognized from the file. The returned
-     * config's target_modules are the file's for Kiln names, else the Kiln paths adapted.
+     * config's target_modules are the file's for Kiln names, else the Kiln paths adapted. Tensors of
+     * {@code modules_to_save} (task heads) are not this plugin's: they are left to the runtime.
      */
     public static LoraConfig load(Transformer model, Path dir, String adapterName) throws IOException {
         PeftConfigJson.Parsed json = PeftConfigJson.read(Files.readString(dir.resolve(CONFIG), StandardCharsets.UTF_8), dir.resolve(CONFIG).toString(), adapterName);
         LoraConfig cfg = json.config();
         if (Lora.adapterNames(model).contains(adapterName))
             throw new IllegalStateException("lora: the model already has an adapter named '" + adapterName + "'");
-        Map<String, NamedTensor> file = SafetensorsFile.readFloats(dir.resolve(WEIGHTS));
+        Map<String, NamedTensor> file = ModulesToSave.without(SafetensorsFile.readFloats(dir.resolve(WEIGHTS)), json.modulesToSave());
         Map<String, Linear> linears = linears(model);
         PeftNames names = recognize(file.keySet(), linears, dir);
         // Kiln path → part index → the file's module name

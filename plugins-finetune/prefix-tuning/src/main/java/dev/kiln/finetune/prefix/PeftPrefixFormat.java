@@ -1,6 +1,5 @@
 package dev.kiln.finetune.prefix;
 
-import dev.kiln.api.finetune.PeftConfigChecks;
 import dev.kiln.api.io.DType;
 import dev.kiln.api.io.Json;
 import dev.kiln.api.io.JsonObject;
@@ -66,7 +65,6 @@ public final class PeftPrefixFormat {
         if (!"PREFIX_TUNING".equals(type)) throw json.error("peft_type", "is " + type + ", expected PREFIX_TUNING");
         if (Boolean.TRUE.equals(json.bool("prefix_projection")))
             throw json.error("prefix_projection", "is true; adapters with PEFT's reparameterisation MLP are not supported");
-        PeftConfigChecks.refuseModulesToSave(json);
         Integer submodules = json.integer("num_transformer_submodules");
         if (submodules != null && submodules != 1)
             throw json.error("num_transformer_submodules", "is " + submodules + " (an encoder-decoder prefix), which is not supported");

@@ -1,6 +1,5 @@
 package dev.kiln.finetune.prompt;
 
-import dev.kiln.api.finetune.PeftConfigChecks;
 import dev.kiln.api.io.DType;
 import dev.kiln.api.io.Json;
 import dev.kiln.api.io.JsonObject;
@@ -51,7 +50,6 @@ public final class PeftPromptFormat {
         if (!"PROMPT_TUNING".equals(type)) throw json.error("peft_type", "is " + type + ", expected PROMPT_TUNING");
         int n = json.requiredInteger("num_virtual_tokens");
         int dim = json.requiredInteger("token_dim");
-        PeftConfigChecks.refuseModulesToSave(json);
         Integer submodules = json.integer("num_transformer_submodules");
         if (submodules != null && submodules != 1)
             throw json.error("num_transformer_submodules", "is " + submodules + " (an encoder-decoder prompt), which is not supported");

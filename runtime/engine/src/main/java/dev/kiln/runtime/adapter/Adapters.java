@@ -5,6 +5,7 @@ import dev.kiln.api.finetune.LoadedAdapter;
 import dev.kiln.api.io.Json;
 import dev.kiln.api.io.JsonObject;
 import dev.kiln.api.nn.Transformer;
+import dev.kiln.api.tensor.Tensor;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +22,7 @@ import java.util.TreeSet;
  * {@code finetune.adapter}, {@code kiln generate/eval --adapter} and {@code kiln export --merge-adapter}.
  */
 public final class Adapters {
-    public static final String CONFIG = "adapter_config.json";
+    public static final String CONFIG = "adapter_config.json", WEIGHTS = "adapter_model.safetensors";
     /** Where a fine-tuning run writes the adapter, under its run directory or its {@code model/}. */
     public static final String RUN_ADAPTER_DIR = "adapter";
 
@@ -59,17 +60,30 @@ public final class Adapters {
     /**
      * Attaches the adapter in {@code dir} (or its {@code adapter/}) to {@code model} under the name
      * {@code default}, frozen; with {@code merge}, then folds it into the base weights where it can
-     * (LoRA, IA3; a soft prompt or key/value prefix stays attached).
+     * (LoRA, IA3; a soft prompt or key/value prefix stays attached). A model without heads: an
+     * adapter that saved task heads ({@code modules_to_save}) is refused, naming the module.
      */
     public static LoadedAdapter apply(Map<String, FineTunerFactory> fineTuners, Transformer model, Path dir, boolean merge) throws IOException {
-        return apply(fineTuners, model, dir, "default", merge);
+        return apply(fineTuners, model, Map.of(), dir, "default", merge);
     }
 
-    /** As {@link #apply(Map, Transformer, Path, boolean)}, attached under {@code adapterName}. */
-    public static LoadedAdapter apply(Map<String, FineTunerFactory> fineTuners, Transformer model, Path dir, String adapterName,
+    /**
+     * As {@link #apply(Map, Transformer, Path, boolean)}, also restoring the task heads the adapter saved
+     * ({@code modules_to_save}, see {@link AdapterHeads}) into {@code heads} (Kiln names without
+     * {@code heads.}, e.g. {@code sft.classifier.weight}); each must exist with the saved shape.
+     */
+    public static LoadedAdapter apply(Map<String, FineTunerFactory> fineTuners, Transformer model, Map<String, Tensor> heads, Path dir,
                                       boolean merge) throws IOException {
+        return apply(fineTuners, model, heads, dir, "default", merge);
+    }
+
+    /** As {@link #apply(Map, Transformer, Map, Path, boolean)}, attached under {@code adapterName}. */
+    public static LoadedAdapter apply(Map<String, FineTunerFactory> fineTuners, Transformer model, Map<String, Tensor> heads, Path dir,
+                                      String adapterName, boolean merge) throws IOException {
         FineTunerFactory f = factoryFor(dir, fineTuners);
+        Runnable restoreHeads = AdapterHeads.read(resolve(dir), heads);     // checked before the model changes
         LoadedAdapter a = f.loadAdapter(model, resolve(dir), adapterName);
+        restoreHeads.run();
         if (merge) a.mergeAndUnload();
         return a;
     }

@@ -6,6 +6,7 @@ import dev.kiln.api.config.ConfigException;
 import dev.kiln.api.finetune.FineTuner;
 import dev.kiln.api.finetune.FineTunerFactory;
 import dev.kiln.api.finetune.PeftNames;
+import dev.kiln.api.tensor.Tensor;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.objective.CompositeObjective;
@@ -13,6 +14,7 @@ import dev.kiln.api.objective.Objective;
 import dev.kiln.api.objective.ObjectiveContext;
 import dev.kiln.api.objective.ObjectiveFactory;
 import dev.kiln.api.tokenizer.Tokenizer;
+import dev.kiln.runtime.adapter.AdapterHeads;
 import dev.kiln.runtime.adapter.Adapters;
 import dev.kiln.runtime.hf.HfExport;
 import dev.kiln.runtime.train.TrainingListener;
@@ -129,8 +131,13 @@ public final class Pipeline {
         PipelineResult result = new TrainingRun(backend, registry, loaded.model(), objective, tuner, tokenizer, data, train, outDir,
                 config, resolved::get, forgetting).run(listener);
         Path saved = outDir.resolve(Adapters.RUN_ADAPTER_DIR);
-        if (java.nio.file.Files.isRegularFile(saved.resolve(Adapters.CONFIG)))
+        if (java.nio.file.Files.isRegularFile(saved.resolve(Adapters.CONFIG))) {
             Adapters.recordBase(saved, from.toAbsolutePath().normalize().toString(), peftTaskType(objective));
+            Map<String, Tensor> trained = TrainingRun.heads(objective, loaded.model());
+            trained.values().removeIf(t -> !t.requiresGrad());
+            List<String> modules = AdapterHeads.save(saved, trained);
+            if (!modules.isEmpty() && listener != null) listener.onMessage("the adapter saves the trained head as modules_to_save " + modules);
+        }
         if (export.equals(HfExport.FORMAT)) exportHf(result.modelDir(), outDir.resolve(HfExport.FORMAT), listener);
         return result;
     }
@@ -169,10 +176,13 @@ public final class Pipeline {
     private void startFromAdapter(Path adapter, NamedSpec method, FineTuner tuner, Transformer model, Objective objective) throws IOException {
         FineTunerFactory owner = Adapters.factoryFor(adapter, fineTuners);
         Object name = method.config().raw().get("adapter_name");
+        Map<String, Tensor> heads = TrainingRun.heads(objective, model);
         if (owner.name().equals(method.name()) && (name == null || name.equals("default"))) {
+            Runnable restoreHeads = AdapterHeads.read(Adapters.resolve(adapter), heads);   // the heads it saved (modules_to_save)
             tuner.configureFrom(Adapters.resolve(adapter), model, objective.head());
+            restoreHeads.run();
         } else {
-            Adapters.apply(fineTuners, model, adapter, "saved", true);
+            Adapters.apply(fineTuners, model, heads, adapter, "saved", true);
             tuner.configure(model, objective.head());
         }
     }

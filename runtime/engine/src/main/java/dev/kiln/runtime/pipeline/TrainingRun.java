@@ -75,18 +75,26 @@ final class TrainingRun {
         return o instanceof CompositeObjective ? ModelStore.HEADS : ModelStore.HEADS + o.name() + ".";
     }
 
+    /**
+     * The objective's head tensors that are not tied to a backbone tensor (those are saved and optimized
+     * once, with the backbone), by the names a model directory keeps them under without {@code heads.}
+     * ({@code sft.classifier.weight}).
+     */
+    static Map<String, Tensor> heads(Objective objective, Transformer model) {
+        Map<String, Tensor> heads = new LinkedHashMap<>();
+        if (objective.head() == null) return heads;
+        java.util.Set<Tensor> backbone = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        backbone.addAll(model.namedParameters().values());
+        for (var e : objective.head().namedParameters().entrySet())
+            if (!backbone.contains(e.getValue())) heads.put(headPrefix(objective).substring(ModelStore.HEADS.length()) + e.getKey(), e.getValue());
+        return heads;
+    }
+
     PipelineResult run(TrainingListener listener) throws IOException {
         Files.createDirectories(out);
         Map<String, Tensor> params = new LinkedHashMap<>(model.namedParameters());
-        Map<String, Tensor> heads = new LinkedHashMap<>();
-        java.util.Set<Tensor> backbone = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        backbone.addAll(params.values());
-        if (objective.head() != null)
-            for (var e : objective.head().namedParameters().entrySet()) {
-                if (backbone.contains(e.getValue())) continue;      // tied to a backbone tensor: saved and optimized once
-                heads.put(headPrefix(objective).substring(ModelStore.HEADS.length()) + e.getKey(), e.getValue());
-                params.put(headPrefix(objective) + e.getKey(), e.getValue());
-            }
+        Map<String, Tensor> heads = heads(objective, model);
+        heads.forEach((name, t) -> params.put(ModelStore.HEADS + name, t));
         Optimizer optimizer = optimizer(params);
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("objective", objective.name());
