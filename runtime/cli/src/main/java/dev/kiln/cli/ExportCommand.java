@@ -1,5 +1,8 @@
 package dev.kiln.cli;
 
+import dev.kiln.api.finetune.LoadedAdapter;
+import dev.kiln.runtime.adapter.Adapters;
+import dev.kiln.runtime.guice.KilnPlugins;
 import dev.kiln.runtime.hf.ByteSize;
 import dev.kiln.runtime.hf.ExportSource;
 import dev.kiln.runtime.hf.HfCheckpoints;
@@ -21,11 +24,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code kiln export --model DIR --format hf --out DIR}: a Kiln model directory in Hugging Face's
- * layout, or a Hugging Face one written again (as its own class, or another with --architecture).
+ * {@code kiln export --model DIR --format hf --out DIR [--merge-adapter DIR]}: a Kiln model directory in
+ * Hugging Face's layout, or a Hugging Face one written again (as its own class, or another with
+ * --architecture), optionally with a saved adapter merged into it first.
  */
 @Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Write a Kiln model directory (e.g. a run's 'model' folder), or a Hugging Face one again, as a directory that transformers'"
+        description = {"Write a Kiln model directory (e.g. a run's 'model' folder), or a Hugging Face one again, optionally with a"
+                + " saved adapter merged in (--merge-adapter), as a directory that transformers'"
                 + " AutoModel*.from_pretrained loads: config.json, safetensors with Hugging Face's tensor names (sharded as"
                 + " model-00001-of-0000N.safetensors + model.safetensors.index.json above --max-shard-size), tokenizer.json,"
                 + " tokenizer_config.json, special_tokens_map.json and, for a causal LM, generation_config.json.",
@@ -34,7 +39,8 @@ import java.util.regex.Pattern;
                         + " classifier with 'pooler: bert' as BertForSequenceClassification (labels in id2label). Other heads"
                         + " (e.g. a mean-pooled classifier) go to kiln_head.safetensors, described in config.json under 'kiln'.",
                 "The output directory is replaced whole once complete; one that exists must be empty or an earlier export."},
-        footer = {"", "Example:", "  kiln export --model runs/sst2-full/model --format hf --out runs/sst2-full/hf"})
+        footer = {"", "Examples:", "  kiln export --model runs/sst2-full/model --format hf --out runs/sst2-full/hf",
+                "  kiln export --model hub/bert-base-uncased --merge-adapter runs/sst2-lora/adapter --out runs/sst2-lora/merged"})
 final class ExportCommand implements Callable<Integer> {
     private static final Pattern SHARD = Pattern.compile("model-(\\d+)-of-(\\d+)\\.safetensors");
 
@@ -49,6 +55,12 @@ final class ExportCommand implements Callable<Integer> {
                     + " Hugging Face one (written again, as its own class unless --architecture names another; loading warnings"
                     + " go to stderr, and heads it had to initialize are left out).")
     Path model;
+
+    @Option(names = {"--merge-adapter", "--adapter"}, paramLabel = "DIR",
+            description = "Merge a saved adapter into the model first (PEFT layout: adapter_config.json + adapter_model.safetensors,"
+                    + " or a fine-tuning run's folder holding adapter/), loaded by the plugin for its peft_type; the task heads it saved"
+                    + " (modules_to_save) replace the model's. LoRA and IA3 merge; a soft prompt or key/value prefix cannot and is refused.")
+    Path adapter;
 
     @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", defaultValue = HfExport.FORMAT,
             description = "Output format: hf (Hugging Face transformers; the only one, default).")
@@ -86,13 +98,23 @@ final class ExportCommand implements Callable<Integer> {
             ExportSource source = ExportSource.read(model, out, session.backend());
             source.warnings().forEach(err::println);
             err.flush();
+            if (adapter != null) mergeAdapter(session, source);
             HfExport.Result r = HfExport.export(source, model, out, options);
-            stdout.println("exported " + model + " as " + r.architecture() + " to " + r.dir() + ": " + String.join(", ", folded(r.files())));
+            stdout.println("exported " + model + (adapter == null ? "" : " with " + Adapters.resolve(adapter) + " merged") + " as " + r.architecture() + " to " + r.dir() + ": " + String.join(", ", folded(r.files())));
             if (!r.separateHeads().isEmpty())
                 stdout.println("heads transformers has no class for are in " + HfExport.HEAD_FILE + ": " + String.join(", ", r.separateHeads()));
             stdout.flush();
         }
         return 0;
+    }
+
+    /** Applies --merge-adapter to the loaded model and its heads, merged; refuses adapters that cannot merge. */
+    private void mergeAdapter(Session session, ExportSource source) throws IOException {
+        LoadedAdapter a = Adapters.apply(session.get(KilnPlugins.class).fineTuners(), source.model(), source.heads(), adapter, false);
+        if (!a.mergeAndUnload())
+            throw new IllegalArgumentException("--merge-adapter: " + Adapters.resolve(adapter) + " is a " + a.peftType() + " adapter: a soft prompt"
+                    + " or key/value prefix has no weights to merge into, and an exported model has no place for it (use it with"
+                    + " 'kiln generate --adapter', or export the fine-tuning run's model/ directory, which records it)");
     }
 
     /** The file names with shards folded: model-{00001..00022}-of-00022.safetensors. */
