@@ -67,6 +67,16 @@ class ExportMergeAdapterCliTest {
             assertTrue(maxAbsDiff(want, classify(base.model(), copy(base.extras()), ids)) > 1e-3, "training changed the predictions");
         }
 
+        Path again = config(tmp.resolve("again.json"), Map.of(          // finetune.adapter continues it, head restored
+                "finetune", Map.of("from", from.toString(), "method", Map.of("name", "lora", "r", 2, "alpha", 4), "signal", "sft",
+                        "adapter", run.resolve("adapter").toString()),
+                "data", Map.of("train", tmp.resolve("train.tsv").toString(), "rename", Map.of("sentence", "text")), "train", fastTrain()));
+        Cli continued = kiln("finetune", "--config", again.toString(), "--out", tmp.resolve("run2").toString());
+        assertEquals(0, continued.code(), continued.err());
+        assertEquals(validation(run, "after"), validation(tmp.resolve("run2"), "before"), 1e-5,
+                "the continued run starts where the first ended: its adapter and its classifier");
+        assertNotEquals(validation(run, "before"), validation(tmp.resolve("run2"), "before"), 1e-3);
+
         Path bare = hfBert(tmp.resolve("hf-bare"), false);              // a BertModel: no classifier for the saved head to go to
         Cli refused = kiln("export", "--model", bare.toString(), "--merge-adapter", run.toString(), "--out", tmp.resolve("bare-out").toString());
         assertNotEquals(0, refused.code());
