@@ -1,12 +1,14 @@
 package dev.kiln.api.io;
 
 import java.io.IOException;
+import java.lang.reflect.Array;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -187,8 +189,10 @@ public final class Json {
             }
             if (!l.isEmpty() && level >= 0) newline(out, level);
             out.append(']');
-        } else if (v instanceof int[] a) {
-            append(out, java.util.Arrays.stream(a).boxed().toList(), comma, level);
+        } else if (v.getClass().isArray()) {                   // int[], long[], double[], String[], ...
+            List<Object> l = new ArrayList<>(Array.getLength(v));
+            for (int i = 0; i < Array.getLength(v); i++) l.add(Array.get(v, i));
+            append(out, l, comma, level);
         } else {
             throw new IllegalArgumentException("no JSON form for " + v.getClass().getName());
         }

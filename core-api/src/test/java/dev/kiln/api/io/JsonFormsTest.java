@@ -101,6 +101,9 @@ class JsonFormsTest {
                   "f": []
                 }""", Json.pretty(m));
         assertEquals("3", Json.pretty(3));
+        assertEquals("[1,-2]", Json.compact(new long[] {1, -2}), "Java arrays are JSON arrays");
+        assertEquals("[0.5,2]", Json.compact(new double[] {0.5, 2}));
+        assertEquals("[\"a\",null]", Json.compact(new String[] {"a", null}));
     }
 
     @Test
