@@ -92,7 +92,7 @@ public final class PipelineConfigLoader {
         try {
             node = YAML_MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
-            throw withCause(new ConfigException(source + ": " + where(e.getLocation()) + describe(e.getOriginalMessage())), e);
+            throw withDetail(new ConfigException(source + ": " + where(e.getLocation()) + describe(e.getOriginalMessage())), e);
         }
         if (node == null || node.isMissingNode() || node.isNull()) return new LinkedHashMap<>();
         Object value = toJava(node);
@@ -111,7 +111,7 @@ public final class PipelineConfigLoader {
         try {
             value = JsonValues.plain(Json.parse(text.startsWith("\uFEFF") ? text.substring(1) : text, source));
         } catch (JsonException e) {
-            throw withCause(new ConfigException(source + ": line " + e.line() + ", column " + e.column() + ": " + e.problem()), e);
+            throw withDetail(new ConfigException(source + ": line " + e.line() + ", column " + e.column() + ": " + e.problem()), e);
         }
         if (value == null) return new LinkedHashMap<>();
         if (!(value instanceof Map)) {
@@ -171,6 +171,15 @@ public final class PipelineConfigLoader {
         if (text.startsWith("Trailing token")) return "more than one document, or content after the top-level value";
         return text.replace("Duplicate field '", "duplicate key '")
                 .replaceAll(" \\(start marker at \\[Source: [^]]*\\]\\)", "");
+    }
+
+    /**
+     * The parser's exception as a suppressed one: in stack traces, but not a cause, whose message
+     * one-line error reports would repeat (Jackson's with its {@code [Source: ...]} echo).
+     */
+    static ConfigException withDetail(ConfigException e, Throwable detail) {
+        e.addSuppressed(detail);
+        return e;
     }
 
     static ConfigException withCause(ConfigException e, Throwable cause) {

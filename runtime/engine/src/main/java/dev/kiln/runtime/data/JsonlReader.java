@@ -29,7 +29,9 @@ public final class JsonlReader {
         try {
             Json.forEachLine(text, file.toString(), (lineNo, value) -> out.add(new Example(object(file, lineNo, value), file + ":" + lineNo, base)));
         } catch (JsonException e) {
-            throw new DataFileException(file, e.line(), "malformed JSON: " + e.problem() + " (column " + e.column() + ")", e);
+            DataFileException named = new DataFileException(file, e.line(), "malformed JSON: " + e.problem() + " (column " + e.column() + ")");
+            named.addSuppressed(e);                             // not a cause: its message says the same again
+            throw named;
         } catch (DataFileException e) {
             throw e;
         } catch (IOException e) {

@@ -243,7 +243,9 @@ public final class CheckpointStore {
         try {
             v = Json.read(file);
         } catch (JsonException e) {
-            throw new SafetensorsException(file + ": malformed JSON at line " + e.line() + ", column " + e.column() + ": " + e.problem(), e);
+            SafetensorsException named = new SafetensorsException(file + ": malformed JSON at line " + e.line() + ", column " + e.column() + ": " + e.problem());
+            named.addSuppressed(e);                             // not a cause: its message says the same again
+            throw named;
         }
         if (!(v instanceof Map)) throw new SafetensorsException(file + ": expected a JSON object");
         return (Map<String, Object>) v;

@@ -33,7 +33,9 @@ final class HfJson {
         try {
             json = Json.parse(text, file.toString());
         } catch (JsonException e) {
-            throw new IOException(file + ": not a valid JSON object (line " + e.line() + ", column " + e.column() + "): " + e.problem(), e);
+            IOException named = new IOException(file + ": not a valid JSON object (line " + e.line() + ", column " + e.column() + "): " + e.problem());
+            named.addSuppressed(e);                             // in stack traces, not repeated in one-line messages
+            throw named;
         }
         if (!(json instanceof Map))
             throw new IOException(file + ": not a JSON object at the top level (expected a JSON object such as {\"model\": ...})");
