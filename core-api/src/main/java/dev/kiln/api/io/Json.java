@@ -1,28 +1,37 @@
 package dev.kiln.api.io;
 
 import java.io.IOException;
+import java.lang.reflect.Array;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.MalformedInputException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
- * Just enough JSON for the small files plugins read and write (safetensors headers, PEFT's
- * {@code adapter_config.json}), JDK only. {@link #parse} is strict (RFC 8259: one value, no
- * trailing commas or comments, duplicate keys refused) and gives objects as insertion-ordered
- * {@code Map<String, Object>}, arrays as {@code List<Object>}, strings, {@code Long} for whole
- * numbers written without fraction or exponent, {@code Double} for the others, {@code Boolean}
- * and {@code null}. {@link #write} prints the same values back the way Python's
- * {@code json.dumps} does by default ({@code {"a": [1, 2]}}); {@link #compact} without spaces.
+ * Kiln's one JSON implementation, JDK only (plugins can use it). {@link #parse} is strict
+ * (RFC 8259: one value, no trailing commas or comments, duplicate keys refused) and gives objects
+ * as unmodifiable insertion-ordered {@code Map<String, Object>}, arrays as unmodifiable
+ * {@code List<Object>}, strings, {@code Long} for whole numbers written without fraction or
+ * exponent ({@code BigInteger} beyond a long), {@code Double} for the others, {@code Boolean} and
+ * {@code null}. Errors are {@link JsonException}s naming the source, line and column.
+ *
+ * <p>{@link #write} prints values the way Python's {@code json.dumps} does by default
+ * ({@code {"a": [1, 2]}}), {@link #compact} without spaces, {@link #pretty} indented by two spaces
+ * ({@code json.dumps(v, indent=2)}, as Hugging Face writes tokenizer.json). Whole doubles below
+ * 10^15 are written without a fraction ({@code 16}), so they read back as {@code Long}; NaN and the
+ * infinities have no JSON form and are refused.
  */
 public final class Json {
     private Json() {}
 
-    /** The value {@code text} holds; an error naming {@code source}, the line and the column where it is not JSON. */
-    public static Object parse(String text, String source) throws IOException {
-        return new Parser(text, source).document();
+    /** The value {@code text} holds; a {@link JsonException} naming {@code source}, the line and the column where it is not JSON. */
+    public static Object parse(String text, String source) throws JsonException {
+        return new JsonParser(text, source, 0, text.length(), 1).document();
     }
 
     /** {@link #parse}, requiring an object at the top. */
@@ -30,41 +39,89 @@ public final class Json {
         return JsonObject.of(parse(text, source), source);
     }
 
+    /** The value in a UTF-8 file (a leading byte order mark is skipped); errors name the file. */
+    public static Object read(Path file) throws IOException {
+        return parse(readText(file), file.toString());
+    }
+
+    /** {@link #read}, requiring an object at the top. */
+    public static JsonObject readObject(Path file) throws IOException {
+        return JsonObject.of(read(file), file.toString());
+    }
+
+    /** A file's text as UTF-8 without a leading byte order mark; an error naming the file when it is not UTF-8. */
+    public static String readText(Path file) throws IOException {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (MalformedInputException e) {
+            throw new IOException(file + ": not valid UTF-8 text", e);
+        }
+        return text.startsWith("\uFEFF") ? text.substring(1) : text;
+    }
+
+    /** What {@link #forEachLine} hands over: a line's 1-based number in the text, and its value. */
+    @FunctionalInterface
+    public interface LineVisitor {
+        void accept(int line, Object value) throws IOException;
+    }
+
+    /**
+     * JSON Lines: parses each line of {@code text} that is not blank as one value, in order, without
+     * copying the line. A line that is not one JSON value stops the walk with a
+     * {@link JsonException} whose line is the line in {@code text}; whatever {@code visitor} throws
+     * stops it too.
+     */
+    public static void forEachLine(String text, String source, LineVisitor visitor) throws IOException {
+        int line = 0, start = 0, n = text.length();
+        while (start < n) {
+            int nl = text.indexOf('\n', start);
+            if (nl < 0) nl = n;
+            line++;
+            if (!blank(text, start, nl)) visitor.accept(line, new JsonParser(text, source, start, nl, line).document());
+            start = nl + 1;
+        }
+    }
+
+    private static boolean blank(String text, int from, int to) {
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            if (c != ' ' && c != '\t' && c != '\r') return false;
+        }
+        return true;
+    }
+
     /** {@code value} as JSON with Python's default separators: {@code ", "} and {@code ": "}. */
     public static String write(Object value) {
         StringBuilder out = new StringBuilder();
-        append(out, value, ", ", ": ");
+        append(out, value, ", ", -1);
         return out.toString();
     }
 
     /** {@code value} as JSON without optional white space. */
     public static String compact(Object value) {
         StringBuilder out = new StringBuilder();
-        append(out, value, ",", ":");
+        append(out, value, ",", -1);
+        return out.toString();
+    }
+
+    /**
+     * {@code value} as JSON with each member and element on its own line, indented by two spaces
+     * per level, {@code "key": value}; empty objects and lists as {@code {}} and {@code []}. No
+     * final newline.
+     */
+    public static String pretty(Object value) {
+        StringBuilder out = new StringBuilder();
+        append(out, value, ",", 0);
         return out.toString();
     }
 
     /** A JSON string literal for {@code s} (quotes, backslashes and control characters escaped), or {@code null}. */
     public static String quote(String s) {
         if (s == null) return "null";
-        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char ch = s.charAt(i);
-            switch (ch) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                case '\b' -> b.append("\\b");
-                case '\f' -> b.append("\\f");
-                default -> {
-                    if (ch < 0x20) b.append(String.format(Locale.ROOT, "\\u%04x", (int) ch));
-                    else b.append(ch);
-                }
-            }
-        }
-        return b.append('"').toString();
+        StringBuilder b = new StringBuilder(s.length() + 2);
+        quote(b, s);
+        return b.toString();
     }
 
     /** A number as JSON: whole values without a fraction ({@code 16}, not {@code 16.0}), others as Java prints them. */
@@ -73,218 +130,81 @@ public final class Json {
         return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
     }
 
-    private static void append(StringBuilder out, Object v, String comma, String colon) {
+    /** A float printed as the float it is ({@code 0.1}, not {@code 0.10000000149011612}); not an overload of number, which ints would pick. */
+    private static String floatNumber(float f) {
+        if (!Float.isFinite(f)) throw new IllegalArgumentException("JSON has no " + f);
+        return f == Math.rint(f) && Math.abs(f) < 1e15f ? Long.toString((long) f) : Float.toString(f);
+    }
+
+    private static void quote(StringBuilder b, String s) {
+        b.append('"');
+        int plain = 0;                                          // start of the run not yet copied
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (ch >= 0x20 && ch != '"' && ch != '\\') continue;
+            b.append(s, plain, i);
+            plain = i + 1;
+            switch (ch) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                case '\b' -> b.append("\\b");
+                case '\f' -> b.append("\\f");
+                default -> b.append("\\u00").append(Character.forDigit(ch >> 4, 16)).append(Character.forDigit(ch & 15, 16));
+            }
+        }
+        b.append(s, plain, s.length()).append('"');
+    }
+
+    /** {@code level} < 0: on one line, members separated by {@code comma}; otherwise indented from that level. */
+    private static void append(StringBuilder out, Object v, String comma, int level) {
         if (v == null) out.append("null");
-        else if (v instanceof String s) out.append(quote(s));
+        else if (v instanceof String s) quote(out, s);
         else if (v instanceof Boolean b) out.append(b);
-        else if (v instanceof Double || v instanceof Float) out.append(number(((Number) v).doubleValue()));
-        else if (v instanceof Number n) out.append(n.longValue());
+        else if (v instanceof Double d) out.append(number(d));
+        else if (v instanceof Float f) out.append(floatNumber(f));
+        else if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte || v instanceof BigInteger) out.append(v);
+        else if (v instanceof BigDecimal d) out.append(d.toString());
+        else if (v instanceof Number n) out.append(number(n.doubleValue()));
         else if (v instanceof Map<?, ?> m) {
             out.append('{');
-            String sep = "";
+            boolean first = true;
             for (var e : m.entrySet()) {
                 if (!(e.getKey() instanceof String key)) throw new IllegalArgumentException("JSON object keys are strings, got " + e.getKey());
-                out.append(sep).append(quote(key)).append(colon);
-                append(out, e.getValue(), comma, colon);
-                sep = comma;
+                separate(out, first, comma, level + 1);
+                quote(out, key);
+                out.append(comma.length() > 1 || level >= 0 ? ": " : ":");
+                append(out, e.getValue(), comma, level < 0 ? level : level + 1);
+                first = false;
             }
+            if (!first && level >= 0) newline(out, level);
             out.append('}');
         } else if (v instanceof List<?> l) {
             out.append('[');
             for (int i = 0; i < l.size(); i++) {
-                if (i > 0) out.append(comma);
-                append(out, l.get(i), comma, colon);
+                separate(out, i == 0, comma, level + 1);
+                append(out, l.get(i), comma, level < 0 ? level : level + 1);
             }
+            if (!l.isEmpty() && level >= 0) newline(out, level);
             out.append(']');
-        } else if (v instanceof int[] a) {
-            List<Object> boxed = new ArrayList<>();
-            for (int x : a) boxed.add(x);
-            append(out, boxed, comma, colon);
+        } else if (v.getClass().isArray()) {                   // int[], long[], double[], String[], ...
+            List<Object> l = new ArrayList<>(Array.getLength(v));
+            for (int i = 0; i < Array.getLength(v); i++) l.add(Array.get(v, i));
+            append(out, l, comma, level);
         } else {
             throw new IllegalArgumentException("no JSON form for " + v.getClass().getName());
         }
     }
 
-    /** Recursive descent over the text; {@code at} is the next character. */
-    private static final class Parser {
-        private static final int MAX_DEPTH = 256;
-        private final String text, source;
-        private int at, depth;
+    private static void separate(StringBuilder out, boolean first, String comma, int level) {
+        if (!first) out.append(comma);
+        if (level > 0) newline(out, level);
+    }
 
-        Parser(String text, String source) {
-            this.text = text;
-            this.source = source;
-        }
-
-        Object document() throws IOException {
-            Object v = value();
-            space();
-            if (at < text.length()) throw error("unexpected '" + text.charAt(at) + "' after the value");
-            return v;
-        }
-
-        private Object value() throws IOException {
-            space();
-            if (at >= text.length()) throw error("the text ends where a value should be");
-            char c = text.charAt(at);
-            if ((c == '{' || c == '[') && ++depth > MAX_DEPTH) throw error("nested deeper than " + MAX_DEPTH + " levels");
-            return switch (c) {
-                case '{' -> object();
-                case '[' -> array();
-                case '"' -> string();
-                case 't' -> literal("true", Boolean.TRUE);
-                case 'f' -> literal("false", Boolean.FALSE);
-                case 'n' -> literal("null", null);
-                default -> {
-                    if (c == '-' || (c >= '0' && c <= '9')) yield number();
-                    throw error("unexpected '" + c + "'");
-                }
-            };
-        }
-
-        private Map<String, Object> object() throws IOException {
-            at++;                                                   // '{'
-            Map<String, Object> out = new LinkedHashMap<>();
-            space();
-            if (peek('}')) return close(Collections.unmodifiableMap(out));
-            while (true) {
-                space();
-                if (at >= text.length() || text.charAt(at) != '"') throw error("expected a \"key\"");
-                int keyAt = at;
-                String key = string();
-                space();
-                expect(':');
-                Object v = value();
-                if (out.containsKey(key)) {
-                    at = keyAt;
-                    throw error("duplicate key \"" + key + "\"");
-                }
-                out.put(key, v);
-                space();
-                if (peek('}')) return close(Collections.unmodifiableMap(out));
-                expect(',');
-            }
-        }
-
-        private List<Object> array() throws IOException {
-            at++;                                                   // '['
-            List<Object> out = new ArrayList<>();
-            space();
-            if (peek(']')) return close(Collections.unmodifiableList(out));
-            while (true) {
-                out.add(value());
-                space();
-                if (peek(']')) return close(Collections.unmodifiableList(out));
-                expect(',');
-            }
-        }
-
-        private String string() throws IOException {
-            at++;                                                   // opening quote
-            StringBuilder b = new StringBuilder();
-            while (true) {
-                if (at >= text.length()) throw error("unterminated string");
-                char c = text.charAt(at++);
-                if (c == '"') return b.toString();
-                if (c < 0x20) {
-                    at--;
-                    throw error("control character U+" + String.format(Locale.ROOT, "%04X", (int) c) + " inside a string");
-                }
-                if (c != '\\') {
-                    b.append(c);
-                    continue;
-                }
-                if (at >= text.length()) throw error("unterminated string");
-                char e = text.charAt(at++);
-                switch (e) {
-                    case '"', '\\', '/' -> b.append(e);
-                    case 'b' -> b.append('\b');
-                    case 'f' -> b.append('\f');
-                    case 'n' -> b.append('\n');
-                    case 'r' -> b.append('\r');
-                    case 't' -> b.append('\t');
-                    case 'u' -> {
-                        if (at + 4 > text.length()) throw error("\\u needs four hex digits");
-                        try {
-                            b.append((char) Integer.parseInt(text.substring(at, at + 4), 16));
-                        } catch (NumberFormatException bad) {
-                            throw error("\\u needs four hex digits, got '" + text.substring(at, at + 4) + "'");
-                        }
-                        at += 4;
-                    }
-                    default -> {
-                        at -= 2;
-                        throw error("unknown escape \\" + e);
-                    }
-                }
-            }
-        }
-
-        private Object number() throws IOException {
-            int start = at;
-            peek('-');
-            if (!peek('0') && !digits()) throw error("expected a digit");     // a leading zero stands alone
-            boolean whole = true;
-            if (peek('.')) {
-                whole = false;
-                if (!digits()) throw error("expected a digit after '.'");
-            }
-            if (at < text.length() && (text.charAt(at) == 'e' || text.charAt(at) == 'E')) {
-                whole = false;
-                at++;
-                if (!peek('+')) peek('-');
-                if (!digits()) throw error("expected a digit in the exponent");
-            }
-            String n = text.substring(start, at);
-            if (whole) {
-                try {
-                    return Long.parseLong(n);
-                } catch (NumberFormatException tooLong) {
-                    return Double.parseDouble(n);
-                }
-            }
-            return Double.parseDouble(n);
-        }
-
-        private <T> T close(T container) {
-            depth--;
-            return container;
-        }
-
-        private boolean digits() {
-            int start = at;
-            while (at < text.length() && text.charAt(at) >= '0' && text.charAt(at) <= '9') at++;
-            return at > start;
-        }
-
-        private Object literal(String word, Object value) throws IOException {
-            if (!text.startsWith(word, at)) throw error("unexpected '" + text.charAt(at) + "'");
-            at += word.length();
-            return value;
-        }
-
-        private void space() {
-            while (at < text.length() && " \t\n\r".indexOf(text.charAt(at)) >= 0) at++;
-        }
-
-        private boolean peek(char c) {
-            if (at < text.length() && text.charAt(at) == c) {
-                at++;
-                return true;
-            }
-            return false;
-        }
-
-        private void expect(char c) throws IOException {
-            if (!peek(c)) throw error(at < text.length() ? "expected '" + c + "', got '" + text.charAt(at) + "'" : "expected '" + c + "', the text ends");
-        }
-
-        private IOException error(String what) {
-            int line = 1, column = 1;
-            for (int i = 0; i < Math.min(at, text.length()); i++) {
-                if (text.charAt(i) == '\n') { line++; column = 1; } else column++;
-            }
-            return new IOException(source + ": not valid JSON at line " + line + ", column " + column + ": " + what);
-        }
+    private static void newline(StringBuilder out, int level) {
+        out.append('\n');
+        for (int i = 0; i < level; i++) out.append("  ");
     }
 }

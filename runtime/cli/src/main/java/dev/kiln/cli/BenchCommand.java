@@ -1,9 +1,10 @@
 package dev.kiln.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.api.backend.Backend;
+import dev.kiln.api.io.Json;
 import dev.kiln.backend.cpu.CpuBackend;
 import dev.kiln.backend.cpu.bench.SgemmBench;
+import dev.kiln.runtime.io.JsonValues;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -33,7 +34,6 @@ import java.util.concurrent.Callable;
                 "", "Example (compare with: OMP_NUM_THREADS=2 python3 torch_bench.py --config small --threads 2):",
                 "  kiln bench --config small --threads 2"})
 final class BenchCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @ParentCommand
     KilnCli root;
@@ -123,7 +123,7 @@ final class BenchCommand implements Callable<Integer> {
             Map<String, Double> sgemm = noSgemm ? Map.of() : sgemm(backend, err);
             if (!sgemm.isEmpty()) for (Map<String, Object> r : results) r.put("sgemm_gflops", sgemm);
             BenchTable.print(out, results, sgemm, backend.name(), usedThreads);
-            for (Map<String, Object> r : results) out.println(JSON.writeValueAsString(r));
+            for (Map<String, Object> r : results) out.println(Json.compact(JsonValues.finite(r)));   // a NaN loss as "NaN"
             out.flush();
         }
         return 0;

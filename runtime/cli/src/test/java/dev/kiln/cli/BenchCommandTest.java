@@ -1,7 +1,7 @@
 package dev.kiln.cli;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.api.io.Json;
+import dev.kiln.api.io.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,12 +23,13 @@ class BenchCommandTest {
         assertEquals(0, r.code(), r.err());
         List<String> json = r.out().lines().filter(l -> l.startsWith("{")).toList();
         assertEquals(1, json.size(), r.out());
-        Map<String, Object> m = new ObjectMapper().readValue(json.get(0), new TypeReference<>() {});
-        assertEquals("tiny", m.get("config"));
-        assertEquals("unit", m.get("tag"));
-        assertEquals(1, m.get("threads"));
-        assertEquals(40, m.get("V"));
-        assertEquals(8, m.get("T"));
+        Map<?, ?> m = (Map<?, ?>) Json.parse(json.get(0), "bench output");
+        JsonObject line = JsonObject.of(m, "bench output");
+        assertEquals("tiny", line.string("config"));
+        assertEquals("unit", line.string("tag"));
+        assertEquals(1, line.integer("threads"));
+        assertEquals(40, line.integer("V"));
+        assertEquals(8, line.integer("T"));
         for (String k : List.of("train_tok_s_min", "train_tok_s_med", "train_tok_s_max", "fwd_ms_med", "bwd_ms_med", "opt_ms_med",
                 "infer_tok_s_med", "loss_first", "params"))
             assertTrue(((Number) m.get(k)).doubleValue() > 0, k + " in " + m);

@@ -2,8 +2,13 @@ package dev.kiln.cli;
 
 import org.junit.jupiter.api.Test;
 
+import dev.kiln.runtime.config.PipelineConfigLoader;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -22,5 +27,17 @@ class ErrorsTest {
         assertEquals(1, r.code());
         assertTrue(r.err().contains("/nonexistent/kiln.yaml"), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+
+    @Test
+    void syntaxErrorsInConfigsAreOneLineWithoutTheParsersEcho(@TempDir Path dir) throws IOException {
+        for (String[] f : new String[][] {{"broken.json", "{\n  \"train\": {\"lr\": 0.1,}\n}"}, {"broken.yaml", "train:\n  lr: 0.1\n steps: 3\n"},
+                                          {"dup.json", "{\"a\": 1, \"a\": 2}"}}) {
+            Path p = dir.resolve(f[0]);
+            Files.writeString(p, f[1]);
+            String line = Errors.describe(assertThrows(RuntimeException.class, () -> PipelineConfigLoader.load(p)));
+            assertTrue(line.startsWith(p + ": line ") && !line.contains("[Source") && !line.contains("\n"), line);
+            assertEquals(1, line.split("line \\d+, column").length - 1, "the position once: " + line);
+        }
     }
 }

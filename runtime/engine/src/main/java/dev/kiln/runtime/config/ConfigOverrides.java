@@ -78,7 +78,7 @@ public final class ConfigOverrides {
             node = PipelineConfigLoader.YAML_MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
             if (!structured) return text;
-            throw PipelineConfigLoader.withCause(new ConfigException("override for key '" + key + "': cannot parse value '"
+            throw PipelineConfigLoader.withDetail(new ConfigException("override for key '" + key + "': cannot parse value '"
                     + text + "': " + PipelineConfigLoader.describe(e.getOriginalMessage())), e);
         }
         if (node == null || node.isMissingNode()) return text;   // e.g. a value that is only a comment

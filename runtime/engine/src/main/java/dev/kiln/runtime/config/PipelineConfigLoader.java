@@ -1,6 +1,5 @@
 package dev.kiln.runtime.config;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -10,6 +9,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.kiln.api.config.ConfigException;
+import dev.kiln.api.io.Json;
+import dev.kiln.api.io.JsonException;
+import dev.kiln.runtime.io.JsonValues;
 import java.io.IOException;
 import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +26,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Loads a pipeline description (YAML {@code .yaml}/{@code .yml}, or JSON {@code .json}) into a
+ * Loads a pipeline description (YAML {@code .yaml}/{@code .yml} with Jackson's YAML reader, or JSON
+ * {@code .json} with core-api's {@link Json}) into a
  * nested, mutable {@code Map<String, Object>} (maps, lists, strings, numbers, booleans, nulls),
  * then applies command-line overrides ({@link ConfigOverrides}). Sections are handed to plugins
  * as {@code new Config("train", (Map) root.get("train"))}.
@@ -52,9 +55,6 @@ public final class PipelineConfigLoader {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(YAMLParser.Feature.PARSE_BOOLEAN_LIKE_WORDS_AS_STRINGS)
             .build())
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-    private static final ObjectMapper JSON_MAPPER = new ObjectMapper(JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private PipelineConfigLoader() {}
@@ -87,16 +87,36 @@ public final class PipelineConfigLoader {
      * gives an empty map; a top level that is not a map is an error.
      */
     public static Map<String, Object> parse(String text, Format format, String source) {
+        if (format == Format.JSON) return parseJson(text, source);
         JsonNode node;
         try {
-            node = (format == Format.YAML ? YAML_MAPPER : JSON_MAPPER).readTree(text);
+            node = YAML_MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
-            throw withCause(new ConfigException(source + ": " + where(e.getLocation()) + describe(e.getOriginalMessage())), e);
+            throw withDetail(new ConfigException(source + ": " + where(e.getLocation()) + describe(e.getOriginalMessage())), e);
         }
         if (node == null || node.isMissingNode() || node.isNull()) return new LinkedHashMap<>();
         Object value = toJava(node);
         if (!(value instanceof Map)) {
             throw new ConfigException(source + ": expected a map of sections at the top level, got " + node.getNodeType());
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> root = (Map<String, Object>) value;
+        return root;
+    }
+
+    /** JSON through core-api's parser, as {@link JsonValues#plain} values: the same Java types as YAML gives. */
+    private static Map<String, Object> parseJson(String text, String source) {
+        if (text.isBlank()) return new LinkedHashMap<>();
+        Object value;
+        try {
+            value = JsonValues.plain(Json.parse(text.startsWith("\uFEFF") ? text.substring(1) : text, source));
+        } catch (JsonException e) {
+            throw withDetail(new ConfigException(source + ": line " + e.line() + ", column " + e.column() + ": " + e.problem()), e);
+        }
+        if (value == null) return new LinkedHashMap<>();
+        if (!(value instanceof Map)) {
+            String kind = value instanceof List ? "ARRAY" : value instanceof String ? "STRING" : value instanceof Boolean ? "BOOLEAN" : "NUMBER";
+            throw new ConfigException(source + ": expected a map of sections at the top level, got " + kind);
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> root = (Map<String, Object>) value;
@@ -151,6 +171,15 @@ public final class PipelineConfigLoader {
         if (text.startsWith("Trailing token")) return "more than one document, or content after the top-level value";
         return text.replace("Duplicate field '", "duplicate key '")
                 .replaceAll(" \\(start marker at \\[Source: [^]]*\\]\\)", "");
+    }
+
+    /**
+     * The parser's exception as a suppressed one: in stack traces, but not a cause, whose message
+     * one-line error reports would repeat (Jackson's with its {@code [Source: ...]} echo).
+     */
+    static ConfigException withDetail(ConfigException e, Throwable detail) {
+        e.addSuppressed(detail);
+        return e;
     }
 
     static ConfigException withCause(ConfigException e, Throwable cause) {

@@ -5,12 +5,8 @@ import dev.kiln.api.io.NamedTensor;
 import dev.kiln.api.io.SafetensorsException;
 import dev.kiln.api.io.SafetensorsFile;
 import dev.kiln.api.io.SafetensorsWriter;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.kiln.api.io.Json;
+import dev.kiln.api.io.JsonException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
@@ -53,11 +49,6 @@ public final class CheckpointStore {
     public static final String LATEST_FILE = "latest";
 
     private static final Pattern STEP_DIR = Pattern.compile("step-(\\d{6,18})");
-    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .enable(DeserializationFeature.USE_LONG_FOR_INTS)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final Path root;
     private final int keepLast;
@@ -83,7 +74,8 @@ public final class CheckpointStore {
     /**
      * Writes a complete checkpoint for {@code step}, points {@code latest} at it and prunes.
      * {@code trainerState} (epoch, RNG state, config snapshot, ...) is stored as JSON together
-     * with {@code "step"}. An existing checkpoint for the same step is replaced.
+     * with {@code "step"} ({@link Json#pretty}: whole numbers read back as {@code Long}, whole
+     * doubles too). An existing checkpoint for the same step is replaced.
      *
      * @return the checkpoint directory
      */
@@ -104,7 +96,12 @@ public final class CheckpointStore {
                 state.put(e.getKey(), e.getValue());
             }
         }
-        byte[] trainerJson = JSON.writeValueAsBytes(state);   // fail on unserializable state before touching disk
+        byte[] trainerJson;                                   // fail on unserializable state before touching disk
+        try {
+            trainerJson = (Json.pretty(state) + "\n").getBytes(StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(root + ": trainer state for step " + step + " cannot be written as JSON: " + e.getMessage(), e);
+        }
         Files.createDirectories(root);
         String name = dirName(step);
         Path tmp = AtomicFiles.tempSibling(root, name);
@@ -249,11 +246,11 @@ public final class CheckpointStore {
     private static Map<String, Object> readTrainerState(Path file) throws IOException {
         Object v;
         try {
-            v = JSON.readValue(Files.readAllBytes(file), Object.class);
-        } catch (JsonProcessingException e) {
-            var loc = e.getLocation();
-            throw new SafetensorsException(file + ": malformed JSON" + (loc == null ? "" : " at line " + loc.getLineNr()
-                    + ", column " + loc.getColumnNr()) + ": " + e.getOriginalMessage(), e);
+            v = Json.read(file);
+        } catch (JsonException e) {
+            SafetensorsException named = new SafetensorsException(file + ": malformed JSON at line " + e.line() + ", column " + e.column() + ": " + e.problem());
+            named.addSuppressed(e);                             // not a cause: its message says the same again
+            throw named;
         }
         if (!(v instanceof Map)) throw new SafetensorsException(file + ": expected a JSON object");
         return (Map<String, Object>) v;

@@ -1,6 +1,7 @@
 package dev.kiln.runtime.metrics;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.api.io.Json;
+import dev.kiln.runtime.io.JsonValues;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -12,9 +13,12 @@ import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** metrics.jsonl: one JSON object per logged step or evaluation, appended and flushed, for plotting. */
+/**
+ * metrics.jsonl: one JSON object per logged step or evaluation ({@link Json#compact}), appended and
+ * flushed, for plotting. A NaN or infinite value is written as the string {@code "NaN"} /
+ * {@code "Infinity"}.
+ */
 public final class MetricsLog implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final BufferedWriter out;
 
     public MetricsLog(Path file) {
@@ -31,12 +35,9 @@ public final class MetricsLog implements AutoCloseable {
         line.put("type", type);
         line.put("step", step);
         line.put("time", System.currentTimeMillis() / 1000.0);
-        for (var e : values.entrySet()) {
-            Object v = e.getValue();
-            line.put(e.getKey(), v instanceof Double d && !Double.isFinite(d) ? String.valueOf(d) : v);
-        }
+        for (var e : values.entrySet()) line.put(e.getKey(), JsonValues.finite(e.getValue()));   // NaN as "NaN"
         try {
-            out.write(JSON.writeValueAsString(line));
+            out.write(Json.compact(line));
             out.newLine();
             out.flush();
         } catch (IOException e) {

@@ -1,11 +1,11 @@
 package dev.kiln.runtime.pipeline;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.kiln.api.io.Json;
 import dev.kiln.api.finetune.FineTuner;
 import dev.kiln.api.finetune.TrainableParameters;
 import dev.kiln.api.objective.Objective;
 import dev.kiln.api.io.AtomicFiles;
+import dev.kiln.runtime.io.JsonValues;
 import dev.kiln.runtime.train.BestModel;
 
 import java.io.IOException;
@@ -16,11 +16,11 @@ import java.util.Map;
 /**
  * The end-of-run report ({@code report.json} in the run directory): what trained and how much of
  * the model, how long, model selection and early stopping, validation before / after, the test
- * split, the forgetting measurement and peak heap.
+ * split, the forgetting measurement and peak heap. Indented JSON; a NaN or infinite value (a
+ * diverged run's perplexity) is written as the string {@code "NaN"} / {@code "Infinity"}.
  */
 final class RunReport {
     static final String FILE = "report.json";
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Map<String, Object> report = new LinkedHashMap<>();
 
@@ -75,7 +75,7 @@ final class RunReport {
     /** Writes report.json atomically and returns the report. */
     Map<String, Object> write(Path file, double wallSeconds) throws IOException {
         report.put("wall_seconds", wallSeconds);
-        AtomicFiles.writeString(file, JSON.writeValueAsString(report));
+        AtomicFiles.writeString(file, Json.pretty(JsonValues.finite(report)) + "\n");
         return report;
     }
 }

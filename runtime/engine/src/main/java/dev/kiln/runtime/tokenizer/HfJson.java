@@ -1,13 +1,8 @@
 package dev.kiln.runtime.tokenizer;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.kiln.api.config.ConfigException;
+import dev.kiln.api.io.Json;
+import dev.kiln.api.io.JsonException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,41 +15,36 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Strict reading of tokenizer JSON files (Hugging Face's tokenizer.json, GPT-2's encoder.json):
- * duplicate keys are errors, and every error names the file and the key path, e.g.
- * {@code tok.json: key 'model.merges[12]': ...}.
+ * Strict reading of tokenizer JSON files (Hugging Face's tokenizer.json, GPT-2's encoder.json) with
+ * core-api's {@link Json}: duplicate keys are errors, and every error names the file and the key
+ * path, e.g. {@code tok.json: key 'model.merges[12]': ...}, or the line and column. Parsed maps and
+ * lists are unmodifiable; whole numbers are {@code Long}.
  */
 final class HfJson {
     private HfJson() {}
 
-    static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
-            .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)      // 50k vocabulary keys: interning only costs
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
-            .enable(SerializationFeature.INDENT_OUTPUT);
-
     /** A JSON file holding an object; IOException naming the file when it is missing or malformed. */
+    @SuppressWarnings("unchecked")
     static Map<String, Object> readObject(Path file) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException(file + ": not found");
-        Map<String, Object> json;
+        String text = Json.readText(file);
+        if (text.isBlank()) throw new IOException(file + ": empty (expected a JSON object such as {\"model\": ...})");
+        Object json;
         try {
-            json = MAPPER.readValue(file.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {});
-        } catch (MismatchedInputException e) {
-            String what = Files.size(file) == 0 ? "empty" : "not a JSON object at the top level";
-            throw withDetail(new IOException(file + ": " + what + " (expected a JSON object such as {\"model\": ...})"), e);
-        } catch (JsonProcessingException e) {
-            var loc = e.getLocation();
-            throw withDetail(new IOException(file + ": not a valid JSON object"
-                    + (loc == null ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")")
-                    + ": " + e.getOriginalMessage().split("\n")[0]), e);
+            json = Json.parse(text, file.toString());
+        } catch (JsonException e) {
+            IOException named = new IOException(file + ": not a valid JSON object (line " + e.line() + ", column " + e.column() + "): " + e.problem());
+            named.addSuppressed(e);                             // in stack traces, not repeated in one-line messages
+            throw named;
         }
-        if (json == null) throw new IOException(file + ": empty (expected a JSON object)");
-        return json;
+        if (!(json instanceof Map))
+            throw new IOException(file + ": not a JSON object at the top level (expected a JSON object such as {\"model\": ...})");
+        return (Map<String, Object>) json;
     }
 
-    /** The parser's exception as a suppressed one: in stack traces, not repeated in one-line messages. */
-    private static IOException withDetail(IOException e, Exception detail) {
-        e.addSuppressed(detail);
-        return e;
+    /** A tokenizer file's text: {@link Json#pretty}, as Hugging Face indents tokenizer.json, and a final newline. */
+    static String write(Map<String, ?> json) {
+        return Json.pretty(json) + "\n";
     }
 
     /** Ids at or above this are refused (a corrupt file, not a vocabulary). */
@@ -94,6 +84,7 @@ final class HfJson {
     }
 
     static int integer(Object v, String file, String key) {
+        if (v instanceof Long l && l == l.intValue()) return l.intValue();
         if (v instanceof Integer i) return i;
         if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && Math.abs(n.doubleValue()) < Integer.MAX_VALUE)
             return n.intValue();
@@ -107,7 +98,7 @@ final class HfJson {
         int max = -1;
         for (var e : m.entrySet()) {
             Object raw = e.getValue();
-            int id = raw instanceof Integer i ? i : integer(raw, file, key + "[\"" + e.getKey() + "\"]");
+            int id = raw instanceof Long l && l == l.intValue() ? l.intValue() : integer(raw, file, key + "[\"" + e.getKey() + "\"]");
             if (id < 0) throw error(file, key + "[\"" + e.getKey() + "\"]", "has negative id " + id);
             if (id >= MAX_ID) throw error(file, key + "[\"" + e.getKey() + "\"]", "has implausibly large id " + id);
             max = Math.max(max, id);

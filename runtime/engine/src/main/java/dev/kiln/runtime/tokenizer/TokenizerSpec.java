@@ -76,7 +76,7 @@ public final class TokenizerSpec {
             throw new IllegalArgumentException("no tokenizer format can save '" + tokenizer.name() + "' (" + tokenizer.getClass().getName()
                     + "); known types: " + String.join(", ", types()));
         Files.createDirectories(dir);
-        AtomicFiles.writeString(dir.resolve(FILE), HfJson.MAPPER.writeValueAsString(f.write(tokenizer)) + "\n");
+        AtomicFiles.writeString(dir.resolve(FILE), HfJson.write(f.write(tokenizer)));
     }
 
     /** Reads {@code dir/tokenizer.json}. */

@@ -37,6 +37,7 @@ class JsonlReaderTest {
         Files.writeString(f, "{\"text\": \"ok\"}\n{\"text\": oops}\n");
         DataFileException e = assertThrows(DataFileException.class, () -> JsonlReader.read(f));
         assertTrue(e.getMessage().startsWith(f + ":2: malformed JSON"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("(column 10)") && !e.getMessage().contains("[Source"), e.getMessage());
         assertEquals(2, e.line());
 
         Files.writeString(f, "[1, 2]\n");

@@ -41,7 +41,7 @@ class BpeTrainerTest {
         BpeTokenizer a = new BpeTrainer(512, List.copyOf(ByteTokenizer.defaultSpecials().keySet()), 2).train(corpus());
         Map<String, Object> json = BpeFiles.toJson(a);
         Map<String, Object> committed = HfJson.readObject(Fixtures.resource("small-bpe/tokenizer.json"));
-        assertEquals(committed, HfJson.MAPPER.convertValue(json, Map.class), "re-training gives the committed small-bpe/tokenizer.json");
+        assertEquals(committed, dev.kiln.api.io.Json.parse(HfJson.write(json), "written"), "re-training gives the committed small-bpe/tokenizer.json");
     }
 
     @Test

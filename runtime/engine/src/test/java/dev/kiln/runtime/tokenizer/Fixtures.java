@@ -1,7 +1,5 @@
 package dev.kiln.runtime.tokenizer;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -30,13 +28,13 @@ final class Fixtures {
 
     /** The cases of a reference file written by src/test/fixtures/tokenizer/reference.js. */
     static List<Case> reference(Path file) throws IOException {
-        Map<String, Object> json = HfJson.MAPPER.readValue(file.toFile(), new TypeReference<Map<String, Object>>() {});
+        Map<String, Object> json = HfJson.readObject(file);
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> cases = (List<Map<String, Object>>) json.get("cases");
         return cases.stream().map(c -> {
             @SuppressWarnings("unchecked")
-            List<Integer> ids = (List<Integer>) c.get("ids");
-            return new Case((String) c.get("text"), ids.stream().mapToInt(Integer::intValue).toArray());
+            List<Long> ids = (List<Long>) c.get("ids");
+            return new Case((String) c.get("text"), ids.stream().mapToInt(Long::intValue).toArray());
         }).toList();
     }
 

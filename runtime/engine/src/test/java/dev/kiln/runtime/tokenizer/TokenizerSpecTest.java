@@ -33,7 +33,7 @@ class TokenizerSpecTest {
     void savesAndLoadsTokenizerJson(@TempDir Path dir) throws IOException {
         spec.save(new ByteTokenizer(), dir);
         String json = Files.readString(dir.resolve("tokenizer.json"));
-        assertTrue(json.contains("\"type\" : \"byte\"") && json.contains("\"<|endoftext|>\" : 256"), json);
+        assertTrue(json.contains("\"type\": \"byte\"") && json.contains("\"<|endoftext|>\": 256"), json);
         Tokenizer back = spec.load(dir);
         assertEquals(ByteTokenizer.defaultSpecials(), back.specialTokens());
         assertEquals("héllo", back.decode(back.encode("héllo")));

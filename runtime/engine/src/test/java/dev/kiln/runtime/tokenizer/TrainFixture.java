@@ -30,7 +30,7 @@ public final class TrainFixture {
         t.model().vocab().forEach((k, v) -> byId.put(v, k));
         Map<String, Integer> enc = new java.util.LinkedHashMap<>();
         byId.forEach((id, tok) -> enc.put(tok, id));
-        Files.writeString(dir.resolve("encoder.json"), HfJson.MAPPER.writeValueAsString(enc) + "\n", StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("encoder.json"), HfJson.write(enc), StandardCharsets.UTF_8);
         StringBuilder b = new StringBuilder("#version: 0.2\n");
         for (String m : t.model().mergeStrings()) b.append(m).append('\n');
         Files.writeString(dir.resolve("vocab.bpe"), b.toString(), StandardCharsets.UTF_8);

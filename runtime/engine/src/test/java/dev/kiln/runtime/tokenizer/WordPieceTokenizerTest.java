@@ -86,7 +86,7 @@ class WordPieceTokenizerTest {
         Tokenizer t = uncased();
         TokenizerSpec.standard().save(t, dir);
         String json = Files.readString(dir.resolve("tokenizer.json"));
-        assertTrue(json.contains("\"WordPiece\"") && json.contains("\"BertNormalizer\"") && json.contains("\"max_input_chars_per_word\" : 100"), json);
+        assertTrue(json.contains("\"WordPiece\"") && json.contains("\"BertNormalizer\"") && json.contains("\"max_input_chars_per_word\": 100"), json);
         Tokenizer back = TokenizerSpec.standard().load(dir);
         assertInstanceOf(WordPieceTokenizer.class, back);
         for (String s : List.of("The kiln fires!", "Café naïve 窯火 xyz", "aab don't"))
