@@ -1,14 +1,14 @@
 package dev.kiln.cli;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.api.backend.NaiveBackend;
+import dev.kiln.api.io.Json;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.tensor.Tensor;
 import dev.kiln.api.tokenizer.Tokenizer;
 import dev.kiln.runtime.hf.HfCheckpoints;
 import dev.kiln.runtime.hf.HfExport;
+import dev.kiln.runtime.io.JsonValues;
 import dev.kiln.runtime.tokenizer.TokenizerSpec;
 
 import java.io.IOException;
@@ -20,7 +20,6 @@ import java.util.Random;
 
 /** Tiny model directories, training data and configs for the CLI tests that train (plugins from target/test-plugins). */
 final class ModelDirectories {
-    static final ObjectMapper JSON = new ObjectMapper();
     static final Path PLUGINS = Path.of("target/test-plugins");
     static final NaiveBackend BACKEND = new NaiveBackend();
     static final Tokenizer BYTES = TokenizerSpec.standard().create("byte");
@@ -77,7 +76,7 @@ final class ModelDirectories {
     }
 
     static Path config(Path file, Map<String, Object> config) throws IOException {
-        Files.writeString(file, JSON.writeValueAsString(config));
+        Files.writeString(file, Json.write(config));
         return file;
     }
 
@@ -86,8 +85,12 @@ final class ModelDirectories {
                 "checkpoint_every", 0, "log_every", 1, "eval_batches", 0);
     }
 
+    /** A JSON file's object as a mutable map, whole numbers as {@code Integer} where they fit. */
+    @SuppressWarnings("unchecked")
     static Map<String, Object> json(Path file) throws IOException {
-        return JSON.readValue(file.toFile(), new TypeReference<>() {});
+        Object v = Json.read(file);
+        if (!(v instanceof Map<?, ?>)) throw new IOException(file + ": expected a JSON object");
+        return (Map<String, Object>) JsonValues.plain(v);
     }
 
     @SuppressWarnings("unchecked")

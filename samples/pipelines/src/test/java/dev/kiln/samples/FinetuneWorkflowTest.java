@@ -1,5 +1,6 @@
 package dev.kiln.samples;
 
+import dev.kiln.api.io.Json;
 import dev.kiln.api.io.SafetensorsFile;
 import dev.kiln.runtime.pipeline.PipelineResult;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,7 +48,7 @@ class FinetuneWorkflowTest {
         assertTrue(Double.isFinite(before) && Double.isFinite(after) && after != before, "mlm held-out loss " + before + " -> " + after);
         assertTrue(Files.isRegularFile(tmp.resolve("full/report.json")));
         assertTrue(((Number) report.get("peak_heap_mib")).doubleValue() > 0);
-        Map<?, ?> saved = new com.fasterxml.jackson.databind.ObjectMapper().readValue(r.modelDir().resolve("config.json").toFile(), Map.class);
+        Map<?, ?> saved = (Map<?, ?>) Json.read(r.modelDir().resolve("config.json"));
         assertEquals(java.util.List.of("0", "1"), ((Map<?, ?>) ((Map<?, ?>) saved.get("objectives")).get("sft")).get("labels"),
                 "label names by class id are kept with the model");
     }

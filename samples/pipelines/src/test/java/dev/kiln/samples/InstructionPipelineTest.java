@@ -1,6 +1,6 @@
 package dev.kiln.samples;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.api.io.Json;
 import dev.kiln.runtime.pipeline.Pipeline;
 import dev.kiln.runtime.pipeline.PipelineResult;
 import dev.kiln.runtime.train.TrainingListener;
@@ -33,7 +33,7 @@ class InstructionPipelineTest {
         double before = r.initialEval().get("loss"), after = r.finalEval().get("loss");
         assertTrue(after < 0.85 * before, "answer-token loss " + before + " -> " + after + "; " + r.report());
         assertTrue(r.finalEval().get("token_accuracy") > r.initialEval().get("token_accuracy") + 0.05, r.report().toString());
-        Map<?, ?> saved = new ObjectMapper().readValue(r.modelDir().resolve("config.json").toFile(), Map.class);
+        Map<?, ?> saved = (Map<?, ?>) Json.read(r.modelDir().resolve("config.json"));
         Map<?, ?> sft = (Map<?, ?>) ((Map<?, ?>) saved.get("objectives")).get("sft");
         assertEquals("instruction", sft.get("task"));
         assertTrue(sft.get("chat_template") instanceof Map<?, ?> t && t.containsKey("assistant"), "chat template stored: " + sft);

@@ -1,8 +1,8 @@
 package dev.kiln.runtime.generate;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.api.io.Json;
+import dev.kiln.api.io.JsonException;
+import dev.kiln.runtime.io.JsonValues;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,18 +21,23 @@ public record GenerationDefaults(int[] eosIds, Integer bosId, Integer padId, Boo
                                  Integer topK, Double topP, Double repetitionPenalty, Integer maxNewTokens) {
     public static final String FILE = "generation_config.json";
     public static final GenerationDefaults NONE = new GenerationDefaults(null, null, null, null, null, null, null, null, null);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Reads {@code dir/generation_config.json}; {@link #NONE} when there is none. Errors name the file and the key. */
     public static GenerationDefaults read(Path dir) throws IOException {
         Path file = dir.resolve(FILE);
         if (!Files.isRegularFile(file)) return NONE;
-        Map<String, Object> m;
+        Object json;
         try {
-            m = JSON.readValue(file.toFile(), new TypeReference<>() {});
-        } catch (JacksonException e) {
-            throw new IOException(file + ": not a JSON object: " + e.getOriginalMessage(), e);
+            json = Json.read(file);
+        } catch (JsonException e) {
+            IOException named = new IOException(file + ": not a JSON object: " + e.problem() + " (line " + e.line() + ", column " + e.column() + ")");
+            named.addSuppressed(e);                             // in stack traces, not repeated in one-line messages
+            throw named;
         }
+        if (!(json instanceof Map<?, ?>))
+            throw new IOException(file + ": not a JSON object: the top level is " + (json instanceof List<?> ? "a list" : Json.write(json)));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> m = (Map<String, Object>) JsonValues.plain(json);          // whole numbers as Integer where they fit
         Reader r = new Reader(file, m);
         return new GenerationDefaults(r.ids("eos_token_id"), r.integer("bos_token_id"), r.integer("pad_token_id"),
                 r.bool("do_sample"), r.number("temperature"), r.integer("top_k"), r.number("top_p"),

@@ -1,8 +1,7 @@
 package dev.kiln.runtime.hf;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.api.io.AtomicFiles;
+import dev.kiln.api.io.Json;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,7 +19,6 @@ import java.util.stream.Stream;
 final class ExportDirectory {
     /** The config.json key that marks a directory Kiln exported (transformers ignores it). */
     static final String MARKER = "kiln";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @FunctionalInterface
     interface Filler {
@@ -45,8 +43,7 @@ final class ExportDirectory {
         Path cfg = dir.resolve(HfCheckpoints.CONFIG);
         if (!Files.isRegularFile(cfg)) return false;
         try {
-            Map<String, Object> json = JSON.readValue(cfg.toFile(), new TypeReference<>() {});
-            return json.get(MARKER) instanceof Map<?, ?>;
+            return Json.read(cfg) instanceof Map<?, ?> json && json.get(MARKER) instanceof Map<?, ?>;
         } catch (IOException e) {
             return false;
         }

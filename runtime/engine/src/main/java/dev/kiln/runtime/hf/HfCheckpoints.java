@@ -1,18 +1,18 @@
 package dev.kiln.runtime.hf;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.tensor.Tensor;
 import dev.kiln.api.io.AtomicFiles;
+import dev.kiln.api.io.Json;
+import dev.kiln.api.io.JsonException;
 import dev.kiln.api.io.SafetensorsWriter;
 import dev.kiln.api.io.ShardedSafetensors;
 import dev.kiln.api.io.TensorData;
 import dev.kiln.api.io.TensorSource;
+import dev.kiln.runtime.io.JsonValues;
+import dev.kiln.runtime.model.ModelStore;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,7 +36,6 @@ import java.util.TreeSet;
 public final class HfCheckpoints {
     public static final String CONFIG = "config.json";
     public static final String WEIGHTS = "model.safetensors";
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final List<HfLayout> layouts;
 
@@ -99,8 +98,8 @@ public final class HfCheckpoints {
         Path cfg = dir.resolve(CONFIG);
         if (!Files.isRegularFile(cfg)) return false;
         try {
-            Map<String, Object> json = JSON.readValue(cfg.toFile(), new TypeReference<>() {});
-            return !json.containsKey("model") && (json.containsKey("architectures") || json.containsKey("model_type"));
+            return Json.read(cfg) instanceof Map<?, ?> json
+                    && !json.containsKey("model") && (json.containsKey("architectures") || json.containsKey("model_type"));
         } catch (IOException e) {
             return false;
         }
@@ -110,13 +109,7 @@ public final class HfCheckpoints {
         Path cfgFile = dir.resolve(CONFIG);
         if (!Files.isRegularFile(cfgFile))
             throw new HfCheckpointException(cfgFile + ": not found (is " + dir + " a Hugging Face model directory?)");
-        Map<String, Object> json;
-        try {
-            json = JSON.readValue(cfgFile.toFile(), new TypeReference<>() {});
-        } catch (JacksonException e) {
-            throw new HfCheckpointException(cfgFile + ": not a JSON object: " + e.getOriginalMessage(), e);
-        }
-        HfConfig config = new HfConfig(cfgFile.toString(), json);
+        HfConfig config = new HfConfig(cfgFile.toString(), readConfig(cfgFile));
         SequenceClassification task = SequenceClassification.named(config.architectures());
         if (task != null) return task.read(this, dir, config, backend);
         String arch = architecture(config);
@@ -159,7 +152,27 @@ public final class HfCheckpoints {
         Files.createDirectories(dir);
         Files.deleteIfExists(dir.resolve(ShardedSafetensors.DEFAULT_INDEX)); // a stale index would shadow the new file
         SafetensorsWriter.write(dir.resolve(WEIGHTS), tensors, Map.of("format", "pt"));
-        AtomicFiles.writeString(dir.resolve(CONFIG), JSON.writeValueAsString(config) + "\n");
+        AtomicFiles.writeString(dir.resolve(CONFIG), ModelStore.configText(config) + "\n");
+    }
+
+    /**
+     * config.json as a mutable map, whole numbers as {@code Integer} where they fit; an error naming
+     * the file (and the line and column) when it is not a JSON object.
+     */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> readConfig(Path cfgFile) throws IOException {
+        Object json;
+        try {
+            json = Json.read(cfgFile);
+        } catch (JsonException e) {
+            HfCheckpointException named = new HfCheckpointException(cfgFile + ": not a JSON object: " + e.problem()
+                    + " (line " + e.line() + ", column " + e.column() + ")");
+            named.addSuppressed(e);                             // in stack traces, not repeated in one-line messages
+            throw named;
+        }
+        if (!(json instanceof Map<?, ?>))
+            throw new HfCheckpointException(cfgFile + ": not a JSON object: the top level is " + (json instanceof List<?> ? "a list" : Json.write(json)));
+        return (Map<String, Object>) JsonValues.plain(json);
     }
 
     /** The first of config.json's {@code architectures} a layout knows, else the default for {@code model_type}. */

@@ -1,13 +1,12 @@
 package dev.kiln.runtime.hf;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.tensor.Tensor;
 import dev.kiln.api.tokenizer.Tokenizer;
 import dev.kiln.api.io.SafetensorsWriter;
 import dev.kiln.api.io.TensorData;
+import dev.kiln.runtime.model.ModelStore;
 import dev.kiln.runtime.tokenizer.TokenizerSpec;
 
 import java.io.IOException;
@@ -34,7 +33,6 @@ public final class HfExport {
     public static final String FORMAT = "hf";
     public static final String HEAD_FILE = "kiln_head.safetensors";
     public static final String GENERATION_CONFIG = "generation_config.json";
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /**
      * @param architecture  the transformers class, or null for the model's default
@@ -111,12 +109,12 @@ public final class HfExport {
                 SafetensorsWriter.write(dir.resolve(HEAD_FILE), h, Map.of("format", "kiln"));
                 files.add(HEAD_FILE);
             }
-            Files.writeString(dir.resolve(HfCheckpoints.CONFIG), JSON.writeValueAsString(configJson) + "\n");
+            Files.writeString(dir.resolve(HfCheckpoints.CONFIG), ModelStore.configText(configJson) + "\n");
             files.add(HfCheckpoints.CONFIG);
             HfTokenizerFiles.write(tokenizer, dir, model.config().usablePositions());   // RoBERTa: 512 of 514 positions
             files.addAll(List.of(TokenizerSpec.FILE, HfTokenizerFiles.CONFIG, HfTokenizerFiles.SPECIAL_TOKENS));
             if (!generation.isEmpty()) {
-                Files.writeString(dir.resolve(GENERATION_CONFIG), JSON.writeValueAsString(generation) + "\n");
+                Files.writeString(dir.resolve(GENERATION_CONFIG), ModelStore.configText(generation) + "\n");
                 files.add(GENERATION_CONFIG);
             }
         });
@@ -129,7 +127,7 @@ public final class HfExport {
         k.put("exported_from", from == null ? null : from.toString());
         if (!separate.isEmpty()) {
             k.put("head_file", HEAD_FILE);
-            k.put("heads", new TreeSet<>(separate.keySet()));
+            k.put("heads", List.copyOf(new TreeSet<>(separate.keySet())));
             if (!sft.isEmpty()) k.put("sft", sft);
             k.put("note", "task heads transformers has no class for, under Kiln's names: load " + HEAD_FILE
                     + " beside the base model; the sft head pools the last hidden states as 'sft.pooler' says (first token,"

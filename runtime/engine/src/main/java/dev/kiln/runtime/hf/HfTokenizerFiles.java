@@ -1,7 +1,6 @@
 package dev.kiln.runtime.hf;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.kiln.api.io.Json;
 import dev.kiln.api.tokenizer.Tokenizer;
 import dev.kiln.runtime.tokenizer.TokenizerSpec;
 
@@ -22,7 +21,6 @@ import java.util.OptionalInt;
  */
 final class HfTokenizerFiles {
     static final String CONFIG = "tokenizer_config.json", SPECIAL_TOKENS = "special_tokens_map.json";
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private HfTokenizerFiles() {}
 
@@ -34,8 +32,8 @@ final class HfTokenizerFiles {
         config.putAll(roles);
         config.put("model_max_length", maxSeq);
         config.put("clean_up_tokenization_spaces", false);
-        Files.writeString(dir.resolve(CONFIG), JSON.writeValueAsString(config) + "\n");
-        Files.writeString(dir.resolve(SPECIAL_TOKENS), JSON.writeValueAsString(roles) + "\n");
+        Files.writeString(dir.resolve(CONFIG), Json.pretty(config) + "\n");
+        Files.writeString(dir.resolve(SPECIAL_TOKENS), Json.pretty(roles) + "\n");
     }
 
     /** transformers' special-token roles (bos_token, ...) → the token's text. */

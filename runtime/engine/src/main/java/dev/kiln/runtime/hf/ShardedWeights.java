@@ -1,7 +1,6 @@
 package dev.kiln.runtime.hf;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.kiln.api.io.Json;
 import dev.kiln.api.io.SafetensorsWriter;
 import dev.kiln.api.io.ShardedSafetensors;
 import dev.kiln.api.io.TensorData;
@@ -23,7 +22,6 @@ import java.util.TreeMap;
  * {@code metadata.total_size} and the {@code weight_map}.
  */
 final class ShardedWeights {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final Map<String, String> METADATA = Map.of("format", "pt");
 
     private ShardedWeights() {}
@@ -62,7 +60,7 @@ final class ShardedWeights {
         index.put("metadata", Map.of("total_size", total));
         index.put("weight_map", weightMap);
         Path indexFile = dir.resolve(ShardedSafetensors.DEFAULT_INDEX);
-        Files.writeString(indexFile, JSON.writeValueAsString(index) + "\n");
+        Files.writeString(indexFile, Json.pretty(index) + "\n");
         files.add(indexFile);
         return files;
     }

@@ -1,22 +1,24 @@
 package dev.kiln.runtime.model;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.config.Config;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.tensor.Tensor;
 import dev.kiln.api.io.AtomicFiles;
+import dev.kiln.api.io.Json;
+import dev.kiln.api.io.JsonObject;
 import dev.kiln.api.io.NamedTensor;
 import dev.kiln.api.io.SafetensorsFile;
 import dev.kiln.api.io.SafetensorsWriter;
+import dev.kiln.runtime.io.JsonValues;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +36,6 @@ public final class ModelStore {
     public static final String HEADS = "heads.";
     /** config.json key for adapters that stay in the model (soft prompt, key/value prefix). */
     public static final String ADAPTERS = "attached";
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private ModelStore() {}
 
@@ -54,14 +55,14 @@ public final class ModelStore {
         config.put("model", model.config().toMap());
         Map<String, Object> attached = attachedAdapters(model);
         if (!attached.isEmpty()) config.put(ADAPTERS, attached);
-        AtomicFiles.writeString(dir.resolve(CONFIG), JSON.writeValueAsString(config));
+        AtomicFiles.writeString(dir.resolve(CONFIG), configText(config));
     }
 
     /** Reads a model directory onto a backend; the weights must match the config exactly. */
     public static Loaded load(Path dir, Backend backend) throws IOException {
         Path cfgFile = dir.resolve(CONFIG);
         if (!Files.isRegularFile(cfgFile)) throw new IOException(cfgFile + ": not found (is " + dir + " a Kiln model directory?)");
-        Map<String, Object> config = JSON.readValue(cfgFile.toFile(), new TypeReference<>() {});
+        Map<String, Object> config = readConfig(cfgFile);
         @SuppressWarnings("unchecked")
         Map<String, Object> modelSection = (Map<String, Object>) config.get("model");
         if (modelSection == null) throw new IOException(cfgFile + ": missing key 'model' (the backbone's shape)");
@@ -91,6 +92,44 @@ public final class ModelStore {
                         + (missing.isEmpty() ? "" : "; missing: " + missing) + (unexpected.isEmpty() ? "" : "; unexpected: " + unexpected));
         }
         return new Loaded(model, config, heads);
+    }
+
+    /**
+     * config.json as a mutable map, whole numbers as {@code Integer} where they fit (as the YAML
+     * reader gives them); errors name the file.
+     */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> readConfig(Path cfgFile) throws IOException {
+        Object json = Json.read(cfgFile);
+        JsonObject.of(json, cfgFile.toString());                // an object, or an error naming the file
+        return (Map<String, Object>) JsonValues.plain(json);
+    }
+
+    /**
+     * A config file's text ({@link Json#pretty}, no final newline): a whole float or double
+     * (rope_theta 10000.0, rope_scaling.factor 8.0) keeps its fraction, as Python's json writes it,
+     * so it reads back as a {@code Double} and not as a whole number; sets are written as lists.
+     * Hugging Face's config.json is written so too ({@link dev.kiln.runtime.hf.HfExport}).
+     */
+    public static String configText(Map<String, ?> config) {
+        return Json.pretty(keepFloats(config));
+    }
+
+    /** {@code v} with each whole float or double below 10^15 as a decimal that prints its fraction; maps and collections copied. */
+    private static Object keepFloats(Object v) {
+        if (v instanceof Float f && Float.isFinite(f) && f == Math.rint(f) && Math.abs(f) < 1e15f) return new BigDecimal(Float.toString(f));
+        if (v instanceof Double d && Double.isFinite(d) && d == Math.rint(d) && Math.abs(d) < 1e15) return new BigDecimal(Double.toString(d));
+        if (v instanceof Map<?, ?> m) {
+            Map<Object, Object> out = new LinkedHashMap<>();
+            for (var e : m.entrySet()) out.put(e.getKey(), keepFloats(e.getValue()));
+            return out;
+        }
+        if (v instanceof Collection<?> c) {
+            List<Object> out = new ArrayList<>(c.size());
+            for (Object x : c) out.add(keepFloats(x));
+            return out;
+        }
+        return v;
     }
 
     /** What stays attached to a saved model besides its own weights: soft prompt and prefix lengths. */

@@ -104,9 +104,9 @@ class HfErrorsTest {
         Path mistral = HfFixtures.copy("mistral", tmp.resolve("m"), (n, t) -> t);
         HfFixtures.setConfig(mistral, "sliding_window", null);                                         // null: off
         assertEquals(0, HfCheckpoints.load(mistral, be).model().config().slidingWindow());
-        var cfg = HfFixtures.JSON.readValue(mistral.resolve("config.json").toFile(), Map.class);
+        Map<String, Object> cfg = HfFixtures.json(mistral.resolve("config.json"));
         cfg.remove("sliding_window");                                                                  // absent: MistralConfig's 4096
-        Files.writeString(mistral.resolve("config.json"), HfFixtures.JSON.writeValueAsString(cfg));
+        HfFixtures.writeJson(mistral.resolve("config.json"), cfg);
         assertEquals(4096, HfCheckpoints.load(mistral, be).model().config().slidingWindow());
         Path qwen = HfFixtures.copy("qwen2", tmp.resolve("q"), (n, t) -> t);
         HfFixtures.setConfig(qwen, "use_sliding_window", true);

@@ -1,6 +1,5 @@
 package dev.kiln.runtime.hf;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import dev.kiln.api.backend.NaiveBackend;
 import dev.kiln.api.nn.ModelInput;
 import dev.kiln.api.nn.Transformer;
@@ -271,7 +270,7 @@ class HfExportTest {
     }
 
     private static Map<String, Object> json(Path file) throws IOException {
-        return HfFixtures.JSON.readValue(file.toFile(), new TypeReference<>() {});
+        return HfFixtures.json(file);
     }
 
     private static List<String> list(Path dir) throws IOException {

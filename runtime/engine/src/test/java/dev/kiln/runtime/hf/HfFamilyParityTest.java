@@ -110,7 +110,7 @@ class HfFamilyParityTest {
     @CsvSource({"llama3", "llama-linear", "llama"})
     void transformers5RopeParametersLoadLikeTheLegacyKeys(String fixture, @TempDir Path tmp) throws IOException {
         Path dir = HfFixtures.copy(fixture, tmp.resolve(fixture), (n, t) -> t);
-        Map<String, Object> cfg = HfFixtures.JSON.readValue(dir.resolve("config.json").toFile(), new com.fasterxml.jackson.core.type.TypeReference<>() {});
+        Map<String, Object> cfg = HfFixtures.json(dir.resolve("config.json"));
         Map<String, Object> params = new java.util.LinkedHashMap<>();
         params.put("rope_theta", cfg.remove("rope_theta"));
         @SuppressWarnings("unchecked")
@@ -118,7 +118,7 @@ class HfFamilyParityTest {
         if (scaling != null) params.putAll(scaling);
         else params.put("rope_type", "default");
         cfg.put("rope_parameters", params);
-        java.nio.file.Files.writeString(dir.resolve("config.json"), HfFixtures.JSON.writeValueAsString(cfg));
+        HfFixtures.writeJson(dir.resolve("config.json"), cfg);
         HfModel m = HfCheckpoints.load(dir, new NaiveBackend()), legacy = HfCheckpoints.load(HfFixtures.dir(fixture), new NaiveBackend());
         assertEquals(legacy.model().config(), m.model().config());
         HfParityTest.checkCausalLm(fixture, m.model());

@@ -1,13 +1,14 @@
 package dev.kiln.runtime.hf;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.backend.NaiveBackend;
 import dev.kiln.backend.cpu.CpuBackend;
+import dev.kiln.api.io.Json;
 import dev.kiln.api.io.SafetensorsFile;
 import dev.kiln.api.io.SafetensorsWriter;
 import dev.kiln.api.io.TensorData;
+import dev.kiln.runtime.io.JsonValues;
+import dev.kiln.runtime.model.ModelStore;
 
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -25,7 +26,6 @@ import java.util.stream.Stream;
  * and helpers to copy / alter them.
  */
 final class HfFixtures {
-    static final ObjectMapper JSON = new ObjectMapper();
 
     private HfFixtures() {}
 
@@ -40,7 +40,20 @@ final class HfFixtures {
     }
 
     static Map<String, Object> reference(String name) throws IOException {
-        return JSON.readValue(dir(name).resolve("reference.json").toFile(), new TypeReference<>() {});
+        return json(dir(name).resolve("reference.json"));
+    }
+
+    /** A JSON file's object as a mutable map, whole numbers as {@code Integer} where they fit (as the engine reads config.json). */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> json(Path file) throws IOException {
+        Object v = Json.read(file);
+        if (!(v instanceof Map<?, ?>)) throw new IOException(file + ": expected a JSON object");
+        return (Map<String, Object>) JsonValues.plain(v);
+    }
+
+    /** Writes {@code config} as Kiln writes config.json (whole floats keep their fraction). */
+    static void writeJson(Path file, Map<String, ?> config) throws IOException {
+        Files.writeString(file, ModelStore.configText(config) + "\n");
     }
 
     @SuppressWarnings("unchecked")
@@ -80,9 +93,9 @@ final class HfFixtures {
 
     /** Rewrites one config.json key of a copied fixture. */
     static void setConfig(Path dir, String key, Object value) throws IOException {
-        Map<String, Object> cfg = JSON.readValue(dir.resolve("config.json").toFile(), new TypeReference<>() {});
+        Map<String, Object> cfg = json(dir.resolve("config.json"));
         cfg.put(key, value);
-        Files.writeString(dir.resolve("config.json"), JSON.writeValueAsString(cfg));
+        writeJson(dir.resolve("config.json"), cfg);
     }
 
     static float maxAbsDiff(float[] a, float[] b) {
