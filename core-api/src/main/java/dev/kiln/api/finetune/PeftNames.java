@@ -1,5 +1,8 @@
 package dev.kiln.api.finetune;
 
+import dev.kiln.api.nn.Linear;
+import dev.kiln.api.nn.Module;
+import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
 
 import java.util.ArrayList;
@@ -163,5 +166,25 @@ public enum PeftNames {
             }
         }
         return new ArrayList<>(chosen);
+    }
+
+    /** The model's Linear layers by module path. */
+    public static Map<String, Linear> linears(Module model) {
+        Map<String, Linear> out = new java.util.LinkedHashMap<>();
+        for (var e : model.namedModules().entrySet()) if (e.getValue() instanceof Linear l) out.put(e.getKey(), l);
+        return out;
+    }
+
+    /** Every HF module the model's Linears map to in these names (those the names have no module for are skipped). */
+    public List<String> allModules(Transformer model) {
+        List<String> out = new ArrayList<>();
+        for (var e : linears(model).entrySet()) {
+            try {
+                for (Part p : parts(e.getKey(), e.getValue().outFeatures(), model.config())) out.add(p.module());
+            } catch (IllegalArgumentException notMapped) {
+                // a Linear this architecture has no name for; it is not adapted, or save() has failed already
+            }
+        }
+        return out;
     }
 }

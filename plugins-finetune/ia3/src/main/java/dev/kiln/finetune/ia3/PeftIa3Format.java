@@ -74,7 +74,7 @@ public final class PeftIa3Format {
             targets = cfg.targetModules();
             ff = cfg.feedforwardModules();
         } else {
-            List<String> all = allModules(model, names);
+            List<String> all = names.allModules(model);
             ff = names.targetModules(feedforward, all);
             targets = new ArrayList<>(plain.isEmpty() ? List.of() : names.targetModules(plain, all));
             for (String f : ff) if (!targets.contains(f)) targets.add(f);        // PEFT: feedforward_modules ⊆ target_modules
@@ -94,7 +94,7 @@ public final class PeftIa3Format {
         JsonObject json = Json.parseObject(Files.readString(cfgFile, StandardCharsets.UTF_8), cfgFile.toString());
         Ia3Config declared = parseConfig(json, adapterName);
         Map<String, NamedTensor> file = new LinkedHashMap<>(ModulesToSave.without(SafetensorsFile.readFloats(weights), ModulesToSave.of(json)));
-        Map<String, Linear> linears = linears(model);
+        Map<String, Linear> linears = PeftNames.linears(model);
         PeftNames names = recognize(file.keySet(), linears, weights);
         Map<String, List<String>> byPath = new LinkedHashMap<>();               // Kiln path → the file's modules on it
         List<String> kilnFeedforward = new ArrayList<>();
@@ -157,25 +157,6 @@ public final class PeftIa3Format {
         }
         throw new IOException(weights + ": the tensors " + (keys.size() > 4 ? List.copyOf(keys).subList(0, 4) + " ..." : keys)
                 + " do not all name Linear modules of this model, in Kiln's names or GPT-2's, BERT's or LLaMA's");
-    }
-
-    private static Map<String, Linear> linears(Transformer model) {
-        Map<String, Linear> out = new LinkedHashMap<>();
-        for (var e : model.namedModules().entrySet()) if (e.getValue() instanceof Linear l) out.put(e.getKey(), l);
-        return out;
-    }
-
-    /** Every HF module the model's Linears map to (those the names have no module for are skipped). */
-    private static List<String> allModules(Transformer model, PeftNames names) {
-        List<String> out = new ArrayList<>();
-        for (var e : linears(model).entrySet()) {
-            try {
-                for (PeftNames.Part p : names.parts(e.getKey(), e.getValue().outFeatures(), model.config())) out.add(p.module());
-            } catch (IllegalArgumentException notMapped) {
-                // a Linear this architecture has no name for; it is not adapted, or save() has failed already
-            }
-        }
-        return out;
     }
 
     static String configJson(Ia3Config c) { return configJson(c, c.targetModules(), c.feedforwardModules(), false); }

@@ -82,7 +82,7 @@ public final class PeftFormat {
             tensors.put(PREFIX + module + EMBEDDING_B, TensorData.floats(dtype, new int[] {width, rank}, embedding.loraB().toArray()));
             adapted.add(module);
         }
-        List<String> targets = names == PeftNames.KILN ? cfg.targetModules() : names.targetModules(adapted, allModules(model, names));
+        List<String> targets = names == PeftNames.KILN ? cfg.targetModules() : names.targetModules(adapted, names.allModules(model));
         Files.createDirectories(dir);
         SafetensorsWriter.write(dir.resolve(WEIGHTS), tensors, SafetensorsWriter.PT_METADATA);
         Files.writeString(dir.resolve(CONFIG), PeftConfigJson.write(cfg, targets, names.fanInFanOut(), rankPattern, alphaPattern), StandardCharsets.UTF_8);
@@ -101,7 +101,7 @@ public final class PeftFormat {
         if (Lora.adapterNames(model).contains(adapterName))
             throw new IllegalStateException("lora: the model already has an adapter named '" + adapterName + "'");
         Map<String, NamedTensor> file = ModulesToSave.without(SafetensorsFile.readFloats(dir.resolve(WEIGHTS)), json.modulesToSave());
-        Map<String, Linear> linears = linears(model);
+        Map<String, Linear> linears = PeftNames.linears(model);
         PeftNames names = recognize(file.keySet(), linears, dir);
         // Kiln path → part index → the file's module name
         Map<String, TreeMap<Integer, String>> grouped = new LinkedHashMap<>();
@@ -186,25 +186,6 @@ public final class PeftFormat {
     }
 
     private static boolean isEmbeddingKey(String key) { return key.endsWith(EMBEDDING_A) || key.endsWith(EMBEDDING_B); }
-
-    private static Map<String, Linear> linears(Module model) {
-        Map<String, Linear> out = new LinkedHashMap<>();
-        for (var e : model.namedModules().entrySet()) if (e.getValue() instanceof Linear l) out.put(e.getKey(), l);
-        return out;
-    }
-
-    /** Every HF module the model's Linears map to (those the names have no module for are skipped). */
-    private static List<String> allModules(Transformer model, PeftNames names) {
-        List<String> out = new ArrayList<>();
-        for (var e : linears(model).entrySet()) {
-            try {
-                for (PeftNames.Part p : names.parts(e.getKey(), e.getValue().outFeatures(), model.config())) out.add(p.module());
-            } catch (IllegalArgumentException notMapped) {
-                // a Linear this architecture has no name for; it is not adapted, or save() has failed already
-            }
-        }
-        return out;
-    }
 
     /**
      * Which of a part's B columns (and A rows) to write: all when the layer has the config's rank;
