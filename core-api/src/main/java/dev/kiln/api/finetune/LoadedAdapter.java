@@ -15,4 +15,25 @@ public interface LoadedAdapter {
      * that have no weights to fold into (a soft prompt, a key/value prefix).
      */
     boolean mergeAndUnload();
+
+    /** An adapter that folds into the base weights: {@code merge} does it (and detaches the adapter). */
+    static LoadedAdapter mergeable(String peftType, Runnable merge) {
+        return new LoadedAdapter() {
+            @Override public String peftType() { return peftType; }
+
+            @Override public boolean mergeAndUnload() {
+                merge.run();
+                return true;
+            }
+        };
+    }
+
+    /** An adapter with no weights to fold into (a soft prompt, a key/value prefix): it stays attached. */
+    static LoadedAdapter attached(String peftType) {
+        return new LoadedAdapter() {
+            @Override public String peftType() { return peftType; }
+
+            @Override public boolean mergeAndUnload() { return false; }
+        };
+    }
 }

@@ -87,13 +87,6 @@ public final class Ia3FineTunerFactory implements FineTunerFactory {
     @Override
     public LoadedAdapter loadAdapter(Transformer model, Path dir, String adapterName) throws IOException {
         Ia3FineTuner.load(model, dir, adapterName);
-        return new LoadedAdapter() {
-            @Override public String peftType() { return "IA3"; }
-
-            @Override public boolean mergeAndUnload() {
-                Ia3.mergeAndDetach(model, adapterName);
-                return true;
-            }
-        };
+        return LoadedAdapter.mergeable("IA3", () -> Ia3.mergeAndDetach(model, adapterName));
     }
 }

@@ -88,13 +88,6 @@ public final class LoraFineTunerFactory implements FineTunerFactory {
     @Override
     public LoadedAdapter loadAdapter(Transformer model, Path dir, String adapterName) throws IOException {
         LoraFineTuner.load(model, dir, adapterName);
-        return new LoadedAdapter() {
-            @Override public String peftType() { return "LORA"; }
-
-            @Override public boolean mergeAndUnload() {
-                Lora.mergeAndUnload(model, adapterName);
-                return true;
-            }
-        };
+        return LoadedAdapter.mergeable("LORA", () -> Lora.mergeAndUnload(model, adapterName));
     }
 }

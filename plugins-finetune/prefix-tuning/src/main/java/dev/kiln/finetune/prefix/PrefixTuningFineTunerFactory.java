@@ -69,12 +69,6 @@ public final class PrefixTuningFineTunerFactory implements FineTunerFactory {
     @Override
     public LoadedAdapter loadAdapter(Transformer model, Path dir, String adapterName) throws IOException {
         PrefixTuningFineTuner.load(model, dir);                 // one prefix per model: the name is not used
-        return new LoadedAdapter() {
-            @Override public String peftType() { return "PREFIX_TUNING"; }
-
-            @Override public boolean mergeAndUnload() {
-                return false;                                           // the prefix stays attached
-            }
-        };
+        return LoadedAdapter.attached("PREFIX_TUNING");
     }
 }

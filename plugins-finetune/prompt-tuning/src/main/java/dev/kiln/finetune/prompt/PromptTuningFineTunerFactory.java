@@ -80,12 +80,6 @@ public final class PromptTuningFineTunerFactory implements FineTunerFactory {
     @Override
     public LoadedAdapter loadAdapter(Transformer model, Path dir, String adapterName) throws IOException {
         PromptTuningFineTuner.load(model, dir);                 // one soft prompt per model: the name is not used
-        return new LoadedAdapter() {
-            @Override public String peftType() { return "PROMPT_TUNING"; }
-
-            @Override public boolean mergeAndUnload() {
-                return false;                                           // the prompt stays attached
-            }
-        };
+        return LoadedAdapter.attached("PROMPT_TUNING");
     }
 }
