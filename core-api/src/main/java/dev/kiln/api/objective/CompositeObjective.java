@@ -1,6 +1,7 @@
 package dev.kiln.api.objective;
 
 import dev.kiln.api.data.Batch;
+import dev.kiln.api.data.Batches;
 import dev.kiln.api.data.Dataset;
 import dev.kiln.api.nn.Module;
 import dev.kiln.api.nn.Transformer;
@@ -15,8 +16,8 @@ import java.util.Map;
 
 /**
  * Objectives trained together with weights: total loss = Σ wᵢ·lossᵢ; metrics are reported per
- * member as {@code member.metric} (BERT pretraining is mlm + nsp). Each member prepares its own
- * batches; the shorter lists are cycled so every step has a batch for every member.
+ * member as {@code member.metric} (BERT pretraining is mlm + nsp). Each member makes its own
+ * batches; the shorter epochs are cycled so every step has a batch for every member.
  */
 public final class CompositeObjective implements Objective {
     private final List<Objective> members;
@@ -51,17 +52,16 @@ public final class CompositeObjective implements Objective {
     }
 
     @Override
-    public List<Batch> prepare(Dataset data, BatchSpec spec, long seed) {
-        List<List<Batch>> each = new ArrayList<>();
-        int longest = 0;
+    public Batches batches(Dataset data, BatchSpec spec, long seed) {
+        List<Batches> each = new ArrayList<>();
+        long longest = 0;
         for (int i = 0; i < members.size(); i++) {
-            List<Batch> b = members.get(i).prepare(data, spec, seed * 1_000_003L + i);
+            Batches b = members.get(i).batches(data, spec, seed * 1_000_003L + i);
             if (b.isEmpty()) throw new IllegalArgumentException("objective '" + members.get(i).name() + "' made no batches from " + data.name());
             each.add(b);
             longest = Math.max(longest, b.size());
         }
-        List<Batch> out = new ArrayList<>();
-        for (int s = 0; s < longest; s++) {
+        return Batches.lazy(longest, s -> {
             Batch combined = new Batch();
             long tokens = 0;
             for (int i = 0; i < members.size(); i++) {
@@ -69,9 +69,8 @@ public final class CompositeObjective implements Objective {
                 combined.putPart(members.get(i).name(), part);
                 tokens += part.tokens();
             }
-            out.add(combined.tokens(tokens));
-        }
-        return out;
+            return combined.tokens(tokens);
+        });
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.kiln.api.objective;
 
 import dev.kiln.api.autograd.GradMode;
 import dev.kiln.api.data.Batch;
+import dev.kiln.api.data.Batches;
 import dev.kiln.api.nn.Transformer;
 
 import java.util.LinkedHashMap;
@@ -17,6 +18,11 @@ public final class Evaluation {
     private Evaluation() {}
 
     public static Map<String, Double> evaluate(Transformer model, Objective objective, List<Batch> batches) {
+        return evaluate(model, objective, Batches.of(batches));
+    }
+
+    /** Metrics over batches made one at a time (an evaluation set larger than memory). */
+    public static Map<String, Double> evaluate(Transformer model, Objective objective, Batches batches) {
         Map<String, Double> sums = new LinkedHashMap<>();
         double weight = 0;
         boolean modelTraining = model.isTraining();
@@ -24,8 +30,8 @@ public final class Evaluation {
         model.train(false);
         if (objective.head() != null) objective.head().train(false);
         try (var g = GradMode.noGrad()) {
-            for (Batch b : batches) {
-                Objective.Output out = objective.compute(model, b);
+            for (long i = 0; i < batches.size(); i++) {
+                Objective.Output out = objective.compute(model, batches.get(i));
                 for (var e : out.metrics().entrySet()) sums.merge(e.getKey(), e.getValue() * out.weight(), Double::sum);
                 weight += out.weight();
             }

@@ -1,6 +1,7 @@
 package dev.kiln.api.objective;
 
 import dev.kiln.api.data.Batch;
+import dev.kiln.api.data.Batches;
 import dev.kiln.api.data.Dataset;
 import dev.kiln.api.nn.Module;
 import dev.kiln.api.nn.Transformer;
@@ -26,10 +27,24 @@ public interface Objective {
     default void checkModel(TransformerConfig model) {}
 
     /**
-     * The batches of one pass over {@code data}. Deterministic for a seed: the trainer passes a new
-     * seed per epoch, so masks and pairings change between epochs but runs are reproducible.
+     * The batches of one pass over {@code data}, made on demand: batch i is built when the trainer
+     * asks for it, so an epoch over a corpus larger than memory costs one batch, and a resumed run
+     * starts at batch i without making the ones before. Deterministic for a seed: the trainer passes
+     * a new seed per epoch, so order, masks and pairings change between epochs but runs (and resumed
+     * runs) are reproducible. A {@linkplain Dataset#tokenized() prepared} dataset's documents come
+     * as token ids in {@link Dataset#tokens()}.
+     *
+     * <p>Implement this or {@link #prepare} (small data): the default makes the whole list with
+     * {@code prepare}.
      */
-    List<Batch> prepare(Dataset data, BatchSpec spec, long seed);
+    default Batches batches(Dataset data, BatchSpec spec, long seed) {
+        return Batches.of(prepare(data, spec, seed));
+    }
+
+    /** Every batch of one pass, made now (small data, tests); the default collects {@link #batches}. */
+    default List<Batch> prepare(Dataset data, BatchSpec spec, long seed) {
+        return batches(data, spec, seed).toList();
+    }
 
     /** Forward pass and loss for one batch; in training mode when the model is. */
     Output compute(Transformer model, Batch batch);

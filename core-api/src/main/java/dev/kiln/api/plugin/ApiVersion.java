@@ -6,7 +6,7 @@ package dev.kiln.api.plugin;
  * Compatible: same major, plugin minor no newer than the host's.
  */
 public record ApiVersion(int major, int minor) {
-    public static final String CURRENT = "1.0";
+    public static final String CURRENT = "1.1";
 
     public static ApiVersion parse(String text) {
         String[] parts = text == null ? new String[0] : text.trim().split("\\.");

@@ -3,6 +3,11 @@ package dev.kiln.objective.clm;
 import dev.kiln.api.objective.Accuracy;
 import dev.kiln.api.data.Batch;
 import dev.kiln.api.data.Dataset;
+import dev.kiln.api.data.ArrayTokenDocuments;
+import dev.kiln.api.data.Batches;
+import dev.kiln.api.data.Permutation;
+import dev.kiln.api.data.TokenDocuments;
+import dev.kiln.api.objective.ExampleBatches;
 import dev.kiln.api.nn.ModelInput;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
@@ -13,20 +18,20 @@ import dev.kiln.api.tensor.IntTensor;
 import dev.kiln.api.tensor.Tensor;
 import dev.kiln.api.tokenizer.Tokenizer;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
  * Causal language modelling: predict token t+1 from tokens ≤ t, through the backbone's own LM
  * head (no head parameters of its own).
  *
- * <p><b>Batches</b> ({@link ClmPacking}): every example's {@code text} is tokenized, documents are
- * concatenated with {@code <|endoftext|>} between them, and the stream is cut into blocks of T+1
- * tokens that overlap by one token (block k = tokens[kT, kT+T]), so every transition is predicted
- * exactly once per epoch. Input = block[0..T), target = block[1..T+1). Block order is shuffled with
- * the epoch seed; B blocks make a batch, the last one possibly smaller (unless {@code drop_last}).
+ * <p><b>Batches</b> ({@link ClmPacking}, {@link ClmStream}): the documents (a prepared corpus's
+ * token shards, or every example's {@code text} tokenized once) are read as one stream with
+ * {@code <|endoftext|>} between them, cut into blocks of T+1 tokens that overlap by one token
+ * (block k = tokens[kT, kT+T]), so every transition is predicted exactly once per epoch.
+ * Input = block[0..T), target = block[1..T+1). Block order is a seeded {@link Permutation} (no
+ * copy of the stream or of the block list); B blocks make a batch, made when the trainer asks for
+ * it, the last one possibly smaller (unless {@code drop_last}).
  * A stream shorter than one block gives a single shorter block. Keys: {@code ids} [B, T] and
  * {@code targets} [B, T]; {@code tokens()} = B·T.
  *
@@ -44,7 +49,7 @@ public final class ClmObjective implements Objective {
     private final TransformerConfig model;
     private final Settings settings;
     private Dataset cachedData;
-    private int[] cachedTokens;
+    private TokenDocuments cachedTokens;
 
     public ClmObjective(Tokenizer tokenizer, TransformerConfig model, Settings settings) {
         this.tokenizer = tokenizer;
@@ -68,49 +73,39 @@ public final class ClmObjective implements Objective {
     }
 
     @Override
-    public List<Batch> prepare(Dataset data, BatchSpec spec, long seed) {
+    public Batches batches(Dataset data, BatchSpec spec, long seed) {
         if (model != null && (model.positions().bounded()) && spec.seqLen() > model.usablePositions())
             throw new IllegalArgumentException("objective 'clm': sequence length " + spec.seqLen() + " exceeds model.max_seq = " + model.maxSeq()
                     + (model.positionOffset() > 0 ? " less position_offset " + model.positionOffset() : ""));
-        int[] stream = tokens(data);
-        int[][] blocks = ClmPacking.blockStarts(stream.length, spec.seqLen(), settings.shuffle(), seed);
-        List<Batch> out = new ArrayList<>();
-        for (int[] starts : ClmPacking.batches(blocks[0], spec.batchSize(), settings.dropLast())) {
-            int b = starts.length, t = blocks[1][0];
-            int[] ids = new int[b * t], targets = new int[b * t];
+        ClmStream stream = new ClmStream(documents(data), settings.eosId());
+        ClmPacking blocks = ClmPacking.of(stream.length(), spec.seqLen());
+        Permutation order = settings.shuffle() ? new Permutation(blocks.blocks(), seed) : null;
+        int batchSize = spec.batchSize(), t = blocks.length();
+        return Batches.lazy(ExampleBatches.count(blocks.blocks(), batchSize, settings.dropLast()), i -> {
+            long first = i * batchSize;
+            int b = (int) Math.min(batchSize, blocks.blocks() - first);
+            int[] ids = new int[b * t], targets = new int[b * t], row = new int[t + 1];
             for (int r = 0; r < b; r++) {
-                System.arraycopy(stream, starts[r], ids, r * t, t);
-                System.arraycopy(stream, starts[r] + 1, targets, r * t, t);
+                long block = order == null ? first + r : order.apply(first + r);
+                stream.read(blocks.start(block), row, 0, t + 1);
+                System.arraycopy(row, 0, ids, r * t, t);
+                System.arraycopy(row, 1, targets, r * t, t);
             }
-            out.add(new Batch()
+            return new Batch()
                     .put("ids", new IntTensor(ids, b, t))            // [B, T]
                     .put("targets", new IntTensor(targets, b, t))    // [B, T]: ids shifted left by one
-                    .tokens((long) b * t));
-        }
-        return out;
+                    .tokens((long) b * t);
+        });
     }
 
-    /** The dataset's token stream (documents joined by EOS when configured); cached for the last dataset seen. */
-    int[] tokens(Dataset data) {
-        if (data == cachedData) return cachedTokens;
-        List<int[]> docs = new ArrayList<>(data.size());
-        long total = 0;
-        for (var ex : data.examples()) {
-            int[] ids = tokenizer.encode(ex.text());
-            docs.add(ids);
-            total += ids.length + (settings.eosId() >= 0 ? 1 : 0);
+    /** The dataset's documents as tokens: a prepared corpus as it is, text tokenized once (cached for the last dataset seen). */
+    TokenDocuments documents(Dataset data) {
+        if (data.tokenized()) return data.tokens();
+        if (data != cachedData) {
+            cachedTokens = ArrayTokenDocuments.tokenize(data, tokenizer);
+            cachedData = data;
         }
-        if (total > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("objective 'clm': dataset '" + data.name() + "' has too many tokens: " + total);
-        int[] stream = new int[(int) Math.max(0, total - (settings.eosId() >= 0 ? 1 : 0))];
-        int pos = 0;
-        for (int i = 0; i < docs.size(); i++) {
-            if (i > 0 && settings.eosId() >= 0) stream[pos++] = settings.eosId();
-            System.arraycopy(docs.get(i), 0, stream, pos, docs.get(i).length);
-            pos += docs.get(i).length;
-        }
-        cachedData = data;
-        cachedTokens = stream;
-        return stream;
+        return cachedTokens;
     }
 
     @Override

@@ -17,8 +17,6 @@ public final class Evaluator {
     /** Metrics over at most maxBatches batches (all when maxBatches <= 0); the batch order is fixed by seed. */
     public static Map<String, Double> evaluate(Transformer model, Objective objective, Dataset data, BatchSpec spec,
                                                int maxBatches, long seed) {
-        List<Batch> batches = objective.prepare(data, spec, seed ^ 0x5eedL);
-        int n = maxBatches <= 0 ? batches.size() : Math.min(maxBatches, batches.size());
-        return Evaluation.evaluate(model, objective, batches.subList(0, n));
+        return Evaluation.evaluate(model, objective, objective.batches(data, spec, seed ^ 0x5eedL).first(maxBatches));
     }
 }

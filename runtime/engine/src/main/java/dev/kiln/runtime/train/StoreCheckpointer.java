@@ -69,7 +69,7 @@ public final class StoreCheckpointer implements Checkpointer {
         for (var e : c.optimizer().entrySet()) opt.put(e.getKey(), e.getValue().data());
         Map<String, Object> s = c.trainerState();
         optimizer.load(opt, number(s, "optimizer_steps", c));
-        return Optional.of(new TrainState(c.step(), number(s, "epoch", c), (int) number(s, "batch_in_epoch", c), number(s, "seed", c)));
+        return Optional.of(new TrainState(c.step(), number(s, "epoch", c), number(s, "batch_in_epoch", c), number(s, "seed", c)));
     }
 
     private static long number(Map<String, Object> s, String key, Checkpoint c) {

@@ -2,6 +2,7 @@ package dev.kiln.runtime.train;
 
 import dev.kiln.api.backend.CounterRng;
 import dev.kiln.api.data.Batch;
+import dev.kiln.api.data.Batches;
 import dev.kiln.api.finetune.FineTuner;
 import dev.kiln.api.objective.BatchSpec;
 import dev.kiln.api.objective.Objective;
@@ -13,7 +14,6 @@ import dev.kiln.runtime.metrics.ProcessMemory;
 import dev.kiln.runtime.metrics.TrainingMetrics;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /** The training loop: batches → loss → backward → clip → optimizer step, with eval and checkpoints. */
@@ -23,7 +23,7 @@ public final class Trainer {
     private final TrainingJob job;
     private final TrainSettings s;
     private final BestModel best;
-    private List<Batch> epochBatches;
+    private Batches epochBatches;
     private long preparedEpoch = -1;
     private long stoppedEarlyAt = -1;
 
@@ -117,7 +117,7 @@ public final class Trainer {
 
     private Batch batch(TrainState st) {
         if (preparedEpoch != st.epoch()) {
-            epochBatches = job.objective().prepare(job.train(), new BatchSpec(s.batchSize(), s.seqLen()), st.seed() + st.epoch());
+            epochBatches = job.objective().batches(job.train(), new BatchSpec(s.batchSize(), s.seqLen()), st.seed() + st.epoch());
             if (epochBatches.isEmpty()) throw new IllegalStateException("objective '" + job.objective().name()
                     + "' made no batches from " + job.train().name() + ": too little data for batch_size × seq_len?");
             preparedEpoch = st.epoch();
@@ -126,7 +126,7 @@ public final class Trainer {
     }
 
     private TrainState advance(TrainState st) {
-        int next = st.batchInEpoch() + 1;
+        long next = st.batchInEpoch() + 1;
         return next < epochBatches.size() ? new TrainState(st.step(), st.epoch(), next, st.seed())
                 : new TrainState(st.step(), st.epoch() + 1, 0, st.seed());
     }

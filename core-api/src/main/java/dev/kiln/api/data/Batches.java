@@ -1,0 +1,58 @@
+package dev.kiln.api.data;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongFunction;
+
+/**
+ * One epoch of batches, made on demand: {@link #get(long)} builds batch i from the data (and the
+ * epoch's seed) when the trainer asks for it, so an epoch over a corpus larger than memory costs
+ * one batch of memory, and a resumed run starts at any batch without making the ones before it.
+ * {@code get} must be deterministic: the same index gives the same batch.
+ */
+public interface Batches {
+
+    /** Batches in the epoch. */
+    long size();
+
+    /** Batch {@code index} of the epoch, 0 ≤ index < size(). */
+    Batch get(long index);
+
+    default boolean isEmpty() { return size() == 0; }
+
+    /** Every batch, made now: for small data and tests. */
+    default List<Batch> toList() {
+        if (size() > Integer.MAX_VALUE - 8) throw new IllegalStateException(size() + " batches do not fit a list; iterate with get(i)");
+        List<Batch> out = new ArrayList<>((int) size());
+        for (long i = 0; i < size(); i++) out.add(get(i));
+        return out;
+    }
+
+    /** The first {@code n} batches (all when n ≤ 0 or n ≥ size()). */
+    default Batches first(long n) {
+        if (n <= 0 || n >= size()) return this;
+        Batches all = this;
+        return lazy(n, all::get);
+    }
+
+    /** Batches made by {@code make} on demand. */
+    static Batches lazy(long size, LongFunction<Batch> make) {
+        if (size < 0) throw new IllegalArgumentException("batch count must be >= 0, got " + size);
+        return new Batches() {
+            @Override
+            public long size() { return size; }
+
+            @Override
+            public Batch get(long index) {
+                if (index < 0 || index >= size) throw new IndexOutOfBoundsException("batch " + index + " of " + size);
+                return make.apply(index);
+            }
+        };
+    }
+
+    /** Batches already made (small data). */
+    static Batches of(List<Batch> batches) {
+        List<Batch> copy = List.copyOf(batches);
+        return lazy(copy.size(), i -> copy.get((int) i));
+    }
+}
