@@ -28,7 +28,7 @@ import java.util.Map;
                 "  KILN_PLUGINS   plugin directory when --plugins is not given",
                 "  KILN_HOME      Kiln's install directory (plugins default to KILN_HOME/plugins)",
                 "", "Run 'kiln help COMMAND' or 'kiln COMMAND --help' for a command's options."},
-        subcommands = {PluginsCommand.class, PretrainCommand.class, FinetuneCommand.class, GenerateCommand.class,
+        subcommands = {PluginsCommand.class, PrepareCommand.class, PretrainCommand.class, FinetuneCommand.class, GenerateCommand.class,
                 EvalCommand.class, ExportCommand.class, ReportCommand.class, BenchCommand.class, TokenizeCommand.class, CommandLine.HelpCommand.class})
 public final class KilnCli implements Runnable {
     public static final String ENV_PLUGINS = "KILN_PLUGINS";
@@ -61,7 +61,13 @@ public final class KilnCli implements Runnable {
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
-        int code = commandLine(System.getenv(), out, err).execute(args);
+        int code;
+        try {
+            code = commandLine(System.getenv(), out, err).execute(args);
+        } catch (OutOfMemoryError e) {                   // picocli hands errors (not exceptions) straight back
+            err.println("kiln: error: " + Activity.outOfMemory(e));
+            code = 1;
+        }
         out.flush();
         err.flush();
         System.exit(code);
@@ -76,7 +82,8 @@ public final class KilnCli implements Runnable {
         cl.setUsageHelpAutoWidth(true);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter w = commandLine.getErr();
-            w.println("kiln " + commandLine.getCommandName() + ": error: " + Errors.describe(e));
+            OutOfMemoryError oom = Activity.outOfMemoryIn(e);
+            w.println("kiln " + commandLine.getCommandName() + ": error: " + (oom != null ? Activity.outOfMemory(oom) : Errors.describe(e)));
             if (root.verbose) e.printStackTrace(w);
             else if (Errors.isBug(e)) w.println("(run again with --verbose for the stack trace)");
             w.flush();

@@ -40,6 +40,7 @@ public final class ProgressBar implements TrainingListener {
 
     @Override
     public void onStart(long fromStep, long total) {
+        Activity.set("training, at step " + (fromStep + 1) + "/" + total);
         startStep = fromStep;
         totalSteps = total;
         firstNanos = nanoClock.getAsLong();
@@ -48,6 +49,7 @@ public final class ProgressBar implements TrainingListener {
 
     @Override
     public void onStep(StepReport r) {
+        Activity.set("training, after step " + r.step() + "/" + r.totalSteps());
         if (r.step() > startStep + 1 || stepsTimed > 0) { // the first step (warm-up, JIT) does not count
             stepsTimed++;
             tokensTimed += r.tokens();

@@ -78,7 +78,7 @@ public final class Pipeline {
             throw modelSection.error("vocab", "is " + mc.vocab() + " but the tokenizer has " + tokenizer.vocabSize() + " ids");
         ObjectiveContext ctx = new ObjectiveContext(tokenizer, backend, mc, seed);
         Objective objective = objective(root, ctx, resolved);
-        PipelineInputs.Splits data = PipelineInputs.data(root.section("data"), configDir, seed);
+        PipelineInputs.Splits data = PipelineInputs.data(root.section("data"), configDir, seed, tokenizer);
         Config train = root.section("train");
         root.finish();
         Transformer model = source == null ? new Transformer(backend, mc, seed) : InitFrom.model(backend, mc, source.model(), seed, source.dir());
@@ -115,7 +115,7 @@ public final class Pipeline {
         ObjectiveContext ctx = new ObjectiveContext(tokenizer, backend, mc, seed);
         FineTuner tuner = fineTuner(resolved.put("finetune.method", method), FineTunerFactory.Role.PARAMETERS, ctx, loaded.peftNames());
         Objective objective = signalSpec != null ? signal(ClassifierDefaults.apply(signalSpec, loaded), ctx, resolved) : objective(root, ctx, resolved);
-        PipelineInputs.Splits data = PipelineInputs.data(root.section("data"), configDir, seed);
+        PipelineInputs.Splits data = PipelineInputs.data(root.section("data"), configDir, seed, tokenizer);
         Config train = root.section("train");
         Forgetting forgetting = forgettingSection == null ? null : forgetting(forgettingSection, configDir, ctx, train, seed, resolved);
         root.section("tokenizer").finish();

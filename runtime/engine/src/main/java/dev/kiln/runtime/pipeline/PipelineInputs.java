@@ -6,6 +6,8 @@ import dev.kiln.api.tokenizer.Tokenizer;
 import dev.kiln.runtime.data.JsonlReader;
 import dev.kiln.runtime.data.TextCorpus;
 import dev.kiln.runtime.data.TsvReader;
+import dev.kiln.runtime.data.prepared.PreparedCorpus;
+import dev.kiln.runtime.data.prepared.PreparedManifest;
 import dev.kiln.runtime.tokenizer.TokenizerSpec;
 
 import java.io.IOException;
@@ -40,9 +42,12 @@ final class PipelineInputs {
      * (text | jsonl | tsv; by default from the extension), {@code document_separator} (text),
      * {@code test} (a path: held out from training and model selection, evaluated once at the end),
      * {@code rename} (a map old field → new field applied to every split, e.g. a TSV column
-     * {@code sentence} to {@code text}).
+     * {@code sentence} to {@code text}). A {@code train} naming a directory made by {@code kiln prepare}
+     * reads the prepared shards instead (see {@link #prepared}).
      */
-    static Splits data(Config section, Path configDir, long seed) throws IOException {
+    static Splits data(Config section, Path configDir, long seed, Tokenizer tokenizer) throws IOException {
+        Path named = configDir.resolve(section.requireString("train")).normalize();
+        if (Files.isDirectory(named)) return prepared(section, configDir, named, tokenizer);
         Path train = resolve(configDir, section.requireString("train"), section, "train");
         String validation = section.getString("validation", null);
         String test = section.getString("test", null);
@@ -60,6 +65,37 @@ final class PipelineInputs {
         }
         section.finish();
         return out;
+    }
+
+    /**
+     * {@code data.train} naming a directory made by {@code kiln prepare}: train and validation come
+     * from its shards (made with this tokenizer, or refused); only {@code test} may be added.
+     */
+    private static Splits prepared(Config section, Path configDir, Path dir, Tokenizer tokenizer) throws IOException {
+        if (!PreparedCorpus.isPrepared(dir))
+            throw section.error("train", "names the directory " + dir + ", which holds no prepared corpus (" + PreparedManifest.FILE
+                    + "); run `kiln prepare --config FILE --out " + dir + "` first, or name a text, JSONL or TSV file");
+        PreparedCorpus corpus = PreparedCorpus.open(dir);
+        PreparedManifest m = corpus.manifest();
+        if (section.has("validation"))
+            throw section.error("validation", "does not apply to a prepared corpus (" + dir + "): its validation split was made by `kiln prepare`; remove it");
+        Map<String, Object> recorded = Map.of("validation_fraction", m.validationFraction(),
+                "document_separator", String.valueOf(m.source().get("document_separator")), "field", String.valueOf(m.source().get("field")));
+        for (var e : recorded.entrySet()) {
+            if (!section.has(e.getKey())) continue;
+            Object mine = e.getValue() instanceof Double ? (Object) section.getDouble(e.getKey(), 0) : section.getString(e.getKey(), null);
+            if (!mine.equals(e.getValue()))
+                throw section.error(e.getKey(), "is " + mine + ", but " + dir + " was prepared with " + e.getValue()
+                        + "; prepare again with the new value, or remove the key");
+        }
+        if (!section.has("test")) { section.getString("format", null); renames(section); }   // the preparation's; a test file uses them
+        corpus.checkTokenizer(tokenizer, TokenizerSpec.standard().fingerprint(tokenizer));
+        Dataset train = corpus.dataset("train", tokenizer);
+        Dataset validation = corpus.has("validation") ? corpus.dataset("validation", tokenizer) : new Dataset(dir.getFileName() + "/validation", List.of());
+        String test = section.getString("test", null);
+        Dataset testSet = test == null ? null : dataset(section, configDir, "test");
+        section.finish();
+        return new Splits(train, validation, testSet);
     }
 
     private static Dataset read(Path file, String format, Config section, Map<String, String> rename) throws IOException {

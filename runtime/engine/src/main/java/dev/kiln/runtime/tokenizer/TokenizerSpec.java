@@ -70,13 +70,32 @@ public final class TokenizerSpec {
 
     /** Writes {@code dir/tokenizer.json} atomically. */
     public void save(Tokenizer tokenizer, Path dir) throws IOException {
+        String json = serialize(tokenizer);
+        Files.createDirectories(dir);
+        AtomicFiles.writeString(dir.resolve(FILE), json);
+    }
+
+    /**
+     * "sha256:…" of the tokenizer's tokenizer.json text: equal for tokenizers that encode alike
+     * (prepared token shards record it, so training with another tokenizer is refused).
+     */
+    public String fingerprint(Tokenizer tokenizer) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(serialize(tokenizer).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "sha256:" + java.util.HexFormat.of().formatHex(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-256", e);
+        }
+    }
+
+    private String serialize(Tokenizer tokenizer) {
         TokenizerFormat f = null;
         for (TokenizerFormat candidate : formats.values()) if (candidate.describes(tokenizer)) f = candidate;
         if (f == null)
             throw new IllegalArgumentException("no tokenizer format can save '" + tokenizer.name() + "' (" + tokenizer.getClass().getName()
                     + "); known types: " + String.join(", ", types()));
-        Files.createDirectories(dir);
-        AtomicFiles.writeString(dir.resolve(FILE), HfJson.write(f.write(tokenizer)));
+        return HfJson.write(f.write(tokenizer));
     }
 
     /** Reads {@code dir/tokenizer.json}. */
