@@ -45,14 +45,21 @@ public final class CorpusPreparer {
                            double validationFraction, long seed, long shardTokens, int threads) {}
 
     private static final int UNIT_CHARS = 1 << 20;
-    private static final long COMMIT_BYTES = 64L << 20;
+    static final long COMMIT_CHARS = 64L << 20;
 
     private final Tokenizer tokenizer;
     private final String fingerprint;
     private final Settings s;
     private final Listener listener;
+    private final long commitChars;
 
     public CorpusPreparer(Tokenizer tokenizer, String fingerprint, Settings settings, Listener listener) {
+        this(tokenizer, fingerprint, settings, listener, COMMIT_CHARS);
+    }
+
+    /** @param commitChars text read between durable commits (tests make it small) */
+    CorpusPreparer(Tokenizer tokenizer, String fingerprint, Settings settings, Listener listener, long commitChars) {
+        this.commitChars = commitChars;
         this.tokenizer = tokenizer;
         this.fingerprint = fingerprint;
         this.s = settings;
@@ -120,13 +127,14 @@ public final class CorpusPreparer {
                             unitChars = 0;
                         }
                         while (inFlight.size() > maxInFlight) textBytes += write(inFlight.poll(), train, val);
-                        if (charsSinceCommit >= COMMIT_BYTES && !midDocument) {       // a durable point between documents
+                        if (charsSinceCommit >= commitChars && !midDocument) {       // a durable point between documents
                             if (!unit.isEmpty()) inFlight.add(pool.submit(tokenizeTask(unit)));
                             unit = new ArrayList<>();
                             unitChars = 0;
                             while (!inFlight.isEmpty()) textBytes += write(inFlight.poll(), train, val);
                             new PreparationState(settingsKey, pieces, documents, train.commit(), val.commit(), textBytes).write(out);
                             charsSinceCommit = 0;
+                            listener.progress(bytesRead.get(), totalBytes, train.tokens() + val.tokens(), (System.nanoTime() - t0) / 1e9);
                         }
                         double secs = (System.nanoTime() - t0) / 1e9;
                         if (secs - lastReport >= 0.5) {

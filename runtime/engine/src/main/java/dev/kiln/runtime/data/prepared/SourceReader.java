@@ -50,6 +50,7 @@ final class SourceReader implements Closeable {
     private int fieldColumn = -1;
     private final long tailFrom;
     private long charsSeen;
+    private boolean tailStarted;
 
     /**
      * @param tailFrom with document_separator {@code none}: start a second document at the first line
@@ -119,7 +120,10 @@ final class SourceReader implements Closeable {
         charsSeen += line.length() + 1;
         String sep = how.separator();
         if (sep.equals(TextCorpus.WHOLE_FILE)) {
-            if (tailFrom >= 0 && charsSeen >= tailFrom && charsSeen - line.length() - 1 < tailFrom) endDocument(doc.length());
+            if (tailFrom >= 0 && !tailStarted && charsSeen - line.length() - 1 >= tailFrom) {   // this line starts the tail
+                endDocument(doc.length());
+                tailStarted = true;
+            }
             append(line);
         } else if (sep.indexOf('\n') < 0) {
             if (line.stripTrailing().equals(sep)) endDocument(doc.length());
