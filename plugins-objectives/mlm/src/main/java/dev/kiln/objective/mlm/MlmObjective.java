@@ -1,13 +1,18 @@
 package dev.kiln.objective.mlm;
 
 import dev.kiln.api.objective.Accuracy;
+import dev.kiln.api.data.ArrayTokenDocuments;
 import dev.kiln.api.data.Batch;
+import dev.kiln.api.data.Batches;
 import dev.kiln.api.data.Dataset;
+import dev.kiln.api.data.Permutation;
+import dev.kiln.api.data.TokenDocuments;
 import dev.kiln.api.nn.Module;
 import dev.kiln.api.nn.ModelInput;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.objective.BatchSpec;
+import dev.kiln.api.objective.ExampleBatches;
 import dev.kiln.api.objective.Objective;
 import dev.kiln.api.ops.Embedding;
 import dev.kiln.api.ops.Losses;
@@ -16,10 +21,8 @@ import dev.kiln.api.tensor.IntTensor;
 import dev.kiln.api.tensor.Tensor;
 import dev.kiln.api.tokenizer.Tokenizer;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -27,12 +30,19 @@ import java.util.Random;
  * Masked language modelling (BERT): predict the original ids of the selected positions of a
  * corrupted sequence, with a bidirectional backbone and {@link MlmHead}.
  *
- * <p><b>Batches</b>: rows {@code [CLS] tokens [SEP]} from {@link MlmSequences} (one document chunk
- * per row, or packed), shuffled with the epoch seed, masked by {@link MlmMasking} with the same
- * RNG, B rows per batch (the last possibly smaller unless {@code drop_last}), padded with [PAD]
- * to the batch's longest row (≤ T). Keys: {@code ids} [B, L] (corrupted), {@code labels} [B, L]
- * (original id at selected positions, −100 elsewhere), {@code attention_mask} [B, L] (1 = real
- * token); {@code tokens()} = real (unpadded) tokens.
+ * <p><b>Batches</b>, made on demand ({@link #batches}): rows {@code [CLS] tokens [SEP]} addressed
+ * by index ({@link MlmRows}: one chunk of document d per row, {@link DocumentRows}, or block k of
+ * the documents joined by [SEP], {@link PackedRows}), in the order of a seeded {@link Permutation}
+ * of the rows (row order when not shuffling), B rows per batch (the last possibly smaller unless
+ * {@code drop_last}). Batch i gets its own random stream from (seed, i), which picks its rows'
+ * chunks and then masks them ({@link MlmMasking}) in row order, so any batch is made alone from
+ * the B documents (or stream blocks) it needs, and a resumed run starts at batch i. A prepared
+ * corpus's token ids are used as they are (whole-word masking needs no text: {@link WordStarts}
+ * works from the ids); a text dataset is encoded row by row, except that the packed layout,
+ * which needs every document's length, tokenizes it once (small in-memory corpora). Rows are
+ * padded with [PAD] to the batch's longest row (≤ T). Keys: {@code ids} [B, L] (corrupted),
+ * {@code labels} [B, L] (original id at selected positions, −100 elsewhere),
+ * {@code attention_mask} [B, L] (1 = real token); {@code tokens()} = real (unpadded) tokens.
  *
  * <p><b>Loss</b>: L = −(1/|M|) Σ_{i∈M} log P(x_i | X_masked). Only the |M| selected hidden states
  * are gathered and sent through the head, so the V-wide decoder runs on |M| rows, not B·L.
@@ -44,15 +54,17 @@ public final class MlmObjective implements Objective {
     private final TransformerConfig model;
     private final MlmSettings settings;
     private final MlmMasking masking;
-    private final MlmSequences sequences;
+    private final Tokenizer tokenizer;
     private final MlmHead head;
     private final int pad;
+    private Dataset cachedData;
+    private TokenDocuments cachedTokens;
 
     MlmObjective(Tokenizer tokenizer, TransformerConfig model, MlmSettings settings, MlmHead head) {
         this.model = model;
         this.settings = settings;
         this.masking = new MlmMasking(tokenizer, settings);
-        this.sequences = new MlmSequences(tokenizer);
+        this.tokenizer = tokenizer;
         this.head = head;
         this.pad = tokenizer.requireSpecial(Tokenizer.PAD);
     }
@@ -77,38 +89,45 @@ public final class MlmObjective implements Objective {
     }
 
     @Override
-    public List<Batch> prepare(Dataset data, BatchSpec spec, long seed) {
+    public Batches batches(Dataset data, BatchSpec spec, long seed) {
         if ((model.positions().bounded()) && spec.seqLen() > model.usablePositions())
             throw new IllegalArgumentException("objective 'mlm': sequence length " + spec.seqLen() + " exceeds model.max_seq = " + model.maxSeq()
                     + (model.positionOffset() > 0 ? " less position_offset " + model.positionOffset() : ""));
-        List<int[]> rows = sequences.rows(data, spec.seqLen(), settings.pack());
-        int[] order = new int[rows.size()];
-        for (int i = 0; i < order.length; i++) order[i] = i;
-        Random rng = new Random(seed);
-        if (settings.shuffle())
-            for (int i = order.length - 1; i > 0; i--) {
-                int j = rng.nextInt(i + 1), t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
-        List<Batch> out = new ArrayList<>();
-        for (int from = 0; from < order.length; from += spec.batchSize()) {
-            int b = Math.min(spec.batchSize(), order.length - from);
-            if (b < spec.batchSize() && settings.dropLast() && !out.isEmpty()) break;
-            out.add(batch(rows, Arrays.copyOfRange(order, from, from + b), rng));
-        }
-        return out;
+        MlmRows.room(spec.seqLen());                                                   // rejects T < 3 before any tokenizing
+        MlmRows rows = settings.pack() ? new PackedRows(documents(data), tokenizer, spec.seqLen())
+                : new DocumentRows(data, tokenizer, spec.seqLen());
+        long n = rows.count();
+        Permutation order = settings.shuffle() ? new Permutation(n, seed) : null;
+        int batchSize = spec.batchSize();
+        return Batches.lazy(ExampleBatches.count(n, batchSize, settings.dropLast()), i -> {
+            Random rng = ExampleBatches.random(seed, i);
+            long first = i * batchSize;
+            int[][] picked = new int[(int) Math.min(batchSize, n - first)][];
+            for (int r = 0; r < picked.length; r++) picked[r] = rows.row(order == null ? first + r : order.apply(first + r), rng);
+            return batch(picked, rng);
+        });
     }
 
-    private Batch batch(List<int[]> rows, int[] picked, Random rng) {
-        int b = picked.length, width = 0;
-        for (int r : picked) width = Math.max(width, rows.get(r).length);
+    /** The documents as tokens for the packed stream: a prepared corpus as it is, text tokenized once (cached for the last dataset seen). */
+    private TokenDocuments documents(Dataset data) {
+        if (data.tokenized()) return data.tokens();
+        if (data != cachedData) {
+            cachedTokens = ArrayTokenDocuments.tokenize(data, tokenizer);
+            cachedData = data;
+        }
+        return cachedTokens;
+    }
+
+    /** Masks the rows (in order, with the batch's random stream) and pads them to the longest. */
+    private Batch batch(int[][] rows, Random rng) {
+        int b = rows.length, width = 0;
+        for (int[] row : rows) width = Math.max(width, row.length);
         int[] ids = new int[b * width], labels = new int[b * width], mask = new int[b * width];
         Arrays.fill(ids, pad);
         Arrays.fill(labels, Losses.IGNORE);
         long real = 0;
         for (int r = 0; r < b; r++) {
-            MlmMasking.Masked m = masking.apply(rows.get(picked[r]), rng);
+            MlmMasking.Masked m = masking.apply(rows[r], rng);
             int n = m.inputs().length;
             System.arraycopy(m.inputs(), 0, ids, r * width, n);
             System.arraycopy(m.labels(), 0, labels, r * width, n);

@@ -18,8 +18,9 @@ import dev.kiln.api.tokenizer.Tokenizer;
  *   <li>{@code whole_word} (false): select whole words (see {@link WordStarts});</li>
  *   <li>{@code span} (false): select contiguous spans; {@code span_p} (0.2) is the Geometric
  *       parameter of span lengths, {@code max_span} (10) their cap, in words with whole_word;</li>
- *   <li>{@code pack} (false): join documents with [SEP] into full rows instead of one document
- *       chunk per padded row;</li>
+ *   <li>{@code pack} (false): join documents with [SEP] into full rows, every token once per epoch
+ *       ({@link PackedRows}), instead of one chunk of each document per padded row and epoch
+ *       ({@link DocumentRows});</li>
  *   <li>{@code shuffle} (true), {@code drop_last} (false): row order and the final partial batch.</li>
  * </ul>
  * Needs a tokenizer with [MASK], [CLS], [SEP] and [PAD], and a bidirectional model.

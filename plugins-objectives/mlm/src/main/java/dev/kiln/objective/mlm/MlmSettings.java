@@ -9,7 +9,8 @@ package dev.kiln.objective.mlm;
  *                          the remaining 1 − mask − random stay unchanged
  * @param wholeWord         select whole words (all pieces of a word together) instead of single tokens
  * @param span              select contiguous spans (SpanBERT) of Geometric({@code spanP}) length, at most {@code maxSpan} units
- * @param pack              true: documents joined by [SEP] and cut into full rows; false: one document chunk per row, padded
+ * @param pack              true: documents joined by [SEP] and cut into full rows (every token once per epoch);
+ *                          false: one chunk of each document per row and epoch, padded ({@link DocumentRows})
  */
 public record MlmSettings(double maskProb, double maskReplaceProb, double randomReplaceProb, boolean wholeWord,
                           boolean span, double spanP, int maxSpan, boolean pack, boolean shuffle, boolean dropLast) {

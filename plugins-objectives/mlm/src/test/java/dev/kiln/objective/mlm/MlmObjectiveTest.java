@@ -25,6 +25,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -53,9 +55,9 @@ class MlmObjectiveTest {
 
     @Test
     void rowsAreClsDocumentSepPaddedWithAnAttentionMask() {
-        // "abcdefgh" with T = 6 → chunks of 4: [CLS]abcd[SEP], [CLS]efgh[SEP]; "xy" → [CLS]xy[SEP] + 2 pads
+        // T = 6 → room for 4: "abcd" → [CLS]abcd[SEP], "efgh" → [CLS]efgh[SEP]; "xy" → [CLS]xy[SEP] + 2 pads
         Map<String, Object> cfg = Map.of("shuffle", false, "mask_replace_prob", 0.0, "random_replace_prob", 0.0);
-        List<Batch> batches = mlm(cfg).prepare(docs("abcdefgh", "xy"), new BatchSpec(3, 6), 1);
+        List<Batch> batches = mlm(cfg).prepare(docs("abcd", "efgh", "xy"), new BatchSpec(3, 6), 1);
         assertEquals(1, batches.size());
         Batch b = batches.get(0);
         assertArrayEquals(new int[] {3, 6}, b.ints("ids").shape().dims());
@@ -67,6 +69,20 @@ class MlmObjectiveTest {
         for (int i = 0; i < labels.length; i++)
             if (labels[i] != Losses.IGNORE) assertTrue(ids[i] < 256 && labels[i] == ids[i], "label at " + i);
         for (int i : new int[] {0, 5, 6, 11, 12, 15, 16, 17}) assertEquals(Losses.IGNORE, labels[i], "special/pad at " + i + " selected");
+    }
+
+    @Test
+    void aLongDocumentGivesOneOfItsAlignedChunksPerEpochAndEveryChunkOverEpochs() {
+        // "abcdefghij" with T = 6 → aligned chunks of 4: abcd | efgh | ij; one of them per epoch
+        Map<String, Object> cfg = Map.of("mask_replace_prob", 0.0, "random_replace_prob", 0.0);
+        Set<String> seen = new TreeSet<>();
+        for (long seed = 1; seed <= 40; seed++) {
+            List<Batch> batches = mlm(cfg).prepare(docs("abcdefghij"), new BatchSpec(2, 6), seed);
+            assertEquals(1, batches.size());
+            assertEquals(1, batches.get(0).ints("ids").dim(0), "one row per document");
+            seen.add(TOK.decode(batches.get(0).ints("ids").data()));
+        }
+        assertEquals(Set.of("[CLS]abcd[SEP]", "[CLS]efgh[SEP]", "[CLS]ij[SEP]"), seen);
     }
 
     @Test

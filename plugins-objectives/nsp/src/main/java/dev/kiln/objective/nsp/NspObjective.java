@@ -1,12 +1,15 @@
 package dev.kiln.objective.nsp;
 
 import dev.kiln.api.data.Batch;
+import dev.kiln.api.data.Batches;
 import dev.kiln.api.data.Dataset;
+import dev.kiln.api.data.Permutation;
 import dev.kiln.api.nn.Module;
 import dev.kiln.api.nn.ModelInput;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.objective.BatchSpec;
+import dev.kiln.api.objective.ExampleBatches;
 import dev.kiln.api.objective.Objective;
 import dev.kiln.api.ops.Losses;
 import dev.kiln.api.ops.Shapes;
@@ -24,10 +27,15 @@ import java.util.Random;
 /**
  * Next-sentence prediction (BERT): is sentence B the one that follows A in its document?
  *
- * <p><b>Batches</b>: pairs from {@link NspPairs} (drawn with the epoch seed), shuffled with the same
- * RNG, laid out as {@code [CLS] A [SEP] B [SEP]} with token types 0 for {@code [CLS] A [SEP]} and 1
- * for {@code B [SEP]}, B pairs per batch (the last possibly smaller unless {@code drop_last}),
- * padded with [PAD] to the batch's longest pair (≤ T). Keys: {@code ids}, {@code token_types},
+ * <p><b>Batches</b>, made on demand ({@link #batches}): row r of the epoch is the pair of the
+ * document at position r of a seeded {@link Permutation} of the documents (file order when not
+ * shuffling), one pair per document per epoch, drawn by {@link NspPairs} from the batch's own
+ * random stream (seeded from (seed, batch index)): so batch i reads only its B documents and the
+ * few others its NotNext sentences come from, and a resumed run starts at batch i. Pairs are laid
+ * out as {@code [CLS] A [SEP] B [SEP]} with token types 0 for {@code [CLS] A [SEP]} and 1 for
+ * {@code B [SEP]}, B pairs per batch (the last batch possibly smaller unless {@code drop_last}; a
+ * batch also loses the rows of documents without a pair, see {@link NspPairs}), padded with [PAD]
+ * to the batch's longest pair (≤ T). Keys: {@code ids}, {@code token_types},
  * {@code attention_mask} [B, L]; {@code labels} [B] (0 = IsNext, 1 = NotNext).
  *
  * <p><b>Loss</b>: two-way softmax cross-entropy over {@link NspHead}'s logits of the first token
@@ -72,26 +80,29 @@ public final class NspObjective implements Objective {
     }
 
     @Override
-    public List<Batch> prepare(Dataset data, BatchSpec spec, long seed) {
+    public Batches batches(Dataset data, BatchSpec spec, long seed) {
         if ((model.positions().bounded()) && spec.seqLen() > model.usablePositions())
             throw new IllegalArgumentException("objective 'nsp': sequence length " + spec.seqLen() + " exceeds model.max_seq = " + model.maxSeq()
                     + (model.positionOffset() > 0 ? " less position_offset " + model.positionOffset() : ""));
-        Random rng = new Random(seed);
-        List<NspPairs.Pair> all = pairs.pairs(data, spec.seqLen(), settings.nextProb(), rng);
-        if (settings.shuffle())
-            for (int i = all.size() - 1; i > 0; i--) {
-                int j = rng.nextInt(i + 1);
-                NspPairs.Pair t = all.get(i);
-                all.set(i, all.get(j));
-                all.set(j, t);
+        NspPairs.room(spec.seqLen());
+        int n = data.size(), batchSize = spec.batchSize();
+        Permutation order = settings.shuffle() ? new Permutation(n, seed) : null;
+        return Batches.lazy(ExampleBatches.count(n, batchSize, settings.dropLast()), i -> {
+            Random rng = ExampleBatches.random(seed, i);
+            long first = i * batchSize;
+            int b = (int) Math.min(batchSize, n - first);
+            List<NspPairs.Pair> chunk = new ArrayList<>(b);
+            for (int r = 0; r < b; r++) {
+                int doc = (int) (order == null ? first + r : order.apply(first + r));
+                NspPairs.Pair p = pairs.pair(data, doc, spec.seqLen(), settings.nextProb(), rng);
+                if (p != null) chunk.add(p);
             }
-        List<Batch> out = new ArrayList<>();
-        for (int from = 0; from < all.size(); from += spec.batchSize()) {
-            int to = Math.min(all.size(), from + spec.batchSize());
-            if (to - from < spec.batchSize() && settings.dropLast() && !out.isEmpty()) break;
-            out.add(batch(all.subList(from, to)));
-        }
-        return out;
+            if (chunk.isEmpty())
+                throw new IllegalArgumentException("objective 'nsp': batch " + i + " of dataset '" + data.name() + "' has no sentence pair: "
+                        + "none of its documents, nor " + NspPairs.DRAWS + " drawn at random, has two sentences (next-sentence prediction "
+                        + "needs documents of several sentences)");
+            return batch(chunk);
+        });
     }
 
     private Batch batch(List<NspPairs.Pair> chunk) {

@@ -13,7 +13,7 @@ import dev.kiln.api.tokenizer.Tokenizer;
  * <p>Config keys (strict; defaults in parentheses):
  * <ul>
  *   <li>{@code next_prob} (0.5): share of pairs whose B is the actual next sentence;</li>
- *   <li>{@code shuffle} (true): shuffle pairs with the epoch seed;</li>
+ *   <li>{@code shuffle} (true): shuffle document (so pair) order with the epoch seed;</li>
  *   <li>{@code drop_last} (false): drop the final partial batch.</li>
  * </ul>
  * Needs a tokenizer with [CLS], [SEP] and [PAD], and a bidirectional model with type_vocab ≥ 2.
