@@ -43,27 +43,46 @@ public final class CorpusGenerator {
             System.err.println("usage: CorpusGenerator <output file> [target bytes] [seed]");
             System.exit(2);
         }
-        int bytes = args.length > 1 ? Integer.parseInt(args[1]) : DEFAULT_BYTES;
+        long bytes = args.length > 1 ? Long.parseLong(args[1]) : DEFAULT_BYTES;
         long seed = args.length > 2 ? Long.parseLong(args[2]) : DEFAULT_SEED;
-        String text = new CorpusGenerator(seed).generate(bytes);
         Path file = Path.of(args[0]);
         if (file.toAbsolutePath().getParent() != null) Files.createDirectories(file.toAbsolutePath().getParent());
-        Files.writeString(file, text, StandardCharsets.UTF_8);
-        System.out.println("wrote " + text.getBytes(StandardCharsets.UTF_8).length + " bytes to " + file);
+        try (var w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            new CorpusGenerator(seed).write(w, bytes);
+        }
+        System.out.println("wrote " + Files.size(file) + " bytes to " + file);
     }
 
     /** Documents until the text reaches {@code targetBytes} (all ASCII, so chars = bytes). */
     public String generate(int targetBytes) {
+        java.io.StringWriter w = new java.io.StringWriter();
+        try {
+            write(w, targetBytes);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return w.toString();
+    }
+
+    /** The same text as {@link #generate}, streamed to {@code w} in 8 MiB pieces: corpora of any size (benchmarks). */
+    public void write(java.io.Writer w, long targetBytes) throws IOException {
         out.setLength(0);
-        while (out.length() < targetBytes) {
-            if (out.length() > 0) out.append("\n\n\n");
+        long flushed = 0;
+        while (flushed + out.length() < targetBytes) {
+            if (flushed + out.length() > 0) out.append("\n\n\n");
             int kind = rng.nextInt(10);
             if (kind < 6) story();
             else if (kind < 8) letter();
             else facts();
+            if (out.length() >= 1 << 23) {
+                w.append(out);
+                flushed += out.length();
+                out.setLength(0);
+            }
         }
         out.append('\n');
-        return out.toString();
+        w.append(out);
+        out.setLength(0);
     }
 
     // ---- documents ------------------------------------------------------------------------------
