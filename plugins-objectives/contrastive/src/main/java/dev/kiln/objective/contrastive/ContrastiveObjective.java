@@ -1,12 +1,15 @@
 package dev.kiln.objective.contrastive;
 
 import dev.kiln.api.data.Batch;
+import dev.kiln.api.data.Batches;
 import dev.kiln.api.data.Dataset;
 import dev.kiln.api.data.Example;
+import dev.kiln.api.data.TokenDocuments;
 import dev.kiln.api.nn.ModelInput;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.objective.BatchSpec;
+import dev.kiln.api.objective.ExampleBatches;
 import dev.kiln.api.objective.Objective;
 import dev.kiln.api.ops.Shapes;
 import dev.kiln.api.tensor.IntTensor;
@@ -18,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Supplier;
 
 /**
  * Sentence embeddings by contrast: a pooler over the backbone's hidden states (no parameters of
@@ -28,7 +32,25 @@ import java.util.Random;
  * by default, splits it into sentences; each sentence is its own positive, the two views differ
  * only by the model's dropout masks (SimCSE), so it needs model.dropout > 0.
  *
- * <p><b>Batches</b>: {@code ids} and {@code mask} [K·B, T]: rows [0, B) anchors, [B, 2B) positives,
+ * <p><b>Batches</b> are made on demand ({@link ExampleBatches}): batch i reads the B documents at
+ * positions [iB, iB + B) of a seeded permutation of the dataset (file order without
+ * {@code shuffle}) and nothing else, so an epoch costs one batch of memory.
+ * <ul>
+ *   <li>Supervised: one row group per document. Example 0 sets the layout for the whole dataset
+ *       (K = 3 when it has a usable {@code negative}); a document that disagrees is an error
+ *       when its batch is made.</li>
+ *   <li>SimCSE: the documents are split into sentences one at a time and {@link SentencePicks}
+ *       chooses the batch's B rows among their sentences with the batch's random stream (all of
+ *       them when they are at most B). So an epoch visits every document once, not every
+ *       sentence: a corpus of one sentence per line gives the classic epoch. A batch whose
+ *       documents have no sentence (blank, or all shorter than {@code min_chars}) takes one
+ *       from the nearest following document that has one, from a start drawn from its stream.
+ *       A tokenized corpus with {@code split_sentences: false} uses the document's token ids
+ *       (surrounding whitespace tokens kept); splitting needs the text.</li>
+ * </ul>
+ * Negatives are in-batch only: every other row's positive (and negative) in the same batch.
+ *
+ * <p><b>Layout</b>: {@code ids} and {@code mask} [K·B, T]: rows [0, B) anchors, [B, 2B) positives,
  * [2B, 3B) negatives when K = 3; each sequence is [CLS] (when the tokenizer has one) + tokens, cut to
  * T. {@code layout} [2] = {B, K}. All K·B rows go through the backbone in one forward pass.
  *
@@ -49,16 +71,13 @@ final class ContrastiveObjective implements Objective {
     private final Tokenizer tok;
     private final TransformerConfig model;
     private final Settings s;
-    private final int cls, pad;
-    private Dataset cachedData;
-    private List<Item> cachedItems;
+    private final ContrastiveRows writer;
 
     ContrastiveObjective(Tokenizer tok, TransformerConfig model, Settings settings) {
         this.tok = tok;
         this.model = model;
         this.s = settings;
-        this.cls = tok.special(Tokenizer.CLS).orElse(-1);
-        this.pad = tok.special(Tokenizer.PAD).orElse(0);
+        this.writer = new ContrastiveRows(tok.special(Tokenizer.CLS).orElse(-1), tok.special(Tokenizer.PAD).orElse(0));
     }
 
     @Override
@@ -77,36 +96,103 @@ final class ContrastiveObjective implements Objective {
     }
 
     @Override
-    public List<Batch> prepare(Dataset data, BatchSpec spec, long seed) {
-        int t = spec.seqLen();
+    public Batches batches(Dataset data, BatchSpec spec, long seed) {
+        int t = spec.seqLen(), b = spec.batchSize();
         if (model != null && model.positions().bounded() && t > model.usablePositions())
             throw new IllegalArgumentException("objective 'contrastive': sequence length " + t + " exceeds model.max_seq = " + model.maxSeq()
                     + (model.positionOffset() > 0 ? " less position_offset " + model.positionOffset() : ""));
-        List<Item> items = items(data);
-        int n = items.size();
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) order[i] = i;
-        if (s.shuffle()) shuffle(order, new Random(seed));
-        int k = items.isEmpty() || items.get(0).negative() == null ? 2 : 3;
-        List<Batch> out = new ArrayList<>();
-        for (int from = 0; from < n; from += spec.batchSize()) {
-            int b = Math.min(spec.batchSize(), n - from);
-            if (b < spec.batchSize() && s.dropLast() && !out.isEmpty()) break;
-            int[] ids = new int[k * b * t], mask = new int[k * b * t];
-            if (pad != 0) java.util.Arrays.fill(ids, pad);
-            long tokens = 0;
-            for (int r = 0; r < b; r++) {
-                Item it = items.get(order[from + r]);
-                tokens += write(it.anchor(), ids, mask, r, t);
-                tokens += write(it.positive(), ids, mask, b + r, t);
-                if (k == 3) tokens += write(it.negative(), ids, mask, 2 * b + r, t);
+        if (s.simcse())
+            return ExampleBatches.of(data, b, s.shuffle(), s.dropLast(), seed, (docs, idx, rng) -> simcseBatch(data, docs, idx, rng, b, t));
+        boolean negatives = data.size() > 0 && withNegative(data.examples().get(0));      // example 0 sets the layout
+        int k = negatives ? 3 : 2;
+        return ExampleBatches.of(data, b, s.shuffle(), s.dropLast(), seed, (docs, idx, rng) -> {
+            List<ContrastiveRows.Row> rows = new ArrayList<>(docs.size());
+            for (Example ex : docs) {
+                Item it = pair(ex, negatives);
+                rows.add(new ContrastiveRows.Row(tok.encode(it.anchor()), tok.encode(it.positive()), negatives ? tok.encode(it.negative()) : null));
             }
-            out.add(new Batch()
-                    .put("ids", new IntTensor(ids, k * b, t))           // [K·B, T]
-                    .put("mask", new IntTensor(mask, k * b, t))         // [K·B, T]
-                    .put("layout", new IntTensor(new int[] {b, k}, 2))
-                    .tokens(tokens));
+            return writer.batch(rows, k, t);
+        });
+    }
+
+    /** A SimCSE batch: up to {@code max} sentences of its documents ({@link SentencePicks}), each its own positive. */
+    private Batch simcseBatch(Dataset data, List<Example> docs, long[] idx, Random rng, int max, int t) {
+        List<List<Supplier<int[]>>> sentences = new ArrayList<>(docs.size());
+        int[] counts = new int[docs.size()];
+        for (int r = 0; r < docs.size(); r++) {
+            sentences.add(sentences(data, idx[r], docs.get(r), t));
+            counts[r] = sentences.get(r).size();
         }
+        List<ContrastiveRows.Row> rows = new ArrayList<>();
+        for (int[] p : SentencePicks.pick(counts, max, rng)) {
+            int[] ids = sentences.get(p[0]).get(p[1]).get();
+            rows.add(new ContrastiveRows.Row(ids, ids, null));
+        }
+        if (rows.isEmpty()) {          // no sentence in these documents: the nearest following one that has some
+            long n = data.size(), start = Math.floorMod(rng.nextLong(), n);
+            for (long step = 0; step < n && rows.isEmpty(); step++) {
+                long j = (start + step) % n;
+                List<Supplier<int[]>> found = sentences(data, j, data.examples().get(Math.toIntExact(j)), t);
+                if (found.isEmpty()) continue;
+                int[] ids = found.get(rng.nextInt(found.size())).get();
+                rows.add(new ContrastiveRows.Row(ids, ids, null));
+            }
+            if (rows.isEmpty())
+                throw new IllegalArgumentException("objective 'contrastive': dataset '" + data.name() + "' has no sentence to train on"
+                        + (s.splitSentences() ? " (split_sentences keeps sentences of at least min_chars = " + s.minChars() + " characters)" : ""));
+        }
+        return writer.batch(rows, 2, t);
+    }
+
+    /** Document {@code index}'s SimCSE sentences, encoded when picked: its text's sentences, or a tokenized corpus's ids as they are. */
+    private List<Supplier<int[]>> sentences(Dataset data, long index, Example ex, int t) {
+        if (data.tokenized() && !s.splitSentences()) {
+            TokenDocuments docs = data.tokens();
+            int len = Math.min(docs.length(index), t);            // [CLS] + at most t − 1 of them fit a row
+            if (len == 0) return List.of();
+            return List.of(() -> {
+                int[] ids = new int[len];
+                docs.read(docs.start(index), ids, 0, len);
+                return ids;
+            });
+        }
+        List<Supplier<int[]>> out = new ArrayList<>();
+        for (Item it : items(ex, false)) out.add(() -> tok.encode(it.anchor()));
+        return out;
+    }
+
+    /** Whether an example brings a negative this loss uses; triplet needs one. */
+    private boolean withNegative(Example ex) {
+        boolean neg = ex.has("negative") && (s.hardNegatives() || s.loss().equals("triplet"));
+        if (s.loss().equals("triplet") && !neg)
+            throw new IllegalArgumentException(ex.source() + ": loss 'triplet' needs a 'negative' field (has: " + ex.fields().keySet() + ")");
+        return neg;
+    }
+
+    /** A supervised example's item, checked against the dataset's layout ({@code negatives}: example 0 has one). */
+    private Item pair(Example ex, boolean negatives) {
+        boolean neg = withNegative(ex);
+        if (neg != negatives)
+            throw new IllegalArgumentException(ex.source() + ": " + (neg ? "has" : "lacks") + " a 'negative' field unlike the examples before it;"
+                    + " give every example a negative, or none (or set hard_negatives: false)");
+        return new Item(ex.string("anchor"), ex.string("positive"), neg ? ex.string("negative") : null);
+    }
+
+    /** One document's items: its SimCSE sentences (each its own positive), or its anchor / positive / negative. */
+    List<Item> items(Example ex, boolean negatives) {
+        if (!s.simcse()) return List.of(pair(ex, negatives));
+        String text = ex.text();
+        List<Item> out = new ArrayList<>();
+        for (String sentence : s.splitSentences() ? Sentences.split(text, s.minChars()) : List.of(text.strip()))
+            if (!sentence.isEmpty()) out.add(new Item(sentence, sentence, null));
+        return out;
+    }
+
+    /** Every item of a small dataset, in order (tests, inspection; batches read one document at a time). */
+    List<Item> items(Dataset data) {
+        boolean negatives = !s.simcse() && data.size() > 0 && withNegative(data.examples().get(0));
+        List<Item> out = new ArrayList<>();
+        for (Example ex : data.examples()) out.addAll(items(ex, negatives));
         return out;
     }
 
@@ -126,49 +212,5 @@ final class ContrastiveObjective implements Objective {
         metrics.put("loss", (double) loss.item());
         metrics.put("accuracy", (double) hits / b);
         return new Output(loss, metrics, b);
-    }
-
-    /** Items of a dataset (cached for the last one seen). */
-    List<Item> items(Dataset data) {
-        if (data == cachedData) return cachedItems;
-        List<Item> out = new ArrayList<>();
-        Boolean withNegatives = null;
-        for (Example ex : data.examples()) {
-            if (s.simcse()) {
-                String text = ex.text();
-                for (String sentence : s.splitSentences() ? Sentences.split(text, s.minChars()) : List.of(text.strip()))
-                    if (!sentence.isEmpty()) out.add(new Item(sentence, sentence, null));
-                continue;
-            }
-            boolean neg = ex.has("negative") && (s.hardNegatives() || s.loss().equals("triplet"));
-            if (s.loss().equals("triplet") && !neg)
-                throw new IllegalArgumentException(ex.source() + ": loss 'triplet' needs a 'negative' field (has: " + ex.fields().keySet() + ")");
-            if (withNegatives == null) withNegatives = neg;
-            else if (withNegatives != neg)
-                throw new IllegalArgumentException(ex.source() + ": " + (neg ? "has" : "lacks") + " a 'negative' field unlike the examples before it;"
-                        + " give every example a negative, or none (or set hard_negatives: false)");
-            out.add(new Item(ex.string("anchor"), ex.string("positive"), neg ? ex.string("negative") : null));
-        }
-        cachedData = data;
-        cachedItems = out;
-        return out;
-    }
-
-    /** Writes [CLS] + tokens of {@code text} into row {@code row} (cut to t); returns the tokens written. */
-    private int write(String text, int[] ids, int[] mask, int row, int t) {
-        int[] enc = tok.encode(text);
-        int at = row * t, n = 0;
-        if (cls >= 0) { ids[at] = cls; mask[at] = 1; n = 1; }
-        for (int i = 0; i < enc.length && n < t; i++, n++) { ids[at + n] = enc[i]; mask[at + n] = 1; }
-        if (n == 0) { mask[at] = 1; n = 1; }          // an empty text still pools one (padding) position
-        return n;
-    }
-
-    private static void shuffle(int[] a, Random rng) {
-        for (int i = a.length - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1), tmp = a[i];
-            a[i] = a[j];
-            a[j] = tmp;
-        }
     }
 }

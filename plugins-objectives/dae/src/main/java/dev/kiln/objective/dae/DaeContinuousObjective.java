@@ -2,20 +2,22 @@ package dev.kiln.objective.dae;
 
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.data.Batch;
+import dev.kiln.api.data.Batches;
 import dev.kiln.api.data.Dataset;
+import dev.kiln.api.data.Example;
 import dev.kiln.api.nn.Linear;
 import dev.kiln.api.nn.Module;
 import dev.kiln.api.nn.ModelInput;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.objective.BatchSpec;
+import dev.kiln.api.objective.ExampleBatches;
 import dev.kiln.api.objective.Objective;
 import dev.kiln.api.ops.Arithmetic;
 import dev.kiln.api.ops.Reductions;
 import dev.kiln.api.tensor.IntTensor;
 import dev.kiln.api.tensor.Tensor;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,10 +32,17 @@ import static dev.kiln.api.ops.Activations.square;
  * reconstructs, and the loss is the seed's squared error Σ_t ||x_t − x̂_t||² summed over the real
  * positions of a sequence and averaged over the sequences of the batch.
  *
- * <p><b>Batches</b>: float {@code clean} and {@code noisy} [B, T, F]; int {@code mask} [B, T] (1 = real
- * vector) and {@code example} [B] (dataset indices). <b>Metrics</b>: {@code loss}, {@code mse} (per
- * value), {@code copy_loss} (the same squared error for answering with the noisy input, the
- * baseline to beat). {@link Output#weight()} = sequences.
+ * <p><b>Batches</b> are made on demand ({@link ExampleBatches}): batch i holds the examples at
+ * positions [iB, iB + B) of a seeded permutation of the dataset (file order without
+ * {@code shuffle}), read by index, and its noise comes from its own random stream (seed, i), drawn
+ * row by row, so an epoch costs one batch of memory and a resumed run can start at any batch.
+ * Generated sequences depend on the example's dataset index only. A batch whose sequences are all
+ * empty is still made (the epoch's batch count is fixed before any example is read): it reports
+ * 0 tokens and its loss is 0. Keys: float {@code clean} and {@code noisy} [B, T, F]; int
+ * {@code mask} [B, T] (1 = real vector) and {@code example} [B] (dataset indices).
+ *
+ * <p><b>Metrics</b>: {@code loss}, {@code mse} (per value), {@code copy_loss} (the same squared
+ * error for answering with the noisy input, the baseline to beat). {@link Output#weight()} = sequences.
  */
 final class DaeContinuousObjective implements Objective {
 
@@ -70,46 +79,40 @@ final class DaeContinuousObjective implements Objective {
     }
 
     @Override
-    public List<Batch> prepare(Dataset data, BatchSpec spec, long seed) {
-        int t = spec.seqLen(), f = source.dim(), n = data.size();
+    public Batches batches(Dataset data, BatchSpec spec, long seed) {
+        int t = spec.seqLen();
         if (model.positions().bounded() && t > model.usablePositions())
             throw new IllegalArgumentException("objective 'dae': sequence length " + t + " exceeds model.max_seq = " + model.maxSeq()
                     + (model.positionOffset() > 0 ? " less position_offset " + model.positionOffset() : ""));
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) order[i] = i;
-        if (settings.shuffle()) TextNoise.shuffleInPlace(order, new Random(seed));
-        List<Batch> batches = new ArrayList<>();
-        for (int from = 0; from < n; from += spec.batchSize()) {
-            int b = Math.min(spec.batchSize(), n - from);
-            if (b < spec.batchSize() && settings.dropLast() && !batches.isEmpty()) break;
-            float[] clean = new float[b * t * f], noisy = new float[b * t * f];
-            int[] mask = new int[b * t], examples = new int[b];
-            long tokens = 0;
-            for (int r = 0; r < b; r++) {
-                int idx = order[from + r];
-                examples[r] = idx;
-                float[] x = source.read(data.examples().get(idx), idx, t);
-                int len = x.length / f;
-                Random rng = new Random(seed * 0x9E3779B97F4A7C15L + idx);
-                for (int i = 0; i < x.length; i++) {
-                    float v = x[i];
-                    clean[r * t * f + i] = v;
-                    if (settings.gaussianStd() > 0) v += (float) (rng.nextGaussian() * settings.gaussianStd());
-                    if (settings.dropout() > 0 && rng.nextDouble() < settings.dropout()) v = 0f;
-                    noisy[r * t * f + i] = v;
-                }
-                for (int i = 0; i < len; i++) mask[r * t + i] = 1;
-                tokens += len;
+        return ExampleBatches.of(data, spec.batchSize(), settings.shuffle(), settings.dropLast(), seed, (rows, idx, rng) -> batch(rows, idx, rng, t));
+    }
+
+    /** One batch: each row's vectors (cut to t), with noise drawn from the batch's random stream row by row. */
+    private Batch batch(List<Example> rows, long[] idx, Random rng, int t) {
+        int b = rows.size(), f = source.dim();
+        float[] clean = new float[b * t * f], noisy = new float[b * t * f];
+        int[] mask = new int[b * t], examples = new int[b];
+        long tokens = 0;
+        for (int r = 0; r < b; r++) {
+            examples[r] = Math.toIntExact(idx[r]);
+            float[] x = source.read(rows.get(r), idx[r], t);                    // [n, F] flattened, n ≤ t
+            int len = x.length / f;
+            for (int i = 0; i < x.length; i++) {
+                float v = x[i];
+                clean[r * t * f + i] = v;
+                if (settings.gaussianStd() > 0) v += (float) (rng.nextGaussian() * settings.gaussianStd());
+                if (settings.dropout() > 0 && rng.nextDouble() < settings.dropout()) v = 0f;
+                noisy[r * t * f + i] = v;
             }
-            if (tokens == 0) continue;
-            batches.add(new Batch()
-                    .put("clean", clean, b, t, f)                       // [B, T, F]
-                    .put("noisy", noisy, b, t, f)                       // [B, T, F]
-                    .put("mask", new IntTensor(mask, b, t))             // [B, T]
-                    .put("example", new IntTensor(examples, b))         // [B]
-                    .tokens(tokens));
+            for (int i = 0; i < len; i++) mask[r * t + i] = 1;
+            tokens += len;
         }
-        return batches;
+        return new Batch()
+                .put("clean", clean, b, t, f)                       // [B, T, F]
+                .put("noisy", noisy, b, t, f)                       // [B, T, F]
+                .put("mask", new IntTensor(mask, b, t))             // [B, T]
+                .put("example", new IntTensor(examples, b))         // [B]
+                .tokens(tokens);
     }
 
     @Override

@@ -2,13 +2,16 @@ package dev.kiln.objective.dae;
 
 import dev.kiln.api.objective.Accuracy;
 import dev.kiln.api.data.Batch;
+import dev.kiln.api.data.Batches;
 import dev.kiln.api.data.Dataset;
-import dev.kiln.api.data.Example;
+import dev.kiln.api.data.Permutation;
+import dev.kiln.api.data.TokenDocuments;
 import dev.kiln.api.nn.Module;
 import dev.kiln.api.nn.ModelInput;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.objective.BatchSpec;
+import dev.kiln.api.objective.ExampleBatches;
 import dev.kiln.api.objective.Objective;
 import dev.kiln.api.ops.Losses;
 import dev.kiln.api.tensor.IntTensor;
@@ -25,11 +28,16 @@ import java.util.Random;
  * BART-style denoising: the backbone (bidirectional) encodes the corrupted text, the objective's
  * {@link DecoderHead} (causal, cross-attending) reconstructs the original with teacher forcing.
  *
- * <p><b>Batches</b>: each example's {@code text} is split into sentence pieces and cut to T − 1
- * tokens (the original); {@link TextNoise} corrupts it (cut to T tokens). Keys, all [B, T]:
- * {@code enc_ids} (corrupted, padded), {@code enc_mask} (1 = real), {@code dec_ids}
- * ([EOS] + original, padded) and {@code targets} (original + [EOS], IGNORE on padding).
- * Example order is shuffled with the seed; the noise of example i uses Random(seed, i).
+ * <p><b>Batches</b> are made on demand: batch i holds the documents at positions [iB, iB + B) of a
+ * seeded {@link Permutation} of the dataset (file order without {@code shuffle}; the order of
+ * {@link ExampleBatches}) and is built from them alone, with its own random stream
+ * {@link ExampleBatches#random}(seed, i) drawn row by row, so an epoch costs one batch of memory
+ * and a resumed run can start at any batch. Each document is split into sentence pieces and cut
+ * to T − 1 tokens (the original): a {@linkplain Dataset#tokenized() tokenized} dataset's ids split
+ * by {@link TokenSentences} (its examples are not read), else the example's {@code text} split by
+ * {@link Sentences} and tokenized piece by piece. {@link TextNoise} corrupts it (cut to T tokens).
+ * Keys, all [B, T]: {@code enc_ids} (corrupted, padded), {@code enc_mask} (1 = real),
+ * {@code dec_ids} ([EOS] + original, padded) and {@code targets} (original + [EOS], IGNORE on padding).
  *
  * <p><b>Metrics</b>: {@code loss} (mean reconstruction cross-entropy per target token); in
  * evaluation only (host work, the logits leave the backend) {@code accuracy} (teacher-forced argmax token accuracy of the reconstruction) and
@@ -45,6 +53,7 @@ final class DaeTextObjective implements Objective {
     private final TransformerConfig model;
     private final Settings settings;
     private final TextNoise noise;
+    private final TokenSentences sentences;
     private final DecoderHead head;
     private final int eos, pad, mask;
 
@@ -56,6 +65,7 @@ final class DaeTextObjective implements Objective {
         this.mask = tok.special(Tokenizer.MASK).orElse(-1);          // the factory requires it when a noise writes masks
         this.pad = tok.special(Tokenizer.PAD).orElse(eos);
         this.noise = new TextNoise(settings.rates(), mask, tok.vocabSize(), tok::isSpecial);
+        this.sentences = new TokenSentences(tok);
         this.head = new DecoderHead(be, model, settings.decoderLayers(), seed);
     }
 
@@ -84,46 +94,63 @@ final class DaeTextObjective implements Objective {
     }
 
     @Override
-    public List<Batch> prepare(Dataset data, BatchSpec spec, long seed) {
-        int t = spec.seqLen();
+    public Batches batches(Dataset data, BatchSpec spec, long seed) {
+        int t = spec.seqLen(), size = spec.batchSize();
         if (t < 2) throw new IllegalArgumentException("objective 'dae': seq_len must be at least 2, got " + t);
         if (model.positions().bounded() && t > model.usablePositions())
             throw new IllegalArgumentException("objective 'dae': sequence length " + t + " exceeds model.max_seq = " + model.maxSeq()
                     + (model.positionOffset() > 0 ? " less position_offset " + model.positionOffset() : ""));
-        int n = data.size();
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) order[i] = i;
-        if (settings.shuffle()) TextNoise.shuffleInPlace(order, new Random(seed));
-        List<Batch> out = new ArrayList<>();
-        for (int from = 0; from < n; from += spec.batchSize()) {
-            int b = Math.min(spec.batchSize(), n - from);
-            if (b < spec.batchSize() && settings.dropLast() && !out.isEmpty()) break;
-            int[] enc = filled(b * t, pad), encMask = new int[b * t], dec = filled(b * t, pad), targets = filled(b * t, Losses.IGNORE);
-            long tokens = 0;
-            for (int r = 0; r < b; r++) {
-                int idx = order[from + r];
-                Example ex = data.examples().get(idx);
-                List<int[]> pieces = truncate(Sentences.tokenize(tok, ex.text()), t - 1);
-                int[] original = TextNoise.concat(pieces);
-                int[] corrupted = noise.corrupt(pieces, new Random(seed * 0x9E3779B97F4A7C15L + idx));
-                int len = Math.min(corrupted.length, t);
-                System.arraycopy(corrupted, 0, enc, r * t, len);
-                for (int i = 0; i < len; i++) encMask[r * t + i] = 1;
-                if (len == 0) { enc[r * t] = eos; encMask[r * t] = 1; }     // an empty document still has one key to attend to
-                dec[r * t] = eos;
-                System.arraycopy(original, 0, dec, r * t + 1, original.length);
-                System.arraycopy(original, 0, targets, r * t, original.length);
-                targets[r * t + original.length] = eos;
-                tokens += original.length + 1 + len;
-            }
-            out.add(new Batch()
-                    .put("enc_ids", new IntTensor(enc, b, t))          // [B, T] corrupted
-                    .put("enc_mask", new IntTensor(encMask, b, t))     // [B, T]
-                    .put("dec_ids", new IntTensor(dec, b, t))          // [B, T] EOS + original
-                    .put("targets", new IntTensor(targets, b, t))      // [B, T] original + EOS
-                    .tokens(tokens));
+        if (size < 1) throw new IllegalArgumentException("batch_size must be >= 1, got " + size);
+        long n = data.size();
+        Permutation order = settings.shuffle() ? new Permutation(n, seed) : null;      // ExampleBatches' order, without reading examples
+        return Batches.lazy(ExampleBatches.count(n, size, settings.dropLast()), i -> {
+            long[] idx = new long[(int) Math.min(size, n - i * size)];
+            for (int r = 0; r < idx.length; r++) idx[r] = order == null ? i * size + r : order.apply(i * size + r);
+            return batch(data, idx, ExampleBatches.random(seed, i), t);
+        });
+    }
+
+    /** One batch from the documents at {@code idx}, corrupted with the batch's random stream (row by row). */
+    private Batch batch(Dataset data, long[] idx, Random rng, int t) {
+        int b = idx.length;
+        int[] enc = filled(b * t, pad), encMask = new int[b * t], dec = filled(b * t, pad), targets = filled(b * t, Losses.IGNORE);
+        long tokens = 0;
+        for (int r = 0; r < b; r++) {
+            List<int[]> pieces = pieces(data, idx[r], t - 1);
+            int[] original = TextNoise.concat(pieces);
+            int[] corrupted = noise.corrupt(pieces, rng);
+            int len = Math.min(corrupted.length, t);
+            System.arraycopy(corrupted, 0, enc, r * t, len);
+            for (int i = 0; i < len; i++) encMask[r * t + i] = 1;
+            if (len == 0) { enc[r * t] = eos; encMask[r * t] = 1; }     // an empty document still has one key to attend to
+            dec[r * t] = eos;
+            System.arraycopy(original, 0, dec, r * t + 1, original.length);
+            System.arraycopy(original, 0, targets, r * t, original.length);
+            targets[r * t + original.length] = eos;
+            tokens += original.length + 1 + len;
         }
-        return out;
+        return new Batch()
+                .put("enc_ids", new IntTensor(enc, b, t))          // [B, T] corrupted
+                .put("enc_mask", new IntTensor(encMask, b, t))     // [B, T]
+                .put("dec_ids", new IntTensor(dec, b, t))          // [B, T] EOS + original
+                .put("targets", new IntTensor(targets, b, t))      // [B, T] original + EOS
+                .tokens(tokens);
+    }
+
+    /**
+     * Document {@code index} as sentence pieces of at most {@code max} tokens in all: a tokenized
+     * dataset's first {@code max} ids split by {@link TokenSentences}, else the example's
+     * {@code text} split by {@link Sentences} and tokenized piece by piece.
+     */
+    List<int[]> pieces(Dataset data, long index, int max) {
+        if (!data.tokenized()) {
+            String text = data.examples().get(Math.toIntExact(index)).text();
+            return truncate(Sentences.tokenize(tok, text, max), max);
+        }
+        TokenDocuments docs = data.tokens();
+        int[] ids = new int[Math.min(docs.length(index), max)];
+        docs.read(docs.start(index), ids, 0, ids.length);
+        return sentences.split(ids);
     }
 
     @Override

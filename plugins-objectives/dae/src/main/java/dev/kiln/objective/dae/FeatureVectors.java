@@ -32,7 +32,7 @@ final class FeatureVectors {
     int dim() { return dim; }
 
     /** The example's vectors [n, F] flattened, at most {@code maxLen} of them. */
-    float[] read(Example ex, int index, int maxLen) {
+    float[] read(Example ex, long index, int maxLen) {
         return field == null ? generate(index, Math.min(maxLen, generatedLength)) : parse(ex, maxLen);
     }
 
@@ -55,8 +55,8 @@ final class FeatureVectors {
         return out;
     }
 
-    private float[] generate(int index, int n) {
-        Random rng = new Random(index * 7919L + 17);
+    private float[] generate(long index, int n) {
+        Random rng = new Random(index * 7919 + 17);
         double[] freq = new double[LATENT], phase = new double[LATENT];
         for (int k = 0; k < LATENT; k++) {
             freq[k] = 0.15 + 0.5 * rng.nextDouble();

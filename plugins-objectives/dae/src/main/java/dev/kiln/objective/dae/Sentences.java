@@ -32,10 +32,18 @@ final class Sentences {
 
     /** Token ids per sentence piece. */
     static List<int[]> tokenize(Tokenizer tok, String text) {
+        return tokenize(tok, text, Integer.MAX_VALUE);
+    }
+
+    /** Token ids per sentence piece, the leading pieces only: encoding stops once they hold {@code max} tokens. */
+    static List<int[]> tokenize(Tokenizer tok, String text, int max) {
         List<int[]> out = new ArrayList<>();
+        long used = 0;
         for (String s : split(text)) {
+            if (used >= max) break;
             int[] ids = tok.encode(s);
             if (ids.length > 0) out.add(ids);
+            used += ids.length;
         }
         return out;
     }

@@ -5,18 +5,23 @@ import dev.kiln.api.data.Example;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.LinkedHashMap;
 
 /**
  * The non-text half of an example: the file named by its {@code image} or {@code audio} field,
- * resolved against the example's base directory (the JSONL file's folder), read once and cached.
+ * resolved against the example's base directory (the JSONL file's folder). Decoded features are
+ * kept in a least-recently-used cache of at most {@link #CACHE_FLOATS} values (32 MiB), so a corpus
+ * with more media than memory streams through in constant memory while a small one is decoded once.
  */
 final class FeatureSource {
+    /** Feature values the cache may hold; the least recently used files are dropped beyond it. */
+    static final long CACHE_FLOATS = 8L << 20;
+
     private final String modality;
     private final ImagePatches images;
     private final AudioFrames audio;
-    private final Map<Path, float[]> cache = new HashMap<>();
+    private final LinkedHashMap<Path, float[]> cache = new LinkedHashMap<>(64, 0.75f, true);      // access order
+    private long cachedFloats, cacheLimit = CACHE_FLOATS;
 
     private FeatureSource(String modality, ImagePatches images, AudioFrames audio) {
         this.modality = modality;
@@ -35,6 +40,29 @@ final class FeatureSource {
     /** The most feature positions an example can have. */
     int maxPositions() { return images != null ? images.count() : audio.maxFrames(); }
 
+    private void remember(Path file, float[] v) {
+        synchronized (cache) {
+            float[] old = cache.put(file, v);
+            cachedFloats += v.length - (old == null ? 0 : old.length);
+            for (var it = cache.entrySet().iterator(); cachedFloats > cacheLimit && cache.size() > 1 && it.hasNext(); ) {
+                float[] dropped = it.next().getValue();
+                if (dropped == v) continue;
+                cachedFloats -= dropped.length;
+                it.remove();
+            }
+        }
+    }
+
+    /** Sets the cache's size in feature values (tests). */
+    void cacheLimit(long floats) {
+        synchronized (cache) { cacheLimit = floats; }
+    }
+
+    /** Files the cache holds now (tests). */
+    int cachedFiles() {
+        synchronized (cache) { return cache.size(); }
+    }
+
     /** [n, dim] flattened. */
     float[] features(Example ex) {
         if (!ex.has(modality))
@@ -48,7 +76,7 @@ final class FeatureSource {
         }
         try {
             float[] v = images != null ? images.read(file) : audio.read(file);
-            synchronized (cache) { cache.put(file, v); }
+            remember(file, v);
             return v;
         } catch (IOException e) {
             throw new UncheckedIOException(ex.source() + ": " + e.getMessage(), e);

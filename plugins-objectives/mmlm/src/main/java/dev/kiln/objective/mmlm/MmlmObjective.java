@@ -3,13 +3,16 @@ package dev.kiln.objective.mmlm;
 import dev.kiln.api.objective.Accuracy;
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.data.Batch;
+import dev.kiln.api.data.Batches;
 import dev.kiln.api.data.Dataset;
 import dev.kiln.api.data.Example;
+import dev.kiln.api.data.TokenDocuments;
 import dev.kiln.api.nn.Module;
 import dev.kiln.api.nn.ModelInput;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.objective.BatchSpec;
+import dev.kiln.api.objective.ExampleBatches;
 import dev.kiln.api.objective.Objective;
 import dev.kiln.api.ops.Arithmetic;
 import dev.kiln.api.ops.Losses;
@@ -19,7 +22,6 @@ import dev.kiln.api.tensor.IntTensor;
 import dev.kiln.api.tensor.Tensor;
 import dev.kiln.api.tokenizer.Tokenizer;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +37,14 @@ import static dev.kiln.api.ops.Activations.square;
  * {@link MmlmHead}'s projection, each plus its modality embedding; the joint sequence
  * ({@link ModelInput#embeddings}, [B, T + M, C]) runs through the bidirectional backbone.
  *
- * <p><b>Batches</b>: {@code ids}, {@code targets}, {@code mask} [B, T]; float {@code features}
+ * <p><b>Batches</b> are made on demand ({@link ExampleBatches}): batch i holds the B examples at
+ * positions [iB, iB + B) of a seeded permutation of the dataset (file order without
+ * {@code shuffle}), read by index, so an epoch costs one batch of memory and a resumed run can
+ * start at any batch. Its random stream, drawn row by row (text masks, then feature masks), comes
+ * from (seed, i) alone. Text is the dataset's token ids when it is {@linkplain Dataset#tokenized()
+ * tokenized}, else the encoded {@code text} field; features come from each example's file
+ * ({@link FeatureSource}, a bounded cache). M is the batch's longest feature sequence.
+ * Keys: {@code ids}, {@code targets}, {@code mask} [B, T]; float {@code features}
  * [B, M, F]; {@code feature_mask} [B, M] (1 = real frame / patch), {@code feature_targets} [B, M]
  * (1 = masked for regression: input zeroed, original regressed with squared error).
  *
@@ -87,54 +96,57 @@ final class MmlmObjective implements Objective {
     }
 
     @Override
-    public List<Batch> prepare(Dataset data, BatchSpec spec, long seed) {
-        int t = spec.seqLen(), m = source.maxPositions(), f = source.dim(), n = data.size();
+    public Batches batches(Dataset data, BatchSpec spec, long seed) {
+        int t = spec.seqLen(), m = source.maxPositions();
         if (model.positions().bounded() && t + m > model.usablePositions())
             throw new IllegalArgumentException("objective 'mmlm': seq_len " + t + " + " + m + " " + s.modality()
                     + " positions exceeds model.max_seq = " + model.maxSeq()
                     + (model.positionOffset() > 0 ? " less position_offset " + model.positionOffset() : ""));
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) order[i] = i;
-        if (s.shuffle()) shuffle(order, new Random(seed));
-        List<Batch> out = new ArrayList<>();
-        for (int from = 0; from < n; from += spec.batchSize()) {
-            int b = Math.min(spec.batchSize(), n - from);
-            if (b < spec.batchSize() && s.dropLast() && !out.isEmpty()) break;
-            int[] ids = new int[b * t], targets = new int[b * t], mask = new int[b * t];
-            float[][] feats = new float[b][];
-            int frames = 1;
-            for (int r = 0; r < b; r++) {
-                Example ex = data.examples().get(order[from + r]);
-                feats[r] = source.features(ex);
-                frames = Math.max(frames, feats[r].length / f);
-            }
-            float[] features = new float[b * frames * f];
-            int[] valid = new int[b * frames], regress = new int[b * frames];
-            long tokens = 0;
-            for (int r = 0; r < b; r++) {
-                int idx = order[from + r];
-                Random rng = new Random(seed * 0x9E3779B97F4A7C15L + idx);
-                int len = writeText(data.examples().get(idx).string("text"), ids, mask, r * t, t);
-                masking.apply(ids, targets, r * t, t, rng);
-                for (int i = len; i < t; i++) targets[r * t + i] = Losses.IGNORE;
-                int real = feats[r].length / f;
-                System.arraycopy(feats[r], 0, features, r * frames * f, feats[r].length);
-                for (int k = 0; k < real; k++) {
-                    valid[r * frames + k] = 1;
-                    if (s.featureMaskProb() > 0 && rng.nextDouble() < s.featureMaskProb()) regress[r * frames + k] = 1;
-                }
-                tokens += len + real;
-            }
-            out.add(new Batch()
-                    .put("ids", new IntTensor(ids, b, t))                       // [B, T] masked text
-                    .put("targets", new IntTensor(targets, b, t))               // [B, T] originals at masked positions
-                    .put("mask", new IntTensor(mask, b, t))                     // [B, T]
-                    .put("features", features, b, frames, f)                    // [B, M, F]
-                    .put("feature_mask", new IntTensor(valid, b, frames))       // [B, M]
-                    .put("feature_targets", new IntTensor(regress, b, frames))  // [B, M]
-                    .tokens(tokens));
+        return ExampleBatches.of(data, spec.batchSize(), s.shuffle(), s.dropLast(), seed, (rows, idx, rng) -> batch(data, rows, idx, rng, t));
+    }
+
+    /** One batch from its examples (features from their files, text from the token documents when the dataset has them). */
+    private Batch batch(Dataset data, List<Example> rows, long[] idx, Random rng, int t) {
+        int b = rows.size(), f = source.dim();
+        float[][] feats = new float[b][];
+        int frames = 1;
+        for (int r = 0; r < b; r++) {
+            feats[r] = source.features(rows.get(r));                                 // [n_r, F]
+            frames = Math.max(frames, feats[r].length / f);
         }
-        return out;
+        int[] ids = new int[b * t], targets = new int[b * t], mask = new int[b * t];
+        float[] features = new float[b * frames * f];
+        int[] valid = new int[b * frames], regress = new int[b * frames];
+        long tokens = 0;
+        for (int r = 0; r < b; r++) {
+            int len = writeText(text(data, rows.get(r), idx[r], t), ids, mask, r * t, t);
+            masking.apply(ids, targets, r * t, t, rng);
+            for (int i = len; i < t; i++) targets[r * t + i] = Losses.IGNORE;
+            int real = feats[r].length / f;
+            System.arraycopy(feats[r], 0, features, r * frames * f, feats[r].length);
+            for (int k = 0; k < real; k++) {
+                valid[r * frames + k] = 1;
+                if (s.featureMaskProb() > 0 && rng.nextDouble() < s.featureMaskProb()) regress[r * frames + k] = 1;
+            }
+            tokens += len + real;
+        }
+        return new Batch()
+                .put("ids", new IntTensor(ids, b, t))                       // [B, T] masked text
+                .put("targets", new IntTensor(targets, b, t))               // [B, T] originals at masked positions
+                .put("mask", new IntTensor(mask, b, t))                     // [B, T]
+                .put("features", features, b, frames, f)                    // [B, M, F]
+                .put("feature_mask", new IntTensor(valid, b, frames))       // [B, M]
+                .put("feature_targets", new IntTensor(regress, b, frames))  // [B, M]
+                .tokens(tokens);
+    }
+
+    /** The example's text as token ids: read from a tokenized dataset (at most t, all a row can hold), else encoded. */
+    private int[] text(Dataset data, Example ex, long index, int t) {
+        if (!data.tokenized()) return tok.encode(ex.string("text"));
+        TokenDocuments docs = data.tokens();
+        int[] ids = new int[Math.min(docs.length(index), t)];
+        docs.read(docs.start(index), ids, 0, ids.length);
+        return ids;
     }
 
     @Override
@@ -183,8 +195,7 @@ final class MmlmObjective implements Objective {
 
 
     /** [CLS] tokens [SEP] (those the tokenizer has), cut to t, padded; returns the real length. */
-    private int writeText(String text, int[] ids, int[] mask, int at, int t) {
-        int[] enc = tok.encode(text);
+    private int writeText(int[] enc, int[] ids, int[] mask, int at, int t) {
         int n = 0;
         java.util.Arrays.fill(ids, at, at + t, pad);
         if (cls >= 0 && n < t) ids[at + n++] = cls;
@@ -193,13 +204,5 @@ final class MmlmObjective implements Objective {
         if (n == 0) ids[at + n++] = pad;
         for (int i = 0; i < n; i++) mask[at + i] = 1;
         return n;
-    }
-
-    private static void shuffle(int[] a, Random rng) {
-        for (int i = a.length - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1), tmp = a[i];
-            a[i] = a[j];
-            a[j] = tmp;
-        }
     }
 }
