@@ -84,6 +84,8 @@ abstract class TrainingCommand implements Callable<Integer> {
             stderr.println("report: " + outDir.resolve(RunReports.FILE) + " (rewritten at each evaluation: reload it to watch the run)");
             if (prometheus != null) stderr.println("metrics for Prometheus at " + prometheus.url());
             stderr.flush();
+            Activity.set("reading the data and building the model (data.train: " + dataTrain(cfg)
+                    + "; a corpus larger than memory needs `kiln prepare` first)");
             ProgressBar bar = new ProgressBar(stderr, Terminal.isInteractive(), logEvery(cfg));
             PipelineResult r = run(session.get(Pipeline.class), cfg, configDir, outDir, bar);
             printSummary(stdout, r);
@@ -91,6 +93,10 @@ abstract class TrainingCommand implements Callable<Integer> {
             printReportPath(stdout, stderr, outDir);
         }
         return 0;
+    }
+
+    private static Object dataTrain(Map<String, Object> cfg) {
+        return cfg.get("data") instanceof Map<?, ?> d ? d.get("train") : null;
     }
 
     /** Refreshes report.html (now with the sample) and says where it is; a failure here is a warning, the run is done. */
