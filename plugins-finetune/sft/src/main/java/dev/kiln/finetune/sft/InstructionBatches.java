@@ -7,50 +7,54 @@ import dev.kiln.api.tensor.IntTensor;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.Deque;
 import java.util.List;
-import java.util.Random;
 import java.util.TreeMap;
 
 /**
- * Encoded examples → batches. An example of n tokens occupies n − 1 positions: inputs tokens
- * [0, n − 1), targets tokens [1, n), a target being {@link Losses#IGNORE} where its token is not
- * trained. So no target ever comes from another example.
+ * The encoded examples of one batch → that batch. An example of n tokens occupies n − 1
+ * positions: inputs tokens [0, n − 1), targets tokens [1, n), a target being
+ * {@link Losses#IGNORE} where its token is not trained. So no target ever comes from another
+ * example. Which examples make a batch is decided elsewhere ({@link InstructionObjective#batches},
+ * {@link PackedEpoch}); everything here reads only the batch's own examples.
  *
  * <ul>
  *   <li><b>Padded</b> (default): one example per row, rows right-padded with [PAD] (id 0 when the
  *       tokenizer has none) to the batch's longest; keys {@code ids}, {@code targets},
  *       {@code attention_mask} [B, L] (1 = real token; padding targets are IGNORE).</li>
- *   <li><b>Packed</b> ({@code packing: true}): examples are placed into rows of at most T
- *       positions best-fit-decreasing (TRL's {@code bfd} strategy: longest first, each into the
- *       fullest row it still fits); within a row each example is a segment, numbered 1, 2, ...;
- *       padding is segment 0. Keys {@code ids}, {@code targets}, {@code segments} [B, L];
+ *   <li><b>Packed</b> ({@code packing: true}): the batch's examples are placed into rows of at
+ *       most T positions best-fit-decreasing (TRL's {@code bfd} strategy: longest first, each into
+ *       the fullest row it still fits); within a row each example is a segment, numbered 1, 2,
+ *       ...; padding is segment 0. Keys {@code ids}, {@code targets}, {@code segments} [R, L];
  *       attention stays within a segment ({@code ModelInput.withSegments}), so padding needs no
  *       attention mask and an example sees only itself.</li>
  * </ul>
- * Row order is shuffled with the epoch seed when asked (the packing itself does not depend on
- * it); {@link Batch#tokens()} counts real input positions.
+ * {@link Batch#tokens()} counts real input positions.
  *
- * <p>Positions restart at 0 for every packed example ({@code positions} [B, L], fed as
+ * <p>Positions restart at 0 for every packed example ({@code positions} [R, L], fed as
  * {@code ModelInput.withPositions}, like TRL's position_ids), so under learned or sinusoidal
  * positions, as under rotary ones, a packed example computes exactly what it computes alone.
  */
 final class InstructionBatches {
     private InstructionBatches() {}
 
-    /** One example per row. */
-    static List<Batch> padded(List<InstructionEncoder.Encoded> examples, int batchSize, int pad, boolean shuffle, long seed) {
-        List<List<InstructionEncoder.Encoded>> rows = new ArrayList<>();
+    /** One example per row, in the given order. */
+    static Batch padded(List<InstructionEncoder.Encoded> examples, int pad) {
+        List<List<InstructionEncoder.Encoded>> rows = new ArrayList<>(examples.size());
         for (InstructionEncoder.Encoded e : examples) rows.add(List.of(e));
-        return batches(rows, batchSize, pad, false, shuffle, seed);
+        return batch(rows, pad, false);
     }
 
-    /** Several examples per row of at most {@code seqLen} positions, best fit decreasing. */
-    static List<Batch> packed(List<InstructionEncoder.Encoded> examples, int seqLen, int batchSize, int pad, boolean shuffle, long seed) {
+    /** The examples packed into rows of at most {@code seqLen} positions (best fit decreasing), one row per batch row. */
+    static Batch packed(List<InstructionEncoder.Encoded> examples, int seqLen, int pad) {
+        return batch(bestFitDecreasing(examples, seqLen), pad, true);
+    }
+
+    /** Rows of at most {@code seqLen} positions; ties in length keep the given order, so the result depends only on it. */
+    static List<List<InstructionEncoder.Encoded>> bestFitDecreasing(List<InstructionEncoder.Encoded> examples, int seqLen) {
         Integer[] order = new Integer[examples.size()];
         for (int i = 0; i < order.length; i++) order[i] = i;
-        Arrays.sort(order, (a, b) -> examples.get(b).length() - examples.get(a).length());   // stable: ties keep data order
+        Arrays.sort(order, (a, b) -> examples.get(b).length() - examples.get(a).length());   // stable: ties keep the given order
         List<List<InstructionEncoder.Encoded>> rows = new ArrayList<>();
         TreeMap<Integer, Deque<Integer>> byFree = new TreeMap<>();                             // free positions → rows
         for (int i : order) {
@@ -69,16 +73,7 @@ final class InstructionBatches {
             rows.get(row).add(e);
             byFree.computeIfAbsent(free - need, k -> new ArrayDeque<>()).addLast(row);
         }
-        return batches(rows, batchSize, pad, true, shuffle, seed);
-    }
-
-    private static List<Batch> batches(List<List<InstructionEncoder.Encoded>> rows, int batchSize, int pad,
-                                       boolean segments, boolean shuffle, long seed) {
-        if (shuffle) Collections.shuffle(rows, new Random(seed));
-        List<Batch> out = new ArrayList<>();
-        for (int from = 0; from < rows.size(); from += batchSize)
-            out.add(batch(rows.subList(from, Math.min(rows.size(), from + batchSize)), pad, segments));
-        return out;
+        return rows;
     }
 
     private static Batch batch(List<List<InstructionEncoder.Encoded>> rows, int pad, boolean segments) {

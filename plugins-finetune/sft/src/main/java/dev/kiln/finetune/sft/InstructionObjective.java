@@ -1,6 +1,7 @@
 package dev.kiln.finetune.sft;
 
 import dev.kiln.api.data.Batch;
+import dev.kiln.api.data.Batches;
 import dev.kiln.api.data.Dataset;
 import dev.kiln.api.data.Example;
 import dev.kiln.api.nn.ModelInput;
@@ -8,6 +9,7 @@ import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.objective.Accuracy;
 import dev.kiln.api.objective.BatchSpec;
+import dev.kiln.api.objective.ExampleBatches;
 import dev.kiln.api.objective.Objective;
 import dev.kiln.api.ops.Losses;
 import dev.kiln.api.tensor.IntTensor;
@@ -25,7 +27,9 @@ import java.util.Map;
  * cross-entropy through the backbone's own LM head (no head of its own), on completion tokens
  * only. Rows → text pieces ({@link InstructionRows}, chat template {@link ChatTemplate}) → tokens
  * with a trained flag and truncation ({@link InstructionEncoder}) → padded or packed batches
- * ({@link InstructionBatches}).
+ * ({@link InstructionBatches}), made one at a time when the trainer asks ({@link #batches}; packed
+ * ones from fixed windows of examples, {@link PackedEpoch}), so an epoch over a dataset larger than
+ * memory costs one batch.
  *
  * <p><b>Metrics</b>: {@code loss} (mean cross-entropy over trained target tokens), in evaluation
  * {@code token_accuracy} (argmax accuracy over the same tokens; on the host, so not in training,
@@ -46,14 +50,17 @@ public final class InstructionObjective implements Objective {
     private final InstructionRows rows;
     private final InstructionEncoder encoder;
     private final int pad;
+    private final long packingSeed;
 
-    InstructionObjective(InstructionSettings settings, Tokenizer tokenizer, TransformerConfig model) {
+    /** @param packingSeed the run's seed: which examples share a packed window ({@link PackedEpoch}) */
+    InstructionObjective(InstructionSettings settings, Tokenizer tokenizer, TransformerConfig model, long packingSeed) {
         this.settings = settings;
         this.tokenizer = tokenizer;
         this.model = model;
         this.rows = new InstructionRows(settings, tokenizer);
         this.encoder = new InstructionEncoder(tokenizer);
         this.pad = tokenizer.special(Tokenizer.PAD).orElse(0);
+        this.packingSeed = packingSeed;
     }
 
     @Override
@@ -76,28 +83,42 @@ public final class InstructionObjective implements Objective {
                     + tokenizer.name() + "' vocabulary of " + tokenizer.vocabSize());
     }
 
+    /**
+     * The epoch, lazily: padded, batch i is the examples at positions [iB, iB + B) of a
+     * {@link dev.kiln.api.data.Permutation} seeded with {@code seed} (file order with
+     * {@code shuffle: false}), each tokenized when the batch is made ({@link ExampleBatches});
+     * packed, batch i is one window of examples packed into rows ({@link PackedEpoch}, where the
+     * rule is). Nothing is tokenized for the whole dataset.
+     */
     @Override
-    public List<Batch> prepare(Dataset data, BatchSpec spec, long seed) {
+    public Batches batches(Dataset data, BatchSpec spec, long seed) {
         if (model != null && (model.positions().bounded()) && spec.seqLen() > model.usablePositions())
             throw new IllegalArgumentException("finetune signal 'sft': sequence length " + spec.seqLen() + " exceeds model.max_seq = " + model.maxSeq()
                     + (model.positionOffset() > 0 ? " less position_offset " + model.positionOffset() : ""));
-        List<InstructionEncoder.Encoded> examples = encode(data, spec.seqLen());
-        return settings.packing()
-                ? InstructionBatches.packed(examples, spec.seqLen(), spec.batchSize(), pad, settings.shuffle(), seed)
-                : InstructionBatches.padded(examples, spec.batchSize(), pad, settings.shuffle(), seed);
+        int seqLen = spec.seqLen();
+        if (settings.packing())
+            return PackedEpoch.of(data, spec.batchSize(), seqLen, pad, settings.shuffle(), packingSeed, seed, ex -> encode(ex, seqLen));
+        return ExampleBatches.of(data, spec.batchSize(), settings.shuffle(), false, seed, (examples, indices, rng) -> {
+            List<InstructionEncoder.Encoded> encoded = new ArrayList<>(examples.size());
+            for (Example ex : examples) encoded.add(encode(ex, seqLen));
+            return InstructionBatches.padded(encoded, pad);
+        });
     }
 
-    /** Every example tokenized and truncated to seqLen positions (seqLen + 1 tokens). */
+    /** Every example tokenized and truncated to seqLen positions (for inspection and tests; training encodes per batch). */
     List<InstructionEncoder.Encoded> encode(Dataset data, int seqLen) {
         List<InstructionEncoder.Encoded> out = new ArrayList<>(data.size());
-        for (Example ex : data.examples()) {
-            InstructionEncoder.Encoded e = InstructionEncoder.truncate(encoder.encode(rows.pieces(ex), ex.source()), seqLen + 1);
-            if (e.targets() == 0)
-                throw new IllegalArgumentException(ex.source() + ": nothing to train on: the first token has no context to be predicted from "
-                        + "and no later token is trained (an empty prompt and a one-token completion without EOS?)");
-            out.add(e);
-        }
+        for (Example ex : data.examples()) out.add(encode(ex, seqLen));
         return out;
+    }
+
+    /** One example tokenized and truncated to seqLen positions (seqLen + 1 tokens). */
+    InstructionEncoder.Encoded encode(Example ex, int seqLen) {
+        InstructionEncoder.Encoded e = InstructionEncoder.truncate(encoder.encode(rows.pieces(ex), ex.source()), seqLen + 1);
+        if (e.targets() == 0)
+            throw new IllegalArgumentException(ex.source() + ": nothing to train on: the first token has no context to be predicted from "
+                    + "and no later token is trained (an empty prompt and a one-token completion without EOS?)");
+        return e;
     }
 
     @Override

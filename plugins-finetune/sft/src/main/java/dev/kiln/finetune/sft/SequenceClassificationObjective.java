@@ -2,6 +2,7 @@ package dev.kiln.finetune.sft;
 
 import dev.kiln.api.objective.Accuracy;
 import dev.kiln.api.data.Batch;
+import dev.kiln.api.data.Batches;
 import dev.kiln.api.data.Dataset;
 import dev.kiln.api.data.Example;
 import dev.kiln.api.nn.ModelInput;
@@ -9,6 +10,7 @@ import dev.kiln.api.nn.Module;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.objective.BatchSpec;
+import dev.kiln.api.objective.ExampleBatches;
 import dev.kiln.api.objective.Objective;
 import dev.kiln.api.ops.Losses;
 import dev.kiln.api.ops.Shapes;
@@ -18,11 +20,9 @@ import dev.kiln.api.tokenizer.Tokenizer;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * Sequence classification (and regression), the {@code sft} signal's objective: backbone → pooled
@@ -33,7 +33,9 @@ import java.util.Random;
  * epoch seed unless {@code shuffle: false}, padded with [PAD] (id 0 if the tokenizer has none;
  * the attention mask hides it) to the batch's longest row. Keys: {@code ids},
  * {@code token_types}, {@code attention_mask} [B, L]; {@code labels} [B] (classification) or
- * float {@code targets} [B] (regression).
+ * float {@code targets} [B] (regression). Made lazily ({@link #batches}): a batch reads only its
+ * own examples (besides {@link Labels}' one label pass per dataset when label names are not
+ * configured), so an epoch over a dataset larger than memory costs one batch.
  *
  * <p><b>Metrics</b>: {@code loss}; classification adds {@code accuracy}, and in eval mode the
  * confusion cells {@code confusion.<true>.<pred>} (fractions of examples) from which
@@ -93,26 +95,32 @@ public final class SequenceClassificationObjective implements Objective {
             throw new IllegalArgumentException("finetune signal 'sft': model.d_model = " + m.dModel() + " but the head was built for " + model.dModel());
     }
 
+    /**
+     * The epoch, lazily ({@link ExampleBatches}): batch i is the examples at positions
+     * [iB, iB + B) of a {@link dev.kiln.api.data.Permutation} seeded with {@code seed} (file order
+     * with {@code shuffle: false}), tokenized, truncated and labelled when the batch is made.
+     * Label ids come from {@link Labels}, which reads a dataset's labels once, not per epoch.
+     */
     @Override
-    public List<Batch> prepare(Dataset data, BatchSpec spec, long seed) {
+    public Batches batches(Dataset data, BatchSpec spec, long seed) {
         if ((model.positions().bounded()) && spec.seqLen() > model.usablePositions())
             throw new IllegalArgumentException("finetune signal 'sft': sequence length " + spec.seqLen() + " exceeds model.max_seq = " + model.maxSeq()
                     + (model.positionOffset() > 0 ? " less position_offset " + model.positionOffset() : ""));
-        List<Row> rows = new ArrayList<>(data.size());
-        for (Example ex : data.examples()) rows.add(row(ex, spec.seqLen()));
-        if (settings.shuffle()) Collections.shuffle(rows, new Random(seed));
-        List<Batch> out = new ArrayList<>();
-        for (int from = 0; from < rows.size(); from += spec.batchSize())
-            out.add(batch(rows.subList(from, Math.min(rows.size(), from + spec.batchSize()))));
-        return out;
+        List<Example> all = data.examples();
+        return ExampleBatches.of(data, spec.batchSize(), settings.shuffle(), false, seed, (examples, indices, rng) -> {
+            List<Row> rows = new ArrayList<>(examples.size());
+            for (Example ex : examples) rows.add(row(ex, spec.seqLen(), all));
+            return batch(rows);
+        });
     }
 
     private record Row(SequenceEncoder.Encoded enc, int label, float target) {}
 
-    private Row row(Example ex, int seqLen) {
+    /** One example as a row; {@code data}, the list it comes from, is where unseen label names are looked up in file order. */
+    private Row row(Example ex, int seqLen, List<Example> data) {
         String pair = ex.has(settings.pairField()) ? ex.string(settings.pairField()) : null;
         SequenceEncoder.Encoded enc = encoder.encode(ex.string(settings.textField()), pair, seqLen);
-        if (!settings.regression()) return new Row(enc, labels.id(ex, settings.labelField()), 0f);
+        if (!settings.regression()) return new Row(enc, labels.id(ex, settings.labelField(), data), 0f);
         String raw = ex.string(settings.labelField());
         try {
             return new Row(enc, -1, Float.parseFloat(raw.trim()));

@@ -19,7 +19,8 @@ import java.util.List;
  * <ul>
  *   <li>{@code task} (default {@code classification}): or {@code regression} (one output, MSE on
  *       numeric labels) or {@code instruction};</li>
- *   <li>{@code shuffle} (default true): shuffle rows with the epoch seed.</li>
+ *   <li>{@code shuffle} (default true): shuffle examples (packed: windows of examples, see
+ *       {@link PackedEpoch}) with the epoch seed.</li>
  * </ul>
  * Classification and regression:
  * <ul>
@@ -48,7 +49,8 @@ import java.util.List;
  *   <li>{@code add_eos} (default true): end a text completion with the tokenizer's EOS (trained)
  *       when it has one; conversations end with the template's end marker instead;</li>
  *   <li>{@code packing} (default false, TRL's name): several examples per row, attention and
- *       targets kept within each ({@link InstructionBatches}).</li>
+ *       targets kept within each ({@link InstructionBatches}); each batch packs its own window of
+ *       examples ({@link PackedEpoch}).</li>
  * </ul>
  */
 public final class SftFineTunerFactory implements FineTunerFactory {
@@ -94,7 +96,8 @@ public final class SftFineTunerFactory implements FineTunerFactory {
                     + String.join(", ", instruction ? InstructionSettings.KEYS : CLASSIFICATION_KEYS) + ")");
         if (context == null || context.tokenizer() == null)
             throw new IllegalArgumentException("finetune signal 'sft' needs the tokenizer");
-        if (instruction) return new InstructionObjective(InstructionSettings.fromConfig(config, shuffle), context.tokenizer(), context.model());
+        if (instruction) return new InstructionObjective(InstructionSettings.fromConfig(config, shuffle), context.tokenizer(), context.model(),
+                context.seed());
         return classification(config, context, task, shuffle);
     }
 

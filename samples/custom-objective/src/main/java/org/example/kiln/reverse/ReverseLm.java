@@ -20,7 +20,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-/** Next-token prediction on documents whose token order is reversed. */
+/**
+ * Next-token prediction on documents whose token order is reversed.
+ *
+ * <p>It implements {@link Objective#prepare}, which makes every batch of an epoch at once: fine for
+ * small data, which is what this sample trains on (the host reaches it through the default
+ * {@link Objective#batches}, which collects this list). An objective for data larger than memory
+ * should implement {@link Objective#batches} instead, making batch i on demand from the examples it
+ * needs ({@code data.examples().get(i)}, shuffled with a seeded {@code dev.kiln.api.data.Permutation};
+ * {@code dev.kiln.api.objective.ExampleBatches} does the B-examples-per-batch case), so an epoch
+ * costs one batch of memory and a resumed run can start at any batch.
+ */
 final class ReverseLm implements Objective {
     private final Tokenizer tokenizer;
     private final boolean shuffle;

@@ -1,0 +1,104 @@
+package dev.kiln.finetune.sft;
+
+import dev.kiln.api.data.Batch;
+import dev.kiln.api.data.Batches;
+import dev.kiln.api.data.Dataset;
+import dev.kiln.api.nn.TransformerConfig;
+import dev.kiln.api.objective.BatchSpec;
+import dev.kiln.api.testing.TestDatasets;
+import dev.kiln.api.testing.TestTokenizers;
+import dev.kiln.api.testing.WordTokenizer;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static dev.kiln.finetune.sft.CountingExamples.fingerprint;
+import static dev.kiln.finetune.sft.CountingExamples.fingerprints;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Classification and regression make an epoch lazily: a batch reads only its own examples, batch k
+ * made alone equals batch k of the whole epoch, the order is fixed by the seed, and label ids do
+ * not depend on the order batches are made in, with the label pass done once, not per epoch.
+ */
+class LazyClassificationBatchesTest {
+    static final TransformerConfig BERT = TransformerConfig.bert(TestTokenizers.BYTE_VOCAB, 16, 1, 2, 32);
+    static final BatchSpec SPEC = new BatchSpec(8, 24);
+    static final int N = 100;
+    static final List<Map<String, Object>> CONFIGS = List.of(Map.of("labels", List.of("0", "1")), Map.of("task", "regression"));
+
+    static Dataset data() { return CountingExamples.wrap(TestDatasets.labelled("lazy", N)); }
+
+    @Test
+    void batchKMadeAloneEqualsBatchKOfTheEpochAndReadsOnlyItsExamples() {
+        for (Map<String, Object> cfg : CONFIGS) {
+            Dataset d = data();
+            CountingExamples reads = CountingExamples.of(d);
+            List<String> epoch = fingerprints(SftTest.sft(cfg, BERT, TestTokenizers.bytes()).batches(d, SPEC, 7));
+
+            long before = reads.reads();
+            Batches lazy = SftTest.sft(cfg, BERT, TestTokenizers.bytes()).batches(d, SPEC, 7);   // a fresh objective, as after a restart
+            assertEquals(before, reads.reads(), cfg + ": making the epoch read examples");
+            assertEquals(epoch.size(), lazy.size());
+            for (long k : new long[] {lazy.size() - 1, 5, 0}) {
+                long start = reads.reads();
+                Batch b = lazy.get(k);
+                assertEquals(epoch.get((int) k), fingerprint(b), cfg + ": batch " + k + " made alone differs from the epoch's");
+                assertEquals(b.ints("ids").dim(0), reads.reads() - start, cfg + ": batch " + k + " read examples that are not in it");
+            }
+        }
+    }
+
+    @Test
+    void theOrderIsFixedBySeedAndDiffersBetweenSeeds() {
+        for (Map<String, Object> cfg : CONFIGS) {
+            List<String> a = fingerprints(SftTest.sft(cfg, BERT, TestTokenizers.bytes()).batches(data(), SPEC, 7));
+            assertEquals(a, fingerprints(SftTest.sft(cfg, BERT, TestTokenizers.bytes()).batches(data(), SPEC, 7)), cfg + ": seed 7 twice");
+            assertNotEquals(a, fingerprints(SftTest.sft(cfg, BERT, TestTokenizers.bytes()).batches(data(), SPEC, 8)), cfg + ": seeds 7 and 8");
+        }
+    }
+
+    @Test
+    void labelIdsFollowFileOrderWhateverOrderBatchesAreMadeIn() {
+        WordTokenizer tok = new WordTokenizer(SentimentTask.vocabulary());
+        TransformerConfig model = TransformerConfig.bert(tok.vocabSize(), 16, 1, 2, 16);
+        Dataset d = SentimentTask.generate("labels", 60, 4);
+        List<String> firstSeen = d.examples().stream().map(e -> e.string("label")).distinct().toList();
+
+        SequenceClassificationObjective forward = SftTest.sft(Map.of("num_labels", 3), model, tok);
+        List<String> inOrder = fingerprints(forward.batches(d, new BatchSpec(4, 16), 2));
+        SequenceClassificationObjective backward = SftTest.sft(Map.of("num_labels", 3), model, tok);
+        Batches lazy = backward.batches(d, new BatchSpec(4, 16), 2);
+        List<String> reversed = new ArrayList<>();
+        for (long k = lazy.size() - 1; k >= 0; k--) reversed.add(0, fingerprint(lazy.get(k)));
+
+        assertEquals(firstSeen, forward.labelNames());
+        assertEquals(firstSeen, backward.labelNames(), "the last batch made first must not give its labels the first ids");
+        assertEquals(inOrder, reversed);
+    }
+
+    @Test
+    void theLabelPassIsDoneOncePerDatasetNotPerEpoch() {
+        WordTokenizer tok = new WordTokenizer(SentimentTask.vocabulary());
+        TransformerConfig model = TransformerConfig.bert(tok.vocabSize(), 16, 1, 2, 16);
+        Dataset d = CountingExamples.wrap(SentimentTask.generate("labels", 60, 4));
+        CountingExamples reads = CountingExamples.of(d);
+        SequenceClassificationObjective o = SftTest.sft(Map.of("num_labels", 4), model, tok);   // 3 names: ids never all taken
+        o.batches(d, new BatchSpec(4, 16), 1).toList();
+        assertEquals(2L * d.size(), reads.reads(), "first epoch: one label pass in file order, then each example once");
+        for (long epoch = 2; epoch <= 3; epoch++) {
+            long start = reads.reads();
+            o.batches(d, new BatchSpec(4, 16), epoch).toList();
+            assertEquals(d.size(), reads.reads() - start, "epoch " + epoch + " re-read the labels");
+        }
+        List<String> names = new ArrayList<>(d.examples().stream().map(e -> e.string("label")).distinct().toList());
+        names.add("3");
+        assertEquals(names, o.labelNames());
+
+        Dataset fixed = CountingExamples.wrap(SentimentTask.generate("labels", 60, 4));
+        SftTest.sft(Map.of("labels", List.of("negative", "neutral", "positive")), model, tok).batches(fixed, new BatchSpec(4, 16), 1).toList();
+        assertEquals(fixed.size(), CountingExamples.of(fixed).reads(), "with a labels list there is no label pass");
+    }
+}
