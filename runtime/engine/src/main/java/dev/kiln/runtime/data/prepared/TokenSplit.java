@@ -5,6 +5,7 @@ import dev.kiln.runtime.data.DataFileException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
@@ -69,21 +70,39 @@ final class TokenSplit implements TokenDocuments {
     private static LongBuffer mapIndex(Path dir, String name, PreparedManifest.Split split) throws IOException {
         Path file = ShardFiles.index(dir, name);
         MappedByteBuffer map = map(file, ShardFiles.INDEX_MAGIC, ShardFiles.HEADER + (split.documents() + 1) * 8,
-                split.documents() + " documents", ch -> {});
+                split.documents() + " documents", ch -> checkBoundaries(ch, file, split));
         map.position(ShardFiles.HEADER);
-        LongBuffer idx = map.slice().order(ByteOrder.LITTLE_ENDIAN).asLongBuffer();
-        long prev = idx.get(0);
-        if (prev != 0) throw new DataFileException(file, 0, "corrupt: the first document boundary is " + prev + ", expected 0");
-        for (int d = 1; d <= split.documents(); d++) {
-            long next = idx.get(d);
-            if (next < prev || next > split.tokens())
-                throw new DataFileException(file, 0, "corrupt: document " + (d - 1) + " ends at token " + next + " (previous boundary "
-                        + prev + ", split holds " + split.tokens() + " tokens)");
-            prev = next;
+        return map.slice().order(ByteOrder.LITTLE_ENDIAN).asLongBuffer();
+    }
+
+    /**
+     * The boundaries start at 0, never decrease and end at the token count. Read through the
+     * channel, not the map, so checking a large index leaves no pages mapped into this process.
+     */
+    private static void checkBoundaries(FileChannel ch, Path file, PreparedManifest.Split split) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+        long prev = -1, d = -1, at = ShardFiles.HEADER;
+        while (d < split.documents()) {
+            buf.clear();
+            buf.limit((int) Math.min(buf.capacity(), (split.documents() - d) * 8));
+            while (buf.hasRemaining()) {
+                int n = ch.read(buf, at);
+                if (n < 0) throw new DataFileException(file, 0, "truncated while reading document boundaries");
+                at += n;
+            }
+            buf.flip();
+            while (buf.hasRemaining()) {
+                long next = buf.getLong();
+                if (d < 0 && next != 0) throw new DataFileException(file, 0, "corrupt: the first document boundary is " + next + ", expected 0");
+                if (d >= 0 && (next < prev || next > split.tokens()))
+                    throw new DataFileException(file, 0, "corrupt: document " + d + " ends at token " + next + " (previous boundary "
+                            + prev + ", split holds " + split.tokens() + " tokens)");
+                prev = next;
+                d++;
+            }
         }
         if (prev != split.tokens())
             throw new DataFileException(file, 0, "corrupt: the documents end at token " + prev + ", the manifest says " + split.tokens());
-        return idx;
     }
 
     private interface HeaderCheck {
