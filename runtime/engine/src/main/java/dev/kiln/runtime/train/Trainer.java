@@ -24,6 +24,7 @@ public final class Trainer {
     private final TrainSettings s;
     private final BestModel best;
     private Batches epochBatches;
+    private final PrefetchedBatches loader = new PrefetchedBatches();
     private long preparedEpoch = -1;
     private long stoppedEarlyAt = -1;
 
@@ -87,6 +88,7 @@ public final class Trainer {
             if (job.log() != null) job.log().write("best", best.bestStep(), new LinkedHashMap<>(best.bestMetrics()));
             job.listener().onMessage("loaded the best model: step " + best.bestStep() + ", validation " + s.best().metric() + " = " + best.bestValue());
         }
+        loader.close();
         job.listener().onEnd(st.step());
         return st;
     }
@@ -107,6 +109,7 @@ public final class Trainer {
     /** Held-out metrics over the first eval_batches batches of the validation split. */
     public Map<String, Double> evaluate(long step) {
         if (job.validation() == null) return Map.of();
+        loader.settle();                                   // the objective makes no batch in the background meanwhile
         Map<String, Double> m = Evaluator.evaluate(job.model(), job.objective(), job.validation(),
                 new BatchSpec(s.batchSize(), s.seqLen()), s.evalBatches(), s.seed());
         if (job.metrics() != null) job.metrics().eval(m);
@@ -122,7 +125,7 @@ public final class Trainer {
                     + "' made no batches from " + job.train().name() + ": too little data for batch_size × seq_len?");
             preparedEpoch = st.epoch();
         }
-        return epochBatches.get(st.batchInEpoch());
+        return loader.get(epochBatches, st.batchInEpoch());
     }
 
     private TrainState advance(TrainState st) {
