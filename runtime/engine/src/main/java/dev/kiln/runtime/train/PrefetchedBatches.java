@@ -73,6 +73,6 @@ final class PrefetchedBatches implements AutoCloseable {
     @Override
     public void close() {
         settle();
-        worker.shutdownNow();
+        worker.shutdown();                                 // not shutdownNow: an interrupt would close the shard channels mid-read
     }
 }
