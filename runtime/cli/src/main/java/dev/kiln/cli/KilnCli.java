@@ -80,6 +80,15 @@ public final class KilnCli implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         cl.setUsageHelpAutoWidth(true);
+        cl.setExecutionStrategy(parseResult -> {
+            String unknown = unknownCommand(cl, parseResult.originalArgs());
+            return unknown == null ? new CommandLine.RunLast().execute(parseResult) : refuseUnknown(cl, unknown);
+        });
+        CommandLine.IParameterExceptionHandler parseErrors = cl.getParameterExceptionHandler();
+        cl.setParameterExceptionHandler((e, args) -> {
+            String unknown = unknownCommand(cl, java.util.List.of(args));
+            return unknown == null ? parseErrors.handleParseException(e, args) : refuseUnknown(cl, unknown);
+        });
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter w = commandLine.getErr();
             OutOfMemoryError oom = Activity.outOfMemoryIn(e);
@@ -90,6 +99,29 @@ public final class KilnCli implements Runnable {
             return 1;
         });
         return cl;
+    }
+
+    /**
+     * The first word that is neither an option of kiln itself nor a known command, or null: picocli
+     * would print the help and exit 0 for {@code kiln foo --help}.
+     */
+    private static String unknownCommand(CommandLine cl, java.util.List<String> args) {
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals("--backend") || a.equals("--plugins")) {
+                i++;
+                continue;
+            }
+            if (a.startsWith("-")) continue;
+            return cl.getSubcommands().containsKey(a) ? null : a;
+        }
+        return null;
+    }
+
+    private static int refuseUnknown(CommandLine cl, String unknown) {
+        cl.getErr().println("kiln: unknown command '" + unknown + "' (known: " + String.join(", ", cl.getSubcommands().keySet()) + ")");
+        cl.getErr().flush();
+        return 2;
     }
 
     /** With no subcommand: the usage. */
