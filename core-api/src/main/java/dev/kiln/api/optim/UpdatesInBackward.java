@@ -6,9 +6,18 @@ package dev.kiln.api.optim;
  * clipping and stepping after backward; {@link #step} then only closes the step.
  */
 public interface UpdatesInBackward extends Optimizer {
-    /** Arms the parameters' gradient hooks for one step at this learning rate. */
-    void beginStep(double learningRate);
+    /** Arms the parameters' gradient hooks for one step at this learning rate, each gradient scaled by gradScale first (clipping). */
+    void beginStep(double learningRate, double gradScale);
 
-    /** Global L2 norm of the gradients applied since {@link #beginStep} (before any update used them). */
+    /** {@link #beginStep(double, double)} without clipping. */
+    default void beginStep(double learningRate) { beginStep(learningRate, 1); }
+
+    /**
+     * Arms the hooks for a pass that only measures {@link #gradNorm} (gradients dropped, no update):
+     * LOMO's first backward when gradients are clipped by their global norm.
+     */
+    void beginNormPass();
+
+    /** Global L2 norm of the gradients seen since {@link #beginStep} or {@link #beginNormPass}, before any scaling. */
     double gradNorm();
 }

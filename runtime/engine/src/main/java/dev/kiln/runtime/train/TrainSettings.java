@@ -26,9 +26,6 @@ public record TrainSettings(
         c.finish();
         if (s.steps < 0 || s.gradAccum < 1 || s.batchSize < 1 || s.seqLen < 1 || s.lr <= 0)
             throw c.error("steps", "and batch_size, seq_len, grad_accum, lr must be positive: " + s);
-        if (s.optimizer.equals("lomo") && s.gradClip > 0)
-            throw c.error("grad_clip", "must be 0 with optimizer lomo: LOMO updates each parameter during backward, before the global "
-                    + "gradient norm that clipping needs is known (set train.grad_clip: 0)");
         if (s.optimizer.equals("lomo") && s.gradAccum > 1)
             throw c.error("grad_accum", "must be 1 with optimizer lomo: LOMO applies each micro-batch's gradient at once and keeps none to accumulate");
         return s;

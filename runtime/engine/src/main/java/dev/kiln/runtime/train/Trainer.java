@@ -62,10 +62,11 @@ public final class Trainer {
             double lr = s.learningRate(st.step()), loss = 0;
             Map<String, Double> batchMetrics = new LinkedHashMap<>();
             for (Tensor p : params.values()) p.zeroGrad();
-            job.model().setDropoutSeed(CounterRng.mix(st.seed() ^ st.step()));
-            if (fused != null) fused.beginStep(lr);
+            long dropoutSeed = CounterRng.mix(st.seed() ^ st.step());
+            job.model().setDropoutSeed(dropoutSeed);
             for (int micro = 0; micro < s.gradAccum(); micro++) {
                 Batch batch = batch(st);
+                if (fused != null) arm(fused, batch, lr, dropoutSeed, st.step());
                 st = advance(st);
                 Objective.Output out = job.objective().compute(job.model(), batch);
                 Tensor total = withRegularizer(out.loss());
@@ -99,6 +100,24 @@ public final class Trainer {
         loader.close();
         job.listener().onEnd(st.step());
         return st;
+    }
+
+    /**
+     * LOMO's step set-up. With grad_clip, LOMO's two passes: a first forward + backward only measures the
+     * global gradient norm (each gradient dropped as it completes), then the update pass is armed with the
+     * clipping factor and replays the first pass's dropout masks, so it sees the same gradients.
+     */
+    private void arm(UpdatesInBackward fused, Batch batch, double lr, long dropoutSeed, long step) {
+        float scale = 1f;
+        if (s.gradClip() > 0) {
+            fused.beginNormPass();
+            withRegularizer(job.objective().compute(job.model(), batch).loss()).backward();
+            double norm = fused.gradNorm();
+            if (!Double.isFinite(norm)) throw diverged(step, "gradient norm is " + norm);
+            scale = GradientClipping.scale(norm, s.gradClip());
+            job.model().setDropoutSeed(dropoutSeed);
+        }
+        fused.beginStep(lr, scale);
     }
 
     /** Model selection after an evaluation; true when early stopping says stop. */
