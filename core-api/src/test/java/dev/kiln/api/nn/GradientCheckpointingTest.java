@@ -84,4 +84,26 @@ class GradientCheckpointingTest {
         ckpt.train(false);
         assertEquals(TapeStats.of(loss(plain)), TapeStats.of(loss(ckpt)), "evaluation mode records the plain graph");
     }
+    @Test
+    void crossAttentionEncoderStatesGetTheirGradientThroughTheCheckpoint() {
+        TransformerConfig c = TinyModels.with(TinyModels.gpt2(), 0.2f, true, 0.1f);
+        Transformer plain = new Transformer(be, c, 4), ckpt = new Transformer(be, c, 4);
+        ckpt.setGradientCheckpointing(true);
+        float[][] encoderGrads = new float[2][];
+        @SuppressWarnings("unchecked") Map<String, float[]>[] grads = new Map[2];
+        Transformer[] models = {plain, ckpt};
+        for (int k = 0; k < 2; k++) {
+            // encoder states [B, S, C] = [2, 3, 16], a leaf standing in for an encoder's output
+            Tensor enc = dev.kiln.api.ops.GradCheck.randn(be, 31, 2, 3, 16).requiresGrad(true);
+            models[k].setDropoutSeed(3);
+            Tensor h = models[k].forward(ModelInput.of(ids).withEncoder(enc, null));
+            Losses.crossEntropy(models[k].logits(h), targets).backward();
+            encoderGrads[k] = enc.grad().toArray();
+            grads[k] = new LinkedHashMap<>();
+            for (var e : models[k].namedParameters().entrySet()) grads[k].put(e.getKey(), e.getValue().grad().toArray());
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(encoderGrads[0], encoderGrads[1], TOLERANCE, "encoder states");
+        assertTrue(grads[1].keySet().stream().anyMatch(n -> n.contains(".cross.")), "the cross-attention weights train: " + grads[1].keySet());
+        for (String n : grads[0].keySet()) org.junit.jupiter.api.Assertions.assertArrayEquals(grads[0].get(n), grads[1].get(n), TOLERANCE, n);
+    }
 }
