@@ -1,6 +1,7 @@
 package dev.kiln.api.autograd;
 
 import dev.kiln.api.backend.Backend;
+import dev.kiln.api.tensor.Storage;
 import dev.kiln.api.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -44,7 +45,7 @@ public final class Checkpoint {
     }
 
     /** Backward: rebuild the segment's graph, run it backward from gradOut, pass the inputs' gradients on. */
-    private static void recompute(Function<Tensor[], Tensor> segment, Tensor[] inputs, dev.kiln.api.tensor.Storage gradOut) {
+    private static void recompute(Function<Tensor[], Tensor> segment, Tensor[] inputs, Storage gradOut) {
         Tensor[] leaves = new Tensor[inputs.length];
         for (int i = 0; i < inputs.length; i++)
             if (inputs[i] != null) leaves[i] = inputs[i].detach().requiresGrad(inputs[i].requiresGrad());
