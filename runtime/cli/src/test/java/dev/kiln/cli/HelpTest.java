@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 class HelpTest {
     @ParameterizedTest
-    @ValueSource(strings = {"plugins", "prepare", "pretrain", "finetune", "generate", "eval", "export", "report", "bench"})
+    @ValueSource(strings = {"plugins", "prepare", "pretrain", "finetune", "generate", "chat", "eval", "export", "report", "bench"})
     void helpMentionsEveryOption(String command) {
         Cli r = Cli.run(command, "--help");
         assertEquals(0, r.code(), r.err());
@@ -31,7 +31,7 @@ class HelpTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"plugins", "prepare", "pretrain", "finetune", "generate", "eval", "export", "report", "bench"})
+    @ValueSource(strings = {"plugins", "prepare", "pretrain", "finetune", "generate", "chat", "eval", "export", "report", "bench"})
     void helpSubcommandShowsTheSameUsage(String command) {
         assertEquals(Cli.run(command, "--help").out(), Cli.run("help", command).out());
     }
