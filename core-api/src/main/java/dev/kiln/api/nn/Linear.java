@@ -3,6 +3,9 @@ package dev.kiln.api.nn;
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.ops.Arithmetic;
 import dev.kiln.api.ops.MatMul;
+import dev.kiln.api.ops.QuantizedMatMul;
+import dev.kiln.api.quant.FourBitType;
+import dev.kiln.api.quant.Quantized4Bit;
 import dev.kiln.api.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -13,15 +16,23 @@ import java.util.Random;
 /**
  * y = x·Wᵀ + b with W: [out, in] (PyTorch's layout), b: [out] optional. Adapters (LoRA, IA3, ...)
  * attach here and transform the input or the output; the base weight stays as it is.
+ *
+ * <p>A frozen weight can be stored in 4 bits instead ({@link #quantize}, QLoRA's base): the float
+ * parameter is dropped and the projection decodes it tile by tile ({@link QuantizedMatMul});
+ * {@link #dequantize} brings a float (frozen) weight back, e.g. before merging an adapter.
  */
 public class Linear extends Module {
     private final int in, out;
-    private final Tensor weight, bias;
+    private final Backend backend;
+    private final Tensor bias;
+    private Tensor weight;            // null while quantized
+    private Quantized4Bit quantized;  // null unless quantized
     private final List<LinearAdapter> adapters = new ArrayList<>();
 
     public Linear(Backend be, Random rng, int in, int out, boolean bias, float std) {
         this.in = in;
         this.out = out;
+        this.backend = be;
         this.weight = register("weight", Init.normal(be, rng, std, out, in));
         this.bias = bias ? register("bias", Init.zeros(be, out)) : null;
     }
@@ -30,13 +41,44 @@ public class Linear extends Module {
     public Tensor forward(Tensor x) {
         if (x.dim(-1) != in) throw new IllegalArgumentException("linear expects last dim " + in + ", got " + x.shape());
         for (LinearAdapter a : adapters) if (a.active()) x = a.transformInput(x);
-        Tensor y = MatMul.matmul(x, weight, false, true);
+        Tensor y = quantized != null ? QuantizedMatMul.linear(x, quantized) : MatMul.matmul(x, weight, false, true);
         if (bias != null) y = Arithmetic.add(y, bias);
         for (LinearAdapter a : adapters) if (a.active()) y = a.apply(x, y);
         return y;
     }
 
-    public Tensor weight() { return weight; }
+    /** [out, in]; a quantized layer has no float weight ({@link #dequantize} first). */
+    public Tensor weight() {
+        if (quantized != null) throw new IllegalStateException("linear weight is stored in 4 bits (" + quantized.type().key() + "); dequantize() it first");
+        return weight;
+    }
+
+    public Backend backend() { return backend; }
+
+    public boolean isQuantized() { return quantized != null; }
+
+    /** The 4-bit weight, or null when the weight is a float parameter. */
+    public Quantized4Bit quantizedWeight() { return quantized; }
+
+    /**
+     * Replaces the float weight by its frozen 4-bit form (the parameter {@code weight} is dropped,
+     * so it is no longer trained, saved or counted); the bias stays a float parameter.
+     */
+    public void quantize(FourBitType type, int blocksize, boolean doubleQuant) {
+        if (quantized != null) throw new IllegalStateException("linear weight is already quantized");
+        Quantized4Bit q = Quantized4Bit.quantize(weight.toArray(), new int[] {out, in}, type, blocksize, doubleQuant);
+        unregisterParameter("weight");
+        weight = null;
+        quantized = q;
+    }
+
+    /** Brings back a float weight (frozen) decoded from the 4-bit one: PEFT's dequantize before a merge. */
+    public void dequantize() {
+        if (quantized == null) throw new IllegalStateException("linear weight is not quantized");
+        weight = register("weight", Tensor.of(backend, quantized.dequantize(), out, in));
+        weight.requiresGrad(false);
+        quantized = null;
+    }
 
     public Tensor bias() { return bias; }
 

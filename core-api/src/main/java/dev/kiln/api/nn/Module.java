@@ -43,6 +43,13 @@ public abstract class Module {
         return m;
     }
 
+    /** Removes a registered parameter (a weight stored another way, e.g. quantized); returns it. */
+    protected Tensor unregisterParameter(String name) {
+        Tensor t = params.remove(name);
+        if (t == null) throw new IllegalArgumentException("no parameter '" + name + "' in " + getClass().getSimpleName());
+        return t;
+    }
+
     /** Replaces a registered child (adapters wrap layers this way). */
     public <M extends Module> M replaceChild(String name, M child) {
         if (!children.containsKey(name)) throw new IllegalArgumentException("no child '" + name + "' in " + getClass().getSimpleName());

@@ -79,8 +79,23 @@ final class ExportCommand implements Callable<Integer> {
             description = "Largest weights file before sharding, as transformers: 5GB = 5·10^9 bytes, 2GiB, 500MB (default: ${DEFAULT-VALUE}).")
     String maxShardSize;
 
+    @Option(names = "--quantize", paramLabel = "TYPE",
+            description = "Write the backbone's linear weights in bitsandbytes' 4-bit layout, as transformers saves a model loaded with"
+                    + " load_in_4bit: nf4 or fp4 (embeddings, LM head and norms stay float; config.json gets quantization_config).")
+    String quantize;
+
+    @Option(names = "--double-quant", description = "With --quantize: quantize the block scales too (8-bit, blocks of 256; bnb_4bit_use_double_quant).")
+    boolean doubleQuant;
+
+    @Option(names = "--blocksize", paramLabel = "N", defaultValue = "64",
+            description = "With --quantize: elements per 4-bit block, a power of two in [32, 4096] (default: ${DEFAULT-VALUE}).")
+    int blocksize;
+
     @Override
     public Integer call() throws IOException {
+        if (quantize == null && doubleQuant) throw new IllegalArgumentException("--double-quant: applies only with --quantize nf4|fp4");
+        if (quantize != null && !quantize.equals("nf4") && !quantize.equals("fp4"))
+            throw new IllegalArgumentException("--quantize: unknown type '" + quantize + "' (known: nf4, fp4)");
         if (!format.equals(HfExport.FORMAT))
             throw new IllegalArgumentException("--format: unknown format '" + format + "' (known: " + HfExport.FORMAT + ")");
         if (architecture != null && !HfCheckpoints.standard().architectures().contains(architecture))
@@ -93,6 +108,13 @@ final class ExportCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--max-shard-size: " + e.getMessage(), e);
         }
         HfExport.Options options = new HfExport.Options(architecture, shardBytes);
+        if (quantize != null) {
+            try {
+                options = options.withQuantize(new HfExport.Quantize(quantize, doubleQuant, blocksize));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--blocksize: " + e.getMessage(), e);
+            }
+        }
         PrintWriter stdout = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         try (Session session = Session.open(root, null, Map.of(), WriterStream.of(err))) {
             ExportSource source = ExportSource.read(model, out, session.backend());

@@ -39,6 +39,24 @@ class ExportCommandTest {
     }
 
     @Test
+    void quantizeWritesBitsandbytes4bitWeightsThatLoadBack() throws IOException {
+        Path out = tmp.resolve("hf4");
+        Cli r = kiln("export", "--model", kilnModel().toString(), "--out", out.toString(), "--architecture", "LlamaForCausalLM",
+                "--quantize", "nf4", "--double-quant", "--blocksize", "32");
+        assertEquals(0, r.code(), r.err());
+        try (var src = dev.kiln.api.io.TensorSource.open(out)) {
+            assertTrue(src.names().stream().anyMatch(n -> n.endsWith(".weight.quant_state.bitsandbytes__nf4")), src.names().toString());
+        }
+        assertEquals("LlamaForCausalLM", HfCheckpoints.load(out, BACKEND).architecture());
+        Cli bad = kiln("export", "--model", kilnModel().toString(), "--out", tmp.resolve("hf5").toString(), "--quantize", "nf4", "--blocksize", "48");
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("--blocksize"), bad.err());
+        Cli alone = kiln("export", "--model", kilnModel().toString(), "--out", tmp.resolve("hf6").toString(), "--double-quant");
+        assertEquals(1, alone.code());
+        assertTrue(alone.err().contains("--double-quant"), alone.err());
+    }
+
+    @Test
     void badInputsAreErrorsNamingWhatIsWrong() throws IOException {
         Path model = kilnModel();
         Cli onnx = kiln("export", "--model", model.toString(), "--format", "onnx", "--out", tmp.resolve("a").toString());

@@ -170,6 +170,17 @@ public final class Lora {
                 if (a instanceof LoraEmbedding e) t.removeTokenAdapter(childName(e.adapterName()));
     }
 
+    /** Brings back float (frozen) weights in every 4-bit Linear of the model; returns how many. */
+    public static int dequantizeAll(Module model) {
+        int n = 0;
+        for (Module m : model.namedModules().values())
+            if (m instanceof Linear l && l.isQuantized()) {
+                l.dequantize();
+                n++;
+            }
+        return n;
+    }
+
     private static String requireActive(Module model) {
         String name = activeAdapter(model);
         if (name == null) throw new IllegalStateException("lora: the model has no active adapter");

@@ -44,12 +44,21 @@ public final class LoraFineTuner implements FineTuner {
     }
 
     private DType saveDtype = DType.F32;
+    private QuantizeConfig quantize = QuantizeConfig.NONE;
 
     /** How {@link #export} stores the adapter's tensors: F32 (default), BF16 or F16, rounded to nearest. */
     public LoraFineTuner withSaveDtype(DType dtype) {
         this.saveDtype = dtype;
         return this;
     }
+
+    /** QLoRA: store the frozen base linears in 4 bits ({@link QuantizeConfig#apply}) when configuring. */
+    public LoraFineTuner withQuantize(QuantizeConfig quantize) {
+        this.quantize = quantize;
+        return this;
+    }
+
+    public QuantizeConfig quantize() { return quantize; }
 
     @Override
     public String name() { return LoraFineTunerFactory.NAME; }
@@ -65,6 +74,7 @@ public final class LoraFineTuner implements FineTuner {
         if (Lora.adapterNames(model).contains(config.adapterName()))
             throw new IllegalStateException("lora: the model already has an adapter named '" + config.adapterName() + "'");
         for (Tensor p : model.parameters()) p.requiresGrad(false);
+        quantizeBase(model);
         Lora.attach(model, config);
         Lora.setAdapter(model, config.adapterName());
         if (heads != null) for (Tensor p : heads.parameters()) p.requiresGrad(true);
@@ -84,6 +94,7 @@ public final class LoraFineTuner implements FineTuner {
     @Override
     public void configureFrom(Path adapterDir, Transformer model, Module heads) throws IOException {
         config = load(model, adapterDir, config.adapterName());
+        quantizeBase(model);
         for (LoraLayer layer : Lora.layers(model, config.adapterName()).values()) {
             layer.loraA().requiresGrad(true);
             layer.loraB().requiresGrad(true);
@@ -97,6 +108,12 @@ public final class LoraFineTuner implements FineTuner {
         this.heads = heads;
         this.report = Lora.report(model, heads);
         LOG.log(System.Logger.Level.INFO, "lora '" + config.adapterName() + "' continued from " + adapterDir + ": " + report);
+    }
+
+    private void quantizeBase(Transformer model) {
+        if (!quantize.enabled()) return;
+        int n = quantize.apply(model).size();
+        LOG.log(System.Logger.Level.INFO, "lora: " + n + " frozen linear layers stored in 4 bits (" + quantize + ")");
     }
 
     /** The trainable-parameter counts taken by the last {@link #configure}, or null before. */
@@ -130,12 +147,14 @@ public final class LoraFineTuner implements FineTuner {
 
     /**
      * After training: the adapter alone to {@code <dir>/adapter/}, then PEFT's merge_and_unload
-     * (this adapter folded into the base weights, every LoRA adapter detached).
+     * (this adapter folded into the base weights, every LoRA adapter detached). A 4-bit base is
+     * dequantized first (PEFT's merge for 4-bit layers), so the merged model is a float one.
      */
     @Override
     public void export(Transformer model, Path dir) throws IOException {
         save(model, dir.resolve(ADAPTER_DIR));
         Lora.mergeAndUnload(model, config.adapterName());
+        Lora.dequantizeAll(model);
     }
 
     /** {@link #load(Transformer, Path, String)} under the name {@code default}. */
@@ -155,6 +174,7 @@ public final class LoraFineTuner implements FineTuner {
     @Override
     public String toString() {
         return "lora(r=" + config.r() + ", alpha=" + config.alpha() + ", dropout=" + config.dropout() + ", use_rslora=" + config.useRslora()
-                + ", target_modules=" + config.targetModules() + ", adapter_name=" + config.adapterName() + ", peft_names=" + names.key() + ")";
+                + ", target_modules=" + config.targetModules() + ", adapter_name=" + config.adapterName() + ", peft_names=" + names.key()
+                + (quantize.enabled() ? ", " + quantize : "") + ")";
     }
 }

@@ -9,6 +9,7 @@ import dev.kiln.api.io.DType;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.objective.ObjectiveContext;
 import dev.kiln.api.plugin.ApiVersion;
+import dev.kiln.api.quant.FourBitType;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -39,6 +40,11 @@ import java.util.Set;
  *       for the blocks' projections of that architecture. Loading recognizes any of them.</li>
  *   <li>{@code save_dtype} (f32): how export stores the adapter's tensors: {@code f32}, {@code bf16} or
  *       {@code f16} (rounded to nearest); loading reads any of them.</li>
+ *   <li>{@code quantize} (none): QLoRA, {@code nf4} or {@code fp4}: the frozen base linears (every
+ *       Linear; the LM head and embeddings are not Linears and stay float) stored in 4 bits,
+ *       bitsandbytes' blockwise format, decoded on the fly; export merges into dequantized weights;</li>
+ *   <li>{@code double_quant} (true for nf4, false for fp4): quantize the block scales too (8-bit, blocks of 256);</li>
+ *   <li>{@code blocksize} (64): elements per 4-bit block, a power of two in [32, 4096].</li>
  * </ul>
  */
 public final class LoraFineTunerFactory implements FineTunerFactory {
@@ -72,14 +78,22 @@ public final class LoraFineTunerFactory implements FineTunerFactory {
         String adapter = config.getString("adapter_name", "default");
         String names = config.getChoice("peft_names", modelNames.key(), PeftNames.keys());
         String dtype = config.getChoice("save_dtype", "f32", "f32", "bf16", "f16");
+        String quant = config.getChoice("quantize", "none", "none", "nf4", "fp4");
+        boolean doubleQuant = config.getBoolean("double_quant", quant.equals("nf4"));
+        int blocksize = config.getInt("blocksize", 64);
         config.finish();
+        if (quant.equals("none") && (config.has("double_quant") || config.has("blocksize")))
+            throw config.error(config.has("double_quant") ? "double_quant" : "blocksize", "applies only with quantize: nf4 or fp4");
+        if (blocksize < 32 || blocksize > 4096 || Integer.bitCount(blocksize) != 1)
+            throw config.error("blocksize", "must be a power of two in [32, 4096], got " + blocksize);
         if (r < 1) throw config.error("r", "must be >= 1, got " + r);
         if (!(alpha > 0) || !Double.isFinite(alpha)) throw config.error("alpha", "must be > 0, got " + alpha);
         if (!(dropout >= 0 && dropout < 1)) throw config.error("dropout", "must be in [0, 1), got " + dropout);
         if (targets.isEmpty() || targets.stream().anyMatch(String::isBlank)) throw config.error("target_modules", "must list at least one non-empty pattern, got " + targets);
         if (!adapter.matches("[A-Za-z0-9_-]+")) throw config.error("adapter_name", "must match [A-Za-z0-9_-]+, got '" + adapter + "'");
         return new LoraFineTuner(new LoraConfig(r, alpha, dropout, rslora, targets, adapter), PeftNames.parse(names))
-                .withSaveDtype(DType.valueOf(dtype.toUpperCase(java.util.Locale.ROOT)));
+                .withSaveDtype(DType.valueOf(dtype.toUpperCase(java.util.Locale.ROOT)))
+                .withQuantize(quant.equals("none") ? QuantizeConfig.NONE : new QuantizeConfig(FourBitType.parse(quant), doubleQuant, blocksize));
     }
 
     @Override

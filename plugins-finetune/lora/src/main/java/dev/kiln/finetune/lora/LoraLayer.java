@@ -38,7 +38,7 @@ public final class LoraLayer extends Linear.LinearAdapter implements LoraAdapter
         float bound = (float) (1.0 / Math.sqrt(in));
         float[] av = new float[r * in];
         for (int i = 0; i < av.length; i++) av[i] = (rng.nextFloat() * 2f - 1f) * bound;
-        var be = base.weight().backend();
+        var be = base.backend();
         this.a = register("lora_A", Tensor.of(be, av, r, in));
         this.b = register("lora_B", Tensor.zeros(be, out, r));
     }
@@ -81,10 +81,14 @@ public final class LoraLayer extends Linear.LinearAdapter implements LoraAdapter
     @Override
     public void enable(boolean on) { this.enabled = on; }
 
-    /** W ← W + s·B·A (on the host; the base weight's storage is overwritten in place). */
+    /**
+     * W ← W + s·B·A (on the host; the base weight's storage is overwritten in place). A 4-bit base is
+     * dequantized first and stays float (PEFT dequantizes too; Kiln keeps the exact merged weight).
+     */
     @Override
     public void merge() {
         if (merged) throw new IllegalStateException("adapter '" + adapterName + "' is already merged");
+        if (base.isQuantized()) base.dequantize();
         addDelta(+1f);
         merged = true;
     }

@@ -113,9 +113,15 @@ public final class HfCheckpoints {
         SequenceClassification task = SequenceClassification.named(config.architectures());
         if (task != null) return task.read(this, dir, config, backend);
         String arch = architecture(config);
-        try (TensorSource src = TensorSource.open(dir)) {
+        try (TensorSource src = open(dir)) {
             return readBackbone(dir, config, arch, src, backend);
         }
+    }
+
+    /** The directory's tensors; bitsandbytes 4-bit weights (transformers' load_in_4bit save) read as their dequantized floats. */
+    static TensorSource open(Path dir) throws IOException {
+        TensorSource src = TensorSource.open(dir);
+        return Bnb4bitSource.applies(src) ? new Bnb4bitSource(src) : src;
     }
 
     /** The backbone (and the layout's extras) of {@code arch} from {@code src}. */

@@ -2,6 +2,8 @@ package dev.kiln.runtime.hf;
 
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.nn.Transformer;
+import dev.kiln.api.quant.FourBitType;
+import dev.kiln.api.quant.Quantized4Bit;
 import dev.kiln.api.tensor.Tensor;
 import dev.kiln.api.tokenizer.Tokenizer;
 import dev.kiln.api.io.SafetensorsWriter;
@@ -38,16 +40,34 @@ public final class HfExport {
      * @param architecture  the transformers class, or null for the model's default
      * @param maxShardBytes above this the weights are sharded (transformers' max_shard_size, default 5GB)
      */
-    public record Options(String architecture, long maxShardBytes) {
+    public record Options(String architecture, long maxShardBytes, Quantize quantize) {
         public static final long DEFAULT_MAX_SHARD_BYTES = 5_000_000_000L;
 
         public Options {
             if (maxShardBytes < 1) throw new IllegalArgumentException("max shard size must be at least 1 byte, got " + maxShardBytes);
         }
 
+        public Options(String architecture, long maxShardBytes) { this(architecture, maxShardBytes, null); }
+
         public static Options defaults() {
             return new Options(null, DEFAULT_MAX_SHARD_BYTES);
         }
+
+        public Options withQuantize(Quantize q) { return new Options(architecture, maxShardBytes, q); }
+    }
+
+    /**
+     * {@code --quantize nf4|fp4 [--double-quant] [--blocksize N]}: the backbone's linear weights written in
+     * bitsandbytes' 4-bit layout (what transformers saves for a model loaded with load_in_4bit), plus
+     * config.json's quantization_config; embeddings, the LM head and norms stay float.
+     */
+    public record Quantize(String type, boolean doubleQuant, int blocksize) {
+        public Quantize {
+            FourBitType.parse(type);
+            Quantized4Bit.checkBlocksize(blocksize);
+        }
+
+        Bnb4bit.Spec spec() { return new Bnb4bit.Spec(FourBitType.parse(type), doubleQuant, blocksize); }
     }
 
     /** What was written. */
@@ -68,7 +88,7 @@ public final class HfExport {
     /** Exports a model directory read with {@link ExportSource#read}; a Hugging Face one as its own class unless options name one. */
     public static Result export(ExportSource source, Path from, Path out, Options options) throws IOException {
         Options o = options.architecture() == null && source.architecture() != null
-                ? new Options(source.architecture(), options.maxShardBytes()) : options;
+                ? new Options(source.architecture(), options.maxShardBytes(), options.quantize()) : options;
         return write(source.model(), source.heads(), source.sft(), source.tokenizer(), from, out, o);
     }
 
@@ -83,8 +103,12 @@ public final class HfExport {
         ExportPlan plan = ExportPlan.choose(hf, model.config(), heads.keySet(), options.architecture());
         Map<String, Tensor> extras = new LinkedHashMap<>();
         plan.extras().forEach((kiln, layoutName) -> extras.put(layoutName, heads.get(kiln)));
-        Map<String, TensorData> tensors = HfWeights.save(model, extras, plan.layout(), plan.layoutArch());
+        Bnb4bit.Spec quantize = options.quantize() == null ? null : options.quantize().spec();
+        if (quantize != null && plan.task() != null)
+            throw new HfCheckpointException("--quantize: " + plan.architecture() + " (a sequence classifier) is not exported in 4 bits; export the base model");
+        Map<String, TensorData> tensors = HfWeights.save(model, extras, plan.layout(), plan.layoutArch(), quantize);
         Map<String, Object> config = plan.layout().toHf(model.config(), plan.layoutArch());
+        if (quantize != null) config.put(Bnb4bit.CONFIG_KEY, Bnb4bit.quantizationConfig(quantize));
         if (plan.task() != null) {
             tensors = plan.task().tensors(tensors, heads.get(SequenceClassification.CLASSIFIER_WEIGHT),
                     heads.get(SequenceClassification.CLASSIFIER_BIAS));

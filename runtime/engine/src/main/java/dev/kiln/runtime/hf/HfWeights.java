@@ -80,7 +80,10 @@ final class HfWeights {
                     : new ArrayList<>(m.toHf(p != null ? p.toArray() : initialExtra(m, cfg, rng)));
             for (int i = 0; i < m.sources().size(); i++) {
                 if (!names.contains(m.sources().get(i))) continue;
-                float[] data = read(src, where, files.get(m.sources().get(i)), m.sourceShapes().get(i));
+                String file = files.get(m.sources().get(i));
+                float[] data = m.kind() == TensorMapping.Kind.TRANSPOSE && src instanceof Bnb4bitSource b && b.isQuantized(file)
+                        ? b.asConv1d(file, m.sourceShapes().get(i))    // Linear4bit stores Conv1D's weight as [out, in]
+                        : read(src, where, file, m.sourceShapes().get(i));
                 if (complete) parts.add(data);
                 else parts.set(i, data);
             }
@@ -118,6 +121,14 @@ final class HfWeights {
     /** The checkpoint's tensors (HF name → data) for a backbone and its extras, in mapping order. */
     static Map<String, TensorData> save(Transformer model, Map<String, Tensor> extras, HfLayout layout, String arch)
             throws HfCheckpointException {
+        return save(model, extras, layout, arch, null);
+    }
+
+    /** As {@link #save(Transformer, Map, HfLayout, String)}, the backbone's Linear weights in bitsandbytes' 4-bit layout unless {@code quantize} is null. */
+    static Map<String, TensorData> save(Transformer model, Map<String, Tensor> extras, HfLayout layout, String arch, Bnb4bit.Spec quantize)
+            throws HfCheckpointException {
+        Set<String> linearWeights = new TreeSet<>();
+        model.namedModules().forEach((path, m) -> { if (m instanceof dev.kiln.api.nn.Linear) linearWeights.add(path + ".weight"); });
         TransformerConfig cfg = model.config();
         String prefix = layout.isBaseModel(arch) ? "" : layout.backbonePrefix();
         List<TensorMapping> all = layout.mappings(cfg, arch, prefix);
@@ -145,6 +156,16 @@ final class HfWeights {
             if (t == null || !Arrays.equals(t.dims(), m.targetShape()))
                 throw new HfCheckpointException(arch + ": tensor '" + m.target() + "' " + (t == null ? "is missing from the model"
                         : "has shape " + t.shape()) + ", expected " + Arrays.toString(m.targetShape()));
+            if (quantize != null && m.group() == null && linearWeights.contains(m.target())) {
+                if (m.kind() == TensorMapping.Kind.TRANSPOSE)    // Conv1D: Linear4bit keeps Kiln's [out, in]
+                    out.putAll(Bnb4bit.save(m.sources().get(0), t.toArray(), t.dims(), quantize));
+                else {
+                    List<float[]> parts = m.toHf(t.toArray());
+                    for (int i = 0; i < parts.size(); i++)
+                        out.putAll(Bnb4bit.save(m.sources().get(i), parts.get(i), m.sourceShapes().get(i), quantize));
+                }
+                continue;
+            }
             List<float[]> parts = m.toHf(t.toArray());
             for (int i = 0; i < parts.size(); i++) out.put(m.sources().get(i), TensorData.f32(m.sourceShapes().get(i), parts.get(i)));
         }
