@@ -12,6 +12,7 @@ bash "$engine/src/test/tokenizer-parity/fetch.sh" >/dev/null
 mvn -B -o -q -pl runtime/engine -am test-compile dependency:build-classpath \
   -Dmdep.includeScope=test -Dmdep.outputFile=target/parity-classpath.txt
 cp="$engine/target/test-classes:$engine/target/classes:$(cat "$engine/target/parity-classpath.txt")"
+export RAYON_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false   # the Rust batch call on one thread too
 pin=""; command -v taskset >/dev/null 2>&1 && pin="taskset -c 0"
 cd "$engine"
 exec $pin java -Xmx3g -cp "$cp" dev.kiln.runtime.tokenizer.parity.TokenizerSpeedBenchmark "$@"

@@ -14,18 +14,23 @@ import java.util.Locale;
 /**
  * Not a test: encoding speed on one core, Kiln against Hugging Face's Rust tokenizers (the parity
  * oracle, the same JNI library), in one run with the two alternating round by round. For GPT-2,
- * Llama 3 and WordPiece (bert-base-uncased): the whole of tinyshakespeare as one text, and the hard
- * set joined with newlines and repeated to about 1 MB. One encode call per round and side (a single
- * text: the Rust library's batch parallelism is not used); the first round warms up (JIT, BPE
- * caches) and is not counted; MB/s is UTF-8 bytes over the median round. Prints a Markdown table.
- * Run: {@code bash runtime/engine/src/test/tokenizer-parity/bench.sh [ROUNDS]} (pins the JVM to one
- * CPU with taskset).
+ * Llama 3 and WordPiece (bert-base-uncased), on tinyshakespeare and on the hard set repeated to about
+ * 1 MB, each two ways: the whole text in one encode call, and line by line (Kiln: one call a line;
+ * Rust: one batch call, which bench.sh keeps on one thread with RAYON_NUM_THREADS=1 and taskset).
+ * The first round warms up (JIT, BPE caches) and is not counted; MB/s is UTF-8 bytes over the
+ * median round. Prints a Markdown table.
+ * Run: {@code bash runtime/engine/src/test/tokenizer-parity/bench.sh [ROUNDS]}.
  */
 public final class TokenizerSpeedBenchmark {
     private record Result(String tokenizer, String text, double mb, double kiln, double rust, boolean sameIds) {}
 
+    /** One side's work for one round: the ids of the input, flattened. */
+    private interface Side {
+        int[] run();
+    }
+
     public static void main(String[] args) throws IOException {
-        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         Throwable t = HfOracle.load();
         if (t != null) throw new IllegalStateException("the Hugging Face tokenizers native library did not load", t);
         Path shakespeare = ParityEnv.shared("data", "tinyshakespeare", "input.txt")
@@ -33,31 +38,38 @@ public final class TokenizerSpeedBenchmark {
         String[][] texts = {
                 {"tinyshakespeare", Files.readString(shakespeare, StandardCharsets.UTF_8)},
                 {"hard set ×N", hardSetText(1_000_000)}};
+        System.err.println("RAYON_NUM_THREADS=" + System.getenv("RAYON_NUM_THREADS") + ", TOKENIZERS_PARALLELISM="
+                + System.getenv("TOKENIZERS_PARALLELISM"));
         List<Result> results = new ArrayList<>();
         for (String name : List.of("gpt2", "llama3", "bert-base-uncased")) {
             ParityFile f = ParityFiles.named(name);
             if (f.dir().isEmpty()) throw new IllegalStateException(name + ": " + f.missing());
             Tokenizer kiln = f.loadKiln();
             try (HfOracle rust = HfOracle.fromJson(f.oracleJson())) {
-                for (String[] text : texts) results.add(run(name, text[0], text[1], kiln, rust, rounds));
+                for (String[] text : texts) {
+                    String whole = text[1];
+                    List<String> lines = List.of(whole.split("\n", -1));
+                    double mb = whole.getBytes(StandardCharsets.UTF_8).length / 1e6;
+                    results.add(run(name, text[0] + ", whole text", mb, () -> kiln.encode(whole), () -> rust.encode(whole, false), rounds));
+                    results.add(run(name, text[0] + ", line by line", mb, () -> concat(lines.stream().map(kiln::encode).toList()),
+                            () -> concat(Arrays.asList(rust.encodeAll(lines, false))), rounds));
+                }
             }
         }
         System.out.println(table(results, rounds));
     }
 
-    private static Result run(String tokenizer, String textName, String text, Tokenizer kiln, HfOracle rust, int rounds) {
-        double mb = text.getBytes(StandardCharsets.UTF_8).length / 1e6;
+    private static Result run(String tokenizer, String textName, double mb, Side kiln, Side rust, int rounds) {
         double[] k = new double[rounds], r = new double[rounds];
         int[] kIds = null, rIds = null;
         for (int i = 0; i <= rounds; i++) {          // round 0 warms up; the order alternates
-            boolean kilnFirst = i % 2 == 0;
-            long t0, a, b;
-            if (kilnFirst) {
-                t0 = System.nanoTime(); kIds = kiln.encode(text); a = System.nanoTime() - t0;
-                t0 = System.nanoTime(); rIds = rust.encode(text, false); b = System.nanoTime() - t0;
+            long a, b, t0;
+            if (i % 2 == 0) {
+                t0 = System.nanoTime(); kIds = kiln.run(); a = System.nanoTime() - t0;
+                t0 = System.nanoTime(); rIds = rust.run(); b = System.nanoTime() - t0;
             } else {
-                t0 = System.nanoTime(); rIds = rust.encode(text, false); b = System.nanoTime() - t0;
-                t0 = System.nanoTime(); kIds = kiln.encode(text); a = System.nanoTime() - t0;
+                t0 = System.nanoTime(); rIds = rust.run(); b = System.nanoTime() - t0;
+                t0 = System.nanoTime(); kIds = kiln.run(); a = System.nanoTime() - t0;
             }
             if (i > 0) {
                 k[i - 1] = a / 1e9;
@@ -66,6 +78,18 @@ public final class TokenizerSpeedBenchmark {
             System.err.printf(Locale.ROOT, "%s / %s round %d: kiln %.3f s, rust %.3f s%n", tokenizer, textName, i, a / 1e9, b / 1e9);
         }
         return new Result(tokenizer, textName, mb, mb / median(k), mb / median(r), Arrays.equals(kIds, rIds));
+    }
+
+    private static int[] concat(List<int[]> parts) {
+        int n = 0;
+        for (int[] p : parts) n += p.length;
+        int[] out = new int[n];
+        int at = 0;
+        for (int[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
     }
 
     /** The hard set's lines joined with newlines, repeated until about {@code bytes} UTF-8 bytes. */
