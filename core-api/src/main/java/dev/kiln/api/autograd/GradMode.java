@@ -21,6 +21,14 @@ public final class GradMode {
         return () -> flag[0] = previous;
     }
 
+    /** Enables recording until the returned scope is closed (a checkpoint's recompute inside a backward pass). */
+    public static Scope enableGrad() {
+        boolean[] flag = ENABLED.get();
+        boolean previous = flag[0];
+        flag[0] = true;
+        return () -> flag[0] = previous;
+    }
+
     /** A scope that restores the grad mode it replaced. */
     public interface Scope extends AutoCloseable {
         @Override

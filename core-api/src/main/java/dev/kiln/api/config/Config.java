@@ -55,23 +55,31 @@ public final class Config {
     public int getInt(String key, int dflt) {
         Object v = lookup(key);
         if (v == null) return note(key, dflt);
-        if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) return note(key, n.intValue());
-        try {
-            return note(key, Integer.parseInt(v.toString().trim()));
-        } catch (NumberFormatException e) {
-            throw error(key, "expected an integer, got '" + v + "'");
-        }
+        return note(key, (int) integral(key, v, Integer.MIN_VALUE, Integer.MAX_VALUE, "an int"));
     }
 
     public long getLong(String key, long dflt) {
         Object v = lookup(key);
         if (v == null) return note(key, dflt);
-        if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) return note(key, n.longValue());
+        return note(key, integral(key, v, Long.MIN_VALUE, Long.MAX_VALUE, "a long"));
+    }
+
+    /** A whole number within [min, max]; a fraction, a non-number or an out-of-range value is an error naming the key. */
+    private long integral(String key, Object v, long min, long max, String holder) {
+        java.math.BigDecimal d;
         try {
-            return note(key, Long.parseLong(v.toString().trim()));
+            if (v instanceof java.math.BigInteger b) d = new java.math.BigDecimal(b);
+            else if (v instanceof java.math.BigDecimal b) d = b;
+            else if (v instanceof Double || v instanceof Float) d = java.math.BigDecimal.valueOf(((Number) v).doubleValue());
+            else if (v instanceof Number n) d = java.math.BigDecimal.valueOf(n.longValue());
+            else d = new java.math.BigDecimal(v.toString().trim());
         } catch (NumberFormatException e) {
             throw error(key, "expected an integer, got '" + v + "'");
         }
+        if (d.signum() != 0 && d.stripTrailingZeros().scale() > 0) throw error(key, "expected an integer, got '" + v + "'");
+        if (d.compareTo(java.math.BigDecimal.valueOf(min)) < 0 || d.compareTo(java.math.BigDecimal.valueOf(max)) > 0)
+            throw error(key, "is out of range: " + v + " (" + holder + " holds " + min + " … " + max + ")");
+        return d.longValueExact();
     }
 
     public double getDouble(String key, double dflt) {

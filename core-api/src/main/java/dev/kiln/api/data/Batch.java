@@ -58,6 +58,10 @@ public final class Batch {
 
     public Map<String, IntTensor> intInputs() { return Collections.unmodifiableMap(ints); }
 
+    public Map<String, FloatData> floatInputs() { return Collections.unmodifiableMap(floats); }
+
+    public Map<String, Batch> parts() { return Collections.unmodifiableMap(parts); }
+
     /** Tokens this batch trains on (for tokens/s). */
     public long tokens() { return tokens; }
 

@@ -1,5 +1,6 @@
 package dev.kiln.api.nn;
 
+import dev.kiln.api.autograd.Checkpoint;
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.backend.CounterRng;
 import dev.kiln.api.ops.Arithmetic;
@@ -35,6 +36,7 @@ public final class Transformer extends Module {
     private final List<TokenEmbeddingAdapter> tokenAdapters = new ArrayList<>();
     private long dropoutSeed = 1;
     private long dropoutCalls;
+    private boolean gradientCheckpointing;
 
     public Transformer(Backend be, TransformerConfig cfg, long seed) {
         this.cfg = cfg;
@@ -137,7 +139,7 @@ public final class Transformer extends Module {
         if (embedNorm != null) x = embedNorm.forward(x);
         long seed = nextSeed();
         if (isTraining()) x = Regularization.dropout(x, cfg.dropout(), seed);
-        for (int i = 0; i < blocks.size(); i++) x = blocks.get(i).forward(x, in, i, prefix + offset, seed + 16L * (i + 1));
+        for (int i = 0; i < blocks.size(); i++) x = block(i, x, in, prefix + offset, seed + 16L * (i + 1));
         if (cache != null) cache.advance(t);
         if (virtual > 0) x = Shapes.slice(x, 1, virtual, t);                 // the real tokens' states: [B, T, C]
         return finalNorm != null ? finalNorm.forward(x) : x;
@@ -219,6 +221,22 @@ public final class Transformer extends Module {
     }
 
     public Tensor tokenEmbeddings() { return tokens; }
+
+    /**
+     * Gradient checkpointing (transformers' gradient_checkpointing_enable): in training, each block
+     * keeps only its input on the tape and recomputes its activations in backward.
+     */
+    public void setGradientCheckpointing(boolean on) { this.gradientCheckpointing = on; }
+
+    public boolean gradientCheckpointing() { return gradientCheckpointing; }
+
+    /** Block i on x [B, T, C] → [B, T, C], through a {@link Checkpoint} when checkpointing applies (training, no KV cache). */
+    private Tensor block(int i, Tensor x, ModelInput in, int posOffset, long seed) {
+        Block blk = blocks.get(i);
+        if (!gradientCheckpointing || !isTraining() || in.cache() != null) return blk.forward(x, in, i, posOffset, seed);
+        return Checkpoint.apply(a -> blk.forward(a[0], a[1] == null ? in : in.withEncoder(a[1], in.encoderMask()), i, posOffset, seed),
+                new Tensor[] {x, in.encoderStates()}, blk.parameters());
+    }
 
     private long nextSeed() {
         return CounterRng.mix(dropoutSeed * 31 + dropoutCalls++);

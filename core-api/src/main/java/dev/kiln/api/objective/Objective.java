@@ -32,7 +32,9 @@ public interface Objective {
      * starts at batch i without making the ones before. Deterministic for a seed: the trainer passes
      * a new seed per epoch, so order, masks and pairings change between epochs but runs (and resumed
      * runs) are reproducible. A {@linkplain Dataset#tokenized() prepared} dataset's documents come
-     * as token ids in {@link Dataset#tokens()}.
+     * as token ids in {@link Dataset#tokens()}. The trainer makes the next batch on a background thread
+     * while {@link #compute} runs on its own, so making a batch must not share mutable state with
+     * {@code compute} (one batch is made at a time).
      *
      * <p>Implement this or {@link #prepare} (small data): the default makes the whole list with
      * {@code prepare}.

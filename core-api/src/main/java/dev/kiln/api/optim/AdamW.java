@@ -49,6 +49,13 @@ public final class AdamW implements Optimizer {
     public long steps() { return steps; }
 
     @Override
+    public long stateBytes() {
+        long n = 0;
+        for (ParamGroup g : params) n += g.param().size();
+        return 8 * n;
+    }
+
+    @Override
     public Map<String, float[]> state() {
         Map<String, float[]> out = new LinkedHashMap<>();
         for (int i = 0; i < params.size(); i++) {

@@ -18,6 +18,13 @@ public interface Optimizer {
     /** Named state arrays (e.g. {@code m.<param>}, {@code v.<param>}), host copies. */
     Map<String, float[]> state();
 
+    /** Bytes of optimizer state held for the parameters (moments, momentum buffers): the memory a benchmark compares. */
+    default long stateBytes() {
+        long bytes = 0;
+        for (float[] a : state().values()) bytes += 4L * a.length;
+        return bytes;
+    }
+
     /** Restores what {@link #state()} returned, plus the step count; names the missing or misshaped entry. */
     void load(Map<String, float[]> state, long steps);
 }

@@ -40,8 +40,6 @@ public final class Sgd implements Optimizer {
             Backend be = p.backend();
             int n = p.size();
             int[] s = {n};
-            float rate = (float) (lr * g.lrScale());
-            if (g.weightDecay() != 0) be.unary(UnaryOp.SCALE, p.storage(), p.storage(), n, 1f - rate * (float) g.weightDecay());
             Storage grad = p.gradForAccumulation();
             Storage direction = grad;
             if (momentum != 0f) {
@@ -49,12 +47,19 @@ public final class Sgd implements Optimizer {
                 be.reduceSumTo(grad, s, buf[i], s, true);
                 direction = buf[i];
             }
-            Storage stepVec = be.allocate(n);
-            be.unary(UnaryOp.SCALE, direction, stepVec, n, -rate);
-            Storage updated = be.allocate(n);
-            be.binary(BinaryOp.ADD, p.storage(), s, stepVec, s, updated, s);
-            be.copy(updated, 0, p.storage(), 0, n);
+            descend(be, p.storage(), direction, n, (float) (lr * g.lrScale()), (float) g.weightDecay());
         }
+    }
+
+    /** p ← p·(1 − rate·wd) − rate·direction, over n values (shared with {@link Lomo}, so both take identical steps). */
+    static void descend(Backend be, Storage p, Storage direction, int n, float rate, float weightDecay) {
+        int[] s = {n};
+        if (weightDecay != 0) be.unary(UnaryOp.SCALE, p, p, n, 1f - rate * weightDecay);
+        Storage stepVec = be.allocate(n);
+        be.unary(UnaryOp.SCALE, direction, stepVec, n, -rate);
+        Storage updated = be.allocate(n);
+        be.binary(BinaryOp.ADD, p, s, stepVec, s, updated, s);
+        be.copy(updated, 0, p, 0, n);
     }
 
     @Override

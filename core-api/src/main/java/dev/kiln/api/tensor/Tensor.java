@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * A contiguous float tensor on one {@link Backend}, with reverse-mode autograd: an op that has
@@ -28,6 +29,7 @@ public final class Tensor {
     private BackwardFn backwardFn;
     private String opName;
     private boolean released;
+    private Consumer<Tensor> gradReadyHook;
 
     private Tensor(Backend backend, Storage storage, Shape shape) {
         if (storage.size() < shape.size())
@@ -112,6 +114,14 @@ public final class Tensor {
 
     public boolean isLeaf() { return backwardFn == null; }
 
+    /** The tensors this op's result was computed from (empty for a leaf or a released node): what the tape keeps alive. */
+    public List<Tensor> tapeInputs() {
+        if (inputs == null) return List.of();
+        List<Tensor> out = new ArrayList<>(inputs.length);
+        for (Tensor t : inputs) if (t != null) out.add(t);
+        return out;
+    }
+
     // ---- data ---------------------------------------------------------------------------------
 
     /** A host copy of the values. */
@@ -163,6 +173,13 @@ public final class Tensor {
 
     public boolean hasGrad() { return grad != null; }
 
+    /**
+     * Called during {@link #backward} once this leaf's gradient is complete (every op that used it has
+     * run its backward): PyTorch's post-accumulate-grad hook, with which LOMO updates a parameter and
+     * drops its gradient before the pass goes on. Null removes it.
+     */
+    public void onGradientReady(Consumer<Tensor> hook) { this.gradReadyHook = hook; }
+
     /** Drops the gradient (the optimizer's zero_grad). */
     public void zeroGrad() { grad = null; }
 
@@ -187,7 +204,10 @@ public final class Tensor {
         backend.reduceSumTo(gradOut, n, g, n, true); // accumulate: a leaf root keeps what it had
         for (int i = order.size() - 1; i >= 0; i--) {
             Tensor t = order.get(i);
-            if (t.backwardFn == null) continue;
+            if (t.backwardFn == null) {
+                if (t.gradReadyHook != null && t.grad != null) t.gradReadyHook.accept(t);
+                continue;
+            }
             if (t.grad != null) t.backwardFn.backward(t.grad);
             t.grad = null;
             t.released = true;

@@ -199,14 +199,9 @@ public interface ObjectiveContract {
 
     // ---- helpers ------------------------------------------------------------------------------------
 
-    /** Every int input of a batch and its parts, as text (keys, shapes, values). */
+    /** Every input of a batch as text ({@link dev.kiln.api.testing.BatchFingerprints}). */
     static String fingerprint(Batch b) {
-        StringBuilder sb = new StringBuilder();
-        for (var e : b.intInputs().entrySet()) {
-            IntTensor t = e.getValue();
-            sb.append(e.getKey()).append(t.shape()).append(Arrays.toString(t.data())).append(';');
-        }
-        return sb.toString();
+        return dev.kiln.api.testing.BatchFingerprints.of(b);
     }
 
     static boolean nonZero(Tensor grad) {

@@ -24,7 +24,11 @@ class OptimizerStateTest {
             {0.1f, -0.6f, 0.4f, 0.2f}, {0.9f, 0.1f, -0.2f, -0.4f}};
 
     private static Function<List<ParamGroup>, Optimizer> factory(String name) {
-        return name.equals("adamw") ? groups -> new AdamW(groups, 0.9, 0.999, 1e-8) : groups -> new Sgd(groups, 0.8);
+        return switch (name) {
+            case "adamw" -> groups -> new AdamW(groups, 0.9, 0.999, 1e-8);
+            case "adamw8bit" -> groups -> new AdamW8bit(groups, 0.9, 0.999, 1e-8, 1);   // every parameter 8-bit, however small
+            default -> groups -> new Sgd(groups, 0.8);
+        };
     }
 
     private static List<ParamGroup> groups(Tensor w, Tensor b) {
@@ -38,7 +42,7 @@ class OptimizerStateTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"adamw", "sgd"})
+    @ValueSource(strings = {"adamw", "adamw8bit", "sgd"})
     void restoredOptimizerTakesIdenticalSteps(String name) {
         Tensor w = Tensor.of(be, new float[] {1, 2, 3}, 3).requiresGrad(true), b = Tensor.of(be, new float[] {-1}, 1).requiresGrad(true);
         Optimizer original = factory(name).apply(groups(w, b));
@@ -71,7 +75,7 @@ class OptimizerStateTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"adamw", "sgd"})
+    @ValueSource(strings = {"adamw", "adamw8bit", "sgd"})
     void loadNamesAMissingOrMisshapedEntry(String name) {
         Tensor w = Tensor.zeros(be, 3).requiresGrad(true), b = Tensor.zeros(be, 1).requiresGrad(true);
         Optimizer opt = factory(name).apply(groups(w, b));

@@ -16,7 +16,6 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -55,7 +54,7 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        String text = Files.readString(data, StandardCharsets.UTF_8);
+        String text = dev.kiln.runtime.data.Utf8Files.read(data);          // an error naming the byte offset of bad UTF-8
         try (Session session = Session.open(root, null, Map.of(), WriterStream.of(err))) {
             ModelFiles m = ModelFiles.load(model, session.backend(), err);
             if (adapter != null) Adapters.apply(session.get(KilnPlugins.class).fineTuners(), m.model(), adapter, true);
@@ -66,6 +65,9 @@ final class EvalCommand implements Callable<Integer> {
             long t0 = System.nanoTime();
             Score s = score(m.model(), ids, batch);
             double nll = s.nllSum / s.tokens;
+            if (!Double.isFinite(nll))
+                throw new IllegalStateException(model + ": the model scores " + data + " with a mean NLL of " + nll
+                        + ": its weights hold NaN or Inf (a diverged or damaged checkpoint?)");
             out.println("data: " + data + " (" + Format.thousands(ids.length) + " tokens, "
                     + Format.thousands(text.getBytes(StandardCharsets.UTF_8).length) + " bytes, " + s.windows
                     + " windows of up to " + m.model().config().usablePositions() + ")");

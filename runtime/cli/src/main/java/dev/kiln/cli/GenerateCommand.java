@@ -1,6 +1,8 @@
 package dev.kiln.cli;
 
 import dev.kiln.runtime.adapter.Adapters;
+import dev.kiln.runtime.chat.ChatSession;
+import dev.kiln.runtime.chat.ModelChatTemplate;
 import dev.kiln.runtime.generate.Generation;
 import dev.kiln.runtime.generate.GenerationDefaults;
 import dev.kiln.runtime.generate.Generator;
@@ -8,6 +10,7 @@ import dev.kiln.runtime.generate.SamplingSettings;
 import dev.kiln.runtime.guice.KilnPlugins;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -15,8 +18,6 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -30,7 +31,8 @@ import java.util.concurrent.Callable;
                 "A generation_config.json in the model directory (Hugging Face's) supplies the end-of-text ids"
                         + " (eos_token_id, one or a list) and sampling defaults (do_sample, temperature, top_k, top_p,"
                         + " repetition_penalty, max_new_tokens); the flags given override them."},
-        footer = {"", "Example:", "  kiln generate --model runs/tiny/model --prompt 'Once upon a time' --max-new-tokens 200 --seed 1"})
+        footer = {"", "Examples:", "  kiln generate --model runs/tiny/model --prompt 'Once upon a time' --max-new-tokens 200 --seed 1",
+                "  kiln generate --model Qwen3-0.6B --chat --prompt 'Name three rivers.' --greedy"})
 final class GenerateCommand implements Callable<Integer> {
     @ParentCommand
     KilnCli root;
@@ -50,84 +52,64 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"-p", "--prompt"}, required = true, paramLabel = "TEXT", description = "The text to continue.")
     String prompt;
 
-    @Option(names = {"-n", "--max-new-tokens"}, paramLabel = "N", defaultValue = "100",
-            description = "Generate at most N tokens (default: ${DEFAULT-VALUE}).")
-    int maxNewTokens;
+    @Mixin
+    SamplingOptions sampling;
 
-    @Option(names = {"-t", "--temperature"}, paramLabel = "T", defaultValue = "0.8",
-            description = "Divide the logits by T; lower is more conservative, 0 is greedy (default: ${DEFAULT-VALUE}).")
-    double temperature;
+    @Option(names = "--chat", description = {"Treat the prompt as one user message: apply the model's chat template (with the"
+            + " generation prompt; Kiln's built-in one when the model has none), print only the answer, and stop at the"
+            + " template's end-of-turn tokens."})
+    boolean chat;
 
-    @Option(names = "--top-k", paramLabel = "K", defaultValue = "50",
-            description = "Sample only among the K most likely tokens; 0 turns it off (default: ${DEFAULT-VALUE}).")
-    int topK;
-
-    @Option(names = "--top-p", paramLabel = "P", defaultValue = "0.95",
-            description = "Nucleus sampling: the smallest set of tokens whose probability reaches P; 1 turns it off (default: ${DEFAULT-VALUE}).")
-    double topP;
-
-    @Option(names = "--repetition-penalty", paramLabel = "R", defaultValue = "1.0",
-            description = "Penalise tokens already in the context (CTRL); 1 turns it off (default: ${DEFAULT-VALUE}).")
-    double repetitionPenalty;
-
-    @Option(names = {"-s", "--seed"}, paramLabel = "S", defaultValue = "0",
-            description = "Sampler seed: the same seed, model and prompt give the same text (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--greedy", description = "Always take the most likely token (ignores temperature, top-k, top-p and seed).")
-    boolean greedy;
-
-    @Option(names = "--stop", paramLabel = "TEXT",
-            description = "Stop before this string (repeatable); it is not printed.")
-    List<String> stop = new ArrayList<>();
+    @Option(names = "--system", paramLabel = "TEXT", description = "With --chat: a system message before the user's.")
+    String system;
 
     @Option(names = "--no-echo", description = "Do not print the prompt before the generated text.")
     boolean noEcho;
 
     @Override
     public Integer call() throws IOException {
+        if (system != null && !chat) throw new IllegalArgumentException("--system only applies with --chat");
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        SamplingSettings flags = new SamplingSettings(greedy, temperature, topK, topP, repetitionPenalty,
-                maxNewTokens, seed, stop);
         GenerationDefaults defaults = GenerationDefaults.read(model);
-        SamplingSettings settings = defaults.applyTo(flags, this::givenOnCommandLine);
+        SamplingSettings settings = sampling.settings(defaults);
         try (Session session = Session.open(root, null, Map.of(), WriterStream.of(err))) {
             ModelFiles m = ModelFiles.load(model, session.backend(), err);
             if (adapter != null) Adapters.apply(session.get(KilnPlugins.class).fineTuners(), m.model(), adapter, true);
-            Generator generator = new Generator(m.model(), m.tokenizer());
-            if (defaults.eosIds() != null) generator.stopAt(defaults.eosIds());
-            if (!noEcho) {
-                out.print(prompt);
-                out.flush();
+            Generation g;
+            if (chat) {
+                ModelChatTemplate template = ModelChatTemplate.forModel(model);
+                if (template.builtin()) err.println("(" + model + " has no chat template; using " + template.describe() + ")");
+                ChatSession conversation = new ChatSession(m.model(), m.tokenizer(), template, defaults.eosIds(), system);
+                g = conversation.reply(prompt, settings, piece -> {
+                    out.print(piece);
+                    out.flush();
+                });
+            } else {
+                Generator generator = new Generator(m.model(), m.tokenizer());
+                if (defaults.eosIds() != null) generator.stopAt(defaults.eosIds());
+                if (!noEcho) {
+                    out.print(prompt);
+                    out.flush();
+                }
+                g = generator.generate(prompt, settings, piece -> {
+                    out.print(piece);
+                    out.flush();
+                });
             }
-            Generation g = generator.generate(prompt, settings, piece -> {
-                out.print(piece);
-                out.flush();
-            });
             out.println();
             out.flush();
-            err.println("(" + g.promptTokens() + " prompt + " + g.tokens().length + " generated tokens, stopped at "
-                    + g.reason().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ", "
-                    + Format.fixed(g.tokensPerSecond(), 1) + " tok/s"
-                    + (g.contextSlides() > 0 ? ", context slid " + g.contextSlides() + "×" : "") + ")");
+            err.println(summary(g));
             err.flush();
         }
         return 0;
     }
 
-    /** Whether the sampling setting {@code key} (generation_config.json's name) was given as a flag. */
-    private boolean givenOnCommandLine(String key) {
-        String flag = switch (key) {
-            case "greedy" -> "--greedy";
-            case "temperature" -> "--temperature";
-            case "top_k" -> "--top-k";
-            case "top_p" -> "--top-p";
-            case "repetition_penalty" -> "--repetition-penalty";
-            case "max_new_tokens" -> "--max-new-tokens";
-            default -> throw new IllegalArgumentException("no flag for " + key);
-        };
-        var parsed = spec.commandLine().getParseResult();
-        return parsed != null && parsed.hasMatchedOption(flag);
+    /** "(12 prompt + 40 generated tokens, stopped at eos, 35.2 tok/s)". */
+    static String summary(Generation g) {
+        return "(" + g.promptTokens() + " prompt + " + g.tokens().length + " generated tokens, stopped at "
+                + g.reason().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ", "
+                + Format.fixed(g.tokensPerSecond(), 1) + " tok/s"
+                + (g.contextSlides() > 0 ? ", context slid " + g.contextSlides() + "×" : "") + ")";
     }
 
     /** "temperature 0.8, top_k 50, top_p 0.95, seed 0" or "greedy". */

@@ -9,6 +9,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +17,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * The {@code kiln} command. Subcommands: plugins, pretrain, finetune, generate, eval, export, report, bench, tokenize.
+ * The {@code kiln} command. Subcommands: plugins, prepare, pretrain, finetune, generate, chat, eval, export, report, bench, tokenize.
  * Global options ({@code --backend}, {@code --plugins}, {@code --verbose}) may be given before or
  * after the subcommand. Output goes to the command line's out / err writers (UTF-8 on the real
  * console), so tests can capture it.
@@ -29,7 +30,7 @@ import java.util.Map;
                 "  KILN_HOME      Kiln's install directory (plugins default to KILN_HOME/plugins)",
                 "", "Run 'kiln help COMMAND' or 'kiln COMMAND --help' for a command's options."},
         subcommands = {PluginsCommand.class, PrepareCommand.class, PretrainCommand.class, FinetuneCommand.class, GenerateCommand.class,
-                EvalCommand.class, ExportCommand.class, ReportCommand.class, BenchCommand.class, TokenizeCommand.class, CommandLine.HelpCommand.class})
+                ChatCommand.class, EvalCommand.class, ExportCommand.class, ReportCommand.class, BenchCommand.class, TokenizeCommand.class, CommandLine.HelpCommand.class})
 public final class KilnCli implements Runnable {
     public static final String ENV_PLUGINS = "KILN_PLUGINS";
     public static final String ENV_HOME = "KILN_HOME";
@@ -53,9 +54,15 @@ public final class KilnCli implements Runnable {
     boolean verbose;
 
     private final Map<String, String> env;
+    private final InputStream in;
 
     public KilnCli(Map<String, String> env) {
+        this(env, System.in);
+    }
+
+    KilnCli(Map<String, String> env, InputStream in) {
         this.env = Map.copyOf(env);
+        this.in = in;
     }
 
     public static void main(String[] args) {
@@ -75,11 +82,25 @@ public final class KilnCli implements Runnable {
 
     /** The configured command line: UTF-8 writers, one-line errors (stack traces with --verbose). */
     public static CommandLine commandLine(Map<String, String> env, PrintWriter out, PrintWriter err) {
-        KilnCli root = new KilnCli(env);
+        return commandLine(env, System.in, out, err);
+    }
+
+    /** The command line reading standard input (what {@code kiln chat} reads) from {@code in}. */
+    static CommandLine commandLine(Map<String, String> env, InputStream in, PrintWriter out, PrintWriter err) {
+        KilnCli root = new KilnCli(env, in);
         CommandLine cl = new CommandLine(root);
         cl.setOut(out);
         cl.setErr(err);
         cl.setUsageHelpAutoWidth(true);
+        cl.setExecutionStrategy(parseResult -> {
+            String unknown = unknownCommand(cl, parseResult.originalArgs());
+            return unknown == null ? new CommandLine.RunLast().execute(parseResult) : refuseUnknown(cl, unknown);
+        });
+        CommandLine.IParameterExceptionHandler parseErrors = cl.getParameterExceptionHandler();
+        cl.setParameterExceptionHandler((e, args) -> {
+            String unknown = unknownCommand(cl, java.util.List.of(args));
+            return unknown == null ? parseErrors.handleParseException(e, args) : refuseUnknown(cl, unknown);
+        });
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter w = commandLine.getErr();
             OutOfMemoryError oom = Activity.outOfMemoryIn(e);
@@ -92,6 +113,29 @@ public final class KilnCli implements Runnable {
         return cl;
     }
 
+    /**
+     * The first word that is neither an option of kiln itself nor a known command, or null: picocli
+     * would print the help and exit 0 for {@code kiln foo --help}.
+     */
+    private static String unknownCommand(CommandLine cl, java.util.List<String> args) {
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals("--backend") || a.equals("--plugins")) {
+                i++;
+                continue;
+            }
+            if (a.startsWith("-")) continue;
+            return cl.getSubcommands().containsKey(a) ? null : a;
+        }
+        return null;
+    }
+
+    private static int refuseUnknown(CommandLine cl, String unknown) {
+        cl.getErr().println("kiln: unknown command '" + unknown + "' (known: " + String.join(", ", cl.getSubcommands().keySet()) + ")");
+        cl.getErr().flush();
+        return 2;
+    }
+
     /** With no subcommand: the usage. */
     @Override
     public void run() {
@@ -100,6 +144,11 @@ public final class KilnCli implements Runnable {
 
     Map<String, String> env() {
         return env;
+    }
+
+    /** Standard input. */
+    InputStream in() {
+        return in;
     }
 
     /**

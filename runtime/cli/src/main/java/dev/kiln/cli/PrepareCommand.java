@@ -18,9 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code kiln prepare --config FILE [--out DIR]}: tokenize a corpus once into memory-mapped token shards. */
+/** {@code kiln prepare --config FILE [--out DIR]}: tokenize a corpus once into token shards. */
 @Command(name = "prepare", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Tokenize a pipeline's training corpus once into memory-mapped token shards (uint16 ids when the"
+        description = {"Tokenize a pipeline's training corpus once into token shards (flat uint16 ids when the"
                 + " vocabulary fits, else uint32) with a document index, split into train and validation by documents.",
                 "Reads the config's 'tokenizer' and 'data' sections: data.train (and data.validation) a file or a glob of"
                         + " text, JSONL or TSV files, each optionally .gz; format, document_separator, field (JSONL/TSV, default"

@@ -1,6 +1,9 @@
 package dev.kiln.cli;
 
 import dev.kiln.api.tokenizer.Tokenizer;
+import dev.kiln.runtime.chat.ChatEncoding;
+import dev.kiln.runtime.chat.ChatMessages;
+import dev.kiln.runtime.chat.ModelChatTemplate;
 import dev.kiln.runtime.tokenizer.TokenizerFiles;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -17,17 +20,23 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code kiln tokenize --tokenizer PATH (--text TEXT | --file FILE) [--decode]}: ids of each line, or text of each line of ids. */
+/**
+ * {@code kiln tokenize --tokenizer PATH (--text TEXT | --file FILE) [--decode]}: ids of each line, or text of each line of ids;
+ * {@code --chat MESSAGES.json [--add-generation-prompt] [--ids]}: a conversation as the chat template renders it, or its ids.
+ */
 @Command(name = "tokenize", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Print the token ids of each input line, space-separated, one output line per input line;"
                 + " with --decode, read lines of space-separated ids and print their text.",
-                "Each line is encoded on its own, without its line break."},
+                "Each line is encoded on its own, without its line break.",
+                "With --chat, print a conversation as the model's chat template renders it (what generation and fine-tuning"
+                        + " feed the model), or with --ids its token ids."},
         footer = {"", "PATH may be a tokenizer.json (Kiln's or Hugging Face's), a directory holding one (e.g. a Kiln model"
                 + " directory), a directory or file of GPT-2's vocab.json/encoder.json + merges.txt/vocab.bpe, or BERT's"
                 + " vocab.txt (loaded uncased).",
                 "", "Examples:",
                 "  kiln tokenize --tokenizer gpt2/ --text 'Hello, world!'",
-                "  kiln tokenize --tokenizer runs/tiny/model --file ids.txt --decode"})
+                "  kiln tokenize --tokenizer runs/tiny/model --file ids.txt --decode",
+                "  kiln tokenize --tokenizer Qwen3-0.6B --chat messages.json --add-generation-prompt --ids"})
 final class TokenizeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -44,7 +53,20 @@ final class TokenizeCommand implements Callable<Integer> {
 
         @Option(names = "--file", required = true, paramLabel = "FILE", description = "The input, a UTF-8 text file.")
         Path file;
+
+        @Option(names = "--chat", required = true, paramLabel = "MESSAGES.json",
+                description = {"A conversation, a JSON array of {\"role\": ..., \"content\": ...} messages: print it as the chat template"
+                        + " of the tokenizer's directory renders it (Kiln's built-in ChatML when it has none), exactly, plus a line"
+                        + " break when the text does not end with one."})
+        Path chat;
     }
+
+    @Option(names = "--add-generation-prompt", description = "With --chat: end with the template's generation prompt (the start of the assistant's turn).")
+    boolean addGenerationPrompt;
+
+    @Option(names = "--ids", description = "With --chat: print the token ids of the rendered text instead (no special tokens added;"
+            + " special-token names in it become their ids), space-separated on one line.")
+    boolean ids;
 
     @Option(names = {"-d", "--decode"}, description = "Input lines are ids; print their text.")
     boolean decode;
@@ -55,7 +77,11 @@ final class TokenizeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (skipSpecial && !decode) throw new IllegalArgumentException("--skip-special only applies with --decode");
+        if ((addGenerationPrompt || ids) && input.chat == null)
+            throw new IllegalArgumentException((ids ? "--ids" : "--add-generation-prompt") + " only applies with --chat");
+        if (decode && input.chat != null) throw new IllegalArgumentException("--decode does not apply with --chat");
         Tokenizer tok = TokenizerFiles.load(tokenizer);
+        if (input.chat != null) return chat(tok);
         List<String> lines = (input.text != null ? input.text : read(input.file)).lines().toList();
         PrintWriter out = spec.commandLine().getOut();
         StringBuilder b = new StringBuilder();
@@ -75,6 +101,30 @@ final class TokenizeCommand implements Callable<Integer> {
                 }
             }
             out.println(b);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private int chat(Tokenizer tok) throws IOException {
+        Path dir = Files.isDirectory(tokenizer) ? tokenizer : tokenizer.toAbsolutePath().getParent();
+        ModelChatTemplate template = ModelChatTemplate.forModel(dir);
+        if (template.builtin()) {
+            spec.commandLine().getErr().println("(" + dir + " has no chat template; using " + template.describe() + ")");
+            spec.commandLine().getErr().flush();
+        }
+        String text = template.template().render(ChatMessages.read(input.chat), addGenerationPrompt);
+        PrintWriter out = spec.commandLine().getOut();
+        if (ids) {
+            StringBuilder b = new StringBuilder();
+            for (int id : ChatEncoding.encode(tok, text)) {
+                if (b.length() > 0) b.append(' ');
+                b.append(id);
+            }
+            out.println(b);
+        } else {
+            out.print(text);
+            if (!text.endsWith("\n")) out.println();
         }
         out.flush();
         return 0;

@@ -16,4 +16,12 @@ record Cli(int code, String out, String err) {
     static Cli run(String... args) {
         return run(Map.of(), args);
     }
+
+    /** With this text as standard input. */
+    static Cli runWithInput(String input, String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        var in = new java.io.ByteArrayInputStream(input.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        int code = KilnCli.commandLine(Map.of(), in, new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+        return new Cli(code, out.toString(), err.toString());
+    }
 }

@@ -55,13 +55,13 @@ class CliParsingTest {
                 "--top-k", "3", "--top-p", "0.9", "--seed", "42", "--greedy", "--stop", "\n\n", "--stop", "END");
         GenerateCommand g = (GenerateCommand) pr.subcommand().commandSpec().userObject();
         assertEquals("héllo", g.prompt);
-        assertEquals(7, g.maxNewTokens);
-        assertEquals(0.5, g.temperature);
-        assertEquals(3, g.topK);
-        assertEquals(0.9, g.topP);
-        assertEquals(42, g.seed);
-        assertTrue(g.greedy);
-        assertEquals(List.of("\n\n", "END"), g.stop);
+        assertEquals(7, g.sampling.maxNewTokens);
+        assertEquals(0.5, g.sampling.temperature);
+        assertEquals(3, g.sampling.topK);
+        assertEquals(0.9, g.sampling.topP);
+        assertEquals(42, g.sampling.seed);
+        assertTrue(g.sampling.greedy);
+        assertEquals(List.of("\n\n", "END"), g.sampling.stop);
     }
 
     @Test

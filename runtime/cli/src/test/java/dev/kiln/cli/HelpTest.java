@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 class HelpTest {
     @ParameterizedTest
-    @ValueSource(strings = {"plugins", "pretrain", "finetune", "generate", "eval", "export", "report", "bench"})
+    @ValueSource(strings = {"plugins", "prepare", "pretrain", "finetune", "generate", "chat", "eval", "export", "report", "bench"})
     void helpMentionsEveryOption(String command) {
         Cli r = Cli.run(command, "--help");
         assertEquals(0, r.code(), r.err());
@@ -31,9 +31,21 @@ class HelpTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"plugins", "pretrain", "finetune", "generate", "eval", "export", "report", "bench"})
+    @ValueSource(strings = {"plugins", "prepare", "pretrain", "finetune", "generate", "chat", "eval", "export", "report", "bench"})
     void helpSubcommandShowsTheSameUsage(String command) {
         assertEquals(Cli.run(command, "--help").out(), Cli.run("help", command).out());
+    }
+
+    @org.junit.jupiter.api.Test
+    void anUnknownCommandIsAnErrorEvenWithHelp() {
+        for (String[] args : new String[][] {{"foo", "--help"}, {"foo"}, {"--backend", "cpu", "traing", "--config", "x.yaml"}}) {
+            Cli r = Cli.run(args);
+            assertEquals(2, r.code(), String.join(" ", args));
+            assertTrue(r.err().contains("unknown command '" + (args[0].equals("foo") ? "foo" : "traing") + "' (known: plugins, prepare, pretrain"),
+                    r.err());
+        }
+        assertEquals(0, Cli.run("--help").code());
+        assertEquals(0, Cli.run("--backend", "cpu", "help", "prepare").code());
     }
 
     @org.junit.jupiter.api.Test

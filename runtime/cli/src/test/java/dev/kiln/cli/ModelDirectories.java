@@ -33,6 +33,18 @@ final class ModelDirectories {
         return dir;
     }
 
+    /** The chat template of {@link #chatModel}: turns as {@code [CLS]ROLE: CONTENT[SEP]}, [SEP] its eos_token. */
+    static final String CHAT_TEMPLATE = "{{ bos_token }}{% for m in messages %}{{ '[CLS]' + m['role'] + ': ' + m['content'] | trim + '[SEP]' }}"
+            + "{% endfor %}{% if add_generation_prompt %}{{ '[CLS]assistant: ' }}{% endif %}";
+
+    /** {@link #hfGpt2} with a tokenizer_config.json holding {@link #CHAT_TEMPLATE} (bos_token &lt;|endoftext|&gt;, eos_token [SEP]). */
+    static Path chatModel(Path dir) throws IOException {
+        hfGpt2(dir);
+        Files.writeString(dir.resolve("tokenizer_config.json"), Json.pretty(Map.of("bos_token", Tokenizer.EOS, "eos_token", Tokenizer.SEP,
+                "chat_template", CHAT_TEMPLATE)) + "\n");
+        return dir;
+    }
+
     /** A random BERT saved as a Hugging Face BertModel with its pooler, or as BertForSequenceClassification labelled neg / pos. */
     static Path hfBert(Path dir, boolean classifier) throws IOException {
         Transformer model = new Transformer(BACKEND, TransformerConfig.bert(BYTES.vocabSize(), 32, 1, 4, 64), 22);
@@ -96,6 +108,21 @@ final class ModelDirectories {
     @SuppressWarnings("unchecked")
     static double validation(Path runDir, String when) throws IOException {
         return ((Number) ((Map<String, Object>) json(runDir.resolve("report.json")).get("validation_" + when)).get("loss")).doubleValue();
+    }
+
+    /** {@link #kiln} with this text as standard input. */
+    static Cli kilnWithInput(String input, String... args) {
+        return Cli.runWithInput(input, withPlugins(args));
+    }
+
+    static String[] withPlugins(String... args) {
+        String[] all = new String[args.length + 4];
+        all[0] = "--plugins";
+        all[1] = PLUGINS.toString();
+        all[2] = "--backend";
+        all[3] = "cpu";
+        System.arraycopy(args, 0, all, 4, args.length);
+        return all;
     }
 
     static Cli kiln(String... args) {

@@ -73,6 +73,34 @@ class ModelLoadingCliTest {
         assertTrue(eval.out().contains("scored tokens: 37"), eval.out());
     }
 
+    /** A model whose weights hold NaN scores NaN: eval says so and fails, as generate does, instead of printing "perplexity: nan". */
+    @Test
+    void evalOfADamagedModelIsAnError() throws IOException {
+        Path dir = tmp.resolve("nan");
+        Transformer model = new Transformer(BACKEND, TransformerConfig.gpt2(BYTES.vocabSize(), 16, 1, 2, 12), 3);
+        var weight = model.parameters().get(0);
+        float[] nan = new float[weight.toArray().length];
+        java.util.Arrays.fill(nan, Float.NaN);
+        weight.copyFrom(nan);
+        ModelStore.save(dir, model, Map.of(), Map.of());
+        TokenizerSpec.standard().save(BYTES, dir);
+        Path data = tmp.resolve("nan.txt");
+        Files.writeString(data, "the cat sat on the mat");
+        Cli eval = kiln("eval", "--model", dir.toString(), "--data", data.toString());
+        assertEquals(1, eval.code(), eval.out());
+        assertTrue(eval.err().contains("mean NLL of NaN: its weights hold NaN or Inf"), eval.err());
+        assertFalse(eval.out().contains("perplexity"), eval.out());
+    }
+
+    @Test
+    void evalOfABinaryFileNamesTheByteThatIsNotUtf8() throws IOException {
+        Path data = tmp.resolve("binary.bin");
+        Files.write(data, new byte[] {'o', 'k', '\n', (byte) 0xC3, (byte) 0x28});
+        Cli eval = kiln("eval", "--model", hfGpt2(tmp.resolve("hf-bin")).toString(), "--data", data.toString());
+        assertEquals(1, eval.code());
+        assertTrue(eval.err().contains(data + ":2: not valid UTF-8: byte 0xC3 at byte offset 3"), eval.err());
+    }
+
     /** The directory's weights with one tensor GPT2LMHeadModel has no place for and one of its own removed. */
     private static Path mismatched(Path dir) throws IOException {
         Path file = dir.resolve("model.safetensors");

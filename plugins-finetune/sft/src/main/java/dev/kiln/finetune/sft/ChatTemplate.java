@@ -61,11 +61,12 @@ final class ChatTemplate {
         if (raw == null) return chatml();
         if (raw instanceof String name) {
             if (name.trim().equalsIgnoreCase(CHATML)) return chatml();
-            throw config.error("chat_template", "names unknown template '" + name + "' (known: " + CHATML
-                    + "; or give a map of system / user / assistant formats with a {content} placeholder)");
+            throw config.error("chat_template", "names unknown template '" + name + "' (known: " + CHATML + ", "
+                    + InstructionSettings.MODEL + " (the model's own); or give a map of system / user / assistant formats with a {content} placeholder)");
         }
         if (!(raw instanceof Map<?, ?> map))
-            throw config.error("chat_template", "expected the name '" + CHATML + "' or a map of role formats, got '" + raw + "'");
+            throw config.error("chat_template", "expected the name '" + CHATML + "' or a map of role formats (or '"
+                    + InstructionSettings.MODEL + "': the model's own template), got '" + raw + "'");
         Config section = new Config(config.section() + ".chat_template", (Map<String, ?>) map);
         Map<String, Format> f = new LinkedHashMap<>();
         for (String role : ROLES) {

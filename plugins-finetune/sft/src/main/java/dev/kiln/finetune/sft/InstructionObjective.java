@@ -70,7 +70,13 @@ public final class InstructionObjective implements Objective {
 
     /** The conversation as the chat template renders it (for inspection and tests). */
     public String renderChat(Example ex, boolean addGenerationPrompt) {
-        return settings.template().render(rows.messages(ex, settings.messagesField()), addGenerationPrompt);
+        List<InstructionRows.Message> messages = rows.messages(ex, settings.messagesField());
+        if (settings.modelTemplate() != null) {
+            List<Map<String, ?>> maps = new ArrayList<>();
+            for (InstructionRows.Message m : messages) maps.add(Map.of("role", m.role(), "content", m.content()));
+            return settings.modelTemplate().render(maps, addGenerationPrompt);
+        }
+        return settings.template().render(messages, addGenerationPrompt);
     }
 
     @Override
@@ -163,7 +169,7 @@ public final class InstructionObjective implements Objective {
         m.put("completion_field", settings.completionField());
         m.put("messages_field", settings.messagesField());
         m.put("add_eos", rows.appendsEos());
-        m.put("chat_template", settings.template().toMap());
+        m.put("chat_template", settings.modelTemplate() != null ? InstructionSettings.MODEL : settings.template().toMap());
         return m;
     }
 

@@ -21,6 +21,9 @@ import java.util.Map;
  *       other keys of a message are ignored), rendered with the chat template; assistant turns
  *       train.</li>
  * </ul>
+ * With the model's own chat template ({@code chat_template: model}, the default when the model has
+ * one) conversations are rendered whole by it and {@link TemplateTurns} finds the assistant turns
+ * (any role the template accepts may occur).
  * With {@code completion_only_loss: false} (prompt / completion rows) or
  * {@code assistant_only_loss: false} (messages rows) every piece trains.
  */
@@ -36,10 +39,12 @@ final class InstructionRows {
 
     private final InstructionSettings settings;
     private final boolean eos;
+    private final java.util.Set<String> specials;
 
     InstructionRows(InstructionSettings settings, Tokenizer tokenizer) {
         this.settings = settings;
         this.eos = settings.addEos() && tokenizer.special(Tokenizer.EOS).isPresent();
+        this.specials = tokenizer.specialTokens().keySet();
     }
 
     /** Whether completions end with the tokenizer's EOS (add_eos and the tokenizer has one). */
@@ -53,7 +58,10 @@ final class InstructionRows {
                         + (ex.has(promptField) ? promptField : completionField) + "'; give a conversation or a prompt / completion pair, not both");
             List<Message> messages = messages(ex, messagesField);
             List<Piece> out = new ArrayList<>();
-            render(messages, !settings.assistantOnlyLoss(), true, out);
+            if (settings.modelTemplate() != null)
+                out.addAll(TemplateTurns.pieces(settings.modelTemplate(), messages, assistants(messages, 0), !settings.assistantOnlyLoss(),
+                        specials, ex.source()));
+            else render(messages, !settings.assistantOnlyLoss(), true, out);
             return requireTrained(ex, out, "no assistant message to train on in '" + messagesField + "'");
         }
         Object prompt = field(ex, promptField), completion = field(ex, completionField);
@@ -66,6 +74,13 @@ final class InstructionRows {
             return requireTrained(ex, out, "empty '" + completionField + "' and no EOS to train on");
         }
         if (prompt instanceof List<?> && completion instanceof List<?>) {
+            if (settings.modelTemplate() != null) {
+                List<Message> all = new ArrayList<>(messages(ex, promptField));
+                int first = all.size();
+                all.addAll(messages(ex, completionField));
+                out.addAll(TemplateTurns.pieces(settings.modelTemplate(), all, assistants(all, first), !onlyCompletion, specials, ex.source()));
+                return requireTrained(ex, out, "no assistant message to train on in '" + completionField + "'");
+            }
             render(messages(ex, promptField), !onlyCompletion, false, out);
             render(messages(ex, completionField), !onlyCompletion, true, out);
             return requireTrained(ex, out, "no assistant message to train on in '" + completionField + "'");
@@ -89,6 +104,13 @@ final class InstructionRows {
         }
     }
 
+    /** The indices of the assistant messages from {@code from} on. */
+    private static java.util.Set<Integer> assistants(List<Message> messages, int from) {
+        java.util.Set<Integer> out = new java.util.HashSet<>();
+        for (int i = from; i < messages.size(); i++) if (messages.get(i).role().equals("assistant")) out.add(i);
+        return out;
+    }
+
     /** The messages of a list field, each a map with a known role and string content. */
     List<Message> messages(Example ex, String field) {
         Object raw = ex.fields().get(field);
@@ -102,9 +124,9 @@ final class InstructionRows {
                 throw new IllegalArgumentException(where + " must be a {role, content} map, got " + kind(list.get(i)));
             if (!(m.get("role") instanceof String role))
                 throw new IllegalArgumentException(where + ".role is missing or not a string (has: " + m.keySet() + ")");
-            if (!ChatTemplate.ROLES.contains(role))
+            if (settings.modelTemplate() == null && !ChatTemplate.ROLES.contains(role))
                 throw new IllegalArgumentException(where + ".role '" + role + "' is not one of " + String.join(", ", ChatTemplate.ROLES));
-            if (settings.template().format(role) == null)
+            if (settings.modelTemplate() == null && settings.template().format(role) == null)
                 throw new IllegalArgumentException(where + ".role '" + role + "' has no format in chat_template (add a '" + role + "' format)");
             if (!(m.get("content") instanceof String content))
                 throw new IllegalArgumentException(where + ".content must be a string, got " + kind(m.get("content")));

@@ -38,9 +38,10 @@ import java.util.List;
  * <ul>
  *   <li>{@code prompt_field} / {@code completion_field} / {@code messages_field} (defaults
  *       {@code prompt}, {@code completion}, {@code messages});</li>
- *   <li>{@code chat_template} (default {@code chatml}): the name {@code chatml} or a map of role
- *       formats ({@link ChatTemplate}); kept in the saved model's config.json
- *       ({@link InstructionObjective#metadata()});</li>
+ *   <li>{@code chat_template} (default: {@code model} when the model in finetune.from has its own
+ *       chat template, else {@code chatml}): {@code model} (its Jinja template, {@link TemplateTurns}),
+ *       the name {@code chatml} or a map of role formats ({@link ChatTemplate}); kept in the saved
+ *       model's config.json ({@link InstructionObjective#metadata()});</li>
  *   <li>{@code completion_only_loss} (default true, TRL's name and default): prompt tokens are
  *       context only (target IGNORE); false trains the whole prompt / completion row;</li>
  *   <li>{@code assistant_only_loss} (default true; TRL's default is false because it needs
@@ -96,7 +97,7 @@ public final class SftFineTunerFactory implements FineTunerFactory {
                     + String.join(", ", instruction ? InstructionSettings.KEYS : CLASSIFICATION_KEYS) + ")");
         if (context == null || context.tokenizer() == null)
             throw new IllegalArgumentException("finetune signal 'sft' needs the tokenizer");
-        if (instruction) return new InstructionObjective(InstructionSettings.fromConfig(config, shuffle), context.tokenizer(), context.model(),
+        if (instruction) return new InstructionObjective(InstructionSettings.fromConfig(config, shuffle, context.chatTemplate()), context.tokenizer(), context.model(),
                 context.seed());
         return classification(config, context, task, shuffle);
     }

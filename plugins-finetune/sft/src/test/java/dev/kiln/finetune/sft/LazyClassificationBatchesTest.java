@@ -1,5 +1,7 @@
 package dev.kiln.finetune.sft;
 
+import dev.kiln.api.testing.BatchFingerprints;
+import dev.kiln.api.testing.CountingExamples;
 import dev.kiln.api.data.Batch;
 import dev.kiln.api.data.Batches;
 import dev.kiln.api.data.Dataset;
@@ -14,8 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import static dev.kiln.finetune.sft.CountingExamples.fingerprint;
-import static dev.kiln.finetune.sft.CountingExamples.fingerprints;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -36,7 +36,7 @@ class LazyClassificationBatchesTest {
         for (Map<String, Object> cfg : CONFIGS) {
             Dataset d = data();
             CountingExamples reads = CountingExamples.of(d);
-            List<String> epoch = fingerprints(SftTest.sft(cfg, BERT, TestTokenizers.bytes()).batches(d, SPEC, 7));
+            List<String> epoch = BatchFingerprints.of(SftTest.sft(cfg, BERT, TestTokenizers.bytes()).batches(d, SPEC, 7));
 
             long before = reads.reads();
             Batches lazy = SftTest.sft(cfg, BERT, TestTokenizers.bytes()).batches(d, SPEC, 7);   // a fresh objective, as after a restart
@@ -45,7 +45,7 @@ class LazyClassificationBatchesTest {
             for (long k : new long[] {lazy.size() - 1, 5, 0}) {
                 long start = reads.reads();
                 Batch b = lazy.get(k);
-                assertEquals(epoch.get((int) k), fingerprint(b), cfg + ": batch " + k + " made alone differs from the epoch's");
+                assertEquals(epoch.get((int) k), BatchFingerprints.of(b), cfg + ": batch " + k + " made alone differs from the epoch's");
                 assertEquals(b.ints("ids").dim(0), reads.reads() - start, cfg + ": batch " + k + " read examples that are not in it");
             }
         }
@@ -54,9 +54,9 @@ class LazyClassificationBatchesTest {
     @Test
     void theOrderIsFixedBySeedAndDiffersBetweenSeeds() {
         for (Map<String, Object> cfg : CONFIGS) {
-            List<String> a = fingerprints(SftTest.sft(cfg, BERT, TestTokenizers.bytes()).batches(data(), SPEC, 7));
-            assertEquals(a, fingerprints(SftTest.sft(cfg, BERT, TestTokenizers.bytes()).batches(data(), SPEC, 7)), cfg + ": seed 7 twice");
-            assertNotEquals(a, fingerprints(SftTest.sft(cfg, BERT, TestTokenizers.bytes()).batches(data(), SPEC, 8)), cfg + ": seeds 7 and 8");
+            List<String> a = BatchFingerprints.of(SftTest.sft(cfg, BERT, TestTokenizers.bytes()).batches(data(), SPEC, 7));
+            assertEquals(a, BatchFingerprints.of(SftTest.sft(cfg, BERT, TestTokenizers.bytes()).batches(data(), SPEC, 7)), cfg + ": seed 7 twice");
+            assertNotEquals(a, BatchFingerprints.of(SftTest.sft(cfg, BERT, TestTokenizers.bytes()).batches(data(), SPEC, 8)), cfg + ": seeds 7 and 8");
         }
     }
 
@@ -68,11 +68,11 @@ class LazyClassificationBatchesTest {
         List<String> firstSeen = d.examples().stream().map(e -> e.string("label")).distinct().toList();
 
         SequenceClassificationObjective forward = SftTest.sft(Map.of("num_labels", 3), model, tok);
-        List<String> inOrder = fingerprints(forward.batches(d, new BatchSpec(4, 16), 2));
+        List<String> inOrder = BatchFingerprints.of(forward.batches(d, new BatchSpec(4, 16), 2));
         SequenceClassificationObjective backward = SftTest.sft(Map.of("num_labels", 3), model, tok);
         Batches lazy = backward.batches(d, new BatchSpec(4, 16), 2);
         List<String> reversed = new ArrayList<>();
-        for (long k = lazy.size() - 1; k >= 0; k--) reversed.add(0, fingerprint(lazy.get(k)));
+        for (long k = lazy.size() - 1; k >= 0; k--) reversed.add(0, BatchFingerprints.of(lazy.get(k)));
 
         assertEquals(firstSeen, forward.labelNames());
         assertEquals(firstSeen, backward.labelNames(), "the last batch made first must not give its labels the first ids");

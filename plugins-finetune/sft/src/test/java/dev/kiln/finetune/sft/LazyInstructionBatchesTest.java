@@ -1,5 +1,7 @@
 package dev.kiln.finetune.sft;
 
+import dev.kiln.api.testing.BatchFingerprints;
+import dev.kiln.api.testing.CountingExamples;
 import dev.kiln.api.data.Batch;
 import dev.kiln.api.data.Batches;
 import dev.kiln.api.data.Dataset;
@@ -14,8 +16,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import static dev.kiln.finetune.sft.CountingExamples.fingerprint;
-import static dev.kiln.finetune.sft.CountingExamples.fingerprints;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -52,7 +52,7 @@ class LazyInstructionBatchesTest {
     private static void randomAccess(boolean packing) {
         Dataset d = data();
         CountingExamples reads = CountingExamples.of(d);
-        List<String> epoch = fingerprints(objective(packing).batches(d, SPEC, 7));
+        List<String> epoch = BatchFingerprints.of(objective(packing).batches(d, SPEC, 7));
 
         InstructionObjective resumed = objective(packing);                   // a fresh objective, as after a restart
         long before = reads.reads();
@@ -66,7 +66,7 @@ class LazyInstructionBatchesTest {
         for (long k : new long[] {lazy.size() - 1, lazy.size() / 2, 1, 0}) {                  // out of order, last first
             long start = reads.reads();
             Batch b = lazy.get(k);
-            assertEquals(epoch.get((int) k), fingerprint(b), "batch " + k + " made alone differs from batch " + k + " of the epoch");
+            assertEquals(epoch.get((int) k), BatchFingerprints.of(b), "batch " + k + " made alone differs from batch " + k + " of the epoch");
             assertEquals(examplesIn(b, packing), reads.reads() - start, "batch " + k + " read examples that are not in it");
         }
     }
@@ -124,21 +124,21 @@ class LazyInstructionBatchesTest {
         Dataset d = data();
         InstructionObjective padded = objective(false, false);
         List<InstructionEncoder.Encoded> all = padded.encode(d, SPEC.seqLen());
-        assertEquals(fingerprint(InstructionBatches.padded(all.subList(4, 8), WORDS.requireSpecial("[PAD]"))),
-                fingerprint(padded.batches(d, SPEC, 9).get(1)));
+        assertEquals(BatchFingerprints.of(InstructionBatches.padded(all.subList(4, 8), WORDS.requireSpecial("[PAD]"))),
+                BatchFingerprints.of(padded.batches(d, SPEC, 9).get(1)));
         InstructionObjective packed = objective(true, false);
         int window = PackedEpoch.window(d.examples(), SPEC.batchSize(), SPEC.seqLen(), ex -> packed.encode(ex, SPEC.seqLen()));
         int windows = (N + window - 1) / window;                           // balanced windows: [⌊w·n/c⌋, ⌊(w+1)·n/c⌋)
-        assertEquals(fingerprint(InstructionBatches.packed(all.subList(N / windows, 2 * N / windows), SPEC.seqLen(), WORDS.requireSpecial("[PAD]"))),
-                fingerprint(packed.batches(d, SPEC, 9).get(1)));
+        assertEquals(BatchFingerprints.of(InstructionBatches.packed(all.subList(N / windows, 2 * N / windows), SPEC.seqLen(), WORDS.requireSpecial("[PAD]"))),
+                BatchFingerprints.of(packed.batches(d, SPEC, 9).get(1)));
     }
 
     @Test
     void theOrderIsFixedBySeedAndDiffersBetweenSeeds() {
         for (boolean packing : new boolean[] {false, true}) {
-            List<String> a = fingerprints(objective(packing).batches(data(), SPEC, 7));
-            List<String> again = fingerprints(objective(packing).batches(data(), SPEC, 7));
-            List<String> other = fingerprints(objective(packing).batches(data(), SPEC, 8));
+            List<String> a = BatchFingerprints.of(objective(packing).batches(data(), SPEC, 7));
+            List<String> again = BatchFingerprints.of(objective(packing).batches(data(), SPEC, 7));
+            List<String> other = BatchFingerprints.of(objective(packing).batches(data(), SPEC, 8));
             assertEquals(a, again, "packing " + packing + ": seed 7 twice");
             assertNotEquals(a, other, "packing " + packing + ": seeds 7 and 8 gave the same epoch");
             if (packing) {

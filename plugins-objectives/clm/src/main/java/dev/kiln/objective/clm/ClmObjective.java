@@ -6,6 +6,7 @@ import dev.kiln.api.data.Dataset;
 import dev.kiln.api.data.ArrayTokenDocuments;
 import dev.kiln.api.data.Batches;
 import dev.kiln.api.data.Permutation;
+import dev.kiln.api.data.SeparatedStream;
 import dev.kiln.api.data.TokenDocuments;
 import dev.kiln.api.objective.ExampleBatches;
 import dev.kiln.api.nn.ModelInput;
@@ -25,7 +26,7 @@ import java.util.Map;
  * Causal language modelling: predict token t+1 from tokens ≤ t, through the backbone's own LM
  * head (no head parameters of its own).
  *
- * <p><b>Batches</b> ({@link ClmPacking}, {@link ClmStream}): the documents (a prepared corpus's
+ * <p><b>Batches</b> ({@link ClmPacking}, {@link SeparatedStream}): the documents (a prepared corpus's
  * token shards, or every example's {@code text} tokenized once) are read as one stream with
  * {@code <|endoftext|>} between them, cut into blocks of T+1 tokens that overlap by one token
  * (block k = tokens[kT, kT+T]), so every transition is predicted exactly once per epoch.
@@ -77,7 +78,7 @@ public final class ClmObjective implements Objective {
         if (model != null && (model.positions().bounded()) && spec.seqLen() > model.usablePositions())
             throw new IllegalArgumentException("objective 'clm': sequence length " + spec.seqLen() + " exceeds model.max_seq = " + model.maxSeq()
                     + (model.positionOffset() > 0 ? " less position_offset " + model.positionOffset() : ""));
-        ClmStream stream = new ClmStream(documents(data), settings.eosId());
+        SeparatedStream stream = new SeparatedStream(documents(data), settings.eosId());
         ClmPacking blocks = ClmPacking.of(stream.length(), spec.seqLen());
         Permutation order = settings.shuffle() ? new Permutation(blocks.blocks(), seed) : null;
         int batchSize = spec.batchSize(), t = blocks.length();

@@ -1,5 +1,6 @@
 package dev.kiln.objective.contrastive;
 
+import dev.kiln.api.testing.CountingExamples;
 import dev.kiln.api.data.ArrayTokenDocuments;
 import dev.kiln.api.data.Batch;
 import dev.kiln.api.data.Batches;
@@ -19,8 +20,7 @@ import java.util.Set;
 
 import static dev.kiln.objective.contrastive.ContrastiveObjectiveTest.BERT;
 import static dev.kiln.objective.contrastive.ContrastiveObjectiveTest.make;
-import static dev.kiln.objective.contrastive.LazyData.fingerprint;
-import static dev.kiln.objective.contrastive.LazyData.fingerprints;
+import static dev.kiln.api.testing.BatchFingerprints.of;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Lazy epochs: random access, nothing read up front, seeded, the same from token documents, SimCSE's per-batch sentence rule. */
@@ -56,16 +56,16 @@ class ContrastiveBatchesTest {
     @Test
     void batchKIsTheKthOfTheEpochAndMakingTheEpochReadsAtMostOneExample() {
         for (Map<String, Object> cfg : CONFIGS) {
-            LazyData.Counting examples = new LazyData.Counting(examplesFor(cfg, 23));
+            CountingExamples examples = new CountingExamples(examplesFor(cfg, 23));
             Objective o = make(cfg, BERT);
             Batches lazy = o.batches(new Dataset("d", examples), SPEC, 5);
-            assertTrue(examples.reads.get() <= 1, cfg + ": making the epoch read " + examples.reads.get() + " examples");
+            assertTrue(examples.reads() <= 1, cfg + ": making the epoch read " + examples.reads() + " examples");
             assertEquals(6, lazy.size(), cfg + ": ⌈23 / 4⌉ batches");
             Batch third = lazy.get(3);
-            assertTrue(examples.reads.get() <= 1 + 2 * SPEC.batchSize(), cfg + ": one batch read " + examples.reads.get() + " examples");
-            List<String> all = fingerprints(o.batches(new Dataset("d", examples), SPEC, 5));
-            assertEquals(all.get(3), fingerprint(third), cfg.toString());
-            for (int k = all.size() - 1; k >= 0; k--) assertEquals(all.get(k), fingerprint(lazy.get(k)), cfg + ": batch " + k);
+            assertTrue(examples.reads() <= 1 + 2 * SPEC.batchSize(), cfg + ": one batch read " + examples.reads() + " examples");
+            List<String> all = of(o.batches(new Dataset("d", examples), SPEC, 5));
+            assertEquals(all.get(3), of(third), cfg.toString());
+            for (int k = all.size() - 1; k >= 0; k--) assertEquals(all.get(k), of(lazy.get(k)), cfg + ": batch " + k);
         }
     }
 
@@ -73,8 +73,8 @@ class ContrastiveBatchesTest {
     void batchesAreDeterministicPerSeedAndDifferAcrossSeeds() {
         for (Map<String, Object> cfg : CONFIGS) {
             Dataset d = new Dataset("d", examplesFor(cfg, 23));
-            assertEquals(fingerprints(make(cfg, BERT).batches(d, SPEC, 7)), fingerprints(make(cfg, BERT).batches(d, SPEC, 7)), cfg.toString());
-            assertNotEquals(fingerprints(make(cfg, BERT).batches(d, SPEC, 7)), fingerprints(make(cfg, BERT).batches(d, SPEC, 8)), cfg.toString());
+            assertEquals(of(make(cfg, BERT).batches(d, SPEC, 7)), of(make(cfg, BERT).batches(d, SPEC, 7)), cfg.toString());
+            assertNotEquals(of(make(cfg, BERT).batches(d, SPEC, 7)), of(make(cfg, BERT).batches(d, SPEC, 8)), cfg.toString());
         }
     }
 
@@ -85,7 +85,7 @@ class ContrastiveBatchesTest {
             Dataset tokenized = cfg.get("loss").equals("simcse")
                     ? new Dataset("d", text.examples(), ArrayTokenDocuments.tokenize(text, TestTokenizers.bytes()))
                     : new Dataset("d", text.examples(), ArrayTokenDocuments.of(empty(23)));    // supervised rows read fields, not documents
-            assertEquals(fingerprints(make(cfg, BERT).batches(text, SPEC, 3)), fingerprints(make(cfg, BERT).batches(tokenized, SPEC, 3)), cfg.toString());
+            assertEquals(of(make(cfg, BERT).batches(text, SPEC, 3)), of(make(cfg, BERT).batches(tokenized, SPEC, 3)), cfg.toString());
         }
     }
 
@@ -96,7 +96,7 @@ class ContrastiveBatchesTest {
         for (int i = 0; i < 6; i++) blank.add(Example.text("unused", "s:" + i));
         Dataset tokenized = new Dataset("d", blank, ArrayTokenDocuments.tokenize(text, TestTokenizers.bytes()));
         Map<String, Object> cfg = Map.of("loss", "simcse", "split_sentences", false);
-        assertEquals(fingerprints(make(cfg, BERT).batches(text, SPEC, 3)), fingerprints(make(cfg, BERT).batches(tokenized, SPEC, 3)));
+        assertEquals(of(make(cfg, BERT).batches(text, SPEC, 3)), of(make(cfg, BERT).batches(tokenized, SPEC, 3)));
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.kiln.objective.dae;
 
+import dev.kiln.api.testing.CountingExamples;
+import dev.kiln.api.testing.BatchFingerprints;
 import dev.kiln.api.backend.NaiveBackend;
 import dev.kiln.api.data.ArrayTokenDocuments;
 import dev.kiln.api.data.Batch;
@@ -9,17 +11,14 @@ import dev.kiln.api.data.Example;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.objective.BatchSpec;
 import dev.kiln.api.objective.Objective;
-import dev.kiln.api.tensor.IntTensor;
 import dev.kiln.api.testing.WordTokenizer;
 import org.junit.jupiter.api.Test;
 
-import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.kiln.objective.dae.DaeObjectiveTest.MODEL;
 import static dev.kiln.objective.dae.DaeObjectiveTest.TOK;
@@ -43,35 +42,6 @@ class DaeBatchesTest {
         return out;
     }
 
-    /** A read-only view that counts {@code get} calls. */
-    static final class Counting extends AbstractList<Example> {
-        final AtomicInteger reads = new AtomicInteger();
-        private final List<Example> examples;
-
-        Counting(List<Example> examples) { this.examples = examples; }
-
-        @Override public Example get(int index) { reads.incrementAndGet(); return examples.get(index); }
-
-        @Override public int size() { return examples.size(); }
-    }
-
-    /** Int inputs, float inputs of the continuous mode (with shapes) and the token count, as text. */
-    static String fingerprint(Batch b) {
-        StringBuilder sb = new StringBuilder("tokens=").append(b.tokens()).append(';');
-        for (var e : b.intInputs().entrySet()) {
-            IntTensor t = e.getValue();
-            sb.append(e.getKey()).append(t.shape()).append(Arrays.toString(t.data())).append(';');
-        }
-        if (b.intInputs().containsKey("mask"))
-            for (String k : new String[] {"clean", "noisy"})
-                sb.append(k).append(Arrays.toString(b.floats(k).shape())).append(Arrays.toString(b.floats(k).data())).append(';');
-        return sb.toString();
-    }
-
-    static List<String> fingerprints(Batches batches) {
-        return batches.toList().stream().map(DaeBatchesTest::fingerprint).toList();
-    }
-
     static Dataset tokenized(List<Example> examples) {
         Dataset text = new Dataset("d", examples);
         return new Dataset("d", examples, ArrayTokenDocuments.tokenize(text, TOK));
@@ -80,26 +50,26 @@ class DaeBatchesTest {
     @Test
     void batchKIsTheKthOfTheEpochAndOnlyItsOwnExamplesAreRead() {
         for (Map<String, Object> cfg : List.of(NOISY, GENERATED)) {
-            Counting examples = new Counting(documents(20));
+            CountingExamples examples = new CountingExamples(documents(20));
             Objective o = dae(cfg);
             Batches lazy = o.batches(new Dataset("d", examples), SPEC, 5);
-            assertEquals(0, examples.reads.get(), cfg + ": making the epoch read examples");
+            assertEquals(0, examples.reads(), cfg + ": making the epoch read examples");
             assertEquals(7, lazy.size(), "⌈20 / 3⌉ batches");
             Batch fourth = lazy.get(4);
-            assertEquals(SPEC.batchSize(), examples.reads.get(), cfg + ": one batch reads its own examples only");
-            List<String> all = fingerprints(o.batches(new Dataset("d", examples), SPEC, 5));
-            assertEquals(all.get(4), fingerprint(fourth), cfg.toString());
-            for (int k = all.size() - 1; k >= 0; k--) assertEquals(all.get(k), fingerprint(lazy.get(k)), cfg + ": batch " + k);
+            assertEquals(SPEC.batchSize(), examples.reads(), cfg + ": one batch reads its own examples only");
+            List<String> all = BatchFingerprints.of(o.batches(new Dataset("d", examples), SPEC, 5));
+            assertEquals(all.get(4), BatchFingerprints.of(fourth), cfg.toString());
+            for (int k = all.size() - 1; k >= 0; k--) assertEquals(all.get(k), BatchFingerprints.of(lazy.get(k)), cfg + ": batch " + k);
         }
     }
 
     @Test
     void aTokenizedDatasetIsReadFromItsTokensOnly() {
-        Counting examples = new Counting(documents(20));
+        CountingExamples examples = new CountingExamples(documents(20));
         Dataset d = new Dataset("d", examples, ArrayTokenDocuments.tokenize(new Dataset("d", documents(20)), TOK));
-        List<String> all = fingerprints(dae(NOISY).batches(d, SPEC, 5));
-        assertEquals(0, examples.reads.get(), "a tokenized dataset's text is not read");
-        assertEquals(all.get(6), fingerprint(dae(NOISY).batches(d, SPEC, 5).get(6)));
+        List<String> all = BatchFingerprints.of(dae(NOISY).batches(d, SPEC, 5));
+        assertEquals(0, examples.reads(), "a tokenized dataset's text is not read");
+        assertEquals(all.get(6), BatchFingerprints.of(dae(NOISY).batches(d, SPEC, 5).get(6)));
     }
 
     @Test
@@ -109,8 +79,8 @@ class DaeBatchesTest {
             for (boolean shuffle : new boolean[] {true, false}) {
                 Map<String, Object> cfg = new HashMap<>(base);
                 cfg.put("shuffle", shuffle);
-                assertEquals(fingerprints(dae(cfg).batches(d, SPEC, 7)), fingerprints(dae(cfg).batches(d, SPEC, 7)), cfg.toString());
-                assertNotEquals(fingerprints(dae(cfg).batches(d, SPEC, 7)), fingerprints(dae(cfg).batches(d, SPEC, 8)), cfg.toString());
+                assertEquals(BatchFingerprints.of(dae(cfg).batches(d, SPEC, 7)), BatchFingerprints.of(dae(cfg).batches(d, SPEC, 7)), cfg.toString());
+                assertNotEquals(BatchFingerprints.of(dae(cfg).batches(d, SPEC, 7)), BatchFingerprints.of(dae(cfg).batches(d, SPEC, 8)), cfg.toString());
             }
         }
     }
@@ -120,8 +90,8 @@ class DaeBatchesTest {
         List<Example> docs = documents(21);
         for (int t : new int[] {2, 5, 9, 16, 32})
             for (Map<String, Object> cfg : List.of(NOISY, Map.<String, Object>of("permute_rate", 1.0, "infill_rate", 0.0), Map.<String, Object>of()))
-                assertEquals(fingerprints(dae(cfg).batches(new Dataset("d", docs), new BatchSpec(4, t), 3)),
-                        fingerprints(dae(cfg).batches(tokenized(docs), new BatchSpec(4, t), 3)), cfg + ", seq_len " + t);
+                assertEquals(BatchFingerprints.of(dae(cfg).batches(new Dataset("d", docs), new BatchSpec(4, t), 3)),
+                        BatchFingerprints.of(dae(cfg).batches(tokenized(docs), new BatchSpec(4, t), 3)), cfg + ", seq_len " + t);
     }
 
     @Test

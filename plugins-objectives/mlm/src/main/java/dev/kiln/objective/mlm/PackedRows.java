@@ -1,5 +1,6 @@
 package dev.kiln.objective.mlm;
 
+import dev.kiln.api.data.SeparatedStream;
 import dev.kiln.api.data.TokenDocuments;
 import dev.kiln.api.tokenizer.Tokenizer;
 

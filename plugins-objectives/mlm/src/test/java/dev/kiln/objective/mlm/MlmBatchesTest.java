@@ -1,15 +1,17 @@
 package dev.kiln.objective.mlm;
 
+import dev.kiln.api.testing.BatchFingerprints;
+import dev.kiln.api.testing.CountingExamples;
+import dev.kiln.api.testing.CountingTokens;
+import dev.kiln.api.data.SeparatedStream;
 import dev.kiln.api.data.ArrayTokenDocuments;
 import dev.kiln.api.data.Batch;
 import dev.kiln.api.data.Batches;
 import dev.kiln.api.data.Dataset;
 import dev.kiln.api.objective.BatchSpec;
-import dev.kiln.api.objective.ObjectiveContract;
 import dev.kiln.api.testing.TestTokenizers;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -27,13 +29,7 @@ class MlmBatchesTest {
     static Dataset corpus() { return MlmLearnsTest.sentences("c", 60, 3); }
 
     static Dataset prepared(Dataset text) {
-        return CountingData.tokenizedOnly(text, ArrayTokenDocuments.tokenize(text, MlmObjectiveTest.TOK));
-    }
-
-    static List<String> fingerprints(Batches batches) {
-        List<String> out = new ArrayList<>();
-        for (Batch b : batches.toList()) out.add(ObjectiveContract.fingerprint(b));
-        return out;
+        return new Dataset(text.name(), CountingExamples.refusing(text.examples()), new CountingTokens(ArrayTokenDocuments.tokenize(text, MlmObjectiveTest.TOK)));
     }
 
     @Test
@@ -44,31 +40,31 @@ class MlmBatchesTest {
             Batches fresh = MlmObjectiveTest.mlm(cfg).batches(data, SPEC, 7);
             assertEquals(epoch.size(), fresh.size());
             for (long k = fresh.size() - 1; k >= 0; k -= 3)         // backwards and skipping: no batch depends on the ones before
-                assertEquals(ObjectiveContract.fingerprint(epoch.get((int) k)), ObjectiveContract.fingerprint(fresh.get(k)), cfg + " batch " + k);
+                assertEquals(BatchFingerprints.of(epoch.get((int) k)), BatchFingerprints.of(fresh.get(k)), cfg + " batch " + k);
         }
     }
 
     @Test
     void perDocumentBatchesReadOnlyTheirOwnDocuments() {
-        Dataset data = CountingData.counted(corpus());
-        CountingData.Examples examples = (CountingData.Examples) data.examples();
+        Dataset data = CountingExamples.wrap(corpus());
+        CountingExamples examples = CountingExamples.of(data);
         Batches batches = MlmObjectiveTest.mlm(Map.of()).batches(data, SPEC, 3);
-        assertEquals(0, examples.gets, "making the epoch read documents");
+        assertEquals(0, examples.reads(), "making the epoch read documents");
         assertEquals(15, batches.size(), "one row per document: 60 documents in batches of 4");
         batches.get(11);
-        assertEquals(4, examples.gets, "batch 11 read more than its 4 documents");
+        assertEquals(4, examples.reads(), "batch 11 read more than its 4 documents");
     }
 
     @Test
     void batchesOfAPreparedCorpusReadOnlyTheirOwnTokens() {
         for (Map<String, Object> cfg : List.of(Map.<String, Object>of(), Map.<String, Object>of("pack", true))) {
             Dataset data = prepared(corpus());
-            CountingData.Tokens tokens = (CountingData.Tokens) data.tokens();
+            CountingTokens tokens = (CountingTokens) data.tokens();
             Batches batches = MlmObjectiveTest.mlm(cfg).batches(data, SPEC, 3);
-            assertEquals(0, tokens.tokensRead, cfg + ": making the epoch read tokens");
+            assertEquals(0, tokens.tokensRead(), cfg + ": making the epoch read tokens");
             batches.get(batches.size() / 2);
-            assertTrue(tokens.tokensRead > 0 && tokens.tokensRead <= 4 * 14,
-                    cfg + ": a batch of 4 rows of at most 14 tokens read " + tokens.tokensRead + " tokens");
+            assertTrue(tokens.tokensRead() > 0 && tokens.tokensRead() <= 4 * 14,
+                    cfg + ": a batch of 4 rows of at most 14 tokens read " + tokens.tokensRead() + " tokens");
         }
     }
 
@@ -76,9 +72,9 @@ class MlmBatchesTest {
     void theSameSeedGivesTheSameBatchesAndAnotherSeedOthers() {
         Dataset data = corpus();
         for (Map<String, Object> cfg : LAYOUTS) {
-            List<String> a = fingerprints(MlmObjectiveTest.mlm(cfg).batches(data, SPEC, 7));
-            assertEquals(a, fingerprints(MlmObjectiveTest.mlm(cfg).batches(data, SPEC, 7)), cfg + ": seed 7 twice");
-            assertNotEquals(a, fingerprints(MlmObjectiveTest.mlm(cfg).batches(data, SPEC, 8)), cfg + ": seeds 7 and 8");
+            List<String> a = BatchFingerprints.of(MlmObjectiveTest.mlm(cfg).batches(data, SPEC, 7));
+            assertEquals(a, BatchFingerprints.of(MlmObjectiveTest.mlm(cfg).batches(data, SPEC, 7)), cfg + ": seed 7 twice");
+            assertNotEquals(a, BatchFingerprints.of(MlmObjectiveTest.mlm(cfg).batches(data, SPEC, 8)), cfg + ": seeds 7 and 8");
         }
     }
 
@@ -87,7 +83,7 @@ class MlmBatchesTest {
         // the byte tokenizer encodes a document as its parts' concatenation, so the token ids are the same either way
         Dataset text = corpus(), tokens = prepared(text);
         for (Map<String, Object> cfg : LAYOUTS)
-            assertEquals(fingerprints(MlmObjectiveTest.mlm(cfg).batches(text, SPEC, 5)), fingerprints(MlmObjectiveTest.mlm(cfg).batches(tokens, SPEC, 5)),
+            assertEquals(BatchFingerprints.of(MlmObjectiveTest.mlm(cfg).batches(text, SPEC, 5)), BatchFingerprints.of(MlmObjectiveTest.mlm(cfg).batches(tokens, SPEC, 5)),
                     cfg.toString());
     }
 

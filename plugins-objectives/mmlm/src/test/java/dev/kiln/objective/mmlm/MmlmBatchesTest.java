@@ -1,5 +1,7 @@
 package dev.kiln.objective.mmlm;
 
+import dev.kiln.api.testing.CountingExamples;
+import dev.kiln.api.testing.BatchFingerprints;
 import dev.kiln.api.data.ArrayTokenDocuments;
 import dev.kiln.api.data.Batch;
 import dev.kiln.api.data.Batches;
@@ -7,20 +9,16 @@ import dev.kiln.api.data.Dataset;
 import dev.kiln.api.data.Example;
 import dev.kiln.api.objective.BatchSpec;
 import dev.kiln.api.objective.Objective;
-import dev.kiln.api.tensor.IntTensor;
 import dev.kiln.api.testing.TestDatasets;
 import dev.kiln.api.testing.TestTokenizers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.AbstractList;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.kiln.objective.mmlm.MmlmObjectiveTest.mmlm;
 import static org.junit.jupiter.api.Assertions.*;
@@ -41,56 +39,29 @@ class MmlmBatchesTest {
         return out;
     }
 
-    /** A read-only view that counts {@code get} calls. */
-    static final class Counting extends AbstractList<Example> {
-        final AtomicInteger reads = new AtomicInteger();
-        private final List<Example> examples;
-
-        Counting(List<Example> examples) { this.examples = examples; }
-
-        @Override public Example get(int index) { reads.incrementAndGet(); return examples.get(index); }
-
-        @Override public int size() { return examples.size(); }
-    }
-
-    /** Int inputs, the float features (with shapes) and the token count, as text. */
-    static String fingerprint(Batch b) {
-        StringBuilder sb = new StringBuilder("tokens=").append(b.tokens()).append(';');
-        for (var e : b.intInputs().entrySet()) {
-            IntTensor t = e.getValue();
-            sb.append(e.getKey()).append(t.shape()).append(Arrays.toString(t.data())).append(';');
-        }
-        Batch.FloatData f = b.floats("features");
-        return sb.append("features").append(Arrays.toString(f.shape())).append(Arrays.toString(f.data())).toString();
-    }
-
-    static List<String> fingerprints(Batches batches) {
-        return batches.toList().stream().map(MmlmBatchesTest::fingerprint).toList();
-    }
-
     @Test
     void batchKIsTheKthOfTheEpochAndMakingTheEpochReadsNoExample(@TempDir Path dir) throws Exception {
-        Counting examples = new Counting(captioned(dir, 10));
+        CountingExamples examples = new CountingExamples(captioned(dir, 10));
         Objective o = mmlm(CFG);
         Batches lazy = o.batches(new Dataset("d", examples), SPEC, 5);
-        assertEquals(0, examples.reads.get(), "making the epoch read examples");
+        assertEquals(0, examples.reads(), "making the epoch read examples");
         assertEquals(4, lazy.size(), "⌈10 / 3⌉ batches");
         Batch second = lazy.get(2);
-        assertEquals(SPEC.batchSize(), examples.reads.get(), "one batch reads its own examples only");
-        List<String> all = fingerprints(o.batches(new Dataset("d", examples), SPEC, 5));
-        assertEquals(all.get(2), fingerprint(second));
-        for (int k = all.size() - 1; k >= 0; k--) assertEquals(all.get(k), fingerprint(lazy.get(k)), "batch " + k);
+        assertEquals(SPEC.batchSize(), examples.reads(), "one batch reads its own examples only");
+        List<String> all = BatchFingerprints.of(o.batches(new Dataset("d", examples), SPEC, 5));
+        assertEquals(all.get(2), BatchFingerprints.of(second));
+        for (int k = all.size() - 1; k >= 0; k--) assertEquals(all.get(k), BatchFingerprints.of(lazy.get(k)), "batch " + k);
         assertEquals(List.of(3, 3, 3, 1), all.stream().map(f -> f.split("ids\\[")[1].split(",")[0]).map(Integer::parseInt).toList());
     }
 
     @Test
     void batchesAreDeterministicPerSeedAndDifferAcrossSeedsEvenInFileOrder(@TempDir Path dir) throws Exception {
         Dataset d = new Dataset("d", captioned(dir, 10));
-        assertEquals(fingerprints(mmlm(CFG).batches(d, SPEC, 7)), fingerprints(mmlm(CFG).batches(d, SPEC, 7)));
-        assertNotEquals(fingerprints(mmlm(CFG).batches(d, SPEC, 7)), fingerprints(mmlm(CFG).batches(d, SPEC, 8)));
+        assertEquals(BatchFingerprints.of(mmlm(CFG).batches(d, SPEC, 7)), BatchFingerprints.of(mmlm(CFG).batches(d, SPEC, 7)));
+        assertNotEquals(BatchFingerprints.of(mmlm(CFG).batches(d, SPEC, 7)), BatchFingerprints.of(mmlm(CFG).batches(d, SPEC, 8)));
         Map<String, Object> ordered = new java.util.HashMap<>(CFG);
         ordered.put("shuffle", false);
-        List<String> a = fingerprints(mmlm(ordered).batches(d, SPEC, 7)), b = fingerprints(mmlm(ordered).batches(d, SPEC, 8));
+        List<String> a = BatchFingerprints.of(mmlm(ordered).batches(d, SPEC, 7)), b = BatchFingerprints.of(mmlm(ordered).batches(d, SPEC, 8));
         assertNotEquals(a, b, "masks come from the seed even without shuffling");
         for (int k = 0; k < a.size(); k++)
             assertEquals(a.get(k).split("features")[1], b.get(k).split("features")[1], "same examples in file order, batch " + k);
@@ -101,10 +72,10 @@ class MmlmBatchesTest {
         List<Example> examples = captioned(dir, 10);
         Dataset text = new Dataset("d", examples);
         ArrayTokenDocuments tokens = ArrayTokenDocuments.tokenize(text, TestTokenizers.bytes());
-        assertEquals(fingerprints(mmlm(CFG).batches(text, SPEC, 3)), fingerprints(mmlm(CFG).batches(new Dataset("d", examples, tokens), SPEC, 3)));
+        assertEquals(BatchFingerprints.of(mmlm(CFG).batches(text, SPEC, 3)), BatchFingerprints.of(mmlm(CFG).batches(new Dataset("d", examples, tokens), SPEC, 3)));
         List<Example> otherText = new ArrayList<>();
         for (Example ex : examples) otherText.add(new Example(Map.of("text", "ignored", "image", ex.string("image")), ex.source(), dir));
-        assertEquals(fingerprints(mmlm(CFG).batches(text, SPEC, 3)), fingerprints(mmlm(CFG).batches(new Dataset("d", otherText, tokens), SPEC, 3)),
+        assertEquals(BatchFingerprints.of(mmlm(CFG).batches(text, SPEC, 3)), BatchFingerprints.of(mmlm(CFG).batches(new Dataset("d", otherText, tokens), SPEC, 3)),
                 "a tokenized dataset's text comes from its token documents");
     }
 

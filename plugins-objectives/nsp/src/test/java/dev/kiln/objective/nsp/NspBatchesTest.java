@@ -1,17 +1,15 @@
 package dev.kiln.objective.nsp;
 
+import dev.kiln.api.testing.BatchFingerprints;
+import dev.kiln.api.testing.CountingExamples;
 import dev.kiln.api.data.ArrayTokenDocuments;
 import dev.kiln.api.data.Batch;
 import dev.kiln.api.data.Batches;
 import dev.kiln.api.data.Dataset;
-import dev.kiln.api.data.Example;
 import dev.kiln.api.data.TokenDocuments;
 import dev.kiln.api.objective.BatchSpec;
-import dev.kiln.api.objective.ObjectiveContract;
 import org.junit.jupiter.api.Test;
 
-import java.util.AbstractList;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,29 +24,6 @@ class NspBatchesTest {
     /** 60 documents of six sentences ("kkk 1. kkk 2. ..."). */
     static Dataset corpus() { return NspLearnsTest.documents("c", 60, 12, 3); }
 
-    /** Examples that count {@code get} calls. */
-    static final class CountingExamples extends AbstractList<Example> {
-        final List<Example> inner;
-        int gets;
-
-        CountingExamples(List<Example> inner) { this.inner = inner; }
-
-        @Override
-        public Example get(int index) {
-            gets++;
-            return inner.get(index);
-        }
-
-        @Override
-        public int size() { return inner.size(); }
-    }
-
-    static List<String> fingerprints(Batches batches) {
-        List<String> out = new ArrayList<>();
-        for (Batch b : batches.toList()) out.add(ObjectiveContract.fingerprint(b));
-        return out;
-    }
-
     @Test
     void batchKAloneEqualsTheKthBatchOfTheWholeEpoch() {
         Dataset data = corpus();
@@ -57,7 +32,7 @@ class NspBatchesTest {
             Batches fresh = NspObjectiveTest.nsp(cfg).batches(data, SPEC, 7);
             assertEquals(15, fresh.size(), "one pair per document: 60 documents in batches of 4");
             for (long k = fresh.size() - 1; k >= 0; k -= 3)         // backwards and skipping: no batch depends on the ones before
-                assertEquals(ObjectiveContract.fingerprint(epoch.get((int) k)), ObjectiveContract.fingerprint(fresh.get(k)), cfg + " batch " + k);
+                assertEquals(BatchFingerprints.of(epoch.get((int) k)), BatchFingerprints.of(fresh.get(k)), cfg + " batch " + k);
         }
     }
 
@@ -66,9 +41,9 @@ class NspBatchesTest {
         for (double nextProb : new double[] {1.0, 0.0}) {
             CountingExamples examples = new CountingExamples(corpus().examples());
             Batches batches = NspObjectiveTest.nsp(Map.of("next_prob", nextProb)).batches(new Dataset("c", examples), SPEC, 3);
-            assertEquals(0, examples.gets, "making the epoch read documents");
+            assertEquals(0, examples.reads(), "making the epoch read documents");
             batches.get(9);
-            assertEquals(nextProb == 1.0 ? 4 : 8, examples.gets, "next_prob " + nextProb + ": documents read for batch 9");
+            assertEquals(nextProb == 1.0 ? 4 : 8, examples.reads(), "next_prob " + nextProb + ": documents read for batch 9");
         }
     }
 
@@ -76,9 +51,9 @@ class NspBatchesTest {
     void theSameSeedGivesTheSameBatchesAndAnotherSeedOthers() {
         Dataset data = corpus();
         for (Map<String, Object> cfg : List.<Map<String, Object>>of(Map.of(), Map.of("shuffle", false))) {
-            List<String> a = fingerprints(NspObjectiveTest.nsp(cfg).batches(data, SPEC, 7));
-            assertEquals(a, fingerprints(NspObjectiveTest.nsp(cfg).batches(data, SPEC, 7)), cfg + ": seed 7 twice");
-            assertNotEquals(a, fingerprints(NspObjectiveTest.nsp(cfg).batches(data, SPEC, 8)), cfg + ": seeds 7 and 8");
+            List<String> a = BatchFingerprints.of(NspObjectiveTest.nsp(cfg).batches(data, SPEC, 7));
+            assertEquals(a, BatchFingerprints.of(NspObjectiveTest.nsp(cfg).batches(data, SPEC, 7)), cfg + ": seed 7 twice");
+            assertNotEquals(a, BatchFingerprints.of(NspObjectiveTest.nsp(cfg).batches(data, SPEC, 8)), cfg + ": seeds 7 and 8");
         }
     }
 
@@ -94,7 +69,7 @@ class NspBatchesTest {
             public void read(long offset, int[] dst, int dstOffset, int length) { throw new AssertionError("nsp read token ids"); }
         };
         Dataset prepared = new Dataset(text.name(), text.examples(), unreadable);
-        assertEquals(fingerprints(NspObjectiveTest.nsp(Map.of()).batches(text, SPEC, 5)), fingerprints(NspObjectiveTest.nsp(Map.of()).batches(prepared, SPEC, 5)));
+        assertEquals(BatchFingerprints.of(NspObjectiveTest.nsp(Map.of()).batches(text, SPEC, 5)), BatchFingerprints.of(NspObjectiveTest.nsp(Map.of()).batches(prepared, SPEC, 5)));
     }
 
     @Test

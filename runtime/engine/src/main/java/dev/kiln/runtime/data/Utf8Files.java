@@ -12,11 +12,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /** Strict UTF-8 reading of whole files, with errors that name the file, line and byte offset. */
-final class Utf8Files {
+public final class Utf8Files {
     private Utf8Files() {}
 
     /** The file's text (a leading BOM dropped); an error naming the byte offset of the first invalid byte. */
-    static String read(Path file) throws DataFileException {
+    public static String read(Path file) throws DataFileException {
         byte[] bytes;
         try {
             if (Files.isDirectory(file)) throw new DataFileException(file, 0, "is a directory, expected a UTF-8 text file");

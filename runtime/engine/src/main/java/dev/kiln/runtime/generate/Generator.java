@@ -76,9 +76,19 @@ public final class Generator {
                     + tokenizer.name() + "' has no " + Tokenizer.EOS + " token to start from");
             ids = new int[] {eos.getAsInt()};
         }
+        return generate(ids, settings, onText);
+    }
+
+    /**
+     * As {@link #generate(String, SamplingSettings, Consumer)}, from prompt ids (e.g. a rendered chat
+     * with its special tokens, {@link dev.kiln.runtime.chat.ChatEncoding}).
+     */
+    public Generation generate(int[] prompt, SamplingSettings settings, Consumer<String> onText) {
+        if (tokenizer == null) throw new IllegalStateException("generate: this Generator has no tokenizer");
+        if (prompt.length == 0) throw new IllegalArgumentException("generate: the prompt has no tokens");
         TextStream stream = new TextStream(tokenizer, settings.stop(), onText);
         int[] stops = eosIds != null ? eosIds : tokenizer.special(Tokenizer.EOS).stream().toArray();
-        Generation g = run(ids, settings, stream::add, stops);
+        Generation g = run(prompt, settings, stream::add, stops);
         stream.flush();
         Generation.StopReason reason = stream.stopped() ? Generation.StopReason.STOP_STRING : g.reason();
         return new Generation(stream.text(), g.tokens(), g.promptTokens(), reason, g.contextSlides(), g.seconds());

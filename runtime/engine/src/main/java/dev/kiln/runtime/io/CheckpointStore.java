@@ -148,12 +148,11 @@ public final class CheckpointStore {
     }
 
     /**
-     * The step {@code latest} names when that checkpoint is complete; otherwise (no pointer yet, or
-     * a crash between renaming the directory and updating the pointer) the newest complete step.
+     * The newest complete step. A step directory appears only once its files are written (it is
+     * renamed into place), so it is trusted even when a crash came before {@code latest} was updated
+     * to name it; the pointer is for people and for {@link #prune}.
      */
     public OptionalLong latestStep() throws IOException {
-        OptionalLong pointed = pointer();
-        if (pointed.isPresent() && isComplete(directory(pointed.getAsLong()))) return pointed;
         List<Long> steps = completeSteps();
         return steps.isEmpty() ? OptionalLong.empty() : OptionalLong.of(steps.get(steps.size() - 1));
     }

@@ -14,6 +14,8 @@ import dev.kiln.api.objective.Objective;
 import dev.kiln.api.objective.ObjectiveContext;
 import dev.kiln.api.objective.ObjectiveFactory;
 import dev.kiln.api.tokenizer.Tokenizer;
+import dev.kiln.runtime.chat.ChatTemplateFiles;
+import dev.kiln.runtime.chat.JinjaChatTemplate;
 import dev.kiln.runtime.adapter.AdapterHeads;
 import dev.kiln.runtime.adapter.Adapters;
 import dev.kiln.runtime.hf.HfExport;
@@ -112,7 +114,8 @@ public final class Pipeline {
         Tokenizer tokenizer = loaded.tokenizer();
         TransformerConfig mc = loaded.model().config();
         if (root.has("model")) throw root.error("model", "comes from the checkpoint in finetune.from; remove it");
-        ObjectiveContext ctx = new ObjectiveContext(tokenizer, backend, mc, seed);
+        // the model's own chat template (tokenizer_config.json ...), for signals that format conversations (sft)
+        ObjectiveContext ctx = new ObjectiveContext(tokenizer, backend, mc, seed, ChatTemplateFiles.load(from).orElse(null));
         FineTuner tuner = fineTuner(resolved.put("finetune.method", method), FineTunerFactory.Role.PARAMETERS, ctx, loaded.peftNames());
         Objective objective = signalSpec != null ? signal(ClassifierDefaults.apply(signalSpec, loaded), ctx, resolved) : objective(root, ctx, resolved);
         PipelineInputs.Splits data = PipelineInputs.data(root.section("data"), configDir, seed, tokenizer);
@@ -139,6 +142,10 @@ public final class Pipeline {
             if (!modules.isEmpty() && listener != null) listener.onMessage("the adapter saves the trained head as modules_to_save " + modules);
         }
         if (export.equals(HfExport.FORMAT)) exportHf(result.modelDir(), outDir.resolve(HfExport.FORMAT), listener);
+        if (ctx.chatTemplate() instanceof JinjaChatTemplate template) {        // the fine-tuned model chats as the base did
+            ChatTemplateFiles.save(template, result.modelDir());
+            if (export.equals(HfExport.FORMAT)) ChatTemplateFiles.save(template, outDir.resolve(HfExport.FORMAT));
+        }
         return result;
     }
 

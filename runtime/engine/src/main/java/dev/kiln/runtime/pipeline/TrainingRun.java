@@ -9,6 +9,8 @@ import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.objective.CompositeObjective;
 import dev.kiln.api.objective.Objective;
 import dev.kiln.api.optim.AdamW;
+import dev.kiln.api.optim.AdamW8bit;
+import dev.kiln.api.optim.Lomo;
 import dev.kiln.api.optim.Optimizer;
 import dev.kiln.api.optim.ParamGroup;
 import dev.kiln.api.optim.Sgd;
@@ -96,6 +98,7 @@ final class TrainingRun {
         Map<String, Tensor> heads = heads(objective, model);
         heads.forEach((name, t) -> params.put(ModelStore.HEADS + name, t));
         Optimizer optimizer = optimizer(params);
+        model.setGradientCheckpointing(settings.gradientCheckpointing());
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("objective", objective.name());
         info.put("backend", backend.name());
@@ -172,8 +175,12 @@ final class TrainingRun {
             groups.add(new ParamGroup(e.getKey(), e.getValue(), tuner == null ? 1.0 : tuner.learningRateScale(e.getKey()), wd));
         }
         if (groups.isEmpty()) throw new IllegalStateException("nothing to train: every parameter is frozen");
-        return settings.optimizer().equals("sgd") ? new Sgd(groups, settings.momentum())
-                : new AdamW(groups, settings.beta1(), settings.beta2(), settings.eps());
+        return switch (settings.optimizer()) {
+            case "sgd" -> new Sgd(groups, settings.momentum());
+            case "lomo" -> new Lomo(groups);
+            case "adamw8bit" -> new AdamW8bit(groups, settings.beta1(), settings.beta2(), settings.eps());
+            default -> new AdamW(groups, settings.beta1(), settings.beta2(), settings.eps());
+        };
     }
 
     /** Remembers the first and last evaluation and the throughput, forwards everything, and keeps run.json and report.html current. */

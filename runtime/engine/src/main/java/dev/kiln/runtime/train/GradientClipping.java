@@ -14,11 +14,16 @@ public final class GradientClipping {
         double sq = 0;
         for (Tensor p : params) if (p.hasGrad()) sq += p.backend().sumOfSquares(p.gradForAccumulation(), p.size());
         double norm = Math.sqrt(sq);
-        if (maxNorm > 0 && norm > maxNorm && Double.isFinite(norm)) {
-            float scale = (float) (maxNorm / (norm + 1e-6));
+        float scale = scale(norm, maxNorm);
+        if (scale != 1f) {
             for (Tensor p : params)
                 if (p.hasGrad()) p.backend().unary(UnaryOp.SCALE, p.gradForAccumulation(), p.gradForAccumulation(), p.size(), scale);
         }
         return norm;
+    }
+
+    /** The factor clipping applies to every gradient at this global norm: min(1, maxNorm / (‖g‖ + 1e-6)); 1 when off or not finite. */
+    public static float scale(double norm, double maxNorm) {
+        return maxNorm > 0 && norm > maxNorm && Double.isFinite(norm) ? (float) (maxNorm / (norm + 1e-6)) : 1f;
     }
 }

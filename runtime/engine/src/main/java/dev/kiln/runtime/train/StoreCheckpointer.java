@@ -52,6 +52,7 @@ public final class StoreCheckpointer implements Checkpointer {
     public Optional<TrainState> restoreLatest(Map<String, Tensor> parameters, Optimizer optimizer) {
         Optional<Checkpoint> latest;
         try {
+            store.deleteIncomplete();                      // what interrupted saves left (a full checkpoint each)
             latest = store.loadLatest();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read checkpoints under " + store.root() + ": " + e.getMessage(), e);

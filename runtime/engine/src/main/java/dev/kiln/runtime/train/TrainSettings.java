@@ -7,7 +7,7 @@ public record TrainSettings(
         long steps, int batchSize, int seqLen, double lr, long warmup, String schedule, double minLrRatio,
         String optimizer, double weightDecay, double beta1, double beta2, double eps, double momentum,
         double gradClip, int gradAccum, int evalEvery, int evalBatches, int checkpointEvery, int keepCheckpoints,
-        int logEvery, long seed, BestModelSettings best) {
+        int logEvery, long seed, boolean gradientCheckpointing, BestModelSettings best) {
 
     public static TrainSettings fromConfig(Config c) {
         TrainSettings s = new TrainSettings(
@@ -15,16 +15,19 @@ public record TrainSettings(
                 c.getDouble("lr", 1e-3), c.getLong("warmup", 0),
                 c.getChoice("schedule", "cosine", "cosine", "linear", "constant"),
                 c.getDouble("min_lr_ratio", 0.1),
-                c.getChoice("optimizer", "adamw", "adamw", "sgd"),
+                c.getChoice("optimizer", "adamw", "adamw", "adamw8bit", "sgd", "lomo"),
                 c.getDouble("weight_decay", 0.1), c.getDouble("beta1", 0.9), c.getDouble("beta2", 0.95),
                 c.getDouble("eps", 1e-8), c.getDouble("momentum", 0.9),
                 c.getDouble("grad_clip", 1.0), c.getInt("grad_accum", 1),
                 c.getInt("eval_every", 100), c.getInt("eval_batches", 20),
                 c.getInt("checkpoint_every", 0), c.getInt("keep_checkpoints", 2),
-                c.getInt("log_every", 10), c.getLong("seed", 1234), BestModelSettings.fromConfig(c));
+                c.getInt("log_every", 10), c.getLong("seed", 1234), c.getBoolean("gradient_checkpointing", false),
+                BestModelSettings.fromConfig(c));
         c.finish();
         if (s.steps < 0 || s.gradAccum < 1 || s.batchSize < 1 || s.seqLen < 1 || s.lr <= 0)
             throw c.error("steps", "and batch_size, seq_len, grad_accum, lr must be positive: " + s);
+        if (s.optimizer.equals("lomo") && s.gradAccum > 1)
+            throw c.error("grad_accum", "must be 1 with optimizer lomo: LOMO applies each micro-batch's gradient at once and keeps none to accumulate");
         return s;
     }
 

@@ -8,6 +8,7 @@ import dev.kiln.api.objective.BatchSpec;
 import dev.kiln.api.objective.Objective;
 import dev.kiln.api.ops.Arithmetic;
 import dev.kiln.api.optim.Optimizer;
+import dev.kiln.api.optim.UpdatesInBackward;
 import dev.kiln.api.tensor.Tensor;
 import dev.kiln.runtime.metrics.MetricsLog;
 import dev.kiln.runtime.metrics.ProcessMemory;
@@ -24,8 +25,10 @@ public final class Trainer {
     private final TrainSettings s;
     private final BestModel best;
     private Batches epochBatches;
+    private final PrefetchedBatches loader = new PrefetchedBatches();
     private long preparedEpoch = -1;
     private long stoppedEarlyAt = -1;
+    private long stateBytes;
 
     public Trainer(TrainingJob job) {
         this.job = job;
@@ -37,12 +40,17 @@ public final class Trainer {
     /** The model selection of this run, or null when it tracks none (no validation data, or not asked). */
     public BestModel best() { return best; }
 
+    /** Bytes of optimizer state (moments, momentum; 0 for LOMO), as logged with each train record. */
+    public long optimizerStateBytes() { return stateBytes; }
+
     /** The step at which early stopping ended the run, or -1. */
     public long stoppedEarlyAt() { return stoppedEarlyAt; }
 
     /** Trains from the latest checkpoint (or from scratch) to {@code settings.steps}; returns the final state. */
     public TrainState run() {
         Optimizer opt = job.optimizer();
+        UpdatesInBackward fused = opt instanceof UpdatesInBackward u ? u : null;   // LOMO: no gradients to clip after backward
+        stateBytes = opt.stateBytes();
         Map<String, Tensor> params = job.parameters();
         TrainState st = job.checkpointer() == null ? TrainState.start(s.seed())
                 : job.checkpointer().restoreLatest(params, opt).orElse(TrainState.start(s.seed()));
@@ -54,9 +62,11 @@ public final class Trainer {
             double lr = s.learningRate(st.step()), loss = 0;
             Map<String, Double> batchMetrics = new LinkedHashMap<>();
             for (Tensor p : params.values()) p.zeroGrad();
-            job.model().setDropoutSeed(CounterRng.mix(st.seed() ^ st.step()));
+            long dropoutSeed = CounterRng.mix(st.seed() ^ st.step());
+            job.model().setDropoutSeed(dropoutSeed);
             for (int micro = 0; micro < s.gradAccum(); micro++) {
                 Batch batch = batch(st);
+                if (fused != null) arm(fused, batch, lr, dropoutSeed, st.step());
                 st = advance(st);
                 Objective.Output out = job.objective().compute(job.model(), batch);
                 Tensor total = withRegularizer(out.loss());
@@ -68,7 +78,7 @@ public final class Trainer {
                 for (var m : out.metrics().entrySet())
                     if (m.getValue() != null && !m.getKey().startsWith(CONFUSION)) batchMetrics.merge(m.getKey(), m.getValue() / s.gradAccum(), Double::sum);
             }
-            double norm = GradientClipping.clip(params.values(), s.gradClip());
+            double norm = fused != null ? fused.gradNorm() : GradientClipping.clip(params.values(), s.gradClip());
             if (!Double.isFinite(norm)) throw diverged(st.step(), "gradient norm is " + norm);
             opt.step(lr);
             st = new TrainState(st.step() + 1, st.epoch(), st.batchInEpoch(), st.seed());
@@ -87,8 +97,27 @@ public final class Trainer {
             if (job.log() != null) job.log().write("best", best.bestStep(), new LinkedHashMap<>(best.bestMetrics()));
             job.listener().onMessage("loaded the best model: step " + best.bestStep() + ", validation " + s.best().metric() + " = " + best.bestValue());
         }
+        loader.close();
         job.listener().onEnd(st.step());
         return st;
+    }
+
+    /**
+     * LOMO's step set-up. With grad_clip, LOMO's two passes: a first forward + backward only measures the
+     * global gradient norm (each gradient dropped as it completes), then the update pass is armed with the
+     * clipping factor and replays the first pass's dropout masks, so it sees the same gradients.
+     */
+    private void arm(UpdatesInBackward fused, Batch batch, double lr, long dropoutSeed, long step) {
+        float scale = 1f;
+        if (s.gradClip() > 0) {
+            fused.beginNormPass();
+            withRegularizer(job.objective().compute(job.model(), batch).loss()).backward();
+            double norm = fused.gradNorm();
+            if (!Double.isFinite(norm)) throw diverged(step, "gradient norm is " + norm);
+            scale = GradientClipping.scale(norm, s.gradClip());
+            job.model().setDropoutSeed(dropoutSeed);
+        }
+        fused.beginStep(lr, scale);
     }
 
     /** Model selection after an evaluation; true when early stopping says stop. */
@@ -107,6 +136,7 @@ public final class Trainer {
     /** Held-out metrics over the first eval_batches batches of the validation split. */
     public Map<String, Double> evaluate(long step) {
         if (job.validation() == null) return Map.of();
+        loader.settle();                                   // the objective makes no batch in the background meanwhile
         Map<String, Double> m = Evaluator.evaluate(job.model(), job.objective(), job.validation(),
                 new BatchSpec(s.batchSize(), s.seqLen()), s.evalBatches(), s.seed());
         if (job.metrics() != null) job.metrics().eval(m);
@@ -122,7 +152,7 @@ public final class Trainer {
                     + "' made no batches from " + job.train().name() + ": too little data for batch_size × seq_len?");
             preparedEpoch = st.epoch();
         }
-        return epochBatches.get(st.batchInEpoch());
+        return loader.get(epochBatches, st.batchInEpoch());
     }
 
     private TrainState advance(TrainState st) {
@@ -150,6 +180,7 @@ public final class Trainer {
             v.put("grad_norm", norm);
             v.put("tokens", tokens);
             v.put("tokens_per_s", tps);
+            v.put("optimizer_state_bytes", stateBytes);
             v.put("heap_mib", ProcessMemory.heapMib());
             double rss = ProcessMemory.rssMib();
             if (Double.isFinite(rss)) v.put("rss_mib", rss);

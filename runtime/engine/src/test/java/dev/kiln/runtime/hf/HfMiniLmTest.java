@@ -1,5 +1,6 @@
 package dev.kiln.runtime.hf;
 
+import dev.kiln.api.testing.RequiredInCi;
 import dev.kiln.api.autograd.GradMode;
 import dev.kiln.api.nn.ModelInput;
 import dev.kiln.api.nn.Transformer;
@@ -15,7 +16,6 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A real pretrained model: sentence-transformers' all-MiniLM-L6-v2 ({@code ../shared/models/}, a
@@ -101,8 +101,7 @@ class HfMiniLmTest {
             if (Files.isRegularFile(candidate.resolve("config.json"))) return candidate;
         }
         String why = "shared/models/" + name + " not found next to the clone (looked in the ancestors of " + Path.of("").toAbsolutePath() + ")";
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) fail(why + "; CI=true, so the real-model test must not be skipped");
-        assumeTrue(false, why + ": skipping the real pretrained model test");
+        RequiredInCi.require(false, why + " (the real pretrained model test)");
         throw new AssertionError("unreachable");
     }
 }

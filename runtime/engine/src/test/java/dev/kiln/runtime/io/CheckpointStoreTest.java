@@ -82,11 +82,11 @@ class CheckpointStoreTest {
         assertEquals(List.of(4L, 5L), store.completeSteps());
         assertEquals(List.of("latest", "step-000004", "step-000005"), listing());
 
-        // A run resumed from an older step: 'latest' points at step 3 while 4 and 5 still exist.
+        // 'latest' points at step 3 while 4 and 5 still exist: pruning keeps the pointed one, resuming takes the newest.
         CheckpointStore keepOne = new CheckpointStore(root, 1);
         keepOne.save(3, model(3), optimizer(3), state(0));
         assertEquals(List.of(3L, 5L), keepOne.completeSteps(), "the newest (5) and the latest pointer (3) survive");
-        assertEquals(3, keepOne.loadLatest().orElseThrow().step());
+        assertEquals(5, keepOne.loadLatest().orElseThrow().step());
     }
 
     @Test
@@ -105,6 +105,17 @@ class CheckpointStoreTest {
 
         assertEquals(1, store.deleteIncomplete());
         assertFalse(Files.exists(partial));
+    }
+
+    @Test
+    void aCompleteStepNewerThanThePointerIsResumedFrom() throws IOException {
+        // killed between renaming step 2 into place and updating 'latest' (which still names step 1)
+        CheckpointStore store = new CheckpointStore(root);
+        store.save(1, model(1f), optimizer(1f), state(0));
+        store.save(2, model(2f), optimizer(2f), state(0));
+        Files.writeString(root.resolve("latest"), "step-000001\n");
+        assertEquals(OptionalLong.of(2), store.latestStep());
+        assertEquals(2, store.loadLatest().orElseThrow().step());
     }
 
     @Test

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.RandomAccess;
 
 /**
- * A prepared corpus opened for training: its manifest and memory-mapped splits. A split becomes a
+ * A prepared corpus opened for training: its manifest and its splits (read on demand). A split becomes a
  * {@link Dataset} whose {@link Dataset#tokens()} are the shards and whose examples are decoded
  * from them one at a time when an objective asks for text.
  */

@@ -7,36 +7,37 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.IntBuffer;
-import java.nio.LongBuffer;
-import java.nio.MappedByteBuffer;
-import java.nio.ShortBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * One split of a prepared corpus read through memory maps ({@link ShardFiles} layout): nothing is
- * loaded up front, so opening a 10 GB corpus takes milliseconds and its pages come and go with the
- * OS page cache. Opening checks every file's size and header against the manifest and that the
+ * One split of a prepared corpus ({@link ShardFiles} layout), read with positional reads: nothing
+ * is loaded up front, so opening a 10 GB corpus takes milliseconds. The files are flat arrays that
+ * could be memory-mapped (as nanoGPT and Megatron do), but mapped pages count in the process's
+ * RSS and the kernel maps ~64 KiB around every touched page, so a shuffled epoch over a large
+ * corpus would grow RSS by about 2 MB a step; {@code pread} goes through the same page cache
+ * without that. Opening checks every file's size and header against the manifest and that the
  * document index is ordered; reading checks each token against the vocabulary. Every error names
- * the file. Reads are thread-safe (absolute gets on read-only maps).
+ * the file. Reads are thread-safe (positional reads on shared channels).
  */
 final class TokenSplit implements TokenDocuments {
     private final Path[] files;
-    private final ShortBuffer[] shorts;     // width 2
-    private final IntBuffer[] ints;         // width 4
-    private final LongBuffer index;         // [documents + 1] boundaries
+    private final FileChannel[] shards;
+    private final Path indexFile;
+    private final FileChannel index;        // header + [documents + 1] int64 boundaries
+    private final int width;
     private final long shardTokens, tokens, documents;
     private final int vocab;
 
-    private TokenSplit(Path[] files, ShortBuffer[] shorts, IntBuffer[] ints, LongBuffer index, long shardTokens, long tokens,
-                       long documents, int vocab) {
+    private TokenSplit(Path[] files, FileChannel[] shards, Path indexFile, FileChannel index, int width, long shardTokens,
+                       long tokens, long documents, int vocab) {
         this.files = files;
-        this.shorts = shorts;
-        this.ints = ints;
+        this.shards = shards;
+        this.indexFile = indexFile;
         this.index = index;
+        this.width = width;
         this.shardTokens = shardTokens;
         this.tokens = tokens;
         this.documents = documents;
@@ -45,34 +46,24 @@ final class TokenSplit implements TokenDocuments {
 
     /** Opens split {@code name} as the manifest describes it. */
     static TokenSplit open(Path dir, String name, PreparedManifest.Split split, int width, long shardTokens, int vocab) throws IOException {
-        LongBuffer index = mapIndex(dir, name, split);
-        int shards = Math.toIntExact(split.tokens() == 0 ? 0 : (split.tokens() - 1) / shardTokens + 1);
-        Path[] files = new Path[shards];
-        ShortBuffer[] shorts = width == 2 ? new ShortBuffer[shards] : null;
-        IntBuffer[] ints = width == 4 ? new IntBuffer[shards] : null;
-        for (int n = 0; n < shards; n++) {
+        Path indexFile = ShardFiles.index(dir, name);
+        FileChannel index = open(indexFile, ShardFiles.INDEX_MAGIC, ShardFiles.HEADER + (split.documents() + 1) * 8,
+                split.documents() + " documents", ch -> checkBoundaries(ch, indexFile, split));
+        int count = Math.toIntExact(split.tokens() == 0 ? 0 : (split.tokens() - 1) / shardTokens + 1);
+        Path[] files = new Path[count];
+        FileChannel[] shards = new FileChannel[count];
+        for (int n = 0; n < count; n++) {
             final int shard = n;
             Path file = ShardFiles.shard(dir, name, n);
-            long count = Math.min(shardTokens, split.tokens() - n * shardTokens);
-            MappedByteBuffer map = map(file, ShardFiles.TOKENS_MAGIC, ShardFiles.HEADER + count * width, count + " tokens of shard " + n, ch -> {
+            long held = Math.min(shardTokens, split.tokens() - n * shardTokens);
+            shards[n] = open(file, ShardFiles.TOKENS_MAGIC, ShardFiles.HEADER + held * width, held + " tokens of shard " + n, ch -> {
                 int w = ShardFiles.headerInt(ch, 8), s = ShardFiles.headerInt(ch, 12);
                 if (w != width) throw new DataFileException(file, 0, "holds " + w + "-byte tokens, the manifest says " + width);
                 if (s != shard) throw new DataFileException(file, 0, "is shard " + s + ", expected shard " + shard);
             });
             files[n] = file;
-            map.position(ShardFiles.HEADER);
-            if (width == 2) shorts[n] = map.slice().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
-            else ints[n] = map.slice().order(ByteOrder.LITTLE_ENDIAN).asIntBuffer();
         }
-        return new TokenSplit(files, shorts, ints, index, shardTokens, split.tokens(), split.documents(), vocab);
-    }
-
-    private static LongBuffer mapIndex(Path dir, String name, PreparedManifest.Split split) throws IOException {
-        Path file = ShardFiles.index(dir, name);
-        MappedByteBuffer map = map(file, ShardFiles.INDEX_MAGIC, ShardFiles.HEADER + (split.documents() + 1) * 8,
-                split.documents() + " documents", ch -> checkBoundaries(ch, file, split));
-        map.position(ShardFiles.HEADER);
-        return map.slice().order(ByteOrder.LITTLE_ENDIAN).asLongBuffer();
+        return new TokenSplit(files, shards, indexFile, index, width, shardTokens, split.tokens(), split.documents(), vocab);
     }
 
     /**
@@ -109,14 +100,20 @@ final class TokenSplit implements TokenDocuments {
         void check(FileChannel ch) throws IOException;
     }
 
-    private static MappedByteBuffer map(Path file, byte[] magic, long size, String what, HeaderCheck more) throws IOException {
-        if (size > Integer.MAX_VALUE) throw new DataFileException(file, 0, "is " + size + " bytes; shards must stay under 2 GiB (lower shard_tokens)");
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ShardFiles.checkHeader(ch, file, magic, size, what);
-            more.check(ch);
-            return ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
+    private static FileChannel open(Path file, byte[] magic, long size, String what, HeaderCheck more) throws IOException {
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(file, StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
             throw new DataFileException(file, 0, "missing: the manifest lists it (was the prepared directory copied partly?)", e);
+        }
+        try {
+            ShardFiles.checkHeader(ch, file, magic, size, what);
+            more.check(ch);
+            return ch;
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
         }
     }
 
@@ -129,7 +126,9 @@ final class TokenSplit implements TokenDocuments {
     @Override
     public long start(long doc) {
         if (doc < 0 || doc > documents) throw new IndexOutOfBoundsException("document " + doc + " of " + documents);
-        return index.get(Math.toIntExact(doc));
+        ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(index, indexFile, b, ShardFiles.HEADER + doc * 8);
+        return b.getLong(0);
     }
 
     @Override
@@ -141,20 +140,27 @@ final class TokenSplit implements TokenDocuments {
             long at = offset + done;
             int shard = (int) (at / shardTokens), within = (int) (at % shardTokens);
             int n = (int) Math.min(length - done, shardTokens - within);
-            if (shorts != null) {
-                short[] tmp = new short[n];
-                shorts[shard].get(within, tmp, 0, n);
-                for (int i = 0; i < n; i++) dst[dstOffset + done + i] = tmp[i] & 0xFFFF;
-            } else {
-                ints[shard].get(within, dst, dstOffset + done, n);
-            }
+            ByteBuffer b = ByteBuffer.allocate(n * width).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(shards[shard], files[shard], b, ShardFiles.HEADER + (long) within * width);
             for (int i = 0; i < n; i++) {
-                int id = dst[dstOffset + done + i];
+                int id = width == 2 ? b.getShort(2 * i) & 0xFFFF : b.getInt(4 * i);
                 if (id < 0 || id >= vocab)
                     throw new UncheckedIOException(new DataFileException(files[shard], 0, "corrupt: token " + (within + i) + " is id " + id
                             + ", outside the tokenizer's vocabulary of " + vocab));
+                dst[dstOffset + done + i] = id;
             }
             done += n;
+        }
+    }
+
+    private static void readFully(FileChannel ch, Path file, ByteBuffer b, long position) {
+        try {
+            while (b.hasRemaining()) {
+                int n = ch.read(b, position + b.position());
+                if (n < 0) throw new DataFileException(file, 0, "ended early at byte " + (position + b.position()) + " (changed since it was opened?)");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -1,12 +1,10 @@
 package dev.kiln.runtime.tokenizer.parity;
 
-import org.junit.jupiter.api.Assumptions;
+import dev.kiln.api.testing.RequiredInCi;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Where the parity suite finds its inputs, and what it does when one is missing: the fetched
@@ -38,14 +36,8 @@ final class ParityEnv {
         return Optional.empty();
     }
 
-    static boolean ci() {
-        return "true".equalsIgnoreCase(System.getenv("CI"));
-    }
-
-    /** Skips the test with {@code why} unless {@code ok}; under CI a failure instead. */
+    /** Skips the test with {@code why} unless {@code ok}; under CI a failure instead ({@link RequiredInCi}). */
     static void require(boolean ok, String why) {
-        if (ok) return;
-        if (ci()) fail(why + " (CI=true: a missing parity input is a failure, not a skip)");
-        Assumptions.assumeTrue(false, why);
+        RequiredInCi.require(ok, why);
     }
 }
