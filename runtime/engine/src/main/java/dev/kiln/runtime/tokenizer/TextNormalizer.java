@@ -32,7 +32,7 @@ interface TextNormalizer {
             case "NFKC" -> s -> java.text.Normalizer.normalize(s, java.text.Normalizer.Form.NFKC);
             case "NFKD" -> s -> java.text.Normalizer.normalize(s, java.text.Normalizer.Form.NFKD);
             case "Lowercase" -> HfChars::lowercase;
-            case "StripAccents" -> TextNormalizer::stripNonSpacingMarks;
+            case "StripAccents" -> TextNormalizer::stripMarks;
             case "Strip" -> strip(j.bool("strip_left", true), j.bool("strip_right", true));
             case "Prepend" -> {
                 String p = j.string("prepend");
@@ -54,7 +54,7 @@ interface TextNormalizer {
         };
     }
 
-    /** Removes Mn characters after NFD, as Hugging Face's StripAccents (and BertNormalizer's strip_accents) does. */
+    /** Removes Mn characters after NFD, as BertNormalizer's strip_accents does. */
     static String stripNonSpacingMarks(String s) {
         String d = java.text.Normalizer.normalize(s, java.text.Normalizer.Form.NFD);
         StringBuilder b = null;
@@ -69,6 +69,24 @@ interface TextNormalizer {
             i += n;
         }
         return b == null ? d : b.toString();
+    }
+
+    /** Hugging Face's StripAccents: removes every mark (Mn, Mc, Me) as it stands, without decomposing first. */
+    static String stripMarks(String s) {
+        StringBuilder b = null;
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            int n = Character.charCount(cp);
+            int t = Character.getType(cp);
+            boolean mark = t == Character.NON_SPACING_MARK || t == Character.COMBINING_SPACING_MARK || t == Character.ENCLOSING_MARK;
+            if (mark) {
+                if (b == null) b = new StringBuilder(s.length()).append(s, 0, i);
+            } else if (b != null) {
+                b.appendCodePoint(cp);
+            }
+            i += n;
+        }
+        return b == null ? s : b.toString();
     }
 
     private static TextNormalizer strip(boolean left, boolean right) {
