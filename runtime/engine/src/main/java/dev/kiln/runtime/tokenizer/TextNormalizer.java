@@ -38,7 +38,12 @@ interface TextNormalizer {
                 String p = j.string("prepend");
                 yield s -> s.isEmpty() ? s : p.concat(s);
             }
-            case "Replace" -> replace(OnigRegex.fromJson(j, "pattern"), j.string("content"));
+            case "Replace" -> {
+                String content = j.string("content");
+                String literal = j.object("pattern").string("String", null);
+                yield literal != null && !literal.isEmpty() ? s -> s.replace(literal, content)
+                        : replace(OnigRegex.fromJson(j, "pattern"), content);
+            }
             case "ByteLevel" -> s -> ByteLevel.encode(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             case "Precompiled" -> PrecompiledCharsMap.fromJson(j);
             case "Sequence" -> {
@@ -56,6 +61,9 @@ interface TextNormalizer {
 
     /** Removes Mn characters after NFD, as BertNormalizer's strip_accents does. */
     static String stripNonSpacingMarks(String s) {
+        int plain = 0;
+        while (plain < s.length() && s.charAt(plain) < 0xC0) plain++;     // nothing below U+00C0 decomposes or is a mark
+        if (plain == s.length()) return s;
         String d = java.text.Normalizer.normalize(s, java.text.Normalizer.Form.NFD);
         StringBuilder b = null;
         for (int i = 0; i < d.length(); ) {

@@ -30,9 +30,11 @@ interface TokenDecoder {
             case "Fuse" -> tokens -> List.of(String.join("", tokens));
             case "Strip" -> strip(j.character("content", " ").codePointAt(0), j.integer("start"), j.integer("stop"));
             case "Replace" -> {
+                String literal = j.object("pattern").string("String", null), content = j.string("content");
+                if (literal != null && !literal.isEmpty()) yield tokens -> map(tokens, t -> t.replace(literal, content));
                 Pattern p = OnigRegex.fromJson(j, "pattern");
-                String content = Matcher.quoteReplacement(j.string("content"));
-                yield tokens -> map(tokens, t -> p.matcher(t).replaceAll(content));
+                String replacement = Matcher.quoteReplacement(content);
+                yield tokens -> map(tokens, t -> p.matcher(t).replaceAll(replacement));
             }
             case "WordPiece" -> wordPiece(j.string("prefix", "##"), j.bool("cleanup", true));
             case "BPEDecoder" -> {
