@@ -21,7 +21,7 @@ record BertNormalizer(boolean cleanText, boolean handleChineseChars, boolean str
                     if (cp == 0 || cp == 0xFFFD || HfChars.isControl(cp)) continue;
                     if (HfChars.isWhitespace(cp)) { b.append(' '); continue; }
                 }
-                if (handleChineseChars && BertBasicTokenizer.isCjk(cp)) b.append(' ').appendCodePoint(cp).append(' ');
+                if (handleChineseChars && HfChars.isChinese(cp)) b.append(' ').appendCodePoint(cp).append(' ');
                 else b.appendCodePoint(cp);
             }
             s = b.toString();

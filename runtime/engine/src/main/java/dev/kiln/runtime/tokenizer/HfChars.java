@@ -29,6 +29,13 @@ final class HfChars {
         return BertBasicTokenizer.isPunctuation(cp);
     }
 
+    /** BertNormalizer's CJK ideographs; its Extension E range starts at U+2B920, not Google BERT's U+2B820. */
+    static boolean isChinese(int cp) {
+        return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x20000 && cp <= 0x2A6DF)
+                || (cp >= 0x2A700 && cp <= 0x2B73F) || (cp >= 0x2B740 && cp <= 0x2B81F) || (cp >= 0x2B920 && cp <= 0x2CEAF)
+                || (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x2F800 && cp <= 0x2FA1F);
+    }
+
     /** Rust {@code char::is_numeric}: the N* categories. */
     static boolean isNumeric(int cp) {
         if (cp < 128) return cp >= '0' && cp <= '9';

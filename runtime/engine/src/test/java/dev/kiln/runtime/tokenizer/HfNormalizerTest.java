@@ -17,6 +17,8 @@ class HfNormalizerTest {
         assertEquals("a b c d", bert.normalize("a\u2028b\u2029c\u00a0d"), "line / paragraph separators and NBSP are whitespace");
         assertEquals("ab", bert.normalize("a\u0085b"), "U+0085 is a control character first, so it is dropped");
         assertEquals(" 窯  火 ", bert.normalize("窯火"));
+        assertEquals("\uD86E\uDC20 \uD86E\uDD20 ", bert.normalize("\uD86E\uDC20\uD86E\uDD20"),
+                "tokenizers' Extension E range starts at U+2B920: U+2B820 is not padded");
         assertEquals("cafe naive", bert.normalize("Café NAÏVE"), "strip_accents follows lowercase");
         assertEquals("σοφοσ", bert.normalize("ΣΟΦΟΣ"), "per-character lowercase: final sigma is σ, not ς");
         TextNormalizer cased = normalizer("{\"type\": \"BertNormalizer\", \"lowercase\": false}");
