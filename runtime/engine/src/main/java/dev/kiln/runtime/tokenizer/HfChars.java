@@ -43,12 +43,14 @@ final class HfChars {
         return t == Character.DECIMAL_DIGIT_NUMBER || t == Character.LETTER_NUMBER || t == Character.OTHER_NUMBER;
     }
 
-    /** BertNormalizer's control test: Cc, Cf, Cn, Co (and lone surrogates), but not tab, newline, carriage return. */
+    /**
+     * BertNormalizer's control test: Cc, Cf, Co (and lone surrogates), but not tab, newline, carriage
+     * return. Unassigned code points are kept (checked against tokenizers 0.21: U+0378, U+D7FF stay).
+     */
     static boolean isControl(int cp) {
         if (cp == '\t' || cp == '\n' || cp == '\r') return false;
         int t = Character.getType(cp);
-        return t == Character.CONTROL || t == Character.FORMAT || t == Character.UNASSIGNED
-                || t == Character.PRIVATE_USE || t == Character.SURROGATE;
+        return t == Character.CONTROL || t == Character.FORMAT || t == Character.PRIVATE_USE || t == Character.SURROGATE;
     }
 
     /** Appends Rust's {@code char::to_lowercase} of one code point. */

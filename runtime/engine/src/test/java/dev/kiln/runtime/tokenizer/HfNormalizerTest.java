@@ -16,6 +16,7 @@ class HfNormalizerTest {
         assertEquals("hello world", bert.normalize("Hello\u0000\t\u200bWorld\uFFFD"), "NUL, U+FFFD, Cf dropped; tab is a space");
         assertEquals("a b c d", bert.normalize("a\u2028b\u2029c\u00a0d"), "line / paragraph separators and NBSP are whitespace");
         assertEquals("ab", bert.normalize("a\u0085b"), "U+0085 is a control character first, so it is dropped");
+        assertEquals("a\u0378b", bert.normalize("a\u0378b\uE000"), "unassigned code points stay, private use goes (checked with the oracle)");
         assertEquals(" 窯  火 ", bert.normalize("窯火"));
         assertEquals("\uD86E\uDC20 \uD86E\uDD20 ", bert.normalize("\uD86E\uDC20\uD86E\uDD20"),
                 "tokenizers' Extension E range starts at U+2B920: U+2B820 is not padded");
