@@ -2,6 +2,7 @@ package dev.kiln.runtime.hf;
 
 import dev.kiln.api.io.Json;
 import dev.kiln.api.tokenizer.Tokenizer;
+import dev.kiln.runtime.tokenizer.HfTokenizer;
 import dev.kiln.runtime.tokenizer.TokenizerSpec;
 
 import java.io.IOException;
@@ -36,20 +37,34 @@ final class HfTokenizerFiles {
         Files.writeString(dir.resolve(SPECIAL_TOKENS), Json.pretty(roles) + "\n");
     }
 
-    /** transformers' special-token roles (bos_token, ...) → the token's text. */
+    /**
+     * transformers' special-token roles (bos_token, ...) → the token's text. A tokenizer read from
+     * Hugging Face files keeps its tokenizer_config.json roles; the others are filled from Kiln's
+     * special-token names, written as the text of the token each stands for.
+     */
     static Map<String, String> roles(Tokenizer t) {
         Map<String, String> m = new LinkedHashMap<>();
+        if (t instanceof HfTokenizer hf) m.putAll(hf.config().roles());
         if (has(t, Tokenizer.EOS)) {
-            m.put("bos_token", Tokenizer.EOS);
-            m.put("eos_token", Tokenizer.EOS);
+            m.putIfAbsent("bos_token", text(t, Tokenizer.EOS));
+            m.putIfAbsent("eos_token", text(t, Tokenizer.EOS));
         }
-        if (has(t, Tokenizer.UNK)) m.put("unk_token", Tokenizer.UNK);
-        else if (has(t, Tokenizer.EOS)) m.put("unk_token", Tokenizer.EOS);
-        if (has(t, Tokenizer.SEP)) m.put("sep_token", Tokenizer.SEP);
-        if (has(t, Tokenizer.PAD)) m.put("pad_token", Tokenizer.PAD);
-        if (has(t, Tokenizer.CLS)) m.put("cls_token", Tokenizer.CLS);
-        if (has(t, Tokenizer.MASK)) m.put("mask_token", Tokenizer.MASK);
+        if (has(t, Tokenizer.UNK)) m.putIfAbsent("unk_token", text(t, Tokenizer.UNK));
+        else if (has(t, Tokenizer.EOS)) m.putIfAbsent("unk_token", text(t, Tokenizer.EOS));
+        if (has(t, Tokenizer.SEP)) m.putIfAbsent("sep_token", text(t, Tokenizer.SEP));
+        if (has(t, Tokenizer.PAD)) m.putIfAbsent("pad_token", text(t, Tokenizer.PAD));
+        if (has(t, Tokenizer.CLS)) m.putIfAbsent("cls_token", text(t, Tokenizer.CLS));
+        if (has(t, Tokenizer.MASK)) m.putIfAbsent("mask_token", text(t, Tokenizer.MASK));
         return m;
+    }
+
+    /** The text of the token a Kiln special-token name stands for (the name itself for Kiln's own tokenizers). */
+    private static String text(Tokenizer t, String name) {
+        if (t instanceof HfTokenizer hf) {
+            String s = hf.tokenText(t.requireSpecial(name));
+            if (s != null) return s;
+        }
+        return name;
     }
 
     /** generation_config.json for a causal LM: bos / eos / pad ids the tokenizer has. */

@@ -43,7 +43,7 @@ public final class BpeTokenizerFormat implements TokenizerFormat {
             Path p = baseDir.resolve(options.requireString("path"));
             options.finish();
             Tokenizer t = load(p, options);
-            if (!(t instanceof BpeTokenizer)) throw options.error("path", "names " + p + ", which holds a " + t.name() + " tokenizer, not bpe");
+            if (!(t instanceof BpeTokenizer) && !(t instanceof HfTokenizer hf && hf.name().equals(BpeTokenizer.TYPE))) throw options.error("path", "names " + p + ", which holds a " + t.name() + " tokenizer, not bpe");
             return t;
         }
         Path corpus = baseDir.resolve(options.requireString("train_on"));
@@ -77,6 +77,6 @@ public final class BpeTokenizerFormat implements TokenizerFormat {
 
     @Override
     public Tokenizer read(Config json) {
-        return BpeFiles.fromJson(json.raw(), json.section());
+        return HfTokenizerJson.read(json.raw(), json.section(), HfTokenizerConfig.NONE);
     }
 }

@@ -22,5 +22,10 @@ final class IntList {
 
     int size() { return n; }
 
+    int get(int i) { return a[i]; }
+
+    /** Drops everything after the first {@code size} values. */
+    void truncate(int size) { n = size; }
+
     int[] toArray() { return Arrays.copyOf(a, n); }
 }

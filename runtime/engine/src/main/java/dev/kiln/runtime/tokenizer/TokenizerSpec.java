@@ -7,9 +7,7 @@ import dev.kiln.api.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -68,11 +66,16 @@ public final class TokenizerSpec {
         return create(new Config("tokenizer", Map.of("type", type)));
     }
 
-    /** Writes {@code dir/tokenizer.json} atomically. */
+    /**
+     * Writes {@code dir/tokenizer.json} atomically; a tokenizer read with a tokenizer_config.json
+     * also gets the roles it read there (so Kiln's special-token names mean the same tokens when loaded).
+     */
     public void save(Tokenizer tokenizer, Path dir) throws IOException {
         String json = serialize(tokenizer);
         Files.createDirectories(dir);
         AtomicFiles.writeString(dir.resolve(FILE), json);
+        if (tokenizer instanceof HfTokenizer hf && !hf.config().isEmpty())
+            AtomicFiles.writeString(dir.resolve(HfTokenizerConfig.FILE), HfJson.write(hf.config().toJson()));
     }
 
     /**
@@ -90,6 +93,7 @@ public final class TokenizerSpec {
     }
 
     private String serialize(Tokenizer tokenizer) {
+        if (tokenizer instanceof HfTokenizer hf) return HfJson.write(hf.json());
         TokenizerFormat f = null;
         for (TokenizerFormat candidate : formats.values()) if (candidate.describes(tokenizer)) f = candidate;
         if (f == null)
@@ -104,8 +108,9 @@ public final class TokenizerSpec {
     }
 
     /**
-     * Reads a tokenizer.json file, Kiln's ({@code type}) or Hugging Face's ({@code model.type});
-     * errors name the file and the key.
+     * Reads a tokenizer.json file, Kiln's ({@code type}) or Hugging Face's ({@code model.type}, read
+     * as an {@link HfTokenizer} with the tokenizer_config.json beside it, unless an added format
+     * claims the model type); errors name the file and the key.
      */
     public Tokenizer read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException(file + ": not found (no tokenizer saved here?)");
@@ -116,13 +121,10 @@ public final class TokenizerSpec {
             throw new IOException(file + ": missing key 'type' (a Kiln tokenizer.json; known types: " + String.join(", ", types())
                     + ") or 'model' (a Hugging Face tokenizer.json)");
         String modelType = HfJson.modelType(json, file.toString());
-        List<String> known = new ArrayList<>();
-        for (TokenizerFormat f : formats.values()) {
-            if (f.modelType() == null) continue;
-            if (f.modelType().equals(modelType)) return f.read(c);
-            known.add(f.modelType());
-        }
-        throw HfJson.error(file.toString(), "model.type", "is '" + modelType + "'; supported: " + String.join(", ", known));
+        for (TokenizerFormat f : formats.values())
+            if (modelType.equals(f.modelType()) && !(f instanceof BpeTokenizerFormat) && !(f instanceof WordPieceTokenizerFormat))
+                return f.read(c);
+        return HfTokenizerJson.read(json, file.toString(), HfTokenizerConfig.besides(file));
     }
 
     private TokenizerFormat format(String type, String where) {

@@ -14,7 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** WordPiece files: BERT's {@code vocab.txt} and Hugging Face's tokenizer.json (read and written). */
+/** WordPiece files: BERT's {@code vocab.txt} (read) and Hugging Face's tokenizer.json (written; read by {@link HfTokenizerJson}). */
 final class WordPieceFiles {
     private WordPieceFiles() {}
 
@@ -50,56 +50,6 @@ final class WordPieceFiles {
         for (String s : BERT_SPECIALS) if (vocab.containsKey(s)) specials.add(AddedToken.special(vocab.get(s), s));
         return new WordPieceTokenizer(tokens, vocab, new BertBasicTokenizer(true, true, lowercase, stripAccents),
                 Tokenizer.UNK, "##", MAX_CHARS, specials, Map.of());
-    }
-
-    /** A Hugging Face tokenizer.json with a WordPiece model (BertNormalizer or none, BertPreTokenizer). */
-    static WordPieceTokenizer fromJson(Map<String, Object> root, String file) {
-        String type = HfJson.modelType(root, file);
-        if (!type.equals("WordPiece")) throw HfJson.error(file, "model.type", "is '" + type + "', expected 'WordPiece'");
-        Map<String, Object> m = HfJson.object(root.get("model"), file, "model");
-        Map<String, Integer> vocab = HfJson.vocab(m.get("vocab"), file, "model.vocab");
-        String unk = HfJson.optString(m, "unk_token", Tokenizer.UNK, file, "model.");
-        String prefix = HfJson.optString(m, "continuing_subword_prefix", "##", file, "model.");
-        int maxChars = m.get("max_input_chars_per_word") == null ? MAX_CHARS
-                : HfJson.integer(m.get("max_input_chars_per_word"), file, "model.max_input_chars_per_word");
-        if (maxChars < 1) throw HfJson.error(file, "model.max_input_chars_per_word", "must be at least 1, got " + maxChars);
-        if (!vocab.containsKey(unk)) throw HfJson.error(file, "model.unk_token", "'" + unk + "' is not in model.vocab");
-        List<AddedToken> added = HfJson.addedTokens(root, file);
-        int size = 0;
-        for (int id : vocab.values()) size = Math.max(size, id + 1);
-        for (AddedToken t : added) size = Math.max(size, t.id() + 1);
-        String[] tokens = new String[size];
-        for (var e : vocab.entrySet()) tokens[e.getValue()] = e.getKey();
-        Map<String, Integer> all = new HashMap<>(vocab);
-        for (AddedToken t : added) {
-            if (tokens[t.id()] != null && !tokens[t.id()].equals(t.content()))
-                throw HfJson.error(file, "added_tokens", "gives id " + t.id() + " to '" + t.content() + "' but model.vocab has '" + tokens[t.id()] + "' there");
-            if (vocab.containsKey(t.content()) && vocab.get(t.content()) != t.id())
-                throw HfJson.error(file, "added_tokens", "gives '" + t.content() + "' id " + t.id() + " but model.vocab has it as " + vocab.get(t.content()));
-            tokens[t.id()] = t.content();
-            all.put(t.content(), t.id());
-        }
-        Map<String, Object> keep = new LinkedHashMap<>();
-        for (String k : List.of("normalizer", "pre_tokenizer", "post_processor", "decoder")) keep.put(k, root.get(k));
-        return new WordPieceTokenizer(tokens, all, basic(root, file), unk, prefix, maxChars, added, keep);
-    }
-
-    private static BertBasicTokenizer basic(Map<String, Object> root, String file) {
-        Object pre = root.get("pre_tokenizer");
-        if (pre == null) throw HfJson.error(file, "pre_tokenizer", "is missing; WordPiece needs BertPreTokenizer");
-        String pt = HfJson.string(HfJson.object(pre, file, "pre_tokenizer").get("type"), file, "pre_tokenizer.type");
-        if (!pt.equals("BertPreTokenizer"))
-            throw HfJson.error(file, "pre_tokenizer.type", "is '" + pt + "'; WordPiece supports BertPreTokenizer");
-        Object norm = root.get("normalizer");
-        if (norm == null) return new BertBasicTokenizer(false, false, false, false);
-        Map<String, Object> n = HfJson.object(norm, file, "normalizer");
-        String nt = HfJson.string(n.get("type"), file, "normalizer.type");
-        if (!nt.equals("BertNormalizer"))
-            throw HfJson.error(file, "normalizer.type", "is '" + nt + "'; WordPiece supports BertNormalizer or none");
-        boolean lowercase = HfJson.optBoolean(n, "lowercase", true, file, "normalizer.");
-        return new BertBasicTokenizer(HfJson.optBoolean(n, "clean_text", true, file, "normalizer."),
-                HfJson.optBoolean(n, "handle_chinese_chars", true, file, "normalizer."), lowercase,
-                HfJson.optBoolean(n, "strip_accents", lowercase, file, "normalizer."));
     }
 
     /** tokenizer.json in Hugging Face's layout. */

@@ -45,7 +45,7 @@ public final class WordPieceTokenizerFormat implements TokenizerFormat {
                 return WordPieceFiles.readVocabTxt(vocabTxt, lowercase, strip);
             if (hasCase) throw options.error("lowercase", "applies to vocab.txt only; " + p + " sets its own normalizer");
             Tokenizer t = TokenizerFiles.load(p);
-            if (!(t instanceof WordPieceTokenizer)) throw options.error("path", "names " + p + ", which holds a " + t.name() + " tokenizer, not wordpiece");
+            if (!(t instanceof WordPieceTokenizer) && !(t instanceof HfTokenizer hf && hf.name().equals(WordPieceTokenizer.TYPE))) throw options.error("path", "names " + p + ", which holds a " + t.name() + " tokenizer, not wordpiece");
             return t;
         } catch (IOException e) {
             throw new UncheckedIOException(options.section() + ": key 'path': " + e.getMessage(), e);
@@ -59,6 +59,6 @@ public final class WordPieceTokenizerFormat implements TokenizerFormat {
 
     @Override
     public Tokenizer read(Config json) {
-        return WordPieceFiles.fromJson(json.raw(), json.section());
+        return HfTokenizerJson.read(json.raw(), json.section(), HfTokenizerConfig.NONE);
     }
 }

@@ -99,7 +99,7 @@ class BpeTokenizerTest {
 
     @Test
     void longPiecesMergeAsTheShortLoopDoes() throws IOException {
-        BpeTokenizer t = (BpeTokenizer) small();
+        BpeTokenizer t = BpeFiles.readGpt2(SMALL.resolve("encoder.json"), SMALL.resolve("vocab.bpe"));
         Random r = new Random(3);
         String[] parts = {"glu", "ing", "the", "kiln", "e", "s", "d", " ", "!"};
         for (int n = 0; n < 200; n++) {
@@ -170,9 +170,10 @@ class BpeTokenizerTest {
         Tokenizer plain = small();
         assertEquals(601, t.vocabSize());
         int[] ids = t.encode("the<kiln>fire");
-        int[] expected = concat(plain.encode(" the"), new int[] {600}, plain.encode("fire"));
+        // Hugging Face's ByteLevel adds the prefix space to each stretch of text between added tokens
+        int[] expected = concat(plain.encode(" the"), new int[] {600}, plain.encode(" fire"));
         assertArrayEquals(expected, ids, Arrays.toString(ids));
-        assertEquals(" the<kiln>fire", t.decode(ids));
+        assertEquals(" the<kiln> fire", t.decode(ids));
         assertFalse(t.isSpecial(600));
     }
 

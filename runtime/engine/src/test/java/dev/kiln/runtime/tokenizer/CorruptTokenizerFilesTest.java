@@ -58,7 +58,8 @@ class CorruptTokenizerFilesTest {
     @Test
     void missingOrUnknownModel() throws IOException {
         fails("tokenizer.json", "{\"version\": \"1.0\"}", "'model'", "'type'");
-        fails("tokenizer.json", bpe("\"type\": \"BPE\"", "\"type\": \"Unigram\""), "model.type", "Unigram", "BPE, WordPiece");
+        fails("tokenizer.json", bpe("\"type\": \"BPE\"", "\"type\": \"Foo\""), "model.type", "model type 'Foo' is not supported",
+                "BPE, WordPiece, Unigram, WordLevel");
         fails("tokenizer.json", "{\"model\": {\"vocab\": {\"a\": 0}}}", "model.type", "cannot be inferred");
         fails("tokenizer.json", "{\"model\": 3}", "'model'", "expected an object");
         fails("tokenizer.json", "{\"type\": \"unigram\"}", "unknown tokenizer type 'unigram'");
@@ -86,11 +87,12 @@ class CorruptTokenizerFilesTest {
         fails("tokenizer.json", bpe("\"id\": 0,", ""), "added_tokens[0].id", "missing");
         fails("tokenizer.json", bpe("\"id\": 1,", "\"id\": 7,"), "added_tokens", "id 7", "[PAD]");
         fails("tokenizer.json", bpe("\"content\": \"[PAD]\"", "\"content\": \"<|endoftext|>\""), "added_tokens[1].content", "repeats");
-        fails("tokenizer.json", bpe("\"pre_tokenizer\": {\n    \"type\": \"ByteLevel\"", "\"pre_tokenizer\": {\n    \"type\": \"Metaspace\""),
-                "pre_tokenizer.type", "Metaspace");
-        fails("tokenizer.json", bpe("\"pre_tokenizer\": {", "\"pre_tokenizer\": null, \"x\": {"), "pre_tokenizer", "byte-level");
-        fails("tokenizer.json", bpe("\"byte_fallback\": false", "\"byte_fallback\": true"), "model.byte_fallback");
-        fails("tokenizer.json", bpe("\"normalizer\": null", "\"normalizer\": {\"type\": \"Lowercase\"}"), "normalizer.type", "Lowercase");
+        fails("tokenizer.json", bpe("\"pre_tokenizer\": {\n    \"type\": \"ByteLevel\"", "\"pre_tokenizer\": {\n    \"type\": \"Foo\""),
+                "pre_tokenizer.type", "pre_tokenizer type 'Foo' is not supported", "Metaspace");
+        fails("tokenizer.json", bpe("\"normalizer\": null", "\"normalizer\": {\"type\": \"Nmt\"}"), "normalizer.type", "'Nmt'", "BertNormalizer");
+        fails("tokenizer.json", bpe("\"decoder\": {\n    \"type\": \"ByteLevel\"", "\"decoder\": {\n    \"type\": \"CTC\""),
+                "decoder.type", "decoder type 'CTC' is not supported");
+        fails("tokenizer.json", bpe("\"dropout\": null", "\"dropout\": 0.1"), "model.dropout");
     }
 
     @Test
@@ -124,7 +126,7 @@ class CorruptTokenizerFilesTest {
     @Test
     void wordPieceJson() throws IOException {
         fails("tokenizer.json", BERT_JSON.replace("\"unk_token\": \"[UNK]\"", "\"unk_token\": \"<unk>\""), "model.unk_token", "<unk>");
-        fails("tokenizer.json", BERT_JSON.replace("BertPreTokenizer", "Whitespace"), "pre_tokenizer.type", "Whitespace");
+        fails("tokenizer.json", BERT_JSON.replace("BertPreTokenizer", "UnicodeScripts"), "pre_tokenizer.type", "UnicodeScripts");
         fails("tokenizer.json", BERT_JSON.replace("\"kiln\": 1", "\"kiln\": 0"), "model.vocab", "id 0");
         fails("tokenizer.json", BERT_JSON.replace("\"vocab\": {", "\"max_input_chars_per_word\": 0, \"vocab\": {"), "max_input_chars_per_word");
         assertNotNull(TokenizerFiles.load(write("ok.json", BERT_JSON)));
