@@ -44,7 +44,7 @@ class TextSetsTest {
     @Test
     void everyPassingIdNamesACase() {
         List<String> ids = ParityCases.all().stream().map(ParityCase::id).toList();
-        for (String id : ParityCases.PASSING) assertTrue(ids.contains(id), "ParityCases.PASSING names no case: " + id);
+        for (String id : ParityCases.PENDING) assertTrue(ids.contains(id), "ParityCases.PENDING names no case: " + id);
         assertEquals(ids.size(), ParityCases.passing().count() + ParityCases.pending().count());
     }
 }

@@ -7,7 +7,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.util.stream.Stream;
 
 /**
- * The parity cases Kiln does not pass yet (every case not in {@link ParityCases#PASSING}): same
+ * The parity cases Kiln does not pass yet ({@link ParityCases#PENDING}): same
  * check as {@link TokenizerParityTest}, tag parity-pending, left out of the default build. Run them:
  * {@code mvn -B -o test -pl runtime/engine -am -Dsurefire.failIfNoSpecifiedTests=false
  * -Dtest='dev.kiln.runtime.tokenizer.parity.**' -Dkiln.parity.excluded=none}. A file Kiln cannot

@@ -8,7 +8,7 @@ import java.util.stream.Stream;
 
 /**
  * Kiln's tokenizers against Hugging Face's Rust tokenizers on real files: the cases Kiln passes
- * today ({@link ParityCases#PASSING}), run by the default build. Inputs: {@link ParityEnv}.
+ * today (all but {@link ParityCases#PENDING}), run by the default build. Inputs: {@link ParityEnv}.
  */
 @Tag("parity")
 class TokenizerParityTest {
