@@ -24,11 +24,36 @@ public record TrainSettings(
                 c.getInt("log_every", 10), c.getLong("seed", 1234), c.getBoolean("gradient_checkpointing", false),
                 BestModelSettings.fromConfig(c));
         c.finish();
-        if (s.steps < 0 || s.gradAccum < 1 || s.batchSize < 1 || s.seqLen < 1 || s.lr <= 0)
-            throw c.error("steps", "and batch_size, seq_len, grad_accum, lr must be positive: " + s);
+        s.checkRanges(c);
         if (s.optimizer.equals("lomo") && s.gradAccum > 1)
             throw c.error("grad_accum", "must be 1 with optimizer lomo: LOMO applies each micro-batch's gradient at once and keeps none to accumulate");
         return s;
+    }
+
+    /** Each key in the range PyTorch's constructors accept, or an error naming the key, the rule and the value. */
+    private void checkRanges(Config c) {
+        require(c, "steps", steps >= 0, ">= 0", steps);
+        require(c, "batch_size", batchSize >= 1, ">= 1", batchSize);
+        require(c, "seq_len", seqLen >= 1, ">= 1", seqLen);
+        require(c, "grad_accum", gradAccum >= 1, ">= 1", gradAccum);
+        require(c, "lr", lr > 0 && Double.isFinite(lr), "> 0", lr);
+        require(c, "warmup", warmup >= 0, ">= 0", warmup);
+        require(c, "min_lr_ratio", minLrRatio >= 0 && minLrRatio <= 1, "in [0, 1]", minLrRatio);
+        require(c, "weight_decay", weightDecay >= 0, ">= 0", weightDecay);
+        require(c, "beta1", beta1 >= 0 && beta1 < 1, "in [0, 1)", beta1);
+        require(c, "beta2", beta2 >= 0 && beta2 < 1, "in [0, 1)", beta2);
+        require(c, "eps", eps > 0, "> 0", eps);
+        require(c, "momentum", momentum >= 0, ">= 0", momentum);
+        require(c, "grad_clip", gradClip >= 0, ">= 0 (0 = no clipping)", gradClip);
+        require(c, "eval_every", evalEvery >= 0, ">= 0 (0 = no evaluation)", evalEvery);
+        require(c, "eval_batches", evalBatches >= 0, ">= 0 (0 = the whole validation split)", evalBatches);
+        require(c, "checkpoint_every", checkpointEvery >= 0, ">= 0", checkpointEvery);
+        require(c, "keep_checkpoints", keepCheckpoints >= 0, ">= 0", keepCheckpoints);
+        require(c, "log_every", logEvery >= 0, ">= 0", logEvery);
+    }
+
+    private static void require(Config c, String key, boolean ok, String rule, Object value) {
+        if (!ok) throw c.error(key, "must be " + rule + ", got " + value);
     }
 
     /** Learning rate at a step: linear warmup, then cosine / linear decay to min_lr_ratio·lr, or constant. */
