@@ -23,6 +23,7 @@ kernel's dQuantizeNF4 / dQuantizeFP4), written from reading those sources, not c
 
 Run from this directory: python3 gen_4bit_vectors.py  (writes vectors_4bit.json).
 """
+import hashlib
 import json
 import math
 
@@ -129,17 +130,36 @@ def floats(a):
     return np.asarray(a, dtype="<f4").tobytes().hex()
 
 
-def case(name, qtype, bs, x, nested=False, store_input=True):
-    x = np.asarray(x, dtype=f32)
+LCG_A, LCG_C, MASK64 = 6364136223846793005, 1442695040888963407, (1 << 64) - 1
+
+
+def generated(seed, n, scale):
+    """n float32 values in [-scale, scale) from a 64-bit LCG, by integer and exactly rounded float32 steps only, so
+    the Java test makes the same values and large inputs need not be stored: u = bits 40..63 of the next state,
+    x = f32((u - 2^23) / 2^23) * f32(scale)."""
+    h, out, s = seed, np.empty(n, dtype=f32), f32(scale)
+    for i in range(n):
+        h = (h * LCG_A + LCG_C) & MASK64
+        out[i] = f32(f32(((h >> 40) & 0xFFFFFF) - (1 << 23)) / f32(1 << 23)) * s
+    return out
+
+
+def case(name, qtype, bs, x=None, nested=False, gen=None):
+    """One case; gen = (seed, scale) makes the input with generated() and stores only those two numbers."""
+    x = generated(gen[0], gen[1], gen[2]) if gen else np.asarray(x, dtype=f32)
     packed, absmax = quantize_4bit(x, qtype, bs)
-    c = {"name": name, "type": qtype, "blocksize": bs, "n": len(x), "input": floats(x),
-         "packed": packed.hex(), "absmax": floats(absmax)}
+    c = {"name": name, "type": qtype, "blocksize": bs, "n": len(x), "packed": packed.hex(), "absmax": floats(absmax)}
+    if gen:
+        c["generated"] = {"seed": gen[0], "scale": floats([gen[2]])}
+    else:
+        c["input"] = floats(x)
     if nested:
         q8, absmax2, offset, deq_absmax = double_quant(absmax)
         c.update({"nested_codes": q8.hex(), "nested_absmax": floats(absmax2), "offset": floats([offset]),
                   "dequantized_absmax": floats(deq_absmax)})
         absmax = deq_absmax
-    c["dequantized"] = floats(dequantize_4bit(packed, absmax, qtype, bs, len(x)))
+    deq = np.asarray(dequantize_4bit(packed, absmax, qtype, bs, len(x)), dtype="<f4").tobytes()
+    c["dequantized_sha256"] = hashlib.sha256(deq).hexdigest()
     return c
 
 
@@ -154,13 +174,13 @@ def main():
         cases.append(case(qt + "-zero-block", qt, 32, np.concatenate([np.zeros(32, f32), normal(40, 0.5), np.zeros(5, f32)])))
         cases.append(case(qt + "-edges-absmax", qt, 32, edge))
         for bs, n in ((32, 600), (128, 600), (256, 600), (1024, 1100), (4096, 4100)):
-            cases.append(case(qt + "-bs" + str(bs), qt, bs, normal(n, 0.05)))
+            cases.append(case(qt + "-bs" + str(bs), qt, bs, gen=(bs * 7 + len(qt), n, 0.05)))
         # thresholds: every midpoint scaled by absmax 1, just above and at it
         mids = NF4_MID if qt == "nf4" else np.concatenate([FP4_MAG_MID, -FP4_MAG_MID])
         probe = np.concatenate([[1.0], mids, np.nextafter(mids, f32(2.0)), np.nextafter(mids, f32(-2.0))]).astype(f32)
         cases.append(case(qt + "-midpoints", qt, 4096, probe))
-    cases.append(case("nf4-double-bs32", "nf4", 32, normal(32 * 270 + 7, 0.02), nested=True))
-    cases.append(case("fp4-double-bs32", "fp4", 32, normal(32 * 257 + 1, 0.03), nested=True))
+    cases.append(case("nf4-double-bs32", "nf4", 32, nested=True, gen=(270, 32 * 270 + 7, 0.02)))
+    cases.append(case("fp4-double-bs32", "fp4", 32, nested=True, gen=(257, 32 * 257 + 1, 0.03)))
     cases.append(case("nf4-double-constant-absmax", "nf4", 32, np.tile(np.array([1.0, -0.5], f32), 48), nested=True))
     out = {"nf4_code": floats(NF4), "fp4_code": floats(FP4), "dynamic_map_signed": floats(DYN), "cases": cases}
     with open("vectors_4bit.json", "w") as f:

@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * Kiln's 4-bit quantization against the vectors of {@code quant/gen_4bit_vectors.py} (a float32 numpy
  * re-implementation of bitsandbytes' definitions): tables, packed bytes, block scales, double-quantized
- * scales and dequantized values, bit for bit.
+ * scales and dequantized values (those by SHA-256 of their float32 bytes), bit for bit; large inputs are
+ * regenerated from the script's integer LCG rather than stored.
  */
 class FourBitVectorsTest {
     @SuppressWarnings("unchecked")
@@ -31,6 +32,24 @@ class FourBitVectorsTest {
         float[] out = new float[b.remaining() / 4];
         for (int i = 0; i < out.length; i++) out[i] = b.getFloat();
         return out;
+    }
+
+    /** The script's generated(): a 64-bit LCG, bits 40..63 centred and scaled, in exactly rounded float32 steps. */
+    static float[] generated(Map<String, Object> spec, int n) {
+        long h = ((Number) spec.get("seed")).longValue();
+        float scale = floats(spec.get("scale"))[0];
+        float[] out = new float[n];
+        for (int i = 0; i < n; i++) {
+            h = h * 6364136223846793005L + 1442695040888963407L;
+            out[i] = (float) ((int) ((h >>> 40) & 0xFFFFFF) - (1 << 23)) / (float) (1 << 23) * scale;
+        }
+        return out;
+    }
+
+    static String sha256(float[] values) throws Exception {
+        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) b.putFloat(v);
+        return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b.array()));
     }
 
     static void assertBits(float[] expected, float[] actual, String what) {
@@ -57,7 +76,8 @@ class FourBitVectorsTest {
         for (Object o : cases) {
             Map<String, Object> c = (Map<String, Object>) o;
             String name = (String) c.get("name");
-            float[] input = floats(c.get("input"));
+            float[] input = c.containsKey("generated") ? generated((Map<String, Object>) c.get("generated"), ((Number) c.get("n")).intValue())
+                    : floats(c.get("input"));
             int n = ((Number) c.get("n")).intValue(), bs = ((Number) c.get("blocksize")).intValue();
             assertEquals(n, input.length, name);
             boolean dq = c.containsKey("nested_codes");
@@ -72,7 +92,7 @@ class FourBitVectorsTest {
             } else {
                 assertBits(floats(c.get("absmax")), q.absmax(), name + " absmax");
             }
-            assertBits(floats(c.get("dequantized")), q.dequantize(), name + " dequantized");
+            assertEquals(c.get("dequantized_sha256"), sha256(q.dequantize()), name + " dequantized (SHA-256 of the float32 values)");
         }
         assertEquals(3, nested);
     }
