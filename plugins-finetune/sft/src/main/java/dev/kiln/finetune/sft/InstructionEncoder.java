@@ -1,11 +1,11 @@
 package dev.kiln.finetune.sft;
 
+import dev.kiln.api.tokenizer.SpecialTokenText;
 import dev.kiln.api.tokenizer.Tokenizer;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Text pieces ({@link InstructionRows.Piece}) → token ids with a trained flag per token, then
@@ -39,12 +39,11 @@ final class InstructionEncoder {
     }
 
     private final Tokenizer tokenizer;
-    private final List<Map.Entry<String, Integer>> specials;
+    private final SpecialTokenText literal;
 
     InstructionEncoder(Tokenizer tokenizer) {
         this.tokenizer = tokenizer;
-        this.specials = new ArrayList<>(tokenizer.specialTokens().entrySet());
-        specials.sort((a, b) -> b.getKey().length() - a.getKey().length());
+        this.literal = new SpecialTokenText(tokenizer);
     }
 
     Encoded encode(List<InstructionRows.Piece> pieces, String source) {
@@ -71,25 +70,7 @@ final class InstructionEncoder {
 
     /** Template text: special-token names become their ids, the text between them is encoded. */
     int[] encodeLiteral(String text) {
-        List<Integer> out = new ArrayList<>();
-        int from = 0;
-        while (from < text.length()) {
-            int at = -1, id = -1, len = 0;
-            for (Map.Entry<String, Integer> s : specials) {
-                int i = text.indexOf(s.getKey(), from);
-                if (i >= 0 && (at < 0 || i < at)) {
-                    at = i;
-                    id = s.getValue();
-                    len = s.getKey().length();
-                }
-            }
-            int end = at < 0 ? text.length() : at;
-            if (end > from) for (int t : tokenizer.encode(text.substring(from, end))) out.add(t);
-            if (at < 0) break;
-            out.add(id);
-            from = at + len;
-        }
-        return out.stream().mapToInt(Integer::intValue).toArray();
+        return literal.encode(text);
     }
 
     /**
