@@ -10,6 +10,8 @@ import dev.kiln.api.data.Permutation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.LongUnaryOperator;
+import java.util.function.ToIntFunction;
 
 /**
  * Lazy batches of examples read by index, for objectives that make a batch from B examples:
@@ -32,17 +34,36 @@ public final class ExampleBatches {
      */
     public static Batches of(Dataset data, int batchSize, boolean shuffle, boolean dropLast, long seed, Maker maker) {
         if (batchSize < 1) throw new IllegalArgumentException("batch_size must be >= 1, got " + batchSize);
-        long n = data.size();
-        long count = count(n, batchSize, dropLast);
-        Permutation order = shuffle ? new Permutation(n, seed) : null;
+        Permutation order = shuffle ? new Permutation(data.size(), seed) : null;
+        return inOrder(data, batchSize, dropLast, seed, order == null ? p -> p : order::apply, maker);
+    }
+
+    /**
+     * As {@link #of}, with similar lengths batched together ({@link LengthGroupedOrder}); reads every
+     * example's length once, so the dataset must be one that fits in memory.
+     *
+     * @param length an example's length in tokens (what the batch will be padded by)
+     */
+    public static Batches lengthGrouped(Dataset data, int batchSize, boolean dropLast, long seed, ToIntFunction<Example> length, Maker maker) {
+        if (batchSize < 1) throw new IllegalArgumentException("batch_size must be >= 1, got " + batchSize);
         List<Example> examples = data.examples();
-        return Batches.lazy(count, i -> {
+        int[] lengths = new int[Math.toIntExact(data.size())];
+        for (int i = 0; i < lengths.length; i++) lengths[i] = length.applyAsInt(examples.get(i));
+        long[] order = LengthGroupedOrder.of(lengths, batchSize, seed);
+        return inOrder(data, batchSize, dropLast, seed, p -> order[Math.toIntExact(p)], maker);
+    }
+
+    /** @param order the dataset index at each position of the epoch */
+    private static Batches inOrder(Dataset data, int batchSize, boolean dropLast, long seed, LongUnaryOperator order, Maker maker) {
+        long n = data.size();
+        List<Example> examples = data.examples();
+        return Batches.lazy(count(n, batchSize, dropLast), i -> {
             long from = i * batchSize;
             int b = (int) Math.min(batchSize, n - from);
             long[] idx = new long[b];
             List<Example> rows = new ArrayList<>(b);
             for (int r = 0; r < b; r++) {
-                idx[r] = order == null ? from + r : order.apply(from + r);
+                idx[r] = order.applyAsLong(from + r);
                 rows.add(examples.get(Math.toIntExact(idx[r])));
             }
             return maker.make(rows, idx, random(seed, i));

@@ -4,10 +4,11 @@ package dev.kiln.api.plugin;
  * The version of the Kiln plugin API. {@link #CURRENT} is a compile-time constant, so a plugin
  * that returns it from {@link KilnPlugin#apiVersion()} records the version it was built against.
  * Compatible: same major, plugin minor no newer than the host's. 1.2 added
- * {@link dev.kiln.api.chat.ChatTemplate} and {@link dev.kiln.api.objective.ObjectiveContext#chatTemplate()}.
+ * {@link dev.kiln.api.chat.ChatTemplate} and {@link dev.kiln.api.objective.ObjectiveContext#chatTemplate()};
+ * 1.3 {@link dev.kiln.api.objective.BatchSpec#groupByLength()} and {@link dev.kiln.api.objective.LengthGroupedOrder}.
  */
 public record ApiVersion(int major, int minor) {
-    public static final String CURRENT = "1.2";
+    public static final String CURRENT = "1.3";
 
     public static ApiVersion parse(String text) {
         String[] parts = text == null ? new String[0] : text.trim().split("\\.");

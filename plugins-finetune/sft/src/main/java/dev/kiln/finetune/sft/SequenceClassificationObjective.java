@@ -30,7 +30,8 @@ import java.util.Map;
  * {@code num_labels} classes, or MSE on one output for {@code task: regression}.
  *
  * <p><b>Batches</b>: one row per example ({@link SequenceEncoder} layout), shuffled with the
- * epoch seed unless {@code shuffle: false}, padded with [PAD] (id 0 if the tokenizer has none;
+ * epoch seed unless {@code shuffle: false} (or grouped by length when {@code train.group_by_length}:
+ * {@link dev.kiln.api.objective.LengthGroupedOrder}, which shuffles too), padded with [PAD] (id 0 if the tokenizer has none;
  * the attention mask hides it) to the batch's longest row. Keys: {@code ids},
  * {@code token_types}, {@code attention_mask} [B, L]; {@code labels} [B] (classification) or
  * float {@code targets} [B] (regression). Made lazily ({@link #batches}): a batch reads only its
@@ -107,11 +108,13 @@ public final class SequenceClassificationObjective implements Objective {
             throw new IllegalArgumentException("finetune signal 'sft': sequence length " + spec.seqLen() + " exceeds model.max_seq = " + model.maxSeq()
                     + (model.positionOffset() > 0 ? " less position_offset " + model.positionOffset() : ""));
         List<Example> all = data.examples();
-        return ExampleBatches.of(data, spec.batchSize(), settings.shuffle(), false, seed, (examples, indices, rng) -> {
+        ExampleBatches.Maker maker = (examples, indices, rng) -> {
             List<Row> rows = new ArrayList<>(examples.size());
             for (Example ex : examples) rows.add(row(ex, spec.seqLen(), all));
             return batch(rows);
-        });
+        };
+        if (!spec.groupByLength()) return ExampleBatches.of(data, spec.batchSize(), settings.shuffle(), false, seed, maker);
+        return ExampleBatches.lengthGrouped(data, spec.batchSize(), false, seed, ex -> row(ex, spec.seqLen(), all).enc().ids().length, maker);
     }
 
     private record Row(SequenceEncoder.Encoded enc, int label, float target) {}

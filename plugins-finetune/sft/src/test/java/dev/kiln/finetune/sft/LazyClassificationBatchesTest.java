@@ -101,4 +101,45 @@ class LazyClassificationBatchesTest {
         SftTest.sft(Map.of("labels", List.of("negative", "neutral", "positive")), model, tok).batches(fixed, new BatchSpec(4, 16), 1).toList();
         assertEquals(fixed.size(), CountingExamples.of(fixed).reads(), "with a labels list there is no label pass");
     }
+
+    /** train.group_by_length: the same examples in the epoch, far less padding than the shuffled order, batch k alone = batch k. */
+    @Test
+    void groupByLengthHoldsTheSameExamplesWithLessPadding() {
+        java.util.Random r = new java.util.Random(3);
+        List<dev.kiln.api.data.Example> rows = new ArrayList<>();
+        for (int i = 0; i < N; i++)                                 // 1 to 20 bytes: rows padded to a batch's longest
+            rows.add(new dev.kiln.api.data.Example(Map.of("text", "ab".repeat(1 + r.nextInt(10)), "label", i % 2), "mem:" + (i + 1), null));
+        Dataset d = new Dataset("varied", rows);
+        BatchSpec grouped = new BatchSpec(8, 24, true);
+        Batches shuffled = SftTest.sft(CONFIGS.get(0), BERT, TestTokenizers.bytes()).batches(d, SPEC, 7);
+        Batches byLength = SftTest.sft(CONFIGS.get(0), BERT, TestTokenizers.bytes()).batches(d, grouped, 7);
+        assertEquals(shuffled.size(), byLength.size());
+        assertEquals(sortedRows(shuffled), sortedRows(byLength), "grouping must reorder the epoch, not change it");
+        assertTrue(paddedPositions(byLength) < paddedPositions(shuffled),
+                "grouped " + paddedPositions(byLength) + " padded positions vs shuffled " + paddedPositions(shuffled));
+        List<String> epoch = BatchFingerprints.of(byLength);
+        assertEquals(epoch.get(3), BatchFingerprints.of(SftTest.sft(CONFIGS.get(0), BERT, TestTokenizers.bytes()).batches(d, grouped, 7).get(3)));
+    }
+
+    /** Every row's real tokens (mask 1) and label, sorted: the epoch's content whatever its order. */
+    private static List<String> sortedRows(Batches batches) {
+        List<String> rows = new ArrayList<>();
+        for (Batch b : batches.toList()) {
+            int[] ids = b.ints("ids").data(), mask = b.ints("attention_mask").data(), labels = b.ints("labels").data();
+            int width = b.ints("ids").dim(1);
+            for (int r = 0; r < labels.length; r++) {
+                StringBuilder sb = new StringBuilder().append(labels[r]).append(':');
+                for (int t = 0; t < width; t++) if (mask[r * width + t] == 1) sb.append(ids[r * width + t]).append(',');
+                rows.add(sb.toString());
+            }
+        }
+        rows.sort(null);
+        return rows;
+    }
+
+    private static long paddedPositions(Batches batches) {
+        long padded = 0;
+        for (Batch b : batches.toList()) for (int m : b.ints("attention_mask").data()) if (m == 0) padded++;
+        return padded;
+    }
 }

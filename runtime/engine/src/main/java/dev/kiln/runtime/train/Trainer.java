@@ -147,7 +147,7 @@ public final class Trainer {
 
     private Batch batch(TrainState st) {
         if (preparedEpoch != st.epoch()) {
-            epochBatches = job.objective().batches(job.train(), new BatchSpec(s.batchSize(), s.seqLen()), st.seed() + st.epoch());
+            epochBatches = job.objective().batches(job.train(), new BatchSpec(s.batchSize(), s.seqLen(), s.groupByLength()), st.seed() + st.epoch());
             if (epochBatches.isEmpty()) throw new IllegalStateException("objective '" + job.objective().name()
                     + "' made no batches from " + job.train().name() + ": too little data for batch_size × seq_len?");
             preparedEpoch = st.epoch();

@@ -35,4 +35,10 @@ class TrainSettingsRangeTest {
         assertEquals(0.0, parse("grad_clip", 0.0).gradClip());
         assertEquals(0, parse("eval_every", 0L).evalEvery());
     }
+
+    @Test
+    void groupByLengthIsOffUnlessAsked() {
+        assertEquals(true, parse("group_by_length", true).groupByLength());
+        assertEquals(false, parse("eval_every", 10L).groupByLength());
+    }
 }
