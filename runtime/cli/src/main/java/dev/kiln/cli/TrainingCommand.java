@@ -52,6 +52,10 @@ abstract class TrainingCommand implements Callable<Integer> {
             description = "Where the trained model, checkpoints, metrics and report.html go (default: runs/<config file name>).")
     Path out;
 
+    @Option(names = "--allow-config-change",
+            description = "Resume from --out's checkpoints even though the config differs from theirs (train.allow_config_change=true).")
+    boolean allowConfigChange;
+
     @Option(names = "--no-sample", description = "Skip the sample the config's 'generate' section asks for.")
     boolean noSample;
 
@@ -72,7 +76,9 @@ abstract class TrainingCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter stdout = spec.commandLine().getOut(), stderr = spec.commandLine().getErr();
-        Map<String, Object> cfg = PipelineConfigLoader.load(config, overrides);
+        List<String> all = new ArrayList<>(overrides);
+        if (allowConfigChange) all.add("train.allow_config_change=true");
+        Map<String, Object> cfg = PipelineConfigLoader.load(config, all);
         Path outDir = out != null ? out : Path.of("runs", stem(config));
         Path configDir = config.toAbsolutePath().getParent();
         Object backendKey = cfg.get("backend");

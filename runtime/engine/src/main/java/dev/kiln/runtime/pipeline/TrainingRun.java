@@ -17,6 +17,7 @@ import dev.kiln.api.optim.Sgd;
 import dev.kiln.api.tensor.Tensor;
 import dev.kiln.api.tokenizer.Tokenizer;
 import dev.kiln.runtime.io.CheckpointStore;
+import dev.kiln.runtime.io.RunDirectoryLock;
 import dev.kiln.runtime.metrics.MetricsLog;
 import dev.kiln.runtime.metrics.TrainingMetrics;
 import dev.kiln.runtime.model.ModelStore;
@@ -32,7 +33,6 @@ import dev.kiln.runtime.train.TrainingListener;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -93,7 +93,12 @@ final class TrainingRun {
     }
 
     PipelineResult run(TrainingListener listener) throws IOException {
-        Files.createDirectories(out);
+        try (RunDirectoryLock lock = RunDirectoryLock.acquire(out, listener == null ? null : listener::onMessage)) {
+            return runLocked(listener);
+        }
+    }
+
+    private PipelineResult runLocked(TrainingListener listener) throws IOException {
         Map<String, Tensor> params = new LinkedHashMap<>(model.namedParameters());
         Map<String, Tensor> heads = heads(objective, model);
         heads.forEach((name, t) -> params.put(ModelStore.HEADS + name, t));
@@ -103,7 +108,7 @@ final class TrainingRun {
         info.put("objective", objective.name());
         info.put("backend", backend.name());
         var checkpointer = new StoreCheckpointer(new CheckpointStore(out.resolve("checkpoints"), settings.keepCheckpoints()),
-                Map.of("objective", objective.name(), "pipeline", config));
+                Map.of("objective", objective.name(), "pipeline", config), settings.allowConfigChange());
         TrainableParameters trainable = TrainableParameters.of(model, objective.head());
         if (listener != null) listener.onMessage((tuner == null ? "" : tuner.name() + ": ") + trainable);
         Recorder rec = new Recorder(listener, fromStep -> writeInfo(trainable, fromStep, listener), () -> refreshReport(listener));

@@ -19,11 +19,21 @@ import java.util.Optional;
 public final class StoreCheckpointer implements Checkpointer {
     private final CheckpointStore store;
     private final Map<String, Object> extra;
+    private final boolean allowConfigChange;
 
     /** extra: saved into trainer.json as well (config snapshot, objective name, ...). */
     public StoreCheckpointer(CheckpointStore store, Map<String, Object> extra) {
+        this(store, extra, false);
+    }
+
+    /**
+     * @param extra saved into trainer.json as well; its {@code pipeline} entry (the config) must equal
+     *              the checkpoint's to resume ({@link ResumeConfigCheck}) unless {@code allowConfigChange}
+     */
+    public StoreCheckpointer(CheckpointStore store, Map<String, Object> extra, boolean allowConfigChange) {
         this.store = store;
         this.extra = extra == null ? Map.of() : extra;
+        this.allowConfigChange = allowConfigChange;
     }
 
     @Override
@@ -59,6 +69,8 @@ public final class StoreCheckpointer implements Checkpointer {
         }
         if (latest.isEmpty()) return Optional.empty();
         Checkpoint c = latest.get();
+        if (extra.get("pipeline") instanceof Map<?, ?> current)
+            ResumeConfigCheck.check(c.directory(), c.trainerState().get("pipeline"), stringKeys(current), allowConfigChange);
         for (var e : parameters.entrySet()) {
             NamedTensor t = c.weight(e.getKey());
             if (t.data().length != e.getValue().size())
@@ -72,6 +84,9 @@ public final class StoreCheckpointer implements Checkpointer {
         optimizer.load(opt, number(s, "optimizer_steps", c));
         return Optional.of(new TrainState(c.step(), number(s, "epoch", c), number(s, "batch_in_epoch", c), number(s, "seed", c)));
     }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> stringKeys(Map<?, ?> m) { return (Map<String, Object>) m; }
 
     private static long number(Map<String, Object> s, String key, Checkpoint c) {
         Object v = s.get(key);

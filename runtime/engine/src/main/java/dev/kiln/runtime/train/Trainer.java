@@ -192,6 +192,7 @@ public final class Trainer {
 
     private TrainingDivergedException diverged(long step, String what) {
         return new TrainingDivergedException("training diverged at step " + (step + 1) + ": " + what
-                + ". Stopped without saving; the last good checkpoint (if any) is unchanged. Try a lower lr or grad_clip.");
+                + ". Stopped without saving; the last good checkpoint (if any) is unchanged. Try a lower lr or grad_clip:"
+                + " resume from it with --allow-config-change (e.g. train.lr=...), or start over with another --out.");
     }
 }
