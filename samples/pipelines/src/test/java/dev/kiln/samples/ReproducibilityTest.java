@@ -59,7 +59,7 @@ class ReproducibilityTest {
                 .map(l -> l.replaceAll(".*\"loss\":([^,]*),.*", "$1")).toList();
     }
 
-    private static void copyTree(Path from, Path to) throws Exception {
+    static void copyTree(Path from, Path to) throws Exception {
         try (var s = Files.walk(from)) {
             for (Path p : (Iterable<Path>) s::iterator) {
                 Path t = to.resolve(from.relativize(p).toString());

@@ -112,6 +112,7 @@ final class TrainingRun {
         TrainableParameters trainable = TrainableParameters.of(model, objective.head());
         if (listener != null) listener.onMessage((tuner == null ? "" : tuner.name() + ": ") + trainable);
         Recorder rec = new Recorder(listener, fromStep -> writeInfo(trainable, fromStep, listener), () -> refreshReport(listener));
+        rec.whenResumed = () -> MetricsLog.firstEval(out.resolve("metrics.jsonl"));   // the whole run's first evaluation
         PeakHeap.reset();
         long t0 = System.nanoTime();
         Trainer trainer;
@@ -195,6 +196,8 @@ final class TrainingRun {
         private final Runnable evaluated;
         Map<String, Double> first = Map.of(), last = Map.of();
         long steps, stepsRun, tokens;
+        /** The first evaluation of the run, read back when this session resumes it. */
+        java.util.concurrent.Callable<Map<String, Double>> whenResumed;
         double trainSeconds;
 
         /** @param started called with the first step of this session; evaluated then and after each evaluation is logged */
@@ -205,6 +208,13 @@ final class TrainingRun {
         }
 
         @Override public void onStart(long fromStep, long totalSteps) {
+            if (fromStep > 0 && whenResumed != null) {
+                try {
+                    first = whenResumed.call();
+                } catch (Exception e) {
+                    next.onMessage("warning: the run's first evaluation could not be read back (" + e.getMessage() + "); 'before' is this session's");
+                }
+            }
             started.accept(fromStep);
             evaluated.run();
             next.onStart(fromStep, totalSteps);

@@ -55,6 +55,7 @@ public final class Trainer {
         TrainState st = job.checkpointer() == null ? TrainState.start(s.seed())
                 : job.checkpointer().restoreLatest(params, opt).orElse(TrainState.start(s.seed()));
         if (best != null) best.resume(params);
+        if (st.step() > 0 && job.log() != null) job.log().resumeAt(st.step());   // what the interrupted run logged past its checkpoint
         job.listener().onStart(st.step(), s.steps());
         if (s.evalEvery() > 0) evaluate(st.step());        // the 'before' of this session, fresh or resumed
         while (st.step() < s.steps()) {
