@@ -69,6 +69,7 @@ public final class KilnCli implements Runnable {
         PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
         int code;
+        Interrupts.install(err);
         try {
             code = commandLine(System.getenv(), out, err).execute(args);
         } catch (OutOfMemoryError e) {                   // picocli hands errors (not exceptions) straight back
@@ -103,6 +104,11 @@ public final class KilnCli implements Runnable {
         });
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter w = commandLine.getErr();
+            if (e instanceof dev.kiln.runtime.train.TrainingInterruptedException stopped) {
+                w.println("kiln " + commandLine.getCommandName() + ": " + stopped.getMessage());
+                w.flush();
+                return Interrupts.exitCode(stopped);
+            }
             OutOfMemoryError oom = Activity.outOfMemoryIn(e);
             w.println("kiln " + commandLine.getCommandName() + ": error: " + (oom != null ? Activity.outOfMemory(oom) : Errors.describe(e)));
             if (root.verbose) e.printStackTrace(w);

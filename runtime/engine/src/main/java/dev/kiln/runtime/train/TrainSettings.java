@@ -7,7 +7,7 @@ public record TrainSettings(
         long steps, int batchSize, int seqLen, double lr, long warmup, String schedule, double minLrRatio,
         String optimizer, double weightDecay, double beta1, double beta2, double eps, double momentum,
         double gradClip, int gradAccum, int evalEvery, int evalBatches, int checkpointEvery, int keepCheckpoints,
-        int logEvery, long seed, boolean gradientCheckpointing, boolean groupByLength, boolean allowConfigChange, BestModelSettings best) {
+        int logEvery, long seed, boolean gradientCheckpointing, boolean groupByLength, boolean allowConfigChange, boolean checkpointOnInterrupt, BestModelSettings best) {
 
     public static TrainSettings fromConfig(Config c) {
         TrainSettings s = new TrainSettings(
@@ -23,6 +23,7 @@ public record TrainSettings(
                 c.getInt("checkpoint_every", 0), c.getInt("keep_checkpoints", 2),
                 c.getInt("log_every", 10), c.getLong("seed", 1234), c.getBoolean("gradient_checkpointing", false),
                 c.getBoolean("group_by_length", false), c.getBoolean("allow_config_change", false),
+                c.getBoolean("checkpoint_on_interrupt", true),
                 BestModelSettings.fromConfig(c));
         c.finish();
         s.checkRanges(c);

@@ -25,6 +25,7 @@ public final class Trainer {
     private final TrainSettings s;
     private final BestModel best;
     private Batches epochBatches;
+    private long lastCheckpoint = -1;
     private final PrefetchedBatches loader = new PrefetchedBatches();
     private long preparedEpoch = -1;
     private long stoppedEarlyAt = -1;
@@ -56,9 +57,21 @@ public final class Trainer {
                 : job.checkpointer().restoreLatest(params, opt).orElse(TrainState.start(s.seed()));
         if (best != null) best.resume(params);
         if (st.step() > 0 && job.log() != null) job.log().resumeAt(st.step());   // what the interrupted run logged past its checkpoint
+        lastCheckpoint = st.step() > 0 ? st.step() : -1;
+        StopRequest.started();
+        try {
+            return train(st, params, opt, fused);
+        } finally {
+            StopRequest.ended();
+        }
+    }
+
+    private TrainState train(TrainState st, Map<String, Tensor> params, Optimizer opt, UpdatesInBackward fused) {
         job.listener().onStart(st.step(), s.steps());
         if (s.evalEvery() > 0) evaluate(st.step());        // the 'before' of this session, fresh or resumed
         while (st.step() < s.steps()) {
+            StopRequest.Request stopRequest = StopRequest.pending();
+            if (stopRequest != null) throw interrupted(stopRequest, st, params, opt);
             long t0 = System.nanoTime(), tokens = 0;
             double lr = s.learningRate(st.step()), loss = 0;
             Map<String, Double> batchMetrics = new LinkedHashMap<>();
@@ -88,7 +101,7 @@ public final class Trainer {
             if (s.evalEvery() > 0 && (st.step() % s.evalEvery() == 0 || st.step() == s.steps())) stop = select(st.step(), evaluate(st.step()));
             if (job.checkpointer() != null && (st.step() == s.steps() || stop
                     || s.checkpointEvery() > 0 && st.step() % s.checkpointEvery() == 0))
-                job.listener().onCheckpoint(st.step(), job.checkpointer().save(st, params, opt));
+                checkpoint(st, params, opt);
             if (stop) {
                 stoppedEarlyAt = st.step();
                 break;
@@ -189,6 +202,26 @@ public final class Trainer {
             log.write("train", step, v);
         }
         job.listener().onStep(new TrainingListener.StepReport(step, s.steps(), loss, lr, norm, tokens, tps, nanos / 1e9));
+    }
+
+    private void checkpoint(TrainState st, Map<String, Tensor> params, Optimizer opt) {
+        job.listener().onCheckpoint(st.step(), job.checkpointer().save(st, params, opt));
+        lastCheckpoint = st.step();
+    }
+
+    /** Stops at this step boundary for a SIGTERM / SIGINT, with a checkpoint first when asked and configured. */
+    private TrainingInterruptedException interrupted(StopRequest.Request r, TrainState st, Map<String, Tensor> params, Optimizer opt) {
+        try {
+            boolean save = r.checkpoint() && s.checkpointOnInterrupt() && job.checkpointer() != null && st.step() > 0 && st.step() != lastCheckpoint;
+            if (save) checkpoint(st, params, opt);
+            loader.close();
+            String where = save ? "saved a checkpoint at step " + st.step()
+                    : lastCheckpoint > 0 ? "the last checkpoint is step " + lastCheckpoint : "no checkpoint yet";
+            return new TrainingInterruptedException(r.reason(), "interrupted by " + r.reason() + " at step " + st.step() + "; " + where
+                    + (lastCheckpoint > 0 ? "; resume with the same --out" : ""));
+        } finally {
+            StopRequest.handled(r);
+        }
     }
 
     private TrainingDivergedException diverged(long step, String what) {
