@@ -24,6 +24,7 @@ class DivergenceTest {
                 Runs.pretrain("gpt-stories.yaml", Runs.tiny("train.steps=400", "train.checkpoint_every=1000",
                         "train.lr=1e30", "train.grad_clip=0", "train.warmup=0", "train.schedule=constant", "train.allow_config_change=true"), out));
         assertTrue(e.getMessage().contains("diverged at step"), e.getMessage());
+        assertTrue(e.getMessage().contains("The last checkpoint saved while the loss was sane is " + out.resolve("checkpoints/step-000004") + "."), e.getMessage());
         assertEquals(4, new CheckpointStore(out.resolve("checkpoints")).latestStep().getAsLong());
         assertTrue(java.util.Arrays.equals(good, Files.readAllBytes(out.resolve("checkpoints/step-000004/model.safetensors"))));
     }

@@ -39,14 +39,17 @@ import java.util.stream.Stream;
  * </pre>
  * A checkpoint is written into a {@code .tmp-} directory and renamed into place only when every
  * file is written and fsynced, so a crash leaves either the old or the new checkpoint, never a
- * partial one. {@code keepLast} prunes older checkpoints but never the newest one nor the one
- * {@code latest} names. One writer per root at a time.
+ * partial one. {@code keepLast} prunes older checkpoints but never the newest one, the one
+ * {@code latest} names, nor the one {@code last-good} names (so a run whose weights blew up slowly
+ * keeps a sane checkpoint however many bad ones followed). One writer per root at a time.
  */
 public final class CheckpointStore {
     public static final String MODEL_FILE = "model.safetensors";
     public static final String OPTIMIZER_FILE = "optimizer.safetensors";
     public static final String TRAINER_FILE = "trainer.json";
     public static final String LATEST_FILE = "latest";
+    /** Names the newest checkpoint saved while the loss was sane ({@link #markGood}); pruning never removes it. */
+    public static final String LAST_GOOD_FILE = "last-good";
 
     private static final Pattern STEP_DIR = Pattern.compile("step-(\\d{6,18})");
 
@@ -186,10 +189,10 @@ public final class CheckpointStore {
     public void prune() throws IOException {
         if (keepLast <= 0) return;
         List<Long> steps = completeSteps();
-        OptionalLong pointed = pointer();
+        OptionalLong pointed = pointer(), good = lastGood();
         for (int i = 0; i < steps.size() - keepLast; i++) {
             long step = steps.get(i);
-            if (pointed.isPresent() && pointed.getAsLong() == step) continue;
+            if (pointed.isPresent() && pointed.getAsLong() == step || good.isPresent() && good.getAsLong() == step) continue;
             Path doomed = AtomicFiles.tempSibling(root, dirName(step));
             AtomicFiles.moveAtomically(directory(step), doomed);   // vanishes from the complete set at once
             deleteTree(doomed);
@@ -225,8 +228,23 @@ public final class CheckpointStore {
                 && Files.isRegularFile(dir.resolve(TRAINER_FILE));
     }
 
+    /** Records the complete checkpoint of {@code step} as the last good one (atomically). */
+    public void markGood(long step) throws IOException {
+        if (!isComplete(directory(step))) throw new IllegalArgumentException("no complete checkpoint " + directory(step));
+        AtomicFiles.writeString(root.resolve(LAST_GOOD_FILE), dirName(step) + "\n");
+    }
+
+    /** The step of the last good checkpoint, if one was marked and is still complete. */
+    public OptionalLong lastGood() throws IOException {
+        OptionalLong step = stepIn(root.resolve(LAST_GOOD_FILE));
+        return step.isPresent() && isComplete(directory(step.getAsLong())) ? step : OptionalLong.empty();
+    }
+
     private OptionalLong pointer() throws IOException {
-        Path latest = root.resolve(LATEST_FILE);
+        return stepIn(root.resolve(LATEST_FILE));
+    }
+
+    private static OptionalLong stepIn(Path latest) throws IOException {
         if (!Files.isRegularFile(latest)) return OptionalLong.empty();
         String text = Files.readString(latest, StandardCharsets.UTF_8).trim();
         Matcher m = STEP_DIR.matcher(text);

@@ -17,4 +17,10 @@ public interface Checkpointer {
 
     /** Restores the newest complete checkpoint into the given parameters and optimizer, if there is one. */
     Optional<TrainState> restoreLatest(Map<String, Tensor> parameters, Optimizer optimizer);
+
+    /** Protects the checkpoint of {@code step} as saved while training was sane (never pruned). Default: nothing. */
+    default void markGood(long step) {}
+
+    /** The step of the last checkpoint marked good, or -1. */
+    default long lastGood() { return -1; }
 }

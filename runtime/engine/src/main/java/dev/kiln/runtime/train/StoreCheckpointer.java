@@ -59,6 +59,24 @@ public final class StoreCheckpointer implements Checkpointer {
     }
 
     @Override
+    public void markGood(long step) {
+        try {
+            store.markGood(step);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot mark checkpoint " + store.directory(step) + " good: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public long lastGood() {
+        try {
+            return store.lastGood().orElse(-1);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    @Override
     public Optional<TrainState> restoreLatest(Map<String, Tensor> parameters, Optimizer optimizer) {
         Optional<Checkpoint> latest;
         try {

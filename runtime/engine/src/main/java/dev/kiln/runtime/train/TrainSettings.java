@@ -7,7 +7,7 @@ public record TrainSettings(
         long steps, int batchSize, int seqLen, double lr, long warmup, String schedule, double minLrRatio,
         String optimizer, double weightDecay, double beta1, double beta2, double eps, double momentum,
         double gradClip, int gradAccum, int evalEvery, int evalBatches, int checkpointEvery, int keepCheckpoints,
-        int logEvery, long seed, boolean gradientCheckpointing, boolean groupByLength, boolean allowConfigChange, boolean checkpointOnInterrupt, BestModelSettings best) {
+        int logEvery, long seed, boolean gradientCheckpointing, boolean groupByLength, boolean allowConfigChange, boolean checkpointOnInterrupt, double lossSpikeFactor, BestModelSettings best) {
 
     public static TrainSettings fromConfig(Config c) {
         TrainSettings s = new TrainSettings(
@@ -23,7 +23,7 @@ public record TrainSettings(
                 c.getInt("checkpoint_every", 0), c.getInt("keep_checkpoints", 2),
                 c.getInt("log_every", 10), c.getLong("seed", 1234), c.getBoolean("gradient_checkpointing", false),
                 c.getBoolean("group_by_length", false), c.getBoolean("allow_config_change", false),
-                c.getBoolean("checkpoint_on_interrupt", true),
+                c.getBoolean("checkpoint_on_interrupt", true), c.getDouble("loss_spike_factor", 3.0),
                 BestModelSettings.fromConfig(c));
         c.finish();
         s.checkRanges(c);
@@ -52,6 +52,7 @@ public record TrainSettings(
         require(c, "checkpoint_every", checkpointEvery >= 0, ">= 0", checkpointEvery);
         require(c, "keep_checkpoints", keepCheckpoints >= 0, ">= 0", keepCheckpoints);
         require(c, "log_every", logEvery >= 0, ">= 0", logEvery);
+        require(c, "loss_spike_factor", lossSpikeFactor == 0 || lossSpikeFactor > 1, "> 1 (or 0 = only a finite loss counts)", lossSpikeFactor);
     }
 
     private static void require(Config c, String key, boolean ok, String rule, Object value) {

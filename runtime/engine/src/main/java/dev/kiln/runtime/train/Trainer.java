@@ -26,6 +26,7 @@ public final class Trainer {
     private final BestModel best;
     private Batches epochBatches;
     private long lastCheckpoint = -1;
+    private final LossSpikes spikes;
     private final PrefetchedBatches loader = new PrefetchedBatches();
     private long preparedEpoch = -1;
     private long stoppedEarlyAt = -1;
@@ -34,6 +35,7 @@ public final class Trainer {
     public Trainer(TrainingJob job) {
         this.job = job;
         this.s = job.settings();
+        this.spikes = new LossSpikes(s.lossSpikeFactor());
         this.best = s.best().tracking() && job.validation() != null
                 ? new BestModel(s.best(), job.checkpointer() == null ? null : job.checkpointer().directory().resolve(BestModel.FILE)) : null;
     }
@@ -96,6 +98,7 @@ public final class Trainer {
             if (!Double.isFinite(norm)) throw diverged(st.step(), "gradient norm is " + norm);
             opt.step(lr);
             st = new TrainState(st.step() + 1, st.epoch(), st.batchInEpoch(), st.seed());
+            spikes.observe(loss);
             report(st.step(), loss, lr, norm, tokens, System.nanoTime() - t0, batchMetrics);
             boolean stop = false;
             if (s.evalEvery() > 0 && (st.step() % s.evalEvery() == 0 || st.step() == s.steps())) stop = select(st.step(), evaluate(st.step()));
@@ -207,6 +210,7 @@ public final class Trainer {
     private void checkpoint(TrainState st, Map<String, Tensor> params, Optimizer opt) {
         job.listener().onCheckpoint(st.step(), job.checkpointer().save(st, params, opt));
         lastCheckpoint = st.step();
+        if (spikes.sane()) job.checkpointer().markGood(st.step());
     }
 
     /** Stops at this step boundary for a SIGTERM / SIGINT, with a checkpoint first when asked and configured. */
@@ -225,8 +229,12 @@ public final class Trainer {
     }
 
     private TrainingDivergedException diverged(long step, String what) {
+        long good = job.checkpointer() == null ? -1 : job.checkpointer().lastGood();
+        String kept = good < 0 ? "No checkpoint was saved while the loss was sane."
+                : "The last checkpoint saved while the loss was sane is " + job.checkpointer().directory().resolve(String.format(java.util.Locale.ROOT, "step-%06d", good))
+                + (lastCheckpoint > good ? " (newer ones may hold blown-up weights: delete them to resume from it)" : "") + ".";
         return new TrainingDivergedException("training diverged at step " + (step + 1) + ": " + what
-                + ". Stopped without saving; the last good checkpoint (if any) is unchanged. Try a lower lr or grad_clip:"
-                + " resume from it with --allow-config-change (e.g. train.lr=...), or start over with another --out.");
+                + ". Stopped without saving. " + kept + " Try a lower lr or grad_clip:"
+                + " resume with --allow-config-change (e.g. train.lr=...), or start over with another --out.");
     }
 }

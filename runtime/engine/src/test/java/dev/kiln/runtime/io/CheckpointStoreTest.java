@@ -89,6 +89,21 @@ class CheckpointStoreTest {
         assertEquals(5, keepOne.loadLatest().orElseThrow().step());
     }
 
+    /** The checkpoint marked good survives however many newer (possibly blown-up) ones pruning makes room for. */
+    @Test
+    void pruningNeverRemovesTheLastGoodCheckpoint() throws IOException {
+        CheckpointStore store = new CheckpointStore(root, 1);
+        assertTrue(store.lastGood().isEmpty());
+        store.save(1, model(1), optimizer(1), state(0));
+        store.save(2, model(2), optimizer(2), state(0));
+        store.markGood(2);
+        for (int step = 3; step <= 6; step++) store.save(step, model(step), optimizer(step), state(0));
+        assertEquals(List.of(2L, 6L), store.completeSteps());
+        assertEquals(2, store.lastGood().getAsLong());
+        assertEquals(List.of("last-good", "latest", "step-000002", "step-000006"), listing());
+        assertThrows(IllegalArgumentException.class, () -> store.markGood(4), "step 4 was pruned");
+    }
+
     @Test
     void incompleteDirectoriesAreIgnored() throws IOException {
         CheckpointStore store = new CheckpointStore(root, 3);
