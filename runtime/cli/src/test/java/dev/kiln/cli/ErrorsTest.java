@@ -21,6 +21,16 @@ class ErrorsTest {
         assertEquals("cannot load model: no such file: /m/config.json", Errors.describe(wrapped));
     }
 
+    /** A disk-full error keeps what was being written where (it used to print only "No space left on device"). */
+    @Test
+    void anUncheckedWrapperWithItsOwnMessageKeepsTheContext() {
+        var full = new java.io.UncheckedIOException("cannot write checkpoint at step 5 under /run/checkpoints: No space left on device",
+                new IOException("No space left on device"));
+        assertEquals("cannot write checkpoint at step 5 under /run/checkpoints: No space left on device", Errors.describe(full));
+        var bare = new java.io.UncheckedIOException(new IOException("No space left on device"));
+        assertEquals("No space left on device", Errors.describe(bare));
+    }
+
     @Test
     void missingConfigFileIsOneClearLine() {
         Cli r = Cli.run("pretrain", "--config", "/nonexistent/kiln.yaml", "--plugins", "/nonexistent");

@@ -99,7 +99,7 @@ public final class MetricsLog implements AutoCloseable {
             out.newLine();
             out.flush();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write metrics log: " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write metrics log " + file + ": " + e.getMessage(), e);
         }
     }
 
