@@ -120,7 +120,8 @@ public final class JsonObject {
         return error(key, "must be " + expected + ", got " + describe(got));
     }
 
-    private static String describe(Object v) {
+    /** A JSON value as it appeared, cut to 80 characters, for messages. */
+    public static String describe(Object v) {
         String json = Json.write(v);
         return json.length() > 80 ? json.substring(0, 77) + "..." : json;
     }

@@ -36,8 +36,13 @@ public record TransformerConfig(
         float dropout, int typeVocab, boolean embedNorm, boolean finalNorm, boolean crossAttention, float initStd) {
 
     public TransformerConfig {
-        if (vocab <= 0 || dModel <= 0 || layers < 0 || heads <= 0 || maxSeq <= 0 || headDim <= 0 || dFF <= 0)
-            throw new IllegalArgumentException("model: vocab, d_model, heads, head_dim, d_ff and max_seq must be positive, layers >= 0");
+        positive("vocab", vocab);
+        positive("d_model", dModel);
+        positive("heads", heads);
+        positive("head_dim", headDim);
+        positive("d_ff", dFF);
+        positive("max_seq", maxSeq);
+        if (layers < 0) throw new IllegalArgumentException("model: layers must be >= 0, got " + layers);
         if (kvHeads <= 0 || heads % kvHeads != 0)
             throw new IllegalArgumentException("model: heads " + heads + " must be a multiple of kv_heads " + kvHeads);
         if (positions == null || norm == null || ffn == null || activation == null || ropeScaling == null)
@@ -52,6 +57,10 @@ public record TransformerConfig(
         if (!(normEps > 0)) throw new IllegalArgumentException("model: norm_eps must be > 0, got " + normEps);
         if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("model: dropout must be in [0, 1), got " + dropout);
         if (typeVocab < 0) throw new IllegalArgumentException("model: type_vocab must be >= 0, got " + typeVocab);
+    }
+
+    private static void positive(String key, int value) {
+        if (value <= 0) throw new IllegalArgumentException("model: " + key + " must be > 0, got " + value);
     }
 
     /** The number of input positions a learned / sinusoidal table can embed (max_seq less the offset). */

@@ -63,10 +63,21 @@ public final class ModelStore {
         Path cfgFile = dir.resolve(CONFIG);
         if (!Files.isRegularFile(cfgFile)) throw new IOException(cfgFile + ": not found (is " + dir + " a Kiln model directory?)");
         Map<String, Object> config = readConfig(cfgFile);
+        Object format = config.get("kiln_format");
+        if (format != null && !(format instanceof Number n && n.doubleValue() == 1))
+            throw new IOException(cfgFile + ": kiln_format " + format + " is not one this Kiln reads (1); a newer Kiln wrote it?");
+        Object section = config.get("model");
+        if (section == null) throw new IOException(cfgFile + ": missing key 'model' (the backbone's shape)");
+        if (!(section instanceof Map<?, ?>))
+            throw new IOException(cfgFile + ": key 'model' must be an object (the backbone's shape), got " + dev.kiln.api.io.JsonObject.describe(section));
         @SuppressWarnings("unchecked")
-        Map<String, Object> modelSection = (Map<String, Object>) config.get("model");
-        if (modelSection == null) throw new IOException(cfgFile + ": missing key 'model' (the backbone's shape)");
-        TransformerConfig tc = TransformerConfig.fromConfig(new Config(cfgFile + " model", modelSection));
+        Map<String, Object> modelSection = (Map<String, Object>) section;
+        TransformerConfig tc;
+        try {
+            tc = TransformerConfig.fromConfig(new Config(cfgFile + " model", modelSection));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage().startsWith(cfgFile.toString()) ? e.getMessage() : cfgFile + ": " + e.getMessage(), e);
+        }
         Transformer model = new Transformer(backend, tc, 0);
         reattach(model, config.get(ADAPTERS), cfgFile);
         Map<String, NamedTensor> heads = new LinkedHashMap<>();
@@ -80,10 +91,11 @@ public final class ModelStore {
                 }
                 Tensor p = params.get(name);
                 if (p == null) { unexpected.add(name); continue; }
+                int[] shape = f.info(name).intShape();
+                if (!java.util.Arrays.equals(shape, p.dims()))      // as transformers' "size mismatch": [64, 192] is not [192, 64]
+                    throw new IOException(dir.resolve(WEIGHTS) + ": size mismatch for '" + name + "': the file has shape "
+                            + java.util.Arrays.toString(shape) + ", the config expects " + java.util.Arrays.toString(p.dims()));
                 float[] data = f.floats(name);
-                if (data.length != p.size())
-                    throw new IOException(dir.resolve(WEIGHTS) + ": tensor '" + name + "' has " + data.length
-                            + " values, the config expects shape " + p.shape());
                 p.copyFrom(data);
                 missing.remove(name);
             }

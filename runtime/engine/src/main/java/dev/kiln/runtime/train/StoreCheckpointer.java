@@ -91,9 +91,9 @@ public final class StoreCheckpointer implements Checkpointer {
             ResumeConfigCheck.check(c.directory(), c.trainerState().get("pipeline"), stringKeys(current), allowConfigChange);
         for (var e : parameters.entrySet()) {
             NamedTensor t = c.weight(e.getKey());
-            if (t.data().length != e.getValue().size())
-                throw new IllegalStateException(c.directory() + ": tensor '" + e.getKey() + "' has " + t.data().length
-                        + " values but the model expects shape " + e.getValue().shape() + ": a different model config?");
+            if (!java.util.Arrays.equals(t.shape(), e.getValue().dims()))
+                throw new IllegalStateException(c.directory() + ": size mismatch for '" + e.getKey() + "': the checkpoint has shape "
+                        + java.util.Arrays.toString(t.shape()) + " but the model expects " + java.util.Arrays.toString(e.getValue().dims()) + ": a different model config?");
             e.getValue().copyFrom(t.data());
         }
         Map<String, float[]> opt = new LinkedHashMap<>();
