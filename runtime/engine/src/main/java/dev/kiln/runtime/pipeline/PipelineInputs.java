@@ -54,17 +54,26 @@ final class PipelineInputs {
         double fraction = section.getDouble("validation_fraction", 0.1);
         String format = section.getChoice("format", formatOf(train), "text", "jsonl", "tsv");
         Map<String, String> rename = renames(section);
-        Dataset trainSet = read(train, format, section, rename);
-        Dataset testSet = test == null ? null : read(resolve(configDir, test, section, "test"), format, section, rename);
+        Dataset trainSet = nonEmpty(read(train, format, section, rename), train, section, "train");
+        Dataset testSet = test == null ? null : nonEmpty(read(resolve(configDir, test, section, "test"), format, section, rename),
+                resolve(configDir, test, section, "test"), section, "test");
         Splits out;
         if (validation != null) {
-            out = new Splits(trainSet, read(resolve(configDir, validation, section, "validation"), format, section, rename), testSet);
+            Path file = resolve(configDir, validation, section, "validation");
+            out = new Splits(trainSet, nonEmpty(read(file, format, section, rename), file, section, "validation"), testSet);
         } else {
             TextCorpus.Split s = TextCorpus.split(trainSet, fraction, seed);
             out = new Splits(s.train(), s.validation(), testSet);
         }
         section.finish();
         return out;
+    }
+
+    /** A split file named in the config must hold examples: an empty one is a mistake, not "no validation". */
+    private static Dataset nonEmpty(Dataset d, Path file, Config section, String key) {
+        if (d.size() == 0) throw section.error(key, "names " + file + ", which holds no examples (" + (key.equals("validation")
+                ? "remove data.validation to split validation_fraction of train instead" : "an empty file") + ")");
+        return d;
     }
 
     /**
