@@ -15,11 +15,14 @@ public final class GradientClipping {
         for (Tensor p : params) if (p.hasGrad()) sq += p.backend().sumOfSquares(p.gradForAccumulation(), p.size());
         double norm = Math.sqrt(sq);
         float scale = scale(norm, maxNorm);
-        if (scale != 1f) {
-            for (Tensor p : params)
-                if (p.hasGrad()) p.backend().unary(UnaryOp.SCALE, p.gradForAccumulation(), p.gradForAccumulation(), p.size(), scale);
-        }
+        if (scale != 1f) scaleAll(params, scale);
         return norm;
+    }
+
+    /** Multiplies every gradient by {@code factor} (gradient accumulation's normalisation). */
+    public static void scaleAll(Collection<Tensor> params, float factor) {
+        for (Tensor p : params)
+            if (p.hasGrad()) p.backend().unary(UnaryOp.SCALE, p.gradForAccumulation(), p.gradForAccumulation(), p.size(), factor);
     }
 
     /** The factor clipping applies to every gradient at this global norm: min(1, maxNorm / (‖g‖ + 1e-6)); 1 when off or not finite. */

@@ -80,6 +80,7 @@ public final class Trainer {
             for (Tensor p : params.values()) p.zeroGrad();
             long dropoutSeed = CounterRng.mix(st.seed() ^ st.step());
             job.model().setDropoutSeed(dropoutSeed);
+            double weights = 0;
             for (int micro = 0; micro < s.gradAccum(); micro++) {
                 Batch batch = batch(st);
                 if (fused != null) arm(fused, batch, lr, dropoutSeed, st.step());
@@ -88,11 +89,23 @@ public final class Trainer {
                 Tensor total = withRegularizer(out.loss());
                 double value = total.item();
                 if (!Double.isFinite(value)) throw diverged(st.step(), "loss is " + value);
-                Arithmetic.mulScalar(total, 1f / s.gradAccum()).backward();
-                loss += value / s.gradAccum();
+                // one micro-batch: its mean loss as is; several: each weighted by what it counts for (target tokens,
+                // examples), the gradients divided by the sum below, as transformers' num_items_in_batch does
+                double w = s.gradAccum() == 1 ? 1 : Math.max(out.weight(), 0);
+                if (s.gradAccum() == 1) total.backward();
+                else Arithmetic.mulScalar(total, (float) w).backward();
+                weights += w;
+                loss += value * w;
                 tokens += batch.tokens();
                 for (var m : out.metrics().entrySet())
-                    if (m.getValue() != null && !m.getKey().startsWith(CONFUSION)) batchMetrics.merge(m.getKey(), m.getValue() / s.gradAccum(), Double::sum);
+                    if (m.getValue() != null && !m.getKey().startsWith(CONFUSION)) batchMetrics.merge(m.getKey(), m.getValue() * w, Double::sum);
+            }
+            if (!(weights > 0)) throw new IllegalStateException("step " + (st.step() + 1) + ": the " + s.gradAccum()
+                    + " micro-batches hold nothing to train on (objective '" + job.objective().name() + "' gave weight 0)");
+            if (weights != 1) {
+                GradientClipping.scaleAll(params.values(), (float) (1 / weights));
+                loss /= weights;
+                for (var m : batchMetrics.entrySet()) m.setValue(m.getValue() / weights);
             }
             double norm = fused != null ? fused.gradNorm() : GradientClipping.clip(params.values(), s.gradClip());
             if (!Double.isFinite(norm)) throw diverged(st.step(), "gradient norm is " + norm);
