@@ -14,6 +14,7 @@ public final class AdamW implements Optimizer {
     private final float beta1, beta2, eps;
     private final Storage[] m, v;
     private long steps;
+    private final ParameterSteps parameterSteps;
 
     public AdamW(List<ParamGroup> params, double beta1, double beta2, double eps) {
         this.params = List.copyOf(params);
@@ -22,6 +23,7 @@ public final class AdamW implements Optimizer {
         this.eps = (float) eps;
         this.m = new Storage[params.size()];
         this.v = new Storage[params.size()];
+        this.parameterSteps = new ParameterSteps(params.size());
         for (int i = 0; i < params.size(); i++) {
             Tensor p = params.get(i).param();
             m[i] = p.backend().allocate(p.size());
@@ -41,7 +43,7 @@ public final class AdamW implements Optimizer {
             if (!p.hasGrad()) continue;
             Backend be = p.backend();
             be.adamw(p.storage(), p.gradForAccumulation(), m[i], v[i], p.size(), (float) (lr * g.lrScale()),
-                    beta1, beta2, eps, (float) g.weightDecay(), steps);
+                    beta1, beta2, eps, (float) g.weightDecay(), parameterSteps.next(i));
         }
     }
 
@@ -63,6 +65,7 @@ public final class AdamW implements Optimizer {
             out.put("m." + params.get(i).name(), be.download(m[i]));
             out.put("v." + params.get(i).name(), be.download(v[i]));
         }
+        parameterSteps.save(params, out);
         return out;
     }
 
@@ -81,5 +84,6 @@ public final class AdamW implements Optimizer {
             }
         }
         this.steps = steps;
+        parameterSteps.load(params, state, steps);
     }
 }

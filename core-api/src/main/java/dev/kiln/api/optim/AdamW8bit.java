@@ -24,6 +24,7 @@ public final class AdamW8bit implements Optimizer {
     private final Storage[] m32, v32;          // 32-bit state of small parameters, else null
     private final BlockwiseState[] m8, v8;     // 8-bit state of large parameters, else null
     private long steps;
+    private final ParameterSteps parameterSteps;
 
     public AdamW8bit(List<ParamGroup> params, double beta1, double beta2, double eps) {
         this(params, beta1, beta2, eps, MIN_8BIT_SIZE);
@@ -32,6 +33,7 @@ public final class AdamW8bit implements Optimizer {
     /** @param minQuantizedSize parameters with fewer elements keep 32-bit state */
     public AdamW8bit(List<ParamGroup> params, double beta1, double beta2, double eps, int minQuantizedSize) {
         this.params = List.copyOf(params);
+        this.parameterSteps = new ParameterSteps(params.size());
         this.beta1 = (float) beta1;
         this.beta2 = (float) beta2;
         this.eps = (float) eps;
@@ -67,15 +69,16 @@ public final class AdamW8bit implements Optimizer {
             if (!p.hasGrad()) continue;
             Backend be = p.backend();
             float rate = (float) (lr * g.lrScale()), wd = (float) g.weightDecay();
-            if (m8[i] == null) be.adamw(p.storage(), p.gradForAccumulation(), m32[i], v32[i], p.size(), rate, beta1, beta2, eps, wd, steps);
-            else update8bit(be, p, i, rate, wd);
+            long t = parameterSteps.next(i);
+            if (m8[i] == null) be.adamw(p.storage(), p.gradForAccumulation(), m32[i], v32[i], p.size(), rate, beta1, beta2, eps, wd, t);
+            else update8bit(be, p, i, rate, wd, t);
         }
     }
 
     /** Block by block: dequantize m, v; m, v, p updated in 32 bits; requantize m, v. */
-    private void update8bit(Backend be, Tensor param, int i, float lr, float wd) {
+    private void update8bit(Backend be, Tensor param, int i, float lr, float wd, long t) {
         float[] p = be.download(param.storage()), g = be.download(param.gradForAccumulation());
-        double bc1 = 1 - Math.pow(beta1, steps), bc2 = 1 - Math.pow(beta2, steps);
+        double bc1 = 1 - Math.pow(beta1, t), bc2 = 1 - Math.pow(beta2, t);
         float[] m = new float[BlockwiseState.BLOCK], v = new float[BlockwiseState.BLOCK];
         int n = param.size();
         for (int b = 0; b < BlockwiseState.blocks(n); b++) {
@@ -123,6 +126,7 @@ public final class AdamW8bit implements Optimizer {
                 out.put("v." + name, be.download(v32[i]));
             }
         }
+        parameterSteps.save(params, out);
         return out;
     }
 
@@ -141,6 +145,7 @@ public final class AdamW8bit implements Optimizer {
             }
         }
         this.steps = steps;
+        parameterSteps.load(params, state, steps);
     }
 
     private static float[] entry(Map<String, float[]> state, String kind, ParamGroup g, int length) {

@@ -123,7 +123,8 @@ class AdamW8bitTest {
         Tensor w2 = Tensor.of(be, w.toArray(), 5000).requiresGrad(true);
         AdamW8bit b = new AdamW8bit(List.of(new ParamGroup("w", w2, 1, 0.1)), 0.9, 0.999, 1e-8);
         b.load(a.state(), a.steps());
-        assertEquals(2 * (5000 + 2) / 3 + 2 * 20, 0 + b.state().values().stream().mapToInt(x -> x.length).sum(), "codes packed three to a float, 20 blocks");
+        assertEquals(2 * (5000 + 2) / 3 + 2 * 20 + 2, 0 + b.state().values().stream().mapToInt(x -> x.length).sum(),
+                "codes packed three to a float, 20 blocks, and the step count (two floats)");
         for (int i = 0; i < grad.length; i++) grad[i] = (float) rng.nextGaussian();
         OptimTestSupport.setGrad(w, grad);
         OptimTestSupport.setGrad(w2, grad);

@@ -62,4 +62,40 @@ class AdamWTest {
         assertArrayEquals(new float[] {3f}, b.toArray(), "no gradient: no decay either");
         assertEquals(1f - 0.1f * (0.1f + 1f), a.toArray()[0], 1e-6f);
     }
+
+    /**
+     * PyTorch counts steps per parameter: one without a gradient for two steps gets its first update
+     * with bias correction t = 1 (a move of lr), not t = 3 (about 0.64·lr), and the count survives a
+     * save and load; state from before per-parameter counts loads with the global count.
+     */
+    @Test
+    void aParameterFirstUpdatedAtStepThreeIsCorrectedAsItsFirstStep() {
+        for (boolean eightBit : new boolean[] {false, true}) {
+            Tensor a = Tensor.of(be, new float[] {1f}, 1).requiresGrad(true), b = Tensor.of(be, new float[] {1f}, 1).requiresGrad(true);
+            List<ParamGroup> groups = List.of(new ParamGroup("a", a, 1, 0), new ParamGroup("b", b, 1, 0));
+            Optimizer opt = eightBit ? new AdamW8bit(groups, B1, B2, EPS) : new AdamW(groups, B1, B2, EPS);
+            for (int step = 1; step <= 2; step++) {
+                setGrad(a, 1f);
+                b.zeroGrad();
+                opt.step(0.1);
+            }
+            setGrad(a, 1f);
+            setGrad(b, 1f);
+            opt.step(0.1);
+            assertEquals(0.9f, b.toArray()[0], 1e-5f, (eightBit ? "adamw8bit" : "adamw") + ": b's first update");
+            assertEquals(3, opt.steps());
+            java.util.Map<String, float[]> state = opt.state();
+            assertArrayEquals(new float[] {0, 1}, state.get("step.b"));
+            assertArrayEquals(new float[] {0, 3}, state.get("step.a"));
+
+            Optimizer reloaded = eightBit ? new AdamW8bit(groups, B1, B2, EPS) : new AdamW(groups, B1, B2, EPS);
+            reloaded.load(state, 3);
+            assertArrayEquals(new float[] {0, 1}, reloaded.state().get("step.b"));
+            java.util.Map<String, float[]> old = new java.util.HashMap<>(state);
+            old.remove("step.a");
+            old.remove("step.b");
+            reloaded.load(old, 3);
+            assertArrayEquals(new float[] {0, 3}, reloaded.state().get("step.b"), "no saved counts: the global one");
+        }
+    }
 }
