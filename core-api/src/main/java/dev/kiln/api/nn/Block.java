@@ -28,8 +28,12 @@ public final class Block extends Module {
         this.mlp = register("mlp", new FeedForward(be, rng, cfg));
     }
 
-    /** x: [B, T, C] → [B, T, C]. dropoutSeed feeds the residual-branch dropouts. */
+    /** x: [B, T, C] → [B, T, C]. dropoutSeed feeds the residual-branch dropouts and, as the {@link ForwardSeed}, the adapters'. */
     public Tensor forward(Tensor x, ModelInput in, int layer, int posOffset, long dropoutSeed) {
+        return ForwardSeed.with(dropoutSeed, () -> forwardSeeded(x, in, layer, posOffset, dropoutSeed));
+    }
+
+    private Tensor forwardSeeded(Tensor x, ModelInput in, int layer, int posOffset, long dropoutSeed) {
         IntTensor mask = in.attentionMask();
         if (cfg.preNorm()) {
             x = add(x, drop(attn.forward(norm1.forward(x), mask, in.segments(), in.cache(), layer, posOffset), dropoutSeed));

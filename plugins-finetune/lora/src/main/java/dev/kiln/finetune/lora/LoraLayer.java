@@ -1,6 +1,7 @@
 package dev.kiln.finetune.lora;
 
 import dev.kiln.api.backend.CounterRng;
+import dev.kiln.api.nn.ForwardSeed;
 import dev.kiln.api.nn.Linear;
 import dev.kiln.api.ops.Arithmetic;
 import dev.kiln.api.ops.MatMul;
@@ -23,7 +24,6 @@ public final class LoraLayer extends Linear.LinearAdapter implements LoraAdapter
     private final float scaling, dropout;
     private final Tensor a, b;
     private final long seed;
-    private long calls;
     private boolean enabled = true, merged;
 
     LoraLayer(Linear base, String adapterName, int r, double scaling, double dropout, long seed) {
@@ -46,7 +46,9 @@ public final class LoraLayer extends Linear.LinearAdapter implements LoraAdapter
     /** x: [..., in], y: [..., out] → y + s·(x·Aᵀ)·Bᵀ: [..., out] */
     @Override
     public Tensor apply(Tensor x, Tensor y) {
-        Tensor h = isTraining() && dropout > 0 ? Regularization.dropout(x, dropout, CounterRng.mix(seed * 31 + calls++)) : x;
+        // the mask depends on the block's forward seed (step, layer) and this layer's own seed only, so a resumed
+        // run and a gradient-checkpointing recompute draw the same one
+        Tensor h = isTraining() && dropout > 0 ? Regularization.dropout(x, dropout, CounterRng.mix(ForwardSeed.current() * 31 + seed)) : x;
         Tensor low = MatMul.matmul(h, a, false, true);                 // [..., r]
         Tensor up = MatMul.matmul(low, b, false, true);                // [..., out]
         return Arithmetic.add(y, Arithmetic.mulScalar(up, scaling));
