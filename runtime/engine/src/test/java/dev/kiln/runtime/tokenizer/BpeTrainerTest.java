@@ -54,6 +54,23 @@ class BpeTrainerTest {
         assertArrayEquals(new int[] {all.model().id("abab"), all.model().id("Ġxy")}, all.encode("abab xy"));
     }
 
+    /**
+     * Merges worked out by hand (Sennrich et al.'s example, byte-level), independent of the trainer
+     * and of the fixture it wrote. Words: low ×1, Ġlow ×4, Ġlower ×2, Ġnewest ×6, Ġwidest ×3. Counts:
+     * (e,s) 9 and (s,t) 9 → "e s" (ties go to the lower ids, as in Hugging Face's trainer; alphabet ids
+     * follow the characters, so e &lt; s &lt; ... &lt; Ġ, and merged tokens come after every byte);
+     * (es,t) 9 → "es t"; (l,o) 7 = (o,w) 7 → "l o"; (lo,w) 7 → "lo w"; then five pairs at 6:
+     * (e,w), (n,e), (w,est), (Ġ,n), (Ġ,low) → "e w"; then (n,ew), (Ġ,n), (ew,est), (Ġ,low) → "n ew";
+     * then (Ġ,low) and (Ġ,new) tie on Ġ, and low (merge 4) has the lower id → "Ġ low".
+     */
+    @Test
+    void theFirstMergesOfAHandWorkedCorpus() {
+        String corpus = "low low low low low lower lower newest newest newest newest newest newest widest widest widest";
+        BpeTokenizer t = new BpeTrainer(256 + 7, List.of(), 2).train(corpus);
+        assertEquals(List.of("e s", "es t", "l o", "lo w", "e w", "n ew", "Ġ low"), t.model().mergeStrings());
+        assertEquals(3, t.encode(" newest").length, "Ġ new est");
+    }
+
     @Test
     void rejectsBadSettings() {
         assertThrows(IllegalArgumentException.class, () -> new BpeTrainer(200, List.of(), 2));
