@@ -84,19 +84,20 @@ public record BackendSelection(String name, Origin origin, BackendProvider provi
         return new BackendSelection(key, origin, provider);
     }
 
+    /**
+     * Probes providers from the highest priority down (ties: by name) and takes the first available,
+     * so a lower-priority backend is never probed while a better one works: the OpenCL probe (which
+     * unpacks Aparapi's native library and prints its platform warning) runs only when asked for.
+     */
     private static BackendSelection byPriority(Map<String, BackendProvider> providers) {
         List<String> unavailable = new ArrayList<>();
-        String best = null;
-        for (String name : new TreeSet<>(providers.keySet())) {
-            BackendProvider p = providers.get(name);
-            Availability a = availability(p);
-            if (!a.available()) {
-                unavailable.add(name + ": " + reason(a));
-            } else if (best == null || p.priority() > providers.get(best).priority()) {
-                best = name;
-            }
+        List<String> order = new ArrayList<>(new TreeSet<>(providers.keySet()));
+        order.sort(java.util.Comparator.comparingInt((String n) -> providers.get(n).priority()).reversed());   // stable: names stay sorted within a priority
+        for (String name : order) {
+            Availability a = availability(providers.get(name));
+            if (a.available()) return new BackendSelection(name, Origin.DEFAULT, providers.get(name));
+            unavailable.add(name + ": " + reason(a));
         }
-        if (best != null) return new BackendSelection(best, Origin.DEFAULT, providers.get(best));
         if (providers.isEmpty()) {
             throw new IllegalStateException("no backend plugins found: put kiln-backend-cpu on the class path,"
                     + " or a backend jar in plugins/<id>/");
