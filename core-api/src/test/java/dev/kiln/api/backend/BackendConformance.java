@@ -249,6 +249,35 @@ public abstract class BackendConformance {
         }
     }
 
+    /**
+     * The statistics path the cross-entropy op uses: each backend keeps its own statistics (the naive one the
+     * log-probabilities, the cpu one a logsumexp per row), so losses, the accumulated gradient and the untouched
+     * logits are compared, not the statistics. Logits up to ±30 with ignored rows, with and without smoothing.
+     */
+    @ParameterizedTest
+    @MethodSource("dev.kiln.api.backend.ConformanceCases#classes")
+    void crossEntropyWithStats(int rows, int classes) {
+        int[] targets = ints(classes + 1, rows, classes);
+        if (rows > 2) targets[1] = -100;
+        float[] logits = uniform(rows + 7, rows * classes, -30, 30), gLoss = uniform(3, rows, 0, 2), g0 = rand(4, rows * classes);
+        for (float eps : new float[] {0f, 0.1f}) {
+            float[][] want = crossEntropyWithStats(ref, logits, targets, gLoss, g0, rows, classes, eps);
+            float[][] got = crossEntropyWithStats(be, logits, targets, gLoss, g0, rows, classes, eps);
+            String[] what = {"logits (unchanged)", "losses", "gLogits"};
+            for (int i = 0; i < what.length; i++)
+                ConformanceCheck.assertClose("crossEntropyWithStats eps=" + eps + " " + what[i], want[i], got[i], RTOL, ATOL);
+        }
+    }
+
+    private static float[][] crossEntropyWithStats(Backend b, float[] logits, int[] targets, float[] gLoss, float[] g0,
+                                                   int rows, int classes, float eps) {
+        Storage x = b.upload(logits), losses = b.allocate(rows), stats = b.allocate(b.crossEntropyStatsSize(rows, classes));
+        Storage gl = b.upload(gLoss), g = b.upload(g0);
+        b.crossEntropyWithStats(x, targets, losses, stats, rows, classes, -100, eps);
+        b.crossEntropyBackwardFromStats(x, stats, targets, gl, g, rows, classes, -100, eps);
+        return new float[][] {b.download(x), b.download(losses), b.download(g)};
+    }
+
     // ---- attention ------------------------------------------------------------------------
 
     @ParameterizedTest

@@ -22,6 +22,7 @@ public final class CpuBackend implements Backend {
     private final Gemm gemm;
     private final Lanes lanes;
     private final SoftmaxKernels softmax;
+    private final FusedCrossEntropy fusedCrossEntropy;
     private final NormKernels norms;
     private final ElementwiseKernels elementwise;
     private final CpuAttention attention;
@@ -40,6 +41,7 @@ public final class CpuBackend implements Backend {
         this.gemm = new Gemm(vectorKernels ? MicroKernel.best() : new ScalarMicroKernel(), par);
         this.lanes = vectorKernels ? Lanes.best() : new ScalarLanes();
         this.softmax = new SoftmaxKernels(par, lanes);
+        this.fusedCrossEntropy = new FusedCrossEntropy(par, lanes);
         this.norms = new NormKernels(par, lanes);
         this.elementwise = new ElementwiseKernels(par, lanes);
         this.attention = new CpuAttention(par, gemm, lanes);
@@ -221,6 +223,22 @@ public final class CpuBackend implements Backend {
     public void crossEntropyBackward(Storage logProbs, int[] targets, Storage gLoss, Storage gLogits,
                                      int rows, int classes, int ignoreIndex, float labelSmoothing) {
         softmax.crossEntropyBackward(h(logProbs), targets, h(gLoss), h(gLogits), rows, classes, ignoreIndex, labelSmoothing);
+    }
+
+    /** One logsumexp per row: the softmax is recomputed from the logits in backward ({@link FusedCrossEntropy}). */
+    @Override
+    public int crossEntropyStatsSize(int rows, int classes) { return rows; }
+
+    @Override
+    public void crossEntropyWithStats(Storage logits, int[] targets, Storage losses, Storage stats,
+                                      int rows, int classes, int ignoreIndex, float labelSmoothing) {
+        fusedCrossEntropy.forward(h(logits), targets, h(losses), h(stats), rows, classes, ignoreIndex, labelSmoothing);
+    }
+
+    @Override
+    public void crossEntropyBackwardFromStats(Storage logits, Storage stats, int[] targets, Storage gLoss, Storage gLogits,
+                                              int rows, int classes, int ignoreIndex, float labelSmoothing) {
+        fusedCrossEntropy.backward(h(logits), h(stats), targets, h(gLoss), h(gLogits), rows, classes, ignoreIndex, labelSmoothing);
     }
 
     // ---- attention ------------------------------------------------------------------------
