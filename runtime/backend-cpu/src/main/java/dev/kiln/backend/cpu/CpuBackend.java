@@ -26,6 +26,7 @@ public final class CpuBackend implements Backend {
     private final NormKernels norms;
     private final ElementwiseKernels elementwise;
     private final CpuAttention attention;
+    private final CpuFlashAttention flashAttention;
     private final RopeKernel rope;
 
     /** {@code threads} workers; the Vector API kernels when this JVM has jdk.incubator.vector. */
@@ -45,6 +46,7 @@ public final class CpuBackend implements Backend {
         this.norms = new NormKernels(par, lanes);
         this.elementwise = new ElementwiseKernels(par, lanes);
         this.attention = new CpuAttention(par, gemm, lanes);
+        this.flashAttention = new CpuFlashAttention(par, gemm, lanes);
         this.rope = new RopeKernel(par);
     }
 
@@ -253,6 +255,22 @@ public final class CpuBackend implements Backend {
     public void attentionBackward(AttentionSpec spec, Storage q, Storage k, Storage v, Storage probs,
                                   Storage gOut, Storage gq, Storage gk, Storage gv) {
         attention.backward(spec, h(q), h(k), h(v), h(probs), h(gOut), h(gq), h(gk), h(gv));
+    }
+
+    /** One logsumexp per query row, [B, Hq, tq]: backward recomputes the probabilities ({@link CpuFlashAttention}). */
+    @Override
+    public int attentionStatsSize(AttentionSpec spec) { return CpuFlashAttention.statsSize(spec); }
+
+    @Override
+    public void attentionWithStats(AttentionSpec spec, Storage q, Storage k, Storage v, int[] keyMask, int[] segments,
+                                   Storage out, Storage stats) {
+        flashAttention.forward(spec, h(q), h(k), h(v), keyMask, segments, h(out), h(stats));
+    }
+
+    @Override
+    public void attentionBackwardFromStats(AttentionSpec spec, Storage q, Storage k, Storage v, int[] keyMask, int[] segments,
+                                           Storage stats, Storage gOut, Storage gq, Storage gk, Storage gv) {
+        flashAttention.backward(spec, h(q), h(k), h(v), keyMask, segments, h(stats), h(gOut), h(gq), h(gk), h(gv));
     }
 
     @Override
