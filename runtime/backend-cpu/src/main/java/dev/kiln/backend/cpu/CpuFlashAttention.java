@@ -19,13 +19,13 @@ final class CpuFlashAttention {
 
     private final Parallel par;
     private final Gemm gemm;
-    private final Lanes lanes;
+    private final AttentionRows rows;
     private final ThreadLocal<float[]> scratch = ThreadLocal.withInitial(() -> new float[0]);
 
     CpuFlashAttention(Parallel par, Gemm gemm, Lanes lanes) {
         this.par = par;
         this.gemm = gemm;
-        this.lanes = lanes;
+        this.rows = new AttentionRows(lanes, gemm);
     }
 
     /** Floats of the saved statistics: lse [B, Hq, tq]. */
@@ -57,54 +57,12 @@ final class CpuFlashAttention {
                 // P [m, n] = scale · Q_h [m, D] · K_h [lo, lo + n)ᵀ, then the masked softmax of each row in place
                 gemm.run(false, m, n, d, s.scale(), q, qo + r0 * s.qRowStride(), s.qRowStride(), false,
                         k, ko + lo * s.kRowStride(), s.kRowStride(), true, p, 0, n, false);
-                for (int i = 0; i < m; i++) lse[lo0 + r0 + i] = softmaxRow(s, b, r0 + i, lo, n, keyMask, segments, p, i * n);
+                for (int i = 0; i < m; i++) lse[lo0 + r0 + i] = rows.softmax(s, b, r0 + i, lo, n, keyMask, segments, p, i * n);
                 // out_h [m, D] = P [m, n] · V_h [n, D]
                 gemm.run(false, m, d, n, 1f, p, 0, n, false, v, vo + lo * s.vRowStride(), s.vRowStride(), false,
                         out, oo + r0 * hq * d, hq * d, false);
             }
         });
-    }
-
-    // scores p[o, o+n) of query i against keys [lo, lo+n): masked softmax in place; returns its logsumexp (−∞: no key)
-    private float softmaxRow(AttentionSpec s, int b, int i, int lo, int n, int[] keyMask, int[] segments, float[] p, int o) {
-        int from = Math.min(n, s.firstKey(i) - lo), to = Math.max(from, Math.min(n, s.endKey(i) - lo)), cnt = to - from;
-        Arrays.fill(p, o, o + from, 0f);
-        Arrays.fill(p, o + to, o + n, 0f);
-        maskRow(s, b, i, lo, from, to, keyMask, segments, p, o);
-        float max = lanes.max(p, o + from, cnt);
-        if (max == Float.NEGATIVE_INFINITY) {
-            Arrays.fill(p, o + from, o + to, 0f);
-            return Float.NEGATIVE_INFINITY;
-        }
-        float sum = lanes.expShift(p, o + from, p, o + from, cnt, max);
-        float inv = (float) (1.0 / sum);
-        for (int j = o + from; j < o + to; j++) p[j] *= inv;
-        return max + (float) Math.log(sum);
-    }
-
-    // −∞ at the keys of [lo + from, lo + to) that the key mask or the segments hide from query i
-    private static void maskRow(AttentionSpec s, int b, int i, int lo, int from, int to, int[] keyMask, int[] segments,
-                                float[] p, int o) {
-        if (keyMask == null && segments == null) return;
-        int tk = s.tk(), seg = segments == null ? 0 : segments[b * tk + s.queryPosition(i)];
-        for (int j = from; j < to; j++) {
-            int key = b * tk + lo + j;
-            if ((keyMask != null && keyMask[key] == 0) || (segments != null && segments[key] != seg)) p[o + j] = Float.NEGATIVE_INFINITY;
-        }
-    }
-
-    // scores p[o, o+n) of query i → its probabilities exp(score − lse) where visible, 0 elsewhere
-    private void probabilitiesRow(AttentionSpec s, int b, int i, int lo, int n, float lse, int[] keyMask, int[] segments,
-                                  float[] p, int o) {
-        if (lse == Float.NEGATIVE_INFINITY) {
-            Arrays.fill(p, o, o + n, 0f);
-            return;
-        }
-        int from = Math.min(n, s.firstKey(i) - lo), to = Math.max(from, Math.min(n, s.endKey(i) - lo));
-        Arrays.fill(p, o, o + from, 0f);
-        Arrays.fill(p, o + to, o + n, 0f);
-        maskRow(s, b, i, lo, from, to, keyMask, segments, p, o);
-        lanes.expShift(p, o + from, p, o + from, to - from, lse);   // exp(−∞ − lse) = 0 at masked keys
     }
 
     // lse: [B,Hq,tq]; gOut: [B,tq,Hq,D]; gq, gk, gv laid out as q, k, v (accumulated)
@@ -127,19 +85,10 @@ final class CpuFlashAttention {
                     int kb = ko + lo * s.kRowStride(), vb = vo + lo * s.vRowStride();
                     // P [m, n] recomputed: exp(scale · Q_h K_hᵀ − lse) on the visible keys
                     gemm.run(false, m, n, d, s.scale(), q, qb, s.qRowStride(), false, k, kb, s.kRowStride(), true, buf, 0, n, false);
-                    for (int i = 0; i < m; i++) probabilitiesRow(s, b, r0 + i, lo, n, lse[lo0 + r0 + i], keyMask, segments, buf, i * n);
+                    for (int i = 0; i < m; i++) rows.probabilities(s, b, r0 + i, lo, n, lse[lo0 + r0 + i], keyMask, segments, buf, i * n);
                     // dP [m, n] = dO_h [m, D] · V_h [n, D]ᵀ
                     gemm.run(false, m, n, d, 1f, gOut, gb, hq * d, false, v, vb, s.vRowStride(), true, buf, half, n, false);
-                    // dS = scale · P ⊙ (dP − rowsum(dP ⊙ P))
-                    for (int i = 0; i < m; i++) {
-                        int pr = i * n, dr = half + i * n;
-                        float rowDot = lanes.dot(buf, dr, buf, pr, n);
-                        for (int j = 0; j < n; j++) buf[dr + j] = buf[pr + j] * (buf[dr + j] - rowDot) * s.scale();
-                    }
-                    // gq_h [m, D] += dS · K_h ; gk_h [n, D] += dSᵀ · Q_h ; gv_h [n, D] += Pᵀ · dO_h
-                    gemm.run(false, m, d, n, 1f, buf, half, n, false, k, kb, s.kRowStride(), false, gq, qb, s.qRowStride(), true);
-                    gemm.run(false, n, d, m, 1f, buf, half, n, true, q, qb, s.qRowStride(), false, gk, kb, s.kRowStride(), true);
-                    gemm.run(false, n, d, m, 1f, buf, 0, n, true, gOut, gb, hq * d, false, gv, vb, s.vRowStride(), true);
+                    rows.blockBackward(s, m, n, buf, 0, n, buf, half, q, qb, k, kb, gOut, gb, gq, gk, gv, vb);
                 }
             }
         });
