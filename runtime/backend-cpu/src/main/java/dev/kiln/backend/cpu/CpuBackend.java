@@ -28,6 +28,7 @@ public final class CpuBackend implements Backend {
     private final CpuAttention attention;
     private final CpuFlashAttention flashAttention;
     private final RopeKernel rope;
+    private final boolean recompute;
 
     /** {@code threads} workers; the Vector API kernels when this JVM has jdk.incubator.vector. */
     public CpuBackend(int threads) {
@@ -36,6 +37,16 @@ public final class CpuBackend implements Backend {
 
     /** vectorKernels = false forces the scalar kernels (tests); true needs the incubator module. */
     public CpuBackend(int threads, boolean vectorKernels) {
+        this(threads, vectorKernels, true);
+    }
+
+    /**
+     * recompute = true (the default): attention and cross-entropy keep one logsumexp per row for backward and
+     * recompute probabilities there ({@link CpuFlashAttention}, {@link FusedCrossEntropy}); false keeps the full
+     * [B, H, T, T] probabilities and [rows, V] log-probabilities as the naive backend does (more memory, no
+     * recomputation).
+     */
+    public CpuBackend(int threads, boolean vectorKernels, boolean recompute) {
         if (vectorKernels && !MicroKernel.VECTOR_API)
             throw new IllegalStateException("the Vector API kernels need --add-modules jdk.incubator.vector");
         this.par = new Parallel(threads);
@@ -48,6 +59,7 @@ public final class CpuBackend implements Backend {
         this.attention = new CpuAttention(par, gemm, lanes);
         this.flashAttention = new CpuFlashAttention(par, gemm, lanes);
         this.rope = new RopeKernel(par);
+        this.recompute = recompute;
     }
 
     private static float[] h(Storage s) { return HeapStorage.of(s); }
@@ -59,7 +71,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public String description() {
-        return "cpu: " + par.threads() + " thread" + (par.threads() == 1 ? "" : "s") + ", matmul kernel "
+        return "cpu: " + par.threads() + " thread" + (par.threads() == 1 ? "" : "s") + (recompute ? "" : ", probabilities kept") + ", matmul kernel "
                 + gemm.description() + (MicroKernel.VECTOR_API ? "" : " (run with --add-modules jdk.incubator.vector for SIMD)");
     }
 
@@ -229,18 +241,22 @@ public final class CpuBackend implements Backend {
 
     /** One logsumexp per row: the softmax is recomputed from the logits in backward ({@link FusedCrossEntropy}). */
     @Override
-    public int crossEntropyStatsSize(int rows, int classes) { return rows; }
+    public int crossEntropyStatsSize(int rows, int classes) {
+        return recompute ? rows : Backend.super.crossEntropyStatsSize(rows, classes);
+    }
 
     @Override
     public void crossEntropyWithStats(Storage logits, int[] targets, Storage losses, Storage stats,
                                       int rows, int classes, int ignoreIndex, float labelSmoothing) {
-        fusedCrossEntropy.forward(h(logits), targets, h(losses), h(stats), rows, classes, ignoreIndex, labelSmoothing);
+        if (recompute) fusedCrossEntropy.forward(h(logits), targets, h(losses), h(stats), rows, classes, ignoreIndex, labelSmoothing);
+        else crossEntropy(logits, targets, losses, stats, rows, classes, ignoreIndex, labelSmoothing);
     }
 
     @Override
     public void crossEntropyBackwardFromStats(Storage logits, Storage stats, int[] targets, Storage gLoss, Storage gLogits,
                                               int rows, int classes, int ignoreIndex, float labelSmoothing) {
-        fusedCrossEntropy.backward(h(logits), h(stats), targets, h(gLoss), h(gLogits), rows, classes, ignoreIndex, labelSmoothing);
+        if (recompute) fusedCrossEntropy.backward(h(logits), h(stats), targets, h(gLoss), h(gLogits), rows, classes, ignoreIndex, labelSmoothing);
+        else crossEntropyBackward(stats, targets, gLoss, gLogits, rows, classes, ignoreIndex, labelSmoothing);
     }
 
     // ---- attention ------------------------------------------------------------------------
@@ -259,18 +275,22 @@ public final class CpuBackend implements Backend {
 
     /** One logsumexp per query row, [B, Hq, tq]: backward recomputes the probabilities ({@link CpuFlashAttention}). */
     @Override
-    public int attentionStatsSize(AttentionSpec spec) { return CpuFlashAttention.statsSize(spec); }
+    public int attentionStatsSize(AttentionSpec spec) {
+        return recompute ? CpuFlashAttention.statsSize(spec) : spec.probsSize();
+    }
 
     @Override
     public void attentionWithStats(AttentionSpec spec, Storage q, Storage k, Storage v, int[] keyMask, int[] segments,
                                    Storage out, Storage stats) {
-        flashAttention.forward(spec, h(q), h(k), h(v), keyMask, segments, h(out), h(stats));
+        if (recompute) flashAttention.forward(spec, h(q), h(k), h(v), keyMask, segments, h(out), h(stats));
+        else attention(spec, q, k, v, keyMask, segments, out, stats);
     }
 
     @Override
     public void attentionBackwardFromStats(AttentionSpec spec, Storage q, Storage k, Storage v, int[] keyMask, int[] segments,
                                            Storage stats, Storage gOut, Storage gq, Storage gk, Storage gv) {
-        flashAttention.backward(spec, h(q), h(k), h(v), keyMask, segments, h(stats), h(gOut), h(gq), h(gk), h(gv));
+        if (recompute) flashAttention.backward(spec, h(q), h(k), h(v), keyMask, segments, h(stats), h(gOut), h(gq), h(gk), h(gv));
+        else attentionBackward(spec, q, k, v, stats, gOut, gq, gk, gv);
     }
 
     @Override
