@@ -139,6 +139,31 @@ public interface Backend extends AutoCloseable {
     void crossEntropyBackward(Storage logProbs, int[] targets, Storage gLoss, Storage gLogits,
                               int rows, int classes, int ignoreIndex, float labelSmoothing);
 
+    /**
+     * Floats of what {@link #crossEntropyWithStats} keeps for the backward pass. By default the
+     * log-probabilities [rows, classes] of {@link #crossEntropy}; a backend that recomputes the softmax
+     * from the logits in backward keeps only a per-row statistic (the cpu backend: logsumexp [rows]).
+     */
+    default int crossEntropyStatsSize(int rows, int classes) { return rows * classes; }
+
+    /**
+     * Per-row cross-entropy as {@link #crossEntropy}, saving {@link #crossEntropyStatsSize} floats of
+     * backend-defined statistics for {@link #crossEntropyBackwardFromStats}. Default: the log-probabilities.
+     */
+    default void crossEntropyWithStats(Storage logits, int[] targets, Storage losses, Storage stats,
+                                       int rows, int classes, int ignoreIndex, float labelSmoothing) {
+        crossEntropy(logits, targets, losses, stats, rows, classes, ignoreIndex, labelSmoothing);
+    }
+
+    /**
+     * Accumulates the gradient of {@link #crossEntropyBackward} given the logits and the statistics saved by
+     * {@link #crossEntropyWithStats} (logits are unchanged since). Default: from the saved log-probabilities.
+     */
+    default void crossEntropyBackwardFromStats(Storage logits, Storage stats, int[] targets, Storage gLoss,
+                                               Storage gLogits, int rows, int classes, int ignoreIndex, float labelSmoothing) {
+        crossEntropyBackward(stats, targets, gLoss, gLogits, rows, classes, ignoreIndex, labelSmoothing);
+    }
+
     // ---- attention ------------------------------------------------------------------------
 
     /**
@@ -153,6 +178,31 @@ public interface Backend extends AutoCloseable {
     /** Accumulates gq, gk, gv (laid out as q, k, v in the spec; they may be one fused storage). */
     void attentionBackward(AttentionSpec spec, Storage q, Storage k, Storage v, Storage probs,
                            Storage gOut, Storage gq, Storage gk, Storage gv);
+
+    /**
+     * Floats of what {@link #attentionWithStats} keeps for the backward pass. By default the probabilities
+     * [batch, qHeads, tq, tk] of {@link #attention}; a backend that recomputes them block by block in
+     * backward (flash-attention style) keeps a per-row statistic (the cpu backend: logsumexp [batch, qHeads, tq]).
+     */
+    default int attentionStatsSize(AttentionSpec spec) { return spec.probsSize(); }
+
+    /**
+     * Attention as {@link #attention}, saving {@link #attentionStatsSize} floats of backend-defined statistics
+     * for {@link #attentionBackwardFromStats}. Default: the probabilities.
+     */
+    default void attentionWithStats(AttentionSpec spec, Storage q, Storage k, Storage v, int[] keyMask, int[] segments,
+                                    Storage out, Storage stats) {
+        attention(spec, q, k, v, keyMask, segments, out, stats);
+    }
+
+    /**
+     * Accumulates gq, gk, gv as {@link #attentionBackward}, from q, k, v, the same masks, and the statistics
+     * saved by {@link #attentionWithStats}. Default: from the saved probabilities.
+     */
+    default void attentionBackwardFromStats(AttentionSpec spec, Storage q, Storage k, Storage v, int[] keyMask,
+                                            int[] segments, Storage stats, Storage gOut, Storage gq, Storage gk, Storage gv) {
+        attentionBackward(spec, q, k, v, stats, gOut, gq, gk, gv);
+    }
 
     /**
      * Rotary position embedding on contiguous [batch, seq, heads, headDim] (half-split pairing

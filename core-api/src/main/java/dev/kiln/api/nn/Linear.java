@@ -4,7 +4,9 @@ import dev.kiln.api.backend.Backend;
 import dev.kiln.api.ops.Arithmetic;
 import dev.kiln.api.ops.MatMul;
 import dev.kiln.api.ops.QuantizedMatMul;
+import dev.kiln.api.quant.Bf16Weight;
 import dev.kiln.api.quant.FourBitType;
+import dev.kiln.api.quant.FrozenWeight;
 import dev.kiln.api.quant.Quantized4Bit;
 import dev.kiln.api.tensor.Tensor;
 
@@ -17,16 +19,17 @@ import java.util.Random;
  * y = x·Wᵀ + b with W: [out, in] (PyTorch's layout), b: [out] optional. Adapters (LoRA, IA3, ...)
  * attach here and transform the input or the output; the base weight stays as it is.
  *
- * <p>A frozen weight can be stored in 4 bits instead ({@link #quantize}, QLoRA's base): the float
- * parameter is dropped and the projection decodes it tile by tile ({@link QuantizedMatMul});
- * {@link #dequantize} brings a float (frozen) weight back, e.g. before merging an adapter.
+ * <p>A frozen weight can be stored compressed instead: in 4 bits ({@link #quantize}, QLoRA's base) or
+ * as bf16 ({@link #storeBf16}, {@code model.frozen_dtype: bf16}). The float parameter is dropped and the
+ * projection decodes it tile by tile ({@link QuantizedMatMul}); {@link #dequantize} brings a float
+ * (frozen) weight back, e.g. before merging an adapter.
  */
 public class Linear extends Module {
     private final int in, out;
     private final Backend backend;
     private final Tensor bias;
-    private Tensor weight;            // null while quantized
-    private Quantized4Bit quantized;  // null unless quantized
+    private Tensor weight;            // null while stored compressed
+    private FrozenWeight quantized;   // null unless stored compressed (4-bit or bf16)
     private final List<LinearAdapter> adapters = new ArrayList<>();
 
     public Linear(Backend be, Random rng, int in, int out, boolean bias, float std) {
@@ -47,34 +50,52 @@ public class Linear extends Module {
         return y;
     }
 
-    /** [out, in]; a quantized layer has no float weight ({@link #dequantize} first). */
+    /** [out, in]; a layer stored compressed has no float weight ({@link #dequantize} first). */
     public Tensor weight() {
-        if (quantized != null) throw new IllegalStateException("linear weight is stored in 4 bits (" + quantized.type().key() + "); dequantize() it first");
+        if (quantized != null) throw new IllegalStateException("linear weight is stored as " + quantized.format() + "; dequantize() it first");
         return weight;
     }
 
     public Backend backend() { return backend; }
 
+    /** Whether the weight is stored compressed (4-bit or bf16), not as a float parameter. */
     public boolean isQuantized() { return quantized != null; }
 
-    /** The 4-bit weight, or null when the weight is a float parameter. */
-    public Quantized4Bit quantizedWeight() { return quantized; }
+    /** The 4-bit weight, or null when the weight is a float parameter or bf16. */
+    public Quantized4Bit quantizedWeight() { return quantized instanceof Quantized4Bit q ? q : null; }
+
+    /** The compressed weight (4-bit or bf16), or null when the weight is a float parameter. */
+    public FrozenWeight frozenWeight() { return quantized; }
 
     /**
      * Replaces the float weight by its frozen 4-bit form (the parameter {@code weight} is dropped,
      * so it is no longer trained, saved or counted); the bias stays a float parameter.
      */
     public void quantize(FourBitType type, int blocksize, boolean doubleQuant) {
-        if (quantized != null) throw new IllegalStateException("linear weight is already quantized");
+        if (quantized != null) throw new IllegalStateException("linear weight is already stored as " + quantized.format());
         Quantized4Bit q = Quantized4Bit.quantize(weight.toArray(), new int[] {out, in}, type, blocksize, doubleQuant);
         unregisterParameter("weight");
         weight = null;
         quantized = q;
     }
 
-    /** Brings back a float weight (frozen) decoded from the 4-bit one: PEFT's dequantize before a merge. */
+    /**
+     * Replaces the frozen float weight by its bf16 rounding ({@link Bf16Weight}, 2 bytes per element), dropped
+     * as a parameter as {@link #quantize} does; the bias stays a float parameter. A trainable weight is refused:
+     * bf16 storage is for frozen weights only (an optimizer step could not update it).
+     */
+    public void storeBf16() {
+        if (quantized != null) throw new IllegalStateException("linear weight is already stored as " + quantized.format());
+        if (weight.requiresGrad()) throw new IllegalStateException("linear weight is trainable; only a frozen weight can be stored as bf16");
+        Bf16Weight w = Bf16Weight.of(weight.toArray(), new int[] {out, in});
+        unregisterParameter("weight");
+        weight = null;
+        quantized = w;
+    }
+
+    /** Brings back a float weight (frozen) decoded from the compressed one: PEFT's dequantize before a merge. */
     public void dequantize() {
-        if (quantized == null) throw new IllegalStateException("linear weight is not quantized");
+        if (quantized == null) throw new IllegalStateException("linear weight is not stored compressed");
         weight = register("weight", Tensor.of(backend, quantized.dequantize(), out, in));
         weight.requiresGrad(false);
         quantized = null;

@@ -13,7 +13,10 @@ public final class Attention {
 
     /**
      * q, k, v laid out per {@link AttentionSpec} (they may be one fused tensor read at offsets).
-     * keyMask [B, tk] (1 = attend) and segments [B, tk] may be null. → [B, tq, Hq·D]
+     * keyMask [B, tk] (1 = attend) and segments [B, tk] may be null (both are read again in backward, so
+     * the caller must not change them). What is kept for backward is the backend's choice
+     * ({@link Backend#attentionStatsSize}): the cpu backend keeps a logsumexp per query row, not [B, Hq, tq, tk].
+     * → [B, tq, Hq·D]
      */
     public static Tensor attention(AttentionSpec spec, Tensor q, Tensor k, Tensor v, IntTensor keyMask, IntTensor segments) {
         Backend be = q.backend();
@@ -22,13 +25,14 @@ public final class Attention {
         if (segments != null && (spec.tq() != spec.tk() || segments.size() != spec.batch() * spec.tk()))
             throw new IllegalArgumentException("segment ids " + segments.shape() + " need self-attention of [" + spec.batch() + ", " + spec.tk() + "]");
         int[] mask = keyMask == null ? null : keyMask.data(), seg = segments == null ? null : segments.data();
-        Storage out = be.allocate(spec.outSize()), probs = be.allocate(spec.probsSize());
-        be.attention(spec, q.storage(), k.storage(), v.storage(), mask, seg, out, probs);
+        // stats: what the backend keeps for backward, [B, Hq, tq, tk] probabilities by default, [B, Hq, tq] on cpu
+        Storage out = be.allocate(spec.outSize()), stats = be.allocate(be.attentionStatsSize(spec));
+        be.attentionWithStats(spec, q.storage(), k.storage(), v.storage(), mask, seg, out, stats);
         Shape shape = Shape.of(spec.batch(), spec.tq(), spec.qHeads() * spec.headDim());
         return Tensor.result("attention", out, shape, g -> {
             Storage gq = gradOrScratch(q), gk = k == q ? gq : gradOrScratch(k);
             Storage gv = v == q ? gq : v == k ? gk : gradOrScratch(v);
-            be.attentionBackward(spec, q.storage(), k.storage(), v.storage(), probs, g, gq, gk, gv);
+            be.attentionBackwardFromStats(spec, q.storage(), k.storage(), v.storage(), mask, seg, stats, g, gq, gk, gv);
         }, q, k, v);
     }
 

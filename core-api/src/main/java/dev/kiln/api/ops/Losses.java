@@ -21,8 +21,24 @@ public final class Losses {
         return crossEntropy(logits, targets, IGNORE, 0f);
     }
 
-    /** logits: [..., V], targets: [...] → scalar [1]; 0 when every row is ignored. */
+    /**
+     * logits: [..., V], targets: [...] → scalar [1]; 0 when every row is ignored. Keeps for backward only
+     * what the backend asks ({@link Backend#crossEntropyStatsSize}): the cpu backend keeps a logsumexp per
+     * row and recomputes the softmax row by row, so the loss holds O(rows), not a second [rows, V].
+     */
     public static Tensor crossEntropy(Tensor logits, IntTensor targets, int ignoreIndex, float labelSmoothing) {
+        return crossEntropy(logits, targets, ignoreIndex, labelSmoothing, false);
+    }
+
+    /**
+     * The reference: as {@link #crossEntropy(Tensor, IntTensor, int, float)} but always saving the full
+     * log-probabilities [rows, V] for backward ({@link Backend#crossEntropy}). Tests compare against it.
+     */
+    public static Tensor crossEntropySavingLogProbs(Tensor logits, IntTensor targets, int ignoreIndex, float labelSmoothing) {
+        return crossEntropy(logits, targets, ignoreIndex, labelSmoothing, true);
+    }
+
+    private static Tensor crossEntropy(Tensor logits, IntTensor targets, int ignoreIndex, float labelSmoothing, boolean logProbs) {
         int classes = logits.dim(-1), rows = logits.size() / Math.max(1, classes);
         if (targets.size() != rows)
             throw new IllegalArgumentException("cross-entropy: " + rows + " rows of logits " + logits.shape()
@@ -35,12 +51,23 @@ public final class Losses {
                 throw new IllegalArgumentException("cross-entropy: target " + t[i] + " at row " + i + " is not a class in [0, " + classes + ")");
             counted++;
         }
-        Tensor perRow = perRowCrossEntropy(logits, t, rows, classes, ignoreIndex, labelSmoothing);
+        Tensor perRow = logProbs ? perRowSavingLogProbs(logits, t, rows, classes, ignoreIndex, labelSmoothing)
+                : perRowCrossEntropy(logits, t, rows, classes, ignoreIndex, labelSmoothing);
         return mulScalar(Reductions.sum(perRow), 1f / Math.max(1, counted));
     }
 
-    /** Per-row losses [rows] (0 for ignored rows). */
+    /** Per-row losses [rows] (0 for ignored rows), keeping the backend's statistics (logits: [rows, classes]). */
     static Tensor perRowCrossEntropy(Tensor logits, int[] t, int rows, int classes, int ignoreIndex, float smoothing) {
+        Backend be = logits.backend();
+        Storage losses = be.allocate(rows), stats = be.allocate(be.crossEntropyStatsSize(rows, classes));
+        be.crossEntropyWithStats(logits.storage(), t, losses, stats, rows, classes, ignoreIndex, smoothing);
+        return Tensor.result("cross_entropy", losses, Shape.of(rows), g ->
+                be.crossEntropyBackwardFromStats(logits.storage(), stats, t, g, logits.gradForAccumulation(),
+                        rows, classes, ignoreIndex, smoothing), logits);
+    }
+
+    /** Per-row losses [rows], keeping log-probabilities [rows, classes]: the reference. */
+    private static Tensor perRowSavingLogProbs(Tensor logits, int[] t, int rows, int classes, int ignoreIndex, float smoothing) {
         Backend be = logits.backend();
         Storage losses = be.allocate(rows), logProbs = be.allocate(rows * classes);
         be.crossEntropy(logits.storage(), t, losses, logProbs, rows, classes, ignoreIndex, smoothing);

@@ -1,14 +1,15 @@
 package dev.kiln.api.ops;
 
 import dev.kiln.api.backend.Backend;
+import dev.kiln.api.quant.FrozenWeight;
 import dev.kiln.api.quant.Quantized4Bit;
 import dev.kiln.api.tensor.Shape;
 import dev.kiln.api.tensor.Storage;
 import dev.kiln.api.tensor.Tensor;
 
 /**
- * y = x·Wᵀ with a frozen 4-bit W: [out, in] ({@link Quantized4Bit}), bitsandbytes' {@code matmul_4bit}
- * for training. W is decoded a tile of rows at a time into a scratch of at most {@link #TILE_FLOATS}
+ * y = x·Wᵀ with a frozen compressed W: [out, in] ({@link FrozenWeight}: 4-bit {@link Quantized4Bit},
+ * bitsandbytes' {@code matmul_4bit} for training, or bf16). W is decoded a tile of rows at a time into a scratch of at most {@link #TILE_FLOATS}
  * floats (at least one row) and dropped after use: no fp32 copy of the whole weight is ever held.
  * Backward flows to x only (dx = dy·W, tile by tile); the frozen W gets no gradient.
  */
@@ -19,11 +20,11 @@ public final class QuantizedMatMul {
     private QuantizedMatMul() {}
 
     /** x: [..., in], w: [out, in] → [..., out] */
-    public static Tensor linear(Tensor x, Quantized4Bit w) {
+    public static Tensor linear(Tensor x, FrozenWeight w) {
         int[] ws = w.shape();
-        if (ws.length != 2) throw new IllegalArgumentException("4-bit linear weight must be [out, in], got " + java.util.Arrays.toString(ws));
+        if (ws.length != 2) throw new IllegalArgumentException(w.format() + " linear weight must be [out, in], got " + java.util.Arrays.toString(ws));
         int out = ws[0], in = ws[1];
-        if (x.dim(-1) != in) throw new IllegalArgumentException("4-bit linear expects last dim " + in + ", got " + x.shape());
+        if (x.dim(-1) != in) throw new IllegalArgumentException(w.format() + " linear expects last dim " + in + ", got " + x.shape());
         int rows = x.size() / in;
         int[] outDims = x.dims();
         outDims[outDims.length - 1] = out;
@@ -39,7 +40,7 @@ public final class QuantizedMatMul {
             be.matmul(x.storage(), wt, part, 1, rows, t, in, false, true, 0, 0, 0, 1f, false);
             be.copyBlocks(part, 0, t, y, r0, out, t, rows, false);     // y[:, r0:r0+t] = part
         }
-        return Tensor.result("matmul_4bit", y, outShape, g -> {
+        return Tensor.result(w instanceof Quantized4Bit ? "matmul_4bit" : "matmul_" + w.format(), y, outShape, g -> {
             if (!x.requiresGrad()) return;
             Storage gx = x.gradForAccumulation();                     // [rows, in]
             Storage gPart = be.allocate(rows * tile);                 // [rows, tile] dy[:, r0:r0+t]
@@ -57,7 +58,7 @@ public final class QuantizedMatMul {
     static int tileRows(int in, int out) { return Math.max(1, Math.min(out, TILE_FLOATS / Math.max(1, in))); }
 
     /** W[r0 : r0+t, :] decoded into scratch and uploaded: [t, in] */
-    private static Storage decode(Backend be, Quantized4Bit w, int r0, int t, int in, float[] scratch) {
+    private static Storage decode(Backend be, FrozenWeight w, int r0, int t, int in, float[] scratch) {
         w.dequantize((long) r0 * in, t * in, scratch, 0);
         if (t * in == scratch.length) return be.upload(scratch);
         return be.upload(java.util.Arrays.copyOf(scratch, t * in));

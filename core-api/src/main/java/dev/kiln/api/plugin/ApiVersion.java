@@ -5,10 +5,13 @@ package dev.kiln.api.plugin;
  * that returns it from {@link KilnPlugin#apiVersion()} records the version it was built against.
  * Compatible: same major, plugin minor no newer than the host's. 1.2 added
  * {@link dev.kiln.api.chat.ChatTemplate} and {@link dev.kiln.api.objective.ObjectiveContext#chatTemplate()};
- * 1.3 {@link dev.kiln.api.objective.BatchSpec#groupByLength()} and {@link dev.kiln.api.objective.LengthGroupedOrder}.
+ * 1.3 {@link dev.kiln.api.objective.BatchSpec#groupByLength()} and {@link dev.kiln.api.objective.LengthGroupedOrder};
+ * 1.4 the backend's statistics paths ({@link dev.kiln.api.backend.Backend#attentionWithStats},
+ * {@link dev.kiln.api.backend.Backend#crossEntropyWithStats}), {@link dev.kiln.api.quant.FrozenWeight},
+ * {@link dev.kiln.api.quant.Bf16Weight}, {@link dev.kiln.api.nn.FrozenWeights} and {@link dev.kiln.api.nn.Linear#storeBf16()}.
  */
 public record ApiVersion(int major, int minor) {
-    public static final String CURRENT = "1.3";
+    public static final String CURRENT = "1.4";
 
     public static ApiVersion parse(String text) {
         String[] parts = text == null ? new String[0] : text.trim().split("\\.");

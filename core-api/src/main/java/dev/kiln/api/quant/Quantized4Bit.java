@@ -10,7 +10,7 @@ package dev.kiln.api.quant;
  * <p>Shapes: packed [(n + 1) / 2] uint8; absmax [ceil(n / blocksize)] float32, or nested codes of the
  * same length. Nothing here holds n floats: {@link #dequantize(long, int, float[], int)} decodes a range.
  */
-public final class Quantized4Bit {
+public final class Quantized4Bit implements FrozenWeight {
     public static final int MIN_BLOCKSIZE = 32, MAX_BLOCKSIZE = 4096;
 
     private final FourBitType type;
@@ -73,6 +73,7 @@ public final class Quantized4Bit {
     public float scale(int b) { return nested != null ? nested.scale(b) : absmax[b]; }
 
     /** dst[dstOffset + j] = code[from + j] · scale(block of from + j) for j in [0, count). */
+    @Override
     public void dequantize(long from, int count, float[] dst, int dstOffset) {
         if (from < 0 || count < 0 || from + count > n) throw new IndexOutOfBoundsException("range [" + from + ", " + (from + count) + ") of " + n);
         int j = 0;
@@ -86,6 +87,7 @@ public final class Quantized4Bit {
     }
 
     /** The whole tensor as floats (export, tests): [n] */
+    @Override
     public float[] dequantize() {
         float[] out = new float[Math.toIntExact(n)];
         dequantize(0, out.length, out, 0);
@@ -96,6 +98,7 @@ public final class Quantized4Bit {
 
     public int blocksize() { return blocksize; }
 
+    @Override
     public int[] shape() { return shape.clone(); }
 
     public long size() { return n; }
@@ -114,8 +117,13 @@ public final class Quantized4Bit {
     public boolean doubleQuant() { return nested != null; }
 
     /** Bytes held: packed codes plus scales. */
+    @Override
     public long storedBytes() {
         long scales = nested != null ? nested.codes().length + 4L * nested.absmax().length + 4 : 4L * absmax.length;
         return packed.length + scales;
     }
+
+    /** nf4 or fp4. */
+    @Override
+    public String format() { return type.key(); }
 }

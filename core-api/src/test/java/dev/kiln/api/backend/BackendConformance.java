@@ -249,39 +249,111 @@ public abstract class BackendConformance {
         }
     }
 
+    /**
+     * The statistics path the cross-entropy op uses: each backend keeps its own statistics (the naive one the
+     * log-probabilities, the cpu one a logsumexp per row), so losses, the accumulated gradient and the untouched
+     * logits are compared, not the statistics. Logits up to ±30 with ignored rows, with and without smoothing.
+     */
+    @ParameterizedTest
+    @MethodSource("dev.kiln.api.backend.ConformanceCases#classes")
+    void crossEntropyWithStats(int rows, int classes) {
+        int[] targets = ints(classes + 1, rows, classes);
+        if (rows > 2) targets[1] = -100;
+        float[] logits = uniform(rows + 7, rows * classes, -30, 30), gLoss = uniform(3, rows, 0, 2), g0 = rand(4, rows * classes);
+        for (float eps : new float[] {0f, 0.1f}) {
+            float[][] want = crossEntropyWithStats(ref, logits, targets, gLoss, g0, rows, classes, eps);
+            float[][] got = crossEntropyWithStats(be, logits, targets, gLoss, g0, rows, classes, eps);
+            String[] what = {"logits (unchanged)", "losses", "gLogits"};
+            for (int i = 0; i < what.length; i++)
+                ConformanceCheck.assertClose("crossEntropyWithStats eps=" + eps + " " + what[i], want[i], got[i], RTOL, ATOL);
+        }
+    }
+
+    private static float[][] crossEntropyWithStats(Backend b, float[] logits, int[] targets, float[] gLoss, float[] g0,
+                                                   int rows, int classes, float eps) {
+        Storage x = b.upload(logits), losses = b.allocate(rows), stats = b.allocate(b.crossEntropyStatsSize(rows, classes));
+        Storage gl = b.upload(gLoss), g = b.upload(g0);
+        b.crossEntropyWithStats(x, targets, losses, stats, rows, classes, -100, eps);
+        b.crossEntropyBackwardFromStats(x, stats, targets, gl, g, rows, classes, -100, eps);
+        return new float[][] {b.download(x), b.download(losses), b.download(g)};
+    }
+
     // ---- attention ------------------------------------------------------------------------
+
+    /** One attention case's geometry, sizes and masks (item 0's key mask all zero: rows that see nothing). */
+    private record AttnSetup(AttentionSpec spec, int qSize, int kSize, int vSize, int[] mask, int[] segments) {
+        static AttnSetup of(AttnCase c) {
+            int hq = c.qHeads(), hkv = c.kvHeads(), d = c.headDim(), tq = c.tq(), tk = c.tk();
+            AttentionSpec spec;
+            int qSize, kSize, vSize;
+            if (c.fused()) {  // one [B, max(tq, tk), (Hq + 2·Hkv)·D] projection
+                int row = (hq + 2 * hkv) * d;
+                spec = new AttentionSpec(c.batch(), hq, hkv, tq, tk, d, 0, row, hq * d, row, (hq + hkv) * d, row,
+                        c.causal(), 0.3f);
+                qSize = kSize = vSize = c.batch() * Math.max(tq, tk) * row;
+            } else {
+                spec = AttentionSpec.contiguous(c.batch(), hq, hkv, tq, tk, d, c.causal());
+                qSize = c.batch() * tq * hq * d;
+                kSize = vSize = c.batch() * tk * hkv * d;
+            }
+            if (c.window() > 0) spec = spec.withWindow(c.window());
+            int[] mask = c.keyMask() ? ints(11, c.batch() * tk, 4) : null;
+            if (mask != null) java.util.Arrays.fill(mask, 0, tk, 0);  // item 0 sees nothing: zero rows
+            int[] segments = c.segments() ? new int[c.batch() * tk] : null;
+            if (segments != null) for (int i = 0; i < segments.length; i++) segments[i] = (i % tk) * 3 / tk;
+            return new AttnSetup(spec, qSize, kSize, vSize, mask, segments);
+        }
+
+        /** q, k, v, out, gOut, gq, gk, gv (the reference and the statistics storages are made by the call). */
+        float[][] arrays() {
+            return new float[][] {uniform(1, qSize, -2, 2), rand(2, kSize), rand(3, vSize), new float[spec.outSize()],
+                    rand(4, spec.outSize()), rand(5, qSize), rand(6, kSize), rand(7, vSize)};
+        }
+    }
 
     @ParameterizedTest
     @MethodSource("dev.kiln.api.backend.ConformanceCases#attention")
     void attention(AttnCase c) {
-        int hq = c.qHeads(), hkv = c.kvHeads(), d = c.headDim(), tq = c.tq(), tk = c.tk();
-        AttentionSpec spec;
-        int qSize, kSize, vSize;
-        if (c.fused()) {  // one [B, max(tq, tk), (Hq + 2·Hkv)·D] projection
-            int row = (hq + 2 * hkv) * d;
-            spec = new AttentionSpec(c.batch(), hq, hkv, tq, tk, d, 0, row, hq * d, row, (hq + hkv) * d, row,
-                    c.causal(), 0.3f);
-            qSize = kSize = vSize = c.batch() * Math.max(tq, tk) * row;
-        } else {
-            spec = AttentionSpec.contiguous(c.batch(), hq, hkv, tq, tk, d, c.causal());
-            qSize = c.batch() * tq * hq * d;
-            kSize = vSize = c.batch() * tk * hkv * d;
-        }
-        if (c.window() > 0) spec = spec.withWindow(c.window());
-        AttentionSpec geometry = spec;
-        int[] mask = c.keyMask() ? ints(11, c.batch() * tk, 4) : null;
-        if (mask != null) java.util.Arrays.fill(mask, 0, tk, 0);  // item 0 sees nothing: zero rows
-        int[] segments = c.segments() ? new int[c.batch() * tk] : null;
-        if (segments != null) for (int i = 0; i < segments.length; i++) segments[i] = (i % tk) * 3 / tk;
+        AttnSetup a = AttnSetup.of(c);
+        AttentionSpec geometry = a.spec();
         Call forwardBackward = (b, s) -> {
             Storage q = s[0], k = c.fused() ? s[0] : s[1], v = c.fused() ? s[0] : s[2];
-            b.attention(geometry, q, k, v, mask, segments, s[3], s[4]);
-            Storage gq = s[6], gk = c.fused() ? s[6] : s[7], gv = c.fused() ? s[6] : s[8];
-            b.attentionBackward(geometry, q, k, v, s[4], s[5], gq, gk, gv);
+            b.attention(geometry, q, k, v, a.mask(), a.segments(), s[3], s[8]);
+            Storage gq = s[5], gk = c.fused() ? s[5] : s[6], gv = c.fused() ? s[5] : s[7];
+            b.attentionBackward(geometry, q, k, v, s[8], s[4], gq, gk, gv);
         };
-        ConformanceCheck.agree(ref, be, c.toString(), RTOL, ATOL_DOT, forwardBackward,
-                uniform(1, qSize, -2, 2), rand(2, kSize), rand(3, vSize), new float[spec.outSize()],
-                new float[spec.probsSize()], rand(4, spec.outSize()), rand(5, qSize), rand(6, kSize), rand(7, vSize));
+        float[][] arrays = java.util.Arrays.copyOf(a.arrays(), 9);
+        arrays[8] = new float[geometry.probsSize()];
+        ConformanceCheck.agree(ref, be, c.toString(), RTOL, ATOL_DOT, forwardBackward, arrays);
+    }
+
+    /**
+     * The statistics path the attention op uses (the cpu backend keeps a logsumexp per row and recomputes the
+     * probabilities block by block in backward) against the reference's probability path: outputs, input
+     * gradients and untouched inputs compared, the backend-private statistics not.
+     */
+    @ParameterizedTest
+    @MethodSource("dev.kiln.api.backend.ConformanceCases#attention")
+    void attentionWithStats(AttnCase c) {
+        AttnSetup a = AttnSetup.of(c);
+        float[][] want = attentionWithStats(ref, c, a), got = attentionWithStats(be, c, a);
+        String[] what = {"q", "k", "v", "out", "gOut", "gq", "gk", "gv"};
+        for (int i = 0; i < what.length; i++)
+            ConformanceCheck.assertClose(c + " with stats: " + what[i], want[i], got[i], RTOL, ATOL_DOT);
+    }
+
+    private static float[][] attentionWithStats(Backend b, AttnCase c, AttnSetup a) {
+        float[][] arrays = a.arrays();
+        Storage[] s = new Storage[arrays.length];
+        for (int i = 0; i < arrays.length; i++) s[i] = b.upload(arrays[i]);
+        Storage q = s[0], k = c.fused() ? s[0] : s[1], v = c.fused() ? s[0] : s[2];
+        Storage gq = s[5], gk = c.fused() ? s[5] : s[6], gv = c.fused() ? s[5] : s[7];
+        Storage stats = b.allocate(b.attentionStatsSize(a.spec()));
+        b.attentionWithStats(a.spec(), q, k, v, a.mask(), a.segments(), s[3], stats);
+        b.attentionBackwardFromStats(a.spec(), q, k, v, a.mask(), a.segments(), stats, s[4], gq, gk, gv);
+        float[][] out = new float[arrays.length][];
+        for (int i = 0; i < arrays.length; i++) out[i] = b.download(s[i]);
+        return out;
     }
 
     @ParameterizedTest

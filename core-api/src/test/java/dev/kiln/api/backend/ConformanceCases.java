@@ -129,7 +129,12 @@ public final class ConformanceCases {
                 new AttnCase(2, 8, 4, 130, 200, 32, true, true, false, false, 50),
                 // more queries than keys across several row blocks: whole blocks see no key
                 new AttnCase(1, 2, 1, 130, 3, 4, true, false, false, false, 0),
-                new AttnCase(1, 2, 1, 130, 3, 4, true, true, false, false, 2));
+                new AttnCase(1, 2, 1, 130, 3, 4, true, true, false, false, 2),
+                // several row blocks of the block-recomputing backward: bidirectional with a padding mask and
+                // queries after a prefix (tq < tk); causal with packed segments, a padding mask and a window
+                new AttnCase(1, 2, 1, 130, 150, 8, false, true, false, false, 0),
+                new AttnCase(2, 2, 2, 140, 140, 16, true, true, true, true, 0),
+                new AttnCase(1, 4, 2, 140, 140, 16, true, true, true, false, 70));
     }
 
     /** batch, seq, heads, headDim, posOffset, theta, scaling (frequencies for a sequence of posOffset + seq). */

@@ -1,6 +1,7 @@
 package dev.kiln.cli;
 
 import dev.kiln.api.backend.Backend;
+import dev.kiln.api.finetune.FineTunerFactory;
 import dev.kiln.api.io.Json;
 import dev.kiln.backend.cpu.CpuBackend;
 import dev.kiln.backend.cpu.bench.SgemmBench;
@@ -32,7 +33,9 @@ import java.util.concurrent.Callable;
                 "  small      V 8192   C 256  L 4   H 4   T 128  B 8",
                 "  gpt2-124M  V 50257  C 768  L 12  H 12  T 256  B 4",
                 "", "Example (compare with: OMP_NUM_THREADS=2 python3 torch_bench.py --config small --threads 2):",
-                "  kiln bench --config small --threads 2"})
+                "  kiln bench --config small --threads 2",
+                "", "Fine-tuning memory (one JSON line: peak_heap_bytes, peak_rss_bytes, optimizer_state_bytes, s_per_step, tokens_per_s):",
+                "  kiln bench --finetune lora --config gpt2-124M --seq 512 --batch 1 --frozen-dtype bf16"})
 final class BenchCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -77,6 +80,25 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--tag", paramLabel = "TEXT", defaultValue = "", description = "Free text copied into the JSON lines.")
     String tag;
 
+    @Option(names = "--finetune", paramLabel = "METHOD",
+            description = "Fine-tuning steps with this method plugin (its default settings, e.g. lora) instead of the"
+                    + " training, forward and sgemm measurements; one JSON line per shape with peak_heap_bytes (live heap after"
+                    + " a full GC at the end of forward and of backward, the larger), peak_rss_bytes, optimizer_state_bytes,"
+                    + " s_per_step, tokens_per_s.")
+    String finetune;
+
+    @Option(names = "--frozen-dtype", paramLabel = "DTYPE", defaultValue = "fp32",
+            description = "With --finetune: fp32 or bf16 storage of the frozen linear weights, as model.frozen_dtype (default: ${DEFAULT-VALUE}).")
+    String frozenDtype;
+
+    @Option(names = "--gradient-checkpointing", description = "With --finetune: recompute each block in backward.")
+    boolean gradientCheckpointing;
+
+    @Option(names = "--keep-probabilities",
+            description = "The cpu backend with recompute: false: attention and cross-entropy keep their full probabilities"
+                    + " for backward (the memory of the naive path) instead of one logsumexp per row.")
+    boolean keepProbabilities;
+
     @Option(names = "--vocab", paramLabel = "V", description = "Override the shape's vocabulary size.")
     Integer vocab;
     @Option(names = "--d-model", paramLabel = "C", description = "Override the shape's width.")
@@ -98,13 +120,20 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--warmup and --infer-warmup must be >= 0 and --infer-steps >= 1");
         if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        Map<String, Object> backendConfig = threads == null ? Map.of() : Map.of("threads", threads);
+        if (!frozenDtype.equals("fp32") && !frozenDtype.equals("bf16"))
+            throw new IllegalArgumentException("--frozen-dtype must be fp32 or bf16, got '" + frozenDtype + "'");
+        if (finetune == null && (gradientCheckpointing || frozenDtype.equals("bf16")))
+            throw new IllegalArgumentException("--frozen-dtype and --gradient-checkpointing need --finetune");
+        Map<String, Object> backendConfig = new LinkedHashMap<>();
+        if (threads != null) backendConfig.put("threads", threads);
+        if (keepProbabilities) backendConfig.put("recompute", false);
         try (Session session = Session.open(root, null, backendConfig, WriterStream.of(err))) {
             Backend backend = backendWithThreads(session);
             int usedThreads = backend instanceof CpuBackend cpu ? cpu.threads() : threads != null ? threads : 1;
             err.println("kiln bench: backend " + session.backendDescription() + ": " + backend.description()
                     + "; " + usedThreads + " thread" + (usedThreads == 1 ? "" : "s") + "; Java " + Runtime.version());
             err.flush();
+            if (finetune != null) return finetune(session, backend, shapes, usedThreads, out);
             BenchRunner runner = new BenchRunner(backend,
                     new BenchRunner.Settings(warmup, steps, inferWarmup, inferSteps, !noInfer, seed), err,
                     Terminal.isInteractive());
@@ -124,6 +153,31 @@ final class BenchCommand implements Callable<Integer> {
             if (!sgemm.isEmpty()) for (Map<String, Object> r : results) r.put("sgemm_gflops", sgemm);
             BenchTable.print(out, results, sgemm, backend.name(), usedThreads);
             for (Map<String, Object> r : results) out.println(Json.compact(JsonValues.finite(r)));   // a NaN loss as "NaN"
+            out.flush();
+        }
+        return 0;
+    }
+
+    /** --finetune: one JSON line per shape. */
+    private int finetune(Session session, Backend backend, List<BenchShape> shapes, int usedThreads, PrintWriter out) {
+        Map<String, FineTunerFactory> methods = session.registry().factories(FineTunerFactory.class);
+        FineTunerFactory factory = methods.get(finetune);
+        if (factory == null || factory.role() != FineTunerFactory.Role.PARAMETERS)
+            throw new IllegalArgumentException("--finetune: no fine-tuning method '" + finetune + "' that chooses what trains (known: "
+                    + String.join(", ", methods.values().stream().filter(f -> f.role() == FineTunerFactory.Role.PARAMETERS)
+                    .map(FineTunerFactory::name).sorted().toList()) + ")");
+        FinetuneBench bench = new FinetuneBench(backend, new FinetuneBench.Settings(finetune, frozenDtype.equals("bf16"),
+                gradientCheckpointing, warmup, steps, seed));
+        for (BenchShape shape : shapes) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("tag", tag);
+            r.put("config", shape.name());
+            r.put("threads", usedThreads);
+            r.put("backend", backend.description());
+            r.put("java", Runtime.version().toString());
+            r.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
+            r.putAll(bench.run(shape, factory));
+            out.println(Json.compact(JsonValues.finite(r)));
             out.flush();
         }
         return 0;

@@ -37,6 +37,35 @@ class BenchCommandTest {
         assertTrue(r.out().contains("config") && r.out().contains("train tok/s"), r.out());
     }
 
+    /** --finetune lora on a tiny shape: the memory keys; AdamW keeps two floats per trainable parameter. */
+    @Test
+    void finetuneLoraPrintsTheMemoryKeys() throws Exception {
+        String[] shape = {"--config", "tiny", "--steps", "1", "--warmup", "0", "--vocab", "40", "--d-model", "16", "--layers", "2",
+                "--heads", "2", "--seq", "8", "--batch", "2", "--threads", "1", "--backend", "cpu"};
+        for (boolean reference : new boolean[] {false, true}) {
+            List<String> args = new java.util.ArrayList<>(List.of("bench", "--finetune", "lora", "--frozen-dtype", reference ? "fp32" : "bf16"));
+            args.addAll(List.of(shape));
+            if (reference) args.add("--keep-probabilities");
+            Cli r = ModelDirectories.kiln(args.toArray(String[]::new));
+            assertEquals(0, r.code(), r.err());
+            List<String> json = r.out().lines().filter(l -> l.startsWith("{")).toList();
+            assertEquals(1, json.size(), r.out());
+            Map<?, ?> m = (Map<?, ?>) Json.parse(json.get(0), "bench output");
+            assertEquals("lora", m.get("finetune"));
+            assertEquals(reference ? 0 : 8, ((Number) m.get("frozen_bf16_linears")).intValue(), "qkv, out, up, down in 2 blocks: " + m);
+            assertEquals(reference, m.get("backend").toString().contains("probabilities kept"), m.toString());
+            long trainable = ((Number) m.get("trainable_params")).longValue();
+            assertTrue(trainable > 0 && trainable < ((Number) m.get("float_params")).longValue(), m.toString());
+            assertEquals(8 * trainable, ((Number) m.get("optimizer_state_bytes")).longValue(), "AdamW: m and v in fp32");
+            for (String k : List.of("peak_heap_bytes", "live_after_forward_bytes", "live_after_backward_bytes", "peak_rss_bytes",
+                    "s_per_step", "tokens_per_s"))
+                assertTrue(((Number) m.get(k)).doubleValue() > 0, k + " in " + m);
+        }
+        Cli bad = ModelDirectories.kiln("bench", "--finetune", "dpo-ish", "--config", "tiny", "--backend", "cpu");
+        assertNotEquals(0, bad.code());
+        assertTrue(bad.err().contains("no fine-tuning method 'dpo-ish'") && bad.err().contains("lora"), bad.err());
+    }
+
     @Test
     void presetShapesMatchTheSharedConfigs() {
         BenchShape small = BenchShape.PRESETS.get("small");

@@ -18,13 +18,13 @@ final class CpuAttention {
 
     private final Parallel par;
     private final Gemm gemm;
-    private final Lanes lanes;
+    private final AttentionRows rows;
     private final ThreadLocal<float[]> scratch = ThreadLocal.withInitial(() -> new float[0]);
 
     CpuAttention(Parallel par, Gemm gemm, Lanes lanes) {
         this.par = par;
         this.gemm = gemm;
-        this.lanes = lanes;
+        this.rows = new AttentionRows(lanes, gemm);
     }
 
     private static int blockRows(AttentionSpec s) { return s.causal() ? BLOCK_ROWS : Math.max(1, s.tq()); }
@@ -48,35 +48,12 @@ final class CpuAttention {
                 // scores [rows, n] = scale · Q_h [rows, D] · K_h [lo, lo + n)ᵀ
                 gemm.run(false, r1 - r0, n, d, s.scale(), q, qo + r0 * s.qRowStride(), s.qRowStride(), false,
                         k, ko + lo * s.kRowStride(), s.kRowStride(), true, probs, po + r0 * tk + lo, tk, false);
-                for (int i = r0; i < r1; i++) maskedSoftmax(s, b, i, keyMask, segments, probs, po + i * tk);
+                for (int i = r0; i < r1; i++) rows.softmax(s, b, i, 0, tk, keyMask, segments, probs, po + i * tk);
                 // out_h [rows, D] = P [rows, n] · V_h [n, D]
                 gemm.run(false, r1 - r0, d, n, 1f, probs, po + r0 * tk + lo, tk, false, v, vo + lo * s.vRowStride(),
                         s.vRowStride(), false, out, oo + r0 * hq * d, hq * d, false);
             }
         });
-    }
-
-    // one row of scores p[o, o+tk) of query i, valid on its visible span: −∞ where masked, then softmax;
-    // zero outside the span, all zero if nothing is visible
-    private void maskedSoftmax(AttentionSpec s, int b, int i, int[] keyMask, int[] segments, float[] p, int o) {
-        int tk = s.tk(), qPos = s.queryPosition(i), from = s.firstKey(i), to = Math.max(from, s.endKey(i)), n = to - from;
-        Arrays.fill(p, o, o + from, 0f);
-        Arrays.fill(p, o + to, o + tk, 0f);
-        if (keyMask != null || segments != null) {
-            int seg = segments == null ? 0 : segments[b * tk + qPos];
-            for (int j = from; j < to; j++) {
-                if ((keyMask != null && keyMask[b * tk + j] == 0) || (segments != null && segments[b * tk + j] != seg))
-                    p[o + j] = Float.NEGATIVE_INFINITY;
-            }
-        }
-        float max = lanes.max(p, o + from, n);
-        if (max == Float.NEGATIVE_INFINITY) {
-            Arrays.fill(p, o + from, o + to, 0f);
-            return;
-        }
-        float sum = lanes.expShift(p, o + from, p, o + from, n, max);
-        float inv = (float) (1.0 / sum);
-        for (int j = o + from; j < o + to; j++) p[j] *= inv;
     }
 
     // probs: [B,Hq,tq,tk]; gOut: [B,tq,Hq,D]; gq, gk, gv laid out as q, k, v
@@ -100,16 +77,7 @@ final class CpuAttention {
                     int kb = ko + lo * s.kRowStride(), vb = vo + lo * s.vRowStride();
                     // dP [m, n] = dO_h [m, D] · V_h [n, D]ᵀ
                     gemm.run(false, m, n, d, 1f, gOut, gb, hq * d, false, v, vb, s.vRowStride(), true, ds, 0, n, false);
-                    // dS = scale · P ⊙ (dP − rowsum(dP ⊙ P)); P is zero outside [lo, lo + n)
-                    for (int i = 0; i < m; i++) {
-                        int r = i * n, pr = pb + i * tk;
-                        float rowDot = lanes.dot(ds, r, probs, pr, n);
-                        for (int j = 0; j < n; j++) ds[r + j] = probs[pr + j] * (ds[r + j] - rowDot) * s.scale();
-                    }
-                    // gq_h [m, D] += dS · K_h ; gk_h [n, D] += dSᵀ · Q_h ; gv_h [n, D] += Pᵀ · dO_h
-                    gemm.run(false, m, d, n, 1f, ds, 0, n, false, k, kb, s.kRowStride(), false, gq, qb, s.qRowStride(), true);
-                    gemm.run(false, n, d, m, 1f, ds, 0, n, true, q, qb, s.qRowStride(), false, gk, kb, s.kRowStride(), true);
-                    gemm.run(false, n, d, m, 1f, probs, pb, tk, true, gOut, gb, hq * d, false, gv, vb, s.vRowStride(), true);
+                    rows.blockBackward(s, m, n, probs, pb, tk, ds, 0, q, qb, k, kb, gOut, gb, gq, gk, gv, vb);   // P is zero outside [lo, lo + n)
                 }
             }
         });

@@ -22,10 +22,13 @@ public final class CpuBackend implements Backend {
     private final Gemm gemm;
     private final Lanes lanes;
     private final SoftmaxKernels softmax;
+    private final FusedCrossEntropy fusedCrossEntropy;
     private final NormKernels norms;
     private final ElementwiseKernels elementwise;
     private final CpuAttention attention;
+    private final CpuFlashAttention flashAttention;
     private final RopeKernel rope;
+    private final boolean recompute;
 
     /** {@code threads} workers; the Vector API kernels when this JVM has jdk.incubator.vector. */
     public CpuBackend(int threads) {
@@ -34,16 +37,29 @@ public final class CpuBackend implements Backend {
 
     /** vectorKernels = false forces the scalar kernels (tests); true needs the incubator module. */
     public CpuBackend(int threads, boolean vectorKernels) {
+        this(threads, vectorKernels, true);
+    }
+
+    /**
+     * recompute = true (the default): attention and cross-entropy keep one logsumexp per row for backward and
+     * recompute probabilities there ({@link CpuFlashAttention}, {@link FusedCrossEntropy}); false keeps the full
+     * [B, H, T, T] probabilities and [rows, V] log-probabilities as the naive backend does (more memory, no
+     * recomputation).
+     */
+    public CpuBackend(int threads, boolean vectorKernels, boolean recompute) {
         if (vectorKernels && !MicroKernel.VECTOR_API)
             throw new IllegalStateException("the Vector API kernels need --add-modules jdk.incubator.vector");
         this.par = new Parallel(threads);
         this.gemm = new Gemm(vectorKernels ? MicroKernel.best() : new ScalarMicroKernel(), par);
         this.lanes = vectorKernels ? Lanes.best() : new ScalarLanes();
         this.softmax = new SoftmaxKernels(par, lanes);
+        this.fusedCrossEntropy = new FusedCrossEntropy(par, lanes);
         this.norms = new NormKernels(par, lanes);
         this.elementwise = new ElementwiseKernels(par, lanes);
         this.attention = new CpuAttention(par, gemm, lanes);
+        this.flashAttention = new CpuFlashAttention(par, gemm, lanes);
         this.rope = new RopeKernel(par);
+        this.recompute = recompute;
     }
 
     private static float[] h(Storage s) { return HeapStorage.of(s); }
@@ -55,7 +71,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public String description() {
-        return "cpu: " + par.threads() + " thread" + (par.threads() == 1 ? "" : "s") + ", matmul kernel "
+        return "cpu: " + par.threads() + " thread" + (par.threads() == 1 ? "" : "s") + (recompute ? "" : ", probabilities kept") + ", matmul kernel "
                 + gemm.description() + (MicroKernel.VECTOR_API ? "" : " (run with --add-modules jdk.incubator.vector for SIMD)");
     }
 
@@ -223,6 +239,26 @@ public final class CpuBackend implements Backend {
         softmax.crossEntropyBackward(h(logProbs), targets, h(gLoss), h(gLogits), rows, classes, ignoreIndex, labelSmoothing);
     }
 
+    /** One logsumexp per row: the softmax is recomputed from the logits in backward ({@link FusedCrossEntropy}). */
+    @Override
+    public int crossEntropyStatsSize(int rows, int classes) {
+        return recompute ? rows : Backend.super.crossEntropyStatsSize(rows, classes);
+    }
+
+    @Override
+    public void crossEntropyWithStats(Storage logits, int[] targets, Storage losses, Storage stats,
+                                      int rows, int classes, int ignoreIndex, float labelSmoothing) {
+        if (recompute) fusedCrossEntropy.forward(h(logits), targets, h(losses), h(stats), rows, classes, ignoreIndex, labelSmoothing);
+        else crossEntropy(logits, targets, losses, stats, rows, classes, ignoreIndex, labelSmoothing);
+    }
+
+    @Override
+    public void crossEntropyBackwardFromStats(Storage logits, Storage stats, int[] targets, Storage gLoss, Storage gLogits,
+                                              int rows, int classes, int ignoreIndex, float labelSmoothing) {
+        if (recompute) fusedCrossEntropy.backward(h(logits), h(stats), targets, h(gLoss), h(gLogits), rows, classes, ignoreIndex, labelSmoothing);
+        else crossEntropyBackward(stats, targets, gLoss, gLogits, rows, classes, ignoreIndex, labelSmoothing);
+    }
+
     // ---- attention ------------------------------------------------------------------------
 
     @Override
@@ -235,6 +271,26 @@ public final class CpuBackend implements Backend {
     public void attentionBackward(AttentionSpec spec, Storage q, Storage k, Storage v, Storage probs,
                                   Storage gOut, Storage gq, Storage gk, Storage gv) {
         attention.backward(spec, h(q), h(k), h(v), h(probs), h(gOut), h(gq), h(gk), h(gv));
+    }
+
+    /** One logsumexp per query row, [B, Hq, tq]: backward recomputes the probabilities ({@link CpuFlashAttention}). */
+    @Override
+    public int attentionStatsSize(AttentionSpec spec) {
+        return recompute ? CpuFlashAttention.statsSize(spec) : spec.probsSize();
+    }
+
+    @Override
+    public void attentionWithStats(AttentionSpec spec, Storage q, Storage k, Storage v, int[] keyMask, int[] segments,
+                                   Storage out, Storage stats) {
+        if (recompute) flashAttention.forward(spec, h(q), h(k), h(v), keyMask, segments, h(out), h(stats));
+        else attention(spec, q, k, v, keyMask, segments, out, stats);
+    }
+
+    @Override
+    public void attentionBackwardFromStats(AttentionSpec spec, Storage q, Storage k, Storage v, int[] keyMask, int[] segments,
+                                           Storage stats, Storage gOut, Storage gq, Storage gk, Storage gv) {
+        if (recompute) flashAttention.backward(spec, h(q), h(k), h(v), keyMask, segments, h(stats), h(gOut), h(gq), h(gk), h(gv));
+        else attentionBackward(spec, q, k, v, stats, gOut, gq, gk, gv);
     }
 
     @Override

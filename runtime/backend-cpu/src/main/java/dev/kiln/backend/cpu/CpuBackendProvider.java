@@ -6,7 +6,11 @@ import dev.kiln.api.config.Config;
 import dev.kiln.api.plugin.ApiVersion;
 import dev.kiln.api.plugin.Availability;
 
-/** The pure-Java multi-threaded backend; preferred over "naive". Config: {@code threads} (default: all cores). */
+/**
+ * The pure-Java multi-threaded backend; preferred over "naive". Config: {@code threads} (default: all cores),
+ * {@code recompute} (default true: attention and cross-entropy recompute probabilities in backward from one
+ * logsumexp per row; false keeps them, see {@link CpuBackend#CpuBackend(int, boolean, boolean)}).
+ */
 public final class CpuBackendProvider implements BackendProvider {
 
     @Override
@@ -30,8 +34,9 @@ public final class CpuBackendProvider implements BackendProvider {
     @Override
     public Backend create(Config config) {
         int threads = config.getInt("threads", Runtime.getRuntime().availableProcessors());
+        boolean recompute = config.getBoolean("recompute", true);
         config.finish();
         if (threads < 1) throw config.error("threads", "must be at least 1, got " + threads);
-        return new CpuBackend(threads);
+        return new CpuBackend(threads, MicroKernel.VECTOR_API, recompute);
     }
 }

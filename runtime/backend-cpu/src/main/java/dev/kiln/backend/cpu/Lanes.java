@@ -39,9 +39,12 @@ interface Lanes {
         return (float) sum;
     }
 
-    /** g[o+j] += alpha · (exp(lp[o+j]) − sub) over [0, n) (the gradient of a log-softmax based loss). */
-    default void addExpScaled(float[] lp, float[] g, int o, int n, float alpha, float sub) {
-        for (int j = o; j < o + n; j++) g[j] += alpha * ((float) Math.exp(lp[j]) - sub);
+    /**
+     * g[o+j] += alpha · (exp(x[o+j] − shift) − sub) over [0, n) (the gradient of a log-softmax based loss:
+     * x log-probabilities with shift 0, or logits with shift their logsumexp).
+     */
+    default void addExpScaled(float[] x, float[] g, int o, int n, float shift, float alpha, float sub) {
+        for (int j = o; j < o + n; j++) g[j] += alpha * ((float) Math.exp(x[j] - shift) - sub);
     }
 
     /** y[i] = op(x[i]) over [from, to) for the transcendental activations; false when this op has no lane form. */

@@ -10,7 +10,7 @@ final class SoftmaxKernels {
         this.lanes = lanes;
     }
 
-    private static int grain(int cols) { return Math.max(1, 16384 / Math.max(cols, 1)); }
+    static int grain(int cols) { return Math.max(1, 16384 / Math.max(cols, 1)); }
 
     // x, y: [rows, cols]
     void softmax(float[] x, float[] y, int rows, int cols, boolean log) {
@@ -39,7 +39,7 @@ final class SoftmaxKernels {
                 int o = r * cols;
                 if (log) {
                     float s = lanes.sum(gy, o, cols);
-                    lanes.addExpScaled(y, gx, o, cols, -s, 0f);
+                    lanes.addExpScaled(y, gx, o, cols, 0f, -s, 0f);
                     for (int j = o; j < o + cols; j++) gx[j] += gy[j];
                 } else {
                     float s = lanes.dot(gy, o, y, o, cols);
@@ -77,13 +77,13 @@ final class SoftmaxKernels {
                 int o = r * classes, t = targets[r];
                 if (t == ignoreIndex) continue;
                 float g = gLoss[r];
-                lanes.addExpScaled(logProbs, gLogits, o, classes, g, uniform);
+                lanes.addExpScaled(logProbs, gLogits, o, classes, 0f, g, uniform);
                 gLogits[o + t] -= g * (1 - eps);
             }
         });
     }
 
-    private static void checkTargets(int[] targets, int rows, int classes, int ignoreIndex) {
+    static void checkTargets(int[] targets, int rows, int classes, int ignoreIndex) {
         for (int r = 0; r < rows; r++) {
             int t = targets[r];
             if (t != ignoreIndex && (t < 0 || t >= classes))

@@ -119,14 +119,14 @@ final class VectorLanes implements Lanes {
     }
 
     @Override
-    public void addExpScaled(float[] lp, float[] g, int o, int n, float alpha, float sub) {
-        FloatVector al = FloatVector.broadcast(S, alpha), sb = FloatVector.broadcast(S, sub);
+    public void addExpScaled(float[] x, float[] g, int o, int n, float shift, float alpha, float sub) {
+        FloatVector al = FloatVector.broadcast(S, alpha), sb = FloatVector.broadcast(S, sub), sh = FloatVector.broadcast(S, shift);
         int j = 0;
         for (; j + L <= n; j += L) {
-            FloatVector e = exp(FloatVector.fromArray(S, lp, o + j)).sub(sb);
+            FloatVector e = exp(FloatVector.fromArray(S, x, o + j).sub(sh)).sub(sb);
             e.fma(al, FloatVector.fromArray(S, g, o + j)).intoArray(g, o + j);
         }
-        for (; j < n; j++) g[o + j] += alpha * ((float) Math.exp(lp[o + j]) - sub);
+        for (; j < n; j++) g[o + j] += alpha * ((float) Math.exp(x[o + j] - shift) - sub);
     }
 
     // 0.5·(1 + erf(x/√2)), with erf from the same Chebyshev fit as dev.kiln.api.backend.Erf

@@ -44,6 +44,22 @@ class CpuBackendProviderTest {
         assertThrows(ConfigException.class, () -> provider("cpu").create(new Config("backend 'cpu'", Map.of("threads", 0))));
     }
 
+    /** recompute (default true) keeps one logsumexp per row for backward; false keeps the full probabilities. */
+    @Test
+    void recomputeKeyChoosesWhatAttentionAndCrossEntropyKeep() {
+        var spec = dev.kiln.api.backend.AttentionSpec.contiguous(2, 4, 4, 16, 16, 8, true);
+        try (Backend b = provider("cpu").create(Config.empty("backend 'cpu'"))) {
+            assertEquals(2 * 4 * 16, b.attentionStatsSize(spec));
+            assertEquals(10, b.crossEntropyStatsSize(10, 1000));
+        }
+        try (Backend b = provider("cpu").create(new Config("backend 'cpu'", Map.of("recompute", false)))) {
+            assertEquals(spec.probsSize(), b.attentionStatsSize(spec));
+            assertEquals(10 * 1000, b.crossEntropyStatsSize(10, 1000));
+            assertTrue(b.description().contains("probabilities kept"), b.description());
+        }
+        assertThrows(ConfigException.class, () -> provider("cpu").create(new Config("backend 'cpu'", Map.of("recompute", "sometimes"))));
+    }
+
     @Test
     void vectorKernelIsActiveUnderSurefire() {
         // surefire runs with --add-modules jdk.incubator.vector (see the pom)

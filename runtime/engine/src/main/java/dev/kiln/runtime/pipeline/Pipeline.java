@@ -7,6 +7,7 @@ import dev.kiln.api.finetune.FineTuner;
 import dev.kiln.api.finetune.FineTunerFactory;
 import dev.kiln.api.finetune.PeftNames;
 import dev.kiln.api.tensor.Tensor;
+import dev.kiln.api.nn.FrozenWeights;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.objective.CompositeObjective;
@@ -113,7 +114,7 @@ public final class Pipeline {
         ModelSource loaded = ModelSource.load(from, backend);
         Tokenizer tokenizer = loaded.tokenizer();
         TransformerConfig mc = loaded.model().config();
-        if (root.has("model")) throw root.error("model", "comes from the checkpoint in finetune.from; remove it");
+        boolean frozenBf16 = frozenDtype(root).equals("bf16");
         // the model's own chat template (tokenizer_config.json ...), for signals that format conversations (sft)
         ObjectiveContext ctx = new ObjectiveContext(tokenizer, backend, mc, seed, ChatTemplateFiles.load(from).orElse(null));
         FineTuner tuner = fineTuner(resolved.put("finetune.method", method), FineTunerFactory.Role.PARAMETERS, ctx, loaded.peftNames());
@@ -131,6 +132,7 @@ public final class Pipeline {
         }
         if (adapter == null) tuner.configure(loaded.model(), objective.head());
         else startFromAdapter(adapter, method, tuner, loaded.model(), objective);
+        if (frozenBf16) storeFrozenBf16(loaded.model(), method, listener);
         PipelineResult result = new TrainingRun(backend, registry, loaded.model(), objective, tuner, tokenizer, data, train, outDir,
                 config, resolved::get, forgetting).run(listener);
         Path saved = outDir.resolve(Adapters.RUN_ADAPTER_DIR);
@@ -147,6 +149,32 @@ public final class Pipeline {
             if (export.equals(HfExport.FORMAT)) ChatTemplateFiles.save(template, outDir.resolve(HfExport.FORMAT));
         }
         return result;
+    }
+
+    /**
+     * {@code model.frozen_dtype} (fp32 | bf16), the one {@code model} key a fine-tune takes: everything else
+     * about the model comes from the checkpoint in finetune.from.
+     */
+    private static String frozenDtype(Config root) {
+        if (!root.has("model")) return "fp32";
+        Config model = root.section("model");
+        String dtype = model.getChoice("frozen_dtype", "fp32", "fp32", "bf16");
+        java.util.Set<String> others = new java.util.TreeSet<>(model.raw().keySet());
+        others.remove("frozen_dtype");
+        if (!others.isEmpty())
+            throw root.error("model", "comes from the checkpoint in finetune.from (only frozen_dtype may be set here); remove " + others);
+        return dtype;
+    }
+
+    /** model.frozen_dtype: bf16, once the method has frozen the base: refused (naming the key) if a base weight trains. */
+    private static void storeFrozenBf16(Transformer model, NamedSpec method, TrainingListener listener) {
+        List<String> stored;
+        try {
+            stored = FrozenWeights.storeBf16(model);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage() + " (finetune.method: " + method.name() + ")");
+        }
+        if (listener != null) listener.onMessage(FrozenWeights.KEY + ": " + stored.size() + " frozen linear weights stored as bf16");
     }
 
     /** finetune.export: hf, once the trained model is saved. */

@@ -5,6 +5,7 @@ import dev.kiln.api.config.Config;
 import dev.kiln.api.finetune.FineTuner;
 import dev.kiln.api.finetune.TrainableParameters;
 import dev.kiln.api.objective.BatchSpec;
+import dev.kiln.api.nn.FrozenWeights;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.objective.CompositeObjective;
 import dev.kiln.api.objective.Objective;
@@ -122,6 +123,7 @@ final class TrainingRun {
             trainer = new Trainer(job);
             trainer.run();
             double trainSeconds = (System.nanoTime() - t0) / 1e9;
+            FrozenWeights.widenBf16(model);   // model.frozen_dtype: bf16 → float again for merging and saving
             if (tuner != null) tuner.export(model, out);
             Map<String, Double> test = Map.of();
             if (data.test() != null) {

@@ -1,0 +1,125 @@
+package dev.kiln.cli;
+
+import dev.kiln.api.backend.Backend;
+import dev.kiln.api.config.Config;
+import dev.kiln.api.finetune.FineTuner;
+import dev.kiln.api.finetune.FineTunerFactory;
+import dev.kiln.api.finetune.TrainableParameters;
+import dev.kiln.api.nn.FrozenWeights;
+import dev.kiln.api.nn.ModelInput;
+import dev.kiln.api.nn.Transformer;
+import dev.kiln.api.objective.ObjectiveContext;
+import dev.kiln.api.ops.Losses;
+import dev.kiln.api.optim.AdamW;
+import dev.kiln.api.optim.ParamGroup;
+import dev.kiln.api.tensor.IntTensor;
+import dev.kiln.api.tensor.Tensor;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * {@code kiln bench --finetune METHOD}: fine-tuning steps on a random model of a bench shape, the method a
+ * parameters-role plugin with its default settings (lora: its defaults, r 8 on attn.qkv), the loss next-token
+ * cross-entropy over every position, AdamW on what the method leaves trainable. Optionally the frozen linears
+ * stored as bf16 ({@code model.frozen_dtype}) and gradient checkpointing. Timed steps run undisturbed; one more
+ * step then measures memory: {@code peak_heap_bytes} is the larger heap in use after a full GC forced at the end
+ * of its forward pass (every activation and saved statistic live) and after its backward (gradients live), i.e.
+ * live data, not garbage; {@code peak_rss_bytes} is the process's VmHWM (Linux; -1 elsewhere).
+ */
+final class FinetuneBench {
+    record Settings(String method, boolean frozenBf16, boolean checkpointing, int warmup, int steps, long seed) {}
+
+    private final Backend backend;
+    private final Settings settings;
+
+    FinetuneBench(Backend backend, Settings settings) {
+        this.backend = backend;
+        this.settings = settings;
+    }
+
+    Map<String, Object> run(BenchShape shape, FineTunerFactory factory) {
+        Transformer model = new Transformer(backend, shape.modelConfig(), settings.seed());
+        FineTuner tuner = factory.create(new Config("finetune '" + settings.method() + "'", Map.of()),
+                new ObjectiveContext(null, backend, shape.modelConfig(), settings.seed()));
+        tuner.configure(model, null);
+        int frozen = settings.frozenBf16() ? FrozenWeights.storeBf16(model).size() : 0;
+        model.setGradientCheckpointing(settings.checkpointing());
+        model.train(true);
+        List<ParamGroup> groups = new ArrayList<>();
+        model.namedParameters().forEach((name, p) -> { if (p.requiresGrad()) groups.add(new ParamGroup(name, p, 1.0, 0.0)); });
+        AdamW opt = new AdamW(groups, 0.9, 0.999, 1e-8);
+        SplittableRandom rng = new SplittableRandom(settings.seed());
+        double[] secs = new double[settings.steps()];
+        for (int i = 0; i < settings.warmup() + settings.steps(); i++) {
+            long t0 = System.nanoTime();
+            step(model, opt, shape, rng, false);
+            if (i >= settings.warmup()) secs[i - settings.warmup()] = (System.nanoTime() - t0) / 1e9;
+        }
+        long[] live = step(model, opt, shape, rng, true);
+        double sPerStep = BenchRunner.median(secs);
+        TrainableParameters tp = TrainableParameters.of(model, null);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("finetune", settings.method());
+        r.put("frozen_dtype", settings.frozenBf16() ? "bf16" : "fp32");
+        r.put("frozen_bf16_linears", frozen);
+        r.put("gradient_checkpointing", settings.checkpointing());
+        r.put("V", shape.vocab());
+        r.put("C", shape.dModel());
+        r.put("L", shape.layers());
+        r.put("H", shape.heads());
+        r.put("T", shape.seq());
+        r.put("B", shape.batch());
+        r.put("trainable_params", tp.trainable());
+        r.put("float_params", tp.total());
+        r.put("peak_heap_bytes", Math.max(live[0], live[1]));
+        r.put("live_after_forward_bytes", live[0]);
+        r.put("live_after_backward_bytes", live[1]);
+        r.put("peak_rss_bytes", peakRss());
+        r.put("optimizer_state_bytes", opt.stateBytes());
+        r.put("s_per_step", BenchRunner.round(sPerStep, 4));
+        r.put("tokens_per_s", BenchRunner.round(shape.tokensPerStep() / sPerStep, 1));
+        return r;
+    }
+
+    /** One step; with measure, the heap after a full GC at the end of forward and at the end of backward. */
+    private static long[] step(Transformer model, AdamW opt, BenchShape s, SplittableRandom rng, boolean measure) {
+        int n = s.batch() * s.seq();
+        int[] ids = new int[n], targets = new int[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = rng.nextInt(s.vocab());
+            targets[i] = rng.nextInt(s.vocab());
+        }
+        Tensor loss = Losses.crossEntropy(model.logits(model.forward(ModelInput.of(new IntTensor(ids, s.batch(), s.seq())))),
+                new IntTensor(targets, s.batch(), s.seq()));                          // [B, T, V] → [1]
+        long afterForward = measure ? liveHeap() : 0;
+        loss.backward();
+        long afterBackward = measure ? liveHeap() : 0;
+        opt.step(1e-4);
+        for (Tensor p : model.parameters()) p.zeroGrad();
+        return new long[] {afterForward, afterBackward};
+    }
+
+    private static long liveHeap() {
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /** The resident set's high-water mark (VmHWM of /proc/self/status) in bytes; -1 where there is none. */
+    static long peakRss() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status")))
+                if (line.startsWith("VmHWM:")) return 1024L * Long.parseLong(line.replaceAll("[^0-9]", ""));
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+}
