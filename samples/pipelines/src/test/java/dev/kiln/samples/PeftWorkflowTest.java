@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The adapter methods (bitfit has its own pipeline test in its module) through `kiln finetune`'s pipeline with the shipped sst2-*.yaml
- * config (plugins from a folder): it beats the majority baseline on the test split, trains a small
+ * config (plugins from a folder): LoRA and prompt tuning beat a head-only probe of the same base on the
+ * test split (IA3 and prefix tuning do not on this tiny base: plumbing only here), each trains a small
  * share of the parameters, writes its adapter alone in PEFT's layout, and leaves a model
  * directory that loads again.
  */
@@ -34,20 +35,33 @@ class PeftWorkflowTest {
         pretrained = flow.pretrain();
     }
 
+    /**
+     * Margin over a head-only probe of the same frozen base (same config, data, steps and rate), or
+     * NaN where this tiny MLM base shows no gain over the head, measured 2026-12-03 (test accuracy,
+     * probe): lora 0.943 vs 0.540, prompt-tuning 0.640 vs 0.608, ia3 0.608 vs 0.608, prefix-tuning
+     * 0.605 vs 0.613. For ia3 and prefix tuning this test checks the pipeline's plumbing only; their
+     * learning tests, each against a head-only probe, are in their modules (Ia3WithSftLearnsTest,
+     * PrefixTuningWithSftLearnsTest).
+     */
     @ParameterizedTest(name = "{0}")
     @CsvSource({
-            "lora,   lora,          0.005, true,  0.1",
-            "ia3,    ia3,           0.05,  true,  0.05",   // 0.61 (0.55-0.62 over lr 0.02-0.1) since lazy batching reshuffled the data; the plumbing check, IA3's learning test with its control is in its module
-            "prompt, prompt-tuning, 0.05,  true,  0.05",
-            "prefix, prefix-tuning, 0.03,  true,  0.05"})   // 0.61: real tokens now sit after the prefix (positions 10..), as in PEFT; 0.65 when they started at 0
-    void methodLearnsThroughThePipeline(String config, String method, double lr, boolean adapterFiles, double margin) throws IOException {
+            "lora,   lora,          0.005, true,  0.2",
+            "ia3,    ia3,           0.05,  true,  NaN",
+            "prompt, prompt-tuning, 0.05,  true,  0.015",
+            "prefix, prefix-tuning, 0.03,  true,  NaN"})
+    void methodThroughThePipeline(String config, String method, double lr, boolean adapterFiles, double marginOverHead) throws IOException {
         Path out = tmp.resolve(config);
         PipelineResult r = flow.finetune("sst2-" + config + ".yaml", pretrained, out, "train.lr=" + lr, "train.steps=600",
                 "train.early_stopping_patience=8", "train.seq_len=48");
         Map<String, Object> report = r.report();
         assertEquals(method, report.get("method"));
         double acc = r.testEval().get("accuracy");
-        assertTrue(acc > flow.majority + margin, method + ": test accuracy " + acc + " vs majority " + flow.majority + "; " + report);
+        if (!Double.isNaN(marginOverHead)) {
+            double probe = headOnly(config, lr);
+            System.out.printf("%s through the pipeline: test accuracy %.3f, head-only probe %.3f, majority %.3f%n", method, acc, probe, flow.majority);
+            assertTrue(probe >= flow.majority - 0.01, "the probe is a trained head, not a broken run: " + probe + " vs majority " + flow.majority);
+            assertTrue(acc >= probe + marginOverHead, method + ": test accuracy " + acc + " vs a head-only probe's " + probe + "; " + report);
+        }
         double share = ((Number) ((Map<?, ?>) report.get("parameters")).get("trainable_percent")).doubleValue();
         assertTrue(share < 25, method + " trains " + share + "% of a tiny model (the head alone is a large share of it)");
         if (adapterFiles) {
@@ -56,6 +70,19 @@ class PeftWorkflowTest {
         }
         ModelStore.Loaded again = ModelStore.load(r.modelDir(), new NaiveBackend());
         assertTrue(again.heads().keySet().stream().anyMatch(k -> k.startsWith("sft.")), "the classification head is saved: " + again.heads().keySet());
+    }
+
+    /**
+     * The control: the same config, data, steps and learning rate with every backbone weight frozen
+     * ({@code full} with the embeddings and all layers frozen), so only the head (and the final norm)
+     * trains.
+     */
+    static double headOnly(String config, double lr) throws IOException {
+        PipelineResult r = flow.finetune("sst2-" + config + ".yaml", pretrained, tmp.resolve(config + "-head-only"), "train.lr=" + lr,
+                "train.steps=600", "train.early_stopping_patience=8", "train.seq_len=48",
+                "finetune.method={name: full, freeze_embeddings: true, freeze_layers: 2}");
+        assertEquals("full", r.report().get("method"));
+        return r.testEval().get("accuracy");
     }
 
     /**
