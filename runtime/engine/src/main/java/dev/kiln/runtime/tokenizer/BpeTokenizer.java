@@ -1,5 +1,6 @@
 package dev.kiln.runtime.tokenizer;
 
+import dev.kiln.api.tokenizer.SpecialTokenText;
 import dev.kiln.api.tokenizer.Tokenizer;
 
 import java.nio.charset.StandardCharsets;
@@ -31,6 +32,7 @@ public final class BpeTokenizer implements Tokenizer {
     private final String[] addedText;            // by id: an added token's content
     private final boolean[] special;
     private final int vocab, unk;
+    private volatile SpecialTokenText specialText;  // made on first use: it reads specialTokens()
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
 
     BpeTokenizer(BpeModel model, List<AddedToken> added, BpeOptions options, String unkToken) {
@@ -83,6 +85,20 @@ public final class BpeTokenizer implements Tokenizer {
     List<AddedToken> addedTokens() { return added; }
 
     String unkToken() { return unk < 0 ? null : model.token(unk); }
+
+    /**
+     * As transformers' {@code tokenizer(text, add_special_tokens=...)} with its default
+     * {@code split_special_tokens=False}: the special tokens' strings in the text become their ids
+     * ({@code <|endoftext|>} → 50256 for GPT-2), the rest is encoded as {@link #encode(String)}
+     * encodes it. A byte-level BPE adds nothing around a sequence (GPT-2's post-processor adds no
+     * tokens), so {@code addSpecialTokens} changes nothing. {@link #encode(String)} keeps
+     * special-token strings as plain text, so data cannot inject them.
+     */
+    public int[] encode(String text, boolean addSpecialTokens) {
+        SpecialTokenText s = specialText;
+        if (s == null) specialText = s = new SpecialTokenText(this);
+        return s.encode(text);
+    }
 
     @Override
     public int[] encode(String text) {

@@ -8,13 +8,13 @@ import java.util.stream.Stream;
 
 /**
  * Kiln's tokenizers against Hugging Face's Rust tokenizers on real files: the cases Kiln passes
- * today (all but {@link ParityCases#PENDING}), run by the default build. Inputs: {@link ParityEnv}.
+ * today (all of {@link ParityCases}), run by the default build. Inputs: {@link ParityEnv}.
  */
 @Tag("parity")
 class TokenizerParityTest {
 
     static Stream<ParityCase> cases() {
-        return ParityCases.passing();
+        return ParityCases.cases();
     }
 
     @ParameterizedTest(name = "{0}")
