@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import dev.kiln.runtime.plugin.PluginRegistry;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,6 +15,8 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -55,6 +58,8 @@ public final class KilnCli implements Runnable {
 
     private final Map<String, String> env;
     private final InputStream in;
+    /** The plugin registries this command opened, to blame a failure on a plugin after they are closed. */
+    private final List<PluginRegistry> registries = new ArrayList<>();
 
     public KilnCli(Map<String, String> env) {
         this(env, System.in);
@@ -95,27 +100,20 @@ public final class KilnCli implements Runnable {
         cl.setUsageHelpAutoWidth(true);
         cl.setExecutionStrategy(parseResult -> {
             String unknown = unknownCommand(cl, parseResult.originalArgs());
-            return unknown == null ? new CommandLine.RunLast().execute(parseResult) : refuseUnknown(cl, unknown);
+            if (unknown != null) return refuseUnknown(cl, unknown);
+            try {
+                return new CommandLine.RunLast().execute(parseResult);
+            } catch (Error e) {                          // picocli wraps exceptions only; errors come straight back
+                List<CommandLine> chain = parseResult.asCommandLineList();
+                return CommandFailure.report(root, chain.get(chain.size() - 1), e);
+            }
         });
         CommandLine.IParameterExceptionHandler parseErrors = cl.getParameterExceptionHandler();
         cl.setParameterExceptionHandler((e, args) -> {
             String unknown = unknownCommand(cl, java.util.List.of(args));
             return unknown == null ? parseErrors.handleParseException(e, args) : refuseUnknown(cl, unknown);
         });
-        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            PrintWriter w = commandLine.getErr();
-            if (e instanceof dev.kiln.runtime.train.TrainingInterruptedException stopped) {
-                w.println("kiln " + commandLine.getCommandName() + ": " + stopped.getMessage());
-                w.flush();
-                return Interrupts.exitCode(stopped);
-            }
-            OutOfMemoryError oom = Activity.outOfMemoryIn(e);
-            w.println("kiln " + commandLine.getCommandName() + ": error: " + (oom != null ? Activity.outOfMemory(oom) : Errors.describe(e)));
-            if (root.verbose) e.printStackTrace(w);
-            else if (Errors.isBug(e)) w.println("(run again with --verbose for the stack trace)");
-            w.flush();
-            return 1;
-        });
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> CommandFailure.report(root, commandLine, e));
         return cl;
     }
 
@@ -150,6 +148,15 @@ public final class KilnCli implements Runnable {
 
     Map<String, String> env() {
         return env;
+    }
+
+    /** Remembers a registry the command opened (its class loaders name the plugins in a failure). */
+    void opened(PluginRegistry registry) {
+        registries.add(registry);
+    }
+
+    List<PluginRegistry> registries() {
+        return registries;
     }
 
     /** Standard input. */

@@ -34,6 +34,7 @@ final class PluginsCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         KilnOptions options = Session.options(root, WriterStream.of(spec.commandLine().getErr()));
         try (PluginRegistry registry = new PluginDiscovery(options.hostClassLoader(), options.pluginDir()).discover()) {
+            root.opened(registry);
             out.print(new PluginListing(registry).render());
             out.println();
             out.println("backend: " + chosenBackend(registry, options));

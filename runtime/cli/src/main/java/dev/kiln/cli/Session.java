@@ -41,6 +41,7 @@ final class Session implements AutoCloseable {
     static Session open(KilnCli root, String configBackend, Map<String, ?> backendConfig, PrintStream warnings, Module... modules) {
         KilnOptions options = options(root, warnings).withConfigBackend(configBackend).withBackendConfig(backendConfig);
         PluginRegistry registry = Kiln.discover(options);
+        root.opened(registry);
         try {
             return new Session(registry, unwrap(() -> Kiln.injector(options, registry, modules)));
         } catch (RuntimeException e) {

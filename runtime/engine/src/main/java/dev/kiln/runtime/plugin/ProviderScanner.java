@@ -16,7 +16,7 @@ import java.util.function.Supplier;
 /**
  * Runs {@link ServiceLoader} for one plugin kind over one class loader and turns each provider
  * into a {@link DiscoveredPlugin}, or into a {@link PluginProblem} when its class is missing, its
- * constructor throws, its name is blank or its API version is incompatible. One bad provider
+ * constructor throws (an exception or any {@link Error} but {@link OutOfMemoryError}), its name is blank or its API version is incompatible. One bad provider
  * never stops the others.
  */
 final class ProviderScanner {
@@ -47,7 +47,8 @@ final class ProviderScanner {
             List<ServiceLoader.Provider<? extends KilnPlugin>> next = new ArrayList<>(1);
             try {
                 if (!providers.tryAdvance(next::add)) return;
-            } catch (ServiceConfigurationError | LinkageError e) {
+            } catch (Throwable e) {                 // ServiceConfigurationError, LinkageError, any Error of the plugin
+                PluginBlame.rethrowIfOutOfMemory(e);
                 problems.accept(PluginProblem.warning(origin.blame(e),
                         "cannot load a " + kind.label() + " provider: " + describe(e) + "; skipped"));
                 if (++failures >= MAX_FAILURES) return;
@@ -59,7 +60,8 @@ final class ProviderScanner {
             KilnPlugin plugin;
             try {
                 plugin = withContextLoader(origin.loader(), provider::get);
-            } catch (ServiceConfigurationError | RuntimeException | LinkageError e) {
+            } catch (Throwable e) {
+                PluginBlame.rethrowIfOutOfMemory(e);
                 problems.accept(PluginProblem.warning(source, "cannot create " + kind.label() + " provider "
                         + type.getName() + ": " + describe(e) + "; skipped"));
                 continue;
@@ -77,7 +79,8 @@ final class ProviderScanner {
         try {
             name = withContextLoader(loader, plugin::name);
             api = withContextLoader(loader, plugin::apiVersion);
-        } catch (RuntimeException | LinkageError e) {
+        } catch (Throwable e) {
+            PluginBlame.rethrowIfOutOfMemory(e);
             problems.accept(PluginProblem.warning(source, kind.label() + " provider " + cls
                     + " failed to report its name or API version: " + describe(e) + "; skipped"));
             return;
@@ -113,7 +116,8 @@ final class ProviderScanner {
         try {
             String v = withContextLoader(loader, plugin::version);
             return v == null || v.isBlank() ? "?" : v;
-        } catch (RuntimeException | LinkageError e) {
+        } catch (Throwable e) {
+            PluginBlame.rethrowIfOutOfMemory(e);
             return "?";
         }
     }
@@ -122,7 +126,8 @@ final class ProviderScanner {
         try {
             Availability a = withContextLoader(loader, plugin::availability);
             return a == null ? Availability.no("availability() returned null") : a;
-        } catch (RuntimeException | LinkageError e) {
+        } catch (Throwable e) {
+            PluginBlame.rethrowIfOutOfMemory(e);
             return Availability.no("availability check failed: " + describe(e));
         }
     }
