@@ -39,7 +39,7 @@ final class PluginsCommand implements Callable<Integer> {
             out.println();
             out.println("backend: " + chosenBackend(registry, options));
             out.flush();
-            return registry.hasErrors() ? 1 : 0;
+            return registry.hasErrors() || !registry.refused().isEmpty() ? 1 : 0;
         }
     }
 

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -70,7 +69,8 @@ public final class PluginDiscovery {
             }
         }
         if (pluginDir != null) scanDirectory(collector);
-        return new PluginRegistry(collector.plugins, collector.problems, collector.loaders, pluginDir);
+        List<DiscoveredPlugin> plugins = collector.resolveCollisions();
+        return new PluginRegistry(plugins, collector.problems, collector.loaders, pluginDir);
     }
 
     private void scanDirectory(Collector collector) {
@@ -120,22 +120,39 @@ public final class PluginDiscovery {
         }
     }
 
-    /** Accumulates plugins and problems; the first plugin of a (kind, name) wins, later ones are errors. */
+    /**
+     * Accumulates plugins and problems. Two plugins of one kind with one name are both kept (for
+     * the listing) but refused: one warning names both sources, and the name is bound to a
+     * {@link RefusedPlugin} that fails only when a command uses it.
+     */
     private static final class Collector {
         final List<DiscoveredPlugin> plugins = new ArrayList<>();
         final List<PluginProblem> problems = new ArrayList<>();
         final List<PluginClassLoader> loaders = new ArrayList<>();
-        final Map<PluginKind, Map<String, DiscoveredPlugin>> byName = new EnumMap<>(PluginKind.class);
+        final Map<PluginKind, Map<String, List<DiscoveredPlugin>>> byName = new EnumMap<>(PluginKind.class);
 
         void add(DiscoveredPlugin p) {
-            DiscoveredPlugin first = byName.computeIfAbsent(p.kind(), k -> new HashMap<>()).putIfAbsent(p.name(), p);
-            if (first == null) {
-                plugins.add(p);
-                return;
+            List<DiscoveredPlugin> same = byName.computeIfAbsent(p.kind(), k -> new java.util.LinkedHashMap<>())
+                    .computeIfAbsent(p.name(), n -> new ArrayList<>());
+            same.add(p);
+            plugins.add(p);
+        }
+
+        /** Marks each shared name refused (both rows say why) and warns once per name. */
+        List<DiscoveredPlugin> resolveCollisions() {
+            Map<DiscoveredPlugin, DiscoveredPlugin> refused = new java.util.IdentityHashMap<>();
+            for (Map<String, List<DiscoveredPlugin>> names : byName.values()) {
+                for (List<DiscoveredPlugin> same : names.values()) {
+                    if (same.size() < 2) continue;
+                    DiscoveredPlugin first = same.get(0);
+                    String sources = String.join(" and ", same.stream().map(DiscoveredPlugin::describeSource).toList());
+                    String reason = first.kind().label() + " plugin name '" + first.name() + "' is provided by " + sources
+                            + "; refused: a command that uses '" + first.name() + "' fails until one of them is removed";
+                    problems.add(PluginProblem.warning(same.get(1).source(), reason));
+                    for (DiscoveredPlugin p : same) refused.put(p, p.refused(reason));
+                }
             }
-            problems.add(PluginProblem.error(p.source(), "duplicate " + p.kind().label() + " plugin name '" + p.name()
-                    + "': provided by " + first.describeSource() + " and by " + p.describeSource()
-                    + "; remove one of them (plugin names must be unique per kind)"));
+            return plugins.stream().map(p -> refused.getOrDefault(p, p)).toList();
         }
     }
 

@@ -14,7 +14,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What {@link PluginDiscovery} found: the usable plugins (one per kind and name), the problems,
+ * What {@link PluginDiscovery} found: the plugins (a name two of a kind share appears twice, both
+ * {@linkplain DiscoveredPlugin#isRefused() refused}), the problems,
  * and the plugin class loaders, which stay open until {@link #close()}. An instance, never a
  * global: each injector or CLI command owns its own.
  */
@@ -49,17 +50,22 @@ public final class PluginRegistry implements AutoCloseable {
         return plugins.stream().filter(p -> p.kind() == kind && p.name().equals(name)).findFirst();
     }
 
-    /** Name → factory for one kind, in discovery order. */
+    /** Name → factory for one kind, in discovery order; a name two plugins share maps to a {@link RefusedPlugin}. */
     public <T extends KilnPlugin> Map<String, T> factories(Class<T> service) {
         Map<String, T> out = new LinkedHashMap<>();
         for (DiscoveredPlugin p : plugins) {
-            if (p.kind().service() == service) out.put(p.name(), p.factory(service));
+            if (p.kind().service() == service) out.putIfAbsent(p.name(), p.usable(service));
         }
         return Collections.unmodifiableMap(out);
     }
 
     public List<String> names(PluginKind kind) {
-        return plugins(kind).stream().map(DiscoveredPlugin::name).sorted().toList();
+        return plugins(kind).stream().map(DiscoveredPlugin::name).distinct().sorted().toList();
+    }
+
+    /** The plugins whose name another plugin of their kind has too: listed, never usable. */
+    public List<DiscoveredPlugin> refused() {
+        return plugins.stream().filter(DiscoveredPlugin::isRefused).toList();
     }
 
     /** Everything that went wrong, warnings and errors, in discovery order. */
