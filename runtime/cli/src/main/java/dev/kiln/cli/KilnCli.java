@@ -29,8 +29,8 @@ import java.util.Map;
         description = {"Pretrain and fine-tune transformer language models on the JVM.", ""},
         footer = {"", "Environment:",
                 "  KILN_BACKEND   backend to use when --backend is not given",
-                "  KILN_PLUGINS   plugin directory when --plugins is not given",
-                "  KILN_HOME      Kiln's install directory (plugins default to KILN_HOME/plugins)",
+                "  KILN_PLUGINS   more plugin folders, ':'-separated, added to the built-ins (as --plugins)",
+                "  KILN_HOME      Kiln's install directory: KILN_HOME/plugins holds the built-in plugins",
                 "", "Run 'kiln help COMMAND' or 'kiln COMMAND --help' for a command's options."},
         subcommands = {PluginsCommand.class, PrepareCommand.class, PretrainCommand.class, FinetuneCommand.class, GenerateCommand.class,
                 ChatCommand.class, EvalCommand.class, ExportCommand.class, ReportCommand.class, BenchCommand.class, TokenizeCommand.class, CommandLine.HelpCommand.class})
@@ -47,10 +47,11 @@ public final class KilnCli implements Runnable {
                             + " 'backend:' key, else the available backend with the highest priority."})
     String backend;
 
-    @Option(names = "--plugins", scope = ScopeType.INHERIT, paramLabel = "DIR",
-            description = {"Plugin directory, laid out as DIR/<id>/*.jar.",
-                    "Default: $KILN_PLUGINS, else $KILN_HOME/plugins, else ./plugins."})
-    Path plugins;
+    @Option(names = "--plugins", scope = ScopeType.INHERIT, paramLabel = "DIR[:DIR...]",
+            description = {"More plugin folders, each laid out as DIR/<id>/*.jar, added to the built-ins"
+                    + " ($KILN_HOME/plugins, else ./plugins) and to $KILN_PLUGINS; ':'-separated or repeated.",
+                    "A folder that does not exist is an error."})
+    List<String> plugins = new ArrayList<>();
 
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
             description = "Print stack traces of errors (default: one line).")
@@ -164,15 +165,8 @@ public final class KilnCli implements Runnable {
         return in;
     }
 
-    /**
-     * The plugin directory: --plugins, else $KILN_PLUGINS, else $KILN_HOME/plugins, else ./plugins.
-     */
-    Path pluginDir() {
-        if (plugins != null) return plugins;
-        String fromEnv = env.get(ENV_PLUGINS);
-        if (fromEnv != null && !fromEnv.isBlank()) return Path.of(fromEnv);
-        String home = env.get(ENV_HOME);
-        if (home != null && !home.isBlank()) return Path.of(home, "plugins");
-        return Path.of("plugins");
+    /** The plugin folders: the built-ins, then $KILN_PLUGINS, then --plugins (see {@link PluginPath}). */
+    List<Path> pluginPath() {
+        return PluginPath.resolve(plugins, env);
     }
 }

@@ -33,7 +33,7 @@ final class PluginsCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         KilnOptions options = Session.options(root, WriterStream.of(spec.commandLine().getErr()));
-        try (PluginRegistry registry = new PluginDiscovery(options.hostClassLoader(), options.pluginDir()).discover()) {
+        try (PluginRegistry registry = new PluginDiscovery(options.hostClassLoader(), options.pluginPath()).discover()) {
             root.opened(registry);
             out.print(new PluginListing(registry).render());
             out.println();

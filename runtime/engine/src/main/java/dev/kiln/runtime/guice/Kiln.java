@@ -39,9 +39,9 @@ public final class Kiln {
         return Guice.createInjector(modules);
     }
 
-    /** Class path plus {@code options.pluginDir()}; each problem is printed to {@code options.warnings()}. */
+    /** Class path plus {@code options.pluginPath()}; each problem is printed to {@code options.warnings()}. */
     public static PluginRegistry discover(KilnOptions options) {
-        PluginRegistry registry = new PluginDiscovery(options.hostClassLoader(), options.pluginDir()).discover();
+        PluginRegistry registry = new PluginDiscovery(options.hostClassLoader(), options.pluginPath()).discover();
         registry.printProblems(options.warnings());
         return registry;
     }

@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  * Finds every plugin of every {@link PluginKind}:
  * <ol>
  *   <li>with {@link java.util.ServiceLoader} on the host class path (source {@value #CLASSPATH});</li>
- *   <li>in a plugin directory laid out as {@code plugins/<id>/*.jar} (Flink's
+ *   <li>in each folder of a plugin path, laid out as {@code plugins/<id>/*.jar} (Flink's
  *       {@code DirectoryBasedPluginFinder}): all jars of one folder share one
  *       {@link PluginClassLoader}, which sees only the JDK and the Kiln plugin API of the host.
  *       A folder may hold an optional {@value PluginDescriptor#FILE_NAME}.</li>
@@ -33,7 +33,7 @@ public final class PluginDiscovery {
     public static final String CLASSPATH = "classpath";
 
     private final ClassLoader hostLoader;
-    private final Path pluginDir;
+    private final List<Path> pluginPath;
     private final boolean scanClasspath;
 
     /**
@@ -41,12 +41,20 @@ public final class PluginDiscovery {
      * @param pluginDir  the plugin directory, or null for none; a missing directory is not an error
      */
     public PluginDiscovery(ClassLoader hostLoader, Path pluginDir) {
-        this(hostLoader, pluginDir, true);
+        this(hostLoader, pluginDir == null ? List.of() : List.of(pluginDir), true);
     }
 
-    private PluginDiscovery(ClassLoader hostLoader, Path pluginDir, boolean scanClasspath) {
+    /**
+     * @param pluginPath plugin directories, scanned in order; a missing one is skipped (the host
+     *                   says whether that is an error: see {@code KilnOptions})
+     */
+    public PluginDiscovery(ClassLoader hostLoader, List<Path> pluginPath) {
+        this(hostLoader, pluginPath, true);
+    }
+
+    private PluginDiscovery(ClassLoader hostLoader, List<Path> pluginPath, boolean scanClasspath) {
         this.hostLoader = hostLoader;
-        this.pluginDir = pluginDir;
+        this.pluginPath = List.copyOf(pluginPath);
         this.scanClasspath = scanClasspath;
     }
 
@@ -57,7 +65,7 @@ public final class PluginDiscovery {
 
     /** Only the plugin directory, not the host class path (tests, tooling). */
     public PluginDiscovery withoutClasspath() {
-        return new PluginDiscovery(hostLoader, pluginDir, false);
+        return new PluginDiscovery(hostLoader, pluginPath, false);
     }
 
     public PluginRegistry discover() {
@@ -68,12 +76,12 @@ public final class PluginDiscovery {
                 ProviderScanner.scan(kind, origin, collector::add, collector.problems::add);
             }
         }
-        if (pluginDir != null) scanDirectory(collector);
+        for (Path dir : pluginPath) scanDirectory(dir, collector);
         List<DiscoveredPlugin> plugins = collector.resolveCollisions();
-        return new PluginRegistry(plugins, collector.problems, collector.loaders, pluginDir);
+        return new PluginRegistry(plugins, collector.problems, collector.loaders, pluginPath);
     }
 
-    private void scanDirectory(Collector collector) {
+    private static void scanDirectory(Path pluginDir, Collector collector) {
         if (!Files.exists(pluginDir)) return;
         if (!Files.isDirectory(pluginDir)) {
             collector.problems.add(PluginProblem.warning(pluginDir.toString(),

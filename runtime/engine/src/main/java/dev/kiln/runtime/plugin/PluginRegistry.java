@@ -23,19 +23,19 @@ public final class PluginRegistry implements AutoCloseable {
     private final List<DiscoveredPlugin> plugins;
     private final List<PluginProblem> problems;
     private final List<PluginClassLoader> loaders;
-    private final Path pluginDir;
+    private final List<Path> pluginPath;
 
     PluginRegistry(List<DiscoveredPlugin> plugins, List<PluginProblem> problems, List<PluginClassLoader> loaders,
-                   Path pluginDir) {
+                   List<Path> pluginPath) {
         this.plugins = List.copyOf(plugins);
         this.problems = List.copyOf(problems);
         this.loaders = List.copyOf(loaders);
-        this.pluginDir = pluginDir;
+        this.pluginPath = List.copyOf(pluginPath);
     }
 
     /** No plugins at all (tests, or a host that binds everything itself). */
     public static PluginRegistry empty() {
-        return new PluginRegistry(List.of(), List.of(), List.of(), null);
+        return new PluginRegistry(List.of(), List.of(), List.of(), List.of());
     }
 
     public List<DiscoveredPlugin> plugins() {
@@ -96,9 +96,14 @@ public final class PluginRegistry implements AutoCloseable {
         for (PluginProblem p : problems) out.println("kiln plugins: " + p);
     }
 
-    /** The plugin directory that was scanned, if any. */
+    /** The first plugin directory scanned, if any. */
     public Optional<Path> pluginDir() {
-        return Optional.ofNullable(pluginDir);
+        return pluginPath.stream().findFirst();
+    }
+
+    /** Every plugin directory scanned, in order. */
+    public List<Path> pluginPath() {
+        return pluginPath;
     }
 
     /** The plugin folder class loaders, one per {@code plugins/<id>}. */
