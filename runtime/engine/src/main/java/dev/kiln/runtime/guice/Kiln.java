@@ -4,11 +4,13 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Module;
+import dev.kiln.api.plugin.PluginKind;
 import dev.kiln.runtime.plugin.PluginDiscovery;
 import dev.kiln.runtime.plugin.PluginRegistry;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The entry point that composes Kiln's Guice modules ({@link PluginModule},
@@ -31,10 +33,19 @@ public final class Kiln {
         return injector(options, discover(options), userModules);
     }
 
-    /** Builds the injector over an already discovered registry (e.g. the CLI's). */
+    /**
+     * Builds the injector over an already discovered registry (e.g. the CLI's). A plugin name a
+     * user module binds itself ({@code KilnBinders.objectives(binder()).addBinding("mlm")}) wins
+     * over a discovered plugin of that name, with one line on {@code options.warnings()}.
+     */
     public static Injector injector(KilnOptions options, PluginRegistry registry, Module... userModules) {
+        Map<PluginKind, Map<String, Object>> explicit = UserBindings.pluginNames(List.of(userModules));
+        explicit.forEach((kind, names) -> names.forEach((name, source) -> registry.plugins().stream()
+                .filter(p -> p.kind() == kind && p.name().equals(name)).forEach(p -> options.warnings().println(
+                        "kiln: " + kind.label() + " '" + name + "' is bound in a Guice module (" + source
+                                + "); that binding wins over the plugin in " + p.source()))));
         List<Module> modules = new ArrayList<>();
-        modules.add(module(options, registry));
+        modules.add(module(options, registry, explicit));
         modules.addAll(List.of(userModules));
         return Guice.createInjector(modules);
     }
@@ -48,11 +59,16 @@ public final class Kiln {
 
     /** Kiln's own modules as one, for hosts that build their injector themselves. */
     public static Module module(KilnOptions options, PluginRegistry registry) {
+        return module(options, registry, Map.of());
+    }
+
+    private static Module module(KilnOptions options, PluginRegistry registry,
+                                 Map<PluginKind, ? extends Map<String, ?>> boundElsewhere) {
         return new AbstractModule() {
             @Override
             protected void configure() {
                 bind(KilnOptions.class).toInstance(options);
-                install(new PluginModule(registry));
+                install(new PluginModule(registry, boundElsewhere));
                 install(new BackendModule(options));
                 install(new MetricsModule());
             }

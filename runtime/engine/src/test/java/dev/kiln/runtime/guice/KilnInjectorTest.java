@@ -237,6 +237,35 @@ class KilnInjectorTest {
         }
     }
 
+    @Test
+    void anObjectiveBoundInAUserModuleWinsOverADiscoveredPluginOfThatNameWithOneLine() throws Exception {
+        Path plugins = tmp.resolve("plugins");
+        Path jar = objectiveJar("found", "test-mlm").writeTo(plugins.resolve("mlm/mlm.jar"));
+        ObjectiveFactory mine = new ObjectiveFactory() {
+            @Override public String name() { return "test-mlm"; }
+            @Override public String apiVersion() { return ApiVersion.CURRENT; }
+            @Override public Objective create(Config config, ObjectiveContext context) { throw new UnsupportedOperationException("mine"); }
+        };
+        Module user = new AbstractModule() {
+            @Override
+            protected void configure() {
+                KilnBinders.objectives(binder()).addBinding("test-mlm").toInstance(mine);
+            }
+        };
+        ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+        KilnOptions options = OPTIONS.withWarnings(new PrintStream(warnings, true, StandardCharsets.UTF_8));
+
+        try (PluginRegistry registry = new PluginDiscovery(getClass().getClassLoader(), plugins).withoutClasspath().discover()) {
+            Injector injector = injector(options, registry, user);
+            assertSame(mine, injector.getInstance(KilnPlugins.class).objective("test-mlm"));
+            String printed = warnings.toString(StandardCharsets.UTF_8);
+            assertEquals(1, printed.lines().count(), printed);
+            assertTrue(printed.startsWith("kiln: objective 'test-mlm' is bound in a Guice module (")
+                    && printed.strip().endsWith("); that binding wins over the plugin in " + jar), printed);
+            assertTrue(printed.contains("KilnInjectorTest"), "names where the binding is: " + printed);
+        }
+    }
+
     private static Injector injector(KilnOptions options, PluginRegistry registry, Module... modules) {
         return Kiln.injector(options, registry, modules);
     }
