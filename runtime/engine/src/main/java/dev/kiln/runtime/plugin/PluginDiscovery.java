@@ -68,12 +68,55 @@ public final class PluginDiscovery {
         return new PluginDiscovery(hostLoader, pluginPath, false);
     }
 
+    /** Called from a shutdown hook when plugin code ends the JVM (System.exit) while discovery runs it. */
+    public interface ExitHandler {
+        /**
+         * @param culprit    "objective provider CLASS (JAR)"
+         * @param foundSoFar what was discovered before it (no collisions resolved); do not close it
+         */
+        void exited(String culprit, PluginRegistry foundSoFar);
+    }
+
     public PluginRegistry discover() {
+        return discover((ExitHandler) null);
+    }
+
+    /**
+     * Discovers, and should a plugin's constructor (or name(), version() ...) call
+     * {@code System.exit}, calls {@code onExit} from a shutdown hook first, so that the host can
+     * still say what it found and who ended the run. Kiln installs no SecurityManager: plugins are
+     * trusted code, and this only makes the exit explainable.
+     */
+    public PluginRegistry discover(ExitHandler onExit) {
         Collector collector = new Collector();
+        Thread hook = onExit == null ? null : new Thread(() -> {
+            String culprit = collector.running;
+            if (culprit != null) {
+                onExit.exited(culprit, new PluginRegistry(List.copyOf(collector.plugins), List.copyOf(collector.problems),
+                        List.copyOf(collector.loaders), pluginPath));
+            }
+        }, "kiln-plugin-exit-report");
+        if (hook != null) Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return scanAll(collector);
+        } finally {
+            if (hook != null) removeHook(hook);
+        }
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the JVM is exiting anyway
+        }
+    }
+
+    private PluginRegistry scanAll(Collector collector) {
         if (scanClasspath) {
             ClasspathOrigin origin = new ClasspathOrigin(hostLoader);
             for (PluginKind kind : PluginKind.values()) {
-                ProviderScanner.scan(kind, origin, collector::add, collector.problems::add);
+                ProviderScanner.scan(kind, origin, collector::add, collector.problems::add, collector::running);
             }
         }
         for (Path dir : pluginPath) scanDirectory(dir, collector);
@@ -124,7 +167,7 @@ public final class PluginDiscovery {
         collector.loaders.add(loader);
         FolderOrigin origin = new FolderOrigin(folder, loader);
         for (PluginKind kind : PluginKind.values()) {
-            ProviderScanner.scan(kind, origin, collector::add, collector.problems::add);
+            ProviderScanner.scan(kind, origin, collector::add, collector.problems::add, collector::running);
         }
     }
 
@@ -138,6 +181,12 @@ public final class PluginDiscovery {
         final List<PluginProblem> problems = new ArrayList<>();
         final List<PluginClassLoader> loaders = new ArrayList<>();
         final Map<PluginKind, Map<String, List<DiscoveredPlugin>>> byName = new EnumMap<>(PluginKind.class);
+        /** The plugin code running now, read by the exit hook. */
+        volatile String running;
+
+        void running(String what) {
+            running = what;
+        }
 
         void add(DiscoveredPlugin p) {
             List<DiscoveredPlugin> same = byName.computeIfAbsent(p.kind(), k -> new java.util.LinkedHashMap<>())

@@ -39,7 +39,12 @@ final class ProviderScanner {
 
     private ProviderScanner() {}
 
-    static void scan(PluginKind kind, Origin origin, Consumer<DiscoveredPlugin> found, Consumer<PluginProblem> problems) {
+    /**
+     * @param running told "provider CLASS (SOURCE)" before plugin code runs (its constructor, name(), ...) and
+     *                null after: who to blame should that code end the JVM
+     */
+    static void scan(PluginKind kind, Origin origin, Consumer<DiscoveredPlugin> found, Consumer<PluginProblem> problems,
+                     Consumer<String> running) {
         ServiceLoader<? extends KilnPlugin> loader = ServiceLoader.load(kind.service(), origin.loader());
         Spliterator<? extends ServiceLoader.Provider<? extends KilnPlugin>> providers = loader.stream().spliterator();
         int failures = 0;
@@ -58,15 +63,21 @@ final class ProviderScanner {
             Class<?> type = provider.type();
             String source = origin.sourceOf(type);
             KilnPlugin plugin;
+            running.accept(kind.label() + " provider " + type.getName() + " (" + source + ")");
             try {
                 plugin = withContextLoader(origin.loader(), provider::get);
             } catch (Throwable e) {
+                running.accept(null);
                 PluginBlame.rethrowIfOutOfMemory(e);
                 problems.accept(PluginProblem.warning(source, "cannot create " + kind.label() + " provider "
                         + type.getName() + ": " + describe(e) + "; skipped"));
                 continue;
             }
-            inspect(kind, plugin, source, origin, found, problems);
+            try {
+                inspect(kind, plugin, source, origin, found, problems);
+            } finally {
+                running.accept(null);
+            }
         }
     }
 
