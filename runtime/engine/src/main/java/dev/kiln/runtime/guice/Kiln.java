@@ -50,11 +50,26 @@ public final class Kiln {
         return Guice.createInjector(modules);
     }
 
-    /** Class path plus {@code options.pluginPath()}; each problem is printed to {@code options.warnings()}. */
+    /**
+     * Class path plus {@code options.pluginPath()}; each problem is printed to {@code options.warnings()}.
+     * A plugin that calls System.exit while it is created is named there, and the exit status is 1.
+     */
     public static PluginRegistry discover(KilnOptions options) {
-        PluginRegistry registry = new PluginDiscovery(options.hostClassLoader(), options.pluginPath()).discover();
+        PluginRegistry registry = new PluginDiscovery(options.hostClassLoader(), options.pluginPath())
+                .discover((culprit, foundSoFar) -> exitedDuringDiscovery(options, culprit));
         registry.printProblems(options.warnings());
         return registry;
+    }
+
+    /**
+     * A plugin called System.exit while discovery created it: say who, then end with status 1
+     * whatever status the plugin asked for (an exit 0 would pass for a finished run).
+     */
+    private static void exitedDuringDiscovery(KilnOptions options, String culprit) {
+        options.warnings().println("kiln: error: " + culprit + " called System.exit while Kiln was creating it;"
+                + " plugins are trusted code: remove this one from the plugin folder");
+        options.warnings().flush();
+        Runtime.getRuntime().halt(1);
     }
 
     /** Kiln's own modules as one, for hosts that build their injector themselves. */
