@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import dev.kiln.runtime.plugin.PluginRegistry;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,6 +15,8 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -26,8 +29,8 @@ import java.util.Map;
         description = {"Pretrain and fine-tune transformer language models on the JVM.", ""},
         footer = {"", "Environment:",
                 "  KILN_BACKEND   backend to use when --backend is not given",
-                "  KILN_PLUGINS   plugin directory when --plugins is not given",
-                "  KILN_HOME      Kiln's install directory (plugins default to KILN_HOME/plugins)",
+                "  KILN_PLUGINS   more plugin folders, ':'-separated, added to the built-ins (as --plugins)",
+                "  KILN_HOME      Kiln's install directory: KILN_HOME/plugins holds the built-in plugins",
                 "", "Run 'kiln help COMMAND' or 'kiln COMMAND --help' for a command's options."},
         subcommands = {PluginsCommand.class, PrepareCommand.class, PretrainCommand.class, FinetuneCommand.class, GenerateCommand.class,
                 ChatCommand.class, EvalCommand.class, ExportCommand.class, ReportCommand.class, BenchCommand.class, TokenizeCommand.class, CommandLine.HelpCommand.class})
@@ -44,10 +47,11 @@ public final class KilnCli implements Runnable {
                             + " 'backend:' key, else the available backend with the highest priority."})
     String backend;
 
-    @Option(names = "--plugins", scope = ScopeType.INHERIT, paramLabel = "DIR",
-            description = {"Plugin directory, laid out as DIR/<id>/*.jar.",
-                    "Default: $KILN_PLUGINS, else $KILN_HOME/plugins, else ./plugins."})
-    Path plugins;
+    @Option(names = "--plugins", scope = ScopeType.INHERIT, paramLabel = "DIR[:DIR...]",
+            description = {"More plugin folders, each laid out as DIR/<id>/*.jar, added to the built-ins"
+                    + " ($KILN_HOME/plugins, else ./plugins) and to $KILN_PLUGINS; ':'-separated or repeated.",
+                    "A folder that does not exist is an error."})
+    List<String> plugins = new ArrayList<>();
 
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
             description = "Print stack traces of errors (default: one line).")
@@ -55,6 +59,8 @@ public final class KilnCli implements Runnable {
 
     private final Map<String, String> env;
     private final InputStream in;
+    /** The plugin registries this command opened, to blame a failure on a plugin after they are closed. */
+    private final List<PluginRegistry> registries = new ArrayList<>();
 
     public KilnCli(Map<String, String> env) {
         this(env, System.in);
@@ -95,27 +101,20 @@ public final class KilnCli implements Runnable {
         cl.setUsageHelpAutoWidth(true);
         cl.setExecutionStrategy(parseResult -> {
             String unknown = unknownCommand(cl, parseResult.originalArgs());
-            return unknown == null ? new CommandLine.RunLast().execute(parseResult) : refuseUnknown(cl, unknown);
+            if (unknown != null) return refuseUnknown(cl, unknown);
+            try {
+                return new CommandLine.RunLast().execute(parseResult);
+            } catch (Error e) {                          // picocli wraps exceptions only; errors come straight back
+                List<CommandLine> chain = parseResult.asCommandLineList();
+                return CommandFailure.report(root, chain.get(chain.size() - 1), e);
+            }
         });
         CommandLine.IParameterExceptionHandler parseErrors = cl.getParameterExceptionHandler();
         cl.setParameterExceptionHandler((e, args) -> {
             String unknown = unknownCommand(cl, java.util.List.of(args));
             return unknown == null ? parseErrors.handleParseException(e, args) : refuseUnknown(cl, unknown);
         });
-        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            PrintWriter w = commandLine.getErr();
-            if (e instanceof dev.kiln.runtime.train.TrainingInterruptedException stopped) {
-                w.println("kiln " + commandLine.getCommandName() + ": " + stopped.getMessage());
-                w.flush();
-                return Interrupts.exitCode(stopped);
-            }
-            OutOfMemoryError oom = Activity.outOfMemoryIn(e);
-            w.println("kiln " + commandLine.getCommandName() + ": error: " + (oom != null ? Activity.outOfMemory(oom) : Errors.describe(e)));
-            if (root.verbose) e.printStackTrace(w);
-            else if (Errors.isBug(e)) w.println("(run again with --verbose for the stack trace)");
-            w.flush();
-            return 1;
-        });
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> CommandFailure.report(root, commandLine, e));
         return cl;
     }
 
@@ -152,20 +151,22 @@ public final class KilnCli implements Runnable {
         return env;
     }
 
+    /** Remembers a registry the command opened (its class loaders name the plugins in a failure). */
+    void opened(PluginRegistry registry) {
+        registries.add(registry);
+    }
+
+    List<PluginRegistry> registries() {
+        return registries;
+    }
+
     /** Standard input. */
     InputStream in() {
         return in;
     }
 
-    /**
-     * The plugin directory: --plugins, else $KILN_PLUGINS, else $KILN_HOME/plugins, else ./plugins.
-     */
-    Path pluginDir() {
-        if (plugins != null) return plugins;
-        String fromEnv = env.get(ENV_PLUGINS);
-        if (fromEnv != null && !fromEnv.isBlank()) return Path.of(fromEnv);
-        String home = env.get(ENV_HOME);
-        if (home != null && !home.isBlank()) return Path.of(home, "plugins");
-        return Path.of("plugins");
+    /** The plugin folders: the built-ins, then $KILN_PLUGINS, then --plugins (see {@link PluginPath}). */
+    List<Path> pluginPath() {
+        return PluginPath.resolve(plugins, env);
     }
 }

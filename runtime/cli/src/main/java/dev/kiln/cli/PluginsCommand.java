@@ -33,13 +33,29 @@ final class PluginsCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         KilnOptions options = Session.options(root, WriterStream.of(spec.commandLine().getErr()));
-        try (PluginRegistry registry = new PluginDiscovery(options.hostClassLoader(), options.pluginDir()).discover()) {
+        PrintWriter err = spec.commandLine().getErr();
+        try (PluginRegistry registry = new PluginDiscovery(options.hostClassLoader(), options.pluginPath())
+                .discover((culprit, foundSoFar) -> exited(out, err, culprit, foundSoFar))) {
+            root.opened(registry);
             out.print(new PluginListing(registry).render());
             out.println();
             out.println("backend: " + chosenBackend(registry, options));
             out.flush();
-            return registry.hasErrors() ? 1 : 0;
+            return registry.hasErrors() || !registry.refused().isEmpty() ? 1 : 0;
         }
+    }
+
+    /**
+     * A plugin ended the JVM while it was being created (System.exit in its constructor): say what
+     * was found before it and who did it, then exit 1 whatever status the plugin asked for.
+     */
+    private static void exited(PrintWriter out, PrintWriter err, String culprit, PluginRegistry foundSoFar) {
+        out.print(new PluginListing(foundSoFar).render());
+        out.flush();
+        err.println("kiln plugins: error: " + culprit + " called System.exit while Kiln was creating it; the plugins"
+                + " after it were not looked at. Plugins are trusted code: remove this one from the plugin folder");
+        err.flush();
+        Runtime.getRuntime().halt(1);
     }
 
     private static String chosenBackend(PluginRegistry registry, KilnOptions options) {

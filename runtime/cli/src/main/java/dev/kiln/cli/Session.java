@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * One command's wiring: plugin discovery over the class path and the plugin directory, the Guice
+ * One command's wiring: plugin discovery over the class path and the plugin folders, the Guice
  * injector, and the backend it chose. Guice's wrapped errors are unwrapped to the message that
  * says what was wrong ("unknown backend 'x' (known: cpu, naive)..."). Closing it closes the
  * backend and the plugin class loaders.
@@ -41,6 +41,7 @@ final class Session implements AutoCloseable {
     static Session open(KilnCli root, String configBackend, Map<String, ?> backendConfig, PrintStream warnings, Module... modules) {
         KilnOptions options = options(root, warnings).withConfigBackend(configBackend).withBackendConfig(backendConfig);
         PluginRegistry registry = Kiln.discover(options);
+        root.opened(registry);
         try {
             return new Session(registry, unwrap(() -> Kiln.injector(options, registry, modules)));
         } catch (RuntimeException e) {
@@ -50,7 +51,7 @@ final class Session implements AutoCloseable {
     }
 
     static KilnOptions options(KilnCli root, PrintStream warnings) {
-        return KilnOptions.defaults().withPluginDir(root.pluginDir()).withBackendFlag(root.backend)
+        return KilnOptions.defaults().withPluginPath(root.pluginPath()).withBackendFlag(root.backend)
                 .withEnv(root.env()).withHostClassLoader(KilnCli.class.getClassLoader()).withWarnings(warnings);
     }
 

@@ -32,20 +32,13 @@ class CliParsingTest {
         before.parseArgs("--backend", "naive", "--plugins", "/tmp/p", "bench", "--steps", "2");
         KilnCli root = before.getCommand();
         assertEquals("naive", root.backend);
-        assertEquals(Path.of("/tmp/p"), root.pluginDir());
+        assertEquals(List.of("/tmp/p"), root.plugins);
 
         CommandLine after = cli(Map.of());
         after.parseArgs("bench", "--backend", "naive", "--plugins", "/tmp/q");
         KilnCli root2 = after.getCommand();
         assertEquals("naive", root2.backend, "an inherited option given after the subcommand reaches the root command");
-        assertEquals(Path.of("/tmp/q"), root2.pluginDir());
-    }
-
-    @Test
-    void pluginDirDefaultsToEnvThenHome() {
-        assertEquals(Path.of("/x/plugins"), ((KilnCli) cli(Map.of("KILN_PLUGINS", "/x/plugins")).getCommand()).pluginDir());
-        assertEquals(Path.of("/home/k", "plugins"), ((KilnCli) cli(Map.of("KILN_HOME", "/home/k")).getCommand()).pluginDir());
-        assertEquals(Path.of("plugins"), ((KilnCli) cli(Map.of()).getCommand()).pluginDir());
+        assertEquals(List.of("/tmp/q"), root2.plugins);
     }
 
     @Test

@@ -62,11 +62,7 @@ final class Launcher implements AutoCloseable {
 
     private void launch(int op, Range range) {
         k.op = op;
-        try {
-            k.execute(range);
-        } catch (RuntimeException e) {
-            throw new OpenClKernelException(Op.name(op), device.getName(), "failed", e);
-        }
+        KernelGuard.execute(Op.name(op), k, range, device);
         launched = true;
         launches++;
         KernelGuard.checkRanOn(Op.name(op), k, device);

@@ -109,7 +109,8 @@ public record BackendSelection(String name, Origin origin, BackendProvider provi
         try {
             Availability a = p.availability();
             return a == null ? Availability.no("availability() returned null") : a;
-        } catch (RuntimeException | LinkageError e) {
+        } catch (Throwable e) {                         // a plugin's Error (NoClassDefFoundError, AssertionError) too
+            dev.kiln.runtime.plugin.PluginBlame.rethrowIfOutOfMemory(e);
             return Availability.no("availability check failed: " + e);
         }
     }

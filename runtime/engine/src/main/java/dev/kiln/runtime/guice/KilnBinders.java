@@ -20,8 +20,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * KilnBinders.meterRegistry(binder()).setBinding().toInstance(prometheus);   // replaces SimpleMeterRegistry
  * }</pre>
  *
- * Plugin maps are keyed by {@link KilnPlugin#name()}; adding a name that discovery also found
- * is a Guice error naming the key.
+ * Plugin maps are keyed by {@link KilnPlugin#name()}; a name added here that discovery also
+ * found is this binding's when the module is passed to {@link Kiln#injector} (one line says so).
  */
 public final class KilnBinders {
     private KilnBinders() {}

@@ -15,9 +15,33 @@ import dev.kiln.api.plugin.PluginKind;
  * @param availability whether it can run on this machine, and why not
  * @param factory      the instance ServiceLoader created; its class loader is the plugin's own
  *                     {@link PluginClassLoader} when it came from the plugin directory
+ * @param refusal      null, or why the name may not be used (another plugin of the kind has it)
  */
 public record DiscoveredPlugin(PluginKind kind, String name, String version, String source,
-                               String apiVersion, Availability availability, KilnPlugin factory) {
+                               String apiVersion, Availability availability, KilnPlugin factory, String refusal) {
+
+    public DiscoveredPlugin(PluginKind kind, String name, String version, String source, String apiVersion,
+                            Availability availability, KilnPlugin factory) {
+        this(kind, name, version, source, apiVersion, availability, factory, null);
+    }
+
+    /** This plugin, refused because another plugin of its kind has its name; {@code reason} names both. */
+    DiscoveredPlugin refused(String reason) {
+        return new DiscoveredPlugin(kind, name, version, source, apiVersion, Availability.no(reason), factory, reason);
+    }
+
+    /** Whether another plugin of this kind has this name, so that neither may be used. */
+    public boolean isRefused() {
+        return refusal != null;
+    }
+
+    /**
+     * What a command gets under this name: the factory, or, when the name is refused, a stand-in
+     * that fails naming both plugins once it is used.
+     */
+    public <T extends KilnPlugin> T usable(Class<T> type) {
+        return isRefused() ? RefusedPlugin.of(type, name, refusal) : factory(type);
+    }
 
     public boolean fromClasspath() {
         return PluginDiscovery.CLASSPATH.equals(source);

@@ -1,10 +1,13 @@
 package dev.kiln.runtime.plugin;
 
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.file.Path;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.jar.JarFile;
 
 /**
  * The class loader of one plugin folder ({@code plugins/<id>/*.jar}).
@@ -18,6 +21,8 @@ import java.util.List;
 public final class PluginClassLoader extends URLClassLoader {
     /** Classes in this package prefix come from the host: the plugin API, and nothing else. */
     public static final String API_PACKAGE = "dev.kiln.api.";
+    /** Every plugin loader's name starts so; stack frames carry it ({@link StackTraceElement#getClassLoaderName()}). */
+    public static final String NAME_PREFIX = "kiln-plugin-";
     private static final String API_RESOURCE_PREFIX = API_PACKAGE.replace('.', '/');
 
     static {
@@ -33,13 +38,35 @@ public final class PluginClassLoader extends URLClassLoader {
      * @param apiLoader the host loader that defines {@code dev.kiln.api} (core-api)
      */
     public PluginClassLoader(String pluginId, List<URL> jars, ClassLoader apiLoader) {
-        super("kiln-plugin-" + pluginId, jars.toArray(new URL[0]), ClassLoader.getPlatformClassLoader());
+        super(NAME_PREFIX + pluginId, jars.toArray(new URL[0]), ClassLoader.getPlatformClassLoader());
         this.pluginId = pluginId;
         this.apiLoader = apiLoader;
     }
 
     public String pluginId() {
         return pluginId;
+    }
+
+    /** Whether this loader defined the class (rather than delegating it to the JDK or the API). */
+    public boolean defines(String className) {
+        Class<?> c = findLoadedClass(className);
+        return c != null && c.getClassLoader() == this;
+    }
+
+    /** The jar of this plugin that holds {@code className}, or null; works after {@link #close()}. */
+    public Path jarOf(String className) {
+        String entry = className.replace('.', '/') + ".class";
+        for (URL url : getURLs()) {
+            try {
+                Path jar = Path.of(url.toURI());
+                try (JarFile jf = new JarFile(jar.toFile())) {
+                    if (jf.getEntry(entry) != null) return jar;
+                }
+            } catch (IOException | URISyntaxException | IllegalArgumentException e) {
+                // not a readable local jar: try the next one
+            }
+        }
+        return null;
     }
 
     @Override

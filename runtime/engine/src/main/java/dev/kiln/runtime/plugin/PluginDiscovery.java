@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -21,7 +20,7 @@ import java.util.stream.Stream;
  * Finds every plugin of every {@link PluginKind}:
  * <ol>
  *   <li>with {@link java.util.ServiceLoader} on the host class path (source {@value #CLASSPATH});</li>
- *   <li>in a plugin directory laid out as {@code plugins/<id>/*.jar} (Flink's
+ *   <li>in each folder of a plugin path, laid out as {@code plugins/<id>/*.jar} (Flink's
  *       {@code DirectoryBasedPluginFinder}): all jars of one folder share one
  *       {@link PluginClassLoader}, which sees only the JDK and the Kiln plugin API of the host.
  *       A folder may hold an optional {@value PluginDescriptor#FILE_NAME}.</li>
@@ -34,7 +33,7 @@ public final class PluginDiscovery {
     public static final String CLASSPATH = "classpath";
 
     private final ClassLoader hostLoader;
-    private final Path pluginDir;
+    private final List<Path> pluginPath;
     private final boolean scanClasspath;
 
     /**
@@ -42,12 +41,20 @@ public final class PluginDiscovery {
      * @param pluginDir  the plugin directory, or null for none; a missing directory is not an error
      */
     public PluginDiscovery(ClassLoader hostLoader, Path pluginDir) {
-        this(hostLoader, pluginDir, true);
+        this(hostLoader, pluginDir == null ? List.of() : List.of(pluginDir), true);
     }
 
-    private PluginDiscovery(ClassLoader hostLoader, Path pluginDir, boolean scanClasspath) {
+    /**
+     * @param pluginPath plugin directories, scanned in order; a missing one is skipped (the host
+     *                   says whether that is an error: see {@code KilnOptions})
+     */
+    public PluginDiscovery(ClassLoader hostLoader, List<Path> pluginPath) {
+        this(hostLoader, pluginPath, true);
+    }
+
+    private PluginDiscovery(ClassLoader hostLoader, List<Path> pluginPath, boolean scanClasspath) {
         this.hostLoader = hostLoader;
-        this.pluginDir = pluginDir;
+        this.pluginPath = List.copyOf(pluginPath);
         this.scanClasspath = scanClasspath;
     }
 
@@ -58,22 +65,66 @@ public final class PluginDiscovery {
 
     /** Only the plugin directory, not the host class path (tests, tooling). */
     public PluginDiscovery withoutClasspath() {
-        return new PluginDiscovery(hostLoader, pluginDir, false);
+        return new PluginDiscovery(hostLoader, pluginPath, false);
+    }
+
+    /** Called from a shutdown hook when plugin code ends the JVM (System.exit) while discovery runs it. */
+    public interface ExitHandler {
+        /**
+         * @param culprit    "objective provider CLASS (JAR)"
+         * @param foundSoFar what was discovered before it (no collisions resolved); do not close it
+         */
+        void exited(String culprit, PluginRegistry foundSoFar);
     }
 
     public PluginRegistry discover() {
+        return discover((ExitHandler) null);
+    }
+
+    /**
+     * Discovers, and should a plugin's constructor (or name(), version() ...) call
+     * {@code System.exit}, calls {@code onExit} from a shutdown hook first, so that the host can
+     * still say what it found and who ended the run. Kiln installs no SecurityManager: plugins are
+     * trusted code, and this only makes the exit explainable.
+     */
+    public PluginRegistry discover(ExitHandler onExit) {
         Collector collector = new Collector();
+        Thread hook = onExit == null ? null : new Thread(() -> {
+            String culprit = collector.running;
+            if (culprit != null) {
+                onExit.exited(culprit, new PluginRegistry(List.copyOf(collector.plugins), List.copyOf(collector.problems),
+                        List.copyOf(collector.loaders), pluginPath));
+            }
+        }, "kiln-plugin-exit-report");
+        if (hook != null) Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return scanAll(collector);
+        } finally {
+            if (hook != null) removeHook(hook);
+        }
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the JVM is exiting anyway
+        }
+    }
+
+    private PluginRegistry scanAll(Collector collector) {
         if (scanClasspath) {
             ClasspathOrigin origin = new ClasspathOrigin(hostLoader);
             for (PluginKind kind : PluginKind.values()) {
-                ProviderScanner.scan(kind, origin, collector::add, collector.problems::add);
+                ProviderScanner.scan(kind, origin, collector::add, collector.problems::add, collector::running);
             }
         }
-        if (pluginDir != null) scanDirectory(collector);
-        return new PluginRegistry(collector.plugins, collector.problems, collector.loaders, pluginDir);
+        for (Path dir : pluginPath) scanDirectory(dir, collector);
+        List<DiscoveredPlugin> plugins = collector.resolveCollisions();
+        return new PluginRegistry(plugins, collector.problems, collector.loaders, pluginPath);
     }
 
-    private void scanDirectory(Collector collector) {
+    private static void scanDirectory(Path pluginDir, Collector collector) {
         if (!Files.exists(pluginDir)) return;
         if (!Files.isDirectory(pluginDir)) {
             collector.problems.add(PluginProblem.warning(pluginDir.toString(),
@@ -116,26 +167,49 @@ public final class PluginDiscovery {
         collector.loaders.add(loader);
         FolderOrigin origin = new FolderOrigin(folder, loader);
         for (PluginKind kind : PluginKind.values()) {
-            ProviderScanner.scan(kind, origin, collector::add, collector.problems::add);
+            ProviderScanner.scan(kind, origin, collector::add, collector.problems::add, collector::running);
         }
     }
 
-    /** Accumulates plugins and problems; the first plugin of a (kind, name) wins, later ones are errors. */
+    /**
+     * Accumulates plugins and problems. Two plugins of one kind with one name are both kept (for
+     * the listing) but refused: one warning names both sources, and the name is bound to a
+     * {@link RefusedPlugin} that fails only when a command uses it.
+     */
     private static final class Collector {
         final List<DiscoveredPlugin> plugins = new ArrayList<>();
         final List<PluginProblem> problems = new ArrayList<>();
         final List<PluginClassLoader> loaders = new ArrayList<>();
-        final Map<PluginKind, Map<String, DiscoveredPlugin>> byName = new EnumMap<>(PluginKind.class);
+        final Map<PluginKind, Map<String, List<DiscoveredPlugin>>> byName = new EnumMap<>(PluginKind.class);
+        /** The plugin code running now, read by the exit hook. */
+        volatile String running;
+
+        void running(String what) {
+            running = what;
+        }
 
         void add(DiscoveredPlugin p) {
-            DiscoveredPlugin first = byName.computeIfAbsent(p.kind(), k -> new HashMap<>()).putIfAbsent(p.name(), p);
-            if (first == null) {
-                plugins.add(p);
-                return;
+            List<DiscoveredPlugin> same = byName.computeIfAbsent(p.kind(), k -> new java.util.LinkedHashMap<>())
+                    .computeIfAbsent(p.name(), n -> new ArrayList<>());
+            same.add(p);
+            plugins.add(p);
+        }
+
+        /** Marks each shared name refused (both rows say why) and warns once per name. */
+        List<DiscoveredPlugin> resolveCollisions() {
+            Map<DiscoveredPlugin, DiscoveredPlugin> refused = new java.util.IdentityHashMap<>();
+            for (Map<String, List<DiscoveredPlugin>> names : byName.values()) {
+                for (List<DiscoveredPlugin> same : names.values()) {
+                    if (same.size() < 2) continue;
+                    DiscoveredPlugin first = same.get(0);
+                    String sources = String.join(" and ", same.stream().map(DiscoveredPlugin::describeSource).toList());
+                    String reason = first.kind().label() + " plugin name '" + first.name() + "' is provided by " + sources
+                            + "; refused: a command that uses '" + first.name() + "' fails until one of them is removed";
+                    problems.add(PluginProblem.warning(same.get(1).source(), reason));
+                    for (DiscoveredPlugin p : same) refused.put(p, p.refused(reason));
+                }
             }
-            problems.add(PluginProblem.error(p.source(), "duplicate " + p.kind().label() + " plugin name '" + p.name()
-                    + "': provided by " + first.describeSource() + " and by " + p.describeSource()
-                    + "; remove one of them (plugin names must be unique per kind)"));
+            return plugins.stream().map(p -> refused.getOrDefault(p, p)).toList();
         }
     }
 

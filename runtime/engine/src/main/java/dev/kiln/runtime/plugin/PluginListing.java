@@ -50,8 +50,11 @@ public final class PluginListing {
                 out.append(line.toString().stripTrailing()).append('\n');
             }
         }
-        registry.pluginDir().ifPresent(dir -> out.append("\nplugin directory: ").append(dir.toAbsolutePath())
-                .append(java.nio.file.Files.isDirectory(dir) ? "" : " (absent)").append('\n'));
+        if (!registry.pluginPath().isEmpty()) out.append('\n');
+        for (var dir : registry.pluginPath()) {
+            out.append("plugin directory: ").append(dir.toAbsolutePath())
+                    .append(java.nio.file.Files.isDirectory(dir) ? "" : " (absent)").append('\n');
+        }
         if (!registry.problems().isEmpty()) {
             out.append("\nproblems:\n");
             for (PluginProblem p : registry.problems()) out.append("  ").append(p).append('\n');

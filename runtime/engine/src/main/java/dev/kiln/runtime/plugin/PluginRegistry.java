@@ -14,7 +14,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What {@link PluginDiscovery} found: the usable plugins (one per kind and name), the problems,
+ * What {@link PluginDiscovery} found: the plugins (a name two of a kind share appears twice, both
+ * {@linkplain DiscoveredPlugin#isRefused() refused}), the problems,
  * and the plugin class loaders, which stay open until {@link #close()}. An instance, never a
  * global: each injector or CLI command owns its own.
  */
@@ -22,19 +23,19 @@ public final class PluginRegistry implements AutoCloseable {
     private final List<DiscoveredPlugin> plugins;
     private final List<PluginProblem> problems;
     private final List<PluginClassLoader> loaders;
-    private final Path pluginDir;
+    private final List<Path> pluginPath;
 
     PluginRegistry(List<DiscoveredPlugin> plugins, List<PluginProblem> problems, List<PluginClassLoader> loaders,
-                   Path pluginDir) {
+                   List<Path> pluginPath) {
         this.plugins = List.copyOf(plugins);
         this.problems = List.copyOf(problems);
         this.loaders = List.copyOf(loaders);
-        this.pluginDir = pluginDir;
+        this.pluginPath = List.copyOf(pluginPath);
     }
 
     /** No plugins at all (tests, or a host that binds everything itself). */
     public static PluginRegistry empty() {
-        return new PluginRegistry(List.of(), List.of(), List.of(), null);
+        return new PluginRegistry(List.of(), List.of(), List.of(), List.of());
     }
 
     public List<DiscoveredPlugin> plugins() {
@@ -49,17 +50,22 @@ public final class PluginRegistry implements AutoCloseable {
         return plugins.stream().filter(p -> p.kind() == kind && p.name().equals(name)).findFirst();
     }
 
-    /** Name → factory for one kind, in discovery order. */
+    /** Name → factory for one kind, in discovery order; a name two plugins share maps to a {@link RefusedPlugin}. */
     public <T extends KilnPlugin> Map<String, T> factories(Class<T> service) {
         Map<String, T> out = new LinkedHashMap<>();
         for (DiscoveredPlugin p : plugins) {
-            if (p.kind().service() == service) out.put(p.name(), p.factory(service));
+            if (p.kind().service() == service) out.putIfAbsent(p.name(), p.usable(service));
         }
         return Collections.unmodifiableMap(out);
     }
 
     public List<String> names(PluginKind kind) {
-        return plugins(kind).stream().map(DiscoveredPlugin::name).sorted().toList();
+        return plugins(kind).stream().map(DiscoveredPlugin::name).distinct().sorted().toList();
+    }
+
+    /** The plugins whose name another plugin of their kind has too: listed, never usable. */
+    public List<DiscoveredPlugin> refused() {
+        return plugins.stream().filter(DiscoveredPlugin::isRefused).toList();
     }
 
     /** Everything that went wrong, warnings and errors, in discovery order. */
@@ -90,9 +96,14 @@ public final class PluginRegistry implements AutoCloseable {
         for (PluginProblem p : problems) out.println("kiln plugins: " + p);
     }
 
-    /** The plugin directory that was scanned, if any. */
+    /** The first plugin directory scanned, if any. */
     public Optional<Path> pluginDir() {
-        return Optional.ofNullable(pluginDir);
+        return pluginPath.stream().findFirst();
+    }
+
+    /** Every plugin directory scanned, in order. */
+    public List<Path> pluginPath() {
+        return pluginPath;
     }
 
     /** The plugin folder class loaders, one per {@code plugins/<id>}. */

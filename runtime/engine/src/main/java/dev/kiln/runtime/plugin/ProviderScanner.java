@@ -16,7 +16,7 @@ import java.util.function.Supplier;
 /**
  * Runs {@link ServiceLoader} for one plugin kind over one class loader and turns each provider
  * into a {@link DiscoveredPlugin}, or into a {@link PluginProblem} when its class is missing, its
- * constructor throws, its name is blank or its API version is incompatible. One bad provider
+ * constructor throws (an exception or any {@link Error} but {@link OutOfMemoryError}), its name is blank or its API version is incompatible. One bad provider
  * never stops the others.
  */
 final class ProviderScanner {
@@ -39,7 +39,12 @@ final class ProviderScanner {
 
     private ProviderScanner() {}
 
-    static void scan(PluginKind kind, Origin origin, Consumer<DiscoveredPlugin> found, Consumer<PluginProblem> problems) {
+    /**
+     * @param running told "provider CLASS (SOURCE)" before plugin code runs (its constructor, name(), ...) and
+     *                null after: who to blame should that code end the JVM
+     */
+    static void scan(PluginKind kind, Origin origin, Consumer<DiscoveredPlugin> found, Consumer<PluginProblem> problems,
+                     Consumer<String> running) {
         ServiceLoader<? extends KilnPlugin> loader = ServiceLoader.load(kind.service(), origin.loader());
         Spliterator<? extends ServiceLoader.Provider<? extends KilnPlugin>> providers = loader.stream().spliterator();
         int failures = 0;
@@ -47,7 +52,8 @@ final class ProviderScanner {
             List<ServiceLoader.Provider<? extends KilnPlugin>> next = new ArrayList<>(1);
             try {
                 if (!providers.tryAdvance(next::add)) return;
-            } catch (ServiceConfigurationError | LinkageError e) {
+            } catch (Throwable e) {                 // ServiceConfigurationError, LinkageError, any Error of the plugin
+                PluginBlame.rethrowIfOutOfMemory(e);
                 problems.accept(PluginProblem.warning(origin.blame(e),
                         "cannot load a " + kind.label() + " provider: " + describe(e) + "; skipped"));
                 if (++failures >= MAX_FAILURES) return;
@@ -57,14 +63,21 @@ final class ProviderScanner {
             Class<?> type = provider.type();
             String source = origin.sourceOf(type);
             KilnPlugin plugin;
+            running.accept(kind.label() + " provider " + type.getName() + " (" + source + ")");
             try {
                 plugin = withContextLoader(origin.loader(), provider::get);
-            } catch (ServiceConfigurationError | RuntimeException | LinkageError e) {
+            } catch (Throwable e) {
+                running.accept(null);
+                PluginBlame.rethrowIfOutOfMemory(e);
                 problems.accept(PluginProblem.warning(source, "cannot create " + kind.label() + " provider "
                         + type.getName() + ": " + describe(e) + "; skipped"));
                 continue;
             }
-            inspect(kind, plugin, source, origin, found, problems);
+            try {
+                inspect(kind, plugin, source, origin, found, problems);
+            } finally {
+                running.accept(null);
+            }
         }
     }
 
@@ -77,7 +90,8 @@ final class ProviderScanner {
         try {
             name = withContextLoader(loader, plugin::name);
             api = withContextLoader(loader, plugin::apiVersion);
-        } catch (RuntimeException | LinkageError e) {
+        } catch (Throwable e) {
+            PluginBlame.rethrowIfOutOfMemory(e);
             problems.accept(PluginProblem.warning(source, kind.label() + " provider " + cls
                     + " failed to report its name or API version: " + describe(e) + "; skipped"));
             return;
@@ -113,7 +127,8 @@ final class ProviderScanner {
         try {
             String v = withContextLoader(loader, plugin::version);
             return v == null || v.isBlank() ? "?" : v;
-        } catch (RuntimeException | LinkageError e) {
+        } catch (Throwable e) {
+            PluginBlame.rethrowIfOutOfMemory(e);
             return "?";
         }
     }
@@ -122,7 +137,8 @@ final class ProviderScanner {
         try {
             Availability a = withContextLoader(loader, plugin::availability);
             return a == null ? Availability.no("availability() returned null") : a;
-        } catch (RuntimeException | LinkageError e) {
+        } catch (Throwable e) {
+            PluginBlame.rethrowIfOutOfMemory(e);
             return Availability.no("availability check failed: " + describe(e));
         }
     }

@@ -1,7 +1,6 @@
 package dev.kiln.runtime.guice;
 
 import com.google.inject.AbstractModule;
-import com.google.inject.CreationException;
 import com.google.inject.Injector;
 import com.google.inject.Key;
 import com.google.inject.Module;
@@ -16,6 +15,7 @@ import dev.kiln.api.objective.ObjectiveFactory;
 import dev.kiln.api.plugin.ApiVersion;
 import dev.kiln.api.plugin.Availability;
 import dev.kiln.runtime.plugin.PluginDiscovery;
+import dev.kiln.runtime.plugin.PluginException;
 import dev.kiln.runtime.plugin.PluginJars;
 import dev.kiln.runtime.plugin.PluginRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -205,19 +205,68 @@ class KilnInjectorTest {
         }
     }
 
+    /** An objective factory named {@code name} in package {@code pkg} that creates nothing. */
+    static PluginJars objectiveJar(String pkg, String name) {
+        return PluginJars.jar().source(pkg + ".Factory", "package " + pkg + ";\n"
+                        + "public class Factory implements dev.kiln.api.objective.ObjectiveFactory {\n"
+                        + "  public String name() { return \"" + name + "\"; }\n"
+                        + "  public String apiVersion() { return \"" + ApiVersion.CURRENT + "\"; }\n"
+                        + "  public dev.kiln.api.objective.Objective create(dev.kiln.api.config.Config c,"
+                        + " dev.kiln.api.objective.ObjectiveContext x) { throw new UnsupportedOperationException(\"" + pkg + "\"); }\n"
+                        + "}\n")
+                .service(ObjectiveFactory.class.getName(), pkg + ".Factory");
+    }
+
     @Test
-    void duplicatePluginNamesFailInjectorCreationNamingBothJars() throws Exception {
+    void aSharedObjectiveNameRefusesOnlyThatNameNamingBothJars() throws Exception {
         Path plugins = tmp.resolve("plugins");
-        Path one = PluginJars.backend("one.Dup", "test-dup", ApiVersion.CURRENT).writeTo(plugins.resolve("one/one.jar"));
-        Path two = PluginJars.backend("two.Dup", "test-dup", ApiVersion.CURRENT).writeTo(plugins.resolve("two/two.jar"));
+        Path one = objectiveJar("one", "test-mlm").writeTo(plugins.resolve("mlm/mlm.jar"));
+        Path two = objectiveJar("two", "test-mlm").writeTo(plugins.resolve("my-mlm/my-mlm.jar"));
+        objectiveJar("other", "test-clm").writeTo(plugins.resolve("clm/clm.jar"));
 
         try (PluginRegistry registry = new PluginDiscovery(getClass().getClassLoader(), plugins).withoutClasspath().discover()) {
-            CreationException e = assertThrows(CreationException.class, () -> injector(OPTIONS, registry));
-            assertTrue(e.getMessage().contains(one.toString()) && e.getMessage().contains(two.toString()), e.getMessage());
+            KilnPlugins kiln = injector(OPTIONS, registry, BACKENDS).getInstance(KilnPlugins.class);  // created: no Guice error
+            assertEquals("high", injector(OPTIONS, registry, BACKENDS).getInstance(Backend.class).name());
+            UnsupportedOperationException fine = assertThrows(UnsupportedOperationException.class,
+                    () -> kiln.objective("test-clm").create(new Config("objective", Map.of()), null));
+            assertEquals("other", fine.getMessage());
+            PluginException e = assertThrows(PluginException.class,
+                    () -> kiln.objective("test-mlm").create(new Config("objective", Map.of()), null));
+            assertEquals("objective plugin name 'test-mlm' is provided by " + one + " and " + two
+                    + "; refused: a command that uses 'test-mlm' fails until one of them is removed", e.getMessage());
         }
     }
 
-    private static Injector injector(KilnOptions options, PluginRegistry registry) {
-        return Kiln.injector(options, registry);
+    @Test
+    void anObjectiveBoundInAUserModuleWinsOverADiscoveredPluginOfThatNameWithOneLine() throws Exception {
+        Path plugins = tmp.resolve("plugins");
+        Path jar = objectiveJar("found", "test-mlm").writeTo(plugins.resolve("mlm/mlm.jar"));
+        ObjectiveFactory mine = new ObjectiveFactory() {
+            @Override public String name() { return "test-mlm"; }
+            @Override public String apiVersion() { return ApiVersion.CURRENT; }
+            @Override public Objective create(Config config, ObjectiveContext context) { throw new UnsupportedOperationException("mine"); }
+        };
+        Module user = new AbstractModule() {
+            @Override
+            protected void configure() {
+                KilnBinders.objectives(binder()).addBinding("test-mlm").toInstance(mine);
+            }
+        };
+        ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+        KilnOptions options = OPTIONS.withWarnings(new PrintStream(warnings, true, StandardCharsets.UTF_8));
+
+        try (PluginRegistry registry = new PluginDiscovery(getClass().getClassLoader(), plugins).withoutClasspath().discover()) {
+            Injector injector = injector(options, registry, user);
+            assertSame(mine, injector.getInstance(KilnPlugins.class).objective("test-mlm"));
+            String printed = warnings.toString(StandardCharsets.UTF_8);
+            assertEquals(1, printed.lines().count(), printed);
+            assertTrue(printed.startsWith("kiln: objective 'test-mlm' is bound in a Guice module (")
+                    && printed.strip().endsWith("); that binding wins over the plugin in " + jar), printed);
+            assertTrue(printed.contains("KilnInjectorTest"), "names where the binding is: " + printed);
+        }
+    }
+
+    private static Injector injector(KilnOptions options, PluginRegistry registry, Module... modules) {
+        return Kiln.injector(options, registry, modules);
     }
 }

@@ -115,30 +115,37 @@ class PluginDiscoveryTest {
     }
 
     @Test
-    void duplicateNameAcrossTwoJarsIsAnErrorNamingBothJars() throws Exception {
+    void duplicateNameAcrossTwoJarsIsOneWarningNamingBothJarsAndTheNameIsRefused() throws Exception {
         Path plugins = tmp.resolve("plugins");
         Path one = PluginJars.backend("one.DupProvider", "test-dup", ApiVersion.CURRENT).writeTo(plugins.resolve("one/one.jar"));
         Path two = PluginJars.backend("two.DupProvider", "test-dup", ApiVersion.CURRENT).writeTo(plugins.resolve("two/two.jar"));
+        PluginJars.backend("three.Other", "test-other", ApiVersion.CURRENT).writeTo(plugins.resolve("three/three.jar"));
 
         try (PluginRegistry registry = discoverDir(plugins)) {
-            assertTrue(registry.hasErrors());
-            PluginProblem error = registry.errors().get(0);
-            assertTrue(error.reason().contains(one.toString()) && error.reason().contains(two.toString()), error.reason());
-            assertTrue(error.reason().contains("'test-dup'"), error.reason());
-            PluginException e = assertThrows(PluginException.class, registry::requireNoErrors);
-            assertTrue(e.getMessage().contains(one.toString()) && e.getMessage().contains(two.toString()), e.getMessage());
+            String reason = "backend plugin name 'test-dup' is provided by " + one + " and " + two
+                    + "; refused: a command that uses 'test-dup' fails until one of them is removed";
+            assertEquals(List.of(PluginProblem.warning(two.toString(), reason)), registry.problems());
+            assertEquals(2, registry.refused().size());
+            assertTrue(registry.refused().stream().allMatch(p -> p.availability().detail().equals(reason)));
+            assertEquals(List.of("test-dup", "test-other"), registry.names(PluginKind.BACKEND));
+            var factories = registry.factories(BackendProvider.class);
+            assertFalse(factories.get("test-dup").availability().available());
+            PluginException e = assertThrows(PluginException.class,
+                    () -> factories.get("test-dup").create(new dev.kiln.api.config.Config("backend", java.util.Map.of())));
+            assertEquals(reason, e.getMessage());
+            assertTrue(factories.get("test-other").availability().available());
         }
     }
 
     @Test
-    void duplicateNameInOneFolderIsAnErrorNamingBothJars() throws Exception {
+    void duplicateNameInOneFolderIsAWarningNamingBothJars() throws Exception {
         Path plugins = tmp.resolve("plugins");
         Path a = PluginJars.backend("a.Same", "test-same", ApiVersion.CURRENT).writeTo(plugins.resolve("pair/a.jar"));
         Path b = PluginJars.backend("b.Same", "test-same", ApiVersion.CURRENT).writeTo(plugins.resolve("pair/b.jar"));
 
         try (PluginRegistry registry = discoverDir(plugins)) {
-            String reason = registry.errors().get(0).reason();
-            assertTrue(reason.contains(a.toString()) && reason.contains(b.toString()), reason);
+            String reason = registry.problems().get(0).reason();
+            assertTrue(reason.contains(a + " and " + b), reason);
         }
     }
 
@@ -168,8 +175,8 @@ class PluginDiscoveryTest {
             DiscoveredPlugin p = registry.find(PluginKind.BACKEND, "test-cp").orElseThrow();
             assertEquals(PluginDiscovery.CLASSPATH, p.source());
             assertTrue(p.fromClasspath());
-            String reason = registry.errors().get(0).reason();
-            assertTrue(reason.contains("classpath") && reason.contains(copy.toString()), reason);
+            String reason = registry.problems().get(0).reason();
+            assertTrue(reason.contains("classpath (host.OnClasspath at ") && reason.contains(copy.toString()), reason);
         }
     }
 

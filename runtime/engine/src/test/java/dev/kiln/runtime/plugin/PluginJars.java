@@ -30,6 +30,7 @@ import java.util.stream.Stream;
 public final class PluginJars {
     private final Map<String, String> sources = new LinkedHashMap<>();
     private final Map<String, List<String>> services = new LinkedHashMap<>();
+    private final List<String> omitted = new ArrayList<>();
     private String implementationVersion;
 
     public static PluginJars jar() {
@@ -39,6 +40,22 @@ public final class PluginJars {
     /** A BackendProvider named {@code name}, declaring {@code apiVersion}, registered as a service. */
     public static PluginJars backend(String className, String name, String apiVersion) {
         return jar().backendProvider(className, name, apiVersion, "", "");
+    }
+
+    /**
+     * A BackendProvider named {@code name} whose create() calls {@code pkg.Lib}, a library it was
+     * compiled against but whose class is not in its jar (a plugin that forgot to bundle one).
+     */
+    public static PluginJars needsLibrary(String pkg, String name) {
+        return jar().source(pkg + ".Lib", "package " + pkg + "; public class Lib { public static void use() {} }")
+                .omit(pkg + ".Lib")
+                .source(pkg + ".NeedsLib", "package " + pkg + ";\n"
+                        + "public class NeedsLib implements dev.kiln.api.backend.BackendProvider {\n"
+                        + "  public String name() { return \"" + name + "\"; }\n"
+                        + "  public String apiVersion() { return \"" + dev.kiln.api.plugin.ApiVersion.CURRENT + "\"; }\n"
+                        + "  public dev.kiln.api.backend.Backend create(dev.kiln.api.config.Config c) { Lib.use(); return null; }\n"
+                        + "}\n")
+                .service("dev.kiln.api.backend.BackendProvider", pkg + ".NeedsLib");
     }
 
     /**
@@ -64,6 +81,21 @@ public final class PluginJars {
                 + "}\n";
         sources.put(className, src);
         return service("dev.kiln.api.backend.BackendProvider", className);
+    }
+
+    /** Adds a Java source file for {@code className} (compiled against core-api only). */
+    public PluginJars source(String className, String javaSource) {
+        sources.put(className, javaSource);
+        return this;
+    }
+
+    /**
+     * Compiles {@code className} (and its nested classes) but leaves it out of the jar, as a
+     * library a plugin uses but did not bundle: using it is a {@link NoClassDefFoundError}.
+     */
+    public PluginJars omit(String className) {
+        omitted.add(className.replace('.', '/'));
+        return this;
     }
 
     /** Lists {@code implClass} in {@code META-INF/services/<service>} (it need not exist). */
@@ -102,7 +134,7 @@ public final class PluginJars {
         try (OutputStream out = Files.newOutputStream(jar); JarOutputStream jos = new JarOutputStream(out, manifest)) {
             List<Path> files;
             try (Stream<Path> walk = Files.walk(classes)) {
-                files = walk.filter(Files::isRegularFile).sorted().toList();
+                files = walk.filter(Files::isRegularFile).filter(f -> !isOmitted(classes.relativize(f))).sorted().toList();
             }
             for (Path f : files) {
                 jos.putNextEntry(new JarEntry(classes.relativize(f).toString().replace('\\', '/')));
@@ -115,6 +147,11 @@ public final class PluginJars {
                 jos.closeEntry();
             }
         }
+    }
+
+    private boolean isOmitted(Path classFile) {
+        String name = classFile.toString().replace('\\', '/');
+        return omitted.stream().anyMatch(o -> name.equals(o + ".class") || name.startsWith(o + "$"));
     }
 
     /** A file named like a jar that is not a zip at all. */
