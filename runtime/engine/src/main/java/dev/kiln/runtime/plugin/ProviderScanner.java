@@ -119,8 +119,7 @@ final class ProviderScanner {
         }
         String version = safeVersion(plugin, loader);
         if ("dev".equals(version) && origin.fallbackVersion() != null) version = origin.fallbackVersion();
-        Availability availability = safeAvailability(plugin, loader);
-        found.accept(new DiscoveredPlugin(kind, name, version, source, built.toString(), availability, plugin));
+        found.accept(DiscoveredPlugin.probedLazily(kind, name, version, source, built.toString(), () -> safeAvailability(plugin, loader), plugin));
     }
 
     private static String safeVersion(KilnPlugin plugin, ClassLoader loader) {
