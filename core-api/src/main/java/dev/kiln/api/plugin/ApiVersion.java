@@ -5,10 +5,12 @@ package dev.kiln.api.plugin;
  * that returns it from {@link KilnPlugin#apiVersion()} records the version it was built against.
  * Compatible: same major, plugin minor no newer than the host's. 1.2 added
  * {@link dev.kiln.api.chat.ChatTemplate} and {@link dev.kiln.api.objective.ObjectiveContext#chatTemplate()};
- * 1.3 {@link dev.kiln.api.objective.BatchSpec#groupByLength()} and {@link dev.kiln.api.objective.LengthGroupedOrder}.
+ * 1.3 {@link dev.kiln.api.objective.BatchSpec#groupByLength()} and {@link dev.kiln.api.objective.LengthGroupedOrder};
+ * 1.4 the completion / preference rows and log-probabilities of {@code dev.kiln.api.completion}, the
+ * reference policy ({@link dev.kiln.api.objective.ReferencePolicy}) and {@code Transformer.disableAdapters()}.
  */
 public record ApiVersion(int major, int minor) {
-    public static final String CURRENT = "1.3";
+    public static final String CURRENT = "1.4";
 
     public static ApiVersion parse(String text) {
         String[] parts = text == null ? new String[0] : text.trim().split("\\.");
