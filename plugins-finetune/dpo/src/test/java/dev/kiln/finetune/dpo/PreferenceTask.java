@@ -49,6 +49,9 @@ final class PreferenceTask {
                 new ObjectiveContext(TOKENIZER, BE, MODEL, 1));
     }
 
+    /** As a pretrained backbone would be for an adapter: a wider init (std 0.1) gives the low-rank update healthy activations to act on. */
+    static final TransformerConfig WIDE_INIT = MODEL.toBuilder().initStd(0.1f).build();
+
     static Transformer model(long seed) {
         return new Transformer(BE, MODEL, seed);
     }
