@@ -57,4 +57,25 @@ class DpoCliTest {
         assertEquals(0, plugins.code(), plugins.err());
         assertTrue(plugins.out().contains("dpo"), plugins.out());
     }
+
+    @Test
+    void fullPlusDpoUsesAFrozenCopyAndPrecomputedReferenceLogProbs() throws IOException {
+        Path base = hfGpt2(tmp.resolve("base"));
+        StringBuilder rows = new StringBuilder();
+        for (int i = 0; i < 12; i++) rows.append(Json.write(Map.of("chosen", "q" + i + " = yes", "rejected", "q" + i + " = no"))).append('\n');
+        Path data = Files.writeString(tmp.resolve("pairs.jsonl"), rows);
+        Path cfg = config(tmp.resolve("dpo.json"), Map.of(
+                "finetune", Map.of("from", base.toString(), "method", "full",
+                        "signal", Map.of("name", "dpo", "loss_type", "ipo", "precompute_ref_log_probs", true)),
+                "data", Map.of("train", data.toString(), "validation", data.toString()), "train", train(3)));
+        Path run = tmp.resolve("run");
+        Cli r = kiln("finetune", "--config", cfg.toString(), "--out", run.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue((r.out() + r.err()).contains("reference policy: a frozen copy of base"), r.out() + r.err());
+        List<String> evals = Files.readAllLines(run.resolve("metrics.jsonl")).stream().filter(l -> l.contains("\"type\":\"eval\"")).toList();
+        assertEquals(2, evals.size(), evals.toString());
+        Map<String, Object> first = json(Files.writeString(tmp.resolve("first.json"), evals.get(0)));
+        assertEquals(0.0, ((Number) first.get("rewards/margins")).doubleValue(), 1e-6, "before training the policy equals its frozen copy");
+        assertTrue(Files.isRegularFile(run.resolve("model/config.json")));
+    }
 }

@@ -81,6 +81,25 @@ class DpoLearnsTest {
     }
 
     @Test
+    void qloraLearnsAgainstItsFourBitBase() {
+        Transformer net = new Transformer(BE, WIDE_INIT, 4);
+        DpoObjective dpo = dpo(Map.of("beta", 0.5));
+        FineTuner qlora = new LoraFineTunerFactory().create(new Config("finetune.method", Map.of("r", 8, "alpha", 16, "quantize", "nf4",
+                "target_modules", List.of("attn.qkv", "attn.out", "mlp.up", "mlp.down"))), new ObjectiveContext(TOKENIZER, BE, MODEL, 1));
+        qlora.configure(net, null);
+        assertTrue(net.blocks().get(0).attention().namedModules().values().stream()
+                .anyMatch(m -> m instanceof dev.kiln.api.nn.Linear l && l.isQuantized()), "the base linears are 4-bit");
+        ReferencePolicy ref = ReferencePolicy.adaptersDisabled(net);
+        dpo.useReference(ref);
+        float[] refBefore = referenceLogits(ref);
+        TinyTraining.train(net, dpo, TRAIN, SPEC, 200, 3e-2, 7);
+        Map<String, Double> after = TinyTraining.evaluate(net, dpo, HELD_OUT, SPEC, 5);
+        System.out.printf("dpo (qlora nf4): held-out rewards/accuracies %.3f, margins %.3f%n", after.get("rewards/accuracies"), after.get("rewards/margins"));
+        assertTrue(after.get("rewards/accuracies") >= 0.8, "held-out preference accuracy " + after);
+        assertArrayEquals(refBefore, referenceLogits(ref), 0f, "the 4-bit base, adapter disabled, is bit-identical after training");
+    }
+
+    @Test
     void precomputedReferenceLogProbsGiveTheSameLossAsAReferenceForwardPerStep() {
         Transformer net = model(5);
         ReferencePolicy ref = ReferencePolicy.frozen(model(6), "another model");   // a reference that differs from the policy
