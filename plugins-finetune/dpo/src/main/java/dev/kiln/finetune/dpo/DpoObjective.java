@@ -51,6 +51,7 @@ final class DpoObjective implements Objective {
     private final PreferencePairs pairs;
     private final RunningMean bco = new RunningMean();
     private final Map<PreferencePairs.Key, float[]> precomputed = new ConcurrentHashMap<>();
+    private final java.util.Set<Dataset> precomputedSets = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private volatile ReferencePolicy reference;
 
     DpoObjective(DpoSettings settings, Tokenizer tokenizer) {
@@ -104,6 +105,7 @@ final class DpoObjective implements Objective {
 
     /** The reference log-probabilities of every pair of {@code data} not yet known, in batches of the run's size. */
     private void precompute(Dataset data, BatchSpec spec) {
+        if (precomputedSets.contains(data)) return;                              // a later epoch: every pair is known
         ReferencePolicy ref = requireReference();
         List<PreferencePairs.Pair> todo = new ArrayList<>();
         for (Example ex : data.examples()) {
@@ -115,6 +117,7 @@ final class DpoObjective implements Objective {
             float[] v = ref.apply(m -> logps(m, pairs.batch(chunk)));
             for (int i = 0; i < chunk.size(); i++) precomputed.put(chunk.get(i).key(), new float[] {v[i], v[chunk.size() + i]});
         }
+        precomputedSets.add(data);
     }
 
     private ReferencePolicy requireReference() {
