@@ -40,6 +40,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * vocabulary), {@code nll_loss} with RPO or the sft type, and {@code loss}.
  * {@link Output#weight()} is the number of pairs, so evaluation averages over pairs.
  *
+ * <p>{@code train.group_by_length} batches pairs of similar length together (the longer side counts).
+ *
  * <p>With {@code precompute_ref_log_probs} the reference log-probabilities of every pair of a
  * dataset are computed once, when its batches are first asked for (before the first training step,
  * and before the first evaluation for data.validation), kept by token content, and read from the
@@ -84,7 +86,7 @@ final class DpoObjective implements Objective {
     public Batches batches(Dataset data, BatchSpec spec, long seed) {
         int width = spec.seqLen();
         if (settings.precomputeRefLogProbs()) precompute(data, spec);
-        return ExampleBatches.of(data, spec.batchSize(), settings.shuffle(), false, seed, (examples, indices, rng) -> {
+        ExampleBatches.Maker maker = (examples, indices, rng) -> {
             List<PreferencePairs.Pair> batch = new ArrayList<>(examples.size());
             for (Example ex : examples) batch.add(pairs.encode(ex, width));
             Batch out = pairs.batch(batch);
@@ -100,7 +102,12 @@ final class DpoObjective implements Objective {
                 out.put("ref_logps", ref, 2 * b);                                   // [2B] chosen, then rejected
             }
             return out;
-        });
+        };
+        if (!spec.groupByLength()) return ExampleBatches.of(data, spec.batchSize(), settings.shuffle(), false, seed, maker);
+        return ExampleBatches.lengthGrouped(data, spec.batchSize(), false, seed, ex -> {      // a pair pads to its longer side
+            PreferencePairs.Pair p = pairs.encode(ex, width);
+            return Math.max(p.chosen().length(), p.rejected().length());
+        }, maker);
     }
 
     /** The reference log-probabilities of every pair of {@code data} not yet known, in batches of the run's size. */

@@ -83,6 +83,22 @@ class PreferencePairsTest {
     }
 
     @Test
+    void groupByLengthBatchesPairsOfSimilarLength() {
+        List<Example> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < 32; i++)   // alternating short (3-token sides: p1 yes EOS) and long (6-token: p1 p2 p3 p4 yes EOS) pairs
+            rows.add(row("g:" + i, "prompt", i % 2 == 0 ? "p1" : "p1 p2 p3 p4", "chosen", "yes", "rejected", "no"));
+        DpoObjective dpo = PreferenceTask.dpo(Map.of());
+        int grouped = 0, plain = 0, shortBatches = 0;
+        // mega-batches of min(32 / 16, 50) = 2 batches are sorted by length: the second of each holds the shorter pairs
+        for (Batch b : dpo.prepare(new Dataset("g", rows), new BatchSpec(4, 16, true), 3)) {
+            grouped += b.ints("ids").dim(1);
+            if (b.ints("ids").dim(1) == 3) shortBatches++;
+        }
+        for (Batch b : dpo.prepare(new Dataset("g", rows), new BatchSpec(4, 16), 3)) plain += b.ints("ids").dim(1);
+        assertTrue(shortBatches > 0 && grouped < plain, "grouped widths " + grouped + " (" + shortBatches + " all-short batches) vs shuffled " + plain);
+    }
+
+    @Test
     void nonPreferenceRowsAreRejectedWithTheSource() {
         var e = assertThrows(IllegalArgumentException.class, () -> pairs().encode(row("k.jsonl:3", "prompt", "p1", "completion", "yes",
                 "label", true), 16));
