@@ -31,6 +31,7 @@ public class Linear extends Module {
     private Tensor weight;            // null while stored compressed
     private FrozenWeight quantized;   // null unless stored compressed (4-bit or bf16)
     private final List<LinearAdapter> adapters = new ArrayList<>();
+    private boolean adaptersDisabled;
 
     public Linear(Backend be, Random rng, int in, int out, boolean bias, float std) {
         this.in = in;
@@ -43,10 +44,10 @@ public class Linear extends Module {
     /** x: [..., in] → [..., out] */
     public Tensor forward(Tensor x) {
         if (x.dim(-1) != in) throw new IllegalArgumentException("linear expects last dim " + in + ", got " + x.shape());
-        for (LinearAdapter a : adapters) if (a.active()) x = a.transformInput(x);
+        if (!adaptersDisabled) for (LinearAdapter a : adapters) if (a.active()) x = a.transformInput(x);
         Tensor y = quantized != null ? QuantizedMatMul.linear(x, quantized) : MatMul.matmul(x, weight, false, true);
         if (bias != null) y = Arithmetic.add(y, bias);
-        for (LinearAdapter a : adapters) if (a.active()) y = a.apply(x, y);
+        if (!adaptersDisabled) for (LinearAdapter a : adapters) if (a.active()) y = a.apply(x, y);
         return y;
     }
 
@@ -122,6 +123,13 @@ public class Linear extends Module {
     }
 
     public List<LinearAdapter> adapters() { return Collections.unmodifiableList(adapters); }
+
+    /** Turns every adapter off (true) or back on; returns the previous setting ({@link Transformer#disableAdapters}). */
+    boolean disableAdapters(boolean off) {
+        boolean was = adaptersDisabled;
+        adaptersDisabled = off;
+        return was;
+    }
 
     /**
      * Hook for parameter-efficient methods. {@link #transformInput} runs before the base

@@ -23,6 +23,7 @@ public final class SelfAttention extends Module {
     private final Norm qNorm, kNorm;
     private final float[] invFreq;   // [D/2] rotary frequencies when they do not depend on the length, else null
     private KeyValuePrefix prefix;
+    private boolean prefixDisabled;
 
     public SelfAttention(Backend be, Random rng, TransformerConfig cfg) {
         this.cfg = cfg;
@@ -40,6 +41,7 @@ public final class SelfAttention extends Module {
     /** x: [B, T, C] → [B, T, C]; posOffset is the position of x's first token. */
     public Tensor forward(Tensor x, IntTensor keyMask, IntTensor segments, KVCache cache, int layer, int posOffset) {
         int b = x.dim(0), t = x.dim(1), hq = cfg.heads(), hkv = cfg.kvHeads(), d = cfg.headDim();
+        KeyValuePrefix prefix = prefixDisabled ? null : this.prefix;   // a reference forward runs without it (Transformer.disableAdapters)
         Tensor fused = qkv.forward(x);                       // [B, T, (Hq + 2Hkv)·D]
         int width = (hq + 2 * hkv) * d;
         boolean rotary = cfg.positions() == ModelKinds.Positions.ROTARY;
@@ -88,6 +90,13 @@ public final class SelfAttention extends Module {
         if (prefix != null) throw new IllegalStateException("this attention layer already has a prefix of " + prefix.tokens() + " tokens");
         prefix = register("prefix", new KeyValuePrefix(qkv.weight().backend(), tokens, cfg.kvHeads() * cfg.headDim()));
         return prefix;
+    }
+
+    /** Turns the prefix off (true) or back on; returns the previous setting ({@link Transformer#disableAdapters}). */
+    boolean disablePrefix(boolean off) {
+        boolean was = prefixDisabled;
+        prefixDisabled = off;
+        return was;
     }
 
     /** The attached prefix, or null. */

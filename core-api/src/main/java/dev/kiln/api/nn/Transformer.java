@@ -37,6 +37,7 @@ public final class Transformer extends Module {
     private long dropoutSeed = 1;
     private long dropoutCalls;
     private boolean gradientCheckpointing;
+    private boolean adaptersDisabled;
 
     public Transformer(Backend be, TransformerConfig cfg, long seed) {
         this.cfg = cfg;
@@ -74,7 +75,7 @@ public final class Transformer extends Module {
     /** Token embeddings only: ids [B, T] → [B, T, C] (for building mixed inputs). */
     public Tensor embedTokens(IntTensor ids) {
         Tensor x = Embedding.lookup(tokens, ids);
-        for (TokenEmbeddingAdapter a : tokenAdapters) if (a.active()) x = a.apply(ids, x);
+        if (!adaptersDisabled) for (TokenEmbeddingAdapter a : tokenAdapters) if (a.active()) x = a.apply(ids, x);
         return x;
     }
 
@@ -101,7 +102,8 @@ public final class Transformer extends Module {
         KVCache cache = in.cache();
         // Real tokens come after a key/value prefix's virtual tokens, as in transformers + PEFT, where the
         // prefix is past_key_values and positions start at its length (learned, sinusoidal and rotary alike).
-        int prefix = prefixTokens();
+        int prefix = adaptersDisabled ? 0 : prefixTokens();
+        SoftPrompt softPrompt = adaptersDisabled ? null : this.softPrompt;
         int offset = cache == null ? 0 : cache.length();
         int usable = cfg.usablePositions();
         if ((positions != null || sinusoid != null) && prefix + offset + t > usable)
@@ -168,6 +170,45 @@ public final class Transformer extends Module {
     public int prefixTokens() {
         KeyValuePrefix p = blocks.isEmpty() ? null : blocks.get(0).attention().prefix();
         return p == null ? 0 : p.tokens();
+    }
+
+    /**
+     * PEFT's {@code disable_adapter()}: until the returned scope closes, the model computes as its
+     * base, with every adapter off (each {@link Linear.LinearAdapter}, every
+     * {@link TokenEmbeddingAdapter}, the soft prompt and the key/value prefix), nothing detached or
+     * copied. A preference signal's reference policy is this scope over the policy being trained.
+     * Closing restores exactly the previous state (scopes nest).
+     */
+    public AdapterScope disableAdapters() {
+        boolean self = adaptersDisabled;
+        adaptersDisabled = true;
+        java.util.Map<Linear, Boolean> linears = new java.util.IdentityHashMap<>();
+        java.util.Map<SelfAttention, Boolean> attentions = new java.util.IdentityHashMap<>();
+        for (Module m : namedModules().values()) {
+            if (m instanceof Linear l) linears.put(l, l.disableAdapters(true));
+            if (m instanceof SelfAttention a) attentions.put(a, a.disablePrefix(true));
+        }
+        return () -> {
+            linears.forEach(Linear::disableAdapters);
+            attentions.forEach(SelfAttention::disablePrefix);
+            adaptersDisabled = self;
+        };
+    }
+
+    /** Whether anything {@link #disableAdapters} turns off is attached and on: an adapter, a soft prompt or a prefix. */
+    public boolean hasAdapters() {
+        if (adaptersDisabled) return false;
+        if (softPrompt != null || prefixTokens() > 0) return true;
+        for (TokenEmbeddingAdapter a : tokenAdapters) if (a.active()) return true;
+        for (Module m : namedModules().values())
+            if (m instanceof Linear l) for (Linear.LinearAdapter a : l.adapters()) if (a.active()) return true;
+        return false;
+    }
+
+    /** The scope of {@link #disableAdapters}: closing it turns the adapters back on. */
+    public interface AdapterScope extends AutoCloseable {
+        @Override
+        void close();
     }
 
     /** Explicit positions [B, T], each in [0, usable positions) → table rows [B, T] (shifted by position_offset). */

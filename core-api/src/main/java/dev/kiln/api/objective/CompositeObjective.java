@@ -51,6 +51,18 @@ public final class CompositeObjective implements Objective {
         for (Objective o : members) o.checkModel(model);
     }
 
+    /** When any member compares with a reference policy; each such member gets the same one. */
+    @Override
+    public boolean needsReference() {
+        for (Objective o : members) if (o.needsReference()) return true;
+        return false;
+    }
+
+    @Override
+    public void useReference(ReferencePolicy reference) {
+        for (Objective o : members) if (o.needsReference()) o.useReference(reference);
+    }
+
     @Override
     public Batches batches(Dataset data, BatchSpec spec, long seed) {
         List<Batches> each = new ArrayList<>();

@@ -65,6 +65,18 @@ public interface Objective {
     default Map<String, Double> finish(Map<String, Double> averaged) { return averaged; }
 
     /**
+     * Whether this objective compares the policy with a frozen reference (DPO, KTO, GRPO with a KL
+     * term). When true, the pipeline builds a {@link ReferencePolicy} after the fine-tuning method
+     * has configured the model and calls {@link #useReference} before training. Default: false.
+     */
+    default boolean needsReference() { return false; }
+
+    /** Receives the reference policy (once, before any batch is made); only called when {@link #needsReference()}. */
+    default void useReference(ReferencePolicy reference) {
+        throw new UnsupportedOperationException("objective '" + name() + "' does not use a reference policy");
+    }
+
+    /**
      * One batch's result. {@code loss} is a scalar [1] tensor; {@code metrics} are host values
      * (the loss among them, as "loss"); {@code weight} is what the batch counts for when averaging
      * (predicted tokens, examples).

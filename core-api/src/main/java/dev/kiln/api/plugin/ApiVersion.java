@@ -8,10 +8,12 @@ package dev.kiln.api.plugin;
  * 1.3 {@link dev.kiln.api.objective.BatchSpec#groupByLength()} and {@link dev.kiln.api.objective.LengthGroupedOrder};
  * 1.4 the backend's statistics paths ({@link dev.kiln.api.backend.Backend#attentionWithStats},
  * {@link dev.kiln.api.backend.Backend#crossEntropyWithStats}), {@link dev.kiln.api.quant.FrozenWeight},
- * {@link dev.kiln.api.quant.Bf16Weight}, {@link dev.kiln.api.nn.FrozenWeights} and {@link dev.kiln.api.nn.Linear#storeBf16()}.
+ * {@link dev.kiln.api.quant.Bf16Weight}, {@link dev.kiln.api.nn.FrozenWeights} and {@link dev.kiln.api.nn.Linear#storeBf16()};
+ * 1.5 the completion / preference rows and log-probabilities of {@code dev.kiln.api.completion}, the
+ * reference policy ({@link dev.kiln.api.objective.ReferencePolicy}) and {@code Transformer.disableAdapters()}.
  */
 public record ApiVersion(int major, int minor) {
-    public static final String CURRENT = "1.4";
+    public static final String CURRENT = "1.5";
 
     public static ApiVersion parse(String text) {
         String[] parts = text == null ? new String[0] : text.trim().split("\\.");

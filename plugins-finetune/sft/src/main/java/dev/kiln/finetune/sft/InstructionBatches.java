@@ -1,5 +1,6 @@
 package dev.kiln.finetune.sft;
 
+import dev.kiln.api.completion.PieceEncoder;
 import dev.kiln.api.data.Batch;
 import dev.kiln.api.ops.Losses;
 import dev.kiln.api.tensor.IntTensor;
@@ -39,26 +40,26 @@ final class InstructionBatches {
     private InstructionBatches() {}
 
     /** One example per row, in the given order. */
-    static Batch padded(List<InstructionEncoder.Encoded> examples, int pad) {
-        List<List<InstructionEncoder.Encoded>> rows = new ArrayList<>(examples.size());
-        for (InstructionEncoder.Encoded e : examples) rows.add(List.of(e));
+    static Batch padded(List<PieceEncoder.Encoded> examples, int pad) {
+        List<List<PieceEncoder.Encoded>> rows = new ArrayList<>(examples.size());
+        for (PieceEncoder.Encoded e : examples) rows.add(List.of(e));
         return batch(rows, pad, false);
     }
 
     /** The examples packed into rows of at most {@code seqLen} positions (best fit decreasing), one row per batch row. */
-    static Batch packed(List<InstructionEncoder.Encoded> examples, int seqLen, int pad) {
+    static Batch packed(List<PieceEncoder.Encoded> examples, int seqLen, int pad) {
         return batch(bestFitDecreasing(examples, seqLen), pad, true);
     }
 
     /** Rows of at most {@code seqLen} positions; ties in length keep the given order, so the result depends only on it. */
-    static List<List<InstructionEncoder.Encoded>> bestFitDecreasing(List<InstructionEncoder.Encoded> examples, int seqLen) {
+    static List<List<PieceEncoder.Encoded>> bestFitDecreasing(List<PieceEncoder.Encoded> examples, int seqLen) {
         Integer[] order = new Integer[examples.size()];
         for (int i = 0; i < order.length; i++) order[i] = i;
         Arrays.sort(order, (a, b) -> examples.get(b).length() - examples.get(a).length());   // stable: ties keep the given order
-        List<List<InstructionEncoder.Encoded>> rows = new ArrayList<>();
+        List<List<PieceEncoder.Encoded>> rows = new ArrayList<>();
         TreeMap<Integer, Deque<Integer>> byFree = new TreeMap<>();                             // free positions → rows
         for (int i : order) {
-            InstructionEncoder.Encoded e = examples.get(i);
+            PieceEncoder.Encoded e = examples.get(i);
             int need = e.length() - 1;
             Integer free = byFree.ceilingKey(need);
             int row;
@@ -76,16 +77,16 @@ final class InstructionBatches {
         return rows;
     }
 
-    private static Batch batch(List<List<InstructionEncoder.Encoded>> rows, int pad, boolean segments) {
+    private static Batch batch(List<List<PieceEncoder.Encoded>> rows, int pad, boolean segments) {
         int b = rows.size(), width = 1;
-        for (List<InstructionEncoder.Encoded> row : rows) width = Math.max(width, positions(row));
+        for (List<PieceEncoder.Encoded> row : rows) width = Math.max(width, positions(row));
         int[] ids = new int[b * width], targets = new int[b * width], extra = new int[b * width], pos = new int[b * width];
         Arrays.fill(ids, pad);
         Arrays.fill(targets, Losses.IGNORE);
         long real = 0;
         for (int r = 0; r < b; r++) {
             int o = r * width, segment = 0;
-            for (InstructionEncoder.Encoded e : rows.get(r)) {
+            for (PieceEncoder.Encoded e : rows.get(r)) {
                 segment++;
                 int n = e.length() - 1;
                 System.arraycopy(e.ids(), 0, ids, o, n);
@@ -107,9 +108,9 @@ final class InstructionBatches {
         return batch;
     }
 
-    private static int positions(List<InstructionEncoder.Encoded> row) {
+    private static int positions(List<PieceEncoder.Encoded> row) {
         int n = 0;
-        for (InstructionEncoder.Encoded e : row) n += e.length() - 1;
+        for (PieceEncoder.Encoded e : row) n += e.length() - 1;
         return n;
     }
 }

@@ -1,5 +1,8 @@
 package dev.kiln.finetune.sft;
 
+import dev.kiln.api.completion.PieceEncoder;
+import dev.kiln.api.completion.CompletionRows;
+import dev.kiln.api.completion.Message;
 import dev.kiln.api.data.Batch;
 import dev.kiln.api.data.Batches;
 import dev.kiln.api.data.Dataset;
@@ -25,8 +28,8 @@ import java.util.Map;
  * Instruction / completion tuning, the {@code sft} signal's objective for {@code task: instruction}
  * (what TRL's SFTTrainer does with prompt-completion and conversational data): next-token
  * cross-entropy through the backbone's own LM head (no head of its own), on completion tokens
- * only. Rows → text pieces ({@link InstructionRows}, chat template {@link ChatTemplate}) → tokens
- * with a trained flag and truncation ({@link InstructionEncoder}) → padded or packed batches
+ * only. Rows → text pieces ({@link CompletionRows}, chat template {@link dev.kiln.api.completion.RoleTemplate}) → tokens
+ * with a trained flag and truncation ({@link PieceEncoder}) → padded or packed batches
  * ({@link InstructionBatches}), made one at a time when the trainer asks ({@link #batches}; packed
  * ones from fixed windows of examples, {@link PackedEpoch}), so an epoch over a dataset larger than
  * memory costs one batch.
@@ -47,8 +50,8 @@ public final class InstructionObjective implements Objective {
     private final InstructionSettings settings;
     private final Tokenizer tokenizer;
     private final TransformerConfig model;
-    private final InstructionRows rows;
-    private final InstructionEncoder encoder;
+    private final CompletionRows rows;
+    private final PieceEncoder encoder;
     private final int pad;
     private final long packingSeed;
 
@@ -57,8 +60,8 @@ public final class InstructionObjective implements Objective {
         this.settings = settings;
         this.tokenizer = tokenizer;
         this.model = model;
-        this.rows = new InstructionRows(settings, tokenizer);
-        this.encoder = new InstructionEncoder(tokenizer);
+        this.rows = new CompletionRows(settings.format(), tokenizer);
+        this.encoder = new PieceEncoder(tokenizer);
         this.pad = tokenizer.special(Tokenizer.PAD).orElse(0);
         this.packingSeed = packingSeed;
     }
@@ -70,10 +73,10 @@ public final class InstructionObjective implements Objective {
 
     /** The conversation as the chat template renders it (for inspection and tests). */
     public String renderChat(Example ex, boolean addGenerationPrompt) {
-        List<InstructionRows.Message> messages = rows.messages(ex, settings.messagesField());
+        List<Message> messages = rows.messages(ex, settings.messagesField());
         if (settings.modelTemplate() != null) {
             List<Map<String, ?>> maps = new ArrayList<>();
-            for (InstructionRows.Message m : messages) maps.add(Map.of("role", m.role(), "content", m.content()));
+            for (Message m : messages) maps.add(Map.of("role", m.role(), "content", m.content()));
             return settings.modelTemplate().render(maps, addGenerationPrompt);
         }
         return settings.template().render(messages, addGenerationPrompt);
@@ -105,22 +108,22 @@ public final class InstructionObjective implements Objective {
         if (settings.packing())
             return PackedEpoch.of(data, spec.batchSize(), seqLen, pad, settings.shuffle(), packingSeed, seed, ex -> encode(ex, seqLen));
         return ExampleBatches.of(data, spec.batchSize(), settings.shuffle(), false, seed, (examples, indices, rng) -> {
-            List<InstructionEncoder.Encoded> encoded = new ArrayList<>(examples.size());
+            List<PieceEncoder.Encoded> encoded = new ArrayList<>(examples.size());
             for (Example ex : examples) encoded.add(encode(ex, seqLen));
             return InstructionBatches.padded(encoded, pad);
         });
     }
 
     /** Every example tokenized and truncated to seqLen positions (for inspection and tests; training encodes per batch). */
-    List<InstructionEncoder.Encoded> encode(Dataset data, int seqLen) {
-        List<InstructionEncoder.Encoded> out = new ArrayList<>(data.size());
+    List<PieceEncoder.Encoded> encode(Dataset data, int seqLen) {
+        List<PieceEncoder.Encoded> out = new ArrayList<>(data.size());
         for (Example ex : data.examples()) out.add(encode(ex, seqLen));
         return out;
     }
 
     /** One example tokenized and truncated to seqLen positions (seqLen + 1 tokens). */
-    InstructionEncoder.Encoded encode(Example ex, int seqLen) {
-        InstructionEncoder.Encoded e = InstructionEncoder.truncate(encoder.encode(rows.pieces(ex), ex.source()), seqLen + 1);
+    PieceEncoder.Encoded encode(Example ex, int seqLen) {
+        PieceEncoder.Encoded e = PieceEncoder.truncate(encoder.encode(rows.pieces(ex), ex.source()), seqLen + 1);
         if (e.targets() == 0)
             throw new IllegalArgumentException(ex.source() + ": nothing to train on: the first token has no context to be predicted from "
                     + "and no later token is trained (an empty prompt and a one-token completion without EOS?)");

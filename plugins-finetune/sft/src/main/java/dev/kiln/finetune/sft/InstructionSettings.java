@@ -1,24 +1,29 @@
 package dev.kiln.finetune.sft;
 
+import dev.kiln.api.completion.CompletionFormat;
+import dev.kiln.api.completion.RoleTemplate;
 import dev.kiln.api.config.Config;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The parsed {@code sft} config for {@code task: instruction} (keys and defaults in
- * {@link SftFineTunerFactory}). Exactly one of {@code template} (Kiln's role formats) and
- * {@code modelTemplate} (the model's own Jinja template) is set.
+ * {@link SftFineTunerFactory}): how rows become pieces ({@link CompletionFormat}, shared with the
+ * preference signals) plus sft's own {@code packing} and {@code shuffle}.
  */
-record InstructionSettings(String promptField, String completionField, String messagesField, ChatTemplate template,
-                           dev.kiln.api.chat.ChatTemplate modelTemplate,
-                           boolean completionOnlyLoss, boolean assistantOnlyLoss, boolean addEos, boolean packing,
-                           boolean shuffle) {
+record InstructionSettings(CompletionFormat format, boolean packing, boolean shuffle) {
     /** The {@code chat_template} value that picks the model's own template (the default when it has one). */
-    static final String MODEL = "model";
+    static final String MODEL = CompletionFormat.MODEL;
 
     /** The keys that only {@code task: instruction} reads. */
-    static final List<String> KEYS = List.of("prompt_field", "completion_field", "messages_field", "chat_template",
-            "completion_only_loss", "assistant_only_loss", "add_eos", "packing");
+    static final List<String> KEYS;
+
+    static {
+        List<String> keys = new ArrayList<>(CompletionFormat.KEYS);
+        keys.add("packing");
+        KEYS = List.copyOf(keys);
+    }
 
     /** Without a model template (Kiln's role formats only). */
     static InstructionSettings fromConfig(Config config, boolean shuffle) {
@@ -30,22 +35,21 @@ record InstructionSettings(String promptField, String completionField, String me
      *                      absent or {@code model}
      */
     static InstructionSettings fromConfig(Config config, boolean shuffle, dev.kiln.api.chat.ChatTemplate modelTemplate) {
-        String prompt = config.getString("prompt_field", "prompt"), completion = config.getString("completion_field", "completion");
-        String messages = config.getString("messages_field", "messages");
-        config.has("chat_template");
-        Object raw = config.raw().get("chat_template");
-        boolean useModel = (raw == null && modelTemplate != null) || (raw instanceof String n && n.trim().equalsIgnoreCase(MODEL));
-        if (useModel && modelTemplate == null)
-            throw config.error("chat_template", "is '" + MODEL + "' but the model in finetune.from has no chat template"
-                    + " (chat_template.jinja, or chat_template in tokenizer_config.json); use chatml or a map of role formats");
-        ChatTemplate template = useModel ? null : ChatTemplate.parse(raw, config);
-        boolean completionOnly = config.getBoolean("completion_only_loss", true);
-        boolean assistantOnly = config.getBoolean("assistant_only_loss", true);
-        boolean eos = config.getBoolean("add_eos", true), packing = config.getBoolean("packing", false);
-        if (prompt.equals(completion)) throw config.error("completion_field", "must differ from prompt_field ('" + prompt + "')");
-        if (messages.equals(prompt) || messages.equals(completion))
-            throw config.error("messages_field", "must differ from prompt_field and completion_field ('" + messages + "')");
-        return new InstructionSettings(prompt, completion, messages, template, useModel ? modelTemplate : null, completionOnly, assistantOnly,
-                eos, packing, shuffle);
+        CompletionFormat format = CompletionFormat.fromConfig(config, modelTemplate);
+        return new InstructionSettings(format, config.getBoolean("packing", false), shuffle);
     }
+
+    String promptField() { return format.promptField(); }
+
+    String completionField() { return format.completionField(); }
+
+    String messagesField() { return format.messagesField(); }
+
+    RoleTemplate template() { return format.template(); }
+
+    dev.kiln.api.chat.ChatTemplate modelTemplate() { return format.modelTemplate(); }
+
+    boolean completionOnlyLoss() { return format.completionOnlyLoss(); }
+
+    boolean assistantOnlyLoss() { return format.assistantOnlyLoss(); }
 }

@@ -1,5 +1,6 @@
 package dev.kiln.finetune.sft;
 
+import dev.kiln.api.completion.PieceEncoder;
 import dev.kiln.api.data.Batches;
 import dev.kiln.api.data.Dataset;
 import dev.kiln.api.data.Example;
@@ -47,7 +48,7 @@ final class PackedEpoch {
      * @param epochSeed    the epoch's seed: the order of the windows
      */
     static Batches of(Dataset data, int batchSize, int seqLen, int pad, boolean shuffle, long packingSeed, long epochSeed,
-                      Function<Example, InstructionEncoder.Encoded> encode) {
+                      Function<Example, PieceEncoder.Encoded> encode) {
         List<Example> examples = data.examples();
         int n = examples.size();
         if (n == 0) return Batches.of(List.of());
@@ -58,7 +59,7 @@ final class PackedEpoch {
         return Batches.lazy(windows, i -> {
             long w = visit == null ? i : visit.apply(i);
             long from = w * n / windows, to = (w + 1) * n / windows;          // balanced: sizes differ by at most one
-            List<InstructionEncoder.Encoded> members = new ArrayList<>((int) (to - from));
+            List<PieceEncoder.Encoded> members = new ArrayList<>((int) (to - from));
             for (long p = from; p < to; p++) {
                 long at = layout == null ? p : layout.apply(p);
                 members.add(encode.apply(examples.get(Math.toIntExact(at))));
@@ -68,9 +69,9 @@ final class PackedEpoch {
     }
 
     /** W = max(B, ⌊B·s / r⌋): B times the examples per row when a sample of s ≤ {@value #SAMPLE} examples packs into r rows. */
-    static int window(List<Example> examples, int batchSize, int seqLen, Function<Example, InstructionEncoder.Encoded> encode) {
+    static int window(List<Example> examples, int batchSize, int seqLen, Function<Example, PieceEncoder.Encoded> encode) {
         int n = examples.size(), s = Math.min(n, SAMPLE);
-        List<InstructionEncoder.Encoded> sample = new ArrayList<>(s);
+        List<PieceEncoder.Encoded> sample = new ArrayList<>(s);
         for (int j = 0; j < s; j++) sample.add(encode.apply(examples.get((int) ((long) j * n / s))));
         int rows = InstructionBatches.bestFitDecreasing(sample, seqLen).size();
         return (int) Math.min(Integer.MAX_VALUE, Math.max(batchSize, (long) batchSize * s / rows));

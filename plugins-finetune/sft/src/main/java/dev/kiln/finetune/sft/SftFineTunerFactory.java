@@ -1,5 +1,6 @@
 package dev.kiln.finetune.sft;
 
+import dev.kiln.api.completion.CompletionRows;
 import dev.kiln.api.config.Config;
 import dev.kiln.api.finetune.FineTuner;
 import dev.kiln.api.finetune.FineTunerFactory;
@@ -34,13 +35,13 @@ import java.util.List;
  *   <li>{@code text_field} / {@code text_pair_field} / {@code label_field} (defaults {@code text},
  *       {@code text_pair}, {@code label}): the Example fields read.</li>
  * </ul>
- * Instruction (rows are prompt / completion pairs or conversations, see {@link InstructionRows}):
+ * Instruction (rows are prompt / completion pairs or conversations, see {@link CompletionRows}):
  * <ul>
  *   <li>{@code prompt_field} / {@code completion_field} / {@code messages_field} (defaults
  *       {@code prompt}, {@code completion}, {@code messages});</li>
  *   <li>{@code chat_template} (default: {@code model} when the model in finetune.from has its own
- *       chat template, else {@code chatml}): {@code model} (its Jinja template, {@link TemplateTurns}),
- *       the name {@code chatml} or a map of role formats ({@link ChatTemplate}); kept in the saved
+ *       chat template, else {@code chatml}): {@code model} (its Jinja template, {@link dev.kiln.api.completion.TemplateTurns}),
+ *       the name {@code chatml} or a map of role formats ({@link dev.kiln.api.completion.RoleTemplate}); kept in the saved
  *       model's config.json ({@link InstructionObjective#metadata()});</li>
  *   <li>{@code completion_only_loss} (default true, TRL's name and default): prompt tokens are
  *       context only (target IGNORE); false trains the whole prompt / completion row;</li>

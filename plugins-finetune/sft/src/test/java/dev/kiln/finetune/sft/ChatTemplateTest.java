@@ -1,5 +1,7 @@
 package dev.kiln.finetune.sft;
 
+import dev.kiln.api.completion.Message;
+import dev.kiln.api.completion.RoleTemplate;
 import dev.kiln.api.config.Config;
 import dev.kiln.api.config.ConfigException;
 import org.junit.jupiter.api.Test;
@@ -13,13 +15,13 @@ import static org.junit.jupiter.api.Assertions.*;
 class ChatTemplateTest {
     static final Config SECTION = new Config("finetune signal 'sft'", Map.of());
 
-    static ChatTemplate parse(Object raw) {
-        return ChatTemplate.parse(raw, SECTION);
+    static RoleTemplate parse(Object raw) {
+        return RoleTemplate.parse(raw, SECTION);
     }
 
-    static List<InstructionRows.Message> conversation() {
-        return List.of(new InstructionRows.Message("system", "Be brief."), new InstructionRows.Message("user", "Hi?"),
-                new InstructionRows.Message("assistant", "Hello."));
+    static List<Message> conversation() {
+        return List.of(new Message("system", "Be brief."), new Message("user", "Hi?"),
+                new Message("assistant", "Hello."));
     }
 
     @Test
@@ -28,7 +30,7 @@ class ChatTemplateTest {
         assertEquals(expected, parse(null).render(conversation(), false));
         assertEquals(expected, parse("ChatML").render(conversation(), false));
         assertEquals(expected + "<|im_start|>assistant\n", parse("chatml").render(conversation(), true));
-        ChatTemplate.Format assistant = parse(null).format("assistant");
+        RoleTemplate.Format assistant = parse(null).format("assistant");
         assertEquals("<|im_end|>", assistant.endMarker(), "the trained end marker: the suffix without its trailing newline");
         assertEquals("\n", assistant.afterEndMarker());
     }
@@ -38,13 +40,13 @@ class ChatTemplateTest {
         Map<String, Object> raw = new LinkedHashMap<>();
         raw.put("user", "[{role}] {{q}} {content}\n");
         raw.put("assistant", "[{role}] {content} </s>\n\n");
-        ChatTemplate t = parse(raw);
-        assertEquals(new ChatTemplate.Format("[user] {q} ", "\n"), t.format("user"));
+        RoleTemplate t = parse(raw);
+        assertEquals(new RoleTemplate.Format("[user] {q} ", "\n"), t.format("user"));
         assertEquals("</s>", t.format("assistant").endMarker().strip());
         assertNull(t.format("system"), "system is optional");
         assertEquals("[assistant] ", t.generationPrompt(), "the generation prompt defaults to the assistant prefix");
-        assertEquals("[user] {q} hi\n[assistant] yo </s>\n\n[assistant] ", t.render(List.of(new InstructionRows.Message("user", "hi"),
-                new InstructionRows.Message("assistant", "yo")), true));
+        assertEquals("[user] {q} hi\n[assistant] yo </s>\n\n[assistant] ", t.render(List.of(new Message("user", "hi"),
+                new Message("assistant", "yo")), true));
     }
 
     @Test
@@ -54,8 +56,8 @@ class ChatTemplateTest {
                 "assistant", "<|im_start|>assistant\n{content}<|im_end|>\n", "generation_prompt", "<|im_start|>assistant\n"), chatml);
         assertEquals(chatml, parse(chatml).toMap());
         Map<String, Object> braces = Map.of("user", "{{{content}}}", "assistant", "A: {content}.", "generation_prompt", "A:");
-        ChatTemplate t = parse(braces);
-        assertEquals(new ChatTemplate.Format("{", "}"), t.format("user"));
+        RoleTemplate t = parse(braces);
+        assertEquals(new RoleTemplate.Format("{", "}"), t.format("user"));
         assertEquals(braces, t.toMap());
         assertEquals(braces, parse(t.toMap()).toMap());
     }

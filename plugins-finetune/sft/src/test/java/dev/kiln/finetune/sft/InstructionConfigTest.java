@@ -1,5 +1,6 @@
 package dev.kiln.finetune.sft;
 
+import dev.kiln.api.completion.RoleTemplate;
 import dev.kiln.api.backend.NaiveBackend;
 import dev.kiln.api.config.Config;
 import dev.kiln.api.config.ConfigException;
@@ -74,7 +75,7 @@ class InstructionConfigTest {
         assertEquals("completion", meta.get("completion_field"));
         assertEquals("messages", meta.get("messages_field"));
         assertEquals(true, meta.get("add_eos"));
-        assertEquals(ChatTemplate.chatml().toMap(), meta.get("chat_template"), "the default template is stored in full");
+        assertEquals(RoleTemplate.chatml().toMap(), meta.get("chat_template"), "the default template is stored in full");
 
         Map<String, Object> custom = Map.of("user", "Q: {content}\n", "assistant", "A: {content}\n\n", "generation_prompt", "A:");
         Map<String, Object> stored = instruction(Map.of("chat_template", custom, "prompt_field", "q", "add_eos", false), GPT,

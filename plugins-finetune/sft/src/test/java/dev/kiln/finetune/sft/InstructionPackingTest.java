@@ -1,5 +1,6 @@
 package dev.kiln.finetune.sft;
 
+import dev.kiln.api.completion.PieceEncoder;
 import dev.kiln.api.autograd.GradMode;
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.backend.NaiveBackend;
@@ -60,7 +61,7 @@ class InstructionPackingTest {
         TransformerConfig gpt = TransformerConfig.gpt2(WORDS.vocabSize(), 16, 1, 2, 32);
         InstructionObjective o = packed(gpt);
         Dataset d = data();
-        List<InstructionEncoder.Encoded> examples = o.encode(d, SEQ);
+        List<PieceEncoder.Encoded> examples = o.encode(d, SEQ);
         List<Batch> batches = o.prepare(d, new BatchSpec(3, SEQ), 4);
         Set<Integer> seen = new HashSet<>();
         int rows = 0;
@@ -100,9 +101,9 @@ class InstructionPackingTest {
     }
 
     /** The example whose inputs and next-token targets (IGNORE where untrained) this segment is, or −1. */
-    private static int findExample(List<InstructionEncoder.Encoded> examples, int[] ids, int[] targets) {
+    private static int findExample(List<PieceEncoder.Encoded> examples, int[] ids, int[] targets) {
         for (int k = 0; k < examples.size(); k++) {
-            InstructionEncoder.Encoded e = examples.get(k);
+            PieceEncoder.Encoded e = examples.get(k);
             if (e.length() - 1 != ids.length || !Arrays.equals(Arrays.copyOf(e.ids(), ids.length), ids)) continue;
             boolean ok = true;
             for (int i = 0; i < ids.length; i++) ok &= targets[i] == (e.trained()[i + 1] ? e.ids()[i + 1] : Losses.IGNORE);

@@ -1,5 +1,6 @@
 package dev.kiln.finetune.sft;
 
+import dev.kiln.api.completion.PieceEncoder;
 import dev.kiln.api.testing.BatchFingerprints;
 import dev.kiln.api.testing.CountingExamples;
 import dev.kiln.api.data.Batch;
@@ -95,7 +96,7 @@ class LazyInstructionBatchesTest {
         InstructionObjective o = objective(true);
         Dataset d = data();
         Map<String, Integer> expected = new HashMap<>(), seen = new HashMap<>();
-        for (InstructionEncoder.Encoded e : o.encode(d, SPEC.seqLen())) expected.merge(Arrays.toString(Arrays.copyOf(e.ids(), e.length() - 1)), 1, Integer::sum);
+        for (PieceEncoder.Encoded e : o.encode(d, SPEC.seqLen())) expected.merge(Arrays.toString(Arrays.copyOf(e.ids(), e.length() - 1)), 1, Integer::sum);
         List<Batch> batches = o.batches(d, SPEC, 5).toList();
         int window = PackedEpoch.window(d.examples(), SPEC.batchSize(), SPEC.seqLen(), ex -> o.encode(ex, SPEC.seqLen()));
         assertEquals((N + window - 1) / window, batches.size());
@@ -123,7 +124,7 @@ class LazyInstructionBatchesTest {
     void withoutShuffleBatchesAreConsecutiveExamplesInFileOrder() {
         Dataset d = data();
         InstructionObjective padded = objective(false, false);
-        List<InstructionEncoder.Encoded> all = padded.encode(d, SPEC.seqLen());
+        List<PieceEncoder.Encoded> all = padded.encode(d, SPEC.seqLen());
         assertEquals(BatchFingerprints.of(InstructionBatches.padded(all.subList(4, 8), WORDS.requireSpecial("[PAD]"))),
                 BatchFingerprints.of(padded.batches(d, SPEC, 9).get(1)));
         InstructionObjective packed = objective(true, false);

@@ -1,5 +1,6 @@
 package dev.kiln.finetune.sft;
 
+import dev.kiln.api.completion.PieceEncoder;
 import dev.kiln.api.backend.NaiveBackend;
 import dev.kiln.api.chat.ChatTemplate;
 import dev.kiln.api.config.Config;
@@ -65,7 +66,7 @@ class ModelTemplateTest {
     }
 
     /** The trained stretches of an encoded example, as text. */
-    static List<String> trained(InstructionEncoder.Encoded e) {
+    static List<String> trained(PieceEncoder.Encoded e) {
         List<String> out = new ArrayList<>();
         int i = 0;
         while (i < e.length()) {
@@ -89,7 +90,7 @@ class ModelTemplateTest {
     void assistantTurnsTrainFromPrefixRenderings() {
         InstructionObjective o = objective(Map.of(), new HeaderTemplate(false));
         Example ex = chat("system", "Be brief.", "user", "Hi", "assistant", "Hello!", "user", "Bye", "assistant", "Bye.");
-        InstructionEncoder.Encoded e = o.encode(ex, 256);
+        PieceEncoder.Encoded e = o.encode(ex, 256);
         assertEquals(List.of("Hello!<|endoftext|>", "Bye.<|endoftext|>"), trained(e));
         assertEquals(256, e.ids()[e.length() - 2], "the end marker is the special token, not its letters (then the context '\\n')");
         assertFalse(e.trained()[e.length() - 1], "the line break after the end marker is context");
@@ -101,7 +102,7 @@ class ModelTemplateTest {
     @Test
     void generationBlocksMarkTheTrainedText() {
         InstructionObjective o = objective(Map.of(), new HeaderTemplate(true));
-        InstructionEncoder.Encoded e = o.encode(chat("user", "Hi", "assistant", "Hello!"), 256);
+        PieceEncoder.Encoded e = o.encode(chat("user", "Hi", "assistant", "Hello!"), 256);
         assertEquals(List.of("Hello!<|endoftext|>"), trained(e));
     }
 

@@ -6,6 +6,7 @@ import dev.kiln.api.config.ConfigException;
 import dev.kiln.api.finetune.FineTuner;
 import dev.kiln.api.finetune.FineTunerFactory;
 import dev.kiln.api.finetune.PeftNames;
+import dev.kiln.api.objective.ReferencePolicy;
 import dev.kiln.api.tensor.Tensor;
 import dev.kiln.api.nn.FrozenWeights;
 import dev.kiln.api.nn.Transformer;
@@ -133,6 +134,11 @@ public final class Pipeline {
         if (adapter == null) tuner.configure(loaded.model(), objective.head());
         else startFromAdapter(adapter, method, tuner, loaded.model(), objective);
         if (frozenBf16) storeFrozenBf16(loaded.model(), method, listener);
+        if (objective.needsReference()) {                                   // dpo, ...: after configure, so adapters are attached
+            ReferencePolicy reference = ReferenceModels.build(loaded.model(), from, backend);
+            objective.useReference(reference);
+            if (listener != null) listener.onMessage("reference policy: " + reference.describe());
+        }
         PipelineResult result = new TrainingRun(backend, registry, loaded.model(), objective, tuner, tokenizer, data, train, outDir,
                 config, resolved::get, forgetting).run(listener);
         Path saved = outDir.resolve(Adapters.RUN_ADAPTER_DIR);
@@ -196,7 +202,7 @@ public final class Pipeline {
      */
     static String peftTaskType(Objective objective) {
         return switch (objective.name()) {
-            case "clm" -> "CAUSAL_LM";
+            case "clm", "dpo" -> "CAUSAL_LM";
             case "sft" -> objective.head() == null ? "CAUSAL_LM" : "SEQ_CLS";
             case "contrastive" -> "FEATURE_EXTRACTION";
             default -> null;

@@ -1,4 +1,4 @@
-package dev.kiln.finetune.sft;
+package dev.kiln.api.completion;
 
 import dev.kiln.api.chat.ChatTemplate;
 
@@ -28,26 +28,26 @@ import java.util.Set;
  * All pieces are template text: the tokenizer's special-token names in them become special tokens,
  * as when transformers tokenizes a rendered chat.
  */
-final class TemplateTurns {
+public final class TemplateTurns {
     private TemplateTurns() {}
 
     /**
      * @param trainedTurns the indices of the assistant messages that train
      * @param trainAll     every piece trains (assistant_only_loss / completion_only_loss false)
      */
-    static List<InstructionRows.Piece> pieces(ChatTemplate template, List<InstructionRows.Message> messages, Set<Integer> trainedTurns,
-                                              boolean trainAll, Set<String> specialTokens, String source) {
+    public static List<Piece> pieces(ChatTemplate template, List<Message> messages, Set<Integer> trainedTurns,
+                                boolean trainAll, Set<String> specialTokens, String source) {
         List<Map<String, ?>> maps = maps(messages);
         String text = render(template, maps, false, source);
         List<int[]> spans = trainAll ? List.of() : spans(template, maps, text, trainedTurns, specialTokens, source);
-        List<InstructionRows.Piece> out = new ArrayList<>();
+        List<Piece> out = new ArrayList<>();
         int at = 0;
         for (int[] s : spans) {
-            out.add(new InstructionRows.Piece(text.substring(at, s[0]), true, false));
-            out.add(new InstructionRows.Piece(text.substring(s[0], s[1]), true, true));
+            out.add(new Piece(text.substring(at, s[0]), true, false));
+            out.add(new Piece(text.substring(s[0], s[1]), true, true));
             at = s[1];
         }
-        out.add(new InstructionRows.Piece(text.substring(at), true, trainAll));
+        out.add(new Piece(text.substring(at), true, trainAll));
         return out;
     }
 
@@ -118,9 +118,9 @@ final class TemplateTurns {
         }
     }
 
-    private static List<Map<String, ?>> maps(List<InstructionRows.Message> messages) {
+    private static List<Map<String, ?>> maps(List<Message> messages) {
         List<Map<String, ?>> out = new ArrayList<>(messages.size());
-        for (InstructionRows.Message m : messages) {
+        for (Message m : messages) {
             Map<String, Object> map = new LinkedHashMap<>();
             map.put("role", m.role());
             map.put("content", m.content());

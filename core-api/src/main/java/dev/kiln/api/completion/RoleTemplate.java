@@ -1,4 +1,4 @@
-package dev.kiln.finetune.sft;
+package dev.kiln.api.completion;
 
 import dev.kiln.api.config.Config;
 
@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A chat template without a Jinja engine: one format string per role, rendered message by message.
+ * Kiln's own chat template (for models without one of their own), no Jinja engine needed: one format string per role, rendered message by message.
  *
  * <p><b>Format</b> (config {@code chat_template}): the name {@code chatml} (the default), or a map
  * with keys {@code system} (optional), {@code user}, {@code assistant} and
@@ -26,47 +26,47 @@ import java.util.Map;
  *
  * <p>A literal part of a format that contains one of the tokenizer's special-token names (e.g.
  * {@code <|endoftext|>}) becomes that special token; message content never does
- * ({@link InstructionEncoder}).
+ * ({@link PieceEncoder}).
  */
-final class ChatTemplate {
-    static final List<String> ROLES = List.of("system", "user", "assistant");
-    static final String CHATML = "chatml";
+public final class RoleTemplate {
+    public static final List<String> ROLES = List.of("system", "user", "assistant");
+    public static final String CHATML = "chatml";
 
     /** One role's format split around {@code {content}}, with {@code {role}} already substituted. */
-    record Format(String prefix, String suffix) {
+    public record Format(String prefix, String suffix) {
         /** The suffix up to its last non-whitespace character (what an assistant turn trains after its content). */
-        String endMarker() { return suffix.stripTrailing(); }
+        public String endMarker() { return suffix.stripTrailing(); }
 
         /** The suffix's trailing whitespace (context). */
-        String afterEndMarker() { return suffix.substring(endMarker().length()); }
+        public String afterEndMarker() { return suffix.substring(endMarker().length()); }
     }
 
     private final Map<String, Format> formats;
     private final String generationPrompt;
 
-    private ChatTemplate(Map<String, Format> formats, String generationPrompt) {
+    private RoleTemplate(Map<String, Format> formats, String generationPrompt) {
         this.formats = formats;
         this.generationPrompt = generationPrompt;
     }
 
-    static ChatTemplate chatml() {
+    public static RoleTemplate chatml() {
         Map<String, Format> f = new LinkedHashMap<>();
         for (String role : ROLES) f.put(role, new Format("<|im_start|>" + role + "\n", "<|im_end|>\n"));
-        return new ChatTemplate(f, "<|im_start|>assistant\n");
+        return new RoleTemplate(f, "<|im_start|>assistant\n");
     }
 
     /** The value of config key {@code chat_template}: null (ChatML), a template name, or a role → format map. */
     @SuppressWarnings("unchecked")
-    static ChatTemplate parse(Object raw, Config config) {
+    public static RoleTemplate parse(Object raw, Config config) {
         if (raw == null) return chatml();
         if (raw instanceof String name) {
             if (name.trim().equalsIgnoreCase(CHATML)) return chatml();
             throw config.error("chat_template", "names unknown template '" + name + "' (known: " + CHATML + ", "
-                    + InstructionSettings.MODEL + " (the model's own); or give a map of system / user / assistant formats with a {content} placeholder)");
+                    + CompletionFormat.MODEL + " (the model's own); or give a map of system / user / assistant formats with a {content} placeholder)");
         }
         if (!(raw instanceof Map<?, ?> map))
             throw config.error("chat_template", "expected the name '" + CHATML + "' or a map of role formats (or '"
-                    + InstructionSettings.MODEL + "': the model's own template), got '" + raw + "'");
+                    + CompletionFormat.MODEL + "': the model's own template), got '" + raw + "'");
         Config section = new Config(config.section() + ".chat_template", (Map<String, ?>) map);
         Map<String, Format> f = new LinkedHashMap<>();
         for (String role : ROLES) {
@@ -75,7 +75,7 @@ final class ChatTemplate {
         }
         String generation = section.getString("generation_prompt", f.get("assistant").prefix());
         section.finish();
-        return new ChatTemplate(f, generation);
+        return new RoleTemplate(f, generation);
     }
 
     /** Splits {@code source} at {@code {content}}, substituting {@code {role}} and unescaping <code>{{</code> and <code>}}</code>. */
@@ -107,12 +107,12 @@ final class ChatTemplate {
     }
 
     /** The format of a role, or null when the template has none (only {@code system} is optional). */
-    Format format(String role) { return formats.get(role); }
+    public Format format(String role) { return formats.get(role); }
 
-    String generationPrompt() { return generationPrompt; }
+    public String generationPrompt() { return generationPrompt; }
 
     /** The template as a config value: role formats with their role substituted, plus the generation prompt. */
-    Map<String, Object> toMap() {
+    public Map<String, Object> toMap() {
         Map<String, Object> out = new LinkedHashMap<>();
         for (var e : formats.entrySet())
             out.put(e.getKey(), escape(e.getValue().prefix()) + "{content}" + escape(e.getValue().suffix()));
@@ -125,9 +125,9 @@ final class ChatTemplate {
     }
 
     /** The text of a conversation (every message, in order), optionally followed by the generation prompt. */
-    String render(List<InstructionRows.Message> messages, boolean addGenerationPrompt) {
+    public String render(List<Message> messages, boolean addGenerationPrompt) {
         StringBuilder sb = new StringBuilder();
-        for (InstructionRows.Message m : messages) {
+        for (Message m : messages) {
             Format f = formats.get(m.role());
             if (f == null) throw new IllegalArgumentException("chat_template has no format for role '" + m.role() + "'");
             sb.append(f.prefix()).append(m.content()).append(f.suffix());

@@ -1,4 +1,4 @@
-package dev.kiln.finetune.sft;
+package dev.kiln.api.completion;
 
 import dev.kiln.api.tokenizer.SpecialTokenText;
 import dev.kiln.api.tokenizer.Tokenizer;
@@ -8,7 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Text pieces ({@link InstructionRows.Piece}) → token ids with a trained flag per token, then
+ * Text pieces ({@link Piece}) → token ids with a trained flag per token, then
  * truncation to what one row can hold.
  *
  * <p>Each piece is tokenized on its own and the ids are concatenated, so a trained region starts
@@ -25,13 +25,13 @@ import java.util.List;
  * first, stays). So a long prompt cannot crowd out the completion, as TRL's plain right
  * truncation can, and every truncated example keeps at least one trained target.
  */
-final class InstructionEncoder {
+public final class PieceEncoder {
     /** One tokenized example: ids and whether each token is a loss target; {@code source} for errors. */
-    record Encoded(int[] ids, boolean[] trained, String source) {
-        int length() { return ids.length; }
+    public record Encoded(int[] ids, boolean[] trained, String source) {
+        public int length() { return ids.length; }
 
         /** Targets of this example as a row: tokens [1, n) that are trained. */
-        int targets() {
+        public int targets() {
             int n = 0;
             for (int i = 1; i < trained.length; i++) if (trained[i]) n++;
             return n;
@@ -41,16 +41,16 @@ final class InstructionEncoder {
     private final Tokenizer tokenizer;
     private final SpecialTokenText literal;
 
-    InstructionEncoder(Tokenizer tokenizer) {
+    public PieceEncoder(Tokenizer tokenizer) {
         this.tokenizer = tokenizer;
         this.literal = new SpecialTokenText(tokenizer);
     }
 
-    Encoded encode(List<InstructionRows.Piece> pieces, String source) {
+    public Encoded encode(List<Piece> pieces, String source) {
         List<int[]> parts = new ArrayList<>();
         List<Boolean> flags = new ArrayList<>();
         int n = 0;
-        for (InstructionRows.Piece p : pieces) {
+        for (Piece p : pieces) {
             if (p.text().isEmpty()) continue;
             int[] ids = p.literal() ? encodeLiteral(p.text()) : tokenizer.encode(p.text());
             parts.add(ids);
@@ -69,7 +69,7 @@ final class InstructionEncoder {
     }
 
     /** Template text: special-token names become their ids, the text between them is encoded. */
-    int[] encodeLiteral(String text) {
+    public int[] encodeLiteral(String text) {
         return literal.encode(text);
     }
 
@@ -77,7 +77,7 @@ final class InstructionEncoder {
      * The example cut to at most {@code budget} tokens (a row's positions + 1), as the class
      * comment describes. {@code budget} ≥ 2.
      */
-    static Encoded truncate(Encoded e, int budget) {
+    public static Encoded truncate(Encoded e, int budget) {
         int n = e.length();
         if (n <= budget) return e;
         int prompt = 0;

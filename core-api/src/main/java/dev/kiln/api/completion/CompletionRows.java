@@ -1,4 +1,4 @@
-package dev.kiln.finetune.sft;
+package dev.kiln.api.completion;
 
 import dev.kiln.api.data.Example;
 import dev.kiln.api.tokenizer.Tokenizer;
@@ -8,15 +8,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One JSONL row of an instruction dataset as the text pieces to tokenize, each marked trained or
- * context. The row kinds (TRL's dataset formats):
+ * One JSONL row of a completion dataset (sft's instruction rows; each side of a preference row,
+ * {@link PreferenceRows}) as the text pieces to tokenize ({@link PieceEncoder}), each marked
+ * trained or context. The row kinds (TRL's dataset formats):
  * <ul>
  *   <li><b>prompt / completion</b>, both strings: the prompt (context) then the completion
  *       (trained), then EOS (trained) when {@code add_eos} and the tokenizer has one. Nothing is
  *       inserted between them: a tokenizer that needs a space before the completion gets it from
  *       the data, as in TRL;</li>
  *   <li><b>conversational prompt / completion</b>, both lists of messages: rendered with the chat
- *       template; the completion's assistant turns train ({@link ChatTemplate});</li>
+ *       template; the completion's assistant turns train ({@link RoleTemplate});</li>
  *   <li><b>messages</b>: a list of {@code {role, content}} maps (roles system, user, assistant;
  *       other keys of a message are ignored), rendered with the chat template; assistant turns
  *       train.</li>
@@ -27,30 +28,21 @@ import java.util.Map;
  * With {@code completion_only_loss: false} (prompt / completion rows) or
  * {@code assistant_only_loss: false} (messages rows) every piece trains.
  */
-final class InstructionRows {
-    /** One chat message. */
-    record Message(String role, String content) {}
-
-    /**
-     * A stretch of text: {@code literal} text comes from the template (special-token names in it
-     * become special tokens), content from the data; {@code trained} pieces are loss targets.
-     */
-    record Piece(String text, boolean literal, boolean trained) {}
-
-    private final InstructionSettings settings;
+public final class CompletionRows {
+    private final CompletionFormat settings;
     private final boolean eos;
     private final java.util.Set<String> specials;
 
-    InstructionRows(InstructionSettings settings, Tokenizer tokenizer) {
+    public CompletionRows(CompletionFormat settings, Tokenizer tokenizer) {
         this.settings = settings;
         this.eos = settings.addEos() && tokenizer.special(Tokenizer.EOS).isPresent();
         this.specials = tokenizer.specialTokens().keySet();
     }
 
     /** Whether completions end with the tokenizer's EOS (add_eos and the tokenizer has one). */
-    boolean appendsEos() { return eos; }
+    public boolean appendsEos() { return eos; }
 
-    List<Piece> pieces(Example ex) {
+    public List<Piece> pieces(Example ex) {
         String messagesField = settings.messagesField(), promptField = settings.promptField(), completionField = settings.completionField();
         if (ex.has(messagesField)) {
             if (ex.has(promptField) || ex.has(completionField))
@@ -95,13 +87,36 @@ final class InstructionRows {
      */
     private void render(List<Message> messages, boolean trainAll, boolean trainAssistant, List<Piece> out) {
         for (Message m : messages) {
-            ChatTemplate.Format f = settings.template().format(m.role());
+            RoleTemplate.Format f = settings.template().format(m.role());
             boolean turn = trainAll || (trainAssistant && m.role().equals("assistant"));
             out.add(new Piece(f.prefix(), true, trainAll));
             out.add(new Piece(m.content(), false, turn));
             out.add(new Piece(f.endMarker(), true, turn));
             out.add(new Piece(f.afterEndMarker(), true, trainAll));
         }
+    }
+
+    /**
+     * A prompt alone, as the model will continue it (prompt-only rows, online RL): text as it is;
+     * messages rendered with the chat template and its generation prompt. Nothing trains.
+     */
+    public List<Piece> promptPieces(Example ex, String field) {
+        Object prompt = field(ex, field);
+        if (prompt instanceof String p) return List.of(new Piece(p, false, false));
+        List<Message> messages = messages(ex, field);
+        if (settings.modelTemplate() != null) {
+            List<Map<String, ?>> maps = new ArrayList<>();
+            for (Message m : messages) maps.add(Map.of("role", m.role(), "content", m.content()));
+            try {
+                return List.of(new Piece(settings.modelTemplate().render(maps, true), true, false));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(ex.source() + ": " + e.getMessage(), e);
+            }
+        }
+        List<Piece> out = new ArrayList<>();
+        render(messages, false, false, out);
+        out.add(new Piece(settings.template().generationPrompt(), true, false));
+        return out;
     }
 
     /** The indices of the assistant messages from {@code from} on. */
@@ -112,7 +127,7 @@ final class InstructionRows {
     }
 
     /** The messages of a list field, each a map with a known role and string content. */
-    List<Message> messages(Example ex, String field) {
+    public List<Message> messages(Example ex, String field) {
         Object raw = ex.fields().get(field);
         if (!(raw instanceof List<?> list))
             throw new IllegalArgumentException(ex.source() + ": field '" + field + "' must be a list of {role, content} messages, got " + kind(raw));
@@ -124,8 +139,8 @@ final class InstructionRows {
                 throw new IllegalArgumentException(where + " must be a {role, content} map, got " + kind(list.get(i)));
             if (!(m.get("role") instanceof String role))
                 throw new IllegalArgumentException(where + ".role is missing or not a string (has: " + m.keySet() + ")");
-            if (settings.modelTemplate() == null && !ChatTemplate.ROLES.contains(role))
-                throw new IllegalArgumentException(where + ".role '" + role + "' is not one of " + String.join(", ", ChatTemplate.ROLES));
+            if (settings.modelTemplate() == null && !RoleTemplate.ROLES.contains(role))
+                throw new IllegalArgumentException(where + ".role '" + role + "' is not one of " + String.join(", ", RoleTemplate.ROLES));
             if (settings.modelTemplate() == null && settings.template().format(role) == null)
                 throw new IllegalArgumentException(where + ".role '" + role + "' has no format in chat_template (add a '" + role + "' format)");
             if (!(m.get("content") instanceof String content))
@@ -146,7 +161,7 @@ final class InstructionRows {
         throw new IllegalArgumentException(ex.source() + ": " + what);
     }
 
-    private static String kind(Object v) {
+    static String kind(Object v) {
         if (v == null) return "nothing";
         if (v instanceof String) return "a string";
         if (v instanceof List<?>) return "a list";
