@@ -9,7 +9,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -76,11 +75,8 @@ class InterruptTest {
     }
 
     private static Child start(Path dir, Path config, Path out, String... overrides) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "--add-modules", "jdk.incubator.vector", "-cp",
-                System.getProperty("java.class.path"), KilnCli.class.getName(), "--backend", "cpu",
-                "--plugins", Path.of("target/test-plugins").toAbsolutePath().toString(),
-                "pretrain", "--config", config.toString(), "--out", out.toString(), "--no-sample"));
+        List<String> cmd = ChildKiln.command("-Xmx256m", List.of("--backend", "cpu"),
+                "pretrain", "--config", config.toString(), "--out", out.toString(), "--no-sample");
         cmd.addAll(List.of(overrides));
         return new Child(new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start());
     }

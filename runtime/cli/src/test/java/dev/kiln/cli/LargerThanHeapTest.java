@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -62,11 +61,7 @@ class LargerThanHeapTest {
 
     /** Runs the CLI in a child JVM with a 256 MiB heap and the test plugins. */
     private static Child kiln(Path dir, String... args) throws IOException, InterruptedException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, HEAP, "--add-modules", "jdk.incubator.vector", "-cp",
-                System.getProperty("java.class.path"), KilnCli.class.getName(), "--backend", "cpu",
-                "--plugins", Path.of("target/test-plugins").toAbsolutePath().toString()));
-        cmd.addAll(List.of(args));
+        List<String> cmd = ChildKiln.command(HEAP, List.of("--backend", "cpu"), args);
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(5, TimeUnit.MINUTES), "child JVM did not finish");

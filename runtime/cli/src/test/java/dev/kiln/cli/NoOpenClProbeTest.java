@@ -6,7 +6,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -36,11 +35,7 @@ class NoOpenClProbeTest {
     }
 
     private static String kiln(Path dir, String... args) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "--add-modules", "jdk.incubator.vector", "-cp",
-                System.getProperty("java.class.path"), KilnCli.class.getName(),
-                "--plugins", Path.of("target/test-plugins").toAbsolutePath().toString()));
-        cmd.addAll(List.of(args));
+        List<String> cmd = ChildKiln.command("-Xmx256m", List.of(), args);
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(3, TimeUnit.MINUTES), "child JVM did not finish");
