@@ -71,12 +71,7 @@ final class BenchRunner {
             tokS[i] = shape.tokensPerStep() / stepS[i];
         }
         Map<String, Object> r = new LinkedHashMap<>();
-        r.put("V", shape.vocab());
-        r.put("C", shape.dModel());
-        r.put("L", shape.layers());
-        r.put("H", shape.heads());
-        r.put("T", shape.seq());
-        r.put("B", shape.batch());
+        shape.putDimensions(r);
         r.put("params", nParams);
         r.put("params_no_wpe", nMatmul);
         r.put("flops_per_token_train", flopsTrain);

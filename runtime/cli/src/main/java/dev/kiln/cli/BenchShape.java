@@ -23,6 +23,16 @@ record BenchShape(String name, int vocab, int dModel, int layers, int heads, int
             throw new IllegalArgumentException("bench shape '" + name + "': d_model " + dModel + " is not divisible by heads " + heads);
     }
 
+    /** The shape's dimensions V, C, L, H, T, B into a benchmark's JSON record, in that order. */
+    void putDimensions(Map<String, Object> record) {
+        record.put("V", vocab);
+        record.put("C", dModel);
+        record.put("L", layers);
+        record.put("H", heads);
+        record.put("T", seq);
+        record.put("B", batch);
+    }
+
     private static Map<String, BenchShape> presets() {
         Map<String, BenchShape> m = new LinkedHashMap<>();
         m.put("tiny", new BenchShape("tiny", 512, 128, 2, 4, 64, 16));

@@ -71,12 +71,7 @@ final class FinetuneBench {
         r.put("frozen_dtype", settings.frozenBf16() ? "bf16" : "fp32");
         r.put("frozen_bf16_linears", frozen);
         r.put("gradient_checkpointing", settings.checkpointing());
-        r.put("V", shape.vocab());
-        r.put("C", shape.dModel());
-        r.put("L", shape.layers());
-        r.put("H", shape.heads());
-        r.put("T", shape.seq());
-        r.put("B", shape.batch());
+        shape.putDimensions(r);
         r.put("trainable_params", tp.trainable());
         r.put("float_params", tp.total());
         r.put("peak_heap_bytes", Math.max(live[0], live[1]));

@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * A command on the cpu backend does not touch OpenCL: neither plugin discovery nor the default-backend
  * choice probes it (on a host with only pocl), so Aparapi neither prints its "untested OpenCL platform"
  * warning nor unpacks its native library; {@code kiln plugins}, which lists availability, still does.
- * Meaningful where an OpenCL runtime is installed (CI installs pocl).
+ * Meaningful where an OpenCL runtime is installed: CI installs pocl and sets KILN_REQUIRE_OPENCL, under which the
+ * listing must show OpenCL available.
  */
 class NoOpenClProbeTest {
 
@@ -32,6 +33,8 @@ class NoOpenClProbeTest {
         assertFalse(run.contains("Aparapi"), "a cpu run went through Aparapi:\n" + run);
         String listing = kiln(tmp, "plugins");
         assertTrue(listing.contains("opencl"), listing);
+        if ("true".equals(System.getenv("KILN_REQUIRE_OPENCL")))     // CI: OpenCL works here, so the cpu run skipped a probe that would have loaded it
+            assertTrue(listing.lines().anyMatch(l -> l.contains(" opencl ") && l.contains("yes:")), "OpenCL is not available:\n" + listing);
     }
 
     private static String kiln(Path dir, String... args) throws Exception {

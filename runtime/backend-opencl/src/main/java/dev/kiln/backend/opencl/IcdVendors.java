@@ -14,6 +14,9 @@ import java.util.stream.Stream;
  * only when a vendor besides pocl (a CPU-only runtime) is installed.
  */
 final class IcdVendors {
+    /** Read once: the default-backend choice asks for the priority several times while sorting. */
+    static final boolean MAY_HAVE_GPU = mayHaveGpu();
+
     private IcdVendors() {}
 
     static boolean mayHaveGpu() {

@@ -46,7 +46,7 @@ public final class OpenClBackendProvider implements BackendProvider {
     }
 
     @Override
-    public int priority() { return IcdVendors.mayHaveGpu() && DeviceSelector.hasGpu(devices()) ? 150 : 50; }
+    public int priority() { return IcdVendors.MAY_HAVE_GPU && DeviceSelector.hasGpu(devices()) ? 150 : 50; }
 
     @Override
     public Availability availability() {

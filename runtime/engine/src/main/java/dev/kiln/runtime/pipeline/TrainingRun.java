@@ -112,8 +112,8 @@ final class TrainingRun {
                 Map.of("objective", objective.name(), "pipeline", config), settings.allowConfigChange());
         TrainableParameters trainable = TrainableParameters.of(model, objective.head());
         if (listener != null) listener.onMessage((tuner == null ? "" : tuner.name() + ": ") + trainable);
-        Recorder rec = new Recorder(listener, fromStep -> writeInfo(trainable, fromStep, listener), () -> refreshReport(listener));
-        rec.whenResumed = () -> MetricsLog.firstEval(out.resolve("metrics.jsonl"));   // the whole run's first evaluation
+        Recorder rec = new Recorder(listener, fromStep -> writeInfo(trainable, fromStep, listener), () -> refreshReport(listener),
+                () -> MetricsLog.firstEval(out.resolve("metrics.jsonl")));   // the whole run's first evaluation
         PeakHeap.reset();
         long t0 = System.nanoTime();
         Trainer trainer;
@@ -198,21 +198,25 @@ final class TrainingRun {
         private final Runnable evaluated;
         Map<String, Double> first = Map.of(), last = Map.of();
         long steps, stepsRun, tokens;
-        /** The first evaluation of the run, read back when this session resumes it. */
-        java.util.concurrent.Callable<Map<String, Double>> whenResumed;
+        private final java.util.concurrent.Callable<Map<String, Double>> firstOfRun;
         double trainSeconds;
 
-        /** @param started called with the first step of this session; evaluated then and after each evaluation is logged */
-        Recorder(TrainingListener next, java.util.function.LongConsumer started, Runnable evaluated) {
+        /**
+         * @param started    called with the first step of this session; evaluated then and after each evaluation is logged
+         * @param firstOfRun the run's first evaluation, read back when this session resumes the run
+         */
+        Recorder(TrainingListener next, java.util.function.LongConsumer started, Runnable evaluated,
+                 java.util.concurrent.Callable<Map<String, Double>> firstOfRun) {
             this.next = next == null ? TrainingListener.NONE : next;
             this.started = started;
             this.evaluated = evaluated;
+            this.firstOfRun = firstOfRun;
         }
 
         @Override public void onStart(long fromStep, long totalSteps) {
-            if (fromStep > 0 && whenResumed != null) {
+            if (fromStep > 0) {
                 try {
-                    first = whenResumed.call();
+                    first = firstOfRun.call();
                 } catch (Exception e) {
                     next.onMessage("warning: the run's first evaluation could not be read back (" + e.getMessage() + "); 'before' is this session's");
                 }

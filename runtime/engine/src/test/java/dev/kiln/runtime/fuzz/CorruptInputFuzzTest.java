@@ -114,7 +114,6 @@ class CorruptInputFuzzTest {
             Map<String, Object> cfg = PipelineConfigLoader.parse(new String(input, StandardCharsets.UTF_8), PipelineConfigLoader.Format.YAML, "fuzz.yaml");
             Config root = new Config("pipeline", cfg);
             Config model = root.section("model");
-            model.raw();
             Map<String, Object> withVocab = new java.util.LinkedHashMap<>(model.raw());
             withVocab.putIfAbsent("vocab", 262);
             TransformerConfig.fromConfig(new Config("pipeline.model", withVocab));
