@@ -11,9 +11,11 @@ package dev.kiln.api.plugin;
  * {@link dev.kiln.api.quant.Bf16Weight}, {@link dev.kiln.api.nn.FrozenWeights} and {@link dev.kiln.api.nn.Linear#storeBf16()};
  * 1.5 the completion / preference rows and log-probabilities of {@code dev.kiln.api.completion}, the
  * reference policy ({@link dev.kiln.api.objective.ReferencePolicy}) and {@code Transformer.disableAdapters()}.
+ * 1.6 reward-function plugins ({@code dev.kiln.api.reward}, {@link PluginKind#REWARD}) and
+ * {@code ObjectiveContext.rewards()}.
  */
 public record ApiVersion(int major, int minor) {
-    public static final String CURRENT = "1.5";
+    public static final String CURRENT = "1.6";
 
     public static ApiVersion parse(String text) {
         String[] parts = text == null ? new String[0] : text.trim().split("\\.");
