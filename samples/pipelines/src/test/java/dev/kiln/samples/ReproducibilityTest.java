@@ -8,11 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Same seed, same run; and stopping + resuming from a checkpoint changes nothing. */
+/** Same seed, same run, bit for bit on the cpu backend; and stopping + resuming from a checkpoint changes nothing. */
 class ReproducibilityTest {
 
     @Test
@@ -25,6 +24,19 @@ class ReproducibilityTest {
         assertEquals(a, b, "two runs with one seed must log identical losses");
         Runs.pretrain("gpt-stories.yaml", Runs.tiny("train.steps=12", "model.dropout=0.1", "seed=99"), tmp.resolve("c"));
         assertTrue(!a.equals(losses(tmp.resolve("c"))), "a different seed must change the curve");
+    }
+
+    /**
+     * The cpu backend is deterministic run to run: the first run here starts with cold kernels
+     * (interpreted, the Vector API's Java fallbacks) and the second runs them C2-compiled, so a
+     * reduction or an exp whose result depends on how it was compiled shows up as a difference.
+     */
+    @Test
+    void twoCpuRunsGiveBitIdenticalWeights(@TempDir Path tmp) throws Exception {
+        List<String> o = Runs.tiny("train.steps=40", "model.d_model=128", "model.heads=4", "model.dropout=0.1");
+        Runs.pretrain("gpt-stories.yaml", o, tmp.resolve("a"));
+        Runs.pretrain("gpt-stories.yaml", o, tmp.resolve("b"));
+        assertSameBits(tmp.resolve("a/model/model.safetensors"), tmp.resolve("b/model/model.safetensors"));
     }
 
     @Test
@@ -40,10 +52,19 @@ class ReproducibilityTest {
         copyTree(ck.resolve("step-000005"), resumed.resolve("checkpoints/step-000005"));
         Files.writeString(resumed.resolve("checkpoints/latest"), "step-000005\n");
         Runs.pretrain("gpt-stories.yaml", with(common, "train.steps=10"), resumed);
-        try (SafetensorsFile x = SafetensorsFile.open(tmp.resolve("straight/model/model.safetensors"));
-             SafetensorsFile y = SafetensorsFile.open(resumed.resolve("model/model.safetensors"))) {
+        assertSameBits(tmp.resolve("straight/model/model.safetensors"), resumed.resolve("model/model.safetensors"));
+    }
+
+    /** Every tensor of two weight files equal bit for bit. */
+    private static void assertSameBits(Path first, Path second) throws Exception {
+        try (SafetensorsFile x = SafetensorsFile.open(first); SafetensorsFile y = SafetensorsFile.open(second)) {
             assertEquals(x.names(), y.names());
-            for (String n : x.names()) assertArrayEquals(x.floats(n), y.floats(n), 1e-6f, n);
+            for (String n : x.names()) {
+                float[] a = x.floats(n), b = y.floats(n);
+                for (int i = 0; i < a.length; i++)
+                    if (Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(b[i]))
+                        throw new AssertionError(n + "[" + i + "] differs: " + a[i] + " (" + first + ") vs " + b[i] + " (" + second + ")");
+            }
         }
     }
 

@@ -55,8 +55,8 @@ interface Lanes {
                                   int from, int to) { return false; }
 
     /**
-     * The vector lanes where their lanewise EXP is intrinsified (x86-64, through the JDK's SVML
-     * library); elsewhere it runs as slow per-lane Java, so the scalar lanes are the faster choice.
+     * The vector lanes on x86-64, where they are measured (AVX2 / AVX-512); elsewhere the scalar
+     * lanes, until the vector ones are measured there.
      */
     static Lanes best() {
         String arch = System.getProperty("os.arch", "");

@@ -5,7 +5,11 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-/** {@link Lanes} with the Vector API; the tails fall back to scalar code. */
+/**
+ * {@link Lanes} with the Vector API; the tails fall back to scalar code. Sums and exponentials go
+ * through {@link FixedOrderMath}, so a result does not depend on whether the JIT has compiled this
+ * code yet (the cpu backend is deterministic run to run).
+ */
 final class VectorLanes implements Lanes {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
@@ -21,7 +25,7 @@ final class VectorLanes implements Lanes {
             acc0 = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc0);
             acc1 = FloatVector.fromArray(S, a, ao + i + L).fma(FloatVector.fromArray(S, b, bo + i + L), acc1);
         }
-        float s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        float s = FixedOrderMath.sum(acc0.add(acc1));
         for (; i < n; i++) s += a[ao + i] * b[bo + i];
         return s;
     }
@@ -34,7 +38,7 @@ final class VectorLanes implements Lanes {
             acc0 = acc0.add(FloatVector.fromArray(S, a, o + i));
             acc1 = acc1.add(FloatVector.fromArray(S, a, o + i + L));
         }
-        float s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        float s = FixedOrderMath.sum(acc0.add(acc1));
         for (; i < n; i++) s += a[o + i];
         return s;
     }
@@ -57,7 +61,7 @@ final class VectorLanes implements Lanes {
             FloatVector d = FloatVector.fromArray(S, a, o + i).sub(sh);
             acc = d.fma(d, acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = FixedOrderMath.sum(acc);
         for (; i < n; i++) s += (a[o + i] - shift) * (a[o + i] - shift);
         return s;
     }
@@ -80,13 +84,13 @@ final class VectorLanes implements Lanes {
         TAIL.adamw(p, g, m, v, i, to, lr, beta1, beta2, eps, wd, bc1, bc2);
     }
 
-    // ---- exponentials (SVML-backed lanewise EXP on x86) -------------------------------------
+    // ---- exponentials (FixedOrderMath's exp: the same bits however the JIT compiles it) ----------
 
     private static final float INV_SQRT_2 = (float) (1.0 / Math.sqrt(2.0));
     private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2.0 / Math.PI);
     private static final float INV_SQRT_2PI = (float) (1.0 / Math.sqrt(2 * Math.PI));
 
-    private static FloatVector exp(FloatVector v) { return v.lanewise(VectorOperators.EXP); }
+    private static FloatVector exp(FloatVector v) { return FixedOrderMath.exp(v); }
 
     private static FloatVector inv(FloatVector v) { return FloatVector.broadcast(S, 1f).div(v); }
 
@@ -99,9 +103,9 @@ final class VectorLanes implements Lanes {
             e.intoArray(y, yo + j);
             acc = acc.add(e);
         }
-        double sum = acc.reduceLanes(VectorOperators.ADD);
+        double sum = FixedOrderMath.sum(acc);
         for (; j < n; j++) {
-            float e = (float) Math.exp(x[xo + j] - shift);
+            float e = FixedOrderMath.exp(x[xo + j] - shift);
             y[yo + j] = e;
             sum += e;
         }
@@ -113,8 +117,8 @@ final class VectorLanes implements Lanes {
         FloatVector acc = FloatVector.zero(S), sh = FloatVector.broadcast(S, shift);
         int j = 0;
         for (; j + L <= n; j += L) acc = acc.add(exp(FloatVector.fromArray(S, x, o + j).sub(sh)));
-        double sum = acc.reduceLanes(VectorOperators.ADD);
-        for (; j < n; j++) sum += (float) Math.exp(x[o + j] - shift);
+        double sum = FixedOrderMath.sum(acc);
+        for (; j < n; j++) sum += FixedOrderMath.exp(x[o + j] - shift);
         return (float) sum;
     }
 
@@ -126,7 +130,7 @@ final class VectorLanes implements Lanes {
             FloatVector e = exp(FloatVector.fromArray(S, x, o + j).sub(sh)).sub(sb);
             e.fma(al, FloatVector.fromArray(S, g, o + j)).intoArray(g, o + j);
         }
-        for (; j < n; j++) g[o + j] += alpha * ((float) Math.exp(x[o + j] - shift) - sub);
+        for (; j < n; j++) g[o + j] += alpha * (FixedOrderMath.exp(x[o + j] - shift) - sub);
     }
 
     // 0.5·(1 + erf(x/√2)), with erf from the same Chebyshev fit as dev.kiln.api.backend.Erf

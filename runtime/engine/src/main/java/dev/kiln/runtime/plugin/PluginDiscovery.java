@@ -213,10 +213,43 @@ public final class PluginDiscovery {
         }
     }
 
+    /** Class-path providers are recorded as {@value #CLASSPATH}; problems name the jar as well. */
     private record ClasspathOrigin(ClassLoader loader) implements ProviderScanner.Origin {
         @Override public String sourceOf(Class<?> providerClass) { return CLASSPATH; }
-        @Override public String blame(Throwable error) { return CLASSPATH; }
+        @Override public String where(Class<?> providerClass) { return located(jarOf(providerClass)); }
         @Override public String fallbackVersion() { return null; }
+
+        /** The jar of the first frame of the error (or its causes) whose class is not the JDK's or Kiln's own. */
+        @Override
+        public String blame(Throwable error) {
+            java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            for (Throwable t = error; t != null && seen.add(t); t = t.getCause()) {
+                for (StackTraceElement frame : t.getStackTrace()) {
+                    if (frame.getModuleName() != null || frame.getClassName().startsWith("dev.kiln.runtime.")) continue;
+                    try {
+                        Path jar = jarOf(Class.forName(frame.getClassName(), false, loader));
+                        if (jar != null) return located(jar);
+                    } catch (ClassNotFoundException | LinkageError e) {
+                        // not a class this loader can see: try the next frame
+                    }
+                }
+            }
+            return CLASSPATH;
+        }
+
+        private static String located(Path jar) { return jar == null ? CLASSPATH : CLASSPATH + " (" + jar + ")"; }
+    }
+
+    /** The jar or folder a class was loaded from, or null when it has no file location. */
+    static Path jarOf(Class<?> c) {
+        CodeSource cs = c.getProtectionDomain().getCodeSource();
+        URL url = cs == null ? null : cs.getLocation();
+        if (url == null || !"file".equals(url.getProtocol())) return null;
+        try {
+            return Path.of(url.toURI());
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private record FolderOrigin(PluginFolder folder, PluginClassLoader loader) implements ProviderScanner.Origin {
@@ -236,17 +269,6 @@ public final class PluginDiscovery {
         @Override
         public String fallbackVersion() {
             return folder.descriptor == null ? null : folder.descriptor.version();
-        }
-
-        private static Path jarOf(Class<?> c) {
-            CodeSource cs = c.getProtectionDomain().getCodeSource();
-            URL url = cs == null ? null : cs.getLocation();
-            if (url == null || !"file".equals(url.getProtocol())) return null;
-            try {
-                return Path.of(url.toURI());
-            } catch (URISyntaxException | IllegalArgumentException e) {
-                return null;
-            }
         }
     }
 }

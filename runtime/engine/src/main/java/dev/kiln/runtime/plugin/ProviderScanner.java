@@ -27,6 +27,9 @@ final class ProviderScanner {
         /** The source recorded for a provider class: {@code classpath} or its jar's path. */
         String sourceOf(Class<?> providerClass);
 
+        /** Where a problem with this provider class is reported: by default its source. */
+        default String where(Class<?> providerClass) { return sourceOf(providerClass); }
+
         /** Where to report a failure that happened before the provider class was known. */
         String blame(Throwable error);
 
@@ -61,27 +64,27 @@ final class ProviderScanner {
             }
             ServiceLoader.Provider<? extends KilnPlugin> provider = next.get(0);
             Class<?> type = provider.type();
-            String source = origin.sourceOf(type);
+            String source = origin.sourceOf(type), where = origin.where(type);
             KilnPlugin plugin;
-            running.accept(kind.label() + " provider " + type.getName() + " (" + source + ")");
+            running.accept(kind.label() + " provider " + type.getName() + " (" + where + ")");
             try {
                 plugin = withContextLoader(origin.loader(), provider::get);
             } catch (Throwable e) {
                 running.accept(null);
                 PluginBlame.rethrowIfOutOfMemory(e);
-                problems.accept(PluginProblem.warning(source, "cannot create " + kind.label() + " provider "
+                problems.accept(PluginProblem.warning(where, "cannot create " + kind.label() + " provider "
                         + type.getName() + ": " + describe(e) + "; skipped"));
                 continue;
             }
             try {
-                inspect(kind, plugin, source, origin, found, problems);
+                inspect(kind, plugin, source, where, origin, found, problems);
             } finally {
                 running.accept(null);
             }
         }
     }
 
-    private static void inspect(PluginKind kind, KilnPlugin plugin, String source, Origin origin,
+    private static void inspect(PluginKind kind, KilnPlugin plugin, String source, String where, Origin origin,
                                 Consumer<DiscoveredPlugin> found, Consumer<PluginProblem> problems) {
         String cls = plugin.getClass().getName();
         ClassLoader loader = origin.loader();
@@ -92,12 +95,12 @@ final class ProviderScanner {
             api = withContextLoader(loader, plugin::apiVersion);
         } catch (Throwable e) {
             PluginBlame.rethrowIfOutOfMemory(e);
-            problems.accept(PluginProblem.warning(source, kind.label() + " provider " + cls
+            problems.accept(PluginProblem.warning(where, kind.label() + " provider " + cls
                     + " failed to report its name or API version: " + describe(e) + "; skipped"));
             return;
         }
         if (name == null || name.isBlank() || !name.equals(name.trim())) {
-            problems.accept(PluginProblem.warning(source, kind.label() + " provider " + cls
+            problems.accept(PluginProblem.warning(where, kind.label() + " provider " + cls
                     + " has name '" + name + "': expected a non-blank name without surrounding spaces; skipped"));
             return;
         }
@@ -107,12 +110,12 @@ final class ProviderScanner {
         try {
             built = ApiVersion.parse(api);
         } catch (IllegalArgumentException e) {
-            problems.accept(PluginProblem.warning(source, what + " declares API version '" + api
+            problems.accept(PluginProblem.warning(where, what + " declares API version '" + api
                     + "': expected MAJOR.MINOR such as " + host + "; refused"));
             return;
         }
         if (!host.canHost(built)) {
-            problems.accept(PluginProblem.warning(source, what + " was built against Kiln plugin API " + built
+            problems.accept(PluginProblem.warning(where, what + " was built against Kiln plugin API " + built
                     + ", but this Kiln provides API " + host + " (a plugin needs the same major version and a minor"
                     + " version no newer than the host's); refused: rebuild it against kiln-core-api " + host));
             return;

@@ -54,6 +54,21 @@ class PluginErrorsTest {
     }
 
     @Test
+    void aClassPathPluginThatFailsToLoadIsAProblemNamingItsJar() throws Exception {
+        Path ctor = PluginJars.jar().backendProvider("acme.CtorError", "test-ctor-error", ApiVersion.CURRENT,
+                "if (true) throw new AssertionError(\"ctor boom\");", "").writeTo(tmp.resolve("host/ctor.jar"));
+        Path stat = PluginJars.jar().backendProvider("acme.StaticError", "test-static-error", ApiVersion.CURRENT, "",
+                "static { if (true) throw new IllegalStateException(\"static boom\"); }").writeTo(tmp.resolve("host/static.jar"));
+        try (java.net.URLClassLoader host = new java.net.URLClassLoader(new java.net.URL[] {ctor.toUri().toURL(), stat.toUri().toURL()},
+                getClass().getClassLoader());
+             PluginRegistry registry = new PluginDiscovery(host, tmp.resolve("no-plugins")).discover()) {
+            List<String> sources = registry.problems().stream().map(PluginProblem::source).sorted().toList();
+            assertEquals(List.of("classpath (" + ctor + ")", "classpath (" + stat + ")"), sources, registry.problems().toString());
+            assertFalse(registry.find(PluginKind.BACKEND, "test-ctor-error").isPresent());
+        }
+    }
+
+    @Test
     void aNoClassDefFoundErrorInCreateIsBlamedOnThePluginIdAndItsJar() throws Exception {
         Path plugins = tmp.resolve("plugins");
         Path jar = PluginJars.needsLibrary("acme", "test-needs-lib").writeTo(plugins.resolve("needs-lib/needs-lib.jar"));

@@ -1,0 +1,87 @@
+package dev.kiln.backend.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Lane reductions and exp whose results do not depend on how the JVM runs them. The Vector API's
+ * {@code reduceLanes(ADD)} may add lanes in any order and its lanewise {@code EXP} is SVML's when
+ * C2 compiles it but {@code Math.exp} per lane before; the switch happens at a moment the JIT picks,
+ * so two identical runs differed in the last bits (and a resumed run from an uninterrupted one).
+ * Here every step is one IEEE add, multiply or fused multiply-add, the same in the interpreter, C1
+ * and C2: the lane sum is a fixed butterfly, and exp is a range reduction plus a polynomial whose
+ * scalar twin ({@link #exp(float)}) gives bit-identical results for the tails of a row.
+ */
+final class FixedOrderMath {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    /** BUTTERFLY[k] swaps lanes i and i ^ (L >> (k + 1)). */
+    private static final VectorShuffle<Float>[] BUTTERFLY = butterfly();
+
+    private FixedOrderMath() {}
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] butterfly() {
+        int steps = Integer.numberOfTrailingZeros(L);
+        VectorShuffle<Float>[] out = new VectorShuffle[steps];
+        for (int k = 0; k < steps; k++) {
+            int h = L >> (k + 1);
+            int[] idx = new int[L];
+            for (int i = 0; i < L; i++) idx[i] = i ^ h;
+            out[k] = VectorShuffle.fromArray(S, idx, 0);
+        }
+        return out;
+    }
+
+    /** Σ of the lanes, as halves added pairwise (lane i + lane i ^ L/2, then ^ L/4, ...). */
+    static float sum(FloatVector v) {
+        for (VectorShuffle<Float> swap : BUTTERFLY) v = v.add(v.rearrange(swap));
+        return v.lane(0);
+    }
+
+    // exp(x) = 2^n · e^r with n = round(x / ln 2), r = x − n·ln 2 in [−ln2/2, ln2/2]; e^r by Cephes' expf polynomial
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
+    private static final float ROUND = 12582912f;                        // 1.5·2^23: adding it rounds to an integer
+    private static final float MAX_X = 88.72283905206835f, MIN_X = -104f; // e^MAX_X is about Float.MAX_VALUE; e^−104 rounds to 0
+    private static final float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f, P3 = 4.1665795894e-2f,
+            P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
+    private static final int ROUND_BITS = Float.floatToRawIntBits(ROUND);
+
+    /** e^x lanewise, within 2 ulp of the true value for normal results; +∞ above 88.72, 0 below −104, NaN for NaN. */
+    static FloatVector exp(FloatVector x) {
+        FloatVector c = x.max(MIN_X).min(MAX_X);
+        FloatVector t = c.fma(LOG2E, ROUND);                             // round(c·log2 e) + 1.5·2^23
+        FloatVector n = t.sub(ROUND);
+        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), c);
+        r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
+        FloatVector p = r.fma(P0, P1).fma(r, FloatVector.broadcast(S, P2)).fma(r, FloatVector.broadcast(S, P3))
+                .fma(r, FloatVector.broadcast(S, P4)).fma(r, FloatVector.broadcast(S, P5));
+        p = p.mul(r.mul(r)).add(r).add(1f);
+        IntVector k = t.reinterpretAsInts().sub(ROUND_BITS);             // n as an int in [−150, 128]
+        IntVector half = k.lanewise(VectorOperators.ASHR, 1);
+        FloatVector s1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector s2 = k.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector e = p.mul(s1).mul(s2);                               // two normal factors: no overflow before the last
+        return e.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, MAX_X));
+    }
+
+    /** The scalar twin of {@link #exp(FloatVector)}: the same operations, so the same bits. */
+    static float exp(float x) {
+        if (x != x) return x;
+        float c = Math.min(Math.max(x, MIN_X), MAX_X);
+        float t = Math.fma(c, LOG2E, ROUND);
+        float n = t - ROUND;
+        float r = Math.fma(n, -LN2_HI, c);
+        r = Math.fma(n, -LN2_LO, r);
+        float p = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(r, P0, P1), r, P2), r, P3), r, P4), r, P5);
+        p = p * (r * r) + r + 1f;
+        int k = Float.floatToRawIntBits(t) - ROUND_BITS;
+        int half = k >> 1;
+        float e = p * Float.intBitsToFloat((half + 127) << 23) * Float.intBitsToFloat((k - half + 127) << 23);
+        return x > MAX_X ? Float.POSITIVE_INFINITY : e;
+    }
+}
