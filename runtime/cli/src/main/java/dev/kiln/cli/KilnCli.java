@@ -32,7 +32,7 @@ import java.util.Map;
                 "  KILN_PLUGINS   more plugin folders, ':'-separated, added to the built-ins (as --plugins)",
                 "  KILN_HOME      Kiln's install directory: KILN_HOME/plugins holds the built-in plugins",
                 "", "Run 'kiln help COMMAND' or 'kiln COMMAND --help' for a command's options."},
-        subcommands = {PluginsCommand.class, PrepareCommand.class, PretrainCommand.class, FinetuneCommand.class, GenerateCommand.class,
+        subcommands = {PluginsCommand.class, PrepareCommand.class, PretrainCommand.class, FinetuneCommand.class, GenerateCommand.class, SampleCommand.class,
                 ChatCommand.class, EvalCommand.class, ExportCommand.class, ReportCommand.class, BenchCommand.class, TokenizeCommand.class, CommandLine.HelpCommand.class})
 public final class KilnCli implements Runnable {
     public static final String ENV_PLUGINS = "KILN_PLUGINS";
