@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Builds the data of the SST-2 "positive reviews" alignment demo from GLUE SST-2 in ../shared (read in
+# place; what it writes goes under runs/, never into the repository):
+#   runs/alignment/prompts.txt        the first 2-4 words of each GLUE dev sentence (872 prompts; the judge's prompts)
+#   runs/alignment/dev-positive.txt   the positive dev sentences (held-out perplexity of the policy)
+#   runs/alignment/prompts.jsonl      {prompt} from training sentences (GRPO / PPO prompts)
+#   runs/alignment/pairs-train.jsonl  {prompt, chosen, rejected}: a training sentence's first 2-4 words, the rest of
+#   runs/alignment/pairs-valid.jsonl  a positive sentence as chosen and the rest of a negative one as rejected (DPO, reward)
+# Usage: samples/alignment/prepare-sst2.sh [SHARED_DATA_DIR]      (default ../shared/data beside the checkout)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+data="${1:-$root/../shared/data}/sst2"
+out="$root/runs/alignment"
+for f in train.tsv dev.tsv; do
+    [ -f "$data/$f" ] || { echo "prepare-sst2: $data/$f: no such file (GLUE SST-2 as label<TAB>sentence)" >&2; exit 1; }
+done
+mkdir -p "$out"
+
+# prompts: words 1..k of each dev sentence, k = 2, 3, 4 in turn
+awk -F'\t' 'NR > 1 { n = split($2, w, " "); k = 2 + (NR % 3); if (k > n) k = n; p = w[1];
+    for (i = 2; i <= k; i++) p = p " " w[i]; print p }' "$data/dev.tsv" > "$out/prompts.txt"
+awk -F'\t' 'NR > 1 && $1 == 1 { print $2 }' "$data/dev.tsv" > "$out/dev-positive.txt"
+
+# JSON string escaping for the rows below
+json='function q(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return "\"" s "\"" }'
+
+# training sentences of at least 8 words, shuffled (seeded), positives paired with negatives in turn
+awk -F'\t' -v seed=2026 'BEGIN { srand(seed) } NR > 1 && split($2, w, " ") >= 8 { print rand() "\t" $1 "\t" $2 }' "$data/train.tsv" \
+    | sort -k1,1 -g | cut -f2- > "$out/.long.tsv"
+awk -F'\t' "$json"'
+    $1 == 1 { pos[np++] = $2 } $1 == 0 { neg[nn++] = $2 }
+    END {
+        pairs = np < nn ? np : nn
+        for (i = 0; i < pairs; i++) {
+            k = 2 + (i % 3)
+            n = split(pos[i], a, " "); p = a[1]; for (j = 2; j <= k; j++) p = p " " a[j]
+            c = ""; for (j = k + 1; j <= n; j++) c = c " " a[j]
+            m = split(neg[i], b, " "); r = ""; for (j = k + 1; j <= m; j++) r = r " " b[j]
+            file = i < 300 ? "valid" : "train"
+            print "{\"prompt\": " q(p) ", \"chosen\": " q(c) ", \"rejected\": " q(r) "}" > (OUT "/pairs-" file ".jsonl")
+            n2 = split(neg[i], z, " "); pp = z[1]; for (j = 2; j <= k; j++) pp = pp " " z[j]
+            print "{\"prompt\": " q(p) "}" > (OUT "/prompts.jsonl")
+            print "{\"prompt\": " q(pp) "}" > (OUT "/prompts.jsonl")
+        }
+    }' OUT="$out" "$out/.long.tsv"
+rm -f "$out/.long.tsv"
+wc -l "$out"/prompts.txt "$out"/dev-positive.txt "$out"/prompts.jsonl "$out"/pairs-*.jsonl
