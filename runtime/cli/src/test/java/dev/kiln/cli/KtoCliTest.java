@@ -7,7 +7,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,9 +44,7 @@ class KtoCliTest {
         Cli r = kiln("finetune", "--config", cfg.toString(), "--out", run.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue((r.out() + r.err()).contains("reference policy: the policy with its adapters disabled"), r.out() + r.err());
-        List<Map<String, Object>> evals = new ArrayList<>();
-        for (String line : Files.readAllLines(run.resolve("metrics.jsonl")))
-            if (line.contains("\"type\":\"eval\"")) evals.add(json(Files.writeString(tmp.resolve("line.json"), line)));
+        List<Map<String, Object>> evals = evalRecords(run);
         assertEquals(3, evals.size(), "before training, at step 2 and at step 4: " + evals);
         for (Map<String, Object> e : evals) {
             for (String key : List.of("rewards/chosen", "rewards/rejected", "rewards/margins", "logps/chosen", "logps/rejected", "logits/chosen",

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,13 +36,6 @@ class RewardCliTest {
         return Files.writeString(tmp.resolve(name), rows);
     }
 
-    private static List<Map<String, Object>> evals(Path run, Path scratch) throws IOException {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (String line : Files.readAllLines(run.resolve("metrics.jsonl")))
-            if (line.contains("\"type\":\"eval\"")) out.add(json(Files.writeString(scratch, line)));
-        return out;
-    }
-
     @Test
     void fullFineTuningTrainsSavesAndReloadsTheScoreHead() throws IOException {
         Path base = hfGpt2(tmp.resolve("base"));
@@ -56,7 +48,7 @@ class RewardCliTest {
         Path run = tmp.resolve("run");
         Cli r = kiln("finetune", "--config", cfg.toString(), "--out", run.toString());
         assertEquals(0, r.code(), r.err());
-        List<Map<String, Object>> evals = evals(run, tmp.resolve("line.json"));
+        List<Map<String, Object>> evals = evalRecords(run);
         assertEquals(3, evals.size(), "before training, at step 2 and at step 4: " + evals);
         for (Map<String, Object> e : evals)
             for (String key : List.of("loss", "accuracy", "margin", "rewards/chosen", "rewards/rejected", "min_reward", "mean_reward", "max_reward"))
@@ -77,7 +69,7 @@ class RewardCliTest {
         Cli r2 = kiln("finetune", "--config", again.toString(), "--out", run2.toString());
         assertEquals(0, r2.code(), r2.err());
         assertFalse((r2.out() + r2.err()).contains("newly initialized"), "the saved head loads: " + r2.err());
-        assertEquals(((Number) evals.get(2).get("loss")).doubleValue(), ((Number) evals(run2, tmp.resolve("line2.json")).get(0).get("loss")).doubleValue(),
+        assertEquals(((Number) evals.get(2).get("loss")).doubleValue(), ((Number) evalRecords(run2).get(0).get("loss")).doubleValue(),
                 1e-5, "the second run starts where the first ended");
     }
 

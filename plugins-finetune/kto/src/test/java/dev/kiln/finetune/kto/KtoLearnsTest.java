@@ -7,6 +7,7 @@ import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.objective.BatchSpec;
 import dev.kiln.api.objective.ObjectiveContext;
 import dev.kiln.api.objective.ReferencePolicy;
+import dev.kiln.api.testing.NextLetterTask.Pair;
 import dev.kiln.api.testing.TinyTraining;
 import dev.kiln.finetune.lora.LoraFineTunerFactory;
 import org.junit.jupiter.api.Test;

@@ -12,6 +12,8 @@ import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.objective.ObjectiveContext;
 import dev.kiln.api.objective.ReferencePolicy;
 import dev.kiln.api.tensor.IntTensor;
+import dev.kiln.api.testing.NextLetterTask;
+import dev.kiln.api.testing.NextLetterTask.Pair;
 import dev.kiln.api.testing.WordTokenizer;
 import dev.kiln.api.tokenizer.Tokenizer;
 
@@ -21,35 +23,19 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * dpo's generated preference task, unpaired for KTO: the prompt is three letters of a..h; a
- * desirable completion is the letter after the last one (h wraps to a), an undesirable one any
- * other letter; each row is one or the other at random. Held out, the same prompts come as pairs
- * (desirable, undesirable) and {@link #preferenceShare} counts how often the policy gives the
+ * The shared generated preference task ({@link NextLetterTask}) unpaired for KTO: each row is a
+ * prompt with its desirable (the next letter) or an undesirable completion, at random. Held out, the
+ * same prompts come as pairs and {@link #preferenceShare} counts how often the policy gives the
  * desirable completion the higher log-probability.
  */
 final class KtoTask {
-    static final List<String> LETTERS = List.of("a", "b", "c", "d", "e", "f", "g", "h");
-    static final WordTokenizer TOKENIZER = new WordTokenizer(LETTERS);
+    static final WordTokenizer TOKENIZER = NextLetterTask.TOKENIZER;
     static final NaiveBackend BE = new NaiveBackend();
-    static final TransformerConfig MODEL = TransformerConfig.gpt2(TOKENIZER.vocabSize(), 32, 2, 4, 16).toBuilder().dropout(0f).build();
-
-    /** A held-out prompt with one desirable and one undesirable completion. */
-    record Pair(String prompt, String desirable, String undesirable) {}
+    static final TransformerConfig MODEL = NextLetterTask.MODEL;
 
     private KtoTask() {}
 
-    static List<Pair> pairs(int n, long seed) {
-        Random rng = new Random(seed);
-        List<Pair> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            List<String> prompt = new ArrayList<>();
-            for (int k = 0; k < 3; k++) prompt.add(LETTERS.get(rng.nextInt(LETTERS.size())));
-            int next = (LETTERS.indexOf(prompt.get(2)) + 1) % LETTERS.size();
-            int wrong = (next + 1 + rng.nextInt(LETTERS.size() - 1)) % LETTERS.size();
-            out.add(new Pair(String.join(" ", prompt), LETTERS.get(next), LETTERS.get(wrong)));
-        }
-        return out;
-    }
+    static List<Pair> pairs(int n, long seed) { return NextLetterTask.pairs(n, seed); }
 
     /** Unpaired rows: each pair gives its desirable or its undesirable completion, at random. */
     static Dataset unpaired(String name, List<Pair> pairs, long seed) {
@@ -58,7 +44,7 @@ final class KtoTask {
         for (int i = 0; i < pairs.size(); i++) {
             Pair p = pairs.get(i);
             boolean good = rng.nextBoolean();
-            out.add(new Example(Map.of("prompt", p.prompt(), "completion", good ? p.desirable() : p.undesirable(), "label", good),
+            out.add(new Example(Map.of("prompt", p.prompt(), "completion", good ? p.chosen() : p.rejected(), "label", good),
                     name + ":" + (i + 1), null));
         }
         return new Dataset(name, out);
@@ -90,7 +76,7 @@ final class KtoTask {
         int wins = 0;
         double margin = 0;
         for (Pair p : pairs) {
-            double d = logProb(m, p.prompt(), p.desirable()) - logProb(m, p.prompt(), p.undesirable());
+            double d = logProb(m, p.prompt(), p.chosen()) - logProb(m, p.prompt(), p.rejected());
             if (d > 0) wins++;
             margin += d;
         }
