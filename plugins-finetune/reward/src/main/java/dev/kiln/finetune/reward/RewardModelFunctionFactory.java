@@ -49,11 +49,12 @@ public final class RewardModelFunctionFactory implements RewardFunctionFactory {
         if (weight == null)
             throw options.error("path", dir + " has no reward head '" + RewardHead.WEIGHT + "' (saved heads: " + new TreeSet<>(saved.heads().keySet())
                     + "); train it with finetune.signal: reward");
-        RewardHead head = RewardHead.of(weight);
-        if (head.parameters().get(0).dim(1) != saved.model().config().dModel())
-            throw options.error("path", dir + ": head '" + RewardHead.WEIGHT + "' is " + weight.shape() + " but the model's d_model is "
-                    + saved.model().config().dModel());
-        return new RewardModelFunction(saved.model(), saved.tokenizer(), head, context.tokenizer(), addEos(saved.config()), batchSize);
+        int dModel = saved.model().config().dModel();
+        if (weight.dims().length != 2 || weight.dim(0) != 1 || weight.dim(1) != dModel)
+            throw options.error("path", dir + ": head '" + RewardHead.WEIGHT + "' is " + weight.shape() + ", expected [1, " + dModel
+                    + "] (one score from the model's d_model)");
+        return new RewardModelFunction(saved.model(), saved.tokenizer(), RewardHead.of(weight), context.tokenizer(), addEos(saved.config()),
+                batchSize);
     }
 
     /** Whether the reward model was trained on completions ending with EOS ({@code objectives.reward.add_eos}; true when absent). */

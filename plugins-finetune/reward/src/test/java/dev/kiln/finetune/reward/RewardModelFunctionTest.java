@@ -100,6 +100,9 @@ class RewardModelFunctionTest {
                 new InMemory(TOKENIZER, NET, Map.of("sft.classifier.weight", Tensor.zeros(BE, 2, 32)))));
         assertTrue(e.getMessage().contains("/configs/sft-model") && e.getMessage().contains(RewardHead.WEIGHT)
                 && e.getMessage().contains("sft.classifier.weight"), e.getMessage());
+        var shape = assertThrows(ConfigException.class, () -> new RewardModelFunctionFactory().create(new Config("rewards.0", Map.of("path", "rm")),
+                new InMemory(TOKENIZER, NET, Map.of(RewardHead.WEIGHT, Tensor.zeros(BE, 2, 32)))));
+        assertTrue(shape.getMessage().contains("/configs/rm") && shape.getMessage().contains("expected [1, 32]"), shape.getMessage());
         var unknown = assertThrows(ConfigException.class, () -> new RewardModelFunctionFactory().create(new Config("rewards.0",
                 Map.of("path", "rm", "beta", 1)), new InMemory(TOKENIZER, NET, Map.of())));
         assertTrue(unknown.getMessage().contains("'beta'"), unknown.getMessage());
