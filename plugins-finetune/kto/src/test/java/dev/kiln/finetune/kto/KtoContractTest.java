@@ -1,15 +1,13 @@
 package dev.kiln.finetune.kto;
 
-import dev.kiln.api.config.Config;
 import dev.kiln.api.data.Dataset;
 import dev.kiln.api.data.Example;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
-import dev.kiln.api.objective.Objective;
-import dev.kiln.api.objective.ObjectiveContext;
 import dev.kiln.api.objective.ObjectiveContract;
 import dev.kiln.api.objective.ObjectiveFactory;
 import dev.kiln.api.objective.ReferencePolicy;
+import dev.kiln.api.objective.SignalObjectiveFactory;
 import dev.kiln.api.testing.TestTokenizers;
 
 import java.util.ArrayList;
@@ -18,23 +16,10 @@ import java.util.Map;
 
 /** The objective contract for the kto signal on a causal GPT-2 shape, its reference a frozen copy of the contract's model. */
 class KtoContractTest implements ObjectiveContract {
-    /** Test adapter: the kto signal seen as an ObjectiveFactory, given a frozen copy of the contract model as its reference. */
-    static final class Factory implements ObjectiveFactory {
-        private final KtoFineTunerFactory kto = new KtoFineTunerFactory();
-
-        @Override public String name() { return kto.name(); }
-
-        @Override public String apiVersion() { return kto.apiVersion(); }
-
-        @Override
-        public Objective create(Config config, ObjectiveContext context) {
-            Objective o = kto.create(config, context).signal();
-            o.useReference(ReferencePolicy.frozen(new Transformer(context.backend(), context.model(), 11), "the contract model"));
-            return o;
-        }
+    @Override public ObjectiveFactory factory() {
+        return new SignalObjectiveFactory(new KtoFineTunerFactory(),
+                ctx -> ReferencePolicy.frozen(new Transformer(ctx.backend(), ctx.model(), 11), "the contract model"));
     }
-
-    @Override public ObjectiveFactory factory() { return new Factory(); }
 
     @Override public Dataset sampleData() {
         List<Example> rows = new ArrayList<>();

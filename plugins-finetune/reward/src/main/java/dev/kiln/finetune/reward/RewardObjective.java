@@ -9,6 +9,7 @@ import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.objective.BatchSpec;
 import dev.kiln.api.objective.ExampleBatches;
+import dev.kiln.api.objective.ModelChecks;
 import dev.kiln.api.objective.Objective;
 import dev.kiln.api.ops.Shapes;
 import dev.kiln.api.tensor.Tensor;
@@ -58,9 +59,7 @@ final class RewardObjective implements Objective {
 
     @Override
     public void checkModel(TransformerConfig m) {
-        if (m.vocab() < tokenizer.vocabSize())
-            throw new IllegalArgumentException("finetune signal 'reward': model.vocab = " + m.vocab() + " is smaller than tokenizer '"
-                    + tokenizer.name() + "' vocabulary of " + tokenizer.vocabSize());
+        ModelChecks.requireVocabulary("finetune signal 'reward'", m, tokenizer);
         if (m.dModel() != model.dModel())
             throw new IllegalArgumentException("finetune signal 'reward': model.d_model = " + m.dModel() + " but the score head was built for " + model.dModel());
     }

@@ -1,13 +1,11 @@
 package dev.kiln.finetune.reward;
 
-import dev.kiln.api.config.Config;
 import dev.kiln.api.data.Dataset;
 import dev.kiln.api.data.Example;
 import dev.kiln.api.nn.TransformerConfig;
-import dev.kiln.api.objective.Objective;
-import dev.kiln.api.objective.ObjectiveContext;
 import dev.kiln.api.objective.ObjectiveContract;
 import dev.kiln.api.objective.ObjectiveFactory;
+import dev.kiln.api.objective.SignalObjectiveFactory;
 import dev.kiln.api.testing.TestTokenizers;
 
 import java.util.ArrayList;
@@ -16,19 +14,7 @@ import java.util.Map;
 
 /** The objective contract for the reward signal on a causal GPT-2 shape: the score head gets gradients and round-trips by name. */
 class RewardContractTest implements ObjectiveContract {
-    /** Test adapter: the reward signal seen as an ObjectiveFactory. */
-    static final class Factory implements ObjectiveFactory {
-        private final RewardFineTunerFactory reward = new RewardFineTunerFactory();
-
-        @Override public String name() { return reward.name(); }
-
-        @Override public String apiVersion() { return reward.apiVersion(); }
-
-        @Override
-        public Objective create(Config config, ObjectiveContext context) { return reward.create(config, context).signal(); }
-    }
-
-    @Override public ObjectiveFactory factory() { return new Factory(); }
+    @Override public ObjectiveFactory factory() { return new SignalObjectiveFactory(new RewardFineTunerFactory(), null); }
 
     @Override public Dataset sampleData() {
         List<Example> rows = new ArrayList<>();
