@@ -56,4 +56,15 @@ public interface FineTuner {
     default void configureFrom(Path adapterDir, Transformer model, Module heads) throws IOException {
         throw new UnsupportedOperationException("fine-tuning method '" + name() + "' cannot continue a saved adapter");
     }
+
+    /** A SIGNAL-role method that is its objective alone (dpo, kto, reward): named {@code name}, {@link #signal} the objective, the rest default. */
+    static FineTuner ofSignal(String name, Objective signal) {
+        return new FineTuner() {
+            @Override public String name() { return name; }
+
+            @Override public Objective signal() { return signal; }
+
+            @Override public String toString() { return signal.toString(); }
+        };
+    }
 }

@@ -12,7 +12,7 @@ package dev.kiln.api.plugin;
  * 1.5 the completion / preference rows and log-probabilities of {@code dev.kiln.api.completion}, the
  * reference policy ({@link dev.kiln.api.objective.ReferencePolicy}) and {@code Transformer.disableAdapters()}.
  * 1.6 reward-function plugins ({@code dev.kiln.api.reward}, {@link PluginKind#REWARD}) and
- * {@code ObjectiveContext.rewards()}.
+ * {@code ObjectiveContext.rewards()}, {@code FineTuner.ofSignal} and {@link dev.kiln.api.objective.ModelChecks}.
  */
 public record ApiVersion(int major, int minor) {
     public static final String CURRENT = "1.6";

@@ -7,7 +7,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,9 +42,7 @@ class DpoCliTest {
         assertEquals(0, r.code(), r.err());
         assertTrue((r.out() + r.err()).contains("reference policy: the policy with its adapters disabled"), r.out() + r.err());
 
-        List<Map<String, Object>> evals = new ArrayList<>();
-        for (String line : Files.readAllLines(run.resolve("metrics.jsonl")))
-            if (line.contains("\"type\":\"eval\"")) evals.add(json(Files.writeString(tmp.resolve("line.json"), line)));
+        List<Map<String, Object>> evals = evalRecords(run);
         assertEquals(3, evals.size(), "before training, at step 2 and at step 4: " + evals);
         for (Map<String, Object> e : evals)
             for (String key : List.of("rewards/chosen", "rewards/rejected", "rewards/accuracies", "rewards/margins", "logps/chosen",
@@ -72,9 +69,9 @@ class DpoCliTest {
         Cli r = kiln("finetune", "--config", cfg.toString(), "--out", run.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue((r.out() + r.err()).contains("reference policy: a frozen copy of base"), r.out() + r.err());
-        List<String> evals = Files.readAllLines(run.resolve("metrics.jsonl")).stream().filter(l -> l.contains("\"type\":\"eval\"")).toList();
+        List<Map<String, Object>> evals = evalRecords(run);
         assertEquals(2, evals.size(), evals.toString());
-        Map<String, Object> first = json(Files.writeString(tmp.resolve("first.json"), evals.get(0)));
+        Map<String, Object> first = evals.get(0);
         assertEquals(0.0, ((Number) first.get("rewards/margins")).doubleValue(), 1e-6, "before training the policy equals its frozen copy");
         assertTrue(Files.isRegularFile(run.resolve("model/config.json")));
     }

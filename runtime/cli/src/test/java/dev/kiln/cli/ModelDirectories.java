@@ -14,6 +14,7 @@ import dev.kiln.runtime.tokenizer.TokenizerSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -103,6 +104,16 @@ final class ModelDirectories {
         Object v = Json.read(file);
         if (!(v instanceof Map<?, ?>)) throw new IOException(file + ": expected a JSON object");
         return (Map<String, Object>) JsonValues.plain(v);
+    }
+
+    /** The evaluation records of a run's metrics.jsonl, in order, each a mutable map. */
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> evalRecords(Path runDir) throws IOException {
+        List<Map<String, Object>> out = new ArrayList<>();
+        Path file = runDir.resolve("metrics.jsonl");
+        for (String line : Files.readAllLines(file))
+            if (line.contains("\"type\":\"eval\"")) out.add((Map<String, Object>) JsonValues.plain(Json.parse(line, file.toString())));
+        return out;
     }
 
     @SuppressWarnings("unchecked")

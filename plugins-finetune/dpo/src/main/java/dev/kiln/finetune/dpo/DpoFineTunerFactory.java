@@ -50,14 +50,7 @@ public final class DpoFineTunerFactory implements FineTunerFactory {
 
     @Override
     public FineTuner create(Config config, ObjectiveContext context) {
-        Objective objective = objective(config, context);
-        return new FineTuner() {
-            @Override public String name() { return NAME; }
-
-            @Override public Objective signal() { return objective; }
-
-            @Override public String toString() { return objective.toString(); }
-        };
+        return FineTuner.ofSignal(NAME, objective(config, context));
     }
 
     /** The objective alone, from the same strict config. */

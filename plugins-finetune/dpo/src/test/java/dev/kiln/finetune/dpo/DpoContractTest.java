@@ -1,15 +1,13 @@
 package dev.kiln.finetune.dpo;
 
-import dev.kiln.api.config.Config;
 import dev.kiln.api.data.Dataset;
 import dev.kiln.api.data.Example;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
-import dev.kiln.api.objective.Objective;
-import dev.kiln.api.objective.ObjectiveContext;
 import dev.kiln.api.objective.ObjectiveContract;
 import dev.kiln.api.objective.ObjectiveFactory;
 import dev.kiln.api.objective.ReferencePolicy;
+import dev.kiln.api.objective.SignalObjectiveFactory;
 import dev.kiln.api.testing.TestTokenizers;
 
 import java.util.ArrayList;
@@ -21,23 +19,10 @@ import java.util.Map;
  * the contract's model (the pipeline's choice for full fine-tuning).
  */
 class DpoContractTest implements ObjectiveContract {
-    /** Test adapter: the dpo signal seen as an ObjectiveFactory, given a frozen copy of the contract model as its reference. */
-    static final class Factory implements ObjectiveFactory {
-        private final DpoFineTunerFactory dpo = new DpoFineTunerFactory();
-
-        @Override public String name() { return dpo.name(); }
-
-        @Override public String apiVersion() { return dpo.apiVersion(); }
-
-        @Override
-        public Objective create(Config config, ObjectiveContext context) {
-            Objective o = dpo.create(config, context).signal();
-            o.useReference(ReferencePolicy.frozen(new Transformer(context.backend(), context.model(), 11), "the contract model"));
-            return o;
-        }
+    @Override public ObjectiveFactory factory() {
+        return new SignalObjectiveFactory(new DpoFineTunerFactory(),
+                ctx -> ReferencePolicy.frozen(new Transformer(ctx.backend(), ctx.model(), 11), "the contract model"));
     }
-
-    @Override public ObjectiveFactory factory() { return new Factory(); }
 
     @Override public Dataset sampleData() {
         List<Example> rows = new ArrayList<>();

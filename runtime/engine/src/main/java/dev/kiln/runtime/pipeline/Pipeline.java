@@ -197,13 +197,15 @@ public final class Pipeline {
 
     /**
      * PEFT's task_type for what the signal trains: CAUSAL_LM for next-token objectives (clm, sft
-     * instruction), SEQ_CLS for a classification or regression head (sft), FEATURE_EXTRACTION for
-     * sentence embeddings (contrastive); null where PEFT has no task type (mlm, nsp, ...).
+     * instruction, dpo, kto), SEQ_CLS for a classification or regression head (sft) or a reward
+     * model's score (reward), FEATURE_EXTRACTION for sentence embeddings (contrastive); null where
+     * PEFT has no task type (mlm, nsp, ...).
      */
     static String peftTaskType(Objective objective) {
         return switch (objective.name()) {
-            case "clm", "dpo" -> "CAUSAL_LM";
+            case "clm", "dpo", "kto" -> "CAUSAL_LM";
             case "sft" -> objective.head() == null ? "CAUSAL_LM" : "SEQ_CLS";
+            case "reward" -> "SEQ_CLS";
             case "contrastive" -> "FEATURE_EXTRACTION";
             default -> null;
         };
