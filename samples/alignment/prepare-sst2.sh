@@ -10,6 +10,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 data="${1:-$root/../shared/data}/sst2"
+# the GLUE files end their lines with CR LF: every awk below drops the CR
 out="$root/runs/alignment"
 for f in train.tsv dev.tsv; do
     [ -f "$data/$f" ] || { echo "prepare-sst2: $data/$f: no such file (GLUE SST-2 as label<TAB>sentence)" >&2; exit 1; }
@@ -17,15 +18,15 @@ done
 mkdir -p "$out"
 
 # prompts: words 1..k of each dev sentence, k = 2, 3, 4 in turn
-awk -F'\t' 'NR > 1 { n = split($2, w, " "); k = 2 + (NR % 3); if (k > n) k = n; p = w[1];
+awk -F'\t' 'NR > 1 { sub(/\r$/, ""); n = split($2, w, " "); k = 2 + (NR % 3); if (k > n) k = n; p = w[1];
     for (i = 2; i <= k; i++) p = p " " w[i]; print p }' "$data/dev.tsv" > "$out/prompts.txt"
-awk -F'\t' 'NR > 1 && $1 == 1 { print $2 }' "$data/dev.tsv" > "$out/dev-positive.txt"
+awk -F'\t' 'NR > 1 && $1 == 1 { sub(/\r$/, ""); print $2 }' "$data/dev.tsv" > "$out/dev-positive.txt"
 
 # JSON string escaping for the rows below
 json='function q(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return "\"" s "\"" }'
 
 # training sentences of at least 8 words, shuffled (seeded), positives paired with negatives in turn
-awk -F'\t' -v seed=2026 'BEGIN { srand(seed) } NR > 1 && split($2, w, " ") >= 8 { print rand() "\t" $1 "\t" $2 }' "$data/train.tsv" \
+awk -F'\t' -v seed=2026 'BEGIN { srand(seed) } NR > 1 { sub(/\r$/, "") } NR > 1 && split($2, w, " ") >= 8 { print rand() "\t" $1 "\t" $2 }' "$data/train.tsv" \
     | sort -k1,1 -g | cut -f2- > "$out/.long.tsv"
 awk -F'\t' "$json"'
     $1 == 1 { pos[np++] = $2 } $1 == 0 { neg[nn++] = $2 }

@@ -11,7 +11,7 @@ import static dev.kiln.api.ops.Arithmetic.add;
 
 /** One transformer block: self-attention, optional cross-attention, feed-forward; pre- or post-norm residuals. */
 public final class Block extends Module {
-    private final TransformerConfig cfg;
+    private TransformerConfig cfg;
     private final Norm norm1, norm2, normCross;
     private final SelfAttention attn;
     private final CrossAttention cross;
@@ -27,6 +27,9 @@ public final class Block extends Module {
         this.norm2 = register("norm2", new Norm(be, cfg.dModel(), rms, cfg.normEps()));
         this.mlp = register("mlp", new FeedForward(be, rng, cfg));
     }
+
+    /** The residual-branch dropout rate from now on ({@link Transformer#setDropout}). */
+    void setDropout(float p) { cfg = cfg.withDropout(p); }
 
     /** x: [B, T, C] → [B, T, C]. dropoutSeed feeds the residual-branch dropouts and, as the {@link ForwardSeed}, the adapters'. */
     public Tensor forward(Tensor x, ModelInput in, int layer, int posOffset, long dropoutSeed) {

@@ -24,7 +24,7 @@ import java.util.Random;
  * {@code blocks.N.*}, {@code norm_f.*}, {@code lm_head.weight}.
  */
 public final class Transformer extends Module {
-    private final TransformerConfig cfg;
+    private TransformerConfig cfg;
     private final Backend backend;
     private final Tensor tokens, positions, types;
     private final Norm embedNorm, finalNorm;
@@ -65,6 +65,15 @@ public final class Transformer extends Module {
     public Backend backend() { return backend; }
 
     public List<Block> blocks() { return Collections.unmodifiableList(blocks); }
+
+    /**
+     * Changes the dropout rate of the embeddings and every block's residual branches (a fine-tune's
+     * {@code model.dropout}, e.g. 0 as TRL's {@code disable_dropout}); {@link #config()} reports it.
+     */
+    public void setDropout(float p) {
+        cfg = cfg.withDropout(p);
+        for (Block b : blocks) b.setDropout(p);
+    }
 
     /** Seeds this step's dropout masks (the trainer sets it from its RNG so runs are reproducible). */
     public void setDropoutSeed(long seed) {

@@ -130,6 +130,8 @@ public record TransformerConfig(
     /** With a vocabulary size (known once the tokenizer is). */
     public TransformerConfig withVocab(int v) { return toBuilder().vocab(v).build(); }
 
+    public TransformerConfig withDropout(float p) { return toBuilder().dropout(p).build(); }
+
     /** A builder holding this config's values. */
     public Builder toBuilder() { return new Builder(this); }
 

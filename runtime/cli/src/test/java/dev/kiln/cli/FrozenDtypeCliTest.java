@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * {@code model.frozen_dtype: bf16} in a fine-tune: LoRA trains over the bf16 base, the saved model's untargeted
  * linears hold exactly the bf16-rounded base weights; a method that trains the base is refused naming the key,
- * and the model section takes no other key.
+ * and the model section takes no other key but dropout.
  */
 class FrozenDtypeCliTest {
     @TempDir Path tmp;
@@ -58,12 +58,27 @@ class FrozenDtypeCliTest {
     }
 
     @Test
-    void theModelSectionTakesOnlyFrozenDtype() throws IOException {
+    void dropoutMayBeSetForTheFineTuneAndTheSavedModelSaysSo() throws IOException {
+        Path from = hfGpt2(tmp.resolve("hf-gpt2"));
+        assertNotEquals(0.25f, HfCheckpoints.load(from, BACKEND).model().config().dropout(), "the base has another rate");
+        Path run = tmp.resolve("run");
+        Cli r = kiln("finetune", "--config", config(tmp.resolve("nodrop.json"), finetune(from, "full", Map.of("dropout", 0.25))).toString(),
+                "--out", run.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(0.25f, ModelStore.load(run.resolve("model"), BACKEND).model().config().dropout());
+        r = kiln("finetune", "--config", config(tmp.resolve("bad-drop.json"), finetune(from, "full", Map.of("dropout", 1.5))).toString(),
+                "--out", tmp.resolve("run2").toString());
+        assertNotEquals(0, r.code());
+        assertTrue(r.err().contains("dropout") && r.err().contains("[0, 1)"), r.err());
+    }
+
+    @Test
+    void theModelSectionTakesOnlyFrozenDtypeAndDropout() throws IOException {
         Path from = hfGpt2(tmp.resolve("hf-gpt2"));
         Cli r = kiln("finetune", "--config", config(tmp.resolve("bad.json"), finetune(from, "lora", Map.of("d_model", 64))).toString(),
                 "--out", tmp.resolve("run").toString());
         assertNotEquals(0, r.code());
-        assertTrue(r.err().contains("only frozen_dtype") && r.err().contains("d_model"), r.err());
+        assertTrue(r.err().contains("only [dropout, frozen_dtype]") && r.err().contains("d_model"), r.err());
         r = kiln("finetune", "--config", config(tmp.resolve("fp8.json"), finetune(from, "lora", Map.of("frozen_dtype", "fp8"))).toString(),
                 "--out", tmp.resolve("run2").toString());
         assertNotEquals(0, r.code());

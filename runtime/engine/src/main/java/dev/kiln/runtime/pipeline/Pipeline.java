@@ -116,6 +116,8 @@ public final class Pipeline {
         Tokenizer tokenizer = loaded.tokenizer();
         TransformerConfig mc = loaded.model().config();
         boolean frozenBf16 = frozenDtype(root).equals("bf16");
+        Float dropout = dropout(root);
+        if (dropout != null) loaded.model().setDropout(dropout);
         // the model's own chat template (tokenizer_config.json ...), for signals that format conversations (sft)
         ObjectiveContext ctx = new ObjectiveContext(tokenizer, backend, mc, seed, ChatTemplateFiles.load(from).orElse(null));
         FineTuner tuner = fineTuner(resolved.put("finetune.method", method), FineTunerFactory.Role.PARAMETERS, ctx, loaded.peftNames());
@@ -157,19 +159,29 @@ public final class Pipeline {
         return result;
     }
 
-    /**
-     * {@code model.frozen_dtype} (fp32 | bf16), the one {@code model} key a fine-tune takes: everything else
-     * about the model comes from the checkpoint in finetune.from.
-     */
+    /** The {@code model} keys a fine-tune takes: everything else about the model comes from the checkpoint in finetune.from. */
+    private static final java.util.Set<String> FINETUNE_MODEL_KEYS = java.util.Set.of("frozen_dtype", "dropout");
+
+    /** {@code model.frozen_dtype} (fp32 | bf16). */
     private static String frozenDtype(Config root) {
         if (!root.has("model")) return "fp32";
         Config model = root.section("model");
         String dtype = model.getChoice("frozen_dtype", "fp32", "fp32", "bf16");
         java.util.Set<String> others = new java.util.TreeSet<>(model.raw().keySet());
-        others.remove("frozen_dtype");
+        others.removeAll(FINETUNE_MODEL_KEYS);
         if (!others.isEmpty())
-            throw root.error("model", "comes from the checkpoint in finetune.from (only frozen_dtype may be set here); remove " + others);
+            throw root.error("model", "comes from the checkpoint in finetune.from (only " + new java.util.TreeSet<>(FINETUNE_MODEL_KEYS)
+                    + " may be set here); remove " + others);
         return dtype;
+    }
+
+    /** {@code model.dropout} of a fine-tune (e.g. 0, as TRL's disable_dropout), or null: the checkpoint's. */
+    private static Float dropout(Config root) {
+        if (!root.has("model") || !root.section("model").has("dropout")) return null;
+        Config model = root.section("model");
+        double p = model.getDouble("dropout", 0);
+        if (!(p >= 0 && p < 1)) throw model.error("dropout", "must be in [0, 1), got " + p);
+        return (float) p;
     }
 
     /** model.frozen_dtype: bf16, once the method has frozen the base: refused (naming the key) if a base weight trains. */
