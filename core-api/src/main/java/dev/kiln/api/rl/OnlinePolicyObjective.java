@@ -1,0 +1,238 @@
+package dev.kiln.api.rl;
+
+import dev.kiln.api.completion.CompletionLogProbs;
+import dev.kiln.api.completion.CompletionRows;
+import dev.kiln.api.completion.PieceEncoder;
+import dev.kiln.api.data.Batch;
+import dev.kiln.api.data.Batches;
+import dev.kiln.api.data.Dataset;
+import dev.kiln.api.data.Example;
+import dev.kiln.api.nn.ModelInput;
+import dev.kiln.api.nn.Transformer;
+import dev.kiln.api.nn.TransformerConfig;
+import dev.kiln.api.objective.BatchSpec;
+import dev.kiln.api.objective.ExampleBatches;
+import dev.kiln.api.objective.Objective;
+import dev.kiln.api.objective.ReferencePolicy;
+import dev.kiln.api.ops.Arithmetic;
+import dev.kiln.api.reward.Completion;
+import dev.kiln.api.sampling.PolicySampler;
+import dev.kiln.api.tensor.IntTensor;
+import dev.kiln.api.tensor.Tensor;
+import dev.kiln.api.tokenizer.Tokenizer;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An online-RL signal (GRPO, RLOO): each batch holds P prompts ({@code {prompt}} rows, text or
+ * messages rendered with the chat template and its generation prompt); {@link #compute} samples G
+ * completions of each with the policy itself ({@link PolicySampler}: KV-cached, no tape, eval mode),
+ * scores them ({@link WeightedRewards}), forms advantages ({@link Advantages}) and returns the clipped
+ * policy-gradient loss ({@link PolicyLoss}) of one forward over the P·G rows with the tape.
+ * The loss's log-probabilities divide the logits by the sampling temperature, as TRL does.
+ *
+ * <p>During evaluation (eval mode, no tape) the same runs, sampling with a seed fixed per batch, so
+ * the held-out {@code reward} is the mean reward of sampled completions of the validation prompts.
+ * {@link Output#weight()} is the number of completions.
+ *
+ * <p>Metrics (TRL's names): {@code reward}, {@code reward_std} (mean of the groups' standard
+ * deviations), {@code frac_reward_zero_std}, {@code rewards/<name>/mean}, {@code rewards/<name>/std},
+ * {@code kl} (β &gt; 0), {@code clip_ratio/low_mean}, {@code clip_ratio/high_mean},
+ * {@code clip_ratio/region_mean}, {@code completions/mean_length}, {@code completions/min_length},
+ * {@code completions/max_length}, {@code completions/clipped_ratio} (share cut at
+ * max_completion_length), {@code entropy}, {@code loss}.
+ */
+public final class OnlinePolicyObjective implements Objective {
+    private final OnlineSettings settings;
+    private final Tokenizer tokenizer;
+    private final CompletionRows rows;
+    private final PieceEncoder encoder;
+    private final PolicySampler sampler;
+    private final int eos;
+    private volatile ReferencePolicy reference;
+
+    public OnlinePolicyObjective(OnlineSettings settings, Tokenizer tokenizer) {
+        this.settings = settings;
+        this.tokenizer = tokenizer;
+        this.rows = new CompletionRows(settings.format(), tokenizer);
+        this.encoder = new PieceEncoder(tokenizer);
+        this.eos = tokenizer.special(Tokenizer.EOS).orElse(-1);
+        boolean greedy = settings.temperature() <= 1e-4;
+        this.sampler = new PolicySampler(new PolicySampler.Settings(greedy, settings.temperature(), settings.topK(), settings.topP(),
+                settings.maxCompletionLength()), eos < 0 ? new int[0] : new int[] {eos}, tokenizer.vocabSize());
+    }
+
+    @Override
+    public String name() { return settings.method(); }
+
+    public OnlineSettings settings() { return settings; }
+
+    @Override
+    public boolean needsReference() { return settings.beta() > 0; }
+
+    @Override
+    public void useReference(ReferencePolicy reference) { this.reference = reference; }
+
+    @Override
+    public void checkModel(TransformerConfig m) {
+        if (!m.causal())
+            throw new IllegalArgumentException("finetune signal '" + name() + "' needs a causal language model: set model.causal = true (got false)");
+        if (m.vocab() < tokenizer.vocabSize())
+            throw new IllegalArgumentException("finetune signal '" + name() + "': model.vocab = " + m.vocab() + " is smaller than tokenizer '"
+                    + tokenizer.name() + "' vocabulary of " + tokenizer.vocabSize());
+    }
+
+    /** train.batch_size counts prompts; each batch also carries a sampling seed. */
+    @Override
+    public Batches batches(Dataset data, BatchSpec spec, long seed) {
+        return ExampleBatches.of(data, spec.batchSize(), settings.shuffle(), false, seed, (examples, indices, rng) -> {
+            List<int[]> prompts = new ArrayList<>(examples.size());
+            int width = 1;
+            long tokens = 0;
+            for (Example ex : examples) {
+                int[] ids = prompt(ex);
+                prompts.add(ids);
+                width = Math.max(width, ids.length);
+                tokens += ids.length;
+            }
+            int[] packed = new int[prompts.size() * width], lengths = new int[prompts.size()];
+            for (int i = 0; i < prompts.size(); i++) {
+                System.arraycopy(prompts.get(i), 0, packed, i * width, prompts.get(i).length);
+                lengths[i] = prompts.get(i).length;
+            }
+            long s = rng.nextLong();
+            return new Batch().put("prompt_ids", new IntTensor(packed, prompts.size(), width))       // [P, W] right-padded
+                    .put("prompt_lengths", new IntTensor(lengths, prompts.size()))                       // [P]
+                    .put("seed", new IntTensor(new int[] {(int) (s >>> 32), (int) s}, 2))
+                    .tokens(tokens);
+        });
+    }
+
+    /** A row's prompt ids, cut to max_prompt_length from the left (its end is what the completion continues). */
+    private int[] prompt(Example ex) {
+        int[] ids = encoder.encode(rows.promptPieces(ex, settings.format().promptField()), ex.source()).ids();
+        if (ids.length == 0)
+            throw new IllegalArgumentException(ex.source() + ": field '" + settings.format().promptField() + "' gives an empty prompt (no tokens)");
+        int max = settings.maxPromptLength();
+        return max > 0 && ids.length > max ? Arrays.copyOfRange(ids, ids.length - max, ids.length) : ids;
+    }
+
+    @Override
+    public Output compute(Transformer net, Batch batch) {
+        IntTensor packed = batch.ints("prompt_ids"), lengths = batch.ints("prompt_lengths");
+        int[] s = batch.ints("seed").data();
+        long seed = ((long) s[0] << 32) | (s[1] & 0xffffffffL);
+        int p = lengths.size(), g = settings.numGenerations(), n = p * g, width = packed.dim(1);
+        int[][] prompts = new int[n][], completions = new int[n][];
+        boolean[] finished = new boolean[n];
+        List<Completion> scored = new ArrayList<>(n);
+        for (int i = 0; i < p; i++) {
+            int[] prompt = Arrays.copyOfRange(packed.data(), i * width, i * width + lengths.data()[i]);
+            int[][] copies = new int[g][];
+            Arrays.fill(copies, prompt);
+            PolicySampler.Samples drawn = sampler.sample(net, copies, seed + 0x632be59bd9b4e019L * i);
+            String promptText = tokenizer.decode(prompt);
+            for (int j = 0; j < g; j++) {
+                int k = i * g + j;
+                prompts[k] = prompt;
+                completions[k] = drawn.completions()[j];
+                finished[k] = drawn.finished()[j];
+                scored.add(new Completion(promptText, tokenizer.decode(completions[k], true), prompt, completions[k], finished[k]));
+            }
+        }
+        WeightedRewards.Scores scores = settings.rewards().score(scored);
+        Rollout rollout = Rollout.of(prompts, completions, finished, Math.max(eos, 0));
+        Tensor logits = scaledLogits(net, rollout);                                         // [N, L, V]
+        CompletionLogProbs.Tokens lp = CompletionLogProbs.tokens(logits, rollout.ids(), rollout.trained());
+        float[] old = lp.logps().toArray();                                                 // [N·L] detached: one update per rollout
+        float[] ref = settings.beta() > 0 ? requireReference().apply(m ->
+                CompletionLogProbs.tokens(scaledLogits(m, rollout), rollout.ids(), rollout.trained()).logps().toArray()) : null;
+        double[] rewards = scores.total();
+        double[] advantages;
+        float[] lossRef = ref;
+        double sequenceKl = Double.NaN;
+        if (settings.estimator() == OnlineSettings.Estimator.GROUP) {
+            advantages = Advantages.grpo(rewards, g, settings.scale());
+        } else {
+            double[] adjusted = rewards.clone();
+            if (ref != null) {                                                              // RLOO: β·Σ_t (logp − ref) off the reward
+                double[] kl = SequenceKl.sums(old, ref, lp.mask(), n);
+                sequenceKl = 0;
+                for (int i = 0; i < n; i++) {
+                    adjusted[i] -= settings.beta() * kl[i];
+                    sequenceKl += kl[i] / n;
+                }
+            }
+            advantages = Advantages.leaveOneOut(adjusted, g);
+            if (settings.normalizeAdvantages()) advantages = Advantages.whiten(advantages);
+            lossRef = null;
+        }
+        PolicyLoss.Result r = PolicyLoss.compute(lp.logps(), lp.mask(), old, advantages, lossRef, settings.beta(), settings.epsilon(),
+                settings.epsilonHigh(), settings.lossType(), settings.maxCompletionLength());
+        Map<String, Double> m = metrics(r, scores, rollout, finished, g);
+        if (!Double.isNaN(sequenceKl)) m.put("kl", sequenceKl);
+        m.put("entropy", TokenEntropy.mean(logits.toArray(), lp.mask(), logits.dim(2)));
+        return new Output(r.loss(), m, n);
+    }
+
+    /** [N, L, V] the rows' next-token logits divided by the sampling temperature. */
+    private Tensor scaledLogits(Transformer m, Rollout rollout) {
+        Tensor logits = m.logits(m.forward(ModelInput.of(rollout.ids()).withAttentionMask(rollout.attentionMask())));
+        return settings.temperature() == 1.0 ? logits : Arithmetic.mulScalar(logits, (float) (1.0 / settings.temperature()));
+    }
+
+    private Map<String, Double> metrics(PolicyLoss.Result r, WeightedRewards.Scores scores, Rollout rollout, boolean[] finished, int g) {
+        double[] total = scores.total();
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("loss", (double) r.loss().item());
+        m.put("reward", Advantages.mean(total, 0, total.length));
+        m.put("reward_std", Advantages.meanGroupStd(total, g));
+        m.put("frac_reward_zero_std", Advantages.fracZeroStd(total, g));
+        m.putAll(settings.rewards().metrics(scores));
+        if (!Double.isNaN(r.kl())) m.put("kl", r.kl());
+        m.put("clip_ratio/low_mean", r.lowClipped());
+        m.put("clip_ratio/high_mean", r.highClipped());
+        m.put("clip_ratio/region_mean", r.regionClipped());
+        int[] len = rollout.lengths();
+        double sum = 0, min = Double.MAX_VALUE, max = 0, cut = 0;
+        for (int i = 0; i < len.length; i++) {
+            sum += len[i];
+            min = Math.min(min, len[i]);
+            max = Math.max(max, len[i]);
+            if (!finished[i]) cut++;
+        }
+        m.put("completions/mean_length", sum / len.length);
+        m.put("completions/min_length", min);
+        m.put("completions/max_length", max);
+        m.put("completions/clipped_ratio", cut / len.length);
+        return m;
+    }
+
+    private ReferencePolicy requireReference() {
+        if (reference == null)
+            throw new IllegalStateException("finetune signal '" + name() + "' with beta > 0 has no reference policy: the pipeline provides one (Objective.useReference)");
+        return reference;
+    }
+
+    @Override
+    public Map<String, Object> metadata() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("num_generations", settings.numGenerations());
+        m.put("beta", settings.beta());
+        m.put("rewards", settings.rewards().functions().stream().map(f -> f.name()).toList());
+        m.put("prompt_field", settings.format().promptField());
+        m.put("chat_template", settings.format().chatTemplateValue());
+        return m;
+    }
+
+    @Override
+    public String toString() {
+        return name() + "(num_generations=" + settings.numGenerations() + ", beta=" + settings.beta() + ", rewards="
+                + settings.rewards().functions().stream().map(f -> f.name()).toList()
+                + (reference == null ? "" : ", reference=" + reference.describe()) + ")";
+    }
+}
