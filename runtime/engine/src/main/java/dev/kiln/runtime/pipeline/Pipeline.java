@@ -84,7 +84,7 @@ public final class Pipeline {
         if (mc.vocab() < tokenizer.vocabSize())
             throw modelSection.error("vocab", "is " + mc.vocab() + " but the tokenizer has " + tokenizer.vocabSize() + " ids");
         ObjectiveContext ctx = new ObjectiveContext(tokenizer, backend, mc, seed, null,
-                new PipelineRewards(rewards, tokenizer, backend, configDir));
+                PipelineRewards.of(rewards, tokenizer, backend, configDir));
         Objective objective = objective(root, ctx, resolved);
         PipelineInputs.Splits data = PipelineInputs.data(root.section("data"), configDir, seed, tokenizer);
         Config train = root.section("train");
@@ -122,7 +122,7 @@ public final class Pipeline {
         boolean frozenBf16 = frozenDtype(root).equals("bf16");
         // the model's own chat template (tokenizer_config.json ...), for signals that format conversations (sft)
         ObjectiveContext ctx = new ObjectiveContext(tokenizer, backend, mc, seed, ChatTemplateFiles.load(from).orElse(null),
-                new PipelineRewards(rewards, tokenizer, backend, configDir));
+                PipelineRewards.of(rewards, tokenizer, backend, configDir));
         FineTuner tuner = fineTuner(resolved.put("finetune.method", method), FineTunerFactory.Role.PARAMETERS, ctx, loaded.peftNames());
         Objective objective = signalSpec != null ? signal(ClassifierDefaults.apply(signalSpec, loaded), ctx, resolved) : objective(root, ctx, resolved);
         PipelineInputs.Splits data = PipelineInputs.data(root.section("data"), configDir, seed, tokenizer);

@@ -1,10 +1,8 @@
 package dev.kiln.runtime.pipeline;
 
 import dev.kiln.api.backend.Backend;
-import dev.kiln.api.config.Config;
 import dev.kiln.api.io.NamedTensor;
 import dev.kiln.api.reward.RewardContext;
-import dev.kiln.api.reward.RewardFunction;
 import dev.kiln.api.reward.RewardFunctionFactory;
 import dev.kiln.api.reward.RewardFunctions;
 import dev.kiln.api.tensor.Tensor;
@@ -13,25 +11,20 @@ import dev.kiln.api.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * The pipeline's {@link RewardFunctions}: a signal's {@code rewards} entry is resolved by its
- * {@code name} among the discovered reward-function plugins and created from its other keys
- * ({@code weight} is the signal's), with a {@link RewardContext} on the run's tokenizer and backend
- * that resolves paths against the config file's folder and loads model directories as
- * {@code finetune.from} is loaded: evaluation mode, every parameter frozen, heads by name without
- * the {@code heads.} prefix.
+ * {@code name} among the discovered reward-function plugins ({@link RewardFunctions#of}), with a
+ * {@link RewardContext} on the run's tokenizer and backend that resolves paths against the config
+ * file's folder and loads model directories as {@code finetune.from} is loaded: evaluation mode,
+ * every parameter frozen, heads by name without the {@code heads.} prefix.
  */
-final class PipelineRewards implements RewardFunctions {
-    private final Map<String, RewardFunctionFactory> factories;
-    private final RewardContext context;
+final class PipelineRewards {
+    private PipelineRewards() {}
 
-    PipelineRewards(Map<String, RewardFunctionFactory> factories, Tokenizer tokenizer, Backend backend, Path configDir) {
-        this.factories = factories;
-        this.context = new RewardContext() {
+    static RewardFunctions of(Map<String, RewardFunctionFactory> factories, Tokenizer tokenizer, Backend backend, Path configDir) {
+        return RewardFunctions.of(factories, new RewardContext() {
             @Override public Tokenizer tokenizer() { return tokenizer; }
 
             @Override public Backend backend() { return backend; }
@@ -39,29 +32,7 @@ final class PipelineRewards implements RewardFunctions {
             @Override public Path resolve(String path) { return configDir.resolve(path).normalize(); }
 
             @Override public SavedModel loadModel(Path dir) throws IOException { return load(dir, backend); }
-        };
-    }
-
-    @Override
-    public RewardFunction create(Config section) {
-        Object name = section.raw().get("name");
-        section.has("name");
-        section.has("weight");
-        if (!(name instanceof String n) || n.isBlank())
-            throw section.error("name", "is required: the reward function to use (known: " + knownText() + ")");
-        RewardFunctionFactory factory = factories.get(n);
-        if (factory == null) throw section.error("name", "names unknown reward function '" + n + "' (known: " + knownText() + ")");
-        Map<String, Object> options = new LinkedHashMap<>(section.raw());
-        options.remove("name");
-        options.remove("weight");
-        return factory.create(new Config(section.section(), options), context);
-    }
-
-    @Override
-    public List<String> known() { return List.copyOf(new TreeSet<>(factories.keySet())); }
-
-    private String knownText() {
-        return factories.isEmpty() ? "none" : String.join(", ", known());
+        });
     }
 
     /** A model directory (Kiln's or Hugging Face's) frozen, in evaluation mode; errors name the directory. */

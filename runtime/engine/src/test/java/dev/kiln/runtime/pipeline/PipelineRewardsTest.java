@@ -46,14 +46,14 @@ class PipelineRewardsTest {
         }
     }
 
-    private PipelineRewards rewards(Recording r) {
-        return new PipelineRewards(Map.of("rec", r, "other", new Recording()), TestTokenizers.bytes(), new NaiveBackend(), tmp);
+    private dev.kiln.api.reward.RewardFunctions rewards(Recording r) {
+        return PipelineRewards.of(Map.of("rec", r, "other", new Recording()), TestTokenizers.bytes(), new NaiveBackend(), tmp);
     }
 
     @Test
     void anEntryIsResolvedByNameAndItsFactorySeesNeitherNameNorWeight() {
         Recording r = new Recording();
-        PipelineRewards rewards = rewards(r);
+        var rewards = rewards(r);
         assertEquals("rec", rewards.create(new Config("finetune.signal.rewards[0]", Map.of("name", "rec", "weight", 0.5, "target", 3))).name());
         assertEquals(List.of(Map.of("target", 3)), r.options);
         assertEquals(List.of("other", "rec"), rewards.known());
@@ -65,7 +65,7 @@ class PipelineRewardsTest {
 
     @Test
     void anUnknownOrMissingNameIsRefusedNamingTheKnownOnes() {
-        PipelineRewards rewards = rewards(new Recording());
+        var rewards = rewards(new Recording());
         var e = assertThrows(ConfigException.class, () -> rewards.create(new Config("finetune.signal.rewards[1]", Map.of("name", "lenght"))));
         assertTrue(e.getMessage().contains("finetune.signal.rewards[1]: key 'name'") && e.getMessage().contains("'lenght'")
                 && e.getMessage().contains("known: other, rec"), e.getMessage());

@@ -1,0 +1,51 @@
+package dev.kiln.finetune.grpo;
+
+import dev.kiln.api.config.Config;
+import dev.kiln.api.data.Dataset;
+import dev.kiln.api.data.Example;
+import dev.kiln.api.nn.TransformerConfig;
+import dev.kiln.api.objective.Objective;
+import dev.kiln.api.objective.ObjectiveContext;
+import dev.kiln.api.objective.ObjectiveContract;
+import dev.kiln.api.objective.ObjectiveFactory;
+import dev.kiln.api.reward.RewardFunctions;
+import dev.kiln.api.testing.PromptTask;
+import dev.kiln.api.testing.TestTokenizers;
+import dev.kiln.reward.format.FormatRewardFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The objective contract for the grpo signal on a causal GPT-2 shape, scored by the format reward plugin. */
+class GrpoContractTest implements ObjectiveContract {
+    /** Test adapter: the grpo signal seen as an ObjectiveFactory, its context given the format reward. */
+    static final class Factory implements ObjectiveFactory {
+        private final GrpoFineTunerFactory grpo = new GrpoFineTunerFactory();
+
+        @Override public String name() { return grpo.name(); }
+
+        @Override public String apiVersion() { return grpo.apiVersion(); }
+
+        @Override
+        public Objective create(Config config, ObjectiveContext c) {
+            RewardFunctions rewards = RewardFunctions.of(Map.of("format", new FormatRewardFactory()), PromptTask.rewardContext(c.tokenizer(), c.backend()));
+            return grpo.create(config, new ObjectiveContext(c.tokenizer(), c.backend(), c.model(), c.seed(), c.chatTemplate(), rewards)).signal();
+        }
+    }
+
+    @Override public ObjectiveFactory factory() { return new Factory(); }
+
+    @Override public Dataset sampleData() {
+        List<Example> rows = new ArrayList<>();
+        for (int i = 0; i < 12; i++) rows.add(new Example(Map.of("prompt", "q" + (char) ('a' + i)), "sample:" + (i + 1), null));
+        return new Dataset("sample", rows);
+    }
+
+    @Override public TransformerConfig model() { return TransformerConfig.gpt2(TestTokenizers.BYTE_VOCAB, 16, 1, 2, 16); }
+
+    @Override public Map<String, Object> config() {
+        return Map.of("rewards", List.of(Map.of("name", "format", "pattern", "[a-z]")), "num_generations", 4, "max_completion_length", 4,
+                "max_prompt_length", 6);
+    }
+}

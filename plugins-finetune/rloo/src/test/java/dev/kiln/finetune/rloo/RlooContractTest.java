@@ -1,0 +1,55 @@
+package dev.kiln.finetune.rloo;
+
+import dev.kiln.api.config.Config;
+import dev.kiln.api.data.Dataset;
+import dev.kiln.api.data.Example;
+import dev.kiln.api.nn.TransformerConfig;
+import dev.kiln.api.objective.Objective;
+import dev.kiln.api.objective.ObjectiveContext;
+import dev.kiln.api.objective.ObjectiveContract;
+import dev.kiln.api.objective.ObjectiveFactory;
+import dev.kiln.api.objective.ReferencePolicy;
+import dev.kiln.api.nn.Transformer;
+import dev.kiln.api.reward.RewardFunctions;
+import dev.kiln.api.testing.PromptTask;
+import dev.kiln.api.testing.TestTokenizers;
+import dev.kiln.reward.format.FormatRewardFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The objective contract for the rloo signal on a causal GPT-2 shape, scored by the format reward plugin, against a frozen copy of the contract model. */
+class RlooContractTest implements ObjectiveContract {
+    /** Test adapter: the rloo signal seen as an ObjectiveFactory, its context given the format reward. */
+    static final class Factory implements ObjectiveFactory {
+        private final RlooFineTunerFactory rloo = new RlooFineTunerFactory();
+
+        @Override public String name() { return rloo.name(); }
+
+        @Override public String apiVersion() { return rloo.apiVersion(); }
+
+        @Override
+        public Objective create(Config config, ObjectiveContext c) {
+            RewardFunctions rewards = RewardFunctions.of(Map.of("format", new FormatRewardFactory()), PromptTask.rewardContext(c.tokenizer(), c.backend()));
+            Objective o = rloo.create(config, new ObjectiveContext(c.tokenizer(), c.backend(), c.model(), c.seed(), c.chatTemplate(), rewards)).signal();
+            o.useReference(ReferencePolicy.frozen(new Transformer(c.backend(), c.model(), 11), "the contract model"));   // beta 0.05 by default
+            return o;
+        }
+    }
+
+    @Override public ObjectiveFactory factory() { return new Factory(); }
+
+    @Override public Dataset sampleData() {
+        List<Example> rows = new ArrayList<>();
+        for (int i = 0; i < 12; i++) rows.add(new Example(Map.of("prompt", "q" + (char) ('a' + i)), "sample:" + (i + 1), null));
+        return new Dataset("sample", rows);
+    }
+
+    @Override public TransformerConfig model() { return TransformerConfig.gpt2(TestTokenizers.BYTE_VOCAB, 16, 1, 2, 16); }
+
+    @Override public Map<String, Object> config() {
+        return Map.of("rewards", List.of(Map.of("name", "format", "pattern", "[a-z]")), "num_generations", 4, "max_completion_length", 4,
+                "max_prompt_length", 6);
+    }
+}
