@@ -56,4 +56,15 @@ public interface FineTuner {
     default void configureFrom(Path adapterDir, Transformer model, Module heads) throws IOException {
         throw new UnsupportedOperationException("fine-tuning method '" + name() + "' cannot continue a saved adapter");
     }
+
+    /** A SIGNAL method that only supplies its objective (dpo, grpo, rloo ...): named {@code name}, printed as the objective. */
+    static FineTuner signal(String name, Objective objective) {
+        return new FineTuner() {
+            @Override public String name() { return name; }
+
+            @Override public Objective signal() { return objective; }
+
+            @Override public String toString() { return objective.toString(); }
+        };
+    }
 }

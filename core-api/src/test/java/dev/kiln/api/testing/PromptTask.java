@@ -50,6 +50,19 @@ public final class PromptTask {
         return new ObjectiveContext(TOKENIZER, BE, MODEL, 1, null, RewardFunctions.of(factories, rewardContext(TOKENIZER, BE)));
     }
 
+    /** {@code c} with reward functions over these factories (a contract test's context, which has none). */
+    public static ObjectiveContext withRewards(ObjectiveContext c, Map<String, ? extends RewardFunctionFactory> factories) {
+        return new ObjectiveContext(c.tokenizer(), c.backend(), c.model(), c.seed(), c.chatTemplate(),
+                RewardFunctions.of(factories, rewardContext(c.tokenizer(), c.backend())));
+    }
+
+    /** Twelve short prompt-only rows ({@code {prompt: "qa"}} ...) for contract tests over the byte tokenizer. */
+    public static Dataset contractPrompts() {
+        List<Example> rows = new ArrayList<>();
+        for (int i = 0; i < 12; i++) rows.add(new Example(Map.of("prompt", "q" + (char) ('a' + i)), "sample:" + (i + 1), null));
+        return new Dataset("sample", rows);
+    }
+
     /** A reward context for tests: loading a model is refused. */
     public static RewardContext rewardContext(Tokenizer tokenizer, Backend backend) {
         return new RewardContext() {

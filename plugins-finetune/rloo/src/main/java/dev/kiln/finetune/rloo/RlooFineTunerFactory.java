@@ -44,14 +44,7 @@ public final class RlooFineTunerFactory implements FineTunerFactory {
 
     @Override
     public FineTuner create(Config config, ObjectiveContext context) {
-        OnlinePolicyObjective objective = objective(config, context);
-        return new FineTuner() {
-            @Override public String name() { return NAME; }
-
-            @Override public dev.kiln.api.objective.Objective signal() { return objective; }
-
-            @Override public String toString() { return objective.toString(); }
-        };
+        return FineTuner.signal(NAME, objective(config, context));
     }
 
     /** The objective alone, from the same strict config. */

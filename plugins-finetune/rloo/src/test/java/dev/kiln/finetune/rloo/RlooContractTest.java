@@ -2,7 +2,6 @@ package dev.kiln.finetune.rloo;
 
 import dev.kiln.api.config.Config;
 import dev.kiln.api.data.Dataset;
-import dev.kiln.api.data.Example;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.objective.Objective;
 import dev.kiln.api.objective.ObjectiveContext;
@@ -10,12 +9,10 @@ import dev.kiln.api.objective.ObjectiveContract;
 import dev.kiln.api.objective.ObjectiveFactory;
 import dev.kiln.api.objective.ReferencePolicy;
 import dev.kiln.api.nn.Transformer;
-import dev.kiln.api.reward.RewardFunctions;
 import dev.kiln.api.testing.PromptTask;
 import dev.kiln.api.testing.TestTokenizers;
 import dev.kiln.reward.format.FormatRewardFactory;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -31,8 +28,7 @@ class RlooContractTest implements ObjectiveContract {
 
         @Override
         public Objective create(Config config, ObjectiveContext c) {
-            RewardFunctions rewards = RewardFunctions.of(Map.of("format", new FormatRewardFactory()), PromptTask.rewardContext(c.tokenizer(), c.backend()));
-            Objective o = rloo.create(config, new ObjectiveContext(c.tokenizer(), c.backend(), c.model(), c.seed(), c.chatTemplate(), rewards)).signal();
+            Objective o = rloo.create(config, PromptTask.withRewards(c, Map.of("format", new FormatRewardFactory()))).signal();
             o.useReference(ReferencePolicy.frozen(new Transformer(c.backend(), c.model(), 11), "the contract model"));   // beta 0.05 by default
             return o;
         }
@@ -40,11 +36,7 @@ class RlooContractTest implements ObjectiveContract {
 
     @Override public ObjectiveFactory factory() { return new Factory(); }
 
-    @Override public Dataset sampleData() {
-        List<Example> rows = new ArrayList<>();
-        for (int i = 0; i < 12; i++) rows.add(new Example(Map.of("prompt", "q" + (char) ('a' + i)), "sample:" + (i + 1), null));
-        return new Dataset("sample", rows);
-    }
+    @Override public Dataset sampleData() { return PromptTask.contractPrompts(); }
 
     @Override public TransformerConfig model() { return TransformerConfig.gpt2(TestTokenizers.BYTE_VOCAB, 16, 1, 2, 16); }
 
