@@ -1,30 +1,21 @@
 package dev.kiln.api.rl;
 
 import dev.kiln.api.completion.CompletionLogProbs;
-import dev.kiln.api.completion.CompletionRows;
-import dev.kiln.api.completion.PieceEncoder;
 import dev.kiln.api.data.Batch;
 import dev.kiln.api.data.Batches;
 import dev.kiln.api.data.Dataset;
-import dev.kiln.api.data.Example;
 import dev.kiln.api.nn.ModelInput;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.objective.BatchSpec;
-import dev.kiln.api.objective.ExampleBatches;
 import dev.kiln.api.objective.Objective;
 import dev.kiln.api.objective.ReferencePolicy;
 import dev.kiln.api.ops.Arithmetic;
-import dev.kiln.api.reward.Completion;
 import dev.kiln.api.sampling.PolicySampler;
-import dev.kiln.api.tensor.IntTensor;
 import dev.kiln.api.tensor.Tensor;
 import dev.kiln.api.tokenizer.Tokenizer;
 
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -49,8 +40,7 @@ import java.util.Map;
 public final class OnlinePolicyObjective implements Objective {
     private final OnlineSettings settings;
     private final Tokenizer tokenizer;
-    private final CompletionRows rows;
-    private final PieceEncoder encoder;
+    private final PromptBatches prompts;
     private final PolicySampler sampler;
     private final int eos;
     private volatile ReferencePolicy reference;
@@ -58,8 +48,7 @@ public final class OnlinePolicyObjective implements Objective {
     public OnlinePolicyObjective(OnlineSettings settings, Tokenizer tokenizer) {
         this.settings = settings;
         this.tokenizer = tokenizer;
-        this.rows = new CompletionRows(settings.format(), tokenizer);
-        this.encoder = new PieceEncoder(tokenizer);
+        this.prompts = new PromptBatches(settings.format(), tokenizer, settings.maxPromptLength());
         this.eos = tokenizer.special(Tokenizer.EOS).orElse(-1);
         boolean greedy = settings.temperature() <= 1e-4;
         this.sampler = new PolicySampler(new PolicySampler.Settings(greedy, settings.temperature(), settings.topK(), settings.topP(),
@@ -86,66 +75,19 @@ public final class OnlinePolicyObjective implements Objective {
                     + tokenizer.name() + "' vocabulary of " + tokenizer.vocabSize());
     }
 
-    /** train.batch_size counts prompts; each batch also carries a sampling seed. */
+    /** train.batch_size counts prompts; each batch also carries a sampling seed ({@link PromptBatches}). */
     @Override
     public Batches batches(Dataset data, BatchSpec spec, long seed) {
-        return ExampleBatches.of(data, spec.batchSize(), settings.shuffle(), false, seed, (examples, indices, rng) -> {
-            List<int[]> prompts = new ArrayList<>(examples.size());
-            int width = 1;
-            long tokens = 0;
-            for (Example ex : examples) {
-                int[] ids = prompt(ex);
-                prompts.add(ids);
-                width = Math.max(width, ids.length);
-                tokens += ids.length;
-            }
-            int[] packed = new int[prompts.size() * width], lengths = new int[prompts.size()];
-            for (int i = 0; i < prompts.size(); i++) {
-                System.arraycopy(prompts.get(i), 0, packed, i * width, prompts.get(i).length);
-                lengths[i] = prompts.get(i).length;
-            }
-            long s = rng.nextLong();
-            return new Batch().put("prompt_ids", new IntTensor(packed, prompts.size(), width))       // [P, W] right-padded
-                    .put("prompt_lengths", new IntTensor(lengths, prompts.size()))                       // [P]
-                    .put("seed", new IntTensor(new int[] {(int) (s >>> 32), (int) s}, 2))
-                    .tokens(tokens);
-        });
-    }
-
-    /** A row's prompt ids, cut to max_prompt_length from the left (its end is what the completion continues). */
-    private int[] prompt(Example ex) {
-        int[] ids = encoder.encode(rows.promptPieces(ex, settings.format().promptField()), ex.source()).ids();
-        if (ids.length == 0)
-            throw new IllegalArgumentException(ex.source() + ": field '" + settings.format().promptField() + "' gives an empty prompt (no tokens)");
-        int max = settings.maxPromptLength();
-        return max > 0 && ids.length > max ? Arrays.copyOfRange(ids, ids.length - max, ids.length) : ids;
+        return prompts.batches(data, spec.batchSize(), settings.shuffle(), seed);
     }
 
     @Override
     public Output compute(Transformer net, Batch batch) {
-        IntTensor packed = batch.ints("prompt_ids"), lengths = batch.ints("prompt_lengths");
-        int[] s = batch.ints("seed").data();
-        long seed = ((long) s[0] << 32) | (s[1] & 0xffffffffL);
-        int p = lengths.size(), g = settings.numGenerations(), n = p * g, width = packed.dim(1);
-        int[][] prompts = new int[n][], completions = new int[n][];
-        boolean[] finished = new boolean[n];
-        List<Completion> scored = new ArrayList<>(n);
-        for (int i = 0; i < p; i++) {
-            int[] prompt = Arrays.copyOfRange(packed.data(), i * width, i * width + lengths.data()[i]);
-            int[][] copies = new int[g][];
-            Arrays.fill(copies, prompt);
-            PolicySampler.Samples drawn = sampler.sample(net, copies, seed + 0x632be59bd9b4e019L * i);
-            String promptText = tokenizer.decode(prompt);
-            for (int j = 0; j < g; j++) {
-                int k = i * g + j;
-                prompts[k] = prompt;
-                completions[k] = drawn.completions()[j];
-                finished[k] = drawn.finished()[j];
-                scored.add(new Completion(promptText, tokenizer.decode(completions[k], true), prompt, completions[k], finished[k]));
-            }
-        }
-        WeightedRewards.Scores scores = settings.rewards().score(scored);
-        Rollout rollout = Rollout.of(prompts, completions, finished, Math.max(eos, 0));
+        PromptBatches.Prompts batchPrompts = PromptBatches.prompts(batch);
+        long seed = batchPrompts.seed();
+        int g = settings.numGenerations(), n = batchPrompts.ids().length * g;
+        Rollout rollout = Rollout.sample(sampler, net, tokenizer, batchPrompts.ids(), g, seed, eos);
+        WeightedRewards.Scores scores = settings.rewards().score(rollout.completions());
         Tensor logits = scaledLogits(net, rollout);                                         // [N, L, V]
         CompletionLogProbs.Tokens lp = CompletionLogProbs.tokens(logits, rollout.ids(), rollout.trained());
         float[] old = lp.logps().toArray();                                                 // [N·L] detached: one update per rollout
@@ -173,7 +115,7 @@ public final class OnlinePolicyObjective implements Objective {
         }
         PolicyLoss.Result r = PolicyLoss.compute(lp.logps(), lp.mask(), old, advantages, lossRef, settings.beta(), settings.epsilon(),
                 settings.epsilonHigh(), settings.lossType(), settings.maxCompletionLength());
-        Map<String, Double> m = metrics(r, scores, rollout, finished, g);
+        Map<String, Double> m = metrics(r, scores, rollout, g);
         if (!Double.isNaN(sequenceKl)) m.put("kl", sequenceKl);
         m.put("entropy", TokenEntropy.mean(logits.toArray(), lp.mask(), logits.dim(2)));
         return new Output(r.loss(), m, n);
@@ -185,7 +127,7 @@ public final class OnlinePolicyObjective implements Objective {
         return settings.temperature() == 1.0 ? logits : Arithmetic.mulScalar(logits, (float) (1.0 / settings.temperature()));
     }
 
-    private Map<String, Double> metrics(PolicyLoss.Result r, WeightedRewards.Scores scores, Rollout rollout, boolean[] finished, int g) {
+    private Map<String, Double> metrics(PolicyLoss.Result r, WeightedRewards.Scores scores, Rollout rollout, int g) {
         double[] total = scores.total();
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("loss", (double) r.loss().item());
@@ -203,7 +145,7 @@ public final class OnlinePolicyObjective implements Objective {
             sum += len[i];
             min = Math.min(min, len[i]);
             max = Math.max(max, len[i]);
-            if (!finished[i]) cut++;
+            if (!rollout.finished()[i]) cut++;
         }
         m.put("completions/mean_length", sum / len.length);
         m.put("completions/min_length", min);
