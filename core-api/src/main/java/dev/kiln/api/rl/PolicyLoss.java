@@ -56,14 +56,24 @@ public final class PolicyLoss {
      * @param logps      [N, L] per-token log-probabilities on the tape (0 off the mask)
      * @param mask       [N·L] 1 on completion tokens
      * @param old        [N·L] logp_old, host values
-     * @param advantages [N] one per completion
+     * @param advantages [N] one per completion (every token of a completion gets its advantage)
      * @param ref        [N·L] the reference's log-probabilities, or null (no KL term)
      * @param maxCompletionLength for {@link Type#DR_GRPO}
      */
     public static Result compute(Tensor logps, float[] mask, float[] old, double[] advantages, float[] ref, double beta,
                                  double epsLow, double epsHigh, Type type, int maxCompletionLength) {
         int n = logps.dim(0), l = logps.dim(1);
-        if (mask.length != n * l || old.length != n * l || advantages.length != n || (ref != null && ref.length != n * l))
+        if (advantages.length != n) throw new IllegalArgumentException("policy loss: " + advantages.length + " advantages for " + n + " completions");
+        float[] perToken = new float[n * l];
+        for (int i = 0; i < n; i++) java.util.Arrays.fill(perToken, i * l, (i + 1) * l, (float) advantages[i]);
+        return compute(logps, mask, old, perToken, ref, beta, epsLow, epsHigh, type, maxCompletionLength);
+    }
+
+    /** As {@link #compute(Tensor, float[], float[], double[], float[], double, double, double, Type, int)} with one advantage per token [N·L] (PPO's GAE). */
+    public static Result compute(Tensor logps, float[] mask, float[] old, float[] advantages, float[] ref, double beta,
+                                 double epsLow, double epsHigh, Type type, int maxCompletionLength) {
+        int n = logps.dim(0), l = logps.dim(1);
+        if (mask.length != n * l || old.length != n * l || advantages.length != n * l || (ref != null && ref.length != n * l))
             throw new IllegalArgumentException("policy loss: logps " + logps.shape() + ", mask " + mask.length + ", old " + old.length
                     + ", advantages " + advantages.length + (ref == null ? "" : ", ref " + ref.length) + " do not agree");
         var be = logps.backend();
@@ -77,7 +87,7 @@ public final class PolicyLoss {
                 int k = i * l + t;
                 if (mask[k] == 0) continue;
                 tokens++;
-                double a = advantages[i], clipped = Math.max(1 - epsLow, Math.min(1 + epsHigh, r[k]));
+                double a = advantages[k], clipped = Math.max(1 - epsLow, Math.min(1 + epsHigh, r[k]));
                 if (r[k] < 1 - epsLow && a < 0) low++;
                 if (r[k] > 1 + epsHigh && a > 0) high++;
                 if (r[k] * a <= clipped * a) slope[k] = (float) (-a * weight[k]);         // −r·A carries the gradient

@@ -64,7 +64,8 @@ class GrpoCliTest {
         assertEquals(0, plugins.code(), plugins.err());
         for (String name : List.of("length", "format"))
             assertTrue(plugins.out().lines().anyMatch(l -> l.startsWith("reward") && l.contains(name)), plugins.out());
-        assertTrue(plugins.out().contains("grpo") && plugins.out().contains("rloo"), plugins.out());
+        for (String name : List.of("grpo", "rloo", "ppo"))
+            assertTrue(plugins.out().lines().anyMatch(l -> l.startsWith("finetuner") && l.contains(name)), plugins.out());
     }
 
     @Test
