@@ -8,6 +8,7 @@ import dev.kiln.api.nn.ModelInput;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.objective.BatchSpec;
+import dev.kiln.api.objective.CausalPolicy;
 import dev.kiln.api.objective.Objective;
 import dev.kiln.api.objective.ReferencePolicy;
 import dev.kiln.api.ops.Arithmetic;
@@ -68,11 +69,7 @@ public final class OnlinePolicyObjective implements Objective {
 
     @Override
     public void checkModel(TransformerConfig m) {
-        if (!m.causal())
-            throw new IllegalArgumentException("finetune signal '" + name() + "' needs a causal language model: set model.causal = true (got false)");
-        if (m.vocab() < tokenizer.vocabSize())
-            throw new IllegalArgumentException("finetune signal '" + name() + "': model.vocab = " + m.vocab() + " is smaller than tokenizer '"
-                    + tokenizer.name() + "' vocabulary of " + tokenizer.vocabSize());
+        CausalPolicy.check(name(), m, tokenizer);
     }
 
     /** train.batch_size counts prompts; each batch also carries a sampling seed ({@link PromptBatches}). */
@@ -165,7 +162,7 @@ public final class OnlinePolicyObjective implements Objective {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("num_generations", settings.numGenerations());
         m.put("beta", settings.beta());
-        m.put("rewards", settings.rewards().functions().stream().map(f -> f.name()).toList());
+        m.put("rewards", settings.rewards().names());
         m.put("prompt_field", settings.format().promptField());
         m.put("chat_template", settings.format().chatTemplateValue());
         return m;
@@ -174,7 +171,7 @@ public final class OnlinePolicyObjective implements Objective {
     @Override
     public String toString() {
         return name() + "(num_generations=" + settings.numGenerations() + ", beta=" + settings.beta() + ", rewards="
-                + settings.rewards().functions().stream().map(f -> f.name()).toList()
+                + settings.rewards().names()
                 + (reference == null ? "" : ", reference=" + reference.describe()) + ")";
     }
 }

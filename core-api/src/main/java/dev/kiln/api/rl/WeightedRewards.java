@@ -61,6 +61,9 @@ public final class WeightedRewards {
 
     public double[] weights() { return weights.clone(); }
 
+    /** The functions' names, in order (for metadata and messages). */
+    public List<String> names() { return functions.stream().map(RewardFunction::name).toList(); }
+
     /** Scores every completion with every function; the totals as the class comment says. */
     public Scores score(List<Completion> completions) {
         int n = completions.size();

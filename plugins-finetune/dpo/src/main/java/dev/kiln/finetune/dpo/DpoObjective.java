@@ -10,6 +10,7 @@ import dev.kiln.api.nn.ModelInput;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.objective.BatchSpec;
+import dev.kiln.api.objective.CausalPolicy;
 import dev.kiln.api.objective.ExampleBatches;
 import dev.kiln.api.objective.Objective;
 import dev.kiln.api.objective.ReferencePolicy;
@@ -75,11 +76,7 @@ final class DpoObjective implements Objective {
 
     @Override
     public void checkModel(TransformerConfig m) {
-        if (!m.causal())
-            throw new IllegalArgumentException("finetune signal 'dpo' needs a causal language model: set model.causal = true (got false)");
-        if (m.vocab() < tokenizer.vocabSize())
-            throw new IllegalArgumentException("finetune signal 'dpo': model.vocab = " + m.vocab() + " is smaller than tokenizer '"
-                    + tokenizer.name() + "' vocabulary of " + tokenizer.vocabSize());
+        CausalPolicy.check(name(), m, tokenizer);
     }
 
     @Override

@@ -10,6 +10,7 @@ import dev.kiln.api.nn.ModelInput;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.objective.BatchSpec;
+import dev.kiln.api.objective.CausalPolicy;
 import dev.kiln.api.objective.Objective;
 import dev.kiln.api.objective.ReferencePolicy;
 import dev.kiln.api.ops.Arithmetic;
@@ -86,11 +87,7 @@ final class PpoObjective implements Objective {
 
     @Override
     public void checkModel(TransformerConfig m) {
-        if (!m.causal())
-            throw new IllegalArgumentException("finetune signal 'ppo' needs a causal language model: set model.causal = true (got false)");
-        if (m.vocab() < tokenizer.vocabSize())
-            throw new IllegalArgumentException("finetune signal 'ppo': model.vocab = " + m.vocab() + " is smaller than tokenizer '"
-                    + tokenizer.name() + "' vocabulary of " + tokenizer.vocabSize());
+        CausalPolicy.check(name(), m, tokenizer);
     }
 
     /** Each prompt batch num_ppo_epochs times in a row, tagged {@code ppo_epoch} [1]. */
@@ -211,7 +208,7 @@ final class PpoObjective implements Objective {
     public Map<String, Object> metadata() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("kl_coef", settings.kl().value());
-        m.put("rewards", settings.rewards().functions().stream().map(f -> f.name()).toList());
+        m.put("rewards", settings.rewards().names());
         m.put("prompt_field", settings.format().promptField());
         m.put("chat_template", settings.format().chatTemplateValue());
         return m;
@@ -220,7 +217,7 @@ final class PpoObjective implements Objective {
     @Override
     public String toString() {
         return "ppo(num_ppo_epochs=" + settings.numPpoEpochs() + ", kl_coef=" + settings.kl().value() + (settings.kl().isAdaptive() ? " (adaptive)" : "")
-                + ", rewards=" + settings.rewards().functions().stream().map(f -> f.name()).toList()
+                + ", rewards=" + settings.rewards().names()
                 + (reference == null ? "" : ", reference=" + reference.describe()) + ")";
     }
 }
