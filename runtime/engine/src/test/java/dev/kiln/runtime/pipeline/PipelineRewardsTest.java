@@ -74,6 +74,26 @@ class PipelineRewardsTest {
     }
 
     @Test
+    void aSavedModelLoadsFrozenInEvalModeWithItsHeadsByNameAndTokenizer() throws IOException {
+        var be = new NaiveBackend();
+        var tokenizer = dev.kiln.runtime.tokenizer.TokenizerSpec.standard().create("byte");
+        Path dir = tmp.resolve("rm");
+        var model = new dev.kiln.api.nn.Transformer(be, dev.kiln.api.nn.TransformerConfig.gpt2(tokenizer.vocabSize(), 16, 1, 2, 16), 3);
+        dev.kiln.runtime.model.ModelStore.save(dir, model, Map.of("reward.score.weight", dev.kiln.api.tensor.Tensor.of(be, new float[] {1, 2}, 1, 2)),
+                Map.of("objective", "reward"));
+        dev.kiln.runtime.tokenizer.TokenizerSpec.standard().save(tokenizer, dir);
+        Recording r = new Recording();
+        rewards(r).create(new Config("s", Map.of("name", "rec")));
+        RewardContext.SavedModel m = r.context.loadModel(dir);
+        assertEquals(List.of("reward.score.weight"), List.copyOf(m.heads().keySet()), "heads by name without the heads. prefix");
+        assertArrayEquals(new float[] {1, 2}, m.heads().get("reward.score.weight").toArray());
+        assertFalse(m.model().isTraining(), "evaluation mode");
+        assertTrue(m.model().parameters().stream().noneMatch(dev.kiln.api.tensor.Tensor::requiresGrad), "every parameter frozen");
+        assertEquals(tokenizer.vocabSize(), m.tokenizer().vocabSize());
+        assertEquals("reward", m.config().get("objective"));
+    }
+
+    @Test
     void loadingAMissingModelDirectoryNamesIt() {
         Recording r = new Recording();
         rewards(r).create(new Config("s", Map.of("name", "rec")));
