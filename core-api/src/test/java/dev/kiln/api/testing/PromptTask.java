@@ -56,6 +56,28 @@ public final class PromptTask {
                 RewardFunctions.of(factories, rewardContext(c.tokenizer(), c.backend())));
     }
 
+    /**
+     * An online-RL signal seen as an {@link dev.kiln.api.objective.ObjectiveFactory} for the objective
+     * contract: its context gets these reward factories, and, when the objective asks for one, a frozen
+     * reference (a copy of the contract's model shape, seed 11), as the pipeline would give it.
+     */
+    public static dev.kiln.api.objective.ObjectiveFactory contractFactory(dev.kiln.api.finetune.FineTunerFactory signal,
+                                                                          Map<String, ? extends RewardFunctionFactory> rewards) {
+        return new dev.kiln.api.objective.ObjectiveFactory() {
+            @Override public String name() { return signal.name(); }
+
+            @Override public String apiVersion() { return signal.apiVersion(); }
+
+            @Override
+            public dev.kiln.api.objective.Objective create(dev.kiln.api.config.Config config, ObjectiveContext c) {
+                dev.kiln.api.objective.Objective o = signal.create(config, withRewards(c, rewards)).signal();
+                if (o.needsReference())
+                    o.useReference(ReferencePolicy.frozen(new dev.kiln.api.nn.Transformer(c.backend(), c.model(), 11), "the contract model"));
+                return o;
+            }
+        };
+    }
+
     /** Twelve short prompt-only rows ({@code {prompt: "qa"}} ...) for contract tests over the byte tokenizer. */
     public static Dataset contractPrompts() {
         List<Example> rows = new ArrayList<>();

@@ -1,10 +1,7 @@
 package dev.kiln.finetune.grpo;
 
-import dev.kiln.api.config.Config;
 import dev.kiln.api.data.Dataset;
 import dev.kiln.api.nn.TransformerConfig;
-import dev.kiln.api.objective.Objective;
-import dev.kiln.api.objective.ObjectiveContext;
 import dev.kiln.api.objective.ObjectiveContract;
 import dev.kiln.api.objective.ObjectiveFactory;
 import dev.kiln.api.testing.PromptTask;
@@ -16,21 +13,7 @@ import java.util.Map;
 
 /** The objective contract for the grpo signal on a causal GPT-2 shape, scored by the format reward plugin. */
 class GrpoContractTest implements ObjectiveContract {
-    /** Test adapter: the grpo signal seen as an ObjectiveFactory, its context given the format reward. */
-    static final class Factory implements ObjectiveFactory {
-        private final GrpoFineTunerFactory grpo = new GrpoFineTunerFactory();
-
-        @Override public String name() { return grpo.name(); }
-
-        @Override public String apiVersion() { return grpo.apiVersion(); }
-
-        @Override
-        public Objective create(Config config, ObjectiveContext c) {
-            return grpo.create(config, PromptTask.withRewards(c, Map.of("format", new FormatRewardFactory()))).signal();
-        }
-    }
-
-    @Override public ObjectiveFactory factory() { return new Factory(); }
+    @Override public ObjectiveFactory factory() { return PromptTask.contractFactory(new GrpoFineTunerFactory(), Map.of("format", new FormatRewardFactory())); }
 
     @Override public Dataset sampleData() { return PromptTask.contractPrompts(); }
 

@@ -1,14 +1,9 @@
 package dev.kiln.finetune.ppo;
 
-import dev.kiln.api.config.Config;
 import dev.kiln.api.data.Dataset;
 import dev.kiln.api.nn.TransformerConfig;
-import dev.kiln.api.objective.Objective;
-import dev.kiln.api.objective.ObjectiveContext;
 import dev.kiln.api.objective.ObjectiveContract;
 import dev.kiln.api.objective.ObjectiveFactory;
-import dev.kiln.api.objective.ReferencePolicy;
-import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.testing.PromptTask;
 import dev.kiln.api.testing.TestTokenizers;
 import dev.kiln.reward.format.FormatRewardFactory;
@@ -18,23 +13,7 @@ import java.util.Map;
 
 /** The objective contract for the ppo signal on a causal GPT-2 shape, scored by the format reward plugin, against a frozen copy of the contract model. */
 class PpoContractTest implements ObjectiveContract {
-    /** Test adapter: the ppo signal seen as an ObjectiveFactory, its context given the format reward. */
-    static final class Factory implements ObjectiveFactory {
-        private final PpoFineTunerFactory ppo = new PpoFineTunerFactory();
-
-        @Override public String name() { return ppo.name(); }
-
-        @Override public String apiVersion() { return ppo.apiVersion(); }
-
-        @Override
-        public Objective create(Config config, ObjectiveContext c) {
-            Objective o = ppo.create(config, PromptTask.withRewards(c, Map.of("format", new FormatRewardFactory()))).signal();
-            o.useReference(ReferencePolicy.frozen(new Transformer(c.backend(), c.model(), 11), "the contract model"));   // ppo always compares with a reference
-            return o;
-        }
-    }
-
-    @Override public ObjectiveFactory factory() { return new Factory(); }
+    @Override public ObjectiveFactory factory() { return PromptTask.contractFactory(new PpoFineTunerFactory(), Map.of("format", new FormatRewardFactory())); }
 
     @Override public Dataset sampleData() { return PromptTask.contractPrompts(); }
 

@@ -1,14 +1,9 @@
 package dev.kiln.finetune.rloo;
 
-import dev.kiln.api.config.Config;
 import dev.kiln.api.data.Dataset;
 import dev.kiln.api.nn.TransformerConfig;
-import dev.kiln.api.objective.Objective;
-import dev.kiln.api.objective.ObjectiveContext;
 import dev.kiln.api.objective.ObjectiveContract;
 import dev.kiln.api.objective.ObjectiveFactory;
-import dev.kiln.api.objective.ReferencePolicy;
-import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.testing.PromptTask;
 import dev.kiln.api.testing.TestTokenizers;
 import dev.kiln.reward.format.FormatRewardFactory;
@@ -16,25 +11,9 @@ import dev.kiln.reward.format.FormatRewardFactory;
 import java.util.List;
 import java.util.Map;
 
-/** The objective contract for the rloo signal on a causal GPT-2 shape, scored by the format reward plugin, against a frozen copy of the contract model. */
+/** The objective contract for the rloo signal on a causal GPT-2 shape, scored by the format reward plugin, against a frozen copy of the contract model (beta 0.05 by default). */
 class RlooContractTest implements ObjectiveContract {
-    /** Test adapter: the rloo signal seen as an ObjectiveFactory, its context given the format reward. */
-    static final class Factory implements ObjectiveFactory {
-        private final RlooFineTunerFactory rloo = new RlooFineTunerFactory();
-
-        @Override public String name() { return rloo.name(); }
-
-        @Override public String apiVersion() { return rloo.apiVersion(); }
-
-        @Override
-        public Objective create(Config config, ObjectiveContext c) {
-            Objective o = rloo.create(config, PromptTask.withRewards(c, Map.of("format", new FormatRewardFactory()))).signal();
-            o.useReference(ReferencePolicy.frozen(new Transformer(c.backend(), c.model(), 11), "the contract model"));   // beta 0.05 by default
-            return o;
-        }
-    }
-
-    @Override public ObjectiveFactory factory() { return new Factory(); }
+    @Override public ObjectiveFactory factory() { return PromptTask.contractFactory(new RlooFineTunerFactory(), Map.of("format", new FormatRewardFactory())); }
 
     @Override public Dataset sampleData() { return PromptTask.contractPrompts(); }
 
