@@ -27,6 +27,10 @@ import java.util.Map;
  * policy-gradient loss ({@link PolicyLoss}) of one forward over the P·G rows with the tape.
  * The loss's log-probabilities divide the logits by the sampling temperature, as TRL does.
  *
+ * <p>With {@code num_iterations} μ &gt; 1 each prompt batch is handed out μ times in a row
+ * ({@link RepeatedBatches}): the first samples and scores the rollout, the others train on the kept one,
+ * the ratio taken against the first step's log-probabilities (so the clip bites), as TRL's μ.
+ *
  * <p>During evaluation (eval mode, no tape) the same runs, sampling with a seed fixed per batch, so
  * the held-out {@code reward} is the mean reward of sampled completions of the validation prompts.
  * {@link Output#weight()} is the number of completions.
@@ -45,6 +49,18 @@ public final class OnlinePolicyObjective implements Objective {
     private final PolicySampler sampler;
     private final int eos;
     private volatile ReferencePolicy reference;
+    private Kept trainKept, evalKept;
+
+    /** The batch key of a rollout's iteration (num_iterations > 1). */
+    static final String ITERATION = "grpo_iteration";
+
+    /**
+     * A rollout with what its later iterations reuse.
+     *
+     * @param lossRef the reference's per-token log-probabilities for the loss's KL term (GRPO with β &gt; 0), else null
+     */
+    private record Kept(long seed, Rollout rollout, WeightedRewards.Scores scores, float[] old, float[] lossRef, double[] advantages,
+                        double sequenceKl) {}
 
     public OnlinePolicyObjective(OnlineSettings settings, Tokenizer tokenizer) {
         this.settings = settings;
@@ -75,47 +91,54 @@ public final class OnlinePolicyObjective implements Objective {
     /** train.batch_size counts prompts; each batch also carries a sampling seed ({@link PromptBatches}). */
     @Override
     public Batches batches(Dataset data, BatchSpec spec, long seed) {
-        return prompts.batches(data, spec.batchSize(), settings.shuffle(), seed);
+        return RepeatedBatches.repeat(prompts.batches(data, spec.batchSize(), settings.shuffle(), seed), settings.numIterations(), ITERATION);
     }
 
     @Override
     public Output compute(Transformer net, Batch batch) {
         PromptBatches.Prompts batchPrompts = PromptBatches.prompts(batch);
-        long seed = batchPrompts.seed();
-        int g = settings.numGenerations(), n = batchPrompts.ids().length * g;
-        Rollout rollout = Rollout.sample(sampler, net, tokenizer, batchPrompts.ids(), g, seed, eos);
-        WeightedRewards.Scores scores = settings.rewards().score(rollout.completions());
+        boolean training = net.isTraining();
+        Kept kept = training ? trainKept : evalKept;
+        boolean fresh = RepeatedBatches.index(batch, ITERATION) == 0 || kept == null || kept.seed() != batchPrompts.seed();
+        Rollout rollout = fresh ? Rollout.sample(sampler, net, tokenizer, batchPrompts.ids(), settings.numGenerations(), batchPrompts.seed(), eos)
+                : kept.rollout();
         Tensor logits = scaledLogits(net, rollout);                                         // [N, L, V]
         CompletionLogProbs.Tokens lp = CompletionLogProbs.tokens(logits, rollout.ids(), rollout.trained());
-        float[] old = lp.logps().toArray();                                                 // [N·L] detached: one update per rollout
+        if (fresh) {
+            kept = score(batchPrompts.seed(), rollout, lp.logps().toArray(), lp.mask());    // logp_old: the detached logp of this first step
+            if (training) trainKept = kept;
+            else evalKept = kept;
+        }
+        PolicyLoss.Result r = PolicyLoss.compute(lp.logps(), lp.mask(), kept.old(), kept.advantages(), kept.lossRef(), settings.beta(),
+                settings.epsilon(), settings.epsilonHigh(), settings.lossType(), settings.maxCompletionLength());
+        Map<String, Double> m = metrics(r, kept.scores(), rollout, settings.numGenerations());
+        if (!Double.isNaN(kept.sequenceKl())) m.put("kl", kept.sequenceKl());
+        m.put("entropy", TokenEntropy.mean(logits.toArray(), lp.mask(), logits.dim(2)));
+        return new Output(r.loss(), m, rollout.size());
+    }
+
+    /** Rewards, the reference's log-probabilities and the advantages of a new rollout. */
+    private Kept score(long seed, Rollout rollout, float[] old, float[] mask) {
+        int g = settings.numGenerations(), n = rollout.size();
+        WeightedRewards.Scores scores = settings.rewards().score(rollout.completions());
         float[] ref = settings.beta() > 0 ? requireReference().apply(m ->
                 CompletionLogProbs.tokens(scaledLogits(m, rollout), rollout.ids(), rollout.trained()).logps().toArray()) : null;
         double[] rewards = scores.total();
-        double[] advantages;
-        float[] lossRef = ref;
+        if (settings.estimator() == OnlineSettings.Estimator.GROUP)
+            return new Kept(seed, rollout, scores, old, ref, Advantages.grpo(rewards, g, settings.scale()), Double.NaN);
+        double[] adjusted = rewards.clone();
         double sequenceKl = Double.NaN;
-        if (settings.estimator() == OnlineSettings.Estimator.GROUP) {
-            advantages = Advantages.grpo(rewards, g, settings.scale());
-        } else {
-            double[] adjusted = rewards.clone();
-            if (ref != null) {                                                              // RLOO: β·Σ_t (logp − ref) off the reward
-                double[] kl = SequenceKl.sums(old, ref, lp.mask(), n);
-                sequenceKl = 0;
-                for (int i = 0; i < n; i++) {
-                    adjusted[i] -= settings.beta() * kl[i];
-                    sequenceKl += kl[i] / n;
-                }
+        if (ref != null) {                                                                  // RLOO: β·Σ_t (logp − ref) off the reward
+            double[] kl = SequenceKl.sums(old, ref, mask, n);
+            sequenceKl = 0;
+            for (int i = 0; i < n; i++) {
+                adjusted[i] -= settings.beta() * kl[i];
+                sequenceKl += kl[i] / n;
             }
-            advantages = Advantages.leaveOneOut(adjusted, g);
-            if (settings.normalizeAdvantages()) advantages = Advantages.whiten(advantages);
-            lossRef = null;
         }
-        PolicyLoss.Result r = PolicyLoss.compute(lp.logps(), lp.mask(), old, advantages, lossRef, settings.beta(), settings.epsilon(),
-                settings.epsilonHigh(), settings.lossType(), settings.maxCompletionLength());
-        Map<String, Double> m = metrics(r, scores, rollout, g);
-        if (!Double.isNaN(sequenceKl)) m.put("kl", sequenceKl);
-        m.put("entropy", TokenEntropy.mean(logits.toArray(), lp.mask(), logits.dim(2)));
-        return new Output(r.loss(), m, n);
+        double[] advantages = Advantages.leaveOneOut(adjusted, g);
+        if (settings.normalizeAdvantages()) advantages = Advantages.whiten(advantages);
+        return new Kept(seed, rollout, scores, old, null, advantages, sequenceKl);
     }
 
     /** [N, L, V] the rows' next-token logits divided by the sampling temperature. */

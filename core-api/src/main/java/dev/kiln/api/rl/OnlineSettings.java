@@ -12,19 +12,20 @@ import dev.kiln.api.objective.ObjectiveContext;
  * @param method              the signal's name ("grpo"), for messages and metrics
  * @param estimator           how advantages are formed, and where the KL to the reference goes
  * @param numGenerations      G completions sampled per prompt
+ * @param numIterations       optimizer steps per rollout (TRL's μ): the later ones train on the kept rollout, the ratio against its log-probabilities
  * @param maxPromptLength     prompt tokens kept (from the end), 0 = no limit
  * @param maxCompletionLength new tokens at most per completion
  * @param temperature         sampling temperature; the loss's log-probabilities use the same (TRL divides the logits by it)
  * @param epsilonHigh         upper clip ε (DAPO's clip-higher); equals {@code epsilon} unless given
  * @param beta                the KL coefficient (0: no reference is built)
  */
-public record OnlineSettings(String method, Estimator estimator, int numGenerations, int maxPromptLength, int maxCompletionLength,
+public record OnlineSettings(String method, Estimator estimator, int numGenerations, int numIterations, int maxPromptLength, int maxCompletionLength,
                              double temperature, int topK, double topP, double epsilon, double epsilonHigh, double beta,
                              PolicyLoss.Type lossType, Advantages.Scale scale, boolean normalizeAdvantages, boolean shuffle,
                              CompletionFormat format, WeightedRewards rewards) {
 
     /** The keys every online signal reads (besides the format's {@link CompletionFormat#KEYS}). */
-    public static final java.util.List<String> KEYS = java.util.List.of("rewards", "num_generations", "max_prompt_length",
+    public static final java.util.List<String> KEYS = java.util.List.of("rewards", "num_generations", "num_iterations", "max_prompt_length",
             "max_completion_length", "temperature", "top_k", "top_p", "epsilon", "epsilon_high", "beta", "shuffle");
 
     /** GRPO: group-centred (and scaled) rewards, k3 KL in the loss; RLOO: leave-one-out, k1 KL summed per completion subtracted from the reward. */
@@ -41,6 +42,8 @@ public record OnlineSettings(String method, Estimator estimator, int numGenerati
         int g = config.getInt("num_generations", generations);
         int min = estimator == Estimator.LEAVE_ONE_OUT ? 2 : 1;
         if (g < min) throw config.error("num_generations", "must be >= " + min + (min == 2 ? " (the leave-one-out baseline needs another completion)" : "") + ", got " + g);
+        int iterations = config.getInt("num_iterations", 1);
+        if (iterations < 1) throw config.error("num_iterations", "must be >= 1, got " + iterations);
         int maxPrompt = config.getInt("max_prompt_length", 512);
         if (maxPrompt < 0) throw config.error("max_prompt_length", "must be >= 0 (0 = no limit), got " + maxPrompt);
         int maxCompletion = config.getInt("max_completion_length", 256);
@@ -60,7 +63,7 @@ public record OnlineSettings(String method, Estimator estimator, int numGenerati
         boolean shuffle = config.getBoolean("shuffle", true);
         CompletionFormat format = CompletionFormat.fromConfig(config, context.chatTemplate());
         WeightedRewards rewards = WeightedRewards.fromConfig(config, "rewards", context.rewards());
-        return new OnlineSettings(method, estimator, g, maxPrompt, maxCompletion, temperature, topK, topP, eps, epsHigh, beta, lossType, scale,
+        return new OnlineSettings(method, estimator, g, iterations, maxPrompt, maxCompletion, temperature, topK, topP, eps, epsHigh, beta, lossType, scale,
                 normalize, shuffle, format, rewards);
     }
 }

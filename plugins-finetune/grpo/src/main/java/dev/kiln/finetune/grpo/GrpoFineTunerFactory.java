@@ -20,7 +20,7 @@ import dev.kiln.api.rl.PolicyLoss;
  * <p>Config keys (strict; defaults as TRL 1.x):
  * <ul>
  *   <li>{@code rewards} (required): a list of {@code {name, weight (1), ...options}} reward functions;</li>
- *   <li>{@code num_generations} (8), {@code max_prompt_length} (512, kept from the end; 0 = none),
+ *   <li>{@code num_generations} (8), {@code num_iterations} (1: optimizer steps per rollout, TRL's μ), {@code max_prompt_length} (512, kept from the end; 0 = none),
  *       {@code max_completion_length} (256), {@code temperature} (1.0), {@code top_k} (0 = off), {@code top_p} (1.0);</li>
  *   <li>{@code epsilon} (0.2), {@code epsilon_high} (= epsilon; DAPO's clip-higher);</li>
  *   <li>{@code beta} (0.0): the k3 KL to the reference in the loss; &gt; 0 builds a reference as dpo does;</li>

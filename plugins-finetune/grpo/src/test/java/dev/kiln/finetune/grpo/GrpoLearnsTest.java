@@ -68,9 +68,28 @@ class GrpoLearnsTest {
     }
 
     @Test
+    void withNumIterationsEachRolloutTrainsSeveralStepsAndStillLearns() {
+        OnlinePolicyObjective grpo = grpo(Map.of("num_iterations", 2));
+        List<dev.kiln.api.data.Batch> batches = grpo.prepare(prompts("p", 8, 1), SPEC, 1);
+        assertEquals(4, batches.size(), "2 prompt batches, each twice");
+        Transformer net = new Transformer(BE, MODEL, 3);
+        var first = grpo.compute(net, batches.get(0)).metrics();
+        var again = grpo.compute(net, batches.get(1)).metrics();
+        assertEquals(first.get("reward"), again.get("reward"), "iteration 1 trains on iteration 0's rollout");
+        assertEquals(first.get("completions/mean_length"), again.get("completions/mean_length"));
+        double before = heldOutReward(net, grpo);
+        TinyTraining.train(net, grpo, prompts("train", 64, 1), SPEC, 40, 1e-2, 7);
+        Map<String, Double> after = TinyTraining.evaluate(net, grpo, prompts("held-out", 16, 2), SPEC, 5);
+        System.out.printf("grpo (num_iterations 2): held-out mean reward %.3f -> %.3f%n", before, after.get("reward"));
+        assertTrue(after.get("reward") >= 0.8 && after.get("reward") > before + 0.5, before + " -> " + after);
+    }
+
+    @Test
     void badConfigIsRefusedNamingTheKey() {
         var e = assertThrows(RuntimeException.class, () -> grpo(Map.of("loss_type", "ppo")));
         assertTrue(e.getMessage().contains("key 'loss_type'"), e.getMessage());
+        e = assertThrows(RuntimeException.class, () -> grpo(Map.of("num_iterations", 0)));
+        assertTrue(e.getMessage().contains("key 'num_iterations'"), e.getMessage());
         e = assertThrows(RuntimeException.class, () -> grpo(Map.of("scale_rewards", "maybe")));
         assertTrue(e.getMessage().contains("key 'scale_rewards'"), e.getMessage());
         e = assertThrows(RuntimeException.class, () -> grpo(Map.of("rewards", List.of(Map.of("name", "lenght")))));

@@ -17,12 +17,12 @@ import dev.kiln.api.ops.Arithmetic;
 import dev.kiln.api.rl.Gae;
 import dev.kiln.api.rl.PolicyLoss;
 import dev.kiln.api.rl.PromptBatches;
+import dev.kiln.api.rl.RepeatedBatches;
 import dev.kiln.api.rl.Rollout;
 import dev.kiln.api.rl.TokenEntropy;
 import dev.kiln.api.rl.ValueLoss;
 import dev.kiln.api.rl.WeightedRewards;
 import dev.kiln.api.sampling.PolicySampler;
-import dev.kiln.api.tensor.IntTensor;
 import dev.kiln.api.tensor.Tensor;
 import dev.kiln.api.tokenizer.Tokenizer;
 
@@ -49,6 +49,8 @@ import java.util.Map;
  * {@code rewards/<name>/mean}, {@code loss}.
  */
 final class PpoObjective implements Objective {
+    /** The batch key of a prompt batch's PPO epoch. */
+    static final String EPOCH = "ppo_epoch";
     private final PpoSettings settings;
     private final Tokenizer tokenizer;
     private final PromptBatches prompts;
@@ -93,9 +95,7 @@ final class PpoObjective implements Objective {
     /** Each prompt batch num_ppo_epochs times in a row, tagged {@code ppo_epoch} [1]. */
     @Override
     public Batches batches(Dataset data, BatchSpec spec, long seed) {
-        Batches base = prompts.batches(data, spec.batchSize(), settings.shuffle(), seed);
-        int k = settings.numPpoEpochs();
-        return Batches.lazy(base.size() * k, i -> base.get(i / k).put("ppo_epoch", new IntTensor(new int[] {(int) (i % k)}, 1)));
+        return RepeatedBatches.repeat(prompts.batches(data, spec.batchSize(), settings.shuffle(), seed), settings.numPpoEpochs(), EPOCH);
     }
 
     @Override
@@ -103,7 +103,7 @@ final class PpoObjective implements Objective {
         PromptBatches.Prompts p = PromptBatches.prompts(batch);
         boolean training = net.isTraining();
         Kept kept = training ? trainKept : evalKept;
-        if (batch.ints("ppo_epoch").data()[0] == 0 || kept == null || kept.seed() != p.seed()) {
+        if (RepeatedBatches.index(batch, EPOCH) == 0 || kept == null || kept.seed() != p.seed()) {
             kept = rollout(net, p);
             if (training) trainKept = kept;
             else evalKept = kept;

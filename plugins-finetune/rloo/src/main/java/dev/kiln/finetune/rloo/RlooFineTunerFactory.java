@@ -19,7 +19,7 @@ import dev.kiln.api.rl.PolicyLoss;
  * averaged per completion, then over completions (the grpo normalisation).
  *
  * <p>Config keys (strict; defaults as TRL 1.x): {@code rewards} (required), {@code num_generations}
- * (2, at least 2), {@code beta} (0.05; 0 builds no reference), {@code normalize_advantages} (false:
+ * (2, at least 2), {@code num_iterations} (1), {@code beta} (0.05; 0 builds no reference), {@code normalize_advantages} (false:
  * true whitens the advantages over the batch), {@code epsilon} (0.2), {@code epsilon_high},
  * {@code max_prompt_length} (512), {@code max_completion_length} (256), {@code temperature} (1.0),
  * {@code top_k} (0), {@code top_p} (1.0), {@code shuffle} (true), {@code prompt_field},
