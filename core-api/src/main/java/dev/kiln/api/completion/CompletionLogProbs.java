@@ -36,11 +36,24 @@ public final class CompletionLogProbs {
     }
 
     /**
+     * Per-token log-probabilities: {@code logps} [B, L] holds at [b, t] the log-probability of token
+     * t + 1 when it is trained (0 elsewhere), on the tape; {@code mask} [B·L] is 1 there; {@code counts}
+     * each row's number of trained targets. What the online RL losses weigh token by token.
+     */
+    public record Tokens(Tensor logps, float[] mask, int[] counts) {}
+
+    /**
      * @param logits  [B, L, V] next-token logits
      * @param ids     [B, L] the tokens
      * @param trained [B, L] 1 where a token is a target (a completion token), 0 elsewhere (prompt, padding)
      */
     public static Result of(Tensor logits, IntTensor ids, IntTensor trained) {
+        Tokens t = tokens(logits, ids, trained);
+        return new Result(Reductions.sum(t.logps(), 1, false), t.counts());                 // [B]
+    }
+
+    /** As {@link #of}, token by token: [B, L] (position t scores token t + 1). */
+    public static Tokens tokens(Tensor logits, IntTensor ids, IntTensor trained) {
         if (logits.rank() != 3) throw new IllegalArgumentException("logits must be [B, L, V], got " + logits.shape());
         int b = logits.dim(0), l = logits.dim(1), v = logits.dim(2);
         if (ids.size() != b * l || trained.size() != b * l)
@@ -62,6 +75,6 @@ public final class CompletionLogProbs {
         Tensor logp = Softmax.logSoftmax(logits, -1);                                         // [B, L, V]
         Tensor picked = Embedding.lookup(Shapes.reshape(logp, b * l * v, 1), new IntTensor(index, b, l));   // [B, L, 1]
         Tensor masked = Arithmetic.mul(Shapes.reshape(picked, b, l), Tensor.of(logits.backend(), mask, b, l));  // [B, L]
-        return new Result(Reductions.sum(masked, 1, false), counts);                         // [B]
+        return new Tokens(masked, mask, counts);
     }
 }

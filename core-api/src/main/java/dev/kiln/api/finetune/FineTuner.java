@@ -57,7 +57,7 @@ public interface FineTuner {
         throw new UnsupportedOperationException("fine-tuning method '" + name() + "' cannot continue a saved adapter");
     }
 
-    /** A SIGNAL-role method that is its objective alone (dpo, kto, reward): named {@code name}, {@link #signal} the objective, the rest default. */
+    /** A SIGNAL-role method that is its objective alone (dpo, kto, reward, grpo, rloo, ppo): named {@code name}, {@link #signal} the objective, the rest default. */
     static FineTuner ofSignal(String name, Objective signal) {
         return new FineTuner() {
             @Override public String name() { return name; }

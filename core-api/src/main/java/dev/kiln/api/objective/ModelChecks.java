@@ -18,4 +18,10 @@ public final class ModelChecks {
             throw new IllegalArgumentException(what + ": model.vocab = " + model.vocab() + " is smaller than tokenizer '" + tokenizer.name()
                     + "' vocabulary of " + tokenizer.vocabSize());
     }
+
+    /** A signal that scores or samples completions (dpo, grpo, rloo, ppo): a causal model holding the tokenizer's ids. */
+    public static void causalPolicy(String signal, TransformerConfig model, Tokenizer tokenizer) {
+        requireCausal("finetune signal '" + signal + "'", model);
+        requireVocabulary("finetune signal '" + signal + "'", model, tokenizer);
+    }
 }

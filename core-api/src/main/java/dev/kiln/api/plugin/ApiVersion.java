@@ -11,8 +11,11 @@ package dev.kiln.api.plugin;
  * {@link dev.kiln.api.quant.Bf16Weight}, {@link dev.kiln.api.nn.FrozenWeights} and {@link dev.kiln.api.nn.Linear#storeBf16()};
  * 1.5 the completion / preference rows and log-probabilities of {@code dev.kiln.api.completion}, the
  * reference policy ({@link dev.kiln.api.objective.ReferencePolicy}) and {@code Transformer.disableAdapters()}.
- * 1.6 reward-function plugins ({@code dev.kiln.api.reward}, {@link PluginKind#REWARD}) and
- * {@code ObjectiveContext.rewards()}, {@code FineTuner.ofSignal} and {@link dev.kiln.api.objective.ModelChecks}.
+ * 1.6 reward-function plugins ({@code dev.kiln.api.reward}, {@link PluginKind#REWARD}),
+ * {@code ObjectiveContext.rewards()} and {@code RewardFunctions.of}; the in-training sampler
+ * ({@code dev.kiln.api.sampling}: the token sampler, moved from the runtime, and the batched KV-cached
+ * {@code PolicySampler}); the online-RL pieces of {@code dev.kiln.api.rl}; {@code FineTuner.ofSignal};
+ * {@link dev.kiln.api.objective.ModelChecks}; {@code Transformer.setDropout}.
  */
 public record ApiVersion(int major, int minor) {
     public static final String CURRENT = "1.6";

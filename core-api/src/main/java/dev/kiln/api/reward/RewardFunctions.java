@@ -20,6 +20,14 @@ public interface RewardFunctions {
     /** The names of the reward functions that can be created, sorted. */
     List<String> known();
 
+    /**
+     * Reward functions created by name from {@code factories}, each with {@code context}: what the
+     * runtime gives a pipeline (over the discovered plugins) and what a test can build by hand.
+     */
+    static RewardFunctions of(java.util.Map<String, ? extends RewardFunctionFactory> factories, RewardContext context) {
+        return new NamedRewardFunctions(factories, context);
+    }
+
     /** For contexts without reward plugins (tests, objectives that need none): every create is refused. */
     RewardFunctions NONE = new RewardFunctions() {
         @Override

@@ -76,8 +76,7 @@ final class DpoObjective implements Objective {
 
     @Override
     public void checkModel(TransformerConfig m) {
-        ModelChecks.requireCausal("finetune signal 'dpo'", m);
-        ModelChecks.requireVocabulary("finetune signal 'dpo'", m, tokenizer);
+        ModelChecks.causalPolicy(name(), m, tokenizer);
     }
 
     @Override

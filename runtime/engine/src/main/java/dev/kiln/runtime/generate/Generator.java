@@ -5,6 +5,7 @@ import dev.kiln.api.nn.KVCache;
 import dev.kiln.api.nn.ModelInput;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.ops.Shapes;
+import dev.kiln.api.sampling.TokenSampler;
 import dev.kiln.api.tensor.IntTensor;
 import dev.kiln.api.tensor.Tensor;
 import dev.kiln.api.tokenizer.Tokenizer;
@@ -121,7 +122,7 @@ public final class Generator {
         int[] generated = new int[settings.maxNewTokens()];
         int produced = 0, slides = 0;
         Generation.StopReason reason = Generation.StopReason.MAX_TOKENS;
-        TokenSampler sampler = new TokenSampler(settings);
+        TokenSampler sampler = settings.sampler();
         KVCache cache = useCache ? new KVCache(model.config().layers()) : null;
         boolean wasTraining = model.isTraining();
         model.train(false);

@@ -1,6 +1,7 @@
 package dev.kiln.runtime.generate;
 
 import dev.kiln.api.config.Config;
+import dev.kiln.api.sampling.TokenSampler;
 
 import java.util.List;
 
@@ -62,6 +63,11 @@ public record SamplingSettings(boolean greedy, double temperature, int topK, dou
     /** Whether every step takes the arg-max (greedy, top_k 1 or temperature → 0). */
     public boolean isGreedy() {
         return greedy || topK == 1 || temperature <= GREEDY_TEMPERATURE;
+    }
+
+    /** A fresh sampler for these settings (seeded with {@link #seed}). */
+    public TokenSampler sampler() {
+        return new TokenSampler(isGreedy(), temperature, topK, topP, repetitionPenalty, seed);
     }
 
     public SamplingSettings withGreedy(boolean g) {

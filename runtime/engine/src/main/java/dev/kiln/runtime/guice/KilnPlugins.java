@@ -3,6 +3,7 @@ package dev.kiln.runtime.guice;
 import dev.kiln.api.backend.BackendProvider;
 import dev.kiln.api.finetune.FineTunerFactory;
 import dev.kiln.api.objective.ObjectiveFactory;
+import dev.kiln.api.reward.RewardFunctionFactory;
 import jakarta.inject.Inject;
 
 import java.util.Map;
@@ -17,13 +18,15 @@ public final class KilnPlugins {
     private final Map<String, ObjectiveFactory> objectives;
     private final Map<String, FineTunerFactory> fineTuners;
     private final Map<String, BackendProvider> backends;
+    private final Map<String, RewardFunctionFactory> rewards;
 
     @Inject
     public KilnPlugins(Map<String, ObjectiveFactory> objectives, Map<String, FineTunerFactory> fineTuners,
-                       Map<String, BackendProvider> backends) {
+                       Map<String, BackendProvider> backends, Map<String, RewardFunctionFactory> rewards) {
         this.objectives = objectives;
         this.fineTuners = fineTuners;
         this.backends = backends;
+        this.rewards = rewards;
     }
 
     public ObjectiveFactory objective(String name) {
@@ -37,6 +40,12 @@ public final class KilnPlugins {
     public BackendProvider backendProvider(String name) {
         return lookup(backends, "backend", name);
     }
+
+    public RewardFunctionFactory reward(String name) {
+        return lookup(rewards, "reward function", name);
+    }
+
+    public Map<String, RewardFunctionFactory> rewards() { return rewards; }
 
     public Map<String, ObjectiveFactory> objectives() { return objectives; }
 

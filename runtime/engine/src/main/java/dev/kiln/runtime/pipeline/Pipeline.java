@@ -15,6 +15,7 @@ import dev.kiln.api.objective.CompositeObjective;
 import dev.kiln.api.objective.Objective;
 import dev.kiln.api.objective.ObjectiveContext;
 import dev.kiln.api.objective.ObjectiveFactory;
+import dev.kiln.api.reward.RewardFunctionFactory;
 import dev.kiln.api.tokenizer.Tokenizer;
 import dev.kiln.runtime.chat.ChatTemplateFiles;
 import dev.kiln.runtime.chat.JinjaChatTemplate;
@@ -42,14 +43,16 @@ public final class Pipeline {
     private final MeterRegistry registry;
     private final Map<String, ObjectiveFactory> objectives;
     private final Map<String, FineTunerFactory> fineTuners;
+    private final Map<String, RewardFunctionFactory> rewards;
 
     @Inject
     public Pipeline(Backend backend, MeterRegistry registry, Map<String, ObjectiveFactory> objectives,
-                    Map<String, FineTunerFactory> fineTuners) {
+                    Map<String, FineTunerFactory> fineTuners, Map<String, RewardFunctionFactory> rewards) {
         this.backend = backend;
         this.registry = registry;
         this.objectives = objectives;
         this.fineTuners = fineTuners;
+        this.rewards = rewards;
     }
 
     /**
@@ -80,7 +83,8 @@ public final class Pipeline {
         }
         if (mc.vocab() < tokenizer.vocabSize())
             throw modelSection.error("vocab", "is " + mc.vocab() + " but the tokenizer has " + tokenizer.vocabSize() + " ids");
-        ObjectiveContext ctx = new ObjectiveContext(tokenizer, backend, mc, seed);
+        ObjectiveContext ctx = new ObjectiveContext(tokenizer, backend, mc, seed, null,
+                PipelineRewards.of(rewards, tokenizer, backend, configDir));
         Objective objective = objective(root, ctx, resolved);
         PipelineInputs.Splits data = PipelineInputs.data(root.section("data"), configDir, seed, tokenizer);
         Config train = root.section("train");
@@ -119,7 +123,8 @@ public final class Pipeline {
         Float dropout = dropout(root);
         if (dropout != null) loaded.model().setDropout(dropout);
         // the model's own chat template (tokenizer_config.json ...), for signals that format conversations (sft)
-        ObjectiveContext ctx = new ObjectiveContext(tokenizer, backend, mc, seed, ChatTemplateFiles.load(from).orElse(null));
+        ObjectiveContext ctx = new ObjectiveContext(tokenizer, backend, mc, seed, ChatTemplateFiles.load(from).orElse(null),
+                PipelineRewards.of(rewards, tokenizer, backend, configDir));
         FineTuner tuner = fineTuner(resolved.put("finetune.method", method), FineTunerFactory.Role.PARAMETERS, ctx, loaded.peftNames());
         Objective objective = signalSpec != null ? signal(ClassifierDefaults.apply(signalSpec, loaded), ctx, resolved) : objective(root, ctx, resolved);
         PipelineInputs.Splits data = PipelineInputs.data(root.section("data"), configDir, seed, tokenizer);

@@ -1,5 +1,6 @@
 package dev.kiln.runtime.generate;
 
+import dev.kiln.api.sampling.TokenSampler;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -9,7 +10,7 @@ class TokenSamplerTest {
 
     @Test
     void topKRestrictsToTheKBest() {
-        TokenSampler s = new TokenSampler(SamplingSettings.defaults().withTopK(2).withTopP(1.0).withTemperature(5.0));
+        TokenSampler s = (SamplingSettings.defaults().withTopK(2).withTopP(1.0).withTemperature(5.0)).sampler();
         for (int i = 0; i < 200; i++) {
             int id = s.next(LOGITS, null, 0);
             assertTrue(id == 1 || id == 2, "top-2 drew " + id);
@@ -19,7 +20,7 @@ class TokenSamplerTest {
     @Test
     void topPKeepsTheNucleus() {
         // softmax of LOGITS: p(1) ≈ 0.64, p(2) ≈ 0.24; top_p 0.7 keeps exactly {1, 2}
-        TokenSampler s = new TokenSampler(SamplingSettings.defaults().withTopK(0).withTopP(0.7).withTemperature(1.0));
+        TokenSampler s = (SamplingSettings.defaults().withTopK(0).withTopP(0.7).withTemperature(1.0)).sampler();
         boolean sawTwo = false;
         for (int i = 0; i < 300; i++) {
             int id = s.next(LOGITS, null, 0);
@@ -31,7 +32,7 @@ class TokenSamplerTest {
 
     @Test
     void repetitionPenaltyDemotesSeenTokens() {
-        TokenSampler s = new TokenSampler(SamplingSettings.greedy(1).withRepetitionPenalty(2.0));
+        TokenSampler s = (SamplingSettings.greedy(1).withRepetitionPenalty(2.0)).sampler();
         assertEquals(2, s.next(LOGITS, new int[] {1}, 1), "3/2 = 1.5 < 2, so token 2 wins");
     }
 

@@ -1,20 +1,38 @@
-package dev.kiln.runtime.generate;
+package dev.kiln.api.sampling;
 
 import java.util.Arrays;
 import java.util.Random;
 
 /**
- * Picks one token id from a row of next-token logits under {@link SamplingSettings}: repetition
- * penalty, then arg-max (greedy) or temperature → top-k → top-p → a draw. Work is in doubles over a
- * copy of the logits; the caller's array is not modified. Not thread-safe (it owns its RNG).
+ * Picks one token id from a row of next-token logits: repetition penalty, then arg-max (greedy) or
+ * temperature → top-k → top-p → a draw (Hugging Face's order). Work is in doubles over a copy of the
+ * logits; the caller's array is not modified. Not thread-safe (it owns its RNG). Shared by the
+ * runtime's generator and the in-training {@link PolicySampler}.
  */
 public final class TokenSampler {
-    private final SamplingSettings settings;
+    private final boolean greedy;
+    private final double temperature, topP, repetitionPenalty;
+    private final int topK;
     private final Random rng;
 
-    public TokenSampler(SamplingSettings settings) {
-        this.settings = settings;
-        this.rng = new Random(settings.seed());
+    /**
+     * @param greedy            always the arg-max (the caller decides what counts as greedy)
+     * @param temperature       &gt; 0 when not greedy
+     * @param topK              0 = off
+     * @param topP              in (0, 1]; 1 = off
+     * @param repetitionPenalty 1 = off
+     * @param seed              seeds the draws: same seed and logits, same ids
+     */
+    public TokenSampler(boolean greedy, double temperature, int topK, double topP, double repetitionPenalty, long seed) {
+        if (!greedy && !(temperature > 0)) throw new IllegalArgumentException("sampling: temperature must be > 0, got " + temperature);
+        if (topK < 0) throw new IllegalArgumentException("sampling: top_k must be >= 0 (0 = off), got " + topK);
+        if (!(topP > 0 && topP <= 1)) throw new IllegalArgumentException("sampling: top_p must be in (0, 1], got " + topP);
+        this.greedy = greedy;
+        this.temperature = temperature;
+        this.topK = topK;
+        this.topP = topP;
+        this.repetitionPenalty = repetitionPenalty;
+        this.rng = new Random(seed);
     }
 
     /**
@@ -25,18 +43,18 @@ public final class TokenSampler {
     public int next(float[] logits, int[] context, int length) {
         double[] x = new double[logits.length];
         for (int i = 0; i < x.length; i++) x[i] = logits[i];
-        if (settings.repetitionPenalty() != 1.0 && context != null) penalize(x, context, length, settings.repetitionPenalty());
-        if (settings.isGreedy()) return argmax(x);
-        double inv = 1.0 / settings.temperature();
+        if (repetitionPenalty != 1.0 && context != null) penalize(x, context, length, repetitionPenalty);
+        if (greedy) return argmax(x);
+        double inv = 1.0 / temperature;
         double max = Double.NEGATIVE_INFINITY;
         for (double v : x) max = Math.max(max, v);
         if (max == Double.NEGATIVE_INFINITY || Double.isNaN(max))
             throw new IllegalStateException("sampling: every logit is -infinity or NaN (is the model diverged?)");
         Integer[] order = null;
         int keep = x.length;
-        if (settings.topK() > 0 && settings.topK() < x.length) {
+        if (topK > 0 && topK < x.length) {
             order = byDescendingLogit(x);
-            keep = settings.topK();
+            keep = topK;
         }
         double[] p = new double[x.length];
         double sum = 0;
@@ -50,9 +68,9 @@ public final class TokenSampler {
                 p[order[r]] = 0;
             }
         }
-        if (settings.topP() < 1.0) {
+        if (topP < 1.0) {
             if (order == null) order = byDescendingLogit(x);
-            double cumulative = 0, threshold = settings.topP() * sum;
+            double cumulative = 0, threshold = topP * sum;
             int r = 0;
             for (; r < keep; r++) {
                 cumulative += p[order[r]];
@@ -89,7 +107,7 @@ public final class TokenSampler {
     }
 
     /** CTRL (Keskar et al. 2019): a seen token's positive logit is divided by the penalty, a negative one multiplied. */
-    static void penalize(double[] x, int[] context, int length, double penalty) {
+    public static void penalize(double[] x, int[] context, int length, double penalty) {
         boolean[] seen = new boolean[x.length];
         for (int i = 0; i < length; i++) {
             int id = context[i];

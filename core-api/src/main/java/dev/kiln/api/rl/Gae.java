@@ -1,0 +1,50 @@
+package dev.kiln.api.rl;
+
+/**
+ * Generalized advantage estimation (Schulman et al. 2016), per completion over its tokens in order:
+ * δ_t = r_t + γ·V_{t+1} − V_t (V after the last token is 0), A_t = δ_t + γλ·A_{t+1}, returns
+ * R_t = A_t + V_t (TRL's PPOTrainer). Host values, laid out [N·L] with a mask of completion tokens.
+ */
+public final class Gae {
+    /** @param advantages [N·L] (0 off the mask) @param returns [N·L] */
+    public record Result(float[] advantages, float[] returns) {}
+
+    private Gae() {}
+
+    public static Result compute(float[] rewards, float[] values, float[] mask, int n, double gamma, double lambda) {
+        int l = mask.length / n;
+        float[] adv = new float[mask.length], ret = new float[mask.length];
+        int[] positions = new int[l];
+        for (int i = 0; i < n; i++) {
+            int count = 0;
+            for (int t = 0; t < l; t++) if (mask[i * l + t] != 0) positions[count++] = i * l + t;
+            double last = 0;
+            for (int j = count - 1; j >= 0; j--) {
+                int k = positions[j];
+                double next = j + 1 < count ? values[positions[j + 1]] : 0;
+                double delta = rewards[k] + gamma * next - values[k];
+                last = delta + gamma * lambda * last;
+                adv[k] = (float) last;
+                ret[k] = (float) (last + values[k]);
+            }
+        }
+        return new Result(adv, ret);
+    }
+
+    /**
+     * Masked whitening (TRL's {@code masked_whiten}): (x − mean) / sqrt(var + 1e-8) over the masked
+     * entries, unbiased variance; {@code shiftMean} false adds the mean back. Entries off the mask stay 0.
+     */
+    public static float[] whiten(float[] x, float[] mask, boolean shiftMean) {
+        double sum = 0, count = 0;
+        for (int k = 0; k < x.length; k++) if (mask[k] != 0) { sum += x[k]; count++; }
+        if (count < 2) return x.clone();
+        double mean = sum / count, sq = 0;
+        for (int k = 0; k < x.length; k++) if (mask[k] != 0) sq += (x[k] - mean) * (x[k] - mean);
+        double scale = 1 / Math.sqrt(sq / (count - 1) + 1e-8);
+        float[] out = new float[x.length];
+        for (int k = 0; k < x.length; k++)
+            if (mask[k] != 0) out[k] = (float) ((x[k] - mean) * scale + (shiftMean ? 0 : mean));
+        return out;
+    }
+}

@@ -1,0 +1,83 @@
+package dev.kiln.api.rl;
+
+import dev.kiln.api.nn.Transformer;
+import dev.kiln.api.reward.Completion;
+import dev.kiln.api.sampling.PolicySampler;
+import dev.kiln.api.tensor.IntTensor;
+import dev.kiln.api.tokenizer.Tokenizer;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * N sampled completions (G per prompt, consecutive) laid out for the loss forward: row i is its
+ * prompt, then its completion, then its end-of-sequence id when it produced one, right-padded to the
+ * longest row. The completion tokens (the EOS included, as TRL's {@code completion_mask}) are the
+ * trained ones.
+ *
+ * @param ids           [N, L] tokens (padding 0)
+ * @param attentionMask [N, L] 1 on real tokens
+ * @param trained       [N, L] 1 on completion tokens
+ * @param lengths       each completion's token count (its EOS included)
+ * @param finished      whether each completion ended with EOS (false: cut at the token limit)
+ * @param completions   what the reward functions score, in row order
+ */
+public record Rollout(IntTensor ids, IntTensor attentionMask, IntTensor trained, int[] lengths, boolean[] finished, List<Completion> completions) {
+
+    /**
+     * Samples {@code g} completions of each prompt with the policy (prompt i's batch seeded from
+     * {@code seed} and i) and lays them out.
+     *
+     * @param eos the id appended to a finished completion (negative: the tokenizer has none; nothing finishes)
+     */
+    public static Rollout sample(PolicySampler sampler, Transformer policy, Tokenizer tokenizer, int[][] prompts, int g, long seed, int eos) {
+        int n = prompts.length * g;
+        int[][] rows = new int[n][], completions = new int[n][];
+        boolean[] finished = new boolean[n];
+        List<Completion> scored = new ArrayList<>(n);
+        for (int i = 0; i < prompts.length; i++) {
+            int[][] copies = new int[g][];
+            Arrays.fill(copies, prompts[i]);
+            PolicySampler.Samples drawn = sampler.sample(policy, copies, seed + 0x632be59bd9b4e019L * i);
+            String promptText = tokenizer.decode(prompts[i]);
+            for (int j = 0; j < g; j++) {
+                int k = i * g + j;
+                rows[k] = prompts[i];
+                completions[k] = drawn.completions()[j];
+                finished[k] = drawn.finished()[j];
+                scored.add(new Completion(promptText, tokenizer.decode(completions[k], true), prompts[i], completions[k], finished[k]));
+            }
+        }
+        return of(rows, completions, finished, Math.max(eos, 0), scored);
+    }
+
+    /**
+     * @param prompts     [N][*] each row's prompt ids
+     * @param completions [N][*] each row's sampled ids, without the EOS
+     * @param finished    whether each completion ended with {@code eos}
+     * @param eos         the id appended to a finished completion
+     */
+    public static Rollout of(int[][] prompts, int[][] completions, boolean[] finished, int eos, List<Completion> scored) {
+        int n = prompts.length, width = 1;
+        int[] lengths = new int[n];
+        for (int i = 0; i < n; i++) {
+            lengths[i] = completions[i].length + (finished[i] ? 1 : 0);
+            width = Math.max(width, prompts[i].length + lengths[i]);
+        }
+        int[] ids = new int[n * width], mask = new int[n * width], trained = new int[n * width];
+        for (int i = 0; i < n; i++) {
+            int at = i * width, p = prompts[i].length;
+            System.arraycopy(prompts[i], 0, ids, at, p);
+            System.arraycopy(completions[i], 0, ids, at + p, completions[i].length);
+            if (finished[i]) ids[at + p + completions[i].length] = eos;
+            for (int t = 0; t < p + lengths[i]; t++) mask[at + t] = 1;
+            for (int t = p; t < p + lengths[i]; t++) trained[at + t] = 1;
+        }
+        return new Rollout(new IntTensor(ids, n, width), new IntTensor(mask, n, width), new IntTensor(trained, n, width), lengths,
+                finished.clone(), List.copyOf(scored));
+    }
+
+    /** How many completions. */
+    public int size() { return lengths.length; }
+}
