@@ -1,6 +1,10 @@
 package dev.kiln.cli;
 
 import dev.kiln.api.autograd.GradMode;
+import dev.kiln.api.config.Config;
+import dev.kiln.api.reward.Completion;
+import dev.kiln.api.reward.RewardFunction;
+import dev.kiln.runtime.pipeline.PipelineRewards;
 import dev.kiln.api.completion.CompletionLogProbs;
 import dev.kiln.api.io.AtomicFiles;
 import dev.kiln.api.io.Json;
@@ -63,6 +67,10 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--reference", paramLabel = "DIR", description = "A model directory to measure the KL to (the run's starting model).")
     Path reference;
 
+    @Option(names = "--reward-model", paramLabel = "DIR",
+            description = "Also score each completion with a reward model trained by the reward signal (the reward_model reward function): 'reward' in each line, its mean in the summary.")
+    Path rewardModel;
+
     @Option(names = "--prompts", required = true, paramLabel = "FILE",
             description = "Prompts: a .jsonl file with a string 'prompt' per line, or a text file with one prompt per line.")
     Path prompts;
@@ -74,12 +82,24 @@ final class SampleCommand implements Callable<Integer> {
             description = "Also write label<TAB>sentence rows (label 1, sentence = prompt + completion) for kiln eval of a classifier.")
     Path tsv;
 
+    @Option(names = "--samples-per-prompt", paramLabel = "N", defaultValue = "1",
+            description = "Completions per prompt (sample k of prompt i is seeded seed + i·N + k; default: ${DEFAULT-VALUE}).")
+    int perPrompt;
+
+    @Option(names = "--pairs", paramLabel = "FILE",
+            description = "With --reward-model and --samples-per-prompt >= 2: write {prompt, chosen, rejected} JSON lines, the highest-"
+                    + "and lowest-rewarded sample of each prompt (prompts whose samples tie are left out): on-policy pairs for dpo.")
+    Path pairs;
+
     @Mixin
     SamplingOptions sampling;
 
     @Override
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
+        if (perPrompt < 1) throw new IllegalArgumentException("--samples-per-prompt must be at least 1, got " + perPrompt);
+        if (pairs != null && (rewardModel == null || perPrompt < 2))
+            throw new IllegalArgumentException("--pairs needs --reward-model and --samples-per-prompt of at least 2 (to rank a prompt's samples)");
         List<String> texts = readPrompts(prompts);
         SamplingSettings settings = sampling.settings(GenerationDefaults.read(model));
         try (Session session = Session.open(root, null, Map.of(), WriterStream.of(err))) {
@@ -89,38 +109,68 @@ final class SampleCommand implements Callable<Integer> {
             if (ref != null && ref.tokenizer().vocabSize() != policy.tokenizer().vocabSize())
                 throw new IllegalArgumentException("--reference " + reference + ": its tokenizer has " + ref.tokenizer().vocabSize()
                         + " ids, the policy's " + policy.tokenizer().vocabSize() + "; the KL needs the same vocabulary");
+            RewardFunction reward = rewardModel == null ? null
+                    : PipelineRewards.of(session.get(KilnPlugins.class).rewards(), policy.tokenizer(), session.backend(), Path.of(""))
+                    .create(new Config("--reward-model", Map.of("name", "reward_model", "path", rewardModel.toString())));
             Generator generator = new Generator(policy.model(), policy.tokenizer());
             StringBuilder jsonl = new StringBuilder(), rows = new StringBuilder("label\tsentence\n");
-            double klSum = 0;
+            double klSum = 0, rewardSum = 0;
             long tokens = 0;
+            StringBuilder pairLines = new StringBuilder();
+            int pairCount = 0;
             for (int i = 0; i < texts.size(); i++) {
                 String prompt = texts.get(i);
                 int[] promptIds = policy.tokenizer().encode(prompt);
-                Generation g = generator.generate(prompt, settings.withSeed(settings.seed() + i), piece -> {});
-                Map<String, Object> record = new LinkedHashMap<>();
-                record.put("prompt", prompt);
-                record.put("completion", g.text());
-                record.put("tokens", g.tokens().length);
-                record.put("stop", g.reason().name().toLowerCase(java.util.Locale.ROOT));
-                double logp = logProb(policy.model(), promptIds, g.tokens());
-                record.put("logp", logp);
-                if (ref != null) {
-                    double refLogp = logProb(ref.model(), promptIds, g.tokens());
-                    record.put("ref_logp", refLogp);
-                    record.put("kl", logp - refLogp);
-                    klSum += logp - refLogp;
+                String best = null, worst = null;
+                double bestReward = Double.NEGATIVE_INFINITY, worstReward = Double.POSITIVE_INFINITY;
+                for (int k = 0; k < perPrompt; k++) {
+                    Generation g = generator.generate(prompt, settings.withSeed(settings.seed() + (long) i * perPrompt + k), piece -> {});
+                    Map<String, Object> record = new LinkedHashMap<>();
+                    record.put("prompt", prompt);
+                    record.put("completion", g.text());
+                    record.put("tokens", g.tokens().length);
+                    record.put("stop", g.reason().name().toLowerCase(java.util.Locale.ROOT));
+                    double logp = logProb(policy.model(), promptIds, g.tokens());
+                    record.put("logp", logp);
+                    if (ref != null) {
+                        double refLogp = logProb(ref.model(), promptIds, g.tokens());
+                        record.put("ref_logp", refLogp);
+                        record.put("kl", logp - refLogp);
+                        klSum += logp - refLogp;
+                    }
+                    if (reward != null) {
+                        double r = reward.score(List.of(new Completion(prompt, g.text(), promptIds, g.tokens(),
+                                g.reason() != Generation.StopReason.MAX_TOKENS)))[0];
+                        record.put("reward", r);
+                        rewardSum += r;
+                        if (r > bestReward) { bestReward = r; best = g.text(); }
+                        if (r < worstReward) { worstReward = r; worst = g.text(); }
+                    }
+                    tokens += g.tokens().length;
+                    jsonl.append(Json.compact(record)).append('\n');
+                    rows.append("1\t").append(oneLine(prompt + g.text())).append('\n');
                 }
-                tokens += g.tokens().length;
-                jsonl.append(Json.compact(record)).append('\n');
-                rows.append("1\t").append(oneLine(prompt + g.text())).append('\n');
+                if (pairs != null && bestReward > worstReward) {        // ties say nothing about preference
+                    Map<String, Object> pair = new LinkedHashMap<>();
+                    pair.put("prompt", prompt);
+                    pair.put("chosen", best);
+                    pair.put("rejected", worst);
+                    pairLines.append(Json.compact(pair)).append('\n');
+                    pairCount++;
+                }
             }
             AtomicFiles.writeString(out, jsonl.toString());
             if (tsv != null) AtomicFiles.writeString(tsv, rows.toString());
-            err.println("sampled " + texts.size() + " completions (" + GenerateCommand.describe(settings) + "), mean length "
-                    + Format.fixed(tokens / (double) Math.max(1, texts.size()), 1) + " tokens -> " + out);
+            if (pairs != null) AtomicFiles.writeString(pairs, pairLines.toString());
+            int samples = texts.size() * perPrompt;
+            err.println("sampled " + samples + " completions (" + GenerateCommand.describe(settings) + "), mean length "
+                    + Format.fixed(tokens / (double) Math.max(1, samples), 1) + " tokens -> " + out);
+            if (pairs != null) err.println(pairCount + " preference pairs (highest vs lowest reward of each prompt's samples) -> " + pairs);
             if (ref != null)
-                err.println("KL to " + reference + ": " + Format.fixed(klSum / Math.max(1, texts.size()), 3) + " per completion, "
+                err.println("KL to " + reference + ": " + Format.fixed(klSum / Math.max(1, samples), 3) + " per completion, "
                         + Format.fixed(klSum / Math.max(1, tokens), 4) + " per token");
+            if (reward != null)
+                err.println("reward (" + rewardModel + "): mean " + Format.fixed(rewardSum / Math.max(1, samples), 3));
             err.flush();
         }
         return 0;

@@ -43,6 +43,44 @@ class SampleCliTest {
     }
 
     @Test
+    void pairsAreEachPromptsHighestAndLowestRewardedSample() throws IOException {
+        Path base = hfGpt2(tmp.resolve("base"));
+        StringBuilder rows = new StringBuilder();
+        for (int i = 0; i < 16; i++) rows.append("{\"prompt\": \"say " + i + ":\", \"chosen\": \" yes\", \"rejected\": \" no\"}\n");
+        Path train = Files.writeString(tmp.resolve("pairs.jsonl"), rows);
+        Path cfg = config(tmp.resolve("reward.json"), java.util.Map.of(
+                "finetune", java.util.Map.of("from", base.toString(), "method", "full", "signal", java.util.Map.of("name", "reward")),
+                "data", java.util.Map.of("train", train.toString(), "validation_fraction", 0.0), "train", train(2)));
+        Cli rm = kiln("finetune", "--config", cfg.toString(), "--out", tmp.resolve("rm").toString());
+        assertEquals(0, rm.code(), rm.err());
+
+        Path prompts = Files.writeString(tmp.resolve("p.txt"), "the cat\nonce upon\na dog\n");
+        Path out = tmp.resolve("s.jsonl"), pairs = tmp.resolve("pairs-out.jsonl");
+        Cli r = kiln("sample", "--model", base.toString(), "--reward-model", tmp.resolve("rm/model").toString(), "--prompts", prompts.toString(),
+                "--samples-per-prompt", "3", "--pairs", pairs.toString(), "--out", out.toString(), "-n", "4", "--seed", "5");
+        assertEquals(0, r.code(), r.err());
+        List<JsonObject> samples = records(out), made = records(pairs);
+        assertEquals(9, samples.size(), "3 samples of each of 3 prompts");
+        assertFalse(made.isEmpty(), r.err());
+        for (JsonObject pair : made) {
+            List<JsonObject> mine = samples.stream().filter(x -> pair.get("prompt").equals(x.get("prompt"))).toList();
+            double max = mine.stream().mapToDouble(x -> x.get("reward") instanceof Number n ? n.doubleValue() : Double.NaN).max().orElseThrow();
+            double min = mine.stream().mapToDouble(x -> x.get("reward") instanceof Number n ? n.doubleValue() : Double.NaN).min().orElseThrow();
+            assertTrue(max > min);
+            assertEquals(max, rewardOf(mine, pair.get("chosen")), 0.0, "chosen is the best-rewarded sample");
+            assertEquals(min, rewardOf(mine, pair.get("rejected")), 0.0, "rejected is the worst-rewarded sample");
+        }
+        Cli bad = kiln("sample", "--model", base.toString(), "--prompts", prompts.toString(), "--pairs", pairs.toString(), "--out", out.toString());
+        assertNotEquals(0, bad.code(), bad.err());
+        assertTrue(bad.err().contains("--pairs needs --reward-model and --samples-per-prompt of at least 2"), bad.err());
+    }
+
+    private static double rewardOf(List<JsonObject> samples, Object completion) {
+        return samples.stream().filter(x -> completion.equals(x.get("completion"))).mapToDouble(x -> ((Number) x.get("reward")).doubleValue())
+                .findFirst().orElseThrow();
+    }
+
+    @Test
     void aPromptLineWithoutAPromptNamesTheFileAndLine() throws IOException {
         Path model = hfGpt2(tmp.resolve("hf"));
         Path prompts = Files.writeString(tmp.resolve("p.jsonl"), "{\"prompt\": \"a\"}\n{\"text\": \"b\"}\n");

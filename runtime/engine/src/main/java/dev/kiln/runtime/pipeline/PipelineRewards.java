@@ -20,10 +20,10 @@ import java.util.Map;
  * file's folder and loads model directories as {@code finetune.from} is loaded: evaluation mode,
  * every parameter frozen, heads by name without the {@code heads.} prefix.
  */
-final class PipelineRewards {
+public final class PipelineRewards {
     private PipelineRewards() {}
 
-    static RewardFunctions of(Map<String, RewardFunctionFactory> factories, Tokenizer tokenizer, Backend backend, Path configDir) {
+    public static RewardFunctions of(Map<String, RewardFunctionFactory> factories, Tokenizer tokenizer, Backend backend, Path configDir) {
         return RewardFunctions.of(factories, new RewardContext() {
             @Override public Tokenizer tokenizer() { return tokenizer; }
 
