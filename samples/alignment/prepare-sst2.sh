@@ -37,9 +37,9 @@ awk -F'\t' "$json"'
             n = split(pos[i], a, " "); p = a[1]; for (j = 2; j <= k; j++) p = p " " a[j]
             c = ""; for (j = k + 1; j <= n; j++) c = c " " a[j]
             m = split(neg[i], b, " "); r = ""; for (j = k + 1; j <= m; j++) r = r " " b[j]
+            pp = b[1]; for (j = 2; j <= k; j++) pp = pp " " b[j]
             file = i < 300 ? "valid" : "train"
             print "{\"prompt\": " q(p) ", \"chosen\": " q(c) ", \"rejected\": " q(r) "}" > (OUT "/pairs-" file ".jsonl")
-            n2 = split(neg[i], z, " "); pp = z[1]; for (j = 2; j <= k; j++) pp = pp " " z[j]
             print "{\"prompt\": " q(p) "}" > (OUT "/prompts.jsonl")
             print "{\"prompt\": " q(pp) "}" > (OUT "/prompts.jsonl")
         }

@@ -57,4 +57,19 @@ class DropoutModeTest {
         model.train(false);
         assertArrayEquals(train, run(model));
     }
+
+    @Test
+    void setDropoutChangesTheRateOfTheEmbeddingsAndEveryBlock() {
+        Transformer model = new Transformer(be, TinyModels.with(TinyModels.gpt2(), 0.3f, false, 0.1f), 14);
+        model.train(false);
+        float[] eval = run(model);
+        model.train(true);
+        model.setDropout(0f);
+        model.setDropoutSeed(5);
+        assertArrayEquals(eval, run(model), 0f, "rate 0: train mode computes what eval mode does");
+        assertTrue(model.config().dropout() == 0f, "config() reports the new rate");
+        model.setDropout(0.3f);
+        model.setDropoutSeed(5);
+        assertFalse(Arrays.equals(eval, run(model)), "and a rate above 0 drops again");
+    }
 }

@@ -121,8 +121,8 @@ final class SampleCommand implements Callable<Integer> {
             for (int i = 0; i < texts.size(); i++) {
                 String prompt = texts.get(i);
                 int[] promptIds = policy.tokenizer().encode(prompt);
-                String best = null, worst = null;
-                double bestReward = Double.NEGATIVE_INFINITY, worstReward = Double.POSITIVE_INFINITY;
+                List<Map<String, Object>> records = new ArrayList<>(perPrompt);
+                List<Completion> completions = new ArrayList<>(perPrompt);
                 for (int k = 0; k < perPrompt; k++) {
                     Generation g = generator.generate(prompt, settings.withSeed(settings.seed() + (long) i * perPrompt + k), piece -> {});
                     Map<String, Object> record = new LinkedHashMap<>();
@@ -138,23 +138,23 @@ final class SampleCommand implements Callable<Integer> {
                         record.put("kl", logp - refLogp);
                         klSum += logp - refLogp;
                     }
-                    if (reward != null) {
-                        double r = reward.score(List.of(new Completion(prompt, g.text(), promptIds, g.tokens(),
-                                g.reason() != Generation.StopReason.MAX_TOKENS)))[0];
-                        record.put("reward", r);
-                        rewardSum += r;
-                        if (r > bestReward) { bestReward = r; best = g.text(); }
-                        if (r < worstReward) { worstReward = r; worst = g.text(); }
-                    }
                     tokens += g.tokens().length;
-                    jsonl.append(Json.compact(record)).append('\n');
-                    rows.append("1\t").append(oneLine(prompt + g.text())).append('\n');
+                    records.add(record);
+                    completions.add(new Completion(prompt, g.text(), promptIds, g.tokens(), g.reason() != Generation.StopReason.MAX_TOKENS));
                 }
-                if (pairs != null && bestReward > worstReward) {        // ties say nothing about preference
-                    Map<String, Object> pair = new LinkedHashMap<>();
-                    pair.put("prompt", prompt);
-                    pair.put("chosen", best);
-                    pair.put("rejected", worst);
+                if (reward != null) {                                        // a prompt's samples scored in one call (the reward batches them)
+                    double[] scores = reward.score(completions);
+                    for (int k = 0; k < perPrompt; k++) {
+                        records.get(k).put("reward", scores[k]);
+                        rewardSum += scores[k];
+                    }
+                }
+                for (Map<String, Object> record : records) {
+                    jsonl.append(Json.compact(record)).append('\n');
+                    rows.append("1\t").append(oneLine(prompt + record.get("completion"))).append('\n');
+                }
+                Map<String, Object> pair = pairs == null ? null : preferencePair(prompt, records);
+                if (pair != null) {
                     pairLines.append(Json.compact(pair)).append('\n');
                     pairCount++;
                 }
@@ -174,6 +174,21 @@ final class SampleCommand implements Callable<Integer> {
             err.flush();
         }
         return 0;
+    }
+
+    /** {prompt, chosen, rejected}: the best- and worst-rewarded of a prompt's samples, or null when they tie (no preference). */
+    private static Map<String, Object> preferencePair(String prompt, List<Map<String, Object>> records) {
+        Map<String, Object> best = records.get(0), worst = records.get(0);
+        for (Map<String, Object> r : records) {
+            if ((double) r.get("reward") > (double) best.get("reward")) best = r;
+            if ((double) r.get("reward") < (double) worst.get("reward")) worst = r;
+        }
+        if (!((double) best.get("reward") > (double) worst.get("reward"))) return null;
+        Map<String, Object> pair = new LinkedHashMap<>();
+        pair.put("prompt", prompt);
+        pair.put("chosen", best.get("completion"));
+        pair.put("rejected", worst.get("completion"));
+        return pair;
     }
 
     /** log π(completion | prompt), summed over the completion's tokens. */

@@ -55,8 +55,8 @@ interface Lanes {
                                   int from, int to) { return false; }
 
     /**
-     * The vector lanes on x86-64, where they are measured (AVX2 / AVX-512); elsewhere the scalar
-     * lanes, until the vector ones are measured there.
+     * The vector lanes on x86-64 (measured on AVX-512); elsewhere the scalar lanes, until the vector
+     * ones are measured there.
      */
     static Lanes best() {
         String arch = System.getProperty("os.arch", "");
