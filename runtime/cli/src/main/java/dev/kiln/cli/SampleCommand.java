@@ -71,6 +71,11 @@ final class SampleCommand implements Callable<Integer> {
             description = "Also score each completion with a reward model trained by the reward signal (the reward_model reward function): 'reward' in each line, its mean in the summary.")
     Path rewardModel;
 
+    @Option(names = "--reward", paramLabel = "NAME[:KEY=VALUE,...]",
+            description = "Or score with any reward function and its options, as in a config's rewards list, e.g. "
+                    + "classifier:path=runs/sst2-classifier/model,label=1 (paths relative to the working directory).")
+    String rewardSpec;
+
     @Option(names = "--prompts", required = true, paramLabel = "FILE",
             description = "Prompts: a .jsonl file with a string 'prompt' per line, or a text file with one prompt per line.")
     Path prompts;
@@ -98,8 +103,11 @@ final class SampleCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
         if (perPrompt < 1) throw new IllegalArgumentException("--samples-per-prompt must be at least 1, got " + perPrompt);
-        if (pairs != null && (rewardModel == null || perPrompt < 2))
-            throw new IllegalArgumentException("--pairs needs --reward-model and --samples-per-prompt of at least 2 (to rank a prompt's samples)");
+        if (rewardModel != null && rewardSpec != null) throw new IllegalArgumentException("give --reward-model or --reward, not both");
+        Map<String, Object> rewardSection = rewardModel != null ? Map.of("name", "reward_model", "path", rewardModel.toString())
+                : rewardSpec != null ? RewardSpec.parse(rewardSpec) : null;
+        if (pairs != null && (rewardSection == null || perPrompt < 2))
+            throw new IllegalArgumentException("--pairs needs --reward-model (or --reward) and --samples-per-prompt of at least 2 (to rank a prompt's samples)");
         List<String> texts = readPrompts(prompts);
         SamplingSettings settings = sampling.settings(GenerationDefaults.read(model));
         try (Session session = Session.open(root, null, Map.of(), WriterStream.of(err))) {
@@ -109,9 +117,9 @@ final class SampleCommand implements Callable<Integer> {
             if (ref != null && ref.tokenizer().vocabSize() != policy.tokenizer().vocabSize())
                 throw new IllegalArgumentException("--reference " + reference + ": its tokenizer has " + ref.tokenizer().vocabSize()
                         + " ids, the policy's " + policy.tokenizer().vocabSize() + "; the KL needs the same vocabulary");
-            RewardFunction reward = rewardModel == null ? null
+            RewardFunction reward = rewardSection == null ? null
                     : PipelineRewards.of(session.get(KilnPlugins.class).rewards(), policy.tokenizer(), session.backend(), Path.of(""))
-                    .create(new Config("--reward-model", Map.of("name", "reward_model", "path", rewardModel.toString())));
+                    .create(new Config(rewardModel != null ? "--reward-model" : "--reward", rewardSection));
             Generator generator = new Generator(policy.model(), policy.tokenizer());
             StringBuilder jsonl = new StringBuilder(), rows = new StringBuilder("label\tsentence\n");
             double klSum = 0, rewardSum = 0;
@@ -170,7 +178,7 @@ final class SampleCommand implements Callable<Integer> {
                 err.println("KL to " + reference + ": " + Format.fixed(klSum / Math.max(1, samples), 3) + " per completion, "
                         + Format.fixed(klSum / Math.max(1, tokens), 4) + " per token");
             if (reward != null)
-                err.println("reward (" + rewardModel + "): mean " + Format.fixed(rewardSum / Math.max(1, samples), 3));
+                err.println("reward (" + (rewardModel != null ? rewardModel : rewardSpec) + "): mean " + Format.fixed(rewardSum / Math.max(1, samples), 3));
             err.flush();
         }
         return 0;

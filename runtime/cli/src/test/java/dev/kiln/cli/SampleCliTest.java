@@ -72,7 +72,31 @@ class SampleCliTest {
         }
         Cli bad = kiln("sample", "--model", base.toString(), "--prompts", prompts.toString(), "--pairs", pairs.toString(), "--out", out.toString());
         assertNotEquals(0, bad.code(), bad.err());
-        assertTrue(bad.err().contains("--pairs needs --reward-model and --samples-per-prompt of at least 2"), bad.err());
+        assertTrue(bad.err().contains("--pairs needs --reward-model (or --reward) and --samples-per-prompt of at least 2"), bad.err());
+    }
+
+    @Test
+    void anyRewardFunctionScoresThroughReward() throws IOException {
+        Path model = hfGpt2(tmp.resolve("hf"));
+        Path prompts = Files.writeString(tmp.resolve("p.txt"), "the cat\nonce upon\n");
+        Path out = tmp.resolve("s.jsonl");
+        Cli r = kiln("sample", "--model", model.toString(), "--reward", "length:target=4", "--prompts", prompts.toString(),
+                "--samples-per-prompt", "2", "--out", out.toString(), "-n", "6", "--seed", "3");
+        assertEquals(0, r.code(), r.err());
+        for (JsonObject row : records(out))
+            assertEquals(-Math.abs(row.integer("tokens") - 4) / 4.0, row.number("reward"), 1e-12, "the length reward of " + row);
+        assertTrue(r.err().contains("reward (length:target=4): mean"), r.err());
+        Cli both = kiln("sample", "--model", model.toString(), "--reward", "length:target=4", "--reward-model", model.toString(),
+                "--prompts", prompts.toString(), "--out", out.toString());
+        assertNotEquals(0, both.code());
+        assertTrue(both.err().contains("give --reward-model or --reward, not both"), both.err());
+        Cli typo = kiln("sample", "--model", model.toString(), "--reward", "length:target", "--prompts", prompts.toString(), "--out", out.toString());
+        assertNotEquals(0, typo.code());
+        assertTrue(typo.err().contains("'target' is not KEY=VALUE"), typo.err());
+        Cli unknown = kiln("sample", "--model", model.toString(), "--reward", "length:target=4,goal=2", "--prompts", prompts.toString(),
+                "--out", out.toString());
+        assertNotEquals(0, unknown.code());
+        assertTrue(unknown.err().contains("'goal'"), unknown.err());
     }
 
     private static double rewardOf(List<JsonObject> samples, Object completion) {
