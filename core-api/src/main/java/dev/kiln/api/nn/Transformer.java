@@ -40,6 +40,16 @@ public final class Transformer extends Module {
     private boolean adaptersDisabled;
 
     public Transformer(Backend be, TransformerConfig cfg, long seed) {
+        this(be, cfg, seed, block -> {});
+    }
+
+    /**
+     * As {@link #Transformer(Backend, TransformerConfig, long)} (the same weights), with {@code eachBlock}
+     * called on each block as soon as it is initialized, before the next one exists: e.g. to freeze it and
+     * store its linears compressed ({@link Linear#quantize}, {@link Linear#storeBf16}), so the float weights
+     * of all blocks are never held at once. It must not draw from anything the constructor uses.
+     */
+    public Transformer(Backend be, TransformerConfig cfg, long seed, java.util.function.Consumer<Block> eachBlock) {
         this.cfg = cfg;
         this.backend = be;
         Random rng = new Random(seed);
@@ -53,7 +63,11 @@ public final class Transformer extends Module {
                 ? ((Group) embed).child("types", new Group()).add("weight", Init.normal(be, rng, cfg.initStd(), cfg.typeVocab(), cfg.dModel())) : null;
         embedNorm = cfg.embedNorm() ? ((Group) embed).child("norm", new Norm(be, cfg.dModel(), rms, cfg.normEps())) : null;
         Module stack = register("blocks", new Group());
-        for (int i = 0; i < cfg.layers(); i++) blocks.add(((Group) stack).child(Integer.toString(i), new Block(be, rng, cfg)));
+        for (int i = 0; i < cfg.layers(); i++) {
+            Block block = ((Group) stack).child(Integer.toString(i), new Block(be, rng, cfg));
+            blocks.add(block);
+            eachBlock.accept(block);
+        }
         finalNorm = cfg.finalNorm() ? register("norm_f", new Norm(be, cfg.dModel(), rms, cfg.normEps())) : null;
         lmHead = cfg.tieEmbeddings() ? null : register("lm_head", new Group()).add("weight",
                 Init.normal(be, rng, cfg.initStd(), cfg.vocab(), cfg.dModel()));

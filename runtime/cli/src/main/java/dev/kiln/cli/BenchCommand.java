@@ -32,10 +32,13 @@ import java.util.concurrent.Callable;
                 "  tiny       V 512    C 128  L 2   H 4   T 64   B 16",
                 "  small      V 8192   C 256  L 4   H 4   T 128  B 8",
                 "  gpt2-124M  V 50257  C 768  L 12  H 12  T 256  B 4",
+                "  tinyllama-1.1B (--finetune only; LLaMA: 4 KV heads, SwiGLU 5632, RMSNorm, rotary, untied head)",
+                "             V 32000  C 2048 L 22  H 32  T 512  B 1",
                 "", "Example (compare with: OMP_NUM_THREADS=2 python3 torch_bench.py --config small --threads 2):",
                 "  kiln bench --config small --threads 2",
                 "", "Fine-tuning memory (one JSON line: peak_heap_bytes, peak_rss_bytes, optimizer_state_bytes, s_per_step, tokens_per_s):",
-                "  kiln bench --finetune lora --config gpt2-124M --seq 512 --batch 1 --frozen-dtype bf16"})
+                "  kiln bench --finetune lora --config gpt2-124M --seq 512 --batch 1 --frozen-dtype bf16",
+                "  kiln bench --finetune qlora --config tinyllama-1.1B --gradient-checkpointing   (qlora: lora on an NF4 + double-quantized base)"})
 final class BenchCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -81,7 +84,8 @@ final class BenchCommand implements Callable<Integer> {
     String tag;
 
     @Option(names = "--finetune", paramLabel = "METHOD",
-            description = "Fine-tuning steps with this method plugin (its default settings, e.g. lora) instead of the"
+            description = "Fine-tuning steps with this method plugin (its default settings, e.g. lora; qlora is lora on an NF4 base"
+                    + " with double quantization, blocks of 64) instead of the"
                     + " training, forward and sgemm measurements; one JSON line per shape with peak_heap_bytes (live heap after"
                     + " a full GC at the end of forward and of backward, the larger), peak_rss_bytes, optimizer_state_bytes,"
                     + " s_per_step, tokens_per_s.")
@@ -161,11 +165,16 @@ final class BenchCommand implements Callable<Integer> {
     /** --finetune: one JSON line per shape. */
     private int finetune(Session session, Backend backend, List<BenchShape> shapes, int usedThreads, PrintWriter out) {
         Map<String, FineTunerFactory> methods = session.registry().factories(FineTunerFactory.class);
-        FineTunerFactory factory = methods.get(finetune);
+        boolean qlora = finetune.equals(FinetuneBench.QLORA);
+        String method = qlora ? "lora" : finetune;
+        FineTunerFactory factory = methods.get(method);
         if (factory == null || factory.role() != FineTunerFactory.Role.PARAMETERS)
             throw new IllegalArgumentException("--finetune: no fine-tuning method '" + finetune + "' that chooses what trains (known: "
                     + String.join(", ", methods.values().stream().filter(f -> f.role() == FineTunerFactory.Role.PARAMETERS)
-                    .map(FineTunerFactory::name).sorted().toList()) + ")");
+                    .map(FineTunerFactory::name).sorted().toList()) + (methods.containsKey("lora") ? ", " + FinetuneBench.QLORA : "") + ")");
+        if ((qlora || frozenDtype.equals("bf16")) && method.equals("full"))
+            throw new IllegalArgumentException("--frozen-dtype bf16 stores frozen weights; 'full' trains every weight");
+        if (qlora && frozenDtype.equals("bf16")) throw new IllegalArgumentException("--finetune qlora stores the base in 4 bits; leave out --frozen-dtype");
         FinetuneBench bench = new FinetuneBench(backend, new FinetuneBench.Settings(finetune, frozenDtype.equals("bf16"),
                 gradientCheckpointing, warmup, steps, seed));
         for (BenchShape shape : shapes) {
@@ -198,10 +207,13 @@ final class BenchCommand implements Callable<Integer> {
         if (config.equalsIgnoreCase("all")) {
             base.addAll(BenchShape.PRESETS.values());
         } else {
-            BenchShape s = BenchShape.PRESETS.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(config))
+            Map<String, BenchShape> known = new LinkedHashMap<>(BenchShape.PRESETS);
+            if (finetune != null) known.putAll(BenchShape.FINETUNE_SHAPES);
+            BenchShape s = known.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(config))
                     .map(Map.Entry::getValue).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("unknown bench config '" + config + "' (known: "
-                            + String.join(", ", BenchShape.PRESETS.keySet()) + ", all)"));
+                            + String.join(", ", known.keySet()) + ", all" + (finetune == null ? "; with --finetune also "
+                            + String.join(", ", BenchShape.FINETUNE_SHAPES.keySet()) : "") + ")"));
             base.add(s);
         }
         List<BenchShape> out = new ArrayList<>();

@@ -5,12 +5,15 @@ import dev.kiln.api.config.Config;
 import dev.kiln.api.finetune.FineTuner;
 import dev.kiln.api.finetune.FineTunerFactory;
 import dev.kiln.api.finetune.TrainableParameters;
-import dev.kiln.api.nn.FrozenWeights;
+import dev.kiln.api.nn.Block;
+import dev.kiln.api.nn.Linear;
+import dev.kiln.api.nn.Module;
 import dev.kiln.api.nn.ModelInput;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.objective.ObjectiveContext;
 import dev.kiln.api.ops.Losses;
 import dev.kiln.api.optim.AdamW;
+import dev.kiln.api.quant.FourBitType;
 import dev.kiln.api.optim.ParamGroup;
 import dev.kiln.api.tensor.IntTensor;
 import dev.kiln.api.tensor.Tensor;
@@ -29,13 +32,22 @@ import java.util.SplittableRandom;
  * {@code kiln bench --finetune METHOD}: fine-tuning steps on a random model of a bench shape, the method a
  * parameters-role plugin with its default settings (lora: its defaults, r 8 on attn.qkv), the loss next-token
  * cross-entropy over every position, AdamW on what the method leaves trainable. Optionally the frozen linears
- * stored as bf16 ({@code model.frozen_dtype}) and gradient checkpointing. Timed steps run undisturbed; one more
+ * stored as bf16 ({@code model.frozen_dtype}), or {@code qlora} (lora on a base stored in NF4 with double
+ * quantization, blocks of 64), and gradient checkpointing. A compressed base is compressed block by block
+ * while the model is built ({@link Transformer#Transformer(Backend, dev.kiln.api.nn.TransformerConfig, long,
+ * java.util.function.Consumer)}), as a loader fills a quantized model, so its float weights never exist all at
+ * once; the weights are the same as compressing the finished model. Timed steps run undisturbed; one more
  * step then measures memory: {@code peak_heap_bytes} is the larger heap in use after a full GC forced at the end
  * of its forward pass (every activation and saved statistic live) and after its backward (gradients live), i.e.
  * live data, not garbage; {@code peak_rss_bytes} is the process's VmHWM (Linux; -1 elsewhere).
  */
 final class FinetuneBench {
-    record Settings(String method, boolean frozenBf16, boolean checkpointing, int warmup, int steps, long seed) {}
+    /** The --finetune name of lora on an NF4 + double-quantized base. */
+    static final String QLORA = "qlora";
+
+    record Settings(String method, boolean frozenBf16, boolean checkpointing, int warmup, int steps, long seed) {
+        boolean qlora() { return method.equals(QLORA); }
+    }
 
     private final Backend backend;
     private final Settings settings;
@@ -46,11 +58,12 @@ final class FinetuneBench {
     }
 
     Map<String, Object> run(BenchShape shape, FineTunerFactory factory) {
-        Transformer model = new Transformer(backend, shape.modelConfig(), settings.seed());
-        FineTuner tuner = factory.create(new Config("finetune '" + settings.method() + "'", Map.of()),
+        int[] compressed = new int[1];
+        Transformer model = new Transformer(backend, shape.modelConfig(), settings.seed(), block -> compressed[0] += compress(block));
+        Map<String, Object> options = settings.qlora() ? Map.of("quantize", "nf4", "double_quant", true, "blocksize", 64) : Map.of();
+        FineTuner tuner = factory.create(new Config("finetune '" + settings.method() + "'", options),
                 new ObjectiveContext(null, backend, shape.modelConfig(), settings.seed()));
         tuner.configure(model, null);
-        int frozen = settings.frozenBf16() ? FrozenWeights.storeBf16(model).size() : 0;
         model.setGradientCheckpointing(settings.checkpointing());
         model.train(true);
         List<ParamGroup> groups = new ArrayList<>();
@@ -68,12 +81,15 @@ final class FinetuneBench {
         TrainableParameters tp = TrainableParameters.of(model, null);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("finetune", settings.method());
-        r.put("frozen_dtype", settings.frozenBf16() ? "bf16" : "fp32");
-        r.put("frozen_bf16_linears", frozen);
+        r.put("frozen_dtype", settings.qlora() ? "nf4+double_quant" : settings.frozenBf16() ? "bf16" : "fp32");
+        r.put("compressed_linears", compressed[0]);
         r.put("gradient_checkpointing", settings.checkpointing());
         shape.putDimensions(r);
         r.put("trainable_params", tp.trainable());
         r.put("float_params", tp.total());
+        long[] stored = compressedWeights(model);
+        r.put("compressed_params", stored[0]);
+        r.put("compressed_bytes", stored[1]);
         r.put("peak_heap_bytes", Math.max(live[0], live[1]));
         r.put("live_after_forward_bytes", live[0]);
         r.put("live_after_backward_bytes", live[1]);
@@ -82,6 +98,33 @@ final class FinetuneBench {
         r.put("s_per_step", BenchRunner.round(sPerStep, 4));
         r.put("tokens_per_s", BenchRunner.round(shape.tokensPerStep() / sPerStep, 1));
         return r;
+    }
+
+    /** Freezes a block and stores its linears compressed (nothing with an fp32 base); returns how many. */
+    private int compress(Block block) {
+        if (!settings.qlora() && !settings.frozenBf16()) return 0;
+        for (Tensor p : block.parameters()) p.requiresGrad(false);
+        int n = 0;
+        for (Module m : block.namedModules().values())
+            if (m instanceof Linear l) {
+                if (settings.qlora()) l.quantize(FourBitType.NF4, 64, true);
+                else l.storeBf16();
+                n++;
+            }
+        return n;
+    }
+
+    /** {elements, bytes} of every compressed (4-bit or bf16) frozen weight of the model. */
+    static long[] compressedWeights(Transformer model) {
+        long elements = 0, bytes = 0;
+        for (Module m : model.namedModules().values())
+            if (m instanceof Linear l && l.frozenWeight() != null) {
+                long n = 1;
+                for (int d : l.frozenWeight().shape()) n *= d;
+                elements += n;
+                bytes += l.frozenWeight().storedBytes();
+            }
+        return new long[] {elements, bytes};
     }
 
     /** One step; with measure, the heap after a full GC at the end of forward and at the end of backward. */

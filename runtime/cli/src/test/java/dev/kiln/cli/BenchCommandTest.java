@@ -52,7 +52,7 @@ class BenchCommandTest {
             assertEquals(1, json.size(), r.out());
             Map<?, ?> m = (Map<?, ?>) Json.parse(json.get(0), "bench output");
             assertEquals("lora", m.get("finetune"));
-            assertEquals(reference ? 0 : 8, ((Number) m.get("frozen_bf16_linears")).intValue(), "qkv, out, up, down in 2 blocks: " + m);
+            assertEquals(reference ? 0 : 8, ((Number) m.get("compressed_linears")).intValue(), "qkv, out, up, down in 2 blocks: " + m);
             assertEquals(reference, m.get("backend").toString().contains("probabilities kept"), m.toString());
             long trainable = ((Number) m.get("trainable_params")).longValue();
             assertTrue(trainable > 0 && trainable < ((Number) m.get("float_params")).longValue(), m.toString());
@@ -64,6 +64,34 @@ class BenchCommandTest {
         Cli bad = ModelDirectories.kiln("bench", "--finetune", "dpo-ish", "--config", "tiny", "--backend", "cpu");
         assertNotEquals(0, bad.code());
         assertTrue(bad.err().contains("no fine-tuning method 'dpo-ish'") && bad.err().contains("lora"), bad.err());
+    }
+
+    /** --finetune qlora: lora on a base stored in NF4 with double quantization, about half a byte per weight. */
+    @Test
+    void finetuneQloraStoresTheBaseInFourBits() throws Exception {
+        Cli r = ModelDirectories.kiln("bench", "--finetune", "qlora", "--config", "tiny", "--steps", "1", "--warmup", "0", "--vocab", "40",
+                "--d-model", "64", "--layers", "2", "--heads", "2", "--seq", "8", "--batch", "2", "--threads", "1", "--backend", "cpu");
+        assertEquals(0, r.code(), r.err());
+        Map<?, ?> m = (Map<?, ?>) Json.parse(r.out().lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow(), "bench output");
+        assertEquals("nf4+double_quant", m.get("frozen_dtype"));
+        assertEquals(8, ((Number) m.get("compressed_linears")).intValue(), m.toString());
+        long params = ((Number) m.get("compressed_params")).longValue(), bytes = ((Number) m.get("compressed_bytes")).longValue();
+        assertEquals(2L * (64 * 192 + 64 * 64 + 64 * 256 + 256 * 64), params, "qkv, out, up, down weights of 2 blocks at C 64");
+        assertTrue(bytes >= params / 2 && bytes < 0.56 * params, bytes + " bytes for " + params + " 4-bit weights (+ 8-bit block scales)");
+        Cli full = ModelDirectories.kiln("bench", "--finetune", "full", "--frozen-dtype", "bf16", "--config", "tiny", "--backend", "cpu");
+        assertNotEquals(0, full.code());
+        assertTrue(full.err().contains("'full' trains every weight"), full.err());
+        Cli shape = ModelDirectories.kiln("bench", "--config", "tinyllama-1.1B", "--backend", "cpu");
+        assertNotEquals(0, shape.code());
+        assertTrue(shape.err().contains("with --finetune also tinyllama-1.1B"), shape.err());
+    }
+
+    @Test
+    void tinyLlamaIsTheLlamaShapeOfTinyLlama() {
+        var cfg = BenchShape.FINETUNE_SHAPES.get("tinyllama-1.1B").modelConfig();
+        assertEquals(List.of(32000, 2048, 22, 32, 4, 5632, 512), List.of(cfg.vocab(), cfg.dModel(), cfg.layers(), cfg.heads(), cfg.kvHeads(),
+                cfg.dFF(), cfg.maxSeq()));
+        assertEquals(dev.kiln.api.nn.TransformerConfig.llama(32000, 2048, 22, 32, 4, 5632, 512), cfg);
     }
 
     @Test
