@@ -95,6 +95,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "With --finetune: fp32 or bf16 storage of the frozen linear weights, as model.frozen_dtype (default: ${DEFAULT-VALUE}).")
     String frozenDtype;
 
+    @Option(names = "--optimizer", paramLabel = "NAME", defaultValue = "adamw",
+            description = "With --finetune: adamw, adamw8bit (bitsandbytes' 8-bit state) or lomo (SGD fused into backward, no gradients kept)"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String optimizer;
+
     @Option(names = "--gradient-checkpointing", description = "With --finetune: recompute each block in backward.")
     boolean gradientCheckpointing;
 
@@ -126,8 +131,10 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         if (!frozenDtype.equals("fp32") && !frozenDtype.equals("bf16"))
             throw new IllegalArgumentException("--frozen-dtype must be fp32 or bf16, got '" + frozenDtype + "'");
-        if (finetune == null && (gradientCheckpointing || frozenDtype.equals("bf16")))
-            throw new IllegalArgumentException("--frozen-dtype and --gradient-checkpointing need --finetune");
+        if (finetune == null && (gradientCheckpointing || frozenDtype.equals("bf16") || !optimizer.equals("adamw")))
+            throw new IllegalArgumentException("--frozen-dtype, --optimizer and --gradient-checkpointing need --finetune");
+        if (!List.of("adamw", "adamw8bit", "lomo").contains(optimizer))
+            throw new IllegalArgumentException("--optimizer must be adamw, adamw8bit or lomo, got '" + optimizer + "'");
         Map<String, Object> backendConfig = new LinkedHashMap<>();
         if (threads != null) backendConfig.put("threads", threads);
         if (keepProbabilities) backendConfig.put("recompute", false);
@@ -176,7 +183,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--frozen-dtype bf16 stores frozen weights; 'full' trains every weight");
         if (qlora && frozenDtype.equals("bf16")) throw new IllegalArgumentException("--finetune qlora stores the base in 4 bits; leave out --frozen-dtype");
         FinetuneBench bench = new FinetuneBench(backend, new FinetuneBench.Settings(finetune, frozenDtype.equals("bf16"),
-                gradientCheckpointing, warmup, steps, seed));
+                gradientCheckpointing, optimizer, warmup, steps, seed));
         for (BenchShape shape : shapes) {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("tag", tag);

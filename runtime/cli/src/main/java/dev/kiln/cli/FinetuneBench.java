@@ -13,6 +13,10 @@ import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.objective.ObjectiveContext;
 import dev.kiln.api.ops.Losses;
 import dev.kiln.api.optim.AdamW;
+import dev.kiln.api.optim.AdamW8bit;
+import dev.kiln.api.optim.Lomo;
+import dev.kiln.api.optim.Optimizer;
+import dev.kiln.api.optim.UpdatesInBackward;
 import dev.kiln.api.quant.FourBitType;
 import dev.kiln.api.optim.ParamGroup;
 import dev.kiln.api.tensor.IntTensor;
@@ -31,7 +35,8 @@ import java.util.SplittableRandom;
 /**
  * {@code kiln bench --finetune METHOD}: fine-tuning steps on a random model of a bench shape, the method a
  * parameters-role plugin with its default settings (lora: its defaults, r 8 on attn.qkv), the loss next-token
- * cross-entropy over every position, AdamW on what the method leaves trainable. Optionally the frozen linears
+ * cross-entropy over every position, AdamW (or AdamW8bit, or LOMO: SGD applied during backward) on what the
+ * method leaves trainable. Optionally the frozen linears
  * stored as bf16 ({@code model.frozen_dtype}), or {@code qlora} (lora on a base stored in NF4 with double
  * quantization, blocks of 64), and gradient checkpointing. A compressed base is compressed block by block
  * while the model is built ({@link Transformer#Transformer(Backend, dev.kiln.api.nn.TransformerConfig, long,
@@ -44,8 +49,9 @@ import java.util.SplittableRandom;
 final class FinetuneBench {
     /** The --finetune name of lora on an NF4 + double-quantized base. */
     static final String QLORA = "qlora";
+    private static final double LR = 1e-4;
 
-    record Settings(String method, boolean frozenBf16, boolean checkpointing, int warmup, int steps, long seed) {
+    record Settings(String method, boolean frozenBf16, boolean checkpointing, String optimizer, int warmup, int steps, long seed) {
         boolean qlora() { return method.equals(QLORA); }
     }
 
@@ -68,7 +74,11 @@ final class FinetuneBench {
         model.train(true);
         List<ParamGroup> groups = new ArrayList<>();
         model.namedParameters().forEach((name, p) -> { if (p.requiresGrad()) groups.add(new ParamGroup(name, p, 1.0, 0.0)); });
-        AdamW opt = new AdamW(groups, 0.9, 0.999, 1e-8);
+        Optimizer opt = switch (settings.optimizer()) {
+            case "adamw8bit" -> new AdamW8bit(groups, 0.9, 0.999, 1e-8);
+            case "lomo" -> new Lomo(groups);
+            default -> new AdamW(groups, 0.9, 0.999, 1e-8);
+        };
         SplittableRandom rng = new SplittableRandom(settings.seed());
         double[] secs = new double[settings.steps()];
         for (int i = 0; i < settings.warmup() + settings.steps(); i++) {
@@ -84,6 +94,7 @@ final class FinetuneBench {
         r.put("frozen_dtype", settings.qlora() ? "nf4+double_quant" : settings.frozenBf16() ? "bf16" : "fp32");
         r.put("compressed_linears", compressed[0]);
         r.put("gradient_checkpointing", settings.checkpointing());
+        r.put("optimizer", opt.name());
         shape.putDimensions(r);
         r.put("trainable_params", tp.trainable());
         r.put("float_params", tp.total());
@@ -128,19 +139,20 @@ final class FinetuneBench {
     }
 
     /** One step; with measure, the heap after a full GC at the end of forward and at the end of backward. */
-    private static long[] step(Transformer model, AdamW opt, BenchShape s, SplittableRandom rng, boolean measure) {
+    private static long[] step(Transformer model, Optimizer opt, BenchShape s, SplittableRandom rng, boolean measure) {
         int n = s.batch() * s.seq();
         int[] ids = new int[n], targets = new int[n];
         for (int i = 0; i < n; i++) {
             ids[i] = rng.nextInt(s.vocab());
             targets[i] = rng.nextInt(s.vocab());
         }
+        if (opt instanceof UpdatesInBackward lomo) lomo.beginStep(LR);      // each gradient applied and dropped during backward
         Tensor loss = Losses.crossEntropy(model.logits(model.forward(ModelInput.of(new IntTensor(ids, s.batch(), s.seq())))),
                 new IntTensor(targets, s.batch(), s.seq()));                          // [B, T, V] → [1]
         long afterForward = measure ? liveHeap() : 0;
         loss.backward();
         long afterBackward = measure ? liveHeap() : 0;
-        opt.step(1e-4);
+        opt.step(LR);
         for (Tensor p : model.parameters()) p.zeroGrad();
         return new long[] {afterForward, afterBackward};
     }

@@ -86,6 +86,28 @@ class BenchCommandTest {
         assertTrue(shape.err().contains("with --finetune also tinyllama-1.1B"), shape.err());
     }
 
+    /** --optimizer: AdamW keeps two floats per parameter, AdamW8bit about a quarter of that on large matrices, LOMO nothing. */
+    @Test
+    void finetuneOptimizersReportTheirState() throws Exception {
+        Map<String, Long> state = new java.util.HashMap<>();
+        long trainable = 0;
+        for (String optimizer : List.of("adamw", "adamw8bit", "lomo")) {
+            Cli r = ModelDirectories.kiln("bench", "--finetune", "full", "--optimizer", optimizer, "--config", "tiny", "--steps", "1", "--warmup", "0",
+                    "--vocab", "40", "--d-model", "64", "--layers", "2", "--heads", "2", "--seq", "8", "--batch", "2", "--threads", "1", "--backend", "cpu");
+            assertEquals(0, r.code(), r.err());
+            Map<?, ?> m = (Map<?, ?>) Json.parse(r.out().lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow(), "bench output");
+            assertEquals(optimizer, m.get("optimizer"));
+            state.put(optimizer, ((Number) m.get("optimizer_state_bytes")).longValue());
+            trainable = ((Number) m.get("trainable_params")).longValue();
+        }
+        assertEquals(8 * trainable, state.get("adamw"));
+        assertTrue(state.get("adamw8bit") < 0.5 * state.get("adamw") && state.get("adamw8bit") > 0, state.toString());
+        assertEquals(0L, state.get("lomo"));
+        Cli bad = ModelDirectories.kiln("bench", "--optimizer", "lomo", "--config", "tiny", "--backend", "cpu");
+        assertNotEquals(0, bad.code());
+        assertTrue(bad.err().contains("--optimizer and --gradient-checkpointing need --finetune"), bad.err());
+    }
+
     @Test
     void tinyLlamaIsTheLlamaShapeOfTinyLlama() {
         var cfg = BenchShape.FINETUNE_SHAPES.get("tinyllama-1.1B").modelConfig();
