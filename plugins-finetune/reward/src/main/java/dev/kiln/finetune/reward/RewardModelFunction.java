@@ -4,7 +4,7 @@ import dev.kiln.api.autograd.GradMode;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.reward.Completion;
 import dev.kiln.api.reward.RewardFunction;
-import dev.kiln.api.tensor.IntTensor;
+import dev.kiln.api.tensor.PaddedRows;
 import dev.kiln.api.tokenizer.Tokenizer;
 
 import java.util.ArrayList;
@@ -94,16 +94,9 @@ final class RewardModelFunction implements RewardFunction {
 
     /** rows: N sequences → N rewards, one right-padded [N, L] forward. */
     private float[] scoreBatch(List<int[]> rows) {
-        int n = rows.size(), width = 1;
-        for (int[] r : rows) width = Math.max(width, r.length);
-        int[] ids = new int[n * width], mask = new int[n * width];
-        Arrays.fill(ids, pad);
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(rows.get(i), 0, ids, i * width, rows.get(i).length);
-            Arrays.fill(mask, i * width, i * width + rows.get(i).length, 1);
-        }
+        PaddedRows batch = PaddedRows.of(rows, pad);                                          // [N, L]
         try (var g = GradMode.noGrad()) {
-            return SequenceRewards.score(model, head, new IntTensor(ids, n, width), new IntTensor(mask, n, width)).toArray();   // [N]
+            return SequenceRewards.score(model, head, batch.ids(), batch.mask()).toArray();   // [N]
         }
     }
 }

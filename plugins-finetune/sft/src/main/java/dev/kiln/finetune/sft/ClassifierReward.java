@@ -6,11 +6,11 @@ import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.reward.Completion;
 import dev.kiln.api.reward.RewardFunction;
 import dev.kiln.api.tensor.IntTensor;
+import dev.kiln.api.tensor.PaddedRows;
 import dev.kiln.api.tensor.Tensor;
 import dev.kiln.api.tokenizer.Tokenizer;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -72,19 +72,14 @@ final class ClassifierReward implements RewardFunction {
 
     /** rows: N id sequences → N rewards, one right-padded [N, L] forward. */
     private double[] scoreBatch(List<int[]> rows) {
-        int n = rows.size(), width = 1;
-        for (int[] r : rows) width = Math.max(width, r.length);
-        int[] ids = new int[n * width], mask = new int[n * width];
-        Arrays.fill(ids, pad);
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(rows.get(i), 0, ids, i * width, rows.get(i).length);
-            Arrays.fill(mask, i * width, i * width + rows.get(i).length, 1);
-        }
+        int n = rows.size();
+        PaddedRows batch = PaddedRows.of(rows, pad);                                          // [N, L]
         float[] logits;
         try (var g = GradMode.noGrad()) {
-            IntTensor idT = new IntTensor(ids, n, width), maskT = new IntTensor(mask, n, width);
-            Tensor hidden = model.forward(ModelInput.of(idT).withTokenTypes(new IntTensor(new int[n * width], n, width)).withAttentionMask(maskT));   // [N, L, C]
-            logits = head.forward(Pooling.pool(pooler, hidden, maskT)).toArray();                                                          // [N, K]
+            int width = batch.ids().dim(1);
+            Tensor hidden = model.forward(ModelInput.of(batch.ids()).withTokenTypes(new IntTensor(new int[n * width], n, width))
+                    .withAttentionMask(batch.mask()));                                                              // [N, L, C]
+            logits = head.forward(Pooling.pool(pooler, hidden, batch.mask())).toArray();                             // [N, K]
         }
         int k = logits.length / n;
         double[] out = new double[n];
