@@ -6,6 +6,8 @@
 #   runs/alignment/prompts.jsonl      {prompt} from training sentences (GRPO / PPO prompts)
 #   runs/alignment/pairs-train.jsonl  {prompt, chosen, rejected}: a training sentence's first 2-4 words, the rest of
 #   runs/alignment/pairs-valid.jsonl  a positive sentence as chosen and the rest of a negative one as rejected (DPO, reward)
+#   runs/alignment/pairs-both-train.jsonl  those pairs, each followed by its mirror: the negative sentence's first words as the
+#                                     prompt, the same chosen and rejected (DPO: a negative opening continued positively too)
 # Usage: samples/alignment/prepare-sst2.sh [SHARED_DATA_DIR]      (default ../shared/data beside the checkout)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -40,9 +42,13 @@ awk -F'\t' "$json"'
             pp = b[1]; for (j = 2; j <= k; j++) pp = pp " " b[j]
             file = i < 300 ? "valid" : "train"
             print "{\"prompt\": " q(p) ", \"chosen\": " q(c) ", \"rejected\": " q(r) "}" > (OUT "/pairs-" file ".jsonl")
+            if (file == "train") {
+                print "{\"prompt\": " q(p) ", \"chosen\": " q(c) ", \"rejected\": " q(r) "}" > (OUT "/pairs-both-train.jsonl")
+                print "{\"prompt\": " q(pp) ", \"chosen\": " q(c) ", \"rejected\": " q(r) "}" > (OUT "/pairs-both-train.jsonl")
+            }
             print "{\"prompt\": " q(p) "}" > (OUT "/prompts.jsonl")
             print "{\"prompt\": " q(pp) "}" > (OUT "/prompts.jsonl")
         }
     }' OUT="$out" "$out/.long.tsv"
 rm -f "$out/.long.tsv"
-wc -l "$out"/prompts.txt "$out"/dev-positive.tsv "$out"/prompts.jsonl "$out"/pairs-*.jsonl
+wc -l "$out"/prompts.txt "$out"/dev-positive.tsv "$out"/prompts.jsonl "$out"/pairs-train.jsonl "$out"/pairs-valid.jsonl "$out"/pairs-both-train.jsonl
