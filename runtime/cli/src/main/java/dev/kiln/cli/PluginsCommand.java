@@ -12,6 +12,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code kiln plugins}: what was discovered, from where, whether it can run here, and what went wrong. */
@@ -35,7 +36,7 @@ final class PluginsCommand implements Callable<Integer> {
         KilnOptions options = Session.options(root, WriterStream.of(spec.commandLine().getErr()));
         PrintWriter err = spec.commandLine().getErr();
         try (PluginRegistry registry = new PluginDiscovery(options.hostClassLoader(), options.pluginPath())
-                .discover((culprit, foundSoFar) -> exited(out, err, culprit, foundSoFar))) {
+                .discover((culprit, foundSoFar, notCreated) -> exited(out, err, culprit, foundSoFar, notCreated))) {
             root.opened(registry);
             out.print(new PluginListing(registry).render());
             out.println();
@@ -46,14 +47,21 @@ final class PluginsCommand implements Callable<Integer> {
     }
 
     /**
-     * A plugin ended the JVM while it was being created (System.exit in its constructor): say what
-     * was found before it and who did it, then exit 1 whatever status the plugin asked for.
+     * A plugin ended the JVM while it was being created (System.exit in its constructor): list what
+     * was created before it, who did it and the providers found but not created after it, then exit
+     * 1 whatever status the plugin asked for.
      */
-    private static void exited(PrintWriter out, PrintWriter err, String culprit, PluginRegistry foundSoFar) {
+    private static void exited(PrintWriter out, PrintWriter err, String culprit, PluginRegistry foundSoFar, List<String> notCreated) {
         out.print(new PluginListing(foundSoFar).render());
+        if (!notCreated.isEmpty()) {
+            out.println();
+            out.println("found but not created (the exit came first):");
+            for (String p : notCreated) out.println("  " + p);
+        }
         out.flush();
-        err.println("kiln plugins: error: " + culprit + " called System.exit while Kiln was creating it; the plugins"
-                + " after it were not looked at. Plugins are trusted code: remove this one from the plugin folder");
+        err.println("kiln plugins: error: " + culprit + " called System.exit while Kiln was creating it"
+                + (notCreated.isEmpty() ? "" : "; " + notCreated.size() + (notCreated.size() == 1 ? " provider after it was" : " providers after it were")
+                + " found but not created (listed)") + ". Plugins are trusted code: remove this one from the plugin folder");
         err.flush();
         Runtime.getRuntime().halt(1);
     }

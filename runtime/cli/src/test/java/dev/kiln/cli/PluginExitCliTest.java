@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Plugins are trusted code: one may call System.exit while Kiln creates it. 'kiln plugins' still
- * lists what it found before that plugin, names the plugin, and exits 1 (whatever status it asked
+ * lists what it created before that plugin and what it found after it (every provider is found before
+ * any is created), names the plugin, and exits 1 (whatever status it asked
  * for). Runs the CLI in a child JVM, as the exit ends the JVM.
  */
 class PluginExitCliTest {
@@ -28,6 +29,7 @@ class PluginExitCliTest {
         PluginJars.backend("good.Provider", "good-backend", ApiVersion.CURRENT).writeTo(plugins.resolve("a-good/good.jar"));
         Path bad = PluginJars.jar().backendProvider("bad.Exits", "exits", ApiVersion.CURRENT, "System.exit(0);", "")
                 .writeTo(plugins.resolve("b-exits/exits.jar"));
+        Path after = PluginJars.backend("after.Provider", "after-backend", ApiVersion.CURRENT).writeTo(plugins.resolve("c-after/after.jar"));
 
         Process p = kiln("plugins", "--plugins", plugins.toString());
         String stdout = Files.readString(plugins.resolve("out.txt"), StandardCharsets.UTF_8);
@@ -36,8 +38,11 @@ class PluginExitCliTest {
         assertEquals(1, p.exitValue(), stdout + stderr);
         assertTrue(stdout.matches("(?s).*backend\\s+good-backend\\s.*\\syes.*"), stdout);
         assertTrue(stdout.matches("(?s).*backend\\s+cpu\\s.*classpath.*"), stdout);
+        assertTrue(stdout.contains("found but not created (the exit came first):\n  backend provider after.Provider (" + after + ")"),
+                "every provider found is listed, also those after the exit: " + stdout);
+        assertTrue(!stdout.contains("after-backend"), "the one after it was never created, so its name is unknown: " + stdout);
         assertEquals(List.of("kiln plugins: error: backend provider bad.Exits (" + bad + ") called System.exit while Kiln"
-                        + " was creating it; the plugins after it were not looked at. Plugins are trusted code: remove this"
+                        + " was creating it; 1 provider after it was found but not created (listed). Plugins are trusted code: remove this"
                         + " one from the plugin folder"),
                 stderr.lines().filter(l -> l.startsWith("kiln plugins:")).toList(), stderr);
     }

@@ -56,7 +56,7 @@ public final class Kiln {
      */
     public static PluginRegistry discover(KilnOptions options) {
         PluginRegistry registry = new PluginDiscovery(options.hostClassLoader(), options.pluginPath())
-                .discover((culprit, foundSoFar) -> exitedDuringDiscovery(options, culprit));
+                .discover((culprit, foundSoFar, notCreated) -> exitedDuringDiscovery(options, culprit));
         registry.printProblems(options.warnings());
         return registry;
     }

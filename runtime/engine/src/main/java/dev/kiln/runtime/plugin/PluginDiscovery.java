@@ -73,8 +73,9 @@ public final class PluginDiscovery {
         /**
          * @param culprit    "objective provider CLASS (JAR)"
          * @param foundSoFar what was discovered before it (no collisions resolved); do not close it
+         * @param notCreated the providers found but not created yet when it exited, described as the culprit is
          */
-        void exited(String culprit, PluginRegistry foundSoFar);
+        void exited(String culprit, PluginRegistry foundSoFar, List<String> notCreated);
     }
 
     public PluginRegistry discover() {
@@ -93,7 +94,7 @@ public final class PluginDiscovery {
             String culprit = collector.running;
             if (culprit != null) {
                 onExit.exited(culprit, new PluginRegistry(List.copyOf(collector.plugins), List.copyOf(collector.problems),
-                        List.copyOf(collector.loaders), pluginPath));
+                        List.copyOf(collector.loaders), pluginPath), collector.notCreated());
             }
         }, "kiln-plugin-exit-report");
         if (hook != null) Runtime.getRuntime().addShutdownHook(hook);
@@ -112,14 +113,21 @@ public final class PluginDiscovery {
         }
     }
 
+    /**
+     * Lists every provider of every origin first (no plugin code runs), then creates them in that
+     * order, so an exit inside one still leaves the rest named ({@link ExitHandler}).
+     */
     private PluginRegistry scanAll(Collector collector) {
         if (scanClasspath) {
             ClasspathOrigin origin = new ClasspathOrigin(hostLoader);
-            for (PluginKind kind : PluginKind.values()) {
-                ProviderScanner.scan(kind, origin, collector::add, collector.problems::add, collector::running);
-            }
+            for (PluginKind kind : PluginKind.values()) collector.listed.addAll(ProviderScanner.list(kind, origin, collector.problems::add));
         }
         for (Path dir : pluginPath) scanDirectory(dir, collector);
+        for (int i = 0; i < collector.listed.size(); i++) {
+            collector.next = i;
+            ProviderScanner.create(collector.listed.get(i), collector::add, collector.problems::add, collector::running);
+        }
+        collector.next = collector.listed.size();
         List<DiscoveredPlugin> plugins = collector.resolveCollisions();
         return new PluginRegistry(plugins, collector.problems, collector.loaders, pluginPath);
     }
@@ -166,9 +174,7 @@ public final class PluginDiscovery {
         PluginClassLoader loader = new PluginClassLoader(folder.id, folder.urls(), KilnPlugin.class.getClassLoader());
         collector.loaders.add(loader);
         FolderOrigin origin = new FolderOrigin(folder, loader);
-        for (PluginKind kind : PluginKind.values()) {
-            ProviderScanner.scan(kind, origin, collector::add, collector.problems::add, collector::running);
-        }
+        for (PluginKind kind : PluginKind.values()) collector.listed.addAll(ProviderScanner.list(kind, origin, collector.problems::add));
     }
 
     /**
@@ -181,8 +187,19 @@ public final class PluginDiscovery {
         final List<PluginProblem> problems = new ArrayList<>();
         final List<PluginClassLoader> loaders = new ArrayList<>();
         final Map<PluginKind, Map<String, List<DiscoveredPlugin>>> byName = new EnumMap<>(PluginKind.class);
+        /** Every provider found, in the order they are created. */
+        final List<ProviderScanner.Found> listed = new ArrayList<>();
+        /** The index in {@link #listed} being created now. */
+        volatile int next;
         /** The plugin code running now, read by the exit hook. */
         volatile String running;
+
+        /** The providers after the one being created, named for the exit report. */
+        List<String> notCreated() {
+            List<String> out = new ArrayList<>();
+            for (int i = next + 1; i < listed.size(); i++) out.add(listed.get(i).describe());
+            return out;
+        }
 
         void running(String what) {
             running = what;

@@ -14,8 +14,8 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * Runs {@link ServiceLoader} for one plugin kind over one class loader and turns each provider
- * into a {@link DiscoveredPlugin}, or into a {@link PluginProblem} when its class is missing, its
+ * Runs {@link ServiceLoader} for one plugin kind over one class loader: {@link #list} finds the
+ * providers without running plugin code, {@link #create} turns each into a {@link DiscoveredPlugin}, or into a {@link PluginProblem} when its class is missing, its
  * constructor throws (an exception or any {@link Error} but {@link OutOfMemoryError}), its name is blank or its API version is incompatible. One bad provider
  * never stops the others.
  */
@@ -42,45 +42,59 @@ final class ProviderScanner {
 
     private ProviderScanner() {}
 
+    /** A provider ServiceLoader found, its class loaded but not initialized: nothing of the plugin has run yet. */
+    record Found(PluginKind kind, Origin origin, ServiceLoader.Provider<? extends KilnPlugin> provider) {
+        /** "objective provider CLASS (SOURCE)", how messages and the exit report name it. */
+        String describe() {
+            return kind.label() + " provider " + provider.type().getName() + " (" + origin.where(provider.type()) + ")";
+        }
+    }
+
     /**
-     * @param running told "provider CLASS (SOURCE)" before plugin code runs (its constructor, name(), ...) and
-     *                null after: who to blame should that code end the JVM
+     * The providers of one kind in one origin, without creating any: ServiceLoader loads each class
+     * without initializing it, so no plugin code runs. Entries that cannot be loaded become problems.
      */
-    static void scan(PluginKind kind, Origin origin, Consumer<DiscoveredPlugin> found, Consumer<PluginProblem> problems,
-                     Consumer<String> running) {
+    static List<Found> list(PluginKind kind, Origin origin, Consumer<PluginProblem> problems) {
         ServiceLoader<? extends KilnPlugin> loader = ServiceLoader.load(kind.service(), origin.loader());
         Spliterator<? extends ServiceLoader.Provider<? extends KilnPlugin>> providers = loader.stream().spliterator();
+        List<Found> out = new ArrayList<>();
         int failures = 0;
         while (true) {
-            List<ServiceLoader.Provider<? extends KilnPlugin>> next = new ArrayList<>(1);
             try {
-                if (!providers.tryAdvance(next::add)) return;
+                if (!providers.tryAdvance(p -> out.add(new Found(kind, origin, p)))) return out;
             } catch (Throwable e) {                 // ServiceConfigurationError, LinkageError, any Error of the plugin
                 PluginBlame.rethrowIfOutOfMemory(e);
                 problems.accept(PluginProblem.warning(origin.blame(e),
                         "cannot load a " + kind.label() + " provider: " + describe(e) + "; skipped"));
-                if (++failures >= MAX_FAILURES) return;
-                continue;
+                if (++failures >= MAX_FAILURES) return out;
             }
-            ServiceLoader.Provider<? extends KilnPlugin> provider = next.get(0);
-            Class<?> type = provider.type();
-            String source = origin.sourceOf(type), where = origin.where(type);
-            KilnPlugin plugin;
-            running.accept(kind.label() + " provider " + type.getName() + " (" + where + ")");
-            try {
-                plugin = withContextLoader(origin.loader(), provider::get);
-            } catch (Throwable e) {
-                running.accept(null);
-                PluginBlame.rethrowIfOutOfMemory(e);
-                problems.accept(PluginProblem.warning(where, "cannot create " + kind.label() + " provider "
-                        + type.getName() + ": " + describe(e) + "; skipped"));
-                continue;
-            }
-            try {
-                inspect(kind, plugin, source, where, origin, found, problems);
-            } finally {
-                running.accept(null);
-            }
+        }
+    }
+
+    /**
+     * Creates one listed provider and inspects it: a {@link DiscoveredPlugin}, or a problem.
+     * @param running told the provider's {@link Found#describe()} before plugin code runs (its constructor, name(), ...) and
+     *                null after: who to blame should that code end the JVM
+     */
+    static void create(Found f, Consumer<DiscoveredPlugin> found, Consumer<PluginProblem> problems, Consumer<String> running) {
+        Class<?> type = f.provider().type();
+        Origin origin = f.origin();
+        String source = origin.sourceOf(type), where = origin.where(type);
+        KilnPlugin plugin;
+        running.accept(f.describe());
+        try {
+            plugin = withContextLoader(origin.loader(), f.provider()::get);
+        } catch (Throwable e) {
+            running.accept(null);
+            PluginBlame.rethrowIfOutOfMemory(e);
+            problems.accept(PluginProblem.warning(where, "cannot create " + f.kind().label() + " provider "
+                    + type.getName() + ": " + describe(e) + "; skipped"));
+            return;
+        }
+        try {
+            inspect(f.kind(), plugin, source, where, origin, found, problems);
+        } finally {
+            running.accept(null);
         }
     }
 
