@@ -68,7 +68,7 @@ class CliParsingTest {
     void unknownBenchConfigNamesTheKnownOnes() {
         Cli r = Cli.run("bench", "--config", "huge", "--plugins", "/nonexistent");
         assertEquals(1, r.code());
-        assertTrue(r.err().contains("unknown bench config 'huge' (known: tiny, small, gpt2-124M, all)"), r.err());
+        assertTrue(r.err().contains("unknown bench config 'huge' (known: tiny, small, gpt2-124M, all; with --finetune also tinyllama-1.1B)"), r.err());
     }
 
     @Test
