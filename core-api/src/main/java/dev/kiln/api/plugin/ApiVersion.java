@@ -16,9 +16,10 @@ package dev.kiln.api.plugin;
  * ({@code dev.kiln.api.sampling}: the token sampler, moved from the runtime, and the batched KV-cached
  * {@code PolicySampler}); the online-RL pieces of {@code dev.kiln.api.rl}; {@code FineTuner.ofSignal};
  * {@link dev.kiln.api.objective.ModelChecks}; {@code Transformer.setDropout}.
+ * 1.7 {@link dev.kiln.api.tensor.PaddedRows}; the Transformer constructor's per-block hook.
  */
 public record ApiVersion(int major, int minor) {
-    public static final String CURRENT = "1.6";
+    public static final String CURRENT = "1.7";
 
     public static ApiVersion parse(String text) {
         String[] parts = text == null ? new String[0] : text.trim().split("\\.");
