@@ -179,7 +179,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--finetune: no fine-tuning method '" + finetune + "' that chooses what trains (known: "
                     + String.join(", ", methods.values().stream().filter(f -> f.role() == FineTunerFactory.Role.PARAMETERS)
                     .map(FineTunerFactory::name).sorted().toList()) + (methods.containsKey("lora") ? ", " + FinetuneBench.QLORA : "") + ")");
-        if ((qlora || frozenDtype.equals("bf16")) && method.equals("full"))
+        if (frozenDtype.equals("bf16") && method.equals("full"))
             throw new IllegalArgumentException("--frozen-dtype bf16 stores frozen weights; 'full' trains every weight");
         if (qlora && frozenDtype.equals("bf16")) throw new IllegalArgumentException("--finetune qlora stores the base in 4 bits; leave out --frozen-dtype");
         FinetuneBench bench = new FinetuneBench(backend, new FinetuneBench.Settings(finetune, frozenDtype.equals("bf16"),

@@ -57,9 +57,9 @@ record BenchShape(String name, int vocab, int dModel, int layers, int heads, int
     }
 
     /**
-     * torch_bench.py's model (a LLaMA shape: {@link TransformerConfig#llama}): learned positions, pre-LayerNorm (eps 1e-5), causal multi-head attention,
+     * torch_bench.py's model: learned positions, pre-LayerNorm (eps 1e-5), causal multi-head attention,
      * exact (erf) GELU MLP 4×, final LayerNorm, head tied to the token embedding, biases, no dropout,
-     * init std 0.02.
+     * init std 0.02; a LLaMA shape is {@link TransformerConfig#llama}'s.
      */
     TransformerConfig modelConfig() {
         if (llama) return TransformerConfig.llama(vocab, dModel, layers, heads, kvHeads, dFF, seq);

@@ -6,6 +6,7 @@ import dev.kiln.api.finetune.FineTuner;
 import dev.kiln.api.finetune.FineTunerFactory;
 import dev.kiln.api.finetune.TrainableParameters;
 import dev.kiln.api.nn.Block;
+import dev.kiln.api.nn.FrozenWeights;
 import dev.kiln.api.nn.Linear;
 import dev.kiln.api.nn.Module;
 import dev.kiln.api.nn.ModelInput;
@@ -115,11 +116,11 @@ final class FinetuneBench {
     private int compress(Block block) {
         if (!settings.qlora() && !settings.frozenBf16()) return 0;
         for (Tensor p : block.parameters()) p.requiresGrad(false);
+        if (settings.frozenBf16()) return FrozenWeights.storeBf16(block).size();
         int n = 0;
         for (Module m : block.namedModules().values())
             if (m instanceof Linear l) {
-                if (settings.qlora()) l.quantize(FourBitType.NF4, 64, true);
-                else l.storeBf16();
+                l.quantize(FourBitType.NF4, 64, true);
                 n++;
             }
         return n;

@@ -92,7 +92,7 @@ final class SampleCommand implements Callable<Integer> {
     int perPrompt;
 
     @Option(names = "--pairs", paramLabel = "FILE",
-            description = "With --reward-model and --samples-per-prompt >= 2: write {prompt, chosen, rejected} JSON lines, the highest-"
+            description = "With --reward-model (or --reward) and --samples-per-prompt >= 2: write {prompt, chosen, rejected} JSON lines, the highest-"
                     + "and lowest-rewarded sample of each prompt (prompts whose samples tie are left out): on-policy pairs for dpo.")
     Path pairs;
 

@@ -85,8 +85,9 @@ public final class ClassifierRewardFactory implements RewardFunctionFactory {
             if (!scoreName.equals("logit")) throw options.error("score", "must be logit for a regression head (its one output), got " + scoreName);
             label = 0;
         } else {
-            if (labelOption == null) throw options.error("label", "is required: the class whose score is the reward, one of " + labelNames(sft, saved.config(), k));
-            label = labelId(labelOption, labelNames(sft, saved.config(), k), options);
+            List<String> names = labelNames(sft, saved.config(), k);
+            if (labelOption == null) throw options.error("label", "is required: the class whose score is the reward, one of " + names);
+            label = labelId(labelOption, names, options);
         }
         var config = saved.model().config();
         int positions = config.positions().bounded() ? config.usablePositions() : Integer.MAX_VALUE;

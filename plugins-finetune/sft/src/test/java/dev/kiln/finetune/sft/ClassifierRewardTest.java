@@ -43,7 +43,7 @@ class ClassifierRewardTest {
     static final Dataset TEST = SentimentTask.generate("test", 200, 2);
     static Transformer net;
     static SequenceClassificationObjective sft;
-    static double objectiveAccuracy;
+    static double objectiveAccuracy, objectiveLoss;
 
     /** A RewardContext whose "directory" is the trained classifier in memory, config.json as the pipeline saves it. */
     record InMemory(Map<String, Tensor> heads, Map<String, Object> config) implements RewardContext {
@@ -63,7 +63,9 @@ class ClassifierRewardTest {
         net = new Transformer(BE, MODEL, 3);
         BatchSpec spec = new BatchSpec(16, 16);
         TinyTraining.train(net, sft, SentimentTask.generate("train", 600, 1), spec, 200, 3e-3, 11);
-        objectiveAccuracy = TinyTraining.evaluate(net, sft, TEST, spec, 5).get("accuracy");
+        Map<String, Double> held = TinyTraining.evaluate(net, sft, TEST, spec, 5);
+        objectiveAccuracy = held.get("accuracy");
+        objectiveLoss = held.get("loss");
     }
 
     static InMemory saved() {
@@ -105,6 +107,12 @@ class ClassifierRewardTest {
         double accuracy = (double) correct / rows.size(), baseline = SentimentTask.majorityBaseline(TEST);
         System.out.printf("classifier reward: argmax-label accuracy %.3f, objective's %.3f, majority %.3f%n", accuracy, objectiveAccuracy, baseline);
         assertEquals(objectiveAccuracy, accuracy, 1e-9, "the reward classifies as the objective evaluates");
+        double nll = 0;
+        for (int k = 0; k < labels.size(); k++) {
+            double[] logProb = reward(Map.of("label", labels.get(k), "score", "log_prob"), saved()).score(rows);
+            for (int i = 0; i < rows.size(); i++) if (labels.get(k).equals(TEST.examples().get(i).string("label"))) nll -= logProb[i];
+        }
+        assertEquals(objectiveLoss, nll / rows.size(), 1e-4, "the true labels' mean -log_prob is the objective's held-out cross-entropy");
         assertTrue(accuracy >= baseline + 0.2, "accuracy " + accuracy + " vs majority " + baseline);
     }
 
