@@ -17,7 +17,12 @@ public interface Tokenizer {
 
     int vocabSize();
 
-    /** Ids of plain text; special-token strings in the text are encoded as ordinary text. */
+    /**
+     * Ids of text, as Hugging Face's {@code tokenizer(text, add_special_tokens=False)} gives them:
+     * special-token strings in the text ({@code <|endoftext|>}, {@code [SEP]}, ...) are their ids
+     * (transformers' default {@code split_special_tokens=False}), unless the tokenizer was made to
+     * encode them as text; nothing is added around the sequence.
+     */
     int[] encode(String text);
 
     /** Text of ids; special tokens are rendered by their names unless skipped. */

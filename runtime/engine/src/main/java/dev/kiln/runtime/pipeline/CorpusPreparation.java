@@ -5,6 +5,7 @@ import dev.kiln.api.tokenizer.Tokenizer;
 import dev.kiln.runtime.data.TextCorpus;
 import dev.kiln.runtime.data.prepared.CorpusPreparer;
 import dev.kiln.runtime.data.prepared.PreparedManifest;
+import dev.kiln.runtime.tokenizer.SpecialTokenSplitting;
 import dev.kiln.runtime.tokenizer.TokenizerSpec;
 
 import java.io.IOException;
@@ -35,8 +36,9 @@ public final class CorpusPreparation {
                                        CorpusPreparer.Listener listener) throws IOException {
         Config root = new Config("pipeline", config);
         long seed = root.getLong("seed", 1234);
-        Tokenizer tokenizer = PipelineInputs.tokenizer(root.section("tokenizer"), configDir);
+        Tokenizer tokenizer = PipelineInputs.specialTokens(root, PipelineInputs.tokenizer(root.section("tokenizer"), configDir));
         Config data = root.section("data");
+        data.has(SpecialTokenSplitting.KEY);
         List<Path> train = files(configDir, data.requireString("train"), data, "train");
         List<Path> validation = data.has("validation") ? files(configDir, data.requireString("validation"), data, "validation") : List.of();
         double fraction = data.getDouble("validation_fraction", 0.1);

@@ -81,6 +81,7 @@ public final class Pipeline {
             tokenizer = PipelineInputs.tokenizer(root.section("tokenizer"), configDir);
             mc = TransformerConfig.fromConfig(resolved.put("model", withDefaultVocab(modelSection, tokenizer)));
         }
+        tokenizer = PipelineInputs.specialTokens(root, tokenizer);
         if (mc.vocab() < tokenizer.vocabSize())
             throw modelSection.error("vocab", "is " + mc.vocab() + " but the tokenizer has " + tokenizer.vocabSize() + " ids");
         ObjectiveContext ctx = new ObjectiveContext(tokenizer, backend, mc, seed, null,
@@ -117,7 +118,7 @@ public final class Pipeline {
         ft.finish();
         if (export.equals(HfExport.FORMAT)) HfExport.checkOutput(outDir.resolve(HfExport.FORMAT));   // before training, not after
         ModelSource loaded = ModelSource.load(from, backend);
-        Tokenizer tokenizer = loaded.tokenizer();
+        Tokenizer tokenizer = PipelineInputs.specialTokens(root, loaded.tokenizer());
         TransformerConfig mc = loaded.model().config();
         boolean frozenBf16 = frozenDtype(root).equals("bf16");
         Float dropout = dropout(root);

@@ -8,6 +8,7 @@ import dev.kiln.runtime.data.TextCorpus;
 import dev.kiln.runtime.data.TsvReader;
 import dev.kiln.runtime.data.prepared.PreparedCorpus;
 import dev.kiln.runtime.data.prepared.PreparedManifest;
+import dev.kiln.runtime.tokenizer.SpecialTokenSplitting;
 import dev.kiln.runtime.tokenizer.TokenizerSpec;
 
 import java.io.IOException;
@@ -32,6 +33,21 @@ final class PipelineInputs {
         return t;
     }
 
+    /**
+     * {@code data.split_special_tokens} (transformers' argument: true encodes special-token strings in the
+     * data as plain text; default false, their ids) applied to the run's tokenizer.
+     */
+    static Tokenizer specialTokens(Config root, Tokenizer tokenizer) {
+        Config data = root.section("data");
+        if (!data.has(SpecialTokenSplitting.KEY)) return tokenizer;
+        boolean split = data.getBoolean(SpecialTokenSplitting.KEY, false);
+        try {
+            return SpecialTokenSplitting.apply(tokenizer, split);
+        } catch (IllegalArgumentException e) {
+            throw data.error(SpecialTokenSplitting.KEY, e.getMessage());
+        }
+    }
+
     static void saveTokenizer(Tokenizer tokenizer, Path modelDir) throws IOException {
         TokenizerSpec.standard().save(tokenizer, modelDir);
     }
@@ -46,6 +62,7 @@ final class PipelineInputs {
      * reads the prepared shards instead (see {@link #prepared}).
      */
     static Splits data(Config section, Path configDir, long seed, Tokenizer tokenizer) throws IOException {
+        section.has(SpecialTokenSplitting.KEY);                   // applied to the tokenizer before (see specialTokens)
         Path named = configDir.resolve(section.requireString("train")).normalize();
         if (Files.isDirectory(named)) return prepared(section, configDir, named, tokenizer);
         Path train = resolve(configDir, section.requireString("train"), section, "train");

@@ -19,7 +19,7 @@ import java.util.regex.Matcher;
  * per piece; ASCII pieces skip UTF-8 encoding. Decoding concatenates the tokens' bytes, so any
  * text round-trips. Thread-safe.
  */
-public final class BpeTokenizer implements Tokenizer {
+public final class BpeTokenizer implements Tokenizer, SpecialTokenSplitting {
     public static final String TYPE = "bpe";
     private static final int CACHE_MAX_PIECE = 48, CACHE_MAX_ENTRIES = 200_000;
 
@@ -32,8 +32,9 @@ public final class BpeTokenizer implements Tokenizer {
     private final String[] addedText;            // by id: an added token's content
     private final boolean[] special;
     private final int vocab, unk;
+    private final boolean splitSpecialTokens;
     private volatile SpecialTokenText specialText;  // made on first use: it reads specialTokens()
-    private final Map<String, int[]> cache = new ConcurrentHashMap<>();
+    private final Map<String, int[]> cache;
 
     BpeTokenizer(BpeModel model, List<AddedToken> added, BpeOptions options, String unkToken) {
         this.model = model;
@@ -67,6 +68,23 @@ public final class BpeTokenizer implements Tokenizer {
         this.specials = Collections.unmodifiableMap(sp);
         Integer u = unkToken == null ? null : model.id(unkToken);
         this.unk = u == null ? -1 : u;
+        this.splitSpecialTokens = false;
+        this.cache = new ConcurrentHashMap<>();
+    }
+
+    private BpeTokenizer(BpeTokenizer t, boolean splitSpecialTokens) {
+        model = t.model; options = t.options; added = t.added; matched = t.matched; specials = t.specials;
+        bytes = t.bytes; addedText = t.addedText; special = t.special; vocab = t.vocab; unk = t.unk;
+        cache = t.cache;                                                   // pieces encode alike either way
+        this.splitSpecialTokens = splitSpecialTokens;
+    }
+
+    @Override
+    public boolean splitsSpecialTokens() { return splitSpecialTokens; }
+
+    @Override
+    public BpeTokenizer withSplitSpecialTokens(boolean split) {
+        return split == splitSpecialTokens ? this : new BpeTokenizer(this, split);
     }
 
     @Override
@@ -89,19 +107,24 @@ public final class BpeTokenizer implements Tokenizer {
     /**
      * As transformers' {@code tokenizer(text, add_special_tokens=...)} with its default
      * {@code split_special_tokens=False}: the special tokens' strings in the text become their ids
-     * ({@code <|endoftext|>} → 50256 for GPT-2), the rest is encoded as {@link #encode(String)}
-     * encodes it. A byte-level BPE adds nothing around a sequence (GPT-2's post-processor adds no
-     * tokens), so {@code addSpecialTokens} changes nothing. {@link #encode(String)} keeps
-     * special-token strings as plain text, so data cannot inject them.
+     * ({@code <|endoftext|>} → 50256 for GPT-2), whatever this tokenizer's own setting. A byte-level
+     * BPE adds nothing around a sequence (GPT-2's post-processor adds no tokens), so
+     * {@code addSpecialTokens} changes nothing.
      */
     public int[] encode(String text, boolean addSpecialTokens) {
         SpecialTokenText s = specialText;
-        if (s == null) specialText = s = new SpecialTokenText(this);
+        if (s == null) specialText = s = SpecialTokenSplitting.over(this, this::encodeAsText);
         return s.encode(text);
     }
 
+    /** Special-token strings are their ids, unless this tokenizer splits them ({@link #withSplitSpecialTokens}). */
     @Override
     public int[] encode(String text) {
+        return splitSpecialTokens ? encodeAsText(text) : encode(text, false);
+    }
+
+    /** Special-token strings encoded as plain text (non-special added tokens still match). */
+    private int[] encodeAsText(String text) {
         if (options.normalization() != null) text = Normalizer.normalize(text, options.normalization());
         if (options.addPrefixSpace() && !text.isEmpty() && text.charAt(0) != ' ') text = " " + text;
         IntList out = new IntList(text.length() / 3 + 4);

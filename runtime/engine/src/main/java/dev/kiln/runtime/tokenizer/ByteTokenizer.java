@@ -1,5 +1,6 @@
 package dev.kiln.runtime.tokenizer;
 
+import dev.kiln.api.tokenizer.SpecialTokenText;
 import dev.kiln.api.tokenizer.Tokenizer;
 
 import java.nio.charset.StandardCharsets;
@@ -14,13 +15,15 @@ import java.util.Map;
  * (vocab 262). Decoding turns invalid UTF-8 into U+FFFD exactly as Python's
  * {@code bytes.decode("utf-8", errors="replace")} does: one replacement per maximal invalid subpart.
  */
-public final class ByteTokenizer implements Tokenizer {
+public final class ByteTokenizer implements Tokenizer, SpecialTokenSplitting {
     public static final String TYPE = "byte";
     private static final char REPLACEMENT = '\uFFFD';
 
     private final Map<String, Integer> specials;
     private final String[] specialNames;   // index id - 256
     private final int vocab;
+    private final boolean splitSpecialTokens;
+    private final SpecialTokenText specialText;
 
     /** The default tokenizer with the six standard special tokens. */
     public ByteTokenizer() {
@@ -46,6 +49,22 @@ public final class ByteTokenizer implements Tokenizer {
             specialNames[slot] = e.getKey();
         }
         this.specials = Collections.unmodifiableMap(new LinkedHashMap<>(specialTokens));
+        this.splitSpecialTokens = false;
+        this.specialText = SpecialTokenSplitting.over(this, ByteTokenizer::bytesOf);
+    }
+
+    private ByteTokenizer(ByteTokenizer t, boolean splitSpecialTokens) {
+        specials = t.specials; specialNames = t.specialNames; vocab = t.vocab;
+        this.splitSpecialTokens = splitSpecialTokens;
+        this.specialText = t.specialText;
+    }
+
+    @Override
+    public boolean splitsSpecialTokens() { return splitSpecialTokens; }
+
+    @Override
+    public ByteTokenizer withSplitSpecialTokens(boolean split) {
+        return split == splitSpecialTokens ? this : new ByteTokenizer(this, split);
     }
 
     /** {@code <|endoftext|>}=256, {@code [PAD]}, {@code [MASK]}, {@code [CLS]}, {@code [SEP]}, {@code [UNK]}=261. */
@@ -62,8 +81,13 @@ public final class ByteTokenizer implements Tokenizer {
     @Override
     public int vocabSize() { return vocab; }
 
+    /** Special-token names in the text ({@code <|endoftext|>}, ...) are their ids, unless this tokenizer splits them. */
     @Override
     public int[] encode(String text) {
+        return splitSpecialTokens ? bytesOf(text) : specialText.encode(text);
+    }
+
+    private static int[] bytesOf(String text) {
         byte[] b = text.getBytes(StandardCharsets.UTF_8);
         int[] ids = new int[b.length];
         for (int i = 0; i < b.length; i++) ids[i] = b[i] & 0xFF;

@@ -14,13 +14,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * tokens are cut out of that, the rest is pre-tokenized into pieces, the model turns each piece
  * into ids (cached per piece), and the post-processor adds special tokens when asked.
  * <p>
- * {@link #encode(String)} keeps Kiln's contract: plain text, special-token strings encoded as
- * text (non-special added tokens still match), no post-processor — Hugging Face's
- * {@code encode(text, add_special_tokens=False)} with {@code split_special_tokens=True}.
- * {@link #encode(String, boolean)} is Hugging Face's default: special-token strings in the text
- * become their ids, and {@code addSpecialTokens} applies the post-processor. Thread-safe.
+ * {@link #encode(String)} is Hugging Face's {@code encode(text, add_special_tokens=False)}:
+ * special-token strings in the text become their ids unless the tokenizer was made with
+ * {@code split_special_tokens} ({@link #withSplitSpecialTokens}); no post-processor.
+ * {@link #encode(String, boolean)} is Hugging Face's default call, {@code addSpecialTokens}
+ * applying the post-processor. Thread-safe.
  */
-public final class HfTokenizer implements Tokenizer {
+public final class HfTokenizer implements Tokenizer, SpecialTokenSplitting {
     private static final int CACHE_MAX_PIECE = 64, CACHE_MAX_ENTRIES = 200_000;
 
     private final String name;
@@ -38,7 +38,8 @@ public final class HfTokenizer implements Tokenizer {
     private final Map<String, Integer> specials;
     private final HfTokenizerConfig config;
     private final int vocab;
-    private final Map<String, int[]> cache = new ConcurrentHashMap<>();
+    private final boolean splitSpecialTokens;
+    private final Map<String, int[]> cache;
 
     HfTokenizer(String name, Map<String, Object> json, TextNormalizer normalizer, PreTokenizer preTokenizer, TokenModel model,
                 PostProcessor postProcessor, TokenDecoder decoder, List<AddedToken> added, Map<String, Integer> specials,
@@ -66,6 +67,24 @@ public final class HfTokenizer implements Tokenizer {
         }
         for (int id : specials.values()) special[id] = true;
         this.specials = Collections.unmodifiableMap(specials);
+        this.splitSpecialTokens = false;
+        this.cache = new ConcurrentHashMap<>();
+    }
+
+    private HfTokenizer(HfTokenizer t, boolean splitSpecialTokens) {
+        name = t.name; json = t.json; normalizer = t.normalizer; preTokenizer = t.preTokenizer; model = t.model;
+        postProcessor = t.postProcessor; decoder = t.decoder; rawAdded = t.rawAdded; normalizedAdded = t.normalizedAdded;
+        added = t.added; addedContent = t.addedContent; special = t.special; specialAdded = t.specialAdded;
+        specials = t.specials; config = t.config; vocab = t.vocab; cache = t.cache;   // pieces between added tokens encode alike
+        this.splitSpecialTokens = splitSpecialTokens;
+    }
+
+    @Override
+    public boolean splitsSpecialTokens() { return splitSpecialTokens; }
+
+    @Override
+    public HfTokenizer withSplitSpecialTokens(boolean split) {
+        return split == splitSpecialTokens ? this : new HfTokenizer(this, split);
     }
 
     @Override
@@ -102,7 +121,7 @@ public final class HfTokenizer implements Tokenizer {
 
     @Override
     public int[] encode(String text) {
-        return encode(text, false, true);
+        return encode(text, false, splitSpecialTokens);
     }
 
     /** Hugging Face's {@code encode(text, add_special_tokens)}: special-token strings in the text are their ids. */

@@ -79,13 +79,15 @@ public final class TokenizerSpec {
     }
 
     /**
-     * "sha256:…" of the tokenizer's tokenizer.json text: equal for tokenizers that encode alike
-     * (prepared token shards record it, so training with another tokenizer is refused).
+     * "sha256:…" of the tokenizer's tokenizer.json text and its {@code split_special_tokens} setting:
+     * equal for tokenizers that encode alike (prepared token shards record it, so training with
+     * another tokenizer is refused).
      */
     public String fingerprint(Tokenizer tokenizer) {
+        String what = serialize(tokenizer) + "\n" + SpecialTokenSplitting.KEY + "=" + SpecialTokenSplitting.splits(tokenizer);
         try {
             byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(serialize(tokenizer).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    .digest(what.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             return "sha256:" + java.util.HexFormat.of().formatHex(digest);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("this JVM has no SHA-256", e);

@@ -1,5 +1,6 @@
 package dev.kiln.runtime.tokenizer;
 
+import dev.kiln.api.tokenizer.SpecialTokenText;
 import dev.kiln.api.tokenizer.Tokenizer;
 
 import java.util.Collections;
@@ -14,7 +15,7 @@ import java.util.Map;
  * Decoding joins words with spaces, glues {@code ##} pieces, and (like Hugging Face's WordPiece
  * decoder with {@code cleanup}) removes spaces before punctuation. Thread-safe.
  */
-public final class WordPieceTokenizer implements Tokenizer {
+public final class WordPieceTokenizer implements Tokenizer, SpecialTokenSplitting {
     public static final String TYPE = "wordpiece";
 
     private final String[] tokens;
@@ -25,6 +26,8 @@ public final class WordPieceTokenizer implements Tokenizer {
     private final List<AddedToken> added;
     private final Map<String, Integer> specials;
     private final Map<String, Object> json;        // tokenizer.json's pipeline sections, written back as read
+    private final boolean splitSpecialTokens;
+    private final SpecialTokenText specialText;
 
     WordPieceTokenizer(String[] tokens, Map<String, Integer> vocab, BertBasicTokenizer basic, String unkToken, String prefix,
                        int maxChars, List<AddedToken> added, Map<String, Object> json) {
@@ -39,6 +42,23 @@ public final class WordPieceTokenizer implements Tokenizer {
         for (AddedToken t : added) if (t.special()) sp.put(t.content(), t.id());
         this.specials = Collections.unmodifiableMap(sp);
         this.json = json;
+        this.splitSpecialTokens = false;
+        this.specialText = SpecialTokenSplitting.over(this, this::encodeAsText);
+    }
+
+    private WordPieceTokenizer(WordPieceTokenizer t, boolean splitSpecialTokens) {
+        tokens = t.tokens; vocab = t.vocab; basic = t.basic; prefix = t.prefix; maxChars = t.maxChars; unk = t.unk;
+        added = t.added; specials = t.specials; json = t.json;
+        this.splitSpecialTokens = splitSpecialTokens;
+        this.specialText = SpecialTokenSplitting.over(this, this::encodeAsText);
+    }
+
+    @Override
+    public boolean splitsSpecialTokens() { return splitSpecialTokens; }
+
+    @Override
+    public WordPieceTokenizer withSplitSpecialTokens(boolean split) {
+        return split == splitSpecialTokens ? this : new WordPieceTokenizer(this, split);
     }
 
     @Override
@@ -64,8 +84,13 @@ public final class WordPieceTokenizer implements Tokenizer {
 
     Map<String, Object> json() { return json; }
 
+    /** Special-token strings ({@code [CLS]}, {@code [SEP]}, ...) are their ids, unless this tokenizer splits them. */
     @Override
     public int[] encode(String text) {
+        return splitSpecialTokens ? encodeAsText(text) : specialText.encode(text);
+    }
+
+    private int[] encodeAsText(String text) {
         IntList out = new IntList(text.length() / 4 + 4);
         for (String word : basic.split(text)) wordPiece(word, out);
         return out.toArray();

@@ -29,8 +29,9 @@ class ByteTokenizerTest {
     }
 
     @Test
-    void specialTokenTextIsEncodedAsPlainBytes() {
-        assertEquals("<|endoftext|>".length(), tok.encode("<|endoftext|>").length);
+    void specialTokenTextIsItsIdOrPlainBytesWhenSplit() {
+        assertArrayEquals(new int[] {256}, tok.encode("<|endoftext|>"));
+        assertEquals("<|endoftext|>".length(), tok.withSplitSpecialTokens(true).encode("<|endoftext|>").length);
     }
 
     @Test

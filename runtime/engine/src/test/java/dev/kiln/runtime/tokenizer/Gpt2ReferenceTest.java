@@ -31,8 +31,9 @@ class Gpt2ReferenceTest {
         assertEquals(50256, gpt2.requireSpecial(Tokenizer.EOS));
         var cases = Fixtures.reference(Fixtures.resource("gpt2-reference.json"));
         assertTrue(cases.get(0).ids().length > 500, "the mixed-script case is the long one");
+        Tokenizer asText = SpecialTokenSplitting.apply(gpt2, true);    // gpt-3-encoder has no special tokens
         for (var c : cases) {
-            int[] ids = gpt2.encode(c.text());
+            int[] ids = asText.encode(c.text());
             assertArrayEquals(c.ids(), ids, () -> "text " + quote(c.text()) + "\n expected " + Arrays.toString(c.ids()) + "\n got      " + Arrays.toString(ids));
             assertEquals(c.text(), gpt2.decode(ids), "round trip");
         }

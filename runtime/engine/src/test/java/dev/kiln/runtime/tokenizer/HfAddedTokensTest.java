@@ -34,8 +34,9 @@ class HfAddedTokensTest {
         assertArrayEquals(new int[] {0, 2, 3, 5, 6, 1}, t.encode(text, false),
                 "[CLS] | ' my ' (lstrip, rstrip, matched after lowercasing) | name | is anthony (ony is not a single word) | [SEP]");
         assertArrayEquals(new int[] {0, 0, 2, 3, 5, 6, 1, 1}, t.encode(text, true), "BertProcessing adds [CLS] ... [SEP]");
-        assertArrayEquals(new int[] {8, 2, 3, 5, 6, 7}, t.encode(text),
-                "Kiln's encode: special-token strings are text ([cls] is a word, [sep] unknown); non-special added tokens still match");
+        assertArrayEquals(t.encode(text, false), t.encode(text), "encode(text) is HF's call without added special tokens");
+        assertArrayEquals(new int[] {8, 2, 3, 5, 6, 7}, t.withSplitSpecialTokens(true).encode(text),
+                "split_special_tokens: special-token strings are text ([cls] is a word, [sep] unknown); non-special added tokens still match");
         assertArrayEquals(new int[] {0, 3, 1, 5, 1}, t.encodePair("name", "is", true));
         assertArrayEquals(new int[] {0, 1}, t.encode("", true));
         assertArrayEquals(new int[] {}, t.encode(""));

@@ -10,9 +10,9 @@ import java.util.function.Function;
  * How the suite asks Kiln for ids, as transformers' {@code tokenizer(text, add_special_tokens=…)} does
  * by default ({@code split_special_tokens=False}: special-token strings in the text become their
  * ids): through a public {@code int[] encode(String, boolean)} on the tokenizer (Hugging Face
- * tokenizer.json files). A tokenizer without one (Kiln's GPT-2 vocab + merges) answers
- * {@code add_special_tokens=false} with {@link Tokenizer#encode(String)}, which encodes special-token
- * strings as plain text, and fails {@code add_special_tokens=true} up front saying so.
+ * tokenizer.json files and GPT-2's vocab + merges have one). A tokenizer without one answers
+ * {@code add_special_tokens=false} with {@link Tokenizer#encode(String)}, the same call by contract,
+ * and fails {@code add_special_tokens=true} up front saying so.
  */
 final class KilnSide {
     private KilnSide() {}
