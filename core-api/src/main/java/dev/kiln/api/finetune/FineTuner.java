@@ -1,5 +1,6 @@
 package dev.kiln.api.finetune;
 
+import dev.kiln.api.nn.Block;
 import dev.kiln.api.nn.Module;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.objective.Objective;
@@ -8,6 +9,7 @@ import dev.kiln.api.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * A fine-tuning method. It has two orthogonal halves, like a TRL trainer taking a PEFT config:
@@ -25,6 +27,14 @@ public interface FineTuner {
         for (Tensor p : model.parameters()) p.requiresGrad(true);
         if (heads != null) for (Tensor p : heads.parameters()) p.requiresGrad(true);
     }
+
+    /**
+     * Called on each block of the base model while it loads, as soon as the block's weights are in and
+     * before the next block exists (null, the default: nothing). A method that keeps the frozen base
+     * compressed stores the block's linears here (QLoRA's 4-bit base), so a checkpoint is never held in
+     * floats whole; {@link #configure} still runs on the loaded model afterwards.
+     */
+    default Consumer<Block> baseBlockHook() { return null; }
 
     /** Learning-rate multiplier for a parameter (discriminative learning rates). Default 1. */
     default double learningRateScale(String parameterName) { return 1.0; }

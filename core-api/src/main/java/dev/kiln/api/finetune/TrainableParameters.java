@@ -23,6 +23,8 @@ public record TrainableParameters(long trainable, long total) {
                 total += p.size();
                 if (p.requiresGrad()) trainable += p.size();
             }
+        for (Module m : model.namedModules().values())         // a 4-bit or bf16 weight is no parameter, but PEFT counts it
+            if (m instanceof dev.kiln.api.nn.Linear l && l.isQuantized()) total += (long) l.inFeatures() * l.outFeatures();
         return new TrainableParameters(trainable, total);
     }
 

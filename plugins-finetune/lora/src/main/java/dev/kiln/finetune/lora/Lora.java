@@ -1,5 +1,6 @@
 package dev.kiln.finetune.lora;
 
+import dev.kiln.api.finetune.TrainableParameters;
 import dev.kiln.api.nn.Linear;
 import dev.kiln.api.nn.Module;
 import dev.kiln.api.nn.TokenEmbeddingAdapter;
@@ -199,15 +200,7 @@ public final class Lora {
     }
 
     public static ParameterReport report(Module model, Module heads) {
-        Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        long trainable = 0, total = 0;
-        List<Tensor> all = new ArrayList<>(model.parameters());
-        if (heads != null) all.addAll(heads.parameters());
-        for (Tensor t : all) {
-            if (!seen.add(t)) continue;
-            total += t.size();
-            if (t.requiresGrad()) trainable += t.size();
-        }
-        return new ParameterReport(trainable, total);
+        TrainableParameters counted = TrainableParameters.of(model, heads);
+        return new ParameterReport(counted.trainable(), counted.total());
     }
 }

@@ -3,6 +3,7 @@ package dev.kiln.finetune.lora;
 import dev.kiln.api.finetune.PeftNames;
 import dev.kiln.api.finetune.FineTuner;
 import dev.kiln.api.io.DType;
+import dev.kiln.api.nn.Block;
 import dev.kiln.api.nn.Module;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.tensor.Tensor;
@@ -15,6 +16,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * LoRA as the "what trains" half of a pipeline. {@link #configure} freezes every backbone
@@ -45,6 +47,7 @@ public final class LoraFineTuner implements FineTuner {
 
     private DType saveDtype = DType.F32;
     private QuantizeConfig quantize = QuantizeConfig.NONE;
+    private int quantizedWhileLoading;
 
     /** How {@link #export} stores the adapter's tensors: F32 (default), BF16 or F16, rounded to nearest. */
     public LoraFineTuner withSaveDtype(DType dtype) {
@@ -110,10 +113,21 @@ public final class LoraFineTuner implements FineTuner {
         LOG.log(System.Logger.Level.INFO, "lora '" + config.adapterName() + "' continued from " + adapterDir + ": " + report);
     }
 
+    /** QLoRA: each base block's linears frozen and stored in 4 bits as it loads, so the float base is never whole. */
+    @Override
+    public Consumer<Block> baseBlockHook() {
+        if (!quantize.enabled()) return null;
+        return block -> {
+            for (Tensor p : block.parameters()) p.requiresGrad(false);
+            quantizedWhileLoading += quantize.apply(block).size();
+        };
+    }
+
     private void quantizeBase(Transformer model) {
         if (!quantize.enabled()) return;
         int n = quantize.apply(model).size();
-        LOG.log(System.Logger.Level.INFO, "lora: " + n + " frozen linear layers stored in 4 bits (" + quantize + ")");
+        LOG.log(System.Logger.Level.INFO, "lora: " + (n + quantizedWhileLoading) + " frozen linear layers stored in 4 bits (" + quantize
+                + (quantizedWhileLoading > 0 ? "; " + quantizedWhileLoading + " of them block by block as the base loaded" : "") + ")");
     }
 
     /** The trainable-parameter counts taken by the last {@link #configure}, or null before. */
@@ -153,8 +167,29 @@ public final class LoraFineTuner implements FineTuner {
     @Override
     public void export(Transformer model, Path dir) throws IOException {
         save(model, dir.resolve(ADAPTER_DIR));
+        requireRoomToDequantize(model, dir.resolve(ADAPTER_DIR));
         Lora.mergeAndUnload(model, config.adapterName());
         Lora.dequantizeAll(model);
+    }
+
+    /**
+     * Merging into a 4-bit base brings its weights back as floats (as PEFT's merge does): a clear error, the
+     * adapter already saved, instead of running out of heap halfway when they cannot fit.
+     */
+    private static void requireRoomToDequantize(Transformer model, Path adapter) {
+        long bytes = 0;
+        for (Module m : model.namedModules().values())
+            if (m instanceof dev.kiln.api.nn.Linear l && l.isQuantized()) bytes += 4L * l.inFeatures() * l.outFeatures();
+        if (bytes == 0) return;
+        Runtime rt = Runtime.getRuntime();
+        System.gc();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (bytes + bytes / 8 <= free) return;
+        throw new IllegalStateException(String.format(java.util.Locale.ROOT,
+                "lora: the adapter is saved in %s, but merging it into the 4-bit base needs the base's linear weights as floats "
+                + "(%.2f GB) and the heap has %.2f GB free (at most %.2f GB): merge it on a larger heap, e.g. KILN_JAVA_OPTS=-Xmx%dg "
+                + "./kiln export --model BASE --adapter %s --out DIR", adapter, bytes / 1e9, free / 1e9, rt.maxMemory() / 1e9,
+                (long) Math.ceil((rt.maxMemory() - free + bytes * 1.25) / (1L << 30)) + 1, adapter));
     }
 
     /** {@link #load(Transformer, Path, String)} under the name {@code default}. */

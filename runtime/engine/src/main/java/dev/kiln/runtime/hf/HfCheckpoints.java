@@ -1,6 +1,7 @@
 package dev.kiln.runtime.hf;
 
 import dev.kiln.api.backend.Backend;
+import dev.kiln.api.nn.Block;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.tensor.Tensor;
@@ -15,12 +16,14 @@ import dev.kiln.runtime.io.JsonValues;
 import dev.kiln.runtime.model.ModelStore;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /**
  * Hugging Face model directories ({@code config.json} + {@code model.safetensors} or a sharded
@@ -77,7 +80,26 @@ public final class HfCheckpoints {
 
     /** Loads {@code dir} with the standard layouts. */
     public static HfModel load(Path dir, Backend backend) throws IOException {
-        return standard().read(dir, backend);
+        return standard().read(dir, backend, null);
+    }
+
+    /**
+     * Loads {@code dir} with the standard layouts, handing each block to {@code eachBlock} (null: none) as
+     * soon as its weights are in, before the next block exists: a hook that stores the block compressed
+     * (4-bit QLoRA base) keeps the float weights of only one block alive at a time.
+     */
+    public static HfModel load(Path dir, Backend backend, Consumer<Block> eachBlock) throws IOException {
+        return standard().read(dir, backend, eachBlock);
+    }
+
+    /** {@code dir}'s config.json as a map (as {@link HfModel#config()} gives it), reading no weights. */
+    public static Map<String, Object> configValues(Path dir) throws IOException {
+        return hfConfig(dir).values();
+    }
+
+    /** The Kiln model configuration {@code dir}'s config.json describes, without reading any weights. */
+    public static TransformerConfig config(Path dir) throws IOException {
+        return standard().readConfigOnly(dir);
     }
 
     /** Saves the backbone as {@code architecture} (e.g. "GPT2LMHeadModel") with the standard layouts. */
@@ -106,15 +128,39 @@ public final class HfCheckpoints {
     }
 
     public HfModel read(Path dir, Backend backend) throws IOException {
+        return read(dir, backend, null);
+    }
+
+    /** As {@link #load(Path, Backend, Consumer)} with these layouts. */
+    public HfModel read(Path dir, Backend backend, Consumer<Block> eachBlock) throws IOException {
+        HfConfig config = hfConfig(dir);
+        SequenceClassification task = SequenceClassification.named(config.architectures());
+        if (task != null) return task.read(this, dir, config, backend, eachBlock);
+        String arch = architecture(config);
+        try (TensorSource src = open(dir)) {
+            return readBackbone(dir, config, arch, src, backend, eachBlock);
+        }
+    }
+
+    TransformerConfig readConfigOnly(Path dir) throws IOException {
+        HfConfig config = hfConfig(dir);
+        SequenceClassification task = SequenceClassification.named(config.architectures());
+        String arch = task != null ? task.baseArchitecture : architecture(config);
+        return kilnConfig(dir, config, arch);
+    }
+
+    private static HfConfig hfConfig(Path dir) throws IOException {
         Path cfgFile = dir.resolve(CONFIG);
         if (!Files.isRegularFile(cfgFile))
             throw new HfCheckpointException(cfgFile + ": not found (is " + dir + " a Hugging Face model directory?)");
-        HfConfig config = new HfConfig(cfgFile.toString(), readConfig(cfgFile));
-        SequenceClassification task = SequenceClassification.named(config.architectures());
-        if (task != null) return task.read(this, dir, config, backend);
-        String arch = architecture(config);
-        try (TensorSource src = open(dir)) {
-            return readBackbone(dir, config, arch, src, backend);
+        return new HfConfig(cfgFile.toString(), readConfig(cfgFile));
+    }
+
+    private TransformerConfig kilnConfig(Path dir, HfConfig config, String arch) throws HfCheckpointException {
+        try {
+            return find(arch).toKiln(config, arch);
+        } catch (IllegalArgumentException e) {
+            throw new HfCheckpointException(dir.resolve(CONFIG) + ": " + e.getMessage(), e);
         }
     }
 
@@ -125,17 +171,25 @@ public final class HfCheckpoints {
     }
 
     /** The backbone (and the layout's extras) of {@code arch} from {@code src}. */
-    HfModel readBackbone(Path dir, HfConfig config, String arch, TensorSource src, Backend backend) throws IOException {
-        Path cfgFile = dir.resolve(CONFIG);
-        HfLayout layout = find(arch);
-        TransformerConfig tc;
+    HfModel readBackbone(Path dir, HfConfig config, String arch, TensorSource src, Backend backend, Consumer<Block> eachBlock)
+            throws IOException {
+        TransformerConfig tc = kilnConfig(dir, config, arch);
+        HfLoad load = new HfLoad(src, weightsName(dir), dir.toString(), find(arch), arch, tc);
+        int[] next = {0};
+        Transformer model;
         try {
-            tc = layout.toKiln(config, arch);
-        } catch (IllegalArgumentException e) {
-            throw new HfCheckpointException(cfgFile + ": " + e.getMessage(), e);
+            model = new Transformer(backend, tc, 0, block -> {   // each block filled (and handed on) as it is built
+                try {
+                    load.fillBlock(next[0]++, block);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                if (eachBlock != null) eachBlock.accept(block);
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
-        Transformer model = new Transformer(backend, tc, 0);
-        HfWeights.Loaded loaded = HfWeights.load(src, weightsName(dir), dir.toString(), layout, arch, model, backend);
+        HfWeights.Loaded loaded = load.finish(model, backend);
         return new HfModel(model, arch, loaded.extras(), config.values(), loaded.report());
     }
 

@@ -31,83 +31,18 @@ final class HfWeights {
     record Loaded(Map<String, Tensor> extras, LoadReport report) {}
 
     /**
-     * Copies the checkpoint's tensors into {@code model}, as transformers' {@code from_pretrained} does:
-     * legacy names fixed, buffers skipped, tensors the architecture has no place for left unused,
-     * tensors it has but the file lacks left as initialized (both reported), shapes checked exactly.
-     * A file holding none of the backbone's tensors is an error.
+     * Copies the checkpoint's tensors into {@code model}, as transformers' {@code from_pretrained} does
+     * (see {@link HfLoad}); for a model built first, block by block after it.
      */
     static Loaded load(TensorSource src, String where, String checkpoint, HfLayout layout, String arch, Transformer model,
                        Backend backend) throws IOException {
-        TransformerConfig cfg = model.config();
-        Map<String, String> files = LegacyNames.index(src.names(), where);     // name it loads as → name in the file
-        Set<String> names = files.keySet();
-        String prefix = names.stream().anyMatch(n -> n.startsWith(layout.backbonePrefix())) ? layout.backbonePrefix() : "";
-        List<TensorMapping> all = layout.mappings(cfg, arch, prefix);
-        Set<String> loaded = layout.loadedGroups(arch), optional = layout.optionalGroups(arch);
-        List<TensorMapping> used = new ArrayList<>();
-        for (TensorMapping m : all) {
-            boolean take = m.group() == null || loaded.contains(m.group())
-                    || (optional.contains(m.group()) && groupPresent(all, m.group(), names));
-            if (take) used.add(m);
-        }
-        Map<String, String> aliases = layout.tiedAliases(cfg, arch, prefix);
-        Set<String> expected = new LinkedHashSet<>();
-        for (TensorMapping m : used) expected.addAll(m.sources());
-        boolean anyBackbone = used.stream().anyMatch(m -> m.group() == null && m.sources().stream().anyMatch(names::contains));
-        if (!anyBackbone) {
-            Set<String> asSaved = new LinkedHashSet<>();     // the names as this architecture saves them
-            for (TensorMapping m : layout.mappings(cfg, arch, layout.isBaseModel(arch) ? "" : layout.backbonePrefix()))
-                if (m.group() == null || loaded.contains(m.group())) asSaved.addAll(m.sources());
-            throw new HfCheckpointException(where + ": none of the tensors of " + arch + " as config.json describes it ("
-                    + describe(cfg) + ") is in the file; is it a " + layout.modelType() + " checkpoint?"
-                    + "\n  expected " + asSaved.size() + ": " + TensorNames.summarize(asSaved)
-                    + "\n  found " + names.size() + ": " + TensorNames.summarize(src.names()));
-        }
-        TreeSet<String> missing = new TreeSet<>(expected), unused = new TreeSet<>();
-        missing.removeAll(names);
-        for (String n : names) if (!expected.contains(n) && !aliases.containsKey(n) && !layout.isBuffer(n)) unused.add(files.get(n));
-        Map<String, Tensor> params = model.namedParameters();
-        Map<String, Tensor> extras = new LinkedHashMap<>();
-        Set<String> filled = new TreeSet<>();
-        Random rng = new Random(0);
-        for (TensorMapping m : used) {
-            Tensor p = m.group() == null ? params.get(m.target()) : null;
-            if (m.group() == null && (p == null || p.size() != TensorMapping.numel(m.targetShape())))
-                throw new IllegalStateException(layout.modelType() + " layout maps onto '" + m.target() + "', which the backbone "
-                        + (p == null ? "does not have" : "has with shape " + p.shape()));
-            boolean complete = names.containsAll(m.sources());
-            List<float[]> parts = complete ? new ArrayList<>()                          // else: what a missing source keeps
-                    : new ArrayList<>(m.toHf(p != null ? p.toArray() : initialExtra(m, cfg, rng)));
-            for (int i = 0; i < m.sources().size(); i++) {
-                if (!names.contains(m.sources().get(i))) continue;
-                String file = files.get(m.sources().get(i));
-                float[] data = m.kind() == TensorMapping.Kind.TRANSPOSE && src instanceof Bnb4bitSource b && b.isQuantized(file)
-                        ? b.asConv1d(file, m.sourceShapes().get(i))    // Linear4bit stores Conv1D's weight as [out, in]
-                        : read(src, where, file, m.sourceShapes().get(i));
-                if (complete) parts.add(data);
-                else parts.set(i, data);
-            }
-            float[] data = m.toKiln(parts);
-            if (p == null) {
-                extras.put(m.target(), Tensor.of(backend, data, m.targetShape()));
-            } else {
-                p.copyFrom(data);
-                filled.add(m.target());
-            }
-        }
-        TreeSet<String> unfilled = new TreeSet<>(params.keySet());
-        unfilled.removeAll(filled);
-        if (!unfilled.isEmpty())
-            throw new IllegalStateException(layout.modelType() + " layout leaves backbone parameters unset: " + unfilled);
-        for (var e : aliases.entrySet())
-            if (names.contains(e.getKey()) && names.contains(e.getValue())) checkTied(src, where, files.get(e.getKey()), files.get(e.getValue()));
-        Map<String, String> renamed = new TreeMap<>();
-        for (var e : files.entrySet()) if (!e.getKey().equals(e.getValue())) renamed.put(e.getValue(), e.getKey());
-        return new Loaded(extras, new LoadReport(checkpoint, arch, List.copyOf(unused), List.copyOf(missing), renamed));
+        HfLoad load = new HfLoad(src, where, checkpoint, layout, arch, model.config());
+        for (int i = 0; i < model.blocks().size(); i++) load.fillBlock(i, model.blocks().get(i));
+        return load.finish(model, backend);
     }
 
     /** A head tensor the file lacks, initialized as transformers' _init_weights does: biases 0, norm scales 1, else N(0, init_std). */
-    private static float[] initialExtra(TensorMapping m, TransformerConfig cfg, Random rng) {
+    static float[] initialExtra(TensorMapping m, TransformerConfig cfg, Random rng) {
         float[] v = new float[TensorMapping.numel(m.targetShape())];
         if (m.target().endsWith(".bias") || m.target().equals("mlm.bias")) return v;
         if (m.target().contains(".norm.")) {
@@ -184,12 +119,12 @@ final class HfWeights {
         return out;
     }
 
-    private static boolean groupPresent(List<TensorMapping> all, String group, Set<String> names) {
+    static boolean groupPresent(List<TensorMapping> all, String group, Set<String> names) {
         for (TensorMapping m : all) if (group.equals(m.group())) for (String s : m.sources()) if (names.contains(s)) return true;
         return false;
     }
 
-    private static float[] read(TensorSource src, String where, String name, int[] shape) throws IOException {
+    static float[] read(TensorSource src, String where, String name, int[] shape) throws IOException {
         long[] actual = src.info(name).shape();
         if (!Arrays.equals(actual, Arrays.stream(shape).asLongStream().toArray()))
             throw new HfCheckpointException(where + ": tensor '" + name + "' has shape " + Arrays.toString(actual)
@@ -199,7 +134,7 @@ final class HfWeights {
         return src.floats(name);
     }
 
-    private static void checkTied(TensorSource src, String where, String alias, String of) throws IOException {
+    static void checkTied(TensorSource src, String where, String alias, String of) throws IOException {
         if (!Arrays.equals(src.info(alias).shape(), src.info(of).shape()) || !Arrays.equals(src.floats(alias), src.floats(of)))
             throw new HfCheckpointException(where + ": tensor '" + alias + "' differs from '" + of
                     + "', but config.json ties them (tie_word_embeddings); set it to false for separate weights");

@@ -58,13 +58,14 @@ final class SequenceClassification {
         return null;
     }
 
-    HfModel read(HfCheckpoints checkpoints, Path dir, HfConfig config, Backend backend) throws IOException {
+    HfModel read(HfCheckpoints checkpoints, Path dir, HfConfig config, Backend backend, java.util.function.Consumer<dev.kiln.api.nn.Block> eachBlock)
+            throws IOException {
         Set<String> own = Set.of("classifier.weight", "classifier.bias");
         try (TensorSource all = TensorSource.open(dir)) {
             String where = dir.toString();
             for (String n : own)
                 if (!all.contains(n)) throw new HfCheckpointException(where + ": " + architecture + " needs tensor '" + n + "', which is missing");
-            HfModel base = checkpoints.readBackbone(dir, config, baseArchitecture, new TensorSourceWithout(all, own), backend);
+            HfModel base = checkpoints.readBackbone(dir, config, baseArchitecture, new TensorSourceWithout(all, own), backend, eachBlock);
             Map<String, Tensor> extras = new LinkedHashMap<>();
             Tensor poolerW = base.extras().get(basePooler + "weight"), poolerB = base.extras().get(basePooler + "bias");
             if (poolerW == null) throw new HfCheckpointException(where + ": " + architecture + " needs its pooler ("

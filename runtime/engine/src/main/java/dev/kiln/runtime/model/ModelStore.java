@@ -61,8 +61,21 @@ public final class ModelStore {
     /** Reads a model directory onto a backend; the weights must match the config exactly. */
     public static Loaded load(Path dir, Backend backend) throws IOException {
         Path cfgFile = dir.resolve(CONFIG);
+        Map<String, Object> config = config(dir);
+        TransformerConfig tc = modelConfig(cfgFile, config);
+        Transformer model = new Transformer(backend, tc, 0);
+        return loadWeights(dir, model, config);
+    }
+
+    /** A Kiln model directory's config.json; an error naming the file when it is missing or not an object. */
+    public static Map<String, Object> config(Path dir) throws IOException {
+        Path cfgFile = dir.resolve(CONFIG);
         if (!Files.isRegularFile(cfgFile)) throw new IOException(cfgFile + ": not found (is " + dir + " a Kiln model directory?)");
-        Map<String, Object> config = readConfig(cfgFile);
+        return readConfig(cfgFile);
+    }
+
+    /** The backbone's shape in a Kiln config.json (its {@code model} section). */
+    public static TransformerConfig modelConfig(Path cfgFile, Map<String, Object> config) throws IOException {
         Object format = config.get("kiln_format");
         if (format != null && !(format instanceof Number n && n.doubleValue() == 1))
             throw new IOException(cfgFile + ": kiln_format " + format + " is not one this Kiln reads (1); a newer Kiln wrote it?");
@@ -78,8 +91,11 @@ public final class ModelStore {
         } catch (IllegalArgumentException e) {
             throw new IOException(e.getMessage().startsWith(cfgFile.toString()) ? e.getMessage() : cfgFile + ": " + e.getMessage(), e);
         }
-        Transformer model = new Transformer(backend, tc, 0);
-        reattach(model, config.get(ADAPTERS), cfgFile);
+        return tc;
+    }
+
+    private static Loaded loadWeights(Path dir, Transformer model, Map<String, Object> config) throws IOException {
+        reattach(model, config.get(ADAPTERS), dir.resolve(CONFIG));
         Map<String, NamedTensor> heads = new LinkedHashMap<>();
         try (SafetensorsFile f = SafetensorsFile.open(dir.resolve(WEIGHTS))) {
             Map<String, Tensor> params = model.namedParameters();

@@ -2,7 +2,9 @@ package dev.kiln.runtime.pipeline;
 
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.finetune.PeftNames;
+import dev.kiln.api.nn.Block;
 import dev.kiln.api.nn.Transformer;
+import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.tensor.Tensor;
 import dev.kiln.api.tokenizer.Tokenizer;
 import dev.kiln.runtime.hf.HfCheckpoints;
@@ -19,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * A model directory a pipeline starts from ({@code finetune.from}, {@code model.init_from}):
@@ -41,24 +44,55 @@ record ModelSource(Path dir, Transformer model, Tokenizer tokenizer, Map<String,
      * Kiln model directory or another family.
      */
     PeftNames peftNames() {
+        return peftNames(config);
+    }
+
+    private static PeftNames peftNames(Map<String, Object> config) {
         return config.containsKey("model") ? PeftNames.KILN
                 : PeftNames.forModelType(config.get("model_type") instanceof String s ? s : null);
     }
 
+    /** What a pipeline needs of a model directory before its weights: the backbone's shape, tokenizer and config.json. */
+    record Header(Path dir, TransformerConfig modelConfig, Tokenizer tokenizer, Map<String, Object> config) {
+        PeftNames peftNames() { return ModelSource.peftNames(config); }
+    }
+
+    /** The directory's {@link Header}, reading no weights. */
+    static Header header(Path dir) throws IOException {
+        requireDirectory(dir);
+        if (HfCheckpoints.isHfDirectory(dir))
+            return new Header(dir, HfCheckpoints.config(dir), TokenizerFiles.load(dir), HfCheckpoints.configValues(dir));
+        Map<String, Object> config = ModelStore.config(dir);
+        return new Header(dir, ModelStore.modelConfig(dir.resolve(ModelStore.CONFIG), config), TokenizerSpec.standard().load(dir), config);
+    }
+
     static ModelSource load(Path dir, Backend backend) throws IOException {
-        ModelSource s = read(dir, backend);
+        return load(dir, backend, null);
+    }
+
+    /**
+     * As {@link #load(Path, Backend)}, each block handed to {@code eachBlock} (null: none) once its weights
+     * are in: while a Hugging Face checkpoint loads, before the next block exists; a Kiln model directory
+     * is read whole first.
+     */
+    static ModelSource load(Path dir, Backend backend, Consumer<Block> eachBlock) throws IOException {
+        ModelSource s = read(dir, backend, eachBlock);
         if (s.tokenizer().vocabSize() > s.model().config().vocab())
             throw new IOException(dir + ": the tokenizer has " + s.tokenizer().vocabSize() + " ids but the model's vocab is "
                     + s.model().config().vocab());
         return s;
     }
 
-    private static ModelSource read(Path dir, Backend backend) throws IOException {
+    private static void requireDirectory(Path dir) throws IOException {
         if (!Files.isDirectory(dir))
             throw new IOException(dir + ": not a directory (expected a Kiln model directory with " + ModelStore.CONFIG + ", "
                     + ModelStore.WEIGHTS + " and " + ModelStore.TOKENIZER + ", or a Hugging Face one)");
+    }
+
+    private static ModelSource read(Path dir, Backend backend, Consumer<Block> eachBlock) throws IOException {
+        requireDirectory(dir);
         if (HfCheckpoints.isHfDirectory(dir)) {
-            HfModel hf = HfCheckpoints.load(dir, backend);
+            HfModel hf = HfCheckpoints.load(dir, backend, eachBlock);
             Map<String, NamedTensor> heads = new LinkedHashMap<>();
             for (Map.Entry<String, Tensor> e : hf.extras().entrySet())
                 heads.put(e.getKey(), new NamedTensor(ModelStore.HEADS + e.getKey(), e.getValue().dims(), e.getValue().toArray()));
@@ -68,6 +102,7 @@ record ModelSource(Path dir, Transformer model, Tokenizer tokenizer, Map<String,
             return new ModelSource(dir, hf.model(), TokenizerFiles.load(dir), heads, hf.config(), hf.architecture());
         }
         ModelStore.Loaded loaded = ModelStore.load(dir, backend);
+        if (eachBlock != null) loaded.model().blocks().forEach(eachBlock);
         return new ModelSource(dir, loaded.model(), TokenizerSpec.standard().load(dir), loaded.heads(), loaded.config(), "the Kiln model");
     }
 

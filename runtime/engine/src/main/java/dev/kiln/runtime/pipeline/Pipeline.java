@@ -117,16 +117,17 @@ public final class Pipeline {
         Path adapter = ft.has("adapter") ? configDir.resolve(ft.requireString("adapter")) : null;
         ft.finish();
         if (export.equals(HfExport.FORMAT)) HfExport.checkOutput(outDir.resolve(HfExport.FORMAT));   // before training, not after
-        ModelSource loaded = ModelSource.load(from, backend);
-        Tokenizer tokenizer = PipelineInputs.specialTokens(root, loaded.tokenizer());
-        TransformerConfig mc = loaded.model().config();
+        ModelSource.Header header = ModelSource.header(from);                  // the method is made before the weights load
+        Tokenizer tokenizer = PipelineInputs.specialTokens(root, header.tokenizer());
+        TransformerConfig mc = header.modelConfig();
         boolean frozenBf16 = frozenDtype(root).equals("bf16");
         Float dropout = dropout(root);
-        if (dropout != null) loaded.model().setDropout(dropout);
         // the model's own chat template (tokenizer_config.json ...), for signals that format conversations (sft)
         ObjectiveContext ctx = new ObjectiveContext(tokenizer, backend, mc, seed, ChatTemplateFiles.load(from).orElse(null),
                 PipelineRewards.of(rewards, tokenizer, backend, configDir));
-        FineTuner tuner = fineTuner(resolved.put("finetune.method", method), FineTunerFactory.Role.PARAMETERS, ctx, loaded.peftNames());
+        FineTuner tuner = fineTuner(resolved.put("finetune.method", method), FineTunerFactory.Role.PARAMETERS, ctx, header.peftNames());
+        ModelSource loaded = ModelSource.load(from, backend, tuner.baseBlockHook());   // QLoRA: each block 4-bit as it loads
+        if (dropout != null) loaded.model().setDropout(dropout);
         Objective objective = signalSpec != null ? signal(ClassifierDefaults.apply(signalSpec, loaded), ctx, resolved) : objective(root, ctx, resolved);
         PipelineInputs.Splits data = PipelineInputs.data(root.section("data"), configDir, seed, tokenizer);
         Config train = root.section("train");
