@@ -62,11 +62,15 @@ public final class AdamW implements Optimizer {
         Map<String, float[]> out = new LinkedHashMap<>();
         for (int i = 0; i < params.size(); i++) {
             Backend be = params.get(i).param().backend();
-            out.put("m." + params.get(i).name(), be.download(m[i]));
-            out.put("v." + params.get(i).name(), be.download(v[i]));
+            out.put("m." + params.get(i).name(), hostView(be, m[i]));      // no second copy of the moments at checkpoint time
+            out.put("v." + params.get(i).name(), hostView(be, v[i]));
         }
         parameterSteps.save(params, out);
         return out;
+    }
+
+    private static float[] hostView(Backend be, Storage s) {
+        return s instanceof dev.kiln.api.backend.HeapStorage h ? h.data : be.download(s);
     }
 
     @Override

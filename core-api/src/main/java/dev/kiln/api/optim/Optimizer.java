@@ -15,7 +15,10 @@ public interface Optimizer {
     /** Number of steps taken. */
     long steps();
 
-    /** Named state arrays (e.g. {@code m.<param>}, {@code v.<param>}), host copies. */
+    /**
+     * Named state arrays (e.g. {@code m.<param>}, {@code v.<param>}): host copies, or on a host backend the
+     * optimizer's own arrays (read them before the next step; never write them).
+     */
     Map<String, float[]> state();
 
     /** Bytes of optimizer state held for the parameters (moments, momentum buffers): the memory a benchmark compares. */

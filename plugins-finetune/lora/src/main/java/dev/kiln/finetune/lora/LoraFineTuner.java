@@ -176,6 +176,15 @@ public final class LoraFineTuner implements FineTuner {
      * Merging into a 4-bit base brings its weights back as floats (as PEFT's merge does): a clear error, the
      * adapter already saved, instead of running out of heap halfway when they cannot fit.
      */
+    /** A heap for {@code kiln export --adapter} of this model: its weights in floats about three times over, in whole GiB. */
+    private static long exportHeapGiB(Transformer model) {
+        long floats = 0;
+        for (Tensor p : model.parameters()) floats += p.size();
+        for (Module m : model.namedModules().values())
+            if (m instanceof dev.kiln.api.nn.Linear l && l.isQuantized()) floats += (long) l.inFeatures() * l.outFeatures();
+        return (long) Math.ceil(3.0 * 4 * floats / (1L << 30));
+    }
+
     private static void requireRoomToDequantize(Transformer model, Path adapter) {
         long bytes = 0;
         for (Module m : model.namedModules().values())
@@ -187,9 +196,9 @@ public final class LoraFineTuner implements FineTuner {
         if (bytes + bytes / 8 <= free) return;
         throw new IllegalStateException(String.format(java.util.Locale.ROOT,
                 "lora: the adapter is saved in %s, but merging it into the 4-bit base needs the base's linear weights as floats "
-                + "(%.2f GB) and the heap has %.2f GB free (at most %.2f GB): merge it on a larger heap, e.g. KILN_JAVA_OPTS=-Xmx%dg "
-                + "./kiln export --model BASE --adapter %s --out DIR", adapter, bytes / 1e9, free / 1e9, rt.maxMemory() / 1e9,
-                (long) Math.ceil((rt.maxMemory() - free + bytes * 1.25) / (1L << 30)) + 1, adapter));
+                + "(%.2f GB) and the heap has %.2f GB free (at most %.2f GB): merge it on a larger heap with kiln export, which holds "
+                + "the whole model in floats and a copy while it writes, e.g. KILN_JAVA_OPTS=-Xmx%dg ./kiln export --model BASE "
+                + "--adapter %s --out DIR", adapter, bytes / 1e9, free / 1e9, rt.maxMemory() / 1e9, exportHeapGiB(model), adapter));
     }
 
     /** {@link #load(Transformer, Path, String)} under the name {@code default}. */

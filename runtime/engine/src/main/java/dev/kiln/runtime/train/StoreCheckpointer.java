@@ -1,6 +1,7 @@
 package dev.kiln.runtime.train;
 
 import dev.kiln.api.optim.Optimizer;
+import dev.kiln.api.backend.HeapStorage;
 import dev.kiln.api.tensor.Tensor;
 import dev.kiln.runtime.io.Checkpoint;
 import dev.kiln.runtime.io.CheckpointStore;
@@ -42,7 +43,7 @@ public final class StoreCheckpointer implements Checkpointer {
     @Override
     public Path save(TrainState st, Map<String, Tensor> parameters, Optimizer optimizer) {
         List<NamedTensor> weights = new ArrayList<>();
-        for (var e : parameters.entrySet()) weights.add(new NamedTensor(e.getKey(), e.getValue().dims(), e.getValue().toArray()));
+        for (var e : parameters.entrySet()) weights.add(new NamedTensor(e.getKey(), e.getValue().dims(), hostView(e.getValue())));
         List<NamedTensor> optState = new ArrayList<>();
         for (var e : optimizer.state().entrySet()) optState.add(NamedTensor.vector(e.getKey(), e.getValue()));
         Map<String, Object> state = new LinkedHashMap<>(extra);
@@ -56,6 +57,11 @@ public final class StoreCheckpointer implements Checkpointer {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint at step " + st.step() + " under " + store.root() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The values to write: a host tensor's own array when it is the whole of it (the save is synchronous), else a copy. */
+    private static float[] hostView(Tensor t) {
+        return t.storage() instanceof HeapStorage h && h.data.length == t.size() ? h.data : t.toArray();
     }
 
     @Override
