@@ -10,6 +10,7 @@ import dev.kiln.runtime.data.prepared.PreparedCorpus;
 import dev.kiln.runtime.data.prepared.PreparedManifest;
 import dev.kiln.runtime.tokenizer.SpecialTokenSplitting;
 import dev.kiln.runtime.tokenizer.TokenizerSpec;
+import dev.kiln.runtime.train.TrainSettings;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -46,6 +47,13 @@ final class PipelineInputs {
         } catch (IllegalArgumentException e) {
             throw data.error(SpecialTokenSplitting.KEY, e.getMessage());
         }
+    }
+
+    /** The {@code train} section's keys and ranges, checked on a copy (the run reads the section itself later). */
+    @SuppressWarnings("unchecked")
+    static void checkTrain(Config root) {
+        if (root.raw().get("train") instanceof Map<?, ?> m)
+            TrainSettings.fromConfig(new Config(root.section() + ".train", (Map<String, ?>) m));
     }
 
     static void saveTokenizer(Tokenizer tokenizer, Path modelDir) throws IOException {
