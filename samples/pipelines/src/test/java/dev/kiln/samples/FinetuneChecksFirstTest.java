@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A fine-tune's train keys and data are checked before the model's weights are read (a 1B checkpoint takes a
+ * A fine-tune's train keys are checked before the model's weights are read (a 1B checkpoint takes a
  * minute to load): with the weights file gone, a bad train key is still the error reported.
  */
 class FinetuneChecksFirstTest {

@@ -126,11 +126,11 @@ public final class Pipeline {
         ObjectiveContext ctx = new ObjectiveContext(tokenizer, backend, mc, seed, ChatTemplateFiles.load(from).orElse(null),
                 PipelineRewards.of(rewards, tokenizer, backend, configDir));
         FineTuner tuner = fineTuner(resolved.put("finetune.method", method), FineTunerFactory.Role.PARAMETERS, ctx, header.peftNames());
-        PipelineInputs.Splits data = PipelineInputs.data(root.section("data"), configDir, seed, tokenizer);
-        PipelineInputs.checkTrain(root);                   // a bad data file or train key fails before a long model load
+        PipelineInputs.checkTrain(root);                   // a bad train key fails before a long model load
         ModelSource loaded = ModelSource.load(from, backend, tuner.baseBlockHook());   // QLoRA: each block 4-bit as it loads
         if (dropout != null) loaded.model().setDropout(dropout);
         Objective objective = signalSpec != null ? signal(ClassifierDefaults.apply(signalSpec, loaded), ctx, resolved) : objective(root, ctx, resolved);
+        PipelineInputs.Splits data = PipelineInputs.data(root.section("data"), configDir, seed, tokenizer);
         Config train = root.section("train");
         Forgetting forgetting = forgettingSection == null ? null : forgetting(forgettingSection, configDir, ctx, train, seed, resolved);
         root.section("tokenizer").finish();
