@@ -64,6 +64,17 @@ public final class TensorData {
         return new TensorData(dtype, shape.clone(), littleEndian, littleEndian.length / dtype.byteSize());
     }
 
+    /**
+     * F32 values made only when the tensor is written ({@code values} is called once, during the write, and
+     * its array dropped after): a file of many large tensors can be written without holding them all.
+     */
+    public static TensorData lazyF32(int[] shape, java.util.function.Supplier<float[]> values) {
+        long[] s = toLong(shape);
+        long n = 1;
+        for (long d : s) n = Math.multiplyExact(n, d);
+        return new TensorData(DType.F32, s, values, n);
+    }
+
     public static TensorData of(NamedTensor t) {
         return f32(t.shape(), t.data());
     }
@@ -86,16 +97,23 @@ public final class TensorData {
             out.write(b);
             return;
         }
+        Object values = data;
+        if (data instanceof java.util.function.Supplier<?> lazy) {
+            values = lazy.get();
+            if (!(values instanceof float[] f) || f.length != numel())
+                throw new IllegalStateException("lazy F32 tensor " + Arrays.toString(shape) + " produced "
+                        + (values instanceof float[] f2 ? f2.length + " values, expected " + numel() : String.valueOf(values)));
+        }
         scratch.order(ByteOrder.LITTLE_ENDIAN);
         int per = scratch.capacity() / dtype.byteSize();
         int len = (int) numel();
         for (int at = 0; at < len; at += per) {
             int n = Math.min(per, len - at);
             scratch.clear();
-            if (data instanceof float[] f) scratch.asFloatBuffer().put(f, at, n);
-            else if (data instanceof int[] i) scratch.asIntBuffer().put(i, at, n);
-            else if (data instanceof long[] l) scratch.asLongBuffer().put(l, at, n);
-            else throw new AssertionError(data.getClass());
+            if (values instanceof float[] f) scratch.asFloatBuffer().put(f, at, n);
+            else if (values instanceof int[] i) scratch.asIntBuffer().put(i, at, n);
+            else if (values instanceof long[] l) scratch.asLongBuffer().put(l, at, n);
+            else throw new AssertionError(values.getClass());
             out.write(scratch.array(), 0, n * dtype.byteSize());
         }
     }

@@ -94,6 +94,22 @@ public class Linear extends Module {
         quantized = w;
     }
 
+    /**
+     * Merges W ← W + scale·B·A into a compressed weight without decoding it ({@link dev.kiln.api.quant.LowRankMergedWeight}:
+     * decoded a tile at a time, as the base is): A [rank, in], B [out, rank].
+     */
+    public void mergeLowRank(float[] a, float[] b, int rank, double scale) {
+        if (quantized == null) throw new IllegalStateException("linear weight is not stored compressed; add to the float weight instead");
+        quantized = new dev.kiln.api.quant.LowRankMergedWeight(quantized, a, b, rank, scale);
+    }
+
+    /** Takes back the last {@link #mergeLowRank}. */
+    public void unmergeLowRank() {
+        if (!(quantized instanceof dev.kiln.api.quant.LowRankMergedWeight m))
+            throw new IllegalStateException("linear weight has no low-rank update merged into its compressed form");
+        quantized = m.base();
+    }
+
     /** Brings back a float weight (frozen) decoded from the compressed one: PEFT's dequantize before a merge. */
     public void dequantize() {
         if (quantized == null) throw new IllegalStateException("linear weight is not stored compressed");

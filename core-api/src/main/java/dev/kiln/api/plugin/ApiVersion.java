@@ -17,7 +17,9 @@ package dev.kiln.api.plugin;
  * {@code PolicySampler}); the online-RL pieces of {@code dev.kiln.api.rl}; {@code FineTuner.ofSignal};
  * {@link dev.kiln.api.objective.ModelChecks}; {@code Transformer.setDropout}.
  * 1.7 {@link dev.kiln.api.tensor.PaddedRows}; the Transformer constructor's per-block hook.
- * 1.8 {@code FineTuner.baseBlockHook} (a method's say over each base block as it loads).
+ * 1.8 {@code FineTuner.baseBlockHook} (a method's say over each base block as it loads);
+ * {@link dev.kiln.api.quant.LowRankMergedWeight} and {@code Linear.mergeLowRank} / {@code unmergeLowRank};
+ * {@code TensorData.lazyF32}.
  */
 public record ApiVersion(int major, int minor) {
     public static final String CURRENT = "1.8";

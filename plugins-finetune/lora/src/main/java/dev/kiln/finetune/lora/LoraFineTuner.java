@@ -161,44 +161,14 @@ public final class LoraFineTuner implements FineTuner {
 
     /**
      * After training: the adapter alone to {@code <dir>/adapter/}, then PEFT's merge_and_unload
-     * (this adapter folded into the base weights, every LoRA adapter detached). A 4-bit base is
-     * dequantized first (PEFT's merge for 4-bit layers), so the merged model is a float one.
+     * (this adapter folded into the base weights, every LoRA adapter detached). Into a 4-bit base the update
+     * is merged without decoding it ({@link dev.kiln.api.quant.LowRankMergedWeight}); the model directory then
+     * gets the merged floats a tensor at a time, so the saved model is a float one, as PEFT's merge gives.
      */
     @Override
     public void export(Transformer model, Path dir) throws IOException {
         save(model, dir.resolve(ADAPTER_DIR));
-        requireRoomToDequantize(model, dir.resolve(ADAPTER_DIR));
-        Lora.mergeAndUnload(model, config.adapterName());
-        Lora.dequantizeAll(model);
-    }
-
-    /**
-     * Merging into a 4-bit base brings its weights back as floats (as PEFT's merge does): a clear error, the
-     * adapter already saved, instead of running out of heap halfway when they cannot fit.
-     */
-    /** A heap for {@code kiln export --adapter} of this model: its weights in floats about three times over, in whole GiB. */
-    private static long exportHeapGiB(Transformer model) {
-        long floats = 0;
-        for (Tensor p : model.parameters()) floats += p.size();
-        for (Module m : model.namedModules().values())
-            if (m instanceof dev.kiln.api.nn.Linear l && l.isQuantized()) floats += (long) l.inFeatures() * l.outFeatures();
-        return (long) Math.ceil(3.0 * 4 * floats / (1L << 30));
-    }
-
-    private static void requireRoomToDequantize(Transformer model, Path adapter) {
-        long bytes = 0;
-        for (Module m : model.namedModules().values())
-            if (m instanceof dev.kiln.api.nn.Linear l && l.isQuantized()) bytes += 4L * l.inFeatures() * l.outFeatures();
-        if (bytes == 0) return;
-        Runtime rt = Runtime.getRuntime();
-        System.gc();
-        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        if (bytes + bytes / 8 <= free) return;
-        throw new IllegalStateException(String.format(java.util.Locale.ROOT,
-                "lora: the adapter is saved in %s, but merging it into the 4-bit base needs the base's linear weights as floats "
-                + "(%.2f GB) and the heap has %.2f GB free (at most %.2f GB): merge it on a larger heap with kiln export, which holds "
-                + "the whole model in floats and a copy while it writes, e.g. KILN_JAVA_OPTS=-Xmx%dg ./kiln export --model BASE "
-                + "--adapter %s --out DIR", adapter, bytes / 1e9, free / 1e9, rt.maxMemory() / 1e9, exportHeapGiB(model), adapter));
+        Lora.mergeAndUnload(model, config.adapterName());   // into a 4-bit base without decoding it: saved as floats a tensor at a time
     }
 
     /** {@link #load(Transformer, Path, String)} under the name {@code default}. */

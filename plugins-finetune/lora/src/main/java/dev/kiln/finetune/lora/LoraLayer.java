@@ -84,22 +84,25 @@ public final class LoraLayer extends Linear.LinearAdapter implements LoraAdapter
     public void enable(boolean on) { this.enabled = on; }
 
     /**
-     * W ← W + s·B·A (on the host; the base weight's storage is overwritten in place). A 4-bit base is
-     * dequantized first and stays float (PEFT dequantizes too; Kiln keeps the exact merged weight).
+     * W ← W + s·B·A (on the host; the base weight's storage is overwritten in place). Into a 4-bit (or bf16)
+     * base the update is merged without decoding it ({@link Linear#mergeLowRank}): the merged floats are made
+     * a tile at a time when read, equal to decoding first and adding (PEFT decodes; Kiln keeps the exact merged
+     * weight without holding it whole).
      */
     @Override
     public void merge() {
         if (merged) throw new IllegalStateException("adapter '" + adapterName + "' is already merged");
-        if (base.isQuantized()) base.dequantize();
-        addDelta(+1f);
+        if (base.isQuantized()) base.mergeLowRank(a.toArray(), b.toArray(), r, scaling);
+        else addDelta(+1f);
         merged = true;
     }
 
-    /** W ← W − s·B·A: the exact inverse of {@link #merge()} up to float rounding. */
+    /** W ← W − s·B·A: the exact inverse of {@link #merge()} up to float rounding (exact for a compressed base). */
     @Override
     public void unmerge() {
         if (!merged) throw new IllegalStateException("adapter '" + adapterName + "' is not merged");
-        addDelta(-1f);
+        if (base.isQuantized()) base.unmergeLowRank();
+        else addDelta(-1f);
         merged = false;
     }
 

@@ -49,7 +49,16 @@ public final class ModelStore {
         for (var e : model.namedParameters().entrySet()) tensors.add(named(e.getKey(), e.getValue()));
         for (var e : heads.entrySet()) tensors.add(named(HEADS + e.getKey(), e.getValue()));
         Map<String, String> meta = Map.of("format", "kiln", "kiln_format", "1");
-        AtomicFiles.write(dir.resolve(WEIGHTS), out -> SafetensorsWriter.write(out, toData(tensors), meta));
+        Map<String, dev.kiln.api.io.TensorData> data = toData(tensors);
+        // a weight stored compressed (4-bit, bf16, or with a LoRA update merged in) is written as its floats,
+        // decoded while it is written: the file is a plain float model, never held whole in memory
+        model.namedModules().forEach((path, m) -> {
+            if (m instanceof dev.kiln.api.nn.Linear l && l.isQuantized()) {
+                dev.kiln.api.quant.FrozenWeight w = l.frozenWeight();
+                data.put(path + ".weight", dev.kiln.api.io.TensorData.lazyF32(w.shape(), w::dequantize));
+            }
+        });
+        AtomicFiles.write(dir.resolve(WEIGHTS), out -> SafetensorsWriter.write(out, data, meta));
         Map<String, Object> config = new LinkedHashMap<>(info);
         config.put("kiln_format", 1);
         config.put("model", model.config().toMap());
