@@ -45,7 +45,9 @@ import java.util.SplittableRandom;
  * once; the weights are the same as compressing the finished model. Timed steps run undisturbed; one more
  * step then measures memory: {@code peak_heap_bytes} is the larger heap in use after a full GC forced at the end
  * of its forward pass (every activation and saved statistic live) and after its backward (gradients live), i.e.
- * live data, not garbage; {@code peak_rss_bytes} is the process's VmHWM (Linux; -1 elsewhere).
+ * live data, not garbage; {@code peak_rss_bytes} is the process's VmHWM (Linux; -1 elsewhere);
+ * {@code allocated_bytes_first_step} / {@code _last_step} what all threads allocated during the first and the
+ * last timed step (a step that reused its buffers would allocate next to nothing).
  */
 final class FinetuneBench {
     /** The --finetune name of lora on an NF4 + double-quantized base. */
@@ -82,9 +84,11 @@ final class FinetuneBench {
         };
         SplittableRandom rng = new SplittableRandom(settings.seed());
         double[] secs = new double[settings.steps()];
-        for (int i = 0; i < settings.warmup() + settings.steps(); i++) {
-            long t0 = System.nanoTime();
+        long[] allocated = new long[settings.warmup() + settings.steps()];
+        for (int i = 0; i < allocated.length; i++) {
+            long t0 = System.nanoTime(), a0 = allocatedBytes();
             step(model, opt, shape, rng, false);
+            allocated[i] = allocatedBytes() - a0;
             if (i >= settings.warmup()) secs[i - settings.warmup()] = (System.nanoTime() - t0) / 1e9;
         }
         long[] live = step(model, opt, shape, rng, true);
@@ -98,8 +102,8 @@ final class FinetuneBench {
         r.put("optimizer", opt.name());
         shape.putDimensions(r);
         r.put("trainable_params", tp.trainable());
-        r.put("float_params", tp.total());
         long[] stored = compressedWeights(model);
+        r.put("float_params", tp.total() - stored[0]);             // TrainableParameters counts compressed weights too, as PEFT does
         r.put("compressed_params", stored[0]);
         r.put("compressed_bytes", stored[1]);
         r.put("peak_heap_bytes", Math.max(live[0], live[1]));
@@ -107,6 +111,8 @@ final class FinetuneBench {
         r.put("live_after_backward_bytes", live[1]);
         r.put("peak_rss_bytes", peakRss());
         r.put("optimizer_state_bytes", opt.stateBytes());
+        r.put("allocated_bytes_first_step", allocated.length > 0 ? allocated[0] : 0);
+        r.put("allocated_bytes_last_step", allocated.length > 0 ? allocated[allocated.length - 1] : 0);
         r.put("s_per_step", BenchRunner.round(sPerStep, 4));
         r.put("tokens_per_s", BenchRunner.round(shape.tokensPerStep() / sPerStep, 1));
         return r;
@@ -127,6 +133,14 @@ final class FinetuneBench {
     }
 
     /** {elements, bytes} of every compressed (4-bit or bf16) frozen weight of the model. */
+    /** Bytes allocated so far by every live thread (the backend's pool threads included), or -1 where the JVM cannot tell. */
+    private static long allocatedBytes() {
+        if (!(java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean mx)) return -1;
+        long sum = 0;
+        for (long v : mx.getThreadAllocatedBytes(mx.getAllThreadIds())) if (v > 0) sum += v;
+        return sum;
+    }
+
     static long[] compressedWeights(Transformer model) {
         long elements = 0, bytes = 0;
         for (Module m : model.namedModules().values())

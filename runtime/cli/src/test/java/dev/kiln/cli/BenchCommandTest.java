@@ -58,7 +58,7 @@ class BenchCommandTest {
             assertTrue(trainable > 0 && trainable < ((Number) m.get("float_params")).longValue(), m.toString());
             assertEquals(8 * trainable, ((Number) m.get("optimizer_state_bytes")).longValue(), "AdamW: m and v in fp32");
             for (String k : List.of("peak_heap_bytes", "live_after_forward_bytes", "live_after_backward_bytes", "peak_rss_bytes",
-                    "s_per_step", "tokens_per_s"))
+                    "s_per_step", "tokens_per_s", "allocated_bytes_first_step", "allocated_bytes_last_step"))
                 assertTrue(((Number) m.get(k)).doubleValue() > 0, k + " in " + m);
         }
         Cli bad = ModelDirectories.kiln("bench", "--finetune", "dpo-ish", "--config", "tiny", "--backend", "cpu");
