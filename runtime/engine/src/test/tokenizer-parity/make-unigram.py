@@ -10,6 +10,7 @@ spm-ids.tsv: SentencePiece's own ids for lines of the corpus, a second, independ
 
 usage: make-unigram.py TINYSHAKESPEARE OUT_DIR NAME [--byte-fallback]
 """
+import base64
 import json
 import os
 import sys
@@ -62,7 +63,6 @@ def precompiled_charsmap(model_bytes):
 
 
 def tokenizer_json(sp, charsmap, byte_fallback):
-    import base64
     vocab = [[sp.id_to_piece(i), sp.get_score(i)] for i in range(sp.get_piece_size())]
     added = []
     for i in range(sp.get_piece_size()):

@@ -1,5 +1,6 @@
 package dev.kiln.api.finetune;
 
+import dev.kiln.api.nn.Linear;
 import dev.kiln.api.nn.Module;
 import dev.kiln.api.tensor.Tensor;
 
@@ -24,7 +25,7 @@ public record TrainableParameters(long trainable, long total) {
                 if (p.requiresGrad()) trainable += p.size();
             }
         for (Module m : model.namedModules().values())         // a 4-bit or bf16 weight is no parameter, but PEFT counts it
-            if (m instanceof dev.kiln.api.nn.Linear l && l.isQuantized()) total += (long) l.inFeatures() * l.outFeatures();
+            if (m instanceof Linear l && l.isQuantized()) total += (long) l.inFeatures() * l.outFeatures();
         return new TrainableParameters(trainable, total);
     }
 

@@ -7,6 +7,7 @@ import dev.kiln.api.ops.QuantizedMatMul;
 import dev.kiln.api.quant.Bf16Weight;
 import dev.kiln.api.quant.FourBitType;
 import dev.kiln.api.quant.FrozenWeight;
+import dev.kiln.api.quant.LowRankMergedWeight;
 import dev.kiln.api.quant.Quantized4Bit;
 import dev.kiln.api.tensor.Tensor;
 
@@ -95,19 +96,22 @@ public class Linear extends Module {
     }
 
     /**
-     * Merges W ← W + scale·B·A into a compressed weight without decoding it ({@link dev.kiln.api.quant.LowRankMergedWeight}:
+     * Merges W ← W + scale·B·A into a compressed weight without decoding it ({@link LowRankMergedWeight}:
      * decoded a tile at a time, as the base is): A [rank, in], B [out, rank].
      */
-    public void mergeLowRank(float[] a, float[] b, int rank, double scale) {
+    public LowRankMergedWeight mergeLowRank(float[] a, float[] b, int rank, double scale) {
         if (quantized == null) throw new IllegalStateException("linear weight is not stored compressed; add to the float weight instead");
-        quantized = new dev.kiln.api.quant.LowRankMergedWeight(quantized, a, b, rank, scale);
+        LowRankMergedWeight merged = new LowRankMergedWeight(quantized, a, b, rank, scale);
+        quantized = merged;
+        return merged;
     }
 
-    /** Takes back the last {@link #mergeLowRank}. */
-    public void unmergeLowRank() {
-        if (!(quantized instanceof dev.kiln.api.quant.LowRankMergedWeight m))
-            throw new IllegalStateException("linear weight has no low-rank update merged into its compressed form");
-        quantized = m.base();
+    /** Takes back {@code merged}, which must be the last {@link #mergeLowRank} still in place (updates come off in reverse order). */
+    public void unmergeLowRank(LowRankMergedWeight merged) {
+        if (quantized != merged)
+            throw new IllegalStateException("linear weight: that low-rank update is not the last one merged in"
+                    + (quantized instanceof LowRankMergedWeight ? "; unmerge the later ones first" : ""));
+        quantized = merged.base();
     }
 
     /** Brings back a float weight (frozen) decoded from the compressed one: PEFT's dequantize before a merge. */

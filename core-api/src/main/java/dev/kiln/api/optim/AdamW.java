@@ -1,6 +1,7 @@
 package dev.kiln.api.optim;
 
 import dev.kiln.api.backend.Backend;
+import dev.kiln.api.backend.HeapStorage;
 import dev.kiln.api.tensor.Storage;
 import dev.kiln.api.tensor.Tensor;
 
@@ -62,15 +63,11 @@ public final class AdamW implements Optimizer {
         Map<String, float[]> out = new LinkedHashMap<>();
         for (int i = 0; i < params.size(); i++) {
             Backend be = params.get(i).param().backend();
-            out.put("m." + params.get(i).name(), hostView(be, m[i]));      // no second copy of the moments at checkpoint time
-            out.put("v." + params.get(i).name(), hostView(be, v[i]));
+            out.put("m." + params.get(i).name(), HeapStorage.readOnly(be, m[i], m[i].size()));   // no second copy at checkpoint time
+            out.put("v." + params.get(i).name(), HeapStorage.readOnly(be, v[i], v[i].size()));
         }
         parameterSteps.save(params, out);
         return out;
-    }
-
-    private static float[] hostView(Backend be, Storage s) {
-        return s instanceof dev.kiln.api.backend.HeapStorage h ? h.data : be.download(s);
     }
 
     @Override

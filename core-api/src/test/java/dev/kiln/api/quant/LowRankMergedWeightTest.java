@@ -42,4 +42,22 @@ class LowRankMergedWeightTest {
         assertSame(base, merged.base());
         assertThrows(IllegalArgumentException.class, () -> new LowRankMergedWeight(base, a, b, rank + 1, scale));
     }
+
+    @Test
+    void updatesComeOffALinearInReverseOrderBackToTheExactBase() {
+        dev.kiln.api.nn.Linear l = new dev.kiln.api.nn.Linear(new dev.kiln.api.backend.NaiveBackend(), new Random(2), 40, 6, false, 0.5f);
+        l.weight().requiresGrad(false);
+        l.quantize(FourBitType.NF4, 64, false);
+        FrozenWeight base = l.frozenWeight();
+        float[] a = new float[40], b = new float[6];
+        java.util.Arrays.fill(a, 0.25f);
+        java.util.Arrays.fill(b, 1f);
+        LowRankMergedWeight first = l.mergeLowRank(a, b, 1, 1.0), second = l.mergeLowRank(a, b, 1, 2.0);
+        assertSame(second, l.frozenWeight());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> l.unmergeLowRank(first));
+        assertTrue(e.getMessage().contains("unmerge the later ones first"), e.getMessage());
+        l.unmergeLowRank(second);
+        l.unmergeLowRank(first);
+        assertSame(base, l.frozenWeight(), "back to the 4-bit weight itself, no rounding");
+    }
 }

@@ -132,7 +132,6 @@ final class FinetuneBench {
         return n;
     }
 
-    /** {elements, bytes} of every compressed (4-bit or bf16) frozen weight of the model. */
     /** Bytes allocated so far by every live thread (the backend's pool threads included), or -1 where the JVM cannot tell. */
     private static long allocatedBytes() {
         if (!(java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean mx)) return -1;
@@ -141,6 +140,7 @@ final class FinetuneBench {
         return sum;
     }
 
+    /** {elements, bytes} of every compressed (4-bit or bf16) frozen weight of the model. */
     static long[] compressedWeights(Transformer model) {
         long elements = 0, bytes = 0;
         for (Module m : model.namedModules().values())

@@ -5,11 +5,8 @@ import dev.kiln.api.nn.Linear;
 import dev.kiln.api.nn.Module;
 import dev.kiln.api.nn.TokenEmbeddingAdapter;
 import dev.kiln.api.nn.Transformer;
-import dev.kiln.api.tensor.Tensor;
 
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -169,17 +166,6 @@ public final class Lora {
         if (model instanceof Transformer t)
             for (TokenEmbeddingAdapter a : List.copyOf(t.tokenAdapters()))
                 if (a instanceof LoraEmbedding e) t.removeTokenAdapter(childName(e.adapterName()));
-    }
-
-    /** Brings back float (frozen) weights in every 4-bit Linear of the model; returns how many. */
-    public static int dequantizeAll(Module model) {
-        int n = 0;
-        for (Module m : model.namedModules().values())
-            if (m instanceof Linear l && l.isQuantized()) {
-                l.dequantize();
-                n++;
-            }
-        return n;
     }
 
     private static String requireActive(Module model) {

@@ -3,6 +3,7 @@ package dev.kiln.finetune.lora;
 import dev.kiln.api.backend.CounterRng;
 import dev.kiln.api.nn.ForwardSeed;
 import dev.kiln.api.nn.Linear;
+import dev.kiln.api.quant.LowRankMergedWeight;
 import dev.kiln.api.ops.Arithmetic;
 import dev.kiln.api.ops.MatMul;
 import dev.kiln.api.ops.Regularization;
@@ -22,6 +23,7 @@ public final class LoraLayer extends Linear.LinearAdapter implements LoraAdapter
     private final String adapterName;
     private final int r;
     private final float scaling, dropout;
+    private LowRankMergedWeight mergedInto;      // the compressed base's merged form while merged into one
     private final Tensor a, b;
     private final long seed;
     private boolean enabled = true, merged;
@@ -92,7 +94,7 @@ public final class LoraLayer extends Linear.LinearAdapter implements LoraAdapter
     @Override
     public void merge() {
         if (merged) throw new IllegalStateException("adapter '" + adapterName + "' is already merged");
-        if (base.isQuantized()) base.mergeLowRank(a.toArray(), b.toArray(), r, scaling);
+        if (base.isQuantized()) mergedInto = base.mergeLowRank(a.toArray(), b.toArray(), r, scaling);
         else addDelta(+1f);
         merged = true;
     }
@@ -101,8 +103,9 @@ public final class LoraLayer extends Linear.LinearAdapter implements LoraAdapter
     @Override
     public void unmerge() {
         if (!merged) throw new IllegalStateException("adapter '" + adapterName + "' is not merged");
-        if (base.isQuantized()) base.unmergeLowRank();
+        if (mergedInto != null) base.unmergeLowRank(mergedInto);
         else addDelta(-1f);
+        mergedInto = null;
         merged = false;
     }
 

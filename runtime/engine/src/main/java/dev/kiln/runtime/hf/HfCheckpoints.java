@@ -97,9 +97,9 @@ public final class HfCheckpoints {
         return hfConfig(dir).values();
     }
 
-    /** The Kiln model configuration {@code dir}'s config.json describes, without reading any weights. */
-    public static TransformerConfig config(Path dir) throws IOException {
-        return standard().readConfigOnly(dir);
+    /** The Kiln model configuration {@code dir}'s config.json ({@code values}, as {@link #configValues} read it) describes. */
+    public static TransformerConfig config(Path dir, Map<String, Object> values) throws IOException {
+        return standard().readConfigOnly(dir, values);
     }
 
     /** Saves the backbone as {@code architecture} (e.g. "GPT2LMHeadModel") with the standard layouts. */
@@ -142,8 +142,8 @@ public final class HfCheckpoints {
         }
     }
 
-    TransformerConfig readConfigOnly(Path dir) throws IOException {
-        HfConfig config = hfConfig(dir);
+    TransformerConfig readConfigOnly(Path dir, Map<String, Object> values) throws IOException {
+        HfConfig config = new HfConfig(dir.resolve(CONFIG).toString(), values);
         SequenceClassification task = SequenceClassification.named(config.architectures());
         String arch = task != null ? task.baseArchitecture : architecture(config);
         return kilnConfig(dir, config, arch);

@@ -9,6 +9,7 @@ import dev.kiln.api.tensor.Tensor;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -56,7 +57,7 @@ final class HfLoad {
         Set<String> loaded = layout.loadedGroups(arch), optional = layout.optionalGroups(arch);
         for (TensorMapping m : all) {
             boolean take = m.group() == null || loaded.contains(m.group())
-                    || (optional.contains(m.group()) && HfWeights.groupPresent(all, m.group(), names));
+                    || (optional.contains(m.group()) && groupPresent(all, m.group(), names));
             if (take) used.add(m);
         }
         aliases = layout.tiedAliases(cfg, arch, prefix);
@@ -96,7 +97,7 @@ final class HfLoad {
             throw new IllegalStateException(layout.modelType() + " layout leaves backbone parameters unset: " + unfilled);
         for (var e : aliases.entrySet())
             if (names.contains(e.getKey()) && names.contains(e.getValue()))
-                HfWeights.checkTied(src, where, files.get(e.getKey()), files.get(e.getValue()));
+                checkTied(src, where, files.get(e.getKey()), files.get(e.getValue()));
         Map<String, String> renamed = new TreeMap<>();
         for (var e : files.entrySet()) if (!e.getKey().equals(e.getValue())) renamed.put(e.getValue(), e.getKey());
         return new HfWeights.Loaded(extras, new LoadReport(checkpoint, arch, List.copyOf(unused), List.copyOf(missing), renamed));
@@ -110,13 +111,13 @@ final class HfLoad {
                     + (p == null ? "does not have" : "has with shape " + p.shape()));
         boolean complete = names.containsAll(m.sources());
         List<float[]> parts = complete ? new ArrayList<>()                          // else: what a missing source keeps
-                : new ArrayList<>(m.toHf(p != null ? p.toArray() : HfWeights.initialExtra(m, cfg, rng)));
+                : new ArrayList<>(m.toHf(p != null ? p.toArray() : initialExtra(m, cfg, rng)));
         for (int i = 0; i < m.sources().size(); i++) {
             if (!names.contains(m.sources().get(i))) continue;
             String file = files.get(m.sources().get(i));
             float[] data = m.kind() == TensorMapping.Kind.TRANSPOSE && src instanceof Bnb4bitSource b && b.isQuantized(file)
                     ? b.asConv1d(file, m.sourceShapes().get(i))    // Linear4bit stores Conv1D's weight as [out, in]
-                    : HfWeights.read(src, where, file, m.sourceShapes().get(i));
+                    : read(src, where, file, m.sourceShapes().get(i));
             if (complete) parts.add(data);
             else parts.set(i, data);
         }
@@ -127,5 +128,38 @@ final class HfLoad {
             p.copyFrom(data);
             filled.add(m.target());
         }
+    }
+
+    /** A head tensor the file lacks, initialized as transformers' _init_weights does: biases 0, norm scales 1, else N(0, init_std). */
+    private static float[] initialExtra(TensorMapping m, TransformerConfig cfg, Random rng) {
+        float[] v = new float[TensorMapping.numel(m.targetShape())];
+        if (m.target().endsWith(".bias") || m.target().equals("mlm.bias")) return v;
+        if (m.target().contains(".norm.")) {
+            Arrays.fill(v, 1f);
+            return v;
+        }
+        for (int i = 0; i < v.length; i++) v[i] = (float) (rng.nextGaussian() * cfg.initStd());
+        return v;
+    }
+
+    private static boolean groupPresent(List<TensorMapping> all, String group, Set<String> names) {
+        for (TensorMapping m : all) if (group.equals(m.group())) for (String s : m.sources()) if (names.contains(s)) return true;
+        return false;
+    }
+
+    private static float[] read(TensorSource src, String where, String name, int[] shape) throws IOException {
+        long[] actual = src.info(name).shape();
+        if (!Arrays.equals(actual, Arrays.stream(shape).asLongStream().toArray()))
+            throw new HfCheckpointException(where + ": tensor '" + name + "' has shape " + Arrays.toString(actual)
+                    + ", config.json implies " + Arrays.toString(shape));
+        if (!src.info(name).dtype().isFloating())
+            throw new HfCheckpointException(where + ": tensor '" + name + "' has dtype " + src.info(name).dtype() + ", expected a floating type");
+        return src.floats(name);
+    }
+
+    private static void checkTied(TensorSource src, String where, String alias, String of) throws IOException {
+        if (!Arrays.equals(src.info(alias).shape(), src.info(of).shape()) || !Arrays.equals(src.floats(alias), src.floats(of)))
+            throw new HfCheckpointException(where + ": tensor '" + alias + "' differs from '" + of
+                    + "', but config.json ties them (tie_word_embeddings); set it to false for separate weights");
     }
 }

@@ -1,57 +1,27 @@
 package dev.kiln.runtime.hf;
 
-import dev.kiln.api.backend.Backend;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.tensor.Tensor;
 import dev.kiln.api.io.TensorData;
-import dev.kiln.api.io.TensorSource;
 
-import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * Moves tensors between a Hugging Face checkpoint and a Kiln backbone through a layout's
- * {@link TensorMapping}s. Loading follows transformers (see {@link #load}); saving is strict: every
+ * {@link TensorMapping}s. Loading follows transformers ({@link HfLoad}); saving is strict: every
  * tensor of the architecture written, nothing of the model left out.
  */
 final class HfWeights {
     private HfWeights() {}
 
-    /** The extras (by Kiln name) and what loading reported. */
+    /** The extras (by Kiln name) and what loading reported ({@link HfLoad#finish}). */
     record Loaded(Map<String, Tensor> extras, LoadReport report) {}
-
-    /**
-     * Copies the checkpoint's tensors into {@code model}, as transformers' {@code from_pretrained} does
-     * (see {@link HfLoad}); for a model built first, block by block after it.
-     */
-    static Loaded load(TensorSource src, String where, String checkpoint, HfLayout layout, String arch, Transformer model,
-                       Backend backend) throws IOException {
-        HfLoad load = new HfLoad(src, where, checkpoint, layout, arch, model.config());
-        for (int i = 0; i < model.blocks().size(); i++) load.fillBlock(i, model.blocks().get(i));
-        return load.finish(model, backend);
-    }
-
-    /** A head tensor the file lacks, initialized as transformers' _init_weights does: biases 0, norm scales 1, else N(0, init_std). */
-    static float[] initialExtra(TensorMapping m, TransformerConfig cfg, Random rng) {
-        float[] v = new float[TensorMapping.numel(m.targetShape())];
-        if (m.target().endsWith(".bias") || m.target().equals("mlm.bias")) return v;
-        if (m.target().contains(".norm.")) {
-            Arrays.fill(v, 1f);
-            return v;
-        }
-        for (int i = 0; i < v.length; i++) v[i] = (float) (rng.nextGaussian() * cfg.initStd());
-        return v;
-    }
 
     /** The checkpoint's tensors (HF name → data) for a backbone and its extras, in mapping order. */
     static Map<String, TensorData> save(Transformer model, Map<String, Tensor> extras, HfLayout layout, String arch)
@@ -117,27 +87,6 @@ final class HfWeights {
             throw new HfCheckpointException(arch + " has no place for these extra tensors: " + leftExtras
                     + "; it stores " + describeGroups(required, optional));
         return out;
-    }
-
-    static boolean groupPresent(List<TensorMapping> all, String group, Set<String> names) {
-        for (TensorMapping m : all) if (group.equals(m.group())) for (String s : m.sources()) if (names.contains(s)) return true;
-        return false;
-    }
-
-    static float[] read(TensorSource src, String where, String name, int[] shape) throws IOException {
-        long[] actual = src.info(name).shape();
-        if (!Arrays.equals(actual, Arrays.stream(shape).asLongStream().toArray()))
-            throw new HfCheckpointException(where + ": tensor '" + name + "' has shape " + Arrays.toString(actual)
-                    + ", config.json implies " + Arrays.toString(shape));
-        if (!src.info(name).dtype().isFloating())
-            throw new HfCheckpointException(where + ": tensor '" + name + "' has dtype " + src.info(name).dtype() + ", expected a floating type");
-        return src.floats(name);
-    }
-
-    static void checkTied(TensorSource src, String where, String alias, String of) throws IOException {
-        if (!Arrays.equals(src.info(alias).shape(), src.info(of).shape()) || !Arrays.equals(src.floats(alias), src.floats(of)))
-            throw new HfCheckpointException(where + ": tensor '" + alias + "' differs from '" + of
-                    + "', but config.json ties them (tie_word_embeddings); set it to false for separate weights");
     }
 
     private static String describeGroups(Set<String> required, Set<String> optional) {

@@ -2,6 +2,7 @@ package dev.kiln.runtime.model;
 
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.config.Config;
+import dev.kiln.api.nn.Linear;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.tensor.Tensor;
@@ -11,6 +12,8 @@ import dev.kiln.api.io.JsonObject;
 import dev.kiln.api.io.NamedTensor;
 import dev.kiln.api.io.SafetensorsFile;
 import dev.kiln.api.io.SafetensorsWriter;
+import dev.kiln.api.io.TensorData;
+import dev.kiln.api.quant.FrozenWeight;
 import dev.kiln.runtime.io.JsonValues;
 
 import java.io.IOException;
@@ -49,13 +52,13 @@ public final class ModelStore {
         for (var e : model.namedParameters().entrySet()) tensors.add(named(e.getKey(), e.getValue()));
         for (var e : heads.entrySet()) tensors.add(named(HEADS + e.getKey(), e.getValue()));
         Map<String, String> meta = Map.of("format", "kiln", "kiln_format", "1");
-        Map<String, dev.kiln.api.io.TensorData> data = toData(tensors);
+        Map<String, TensorData> data = toData(tensors);
         // a weight stored compressed (4-bit, bf16, or with a LoRA update merged in) is written as its floats,
         // decoded while it is written: the file is a plain float model, never held whole in memory
         model.namedModules().forEach((path, m) -> {
-            if (m instanceof dev.kiln.api.nn.Linear l && l.isQuantized()) {
-                dev.kiln.api.quant.FrozenWeight w = l.frozenWeight();
-                data.put(path + ".weight", dev.kiln.api.io.TensorData.lazyF32(w.shape(), w::dequantize));
+            if (m instanceof Linear l && l.isQuantized()) {
+                FrozenWeight w = l.frozenWeight();
+                data.put(path + ".weight", TensorData.lazyF32(w.shape(), w::dequantize));
             }
         });
         AtomicFiles.write(dir.resolve(WEIGHTS), out -> SafetensorsWriter.write(out, data, meta));
@@ -206,9 +209,9 @@ public final class ModelStore {
         return new NamedTensor(name, t.dims(), t.toArray());
     }
 
-    static Map<String, dev.kiln.api.io.TensorData> toData(List<NamedTensor> tensors) {
-        Map<String, dev.kiln.api.io.TensorData> m = new LinkedHashMap<>();
-        for (NamedTensor t : tensors) m.put(t.name(), dev.kiln.api.io.TensorData.of(t));
+    static Map<String, TensorData> toData(List<NamedTensor> tensors) {
+        Map<String, TensorData> m = new LinkedHashMap<>();
+        for (NamedTensor t : tensors) m.put(t.name(), TensorData.of(t));
         return m;
     }
 }

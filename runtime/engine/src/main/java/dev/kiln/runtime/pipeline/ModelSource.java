@@ -60,23 +60,32 @@ record ModelSource(Path dir, Transformer model, Tokenizer tokenizer, Map<String,
     /** The directory's {@link Header}, reading no weights. */
     static Header header(Path dir) throws IOException {
         requireDirectory(dir);
-        if (HfCheckpoints.isHfDirectory(dir))
-            return new Header(dir, HfCheckpoints.config(dir), TokenizerFiles.load(dir), HfCheckpoints.configValues(dir));
-        Map<String, Object> config = ModelStore.config(dir);
-        return new Header(dir, ModelStore.modelConfig(dir.resolve(ModelStore.CONFIG), config), TokenizerSpec.standard().load(dir), config);
+        boolean hf = HfCheckpoints.isHfDirectory(dir);
+        Map<String, Object> config = hf ? HfCheckpoints.configValues(dir) : ModelStore.config(dir);
+        TransformerConfig shape = hf ? HfCheckpoints.config(dir, config) : ModelStore.modelConfig(dir.resolve(ModelStore.CONFIG), config);
+        return new Header(dir, shape, tokenizer(dir, hf), config);
     }
 
     static ModelSource load(Path dir, Backend backend) throws IOException {
-        return load(dir, backend, null);
+        requireDirectory(dir);
+        return load(dir, backend, null, tokenizer(dir, HfCheckpoints.isHfDirectory(dir)));
     }
 
     /**
-     * As {@link #load(Path, Backend)}, each block handed to {@code eachBlock} (null: none) once its weights
-     * are in: while a Hugging Face checkpoint loads, before the next block exists; a Kiln model directory
-     * is read whole first.
+     * The weights of the directory {@code header} describes (its tokenizer reused), each block handed to
+     * {@code eachBlock} (null: none) once its weights are in: while a Hugging Face checkpoint loads, before
+     * the next block exists; a Kiln model directory is read whole first.
      */
-    static ModelSource load(Path dir, Backend backend, Consumer<Block> eachBlock) throws IOException {
-        ModelSource s = read(dir, backend, eachBlock);
+    static ModelSource load(Header header, Backend backend, Consumer<Block> eachBlock) throws IOException {
+        return load(header.dir(), backend, eachBlock, header.tokenizer());
+    }
+
+    private static Tokenizer tokenizer(Path dir, boolean hf) throws IOException {
+        return hf ? TokenizerFiles.load(dir) : TokenizerSpec.standard().load(dir);
+    }
+
+    private static ModelSource load(Path dir, Backend backend, Consumer<Block> eachBlock, Tokenizer tokenizer) throws IOException {
+        ModelSource s = read(dir, backend, eachBlock, tokenizer);
         if (s.tokenizer().vocabSize() > s.model().config().vocab())
             throw new IOException(dir + ": the tokenizer has " + s.tokenizer().vocabSize() + " ids but the model's vocab is "
                     + s.model().config().vocab());
@@ -89,8 +98,7 @@ record ModelSource(Path dir, Transformer model, Tokenizer tokenizer, Map<String,
                     + ModelStore.WEIGHTS + " and " + ModelStore.TOKENIZER + ", or a Hugging Face one)");
     }
 
-    private static ModelSource read(Path dir, Backend backend, Consumer<Block> eachBlock) throws IOException {
-        requireDirectory(dir);
+    private static ModelSource read(Path dir, Backend backend, Consumer<Block> eachBlock, Tokenizer tokenizer) throws IOException {
         if (HfCheckpoints.isHfDirectory(dir)) {
             HfModel hf = HfCheckpoints.load(dir, backend, eachBlock);
             Map<String, NamedTensor> heads = new LinkedHashMap<>();
@@ -99,11 +107,11 @@ record ModelSource(Path dir, Transformer model, Tokenizer tokenizer, Map<String,
             readSeparateHeads(dir, heads);
             for (String part : new String[] {"weight", "bias"})     // BERT's pooler serves a classifier (pooler: bert) too, as in transformers
                 if (heads.containsKey(BERT_POOLER + part)) heads.putIfAbsent(SFT_POOLER + part, heads.get(BERT_POOLER + part));
-            return new ModelSource(dir, hf.model(), TokenizerFiles.load(dir), heads, hf.config(), hf.architecture());
+            return new ModelSource(dir, hf.model(), tokenizer, heads, hf.config(), hf.architecture());
         }
         ModelStore.Loaded loaded = ModelStore.load(dir, backend);
         if (eachBlock != null) loaded.model().blocks().forEach(eachBlock);
-        return new ModelSource(dir, loaded.model(), TokenizerSpec.standard().load(dir), loaded.heads(), loaded.config(), "the Kiln model");
+        return new ModelSource(dir, loaded.model(), tokenizer, loaded.heads(), loaded.config(), "the Kiln model");
     }
 
     /** The heads a Kiln export keeps beside the base model ({@value HfExport#HEAD_FILE}, Kiln names), when present. */

@@ -127,7 +127,7 @@ public final class Pipeline {
                 PipelineRewards.of(rewards, tokenizer, backend, configDir));
         FineTuner tuner = fineTuner(resolved.put("finetune.method", method), FineTunerFactory.Role.PARAMETERS, ctx, header.peftNames());
         PipelineInputs.checkTrain(root);                   // a bad train key fails before a long model load
-        ModelSource loaded = ModelSource.load(from, backend, tuner.baseBlockHook());   // QLoRA: each block 4-bit as it loads
+        ModelSource loaded = ModelSource.load(header, backend, tuner.baseBlockHook());   // QLoRA: each block 4-bit as it loads
         if (dropout != null) loaded.model().setDropout(dropout);
         Objective objective = signalSpec != null ? signal(ClassifierDefaults.apply(signalSpec, loaded), ctx, resolved) : objective(root, ctx, resolved);
         PipelineInputs.Splits data = PipelineInputs.data(root.section("data"), configDir, seed, tokenizer);

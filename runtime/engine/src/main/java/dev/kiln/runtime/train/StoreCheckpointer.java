@@ -43,7 +43,7 @@ public final class StoreCheckpointer implements Checkpointer {
     @Override
     public Path save(TrainState st, Map<String, Tensor> parameters, Optimizer optimizer) {
         List<NamedTensor> weights = new ArrayList<>();
-        for (var e : parameters.entrySet()) weights.add(new NamedTensor(e.getKey(), e.getValue().dims(), hostView(e.getValue())));
+        for (var e : parameters.entrySet()) weights.add(new NamedTensor(e.getKey(), e.getValue().dims(), HeapStorage.readOnly(e.getValue().backend(), e.getValue().storage(), e.getValue().size())));   // the save is synchronous
         List<NamedTensor> optState = new ArrayList<>();
         for (var e : optimizer.state().entrySet()) optState.add(NamedTensor.vector(e.getKey(), e.getValue()));
         Map<String, Object> state = new LinkedHashMap<>(extra);
@@ -57,11 +57,6 @@ public final class StoreCheckpointer implements Checkpointer {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint at step " + st.step() + " under " + store.root() + ": " + e.getMessage(), e);
         }
-    }
-
-    /** The values to write: a host tensor's own array when it is the whole of it (the save is synchronous), else a copy. */
-    private static float[] hostView(Tensor t) {
-        return t.storage() instanceof HeapStorage h && h.data.length == t.size() ? h.data : t.toArray();
     }
 
     @Override
