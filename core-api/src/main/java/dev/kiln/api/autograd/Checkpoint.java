@@ -1,6 +1,7 @@
 package dev.kiln.api.autograd;
 
 import dev.kiln.api.backend.Backend;
+import dev.kiln.api.tensor.ScratchScope;
 import dev.kiln.api.tensor.Storage;
 import dev.kiln.api.tensor.Tensor;
 
@@ -38,8 +39,9 @@ public final class Checkpoint {
         for (Tensor t : tape) needsGrad |= t.requiresGrad();
         if (!GradMode.isEnabled() || !needsGrad) return segment.apply(inputs);
         Tensor out;
-        try (var g = GradMode.noGrad()) {
-            out = segment.apply(inputs);
+        try (var g = GradMode.noGrad(); var scratch = ScratchScope.open()) {
+            out = segment.apply(inputs);           // its intermediates go back to the backend: backward recomputes them
+            scratch.keep(out);
         }
         return Tensor.result("checkpoint", out.storage(), out.shape(), gradOut -> recompute(segment, inputs, gradOut), tape.toArray(new Tensor[0]));
     }
@@ -48,18 +50,22 @@ public final class Checkpoint {
     private static void recompute(Function<Tensor[], Tensor> segment, Tensor[] inputs, Storage gradOut) {
         Tensor[] leaves = new Tensor[inputs.length];
         for (int i = 0; i < inputs.length; i++)
-            if (inputs[i] != null) leaves[i] = inputs[i].detach().requiresGrad(inputs[i].requiresGrad());
+            // a view, not detach(): detach() would keep the input's storage past the outer backward
+            if (inputs[i] != null) leaves[i] = Tensor.wrap(inputs[i].backend(), inputs[i].storage(), inputs[i].shape())
+                    .requiresGrad(inputs[i].requiresGrad());
         Tensor out;
         try (var g = GradMode.enableGrad()) {
             out = segment.apply(leaves);
         }
         if (!out.requiresGrad()) return;
         out.backward(gradOut);
+        out.releaseStorage();
         for (int i = 0; i < inputs.length; i++) {
             if (leaves[i] == null || !leaves[i].hasGrad()) continue;
             Backend be = inputs[i].backend();
             int[] n = {inputs[i].size()};
             be.reduceSumTo(leaves[i].gradForAccumulation(), n, inputs[i].gradForAccumulation(), n, true);
+            leaves[i].zeroGrad();
         }
     }
 }

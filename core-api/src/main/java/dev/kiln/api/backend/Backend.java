@@ -29,6 +29,18 @@ public interface Backend extends AutoCloseable {
     /** A new storage holding a copy of {@code data}. */
     Storage upload(float[] data);
 
+    /**
+     * The caller is done with {@code s}: nothing reads or writes it again, so a backend with a caching
+     * allocator may hand its memory to a later {@link #allocate} (and refuses {@code s} from then on).
+     * The tape calls it for the intermediate results and gradients backward() has consumed. Releasing a
+     * storage twice, or one the backend did not allocate, does nothing. Default: nothing (the garbage
+     * collector or the device frees it when unreachable).
+     */
+    default void release(Storage s) {}
+
+    /** Counters of this backend's caching allocator, or null when it has none. */
+    default StoragePool.Stats poolStats() { return null; }
+
     /** A host copy of the whole storage. */
     float[] download(Storage s);
 

@@ -11,6 +11,7 @@ import java.util.Arrays;
  * losses live in {@link NaiveNorms}, attention in {@link NaiveAttention}.
  */
 public class NaiveBackend implements Backend {
+    private final StoragePool pool = new StoragePool();
 
     @Override
     public String name() { return "naive"; }
@@ -23,10 +24,16 @@ public class NaiveBackend implements Backend {
     // ---- memory ---------------------------------------------------------------------------
 
     @Override
-    public Storage allocate(int size) { return new HeapStorage(size); }
+    public Storage allocate(int size) { return pool.allocate(size); }
 
     @Override
-    public Storage upload(float[] data) { return new HeapStorage(data.clone()); }
+    public Storage upload(float[] data) { return pool.upload(data); }
+
+    @Override
+    public void release(Storage s) { pool.release(s); }
+
+    @Override
+    public StoragePool.Stats poolStats() { return pool.stats(); }
 
     @Override
     public float[] download(Storage s) { return h(s).clone(); }

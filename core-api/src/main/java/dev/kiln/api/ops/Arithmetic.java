@@ -46,6 +46,7 @@ public final class Arithmetic {
                     default -> throw new UnsupportedOperationException("no gradient for " + op);
                 };
                 be.reduceSumTo(ga, os, a.gradForAccumulation(), as, true);
+                if (ga != g) be.release(ga);
             }
             if (b.requiresGrad()) {
                 Storage gb = switch (op) {
@@ -55,12 +56,14 @@ public final class Arithmetic {
                     case DIV -> { // d(a/b)/db = −(a/b)/b
                         Storage t = Kernels.binary(be, BinaryOp.MUL, g, os, out, os, os);
                         Storage t2 = Kernels.binary(be, BinaryOp.DIV, t, os, b.storage(), bs, os);
+                        be.release(t);
                         be.unary(UnaryOp.NEG, t2, t2, n, 0f);
                         yield t2;
                     }
                     default -> throw new UnsupportedOperationException("no gradient for " + op);
                 };
                 be.reduceSumTo(gb, os, b.gradForAccumulation(), bs, true);
+                if (gb != g) be.release(gb);
             }
         }, a, b);
     }

@@ -33,7 +33,9 @@ public final class Attention {
             Storage gq = gradOrScratch(q), gk = k == q ? gq : gradOrScratch(k);
             Storage gv = v == q ? gq : v == k ? gk : gradOrScratch(v);
             be.attentionBackwardFromStats(spec, q.storage(), k.storage(), v.storage(), mask, seg, stats, g, gq, gk, gv);
-        }, q, k, v);
+            Kernels.release(be, q.requiresGrad() ? null : gq, k == q || k.requiresGrad() ? null : gk,
+                    v == q || v == k || v.requiresGrad() ? null : gv);
+        }, q, k, v).savedForBackward(stats);
     }
 
     private static Storage gradOrScratch(Tensor t) {
@@ -51,6 +53,7 @@ public final class Attention {
             Storage back = be.allocate(x.size());
             be.rope(g, back, b, t, heads, d, posOffset, freq, true);
             Kernels.accumulate(be, back, x.gradForAccumulation(), x.size());
+            be.release(back);
         }, x);
     }
 

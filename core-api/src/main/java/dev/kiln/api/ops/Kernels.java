@@ -27,7 +27,14 @@ final class Kernels {
         be.fill(one, 0, 1, 1f);
         int[] ones = new int[shape.length];
         java.util.Arrays.fill(ones, 1);
-        return binary(be, BinaryOp.MUL, g, gShape, one, ones, shape);
+        Storage out = binary(be, BinaryOp.MUL, g, gShape, one, ones, shape);
+        be.release(one);
+        return out;
+    }
+
+    /** Gives an op's scratch storages back to the backend once it is done with them (nulls skipped). */
+    static void release(Backend be, Storage... scratch) {
+        for (Storage s : scratch) if (s != null) be.release(s);
     }
 
     /** dst += src, element-wise, same size. */

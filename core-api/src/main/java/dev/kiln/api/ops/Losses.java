@@ -63,7 +63,7 @@ public final class Losses {
         be.crossEntropyWithStats(logits.storage(), t, losses, stats, rows, classes, ignoreIndex, smoothing);
         return Tensor.result("cross_entropy", losses, Shape.of(rows), g ->
                 be.crossEntropyBackwardFromStats(logits.storage(), stats, t, g, logits.gradForAccumulation(),
-                        rows, classes, ignoreIndex, smoothing), logits);
+                        rows, classes, ignoreIndex, smoothing), logits).savedForBackward(stats);
     }
 
     /** Per-row losses [rows], keeping log-probabilities [rows, classes]: the reference. */
@@ -72,7 +72,8 @@ public final class Losses {
         Storage losses = be.allocate(rows), logProbs = be.allocate(rows * classes);
         be.crossEntropy(logits.storage(), t, losses, logProbs, rows, classes, ignoreIndex, smoothing);
         return Tensor.result("cross_entropy", losses, Shape.of(rows), g ->
-                be.crossEntropyBackward(logProbs, t, g, logits.gradForAccumulation(), rows, classes, ignoreIndex, smoothing), logits);
+                be.crossEntropyBackward(logProbs, t, g, logits.gradForAccumulation(), rows, classes, ignoreIndex, smoothing), logits)
+                .savedForBackward(logProbs);
     }
 
     /** mean((a − b)²) → [1] */

@@ -89,9 +89,11 @@ public final class MatMul {
             return;
         }
         if (!acc) be.fill(c, 0, m * n, 0f);
-        for (int i = 0; i < batch; i++)
-            be.matmul(slice(be, a, i * sa, m * k, aShared), slice(be, b, i * sb, k * n, bShared), c,
-                    1, m, n, k, transA, transB, 0, 0, 0, 1f, true);
+        for (int i = 0; i < batch; i++) {
+            Storage ai = slice(be, a, i * sa, m * k, aShared), bi = slice(be, b, i * sb, k * n, bShared);
+            be.matmul(ai, bi, c, 1, m, n, k, transA, transB, 0, 0, 0, 1f, true);
+            Kernels.release(be, ai == a ? null : ai, bi == b ? null : bi);
+        }
     }
 
     private static Storage slice(Backend be, Storage s, int offset, int len, boolean shared) {

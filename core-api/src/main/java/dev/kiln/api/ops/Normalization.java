@@ -22,7 +22,8 @@ public final class Normalization {
             be.layerNormBackward(x.storage(), gamma.storage(), mean, rstd, g, gx,
                     gamma.requiresGrad() ? gamma.gradForAccumulation() : null,
                     beta != null && beta.requiresGrad() ? beta.gradForAccumulation() : null, rows, cols);
-        }, inputs);
+            if (!x.requiresGrad()) be.release(gx);
+        }, inputs).savedForBackward(mean, rstd);
     }
 
     /** x: [..., C], gamma: [C] → [..., C] */
@@ -36,7 +37,8 @@ public final class Normalization {
             Storage gx = x.requiresGrad() ? x.gradForAccumulation() : be.allocate(x.size());
             be.rmsNormBackward(x.storage(), gamma.storage(), rstd, g, gx,
                     gamma.requiresGrad() ? gamma.gradForAccumulation() : null, rows, cols);
-        }, x, gamma);
+            if (!x.requiresGrad()) be.release(gx);
+        }, x, gamma).savedForBackward(rstd);
     }
 
     private static void check(Tensor x, Tensor p, String what) {

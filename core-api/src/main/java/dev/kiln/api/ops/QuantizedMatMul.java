@@ -16,6 +16,7 @@ import dev.kiln.api.tensor.Tensor;
 public final class QuantizedMatMul {
     /** Scratch budget per tile: 64K floats (256 KiB). */
     static final int TILE_FLOATS = 1 << 16;
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
 
     private QuantizedMatMul() {}
 
@@ -33,25 +34,36 @@ public final class QuantizedMatMul {
         Storage y = be.allocate(outShape.size());
         int tile = tileRows(in, out);
         Storage part = be.allocate(rows * tile);                       // [rows, tile] x·W_tileᵀ
-        float[] scratch = new float[tile * in];
+        float[] scratch = scratch(tile * in);
         for (int r0 = 0; r0 < out; r0 += tile) {
             int t = Math.min(tile, out - r0);
             Storage wt = decode(be, w, r0, t, in, scratch);            // [t, in]
             be.matmul(x.storage(), wt, part, 1, rows, t, in, false, true, 0, 0, 0, 1f, false);
             be.copyBlocks(part, 0, t, y, r0, out, t, rows, false);     // y[:, r0:r0+t] = part
+            be.release(wt);
         }
+        be.release(part);
         return Tensor.result(w instanceof Quantized4Bit ? "matmul_4bit" : "matmul_" + w.format(), y, outShape, g -> {
             if (!x.requiresGrad()) return;
             Storage gx = x.gradForAccumulation();                     // [rows, in]
             Storage gPart = be.allocate(rows * tile);                 // [rows, tile] dy[:, r0:r0+t]
-            float[] s = new float[tile * in];
+            float[] s = scratch(tile * in);
             for (int r0 = 0; r0 < out; r0 += tile) {
                 int t = Math.min(tile, out - r0);
                 be.copyBlocks(g, r0, out, gPart, 0, t, t, rows, false);
                 Storage wt = decode(be, w, r0, t, in, s);
                 be.matmul(gPart, wt, gx, 1, rows, in, t, false, false, 0, 0, 0, 1f, true);  // dx += dy_tile · W_tile
+                be.release(wt);
             }
+            be.release(gPart);
         }, x);
+    }
+
+    /** This thread's decode buffer of n floats (a weight tile: the same n for every call on one linear). */
+    private static float[] scratch(int n) {
+        float[] s = SCRATCH.get();
+        if (s.length != n) SCRATCH.set(s = new float[n]);
+        return s;
     }
 
     /** Rows of W per tile: as many as fit {@link #TILE_FLOATS}, at least one, at most out. */

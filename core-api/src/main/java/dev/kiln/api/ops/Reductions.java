@@ -46,15 +46,19 @@ public final class Reductions {
         int[] outDims = keepDim ? kept : removeAxis(x.dims(), ax);
         int[] xd = x.dims();
         return Tensor.result(max ? "max" : "sum", out, Shape.of(outDims), g -> {
-            Storage spread = Kernels.broadcast(be, g, kept, xd);
+            Storage spread;
             if (max) { // mask of the maxima, divided by how many tie
                 Storage mask = Kernels.binary(be, BinaryOp.EQ, x.storage(), xd, out, kept, xd);
                 Storage count = be.allocate(outer * inner);
                 be.reduceSumTo(mask, xd, count, kept, false);
                 Storage share = Kernels.binary(be, BinaryOp.DIV, g, kept, count, kept, kept);
                 spread = Kernels.binary(be, BinaryOp.MUL, mask, xd, share, kept, xd);
+                Kernels.release(be, mask, count, share);
+            } else {
+                spread = Kernels.broadcast(be, g, kept, xd);
             }
             Kernels.accumulate(be, spread, x.gradForAccumulation(), x.size());
+            be.release(spread);
         }, x);
     }
 

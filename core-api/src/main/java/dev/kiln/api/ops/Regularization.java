@@ -26,7 +26,8 @@ public final class Regularization {
         return Tensor.result("dropout", y, x.shape(), g -> {
             Storage gx = Kernels.binary(be, BinaryOp.MUL, g, d, mask, d, d);
             Kernels.accumulate(be, gx, x.gradForAccumulation(), n);
-        }, x);
+            be.release(gx);
+        }, x).savedForBackward(mask);
     }
 
     /**

@@ -45,6 +45,7 @@ public final class Shapes {
             Storage back = be.allocate(x.size());
             be.permute(g, outDims, inverse, back);
             Kernels.accumulate(be, back, x.gradForAccumulation(), x.size());
+            be.release(back);
         }, x);
     }
 

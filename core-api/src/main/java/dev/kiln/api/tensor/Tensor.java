@@ -30,6 +30,9 @@ public final class Tensor {
     private String opName;
     private boolean released;
     private Consumer<Tensor> gradReadyHook;
+    private boolean ownsStorage;        // an op result with storage no input shares (not a view): released with the node
+    private boolean escaped;            // detach() shared the storage: it outlives the tape
+    private Storage[] saved;            // what only this node's backward reads (statistics, masks)
 
     private Tensor(Backend backend, Storage storage, Shape shape) {
         if (storage.size() < shape.size())
@@ -79,6 +82,8 @@ public final class Tensor {
      */
     public static Tensor result(String opName, Storage storage, Shape shape, BackwardFn backward, Tensor... inputs) {
         Tensor out = new Tensor(inputs[0].backend, storage, shape);
+        out.ownsStorage = true;
+        for (Tensor in : inputs) if (in != null && in.storage == storage) out.ownsStorage = false;
         if (GradMode.isEnabled() && backward != null) {
             for (Tensor in : inputs) {
                 if (in != null && in.requiresGrad) {
@@ -90,7 +95,22 @@ public final class Tensor {
                 }
             }
         }
+        if (!out.requiresGrad) ScratchScope.record(out);
         return out;
+    }
+
+    /**
+     * Storages besides its own that only this result's backward reads and nobody else holds (an op's saved
+     * statistics): the tape releases them to the backend with the result once backward has used them, and
+     * they are released now when no backward will run (no grad mode, no input requiring gradients).
+     */
+    public Tensor savedForBackward(Storage... storages) {
+        if (backwardFn == null) {
+            for (Storage st : storages) if (st != null) backend.release(st);
+        } else {
+            saved = storages;
+        }
+        return this;
     }
 
     // ---- metadata -----------------------------------------------------------------------------
@@ -144,9 +164,31 @@ public final class Tensor {
         backend.copy(src, 0, storage, 0, data.length);
     }
 
-    /** Same storage, no gradient history. */
+    /** Same storage, no gradient history; the storage then outlives the tape (backward does not release it). */
     public Tensor detach() {
+        markEscaped();
         return new Tensor(backend, storage, shape);
+    }
+
+    /**
+     * Gives this op result's own storage back to the backend once its caller is done with it (a root whose
+     * backward has run); nothing for a leaf, a view of an input or a storage a {@link #detach()} shares.
+     */
+    public void releaseStorage() {
+        if (ownsStorage && !escaped) backend.release(storage);
+    }
+
+    /** An op result whose storage is its own (not a view of an input) and no {@link #detach()} shares. */
+    boolean ownsUnsharedStorage() { return ownsStorage && !escaped; }
+
+    /** True once a {@link #detach()} shares this tensor's storage. */
+    boolean storageEscaped() { return escaped; }
+
+    /** This node and the nodes it is a view of keep their storage after backward. */
+    private void markEscaped() {
+        escaped = true;
+        if (!ownsStorage && inputs != null)
+            for (Tensor in : inputs) if (in != null && in.storage == storage && !in.escaped) in.markEscaped();
     }
 
     // ---- gradients ----------------------------------------------------------------------------
@@ -180,8 +222,11 @@ public final class Tensor {
      */
     public void onGradientReady(Consumer<Tensor> hook) { this.gradReadyHook = hook; }
 
-    /** Drops the gradient (the optimizer's zero_grad). */
-    public void zeroGrad() { grad = null; }
+    /** Drops the gradient (the optimizer's zero_grad), releasing its storage to the backend for the next one. */
+    public void zeroGrad() {
+        if (grad != null) backend.release(grad);
+        grad = null;
+    }
 
     /** Backward from a scalar: d(this)/d(this) = 1. */
     public void backward() {
@@ -189,16 +234,22 @@ public final class Tensor {
         Storage seed = backend.allocate(1);
         backend.fill(seed, 0, 1, 1f);
         backward(seed);
+        backend.release(seed);
     }
 
     /**
      * Reverse-mode pass from this tensor with the given output gradient. Gradients accumulate in
-     * leaves; intermediate gradients and the tape are released as the pass goes.
+     * leaves; the tape is released as the pass goes, and with it, to the backend for reuse, each
+     * intermediate gradient once its op has used it and each intermediate result once nothing left in
+     * the pass reads it (not this root, not a view of a leaf, not a storage a {@link #detach()} shares);
+     * at the end, the op results outside the tape that its ops read (what frozen weights alone computed).
+     * A caller that needs an intermediate's values afterwards copies them first.
      */
     public void backward(Storage gradOut) {
         if (!requiresGrad) throw new IllegalStateException("tensor does not require grad: nothing to differentiate");
         if (released) throw new IllegalStateException("backward() already ran through this graph and released it; build the graph again");
         List<Tensor> order = topologicalOrder();
+        Set<Tensor> offTape = Collections.newSetFromMap(new IdentityHashMap<>());
         Storage g = gradForAccumulation();
         int[] n = {shape.size()};
         backend.reduceSumTo(gradOut, n, g, n, true); // accumulate: a leaf root keeps what it had
@@ -209,11 +260,21 @@ public final class Tensor {
                 continue;
             }
             if (t.grad != null) t.backwardFn.backward(t.grad);
+            // every consumer of t ran before it (reverse topological order): its gradient, its own storage
+            // and what its backward saved are read by no one now
+            if (t.grad != null) backend.release(t.grad);
+            if (t != this && t.ownsStorage && !t.escaped) backend.release(t.storage);
+            if (t.saved != null) for (Storage st : t.saved) if (st != null) backend.release(st);
+            for (Tensor in : t.inputs) if (in != null && !in.requiresGrad && in.ownsStorage && !in.escaped) offTape.add(in);
             t.grad = null;
+            t.saved = null;
             t.released = true;
             t.backwardFn = null;
             t.inputs = null;
         }
+        // op results the tape read but did not record (computed from frozen weights only: a LoRA model's
+        // embeddings and base projections); every reader has run now
+        for (Tensor in : offTape) backend.release(in.storage);
     }
 
     /** Tape nodes reachable from this tensor, inputs before the ops that use them. */

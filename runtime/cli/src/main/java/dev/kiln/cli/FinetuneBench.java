@@ -1,6 +1,7 @@
 package dev.kiln.cli;
 
 import dev.kiln.api.backend.Backend;
+import dev.kiln.api.backend.StoragePool;
 import dev.kiln.api.config.Config;
 import dev.kiln.api.finetune.FineTuner;
 import dev.kiln.api.finetune.FineTunerFactory;
@@ -47,7 +48,10 @@ import java.util.SplittableRandom;
  * of its forward pass (every activation and saved statistic live) and after its backward (gradients live), i.e.
  * live data, not garbage; {@code peak_rss_bytes} is the process's VmHWM (Linux; -1 elsewhere);
  * {@code allocated_bytes_first_step} / {@code _last_step} what all threads allocated during the first and the
- * last timed step (a step that reused its buffers would allocate next to nothing).
+ * last timed step (a step that reuses its buffers allocates next to nothing); with a backend that pools its
+ * storages, {@code pool_fresh_bytes_last_step} / {@code pool_reused_bytes_last_step} what the last step's
+ * storages took new and from the pool, and {@code pool_idle_after_forward_bytes} what the pool held unused at
+ * the memory step's end of forward (counted in {@code peak_heap_bytes}: the pool keeps released arrays, softly).
  */
 final class FinetuneBench {
     /** The --finetune name of lora on an NF4 + double-quantized base. */
@@ -85,10 +89,13 @@ final class FinetuneBench {
         SplittableRandom rng = new SplittableRandom(settings.seed());
         double[] secs = new double[settings.steps()];
         long[] allocated = new long[settings.warmup() + settings.steps()];
+        StoragePool.Stats poolBefore = null, poolLast = null;
         for (int i = 0; i < allocated.length; i++) {
             long t0 = System.nanoTime(), a0 = allocatedBytes();
+            poolBefore = backend.poolStats();
             step(model, opt, shape, rng, false);
             allocated[i] = allocatedBytes() - a0;
+            if (poolBefore != null) poolLast = backend.poolStats().minus(poolBefore);
             if (i >= settings.warmup()) secs[i - settings.warmup()] = (System.nanoTime() - t0) / 1e9;
         }
         long[] live = step(model, opt, shape, rng, true);
@@ -113,6 +120,11 @@ final class FinetuneBench {
         r.put("optimizer_state_bytes", opt.stateBytes());
         r.put("allocated_bytes_first_step", allocated.length > 0 ? allocated[0] : 0);
         r.put("allocated_bytes_last_step", allocated.length > 0 ? allocated[allocated.length - 1] : 0);
+        if (poolLast != null) {         // the backend's caching allocator: what the last step drew new and from the pool
+            r.put("pool_fresh_bytes_last_step", poolLast.freshBytes());
+            r.put("pool_reused_bytes_last_step", poolLast.reusedBytes());
+            r.put("pool_idle_after_forward_bytes", live[2]);
+        }
         r.put("s_per_step", BenchRunner.round(sPerStep, 4));
         r.put("tokens_per_s", BenchRunner.round(shape.tokensPerStep() / sPerStep, 1));
         return r;
@@ -153,7 +165,10 @@ final class FinetuneBench {
         return new long[] {elements, bytes};
     }
 
-    /** One step; with measure, the heap after a full GC at the end of forward and at the end of backward. */
+    /**
+     * One step; with measure, the heap after a full GC at the end of forward and at the end of backward, and
+     * the bytes the backend's pool held idle at the end of forward (part of that heap; -1 without a pool).
+     */
     private static long[] step(Transformer model, Optimizer opt, BenchShape s, SplittableRandom rng, boolean measure) {
         int n = s.batch() * s.seq();
         int[] ids = new int[n], targets = new int[n];
@@ -165,11 +180,12 @@ final class FinetuneBench {
         Tensor loss = Losses.crossEntropy(model.logits(model.forward(ModelInput.of(new IntTensor(ids, s.batch(), s.seq())))),
                 new IntTensor(targets, s.batch(), s.seq()));                          // [B, T, V] → [1]
         long afterForward = measure ? liveHeap() : 0;
+        StoragePool.Stats pool = measure ? model.backend().poolStats() : null;
         loss.backward();
         long afterBackward = measure ? liveHeap() : 0;
         opt.step(LR);
         for (Tensor p : model.parameters()) p.zeroGrad();
-        return new long[] {afterForward, afterBackward};
+        return new long[] {afterForward, afterBackward, pool == null ? -1 : pool.idleBytes()};
     }
 
     private static long liveHeap() {

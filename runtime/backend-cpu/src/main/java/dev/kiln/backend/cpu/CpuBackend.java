@@ -6,6 +6,7 @@ import dev.kiln.api.backend.BinaryOp;
 import dev.kiln.api.backend.CounterRng;
 import dev.kiln.api.backend.HeapStorage;
 import dev.kiln.api.backend.NaiveBackend;
+import dev.kiln.api.backend.StoragePool;
 import dev.kiln.api.backend.UnaryOp;
 import dev.kiln.api.tensor.Storage;
 
@@ -18,6 +19,7 @@ public final class CpuBackend implements Backend {
     private static final int GRAIN = 1 << 14;
 
     private final NaiveBackend naive = new NaiveBackend();
+    private final StoragePool pool = new StoragePool();
     private final Parallel par;
     private final Gemm gemm;
     private final Lanes lanes;
@@ -83,10 +85,16 @@ public final class CpuBackend implements Backend {
     // ---- memory ---------------------------------------------------------------------------
 
     @Override
-    public Storage allocate(int size) { return new HeapStorage(size); }
+    public Storage allocate(int size) { return pool.allocate(size); }
 
     @Override
-    public Storage upload(float[] data) { return new HeapStorage(data.clone()); }
+    public Storage upload(float[] data) { return pool.upload(data); }
+
+    @Override
+    public void release(Storage s) { pool.release(s); }
+
+    @Override
+    public StoragePool.Stats poolStats() { return pool.stats(); }
 
     @Override
     public float[] download(Storage s) { return h(s).clone(); }

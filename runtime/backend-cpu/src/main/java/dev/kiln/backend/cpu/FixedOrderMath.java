@@ -3,7 +3,6 @@ package dev.kiln.backend.cpu;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -18,28 +17,22 @@ import jdk.incubator.vector.VectorSpecies;
 final class FixedOrderMath {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    /** BUTTERFLY[k] swaps lanes i and i ^ (L >> (k + 1)). */
-    private static final VectorShuffle<Float>[] BUTTERFLY = butterfly();
+    /** A thread's lanes of the vector being summed. */
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[L]);
 
     private FixedOrderMath() {}
 
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] butterfly() {
-        int steps = Integer.numberOfTrailingZeros(L);
-        VectorShuffle<Float>[] out = new VectorShuffle[steps];
-        for (int k = 0; k < steps; k++) {
-            int h = L >> (k + 1);
-            int[] idx = new int[L];
-            for (int i = 0; i < L; i++) idx[i] = i ^ h;
-            out[k] = VectorShuffle.fromArray(S, idx, 0);
-        }
-        return out;
-    }
-
-    /** Σ of the lanes, as halves added pairwise (lane i + lane i ^ L/2, then ^ L/4, ...). */
+    /**
+     * Σ of the lanes, as halves added pairwise (lane i + lane i + L/2, then + L/4, ...), on the host: a
+     * rearrange by a shuffle that is not a compile-time constant is not intrinsified on JDK 17 and
+     * allocates on every call.
+     */
     static float sum(FloatVector v) {
-        for (VectorShuffle<Float> swap : BUTTERFLY) v = v.add(v.rearrange(swap));
-        return v.lane(0);
+        float[] a = LANES.get();
+        v.intoArray(a, 0);
+        for (int h = L / 2; h >= 1; h >>= 1)
+            for (int i = 0; i < h; i++) a[i] += a[i + h];
+        return a[0];
     }
 
     // exp(x) = 2^n · e^r with n = round(x / ln 2), r = x − n·ln 2 in [−ln2/2, ln2/2]; e^r by Cephes' expf polynomial

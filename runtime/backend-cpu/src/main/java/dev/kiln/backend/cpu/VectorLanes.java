@@ -152,81 +152,137 @@ final class VectorLanes implements Lanes {
         return half.neg().add(1f).blend(half, x.compare(VectorOperators.LT, 0f));
     }
 
+    // One loop per op, each its own method: a switch over every op in one method grows past C2's inlining node
+    // budget, exp and cdf then stay calls, and every FloatVector crossing a call is boxed on the heap.
+
     @Override
     public boolean unary(UnaryOp op, float[] x, float[] y, int from, int to) {
-        int i = from, end = from + (to - from) / L * L;
+        int end = from + (to - from) / L * L;
         switch (op) {
-            case EXP:
-                for (; i < end; i += L) exp(FloatVector.fromArray(S, x, i)).intoArray(y, i);
-                break;
-            case GELU_ERF:
-                for (; i < end; i += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, i);
-                    v.mul(cdf(v)).intoArray(y, i);
-                }
-                break;
-            case GELU_TANH:     // 0.5·x·(1 + tanh u) = x / (1 + exp(−2u))
-                for (; i < end; i += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, i);
-                    FloatVector u = v.mul(v).fma(0.044715f, 1f).mul(v).mul(-2f * SQRT_2_OVER_PI);
-                    v.div(exp(u).add(1f)).intoArray(y, i);
-                }
-                break;
-            case SILU:
-                for (; i < end; i += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, i);
-                    v.div(exp(v.neg()).add(1f)).intoArray(y, i);
-                }
-                break;
-            case SIGMOID:
-                for (; i < end; i += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, i);
-                    inv(exp(v.neg()).add(1f)).intoArray(y, i);
-                }
-                break;
-            default:
+            case EXP -> expLoop(x, y, from, end);
+            case GELU_ERF -> geluErf(x, y, from, end);
+            case GELU_TANH -> geluTanh(x, y, from, end);
+            case SILU -> silu(x, y, from, end);
+            case SIGMOID -> sigmoid(x, y, from, end);
+            default -> {
                 return false;
+            }
         }
-        for (; i < to; i++) y[i] = op.apply(x[i], 0f);
+        for (int i = end; i < to; i++) y[i] = op.apply(x[i], 0f);
         return true;
+    }
+
+    private static void expLoop(float[] x, float[] y, int from, int end) {
+        for (int i = from; i < end; i += L) exp(FloatVector.fromArray(S, x, i)).intoArray(y, i);
+    }
+
+    private static void geluErf(float[] x, float[] y, int from, int end) {
+        for (int i = from; i < end; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, i);
+            v.mul(cdf(v)).intoArray(y, i);
+        }
+    }
+
+    private static void geluTanh(float[] x, float[] y, int from, int end) {     // 0.5·x·(1 + tanh u) = x / (1 + exp(−2u))
+        for (int i = from; i < end; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, i);
+            FloatVector u = v.mul(v).fma(0.044715f, 1f).mul(v).mul(-2f * SQRT_2_OVER_PI);
+            v.div(exp(u).add(1f)).intoArray(y, i);
+        }
+    }
+
+    private static void silu(float[] x, float[] y, int from, int end) {
+        for (int i = from; i < end; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, i);
+            v.div(exp(v.neg()).add(1f)).intoArray(y, i);
+        }
+    }
+
+    private static void sigmoid(float[] x, float[] y, int from, int end) {
+        FloatVector one = FloatVector.broadcast(S, 1f);      // hoisted: a 1/x built inside the loop boxed on JDK 17
+        for (int i = from; i < end; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, i);
+            one.div(exp(v.neg()).add(one)).intoArray(y, i);
+        }
     }
 
     @Override
     public boolean unaryBackward(UnaryOp op, float[] x, float[] y, float[] gy, float[] gx, int from, int to) {
-        int i = from, end = from + (to - from) / L * L;
+        int end = from + (to - from) / L * L;
         switch (op) {
-            case GELU_ERF:      // Φ(x) + x·φ(x)
-                for (; i < end; i += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, i);
-                    FloatVector pdf = exp(v.mul(v).mul(-0.5f)).mul(INV_SQRT_2PI);
-                    FloatVector d = v.fma(pdf, cdf(v));
-                    FloatVector.fromArray(S, gy, i).fma(d, FloatVector.fromArray(S, gx, i)).intoArray(gx, i);
-                }
-                break;
-            case GELU_TANH: {   // s = σ(2u): s + 2·x·s·(1 − s)·u'
-                for (; i < end; i += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, i);
-                    FloatVector x2 = v.mul(v);
-                    FloatVector u = x2.fma(0.044715f, 1f).mul(v).mul(-2f * SQRT_2_OVER_PI);
-                    FloatVector s = inv(exp(u).add(1f));
-                    FloatVector du = x2.fma(3 * 0.044715f, 1f).mul(SQRT_2_OVER_PI);
-                    FloatVector d = v.mul(2f).mul(s).mul(s.neg().add(1f)).fma(du, s);
-                    FloatVector.fromArray(S, gy, i).fma(d, FloatVector.fromArray(S, gx, i)).intoArray(gx, i);
-                }
-                break;
-            }
-            case SILU:          // s·(1 + x·(1 − s))
-                for (; i < end; i += L) {
-                    FloatVector v = FloatVector.fromArray(S, x, i);
-                    FloatVector s = inv(exp(v.neg()).add(1f));
-                    FloatVector d = v.mul(s.neg().add(1f)).add(1f).mul(s);
-                    FloatVector.fromArray(S, gy, i).fma(d, FloatVector.fromArray(S, gx, i)).intoArray(gx, i);
-                }
-                break;
-            default:
+            case GELU_ERF -> geluErfBackward(x, gy, gx, from, end);
+            case GELU_TANH -> geluTanhBackward(x, gy, gx, from, end);
+            case SILU -> siluBackward(x, gy, gx, from, end);
+            default -> {
                 return false;
+            }
         }
-        for (; i < to; i++) gx[i] += gy[i] * op.derivative(x[i], y[i], 0f);
+        for (int i = end; i < to; i++) gx[i] += gy[i] * op.derivative(x[i], y[i], 0f);
         return true;
+    }
+
+    // The two backward loops below exceed C2's node budget in one body (two exps, or exp with the sigmoid
+    // derivative), so each runs as two loops over a block: the first keeps Φ(x) (or σ) in a scratch block.
+    private static final int BLOCK = 1024;
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[BLOCK]);
+
+    private static void geluErfBackward(float[] x, float[] gy, float[] gx, int from, int end) {   // Φ(x) + x·φ(x)
+        float[] phi = SCRATCH.get();
+        for (int b = from; b < end; b += BLOCK) {
+            int stop = Math.min(end, b + BLOCK);
+            cdfBlock(x, phi, b, stop);
+            geluErfBackwardBlock(x, phi, gy, gx, b, stop);
+        }
+    }
+
+    private static void cdfBlock(float[] x, float[] phi, int from, int stop) {
+        for (int i = from; i < stop; i += L) cdf(FloatVector.fromArray(S, x, i)).intoArray(phi, i - from);
+    }
+
+    private static void geluErfBackwardBlock(float[] x, float[] phi, float[] gy, float[] gx, int from, int stop) {
+        for (int i = from; i < stop; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, i);
+            FloatVector pdf = exp(v.mul(v).mul(-0.5f)).mul(INV_SQRT_2PI);
+            FloatVector d = v.fma(pdf, FloatVector.fromArray(S, phi, i - from));
+            FloatVector.fromArray(S, gy, i).fma(d, FloatVector.fromArray(S, gx, i)).intoArray(gx, i);
+        }
+    }
+
+    private static void geluTanhBackward(float[] x, float[] gy, float[] gx, int from, int end) {  // s = σ(2u): s + 2·x·s·(1 − s)·u'
+        float[] sig = SCRATCH.get();
+        for (int b = from; b < end; b += BLOCK) {
+            int stop = Math.min(end, b + BLOCK);
+            tanhSigmoidBlock(x, sig, b, stop);
+            geluTanhBackwardBlock(x, sig, gy, gx, b, stop);
+        }
+    }
+
+    private static void tanhSigmoidBlock(float[] x, float[] sig, int from, int stop) {
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        for (int i = from; i < stop; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, i);
+            FloatVector u = v.mul(v).fma(0.044715f, 1f).mul(v).mul(-2f * SQRT_2_OVER_PI);
+            one.div(exp(u).add(one)).intoArray(sig, i - from);
+        }
+    }
+
+    private static void geluTanhBackwardBlock(float[] x, float[] sig, float[] gy, float[] gx, int from, int stop) {
+        for (int i = from; i < stop; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, i);
+            FloatVector s = FloatVector.fromArray(S, sig, i - from);
+            FloatVector du = v.mul(v).fma(3 * 0.044715f, 1f).mul(SQRT_2_OVER_PI);
+            FloatVector d = v.mul(2f).mul(s).mul(s.neg().add(1f)).fma(du, s);
+            FloatVector.fromArray(S, gy, i).fma(d, FloatVector.fromArray(S, gx, i)).intoArray(gx, i);
+        }
+    }
+
+    private static void siluBackward(float[] x, float[] gy, float[] gx, int from, int end) {      // s·(1 + x·(1 − s))
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        for (int i = from; i < end; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, i);
+            FloatVector s = one.div(exp(v.neg()).add(one));
+            FloatVector d = v.mul(s.neg().add(1f)).add(1f).mul(s);
+            FloatVector.fromArray(S, gy, i).fma(d, FloatVector.fromArray(S, gx, i)).intoArray(gx, i);
+        }
     }
 }

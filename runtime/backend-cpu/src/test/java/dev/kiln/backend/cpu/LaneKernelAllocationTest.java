@@ -1,0 +1,77 @@
+package dev.kiln.backend.cpu;
+
+import dev.kiln.api.backend.UnaryOp;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.lang.management.ManagementFactory;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Once compiled, a Vector API loop allocates nothing: every FloatVector stays in registers. A vector that
+ * crosses a call C2 did not inline (a loop body past its inlining node budget) is boxed on the heap at
+ * each iteration, which is both slow and garbage proportional to the data (issue 13: a training step
+ * after the first allocates nothing proportional to the batch). Each kernel is warmed up until C2 has
+ * compiled it, then one more pass over a million floats must allocate under a kilobyte per 64 KiB of
+ * data processed (the bound leaves room for a stray profiling object, not for one box per vector).
+ * Runs with the JIT hints Kiln launches with ({@code kiln.jit.flags} in the root pom, the same as ./kiln):
+ * without them C2 may compile the exponential on its own first and then refuse to inline it.
+ */
+class LaneKernelAllocationTest {
+    private static final int N = 1 << 20;
+    private static final long BOUND = (4L * N / 65_536) * 1024;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"EXP", "GELU_ERF", "GELU_TANH", "SILU", "SIGMOID",
+            "GELU_ERF'", "GELU_TANH'", "SILU'", "adamw", "expShift", "expShiftSum", "addExpScaled", "sum", "dot", "sumSquares"})
+    void aCompiledKernelDoesNotAllocate(String kernel) {
+        Lanes lanes = Lanes.best();
+        Assumptions.assumeTrue(lanes instanceof VectorLanes, "the Vector API lanes are not in use on this JVM/CPU");
+        Assumptions.assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
+                "this JVM does not count allocated bytes per thread");
+        float[] x = random(1), y = random(2), g = random(3), m = random(4), v = random(5);
+        for (int i = 0; i < v.length; i++) v[i] = Math.abs(v[i]);
+        Runnable pass = () -> run(lanes, kernel, x, y, g, m, v);
+        long worst = 0;
+        for (int round = 0; round < 60; round++) {     // warm-up: tiers 3 and 4 compile the loop (and OSR it)
+            long before = allocated();
+            pass.run();
+            worst = allocated() - before;
+            if (round >= 20 && worst <= BOUND) break;
+        }
+        assertTrue(worst <= BOUND, kernel + " still allocated " + worst + " bytes for " + N + " floats after warm-up"
+                + " (a vector boxed across a call that was not inlined)");
+    }
+
+    private static void run(Lanes lanes, String kernel, float[] x, float[] y, float[] g, float[] m, float[] v) {
+        switch (kernel) {
+            case "adamw" -> lanes.adamw(y, g, m, v, 0, N, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 0.5f, 0.25f);
+            case "expShift" -> lanes.expShift(x, 0, y, 0, N, 1f);
+            case "expShiftSum" -> lanes.expShiftSum(x, 0, N, 1f);
+            case "addExpScaled" -> lanes.addExpScaled(x, g, 0, N, 1f, 1e-6f, 0.5f);
+            case "sum" -> lanes.sum(x, 0, N);
+            case "dot" -> lanes.dot(x, 0, y, 0, N);
+            case "sumSquares" -> lanes.sumSquares(x, 0, N, 0.1f);
+            default -> {
+                boolean backward = kernel.endsWith("'");
+                UnaryOp op = UnaryOp.valueOf(backward ? kernel.substring(0, kernel.length() - 1) : kernel);
+                if (backward) lanes.unaryBackward(op, x, y, g, m, 0, N);
+                else lanes.unary(op, x, y, 0, N);
+            }
+        }
+    }
+
+    private static float[] random(long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] a = new float[N];
+        for (int i = 0; i < N; i++) a[i] = (float) (r.nextDouble() * 4 - 2);
+        return a;
+    }
+
+    private static long allocated() {
+        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+    }
+}
