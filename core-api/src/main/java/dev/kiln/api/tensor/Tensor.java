@@ -26,6 +26,7 @@ public final class Tensor {
     private boolean requiresGrad;
     private Storage grad;
     private Tensor[] inputs;
+    private Tensor[] frozenInputs;      // off the tape in grad mode: what it was computed from, for backward's release
     private BackwardFn backwardFn;
     private String opName;
     private boolean released;
@@ -95,7 +96,10 @@ public final class Tensor {
                 }
             }
         }
-        if (!out.requiresGrad) ScratchScope.record(out);
+        if (!out.requiresGrad) {
+            ScratchScope.record(out);
+            if (GradMode.isEnabled()) out.frozenInputs = inputs;    // frozen weights' chain: released after backward
+        }
         return out;
     }
 
@@ -187,8 +191,9 @@ public final class Tensor {
     /** This node and the nodes it is a view of keep their storage after backward. */
     private void markEscaped() {
         escaped = true;
-        if (!ownsStorage && inputs != null)
-            for (Tensor in : inputs) if (in != null && in.storage == storage && !in.escaped) in.markEscaped();
+        Tensor[] from = inputs != null ? inputs : frozenInputs;
+        if (!ownsStorage && from != null)
+            for (Tensor in : from) if (in != null && in.storage == storage && !in.escaped) in.markEscaped();
     }
 
     // ---- gradients ----------------------------------------------------------------------------
@@ -265,7 +270,7 @@ public final class Tensor {
             if (t.grad != null) backend.release(t.grad);
             if (t != this && t.ownsStorage && !t.escaped) backend.release(t.storage);
             if (t.saved != null) for (Storage st : t.saved) if (st != null) backend.release(st);
-            for (Tensor in : t.inputs) if (in != null && !in.requiresGrad && in.ownsStorage && !in.escaped) offTape.add(in);
+            for (Tensor in : t.inputs) if (in != null && !in.requiresGrad && !in.escaped) offTape.add(in);
             t.grad = null;
             t.saved = null;
             t.released = true;
@@ -273,8 +278,16 @@ public final class Tensor {
             t.inputs = null;
         }
         // op results the tape read but did not record (computed from frozen weights only: a LoRA model's
-        // embeddings and base projections); every reader has run now
-        for (Tensor in : offTape) backend.release(in.storage);
+        // embeddings and base projections), and the chain they came from; every reader has run now
+        ArrayDeque<Tensor> chain = new ArrayDeque<>(offTape);
+        while (!chain.isEmpty()) {
+            Tensor t = chain.pop();
+            if (t.ownsStorage) backend.release(t.storage);          // a view only leads on to what it views
+            if (t.frozenInputs != null)
+                for (Tensor in : t.frozenInputs)
+                    if (in != null && !in.requiresGrad && !in.escaped && offTape.add(in)) chain.push(in);
+            t.frozenInputs = null;
+        }
     }
 
     /** Tape nodes reachable from this tensor, inputs before the ops that use them. */
