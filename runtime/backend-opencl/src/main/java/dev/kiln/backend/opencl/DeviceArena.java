@@ -74,6 +74,7 @@ final class DeviceArena {
         }
         OpenClStorage s = new OpenClStorage(this, off, size);
         Reference<OpenClStorage> ref = new PhantomReference<>(s, queue);
+        s.region = ref;
         live.put(ref, new int[] {off, len});
         byOffset.put(off, ref);
         used += len;
@@ -81,11 +82,16 @@ final class DeviceArena {
         return s;
     }
 
-    /** Returns a temporary's region now (it must not be used afterwards). */
+    /**
+     * Returns a storage's region now (it must not be used afterwards). A second release of the same storage
+     * does nothing, even when its region has since gone to another storage at the same offset.
+     */
     void release(OpenClStorage s) {
-        if (s.size() == 0) return;
+        Object mine = s.region;
+        if (s.size() == 0 || s.arena != this || mine == null) return;
+        s.region = null;
         Reference<?> ref = byOffset.get(s.offset);
-        if (ref == null) return;
+        if (ref != mine) return;            // the region is another storage's now
         ref.clear();
         freeRegion(ref);
     }

@@ -11,6 +11,7 @@ public final class OpenClStorage implements Storage {
     final DeviceArena arena;
     final int offset;
     private final int size;
+    Object region;      // the arena's handle on this storage's region; null once released
 
     OpenClStorage(DeviceArena arena, int offset, int size) {
         this.arena = arena;

@@ -27,6 +27,19 @@ class DeviceArenaTest {
     }
 
     @Test
+    void aSecondReleaseDoesNotFreeTheRegionsNextOwner() {
+        DeviceArena a = arena(256, 256);
+        OpenClStorage x = a.allocate(16);
+        a.release(x);
+        OpenClStorage y = a.allocate(16);            // x's region, same offset
+        assertEquals(x.offset(), y.offset());
+        a.release(x);                                 // stale: must leave y's region alone
+        OpenClStorage z = a.allocate(16);
+        assertTrue(z.offset() != y.offset(), "y's region was handed out again: " + z.offset());
+        assertEquals(32, a.usedFloats());
+    }
+
+    @Test
     void growsWhenFullAndFailsPastTheLimit() {
         DeviceArena a = arena(64, 256);
         OpenClStorage keep = a.allocate(64);
