@@ -26,6 +26,12 @@ public interface Backend extends AutoCloseable {
     /** A new zero-filled storage of {@code size} floats. */
     Storage allocate(int size);
 
+    /**
+     * A storage of {@code size} floats with unspecified contents, for an output the caller overwrites
+     * entirely before reading (a pooling backend then skips the zero fill). Default: {@link #allocate}.
+     */
+    default Storage allocateUninitialized(int size) { return allocate(size); }
+
     /** A new storage holding a copy of {@code data}. */
     Storage upload(float[] data);
 

@@ -27,6 +27,9 @@ public class NaiveBackend implements Backend {
     public Storage allocate(int size) { return pool.allocate(size); }
 
     @Override
+    public Storage allocateUninitialized(int size) { return pool.allocateUninitialized(size); }
+
+    @Override
     public Storage upload(float[] data) { return pool.upload(data); }
 
     @Override

@@ -19,6 +19,7 @@ import java.util.Map;
  * another op's values.
  */
 public final class StoragePool {
+    private static final boolean POISON = Boolean.getBoolean("kiln.pool.poison");
     private final Map<Integer, ArrayDeque<SoftReference<float[]>>> idle = new HashMap<>();
     private long freshBytes, reusedBytes, releasedBytes, idleBytes;
 
@@ -27,6 +28,22 @@ public final class StoragePool {
         float[] a = take(size);
         if (a == null) return fresh(new float[size]);
         Arrays.fill(a, 0f);
+        return new HeapStorage(a, this);
+    }
+
+    /**
+     * A storage of {@code size} floats whose contents the caller overwrites entirely: an idle array as it was
+     * left. With the system property {@code kiln.pool.poison} (the test JVMs) every such array is filled with
+     * NaN instead, so an op that reads what it did not write fails its tests.
+     */
+    public HeapStorage allocateUninitialized(int size) {
+        float[] a = take(size);
+        if (a == null) {
+            HeapStorage s = fresh(new float[size]);
+            if (POISON) Arrays.fill(s.data, Float.NaN);
+            return s;
+        }
+        if (POISON) Arrays.fill(a, Float.NaN);
         return new HeapStorage(a, this);
     }
 

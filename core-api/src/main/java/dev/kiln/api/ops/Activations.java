@@ -63,7 +63,7 @@ public final class Activations {
     static Tensor unary(UnaryOp op, Tensor x, float param) {
         Backend be = x.backend();
         int n = x.size();
-        Storage y = be.allocate(n);
+        Storage y = be.allocateUninitialized(n);
         be.unary(op, x.storage(), y, n, param);
         return Tensor.result(op.name().toLowerCase(java.util.Locale.ROOT), y, x.shape(),
                 g -> be.unaryBackward(op, x.storage(), y, g, x.gradForAccumulation(), n, param), x);

@@ -34,7 +34,7 @@ public final class Arithmetic {
         Shape outShape = Shape.broadcast(a.shape(), b.shape());
         int rank = outShape.rank();
         int[] as = a.shape().padTo(rank), bs = b.shape().padTo(rank), os = outShape.dims();
-        Storage out = be.allocate(outShape.size());
+        Storage out = be.allocateUninitialized(outShape.size());
         be.binary(op, a.storage(), as, b.storage(), bs, out, os);
         return Tensor.result(op.name().toLowerCase(java.util.Locale.ROOT), out, outShape, g -> {
             int n = outShape.size();

@@ -47,10 +47,10 @@ public final class Attention {
         int b = x.dim(0), t = x.dim(1), d = headDim(x, heads);
         float[] freq = invFreq.clone();
         Backend be = x.backend();
-        Storage y = be.allocate(x.size());
+        Storage y = be.allocateUninitialized(x.size());
         be.rope(x.storage(), y, b, t, heads, d, posOffset, freq, false);
         return Tensor.result("rope", y, x.shape(), g -> {
-            Storage back = be.allocate(x.size());
+            Storage back = be.allocateUninitialized(x.size());
             be.rope(g, back, b, t, heads, d, posOffset, freq, true);
             Kernels.accumulate(be, back, x.gradForAccumulation(), x.size());
             be.release(back);

@@ -21,7 +21,7 @@ public final class Embedding {
         int[] idDims = ids.shape().dims(), outDims = java.util.Arrays.copyOf(idDims, idDims.length + 1);
         outDims[idDims.length] = dim;
         Backend be = table.backend();
-        Storage out = be.allocate(idx.length * dim);
+        Storage out = be.allocateUninitialized(idx.length * dim);
         be.embedding(table.storage(), idx, out, dim);
         return Tensor.result("embedding", out, Shape.of(outDims),
                 g -> be.embeddingBackward(g, idx, table.gradForAccumulation(), dim), table);

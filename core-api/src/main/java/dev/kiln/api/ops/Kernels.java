@@ -10,13 +10,13 @@ final class Kernels {
     private Kernels() {}
 
     static Storage binary(Backend be, BinaryOp op, Storage a, int[] as, Storage b, int[] bs, int[] os) {
-        Storage out = be.allocate(size(os));
+        Storage out = be.allocateUninitialized(size(os));
         be.binary(op, a, as, b, bs, out, os);
         return out;
     }
 
     static Storage unary(Backend be, UnaryOp op, Storage x, int n, float param) {
-        Storage out = be.allocate(n);
+        Storage out = be.allocateUninitialized(n);
         be.unary(op, x, out, n, param);
         return out;
     }

@@ -36,7 +36,7 @@ public final class MatMul {
             throw new IllegalArgumentException("matmul batch dimensions differ: " + a.shape() + " · " + b.shape());
         Shape outShape = Shape.of(outDims);
         Backend be = a.backend();
-        Storage out = be.allocate(outShape.size());
+        Storage out = be.allocateUninitialized(outShape.size());
         gemm(be, a.storage(), b.storage(), out, batch, m, n, k, transA, transB, aShared, bShared, false);
         return Tensor.result("matmul", out, outShape, g -> {
             if (a.requiresGrad()) {
@@ -98,7 +98,7 @@ public final class MatMul {
 
     private static Storage slice(Backend be, Storage s, int offset, int len, boolean shared) {
         if (shared || offset == 0 && s.size() == len) return s;
-        Storage out = be.allocate(len);
+        Storage out = be.allocateUninitialized(len);
         be.copy(s, offset, out, 0, len);
         return out;
     }

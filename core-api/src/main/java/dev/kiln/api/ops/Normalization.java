@@ -14,7 +14,7 @@ public final class Normalization {
         check(x, gamma, "gamma");
         if (beta != null) check(x, beta, "beta");
         Backend be = x.backend();
-        Storage y = be.allocate(x.size()), mean = be.allocate(rows), rstd = be.allocate(rows);
+        Storage y = be.allocateUninitialized(x.size()), mean = be.allocateUninitialized(rows), rstd = be.allocateUninitialized(rows);
         be.layerNorm(x.storage(), gamma.storage(), beta == null ? null : beta.storage(), y, mean, rstd, rows, cols, eps);
         Tensor[] inputs = beta == null ? new Tensor[] {x, gamma} : new Tensor[] {x, gamma, beta};
         return Tensor.result("layer_norm", y, x.shape(), g -> {
@@ -31,7 +31,7 @@ public final class Normalization {
         int cols = x.dim(-1), rows = x.size() / Math.max(1, cols);
         check(x, gamma, "gamma");
         Backend be = x.backend();
-        Storage y = be.allocate(x.size()), rstd = be.allocate(rows);
+        Storage y = be.allocateUninitialized(x.size()), rstd = be.allocateUninitialized(rows);
         be.rmsNorm(x.storage(), gamma.storage(), y, rstd, rows, cols, eps);
         return Tensor.result("rms_norm", y, x.shape(), g -> {
             Storage gx = x.requiresGrad() ? x.gradForAccumulation() : be.allocate(x.size());

@@ -41,7 +41,7 @@ public final class Reductions {
         int[] kept = x.dims();
         kept[ax] = 1;
         Backend be = x.backend();
-        Storage out = be.allocate(outer * inner);
+        Storage out = be.allocateUninitialized(outer * inner);
         be.reduceAxis(max, x.storage(), out, outer, len, inner);
         int[] outDims = keepDim ? kept : removeAxis(x.dims(), ax);
         int[] xd = x.dims();

@@ -19,7 +19,7 @@ public final class Regularization {
         if (p >= 1f) throw new IllegalArgumentException("dropout probability must be < 1, got " + p);
         Backend be = x.backend();
         int n = x.size();
-        Storage mask = be.allocate(n);
+        Storage mask = be.allocateUninitialized(n);
         be.dropoutMask(mask, n, 1f - p, seed);
         int[] d = x.dims();
         Storage y = Kernels.binary(be, BinaryOp.MUL, x.storage(), d, mask, d, d);

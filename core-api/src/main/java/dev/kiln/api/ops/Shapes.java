@@ -39,10 +39,10 @@ public final class Shapes {
             perm[i] = p;
         }
         Backend be = x.backend();
-        Storage out = be.allocate(x.size());
+        Storage out = be.allocateUninitialized(x.size());
         be.permute(x.storage(), in, perm, out);
         return Tensor.result("permute", out, Shape.of(outDims), g -> {
-            Storage back = be.allocate(x.size());
+            Storage back = be.allocateUninitialized(x.size());
             be.permute(g, outDims, inverse, back);
             Kernels.accumulate(be, back, x.gradForAccumulation(), x.size());
             be.release(back);
@@ -70,7 +70,7 @@ public final class Shapes {
         dims[ax] = end - start;
         Shape outShape = Shape.of(dims);
         Backend be = x.backend();
-        Storage out = be.allocate(outShape.size());
+        Storage out = be.allocateUninitialized(outShape.size());
         int block = (end - start) * inner;
         be.copyBlocks(x.storage(), start * inner, len * inner, out, 0, block, block, outer, false);
         return Tensor.result("slice", out, outShape, g ->

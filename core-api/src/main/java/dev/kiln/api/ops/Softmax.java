@@ -20,7 +20,7 @@ public final class Softmax {
         }
         int cols = x.dim(-1), rows = cols == 0 ? 0 : x.size() / cols;
         Backend be = x.backend();
-        Storage y = be.allocate(x.size());
+        Storage y = be.allocateUninitialized(x.size());
         be.softmax(x.storage(), y, rows, cols, log);
         return Tensor.result(log ? "log_softmax" : "softmax", y, x.shape(),
                 g -> be.softmaxBackward(y, g, x.gradForAccumulation(), rows, cols, log), x);

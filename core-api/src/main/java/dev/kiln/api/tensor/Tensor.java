@@ -26,7 +26,6 @@ public final class Tensor {
     private boolean requiresGrad;
     private Storage grad;
     private Tensor[] inputs;
-    private Tensor[] frozenInputs;      // off the tape in grad mode: what it was computed from, for backward's release
     private BackwardFn backwardFn;
     private String opName;
     private boolean released;
@@ -96,10 +95,7 @@ public final class Tensor {
                 }
             }
         }
-        if (!out.requiresGrad) {
-            ScratchScope.record(out);
-            if (GradMode.isEnabled()) out.frozenInputs = inputs;    // frozen weights' chain: released after backward
-        }
+        if (!out.requiresGrad) ScratchScope.record(out);
         return out;
     }
 
@@ -191,9 +187,8 @@ public final class Tensor {
     /** This node and the nodes it is a view of keep their storage after backward. */
     private void markEscaped() {
         escaped = true;
-        Tensor[] from = inputs != null ? inputs : frozenInputs;
-        if (!ownsStorage && from != null)
-            for (Tensor in : from) if (in != null && in.storage == storage && !in.escaped) in.markEscaped();
+        if (!ownsStorage && inputs != null)
+            for (Tensor in : inputs) if (in != null && in.storage == storage && !in.escaped) in.markEscaped();
     }
 
     // ---- gradients ----------------------------------------------------------------------------
@@ -277,17 +272,10 @@ public final class Tensor {
             t.backwardFn = null;
             t.inputs = null;
         }
-        // op results the tape read but did not record (computed from frozen weights only: a LoRA model's
-        // embeddings and base projections), and the chain they came from; every reader has run now
-        ArrayDeque<Tensor> chain = new ArrayDeque<>(offTape);
-        while (!chain.isEmpty()) {
-            Tensor t = chain.pop();
-            if (t.ownsStorage) backend.release(t.storage);          // a view only leads on to what it views
-            if (t.frozenInputs != null)
-                for (Tensor in : t.frozenInputs)
-                    if (in != null && !in.requiresGrad && !in.escaped && offTape.add(in)) chain.push(in);
-            t.frozenInputs = null;
-        }
+        // op results the tape read but did not record (computed from frozen weights only: a LoRA model's base
+        // projections); every reader has run now. What they were computed from is not tracked: keeping it for
+        // this would hold a frozen backbone's every activation until backward (a trainable head alone).
+        for (Tensor in : offTape) if (in.ownsStorage) backend.release(in.storage);
     }
 
     /** Tape nodes reachable from this tensor, inputs before the ops that use them. */

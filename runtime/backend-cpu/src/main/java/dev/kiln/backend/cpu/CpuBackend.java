@@ -88,6 +88,9 @@ public final class CpuBackend implements Backend {
     public Storage allocate(int size) { return pool.allocate(size); }
 
     @Override
+    public Storage allocateUninitialized(int size) { return pool.allocateUninitialized(size); }
+
+    @Override
     public Storage upload(float[] data) { return pool.upload(data); }
 
     @Override
