@@ -20,7 +20,7 @@ package dev.kiln.api.plugin;
  * 1.8 {@code FineTuner.baseBlockHook} (a method's say over each base block as it loads);
  * {@link dev.kiln.api.quant.LowRankMergedWeight} and {@code Linear.mergeLowRank} / {@code unmergeLowRank};
  * {@code TensorData.lazyF32}.
- * 1.9 memory reuse: {@code Backend.release} / {@code poolStats} and {@link dev.kiln.api.backend.StoragePool}
+ * 1.9 memory reuse: {@code Backend.release} / {@code poolStats} / {@code allocateUninitialized} and {@link dev.kiln.api.backend.StoragePool}
  * (a released storage is refused afterwards); the tape releases what backward consumed
  * ({@code Tensor.savedForBackward}, {@code releaseStorage}, {@link dev.kiln.api.tensor.ScratchScope}).
  */
