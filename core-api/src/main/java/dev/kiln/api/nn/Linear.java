@@ -47,7 +47,11 @@ public class Linear extends Module {
         if (x.dim(-1) != in) throw new IllegalArgumentException("linear expects last dim " + in + ", got " + x.shape());
         if (!adaptersDisabled) for (LinearAdapter a : adapters) if (a.active()) x = a.transformInput(x);
         Tensor y = quantized != null ? QuantizedMatMul.linear(x, quantized) : MatMul.matmul(x, weight, false, true);
-        if (bias != null) y = Arithmetic.add(y, bias);
+        if (bias != null) {
+            Tensor product = y;
+            y = Arithmetic.add(product, bias);
+            if (!y.requiresGrad()) product.releaseStorage();    // off the tape: the add was its only reader
+        }
         if (!adaptersDisabled) for (LinearAdapter a : adapters) if (a.active()) y = a.apply(x, y);
         return y;
     }

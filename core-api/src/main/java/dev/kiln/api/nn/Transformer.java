@@ -1,6 +1,7 @@
 package dev.kiln.api.nn;
 
 import dev.kiln.api.autograd.Checkpoint;
+import dev.kiln.api.autograd.GradMode;
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.backend.CounterRng;
 import dev.kiln.api.ops.Arithmetic;
@@ -9,6 +10,7 @@ import dev.kiln.api.ops.MatMul;
 import dev.kiln.api.ops.Regularization;
 import dev.kiln.api.ops.Shapes;
 import dev.kiln.api.tensor.IntTensor;
+import dev.kiln.api.tensor.ScratchScope;
 import dev.kiln.api.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -132,6 +134,42 @@ public final class Transformer extends Module {
         if ((positions != null || sinusoid != null) && prefix + offset + t > usable)
             throw new IllegalArgumentException("sequence of " + (offset + t) + " tokens" + (prefix > 0 ? " after a prefix of " + prefix : "")
                     + " exceeds " + usableNote());
+        // With frozen embeddings (LoRA, a head alone) what they compute is off the tape: its intermediates go
+        // back to the backend once the stretch is done, as do those of each frozen block below.
+        ScratchScope scratch = frozenStretch(cache);
+        Embedded e = null;
+        try {
+            e = embed(in, b, t, prefix, offset, softPrompt);
+        } finally {
+            if (scratch != null) scratch.closeKeeping(e == null ? null : e.x());
+        }
+        Tensor x = e.x();
+        in = e.in();
+        t = e.t();
+        int virtual = e.virtual();
+        long seed = nextSeed();
+        if (isTraining()) x = Regularization.dropout(x, cfg.dropout(), seed);
+        for (int i = 0; i < blocks.size(); i++) {
+            ScratchScope blockScratch = x.requiresGrad() ? null : frozenStretch(cache);
+            Tensor out = null;
+            try {
+                out = block(i, x, in, prefix + offset, seed + 16L * (i + 1));
+            } finally {
+                if (blockScratch != null) blockScratch.closeKeeping(out);
+            }
+            x = out;
+        }
+        if (cache != null) cache.advance(t);
+        if (virtual > 0) x = Shapes.slice(x, 1, virtual, t);                 // the real tokens' states: [B, T, C]
+        return finalNorm != null ? finalNorm.forward(x) : x;
+    }
+
+    /** The input embeddings after the input's ids and positions: [B, T, C], T counting soft-prompt tokens. */
+    private record Embedded(Tensor x, ModelInput in, int t, int virtual) {}
+
+    /** Token (or given) embeddings, soft prompt, positions, token types and the embedding norm. */
+    private Embedded embed(ModelInput in, int b, int t, int prefix, int offset, SoftPrompt softPrompt) {
+        int usable = cfg.usablePositions();
         Tensor x = in.embeddings() != null ? in.embeddings() : embedTokens(in.ids());
         if (x.dim(-1) != cfg.dModel()) throw new IllegalArgumentException("embeddings " + x.shape() + " do not have width " + cfg.dModel());
         int virtual = softPrompt != null && offset == 0 ? softPrompt.tokens() : 0;
@@ -162,12 +200,7 @@ public final class Transformer extends Module {
             x = Arithmetic.add(x, Embedding.lookup(types, tt));
         }
         if (embedNorm != null) x = embedNorm.forward(x);
-        long seed = nextSeed();
-        if (isTraining()) x = Regularization.dropout(x, cfg.dropout(), seed);
-        for (int i = 0; i < blocks.size(); i++) x = block(i, x, in, prefix + offset, seed + 16L * (i + 1));
-        if (cache != null) cache.advance(t);
-        if (virtual > 0) x = Shapes.slice(x, 1, virtual, t);                 // the real tokens' states: [B, T, C]
-        return finalNorm != null ? finalNorm.forward(x) : x;
+        return new Embedded(x, in, t, virtual);
     }
 
     /**
@@ -293,6 +326,11 @@ public final class Transformer extends Module {
     public void setGradientCheckpointing(boolean on) { this.gradientCheckpointing = on; }
 
     public boolean gradientCheckpointing() { return gradientCheckpointing; }
+
+    /** A scope for a stretch of a training forward (grad mode, no KV cache), else null. */
+    private static ScratchScope frozenStretch(KVCache cache) {
+        return GradMode.isEnabled() && cache == null ? ScratchScope.open() : null;
+    }
 
     /** Block i on x [B, T, C] → [B, T, C], through a {@link Checkpoint} when checkpointing applies (training, no KV cache). */
     private Tensor block(int i, Tensor x, ModelInput in, int posOffset, long seed) {

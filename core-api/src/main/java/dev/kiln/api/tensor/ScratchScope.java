@@ -44,6 +44,17 @@ public final class ScratchScope implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Closes the scope keeping {@code out}, for a stretch of a training forward that may or may not touch
+     * trainable weights: when {@code out} needs no gradient, nothing in the stretch was recorded on the tape
+     * and its intermediates are released; when it does, the tape may read them in backward and nothing is.
+     */
+    public void closeKeeping(Tensor out) {
+        if (out == null || out.requiresGrad()) results.clear();
+        else keep(out);
+        close();
+    }
+
     @Override
     public void close() {
         if (closed) return;
