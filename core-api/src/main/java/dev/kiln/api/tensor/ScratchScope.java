@@ -10,8 +10,9 @@ import java.util.Set;
  * The no-grad counterpart of backward's release: while a scope is open on a thread, every op result made
  * there that is not on the tape is recorded, and closing the scope releases their storages to the
  * backend, except the ones {@link #keep} names, any a {@link Tensor#detach()} shares and views (a result
- * sharing an input's storage, which may be one from outside the scope). For a pure
- * function whose intermediates nobody holds afterwards: the no-grad forward of a checkpointed segment.
+ * sharing an input's storage, which may be one from outside the scope). For a pure function whose
+ * intermediates nobody holds afterwards: the no-grad forward of a checkpointed segment, and the stretches
+ * of a training forward computed from frozen weights alone ({@link #closeKeeping}).
  */
 public final class ScratchScope implements AutoCloseable {
     private static final ThreadLocal<ScratchScope> CURRENT = new ThreadLocal<>();
