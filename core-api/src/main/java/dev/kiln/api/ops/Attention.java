@@ -30,16 +30,12 @@ public final class Attention {
         be.attentionWithStats(spec, q.storage(), k.storage(), v.storage(), mask, seg, out, stats);
         Shape shape = Shape.of(spec.batch(), spec.tq(), spec.qHeads() * spec.headDim());
         return Tensor.result("attention", out, shape, g -> {
-            Storage gq = gradOrScratch(q), gk = k == q ? gq : gradOrScratch(k);
-            Storage gv = v == q ? gq : v == k ? gk : gradOrScratch(v);
+            Storage gq = Kernels.gradOrScratch(q), gk = k == q ? gq : Kernels.gradOrScratch(k);
+            Storage gv = v == q ? gq : v == k ? gk : Kernels.gradOrScratch(v);
             be.attentionBackwardFromStats(spec, q.storage(), k.storage(), v.storage(), mask, seg, stats, g, gq, gk, gv);
             Kernels.release(be, q.requiresGrad() ? null : gq, k == q || k.requiresGrad() ? null : gk,
                     v == q || v == k || v.requiresGrad() ? null : gv);
         }, q, k, v).savedForBackward(stats);
-    }
-
-    private static Storage gradOrScratch(Tensor t) {
-        return t.requiresGrad() ? t.gradForAccumulation() : t.backend().allocate(t.size());
     }
 
     /** Rotary embedding of x: [B, T, H, D] (or [B, T, H·D]) at positions posOffset + t; invFreq: [D/2] (RopeScaling#inverseFrequencies). */

@@ -4,6 +4,7 @@ import dev.kiln.api.backend.Backend;
 import dev.kiln.api.backend.BinaryOp;
 import dev.kiln.api.backend.UnaryOp;
 import dev.kiln.api.tensor.Storage;
+import dev.kiln.api.tensor.Tensor;
 
 /** Allocate-and-run shorthands over backend primitives, for use inside ops. */
 final class Kernels {
@@ -30,6 +31,11 @@ final class Kernels {
         Storage out = binary(be, BinaryOp.MUL, g, gShape, one, ones, shape);
         be.release(one);
         return out;
+    }
+
+    /** t's gradient to accumulate into, or a scratch storage of its size when t needs none (release it after). */
+    static Storage gradOrScratch(Tensor t) {
+        return t.requiresGrad() ? t.gradForAccumulation() : t.backend().allocate(t.size());
     }
 
     /** Gives an op's scratch storages back to the backend once it is done with them (nulls skipped). */

@@ -18,7 +18,7 @@ public final class Normalization {
         be.layerNorm(x.storage(), gamma.storage(), beta == null ? null : beta.storage(), y, mean, rstd, rows, cols, eps);
         Tensor[] inputs = beta == null ? new Tensor[] {x, gamma} : new Tensor[] {x, gamma, beta};
         return Tensor.result("layer_norm", y, x.shape(), g -> {
-            Storage gx = x.requiresGrad() ? x.gradForAccumulation() : be.allocate(x.size());
+            Storage gx = Kernels.gradOrScratch(x);
             be.layerNormBackward(x.storage(), gamma.storage(), mean, rstd, g, gx,
                     gamma.requiresGrad() ? gamma.gradForAccumulation() : null,
                     beta != null && beta.requiresGrad() ? beta.gradForAccumulation() : null, rows, cols);
@@ -34,7 +34,7 @@ public final class Normalization {
         Storage y = be.allocateUninitialized(x.size()), rstd = be.allocateUninitialized(rows);
         be.rmsNorm(x.storage(), gamma.storage(), y, rstd, rows, cols, eps);
         return Tensor.result("rms_norm", y, x.shape(), g -> {
-            Storage gx = x.requiresGrad() ? x.gradForAccumulation() : be.allocate(x.size());
+            Storage gx = Kernels.gradOrScratch(x);
             be.rmsNormBackward(x.storage(), gamma.storage(), rstd, g, gx,
                     gamma.requiresGrad() ? gamma.gradForAccumulation() : null, rows, cols);
             if (!x.requiresGrad()) be.release(gx);

@@ -62,6 +62,6 @@ public final class ScratchScope implements AutoCloseable {
         closed = true;
         CURRENT.set(outer);
         for (Tensor t : results) if (t.storageEscaped()) kept.add(t.storage());
-        for (Tensor t : results) if (t.ownsUnsharedStorage() && !kept.contains(t.storage())) t.backend().release(t.storage());
+        for (Tensor t : results) if (!kept.contains(t.storage())) t.releaseStorage();
     }
 }

@@ -178,9 +178,6 @@ public final class Tensor {
         if (ownsStorage && !escaped) backend.release(storage);
     }
 
-    /** An op result whose storage is its own (not a view of an input) and no {@link #detach()} shares. */
-    boolean ownsUnsharedStorage() { return ownsStorage && !escaped; }
-
     /** True once a {@link #detach()} shares this tensor's storage. */
     boolean storageEscaped() { return escaped; }
 
@@ -263,7 +260,7 @@ public final class Tensor {
             // every consumer of t ran before it (reverse topological order): its gradient, its own storage
             // and what its backward saved are read by no one now
             if (t.grad != null) backend.release(t.grad);
-            if (t != this && t.ownsStorage && !t.escaped) backend.release(t.storage);
+            if (t != this) t.releaseStorage();
             if (t.saved != null) for (Storage st : t.saved) if (st != null) backend.release(st);
             for (Tensor in : t.inputs) if (in != null && !in.requiresGrad && !in.escaped) offTape.add(in);
             t.grad = null;
@@ -275,7 +272,7 @@ public final class Tensor {
         // op results the tape read but did not record (computed from frozen weights only: a LoRA model's base
         // projections); every reader has run now. What they were computed from is not tracked: keeping it for
         // this would hold a frozen backbone's every activation until backward (a trainable head alone).
-        for (Tensor in : offTape) if (in.ownsStorage) backend.release(in.storage);
+        for (Tensor in : offTape) in.releaseStorage();
     }
 
     /** Tape nodes reachable from this tensor, inputs before the ops that use them. */

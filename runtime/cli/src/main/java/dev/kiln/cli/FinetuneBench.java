@@ -89,10 +89,10 @@ final class FinetuneBench {
         SplittableRandom rng = new SplittableRandom(settings.seed());
         double[] secs = new double[settings.steps()];
         long[] allocated = new long[settings.warmup() + settings.steps()];
-        StoragePool.Stats poolBefore = null, poolLast = null;
+        StoragePool.Stats poolLast = null;
         for (int i = 0; i < allocated.length; i++) {
             long t0 = System.nanoTime(), a0 = allocatedBytes();
-            poolBefore = backend.poolStats();
+            StoragePool.Stats poolBefore = backend.poolStats();
             step(model, opt, shape, rng, false);
             allocated[i] = allocatedBytes() - a0;
             if (poolBefore != null) poolLast = backend.poolStats().minus(poolBefore);

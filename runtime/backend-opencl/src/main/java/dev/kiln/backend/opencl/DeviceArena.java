@@ -17,9 +17,10 @@ import java.util.TreeMap;
  *
  * <p><b>Reclaiming.</b> Each {@link OpenClStorage} is tracked by a phantom reference; when the JVM
  * finds it unreachable its region is returned on the next allocation. Temporaries, and what the tape
- * gives back after backward ({@code Backend.release}), are released at once with {@link #release}. When no region fits: force a GC and drain the queue, and only then
- * grow the arena (×2, up to the configured maximum) by copying it through the host — regions never
- * move, so offsets stay valid (no compaction: growing is rare and copies only once).
+ * gives back after backward ({@code Backend.release}), are released at once with {@link #release}.
+ * When no region fits: force a GC and drain the queue, and only then grow the arena (×2, up to the
+ * configured maximum) by copying it through the host — regions never move, so offsets stay valid (no
+ * compaction: growing is rare and copies only once).
  */
 final class DeviceArena {
     static final int ALIGN = 16;

@@ -64,8 +64,6 @@ public final class OpenClBackend implements Backend {
     /** A region whose contents the caller overwrites entirely (no zero-fill). */
     synchronized OpenClStorage scratch(int size) { return dev.arena.allocate(size); }
 
-    synchronized void release(OpenClStorage s) { dev.arena.release(s); }
-
     /** Returns the region to the arena's free list now instead of when the collector finds the storage unreachable. */
     @Override
     public synchronized void release(Storage s) {
