@@ -9,14 +9,15 @@ import java.util.Map;
 
 /**
  * GFLOP/s of device-resident matmul (C = A·B, and the two transposed variants backward uses) at
- * 512 and 1024 on the chosen OpenCL device. Data stays on the device; the timed loop ends with a
- * one-float download so all launches have finished. Usage: {@code MatmulBench [device] [sizes...]}.
+ * 512 and 1024 (or the sizes given) on the chosen OpenCL device. Data stays on the device; the timed loop
+ * ends with a one-float download so all launches have finished. Usage: {@code MatmulBench [device] [sizes...]};
+ * a blank or {@code -} device is the default one (GPU first).
  */
 public final class MatmulBench {
     private MatmulBench() {}
 
     public static void main(String[] args) {
-        String device = args.length > 0 ? args[0] : null;
+        String device = args.length > 0 && !args[0].isBlank() && !args[0].equals("-") ? args[0] : null;
         int[] sizes = {512, 1024};
         if (args.length > 1) {
             sizes = new int[args.length - 1];
