@@ -27,4 +27,4 @@ part() { # part SECONDS TITLE COMMAND...: run one measurement under a time limit
 part 90 "matmul on the device" "$java" ${KILN_JAVA_OPTS:--Xmx8g} --add-modules jdk.incubator.vector -cp "$dist/lib/*" \
     dev.kiln.backend.opencl.bench.MatmulBench "${KILN_OPENCL_DEVICE:--}" 1024 2048 4096 2>&1 | grep -v "WARNING: Using incubator"
 part 90 "training, small" "$kiln" --backend opencl bench --config small --steps 5 --warmup 2 --infer-steps 5 --no-sgemm
-part 120 "training, gpt2-124M" "$kiln" --backend opencl bench --config gpt2-124M --steps 3 --warmup 1 --no-infer --no-sgemm
+part 150 "training, gpt2-124M" "$kiln" --backend opencl bench --config gpt2-124M --steps 5 --warmup 2 --no-infer --no-sgemm

@@ -8,47 +8,85 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Host-side bookkeeping of the device arena (the kernel's {@code mem} buffer, one {@code cl_mem}).
+ * Host-side bookkeeping of the device arena: up to {@link #BUFFERS} device buffers (one {@code cl_mem}
+ * each, Aparapi's kernel fields {@code mem0..mem7}) seen as one address space. An address is an int:
+ * its top bits pick the buffer ({@code address >>> shift}), the rest is the float index in it, so a
+ * storage is still one int offset and the kernels read through {@code ld(address)}.
+ *
+ * <p><b>Why several buffers.</b> Aparapi sizes a buffer with a 32-bit byte count, so one buffer stops
+ * short of 2 GiB (clCreateBuffer fails with CL_INVALID_BUFFER_SIZE at 2,100 MiB on a device that allows
+ * 8 GiB); GPT-2 124M's weights, gradients and AdamW moments alone take ≈ 2 GB. Buffer 0 starts small
+ * and doubles (copied through the host, rare) up to the buffer size; after that each further buffer is
+ * created at the full buffer size (the last one smaller if max_memory_mb says so), with no copy. A
+ * region never spans two buffers, so a tensor may be at most one buffer long.
+ *
+ * <p><b>Host arrays must not move.</b> Aparapi keeps a Java array beside every device buffer, and a
+ * buffer whose array the collector moves loses its device contents (seen on pocl with shared memory
+ * off: 512 KiB buffers lost their data under 32 MiB G1 regions and kept it under 1 MiB regions). G1
+ * never moves arrays of half a region or more (16 MiB under ./kiln's 32 MiB regions); the provider
+ * starts buffer 0 at 32 MiB or more (the tests use smaller buffers with 1 MiB regions), and {@code Launcher} warns under another collector.
  *
  * <p><b>Layout.</b> Regions are {@link #ALIGN}-float aligned (64 bytes) and handed out first-fit from
- * an address-ordered free list; freeing coalesces with both neighbours, so a training step that
- * allocates the same shapes every step reuses the same regions and the arena stops growing after
- * the first step.
+ * an address-ordered free list; freeing coalesces with both neighbours in the same buffer, so a
+ * training step that allocates the same shapes every step reuses the same regions and the arena stops
+ * growing after the first step.
  *
  * <p><b>Reclaiming.</b> Each {@link OpenClStorage} is tracked by a phantom reference; when the JVM
  * finds it unreachable its region is returned on the next allocation. Temporaries, and what the tape
  * gives back after backward ({@code Backend.release}), are released at once with {@link #release}.
- * When no region fits: force a GC and drain the queue, and only then grow the arena (×2, up to the
- * configured maximum) by copying it through the host — regions never move, so offsets stay valid (no
- * compaction: growing is rare and copies only once).
+ * When no region fits: force a GC and drain the queue, and only then grow.
  */
 final class DeviceArena {
     static final int ALIGN = 16;
+    /** Device buffers at most: 8 × 2^28 floats is the whole positive int address space. */
+    static final int BUFFERS = 8;
+    /** Largest buffer, in floats (1 GiB: under Aparapi's 2 GiB byte-count limit). */
+    static final int MAX_BUFFER_FLOATS = 1 << 28;
 
-    /** Resizes the device buffer, keeping its contents. */
-    interface Resizer {
-        void resize(int newCapacity);
+    /** Makes device room: resizes buffer 0 keeping its contents, or creates buffer {@code index}. */
+    interface Buffers {
+        void resizeFirst(int newFloats);
+
+        void create(int index, int floats);
     }
 
-    private final TreeMap<Integer, Integer> free = new TreeMap<>();  // offset → length
+    private final TreeMap<Integer, Integer> free = new TreeMap<>();  // address → length
     private final ReferenceQueue<OpenClStorage> queue = new ReferenceQueue<>();
-    private final Map<Reference<?>, int[]> live = new HashMap<>();   // ref → {offset, length}
+    private final Map<Reference<?>, int[]> live = new HashMap<>();   // ref → {address, length}
     private final Map<Integer, Reference<?>> byOffset = new HashMap<>();
-    private final int maxCapacity;
-    private final Resizer resizer;
+    private final long maxCapacity;
+    private final int bufferFloats, shift;
+    private final Buffers buffers;
     private final String device;
-    private int capacity;
+    private int first;            // floats in buffer 0
+    private int count = 1;        // buffers in use
+    private long others;          // floats in buffers 1..count-1
     private long used, peak;
 
-    DeviceArena(int capacity, int maxCapacity, Resizer resizer, String device) {
-        this.capacity = capacity;
-        this.maxCapacity = maxCapacity;
-        this.resizer = resizer;
+    /**
+     * @param initial floats of buffer 0 at the start
+     * @param maxCapacity floats in all buffers together, at most
+     * @param bufferFloats the buffer size, a power of two at most {@link #MAX_BUFFER_FLOATS}
+     */
+    DeviceArena(int initial, long maxCapacity, int bufferFloats, Buffers buffers, String device) {
+        if (Integer.bitCount(bufferFloats) != 1 || bufferFloats > MAX_BUFFER_FLOATS)
+            throw new IllegalArgumentException("buffer size must be a power of two ≤ 2^28 floats, got " + bufferFloats);
+        this.bufferFloats = bufferFloats;
+        this.shift = Integer.numberOfTrailingZeros(bufferFloats);
+        this.first = Math.min(initial, bufferFloats);
+        this.maxCapacity = Math.min(maxCapacity, (long) BUFFERS * bufferFloats);
+        this.buffers = buffers;
         this.device = device;
-        free.put(0, capacity);
+        free.put(0, first);
     }
 
-    int capacity() { return capacity; }
+    /** The index bits' position: buffer = address >>> shift. */
+    int shift() { return shift; }
+
+    /** Floats in all device buffers. */
+    long capacity() { return first + others; }
+
+    int bufferCount() { return count; }
 
     long usedFloats() { return used; }
 
@@ -59,6 +97,9 @@ final class DeviceArena {
         if (size < 0) throw new IllegalArgumentException("negative size " + size);
         if (size == 0) return new OpenClStorage(this, 0, 0);
         int len = (size + ALIGN - 1) / ALIGN * ALIGN;
+        if (size > bufferFloats)
+            throw new IllegalStateException("OpenCL device '" + device + "': a tensor of " + size + " floats is larger than"
+                    + " one device buffer (" + bufferFloats + " floats); split it");
         reclaim();
         int off = fit(len);
         if (off < 0) {
@@ -108,13 +149,13 @@ final class DeviceArena {
         used -= region[1];
         int off = region[0], len = region[1];
         Map.Entry<Integer, Integer> before = free.floorEntry(off);
-        if (before != null && before.getKey() + before.getValue() == off) {
+        if (before != null && before.getKey() + before.getValue() == off && sameBuffer(before.getKey(), off)) {
             off = before.getKey();
             len += before.getValue();
             free.remove(before.getKey());
         }
         Integer after = free.get(off + len);
-        if (after != null) {
+        if (after != null && sameBuffer(off, off + len)) {
             free.remove(off + len);
             len += after;
         }
@@ -133,24 +174,38 @@ final class DeviceArena {
         return -1;
     }
 
+    private boolean sameBuffer(int a, int b) { return a >>> shift == b >>> shift; }
+
+    /** Buffer 0 doubles while it can hold the need; otherwise a new full-size buffer. */
     private void grow(int need) {
-        long target = Math.max(2L * capacity, (long) capacity + need);
-        int next = (int) Math.min(target, maxCapacity);
-        if (next < (long) capacity + need && !tailFits(need, next))
-            throw new IllegalStateException("OpenCL device '" + device + "' out of arena memory: need " + need
-                    + " floats, " + used + " of " + capacity + " in use and the arena may not exceed " + maxCapacity
-                    + " floats (raise the backend's max_memory_mb)");
-        resizer.resize(next);
-        Map.Entry<Integer, Integer> last = free.lastEntry();
-        if (last != null && last.getKey() + last.getValue() == capacity) free.put(last.getKey(), last.getValue() + next - capacity);
-        else free.put(capacity, next - capacity);
-        capacity = next;
+        if (first < bufferFloats) {
+            long target = Math.max(2L * first, (long) first + need);
+            int next = (int) Math.min(Math.min(target, bufferFloats), maxCapacity - (capacity() - first));
+            if (next > first && tailOfFirst() + (next - first) >= need) {
+                buffers.resizeFirst(next);
+                Map.Entry<Integer, Integer> last = free.lowerEntry(first);
+                if (last != null && last.getKey() + last.getValue() == first) free.put(last.getKey(), last.getValue() + next - first);
+                else free.put(first, next - first);
+                first = next;
+                return;
+            }
+        }
+        int size = (int) Math.min(bufferFloats, maxCapacity - capacity());   // the last may be smaller
+        if (count < BUFFERS && size >= need) {
+            buffers.create(count, size);
+            free.put(count << shift, size);
+            others += size;
+            count++;
+            return;
+        }
+        throw new IllegalStateException("OpenCL device '" + device + "' out of arena memory: need " + need
+                + " floats, " + used + " of " + capacity() + " in use in " + count + " buffer(s) and the arena may not exceed "
+                + maxCapacity + " floats (the backend's max_memory_mb, at most " + BUFFERS + " buffers of " + bufferFloats + ")");
     }
 
-    private boolean tailFits(int need, int next) {
-        Map.Entry<Integer, Integer> last = free.lastEntry();
-        int tail = last != null && last.getKey() + last.getValue() == capacity ? last.getValue() : 0;
-        return next > capacity && tail + (next - capacity) >= need;
+    private int tailOfFirst() {
+        Map.Entry<Integer, Integer> last = free.lowerEntry(first);
+        return last != null && last.getKey() + last.getValue() == first ? last.getValue() : 0;
     }
 
     private static void sleep(long ms) {

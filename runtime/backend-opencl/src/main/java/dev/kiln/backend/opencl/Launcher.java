@@ -13,6 +13,7 @@ import java.util.Arrays;
  * buffers only) and launches. Every launch is checked by {@link KernelGuard}.
  */
 final class Launcher implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Launcher.class.getName());
     static final int LOCAL_1D = 64;
 
     final DeviceProgram k = new DeviceProgram();
@@ -21,13 +22,21 @@ final class Launcher implements AutoCloseable {
     private boolean launched;
     private long launches;
 
-    Launcher(OpenCLDevice device, int initialFloats, int maxFloats) {
+    Launcher(OpenCLDevice device, int initialFloats, long maxFloats, int bufferFloats) {
         this.device = device;
         k.setExplicit(true);
-        k.mem = new float[initialFloats];
-        k.put(k.mem);
+        this.arena = new DeviceArena(initialFloats, maxFloats, bufferFloats, new DeviceArena.Buffers() {
+            @Override public void resizeFirst(int floats) { resize(floats); }
+            @Override public void create(int index, int floats) { createBuffer(index, floats); }
+        }, device.getName());
+        if (!collectorKeepsLargeArraysInPlace())
+            LOG.log(System.Logger.Level.WARNING, "the OpenCL backend needs the G1 collector (the JVM's default): Aparapi's device"
+                    + " buffers lose their contents when the collector moves their host arrays, and only G1 never moves large ones");
+        k.bufShift = arena.shift();
+        k.bufMask = (1 << arena.shift()) - 1;
+        k.mem0 = new float[(int) arena.capacity()];
+        for (int b = 0; b < DeviceArena.BUFFERS; b++) k.put(buffer(b));
         KernelGuard.compile("kiln-device-program", k, device);
-        this.arena = new DeviceArena(initialFloats, maxFloats, this::resize, device.getName());
     }
 
     long launches() { return launches; }
@@ -124,14 +133,49 @@ final class Launcher implements AutoCloseable {
         k.put(k.meta);
     }
 
-    private void resize(int capacity) {
-        float[] next = new float[capacity];
+    /** Buffer 0 to floats, keeping its contents (through the host: Aparapi has no device-side copy). */
+    /** G1 allocates arrays of half a region or more as humongous objects, which it never moves. */
+    static boolean collectorKeepsLargeArraysInPlace() {
+        return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream().anyMatch(b -> b.getName().startsWith("G1"));
+    }
+
+    private void resize(int floats) {
+        float[] next = new float[floats];
         if (launched) {
-            k.get(k.mem);
-            System.arraycopy(k.mem, 0, next, 0, k.mem.length);
+            k.get(k.mem0);
+            System.arraycopy(k.mem0, 0, next, 0, k.mem0.length);
         }
-        k.mem = next;
-        k.put(k.mem);
+        k.mem0 = next;
+        k.put(k.mem0);
+    }
+
+    /** A new device buffer; Aparapi keeps a host array of the same size beside each one. */
+    private void createBuffer(int index, int floats) {
+        float[] a = new float[floats];
+        switch (index) {
+            case 1 -> k.mem1 = a;
+            case 2 -> k.mem2 = a;
+            case 3 -> k.mem3 = a;
+            case 4 -> k.mem4 = a;
+            case 5 -> k.mem5 = a;
+            case 6 -> k.mem6 = a;
+            case 7 -> k.mem7 = a;
+            default -> throw new IllegalArgumentException("buffer " + index);
+        }
+        k.put(a);
+    }
+
+    private float[] buffer(int index) {
+        return switch (index) {
+            case 0 -> k.mem0;
+            case 1 -> k.mem1;
+            case 2 -> k.mem2;
+            case 3 -> k.mem3;
+            case 4 -> k.mem4;
+            case 5 -> k.mem5;
+            case 6 -> k.mem6;
+            default -> k.mem7;
+        };
     }
 
     @Override

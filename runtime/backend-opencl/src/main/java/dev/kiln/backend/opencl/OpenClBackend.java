@@ -24,21 +24,31 @@ public final class OpenClBackend implements Backend {
     private final OpenClRows rows;
     private final OpenClAttention attn;
 
-    /** A backend on device with an arena of initialMb, growing up to maxMb. */
+    /** A backend on device with an arena of initialMb, growing up to maxMb, in buffers as large as the device allows. */
     public OpenClBackend(OpenCLDevice device, int initialMb, int maxMb) {
-        this.dev = new Launcher(device, mbToFloats(initialMb), mbToFloats(maxMb));
+        this(device, initialMb, maxMb, bufferFloats(device.getMaxMemAllocSize()));
+    }
+
+    /** As above with buffers of bufferFloats (a power of two ≤ 2^28): small ones let tests spread tensors over several. */
+    public OpenClBackend(OpenCLDevice device, int initialMb, int maxMb, int bufferFloats) {
+        this.dev = new Launcher(device, (int) Math.min(bufferFloats, initialMb * 262_144L), maxMb * 262_144L, bufferFloats);
         this.rows = new OpenClRows(dev);
         this.attn = new OpenClAttention(dev, this);
     }
 
-    private static int mbToFloats(int mb) { return (int) Math.min(Integer.MAX_VALUE - 64, mb * 262_144L); }
+    /** The largest power-of-two float count within the device's largest buffer and Aparapi's 2 GiB. */
+    static int bufferFloats(long maxAllocBytes) {
+        long floats = Math.max(1L << 16, Math.min(DeviceArena.MAX_BUFFER_FLOATS, maxAllocBytes / Float.BYTES));
+        return Integer.highestOneBit((int) floats);
+    }
 
     @Override
     public String name() { return "opencl"; }
 
     @Override
     public String description() {
-        return "opencl: " + DeviceSelector.describe(dev.device) + "; arena " + (dev.arena.capacity() / 262_144) + " MiB";
+        return "opencl: " + DeviceSelector.describe(dev.device) + "; arena " + (dev.arena.capacity() / 262_144) + " MiB"
+                + (dev.arena.bufferCount() > 1 ? " in " + dev.arena.bufferCount() + " buffers" : "");
     }
 
     /** The device this backend runs on. */
@@ -46,6 +56,9 @@ public final class OpenClBackend implements Backend {
 
     /** Launches so far (for tests and bench). */
     public long launches() { return dev.launches(); }
+
+    /** Device buffers the arena spans now. */
+    public int arenaBuffers() { return dev.arena.bufferCount(); }
 
     /** Peak arena use in floats. */
     public long peakArenaFloats() { return dev.arena.peakFloats(); }

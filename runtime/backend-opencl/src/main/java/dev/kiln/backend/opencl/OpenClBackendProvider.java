@@ -19,11 +19,14 @@ import java.util.List;
  * var {@value #DEVICE_ENV}, else the first), {@code platform} (index or name substring),
  * {@code allow_cpu_fallback} (default false: if the device or a kernel cannot be used, fall back to the
  * CPU backend with a warning instead of failing — never to Aparapi's Java thread pool),
- * {@code memory_mb} (initial device arena, default 64) and {@code max_memory_mb} (arena limit,
- * default the device's largest buffer, at most 1792).
+ * {@code memory_mb} (initial device arena, default 64, at least 32) and {@code max_memory_mb} (arena limit over
+ * all its buffers, default 90% of the device's global memory, at most 8 GiB: eight buffers of at most
+ * 1 GiB each, see {@code DeviceArena}).
  */
 public final class OpenClBackendProvider implements BackendProvider {
     public static final String DEVICE_ENV = "KILN_OPENCL_DEVICE";
+    /** Buffer 0 at least this large: arrays of half a G1 region or more never move (see DeviceArena). */
+    static final int MIN_INITIAL_MB = 32;
     private static final System.Logger LOG = System.getLogger(OpenClBackendProvider.class.getName());
 
     private volatile List<OpenCLDevice> devices;
@@ -76,10 +79,11 @@ public final class OpenClBackendProvider implements BackendProvider {
         if (memoryMb < 1) throw config.error("memory_mb", "must be at least 1, got " + memoryMb);
         try {
             OpenCLDevice d = DeviceSelector.choose(devices(), platform, device);
-            int deviceMax = (int) Math.min(1792, d.getMaxMemAllocSize() / (1024 * 1024));
+            long buffers = (long) DeviceArena.BUFFERS * OpenClBackend.bufferFloats(d.getMaxMemAllocSize()) / 262_144;
+            int deviceMax = (int) Math.min(buffers, d.getGlobalMemSize() / 10 * 9 / (1024 * 1024));
             int max = maxMemoryMb > 0 ? maxMemoryMb : deviceMax;
             if (max < memoryMb) throw config.error("max_memory_mb", "must be at least memory_mb (" + memoryMb + "), got " + max);
-            return new OpenClBackend(d, memoryMb, max);
+            return new OpenClBackend(d, Math.max(memoryMb, MIN_INITIAL_MB), Math.max(max, MIN_INITIAL_MB));
         } catch (RuntimeException e) {
             if (!allowFallback || e instanceof dev.kiln.api.config.ConfigException) throw e;
             // the engine counts the fallback (kiln.backend.fallbacks) because the backend's name differs from "opencl"

@@ -31,7 +31,7 @@ public abstract class AttentionOps extends RowOps {
 
     protected float dotQK(int qo, int ko) {
         float dot = 0f;
-        for (int e = 0; e < i5; e++) dot += mem[qo + e] * mem[ko + e];
+        for (int e = 0; e < i5; e++) dot += ld(qo + e) * ld(ko + e);
         return dot;
     }
 
@@ -40,7 +40,7 @@ public abstract class AttentionOps extends RowOps {
         int row = getGroupId(0), l = getLocalId(0);
         int b = row / (i1 * i3), h = (row / i3) % i1, i = row % i3, kvh = h / i2;
         int qo = o0 + (b * i3 + i) * i6 + h * i5;
-        for (int e = l; e < i5; e += ATTN_GROUP) lmem[e] = mem[qo + e];
+        for (int e = l; e < i5; e += ATTN_GROUP) lmem[e] = ld(qo + e);
         localBarrier();
         float mx = negInf;
         for (int j = l; j < i4; j += ATTN_GROUP) {
@@ -48,7 +48,7 @@ public abstract class AttentionOps extends RowOps {
             if (visible(b, i, j)) {
                 int ko = o1 + (b * i4 + j) * i7 + kvh * i5;
                 float dot = 0f;
-                for (int e = 0; e < i5; e++) dot += lmem[e] * mem[ko + e];
+                for (int e = 0; e < i5; e++) dot += lmem[e] * ld(ko + e);
                 s = dot * f0;
             }
             lmem[SCORES + j] = s;
@@ -67,14 +67,14 @@ public abstract class AttentionOps extends RowOps {
         for (int j = l; j < i4; j += ATTN_GROUP) {
             float p = sum == 0f ? 0f : lmem[SCORES + j] / sum;
             lmem[SCORES + j] = p;
-            mem[o4 + po + j] = p;
+            st(o4 + po + j, p);
         }
         localBarrier();
         int oo = o3 + ((b * i3 + i) * i1 + h) * i5;
         for (int e = l; e < i5; e += ATTN_GROUP) {
             float acc = 0f;
-            for (int j = 0; j < i4; j++) acc += lmem[SCORES + j] * mem[o2 + (b * i4 + j) * i8 + kvh * i5 + e];
-            mem[oo + e] = acc;
+            for (int j = 0; j < i4; j++) acc += lmem[SCORES + j] * ld(o2 + (b * i4 + j) * i8 + kvh * i5 + e);
+            st(oo + e, acc);
         }
     }
 
@@ -88,22 +88,22 @@ public abstract class AttentionOps extends RowOps {
             for (int j = 0; j < i4; j++) {
                 float s = negInf;
                 if (visible(b, i, j)) s = dotQK(qo, o1 + (b * i4 + j) * i7 + kvh * i5) * f0;
-                mem[po + j] = s;
+                st(po + j, s);
                 mx = max(mx, s);
             }
             float sum = 0f;
             for (int j = 0; j < i4; j++) {
                 float p = 0f;
-                if (mx != negInf && mem[po + j] != negInf) p = exp(mem[po + j] - mx);
-                mem[po + j] = p;
+                if (mx != negInf && ld(po + j) != negInf) p = exp(ld(po + j) - mx);
+                st(po + j, p);
                 sum += p;
             }
-            for (int j = 0; j < i4; j++) mem[po + j] = sum == 0f ? 0f : mem[po + j] / sum;
+            for (int j = 0; j < i4; j++) st(po + j, sum == 0f ? 0f : ld(po + j) / sum);
             int oo = o3 + ((b * i3 + i) * i1 + h) * i5;
             for (int e = 0; e < i5; e++) {
                 float acc = 0f;
-                for (int j = 0; j < i4; j++) acc += mem[po + j] * mem[o2 + (b * i4 + j) * i8 + kvh * i5 + e];
-                mem[oo + e] = acc;
+                for (int j = 0; j < i4; j++) acc += ld(po + j) * ld(o2 + (b * i4 + j) * i8 + kvh * i5 + e);
+                st(oo + e, acc);
             }
         }
     }
@@ -117,10 +117,10 @@ public abstract class AttentionOps extends RowOps {
             float rowDot = 0f;
             for (int j = 0; j < i4; j++) {
                 float dp = dotQK(go, o2 + (b * i4 + j) * i8 + kvh * i5);
-                mem[o6 + po + j] = dp;
-                rowDot += dp * mem[o4 + po + j];
+                st(o6 + po + j, dp);
+                rowDot += dp * ld(o4 + po + j);
             }
-            for (int j = 0; j < i4; j++) mem[o6 + po + j] = mem[o4 + po + j] * (mem[o6 + po + j] - rowDot) * f0;
+            for (int j = 0; j < i4; j++) st(o6 + po + j, ld(o4 + po + j) * (ld(o6 + po + j) - rowDot) * f0);
         }
     }
 
@@ -130,9 +130,9 @@ public abstract class AttentionOps extends RowOps {
             int e = x % i5, h = (x / i5) % i1, i = (x / (i5 * i1)) % i3, b = x / (i5 * i1 * i3), kvh = h / i2;
             int po = o6 + ((b * i1 + h) * i3 + i) * i4;
             float acc = 0f;
-            for (int j = 0; j < i4; j++) acc += mem[po + j] * mem[o1 + (b * i4 + j) * i7 + kvh * i5 + e];
+            for (int j = 0; j < i4; j++) acc += ld(po + j) * ld(o1 + (b * i4 + j) * i7 + kvh * i5 + e);
             int t = o3 + (b * i3 + i) * i6 + h * i5 + e;
-            mem[t] = mem[t] + acc;
+            st(t, ld(t) + acc);
         }
     }
 
@@ -146,13 +146,13 @@ public abstract class AttentionOps extends RowOps {
             for (int h = kvh * i2; h < (kvh + 1) * i2; h++) {
                 for (int i = 0; i < i3; i++) {
                     int p = ((b * i1 + h) * i3 + i) * i4 + j;
-                    gk += mem[o6 + p] * mem[o0 + (b * i3 + i) * i6 + h * i5 + e];
-                    gv += mem[o4 + p] * mem[o5 + ((b * i3 + i) * i1 + h) * i5 + e];
+                    gk += ld(o6 + p) * ld(o0 + (b * i3 + i) * i6 + h * i5 + e);
+                    gv += ld(o4 + p) * ld(o5 + ((b * i3 + i) * i1 + h) * i5 + e);
                 }
             }
             int kt = o3 + (b * i4 + j) * i7 + kvh * i5 + e, vt = o7 + (b * i4 + j) * i8 + kvh * i5 + e;
-            mem[kt] = mem[kt] + gk;
-            mem[vt] = mem[vt] + gv;
+            st(kt, ld(kt) + gk);
+            st(vt, ld(vt) + gv);
         }
     }
 
@@ -164,11 +164,11 @@ public abstract class AttentionOps extends RowOps {
             int p = x % halfD, rest = x / halfD;
             int t = (rest / i2) % i1;
             int base = rest * i3;
-            float c = mem[o2 + (t * halfD + p) * 2], s = mem[o2 + (t * halfD + p) * 2 + 1];
+            float c = ld(o2 + (t * halfD + p) * 2), s = ld(o2 + (t * halfD + p) * 2 + 1);
             if (i4 != 0) s = -s;
-            float x1 = mem[o0 + base + p], x2 = mem[o0 + base + p + halfD];
-            mem[o1 + base + p] = x1 * c - x2 * s;
-            mem[o1 + base + p + halfD] = x1 * s + x2 * c;
+            float x1 = ld(o0 + base + p), x2 = ld(o0 + base + p + halfD);
+            st(o1 + base + p, x1 * c - x2 * s);
+            st(o1 + base + p + halfD, x1 * s + x2 * c);
         }
     }
 }

@@ -9,31 +9,31 @@ public abstract class ElementOps extends KernelState {
     // COPY_IN: mem[o0 + i] = stage(i1 ? big : small)[i], i < i0.  COPY_OUT: the reverse.
     protected void copyIn(int i) {
         if (i < i0) {
-            if (i1 != 0) mem[o0 + i] = stageBig[i];
-            else mem[o0 + i] = stage[i];
+            if (i1 != 0) st(o0 + i, stageBig[i]);
+            else st(o0 + i, stage[i]);
         }
     }
 
     protected void copyOut(int i) {
         if (i < i0) {
-            if (i1 != 0) stageBig[i] = mem[o0 + i];
-            else stage[i] = mem[o0 + i];
+            if (i1 != 0) stageBig[i] = ld(o0 + i);
+            else stage[i] = ld(o0 + i);
         }
     }
 
     // COPY: mem[o1 + i] = mem[o0 + i], i < i0.   FILL: mem[o0 + i] = f0, i < i0
-    protected void copy(int i) { if (i < i0) mem[o1 + i] = mem[o0 + i]; }
+    protected void copy(int i) { if (i < i0) st(o1 + i, ld(o0 + i)); }
 
-    protected void fill(int i) { if (i < i0) mem[o0 + i] = f0; }
+    protected void fill(int i) { if (i < i0) st(o0 + i, f0); }
 
     // COPY_BLOCKS: i = c·i2 + e over i3 blocks of i2 floats; src o0 stride i0, dst o1 stride i1; += when i4
     protected void copyBlocks(int i) {
         if (i < i2 * i3) {
             int c = i / i2, e = i - c * i2;
-            float v = mem[o0 + c * i0 + e];
+            float v = ld(o0 + c * i0 + e);
             int d = o1 + c * i1 + e;
-            if (i4 != 0) mem[d] = mem[d] + v;
-            else mem[d] = v;
+            if (i4 != 0) st(d, ld(d) + v);
+            else st(d, v);
         }
     }
 
@@ -51,13 +51,13 @@ public abstract class ElementOps extends KernelState {
 
     // PERMUTE: dst o1 [meta 0..i1) ← src o0 through the permuted strides meta[8..8+i1); i < i0
     protected void permute(int i) {
-        if (i < i0) mem[o1 + i] = mem[o0 + stridedIndex(i, i1, 8)];
+        if (i < i0) st(o1 + i, ld(o0 + stridedIndex(i, i1, 8)));
     }
 
     // BINARY: out o2 (shape meta[0..i1), n = i0) = op i2 of a o0 (strides meta[8..)) and b o1 (meta[16..))
     protected void binary(int i) {
         if (i < i0) {
-            float a = mem[o0 + stridedIndex(i, i1, 8)], b = mem[o1 + stridedIndex(i, i1, 16)];
+            float a = ld(o0 + stridedIndex(i, i1, 8)), b = ld(o1 + stridedIndex(i, i1, 16));
             float r = 0f;
             if (i2 == 0) r = a + b;
             else if (i2 == 1) r = a - b;
@@ -65,7 +65,7 @@ public abstract class ElementOps extends KernelState {
             else if (i2 == 3) r = a / b;
             else if (i2 == 4) r = max(a, b);
             else r = a == b ? 1f : 0f;
-            mem[o2 + i] = r;
+            st(o2 + i, r);
         }
     }
 
@@ -132,11 +132,11 @@ public abstract class ElementOps extends KernelState {
     }
 
     // UNARY: y o1 = op i1 (x o0, f0), i < i0 (x and y may coincide)
-    protected void unary(int i) { if (i < i0) mem[o1 + i] = unaryValue(i1, mem[o0 + i], f0); }
+    protected void unary(int i) { if (i < i0) st(o1 + i, unaryValue(i1, ld(o0 + i), f0)); }
 
     // UNARY_BACKWARD: gx o3 += gy o2 · op'(x o0, y o1), i < i0
     protected void unaryBackward(int i) {
-        if (i < i0) mem[o3 + i] = mem[o3 + i] + mem[o2 + i] * unaryDerivative(i1, mem[o0 + i], mem[o1 + i], f0);
+        if (i < i0) st(o3 + i, ld(o3 + i) + ld(o2 + i) * unaryDerivative(i1, ld(o0 + i), ld(o1 + i), f0));
     }
 
     // REDUCE_SUM_TO: dst o1 [i0 elements, shape meta[0..i1)] (+)= Σ over i2 reduced elements of src o0;
@@ -153,10 +153,10 @@ public abstract class ElementOps extends KernelState {
                     rest = rest / dim;
                     off += idx * meta[8 + d];
                 }
-                sum += mem[o0 + base + off];
+                sum += ld(o0 + base + off);
             }
-            if (i3 != 0) mem[o1 + i] = mem[o1 + i] + sum;
-            else mem[o1 + i] = sum;
+            if (i3 != 0) st(o1 + i, ld(o1 + i) + sum);
+            else st(o1 + i, sum);
         }
     }
 
@@ -166,20 +166,20 @@ public abstract class ElementOps extends KernelState {
             int o = i / i2, in = i - o * i2;
             float acc = i3 != 0 ? negInf : 0f;
             for (int l = 0; l < i1; l++) {
-                float v = mem[o0 + (o * i1 + l) * i2 + in];
+                float v = ld(o0 + (o * i1 + l) * i2 + in);
                 if (i3 != 0) acc = max(acc, v);
                 else acc += v;
             }
-            mem[o1 + i] = acc;
+            st(o1 + i, acc);
         }
     }
 
     // SUM_SQUARES: partials o1 [groups] = Σ x² of src o0 [i0], grid-stride; local scratch lmem[0, local)
     protected void sumSquares(int i) {
         float acc = 0f;
-        for (int j = i; j < i0; j += getGlobalSize(0)) acc += mem[o0 + j] * mem[o0 + j];
+        for (int j = i; j < i0; j += getGlobalSize(0)) acc += ld(o0 + j) * ld(o0 + j);
         float s = groupReduce(acc, 0, 0);
-        if (getLocalId(0) == 0) mem[o1 + getGroupId(0)] = s;
+        if (getLocalId(0) == 0) st(o1 + getGroupId(0), s);
     }
 
     // DROPOUT_MASK: mask o0 [i0] = f1 (= 1/keep) when CounterRng.uniform(seed, i) < f0 (keep), else 0
@@ -190,20 +190,20 @@ public abstract class ElementOps extends KernelState {
             z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
             z = z ^ (z >>> 31);
             float u = (z >>> 40) * 0x1.0p-24f;
-            mem[o0 + i] = u < f0 ? f1 : 0f;
+            st(o0 + i, u < f0 ? f1 : 0f);
         }
     }
 
     // ADAMW: param o0, grad o1, m o2, v o3 [i0]; lr f0, β1 f1, β2 f2, eps f3, wd f4, 1−β1^t f5, 1−β2^t f6
     protected void adamw(int i) {
         if (i < i0) {
-            float g = mem[o1 + i], p = mem[o0 + i];
-            float m = f1 * mem[o2 + i] + (1f - f1) * g;
-            float v = f2 * mem[o3 + i] + (1f - f2) * g * g;
-            mem[o2 + i] = m;
-            mem[o3 + i] = v;
+            float g = ld(o1 + i), p = ld(o0 + i);
+            float m = f1 * ld(o2 + i) + (1f - f1) * g;
+            float v = f2 * ld(o3 + i) + (1f - f2) * g * g;
+            st(o2 + i, m);
+            st(o3 + i, v);
             float update = (m / f5) / (sqrt(v / f6) + f3);
-            mem[o0 + i] = p - f0 * (f4 * p + update);
+            st(o0 + i, p - f0 * (f4 * p + update));
         }
     }
 
@@ -211,7 +211,7 @@ public abstract class ElementOps extends KernelState {
     protected void embedding(int i) {
         if (i < i0) {
             int r = i / i1, d = i - r * i1;
-            mem[o1 + i] = mem[o0 + ints[r] * i1 + d];
+            st(o1 + i, ld(o0 + ints[r] * i1 + d));
         }
     }
 
@@ -222,9 +222,9 @@ public abstract class ElementOps extends KernelState {
             int u = i / i1, d = i - u * i1;
             int base = 2 * i2 + 1;
             float acc = 0f;
-            for (int p = ints[i2 + u]; p < ints[i2 + u + 1]; p++) acc += mem[o0 + ints[base + p] * i1 + d];
+            for (int p = ints[i2 + u]; p < ints[i2 + u + 1]; p++) acc += ld(o0 + ints[base + p] * i1 + d);
             int t = o1 + ints[u] * i1 + d;
-            mem[t] = mem[t] + acc;
+            st(t, ld(t) + acc);
         }
     }
 }

@@ -5,9 +5,12 @@ import com.aparapi.Kernel;
 /**
  * The fields of the one device program, i.e. its OpenCL kernel arguments.
  *
- * <p><b>Device memory layout.</b> Every tensor lives in {@link #mem}, one float arena (one
- * {@code cl_mem}) that stays on the device in explicit mode: a storage is an offset and a length
- * into it (see {@code DeviceArena}), so a chain of ops reads and writes device memory only.
+ * <p><b>Device memory layout.</b> Every tensor lives in the arena: up to eight device buffers
+ * {@code mem0..mem7} (one {@code cl_mem} each) that stay on the device in explicit mode, addressed as
+ * one space: an address's bits from {@link #bufShift} up pick the buffer, the bits below it
+ * ({@link #bufMask}) the float in it (see {@code DeviceArena}). A storage is an address and a length,
+ * every op reads through {@link #ld} and writes through {@link #st}, and a chain of ops reads and
+ * writes device memory only. Shape comments call the arena {@code mem}.
  * Host data crosses the bus only through {@link #stage} / {@link #stageBig} (floats) and
  * {@link #ints} / {@link #meta} (token ids, targets, masks, shapes), which the host {@code put()}s
  * before a launch and {@code get()}s after {@link Op#COPY_OUT}. {@link #lmem} is the work-group's
@@ -23,7 +26,9 @@ public abstract class KernelState extends Kernel {
     /** Floats of the small staging buffer; larger transfers use {@link #stageBig}. */
     public static final int SMALL_STAGE = 16384;
 
-    public float[] mem = new float[16];
+    public float[] mem0 = new float[16], mem1 = new float[16], mem2 = new float[16], mem3 = new float[16];
+    public float[] mem4 = new float[16], mem5 = new float[16], mem6 = new float[16], mem7 = new float[16];
+    public int bufShift = 28, bufMask = (1 << 28) - 1;
     public float[] stage = new float[SMALL_STAGE];
     public float[] stageBig = new float[16];
     public int[] ints = new int[16];
@@ -37,6 +42,34 @@ public abstract class KernelState extends Kernel {
     public long seed;
     /** −∞, passed as an argument (Aparapi cannot print the constant). */
     public float negInf = Float.NEGATIVE_INFINITY;
+
+    /** The arena's float at address a. */
+    protected float ld(int a) {
+        int b = a >>> bufShift, x = a & bufMask;
+        float v = 0f;
+        if (b == 0) v = mem0[x];
+        else if (b == 1) v = mem1[x];
+        else if (b == 2) v = mem2[x];
+        else if (b == 3) v = mem3[x];
+        else if (b == 4) v = mem4[x];
+        else if (b == 5) v = mem5[x];
+        else if (b == 6) v = mem6[x];
+        else v = mem7[x];
+        return v;
+    }
+
+    /** Writes v at arena address a. */
+    protected void st(int a, float v) {
+        int b = a >>> bufShift, x = a & bufMask;
+        if (b == 0) mem0[x] = v;
+        else if (b == 1) mem1[x] = v;
+        else if (b == 2) mem2[x] = v;
+        else if (b == 3) mem3[x] = v;
+        else if (b == 4) mem4[x] = v;
+        else if (b == 5) mem5[x] = v;
+        else if (b == 6) mem6[x] = v;
+        else mem7[x] = v;
+    }
 
     /** Work-group tree reduction of v over lmem[base, base + local size): sum, or max when max != 0. */
     protected float groupReduce(float v, int base, int max) {

@@ -31,8 +31,8 @@ public abstract class MatmulOps extends ElementOps {
                 int gr = row0 + r, gk = k0 + kk;
                 float v = 0f;
                 if (gr < i0 && gk < i2) {
-                    if (i3 != 0) v = mem[ao + gk * i0 + gr];
-                    else v = mem[ao + gr * i2 + gk];
+                    if (i3 != 0) v = ld(ao + gk * i0 + gr);
+                    else v = ld(ao + gr * i2 + gk);
                 }
                 lmem[r * DEPTH + kk] = v;
                 int c = 0, kb = 0;
@@ -40,8 +40,8 @@ public abstract class MatmulOps extends ElementOps {
                 int gc = col0 + c, gkb = k0 + kb;
                 float w = 0f;
                 if (gc < i1 && gkb < i2) {
-                    if (i4 != 0) w = mem[bo + gc * i2 + gkb];
-                    else w = mem[bo + gkb * i1 + gc];
+                    if (i4 != 0) w = ld(bo + gc * i2 + gkb);
+                    else w = ld(bo + gkb * i1 + gc);
                 }
                 lmem[1024 + kb * TILE + c] = w;
             }
@@ -62,8 +62,8 @@ public abstract class MatmulOps extends ElementOps {
                 if (gr < i0 && gc < i1) {
                     int idx = co + gr * i1 + gc;
                     float v = f0 * acc[r * 4 + c];
-                    if (i8 != 0) mem[idx] = mem[idx] + v;
-                    else mem[idx] = v;
+                    if (i8 != 0) st(idx, ld(idx) + v);
+                    else st(idx, v);
                 }
             }
         }

@@ -18,16 +18,16 @@ public abstract class RowOps extends MatmulOps {
         int r = getGlobalId(0), o = r * i1;
         if (r >= i0) return;
         float mx = negInf;
-        for (int j = 0; j < i1; j++) mx = max(mx, mem[o0 + o + j]);
+        for (int j = 0; j < i1; j++) mx = max(mx, ld(o0 + o + j));
         mx = mx;
         float s = 0f;
-        for (int j = 0; j < i1; j++) s += exp(mem[o0 + o + j] - mx);
+        for (int j = 0; j < i1; j++) s += exp(ld(o0 + o + j) - mx);
         s = s;
         float logSum = log(s);
         for (int j = 0; j < i1; j++) {
-            float x = mem[o0 + o + j];
-            if (i2 != 0) mem[o1 + o + j] = x - mx - logSum;
-            else mem[o1 + o + j] = exp(x - mx) / s;
+            float x = ld(o0 + o + j);
+            if (i2 != 0) st(o1 + o + j, x - mx - logSum);
+            else st(o1 + o + j, exp(x - mx) / s);
         }
     }
 
@@ -37,16 +37,16 @@ public abstract class RowOps extends MatmulOps {
         if (r >= i0) return;
         float s = 0f;
         for (int j = 0; j < i1; j++) {
-            if (i2 != 0) s += mem[o1 + o + j];
-            else s += mem[o1 + o + j] * mem[o0 + o + j];
+            if (i2 != 0) s += ld(o1 + o + j);
+            else s += ld(o1 + o + j) * ld(o0 + o + j);
         }
         s = s;
         for (int j = 0; j < i1; j++) {
-            float y = mem[o0 + o + j], gy = mem[o1 + o + j];
+            float y = ld(o0 + o + j), gy = ld(o1 + o + j);
             float g = 0f;
             if (i2 != 0) g = gy - exp(y) * s;
             else g = y * (gy - s);
-            mem[o2 + o + j] = mem[o2 + o + j] + g;
+            st(o2 + o + j, ld(o2 + o + j) + g);
         }
     }
 
@@ -55,22 +55,22 @@ public abstract class RowOps extends MatmulOps {
         int r = getGlobalId(0), o = r * i1;
         if (r >= i0) return;
         float s = 0f;
-        for (int j = 0; j < i1; j++) s += mem[o0 + o + j];
+        for (int j = 0; j < i1; j++) s += ld(o0 + o + j);
         float mu = s / i1;
         float v = 0f;
         for (int j = 0; j < i1; j++) {
-            float d = mem[o0 + o + j] - mu;
+            float d = ld(o0 + o + j) - mu;
             v += d * d;
         }
         float rs = 1f / sqrt(v / i1 + f0);
         for (int j = 0; j < i1; j++) {
-            float y = (mem[o0 + o + j] - mu) * rs * mem[o1 + j];
-            if (i2 != 0) y += mem[o2 + j];
-            mem[o3 + o + j] = y;
+            float y = (ld(o0 + o + j) - mu) * rs * ld(o1 + j);
+            if (i2 != 0) y += ld(o2 + j);
+            st(o3 + o + j, y);
         }
         {
-            mem[o4 + r] = mu;
-            mem[o5 + r] = rs;
+            st(o4 + r, mu);
+            st(o5 + r, rs);
         }
     }
 
@@ -79,18 +79,18 @@ public abstract class RowOps extends MatmulOps {
     protected void layerNormBackward() {
         int r = getGlobalId(0), o = r * i1;
         if (r >= i0) return;
-        float mu = mem[o2 + r], rs = mem[o3 + r];
+        float mu = ld(o2 + r), rs = ld(o3 + r);
         float a = 0f, b = 0f;
         for (int j = 0; j < i1; j++) {
-            float xhat = (mem[o0 + o + j] - mu) * rs, dxhat = mem[o4 + o + j] * mem[o1 + j];
+            float xhat = (ld(o0 + o + j) - mu) * rs, dxhat = ld(o4 + o + j) * ld(o1 + j);
             a += dxhat;
             b += dxhat * xhat;
         }
         float mDy = a / i1;
         float mDyXhat = b / i1;
         for (int j = 0; j < i1; j++) {
-            float xhat = (mem[o0 + o + j] - mu) * rs, dxhat = mem[o4 + o + j] * mem[o1 + j];
-            mem[o5 + o + j] = mem[o5 + o + j] + rs * (dxhat - mDy - xhat * mDyXhat);
+            float xhat = (ld(o0 + o + j) - mu) * rs, dxhat = ld(o4 + o + j) * ld(o1 + j);
+            st(o5 + o + j, ld(o5 + o + j) + rs * (dxhat - mDy - xhat * mDyXhat));
         }
     }
 
@@ -100,15 +100,15 @@ public abstract class RowOps extends MatmulOps {
         if (j < i1) {
             float gg = 0f, gb = 0f;
             for (int r = 0; r < i0; r++) {
-                float x = mem[o0 + r * i1 + j], gy = mem[o4 + r * i1 + j];
+                float x = ld(o0 + r * i1 + j), gy = ld(o4 + r * i1 + j);
                 float xhat = 0f;
-                if (i3 != 0) xhat = x * mem[o3 + r];
-                else xhat = (x - mem[o2 + r]) * mem[o3 + r];
+                if (i3 != 0) xhat = x * ld(o3 + r);
+                else xhat = (x - ld(o2 + r)) * ld(o3 + r);
                 gg += gy * xhat;
                 gb += gy;
             }
-            if (i4 != 0) mem[o5 + j] = mem[o5 + j] + gg;
-            if (i5 != 0) mem[o6 + j] = mem[o6 + j] + gb;
+            if (i4 != 0) st(o5 + j, ld(o5 + j) + gg);
+            if (i5 != 0) st(o6 + j, ld(o6 + j) + gb);
         }
     }
 
@@ -117,23 +117,23 @@ public abstract class RowOps extends MatmulOps {
         int r = getGlobalId(0), o = r * i1;
         if (r >= i0) return;
         float s = 0f;
-        for (int j = 0; j < i1; j++) s += mem[o0 + o + j] * mem[o0 + o + j];
+        for (int j = 0; j < i1; j++) s += ld(o0 + o + j) * ld(o0 + o + j);
         float rs = 1f / sqrt(s / i1 + f0);
-        for (int j = 0; j < i1; j++) mem[o2 + o + j] = mem[o0 + o + j] * rs * mem[o1 + j];
-        mem[o3 + r] = rs;
+        for (int j = 0; j < i1; j++) st(o2 + o + j, ld(o0 + o + j) * rs * ld(o1 + j));
+        st(o3 + r, rs);
     }
 
     // RMS_NORM_BACKWARD: gx o4 [rows, i1] += rstd·(gy·gamma − xhat·mean(gy·gamma·xhat)); x o0, gamma o1, rstd o2, gy o3
     protected void rmsNormBackward() {
         int r = getGlobalId(0), o = r * i1;
         if (r >= i0) return;
-        float rs = mem[o2 + r];
+        float rs = ld(o2 + r);
         float s = 0f;
-        for (int j = 0; j < i1; j++) s += mem[o3 + o + j] * mem[o1 + j] * mem[o0 + o + j] * rs;
+        for (int j = 0; j < i1; j++) s += ld(o3 + o + j) * ld(o1 + j) * ld(o0 + o + j) * rs;
         float m = s / i1;
         for (int j = 0; j < i1; j++) {
-            float xhat = mem[o0 + o + j] * rs;
-            mem[o4 + o + j] = mem[o4 + o + j] + rs * (mem[o3 + o + j] * mem[o1 + j] - xhat * m);
+            float xhat = ld(o0 + o + j) * rs;
+            st(o4 + o + j, ld(o4 + o + j) + rs * (ld(o3 + o + j) * ld(o1 + j) - xhat * m));
         }
     }
 
@@ -143,22 +143,22 @@ public abstract class RowOps extends MatmulOps {
         int r = getGlobalId(0), o = r * i1;
         if (r >= i0) return;
         float mx = negInf;
-        for (int j = 0; j < i1; j++) mx = max(mx, mem[o0 + o + j]);
+        for (int j = 0; j < i1; j++) mx = max(mx, ld(o0 + o + j));
         mx = mx;
         float s = 0f;
-        for (int j = 0; j < i1; j++) s += exp(mem[o0 + o + j] - mx);
+        for (int j = 0; j < i1; j++) s += exp(ld(o0 + o + j) - mx);
         float logSum = log(s);
         float sumLp = 0f;
         for (int j = 0; j < i1; j++) {
-            float lp = mem[o0 + o + j] - mx - logSum;
-            mem[o2 + o + j] = lp;
+            float lp = ld(o0 + o + j) - mx - logSum;
+            st(o2 + o + j, lp);
             sumLp += lp;
         }
         sumLp = sumLp;
         {
             int t = ints[r];
-            if (t == i2) mem[o1 + r] = 0f;
-            else mem[o1 + r] = (1f - f0) * -(mem[o0 + o + t] - mx - logSum) + f0 * (-sumLp / i1);
+            if (t == i2) st(o1 + r, 0f);
+            else st(o1 + r, (1f - f0) * -(ld(o0 + o + t) - mx - logSum) + f0 * (-sumLp / i1));
         }
     }
 
@@ -170,7 +170,7 @@ public abstract class RowOps extends MatmulOps {
             int t = ints[r];
             if (t != i2) {
                 float smoothed = (j == t ? 1f - f0 : 0f) + f1;
-                mem[o2 + i] = mem[o2 + i] + mem[o1 + r] * (exp(mem[o0 + i]) - smoothed);
+                st(o2 + i, ld(o2 + i) + ld(o1 + r) * (exp(ld(o0 + i)) - smoothed));
             }
         }
     }
