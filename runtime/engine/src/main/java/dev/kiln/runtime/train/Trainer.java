@@ -2,6 +2,7 @@ package dev.kiln.runtime.train;
 
 import dev.kiln.api.backend.CounterRng;
 import dev.kiln.api.data.Batch;
+import dev.kiln.runtime.parallel.DataParallel;
 import dev.kiln.api.data.Batches;
 import dev.kiln.api.finetune.FineTuner;
 import dev.kiln.api.objective.BatchSpec;
@@ -31,9 +32,12 @@ public final class Trainer {
     private long preparedEpoch = -1;
     private long stoppedEarlyAt = -1;
     private long stateBytes;
+    private final DataParallel parallel;
 
     public Trainer(TrainingJob job) {
         this.job = job;
+        DataParallel dp = DataParallel.current();
+        this.parallel = dp != null && dp.world() > 1 ? dp : null;
         this.s = job.settings();
         this.spikes = new LossSpikes(s.lossSpikeFactor());
         this.best = s.best().tracking() && job.validation() != null
@@ -53,6 +57,9 @@ public final class Trainer {
     public TrainState run() {
         Optimizer opt = job.optimizer();
         UpdatesInBackward fused = opt instanceof UpdatesInBackward u ? u : null;   // LOMO: no gradients to clip after backward
+        if (fused != null && parallel != null)
+            throw new IllegalArgumentException("optimizer " + s.optimizer() + " updates the weights during backward, before the workers'"
+                    + " gradients could be summed: data-parallel training needs another optimizer (adamw, sgd, adafactor, ...)");
         stateBytes = opt.stateBytes();
         Map<String, Tensor> params = job.parameters();
         TrainState st = job.checkpointer() == null ? TrainState.start(s.seed())
@@ -81,8 +88,9 @@ public final class Trainer {
             long dropoutSeed = CounterRng.mix(st.seed() ^ st.step());
             job.model().setDropoutSeed(dropoutSeed);
             double weights = 0;
+            boolean weighted = s.gradAccum() > 1 || parallel != null;
             for (int micro = 0; micro < s.gradAccum(); micro++) {
-                Batch batch = batch(st);
+                Batch batch = parallel == null ? batch(st) : parallel.shard(batch(st));
                 if (fused != null) arm(fused, batch, lr, dropoutSeed, st.step());
                 st = advance(st);
                 Objective.Output out = job.objective().compute(job.model(), batch);
@@ -91,14 +99,21 @@ public final class Trainer {
                 if (!Double.isFinite(value)) throw diverged(st.step(), "loss is " + value);
                 // one micro-batch: its mean loss as is; several: each weighted by what it counts for (target tokens,
                 // examples), the gradients divided by the sum below, as transformers' num_items_in_batch does
-                double w = s.gradAccum() == 1 ? 1 : Math.max(out.weight(), 0);
-                if (s.gradAccum() == 1) total.backward();
+                double w = !weighted ? 1 : Math.max(out.weight(), 0);
+                if (!weighted) total.backward();
                 else Arithmetic.mulScalar(total, (float) w).backward();
                 weights += w;
                 loss += value * w;
                 tokens += batch.tokens();
                 for (var m : out.metrics().entrySet())
                     if (m.getValue() != null && !m.getKey().startsWith(CONFUSION)) batchMetrics.merge(m.getKey(), m.getValue() * w, Double::sum);
+            }
+            if (parallel != null) {   // workers count as micro-batches: sum gradients, weights and weighted losses over them
+                double[] sums = {weights, loss, tokens};
+                parallel.allReduce(params.values(), sums);
+                weights = sums[0];
+                loss = sums[1];
+                tokens = (long) sums[2];
             }
             if (!(weights > 0)) throw new IllegalStateException("step " + (st.step() + 1) + ": the " + s.gradAccum()
                     + " micro-batches hold nothing to train on (objective '" + job.objective().name() + "' gave weight 0)");

@@ -1,0 +1,74 @@
+package dev.kiln.runtime.parallel;
+
+import dev.kiln.api.data.Batch;
+import dev.kiln.api.tensor.IntTensor;
+
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * A worker's rows of a global batch, as PyTorch's {@code DistributedSampler} assigns them: worker r of N
+ * takes rows r, r + N, r + 2N, … (the global batch is the rows plain training would use at that step,
+ * so the workers' shards together are exactly that batch). Every input of the batch must have the rows
+ * as its first dimension; one that does not is refused by name rather than split wrongly.
+ */
+public final class BatchShards {
+    private BatchShards() {}
+
+    public static Batch rows(Batch global, int rank, int world) {
+        if (world == 1) return global;
+        int rows = rowsOf(global);
+        if (rows % world != 0)
+            throw new IllegalArgumentException("a global batch of " + rows + " rows cannot be split evenly over " + world
+                    + " workers: train.batch_size must be a multiple of the worker count");
+        Batch shard = new Batch();
+        for (Map.Entry<String, IntTensor> e : global.intInputs().entrySet()) shard.put(e.getKey(), rows(e.getKey(), e.getValue(), rows, rank, world));
+        for (Map.Entry<String, Batch.FloatData> e : global.floatInputs().entrySet()) {
+            Batch.FloatData f = e.getValue();
+            int[] shape = check(e.getKey(), f.shape(), rows);
+            shard.put(e.getKey(), strided(f.data(), rows, rank, world), shape(shape, rows / world));
+        }
+        for (Map.Entry<String, Batch> e : global.parts().entrySet()) shard.putPart(e.getKey(), rows(e.getValue(), rank, world));
+        return shard.tokens(global.tokens() / world);
+    }
+
+    /** Rows of a batch: the first dimension its inputs share. */
+    static int rowsOf(Batch b) {
+        for (IntTensor t : b.intInputs().values()) return t.dim(0);
+        for (Batch.FloatData f : b.floatInputs().values()) return f.shape()[0];
+        for (Batch p : b.parts().values()) return rowsOf(p);
+        throw new IllegalArgumentException("an empty batch has no rows to split across workers");
+    }
+
+    private static IntTensor rows(String key, IntTensor t, int rows, int rank, int world) {
+        int[] shape = check(key, t.shape().dims(), rows);
+        return new IntTensor(strided(t.data(), rows, rank, world), shape(shape, rows / world));
+    }
+
+    private static int[] check(String key, int[] shape, int rows) {
+        if (shape.length == 0 || shape[0] != rows)
+            throw new IllegalArgumentException("batch input '" + key + "' has shape " + Arrays.toString(shape)
+                    + ": data-parallel training splits batches by their first dimension (" + rows + " rows)");
+        return shape;
+    }
+
+    private static int[] shape(int[] shape, int rows) {
+        int[] s = shape.clone();
+        s[0] = rows;
+        return s;
+    }
+
+    private static int[] strided(int[] data, int rows, int rank, int world) {
+        int width = data.length / rows;
+        int[] out = new int[data.length / world];
+        for (int r = rank, o = 0; r < rows; r += world, o += width) System.arraycopy(data, r * width, out, o, width);
+        return out;
+    }
+
+    private static float[] strided(float[] data, int rows, int rank, int world) {
+        int width = data.length / rows;
+        float[] out = new float[data.length / world];
+        for (int r = rank, o = 0; r < rows; r += world, o += width) System.arraycopy(data, r * width, out, o, width);
+        return out;
+    }
+}

@@ -1,0 +1,37 @@
+package dev.kiln.runtime.parallel;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * N workers × batch B/N train the same model as 1 worker × batch B (dropout off): the same loss at every
+ * step and the same weights at the end, within float tolerance (the workers' sums are added in another
+ * order). Workers are threads joined by the real TCP ring, each with its own backend and model.
+ */
+class DataParallelTrainingTest {
+    @Test
+    void twoWorkersWithHalfTheBatchTrainAsOneWithTheWholeBatch() throws Exception {
+        TinyDataParallelRun.Result one = TinyDataParallelRun.train();
+        List<TinyDataParallelRun.Result> two = LocalRing.run(2, ring -> new DataParallel(ring).run(TinyDataParallelRun::train));
+        assertTrue(one.losses().get(TinyDataParallelRun.STEPS - 1) < one.losses().get(0) - 0.3, "the model should learn: " + one.losses());
+        for (int s = 0; s < TinyDataParallelRun.STEPS; s++) {
+            double want = one.losses().get(s);
+            for (TinyDataParallelRun.Result w : two) {
+                assertEquals(want, w.losses().get(s), 1e-4 * Math.abs(want), "loss at step " + (s + 1));
+                // each worker trained on half the rows: the summed token count is the global batch's, not twice it
+                assertEquals(one.tokens().get(s), w.tokens().get(s), "tokens at step " + (s + 1));
+            }
+        }
+        for (var e : one.weights().entrySet()) {
+            float[] a = e.getValue(), b0 = two.get(0).weights().get(e.getKey()), b1 = two.get(1).weights().get(e.getKey());
+            for (int i = 0; i < a.length; i++) {
+                assertEquals(b0[i], b1[i], 0f, e.getKey() + "[" + i + "]: the workers must hold the same bits");
+                assertEquals(a[i], b0[i], 1e-4 + 1e-3 * Math.abs(a[i]), e.getKey() + "[" + i + "] after " + TinyDataParallelRun.STEPS + " steps");
+            }
+        }
+    }
+}
