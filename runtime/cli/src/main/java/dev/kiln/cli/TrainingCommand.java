@@ -64,6 +64,15 @@ abstract class TrainingCommand implements Callable<Integer> {
                     + " http://127.0.0.1:PORT/metrics while the command runs (0: any free port, printed at the start)."})
     Integer metricsPort;
 
+    @Option(names = "--spark", paramLabel = "MASTER",
+            description = {"Train data-parallel on Apache Spark (e.g. local[2] on this machine, spark://host:7077): one barrier"
+                    + " task per worker, gradients summed over a TCP ring; train.batch_size is the global batch. The run"
+                    + " directory and the data must be at the same path on every worker. Needs runtime/spark (./kiln adds it)."})
+    String spark;
+
+    @Option(names = "--workers", paramLabel = "N", description = "Spark workers (barrier tasks) with --spark (default: 2).")
+    Integer workers;
+
     @Parameters(paramLabel = "KEY=VALUE", arity = "0..*",
             description = {"Config overrides, applied after the file is read: a dotted key path and a value",
                     "(e.g. train.steps=200 train.lr=3e-4 model.layers=4 seed=7)."})
@@ -82,6 +91,9 @@ abstract class TrainingCommand implements Callable<Integer> {
         Path outDir = out != null ? out : Path.of("runs", stem(config));
         Path configDir = config.toAbsolutePath().getParent();
         Object backendKey = cfg.get("backend");
+        if (spark != null) return SparkRun.train(spark, workers == null ? 2 : workers, spec.name(), cfg, configDir, outDir,
+                root.pluginPath(), root.backend != null ? root.backend : backendKey == null ? null : backendKey.toString(), stdout, stderr);
+        if (workers != null) throw new IllegalArgumentException("--workers needs --spark MASTER");
         try (PrometheusEndpoint prometheus = metricsPort == null ? null : PrometheusEndpoint.start(metricsPort);
              Session session = Session.open(root, backendKey == null ? null : backendKey.toString(), Map.of(),
                      WriterStream.of(stderr), prometheusModule(prometheus))) {

@@ -9,6 +9,8 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,6 +34,7 @@ public final class RingAllReduce implements Collective {
     private final DataOutputStream out;
     private final DataInputStream in;
     private final ExecutorService sender;
+    private byte[] inBytes = new byte[0];
 
     /**
      * @param listening this worker's server socket, its address at {@code addresses.get(rank)}
@@ -107,14 +110,15 @@ public final class RingAllReduce implements Collective {
             for (int s = 0; s < world - 1; s++) {
                 int send = Math.floorMod(rank - s, world), recv = Math.floorMod(rank - s - 1, world);
                 Future<?> f = sendAsync(data, from(send, n), to(send, n));
-                for (int i = from(recv, n), e = to(recv, n); i < e; i++) data[i] += in.readFloat();
+                FloatBuffer got = receive(to(recv, n) - from(recv, n));
+                for (int i = from(recv, n), e = to(recv, n); i < e; i++) data[i] += got.get();
                 f.get();
             }
             // all-gather: worker r now owns the finished chunk (r + 1); pass finished chunks around
             for (int s = 0; s < world - 1; s++) {
                 int send = Math.floorMod(rank + 1 - s, world), recv = Math.floorMod(rank - s, world);
                 Future<?> f = sendAsync(data, from(send, n), to(send, n));
-                for (int i = from(recv, n), e = to(recv, n); i < e; i++) data[i] = in.readFloat();
+                receive(to(recv, n) - from(recv, n)).get(data, from(recv, n), to(recv, n) - from(recv, n));
                 f.get();
             }
         } catch (java.io.EOFException e) {
@@ -130,10 +134,19 @@ public final class RingAllReduce implements Collective {
     /** The chunk sent is never the one received in the same step, so the two threads touch different floats. */
     private Future<?> sendAsync(float[] data, int from, int to) {
         return sender.submit(() -> {
-            for (int i = from; i < to; i++) out.writeFloat(data[i]);
+            ByteBuffer bytes = ByteBuffer.allocate(4 * (to - from));   // big-endian, as the receiver reads it
+            bytes.asFloatBuffer().put(data, from, to - from);
+            out.write(bytes.array());
             out.flush();
             return null;
         });
+    }
+
+    /** The next n floats from the predecessor. */
+    private FloatBuffer receive(int n) throws IOException {
+        if (inBytes.length < 4 * n) inBytes = new byte[4 * n];
+        in.readFully(inBytes, 0, 4 * n);
+        return ByteBuffer.wrap(inBytes, 0, 4 * n).asFloatBuffer();
     }
 
     private int from(int chunk, int n) { return (int) ((long) n * chunk / world); }

@@ -1,5 +1,9 @@
 package dev.kiln.runtime.pipeline;
 
+import dev.kiln.runtime.parallel.DataParallel;
+import dev.kiln.runtime.parallel.RankCheckpointer;
+import dev.kiln.runtime.train.TrainState;
+
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.config.Config;
 import dev.kiln.api.finetune.FineTuner;
@@ -94,6 +98,8 @@ final class TrainingRun {
     }
 
     PipelineResult run(TrainingListener listener) throws IOException {
+        DataParallel dp = DataParallel.current();
+        if (dp != null && dp.world() > 1 && dp.rank() != 0) return runFollower(dp);
         try (RunDirectoryLock lock = RunDirectoryLock.acquire(out, listener == null ? null : listener::onMessage)) {
             return runLocked(listener);
         }
@@ -148,6 +154,25 @@ final class TrainingRun {
             return new PipelineResult(rec.first, finalEval, test, modelDir, rec.steps, rec.stepsRun, trainSeconds,
                     rec.stepsRun == 0 ? 0 : rec.tokens / Math.max(1e-9, rec.trainSeconds), report);
         }
+    }
+
+    /**
+     * A data-parallel worker other than rank 0: trains in step with the others and resumes from rank 0's
+     * checkpoints in the shared run directory, but writes nothing there (rank 0 writes the metrics, the
+     * checkpoints, the model and the report).
+     */
+    private PipelineResult runFollower(DataParallel dp) {
+        Map<String, Tensor> params = new LinkedHashMap<>(model.namedParameters());
+        heads(objective, model).forEach((name, t) -> params.put(ModelStore.HEADS + name, t));
+        Optimizer optimizer = optimizer(params);
+        model.setGradientCheckpointing(settings.gradientCheckpointing());
+        var store = new StoreCheckpointer(new CheckpointStore(out.resolve("checkpoints"), settings.keepCheckpoints()),
+                Map.of("objective", objective.name(), "pipeline", config), settings.allowConfigChange());
+        long t0 = System.nanoTime();
+        TrainingJob job = new TrainingJob(model, objective, tuner, params, optimizer, data.train(), data.validation(),
+                settings, new RankCheckpointer(store, dp.rank()), null, null, null);
+        TrainState end = new Trainer(job).run();
+        return new PipelineResult(Map.of(), Map.of(), Map.of(), null, end.step(), -1, (System.nanoTime() - t0) / 1e9, 0, Map.of());
     }
 
     /** run.json for the report: what this run is, written as each session starts. */

@@ -3,6 +3,7 @@ package dev.kiln.runtime.train;
 import dev.kiln.api.backend.CounterRng;
 import dev.kiln.api.data.Batch;
 import dev.kiln.runtime.parallel.DataParallel;
+import dev.kiln.runtime.parallel.WorkerThroughput;
 import dev.kiln.api.data.Batches;
 import dev.kiln.api.finetune.FineTuner;
 import dev.kiln.api.objective.BatchSpec;
@@ -33,6 +34,7 @@ public final class Trainer {
     private long stoppedEarlyAt = -1;
     private long stateBytes;
     private final DataParallel parallel;
+    private java.util.List<Map<String, Object>> workers;   // this step's per-worker throughput (data-parallel runs)
 
     public Trainer(TrainingJob job) {
         this.job = job;
@@ -40,8 +42,9 @@ public final class Trainer {
         this.parallel = dp != null && dp.world() > 1 ? dp : null;
         this.s = job.settings();
         this.spikes = new LossSpikes(s.lossSpikeFactor());
+        boolean writes = parallel == null || parallel.rank() == 0;   // other data-parallel workers keep their best copy in memory
         this.best = s.best().tracking() && job.validation() != null
-                ? new BestModel(s.best(), job.checkpointer() == null ? null : job.checkpointer().directory().resolve(BestModel.FILE)) : null;
+                ? new BestModel(s.best(), job.checkpointer() == null || !writes ? null : job.checkpointer().directory().resolve(BestModel.FILE)) : null;
     }
 
     /** The model selection of this run, or null when it tracks none (no validation data, or not asked). */
@@ -109,8 +112,16 @@ public final class Trainer {
                     if (m.getValue() != null && !m.getKey().startsWith(CONFUSION)) batchMetrics.merge(m.getKey(), m.getValue() * w, Double::sum);
             }
             if (parallel != null) {   // workers count as micro-batches: sum gradients, weights and weighted losses over them
-                double[] sums = {weights, loss, tokens};
+                int world = parallel.world(), rank = parallel.rank();
+                double[] sums = new double[3 + 2 * world];   // + each worker's own tokens and compute seconds, in its slot
+                sums[0] = weights;
+                sums[1] = loss;
+                sums[2] = tokens;
+                sums[3 + rank] = tokens;
+                sums[3 + world + rank] = (System.nanoTime() - t0) / 1e9;
+                long r0 = System.nanoTime();
                 parallel.allReduce(params.values(), sums);
+                workers = WorkerThroughput.of(sums, world, (System.nanoTime() - r0) / 1e9, rank);
                 weights = sums[0];
                 loss = sums[1];
                 tokens = (long) sums[2];
@@ -230,6 +241,7 @@ public final class Trainer {
             double rss = ProcessMemory.rssMib();
             if (Double.isFinite(rss)) v.put("rss_mib", rss);
             for (var e : batchMetrics.entrySet()) v.putIfAbsent(e.getKey(), e.getValue());
+            if (workers != null) v.put("workers", workers);
             log.write("train", step, v);
         }
         job.listener().onStep(new TrainingListener.StepReport(step, s.steps(), loss, lr, norm, tokens, tps, nanos / 1e9));

@@ -1,0 +1,105 @@
+package dev.kiln.spark;
+
+import dev.kiln.api.io.Json;
+import dev.kiln.runtime.parallel.DataParallel;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A whole pipeline (byte tokenizer, GPT, clm) on two Spark workers writes the run directory a plain
+ * {@code kiln pretrain} writes, with the same losses; rank 0's metrics carry every worker's throughput.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SparkPipelineTest {
+    private JavaSparkContext sc;
+
+    @BeforeAll
+    void start() {
+        sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("kiln-spark-pipeline-test")
+                .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1"));
+    }
+
+    @AfterAll
+    void stop() {
+        if (sc != null) sc.close();
+    }
+
+    static Map<String, Object> config(Path text) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("seed", 7);
+        c.put("tokenizer", Map.of("type", "byte"));
+        c.put("model", Map.of("preset", "gpt2", "d_model", 32, "layers", 1, "heads", 2, "max_seq", 16, "dropout", 0.0));
+        c.put("data", Map.of("train", text.toString(), "document_separator", "none"));
+        c.put("objective", "clm");
+        c.put("train", Map.of("steps", 12, "batch_size", 4, "seq_len", 16, "lr", 0.003, "eval_every", 0, "log_every", 1,
+                "checkpoint_every", 6));
+        return c;
+    }
+
+    static Path corpus(Path dir) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        String[] words = {"kiln", "fires", "clay", "slowly", "and", "the", "pots", "cool", "overnight", "before", "glazing"};
+        for (int i = 0; i < 400; i++) sb.append(words[(i * 7 + i / 11) % words.length]).append(i % 13 == 12 ? ".\n" : " ");
+        Path p = dir.resolve("corpus.txt");
+        Files.writeString(p, sb);
+        return p;
+    }
+
+    static List<Map<String, Object>> trainRecords(Path out) throws Exception {
+        List<Map<String, Object>> records = new ArrayList<>();
+        for (String line : Files.readAllLines(out.resolve("metrics.jsonl"))) {
+            @SuppressWarnings("unchecked") Map<String, Object> r = (Map<String, Object>) Json.parse(line, "metrics.jsonl");
+            if ("train".equals(r.get("type"))) records.add(r);
+        }
+        return records;
+    }
+
+    @Test
+    void twoWorkersWriteTheRunAPlainPretrainWrites(@TempDir Path dir) throws Exception {
+        Path text = corpus(dir);
+        Path plainOut = dir.resolve("plain"), sparkOut = dir.resolve("spark");
+        assertNull(DataParallel.current());
+        SparkTraining.train(new SparkTraining.Request("pretrain", config(text), dir.toString(), plainOut.toString(), List.of(), "cpu"), 0);
+        List<SparkTraining.WorkerSummary> workers = SparkTraining.run(sc, 2,
+                new SparkTraining.Request("pretrain", config(text), dir.toString(), sparkOut.toString(), List.of(), "cpu"));
+        assertEquals(2, workers.size());
+        assertTrue(workers.get(1).allReduceSeconds() > 0 && workers.get(1).bytesReduced() > 0, "worker 1 reduced nothing: " + workers.get(1));
+        assertTrue(Files.exists(sparkOut.resolve("model")), "rank 0 saves the model");
+        List<Map<String, Object>> plain = trainRecords(plainOut), spark = trainRecords(sparkOut);
+        assertEquals(12, spark.size(), "one train record per step, from rank 0 only");
+        for (int s = 0; s < plain.size(); s++) {
+            double want = ((Number) plain.get(s).get("loss")).doubleValue(), got = ((Number) spark.get(s).get("loss")).doubleValue();
+            assertEquals(want, got, 1e-4 * want, "loss at step " + (s + 1));
+            assertEquals(plain.get(s).get("tokens"), spark.get(s).get("tokens"), "global tokens at step " + (s + 1));
+        }
+        @SuppressWarnings("unchecked") List<Map<String, Object>> perWorker = (List<Map<String, Object>>) spark.get(5).get("workers");
+        assertEquals(2, perWorker.size());
+        for (Map<String, Object> w : perWorker) assertTrue(((Number) w.get("tokens_per_s")).doubleValue() > 0, "throughput of " + w);
+    }
+
+    @Test
+    void aMissingPluginFolderIsNamed(@TempDir Path dir) throws Exception {
+        Path text = corpus(dir);
+        SparkTraining.Request r = new SparkTraining.Request("pretrain", config(text), dir.toString(), dir.resolve("o").toString(),
+                List.of(dir.resolve("no-such-plugins").toString()), "cpu");
+        Exception e = assertThrows(Exception.class, () -> SparkTraining.run(sc, 2, r));
+        assertTrue(String.valueOf(e.getMessage()).contains("plugin folder") && e.getMessage().contains("no-such-plugins"), e.getMessage());
+    }
+}
