@@ -2,8 +2,6 @@ package dev.kiln.runtime.train;
 
 import dev.kiln.api.backend.CounterRng;
 import dev.kiln.api.data.Batch;
-import dev.kiln.runtime.parallel.DataParallel;
-import dev.kiln.runtime.parallel.WorkerThroughput;
 import dev.kiln.api.data.Batches;
 import dev.kiln.api.finetune.FineTuner;
 import dev.kiln.api.objective.BatchSpec;
@@ -15,8 +13,11 @@ import dev.kiln.api.tensor.Tensor;
 import dev.kiln.runtime.metrics.MetricsLog;
 import dev.kiln.runtime.metrics.ProcessMemory;
 import dev.kiln.runtime.metrics.TrainingMetrics;
+import dev.kiln.runtime.parallel.DataParallel;
+import dev.kiln.runtime.parallel.WorkerThroughput;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** The training loop: batches → loss → backward → clip → optimizer step, with eval and checkpoints. */
@@ -34,7 +35,7 @@ public final class Trainer {
     private long stoppedEarlyAt = -1;
     private long stateBytes;
     private final DataParallel parallel;
-    private java.util.List<Map<String, Object>> workers;   // this step's per-worker throughput (data-parallel runs)
+    private List<Map<String, Object>> workers;   // this step's per-worker throughput (data-parallel runs)
 
     public Trainer(TrainingJob job) {
         this.job = job;
@@ -111,6 +112,7 @@ public final class Trainer {
                 for (var m : out.metrics().entrySet())
                     if (m.getValue() != null && !m.getKey().startsWith(CONFUSION)) batchMetrics.merge(m.getKey(), m.getValue() * w, Double::sum);
             }
+            double ownWeights = weights;   // the objective's other metrics stay this worker's own
             if (parallel != null) {   // workers count as micro-batches: sum gradients, weights and weighted losses over them
                 int world = parallel.world(), rank = parallel.rank();
                 double[] sums = new double[3 + 2 * world];   // + each worker's own tokens and compute seconds, in its slot
@@ -131,8 +133,8 @@ public final class Trainer {
             if (weights != 1) {
                 GradientClipping.scaleAll(params.values(), (float) (1 / weights));
                 loss /= weights;
-                for (var m : batchMetrics.entrySet()) m.setValue(m.getValue() / weights);
             }
+            if (ownWeights != 1) for (var m : batchMetrics.entrySet()) m.setValue(m.getValue() / ownWeights);
             double norm = fused != null ? fused.gradNorm() : GradientClipping.clip(params.values(), s.gradClip());
             if (!Double.isFinite(norm)) throw diverged(st.step(), "gradient norm is " + norm);
             opt.step(lr);
