@@ -25,7 +25,8 @@ import java.util.Map;
  * {@link DataParallel} current, so the trainer shards the global batch ({@code train.batch_size}) over
  * the workers and sums gradients over the ring. Rank 0 writes the run directory (metrics, checkpoints,
  * model, report), which must be on a file system every worker sees; the others resume from its
- * checkpoints when Spark reruns the stage.
+ * checkpoints when Spark reruns the stage. Unless the request names another backend, each worker runs the
+ * cpu backend with its task's cores ({@code spark.task.cpus}) as threads.
  */
 public final class SparkTraining {
     private SparkTraining() {}
@@ -60,8 +61,15 @@ public final class SparkTraining {
         if (!Files.isDirectory(configDir))
             throw new IllegalArgumentException("worker " + rank + ": the config's folder " + configDir + " is not on this machine;"
                     + " the data the config names must be readable by every worker at the same path");
-        KilnOptions options = KilnOptions.defaults().withPluginPath(plugins).withBackendFlag(r.backend())
-                .withHostClassLoader(SparkTraining.class.getClassLoader());
+        KilnOptions options = KilnOptions.defaults().withPluginPath(plugins).withHostClassLoader(SparkTraining.class.getClassLoader());
+        if (r.backend() == null || r.backend().equals("cpu")) {
+            // the cpu backend with the task's cores (spark.task.cpus), not all the machine's: workers sharing an executor
+            // machine would otherwise each start a thread per core
+            int cpus = Math.max(1, org.apache.spark.TaskContext.get() == null ? 1 : org.apache.spark.TaskContext.get().cpus());
+            options = options.withBackendFlag("cpu").withBackendConfig(Map.of("threads", cpus));
+        } else {
+            options = options.withBackendFlag(r.backend());
+        }
         try (PluginRegistry registry = Kiln.discover(options)) {
             Injector injector = Kiln.injector(options, registry);
             try (Backend backend = injector.getInstance(Backend.class)) {
