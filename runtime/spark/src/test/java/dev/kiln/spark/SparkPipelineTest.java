@@ -95,6 +95,27 @@ class SparkPipelineTest {
     }
 
     @Test
+    void finetuningRunsTheSameWay(@TempDir Path dir) throws Exception {
+        Path text = corpus(dir), base = dir.resolve("base");
+        SparkTraining.train(new SparkTraining.Request("pretrain", config(text), dir.toString(), base.toString(), List.of(), "cpu"), 0);
+        Map<String, Object> ft = new LinkedHashMap<>();
+        ft.put("seed", 11);
+        ft.put("finetune", Map.of("from", base.resolve("model").toString(), "method", Map.of("name", "full", "freeze_layers", 0),
+                "signal", "clm"));
+        ft.put("data", Map.of("train", text.toString(), "document_separator", "none"));
+        ft.put("train", Map.of("steps", 8, "batch_size", 4, "seq_len", 16, "lr", 0.001, "eval_every", 0, "log_every", 1));
+        Path plainOut = dir.resolve("ft-plain"), sparkOut = dir.resolve("ft-spark");
+        SparkTraining.train(new SparkTraining.Request("finetune", ft, dir.toString(), plainOut.toString(), List.of(), "cpu"), 0);
+        SparkTraining.run(sc, 2, new SparkTraining.Request("finetune", ft, dir.toString(), sparkOut.toString(), List.of(), "cpu"));
+        List<Map<String, Object>> plain = trainRecords(plainOut), spark = trainRecords(sparkOut);
+        assertEquals(8, spark.size());
+        for (int s = 0; s < plain.size(); s++) {
+            double want = ((Number) plain.get(s).get("loss")).doubleValue(), got = ((Number) spark.get(s).get("loss")).doubleValue();
+            assertEquals(want, got, 1e-4 * want, "fine-tuning loss at step " + (s + 1));
+        }
+    }
+
+    @Test
     void aMissingPluginFolderIsNamed(@TempDir Path dir) throws Exception {
         Path text = corpus(dir);
         SparkTraining.Request r = new SparkTraining.Request("pretrain", config(text), dir.toString(), dir.resolve("o").toString(),
