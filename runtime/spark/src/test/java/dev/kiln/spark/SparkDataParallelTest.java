@@ -2,7 +2,6 @@ package dev.kiln.spark;
 
 import dev.kiln.runtime.parallel.TinyDataParallelRun;
 import org.apache.spark.BarrierTaskContext;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,8 +26,7 @@ class SparkDataParallelTest {
     @BeforeAll
     void start() {
         // local[2, 4]: two task slots, and a failed task may be retried (plain local[2] gives up at the first failure)
-        sc = new JavaSparkContext(new SparkConf().setMaster("local[2,4]").setAppName("kiln-spark-test")
-                .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1"));
+        sc = LocalSpark.start("local[2,4]", "kiln-spark-test");
     }
 
     @AfterAll

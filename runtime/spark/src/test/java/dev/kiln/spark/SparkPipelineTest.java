@@ -2,7 +2,6 @@ package dev.kiln.spark;
 
 import dev.kiln.api.io.Json;
 import dev.kiln.runtime.parallel.DataParallel;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,8 +31,7 @@ class SparkPipelineTest {
 
     @BeforeAll
     void start() {
-        sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("kiln-spark-pipeline-test")
-                .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1"));
+        sc = LocalSpark.start("local[2]", "kiln-spark-pipeline-test");
     }
 
     @AfterAll
