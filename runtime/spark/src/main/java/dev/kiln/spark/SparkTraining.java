@@ -45,22 +45,29 @@ public final class SparkTraining {
                                 Map<String, Double> finalEval) implements Serializable {}
 
     public static List<WorkerSummary> run(JavaSparkContext sc, int workers, Request request) {
+        if (sc.isLocal()) checkPaths(request, "the driver");   // in local mode the workers see this machine: fail before Spark retries
         return SparkDataParallel.run(sc, workers, (rank, world) -> train(request, rank), 600_000);
     }
 
-    static WorkerSummary train(Request r, int rank) throws Exception {
+    /** The plugin folders and the config's folder, as this machine sees them; an error names who is missing what. */
+    static List<Path> checkPaths(Request r, String who) {
         List<Path> plugins = new ArrayList<>();
         for (String p : r.pluginPath()) {
             Path dir = Path.of(p);
             if (!Files.isDirectory(dir))
-                throw new IllegalArgumentException("worker " + rank + ": plugin folder " + dir + " does not exist on this machine"
+                throw new IllegalArgumentException(who + ": plugin folder " + dir + " does not exist on this machine"
                         + " (every worker needs the plugin jars at the same path, e.g. on a shared file system)");
             plugins.add(dir);
         }
-        Path configDir = Path.of(r.configDir());
-        if (!Files.isDirectory(configDir))
-            throw new IllegalArgumentException("worker " + rank + ": the config's folder " + configDir + " is not on this machine;"
+        if (!Files.isDirectory(Path.of(r.configDir())))
+            throw new IllegalArgumentException(who + ": the config's folder " + r.configDir() + " is not on this machine;"
                     + " the data the config names must be readable by every worker at the same path");
+        return plugins;
+    }
+
+    static WorkerSummary train(Request r, int rank) throws Exception {
+        List<Path> plugins = checkPaths(r, "worker " + rank);
+        Path configDir = Path.of(r.configDir());
         KilnOptions options = KilnOptions.defaults().withPluginPath(plugins).withHostClassLoader(SparkTraining.class.getClassLoader());
         if (r.backend() == null || r.backend().equals("cpu")) {
             // the cpu backend with the task's cores (spark.task.cpus), not all the machine's: workers sharing an executor
