@@ -7,6 +7,7 @@ import dev.kiln.runtime.config.PipelineConfigLoader;
 import dev.kiln.runtime.generate.Generation;
 import dev.kiln.runtime.generate.Generator;
 import dev.kiln.runtime.generate.SamplingSettings;
+import dev.kiln.runtime.guice.BackendSelection;
 import dev.kiln.runtime.guice.KilnBinders;
 import dev.kiln.runtime.metrics.MetricsLog;
 import dev.kiln.runtime.metrics.PrometheusEndpoint;
@@ -91,8 +92,13 @@ abstract class TrainingCommand implements Callable<Integer> {
         Path outDir = out != null ? out : Path.of("runs", stem(config));
         Path configDir = config.toAbsolutePath().getParent();
         Object backendKey = cfg.get("backend");
-        if (spark != null) return SparkRun.train(spark, workers == null ? 2 : workers, spec.name(), cfg, configDir, outDir,
-                root.pluginPath(), root.backend != null ? root.backend : backendKey == null ? null : backendKey.toString(), stdout, stderr);
+        if (spark != null) {   // the workers get the name the usual precedence picks: flag, KILN_BACKEND, config
+            String env = root.env().get(BackendSelection.ENV_VAR);
+            String backend = root.backend != null ? root.backend : env != null && !env.isBlank() ? env
+                    : backendKey == null ? null : backendKey.toString();
+            return SparkRun.train(spark, workers == null ? 2 : workers, spec.name(), cfg, configDir, outDir, root.pluginPath(),
+                    backend, stdout, stderr);
+        }
         if (workers != null) throw new IllegalArgumentException("--workers needs --spark MASTER");
         try (PrometheusEndpoint prometheus = metricsPort == null ? null : PrometheusEndpoint.start(metricsPort);
              Session session = Session.open(root, backendKey == null ? null : backendKey.toString(), Map.of(),

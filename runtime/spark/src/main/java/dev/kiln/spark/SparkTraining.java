@@ -9,6 +9,7 @@ import dev.kiln.runtime.pipeline.Pipeline;
 import dev.kiln.runtime.pipeline.PipelineResult;
 import dev.kiln.runtime.plugin.PluginRegistry;
 import dev.kiln.runtime.train.TrainingListener;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 
 import java.io.Serializable;
@@ -41,8 +42,7 @@ public final class SparkTraining {
     }
 
     /** One worker's account: steps, wall time, and its all-reduce share. */
-    public record WorkerSummary(int rank, long steps, double seconds, double allReduceSeconds, long bytesReduced,
-                                Map<String, Double> finalEval) implements Serializable {}
+    public record WorkerSummary(int rank, long steps, double seconds, double allReduceSeconds, long bytesReduced) implements Serializable {}
 
     public static List<WorkerSummary> run(JavaSparkContext sc, int workers, Request request) {
         if (sc.isLocal()) checkPaths(request, "the driver");   // in local mode the workers see this machine: fail before Spark retries
@@ -72,7 +72,8 @@ public final class SparkTraining {
         if (r.backend() == null || r.backend().equals("cpu")) {
             // the cpu backend with the task's cores (spark.task.cpus), not all the machine's: workers sharing an executor
             // machine would otherwise each start a thread per core
-            int cpus = Math.max(1, org.apache.spark.TaskContext.get() == null ? 1 : org.apache.spark.TaskContext.get().cpus());
+            TaskContext task = TaskContext.get();   // null on the driver (a plain run)
+            int cpus = task == null ? 1 : Math.max(1, task.cpus());
             options = options.withBackendFlag("cpu").withBackendConfig(Map.of("threads", cpus));
         } else {
             options = options.withBackendFlag(r.backend());
@@ -88,7 +89,7 @@ public final class SparkTraining {
                         : pipeline.finetune(config, configDir, Path.of(r.outDir()), TrainingListener.NONE);
                 DataParallel dp = DataParallel.current();
                 return new WorkerSummary(rank, result.steps(), (System.nanoTime() - t0) / 1e9,
-                        dp == null ? 0 : dp.nanosReducing() / 1e9, dp == null ? 0 : dp.bytesReduced(), new LinkedHashMap<>(result.finalEval()));
+                        dp == null ? 0 : dp.nanosReducing() / 1e9, dp == null ? 0 : dp.bytesReduced());
             }
         }
     }

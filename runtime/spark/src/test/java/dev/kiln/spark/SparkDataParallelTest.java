@@ -2,11 +2,7 @@ package dev.kiln.spark;
 
 import dev.kiln.runtime.parallel.TinyDataParallelRun;
 import org.apache.spark.BarrierTaskContext;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -19,20 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * On Spark in local mode: two barrier tasks, each training with half of every global batch and summing
  * gradients over the TCP ring, give the losses and weights of one plain run with the whole batch.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SparkDataParallelTest {
-    private JavaSparkContext sc;
-
-    @BeforeAll
-    void start() {
-        // local[2, 4]: two task slots, and a failed task may be retried (plain local[2] gives up at the first failure)
-        sc = LocalSpark.start("local[2,4]", "kiln-spark-test");
-    }
-
-    @AfterAll
-    void stop() {
-        if (sc != null) sc.close();
-    }
+class SparkDataParallelTest extends LocalSparkTest {
+    // two task slots, and a failed task may be retried (plain local[2] gives up at the first failure)
+    @Override
+    String master() { return "local[2,4]"; }
 
     @Test
     void twoBarrierTasksTrainAsOnePlainRun() {

@@ -2,11 +2,7 @@ package dev.kiln.spark;
 
 import dev.kiln.api.io.Json;
 import dev.kiln.runtime.parallel.DataParallel;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -25,19 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A whole pipeline (byte tokenizer, GPT, clm) on two Spark workers writes the run directory a plain
  * {@code kiln pretrain} writes, with the same losses; rank 0's metrics carry every worker's throughput.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SparkPipelineTest {
-    private JavaSparkContext sc;
-
-    @BeforeAll
-    void start() {
-        sc = LocalSpark.start("local[2]", "kiln-spark-pipeline-test");
-    }
-
-    @AfterAll
-    void stop() {
-        if (sc != null) sc.close();
-    }
+class SparkPipelineTest extends LocalSparkTest {
+    @Override
+    String master() { return "local[2]"; }
 
     static Map<String, Object> config(Path text) {
         Map<String, Object> c = new LinkedHashMap<>();

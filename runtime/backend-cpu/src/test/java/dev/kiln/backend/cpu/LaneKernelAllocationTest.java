@@ -1,6 +1,7 @@
 package dev.kiln.backend.cpu;
 
 import dev.kiln.api.backend.UnaryOp;
+import dev.kiln.api.testing.RequiredInCi;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -28,8 +29,8 @@ class LaneKernelAllocationTest {
             "GELU_ERF'", "GELU_TANH'", "SILU'", "adamw", "expShift", "expShiftSum", "addExpScaled", "sum", "dot", "sumSquares"})
     void aCompiledKernelDoesNotAllocate(String kernel) {
         Lanes lanes = Lanes.best();
-        CiAssumptions.require(lanes instanceof VectorLanes, "the Vector API lanes are not in use on this JVM/CPU");
-        CiAssumptions.require(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
+        RequiredInCi.require(lanes instanceof VectorLanes, "the Vector API lanes are not in use on this JVM/CPU");
+        RequiredInCi.require(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
                 "this JVM does not count allocated bytes per thread");
         float[] x = random(1), y = random(2), g = random(3), m = random(4), v = random(5);
         for (int i = 0; i < v.length; i++) v[i] = Math.abs(v[i]);

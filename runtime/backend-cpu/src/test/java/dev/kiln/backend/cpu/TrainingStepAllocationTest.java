@@ -8,6 +8,7 @@ import dev.kiln.api.optim.AdamW;
 import dev.kiln.api.optim.ParamGroup;
 import dev.kiln.api.tensor.IntTensor;
 import dev.kiln.api.tensor.Tensor;
+import dev.kiln.api.testing.RequiredInCi;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -29,7 +30,7 @@ class TrainingStepAllocationTest {
     @ParameterizedTest(name = "{0}, checkpointing {1}")
     @CsvSource({"gpt2, false", "gpt2, true", "llama, false", "llama, true"})
     void laterStepsAllocateOnlyBookkeeping(String kind, boolean checkpointing) {
-        CiAssumptions.require(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
+        RequiredInCi.require(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
                 "this JVM does not count allocated bytes per thread");
         steps(kind, checkpointing, 64, 2);                   // the JIT compiles the kernels
         long[] small = steps(kind, checkpointing, 64, 2), large = steps(kind, checkpointing, 256, 8);

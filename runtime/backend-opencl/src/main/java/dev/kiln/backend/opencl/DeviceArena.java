@@ -24,7 +24,8 @@ import java.util.TreeMap;
  * buffer whose array the collector moves loses its device contents (seen on pocl with shared memory
  * off: 512 KiB buffers lost their data under 32 MiB G1 regions and kept it under 1 MiB regions). G1
  * never moves arrays of half a region or more (16 MiB under ./kiln's 32 MiB regions); the provider
- * starts buffer 0 at 32 MiB or more (the tests use smaller buffers with 1 MiB regions), and {@code Launcher} warns under another collector.
+ * starts buffer 0 at 32 MiB or more (the tests use smaller buffers with 1 MiB regions), and
+ * {@code Launcher} warns under another collector.
  *
  * <p><b>Layout.</b> Regions are {@link #ALIGN}-float aligned (64 bytes) and handed out first-fit from
  * an address-ordered free list; freeing coalesces with both neighbours in the same buffer, so a

@@ -133,12 +133,12 @@ final class Launcher implements AutoCloseable {
         k.put(k.meta);
     }
 
-    /** Buffer 0 to floats, keeping its contents (through the host: Aparapi has no device-side copy). */
     /** G1 allocates arrays of half a region or more as humongous objects, which it never moves. */
     static boolean collectorKeepsLargeArraysInPlace() {
         return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream().anyMatch(b -> b.getName().startsWith("G1"));
     }
 
+    /** Buffer 0 to floats, keeping its contents (through the host: Aparapi has no device-side copy). */
     private void resize(int floats) {
         float[] next = new float[floats];
         if (launched) {

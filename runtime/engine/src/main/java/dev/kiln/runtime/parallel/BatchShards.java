@@ -5,6 +5,7 @@ import dev.kiln.api.tensor.IntTensor;
 
 import java.util.Arrays;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * A worker's rows of a global batch, as PyTorch's {@code DistributedSampler} assigns them: worker r of N
@@ -26,7 +27,7 @@ public final class BatchShards {
         for (Map.Entry<String, Batch.FloatData> e : global.floatInputs().entrySet()) {
             Batch.FloatData f = e.getValue();
             int[] shape = check(e.getKey(), f.shape(), rows);
-            shard.put(e.getKey(), strided(f.data(), rows, rank, world), shape(shape, rows / world));
+            shard.put(e.getKey(), strided(f.data(), f.data().length, float[]::new, rows, rank, world), shape(shape, rows / world));
         }
         for (Map.Entry<String, Batch> e : global.parts().entrySet()) shard.putPart(e.getKey(), rows(e.getValue(), rank, world));
         return shard.tokens(global.tokens() / world);
@@ -42,7 +43,7 @@ public final class BatchShards {
 
     private static IntTensor rows(String key, IntTensor t, int rows, int rank, int world) {
         int[] shape = check(key, t.shape().dims(), rows);
-        return new IntTensor(strided(t.data(), rows, rank, world), shape(shape, rows / world));
+        return new IntTensor(strided(t.data(), t.size(), int[]::new, rows, rank, world), shape(shape, rows / world));
     }
 
     private static int[] check(String key, int[] shape, int rows) {
@@ -58,16 +59,10 @@ public final class BatchShards {
         return s;
     }
 
-    private static int[] strided(int[] data, int rows, int rank, int world) {
-        int width = data.length / rows;
-        int[] out = new int[data.length / world];
-        for (int r = rank, o = 0; r < rows; r += world, o += width) System.arraycopy(data, r * width, out, o, width);
-        return out;
-    }
-
-    private static float[] strided(float[] data, int rows, int rank, int world) {
-        int width = data.length / rows;
-        float[] out = new float[data.length / world];
+    /** Rows rank, rank + world, … of a row-major primitive array of length n (int[] or float[]). */
+    private static <A> A strided(A data, int n, IntFunction<A> alloc, int rows, int rank, int world) {
+        int width = n / rows;
+        A out = alloc.apply(n / world);
         for (int r = rank, o = 0; r < rows; r += world, o += width) System.arraycopy(data, r * width, out, o, width);
         return out;
     }

@@ -3,7 +3,11 @@ package dev.kiln.runtime.parallel;
 import dev.kiln.api.data.Batch;
 import dev.kiln.api.tensor.Tensor;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -20,6 +24,7 @@ public final class DataParallel {
     private static final ThreadLocal<DataParallel> CURRENT = new ThreadLocal<>();
     private final Collective collective;
     private long bytesReduced, nanosReducing;
+    private float[] flat;   // the step's gradients and scalars, reused while the layout stays the same
 
     public DataParallel(Collective collective) { this.collective = collective; }
 
@@ -44,39 +49,62 @@ public final class DataParallel {
 
     public Batch shard(Batch global) { return BatchShards.rows(global, rank(), world()); }
 
+    /** A step summed over the workers: weights, weighted loss sum, tokens; and each worker's own share ({@code workers}). */
+    public record StepSums(double weights, double loss, long tokens, List<Map<String, Object>> workers) {}
+
     /**
-     * Sums every trainable parameter's gradient and the given scalars over all workers, in place.
-     * Parameters without a gradient on this worker take part as zeros (and get one), so all workers
-     * reduce the same layout.
+     * Sums every trainable parameter's gradient, and this worker's weights, weighted loss sum and tokens,
+     * over all workers, in place for the gradients. Parameters without a gradient on this worker take part
+     * as zeros (and get one), so all workers reduce the same layout. {@code computeSeconds}: this worker's
+     * time for the step so far, reported per worker beside its tokens.
      */
-    public void allReduce(Collection<Tensor> params, double[] scalars) {
+    public StepSums sumStep(Collection<Tensor> params, double weights, double loss, long tokens, double computeSeconds) {
         long t0 = System.nanoTime();
-        int n = scalars.length;
+        int world = world(), scalars = 3 + 2 * world;   // weights, loss, tokens; then each worker's tokens and seconds in its slot
+        int n = scalars;
         for (Tensor p : params) if (p.requiresGrad()) n += p.size();
-        float[] flat = new float[n];
+        if (flat == null || flat.length != n) flat = new float[n];
+        java.util.Arrays.fill(flat, 0f);
         int at = 0;
         for (Tensor p : params) {
             if (!p.requiresGrad()) continue;
-            if (p.hasGrad()) System.arraycopy(p.backend().download(p.gradForAccumulation()), 0, flat, at, p.size());
+            if (p.hasGrad()) System.arraycopy(p.grad().toArray(), 0, flat, at, p.size());
             at += p.size();
         }
-        for (double v : scalars) flat[at++] = (float) v;
+        int s = at;
+        flat[s] = (float) weights;
+        flat[s + 1] = (float) loss;
+        flat[s + 2] = tokens;
+        flat[s + 3 + rank()] = tokens;
+        flat[s + 3 + world + rank()] = (float) computeSeconds;
         collective.allReduceSum(flat);
         at = 0;
         for (Tensor p : params) {
             if (!p.requiresGrad()) continue;
-            float[] g = java.util.Arrays.copyOfRange(flat, at, at + p.size());
-            p.backend().copy(p.backend().upload(g), 0, p.gradForAccumulation(), 0, g.length);
+            p.gradForAccumulation();
+            p.grad().copyFrom(java.util.Arrays.copyOfRange(flat, at, at + p.size()));
             at += p.size();
         }
-        for (int i = 0; i < scalars.length; i++) scalars[i] = flat[at++];
+        double reduceSeconds = (System.nanoTime() - t0) / 1e9;
+        List<Map<String, Object>> workers = new ArrayList<>();
+        for (int r = 0; r < world; r++) {
+            double ownTokens = flat[s + 3 + r], seconds = flat[s + 3 + world + r];
+            Map<String, Object> w = new LinkedHashMap<>();
+            w.put("rank", r);
+            w.put("tokens", (long) ownTokens);
+            w.put("compute_s", seconds);
+            w.put("tokens_per_s", seconds > 0 ? ownTokens / seconds : 0.0);
+            if (r == rank()) w.put("allreduce_s", reduceSeconds);
+            workers.add(w);
+        }
         bytesReduced += 4L * n;
         nanosReducing += System.nanoTime() - t0;
+        return new StepSums(flat[s], flat[s + 1], (long) flat[s + 2], workers);
     }
 
     /** Bytes this worker has all-reduced so far (its array, not what crossed the wire). */
     public long bytesReduced() { return bytesReduced; }
 
-    /** Wall time spent in {@link #allReduce}, copies included. */
+    /** Wall time spent in {@link #sumStep}, copies included. */
     public long nanosReducing() { return nanosReducing; }
 }

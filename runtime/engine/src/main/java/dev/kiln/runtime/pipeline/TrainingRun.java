@@ -1,9 +1,5 @@
 package dev.kiln.runtime.pipeline;
 
-import dev.kiln.runtime.parallel.DataParallel;
-import dev.kiln.runtime.parallel.RankCheckpointer;
-import dev.kiln.runtime.train.TrainState;
-
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.config.Config;
 import dev.kiln.api.finetune.FineTuner;
@@ -26,12 +22,15 @@ import dev.kiln.runtime.io.RunDirectoryLock;
 import dev.kiln.runtime.metrics.MetricsLog;
 import dev.kiln.runtime.metrics.TrainingMetrics;
 import dev.kiln.runtime.model.ModelStore;
+import dev.kiln.runtime.parallel.DataParallel;
+import dev.kiln.runtime.parallel.RankCheckpointer;
 import dev.kiln.runtime.report.RunInfo;
 import dev.kiln.runtime.report.RunReports;
 import dev.kiln.runtime.train.BestModel;
 import dev.kiln.runtime.train.Evaluator;
 import dev.kiln.runtime.train.StoreCheckpointer;
 import dev.kiln.runtime.train.TrainSettings;
+import dev.kiln.runtime.train.TrainState;
 import dev.kiln.runtime.train.Trainer;
 import dev.kiln.runtime.train.TrainingJob;
 import dev.kiln.runtime.train.TrainingListener;
@@ -106,16 +105,14 @@ final class TrainingRun {
     }
 
     private PipelineResult runLocked(TrainingListener listener) throws IOException {
-        Map<String, Tensor> params = new LinkedHashMap<>(model.namedParameters());
         Map<String, Tensor> heads = heads(objective, model);
-        heads.forEach((name, t) -> params.put(ModelStore.HEADS + name, t));
+        Map<String, Tensor> params = trainedParameters(heads);
         Optimizer optimizer = optimizer(params);
         model.setGradientCheckpointing(settings.gradientCheckpointing());
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("objective", objective.name());
         info.put("backend", backend.name());
-        var checkpointer = new StoreCheckpointer(new CheckpointStore(out.resolve("checkpoints"), settings.keepCheckpoints()),
-                Map.of("objective", objective.name(), "pipeline", config), settings.allowConfigChange());
+        StoreCheckpointer checkpointer = checkpointer();
         TrainableParameters trainable = TrainableParameters.of(model, objective.head());
         if (listener != null) listener.onMessage((tuner == null ? "" : tuner.name() + ": ") + trainable);
         Recorder rec = new Recorder(listener, fromStep -> writeInfo(trainable, fromStep, listener), () -> refreshReport(listener),
@@ -162,17 +159,27 @@ final class TrainingRun {
      * checkpoints, the model and the report).
      */
     private PipelineResult runFollower(DataParallel dp) {
-        Map<String, Tensor> params = new LinkedHashMap<>(model.namedParameters());
-        heads(objective, model).forEach((name, t) -> params.put(ModelStore.HEADS + name, t));
+        Map<String, Tensor> params = trainedParameters(heads(objective, model));
         Optimizer optimizer = optimizer(params);
         model.setGradientCheckpointing(settings.gradientCheckpointing());
-        var store = new StoreCheckpointer(new CheckpointStore(out.resolve("checkpoints"), settings.keepCheckpoints()),
-                Map.of("objective", objective.name(), "pipeline", config), settings.allowConfigChange());
         long t0 = System.nanoTime();
         TrainingJob job = new TrainingJob(model, objective, tuner, params, optimizer, data.train(), data.validation(),
-                settings, new RankCheckpointer(store, dp.rank()), null, null, null);
+                settings, new RankCheckpointer(checkpointer(), dp.rank()), null, null, null);
         TrainState end = new Trainer(job).run();
         return new PipelineResult(Map.of(), Map.of(), Map.of(), null, end.step(), -1, (System.nanoTime() - t0) / 1e9, 0, Map.of());
+    }
+
+    /** Everything checkpointed and trained: the backbone by name, the heads under {@code heads.}. */
+    private Map<String, Tensor> trainedParameters(Map<String, Tensor> heads) {
+        Map<String, Tensor> params = new LinkedHashMap<>(model.namedParameters());
+        heads.forEach((name, t) -> params.put(ModelStore.HEADS + name, t));
+        return params;
+    }
+
+    /** The run directory's checkpoints, tagged with the objective and the pipeline config. */
+    private StoreCheckpointer checkpointer() {
+        return new StoreCheckpointer(new CheckpointStore(out.resolve("checkpoints"), settings.keepCheckpoints()),
+                Map.of("objective", objective.name(), "pipeline", config), settings.allowConfigChange());
     }
 
     /** run.json for the report: what this run is, written as each session starts. */

@@ -14,7 +14,6 @@ import dev.kiln.runtime.metrics.MetricsLog;
 import dev.kiln.runtime.metrics.ProcessMemory;
 import dev.kiln.runtime.metrics.TrainingMetrics;
 import dev.kiln.runtime.parallel.DataParallel;
-import dev.kiln.runtime.parallel.WorkerThroughput;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -114,19 +113,11 @@ public final class Trainer {
             }
             double ownWeights = weights;   // the objective's other metrics stay this worker's own
             if (parallel != null) {   // workers count as micro-batches: sum gradients, weights and weighted losses over them
-                int world = parallel.world(), rank = parallel.rank();
-                double[] sums = new double[3 + 2 * world];   // + each worker's own tokens and compute seconds, in its slot
-                sums[0] = weights;
-                sums[1] = loss;
-                sums[2] = tokens;
-                sums[3 + rank] = tokens;
-                sums[3 + world + rank] = (System.nanoTime() - t0) / 1e9;
-                long r0 = System.nanoTime();
-                parallel.allReduce(params.values(), sums);
-                workers = WorkerThroughput.of(sums, world, (System.nanoTime() - r0) / 1e9, rank);
-                weights = sums[0];
-                loss = sums[1];
-                tokens = (long) sums[2];
+                DataParallel.StepSums sums = parallel.sumStep(params.values(), weights, loss, tokens, (System.nanoTime() - t0) / 1e9);
+                weights = sums.weights();
+                loss = sums.loss();
+                tokens = sums.tokens();
+                workers = sums.workers();
             }
             if (!(weights > 0)) throw new IllegalStateException("step " + (st.step() + 1) + ": the " + s.gradAccum()
                     + " micro-batches hold nothing to train on (objective '" + job.objective().name() + "' gave weight 0)");
