@@ -35,6 +35,46 @@ public interface Batches {
         return lazy(n, all::get);
     }
 
+    /**
+     * Worker {@code rank}'s rows of each batch when {@code world} data-parallel workers share every batch:
+     * rows rank, rank + world, … ({@link BatchRows}, PyTorch's {@code DistributedSampler} split). Batches
+     * made {@linkplain #byRows row by row} make only those rows; others are made whole and split.
+     */
+    default Batches shard(int rank, int world) {
+        BatchRows.count(0, rank, world);                   // rank and world name a worker
+        if (world == 1) return this;
+        Batches all = this;
+        return lazy(size(), i -> BatchRows.strided(all.get(i), rank, world));
+    }
+
+    /** Makes rows rank, rank + world, … of batch {@code index} ((0, 1): the whole batch). */
+    @FunctionalInterface
+    interface RowMaker {
+        Batch make(long index, int rank, int world);
+    }
+
+    /**
+     * Batches whose rows can be made apart from one another (no state shared between a batch's rows, such
+     * as one random stream): a data-parallel worker's {@link #shard} reads and builds only its own rows.
+     * {@code make(i, r, n)} must equal {@code BatchRows.strided(make(i, 0, 1), r, n)}.
+     */
+    static Batches byRows(long size, RowMaker make) {
+        Batches whole = lazy(size, i -> make.make(i, 0, 1));
+        return new Batches() {
+            @Override
+            public long size() { return size; }
+
+            @Override
+            public Batch get(long index) { return whole.get(index); }
+
+            @Override
+            public Batches shard(int rank, int world) {
+                BatchRows.count(0, rank, world);
+                return world == 1 ? this : lazy(size, i -> make.make(i, rank, world));
+            }
+        };
+    }
+
     /** Batches made by {@code make} on demand. */
     static Batches lazy(long size, LongFunction<Batch> make) {
         if (size < 0) throw new IllegalArgumentException("batch count must be >= 0, got " + size);

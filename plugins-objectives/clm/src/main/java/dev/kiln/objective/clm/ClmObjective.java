@@ -4,6 +4,7 @@ import dev.kiln.api.objective.Accuracy;
 import dev.kiln.api.data.Batch;
 import dev.kiln.api.data.Dataset;
 import dev.kiln.api.data.ArrayTokenDocuments;
+import dev.kiln.api.data.BatchRows;
 import dev.kiln.api.data.Batches;
 import dev.kiln.api.data.Permutation;
 import dev.kiln.api.data.SeparatedStream;
@@ -82,19 +83,21 @@ public final class ClmObjective implements Objective {
         ClmPacking blocks = ClmPacking.of(stream.length(), spec.seqLen());
         Permutation order = settings.shuffle() ? new Permutation(blocks.blocks(), seed) : null;
         int batchSize = spec.batchSize(), t = blocks.length();
-        return Batches.lazy(ExampleBatches.count(blocks.blocks(), batchSize, settings.dropLast()), i -> {
+        // rows are independent blocks: a data-parallel worker reads only its own (rank, rank + world, … of each batch)
+        return Batches.byRows(ExampleBatches.count(blocks.blocks(), batchSize, settings.dropLast()), (i, rank, world) -> {
             long first = i * batchSize;
-            int b = (int) Math.min(batchSize, blocks.blocks() - first);
+            int b = BatchRows.count((int) Math.min(batchSize, blocks.blocks() - first), rank, world);
             int[] ids = new int[b * t], targets = new int[b * t], row = new int[t + 1];
             for (int r = 0; r < b; r++) {
-                long block = order == null ? first + r : order.apply(first + r);
+                long position = first + rank + (long) r * world;
+                long block = order == null ? position : order.apply(position);
                 stream.read(blocks.start(block), row, 0, t + 1);
                 System.arraycopy(row, 0, ids, r * t, t);
                 System.arraycopy(row, 1, targets, r * t, t);
             }
             return new Batch()
-                    .put("ids", new IntTensor(ids, b, t))            // [B, T]
-                    .put("targets", new IntTensor(targets, b, t))    // [B, T]: ids shifted left by one
+                    .put("ids", new IntTensor(ids, b, t))            // [B / world, T]
+                    .put("targets", new IntTensor(targets, b, t))    // [B / world, T]: ids shifted left by one
                     .tokens((long) b * t);
         });
     }

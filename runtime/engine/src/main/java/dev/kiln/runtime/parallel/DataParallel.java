@@ -1,6 +1,6 @@
 package dev.kiln.runtime.parallel;
 
-import dev.kiln.api.data.Batch;
+import dev.kiln.api.data.Batches;
 import dev.kiln.api.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -12,7 +12,7 @@ import java.util.concurrent.Callable;
 
 /**
  * Synchronous data-parallel training, as PyTorch DDP does it: every worker starts from the same weights
- * and seed, trains on its rows of each global batch ({@link BatchShards}), and before the optimizer
+ * and seed, trains on its rows of each global batch ({@link Batches#shard}), and before the optimizer
  * step the gradients (each worker's weighted sum) and the weights they count for are summed over all
  * workers, so every worker applies the same update. The trainer treats workers like gradient-accumulation
  * micro-batches: the global gradient is Σ workers Σ micro-batches w·∇loss / Σ w.
@@ -47,7 +47,8 @@ public final class DataParallel {
 
     public int world() { return collective.world(); }
 
-    public Batch shard(Batch global) { return BatchShards.rows(global, rank(), world()); }
+    /** This worker's rows of each of the epoch's batches (only they are made where the objective makes batches row by row). */
+    public Batches shard(Batches epoch) { return epoch.shard(rank(), world()); }
 
     /** A step summed over the workers: weights, weighted loss sum, tokens; and each worker's own share ({@code workers}). */
     public record StepSums(double weights, double loss, long tokens, List<Map<String, Object>> workers) {}

@@ -93,7 +93,7 @@ public final class Trainer {
             double weights = 0;
             boolean weighted = s.gradAccum() > 1 || parallel != null;
             for (int micro = 0; micro < s.gradAccum(); micro++) {
-                Batch batch = parallel == null ? batch(st) : parallel.shard(batch(st));
+                Batch batch = batch(st);
                 if (fused != null) arm(fused, batch, lr, dropoutSeed, st.step());
                 st = advance(st);
                 Objective.Output out = job.objective().compute(job.model(), batch);
@@ -199,6 +199,7 @@ public final class Trainer {
             epochBatches = job.objective().batches(job.train(), new BatchSpec(s.batchSize(), s.seqLen(), s.groupByLength()), st.seed() + st.epoch());
             if (epochBatches.isEmpty()) throw new IllegalStateException("objective '" + job.objective().name()
                     + "' made no batches from " + job.train().name() + ": too little data for batch_size × seq_len?");
+            if (parallel != null) epochBatches = parallel.shard(epochBatches);   // this worker's rows of each global batch
             preparedEpoch = st.epoch();
         }
         return loader.get(epochBatches, st.batchInEpoch());
