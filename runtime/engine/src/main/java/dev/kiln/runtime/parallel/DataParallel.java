@@ -23,10 +23,29 @@ import java.util.concurrent.Callable;
 public final class DataParallel {
     private static final ThreadLocal<DataParallel> CURRENT = new ThreadLocal<>();
     private final Collective collective;
+    /**
+     * PyTorch DDP's bucket sizes: a first bucket of 1 MiB so the wire starts early, then 25 MiB ({@code bucket_cap_mb};
+     * {@code -Dkiln.allreduce.bucket_mb} sets it here).
+     */
+    static final int FIRST_BUCKET_FLOATS = (1 << 20) / 4,
+            BUCKET_FLOATS = (int) Math.min(Integer.MAX_VALUE, Math.round(Double.parseDouble(System.getProperty("kiln.allreduce.bucket_mb", "25")) * (1 << 20) / 4));
+    static final String OVERLAP_PROPERTY = "kiln.allreduce.overlap";
+    private static final boolean OVERLAP = !"false".equals(System.getProperty(OVERLAP_PROPERTY));
     private long bytesReduced, nanosReducing;
-    private float[] flat;   // the step's gradients and scalars, reused while the layout stays the same
+    private GradientBuckets buckets;
+    private List<Tensor> bucketed;
 
-    public DataParallel(Collective collective) { this.collective = collective; }
+    private final int firstBucketFloats, bucketFloats;
+    private long sentDuringBackward;   // of buckets that were closed and made again
+
+    public DataParallel(Collective collective) { this(collective, FIRST_BUCKET_FLOATS, BUCKET_FLOATS); }
+
+    /** With other bucket sizes (floats) than DDP's. */
+    DataParallel(Collective collective, int firstBucketFloats, int bucketFloats) {
+        this.collective = collective;
+        this.firstBucketFloats = firstBucketFloats;
+        this.bucketFloats = bucketFloats;
+    }
 
     /** The worker of the calling thread's training, or null for plain training. */
     public static DataParallel current() { return CURRENT.get(); }
@@ -38,6 +57,11 @@ public final class DataParallel {
         try {
             return body.call();
         } finally {
+            if (buckets != null) {
+                sentDuringBackward += buckets.sentDuringBackward();
+                buckets.close();
+            }
+            buckets = null;
             if (before == null) CURRENT.remove();
             else CURRENT.set(before);
         }
@@ -54,6 +78,15 @@ public final class DataParallel {
     public record StepSums(double weights, double loss, long tokens, List<Map<String, Object>> workers) {}
 
     /**
+     * Call before the backward of a step's last micro-batch: each bucket of gradients is summed over the
+     * workers as soon as backward completes it ({@link GradientBuckets}), overlapping the communication with
+     * the rest of backward (off with {@code -Dkiln.allreduce.overlap=false}).
+     */
+    public void overlapBackward(Collection<Tensor> params) {
+        if (OVERLAP) buckets(params).arm();
+    }
+
+    /**
      * Sums every trainable parameter's gradient, and this worker's weights, weighted loss sum and tokens,
      * over all workers, in place for the gradients. Parameters without a gradient on this worker take part
      * as zeros (and get one), so all workers reduce the same layout. {@code computeSeconds}: this worker's
@@ -61,47 +94,58 @@ public final class DataParallel {
      */
     public StepSums sumStep(Collection<Tensor> params, double weights, double loss, long tokens, double computeSeconds) {
         long t0 = System.nanoTime();
-        int world = world(), scalars = 3 + 2 * world;   // weights, loss, tokens; then each worker's tokens and seconds in its slot
-        int n = scalars;
-        for (Tensor p : params) if (p.requiresGrad()) n += p.size();
-        if (flat == null || flat.length != n) flat = new float[n];
-        java.util.Arrays.fill(flat, 0f);
-        int at = 0;
-        for (Tensor p : params) {
-            if (!p.requiresGrad()) continue;
-            if (p.hasGrad()) System.arraycopy(p.grad().toArray(), 0, flat, at, p.size());
-            at += p.size();
-        }
-        int s = at;
-        flat[s] = (float) weights;
-        flat[s + 1] = (float) loss;
-        flat[s + 2] = tokens;
-        flat[s + 3 + rank()] = tokens;
-        flat[s + 3 + world + rank()] = (float) computeSeconds;
-        collective.allReduceSum(flat);
-        at = 0;
-        for (Tensor p : params) {
-            if (!p.requiresGrad()) continue;
-            p.gradForAccumulation();
-            p.grad().copyFrom(java.util.Arrays.copyOfRange(flat, at, at + p.size()));
-            at += p.size();
-        }
-        double reduceSeconds = (System.nanoTime() - t0) / 1e9;
+        int world = world();
+        float[] scalars = new float[3 + 2 * world];   // weights, loss, tokens; then each worker's tokens and seconds in its slot
+        scalars[0] = (float) weights;
+        scalars[1] = (float) loss;
+        scalars[2] = tokens;
+        scalars[3 + rank()] = tokens;
+        scalars[3 + world + rank()] = (float) computeSeconds;
+        GradientBuckets b = buckets(params);
+        double busy = b.finish(scalars);
+        double waited = (System.nanoTime() - t0) / 1e9;
         List<Map<String, Object>> workers = new ArrayList<>();
         for (int r = 0; r < world; r++) {
-            double ownTokens = flat[s + 3 + r], seconds = flat[s + 3 + world + r];
+            double ownTokens = scalars[3 + r], seconds = scalars[3 + world + r];
             Map<String, Object> w = new LinkedHashMap<>();
             w.put("rank", r);
             w.put("tokens", (long) ownTokens);
             w.put("compute_s", seconds);
             w.put("tokens_per_s", seconds > 0 ? ownTokens / seconds : 0.0);
-            if (r == rank()) w.put("allreduce_s", reduceSeconds);
+            if (r == rank()) {
+                w.put("allreduce_s", busy);          // the communication thread's time in all-reduces
+                w.put("allreduce_wait_s", waited);   // what of it the step waited for after backward
+            }
             workers.add(w);
         }
-        bytesReduced += 4L * n;
+        bytesReduced += 4L * (b.floats() + scalars.length);
         nanosReducing += System.nanoTime() - t0;
-        return new StepSums(flat[s], flat[s + 1], (long) flat[s + 2], workers);
+        return new StepSums(scalars[0], scalars[1], (long) scalars[2], workers);
     }
+
+    /** The buckets of these parameters' gradients, made again when the trainable set changes. */
+    private GradientBuckets buckets(Collection<Tensor> params) {
+        List<Tensor> trainable = new ArrayList<>();
+        for (Tensor p : params) if (p.requiresGrad()) trainable.add(p);
+        if (buckets == null || !sameTensors(trainable, bucketed)) {
+            if (buckets != null) {
+                sentDuringBackward += buckets.sentDuringBackward();
+                buckets.close();
+            }
+            buckets = new GradientBuckets(collective, trainable, firstBucketFloats, bucketFloats);
+            bucketed = trainable;
+        }
+        return buckets;
+    }
+
+    private static boolean sameTensors(List<Tensor> a, List<Tensor> b) {
+        if (a.size() != b.size()) return false;
+        for (int i = 0; i < a.size(); i++) if (a.get(i) != b.get(i)) return false;
+        return true;
+    }
+
+    /** Gradient buckets this worker sent while backward was still running (the overlap), so far. */
+    public long bucketsSentDuringBackward() { return sentDuringBackward + (buckets == null ? 0 : buckets.sentDuringBackward()); }
 
     /** Bytes this worker has all-reduced so far (its array, not what crossed the wire). */
     public long bytesReduced() { return bytesReduced; }

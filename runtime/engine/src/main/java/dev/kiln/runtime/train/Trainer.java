@@ -103,6 +103,7 @@ public final class Trainer {
                 // one micro-batch: its mean loss as is; several: each weighted by what it counts for (target tokens,
                 // examples), the gradients divided by the sum below, as transformers' num_items_in_batch does
                 double w = !weighted ? 1 : Math.max(out.weight(), 0);
+                if (parallel != null && micro == s.gradAccum() - 1) parallel.overlapBackward(params.values());
                 if (!weighted) total.backward();
                 else Arithmetic.mulScalar(total, (float) w).backward();
                 weights += w;

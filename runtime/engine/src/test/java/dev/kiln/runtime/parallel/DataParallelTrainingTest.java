@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,5 +34,30 @@ class DataParallelTrainingTest {
                 assertEquals(a[i], b0[i], 1e-4 + 1e-3 * Math.abs(a[i]), e.getKey() + "[" + i + "] after " + TinyDataParallelRun.STEPS + " steps");
             }
         }
+    }
+
+    @Test
+    void fourWorkersSummingSmallBucketsDuringBackwardTrainAsOne() throws Exception {
+        TinyDataParallelRun.Result one = TinyDataParallelRun.train();
+        long[] sent = new long[4];
+        // buckets of 64 then 512 floats: the tiny model's gradients go out in many pieces while backward runs
+        List<TinyDataParallelRun.Result> four = LocalRing.run(4, ring -> {
+            DataParallel dp = new DataParallel(ring, 64, 512);
+            TinyDataParallelRun.Result r = dp.run(TinyDataParallelRun::train);
+            sent[ring.rank()] = dp.bucketsSentDuringBackward();
+            return r;
+        });
+        for (int s = 0; s < TinyDataParallelRun.STEPS; s++)
+            for (TinyDataParallelRun.Result w : four)
+                assertEquals(one.losses().get(s), w.losses().get(s), 1e-4 * Math.abs(one.losses().get(s)), "loss at step " + (s + 1));
+        for (var e : one.weights().entrySet()) {
+            float[] a = e.getValue();
+            for (int k = 1; k < 4; k++) assertArrayEquals(four.get(0).weights().get(e.getKey()), four.get(k).weights().get(e.getKey()), e.getKey());
+            float[] b = four.get(0).weights().get(e.getKey());
+            for (int i = 0; i < a.length; i++) assertEquals(a[i], b[i], 1e-4 + 1e-3 * Math.abs(a[i]), e.getKey() + "[" + i + "]");
+        }
+        for (int r = 0; r < 4; r++)
+            assertTrue(sent[r] >= TinyDataParallelRun.STEPS, "worker " + r + " sent " + sent[r] + " buckets during backward in "
+                    + TinyDataParallelRun.STEPS + " steps: the all-reduce did not overlap backward");
     }
 }
