@@ -123,6 +123,28 @@ public final class DataParallel {
         return new StepSums(scalars[0], scalars[1], (long) scalars[2], workers);
     }
 
+    /**
+     * Sums the objective's batch metrics of this step (each already multiplied by its micro-batch's weight) over
+     * the workers, in place, when every worker reports the same metric names; then they are divided by the summed
+     * weights, as the loss is. Returns false, leaving each worker its own, when the names differ. The names are
+     * compared through a count and a hash and their squares: Σx² · N = (Σx)² holds only when every worker's x is
+     * the same, and the sums are the same on every worker, so all of them take the same branch.
+     */
+    public boolean sumMetrics(Map<String, Double> weighted) {
+        List<String> names = new ArrayList<>(weighted.keySet());
+        java.util.Collections.sort(names);
+        float count = names.size(), hash = Math.floorMod(names.hashCode(), 512);   // small enough to sum exactly in floats
+        float[] check = {count, count * count, hash, hash * hash};
+        collective.allReduceSum(check);
+        double n = world();
+        if ((double) check[0] * check[0] != n * check[1] || (double) check[2] * check[2] != n * check[3]) return false;
+        float[] values = new float[names.size()];
+        for (int i = 0; i < values.length; i++) values[i] = weighted.get(names.get(i)).floatValue();
+        collective.allReduceSum(values);
+        for (int i = 0; i < values.length; i++) weighted.put(names.get(i), (double) values[i]);
+        return true;
+    }
+
     /** The buckets of these parameters' gradients, made again when the trainable set changes. */
     private GradientBuckets buckets(Collection<Tensor> params) {
         List<Tensor> trainable = new ArrayList<>();

@@ -112,13 +112,14 @@ public final class Trainer {
                 for (var m : out.metrics().entrySet())
                     if (m.getValue() != null && !m.getKey().startsWith(CONFUSION)) batchMetrics.merge(m.getKey(), m.getValue() * w, Double::sum);
             }
-            double ownWeights = weights;   // the objective's other metrics stay this worker's own
+            double metricWeights = weights;
             if (parallel != null) {   // workers count as micro-batches: sum gradients, weights and weighted losses over them
                 DataParallel.StepSums sums = parallel.sumStep(params.values(), weights, loss, tokens, (System.nanoTime() - t0) / 1e9);
                 weights = sums.weights();
                 loss = sums.loss();
                 tokens = sums.tokens();
                 workers = sums.workers();
+                if (parallel.sumMetrics(batchMetrics)) metricWeights = weights;   // else the objective's other metrics stay this worker's own
             }
             if (!(weights > 0)) throw new IllegalStateException("step " + (st.step() + 1) + ": the " + s.gradAccum()
                     + " micro-batches hold nothing to train on (objective '" + job.objective().name() + "' gave weight 0)");
@@ -126,7 +127,7 @@ public final class Trainer {
                 GradientClipping.scaleAll(params.values(), (float) (1 / weights));
                 loss /= weights;
             }
-            if (ownWeights != 1) for (var m : batchMetrics.entrySet()) m.setValue(m.getValue() / ownWeights);
+            if (metricWeights != 1) for (var m : batchMetrics.entrySet()) m.setValue(m.getValue() / metricWeights);
             double norm = fused != null ? fused.gradNorm() : GradientClipping.clip(params.values(), s.gradClip());
             if (!Double.isFinite(norm)) throw diverged(st.step(), "gradient norm is " + norm);
             opt.step(lr);
