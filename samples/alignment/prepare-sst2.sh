@@ -3,6 +3,7 @@
 # place; what it writes goes under runs/, never into the repository):
 #   runs/alignment/prompts.txt        the first 2-4 words of each GLUE dev sentence (872 prompts; the judge's prompts)
 #   runs/alignment/dev-positive.tsv   the positive dev sentences (held-out perplexity of the policy)
+#   runs/alignment/train-positive.tsv the positive training sentences (the SFT stage before DPO / PPO)
 #   runs/alignment/prompts.jsonl      {prompt} from training sentences (GRPO / PPO prompts)
 #   runs/alignment/pairs-train.jsonl  {prompt, chosen, rejected}: a training sentence's first 2-4 words, the rest of
 #   runs/alignment/pairs-valid.jsonl  a positive sentence as chosen and the rest of a negative one as rejected (DPO, reward)
@@ -23,6 +24,8 @@ mkdir -p "$out"
 awk -F'\t' 'NR > 1 { sub(/\r$/, ""); n = split($2, w, " "); k = 2 + (NR % 3); if (k > n) k = n; p = w[1];
     for (i = 2; i <= k; i++) p = p " " w[i]; print p }' "$data/dev.tsv" > "$out/prompts.txt"
 awk -F'\t' 'NR == 1 { print "label\tsentence" } NR > 1 && $1 == 1 { sub(/\r$/, ""); print $1 "\t" $2 }' "$data/dev.tsv" > "$out/dev-positive.tsv"
+# the positive training sentences (the SFT stage before DPO / PPO: sst2-sft-positive.yaml)
+awk -F'\t' 'NR == 1 { print "label\tsentence" } NR > 1 && $1 == 1 { sub(/\r$/, ""); print $1 "\t" $2 }' "$data/train.tsv" > "$out/train-positive.tsv"
 
 # JSON string escaping for the rows below
 json='function q(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return "\"" s "\"" }'
@@ -51,4 +54,4 @@ awk -F'\t' "$json"'
         }
     }' OUT="$out" "$out/.long.tsv"
 rm -f "$out/.long.tsv"
-wc -l "$out"/prompts.txt "$out"/dev-positive.tsv "$out"/prompts.jsonl "$out"/pairs-train.jsonl "$out"/pairs-valid.jsonl "$out"/pairs-both-train.jsonl
+wc -l "$out"/prompts.txt "$out"/dev-positive.tsv "$out"/train-positive.tsv "$out"/prompts.jsonl "$out"/pairs-train.jsonl "$out"/pairs-valid.jsonl "$out"/pairs-both-train.jsonl
