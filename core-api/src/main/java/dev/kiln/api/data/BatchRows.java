@@ -40,11 +40,16 @@ public final class BatchRows {
      * that every worker's gradient counts alike and all of them step together).
      */
     public static int count(int rows, int rank, int world) {
-        if (world < 1 || rank < 0 || rank >= world) throw new IllegalArgumentException("worker " + rank + " of " + world + " does not exist");
+        requireWorker(rank, world);
         if (rows % world != 0)
             throw new IllegalArgumentException("a global batch of " + rows + " rows cannot be split evenly over " + world
                     + " workers: train.batch_size must be a multiple of the worker count");
         return rows / world;
+    }
+
+    /** Refuses a rank that names no worker of {@code world}. */
+    public static void requireWorker(int rank, int world) {
+        if (world < 1 || rank < 0 || rank >= world) throw new IllegalArgumentException("worker " + rank + " of " + world + " does not exist");
     }
 
     /** Rows of a batch: the first dimension its inputs share. */

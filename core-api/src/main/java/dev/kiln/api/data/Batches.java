@@ -41,7 +41,7 @@ public interface Batches {
      * made {@linkplain #byRows row by row} make only those rows; others are made whole and split.
      */
     default Batches shard(int rank, int world) {
-        BatchRows.count(0, rank, world);                   // rank and world name a worker
+        BatchRows.requireWorker(rank, world);
         if (world == 1) return this;
         Batches all = this;
         return lazy(size(), i -> BatchRows.strided(all.get(i), rank, world));
@@ -69,7 +69,7 @@ public interface Batches {
 
             @Override
             public Batches shard(int rank, int world) {
-                BatchRows.count(0, rank, world);
+                BatchRows.requireWorker(rank, world);
                 return world == 1 ? this : lazy(size, i -> make.make(i, rank, world));
             }
         };

@@ -4,14 +4,12 @@ import dev.kiln.api.completion.CompletionLogProbs;
 import dev.kiln.api.data.Batch;
 import dev.kiln.api.data.Batches;
 import dev.kiln.api.data.Dataset;
-import dev.kiln.api.nn.ModelInput;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.objective.BatchSpec;
 import dev.kiln.api.objective.ModelChecks;
 import dev.kiln.api.objective.Objective;
 import dev.kiln.api.objective.ReferencePolicy;
-import dev.kiln.api.ops.Arithmetic;
 import dev.kiln.api.sampling.PolicySampler;
 import dev.kiln.api.tensor.Tensor;
 import dev.kiln.api.tokenizer.Tokenizer;
@@ -67,9 +65,7 @@ public final class OnlinePolicyObjective implements Objective {
         this.tokenizer = tokenizer;
         this.prompts = new PromptBatches(settings.format(), tokenizer, settings.maxPromptLength());
         this.eos = tokenizer.special(Tokenizer.EOS).orElse(-1);
-        boolean greedy = settings.temperature() <= 1e-4;
-        this.sampler = new PolicySampler(new PolicySampler.Settings(greedy, settings.temperature(), settings.topK(), settings.topP(),
-                settings.maxCompletionLength()), eos < 0 ? new int[0] : new int[] {eos}, tokenizer.vocabSize());
+        this.sampler = settings.sampler(eos, tokenizer.vocabSize());
     }
 
     @Override
@@ -102,7 +98,7 @@ public final class OnlinePolicyObjective implements Objective {
         boolean fresh = RepeatedBatches.index(batch, ITERATION) == 0 || kept == null || kept.seed() != batchPrompts.seed();
         Rollout rollout = fresh ? Rollout.sample(sampler, net, tokenizer, batchPrompts.ids(), settings.numGenerations(), batchPrompts.seed(), eos)
                 : kept.rollout();
-        Tensor logits = scaledLogits(net, rollout);                                         // [N, L, V]
+        Tensor logits = rollout.scaledLogits(net, settings.temperature());                  // [N, L, V]
         CompletionLogProbs.Tokens lp = CompletionLogProbs.tokens(logits, rollout.ids(), rollout.trained());
         if (fresh) {
             kept = score(batchPrompts.seed(), rollout, lp.logps().toArray(), lp.mask());    // logp_old: the detached logp of this first step
@@ -122,7 +118,7 @@ public final class OnlinePolicyObjective implements Objective {
         int g = settings.numGenerations(), n = rollout.size();
         WeightedRewards.Scores scores = settings.rewards().score(rollout.completions());
         float[] ref = settings.beta() > 0 ? requireReference().apply(m ->
-                CompletionLogProbs.tokens(scaledLogits(m, rollout), rollout.ids(), rollout.trained()).logps().toArray()) : null;
+                CompletionLogProbs.tokens(rollout.scaledLogits(m, settings.temperature()), rollout.ids(), rollout.trained()).logps().toArray()) : null;
         double[] rewards = scores.total();
         if (settings.estimator() == OnlineSettings.Estimator.GROUP)
             return new Kept(seed, rollout, scores, old, ref, Advantages.grpo(rewards, g, settings.scale()), Double.NaN);
@@ -141,12 +137,6 @@ public final class OnlinePolicyObjective implements Objective {
         return new Kept(seed, rollout, scores, old, null, advantages, sequenceKl);
     }
 
-    /** [N, L, V] the rows' next-token logits divided by the sampling temperature. */
-    private Tensor scaledLogits(Transformer m, Rollout rollout) {
-        Tensor logits = m.logits(m.forward(ModelInput.of(rollout.ids()).withAttentionMask(rollout.attentionMask())));
-        return settings.temperature() == 1.0 ? logits : Arithmetic.mulScalar(logits, (float) (1.0 / settings.temperature()));
-    }
-
     private Map<String, Double> metrics(PolicyLoss.Result r, WeightedRewards.Scores scores, Rollout rollout, int g) {
         double[] total = scores.total();
         Map<String, Double> m = new LinkedHashMap<>();
@@ -159,18 +149,7 @@ public final class OnlinePolicyObjective implements Objective {
         m.put("clip_ratio/low_mean", r.lowClipped());
         m.put("clip_ratio/high_mean", r.highClipped());
         m.put("clip_ratio/region_mean", r.regionClipped());
-        int[] len = rollout.lengths();
-        double sum = 0, min = Double.MAX_VALUE, max = 0, cut = 0;
-        for (int i = 0; i < len.length; i++) {
-            sum += len[i];
-            min = Math.min(min, len[i]);
-            max = Math.max(max, len[i]);
-            if (!rollout.finished()[i]) cut++;
-        }
-        m.put("completions/mean_length", sum / len.length);
-        m.put("completions/min_length", min);
-        m.put("completions/max_length", max);
-        m.put("completions/clipped_ratio", cut / len.length);
+        m.putAll(rollout.lengthMetrics());
         return m;
     }
 

@@ -3,9 +3,10 @@ package dev.kiln.api.rl;
 import dev.kiln.api.completion.CompletionFormat;
 import dev.kiln.api.config.Config;
 import dev.kiln.api.objective.ObjectiveContext;
+import dev.kiln.api.sampling.PolicySampler;
 
 /**
- * What an online-RL signal (grpo, rloo) is configured with; TRL's GRPOConfig / RLOOConfig names.
+ * What an online-RL signal (grpo, rloo, online_dpo) is configured with; TRL's GRPOConfig / RLOOConfig names.
  * The common keys ({@link #KEYS}) are read here, the method's own (loss_type, scale_rewards,
  * normalize_advantages) by its plugin and passed in.
  *
@@ -28,6 +29,12 @@ public record OnlineSettings(String method, Estimator estimator, int numGenerati
     public static final java.util.List<String> KEYS = java.util.List.of("rewards", "num_generations", "num_iterations", "max_prompt_length",
             "max_completion_length", "temperature", "top_k", "top_p", "epsilon", "epsilon_high", "beta", "shuffle");
 
+    /** The policy's sampler for these settings: greedy at temperature ≈ 0, stopping at {@code eos} (none when negative). */
+    public PolicySampler sampler(int eos, int vocab) {
+        return new PolicySampler(new PolicySampler.Settings(temperature <= 1e-4, temperature, topK, topP, maxCompletionLength),
+                eos < 0 ? new int[0] : new int[] {eos}, vocab);
+    }
+
     /** GRPO: group-centred (and scaled) rewards, k3 KL in the loss; RLOO: leave-one-out, k1 KL summed per completion subtracted from the reward. */
     public enum Estimator { GROUP, LEAVE_ONE_OUT }
 
@@ -39,6 +46,16 @@ public record OnlineSettings(String method, Estimator estimator, int numGenerati
      */
     public static OnlineSettings fromConfig(Config config, String method, Estimator estimator, PolicyLoss.Type lossType, Advantages.Scale scale,
                                             boolean normalize, int generations, double betaDefault, ObjectiveContext context) {
+        return fromConfig(config, method, estimator, lossType, scale, normalize, generations, betaDefault, 256, 1.0, context);
+    }
+
+    /**
+     * As above, with the method's own defaults of max_completion_length and temperature (TRL's trainers differ there:
+     * GRPOConfig 256 and 1.0, OnlineDPOConfig 64 and 0.9).
+     */
+    public static OnlineSettings fromConfig(Config config, String method, Estimator estimator, PolicyLoss.Type lossType, Advantages.Scale scale,
+                                            boolean normalize, int generations, double betaDefault, int completionDefault,
+                                            double temperatureDefault, ObjectiveContext context) {
         int g = config.getInt("num_generations", generations);
         int min = estimator == Estimator.LEAVE_ONE_OUT ? 2 : 1;
         if (g < min) throw config.error("num_generations", "must be >= " + min + (min == 2 ? " (the leave-one-out baseline needs another completion)" : "") + ", got " + g);
@@ -46,9 +63,9 @@ public record OnlineSettings(String method, Estimator estimator, int numGenerati
         if (iterations < 1) throw config.error("num_iterations", "must be >= 1, got " + iterations);
         int maxPrompt = config.getInt("max_prompt_length", 512);
         if (maxPrompt < 0) throw config.error("max_prompt_length", "must be >= 0 (0 = no limit), got " + maxPrompt);
-        int maxCompletion = config.getInt("max_completion_length", 256);
+        int maxCompletion = config.getInt("max_completion_length", completionDefault);
         if (maxCompletion < 1) throw config.error("max_completion_length", "must be >= 1, got " + maxCompletion);
-        double temperature = config.getDouble("temperature", 1.0);
+        double temperature = config.getDouble("temperature", temperatureDefault);
         if (!(temperature > 0) || !Double.isFinite(temperature)) throw config.error("temperature", "must be a finite number > 0, got " + temperature);
         int topK = config.getInt("top_k", 0);
         if (topK < 0) throw config.error("top_k", "must be >= 0 (0 = off), got " + topK);

@@ -1,14 +1,19 @@
 package dev.kiln.api.rl;
 
+import dev.kiln.api.nn.ModelInput;
 import dev.kiln.api.nn.Transformer;
+import dev.kiln.api.ops.Arithmetic;
 import dev.kiln.api.reward.Completion;
 import dev.kiln.api.sampling.PolicySampler;
 import dev.kiln.api.tensor.IntTensor;
+import dev.kiln.api.tensor.Tensor;
 import dev.kiln.api.tokenizer.Tokenizer;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * N sampled completions (G per prompt, consecutive) laid out for the loss forward: row i is its
@@ -80,4 +85,27 @@ public record Rollout(IntTensor ids, IntTensor attentionMask, IntTensor trained,
 
     /** How many completions. */
     public int size() { return lengths.length; }
+
+    /** [N, L, V] {@code model}'s next-token logits of these rows divided by the sampling temperature, as TRL scores them. */
+    public Tensor scaledLogits(Transformer model, double temperature) {
+        Tensor logits = model.logits(model.forward(ModelInput.of(ids).withAttentionMask(attentionMask)));
+        return temperature == 1.0 ? logits : Arithmetic.mulScalar(logits, (float) (1.0 / temperature));
+    }
+
+    /** TRL's completion metrics: {@code completions/mean_length}, {@code min_length}, {@code max_length}, {@code clipped_ratio} (cut at the limit). */
+    public Map<String, Double> lengthMetrics() {
+        double sum = 0, min = Double.MAX_VALUE, max = 0, cut = 0;
+        for (int i = 0; i < lengths.length; i++) {
+            sum += lengths[i];
+            min = Math.min(min, lengths[i]);
+            max = Math.max(max, lengths[i]);
+            if (!finished[i]) cut++;
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("completions/mean_length", sum / lengths.length);
+        m.put("completions/min_length", min);
+        m.put("completions/max_length", max);
+        m.put("completions/clipped_ratio", cut / lengths.length);
+        return m;
+    }
 }

@@ -10,8 +10,6 @@ import dev.kiln.api.rl.Advantages;
 import dev.kiln.api.rl.OnlineSettings;
 import dev.kiln.api.rl.PolicyLoss;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Online DPO ("online_dpo", role SIGNAL; TRL's OnlineDPOTrainer and OnlineDPOConfig names): DPO on pairs the
@@ -51,17 +49,13 @@ public final class OnlineDpoFineTunerFactory implements FineTunerFactory {
         if (context == null || context.tokenizer() == null) throw new IllegalArgumentException("finetune signal 'online_dpo' needs the tokenizer");
         for (String key : new String[] {"num_generations", "num_iterations", "epsilon", "epsilon_high"})
             if (config.has(key)) throw config.error(key, "does not apply to online_dpo (it samples one pair per prompt and steps once per batch)");
-        Map<String, Object> withDefaults = new LinkedHashMap<>(config.raw());   // TRL's OnlineDPOConfig defaults where they differ from grpo's
-        withDefaults.putIfAbsent("max_completion_length", 64);
-        withDefaults.putIfAbsent("temperature", 0.9);
-        Config c = new Config(config.section(), withDefaults);
-        LossType type = LossType.parse(c.getString("loss_type", "sigmoid"), c);
-        if (type != LossType.SIGMOID && type != LossType.IPO) throw c.error("loss_type", "online_dpo supports sigmoid or ipo, got '" + type.key() + "'");
-        OnlineSettings settings = OnlineSettings.fromConfig(c, NAME, OnlineSettings.Estimator.GROUP, PolicyLoss.Type.DAPO, Advantages.Scale.NONE,
-                false, 2, 0.1, context);
-        if (!(settings.beta() > 0)) throw c.error("beta", "must be > 0 (the DPO temperature), got " + settings.beta());
-        c.finish();
-        for (String key : config.raw().keySet()) config.has(key);   // read through the copy, which knows them all now
+        LossType type = LossType.parse(config.getString("loss_type", "sigmoid"), config);
+        if (type != LossType.SIGMOID && type != LossType.IPO) throw config.error("loss_type", "online_dpo supports sigmoid or ipo, got '" + type.key() + "'");
+        // TRL's OnlineDPOConfig defaults where they differ from grpo's: max_new_tokens 64, temperature 0.9
+        OnlineSettings settings = OnlineSettings.fromConfig(config, NAME, OnlineSettings.Estimator.GROUP, PolicyLoss.Type.DAPO, Advantages.Scale.NONE,
+                false, 2, 0.1, 64, 0.9, context);
+        if (!(settings.beta() > 0)) throw config.error("beta", "must be > 0 (the DPO temperature), got " + settings.beta());
+        config.finish();
         return new OnlineDpoObjective(settings, type, context.tokenizer());
     }
 }

@@ -4,7 +4,6 @@ import dev.kiln.api.completion.CompletionLogProbs;
 import dev.kiln.api.data.Batch;
 import dev.kiln.api.data.Batches;
 import dev.kiln.api.data.Dataset;
-import dev.kiln.api.nn.ModelInput;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.objective.BatchSpec;
@@ -32,7 +31,7 @@ import java.util.Map;
  * <p>Metrics (TRL's names): {@code objective/scores} (mean reward of the samples), {@code objective/kl} (Σ log π −
  * log π_ref per completion, mean), {@code rewards/chosen}, {@code rewards/rejected} (β · log-ratio),
  * {@code rewards/accuracies}, {@code rewards/margins}, {@code logps/chosen}, {@code logps/rejected},
- * {@code val/contain_eos_token}, {@code completions/mean_length}, {@code tied_fraction} (pairs left out),
+ * {@code val/contain_eos_token}, {@code completions/*} (as grpo's), {@code tied_fraction} (pairs left out),
  * {@code rewards/<name>/mean}, {@code reward} (= objective/scores), {@code loss}.
  */
 final class OnlineDpoObjective implements Objective {
@@ -50,8 +49,7 @@ final class OnlineDpoObjective implements Objective {
         this.tokenizer = tokenizer;
         this.prompts = new PromptBatches(settings.format(), tokenizer, settings.maxPromptLength());
         this.eos = tokenizer.special(Tokenizer.EOS).orElse(-1);
-        this.sampler = new PolicySampler(new PolicySampler.Settings(settings.temperature() <= 1e-4, settings.temperature(), settings.topK(),
-                settings.topP(), settings.maxCompletionLength()), eos < 0 ? new int[0] : new int[] {eos}, tokenizer.vocabSize());
+        this.sampler = settings.sampler(eos, tokenizer.vocabSize());
     }
 
     @Override
@@ -79,19 +77,20 @@ final class OnlineDpoObjective implements Objective {
         PromptBatches.Prompts p = PromptBatches.prompts(batch);
         Rollout r = Rollout.sample(sampler, net, tokenizer, p.ids(), 2, p.seed(), eos);
         WeightedRewards.Scores scores = settings.rewards().score(r.completions());
-        CompletionLogProbs.Result policy = CompletionLogProbs.of(scaledLogits(net, r), r.ids(), r.trained());       // [2P] on the tape
+        double temperature = settings.temperature();
+        CompletionLogProbs.Result policy = CompletionLogProbs.of(r.scaledLogits(net, temperature), r.ids(), r.trained());   // [2P] on the tape
         float[] ref = requireReference().apply(m -> {
-            CompletionLogProbs.Result lp = CompletionLogProbs.of(scaledLogits(m, r), r.ids(), r.trained());
+            CompletionLogProbs.Result lp = CompletionLogProbs.of(r.scaledLogits(m, temperature), r.ids(), r.trained());
             return (lossType == LossType.IPO ? lp.averages() : lp.sums()).toArray();
         });
         Tensor logps = lossType == LossType.IPO ? policy.averages() : policy.sums();                               // [2P]
         Tensor ratios = Arithmetic.sub(logps, Tensor.of(logps.backend(), ref, ref.length));                         // [2P]
         OnlinePairLoss.Result pairs = OnlinePairLoss.compute(ratios, scores.total(), settings.beta(), lossType);
-        return new Output(pairs.loss(), metrics(pairs, scores, r, logps.toArray(), ratios.toArray(), policy.counts(), ref), p.ids().length);
+        return new Output(pairs.loss(), metrics(pairs, scores, r, logps.toArray(), ratios.toArray(), policy.counts()), p.ids().length);
     }
 
     private Map<String, Double> metrics(OnlinePairLoss.Result pairs, WeightedRewards.Scores scores, Rollout r, float[] logps, float[] ratios,
-                                        int[] counts, float[] ref) {
+                                        int[] counts) {
         double beta = settings.beta(), chosen = 0, rejected = 0, chosenLogp = 0, rejectedLogp = 0, correct = 0, margin = 0;
         int n = pairs.untied();
         for (int p = 0; p < pairs.chosen().length; p++) {
@@ -102,16 +101,14 @@ final class OnlineDpoObjective implements Objective {
             rejected += beta * ratios[rj] / n;
             chosenLogp += logps[c] / n;
             rejectedLogp += logps[rj] / n;
-            if (ratios[c] > ratios[rj]) correct += 1.0 / n;
-            margin += beta * (ratios[c] - ratios[rj]) / n;
+            if (pairs.margins()[p] > 0) correct += 1.0 / n;
+            margin += beta * pairs.margins()[p] / n;
         }
         double[] total = scores.total();
-        double mean = 0, kl = 0, length = 0, eosCount = 0;
+        double mean = 0, kl = 0;
         for (int i = 0; i < total.length; i++) {
             mean += total[i] / total.length;
-            kl += (lossType == LossType.IPO ? ratios[i] * counts[i] : ratios[i]) / total.length;
-            length += r.lengths()[i] / (double) total.length;
-            if (r.finished()[i]) eosCount += 1.0 / total.length;
+            kl += (lossType == LossType.IPO ? ratios[i] * counts[i] : ratios[i]) / total.length;   // Σ log π − log π_ref per completion
         }
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("loss", (double) pairs.loss().item());
@@ -128,16 +125,11 @@ final class OnlineDpoObjective implements Objective {
             m.put("logps/rejected", rejectedLogp);
         }
         m.put("tied_fraction", 1.0 - n / (double) pairs.chosen().length);
-        m.put("val/contain_eos_token", eosCount);
-        m.put("completions/mean_length", length);
+        Map<String, Double> lengths = r.lengthMetrics();
+        m.put("val/contain_eos_token", 1 - lengths.get("completions/clipped_ratio"));
+        m.putAll(lengths);
         m.put("beta", beta);
         return m;
-    }
-
-    /** [N, L, V] the rows' next-token logits divided by the sampling temperature (as TRL does). */
-    private Tensor scaledLogits(Transformer m, Rollout r) {
-        Tensor logits = m.logits(m.forward(ModelInput.of(r.ids()).withAttentionMask(r.attentionMask())));
-        return settings.temperature() == 1.0 ? logits : Arithmetic.mulScalar(logits, (float) (1.0 / settings.temperature()));
     }
 
     private ReferencePolicy requireReference() {

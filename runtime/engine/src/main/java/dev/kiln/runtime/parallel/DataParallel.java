@@ -22,7 +22,6 @@ import java.util.concurrent.Callable;
  */
 public final class DataParallel {
     private static final ThreadLocal<DataParallel> CURRENT = new ThreadLocal<>();
-    private final Collective collective;
     /**
      * PyTorch DDP's bucket sizes: a first bucket of 1 MiB so the wire starts early, then 25 MiB ({@code bucket_cap_mb};
      * {@code -Dkiln.allreduce.bucket_mb} sets it here).
@@ -31,12 +30,11 @@ public final class DataParallel {
             BUCKET_FLOATS = (int) Math.min(Integer.MAX_VALUE, Math.round(Double.parseDouble(System.getProperty("kiln.allreduce.bucket_mb", "25")) * (1 << 20) / 4));
     static final String OVERLAP_PROPERTY = "kiln.allreduce.overlap";
     private static final boolean OVERLAP = !"false".equals(System.getProperty(OVERLAP_PROPERTY));
-    private long bytesReduced, nanosReducing;
-    private GradientBuckets buckets;
-    private List<Tensor> bucketed;
-
+    private final Collective collective;
     private final int firstBucketFloats, bucketFloats;
-    private long sentDuringBackward;   // of buckets that were closed and made again
+    private long bytesReduced, nanosReducing, sentDuringBackward;
+    private GradientBuckets buckets;   // for the trainable parameters in 'bucketed'
+    private List<Tensor> bucketed;
 
     public DataParallel(Collective collective) { this(collective, FIRST_BUCKET_FLOATS, BUCKET_FLOATS); }
 
@@ -57,10 +55,7 @@ public final class DataParallel {
         try {
             return body.call();
         } finally {
-            if (buckets != null) {
-                sentDuringBackward += buckets.sentDuringBackward();
-                buckets.close();
-            }
+            if (buckets != null) buckets.close();
             buckets = null;
             if (before == null) CURRENT.remove();
             else CURRENT.set(before);
@@ -102,7 +97,8 @@ public final class DataParallel {
         scalars[3 + rank()] = tokens;
         scalars[3 + world + rank()] = (float) computeSeconds;
         GradientBuckets b = buckets(params);
-        double busy = b.finish(scalars);
+        GradientBuckets.Finished done = b.finish(scalars);
+        sentDuringBackward += done.sentDuringBackward();
         double waited = (System.nanoTime() - t0) / 1e9;
         List<Map<String, Object>> workers = new ArrayList<>();
         for (int r = 0; r < world; r++) {
@@ -113,7 +109,7 @@ public final class DataParallel {
             w.put("compute_s", seconds);
             w.put("tokens_per_s", seconds > 0 ? ownTokens / seconds : 0.0);
             if (r == rank()) {
-                w.put("allreduce_s", busy);          // the communication thread's time in all-reduces
+                w.put("allreduce_s", done.busySeconds());          // the communication thread's time in all-reduces
                 w.put("allreduce_wait_s", waited);   // what of it the step waited for after backward
             }
             workers.add(w);
@@ -149,25 +145,16 @@ public final class DataParallel {
     private GradientBuckets buckets(Collection<Tensor> params) {
         List<Tensor> trainable = new ArrayList<>();
         for (Tensor p : params) if (p.requiresGrad()) trainable.add(p);
-        if (buckets == null || !sameTensors(trainable, bucketed)) {
-            if (buckets != null) {
-                sentDuringBackward += buckets.sentDuringBackward();
-                buckets.close();
-            }
+        if (buckets == null || !trainable.equals(bucketed)) {   // Tensor has identity equality
+            if (buckets != null) buckets.close();
             buckets = new GradientBuckets(collective, trainable, firstBucketFloats, bucketFloats);
             bucketed = trainable;
         }
         return buckets;
     }
 
-    private static boolean sameTensors(List<Tensor> a, List<Tensor> b) {
-        if (a.size() != b.size()) return false;
-        for (int i = 0; i < a.size(); i++) if (a.get(i) != b.get(i)) return false;
-        return true;
-    }
-
     /** Gradient buckets this worker sent while backward was still running (the overlap), so far. */
-    public long bucketsSentDuringBackward() { return sentDuringBackward + (buckets == null ? 0 : buckets.sentDuringBackward()); }
+    public long bucketsSentDuringBackward() { return sentDuringBackward; }
 
     /** Bytes this worker has all-reduced so far (its array, not what crossed the wire). */
     public long bytesReduced() { return bytesReduced; }

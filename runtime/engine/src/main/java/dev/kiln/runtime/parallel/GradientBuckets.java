@@ -2,11 +2,16 @@ package dev.kiln.runtime.parallel;
 
 import dev.kiln.api.tensor.Tensor;
 
+import dev.kiln.api.backend.Backend;
+import dev.kiln.api.tensor.Storage;
+
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,10 +36,9 @@ final class GradientBuckets implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final java.util.Set<Tensor> delivered = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Set<Tensor> delivered = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean armed;
     private int nextLaunch;
-    private long sentDuringBackward;   // buckets sent by the gradient hooks, before finish (over all steps)
     private long busyNanos;   // the communication thread's time in all-reduces this step
 
     private static final class Bucket {
@@ -81,9 +85,6 @@ final class GradientBuckets implements AutoCloseable {
 
     /** Buckets, for tests and logs. */
     int bucketCount() { return buckets.size(); }
-
-    /** Buckets that went out while backward was still running, over all steps so far. */
-    long sentDuringBackward() { return sentDuringBackward; }
 
     /** Gradient floats over all buckets. */
     long floats() {
@@ -138,13 +139,18 @@ final class GradientBuckets implements AutoCloseable {
     }
 
     /**
-     * Ends the step: copies the gradients no hook delivered (all of them when the step was not armed), reduces
-     * what is left and then {@code scalars} in place, and writes the summed gradients back. Returns the
-     * communication thread's busy seconds for the step.
+     * A finished step: the communication thread's seconds in all-reduces, and how many buckets went out while
+     * backward was still running (the overlap; 0 when the step was not armed).
      */
-    double finish(float[] scalars) {
+    record Finished(double busySeconds, int sentDuringBackward) {}
+
+    /**
+     * Ends the step: copies the gradients no hook delivered (all of them when the step was not armed), reduces
+     * what is left and then {@code scalars} in place, and writes the summed gradients back.
+     */
+    Finished finish(float[] scalars) {
         if (!armed) reset();
-        sentDuringBackward += nextLaunch;
+        int sentDuringBackward = nextLaunch;
         try {
             for (Bucket b : buckets) {
                 if (b.ready) continue;
@@ -159,13 +165,13 @@ final class GradientBuckets implements AutoCloseable {
             Future<?> last = wire.submit(() -> collective.allReduceSum(scalars));
             for (Bucket b : buckets) join(b.reduced);
             join(last);
-            for (Bucket b : buckets)
-                for (Tensor p : b.params) {
-                    int at = slots.get(p).offset;
-                    p.gradForAccumulation();
-                    p.grad().copyFrom(Arrays.copyOfRange(b.flat, at, at + p.size()));
-                }
-            return busyNanos / 1e9;
+            for (Bucket b : buckets) {   // one upload per bucket, then a device copy into each gradient
+                Backend be = b.params.get(0).backend();
+                Storage sums = be.upload(b.flat);
+                for (Tensor p : b.params) be.copy(sums, slots.get(p).offset, p.gradForAccumulation(), 0, p.size());
+                be.release(sums);
+            }
+            return new Finished(busyNanos / 1e9, sentDuringBackward);
         } finally {
             armed = false;
             for (Tensor p : slots.keySet()) p.onGradientReady(null);

@@ -26,10 +26,10 @@ class GradientBucketsTest {
         if (ring.rank() == 0) loss = Arithmetic.add(loss, Reductions.sum(c));
         loss.backward();
         float[] scalars = {k};
-        buckets.finish(scalars);
+        GradientBuckets.Finished done = buckets.finish(scalars);
         // worker 0 completes every bucket during backward; on worker 1, c's bucket (the first) never completes, and the
         // buckets after it wait for it, so that both workers issue the same all-reduces in the same order
-        assertEquals(armed && ring.rank() == 0 ? 3 : 0, buckets.sentDuringBackward());
+        assertEquals(armed && ring.rank() == 0 ? 3 : 0, done.sentDuringBackward());
         buckets.close();
         return List.of(a.grad().toArray(), b.grad().toArray(), c.grad().toArray(), scalars);
     }
