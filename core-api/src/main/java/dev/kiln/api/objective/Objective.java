@@ -23,6 +23,13 @@ public interface Objective {
     /** Head parameters this objective owns, or null when it only uses the backbone's LM head. */
     default Module head() { return null; }
 
+    /**
+     * Names of {@link #head()} parameters (as its {@code namedParameters()} names them) the objective
+     * filled when it was made, which a model directory's saved heads must neither overwrite nor report
+     * as newly initialized (PPO's value model, loaded from its own {@code value_model} directory).
+     */
+    default java.util.Set<String> headLoadedElsewhere() { return java.util.Set.of(); }
+
     /** Rejects a backbone this objective cannot train (e.g. clm needs causal attention), naming the key. */
     default void checkModel(TransformerConfig model) {}
 

@@ -18,7 +18,10 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * {@code kiln finetune} with lora + ppo end to end: the reference is the policy with its adapter
  * disabled, the value head trains beside the adapter and is saved with the model
- * ({@code heads.ppo.score.*}), and the eval records carry TRL's PPO metric names.
+ * ({@code heads.ppo.score.*}), and the eval records carry TRL's PPO metric names. With
+ * {@code value_model} (TRL's layout) the value model starts from a reward model directory trained by
+ * {@code kiln finetune} with the reward signal, trains, and is saved beside the policy; a directory
+ * without a reward head is refused naming it.
  */
 class PpoCliTest {
     @TempDir
@@ -49,5 +52,48 @@ class PpoCliTest {
         try (SafetensorsFile f = SafetensorsFile.open(run.resolve("model/model.safetensors"))) {
             assertTrue(f.names().contains("heads.ppo.score.weight") && f.names().contains("heads.ppo.score.bias"), f.names().toString());
         }
+    }
+
+    @Test
+    void fullPpoWithAValueModelStartedFromTheRewardModel() throws IOException {
+        Path base = hfGpt2(tmp.resolve("base"));
+        StringBuilder pairs = new StringBuilder(), prompts = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            pairs.append(Json.write(Map.of("prompt", "say " + i + ":", "chosen", " a", "rejected", " x"))).append('\n');
+            prompts.append(Json.write(Map.of("prompt", "say " + i + ":"))).append('\n');
+        }
+        Path pairFile = Files.writeString(tmp.resolve("pairs.jsonl"), pairs), promptFile = Files.writeString(tmp.resolve("prompts.jsonl"), prompts);
+        Path rewardRun = tmp.resolve("reward");
+        Cli rm = kiln("finetune", "--config", config(tmp.resolve("reward.json"), Map.of(
+                "finetune", Map.of("from", base.toString(), "method", "full", "signal", Map.of("name", "reward")),
+                "data", Map.of("train", pairFile.toString(), "validation", pairFile.toString()), "train", train(2))).toString(),
+                "--out", rewardRun.toString());
+        assertEquals(0, rm.code(), rm.err());
+        Map<String, Object> settings = new HashMap<>(train(2));
+        settings.put("batch_size", 4);
+        Path run = tmp.resolve("ppo");
+        Cli r = kiln("finetune", "--config", ppoConfig(base, rewardRun.resolve("model"), promptFile, settings).toString(), "--out", run.toString());
+        assertEquals(0, r.code(), r.err());
+        assertFalse((r.out() + r.err()).contains("newly initialized"), "the value model comes from value_model, not from fresh weights: " + r.out() + r.err());
+        try (SafetensorsFile policy = SafetensorsFile.open(run.resolve("model/model.safetensors"));
+             SafetensorsFile reward = SafetensorsFile.open(rewardRun.resolve("model/model.safetensors"))) {
+            assertTrue(policy.contains("heads.ppo.value_score.weight") && policy.contains("heads.ppo.value_backbone.blocks.0.attn.qkv.weight"),
+                    policy.names().toString());
+            assertFalse(policy.contains("heads.ppo.score.bias"), "no value head on the policy");
+            float[] start = reward.floats("heads.reward.score.weight"), trained = policy.floats("heads.ppo.value_score.weight");
+            assertEquals(start.length, trained.length);
+            assertFalse(java.util.Arrays.equals(start, trained), "the value model trained from the reward model's head");
+        }
+        Cli bad = kiln("finetune", "--config", ppoConfig(base, base, promptFile, settings).toString(), "--out", tmp.resolve("bad").toString());
+        assertNotEquals(0, bad.code());
+        assertTrue(bad.err().contains(base.toString()) && bad.err().contains("reward.score.weight"), bad.err());
+    }
+
+    private Path ppoConfig(Path base, Path valueModel, Path prompts, Map<String, Object> settings) throws IOException {
+        return config(tmp.resolve("ppo-" + valueModel.getFileName() + ".json"), Map.of(
+                "finetune", Map.of("from", base.toString(), "method", "full",
+                        "signal", Map.of("name", "ppo", "num_ppo_epochs", 2, "response_length", 4, "value_model", valueModel.toString(),
+                                "rewards", List.of(Map.of("name", "format", "pattern", "^ a")))),
+                "data", Map.of("train", prompts.toString(), "validation", prompts.toString()), "train", settings));
     }
 }

@@ -30,8 +30,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * PPO for language models (TRL's experimental PPOTrainer) with a value head on the policy's own
- * backbone ({@link ValueHead}): a rollout samples one completion per prompt, scores it with the
+ * PPO for language models (TRL's experimental PPOTrainer) with a value model of its own
+ * ({@link ValueModel}) or a value head on the policy's backbone ({@link ValueHead}): a rollout samples one completion per prompt, scores it with the
  * reward functions, and takes, without the tape, the policy's and the reference's per-token
  * log-probabilities and the values. Per-token rewards are −kl_coef·(logp − ref) (k1), plus the score on
  * the completion's last token; GAE (γ, λ) gives advantages (whitened) and returns. The loss is the
@@ -55,7 +55,7 @@ final class PpoObjective implements Objective {
     private final Tokenizer tokenizer;
     private final PromptBatches prompts;
     private final PolicySampler sampler;
-    private final ValueHead head;
+    private final Critic critic;
     private final int eos;
     private volatile ReferencePolicy reference;
     private Kept trainKept, evalKept;
@@ -63,14 +63,14 @@ final class PpoObjective implements Objective {
     /** A rollout kept for the batch's later PPO epochs. */
     private record Kept(long seed, Rollout rollout, float[] old, float[] oldValues, float[] advantages, float[] returns, Map<String, Double> stats) {}
 
-    PpoObjective(PpoSettings settings, Tokenizer tokenizer, dev.kiln.api.backend.Backend backend, TransformerConfig model, long seed) {
+    PpoObjective(PpoSettings settings, Tokenizer tokenizer, Critic critic) {
         this.settings = settings;
         this.tokenizer = tokenizer;
         this.prompts = new PromptBatches(settings.format(), tokenizer, settings.maxPromptLength());
         this.eos = tokenizer.special(Tokenizer.EOS).orElse(-1);
         this.sampler = new PolicySampler(new PolicySampler.Settings(settings.temperature() <= 1e-4, settings.temperature(), settings.topK(),
                 settings.topP(), settings.responseLength()), eos < 0 ? new int[0] : new int[] {eos}, tokenizer.vocabSize());
-        this.head = new ValueHead(backend, model.dModel(), seed, (float) model.initStd());
+        this.critic = critic;
     }
 
     @Override
@@ -79,7 +79,13 @@ final class PpoObjective implements Objective {
     PpoSettings settings() { return settings; }
 
     @Override
-    public Module head() { return head; }
+    public Module head() { return critic; }
+
+    /** The value model's parameters: loaded from value_model, not from finetune.from's heads. */
+    @Override
+    public java.util.Set<String> headLoadedElsewhere() {
+        return critic instanceof ValueModel ? critic.namedParameters().keySet() : java.util.Set.of();
+    }
 
     @Override
     public boolean needsReference() { return true; }
@@ -112,7 +118,7 @@ final class PpoObjective implements Objective {
         Tensor hidden = net.forward(ModelInput.of(r.ids()).withAttentionMask(r.attentionMask()));     // [N, L, C]
         Tensor logits = scaled(net.logits(hidden));                                                   // [N, L, V]
         CompletionLogProbs.Tokens lp = CompletionLogProbs.tokens(logits, r.ids(), r.trained());
-        Tensor values = head.values(hidden);                                                          // [N, L]
+        Tensor values = critic.values(hidden, r);                                                     // [N, L]
         PolicyLoss.Result pg = PolicyLoss.compute(lp.logps(), lp.mask(), kept.old(), kept.advantages(), null, 0, settings.cliprange(),
                 settings.cliprange(), PolicyLoss.Type.DAPO, settings.responseLength());
         ValueLoss.Result vf = ValueLoss.compute(values, lp.mask(), kept.oldValues(), kept.returns(), settings.cliprangeValue());
@@ -142,11 +148,13 @@ final class PpoObjective implements Objective {
             CompletionLogProbs.Tokens lp = CompletionLogProbs.tokens(logits, r.ids(), r.trained());
             old = lp.logps().toArray();
             mask = lp.mask();
-            oldValues = head.values(hidden).toArray();
+            critic.train(false);
+            oldValues = critic.values(hidden, r).toArray();
             entropyLogits = logits.toArray();
             v = logits.dim(2);
         } finally {
             net.train(wasTraining);
+            critic.train(wasTraining);
         }
         float[] ref = requireReference().apply(m -> CompletionLogProbs.tokens(scaled(m.logits(m.forward(ModelInput.of(r.ids())
                 .withAttentionMask(r.attentionMask())))), r.ids(), r.trained()).logps().toArray());
@@ -209,6 +217,7 @@ final class PpoObjective implements Objective {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("kl_coef", settings.kl().value());
         m.put("rewards", settings.rewards().names());
+        m.put("value_model", settings.valueModel() == null ? "head on the policy" : settings.valueModel().toString());
         m.put("prompt_field", settings.format().promptField());
         m.put("chat_template", settings.format().chatTemplateValue());
         return m;
@@ -218,6 +227,7 @@ final class PpoObjective implements Objective {
     public String toString() {
         return "ppo(num_ppo_epochs=" + settings.numPpoEpochs() + ", kl_coef=" + settings.kl().value() + (settings.kl().isAdaptive() ? " (adaptive)" : "")
                 + ", rewards=" + settings.rewards().names()
+                + (settings.valueModel() == null ? "" : ", value_model=" + settings.valueModel())
                 + (reference == null ? "" : ", reference=" + reference.describe()) + ")";
     }
 }

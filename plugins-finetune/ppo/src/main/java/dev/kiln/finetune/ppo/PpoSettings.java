@@ -11,10 +11,11 @@ import dev.kiln.api.rl.WeightedRewards;
  * {@link PpoFineTunerFactory}).
  *
  * @param responseLength new tokens at most per completion (TRL's response_length)
+ * @param valueModel     a reward model directory the value model starts from (TRL's value_model), or null: a value head on the policy
  */
 record PpoSettings(int numPpoEpochs, double cliprange, double cliprangeValue, double vfCoef, double gamma, double lam,
                    boolean whitenRewards, KlController kl, int maxPromptLength, int responseLength, double temperature, int topK,
-                   double topP, boolean shuffle, CompletionFormat format, WeightedRewards rewards) {
+                   double topP, boolean shuffle, CompletionFormat format, WeightedRewards rewards, java.nio.file.Path valueModel) {
 
     static PpoSettings fromConfig(Config c, ObjectiveContext context) {
         int epochs = c.getInt("num_ppo_epochs", 4);
@@ -46,8 +47,9 @@ record PpoSettings(int numPpoEpochs, double cliprange, double cliprangeValue, do
         boolean shuffle = c.getBoolean("shuffle", true);
         CompletionFormat format = CompletionFormat.fromConfig(c, context.chatTemplate());
         WeightedRewards rewards = WeightedRewards.fromConfig(c, "rewards", context.rewards());
+        java.nio.file.Path valueModel = c.has("value_model") ? context.models().resolve(c.requireString("value_model")) : null;
         return new PpoSettings(epochs, clip, clipValue, vf, gamma, lam, whiten, kl, maxPrompt, response, temperature, topK, topP, shuffle,
-                format, rewards);
+                format, rewards, valueModel);
     }
 
     private static double positive(Config c, String key, double dflt) {

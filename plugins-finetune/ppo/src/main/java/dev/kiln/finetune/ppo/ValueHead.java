@@ -2,8 +2,8 @@ package dev.kiln.finetune.ppo;
 
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.nn.Linear;
-import dev.kiln.api.nn.Module;
 import dev.kiln.api.ops.Shapes;
+import dev.kiln.api.rl.Rollout;
 import dev.kiln.api.tensor.Tensor;
 
 import java.util.Random;
@@ -12,15 +12,15 @@ import java.util.Random;
  * PPO's value head on the policy's last hidden states ({@code score}: C → 1, TRL's
  * {@code AutoModelForCausalLMWithValueHead}); saved under {@code heads.ppo.score.*}.
  */
-final class ValueHead extends Module {
+final class ValueHead extends Critic {
     private final Linear score;
 
     ValueHead(Backend be, int dModel, long seed, float std) {
         this.score = register("score", new Linear(be, new Random(seed), dModel, 1, true, std));
     }
 
-    /** hidden [N, L, C] → values [N, L] (position t values the state after token t, as its logits predict t + 1). */
-    Tensor values(Tensor hidden) {
-        return Shapes.reshape(score.forward(hidden), hidden.dim(0), hidden.dim(1));
+    @Override
+    Tensor values(Tensor hidden, Rollout rollout) {
+        return Shapes.reshape(score.forward(hidden), hidden.dim(0), hidden.dim(1));     // [N, L]
     }
 }

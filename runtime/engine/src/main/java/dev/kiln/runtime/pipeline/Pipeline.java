@@ -85,7 +85,7 @@ public final class Pipeline {
         if (mc.vocab() < tokenizer.vocabSize())
             throw modelSection.error("vocab", "is " + mc.vocab() + " but the tokenizer has " + tokenizer.vocabSize() + " ids");
         ObjectiveContext ctx = new ObjectiveContext(tokenizer, backend, mc, seed, null,
-                PipelineRewards.of(rewards, tokenizer, backend, configDir));
+                PipelineRewards.of(rewards, tokenizer, backend, configDir), PipelineRewards.models(backend, configDir));
         Objective objective = objective(root, ctx, resolved);
         PipelineInputs.Splits data = PipelineInputs.data(root.section("data"), configDir, seed, tokenizer);
         Config train = root.section("train");
@@ -124,7 +124,7 @@ public final class Pipeline {
         Float dropout = dropout(root);
         // the model's own chat template (tokenizer_config.json ...), for signals that format conversations (sft)
         ObjectiveContext ctx = new ObjectiveContext(tokenizer, backend, mc, seed, ChatTemplateFiles.load(from).orElse(null),
-                PipelineRewards.of(rewards, tokenizer, backend, configDir));
+                PipelineRewards.of(rewards, tokenizer, backend, configDir), PipelineRewards.models(backend, configDir));
         FineTuner tuner = fineTuner(resolved.put("finetune.method", method), FineTunerFactory.Role.PARAMETERS, ctx, header.peftNames());
         PipelineInputs.checkTrain(root);                   // a bad train key fails before a long model load
         ModelSource loaded = ModelSource.load(header, backend, tuner.baseBlockHook());   // QLoRA: each block 4-bit as it loads

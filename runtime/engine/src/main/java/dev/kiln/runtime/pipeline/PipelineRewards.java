@@ -2,6 +2,7 @@ package dev.kiln.runtime.pipeline;
 
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.io.NamedTensor;
+import dev.kiln.api.objective.SavedModels;
 import dev.kiln.api.reward.RewardContext;
 import dev.kiln.api.reward.RewardFunctionFactory;
 import dev.kiln.api.reward.RewardFunctions;
@@ -18,7 +19,8 @@ import java.util.Map;
  * {@code name} among the discovered reward-function plugins ({@link RewardFunctions#of}), with a
  * {@link RewardContext} on the run's tokenizer and backend that resolves paths against the config
  * file's folder and loads model directories as {@code finetune.from} is loaded: evaluation mode,
- * every parameter frozen, heads by name without the {@code heads.} prefix.
+ * every parameter frozen, heads by name without the {@code heads.} prefix; and the same loader for
+ * an objective's second model ({@link #models}).
  */
 public final class PipelineRewards {
     private PipelineRewards() {}
@@ -33,6 +35,15 @@ public final class PipelineRewards {
 
             @Override public SavedModel loadModel(Path dir) throws IOException { return load(dir, backend); }
         });
+    }
+
+    /** The pipeline's {@link SavedModels} (PPO's value model): loaded as a reward function's model is. */
+    public static SavedModels models(Backend backend, Path configDir) {
+        return new SavedModels() {
+            @Override public Path resolve(String path) { return configDir.resolve(path).normalize(); }
+
+            @Override public RewardContext.SavedModel load(Path dir) throws IOException { return PipelineRewards.load(dir, backend); }
+        };
     }
 
     /** A model directory (Kiln's or Hugging Face's) frozen, in evaluation mode; errors name the directory. */
