@@ -45,7 +45,8 @@ public final class Arithmetic {
                     case DIV -> Kernels.binary(be, BinaryOp.DIV, g, os, b.storage(), bs, os);
                     default -> throw new UnsupportedOperationException("no gradient for " + op);
                 };
-                be.reduceSumTo(ga, os, a.gradForAccumulation(), as, true);
+                Tensor.GradTarget ta = a.gradTarget();
+                be.reduceSumTo(ga, os, ta.storage(), as, ta.accumulate());
                 if (ga != g) be.release(ga);
             }
             if (b.requiresGrad()) {
@@ -62,7 +63,8 @@ public final class Arithmetic {
                     }
                     default -> throw new UnsupportedOperationException("no gradient for " + op);
                 };
-                be.reduceSumTo(gb, os, b.gradForAccumulation(), bs, true);
+                Tensor.GradTarget tb = b.gradTarget();
+                be.reduceSumTo(gb, os, tb.storage(), bs, tb.accumulate());
                 if (gb != g) be.release(gb);
             }
         }, a, b);

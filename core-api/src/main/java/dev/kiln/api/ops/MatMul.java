@@ -40,18 +40,18 @@ public final class MatMul {
         gemm(be, a.storage(), b.storage(), out, batch, m, n, k, transA, transB, aShared, bShared, false);
         return Tensor.result("matmul", out, outShape, g -> {
             if (a.requiresGrad()) {
-                Storage ga = a.gradForAccumulation();
+                Tensor.GradTarget ga = a.gradTarget();
                 if (!transA) // dA[M,K] = dC · op(B)ᵀ
-                    gemm(be, g, b.storage(), ga, batch, m, k, n, false, !transB, false, bShared, true, aShared);
+                    gemm(be, g, b.storage(), ga.storage(), batch, m, k, n, false, !transB, false, bShared, ga.accumulate(), aShared);
                 else         // dA_stored[K,M] = op(B) · dCᵀ
-                    gemm(be, b.storage(), g, ga, batch, k, m, n, transB, true, bShared, false, true, aShared);
+                    gemm(be, b.storage(), g, ga.storage(), batch, k, m, n, transB, true, bShared, false, ga.accumulate(), aShared);
             }
             if (b.requiresGrad()) {
-                Storage gb = b.gradForAccumulation();
+                Tensor.GradTarget gb = b.gradTarget();
                 if (!transB) // dB[K,N] = op(A)ᵀ · dC
-                    gemm(be, a.storage(), g, gb, batch, k, n, m, !transA, false, aShared, false, true, bShared);
+                    gemm(be, a.storage(), g, gb.storage(), batch, k, n, m, !transA, false, aShared, false, gb.accumulate(), bShared);
                 else         // dB_stored[N,K] = dCᵀ · op(A)
-                    gemm(be, g, a.storage(), gb, batch, n, k, m, true, transA, false, aShared, true, bShared);
+                    gemm(be, g, a.storage(), gb.storage(), batch, n, k, m, true, transA, false, aShared, gb.accumulate(), bShared);
             }
         }, a, b);
     }
@@ -71,7 +71,10 @@ public final class MatMul {
      */
     private static void gemm(Backend be, Storage a, Storage b, Storage c, int batch, int m, int n, int k,
                              boolean transA, boolean transB, boolean aShared, boolean bShared, boolean acc, boolean cShared) {
-        if (batch == 0) return;
+        if (batch == 0 || k == 0) {                   // an empty sum: C = 0, or C unchanged when accumulating
+            if (!acc) be.fill(c, 0, (cShared ? 1 : batch) * m * n, 0f);
+            return;
+        }
         int sa = aShared ? 0 : m * k, sb = bShared ? 0 : k * n;
         if (!cShared) {
             // A batched, untransposed, B shared: one [batch·M, K] · [K, N] product

@@ -213,6 +213,20 @@ public final class Tensor {
     public boolean hasGrad() { return grad != null; }
 
     /**
+     * Where a backward pass that writes this tensor's whole gradient puts it: with no gradient yet, a
+     * fresh storage to overwrite (not zero-filled first: the writer sets every element); else the
+     * existing one, to add into ({@code accumulate}).
+     */
+    public GradTarget gradTarget() {
+        if (grad != null) return new GradTarget(grad, true);
+        grad = backend.allocateUninitialized(shape.size());
+        return new GradTarget(grad, false);
+    }
+
+    /** The gradient storage an op's backward writes, and whether it adds into it or overwrites it. */
+    public record GradTarget(Storage storage, boolean accumulate) {}
+
+    /**
      * Called during {@link #backward} once this leaf's gradient is complete (every op that used it has
      * run its backward): PyTorch's post-accumulate-grad hook, with which LOMO updates a parameter and
      * drops its gradient before the pass goes on. Null removes it.
