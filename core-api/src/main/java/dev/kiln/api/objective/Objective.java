@@ -24,11 +24,12 @@ public interface Objective {
     default Module head() { return null; }
 
     /**
-     * Names of {@link #head()} parameters (as its {@code namedParameters()} names them) the objective
-     * filled when it was made, which a model directory's saved heads must neither overwrite nor report
-     * as newly initialized (PPO's value model, loaded from its own {@code value_model} directory).
+     * Names of {@link #head()} parameters (as its {@code namedParameters()} names them) that belong to a
+     * training companion, not to the model (PPO's value model, loaded from its own {@code value_model}
+     * directory): trained and checkpointed with the run, but neither filled from the saved heads of
+     * {@code finetune.from} nor saved with the model or its adapter (as TRL saves the policy alone).
      */
-    default java.util.Set<String> headLoadedElsewhere() { return java.util.Set.of(); }
+    default java.util.Set<String> companionParameters() { return java.util.Set.of(); }
 
     /** Rejects a backbone this objective cannot train (e.g. clm needs causal attention), naming the key. */
     default void checkModel(TransformerConfig model) {}

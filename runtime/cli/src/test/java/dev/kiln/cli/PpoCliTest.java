@@ -20,8 +20,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * disabled, the value head trains beside the adapter and is saved with the model
  * ({@code heads.ppo.score.*}), and the eval records carry TRL's PPO metric names. With
  * {@code value_model} (TRL's layout) the value model starts from a reward model directory trained by
- * {@code kiln finetune} with the reward signal, trains, and is saved beside the policy; a directory
- * without a reward head is refused naming it.
+ * {@code kiln finetune} with the reward signal, trains, and is kept in checkpoints but not in the model
+ * directory (the policy alone, as TRL saves it); a directory without a reward head is refused naming it.
  */
 class PpoCliTest {
     @TempDir
@@ -75,12 +75,15 @@ class PpoCliTest {
         Cli r = kiln("finetune", "--config", ppoConfig(base, rewardRun.resolve("model"), promptFile, settings).toString(), "--out", run.toString());
         assertEquals(0, r.code(), r.err());
         assertFalse((r.out() + r.err()).contains("newly initialized"), "the value model comes from value_model, not from fresh weights: " + r.out() + r.err());
+        Path checkpoint = run.resolve("checkpoints").resolve(Files.readString(run.resolve("checkpoints/latest")).trim()).resolve("model.safetensors");
         try (SafetensorsFile policy = SafetensorsFile.open(run.resolve("model/model.safetensors"));
+             SafetensorsFile resumable = SafetensorsFile.open(checkpoint);
              SafetensorsFile reward = SafetensorsFile.open(rewardRun.resolve("model/model.safetensors"))) {
-            assertTrue(policy.contains("heads.ppo.value_score.weight") && policy.contains("heads.ppo.value_backbone.blocks.0.attn.qkv.weight"),
-                    policy.names().toString());
-            assertFalse(policy.contains("heads.ppo.score.bias"), "no value head on the policy");
-            float[] start = reward.floats("heads.reward.score.weight"), trained = policy.floats("heads.ppo.value_score.weight");
+            assertTrue(policy.names().stream().noneMatch(n -> n.startsWith("heads.ppo.")), "the model directory keeps the policy alone, as TRL saves it: "
+                    + policy.names());
+            assertTrue(resumable.contains("heads.ppo.value_score.weight") && resumable.contains("heads.ppo.value_backbone.blocks.0.attn.qkv.weight"),
+                    "the checkpoint keeps the value model for a resume: " + resumable.names());
+            float[] start = reward.floats("heads.reward.score.weight"), trained = resumable.floats("heads.ppo.value_score.weight");
             assertEquals(start.length, trained.length);
             assertFalse(java.util.Arrays.equals(start, trained), "the value model trained from the reward model's head");
         }

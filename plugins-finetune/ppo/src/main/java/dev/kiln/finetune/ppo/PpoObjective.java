@@ -81,9 +81,9 @@ final class PpoObjective implements Objective {
     @Override
     public Module head() { return critic; }
 
-    /** The value model's parameters: loaded from value_model, not from finetune.from's heads. */
+    /** The value model's parameters: loaded from value_model and kept in checkpoints, not saved with the policy. */
     @Override
-    public java.util.Set<String> headLoadedElsewhere() {
+    public java.util.Set<String> companionParameters() {
         return critic instanceof ValueModel ? critic.namedParameters().keySet() : java.util.Set.of();
     }
 

@@ -86,7 +86,7 @@ class PpoValueModelTest {
             for (int j = 0; j < C; j++) v += hidden[k * C + j] * head[j];
             assertEquals(v, values[k], 1e-5, "position " + k + ": the reward head on the reward model's hidden state");
         }
-        assertEquals(ppo.head().namedParameters().keySet(), ppo.headLoadedElsewhere(), "finetune.from's heads do not overwrite it");
+        assertEquals(ppo.head().namedParameters().keySet(), ppo.companionParameters(), "a companion: neither loaded from finetune.from's heads nor saved with the policy");
         assertTrue(ppo.head().namedParameters().containsKey("value_score.weight"), ppo.head().namedParameters().keySet().toString());
         for (Tensor p : ppo.head().parameters()) assertTrue(p.requiresGrad(), "the value model trains");
     }

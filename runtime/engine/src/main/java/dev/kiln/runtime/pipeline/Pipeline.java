@@ -154,7 +154,7 @@ public final class Pipeline {
         Path saved = outDir.resolve(Adapters.RUN_ADAPTER_DIR);
         if (java.nio.file.Files.isRegularFile(saved.resolve(Adapters.CONFIG))) {
             Adapters.recordBase(saved, from.toAbsolutePath().normalize().toString(), peftTaskType(objective));
-            Map<String, Tensor> trained = TrainingRun.heads(objective, loaded.model());
+            Map<String, Tensor> trained = TrainingRun.savedHeads(objective, loaded.model());
             trained.values().removeIf(t -> !t.requiresGrad());
             List<String> modules = AdapterHeads.save(saved, trained);
             if (!modules.isEmpty() && listener != null) listener.onMessage("the adapter saves the trained head as modules_to_save " + modules);

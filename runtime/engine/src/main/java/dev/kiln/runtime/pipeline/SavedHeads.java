@@ -31,7 +31,7 @@ final class SavedHeads {
         if (objective.head() == null) return;
         Map<String, Tensor> head = new LinkedHashMap<>(objective.head().namedParameters());
         head.values().removeIf(t -> model.namedParameters().containsValue(t));   // tied to the backbone: loaded with it
-        head.keySet().removeAll(objective.headLoadedElsewhere());                // from the objective's own directory
+        head.keySet().removeAll(objective.companionParameters());                // a companion: loaded by the objective itself
         String prefix = TrainingRun.headPrefix(objective);
         Map<String, NamedTensor> saved = new LinkedHashMap<>();
         source.heads().forEach((k, v) -> {

@@ -96,6 +96,14 @@ final class TrainingRun {
         return heads;
     }
 
+    /** {@link #heads} less the objective's training companions (PPO's value model): what the model directory and adapter keep. */
+    static Map<String, Tensor> savedHeads(Objective objective, Transformer model) {
+        Map<String, Tensor> heads = heads(objective, model);
+        String prefix = headPrefix(objective).substring(ModelStore.HEADS.length());
+        for (String name : objective.companionParameters()) heads.remove(prefix + name);
+        return heads;
+    }
+
     PipelineResult run(TrainingListener listener) throws IOException {
         DataParallel dp = DataParallel.current();
         if (dp != null && dp.world() > 1 && dp.rank() != 0) return runFollower(dp);
@@ -136,7 +144,7 @@ final class TrainingRun {
             }
             Path modelDir = out.resolve("model");
             if (!objective.metadata().isEmpty()) info.put("objectives", Map.of(objective.name(), objective.metadata()));
-            ModelStore.save(modelDir, model, heads, info);
+            ModelStore.save(modelDir, model, savedHeads(objective, model), info);
             PipelineInputs.saveTokenizer(tokenizer, modelDir);
             BestModel best = trainer.best();
             Map<String, Double> finalEval = best != null && settings.best().loadBestAtEnd() && best.bestStep() >= 0 ? best.bestMetrics() : rec.last;
