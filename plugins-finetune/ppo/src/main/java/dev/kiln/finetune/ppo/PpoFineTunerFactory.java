@@ -37,7 +37,7 @@ public final class PpoFineTunerFactory implements FineTunerFactory {
 
     @Override
     public String description() {
-        return "proximal policy optimization with a value head, GAE and a KL penalty, scored by reward-function plugins (TRL's PPOTrainer)";
+        return "proximal policy optimization with a value head or a value model, GAE and a KL penalty, scored by reward-function plugins (TRL's PPOTrainer)";
     }
 
     @Override
