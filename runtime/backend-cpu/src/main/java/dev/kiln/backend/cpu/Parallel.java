@@ -9,16 +9,22 @@ import java.util.function.IntConsumer;
 /**
  * A fixed team of {@code threads − 1} daemon workers, created once per backend; the calling thread is
  * the last member, so {@code threads} is the number of cores busy during a call. Like an OpenMP team
- * with an active wait policy, idle workers spin for a short while ({@link #SPIN_NANOS}) before they
+ * with an active wait policy, idle workers wait for a short while ({@link #SPIN_NANOS}) before they
  * park, so the hundreds of small fan-outs of a training step start without a park/unpark hand-off each
  * (2 threads, training tokens/s over a ForkJoinPool, alternating pairs: tiny +14%, small +11%; README).
+ * A waiting thread (idle worker, or the caller waiting for the workers' chunks) spins only for
+ * {@link #YIELD_AFTER_NANOS}, then yields its core at each turn: alone on the machine that costs nothing,
+ * and when two jobs share the cores the other job's threads run instead of a spinning one (two 2-thread
+ * tiny runs on 2 cores: 14K tokens/s together before, 31K after; README).
  * A call from inside a fan-out (a worker's chunk or the caller's own), or while another thread holds the
  * team, runs inline on the calling thread (no nested fan-out; same results, only the split differs). The workers end at {@link #close}, or when the
  * backend that owns this team is collected without being closed.
  */
 final class Parallel implements AutoCloseable {
-    /** How long an idle worker spins before parking. */
+    /** How long an idle worker waits for the next fan-out before parking. */
     static final long SPIN_NANOS = 200_000;
+    /** How long a waiting thread spins before it yields its core at each turn (to another process's thread, when the machine has more threads than cores). */
+    static final long YIELD_AFTER_NANOS = 20_000;
     private static final Cleaner CLEANER = Cleaner.create();
     private static final AtomicInteger TEAMS = new AtomicInteger();
 
@@ -52,10 +58,12 @@ final class Parallel implements AutoCloseable {
         void work(int chunk) {
             long seen = 0;
             while (!closed) {
-                long spinUntil = System.nanoTime() + SPIN_NANOS;
+                long start = System.nanoTime();
                 Job j;
                 while ((j = current).generation() == seen && !closed) {
-                    if (System.nanoTime() < spinUntil) Thread.onSpinWait();
+                    long waited = System.nanoTime() - start;
+                    if (waited < YIELD_AFTER_NANOS) Thread.onSpinWait();
+                    else if (waited < SPIN_NANOS) Thread.yield();
                     else LockSupport.park(this);
                 }
                 if (closed) return;
@@ -112,7 +120,7 @@ final class Parallel implements AutoCloseable {
             team.current = new Job(team.current.generation() + 1, body, n, chunks);   // publishes the job
             for (int w = 0; w < chunks - 1; w++) LockSupport.unpark(team.workers[w]);
             body.run(0, (int) ((long) n / chunks));
-            while (team.pending.get() > 0) Thread.onSpinWait();   // the other chunks are about as long as ours
+            awaitWorkers();
             Throwable t = team.failure;
             if (t instanceof RuntimeException r) throw r;
             if (t instanceof Error e) throw e;
@@ -133,6 +141,15 @@ final class Parallel implements AutoCloseable {
         range(members, 1, (from, to) -> {
             for (int i; (i = next.getAndIncrement()) < count; ) task.accept(i);
         });
+    }
+
+    /** Waits for the workers' chunks, about as long as the caller's: spinning, then yielding the core at each turn. */
+    private void awaitWorkers() {
+        long start = System.nanoTime();
+        while (team.pending.get() > 0) {
+            if (System.nanoTime() - start < YIELD_AFTER_NANOS) Thread.onSpinWait();
+            else Thread.yield();
+        }
     }
 
     private boolean isWorker() {
