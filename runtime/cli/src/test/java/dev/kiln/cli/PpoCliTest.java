@@ -71,6 +71,7 @@ class PpoCliTest {
         assertEquals(0, rm.code(), rm.err());
         Map<String, Object> settings = new HashMap<>(train(2));
         settings.put("batch_size", 4);
+        settings.put("schedule", "constant");
         Path run = tmp.resolve("ppo");
         Cli r = kiln("finetune", "--config", ppoConfig(base, rewardRun.resolve("model"), promptFile, settings).toString(), "--out", run.toString());
         assertEquals(0, r.code(), r.err());
@@ -87,6 +88,22 @@ class PpoCliTest {
             assertEquals(start.length, trained.length);
             assertFalse(java.util.Arrays.equals(start, trained), "the value model trained from the reward model's head");
         }
+
+        // resumed at a rollout boundary (step 2 of num_ppo_epochs 2), the run ends where an uninterrupted one does:
+        // the value model came back from the checkpoint
+        Path config = ppoConfig(base, rewardRun.resolve("model"), promptFile, settings);
+        Cli resumed = kiln("finetune", "--config", config.toString(), "--out", run.toString(), "train.steps=4");
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue((resumed.out() + resumed.err()).contains("trained 2 steps (resumed; now at step 4)"), resumed.out() + resumed.err());
+        Path straight = tmp.resolve("straight");
+        assertEquals(0, kiln("finetune", "--config", config.toString(), "--out", straight.toString(), "train.steps=4").code());
+        for (String file : List.of("model/model.safetensors", "checkpoints/step-000004/model.safetensors"))
+            try (SafetensorsFile continued = SafetensorsFile.open(run.resolve(file)); SafetensorsFile uninterrupted = SafetensorsFile.open(straight.resolve(file))) {
+                assertEquals(uninterrupted.names(), continued.names(), file);
+                for (String name : uninterrupted.names())
+                    assertArrayEquals(uninterrupted.floats(name), continued.floats(name), 0f, file + ": " + name + " after a resume");
+            }
+
         Cli bad = kiln("finetune", "--config", ppoConfig(base, base, promptFile, settings).toString(), "--out", tmp.resolve("bad").toString());
         assertNotEquals(0, bad.code());
         assertTrue(bad.err().contains(base.toString()) && bad.err().contains("reward.score.weight"), bad.err());
