@@ -124,6 +124,7 @@ final class SampleCommand implements Callable<Integer> {
             StringBuilder jsonl = new StringBuilder(), rows = new StringBuilder("label\tsentence\n");
             double klSum = 0, rewardSum = 0;
             long tokens = 0;
+            List<int[]> completionIds = new ArrayList<>();
             StringBuilder pairLines = new StringBuilder();
             int pairCount = 0;
             for (int i = 0; i < texts.size(); i++) {
@@ -147,6 +148,7 @@ final class SampleCommand implements Callable<Integer> {
                         klSum += logp - refLogp;
                     }
                     tokens += g.tokens().length;
+                    completionIds.add(g.tokens());
                     records.add(record);
                     completions.add(new Completion(prompt, g.text(), promptIds, g.tokens(), g.reason() != Generation.StopReason.MAX_TOKENS));
                 }
@@ -173,6 +175,8 @@ final class SampleCommand implements Callable<Integer> {
             int samples = texts.size() * perPrompt;
             err.println("sampled " + samples + " completions (" + GenerateCommand.describe(settings) + "), mean length "
                     + Format.fixed(tokens / (double) Math.max(1, samples), 1) + " tokens -> " + out);
+            err.println("diversity: distinct-1 " + Format.fixed(DistinctNgrams.of(completionIds, 1), 3) + ", distinct-2 "
+                    + Format.fixed(DistinctNgrams.of(completionIds, 2), 3) + " (unique token n-grams / n-grams, over all completions)");
             if (pairs != null) err.println(pairCount + " preference pairs (highest vs lowest reward of each prompt's samples) -> " + pairs);
             if (ref != null)
                 err.println("KL to " + reference + ": " + Format.fixed(klSum / Math.max(1, samples), 3) + " per completion, "

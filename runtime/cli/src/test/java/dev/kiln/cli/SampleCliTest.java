@@ -40,6 +40,10 @@ class SampleCliTest {
         assertEquals("label\tsentence", judge.get(0));
         assertEquals("1\tthe cat" + rows.get(0).string("completion"), judge.get(1));
         assertTrue(r.err().contains("KL to " + model + ": 0.000 per completion"), r.err());
+        java.util.regex.Matcher d = java.util.regex.Pattern.compile("diversity: distinct-1 ([0-9.]+), distinct-2 ([0-9.]+)").matcher(r.err());
+        assertTrue(d.find(), r.err());
+        double d1 = Double.parseDouble(d.group(1)), d2 = Double.parseDouble(d.group(2));
+        assertTrue(d1 > 0 && d1 <= 1 && d2 >= 0 && d2 <= 1, "shares of unique n-grams: " + d.group());
     }
 
     @Test
