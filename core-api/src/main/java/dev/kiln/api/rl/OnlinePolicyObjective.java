@@ -149,7 +149,7 @@ public final class OnlinePolicyObjective implements Objective {
         m.put("clip_ratio/low_mean", r.lowClipped());
         m.put("clip_ratio/high_mean", r.highClipped());
         m.put("clip_ratio/region_mean", r.regionClipped());
-        m.putAll(rollout.lengthMetrics());
+        m.putAll(rollout.completionMetrics());
         return m;
     }
 

@@ -92,8 +92,13 @@ public record Rollout(IntTensor ids, IntTensor attentionMask, IntTensor trained,
         return temperature == 1.0 ? logits : Arithmetic.mulScalar(logits, (float) (1.0 / temperature));
     }
 
-    /** TRL's completion metrics: {@code completions/mean_length}, {@code min_length}, {@code max_length}, {@code clipped_ratio} (cut at the limit). */
-    public Map<String, Double> lengthMetrics() {
+    /**
+     * TRL's completion metrics, {@code completions/mean_length}, {@code min_length}, {@code max_length},
+     * {@code clipped_ratio} (cut at the limit), and {@code completions/distinct_2} (unique token bigrams over all
+     * bigrams of the batch's completions, {@link DistinctNgrams}; not TRL's: a falling share shows a policy
+     * repeating what the reward likes).
+     */
+    public Map<String, Double> completionMetrics() {
         double sum = 0, min = Double.MAX_VALUE, max = 0, cut = 0;
         for (int i = 0; i < lengths.length; i++) {
             sum += lengths[i];
@@ -106,6 +111,7 @@ public record Rollout(IntTensor ids, IntTensor attentionMask, IntTensor trained,
         m.put("completions/min_length", min);
         m.put("completions/max_length", max);
         m.put("completions/clipped_ratio", cut / lengths.length);
+        m.put("completions/distinct_2", DistinctNgrams.of(completions.stream().map(Completion::ids).toList(), 2));
         return m;
     }
 }

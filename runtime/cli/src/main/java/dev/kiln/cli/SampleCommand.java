@@ -3,6 +3,7 @@ package dev.kiln.cli;
 import dev.kiln.api.autograd.GradMode;
 import dev.kiln.api.config.Config;
 import dev.kiln.api.reward.Completion;
+import dev.kiln.api.rl.DistinctNgrams;
 import dev.kiln.api.reward.RewardFunction;
 import dev.kiln.runtime.pipeline.PipelineRewards;
 import dev.kiln.api.completion.CompletionLogProbs;

@@ -125,7 +125,7 @@ final class OnlineDpoObjective implements Objective {
             m.put("logps/rejected", rejectedLogp);
         }
         m.put("tied_fraction", 1.0 - n / (double) pairs.chosen().length);
-        Map<String, Double> lengths = r.lengthMetrics();
+        Map<String, Double> lengths = r.completionMetrics();
         m.put("val/contain_eos_token", 1 - lengths.get("completions/clipped_ratio"));
         m.putAll(lengths);
         m.put("beta", beta);

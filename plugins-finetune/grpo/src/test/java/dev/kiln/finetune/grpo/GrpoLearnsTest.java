@@ -47,7 +47,7 @@ class GrpoLearnsTest {
         assertTrue(after.get("reward") >= 0.8, "held-out mean reward " + after);
         assertTrue(after.get("reward") > before + 0.5, "beats the untrained policy (" + before + ") by 0.5: " + after);
         for (String key : List.of("reward", "reward_std", "rewards/format/mean", "rewards/format/std", "clip_ratio/region_mean",
-                "completions/mean_length", "completions/clipped_ratio", "entropy", "loss", "frac_reward_zero_std"))
+                "completions/mean_length", "completions/clipped_ratio", "completions/distinct_2", "entropy", "loss", "frac_reward_zero_std"))
             assertTrue(after.containsKey(key), "metric " + key + " in " + after.keySet());
     }
 

@@ -46,7 +46,7 @@ import java.util.Map;
  * mean), {@code objective/non_score_reward}, {@code objective/rlhf_reward}, {@code objective/entropy},
  * {@code objective/kl_coef}, {@code policy/approxkl_avg}, {@code policy/clipfrac_avg},
  * {@code loss/policy_avg}, {@code loss/value_avg}, {@code val/clipfrac_avg}, {@code val/num_eos_tokens},
- * {@code rewards/<name>/mean}, {@code loss}.
+ * {@code rewards/<name>/mean}, {@code loss}, and {@link Rollout#completionMetrics}.
  */
 final class PpoObjective implements Objective {
     /** The batch key of a prompt batch's PPO epoch. */
@@ -190,6 +190,7 @@ final class PpoObjective implements Objective {
         long eosCount = 0;
         for (boolean f : r.finished()) if (f) eosCount++;
         stats.put("val/num_eos_tokens", (double) eosCount);
+        stats.putAll(r.completionMetrics());
         if (net.isTraining()) settings.kl().update(klSum / n, n);
         return new Kept(p.seed(), r, old, oldValues, advantages, gae.returns(), stats);
     }

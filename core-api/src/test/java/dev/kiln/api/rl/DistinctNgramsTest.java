@@ -1,4 +1,4 @@
-package dev.kiln.cli;
+package dev.kiln.api.rl;
 
 import org.junit.jupiter.api.Test;
 
