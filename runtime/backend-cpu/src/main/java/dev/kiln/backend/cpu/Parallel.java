@@ -61,9 +61,7 @@ final class Parallel implements AutoCloseable {
                 long start = System.nanoTime();
                 Job j;
                 while ((j = current).generation() == seen && !closed) {
-                    long waited = System.nanoTime() - start;
-                    if (waited < YIELD_AFTER_NANOS) Thread.onSpinWait();
-                    else if (waited < SPIN_NANOS) Thread.yield();
+                    if (System.nanoTime() - start < SPIN_NANOS) pause(start);
                     else LockSupport.park(this);
                 }
                 if (closed) return;
@@ -146,10 +144,13 @@ final class Parallel implements AutoCloseable {
     /** Waits for the workers' chunks, about as long as the caller's: spinning, then yielding the core at each turn. */
     private void awaitWorkers() {
         long start = System.nanoTime();
-        while (team.pending.get() > 0) {
-            if (System.nanoTime() - start < YIELD_AFTER_NANOS) Thread.onSpinWait();
-            else Thread.yield();
-        }
+        while (team.pending.get() > 0) pause(start);
+    }
+
+    /** One turn of a thread waiting since {@code start}: a spin hint at first, then yielding the core. */
+    private static void pause(long start) {
+        if (System.nanoTime() - start < YIELD_AFTER_NANOS) Thread.onSpinWait();
+        else Thread.yield();
     }
 
     private boolean isWorker() {

@@ -26,14 +26,15 @@ public final class PipelineRewards {
     private PipelineRewards() {}
 
     public static RewardFunctions of(Map<String, RewardFunctionFactory> factories, Tokenizer tokenizer, Backend backend, Path configDir) {
+        SavedModels models = models(backend, configDir);
         return RewardFunctions.of(factories, new RewardContext() {
             @Override public Tokenizer tokenizer() { return tokenizer; }
 
             @Override public Backend backend() { return backend; }
 
-            @Override public Path resolve(String path) { return configDir.resolve(path).normalize(); }
+            @Override public Path resolve(String path) { return models.resolve(path); }
 
-            @Override public SavedModel loadModel(Path dir) throws IOException { return load(dir, backend); }
+            @Override public SavedModel loadModel(Path dir) throws IOException { return models.load(dir); }
         });
     }
 
