@@ -8,7 +8,8 @@
 #   KILN_OPENCL_DEVICE=1 bench/gpu.sh # another device (index or name substring; see: ./kiln plugins)
 #
 # Needs an OpenCL ICD for the GPU (NVIDIA: libnvidia-opencl.so.1 named in /etc/OpenCL/vendors/nvidia.icd)
-# and the ICD loader (libOpenCL.so.1, Debian: ocl-icd-libopencl1). JAVA_HOME and KILN_JAVA_OPTS as for ./kiln.
+# and the ICD loader under the name JOCL opens, libOpenCL.so (Debian: ocl-icd-opencl-dev; or a libOpenCL.so
+# link to libOpenCL.so.1 in a folder on LD_LIBRARY_PATH). JAVA_HOME and KILN_JAVA_OPTS as for ./kiln.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 kiln="$root/kiln"

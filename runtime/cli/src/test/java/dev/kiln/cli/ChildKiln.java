@@ -10,9 +10,15 @@ final class ChildKiln {
 
     /** @param heap e.g. "-Xmx256m"; {@code args} follow the global options (a command and its options) */
     static List<String> command(String heap, List<String> globalOptions, String... args) {
+        return command(List.of(heap), globalOptions, args);
+    }
+
+    /** As above with JVM options of the caller's (the heap among them). */
+    static List<String> command(List<String> jvmOptions, List<String> globalOptions, String... args) {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, heap, "--add-modules", "jdk.incubator.vector", "-cp",
-                System.getProperty("java.class.path"), KilnCli.class.getName()));
+        List<String> cmd = new ArrayList<>(List.of(java));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), KilnCli.class.getName()));
         cmd.addAll(globalOptions);
         cmd.addAll(List.of("--plugins", Path.of("target/test-plugins").toAbsolutePath().toString()));
         cmd.addAll(List.of(args));

@@ -8,29 +8,24 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Host-side bookkeeping of the device arena: up to {@link #BUFFERS} device buffers (one {@code cl_mem}
- * each, Aparapi's kernel fields {@code mem0..mem7}) seen as one address space. An address is an int:
- * its top bits pick the buffer ({@code address >>> shift}), the rest is the float index in it, so a
- * storage is still one int offset and the kernels read through {@code ld(address)}.
+ * Host-side bookkeeping of the device arena: up to {@link #BUFFERS} device buffers ({@code cl_mem}) seen
+ * as one address space. An address is an int: its top bits pick the buffer ({@code address >>> shift}),
+ * the rest is the float index in it, so a storage is one int and the launcher hands a kernel each
+ * operand as (buffer, index). Nothing mirrors the arena on the host: data crosses only in uploads,
+ * downloads and the int inputs.
  *
- * <p><b>Why several buffers.</b> Aparapi sizes a buffer with a 32-bit byte count, so one buffer stops
- * short of 2 GiB (clCreateBuffer fails with CL_INVALID_BUFFER_SIZE at 2,100 MiB on a device that allows
- * 8 GiB); GPT-2 124M's weights, gradients and AdamW moments alone take ≈ 2 GB. Buffer 0 starts small
- * and doubles (copied through the host, rare) up to the buffer size; after that each further buffer is
- * created at the full buffer size (the last one smaller if max_memory_mb says so), with no copy. A
- * region never spans two buffers, so a tensor may be at most one buffer long.
- *
- * <p><b>Host arrays must not move.</b> Aparapi keeps a Java array beside every device buffer, and a
- * buffer whose array the collector moves loses its device contents (seen on pocl with shared memory
- * off: 512 KiB buffers lost their data under 32 MiB G1 regions and kept it under 1 MiB regions). G1
- * never moves arrays of half a region or more (16 MiB under ./kiln's 32 MiB regions); the provider
- * starts buffer 0 at 32 MiB or more (the tests use smaller buffers with 1 MiB regions), and
- * {@code Launcher} warns under another collector.
+ * <p><b>Why several buffers.</b> Devices cap a single buffer (CL_DEVICE_MAX_MEM_ALLOC_SIZE, often a
+ * quarter of the memory) and int addresses cap one at 2^31 floats; GPT-2 124M's weights, gradients and
+ * AdamW moments alone take ≈ 2 GB. Buffer 0 starts small and doubles (a device-side copy) up to the
+ * buffer size; after that each further buffer is created at the full buffer size (the last one smaller
+ * if max_memory_mb says so), with no copy. A region never spans two buffers, so a tensor may be at most
+ * one buffer long, and the arena at most {@link #BUFFERS} × {@link #MAX_BUFFER_FLOATS} floats (8 GiB).
  *
  * <p><b>Layout.</b> Regions are {@link #ALIGN}-float aligned (64 bytes) and handed out first-fit from
  * an address-ordered free list; freeing coalesces with both neighbours in the same buffer, so a
  * training step that allocates the same shapes every step reuses the same regions and the arena stops
- * growing after the first step.
+ * growing after the first step. The command queue is in order, so a region freed and handed out again
+ * is written only after the kernels queued before that read it.
  *
  * <p><b>Reclaiming.</b> Each {@link OpenClStorage} is tracked by a phantom reference; when the JVM
  * finds it unreachable its region is returned on the next allocation. Temporaries, and what the tape
@@ -41,7 +36,7 @@ final class DeviceArena {
     static final int ALIGN = 16;
     /** Device buffers at most: 8 × 2^28 floats is the whole positive int address space. */
     static final int BUFFERS = 8;
-    /** Largest buffer, in floats (1 GiB: under Aparapi's 2 GiB byte-count limit). */
+    /** Largest buffer, in floats (1 GiB: eight of them fill the positive int address space). */
     static final int MAX_BUFFER_FLOATS = 1 << 28;
 
     /** Makes device room: resizes buffer 0 keeping its contents, or creates buffer {@code index}. */

@@ -9,8 +9,7 @@ import java.util.stream.Stream;
 /**
  * Whether an OpenCL GPU could be present, read from the installed ICD vendor files
  * ({@code /etc/OpenCL/vendors/*.icd}, or {@code OCL_ICD_VENDORS}) without loading OpenCL. Listing
- * devices goes through Aparapi, which unpacks its native library into the temp folder and prints a
- * platform warning on every command; the default backend choice asks this first and lists devices
+ * devices loads JOCL, which unpacks its native library into the temp folder; the default backend choice asks this first and lists devices
  * only when a vendor besides pocl (a CPU-only runtime) is installed.
  */
 final class IcdVendors {

@@ -1,42 +1,69 @@
 package dev.kiln.backend.opencl;
 
-import com.aparapi.Range;
-import com.aparapi.device.OpenCLDevice;
-import dev.kiln.backend.opencl.kernel.DeviceProgram;
-import dev.kiln.backend.opencl.kernel.KernelState;
+import dev.kiln.backend.opencl.kernel.Kernels;
 import dev.kiln.backend.opencl.kernel.Op;
+import dev.kiln.backend.opencl.kernel.Registers;
+import org.jocl.CL;
+import org.jocl.CLException;
+import org.jocl.Pointer;
+import org.jocl.Sizeof;
+import org.jocl.cl_command_queue;
+import org.jocl.cl_context;
+import org.jocl.cl_context_properties;
+import org.jocl.cl_device_id;
+import org.jocl.cl_mem;
+import org.jocl.cl_program;
 
 import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Map;
+
+import static org.jocl.CL.*;
 
 /**
- * Owns the {@link DeviceProgram} on one device: its arena, host transfers (through the staging
- * buffers only) and launches. Every launch is checked by {@link KernelGuard}.
+ * Owns the device program on one device (through JOCL): its context, one in-order command queue, the
+ * arena's device buffers, host transfers and launches. Launches are asynchronous; a read, a host write
+ * or {@link #finish} waits for what was queued before it, so the host never sees a half-done chain.
+ * Any OpenCL error becomes an {@link OpenClKernelException} naming the kernel (or transfer) and device.
  */
 final class Launcher implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(Launcher.class.getName());
-    static final int LOCAL_1D = 64;
-
-    final DeviceProgram k = new DeviceProgram();
-    final OpenCLDevice device;
+    final ClDevice device;
     final DeviceArena arena;
-    private boolean launched;
+    /** The next launch's arguments. */
+    final Registers k = new Registers();
+    private final cl_context context;
+    private final cl_command_queue queue;
+    private final cl_program program;
+    private final Map<Op, BoundKernel> kernels = new EnumMap<>(Op.class);
+    private final cl_mem[] buffers = new cl_mem[DeviceArena.BUFFERS];
+    private final long[] bufferFloats = new long[DeviceArena.BUFFERS];
+    private final int shift, mask;
+    private cl_mem ints, meta;
+    private int intsCapacity;
     private long launches;
 
-    Launcher(OpenCLDevice device, int initialFloats, long maxFloats, int bufferFloats) {
+    Launcher(ClDevice device, int initialFloats, long maxFloats, int bufferFloats) {
         this.device = device;
-        k.setExplicit(true);
+        CL.setExceptionsEnabled(true);
+        try {
+            cl_context_properties props = new cl_context_properties();
+            props.addProperty(CL_CONTEXT_PLATFORM, device.platform());
+            context = clCreateContext(props, 1, new cl_device_id[] {device.id()}, null, null, null);
+            queue = clCreateCommandQueue(context, device.id(), 0, null);
+        } catch (CLException e) {
+            throw new OpenClKernelException("kiln-device-program", device.name(), "has no context", e);
+        }
+        program = ClProgram.build(context, device, "kiln-device-program", Kernels.source(), Kernels.buildOptions());
+        for (Op op : Op.values()) kernels.put(op, new BoundKernel(ClProgram.kernel(program, op.kernelName(), device)));
         this.arena = new DeviceArena(initialFloats, maxFloats, bufferFloats, new DeviceArena.Buffers() {
             @Override public void resizeFirst(int floats) { resize(floats); }
-            @Override public void create(int index, int floats) { createBuffer(index, floats); }
-        }, device.getName());
-        if (!collectorKeepsLargeArraysInPlace())
-            LOG.log(System.Logger.Level.WARNING, "the OpenCL backend needs the G1 collector (the JVM's default): Aparapi's device"
-                    + " buffers lose their contents when the collector moves their host arrays, and only G1 never moves large ones");
-        k.bufShift = arena.shift();
-        k.bufMask = (1 << arena.shift()) - 1;
-        k.mem0 = new float[(int) arena.capacity()];
-        for (int b = 0; b < DeviceArena.BUFFERS; b++) k.put(buffer(b));
-        KernelGuard.compile("kiln-device-program", k, device);
+            @Override public void create(int index, int floats) { buffers[index] = newBuffer(index, floats); }
+        }, device.name());
+        this.shift = arena.shift();
+        this.mask = (1 << shift) - 1;
+        buffers[0] = newBuffer(0, (int) arena.capacity());
+        meta = deviceInts(64);
+        ints = deviceInts(intsCapacity = 1024);
     }
 
     long launches() { return launches; }
@@ -44,7 +71,7 @@ final class Launcher implements AutoCloseable {
     /** OpenClStorage of s, checked to belong to this device. */
     OpenClStorage of(dev.kiln.api.tensor.Storage s) {
         if (s instanceof OpenClStorage o && o.arena == arena) return o;
-        throw new IllegalArgumentException("expected storage of OpenCL backend on '" + device.getName() + "', got "
+        throw new IllegalArgumentException("expected storage of OpenCL backend on '" + device.name() + "', got "
                 + (s == null ? "null" : s.getClass().getName()) + ": tensors from different backends cannot be mixed");
     }
 
@@ -53,133 +80,146 @@ final class Launcher implements AutoCloseable {
     // ---- launches ---------------------------------------------------------------------------
 
     /** One work item per element of n (rounded up to the local size). */
-    void run1D(int op, int n) {
+    void run1D(Op op, int n) {
         if (n <= 0) return;
-        launch(op, Range.create(device, roundUp(n, LOCAL_1D), LOCAL_1D));
+        launch(op, 1, new long[] {roundUp(n, Kernels.LOCAL_1D)}, new long[] {Kernels.LOCAL_1D});
     }
 
     /** One work-group of local items per group index. */
-    void runGroups(int op, int groups, int local) {
+    void runGroups(Op op, int groups, int local) {
         if (groups <= 0) return;
-        launch(op, Range.create(device, groups * local, local));
+        launch(op, 1, new long[] {(long) groups * local}, new long[] {local});
     }
 
-    void run2D(int op, int g0, int g1, int l0, int l1) {
+    void run2D(Op op, int g0, int g1, int l0, int l1) {
         if (g0 <= 0 || g1 <= 0) return;
-        launch(op, Range.create2D(device, g0, g1, l0, l1));
+        launch(op, 2, new long[] {g0, g1}, new long[] {l0, l1});
     }
 
-    private void launch(int op, Range range) {
-        k.op = op;
-        KernelGuard.execute(Op.name(op), k, range, device);
-        launched = true;
+    private void launch(Op op, int dims, long[] global, long[] local) {
+        BoundKernel bk = kernels.get(op);
+        try {
+            int[] operands = k.operands();
+            for (int i = 0; i < operands.length; i++) {
+                int b = operands[i] >>> shift;
+                bk.mem(2 * i, b < buffers.length && buffers[b] != null ? buffers[b] : buffers[0]);
+                bk.intArg(2 * i + 1, operands[i] & mask);
+            }
+            int[] is = k.ints();
+            for (int i = 0; i < is.length; i++) bk.intArg(BoundKernel.INTS + i, is[i]);
+            float[] fs = k.floats();
+            for (int i = 0; i < fs.length; i++) bk.floatArg(BoundKernel.FLOATS + i, fs[i]);
+            bk.longArg(BoundKernel.SEED, k.seed);
+            bk.mem(BoundKernel.INT_DATA, ints);
+            bk.mem(BoundKernel.META, meta);
+            clEnqueueNDRangeKernel(queue, bk.kernel, dims, null, global, local, 0, null, null);
+        } catch (CLException e) {
+            throw new OpenClKernelException(op.kernelName(), device.name(), "failed", e);
+        }
         launches++;
-        KernelGuard.checkRanOn(Op.name(op), k, device);
     }
 
     static int roundUp(int n, int m) { return (n + m - 1) / m * m; }
 
+    /** Waits until everything queued has run. */
+    void finish() {
+        try {
+            clFinish(queue);
+        } catch (CLException e) {
+            throw new OpenClKernelException("kiln-device-program", device.name(), "failed", e);
+        }
+    }
+
     // ---- transfers --------------------------------------------------------------------------
 
-    /** Host floats data[from, from + n) into the arena at offset. */
-    void write(float[] data, int from, int n, int offset) {
+    /** Host floats data[from, from + n) into the arena at address. */
+    void write(float[] data, int from, int n, int address) {
         if (n == 0) return;
-        boolean big = n > KernelState.SMALL_STAGE;
-        float[] st = big ? bigStage(n) : k.stage;
-        System.arraycopy(data, from, st, 0, n);
-        k.put(st);
-        k.o0 = offset;
-        k.i0 = n;
-        k.i1 = big ? 1 : 0;
-        run1D(Op.COPY_IN, n);
+        transfer("upload", () -> clEnqueueWriteBuffer(queue, buffers[address >>> shift], CL_TRUE, (long) (address & mask) * Sizeof.cl_float,
+                (long) n * Sizeof.cl_float, Pointer.to(data).withByteOffset((long) from * Sizeof.cl_float), 0, null, null));
     }
 
-    /** n floats of the arena at offset, to the host. */
-    float[] read(int offset, int n) {
+    /** n floats of the arena at address, to the host. */
+    float[] read(int address, int n) {
         float[] out = new float[n];
         if (n == 0) return out;
-        boolean big = n > KernelState.SMALL_STAGE;
-        float[] st = big ? bigStage(n) : k.stage;
-        k.o0 = offset;
-        k.i0 = n;
-        k.i1 = big ? 1 : 0;
-        run1D(Op.COPY_OUT, n);
-        k.get(st);
-        System.arraycopy(st, 0, out, 0, n);
+        transfer("download", () -> clEnqueueReadBuffer(queue, buffers[address >>> shift], CL_TRUE, (long) (address & mask) * Sizeof.cl_float,
+                (long) n * Sizeof.cl_float, Pointer.to(out), 0, null, null));
         return out;
-    }
-
-    private float[] bigStage(int n) {
-        if (k.stageBig.length < n) k.stageBig = new float[Integer.highestOneBit(n - 1) << 1];
-        return k.stageBig;
     }
 
     /** Host ints (ids, targets, masks, shapes) for the next launch, at ints[0, n). */
     void ints(int[] data, int n) {
-        if (k.ints.length < Math.max(n, 1) || k.ints.length > 4 * Math.max(n, 1024)) {
-            k.ints = new int[Math.max(1024, Integer.highestOneBit(Math.max(n, 1) - 1) << 1)];
+        if (intsCapacity < Math.max(n, 1)) {
+            cl_mem old = ints;
+            ints = deviceInts(intsCapacity = Integer.highestOneBit(Math.max(n, 1) - 1) << 1);
+            clReleaseMemObject(old);   // freed once the launches queued with it have run
         }
-        System.arraycopy(data, 0, k.ints, 0, n);
-        k.put(k.ints);
+        if (n > 0) {
+            transfer("ints upload", () -> clEnqueueWriteBuffer(queue, ints, CL_TRUE, 0, (long) n * Sizeof.cl_int,
+                    Pointer.to(data), 0, null, null));
+        }
     }
 
     /** Shape metadata: meta[8·slot + d] = values[d]. */
     void meta(int[]... slots) {
-        Arrays.fill(k.meta, 0);
+        int[] m = new int[64];
         for (int s = 0; s < slots.length; s++) {
             if (slots[s].length > 8) throw new IllegalArgumentException("rank " + slots[s].length + " > 8 is not supported");
-            System.arraycopy(slots[s], 0, k.meta, 8 * s, slots[s].length);
+            System.arraycopy(slots[s], 0, m, 8 * s, slots[s].length);
         }
-        k.put(k.meta);
+        transfer("meta upload", () -> clEnqueueWriteBuffer(queue, meta, CL_TRUE, 0, (long) m.length * Sizeof.cl_int,
+                Pointer.to(m), 0, null, null));
     }
 
-    /** G1 allocates arrays of half a region or more as humongous objects, which it never moves. */
-    static boolean collectorKeepsLargeArraysInPlace() {
-        return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream().anyMatch(b -> b.getName().startsWith("G1"));
+    private void transfer(String what, Runnable call) {
+        try {
+            call.run();
+        } catch (CLException e) {
+            throw new OpenClKernelException(what, device.name(), "failed", e);
+        }
     }
 
-    /** Buffer 0 to floats, keeping its contents (through the host: Aparapi has no device-side copy). */
+    // ---- device buffers ---------------------------------------------------------------------
+
+    private cl_mem newBuffer(int index, int floats) {
+        try {
+            cl_mem m = clCreateBuffer(context, CL_MEM_READ_WRITE, (long) floats * Sizeof.cl_float, null, null);
+            bufferFloats[index] = floats;
+            return m;
+        } catch (CLException e) {
+            throw new IllegalStateException("OpenCL device '" + device.name() + "': cannot create arena buffer " + index
+                    + " of " + floats / 262_144 + " MiB: " + e.getMessage(), e);
+        }
+    }
+
+    private cl_mem deviceInts(int n) {
+        return clCreateBuffer(context, CL_MEM_READ_ONLY, (long) n * Sizeof.cl_int, null, null);
+    }
+
+    /** Buffer 0 to floats, keeping its contents (a device-side copy, queued after everything that uses it). */
     private void resize(int floats) {
-        float[] next = new float[floats];
-        if (launched) {
-            k.get(k.mem0);
-            System.arraycopy(k.mem0, 0, next, 0, k.mem0.length);
-        }
-        k.mem0 = next;
-        k.put(k.mem0);
-    }
-
-    /** A new device buffer; Aparapi keeps a host array of the same size beside each one. */
-    private void createBuffer(int index, int floats) {
-        float[] a = new float[floats];
-        switch (index) {
-            case 1 -> k.mem1 = a;
-            case 2 -> k.mem2 = a;
-            case 3 -> k.mem3 = a;
-            case 4 -> k.mem4 = a;
-            case 5 -> k.mem5 = a;
-            case 6 -> k.mem6 = a;
-            case 7 -> k.mem7 = a;
-            default -> throw new IllegalArgumentException("buffer " + index);
-        }
-        k.put(a);
-    }
-
-    private float[] buffer(int index) {
-        return switch (index) {
-            case 0 -> k.mem0;
-            case 1 -> k.mem1;
-            case 2 -> k.mem2;
-            case 3 -> k.mem3;
-            case 4 -> k.mem4;
-            case 5 -> k.mem5;
-            case 6 -> k.mem6;
-            default -> k.mem7;
-        };
+        cl_mem old = buffers[0];
+        long oldFloats = bufferFloats[0];
+        cl_mem next = newBuffer(0, floats);
+        transfer("arena resize", () -> clEnqueueCopyBuffer(queue, old, next, 0, 0, oldFloats * Sizeof.cl_float, 0, null, null));
+        buffers[0] = next;
+        clReleaseMemObject(old);
     }
 
     @Override
     public void close() {
-        k.dispose();
+        try {
+            clFinish(queue);
+        } finally {
+            for (BoundKernel bk : kernels.values()) clReleaseKernel(bk.kernel);
+            for (cl_mem m : buffers) if (m != null) clReleaseMemObject(m);
+            Arrays.fill(buffers, null);
+            clReleaseMemObject(ints);
+            clReleaseMemObject(meta);
+            clReleaseProgram(program);
+            clReleaseCommandQueue(queue);
+            clReleaseContext(context);
+        }
     }
 }

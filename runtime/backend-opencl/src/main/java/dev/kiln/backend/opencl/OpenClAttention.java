@@ -3,7 +3,7 @@ package dev.kiln.backend.opencl;
 import dev.kiln.api.backend.AttentionSpec;
 import dev.kiln.api.backend.NaiveBackend;
 import dev.kiln.api.tensor.Storage;
-import dev.kiln.backend.opencl.kernel.AttentionOps;
+import dev.kiln.backend.opencl.kernel.Kernels;
 import dev.kiln.backend.opencl.kernel.Op;
 
 import java.util.Arrays;
@@ -72,8 +72,8 @@ final class OpenClAttention {
         dev.k.i9 = flags;
         dev.k.i10 = 0;
         dev.k.i11 = bt;
-        boolean fused = !forceGeneral && s.headDim() <= AttentionOps.FUSED_MAX_D && s.tk() <= AttentionOps.FUSED_MAX_T;
-        if (fused) dev.runGroups(Op.ATTENTION_FUSED, rows, AttentionOps.ATTN_GROUP);
+        boolean fused = !forceGeneral && s.headDim() <= Kernels.FUSED_MAX_D && s.tk() <= Kernels.FUSED_MAX_T;
+        if (fused) dev.runGroups(Op.ATTENTION_FUSED, rows, Kernels.ATTN_GROUP);
         else dev.run1D(Op.ATTENTION_GENERAL, rows);
     }
 

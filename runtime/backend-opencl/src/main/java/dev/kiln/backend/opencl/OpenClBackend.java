@@ -1,23 +1,20 @@
 package dev.kiln.backend.opencl;
 
-import com.aparapi.device.OpenCLDevice;
 import dev.kiln.api.backend.AttentionSpec;
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.backend.BinaryOp;
 import dev.kiln.api.backend.RowMajor;
 import dev.kiln.api.backend.UnaryOp;
 import dev.kiln.api.tensor.Storage;
-import dev.kiln.backend.opencl.kernel.DeviceProgram;
-import dev.kiln.backend.opencl.kernel.MatmulOps;
+import dev.kiln.backend.opencl.kernel.Kernels;
 import dev.kiln.backend.opencl.kernel.Op;
-import dev.kiln.backend.opencl.kernel.RowOps;
 
 /**
  * The OpenCL backend: every tensor is an {@link OpenClStorage} in the device arena and every
- * primitive is a launch of the {@link DeviceProgram}; data crosses the bus only in upload /
+ * primitive is a launch of its own kernel ({@code kernels/*.cl}); data crosses the bus only in upload /
  * download, int inputs (ids, targets, masks) and the sum-of-squares partials. Norms, losses and
  * embeddings are in {@link OpenClRows}, attention and rope in {@link OpenClAttention}. Calls are
- * serialized (one program instance per backend).
+ * serialized (one command queue per backend).
  */
 public final class OpenClBackend implements Backend {
     final Launcher dev;
@@ -25,18 +22,18 @@ public final class OpenClBackend implements Backend {
     private final OpenClAttention attn;
 
     /** A backend on device with an arena of initialMb, growing up to maxMb, in buffers as large as the device allows. */
-    public OpenClBackend(OpenCLDevice device, int initialMb, int maxMb) {
-        this(device, initialMb, maxMb, bufferFloats(device.getMaxMemAllocSize()));
+    public OpenClBackend(ClDevice device, int initialMb, int maxMb) {
+        this(device, initialMb, maxMb, bufferFloats(device.maxAllocBytes()));
     }
 
     /** As above with buffers of bufferFloats (a power of two ≤ 2^28): small ones let tests spread tensors over several. */
-    public OpenClBackend(OpenCLDevice device, int initialMb, int maxMb, int bufferFloats) {
+    public OpenClBackend(ClDevice device, int initialMb, int maxMb, int bufferFloats) {
         this.dev = new Launcher(device, (int) Math.min(bufferFloats, initialMb * 262_144L), maxMb * 262_144L, bufferFloats);
         this.rows = new OpenClRows(dev);
         this.attn = new OpenClAttention(dev, this);
     }
 
-    /** The largest power-of-two float count within the device's largest buffer and Aparapi's 2 GiB. */
+    /** The largest power-of-two float count within the device's largest buffer and the arena's 1 GiB buffers. */
     static int bufferFloats(long maxAllocBytes) {
         long floats = Math.max(1L << 16, Math.min(DeviceArena.MAX_BUFFER_FLOATS, maxAllocBytes / Float.BYTES));
         return Integer.highestOneBit((int) floats);
@@ -47,12 +44,12 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public String description() {
-        return "opencl: " + DeviceSelector.describe(dev.device) + "; arena " + (dev.arena.capacity() / 262_144) + " MiB"
+        return "opencl: " + dev.device.describe() + "; arena " + (dev.arena.capacity() / 262_144) + " MiB"
                 + (dev.arena.bufferCount() > 1 ? " in " + dev.arena.bufferCount() + " buffers" : "");
     }
 
     /** The device this backend runs on. */
-    public OpenCLDevice device() { return dev.device; }
+    public ClDevice device() { return dev.device; }
 
     /** Launches so far (for tests and bench). */
     public long launches() { return dev.launches(); }
@@ -170,7 +167,7 @@ public final class OpenClBackend implements Backend {
         check(a, (long) strideA * (batch - 1) + (long) m * k, "matmul A");
         check(b, (long) strideB * (batch - 1) + (long) k * n, "matmul B");
         check(c, (long) strideC * (batch - 1) + (long) m * n, "matmul C");
-        int rowTiles = (m + MatmulOps.TILE - 1) / MatmulOps.TILE, colTiles = (n + MatmulOps.TILE - 1) / MatmulOps.TILE;
+        int rowTiles = (m + Kernels.TILE - 1) / Kernels.TILE, colTiles = (n + Kernels.TILE - 1) / Kernels.TILE;
         // batch items whose C overlap (a weight gradient summed over the batch) run one after another
         boolean serial = batch > 1 && strideC < m * n;
         int perLaunch = serial ? 1 : batch;
@@ -189,8 +186,8 @@ public final class OpenClBackend implements Backend {
             dev.k.i8 = accumulate ? 1 : 0;
             dev.k.i9 = rowTiles;
             dev.k.f0 = alpha;
-            dev.run2D(Op.MATMUL, colTiles * MatmulOps.GROUP, perLaunch * rowTiles * MatmulOps.GROUP,
-                    MatmulOps.GROUP, MatmulOps.GROUP);
+            dev.run2D(Op.MATMUL, colTiles * Kernels.GROUP, perLaunch * rowTiles * Kernels.GROUP,
+                    Kernels.GROUP, Kernels.GROUP);
         }
     }
 
@@ -281,13 +278,13 @@ public final class OpenClBackend implements Backend {
     public synchronized double sumOfSquares(Storage src, int n) {
         if (n <= 0) return 0;
         check(src, n, "sumOfSquares");
-        int groups = Math.min(64, (n + RowOps.ROW_GROUP - 1) / RowOps.ROW_GROUP);
+        int groups = Math.min(64, (n + Kernels.ROW_GROUP - 1) / Kernels.ROW_GROUP);
         OpenClStorage partials = dev.arena.allocate(groups);
         try {
             dev.k.o0 = dev.off(src);
             dev.k.o1 = partials.offset;
             dev.k.i0 = n;
-            dev.runGroups(Op.SUM_SQUARES, groups, RowOps.ROW_GROUP);
+            dev.runGroups(Op.SUM_SQUARES, groups, Kernels.ROW_GROUP);
             double s = 0;
             for (float p : dev.read(partials.offset, groups)) s += p;
             return s;

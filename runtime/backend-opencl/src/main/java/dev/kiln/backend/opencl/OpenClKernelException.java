@@ -7,7 +7,7 @@ public final class OpenClKernelException extends IllegalStateException {
                 + (cause == null ? "" : ": " + reason(cause)), cause);
     }
 
-    /** Aparapi's reason: the deepest message in the cause chain that says something. */
+    /** The driver's reason: the deepest message in the cause chain that says something. */
     static String reason(Throwable t) {
         String best = t.toString();
         for (Throwable c = t; c != null; c = c.getCause()) {

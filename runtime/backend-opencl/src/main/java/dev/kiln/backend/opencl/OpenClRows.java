@@ -1,27 +1,31 @@
 package dev.kiln.backend.opencl;
 
 import dev.kiln.api.tensor.Storage;
+import dev.kiln.backend.opencl.kernel.Kernels;
 import dev.kiln.backend.opencl.kernel.Op;
 
 import java.util.Arrays;
 
 import static dev.kiln.backend.opencl.OpenClBackend.check;
 
-/** Host side of the row kernels (softmax, norms, cross-entropy) and embeddings; calls arrive serialized. */
+/**
+ * Host side of the row kernels (softmax, norms, cross-entropy: one work-group of {@link Kernels#ROW_GROUP}
+ * per row) and embeddings; calls arrive serialized.
+ */
 final class OpenClRows {
     private final Launcher dev;
 
     OpenClRows(Launcher dev) { this.dev = dev; }
 
-    private void rowsLaunch(int op, int rows, int cols) {
+    private void rowsLaunch(Op op, int rows, int cols) {
         dev.k.i0 = rows;
-        if (cols > 0) dev.run1D(op, rows);
+        if (cols > 0) dev.runGroups(op, rows, Kernels.ROW_GROUP);
     }
 
     /** Norms run even on empty rows: their statistics are then NaN, as in the reference. */
-    private void normLaunch(int op, int rows) {
+    private void normLaunch(Op op, int rows) {
         dev.k.i0 = rows;
-        dev.run1D(op, rows);
+        dev.runGroups(op, rows, Kernels.ROW_GROUP);
     }
 
     // x, y: [rows, cols]

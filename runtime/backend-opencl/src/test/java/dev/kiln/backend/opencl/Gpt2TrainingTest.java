@@ -14,10 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * GPT-2 124M (vocabulary 50,257, width 768, 12 layers, 12 heads) trained 3 steps (forward, backward,
- * AdamW) on OpenCL gives the CPU backend's losses. Its ≈ 2 GB of weights, gradients and moments do not
- * fit one Aparapi buffer, so this is the arena's multi-buffer path at full size. A batch of one
- * 16-token row keeps it to about a minute on pocl; it runs in its own JVM (pom.xml: 10 GB heap, the
- * host arrays beside the device buffers plus the CPU run's model).
+ * AdamW) on OpenCL gives the CPU backend's losses. Its ≈ 2 GB of weights, gradients and moments take
+ * more than one of the arena's 1 GiB device buffers, so this is the multi-buffer path at full size. A
+ * batch of one 16-token row keeps it to about a minute on pocl; it runs in its own JVM (pom.xml).
  */
 @Tag("gpu")
 class Gpt2TrainingTest {

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** The default backend choice lists OpenCL devices (through Aparapi) only when a GPU vendor's runtime is installed. */
+/** The default backend choice lists OpenCL devices (through JOCL) only when a GPU vendor's runtime is installed. */
 class IcdVendorsTest {
 
     @Test

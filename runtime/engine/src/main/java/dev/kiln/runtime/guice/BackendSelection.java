@@ -87,7 +87,7 @@ public record BackendSelection(String name, Origin origin, BackendProvider provi
     /**
      * Probes providers from the highest priority down (ties: by name) and takes the first available,
      * so a lower-priority backend is never probed while a better one works: the OpenCL probe (which
-     * unpacks Aparapi's native library and prints its platform warning) runs only when asked for.
+     * loads JOCL and unpacks its native library) runs only when asked for.
      */
     private static BackendSelection byPriority(Map<String, BackendProvider> providers) {
         List<String> unavailable = new ArrayList<>();

@@ -15,8 +15,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * The default backend is the highest-priority available one, and lower ones are not probed while a
- * higher one works: probing OpenCL unpacks Aparapi's native library into the temp folder and prints
- * its platform warning, which every cpu run used to do.
+ * higher one works: probing OpenCL loads JOCL and unpacks its native library into the temp folder,
+ * which every cpu run used to do.
  */
 class BackendPriorityTest {
     private final List<String> probed = new ArrayList<>();
