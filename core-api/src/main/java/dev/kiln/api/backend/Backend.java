@@ -44,6 +44,13 @@ public interface Backend extends AutoCloseable {
      */
     default void release(Storage s) {}
 
+    /**
+     * Waits until the work of every call so far has finished. A backend whose calls may return before
+     * their work is done (OpenCL queues launches) implements it; results read back are always complete
+     * without it, so only timings need it, as PyTorch's {@code torch.cuda.synchronize()}. Default: nothing.
+     */
+    default void synchronize() {}
+
     /** Counters of this backend's caching allocator, or null when it has none. */
     default StoragePool.Stats poolStats() { return null; }
 

@@ -111,9 +111,11 @@ final class BenchRunner {
         double value = loss.item();
         long t1 = System.nanoTime();
         loss.backward();
+        backend.synchronize();                                             // an asynchronous backend's queue, drained per phase
         long t2 = System.nanoTime();
         opt.step(LR);
         for (Tensor p : params) p.zeroGrad();
+        backend.synchronize();
         long t3 = System.nanoTime();
         losses.add(value);
         return new double[] {(t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9};
@@ -129,6 +131,7 @@ final class BenchRunner {
                 IntTensor in = new IntTensor(batch(s, rng)[0], s.batch(), s.seq());
                 long t0 = System.nanoTime();
                 model.logits(model.forward(ModelInput.of(in)));                    // [B, T, V]
+                backend.synchronize();
                 double dt = (System.nanoTime() - t0) / 1e9;
                 if (i >= settings.inferWarmup()) tokS[i - settings.inferWarmup()] = s.tokensPerStep() / dt;
                 status(i == 0, s.name() + ": forward pass " + (i + 1) + "/" + total,

@@ -94,6 +94,7 @@ final class FinetuneBench {
             long t0 = System.nanoTime(), a0 = allocatedBytes();
             StoragePool.Stats poolBefore = backend.poolStats();
             step(model, opt, shape, rng, false);
+            backend.synchronize();
             allocated[i] = allocatedBytes() - a0;
             if (poolBefore != null) poolLast = backend.poolStats().minus(poolBefore);
             if (i >= settings.warmup()) secs[i - settings.warmup()] = (System.nanoTime() - t0) / 1e9;

@@ -14,16 +14,21 @@ import org.jocl.cl_device_id;
 import org.jocl.cl_mem;
 import org.jocl.cl_program;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.jocl.CL.*;
 
 /**
  * Owns the device program on one device (through JOCL): its context, one in-order command queue, the
- * arena's device buffers, host transfers and launches. Launches are asynchronous; a read, a host write
- * or {@link #finish} waits for what was queued before it, so the host never sees a half-done chain.
+ * arena's device buffers, host transfers and launches. Launches and the int inputs that go with them
+ * (ids, targets, shapes) are queued without waiting; a download, an upload or {@link #finish} waits for
+ * what was queued before it, so the host never sees a half-done chain.
  * Any OpenCL error becomes an {@link OpenClKernelException} naming the kernel (or transfer) and device.
  */
 final class Launcher implements AutoCloseable {
@@ -41,6 +46,9 @@ final class Launcher implements AutoCloseable {
     private cl_mem ints, meta;
     private int intsCapacity;
     private long launches;
+    /** Host copies that queued, not yet finished writes read from: kept reachable until the queue drains. */
+    private final List<ByteBuffer> inFlight = new ArrayList<>();
+    private static final int MAX_IN_FLIGHT = 4096;
 
     Launcher(ClDevice device, int initialFloats, long maxFloats, int bufferFloats) {
         this.device = device;
@@ -128,6 +136,7 @@ final class Launcher implements AutoCloseable {
         } catch (CLException e) {
             throw new OpenClKernelException("kiln-device-program", device.name(), "failed", e);
         }
+        inFlight.clear();
     }
 
     // ---- transfers --------------------------------------------------------------------------
@@ -137,6 +146,7 @@ final class Launcher implements AutoCloseable {
         if (n == 0) return;
         transfer("upload", () -> clEnqueueWriteBuffer(queue, buffers[address >>> shift], CL_TRUE, (long) (address & mask) * Sizeof.cl_float,
                 (long) n * Sizeof.cl_float, Pointer.to(data).withByteOffset((long) from * Sizeof.cl_float), 0, null, null));
+        inFlight.clear();   // a blocking command on the in-order queue: everything queued before it has run
     }
 
     /** n floats of the arena at address, to the host. */
@@ -145,6 +155,7 @@ final class Launcher implements AutoCloseable {
         if (n == 0) return out;
         transfer("download", () -> clEnqueueReadBuffer(queue, buffers[address >>> shift], CL_TRUE, (long) (address & mask) * Sizeof.cl_float,
                 (long) n * Sizeof.cl_float, Pointer.to(out), 0, null, null));
+        inFlight.clear();
         return out;
     }
 
@@ -155,10 +166,7 @@ final class Launcher implements AutoCloseable {
             ints = deviceInts(intsCapacity = Integer.highestOneBit(Math.max(n, 1) - 1) << 1);
             clReleaseMemObject(old);   // freed once the launches queued with it have run
         }
-        if (n > 0) {
-            transfer("ints upload", () -> clEnqueueWriteBuffer(queue, ints, CL_TRUE, 0, (long) n * Sizeof.cl_int,
-                    Pointer.to(data), 0, null, null));
-        }
+        if (n > 0) queueInts("ints upload", ints, data, n);
     }
 
     /** Shape metadata: meta[8·slot + d] = values[d]. */
@@ -168,8 +176,20 @@ final class Launcher implements AutoCloseable {
             if (slots[s].length > 8) throw new IllegalArgumentException("rank " + slots[s].length + " > 8 is not supported");
             System.arraycopy(slots[s], 0, m, 8 * s, slots[s].length);
         }
-        transfer("meta upload", () -> clEnqueueWriteBuffer(queue, meta, CL_TRUE, 0, (long) m.length * Sizeof.cl_int,
-                Pointer.to(m), 0, null, null));
+        queueInts("meta upload", meta, m, m.length);
+    }
+
+    /**
+     * Queues a write of data[0, n) to target without waiting: the queue is in order, so it lands after the
+     * launches queued before it (which may still read target's previous contents) and before the next one.
+     * Its source is a direct copy held in {@link #inFlight} until a blocking command shows it was read.
+     */
+    private void queueInts(String what, cl_mem target, int[] data, int n) {
+        if (inFlight.size() >= MAX_IN_FLIGHT) finish();
+        ByteBuffer copy = ByteBuffer.allocateDirect(n * Sizeof.cl_int).order(ByteOrder.nativeOrder());
+        copy.asIntBuffer().put(data, 0, n);
+        inFlight.add(copy);
+        transfer(what, () -> clEnqueueWriteBuffer(queue, target, CL_FALSE, 0, (long) n * Sizeof.cl_int, Pointer.to(copy), 0, null, null));
     }
 
     private void transfer(String what, Runnable call) {
@@ -211,6 +231,7 @@ final class Launcher implements AutoCloseable {
     public void close() {
         try {
             clFinish(queue);
+            inFlight.clear();
         } finally {
             for (BoundKernel bk : kernels.values()) clReleaseKernel(bk.kernel);
             for (cl_mem m : buffers) if (m != null) clReleaseMemObject(m);

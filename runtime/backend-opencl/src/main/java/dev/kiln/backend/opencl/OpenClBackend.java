@@ -399,5 +399,8 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
+    public synchronized void synchronize() { dev.finish(); }
+
+    @Override
     public synchronized void close() { dev.close(); }
 }

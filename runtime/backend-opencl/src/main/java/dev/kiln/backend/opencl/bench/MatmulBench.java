@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * GFLOP/s of device-resident matmul (C = A·B, and the two transposed variants backward uses) at
  * 512 and 1024 (or the sizes given) on the chosen OpenCL device. Data stays on the device; the timed loop
- * ends with a one-float download so all launches have finished. Usage: {@code MatmulBench [device] [sizes...]};
+ * ends with {@code synchronize()}, so all launches have finished. Usage: {@code MatmulBench [device] [sizes...]};
  * a blank or {@code -} device is the default one (GPU first).
  */
 public final class MatmulBench {
@@ -41,14 +41,13 @@ public final class MatmulBench {
         for (int i = 0; i < a.length; i++) a[i] = (i % 7) * 0.1f;
         Storage x = be.upload(a), y = be.upload(a), c = be.allocate(n * n);
         be.matmul(x, y, c, 1, n, n, n, ta, tb, 0, 0, 0, 1f, false);  // warm-up
-        be.download(be.allocate(1));
+        be.synchronize();
         int reps = 1;
         double seconds;
         do {
             long t0 = System.nanoTime();
             for (int r = 0; r < reps; r++) be.matmul(x, y, c, 1, n, n, n, ta, tb, 0, 0, 0, 1f, false);
-            float[] one = new float[1];
-            be.copy(c, 0, be.upload(one), 0, 1);
+            be.synchronize();
             seconds = (System.nanoTime() - t0) / 1e9;
             reps *= 2;
         } while (seconds < 1.0 && reps < 1024);
