@@ -56,7 +56,8 @@ public interface Batches {
     /**
      * Batches whose rows can be made apart from one another (no state shared between a batch's rows, such
      * as one random stream): a data-parallel worker's {@link #shard} reads and builds only its own rows.
-     * {@code make(i, r, n)} must equal {@code BatchRows.strided(make(i, 0, 1), r, n)}.
+     * {@code make(i, r, n)} must hold the rows of {@code BatchRows.strided(make(i, 0, 1), r, n)}, padded alike; its
+     * {@code tokens()} may be the worker's own real tokens, where {@code strided} can only divide the batch's.
      */
     static Batches byRows(long size, RowMaker make) {
         Batches whole = lazy(size, i -> make.make(i, 0, 1));

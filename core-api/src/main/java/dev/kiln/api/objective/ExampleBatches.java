@@ -81,4 +81,12 @@ public final class ExampleBatches {
     public static Random random(long seed, long index) {
         return new Random(CounterRng.mix(seed * 0x9e3779b97f4a7c15L + index));
     }
+
+    /**
+     * The random stream of row {@code row} of batch {@code index}: each row drawing from its own stream lets a
+     * data-parallel worker make only its rows of a batch and draw what the whole batch would have drawn for them.
+     */
+    public static Random random(long seed, long index, int row) {
+        return new Random(CounterRng.mix(CounterRng.mix(seed * 0x9e3779b97f4a7c15L + index) + row));
+    }
 }

@@ -52,6 +52,13 @@ final class DocumentRows implements MlmRows {
         return row;
     }
 
+    @Override
+    public int length(long doc, Random rng) {
+        if (tokens == null) return row(doc, rng).length;
+        int length = tokens.length(doc), from = chunkStart(length, rng);
+        return Math.min(length, from + room) - from + 2;
+    }
+
     /** First token of the chunk drawn from a document of {@code length} tokens. */
     private int chunkStart(int length, Random rng) {
         int chunks = (length + room - 1) / room;

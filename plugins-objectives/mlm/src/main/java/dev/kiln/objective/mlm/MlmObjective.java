@@ -3,6 +3,7 @@ package dev.kiln.objective.mlm;
 import dev.kiln.api.objective.Accuracy;
 import dev.kiln.api.data.ArrayTokenDocuments;
 import dev.kiln.api.data.Batch;
+import dev.kiln.api.data.BatchRows;
 import dev.kiln.api.data.Batches;
 import dev.kiln.api.data.Dataset;
 import dev.kiln.api.data.Permutation;
@@ -34,9 +35,10 @@ import java.util.Random;
  * by index ({@link MlmRows}: one chunk of document d per row, {@link DocumentRows}, or block k of
  * the documents joined by [SEP], {@link PackedRows}), in the order of a seeded {@link Permutation}
  * of the rows (row order when not shuffling), B rows per batch (the last possibly smaller unless
- * {@code drop_last}). Batch i gets its own random stream from (seed, i), which picks its rows'
- * chunks and then masks them ({@link MlmMasking}) in row order, so any batch is made alone from
- * the B documents (or stream blocks) it needs, and a resumed run starts at batch i. A prepared
+ * {@code drop_last}). Row r of batch i gets its own random stream from (seed, i, r), which picks
+ * its chunk and then masks it ({@link MlmMasking}), so any batch is made alone from the B documents
+ * (or stream blocks) it needs, a resumed run starts at batch i, and a data-parallel worker makes only
+ * its rows of each batch (reading the others' lengths only, to pad as the whole batch pads). A prepared
  * corpus's token ids are used as they are (whole-word masking needs no text: {@link WordStarts}
  * works from the ids); a text dataset is encoded row by row, except that the packed layout,
  * which needs every document's length, tokenizes it once (small in-memory corpora). Rows are
@@ -99,12 +101,22 @@ public final class MlmObjective implements Objective {
         long n = rows.count();
         Permutation order = settings.shuffle() ? new Permutation(n, seed) : null;
         int batchSize = spec.batchSize();
-        return Batches.lazy(ExampleBatches.count(n, batchSize, settings.dropLast()), i -> {
-            Random rng = ExampleBatches.random(seed, i);
+        // every row draws from its own stream, so a data-parallel worker makes only its rows (rank, rank + world, …)
+        return Batches.byRows(ExampleBatches.count(n, batchSize, settings.dropLast()), (i, rank, world) -> {
             long first = i * batchSize;
-            int[][] picked = new int[(int) Math.min(batchSize, n - first)][];
-            for (int r = 0; r < picked.length; r++) picked[r] = rows.row(order == null ? first + r : order.apply(first + r), rng);
-            return batch(picked, rng);
+            int whole = (int) Math.min(batchSize, n - first), b = BatchRows.count(whole, rank, world);
+            int[][] picked = new int[b][];
+            Random[] rngs = new Random[b];
+            for (int k = 0; k < b; k++) {
+                int r = rank + k * world;
+                rngs[k] = ExampleBatches.random(seed, i, r);
+                picked[k] = rows.row(order == null ? first + r : order.apply(first + r), rngs[k]);
+            }
+            int width = 0;
+            if (world == 1) for (int[] row : picked) width = Math.max(width, row.length);
+            else for (int r = 0; r < whole; r++)                       // the whole batch's longest row, as a single worker pads
+                width = Math.max(width, rows.length(order == null ? first + r : order.apply(first + r), ExampleBatches.random(seed, i, r)));
+            return batch(picked, rngs, width);
         });
     }
 
@@ -118,16 +130,15 @@ public final class MlmObjective implements Objective {
         return cachedTokens;
     }
 
-    /** Masks the rows (in order, with the batch's random stream) and pads them to the longest. */
-    private Batch batch(int[][] rows, Random rng) {
-        int b = rows.length, width = 0;
-        for (int[] row : rows) width = Math.max(width, row.length);
+    /** Masks each row with its random stream (after the row's own draws) and pads them to {@code width}. */
+    private Batch batch(int[][] rows, Random[] rngs, int width) {
+        int b = rows.length;
         int[] ids = new int[b * width], labels = new int[b * width], mask = new int[b * width];
         Arrays.fill(ids, pad);
         Arrays.fill(labels, Losses.IGNORE);
         long real = 0;
         for (int r = 0; r < b; r++) {
-            MlmMasking.Masked m = masking.apply(rows[r], rng);
+            MlmMasking.Masked m = masking.apply(rows[r], rngs[r]);
             int n = m.inputs().length;
             System.arraycopy(m.inputs(), 0, ids, r * width, n);
             System.arraycopy(m.labels(), 0, labels, r * width, n);

@@ -20,11 +20,17 @@ interface MlmRows {
     long count();
 
     /**
-     * Row {@code index}, 0 ≤ index < count(). {@code rng} is the batch's random stream: a layout
-     * that draws (which chunk of a long document) takes its draws from it, so the row is
-     * deterministic for (seed, batch) and any batch can be made alone.
+     * Row {@code index}, 0 ≤ index < count(). {@code rng} is the row's random stream: a layout that
+     * draws (which chunk of a long document) takes its draws from it first, so the row is deterministic
+     * for (seed, batch, row) and any row can be made alone.
      */
     int[] row(long index, Random rng);
+
+    /**
+     * {@code row(index, rng).length}, reading as little as the layout allows (a prepared document's length,
+     * a block's first tokens): a data-parallel worker pads its rows to the whole batch's longest.
+     */
+    int length(long index, Random rng);
 
     /** Tokens a row may hold between [CLS] and [SEP] for sequence length {@code t} (≥ 3). */
     static int room(int t) {

@@ -29,6 +29,19 @@ final class PackedRows implements MlmRows {
     public long count() { return (stream.length() + room - 1) / room; }
 
     @Override
+    public int length(long block, Random rng) {
+        long from = block * room;
+        int n = (int) Math.min(room, stream.length() - from), s = 0;
+        int[] one = new int[1];
+        while (s < n) {                                              // only the joining [SEP]s at the start are dropped
+            stream.read(from + s, one, 0, 1);
+            if (one[0] != sep) break;
+            s++;
+        }
+        return n - s + 2;
+    }
+
+    @Override
     public int[] row(long block, Random rng) {
         long from = block * room;
         int n = (int) Math.min(room, stream.length() - from);
