@@ -38,7 +38,7 @@ final class Launcher implements AutoCloseable {
     final Registers k = new Registers();
     private final cl_context context;
     private final cl_command_queue queue;
-    private final cl_program program;
+    private cl_program program;
     private final Map<Op, BoundKernel> kernels = new EnumMap<>(Op.class);
     private final cl_mem[] buffers = new cl_mem[DeviceArena.BUFFERS];
     private final long[] bufferFloats = new long[DeviceArena.BUFFERS];
@@ -61,17 +61,22 @@ final class Launcher implements AutoCloseable {
         } catch (CLException e) {
             throw new OpenClKernelException("kiln-device-program", device.name(), "has no context", e);
         }
-        program = ClProgram.build(context, device, "kiln-device-program", Kernels.source(), Kernels.buildOptions());
-        for (Op op : Op.values()) kernels.put(op, new BoundKernel(ClProgram.kernel(program, op.kernelName(), device)));
         this.arena = new DeviceArena(initialFloats, maxFloats, bufferFloats, new DeviceArena.Buffers() {
             @Override public void resizeFirst(int floats) { resize(floats); }
             @Override public void create(int index, int floats) { buffers[index] = newBuffer(index, floats); }
         }, device.name());
         this.shift = arena.shift();
         this.mask = (1 << shift) - 1;
-        buffers[0] = newBuffer(0, (int) arena.capacity());
-        meta = deviceInts(64);
-        ints = deviceInts(intsCapacity = 1024);
+        try {
+            program = ClProgram.build(context, device, "kiln-device-program", Kernels.source(), Kernels.buildOptions());
+            for (Op op : Op.values()) kernels.put(op, new BoundKernel(ClProgram.kernel(program, op.kernelName(), device)));
+            buffers[0] = newBuffer(0, (int) arena.capacity());
+            meta = deviceInts(64);
+            ints = deviceInts(intsCapacity = 1024);
+        } catch (RuntimeException e) {   // e.g. a device that cannot compile the program: give back what was made
+            releaseAll();
+            throw e;
+        }
     }
 
     long launches() { return launches; }
@@ -233,14 +238,21 @@ final class Launcher implements AutoCloseable {
             clFinish(queue);
             inFlight.clear();
         } finally {
-            for (BoundKernel bk : kernels.values()) clReleaseKernel(bk.kernel);
-            for (cl_mem m : buffers) if (m != null) clReleaseMemObject(m);
-            Arrays.fill(buffers, null);
-            clReleaseMemObject(ints);
-            clReleaseMemObject(meta);
-            clReleaseProgram(program);
-            clReleaseCommandQueue(queue);
-            clReleaseContext(context);
+            releaseAll();
         }
+    }
+
+    private void releaseAll() {
+        for (BoundKernel bk : kernels.values()) clReleaseKernel(bk.kernel);
+        kernels.clear();
+        for (cl_mem m : buffers) if (m != null) clReleaseMemObject(m);
+        Arrays.fill(buffers, null);
+        if (ints != null) clReleaseMemObject(ints);
+        if (meta != null) clReleaseMemObject(meta);
+        if (program != null) clReleaseProgram(program);
+        ints = meta = null;
+        program = null;
+        clReleaseCommandQueue(queue);
+        clReleaseContext(context);
     }
 }
