@@ -8,13 +8,15 @@
 #   KILN_OPENCL_DEVICE=1 bench/gpu.sh # another device (index or name substring; see: ./kiln plugins)
 #
 # Needs an OpenCL ICD for the GPU (NVIDIA: libnvidia-opencl.so.1 named in /etc/OpenCL/vendors/nvidia.icd)
-# and the ICD loader under the name JOCL opens, libOpenCL.so (Debian: ocl-icd-opencl-dev; or a libOpenCL.so
-# link to libOpenCL.so.1 in a folder on LD_LIBRARY_PATH). JAVA_HOME and KILN_JAVA_OPTS as for ./kiln.
+# and the ICD loader (libOpenCL.so.1, Debian: ocl-icd-libopencl1; JOCL opens it as libOpenCL.so, and where only
+# libOpenCL.so.1 is installed this script and ./kiln link that name to it). JAVA_HOME and KILN_JAVA_OPTS as for ./kiln.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 kiln="$root/kiln"
 "$kiln" --version >/dev/null || exit 1          # builds the distribution when needed
 dist="$root/runtime/cli/target/kiln"
+. "$root/runtime/backend-opencl/opencl-loader.sh"           # MatmulBench runs java itself: the same libOpenCL.so link
+kiln_opencl_loader "$dist/opencl"
 java="${JAVA_HOME:+$JAVA_HOME/bin/java}"; java="${java:-java}"
 part() { # part SECONDS TITLE COMMAND...: run one measurement under a time limit, report how it ended
     local limit="$1" title="$2"; shift 2
