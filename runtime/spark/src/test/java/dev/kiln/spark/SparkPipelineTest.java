@@ -78,6 +78,32 @@ class SparkPipelineTest extends LocalSparkTest {
         for (Map<String, Object> w : perWorker) assertTrue(((Number) w.get("tokens_per_s")).doubleValue() > 0, "throughput of " + w);
     }
 
+    /**
+     * mlm's workers make only their rows of each batch (each row's chunk and masks from a stream of its own), and
+     * the run still writes a plain run's losses: the loss is a mean over masked tokens, and the workers' gradients
+     * are summed weighted by the masked tokens each one holds.
+     */
+    @Test
+    void mlmWorkersBuildingOnlyTheirRowsTrainAsOne(@TempDir Path dir) throws Exception {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("seed", 5);
+        c.put("tokenizer", Map.of("type", "byte"));
+        c.put("model", Map.of("preset", "bert", "d_model", 32, "layers", 1, "heads", 2, "max_seq", 16, "dropout", 0.0));
+        c.put("data", Map.of("train", corpus(dir).toString()));
+        c.put("objective", Map.of("name", "mlm", "pack", true));
+        c.put("train", Map.of("steps", 10, "batch_size", 4, "seq_len", 16, "lr", 0.003, "eval_every", 0, "log_every", 1,
+                "checkpoint_every", 0));
+        Path plainOut = dir.resolve("mlm-plain"), sparkOut = dir.resolve("mlm-spark");
+        SparkTraining.train(new SparkTraining.Request("pretrain", c, dir.toString(), plainOut.toString(), List.of(), "cpu"), 0);
+        SparkTraining.run(sc, 2, new SparkTraining.Request("pretrain", c, dir.toString(), sparkOut.toString(), List.of(), "cpu"));
+        List<Map<String, Object>> plain = trainRecords(plainOut), spark = trainRecords(sparkOut);
+        assertEquals(10, spark.size());
+        for (int s = 0; s < plain.size(); s++) {
+            double want = ((Number) plain.get(s).get("loss")).doubleValue(), got = ((Number) spark.get(s).get("loss")).doubleValue();
+            assertEquals(want, got, 1e-4 * want, "mlm loss at step " + (s + 1));
+        }
+    }
+
     @Test
     void finetuningRunsTheSameWay(@TempDir Path dir) throws Exception {
         Path text = corpus(dir), base = dir.resolve("base");
