@@ -115,6 +115,39 @@ class SparkPipelineTest extends LocalSparkTest {
         assertSameLosses(plainOut, sparkOut, 8, "fine-tuning loss");
     }
 
+    /**
+     * KTO's reference point z is a mean over the KL rows of the whole global batch: each worker holds half of them,
+     * so the workers sum theirs ({@code StepWorkers}, as TRL gathers z across processes) and the run writes a plain
+     * run's losses and z.
+     */
+    @Test
+    void ktoWorkersShareTheReferencePointOfTheWholeBatch(@TempDir Path dir) throws Exception {
+        Path text = corpus(dir), base = dir.resolve("kto-base"), data = dir.resolve("unpaired.jsonl");
+        SparkTraining.train(new SparkTraining.Request("pretrain", config(text), dir.toString(), base.toString(), List.of(), "cpu"), 0);
+        String[] words = {"kiln", "fires", "clay", "pots", "cool", "glaze"};
+        StringBuilder rows = new StringBuilder();
+        for (int i = 0; i < 48; i++)
+            rows.append("{\"prompt\": \"").append(words[i % 6]).append(" \", \"completion\": \"").append(words[(i * 5 + 1) % 6])
+                    .append("\", \"label\": ").append(i % 3 != 0).append("}\n");
+        Files.writeString(data, rows);
+        Map<String, Object> ft = new LinkedHashMap<>();
+        ft.put("seed", 3);
+        ft.put("finetune", Map.of("from", base.resolve("model").toString(), "method", Map.of("name", "full", "freeze_layers", 0),
+                "signal", Map.of("name", "kto", "beta", 0.1)));
+        ft.put("data", Map.of("train", data.toString(), "validation_fraction", 0.2));
+        // evaluations run on worker 0 alone: their z must not wait for the other worker
+        ft.put("train", Map.of("steps", 8, "batch_size", 4, "seq_len", 16, "lr", 0.01, "eval_every", 4, "eval_batches", 2, "log_every", 1));
+        Path plainOut = dir.resolve("kto-plain"), sparkOut = dir.resolve("kto-spark");
+        SparkTraining.train(new SparkTraining.Request("finetune", ft, dir.toString(), plainOut.toString(), List.of(), "cpu"), 0);
+        SparkTraining.run(sc, 2, new SparkTraining.Request("finetune", ft, dir.toString(), sparkOut.toString(), List.of(), "cpu"));
+        assertSameLosses(plainOut, sparkOut, 8, "kto loss");
+        List<Map<String, Object>> plain = trainRecords(plainOut), spark = trainRecords(sparkOut);
+        double lastZ = ((Number) plain.get(7).get("kl")).doubleValue();
+        assertTrue(lastZ > 0, "z moved off 0 (the clamp), so the workers' shares of it matter: " + lastZ);
+        for (int s = 0; s < 8; s++)
+            assertEquals(((Number) plain.get(s).get("kl")).doubleValue(), ((Number) spark.get(s).get("kl")).doubleValue(), 1e-4, "z at step " + (s + 1));
+    }
+
     /** Rank 0 logged one train record per step, each loss within 1e-4 of the plain run's. */
     static void assertSameLosses(Path plainOut, Path sparkOut, int steps, String what) throws Exception {
         List<Map<String, Object>> plain = trainRecords(plainOut), spark = trainRecords(sparkOut);

@@ -1,5 +1,6 @@
 package dev.kiln.finetune.kto;
 
+import dev.kiln.api.objective.StepWorkers;
 import dev.kiln.api.ops.Activations;
 import dev.kiln.api.ops.Arithmetic;
 import dev.kiln.api.ops.Reductions;
@@ -47,10 +48,24 @@ final class KtoLoss {
         return new Result(Reductions.mean(losses), rewards);
     }
 
+    /**
+     * z over the KL rows of every data-parallel worker of this step (TRL gathers it across processes): the sum
+     * and count of (policyKl − refKl) summed over the workers, then max(0, sum / count).
+     */
+    static float referencePointOverWorkers(float[] policyKl, float[] refKl) {
+        float[] sumAndCount = {(float) klSum(policyKl, refKl), policyKl.length};
+        StepWorkers.sum(sumAndCount);
+        return Math.max(0f, sumAndCount[0] / sumAndCount[1]);
+    }
+
     /** z = max(0, mean(policyKl − refKl)) over the KL rows [B]: the detached, clamped KL estimate. */
     static float referencePoint(float[] policyKl, float[] refKl) {
+        return (float) Math.max(0, klSum(policyKl, refKl) / policyKl.length);
+    }
+
+    private static double klSum(float[] policyKl, float[] refKl) {
         double sum = 0;
         for (int i = 0; i < policyKl.length; i++) sum += policyKl[i] - refKl[i];
-        return (float) Math.max(0, sum / policyKl.length);
+        return sum;
     }
 }

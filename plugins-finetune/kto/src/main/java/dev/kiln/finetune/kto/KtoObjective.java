@@ -13,6 +13,7 @@ import dev.kiln.api.objective.BatchSpec;
 import dev.kiln.api.objective.ExampleBatches;
 import dev.kiln.api.objective.ModelChecks;
 import dev.kiln.api.objective.Objective;
+import dev.kiln.api.objective.StepWorkers;
 import dev.kiln.api.objective.ReferencePolicy;
 import dev.kiln.api.tensor.IntTensor;
 import dev.kiln.api.tensor.Tensor;
@@ -91,6 +92,20 @@ final class KtoObjective implements Objective {
         return CompletionLogProbs.of(logits, ids, trained).sums().toArray();
     }
 
+    /**
+     * B of a batch of B examples then their B KL rows, checked: a data-parallel worker's strided share keeps that
+     * layout only when the worker count divides the batch size.
+     */
+    static int examples(IntTensor labels) {
+        int n = labels.dim(0), b = n / 2;
+        boolean ok = n % 2 == 0;
+        for (int i = 0; ok && i < n; i++) ok = i < b ? labels.get(i) != UnpairedExamples.KL_ROW : labels.get(i) == UnpairedExamples.KL_ROW;
+        if (!ok)
+            throw new IllegalArgumentException("finetune signal 'kto': a batch must hold B examples and then their B KL rows, got labels "
+                    + Arrays.toString(labels.data()) + " (data-parallel training needs train.batch_size to be a multiple of the worker count)");
+        return b;
+    }
+
     /** Rows [from, to) of an [N, L] int tensor. */
     static IntTensor rows(IntTensor t, int from, int to) {
         int l = t.dim(1);
@@ -99,7 +114,7 @@ final class KtoObjective implements Objective {
 
     @Override
     public Output compute(Transformer net, Batch batch) {
-        int b = batch.ints("labels").dim(0);
+        int b = examples(batch.ints("labels"));
         IntTensor ids = rows(batch.ints("ids"), 0, b), trained = rows(batch.ints("trained"), 0, b);                  // [B, L]
         Tensor logits = net.logits(net.forward(ModelInput.of(ids).withAttentionMask(rows(batch.ints("attention_mask"), 0, b))));   // [B, L, V]
         Tensor policy = CompletionLogProbs.of(logits, ids, trained).sums();                                           // [B]
@@ -111,7 +126,9 @@ final class KtoObjective implements Objective {
             try (var g = GradMode.noGrad()) {
                 policyKl = logps(net, batch, b, 2 * b);                                                              // [B]
             }
-            z = KtoLoss.referencePoint(policyKl, Arrays.copyOfRange(ref, b, 2 * b));
+            float[] refKl = Arrays.copyOfRange(ref, b, 2 * b);
+            // data-parallel training: z over every worker's KL rows, as TRL gathers it across processes
+            z = StepWorkers.count() > 1 ? KtoLoss.referencePointOverWorkers(policyKl, refKl) : KtoLoss.referencePoint(policyKl, refKl);
         }
         boolean[] desirable = new boolean[b];
         for (int i = 0; i < b; i++) desirable[i] = batch.ints("labels").get(i) != 0;

@@ -25,9 +25,14 @@ import java.util.List;
  *
  * <p>A batch of B examples: {@code ids}, {@code trained} (1 = a completion token whose log-probability
  * counts), {@code attention_mask}, all [2B, L] (rows 0..B−1 the examples, B..2B−1 the KL rows,
- * right-padded with [PAD]); {@code labels} [B] (1 = desirable).
+ * right-padded with [PAD]); {@code labels} [2B] (1 = desirable, 0 = undesirable; {@link #KL_ROW} for the KL rows), so
+ * every input has the same 2B rows and a data-parallel worker's strided share (rows r, r + N, …) is again its
+ * examples followed by their KL rows whenever N divides B.
  */
 final class UnpairedExamples {
+    /** The label of a KL row: it has none. */
+    static final int KL_ROW = -1;
+
     /** One tokenized example: its row (for the KL pairing) and its encoding. */
     record Encoded(PreferenceRows.Row row, PieceEncoder.Encoded tokens) {}
 
@@ -76,7 +81,7 @@ final class UnpairedExamples {
         }
         int l = 1;
         for (PieceEncoder.Encoded e : all) l = Math.max(l, e.length());
-        int[] ids = new int[2 * b * l], trained = new int[2 * b * l], mask = new int[2 * b * l], labels = new int[b];
+        int[] ids = new int[2 * b * l], trained = new int[2 * b * l], mask = new int[2 * b * l], labels = new int[2 * b];
         Arrays.fill(ids, pad);
         long real = 0;
         for (int r = 0; r < 2 * b; r++) {
@@ -87,11 +92,12 @@ final class UnpairedExamples {
             if (r < b) real += e.length();
         }
         for (int i = 0; i < b; i++) labels[i] = examples.get(i).row().label() ? 1 : 0;
+        Arrays.fill(labels, b, 2 * b, KL_ROW);
         return new Batch()
                 .put("ids", new IntTensor(ids, 2 * b, l))                 // [2B, L] examples, then KL rows
                 .put("trained", new IntTensor(trained, 2 * b, l))         // [2B, L] 1 = completion token
                 .put("attention_mask", new IntTensor(mask, 2 * b, l))     // [2B, L] 1 = real
-                .put("labels", new IntTensor(labels, b))                  // [B] 1 = desirable
+                .put("labels", new IntTensor(labels, 2 * b))              // [2B] 1 = desirable; KL rows: KL_ROW
                 .tokens(real);
     }
 

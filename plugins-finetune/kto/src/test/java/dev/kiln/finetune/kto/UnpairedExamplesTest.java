@@ -56,7 +56,7 @@ class UnpairedExamplesTest {
                 0, 1, 1, 1,
                 0, 0, 1, 1,
                 0, 1, 1, 0}, b.ints("trained").data());
-        assertArrayEquals(new int[] {1, 0, 1}, b.ints("labels").data());
+        assertArrayEquals(new int[] {1, 0, 1, UnpairedExamples.KL_ROW, UnpairedExamples.KL_ROW, UnpairedExamples.KL_ROW}, b.ints("labels").data());
         assertEquals(3 + 4 + 4, b.tokens(), "the examples' tokens (the KL rows are not extra data)");
     }
 

@@ -66,6 +66,15 @@ public final class DataParallel {
 
     public int world() { return collective.world(); }
 
+    /** The workers as a training step's objective sees them ({@code StepWorkers}): sums over the ring. */
+    public dev.kiln.api.objective.StepWorkers.Sum stepWorkers() {
+        return new dev.kiln.api.objective.StepWorkers.Sum() {
+            @Override public int count() { return world(); }
+
+            @Override public void sum(float[] values) { collective.allReduceSum(values); }
+        };
+    }
+
     /** This worker's rows of each of the epoch's batches (only they are made where the objective makes batches row by row). */
     public Batches shard(Batches epoch) { return epoch.shard(rank(), world()); }
 

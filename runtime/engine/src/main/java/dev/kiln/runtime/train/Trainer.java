@@ -6,6 +6,7 @@ import dev.kiln.api.data.Batches;
 import dev.kiln.api.finetune.FineTuner;
 import dev.kiln.api.objective.BatchSpec;
 import dev.kiln.api.objective.Objective;
+import dev.kiln.api.objective.StepWorkers;
 import dev.kiln.api.ops.Arithmetic;
 import dev.kiln.api.optim.Optimizer;
 import dev.kiln.api.optim.UpdatesInBackward;
@@ -96,7 +97,7 @@ public final class Trainer {
                 Batch batch = batch(st);
                 if (fused != null) arm(fused, batch, lr, dropoutSeed, st.step());
                 st = advance(st);
-                Objective.Output out = job.objective().compute(job.model(), batch);
+                Objective.Output out = computeStep(batch);
                 Tensor total = withRegularizer(out.loss());
                 double value = total.item();
                 if (!Double.isFinite(value)) throw diverged(st.step(), "loss is " + value);
@@ -162,13 +163,19 @@ public final class Trainer {
         float scale = 1f;
         if (s.gradClip() > 0) {
             fused.beginNormPass();
-            withRegularizer(job.objective().compute(job.model(), batch).loss()).backward();
+            withRegularizer(computeStep(batch).loss()).backward();
             double norm = fused.gradNorm();
             if (!Double.isFinite(norm)) throw diverged(step, "gradient norm is " + norm);
             scale = GradientClipping.scale(norm, s.gradClip());
             job.model().setDropoutSeed(dropoutSeed);
         }
         fused.beginStep(lr, scale);
+    }
+
+    /** A training micro-batch's compute; with workers, its batch-wide statistics may be summed over them ({@link StepWorkers}). */
+    private Objective.Output computeStep(Batch batch) {
+        if (parallel == null) return job.objective().compute(job.model(), batch);
+        return StepWorkers.during(parallel.stepWorkers(), () -> job.objective().compute(job.model(), batch));
     }
 
     /** Model selection after an evaluation; true when early stopping says stop. */
