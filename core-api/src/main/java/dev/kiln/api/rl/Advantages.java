@@ -1,5 +1,7 @@
 package dev.kiln.api.rl;
 
+import dev.kiln.api.objective.StepWorkers;
+
 /**
  * Per-completion advantages from per-completion rewards, completions in groups of G consecutive
  * rows (the G samples of one prompt). Host arithmetic on doubles; standard deviations are the
@@ -25,7 +27,7 @@ public final class Advantages {
     public static double[] grpo(double[] rewards, int g, Scale scale) {
         check(rewards, g);
         double[] out = new double[rewards.length];
-        double batchStd = scale == Scale.BATCH ? std(rewards, 0, rewards.length) : 0;
+        double batchStd = scale == Scale.BATCH ? globalBatchStd(rewards) : 0;
         for (int from = 0; from < rewards.length; from += g) {
             double mean = mean(rewards, from, g);
             double div = switch (scale) {
@@ -36,6 +38,22 @@ public final class Advantages {
             for (int i = from; i < from + g; i++) out[i] = (rewards[i] - mean) / div;
         }
         return out;
+    }
+
+    /**
+     * The unbiased standard deviation of the rewards of the whole global batch: with data-parallel workers
+     * ({@link StepWorkers}), of every worker's rewards (TRL gathers them across processes before scaling), summed
+     * in two rounds (the mean, then the squared deviations from it); alone, of these.
+     */
+    static double globalBatchStd(double[] rewards) {
+        if (StepWorkers.count() == 1) return std(rewards, 0, rewards.length);
+        float[] sumAndCount = {(float) (mean(rewards, 0, rewards.length) * rewards.length), rewards.length};
+        StepWorkers.sum(sumAndCount);
+        double mean = sumAndCount[0] / (double) sumAndCount[1], squares = 0;
+        for (double r : rewards) squares += (r - mean) * (r - mean);
+        float[] deviations = {(float) squares};
+        StepWorkers.sum(deviations);
+        return sumAndCount[1] < 2 ? 0 : Math.sqrt(deviations[0] / (sumAndCount[1] - 1));
     }
 
     /** RLOO: r_i − mean of the other G − 1 rewards of its group (G ≥ 2). [N] → [N] */
