@@ -1,6 +1,7 @@
 package dev.kiln.runtime.parallel;
 
 import dev.kiln.api.data.Batches;
+import dev.kiln.api.objective.StepWorkers;
 import dev.kiln.api.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -67,8 +68,8 @@ public final class DataParallel {
     public int world() { return collective.world(); }
 
     /** The workers as a training step's objective sees them ({@code StepWorkers}): sums over the ring. */
-    public dev.kiln.api.objective.StepWorkers.Sum stepWorkers() {
-        return new dev.kiln.api.objective.StepWorkers.Sum() {
+    public StepWorkers.Sum stepWorkers() {
+        return new StepWorkers.Sum() {
             @Override public int count() { return world(); }
 
             @Override public void sum(float[] values) { collective.allReduceSum(values); }
