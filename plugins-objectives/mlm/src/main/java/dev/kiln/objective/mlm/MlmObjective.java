@@ -112,10 +112,10 @@ public final class MlmObjective implements Objective {
                 rngs[k] = ExampleBatches.random(seed, i, r);
                 picked[k] = rows.row(order == null ? first + r : order.apply(first + r), rngs[k]);
             }
-            int width = 0;
-            if (world == 1) for (int[] row : picked) width = Math.max(width, row.length);
-            else for (int r = 0; r < whole; r++)                       // the whole batch's longest row, as a single worker pads
-                width = Math.max(width, rows.length(order == null ? first + r : order.apply(first + r), ExampleBatches.random(seed, i, r)));
+            int width = 0;                                              // the whole batch's longest row, as a single worker pads
+            for (int[] row : picked) width = Math.max(width, row.length);
+            for (int r = 0; r < whole; r++)                             // the others' rows: their lengths only
+                if (r % world != rank) width = Math.max(width, rows.length(order == null ? first + r : order.apply(first + r), ExampleBatches.random(seed, i, r)));
             return batch(picked, rngs, width);
         });
     }

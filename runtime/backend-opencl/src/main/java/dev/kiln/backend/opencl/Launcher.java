@@ -16,10 +16,8 @@ import org.jocl.cl_program;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 
 import static org.jocl.CL.*;
@@ -46,9 +44,14 @@ final class Launcher implements AutoCloseable {
     private cl_mem ints, meta;
     private int intsCapacity;
     private long launches;
-    /** Host copies that queued, not yet finished writes read from: kept reachable until the queue drains. */
-    private final List<ByteBuffer> inFlight = new ArrayList<>();
-    private static final int MAX_IN_FLIGHT = 4096;
+    /**
+     * Where queued int writes read from: each takes the next slice, and the slices are reused only after a
+     * blocking command shows the in-order queue has passed them ({@link #drained}).
+     */
+    private ByteBuffer staging = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.nativeOrder());
+    /** The launch's arguments, read from {@link #k}: reused so a launch allocates nothing of its own. */
+    private final int[] operands = new int[8], sizes = new int[13];
+    private final float[] params = new float[7];
 
     Launcher(ClDevice device, int initialFloats, long maxFloats, int bufferFloats) {
         this.device = device;
@@ -112,16 +115,14 @@ final class Launcher implements AutoCloseable {
     private void launch(Op op, int dims, long[] global, long[] local) {
         BoundKernel bk = kernels.get(op);
         try {
-            int[] operands = k.operands();
+            k.copyTo(operands, sizes, params);
             for (int i = 0; i < operands.length; i++) {
                 int b = operands[i] >>> shift;
                 bk.mem(2 * i, b < buffers.length && buffers[b] != null ? buffers[b] : buffers[0]);
                 bk.intArg(2 * i + 1, operands[i] & mask);
             }
-            int[] is = k.ints();
-            for (int i = 0; i < is.length; i++) bk.intArg(BoundKernel.INTS + i, is[i]);
-            float[] fs = k.floats();
-            for (int i = 0; i < fs.length; i++) bk.floatArg(BoundKernel.FLOATS + i, fs[i]);
+            for (int i = 0; i < sizes.length; i++) bk.intArg(BoundKernel.INTS + i, sizes[i]);
+            for (int i = 0; i < params.length; i++) bk.floatArg(BoundKernel.FLOATS + i, params[i]);
             bk.longArg(BoundKernel.SEED, k.seed);
             bk.mem(BoundKernel.INT_DATA, ints);
             bk.mem(BoundKernel.META, meta);
@@ -141,8 +142,11 @@ final class Launcher implements AutoCloseable {
         } catch (CLException e) {
             throw new OpenClKernelException("kiln-device-program", device.name(), "failed", e);
         }
-        inFlight.clear();
+        drained();
     }
+
+    /** After a blocking command on the in-order queue: everything queued before it has run, staging is free again. */
+    private void drained() { staging.clear(); }
 
     // ---- transfers --------------------------------------------------------------------------
 
@@ -151,7 +155,7 @@ final class Launcher implements AutoCloseable {
         if (n == 0) return;
         transfer("upload", () -> clEnqueueWriteBuffer(queue, buffers[address >>> shift], CL_TRUE, (long) (address & mask) * Sizeof.cl_float,
                 (long) n * Sizeof.cl_float, Pointer.to(data).withByteOffset((long) from * Sizeof.cl_float), 0, null, null));
-        inFlight.clear();   // a blocking command on the in-order queue: everything queued before it has run
+        drained();
     }
 
     /** n floats of the arena at address, to the host. */
@@ -160,7 +164,7 @@ final class Launcher implements AutoCloseable {
         if (n == 0) return out;
         transfer("download", () -> clEnqueueReadBuffer(queue, buffers[address >>> shift], CL_TRUE, (long) (address & mask) * Sizeof.cl_float,
                 (long) n * Sizeof.cl_float, Pointer.to(out), 0, null, null));
-        inFlight.clear();
+        drained();
         return out;
     }
 
@@ -187,14 +191,18 @@ final class Launcher implements AutoCloseable {
     /**
      * Queues a write of data[0, n) to target without waiting: the queue is in order, so it lands after the
      * launches queued before it (which may still read target's previous contents) and before the next one.
-     * Its source is a direct copy held in {@link #inFlight} until a blocking command shows it was read.
+     * Its source is a copy in the next slice of {@link #staging}; when staging is full the queue is drained first.
      */
     private void queueInts(String what, cl_mem target, int[] data, int n) {
-        if (inFlight.size() >= MAX_IN_FLIGHT) finish();
-        ByteBuffer copy = ByteBuffer.allocateDirect(n * Sizeof.cl_int).order(ByteOrder.nativeOrder());
+        int bytes = n * Sizeof.cl_int;
+        if (staging.remaining() < bytes) {
+            finish();
+            if (staging.capacity() < bytes) staging = ByteBuffer.allocateDirect(Integer.highestOneBit(bytes - 1) << 1).order(ByteOrder.nativeOrder());
+        }
+        ByteBuffer copy = staging.slice(staging.position(), bytes).order(ByteOrder.nativeOrder());
         copy.asIntBuffer().put(data, 0, n);
-        inFlight.add(copy);
-        transfer(what, () -> clEnqueueWriteBuffer(queue, target, CL_FALSE, 0, (long) n * Sizeof.cl_int, Pointer.to(copy), 0, null, null));
+        staging.position(staging.position() + bytes);
+        transfer(what, () -> clEnqueueWriteBuffer(queue, target, CL_FALSE, 0, bytes, Pointer.to(copy), 0, null, null));
     }
 
     private void transfer(String what, Runnable call) {
@@ -236,7 +244,6 @@ final class Launcher implements AutoCloseable {
     public void close() {
         try {
             clFinish(queue);
-            inFlight.clear();
         } finally {
             releaseAll();
         }

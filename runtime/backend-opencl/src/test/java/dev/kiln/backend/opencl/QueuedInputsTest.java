@@ -56,4 +56,33 @@ class QueuedInputsTest {
             for (int l = 0; l < LAUNCHES; l++) assertArrayEquals(expected.get(l), ocl.download(outs.get(l)), "launch " + l);
         }
     }
+
+    /** Ids larger than the staging buffer: each such write first drains the queue, the largest grows it. */
+    @Test
+    void idsThatOverflowTheStagingBufferStillReachTheirLaunch() {
+        try (OpenClBackend ocl = OpenClTestSupport.backendOrSkip()) {
+            float[] table = new float[ROWS * DIM];
+            for (int i = 0; i < table.length; i++) table[i] = i;
+            Storage t = ocl.upload(table);
+            List<Storage> outs = new ArrayList<>();
+            List<int[]> idsOf = new ArrayList<>();
+            for (int l = 0; l < 8; l++) {
+                int n = l % 2 == 0 ? 200_000 : 300_000;                      // 0.8 MB and 1.2 MB of ids
+                int[] ids = new int[n];
+                for (int i = 0; i < n; i++) ids[i] = (i * 7 + l) % ROWS;
+                Storage emb = ocl.allocate(n * DIM);
+                ocl.embedding(t, ids, emb, DIM);
+                outs.add(emb);
+                idsOf.add(ids);
+            }
+            for (int l = 0; l < outs.size(); l++) {
+                float[] got = ocl.download(outs.get(l));
+                int[] ids = idsOf.get(l);
+                for (int i = 0; i < ids.length; i++)
+                    for (int d = 0; d < DIM; d++)
+                        if (got[i * DIM + d] != table[ids[i] * DIM + d])
+                            throw new AssertionError("launch " + l + " row " + i + " col " + d + ": " + got[i * DIM + d] + " vs " + table[ids[i] * DIM + d]);
+            }
+        }
+    }
 }

@@ -35,6 +35,11 @@ public final class DataParallel {
     private final int firstBucketFloats, bucketFloats;
     private long bytesReduced, nanosReducing, sentDuringBackward;
     private GradientBuckets buckets;   // for the trainable parameters in 'bucketed'
+    private final StepWorkers.Sum stepWorkers = new StepWorkers.Sum() {   // what a training step's objective sums over
+        @Override public int count() { return world(); }
+
+        @Override public void sum(float[] values) { collective.allReduceSum(values); }
+    };
     private List<Tensor> bucketed;
 
     public DataParallel(Collective collective) { this(collective, FIRST_BUCKET_FLOATS, BUCKET_FLOATS); }
@@ -68,13 +73,8 @@ public final class DataParallel {
     public int world() { return collective.world(); }
 
     /** The workers as a training step's objective sees them ({@code StepWorkers}): sums over the ring. */
-    public StepWorkers.Sum stepWorkers() {
-        return new StepWorkers.Sum() {
-            @Override public int count() { return world(); }
+    public StepWorkers.Sum stepWorkers() { return stepWorkers; }
 
-            @Override public void sum(float[] values) { collective.allReduceSum(values); }
-        };
-    }
 
     /** This worker's rows of each of the epoch's batches (only they are made where the objective makes batches row by row). */
     public Batches shard(Batches epoch) { return epoch.shard(rank(), world()); }
