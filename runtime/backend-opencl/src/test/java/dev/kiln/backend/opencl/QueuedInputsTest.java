@@ -19,11 +19,17 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 class QueuedInputsTest {
     static final int DIM = 8, ROWS = 50, LAUNCHES = 300;
 
+    /** An embedding table [ROWS, DIM] whose every float is its own index. */
+    static float[] table() {
+        float[] table = new float[ROWS * DIM];
+        for (int i = 0; i < table.length; i++) table[i] = i;
+        return table;
+    }
+
     @Test
     void everyQueuedLaunchReadsItsOwnIdsAndShapes() {
         try (OpenClBackend ocl = OpenClTestSupport.backendOrSkip()) {
-            float[] table = new float[ROWS * DIM];
-            for (int i = 0; i < table.length; i++) table[i] = i;
+            float[] table = table();
             Storage t = ocl.upload(table);
             float[] row = new float[DIM], col = new float[DIM];
             for (int i = 0; i < DIM; i++) {
@@ -61,8 +67,7 @@ class QueuedInputsTest {
     @Test
     void idsThatOverflowTheStagingBufferStillReachTheirLaunch() {
         try (OpenClBackend ocl = OpenClTestSupport.backendOrSkip()) {
-            float[] table = new float[ROWS * DIM];
-            for (int i = 0; i < table.length; i++) table[i] = i;
+            float[] table = table();
             Storage t = ocl.upload(table);
             List<Storage> outs = new ArrayList<>();
             List<int[]> idsOf = new ArrayList<>();
