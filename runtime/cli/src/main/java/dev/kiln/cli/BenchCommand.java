@@ -4,6 +4,7 @@ import dev.kiln.api.backend.Backend;
 import dev.kiln.api.finetune.FineTunerFactory;
 import dev.kiln.api.io.Json;
 import dev.kiln.backend.cpu.CpuBackend;
+import dev.kiln.backend.cpu.bench.FmaPeak;
 import dev.kiln.backend.cpu.bench.SgemmBench;
 import dev.kiln.runtime.io.JsonValues;
 import picocli.CommandLine.Command;
@@ -76,6 +77,11 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--no-sgemm", description = "Skip the sgemm measurement.")
     boolean noSgemm;
+
+    @Option(names = "--fma-peak",
+            description = "Also measure the fp32 FMA ceiling on the bench's threads (independent vector FMA chains, no memory"
+                    + " traffic) and report training GFLOP/s as a share of it (fma_peak_gflops, train_peak_share).")
+    boolean fmaPeak;
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed of the weights and token batches (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -162,6 +168,7 @@ final class BenchCommand implements Callable<Integer> {
             }
             Map<String, Double> sgemm = noSgemm ? Map.of() : sgemm(backend, err);
             if (!sgemm.isEmpty()) for (Map<String, Object> r : results) r.put("sgemm_gflops", sgemm);
+            if (fmaPeak) fmaPeak(results, usedThreads, err);
             BenchTable.print(out, results, sgemm, backend.name(), usedThreads);
             for (Map<String, Object> r : results) out.println(Json.compact(JsonValues.finite(r)));   // a NaN loss as "NaN"
             out.flush();
@@ -226,6 +233,17 @@ final class BenchCommand implements Callable<Integer> {
         List<BenchShape> out = new ArrayList<>();
         for (BenchShape s : base) out.add(s.with(vocab, dModel, layers, heads, seq, batch));
         return out;
+    }
+
+    private static void fmaPeak(List<Map<String, Object>> results, int threads, PrintWriter err) throws InterruptedException {
+        err.println("  fp32 FMA ceiling on " + threads + " thread" + (threads == 1 ? "" : "s"));
+        err.flush();
+        double peak = BenchRunner.round(FmaPeak.gflops(threads, 5, 200), 1);
+        for (Map<String, Object> r : results) {
+            r.put("fma_peak_gflops", peak);
+            Object train = r.get("train_gflops_med");
+            if (train instanceof Number g) r.put("train_peak_share", BenchRunner.round(g.doubleValue() / peak, 3));
+        }
     }
 
     private Map<String, Double> sgemm(Backend backend, PrintWriter err) {

@@ -47,6 +47,13 @@ final class BenchTable {
             sgemm.forEach((n, g) -> s.append("  ").append(n).append(": ").append(Format.fixed(g, 1)));
             out.println(s);
         }
+        Object peak = results.isEmpty() ? null : results.get(0).get("fma_peak_gflops");
+        if (peak instanceof Number p) {
+            StringBuilder s = new StringBuilder("fp32 FMA ceiling: " + Format.fixed(p.doubleValue(), 1) + " GFLOP/s; training at");
+            for (Map<String, Object> r : results)
+                s.append("  ").append(r.get("config")).append(": ").append(Format.fixed(100 * d(r, "train_peak_share"), 1)).append('%');
+            out.println(s);
+        }
     }
 
     private static String params(long p) {

@@ -35,6 +35,21 @@ class BenchCommandTest {
             assertTrue(((Number) m.get(k)).doubleValue() > 0, k + " in " + m);
         assertTrue(m.get("sgemm_gflops") instanceof Map<?, ?> g && g.containsKey("32"), m.toString());
         assertTrue(r.out().contains("config") && r.out().contains("train tok/s"), r.out());
+        assertFalse(m.containsKey("fma_peak_gflops"), "the ceiling only with --fma-peak");
+    }
+
+    /** --fma-peak: the ceiling on the bench's threads and training's share of it. */
+    @Test
+    void fmaPeakReportsTrainingAsAShareOfTheCeiling() throws Exception {
+        Cli r = Cli.run("bench", "--config", "tiny", "--steps", "1", "--warmup", "0", "--no-infer", "--no-sgemm", "--fma-peak",
+                "--vocab", "40", "--d-model", "16", "--layers", "1", "--heads", "2", "--seq", "8", "--batch", "2", "--threads", "1",
+                "--backend", "cpu", "--plugins", plugins.toString());
+        assertEquals(0, r.code(), r.err());
+        Map<?, ?> m = (Map<?, ?>) Json.parse(r.out().lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow(), "bench output");
+        double peak = ((Number) m.get("fma_peak_gflops")).doubleValue(), train = ((Number) m.get("train_gflops_med")).doubleValue();
+        assertTrue(peak > 0, m.toString());
+        assertEquals(train / peak, ((Number) m.get("train_peak_share")).doubleValue(), 1e-3, m.toString());
+        assertTrue(r.out().contains("fp32 FMA ceiling: "), r.out());
     }
 
     /** --finetune lora on a tiny shape: the memory keys; AdamW keeps two floats per trainable parameter. */
