@@ -15,6 +15,18 @@ interface MicroKernel {
     // ap: [kc][mr] from apo; bp: [kc][nr] from bpo; c: [mr][nr] at co with row stride ldc
     void run(int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc, float alpha, boolean add);
 
+    /** Whether {@link #runUnpacked} reads A where it lies, so {@link Gemm} need not pack it. */
+    default boolean readsUnpacked() { return false; }
+
+    /**
+     * {@link #run} with A read unpacked from a[ao...]: element (r, p) of the tile at a[ao + r·lda + p], or with
+     * transA (A stored transposed) at a[ao + p·lda + r].
+     */
+    default void runUnpacked(boolean transA, int kc, float[] a, int ao, int lda, float[] bp, int bpo, float[] c, int co,
+                             int ldc, float alpha, boolean add) {
+        throw new UnsupportedOperationException(description() + " reads packed A only");
+    }
+
     /** Whether jdk.incubator.vector is in the boot layer (the JVM ran with --add-modules jdk.incubator.vector). */
     boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 

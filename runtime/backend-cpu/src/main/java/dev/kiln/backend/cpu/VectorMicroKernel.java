@@ -95,4 +95,114 @@ final class VectorMicroKernel implements MicroKernel {
             return;
         }
     }
+
+    @Override
+    public boolean readsUnpacked() { return true; }
+
+    @Override
+    public void runUnpacked(boolean transA, int kc, float[] a, int ao, int lda, float[] bp, int bpo, float[] c, int co,
+                            int ldc, float alpha, boolean add) {
+        tile(!transA, kc, a, ao, lda, bp, bpo, c, co, ldc, alpha, add);
+    }
+
+    // both unpacked layouts in one method, so the accumulators never leave it (a vector passed to a call that C2
+    // does not inline is boxed) while run's packed loop keeps a method, and C2's inlining budget, of its own
+    // (with all three loops in one method TrainingStepAllocationTest saw the steps allocate again): rows: (r, p)
+    // at a[ao + r·lda + p]; else a[ao + p·lda + r]
+    private static void tile(boolean rows, int kc, float[] a, int ao, int lda, float[] bp, int bpo, float[] c, int co,
+                             int ldc, float alpha, boolean add) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        if (rows) {                               // indices linear in p: C2 hoists the range checks
+            int r0 = ao, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda;
+            for (int p = 0; p < kc; p++) {
+                int b = bpo + p * NR;
+                FloatVector b0 = FloatVector.fromArray(S, bp, b), b1 = FloatVector.fromArray(S, bp, b + L);
+                FloatVector x = FloatVector.broadcast(S, a[r0 + p]);
+                c00 = x.fma(b0, c00);
+                c01 = x.fma(b1, c01);
+                x = FloatVector.broadcast(S, a[r1 + p]);
+                c10 = x.fma(b0, c10);
+                c11 = x.fma(b1, c11);
+                x = FloatVector.broadcast(S, a[r2 + p]);
+                c20 = x.fma(b0, c20);
+                c21 = x.fma(b1, c21);
+                x = FloatVector.broadcast(S, a[r3 + p]);
+                c30 = x.fma(b0, c30);
+                c31 = x.fma(b1, c31);
+                x = FloatVector.broadcast(S, a[r4 + p]);
+                c40 = x.fma(b0, c40);
+                c41 = x.fma(b1, c41);
+                x = FloatVector.broadcast(S, a[r5 + p]);
+                c50 = x.fma(b0, c50);
+                c51 = x.fma(b1, c51);
+            }
+        } else {
+            for (int p = 0; p < kc; p++) {
+                int q = ao + p * lda, b = bpo + p * NR;
+                FloatVector b0 = FloatVector.fromArray(S, bp, b), b1 = FloatVector.fromArray(S, bp, b + L);
+                FloatVector x = FloatVector.broadcast(S, a[q]);
+                c00 = x.fma(b0, c00);
+                c01 = x.fma(b1, c01);
+                x = FloatVector.broadcast(S, a[q + 1]);
+                c10 = x.fma(b0, c10);
+                c11 = x.fma(b1, c11);
+                x = FloatVector.broadcast(S, a[q + 2]);
+                c20 = x.fma(b0, c20);
+                c21 = x.fma(b1, c21);
+                x = FloatVector.broadcast(S, a[q + 3]);
+                c30 = x.fma(b0, c30);
+                c31 = x.fma(b1, c31);
+                x = FloatVector.broadcast(S, a[q + 4]);
+                c40 = x.fma(b0, c40);
+                c41 = x.fma(b1, c41);
+                x = FloatVector.broadcast(S, a[q + 5]);
+                c50 = x.fma(b0, c50);
+                c51 = x.fma(b1, c51);
+            }
+        }
+        {
+            FloatVector al = FloatVector.broadcast(S, alpha);
+            if (add) {
+                int o = co;
+                c00.fma(al, FloatVector.fromArray(S, c, o)).intoArray(c, o);
+                c01.fma(al, FloatVector.fromArray(S, c, o + L)).intoArray(c, o + L);
+                o += ldc;
+                c10.fma(al, FloatVector.fromArray(S, c, o)).intoArray(c, o);
+                c11.fma(al, FloatVector.fromArray(S, c, o + L)).intoArray(c, o + L);
+                o += ldc;
+                c20.fma(al, FloatVector.fromArray(S, c, o)).intoArray(c, o);
+                c21.fma(al, FloatVector.fromArray(S, c, o + L)).intoArray(c, o + L);
+                o += ldc;
+                c30.fma(al, FloatVector.fromArray(S, c, o)).intoArray(c, o);
+                c31.fma(al, FloatVector.fromArray(S, c, o + L)).intoArray(c, o + L);
+                o += ldc;
+                c40.fma(al, FloatVector.fromArray(S, c, o)).intoArray(c, o);
+                c41.fma(al, FloatVector.fromArray(S, c, o + L)).intoArray(c, o + L);
+                o += ldc;
+                c50.fma(al, FloatVector.fromArray(S, c, o)).intoArray(c, o);
+                c51.fma(al, FloatVector.fromArray(S, c, o + L)).intoArray(c, o + L);
+            } else {
+                int o = co;
+                c00.mul(al).intoArray(c, o);
+                c01.mul(al).intoArray(c, o + L);
+                o += ldc;
+                c10.mul(al).intoArray(c, o);
+                c11.mul(al).intoArray(c, o + L);
+                o += ldc;
+                c20.mul(al).intoArray(c, o);
+                c21.mul(al).intoArray(c, o + L);
+                o += ldc;
+                c30.mul(al).intoArray(c, o);
+                c31.mul(al).intoArray(c, o + L);
+                o += ldc;
+                c40.mul(al).intoArray(c, o);
+                c41.mul(al).intoArray(c, o + L);
+                o += ldc;
+                c50.mul(al).intoArray(c, o);
+                c51.mul(al).intoArray(c, o + L);
+            }
+            return;
+        }
+    }
 }
