@@ -38,6 +38,7 @@ public final class Arithmetic {
         be.binary(op, a.storage(), as, b.storage(), bs, out, os);
         return Tensor.result(op.name().toLowerCase(java.util.Locale.ROOT), out, outShape, g -> {
             int n = outShape.size();
+            // an input of the output's shape takes g itself when it has no gradient yet (Tensor.adoptGradient)
             if (a.requiresGrad()) {
                 Storage ga = switch (op) {
                     case ADD, SUB -> g;
@@ -45,9 +46,11 @@ public final class Arithmetic {
                     case DIV -> Kernels.binary(be, BinaryOp.DIV, g, os, b.storage(), bs, os);
                     default -> throw new UnsupportedOperationException("no gradient for " + op);
                 };
-                Tensor.GradTarget ta = a.gradTarget();
-                be.reduceSumTo(ga, os, ta.storage(), as, ta.accumulate());
-                if (ga != g) be.release(ga);
+                if (ga != g || !java.util.Arrays.equals(as, os) || !a.adoptGradient(g)) {
+                    Tensor.GradTarget ta = a.gradTarget();
+                    be.reduceSumTo(ga, os, ta.storage(), as, ta.accumulate());
+                    if (ga != g) be.release(ga);
+                }
             }
             if (b.requiresGrad()) {
                 Storage gb = switch (op) {
@@ -63,9 +66,11 @@ public final class Arithmetic {
                     }
                     default -> throw new UnsupportedOperationException("no gradient for " + op);
                 };
-                Tensor.GradTarget tb = b.gradTarget();
-                be.reduceSumTo(gb, os, tb.storage(), bs, tb.accumulate());
-                if (gb != g) be.release(gb);
+                if (gb != g || !java.util.Arrays.equals(bs, os) || !b.adoptGradient(g)) {
+                    Tensor.GradTarget tb = b.gradTarget();
+                    be.reduceSumTo(gb, os, tb.storage(), bs, tb.accumulate());
+                    if (gb != g) be.release(gb);
+                }
             }
         }, a, b);
     }

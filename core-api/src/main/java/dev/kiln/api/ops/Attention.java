@@ -48,8 +48,7 @@ public final class Attention {
         return Tensor.result("rope", y, x.shape(), g -> {
             Storage back = be.allocateUninitialized(x.size());
             be.rope(g, back, b, t, heads, d, posOffset, freq, true);
-            Kernels.accumulate(be, back, x.gradForAccumulation(), x.size());
-            be.release(back);
+            x.takeGradient(back);
         }, x);
     }
 

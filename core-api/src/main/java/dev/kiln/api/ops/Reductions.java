@@ -57,8 +57,7 @@ public final class Reductions {
             } else {
                 spread = Kernels.broadcast(be, g, kept, xd);
             }
-            Kernels.accumulate(be, spread, x.gradForAccumulation(), x.size());
-            be.release(spread);
+            x.takeGradient(spread);
         }, x);
     }
 

@@ -24,9 +24,7 @@ public final class Regularization {
         int[] d = x.dims();
         Storage y = Kernels.binary(be, BinaryOp.MUL, x.storage(), d, mask, d, d);
         return Tensor.result("dropout", y, x.shape(), g -> {
-            Storage gx = Kernels.binary(be, BinaryOp.MUL, g, d, mask, d, d);
-            Kernels.accumulate(be, gx, x.gradForAccumulation(), n);
-            be.release(gx);
+            x.takeGradient(Kernels.binary(be, BinaryOp.MUL, g, d, mask, d, d));
         }, x).savedForBackward(mask);
     }
 

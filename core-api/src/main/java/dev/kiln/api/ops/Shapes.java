@@ -17,7 +17,9 @@ public final class Shapes {
         Shape s = Shape.of(inferDims(x.size(), dims, x.shape()));
         Backend be = x.backend();
         return Tensor.result("reshape", x.storage(), s,
-                g -> Kernels.accumulate(be, g, x.gradForAccumulation(), x.size()), x);
+                g -> {
+                    if (!x.adoptGradient(g)) Kernels.accumulate(be, g, x.gradForAccumulation(), x.size());
+                }, x);
     }
 
     /** Alias of reshape: every tensor is contiguous. */
@@ -44,8 +46,7 @@ public final class Shapes {
         return Tensor.result("permute", out, Shape.of(outDims), g -> {
             Storage back = be.allocateUninitialized(x.size());
             be.permute(g, outDims, inverse, back);
-            Kernels.accumulate(be, back, x.gradForAccumulation(), x.size());
-            be.release(back);
+            x.takeGradient(back);
         }, x);
     }
 

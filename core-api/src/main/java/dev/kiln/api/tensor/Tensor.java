@@ -34,6 +34,9 @@ public final class Tensor {
     private boolean escaped;            // detach() shared the storage: it outlives the tape
     private Storage[] saved;            // what only this node's backward reads (statistics, masks)
 
+    // the gradient of the node whose backward runs on this thread, while no input has adopted it (adoptGradient)
+    private static final ThreadLocal<Storage[]> HANDED_OFF = ThreadLocal.withInitial(() -> new Storage[1]);
+
     private Tensor(Backend backend, Storage storage, Shape shape) {
         if (storage.size() < shape.size())
             throw new IllegalArgumentException("storage of " + storage.size() + " floats cannot hold shape " + shape);
@@ -227,6 +230,37 @@ public final class Tensor {
     public record GradTarget(Storage storage, boolean accumulate) {}
 
     /**
+     * For a backward pass that computed this tensor's gradient contribution into {@code owned}, a storage of this
+     * tensor's size that nothing else holds: it becomes the gradient when there is none yet (no zeroed storage,
+     * no copy); else it is added into the gradient and released.
+     */
+    public void takeGradient(Storage owned) {
+        if (owned.size() != shape.size())
+            throw new IllegalArgumentException("a gradient of " + owned.size() + " floats for shape " + shape);
+        if (grad == null) {
+            grad = owned;
+            return;
+        }
+        int[] n = {shape.size()};
+        backend.reduceSumTo(owned, n, grad, n, true);
+        backend.release(owned);
+    }
+
+    /**
+     * For a backward pass whose gradient for this tensor is the op output's gradient {@code g} itself, same shape
+     * (an add's): takes {@code g} as this tensor's gradient instead of a copy, when this tensor has none yet and
+     * {@code g} is the gradient the running backward was given (which the pass would otherwise release next).
+     * Returns false, taking nothing, in any other case; the caller then writes the gradient as usual.
+     */
+    public boolean adoptGradient(Storage g) {
+        Storage[] slot = HANDED_OFF.get();
+        if (grad != null || !requiresGrad || g != slot[0] || g.size() != shape.size()) return false;
+        grad = g;
+        slot[0] = null;
+        return true;
+    }
+
+    /**
      * Called during {@link #backward} once this leaf's gradient is complete (every op that used it has
      * run its backward): PyTorch's post-accumulate-grad hook, with which LOMO updates a parameter and
      * drops its gradient before the pass goes on. Null removes it.
@@ -270,10 +304,9 @@ public final class Tensor {
                 if (t.gradReadyHook != null && t.grad != null) t.gradReadyHook.accept(t);
                 continue;
             }
-            if (t.grad != null) t.backwardFn.backward(t.grad);
-            // every consumer of t ran before it (reverse topological order): its gradient, its own storage
-            // and what its backward saved are read by no one now
-            if (t.grad != null) backend.release(t.grad);
+            // every consumer of t ran before it (reverse topological order): its gradient (unless an input adopted
+            // it), its own storage and what its backward saved are read by no one now
+            if (t.grad != null) runBackward(t);
             if (t != this) t.releaseStorage();
             if (t.saved != null) for (Storage st : t.saved) if (st != null) backend.release(st);
             for (Tensor in : t.inputs) if (in != null && !in.requiresGrad && !in.escaped) offTape.add(in);
@@ -287,6 +320,21 @@ public final class Tensor {
         // projections); every reader has run now. What they were computed from is not tracked: keeping it for
         // this would hold a frozen backbone's every activation until backward (a trainable head alone).
         for (Tensor in : offTape) in.releaseStorage();
+    }
+
+    // t's backward with t's gradient offered for adoption; released after unless an input took it
+    private void runBackward(Tensor t) {
+        Storage[] slot = HANDED_OFF.get();
+        Storage outer = slot[0];                     // a backward inside a backward (checkpointing) nests
+        slot[0] = t.grad;
+        boolean adopted;
+        try {
+            t.backwardFn.backward(t.grad);
+        } finally {
+            adopted = slot[0] == null;
+            slot[0] = outer;
+        }
+        if (!adopted) backend.release(t.grad);
     }
 
     /** Tape nodes reachable from this tensor, inputs before the ops that use them. */
