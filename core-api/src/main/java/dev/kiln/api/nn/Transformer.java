@@ -1,7 +1,6 @@
 package dev.kiln.api.nn;
 
 import dev.kiln.api.autograd.Checkpoint;
-import dev.kiln.api.autograd.GradMode;
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.backend.CounterRng;
 import dev.kiln.api.ops.Arithmetic;
@@ -134,8 +133,8 @@ public final class Transformer extends Module {
         if ((positions != null || sinusoid != null) && prefix + offset + t > usable)
             throw new IllegalArgumentException("sequence of " + (offset + t) + " tokens" + (prefix > 0 ? " after a prefix of " + prefix : "")
                     + " exceeds " + usableNote());
-        // With frozen embeddings (LoRA, a head alone) what they compute is off the tape: its intermediates go
-        // back to the backend once the stretch is done, as do those of each frozen block below.
+        // With frozen embeddings (LoRA, a head alone) or under no-grad what they compute is off the tape: its
+        // intermediates go back to the backend once the stretch is done, as do those of each such block below.
         ScratchScope scratch = frozenStretch(cache);
         Embedded e = null;
         try {
@@ -157,6 +156,8 @@ public final class Transformer extends Module {
             } finally {
                 if (blockScratch != null) blockScratch.closeKeeping(out);
             }
+            // a block's output that the next block read off the tape (no-grad, or both frozen) is read by no one now
+            if (i > 0 && blockScratch != null && !out.requiresGrad()) x.releaseStorage();
             x = out;
         }
         if (cache != null) cache.advance(t);
@@ -327,9 +328,12 @@ public final class Transformer extends Module {
 
     public boolean gradientCheckpointing() { return gradientCheckpointing; }
 
-    /** A scope for a stretch of a training forward (grad mode, no KV cache), else null. */
+    /**
+     * A scope for a stretch of a forward with no KV cache (whose entries may be the stretch's results), else null:
+     * in a training forward it releases what frozen weights alone computed; under no-grad, every intermediate.
+     */
     private static ScratchScope frozenStretch(KVCache cache) {
-        return GradMode.isEnabled() && cache == null ? ScratchScope.open() : null;
+        return cache == null ? ScratchScope.open() : null;
     }
 
     /** Block i on x [B, T, C] → [B, T, C], through a {@link Checkpoint} when checkpointing applies (training, no KV cache). */
