@@ -86,6 +86,18 @@ public interface Backend extends AutoCloseable {
                 boolean transA, boolean transB, int strideA, int strideB, int strideC,
                 float alpha, boolean accumulate);
 
+    /**
+     * A linear layer's forward: y [rows, out] = x [rows, in] · wᵀ + bias on every row, w [out, in], bias [out].
+     * The default is {@link #matmul} into a scratch storage, then a broadcast add; a backend may add the bias
+     * as it writes the product.
+     */
+    default void linear(Storage x, Storage w, Storage bias, Storage y, int rows, int in, int out) {
+        Storage product = allocateUninitialized(rows * out);
+        matmul(x, w, product, 1, rows, out, in, false, true, 0, 0, 0, 1f, false);
+        binary(BinaryOp.ADD, product, new int[] {rows, out}, bias, new int[] {1, out}, y, new int[] {rows, out});
+        release(product);
+    }
+
     // ---- element-wise ---------------------------------------------------------------------
 
     /**

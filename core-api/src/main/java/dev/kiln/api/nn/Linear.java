@@ -46,8 +46,15 @@ public class Linear extends Module {
     public Tensor forward(Tensor x) {
         if (x.dim(-1) != in) throw new IllegalArgumentException("linear expects last dim " + in + ", got " + x.shape());
         if (!adaptersDisabled) for (LinearAdapter a : adapters) if (a.active()) x = a.transformInput(x);
-        Tensor y = quantized != null ? QuantizedMatMul.linear(x, quantized) : MatMul.matmul(x, weight, false, true);
-        if (bias != null) {
+        Tensor y;
+        if (quantized == null && bias != null) {
+            y = MatMul.linear(x, weight, bias);
+        } else if (quantized == null) {
+            y = MatMul.matmul(x, weight, false, true);
+        } else {
+            y = QuantizedMatMul.linear(x, quantized);
+        }
+        if (quantized != null && bias != null) {
             Tensor product = y;
             y = Arithmetic.add(product, bias);
             if (!y.requiresGrad()) product.releaseStorage();    // off the tape: the add was its only reader

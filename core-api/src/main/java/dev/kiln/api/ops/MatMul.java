@@ -56,6 +56,38 @@ public final class MatMul {
         }, a, b);
     }
 
+    /**
+     * A linear layer: x [..., in] · wᵀ + bias → [..., out], w [out, in], bias [out], in one backend call
+     * ({@link Backend#linear}: a backend may add the bias as it writes the product); the gradients of x and w
+     * are the products {@link #matmul}(x, w, false, true) takes, the bias's the column sums of the output's.
+     */
+    public static Tensor linear(Tensor x, Tensor w, Tensor bias) {
+        int out = w.dim(0), in = w.dim(1);
+        if (w.rank() != 2 || bias.rank() != 1 || bias.dim(0) != out || x.rank() < 1 || x.dim(-1) != in)
+            throw new IllegalArgumentException("linear expects x [..., " + in + "], w [out, in] and bias [out]; got x " + x.shape()
+                    + ", w " + w.shape() + ", bias " + bias.shape());
+        int rows = x.size() / in;
+        int[] outDims = x.dims();
+        outDims[outDims.length - 1] = out;
+        Backend be = x.backend();
+        Storage y = be.allocateUninitialized(rows * out);
+        be.linear(x.storage(), w.storage(), bias.storage(), y, rows, in, out);
+        return Tensor.result("linear", y, Shape.of(outDims), g -> {
+            if (x.requiresGrad()) {        // dX [rows, in] = dY [rows, out] · W [out, in]
+                Tensor.GradTarget gx = x.gradTarget();
+                be.matmul(g, w.storage(), gx.storage(), 1, rows, in, out, false, false, 0, 0, 0, 1f, gx.accumulate());
+            }
+            if (w.requiresGrad()) {        // dW [out, in] = dYᵀ · X [rows, in]
+                Tensor.GradTarget gw = w.gradTarget();
+                be.matmul(g, x.storage(), gw.storage(), 1, out, in, rows, true, false, 0, 0, 0, 1f, gw.accumulate());
+            }
+            if (bias.requiresGrad()) {     // db [out] = Σ_rows dY
+                Tensor.GradTarget gb = bias.gradTarget();
+                be.reduceSumTo(g, new int[] {rows, out}, gb.storage(), new int[] {1, out}, gb.accumulate());
+            }
+        }, x, w, bias);
+    }
+
     private static int[] trimmed(Tensor t) {
         return java.util.Arrays.copyOf(t.dims(), t.rank() - 2);
     }

@@ -105,6 +105,16 @@ public abstract class BackendConformance {
                 rand(1, Math.max(0, c.sizeA())), rand(2, Math.max(0, c.sizeB())), rand(3, Math.max(0, c.sizeC())));
     }
 
+    /** y = x·wᵀ + bias: one K block and several, edge tiles, more columns than one packed B block, in = 0. */
+    @ParameterizedTest
+    @ValueSource(strings = {"1,1,1", "7,5,3", "64,128,96", "100,300,70", "4,8,2100", "33,0,5"})
+    void linear(String dims) {
+        int[] d = java.util.Arrays.stream(dims.split(",")).mapToInt(Integer::parseInt).toArray();
+        int rows = d[0], in = d[1], out = d[2];
+        ConformanceCheck.agree(ref, be, "linear " + dims, RTOL, ATOL_DOT, (b, s) -> b.linear(s[0], s[1], s[2], s[3], rows, in, out),
+                rand(1, rows * in), rand(2, out * in), rand(3, out), rand(4, rows * out));
+    }
+
     // ---- element-wise ---------------------------------------------------------------------
 
     @ParameterizedTest

@@ -77,8 +77,8 @@ class GradientCheckpointingTest {
         Transformer plain = new Transformer(be, config("gpt2", 0.1f), 3), ckpt = new Transformer(be, config("gpt2", 0.1f), 3);
         ckpt.setGradientCheckpointing(true);
         TapeStats full = TapeStats.of(loss(plain)), kept = TapeStats.of(loss(ckpt));
-        // 3 blocks of ~30 recorded ops each collapse to 3 checkpoint nodes
-        assertTrue(kept.tensors() * 4 < full.tensors(), "tensors on the tape: " + kept + " vs " + full);
+        // 3 blocks of ~11 recorded ops each (a linear layer is one op) collapse to 3 checkpoint nodes
+        assertTrue(kept.tensors() * 3 < full.tensors(), "tensors on the tape: " + kept + " vs " + full);
         assertTrue(kept.bytes() * 3 < full.bytes(), "bytes on the tape: " + kept + " vs " + full);
         plain.train(false);
         ckpt.train(false);

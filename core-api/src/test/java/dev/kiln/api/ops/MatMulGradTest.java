@@ -105,4 +105,22 @@ class MatMulGradTest {
         assertThrows(IllegalArgumentException.class, () -> MatMul.matmul(Tensor.zeros(be, 2, 2, 3), Tensor.zeros(be, 3, 3, 2)));
         assertThrows(IllegalArgumentException.class, () -> MatMul.matmul(Tensor.zeros(be, 3), Tensor.zeros(be, 3, 2)));
     }
+
+    /** linear(x, w, b) is matmul(x, w, false, true) + b, with the gradients of all three, for x of rank 1 to 3. */
+    @Test
+    void linearIsTheProductPlusTheBias() {
+        for (int[] xd : new int[][] {{4}, {3, 4}, {2, 3, 4}}) {
+            Tensor x = GradCheck.randn(be, 31, xd), w = GradCheck.randn(be, 32, 5, 4), b = GradCheck.randn(be, 33, 5);
+            GradCheck.assertGradients("linear " + Arrays.toString(xd), () -> MatMul.linear(x, w, b), x, w, b);
+            if (xd.length > 1) {
+                assertArrayEquals(Arithmetic.add(MatMul.matmul(x, w, false, true), b).toArray(), MatMul.linear(x, w, b).toArray(), 1e-6f);
+            }
+            int[] outDims = xd.clone();
+            outDims[outDims.length - 1] = 5;
+            assertArrayEquals(outDims, MatMul.linear(x, w, b).dims());
+        }
+        Tensor x = GradCheck.randn(be, 34, 3, 4), w = GradCheck.randn(be, 35, 5, 4);
+        assertThrows(IllegalArgumentException.class, () -> MatMul.linear(x, w, GradCheck.randn(be, 36, 4)), "bias of the wrong width");
+        assertThrows(IllegalArgumentException.class, () -> MatMul.linear(GradCheck.randn(be, 37, 3, 5), w, GradCheck.randn(be, 38, 5)));
+    }
 }

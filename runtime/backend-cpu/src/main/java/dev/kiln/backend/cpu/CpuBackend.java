@@ -150,6 +150,12 @@ public final class CpuBackend implements Backend {
         }
     }
 
+    /** The bias is where each output tile of the product starts (Gemm), not a second pass over y. */
+    @Override
+    public void linear(Storage x, Storage w, Storage bias, Storage y, int rows, int in, int out) {
+        gemm.run(true, rows, out, in, 1f, h(x), 0, in, false, h(w), 0, in, true, h(y), 0, out, false, h(bias));
+    }
+
     // ---- element-wise ---------------------------------------------------------------------
 
     @Override

@@ -44,9 +44,21 @@ final class Gemm {
     void run(boolean parallel, int m, int n, int k, float alpha,
              float[] a, int ao, int lda, boolean transA, float[] b, int bo, int ldb, boolean transB,
              float[] c, int co, int ldc, boolean accumulate) {
+        run(parallel, m, n, k, alpha, a, ao, lda, transA, b, bo, ldb, transB, c, co, ldc, accumulate, null);
+    }
+
+    /**
+     * {@link #run} with bias [n] (from index 0) added to every row of C; not with accumulate. Each C tile starts
+     * from the bias, copied in by the thread that computes it just before it does.
+     */
+    void run(boolean parallel, int m, int n, int k, float alpha,
+             float[] a, int ao, int lda, boolean transA, float[] b, int bo, int ldb, boolean transB,
+             float[] c, int co, int ldc, boolean accumulate, float[] bias) {
+        if (bias != null && accumulate) throw new IllegalArgumentException("a bias is added to a fresh product, not accumulated");
         if (m == 0 || n == 0) return;
         if (k == 0) {
-            if (!accumulate) for (int i = 0; i < m; i++) Arrays.fill(c, co + i * ldc, co + i * ldc + n, 0f);
+            if (bias != null) for (int i = 0; i < m; i++) System.arraycopy(bias, 0, c, co + i * ldc, n);
+            else if (!accumulate) for (int i = 0; i < m; i++) Arrays.fill(c, co + i * ldc, co + i * ldc + n, 0f);
             return;
         }
         boolean fanOut = parallel && par.threads() > 1 && (long) m * n * k >= 32L * 32 * 32;
@@ -55,7 +67,8 @@ final class Gemm {
             int nc = Math.min(NC, n - jc), panels = (nc + nr - 1) / nr;
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                boolean add = accumulate || pc > 0;
+                boolean add = accumulate || pc > 0 || bias != null;
+                float[] start = pc == 0 ? bias : null;     // the first K block starts C from the bias
                 int jc0 = jc, pc0 = pc;
                 if (fanOut) par.range(panels, 8, (p0, p1) -> packB(bp, b, bo, ldb, transB, pc0, kc, jc0, n, p0, p1));
                 else packB(bp, b, bo, ldb, transB, pc, kc, jc, n, 0, panels);
@@ -70,21 +83,28 @@ final class Gemm {
                         int ib = task / split, sp = task % split;
                         int i0 = mPanels * ib / blocks * mr, i1 = Math.min(m, mPanels * (ib + 1) / blocks * mr);
                         macro(i0, i1 - i0, panels * sp / split, panels * (sp + 1) / split, n, kc, pc0, jc0, alpha,
-                                a, ao, lda, transA, bp, c, co, ldc, add);
+                                a, ao, lda, transA, bp, c, co, ldc, add, start);
                     });
                 } else {
                     for (int i0 = 0; i0 < m; i0 += mc) {
-                        macro(i0, Math.min(mc, m - i0), 0, panels, n, kc, pc, jc, alpha, a, ao, lda, transA, bp, c, co, ldc, add);
+                        macro(i0, Math.min(mc, m - i0), 0, panels, n, kc, pc, jc, alpha, a, ao, lda, transA, bp, c, co, ldc, add,
+                                start);
                     }
                 }
             }
         }
     }
 
-    // rows [i0, i0+mcur) (mcur <= mc) of A against B panels [p0, p1) of the packed KC×NC block
+    // rows [i0, i0+mcur) (mcur <= mc) of A against B panels [p0, p1) of the packed KC×NC block; start: C's
+    // columns there set to it first (a bias), else null
     private void macro(int i0, int mcur, int p0, int p1, int n, int kc, int pc, int jc, float alpha,
-                       float[] a, int ao, int lda, boolean transA, float[] bp, float[] c, int co, int ldc, boolean add) {
+                       float[] a, int ao, int lda, boolean transA, float[] bp, float[] c, int co, int ldc, boolean add,
+                       float[] start) {
         if (p0 >= p1 || mcur <= 0) return;
+        if (start != null) {
+            int j0 = jc + p0 * nr, j1 = Math.min(n, jc + p1 * nr);
+            for (int i = i0; i < i0 + mcur; i++) System.arraycopy(start, j0, c, co + i * ldc + j0, j1 - j0);
+        }
         float[] ap = packedA.get();
         // against a few B panels, packing A costs more than it saves: A is read where it lies by full row panels
         // (a short last panel is still packed)
