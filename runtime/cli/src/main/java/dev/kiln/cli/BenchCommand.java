@@ -151,6 +151,9 @@ final class BenchCommand implements Callable<Integer> {
                     + "; " + usedThreads + " thread" + (usedThreads == 1 ? "" : "s") + "; Java " + Runtime.version());
             err.flush();
             if (finetune != null) return finetune(session, backend, shapes, usedThreads, out);
+            if (fmaPeak && !(backend instanceof CpuBackend))
+                throw new IllegalArgumentException("--fma-peak measures this machine's CPU ceiling, a bound for the cpu backend only;"
+                        + " the backend is '" + backend.name() + "'");
             BenchRunner runner = new BenchRunner(backend,
                     new BenchRunner.Settings(warmup, steps, inferWarmup, inferSteps, !noInfer, seed), err,
                     Terminal.isInteractive());

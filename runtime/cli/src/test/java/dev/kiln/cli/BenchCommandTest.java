@@ -50,6 +50,11 @@ class BenchCommandTest {
         assertTrue(peak > 0, m.toString());
         assertEquals(train / peak, ((Number) m.get("train_peak_share")).doubleValue(), 1e-3, m.toString());
         assertTrue(r.out().contains("fp32 FMA ceiling: "), r.out());
+        Cli naive = Cli.run("bench", "--config", "tiny", "--steps", "1", "--warmup", "0", "--no-infer", "--no-sgemm", "--fma-peak",
+                "--vocab", "40", "--d-model", "16", "--layers", "1", "--heads", "2", "--seq", "8", "--batch", "2",
+                "--backend", "naive", "--plugins", plugins.toString());
+        assertNotEquals(0, naive.code());
+        assertTrue(naive.err().contains("--fma-peak") && naive.err().contains("'naive'"), naive.err());
     }
 
     /** --finetune lora on a tiny shape: the memory keys; AdamW keeps two floats per trainable parameter. */
