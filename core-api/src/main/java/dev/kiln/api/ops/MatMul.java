@@ -66,7 +66,7 @@ public final class MatMul {
         if (w.rank() != 2 || bias.rank() != 1 || bias.dim(0) != out || x.rank() < 1 || x.dim(-1) != in)
             throw new IllegalArgumentException("linear expects x [..., " + in + "], w [out, in] and bias [out]; got x " + x.shape()
                     + ", w " + w.shape() + ", bias " + bias.shape());
-        int rows = x.size() / in;
+        int rows = x.shape().prod(0, x.rank() - 1);
         int[] outDims = x.dims();
         outDims[outDims.length - 1] = out;
         Backend be = x.backend();

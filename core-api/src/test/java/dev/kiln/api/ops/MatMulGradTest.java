@@ -119,6 +119,9 @@ class MatMulGradTest {
             outDims[outDims.length - 1] = 5;
             assertArrayEquals(outDims, MatMul.linear(x, w, b).dims());
         }
+        Tensor none = Tensor.of(be, new float[0], 3, 0), bias = Tensor.of(be, new float[] {1, 2}, 2);
+        assertArrayEquals(new float[] {1, 2, 1, 2, 1, 2}, MatMul.linear(none, Tensor.of(be, new float[0], 2, 0), bias).toArray(),
+                "no inputs: every row is the bias");
         Tensor x = GradCheck.randn(be, 34, 3, 4), w = GradCheck.randn(be, 35, 5, 4);
         assertThrows(IllegalArgumentException.class, () -> MatMul.linear(x, w, GradCheck.randn(be, 36, 4)), "bias of the wrong width");
         assertThrows(IllegalArgumentException.class, () -> MatMul.linear(GradCheck.randn(be, 37, 3, 5), w, GradCheck.randn(be, 38, 5)));

@@ -49,18 +49,16 @@ final class KtoLoss {
     }
 
     /**
-     * z over the KL rows of every data-parallel worker of this step (TRL gathers it across processes): the sum
-     * and count of (policyKl − refKl) summed over the workers, then max(0, sum / count).
+     * z = max(0, mean(policyKl − refKl)) over the KL rows [B]: the detached, clamped KL estimate. In a data-parallel
+     * training step, over the KL rows of every worker ({@link StepWorkers}; TRL gathers z across processes): the sum
+     * and the count summed over the workers, then max(0, sum / count).
      */
-    static float referencePointOverWorkers(float[] policyKl, float[] refKl) {
-        float[] sumAndCount = {(float) klSum(policyKl, refKl), policyKl.length};
+    static float referencePoint(float[] policyKl, float[] refKl) {
+        double sum = klSum(policyKl, refKl);
+        if (StepWorkers.count() == 1) return (float) Math.max(0, sum / policyKl.length);
+        float[] sumAndCount = {(float) sum, policyKl.length};
         StepWorkers.sum(sumAndCount);
         return Math.max(0f, sumAndCount[0] / sumAndCount[1]);
-    }
-
-    /** z = max(0, mean(policyKl − refKl)) over the KL rows [B]: the detached, clamped KL estimate. */
-    static float referencePoint(float[] policyKl, float[] refKl) {
-        return (float) Math.max(0, klSum(policyKl, refKl) / policyKl.length);
     }
 
     private static double klSum(float[] policyKl, float[] refKl) {

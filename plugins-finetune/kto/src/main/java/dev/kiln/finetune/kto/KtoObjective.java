@@ -13,7 +13,6 @@ import dev.kiln.api.objective.BatchSpec;
 import dev.kiln.api.objective.ExampleBatches;
 import dev.kiln.api.objective.ModelChecks;
 import dev.kiln.api.objective.Objective;
-import dev.kiln.api.objective.StepWorkers;
 import dev.kiln.api.objective.ReferencePolicy;
 import dev.kiln.api.tensor.IntTensor;
 import dev.kiln.api.tensor.Tensor;
@@ -126,9 +125,7 @@ final class KtoObjective implements Objective {
             try (var g = GradMode.noGrad()) {
                 policyKl = logps(net, batch, b, 2 * b);                                                              // [B]
             }
-            float[] refKl = Arrays.copyOfRange(ref, b, 2 * b);
-            // data-parallel training: z over every worker's KL rows, as TRL gathers it across processes
-            z = StepWorkers.count() > 1 ? KtoLoss.referencePointOverWorkers(policyKl, refKl) : KtoLoss.referencePoint(policyKl, refKl);
+            z = KtoLoss.referencePoint(policyKl, Arrays.copyOfRange(ref, b, 2 * b));          // over every worker's KL rows
         }
         boolean[] desirable = new boolean[b];
         for (int i = 0; i < b; i++) desirable[i] = batch.ints("labels").get(i) != 0;

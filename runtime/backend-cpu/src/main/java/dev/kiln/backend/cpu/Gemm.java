@@ -105,7 +105,7 @@ final class Gemm {
             int j0 = jc + p0 * nr, j1 = Math.min(n, jc + p1 * nr);
             for (int i = i0; i < i0 + mcur; i++) System.arraycopy(start, j0, c, co + i * ldc + j0, j1 - j0);
         }
-        float[] ap = packedA.get();
+        float[] ap = packedA.get(), tile = edgeTile.get();
         // against a few B panels, packing A costs more than it saves: A is read where it lies by full row panels
         // (a short last panel is still packed)
         boolean direct = kernel.readsUnpacked() && p1 - p0 <= UNPACKED_PANELS;
@@ -116,7 +116,7 @@ final class Gemm {
             for (int ir = 0; ir < mcur; ir += mr) {
                 int mv = Math.min(mr, mcur - ir), ci = co + (i0 + ir) * ldc + j;
                 boolean whole = mv == mr && nv == nr;
-                float[] out = whole ? c : edgeTile.get();
+                float[] out = whole ? c : tile;
                 int oo = whole ? ci : 0, ldo = whole ? ldc : nr;
                 boolean addOut = whole && add;
                 if (ir < full) {

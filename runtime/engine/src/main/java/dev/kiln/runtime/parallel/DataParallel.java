@@ -75,7 +75,6 @@ public final class DataParallel {
     /** The workers as a training step's objective sees them ({@code StepWorkers}): sums over the ring. */
     public StepWorkers.Sum stepWorkers() { return stepWorkers; }
 
-
     /** This worker's rows of each of the epoch's batches (only they are made where the objective makes batches row by row). */
     public Batches shard(Batches epoch) { return epoch.shard(rank(), world()); }
 
