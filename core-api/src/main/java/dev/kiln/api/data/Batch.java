@@ -4,7 +4,9 @@ import dev.kiln.api.tensor.IntTensor;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One step's worth of prepared inputs: named integer tensors (ids, targets, masks) and float
@@ -15,7 +17,10 @@ public final class Batch {
     private final Map<String, IntTensor> ints = new LinkedHashMap<>();
     private final Map<String, FloatData> floats = new LinkedHashMap<>();
     private final Map<String, Batch> parts = new LinkedHashMap<>();
+    private final Set<String> whole = new LinkedHashSet<>();
     private long tokens;
+    private int blocks = 1;
+    private boolean padding;
 
     /** Float host data of a shape. */
     public record FloatData(float[] data, int[] shape) {}
@@ -27,6 +32,47 @@ public final class Batch {
 
     public Batch put(String key, float[] data, int... shape) {
         floats.put(key, new FloatData(data, shape));
+        return this;
+    }
+
+    /**
+     * An input of the batch as a whole rather than of its rows (a sampling seed): a data-parallel worker's share
+     * ({@link BatchRows#strided}) holds it as it is.
+     */
+    public Batch putWhole(String key, IntTensor t) {
+        whole.add(key);
+        return put(key, t);
+    }
+
+    /** The keys of {@link #putWhole} inputs. */
+    public Set<String> wholeInputs() { return Collections.unmodifiableSet(whole); }
+
+    /**
+     * The rows are {@code k} blocks of one size G, row g of every block belonging to example g (a preference
+     * pair's chosen row g and rejected row G + g); inputs may also have G rows, one per example. A data-parallel
+     * worker's share keeps whole examples ({@link BatchRows#strided}). 1 (the default): each row is an example.
+     */
+    public Batch blocks(int k) {
+        if (k < 1) throw new IllegalArgumentException("a batch's rows form at least 1 block, got " + k);
+        this.blocks = k;
+        return this;
+    }
+
+    public int blocks() { return blocks; }
+
+    /**
+     * A data-parallel worker's share of a batch with fewer examples than workers: a repeat of another worker's
+     * example that counts for nothing (the trainer gives it weight 0 and its step-wide sums zeros).
+     */
+    public boolean padding() {
+        if (padding) return true;
+        if (!ints.isEmpty() || !floats.isEmpty() || parts.isEmpty()) return false;
+        for (Batch p : parts.values()) if (!p.padding()) return false;
+        return true;                                   // a composite batch whose every part is padding
+    }
+
+    Batch padding(boolean value) {
+        this.padding = value;
         return this;
     }
 

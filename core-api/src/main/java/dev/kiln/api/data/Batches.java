@@ -71,7 +71,11 @@ public interface Batches {
             @Override
             public Batches shard(int rank, int world) {
                 BatchRows.requireWorker(rank, world);
-                return world == 1 ? this : lazy(size, i -> make.make(i, rank, world));
+                if (world == 1) return this;
+                return lazy(size, i -> {                       // a worker past a short batch's last row: padding, from the whole batch
+                    Batch mine = make.make(i, rank, world);
+                    return BatchRows.holdsRows(mine) ? mine : BatchRows.strided(make.make(i, 0, 1), rank, world);
+                });
             }
         };
     }

@@ -34,6 +34,23 @@ public final class StepWorkers {
         if (s != null) s.sum(values);
     }
 
+    /**
+     * Runs body as a worker whose batch is {@linkplain dev.kiln.api.data.Batch#padding padding}: it still takes
+     * part in every sum (the others wait for it) but adds zeros, so the sums are the other workers' alone.
+     */
+    public static <T> T asPadding(Supplier<T> body) {
+        Sum s = CURRENT.get();
+        if (s == null) return body.get();
+        return during(new Sum() {
+            @Override public int count() { return s.count(); }
+
+            @Override public void sum(float[] values) {
+                java.util.Arrays.fill(values, 0f);
+                s.sum(values);
+            }
+        }, body);
+    }
+
     /** Runs body with {@code workers} as this thread's step workers (the trainer, around a training micro-batch). */
     public static <T> T during(Sum workers, Supplier<T> body) {
         Sum previous = CURRENT.get();

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,12 +34,50 @@ class BatchRowsTest {
     }
 
     @Test
-    void unevenSplitsAndInputsWithoutRowsAreRefusedByName() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BatchRows.strided(batch(), 0, 4));
-        assertTrue(e.getMessage().contains("multiple of the worker count"), e.getMessage());
-        Batch odd = batch().put("lengths", new IntTensor(new int[] {1, 2}, 2));
-        e = assertThrows(IllegalArgumentException.class, () -> BatchRows.strided(odd, 0, 2));
-        assertTrue(e.getMessage().contains("'lengths'") && e.getMessage().contains("first dimension"), e.getMessage());
+    void anUnevenSplitGivesTheFirstWorkersOneRowMoreAndTheirShareOfTheTokens() {
+        int[] rows = new int[4];
+        long tokens = 0;
+        for (int r = 0; r < 4; r++) {
+            Batch mine = BatchRows.strided(batch(), r, 4);
+            rows[r] = mine.ints("ids").dim(0);
+            tokens += mine.tokens();
+            assertFalse(mine.padding());
+        }
+        assertArrayEquals(new int[] {2, 2, 1, 1}, rows);
+        assertEquals(18, tokens);
+        assertArrayEquals(new int[] {9, 10, 11}, BatchRows.strided(batch(), 3, 4).ints("ids").data());     // row 3 alone
+    }
+
+    @Test
+    void aWorkerPastTheLastRowHoldsAPaddingRepeatThatTrainsNothing() {
+        Batch two = BatchRows.strided(batch(), 0, 3);                  // rows 0 and 3 of six: a batch of two rows
+        Batch third = BatchRows.strided(two, 2, 3);
+        assertTrue(third.padding());
+        assertEquals(0, third.tokens());
+        assertArrayEquals(new int[] {0, 1, 2}, third.ints("ids").data(), "a repeat of row 2 mod 2 = 0");
+        assertFalse(BatchRows.strided(two, 1, 3).padding());
+        Batch composite = new Batch().putPart("a", two);
+        assertTrue(BatchRows.strided(composite, 2, 3).padding(), "a composite batch whose every part is padding is padding");
+    }
+
+    @Test
+    void blocksKeepAnExamplesRowsTogetherAndWholeInputsGoToEveryWorker() {
+        // three pairs: chosen rows 0-2, rejected rows 3-5, one margin per pair, and a seed of the batch
+        int[] ids = {10, 11, 12, 20, 21, 22};
+        Batch pairs = new Batch().put("ids", new IntTensor(ids, 6)).put("margins", new float[] {1, 2, 3}, 3)
+                .putWhole("seed", new IntTensor(new int[] {7, 9}, 2)).blocks(2).tokens(6);
+        Batch w0 = BatchRows.strided(pairs, 0, 2), w1 = BatchRows.strided(pairs, 1, 2);
+        assertArrayEquals(new int[] {10, 12, 20, 22}, w0.ints("ids").data(), "pairs 0 and 2: chosen rows, then their rejected rows");
+        assertArrayEquals(new int[] {11, 21}, w1.ints("ids").data());
+        assertArrayEquals(new float[] {1, 3}, w0.floats("margins").data());
+        assertArrayEquals(new float[] {2}, w1.floats("margins").data());
+        assertEquals(2, w1.blocks());
+        assertArrayEquals(new int[] {7, 9}, w1.ints("seed").data());
+        assertTrue(w1.wholeInputs().contains("seed"));
+        Batch odd = pairs.put("lengths", new IntTensor(new int[] {1, 2}, 2));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BatchRows.strided(odd, 0, 2));
+        assertTrue(e.getMessage().contains("'lengths'") && e.getMessage().contains("first dimension")
+                && e.getMessage().contains("6 rows in 2 blocks, or 3, one per example"), e.getMessage());
     }
 
     @Test

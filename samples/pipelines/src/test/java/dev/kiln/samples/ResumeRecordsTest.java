@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * A run killed after its last checkpoint and resumed logs every step once, in order (what the killed
  * run logged past the checkpoint is dropped), and its report's 'before' is the run's first
- * evaluation, not the resumed session's.
+ * evaluation, not the resumed session's; a run that left no checkpoint starts its log over.
  */
 class ResumeRecordsTest {
 
@@ -47,6 +47,24 @@ class ResumeRecordsTest {
         assertEquals(straight.initialEval(), resumed.initialEval(), "'before' is the run's step-0 evaluation");
         assertEquals(straight.initialEval().get("loss"),
                 ((Map<?, ?>) Json.readObject(killed.resolve("report.json")).get("validation_before")).get("loss"));
+    }
+
+    /** A run killed before its first checkpoint (a Spark stage restarted early) starts over: its log too, not appended to. */
+    @Test
+    void aRunRestartedWithoutACheckpointLogsEveryStepOnce(@TempDir Path tmp) throws Exception {
+        List<String> config = Runs.tiny("train.steps=6", "train.eval_every=0", "train.checkpoint_every=5");
+        Runs.pretrain("gpt-stories.yaml", config, tmp.resolve("straight"));
+        Path killed = tmp.resolve("killed");
+        Files.createDirectories(killed);
+        List<String> logged = new ArrayList<>();
+        for (String line : Files.readAllLines(tmp.resolve("straight/metrics.jsonl")))
+            if (step(line) <= 3) logged.add(line);
+        Files.writeString(killed.resolve("metrics.jsonl"), String.join("\n", logged) + "\n");
+
+        Runs.pretrain("gpt-stories.yaml", config, killed);
+        List<String> records = new ArrayList<>();
+        for (String line : Files.readAllLines(killed.resolve("metrics.jsonl"))) records.add(type(line) + "@" + step(line));
+        assertEquals(List.of("train@1", "train@2", "train@3", "train@4", "train@5", "train@6"), records);
     }
 
     private static long step(String line) {

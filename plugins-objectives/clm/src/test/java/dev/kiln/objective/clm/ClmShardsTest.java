@@ -91,9 +91,16 @@ class ClmShardsTest {
     }
 
     @Test
-    void aBatchThatDoesNotSplitEvenlyIsRefused() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> epoch(corpus()).shard(0, 4).get(0));
-        assertTrue(e.getMessage().contains("multiple of the worker count"), e.getMessage());
+    void anUnevenSplitMakesEachWorkersRowsAndAWorkerWithoutRowsAPaddingRepeat() {
+        Batches whole = epoch(corpus());
+        for (int world : new int[] {4, 8}) {                          // 6 rows a batch: 2, 2, 1, 1; or 1 each and two padding
+            for (int r = 0; r < world; r++) {
+                Batch expected = BatchRows.strided(whole.get(0), r, world), got = epoch(corpus()).shard(r, world).get(0);
+                assertArrayEquals(expected.ints("ids").data(), got.ints("ids").data(), "worker " + r + " of " + world);
+                assertEquals(r >= 6, got.padding(), "worker " + r + " of " + world);
+                assertEquals(r >= 6 ? 0 : 4L * BatchRows.count(6, r, world), got.tokens());
+            }
+        }
     }
 
     private static List<String> rows(Batch b) {

@@ -69,7 +69,8 @@ public final class Trainer {
         TrainState st = job.checkpointer() == null ? TrainState.start(s.seed())
                 : job.checkpointer().restoreLatest(params, opt).orElse(TrainState.start(s.seed()));
         if (best != null) best.resume(params);
-        if (st.step() > 0 && job.log() != null) job.log().resumeAt(st.step());   // what the interrupted run logged past its checkpoint
+        // what an interrupted run logged past its checkpoint, or past step 0 when it left none (a restarted Spark stage)
+        if (job.log() != null) job.log().resumeAt(st.step());
         lastCheckpoint = st.step() > 0 ? st.step() : -1;
         StopRequest.started();
         try {
@@ -103,7 +104,8 @@ public final class Trainer {
                 if (!Double.isFinite(value)) throw diverged(st.step(), "loss is " + value);
                 // one micro-batch: its mean loss as is; several: each weighted by what it counts for (target tokens,
                 // examples), the gradients divided by the sum below, as transformers' num_items_in_batch does
-                double w = !weighted ? 1 : Math.max(out.weight(), 0);
+                // (a data-parallel worker's padding share, a repeat of another's example, counts for nothing)
+                double w = batch.padding() ? 0 : !weighted ? 1 : Math.max(out.weight(), 0);
                 if (parallel != null && micro == s.gradAccum() - 1) parallel.overlapBackward(params.values());
                 if (!weighted) total.backward();
                 else Arithmetic.mulScalar(total, (float) w).backward();
@@ -175,7 +177,9 @@ public final class Trainer {
     /** A training micro-batch's compute; with workers, its batch-wide statistics may be summed over them ({@link StepWorkers}). */
     private Objective.Output computeStep(Batch batch) {
         if (parallel == null) return job.objective().compute(job.model(), batch);
-        return StepWorkers.during(parallel.stepWorkers(), () -> job.objective().compute(job.model(), batch));
+        return StepWorkers.during(parallel.stepWorkers(), () -> batch.padding()
+                ? StepWorkers.asPadding(() -> job.objective().compute(job.model(), batch))
+                : job.objective().compute(job.model(), batch));
     }
 
     /** Model selection after an evaluation; true when early stopping says stop. */

@@ -60,4 +60,26 @@ class DataParallelTrainingTest {
             assertTrue(sent[r] >= TinyDataParallelRun.STEPS, "worker " + r + " sent " + sent[r] + " buckets during backward in "
                     + TinyDataParallelRun.STEPS + " steps: the all-reduce did not overlap backward");
     }
+
+    /**
+     * Batches that do not split evenly: 5 rows over 2 workers (3 and 2, the trainer weighs them), and 2 rows over 3
+     * workers, where worker 2 holds a padding repeat of row 0 that must count for nothing (else row 0 would count twice).
+     */
+    @Test
+    void unevenSplitsAndAPaddingWorkerTrainAsOne() throws Exception {
+        for (int[] c : new int[][] {{2, 5}, {3, 2}}) {
+            int world = c[0], batch = c[1];
+            TinyDataParallelRun.Result one = TinyDataParallelRun.train(batch);
+            List<TinyDataParallelRun.Result> workers = LocalRing.run(world, ring -> new DataParallel(ring).run(() -> TinyDataParallelRun.train(batch)));
+            for (int s = 0; s < TinyDataParallelRun.STEPS; s++)
+                for (TinyDataParallelRun.Result w : workers) {
+                    assertEquals(one.losses().get(s), w.losses().get(s), 1e-4 * one.losses().get(s), world + " workers, batch " + batch + ", step " + (s + 1));
+                    assertEquals(one.tokens().get(s), w.tokens().get(s), "tokens at step " + (s + 1));
+                }
+            for (var e : one.weights().entrySet()) {
+                float[] a = e.getValue(), b = workers.get(world - 1).weights().get(e.getKey());
+                for (int i = 0; i < a.length; i++) assertEquals(a[i], b[i], 1e-4 + 1e-3 * Math.abs(a[i]), e.getKey() + "[" + i + "], " + world + " workers");
+            }
+        }
+    }
 }

@@ -89,17 +89,22 @@ public final class TinyDataParallelRun {
 
     public static Result train() { return train(null, 0, -1); }
 
+    /** With another batch size than {@link #BATCH}. */
+    public static Result train(int batch) { return train(null, 0, -1, batch); }
+
     /**
      * @param checkpoints a directory every worker sees (null: none); rank 0 writes a checkpoint every
      *                    {@code checkpointEvery} steps there and every worker resumes from the newest
      * @param failAtStep  throw after this step (a crashing worker), or -1
      */
-    public static Result train(Path checkpoints, int checkpointEvery, int failAtStep) {
+    public static Result train(Path checkpoints, int checkpointEvery, int failAtStep) { return train(checkpoints, checkpointEvery, failAtStep, BATCH); }
+
+    private static Result train(Path checkpoints, int checkpointEvery, int failAtStep, int batch) {
         try (CpuBackend be = new CpuBackend(1)) {
             Transformer model = new Transformer(be, TransformerConfig.gpt2(VOCAB, 16, 2, 2, LEN).withDropout(0f), 3);
             List<ParamGroup> groups = new ArrayList<>();
             model.namedParameters().forEach((n, t) -> groups.add(new ParamGroup(n, t, 1, ParamGroup.decays(n, t) ? 0.1 : 0)));
-            TrainSettings settings = TrainSettings.fromConfig(new Config("train", Map.of("steps", STEPS, "batch_size", BATCH,
+            TrainSettings settings = TrainSettings.fromConfig(new Config("train", Map.of("steps", STEPS, "batch_size", batch,
                     "lr", 3e-3, "grad_clip", 1.0, "eval_every", 0, "schedule", "constant", "checkpoint_every", checkpointEvery)));
             List<Double> losses = new ArrayList<>();
             List<Long> tokens = new ArrayList<>();
