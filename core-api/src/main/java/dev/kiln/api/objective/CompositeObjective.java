@@ -10,6 +10,7 @@ import dev.kiln.api.ops.Arithmetic;
 import dev.kiln.api.tensor.Tensor;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,8 @@ import java.util.Map;
 /**
  * Objectives trained together with weights: total loss = Σ wᵢ·lossᵢ; metrics are reported per
  * member as {@code member.metric} (BERT pretraining is mlm + nsp). Each member makes its own
- * batches; the shorter epochs are cycled so every step has a batch for every member.
+ * batches; the shorter epochs are cycled so every step has a batch for every member. Data-parallel
+ * workers weigh each member by its share of the member's global weight, so N workers train as one.
  */
 public final class CompositeObjective implements Objective {
     private final List<Objective> members;
@@ -87,20 +89,51 @@ public final class CompositeObjective implements Objective {
 
     @Override
     public Output compute(Transformer model, Batch batch) {
+        int n = members.size();
+        Output[] outs = new Output[n];
+        float[] weights = new float[n];                               // each member's weight on this worker (0: a padding part)
+        for (int i = 0; i < n; i++) {
+            Objective o = members.get(i);
+            Batch part = batch.part(o.name());
+            outs[i] = part.padding() ? StepWorkers.asPadding(() -> o.compute(model, part)) : o.compute(model, part);
+            weights[i] = part.padding() ? 0 : (float) outs[i].weight();
+        }
+        double[] scale = workerScales(weights);
         Tensor total = null;
         Map<String, Double> metrics = new LinkedHashMap<>();
         double weight = 0, loss = 0;
-        for (int i = 0; i < members.size(); i++) {
+        for (int i = 0; i < n; i++) {
             Objective o = members.get(i);
-            Output out = o.compute(model, batch.part(o.name()));
-            Tensor term = Arithmetic.mulScalar(out.loss(), (float) weights[i]);
+            Output out = outs[i];
+            Tensor term = Arithmetic.mulScalar(out.loss(), (float) (this.weights[i] * scale[i]));
             total = total == null ? term : Arithmetic.add(total, term);
-            for (var e : out.metrics().entrySet()) metrics.put(o.name() + "." + e.getKey(), e.getValue());
-            loss += weights[i] * out.metrics().getOrDefault("loss", (double) out.loss().item());
-            weight += out.weight();
+            for (var e : out.metrics().entrySet()) metrics.put(o.name() + "." + e.getKey(), e.getValue() * scale[i]);
+            loss += this.weights[i] * scale[i] * out.metrics().getOrDefault("loss", (double) out.loss().item());
+            weight += weights[i];
         }
         metrics.put("loss", loss);
         return new Output(total, metrics, weight);
+    }
+
+    /**
+     * 1 for every member alone; with data-parallel workers, member i's factor (Σw / w) · (wᵢ / Wᵢ), where wᵢ is its
+     * weight here, Wᵢ its sum over the workers, w = Σᵢ wᵢ this worker's weight and Σw the workers' sum of those: the
+     * trainer's sum over workers weighted by w is then Σᵢ λᵢ · (member i's loss over the whole global batch), as
+     * in plain training, though the members count different things (masked tokens, sentence pairs).
+     */
+    private static double[] workerScales(float[] weights) {
+        double[] scale = new double[weights.length];
+        Arrays.fill(scale, 1);
+        if (StepWorkers.count() == 1) return scale;
+        float[] global = weights.clone();
+        StepWorkers.sum(global);
+        double mine = 0, all = 0;
+        for (int i = 0; i < weights.length; i++) {
+            mine += weights[i];
+            all += global[i];
+        }
+        for (int i = 0; i < weights.length; i++) scale[i] = mine > 0 && global[i] > 0 ? all / mine * (weights[i] / global[i]) : 0;
+        return scale;
     }
 
     @Override

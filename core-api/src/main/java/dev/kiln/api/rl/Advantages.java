@@ -40,20 +40,9 @@ public final class Advantages {
         return out;
     }
 
-    /**
-     * The unbiased standard deviation of the rewards of the whole global batch: with data-parallel workers
-     * ({@link StepWorkers}), of every worker's rewards (TRL gathers them across processes before scaling), summed
-     * in two rounds (the mean, then the squared deviations from it); alone, of these.
-     */
+    /** The unbiased standard deviation of the rewards of the whole global batch, every data-parallel worker's ({@link BatchMoments}). */
     static double globalBatchStd(double[] rewards) {
-        if (StepWorkers.count() == 1) return std(rewards, 0, rewards.length);
-        float[] sumAndCount = {(float) (mean(rewards, 0, rewards.length) * rewards.length), rewards.length};
-        StepWorkers.sum(sumAndCount);
-        double mean = sumAndCount[0] / (double) sumAndCount[1], squares = 0;
-        for (double r : rewards) squares += (r - mean) * (r - mean);
-        float[] deviations = {(float) squares};
-        StepWorkers.sum(deviations);
-        return sumAndCount[1] < 2 ? 0 : Math.sqrt(deviations[0] / (sumAndCount[1] - 1));
+        return BatchMoments.of(rewards).std();
     }
 
     /** RLOO: r_i − mean of the other G − 1 rewards of its group (G ≥ 2). [N] → [N] */
@@ -69,9 +58,13 @@ public final class Advantages {
         return out;
     }
 
-    /** Divides by the batch's standard deviation + {@value #EPS} after centring on its mean (RLOO's {@code normalize_advantages}). */
+    /**
+     * Divides by the batch's standard deviation + {@value #EPS} after centring on its mean (RLOO's {@code normalize_advantages});
+     * the whole global batch's, every data-parallel worker's ({@link BatchMoments}).
+     */
     public static double[] whiten(double[] advantages) {
-        double mean = mean(advantages, 0, advantages.length), std = std(advantages, 0, advantages.length);
+        BatchMoments m = BatchMoments.of(advantages);
+        double mean = m.mean(), std = m.std();
         double[] out = new double[advantages.length];
         for (int i = 0; i < out.length; i++) out[i] = (advantages[i] - mean) / (std + EPS);
         return out;

@@ -34,14 +34,16 @@ public final class Gae {
     /**
      * Masked whitening (TRL's {@code masked_whiten}): (x − mean) / sqrt(var + 1e-8) over the masked
      * entries, unbiased variance; {@code shiftMean} false adds the mean back. Entries off the mask stay 0.
+     * The mean and variance are the whole global batch's, every data-parallel worker's ({@link BatchMoments}).
      */
     public static float[] whiten(float[] x, float[] mask, boolean shiftMean) {
-        double sum = 0, count = 0;
-        for (int k = 0; k < x.length; k++) if (mask[k] != 0) { sum += x[k]; count++; }
-        if (count < 2) return x.clone();
-        double mean = sum / count, sq = 0;
-        for (int k = 0; k < x.length; k++) if (mask[k] != 0) sq += (x[k] - mean) * (x[k] - mean);
-        double scale = 1 / Math.sqrt(sq / (count - 1) + 1e-8);
+        int count = 0;
+        for (float m : mask) if (m != 0) count++;
+        double[] masked = new double[count];
+        for (int k = 0, i = 0; k < x.length; k++) if (mask[k] != 0) masked[i++] = x[k];
+        BatchMoments m = BatchMoments.of(masked);
+        if (m.count() < 2) return x.clone();
+        double mean = m.mean(), scale = 1 / Math.sqrt(m.variance() + 1e-8);
         float[] out = new float[x.length];
         for (int k = 0; k < x.length; k++)
             if (mask[k] != 0) out[k] = (float) ((x[k] - mean) * scale + (shiftMean ? 0 : mean));

@@ -96,7 +96,7 @@ public final class OnlinePolicyObjective implements Objective {
         boolean training = net.isTraining();
         Kept kept = training ? trainKept : evalKept;
         boolean fresh = RepeatedBatches.index(batch, ITERATION) == 0 || kept == null || kept.seed() != batchPrompts.seed();
-        Rollout rollout = fresh ? Rollout.sample(sampler, net, tokenizer, batchPrompts.ids(), settings.numGenerations(), batchPrompts.seed(), eos)
+        Rollout rollout = fresh ? Rollout.sample(sampler, net, tokenizer, batchPrompts.ids(), batchPrompts.positions(), settings.numGenerations(), batchPrompts.seed(), eos)
                 : kept.rollout();
         Tensor logits = rollout.scaledLogits(net, settings.temperature());                  // [N, L, V]
         CompletionLogProbs.Tokens lp = CompletionLogProbs.tokens(logits, rollout.ids(), rollout.trained());

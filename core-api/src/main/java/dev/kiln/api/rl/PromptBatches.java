@@ -14,12 +14,15 @@ import dev.kiln.api.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * Batches of prompt-only rows for online RL: each row's {@code prompt} field (text as it is, or
  * messages rendered with the chat template and its generation prompt) tokenized and cut to
  * {@code maxPromptLength} from the left (its end is what a completion continues). A batch holds
- * {@code prompt_ids} [P, W] (right-padded), {@code prompt_lengths} [P] and a sampling {@code seed}.
+ * {@code prompt_ids} [P, W] (right-padded), {@code prompt_lengths} [P], {@code prompt_positions} [P] (each
+ * prompt's place in the batch, which seeds its samples, so a data-parallel worker holding some of the prompts
+ * samples what plain training samples for them) and the batch's sampling {@code seed}.
  */
 public final class PromptBatches {
     private final CompletionFormat format;
@@ -27,8 +30,8 @@ public final class PromptBatches {
     private final PieceEncoder encoder;
     private final int maxPromptLength;
 
-    /** The prompts of one batch and the seed to sample them with. */
-    public record Prompts(int[][] ids, long seed) {}
+    /** The prompts of one batch, their places in the whole batch and the seed to sample them with. */
+    public record Prompts(int[][] ids, int[] positions, long seed) {}
 
     public PromptBatches(CompletionFormat format, Tokenizer tokenizer, int maxPromptLength) {
         this.format = format;
@@ -49,27 +52,30 @@ public final class PromptBatches {
                 width = Math.max(width, ids.length);
                 tokens += ids.length;
             }
-            int[] packed = new int[prompts.size() * width], lengths = new int[prompts.size()];
+            int[] packed = new int[prompts.size() * width], lengths = new int[prompts.size()], positions = new int[prompts.size()];
             for (int i = 0; i < prompts.size(); i++) {
                 System.arraycopy(prompts.get(i), 0, packed, i * width, prompts.get(i).length);
                 lengths[i] = prompts.get(i).length;
+                positions[i] = i;
             }
             long s = rng.nextLong();
             return new Batch().put("prompt_ids", new IntTensor(packed, prompts.size(), width))       // [P, W] right-padded
                     .put("prompt_lengths", new IntTensor(lengths, prompts.size()))                       // [P]
-                    .put("seed", new IntTensor(new int[] {(int) (s >>> 32), (int) s}, 2))
+                    .put("prompt_positions", new IntTensor(positions, prompts.size()))                   // [P]
+                    .putWhole("seed", new IntTensor(new int[] {(int) (s >>> 32), (int) s}, 2))
                     .tokens(tokens);
         });
     }
 
-    /** A batch's prompts (unpadded) and seed. */
+    /** A batch's prompts (unpadded), their places and seed. */
     public static Prompts prompts(Batch batch) {
-        IntTensor packed = batch.ints("prompt_ids"), lengths = batch.ints("prompt_lengths");
+        IntTensor packed = batch.ints("prompt_ids"), lengths = batch.ints("prompt_lengths"), positions = batch.intsOrNull("prompt_positions");
         int[] s = batch.ints("seed").data();
         int p = lengths.size(), width = packed.dim(1);
         int[][] ids = new int[p][];
         for (int i = 0; i < p; i++) ids[i] = Arrays.copyOfRange(packed.data(), i * width, i * width + lengths.data()[i]);
-        return new Prompts(ids, ((long) s[0] << 32) | (s[1] & 0xffffffffL));
+        int[] places = positions != null ? positions.data() : IntStream.range(0, p).toArray();
+        return new Prompts(ids, places, ((long) s[0] << 32) | (s[1] & 0xffffffffL));
     }
 
     private int[] prompt(Example ex) {

@@ -15,7 +15,7 @@ public final class RepeatedBatches {
     /** Each batch of {@code base} {@code k} times in a row, the i-th repeat tagged {@code key} = [i]. */
     public static Batches repeat(Batches base, int k, String key) {
         if (k <= 1) return base;
-        return Batches.lazy(base.size() * k, i -> base.get(i / k).put(key, new IntTensor(new int[] {(int) (i % k)}, 1)));
+        return Batches.lazy(base.size() * k, i -> base.get(i / k).putWhole(key, new IntTensor(new int[] {(int) (i % k)}, 1)));
     }
 
     /** The repeat index of a batch (0 when it was not repeated). */

@@ -32,11 +32,11 @@ public record Rollout(IntTensor ids, IntTensor attentionMask, IntTensor trained,
 
     /**
      * Samples {@code g} completions of each prompt with the policy (prompt i's batch seeded from
-     * {@code seed} and i) and lays them out.
+     * {@code seed} and its place in the whole batch, {@code positions[i]}) and lays them out.
      *
      * @param eos the id appended to a finished completion (negative: the tokenizer has none; nothing finishes)
      */
-    public static Rollout sample(PolicySampler sampler, Transformer policy, Tokenizer tokenizer, int[][] prompts, int g, long seed, int eos) {
+    public static Rollout sample(PolicySampler sampler, Transformer policy, Tokenizer tokenizer, int[][] prompts, int[] positions, int g, long seed, int eos) {
         int n = prompts.length * g;
         int[][] rows = new int[n][], completions = new int[n][];
         boolean[] finished = new boolean[n];
@@ -44,7 +44,7 @@ public record Rollout(IntTensor ids, IntTensor attentionMask, IntTensor trained,
         for (int i = 0; i < prompts.length; i++) {
             int[][] copies = new int[g][];
             Arrays.fill(copies, prompts[i]);
-            PolicySampler.Samples drawn = sampler.sample(policy, copies, seed + 0x632be59bd9b4e019L * i);
+            PolicySampler.Samples drawn = sampler.sample(policy, copies, seed + 0x632be59bd9b4e019L * positions[i]);
             String promptText = tokenizer.decode(prompts[i]);
             for (int j = 0; j < g; j++) {
                 int k = i * g + j;

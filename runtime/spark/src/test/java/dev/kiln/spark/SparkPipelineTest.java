@@ -154,7 +154,7 @@ class SparkPipelineTest extends LocalSparkTest {
         assertEquals(steps, spark.size());
         for (int s = 0; s < plain.size(); s++) {
             double want = ((Number) plain.get(s).get("loss")).doubleValue(), got = ((Number) spark.get(s).get("loss")).doubleValue();
-            assertEquals(want, got, 1e-4 * want, what + " at step " + (s + 1));
+            assertEquals(want, got, 1e-4 * Math.max(Math.abs(want), 1e-2), what + " at step " + (s + 1));   // losses near 0 (PPO) or below
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.kiln.finetune.dpo;
 
+import dev.kiln.api.objective.StepWorkers;
 import dev.kiln.api.ops.Activations;
 import dev.kiln.api.ops.Arithmetic;
 import dev.kiln.api.tensor.Tensor;
@@ -74,7 +75,9 @@ final class DpoLoss {
             case BCO_PAIR -> {
                 double sum = 0;
                 for (int k = 0; k < cHost.length; k++) sum += beta * cHost[k] + beta * rHost[k];
-                double batchMean = sum / (2.0 * cHost.length);
+                float[] sumAndCount = {(float) sum, 2f * cHost.length};
+                StepWorkers.sum(sumAndCount);            // the whole global batch's mean, as TRL gathers the rewards
+                double batchMean = StepWorkers.count() == 1 ? sum / (2.0 * cHost.length) : sumAndCount[0] / (double) sumAndCount[1];
                 float delta = (float) (update ? bco.update(batchMean, 1) : bco.peek(batchMean, 1));
                 yield Arithmetic.sub(Activations.neg(logSigmoid(Arithmetic.addScalar(Arithmetic.mulScalar(c, beta), -delta))),
                         logSigmoid(Arithmetic.addScalar(Arithmetic.mulScalar(r, -beta), delta)));

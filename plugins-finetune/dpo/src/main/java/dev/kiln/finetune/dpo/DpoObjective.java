@@ -14,6 +14,7 @@ import dev.kiln.api.objective.ExampleBatches;
 import dev.kiln.api.objective.ModelChecks;
 import dev.kiln.api.objective.Objective;
 import dev.kiln.api.objective.ReferencePolicy;
+import dev.kiln.api.objective.StepWorkers;
 import dev.kiln.api.ops.Arithmetic;
 import dev.kiln.api.ops.Reductions;
 import dev.kiln.api.ops.Shapes;
@@ -157,11 +158,21 @@ final class DpoObjective implements Objective {
         return new Output(loss, metrics(loss, r, chosen.toArray(), rejected.toArray(), logits, trained, nll), b);
     }
 
-    /** [1] mean NLL over the chosen rows' completion tokens (TRL's nll_loss: a token mean over the batch). */
+    /**
+     * [1] mean NLL over the chosen rows' completion tokens (TRL's nll_loss: a token mean over the batch). With
+     * data-parallel workers, this worker's share of the whole global batch's token mean: its NLL sum over every
+     * worker's tokens, times B / b, so that the trainer's average over workers weighted by their b pairs is that mean.
+     */
     private static Tensor chosenNll(CompletionLogProbs.Result lp, int b) {
         long tokens = 0;
         for (int i = 0; i < b; i++) tokens += lp.counts()[i];
-        return Arithmetic.mulScalar(Reductions.sum(Shapes.slice(lp.sums(), 0, 0, b)), -1f / Math.max(1, tokens));
+        float factor = -1f / Math.max(1, tokens);
+        if (StepWorkers.count() > 1) {
+            float[] tokensAndPairs = {tokens, b};
+            StepWorkers.sum(tokensAndPairs);
+            factor = (float) (-tokensAndPairs[1] / b / Math.max(1, tokensAndPairs[0]));
+        }
+        return Arithmetic.mulScalar(Reductions.sum(Shapes.slice(lp.sums(), 0, 0, b)), factor);
     }
 
     private Map<String, Double> metrics(Tensor loss, DpoLoss.Result r, float[] chosen, float[] rejected, Tensor logits, IntTensor trained, Tensor nll) {

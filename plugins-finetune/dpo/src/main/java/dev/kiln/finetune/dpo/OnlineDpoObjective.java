@@ -75,7 +75,7 @@ final class OnlineDpoObjective implements Objective {
     @Override
     public Output compute(Transformer net, Batch batch) {
         PromptBatches.Prompts p = PromptBatches.prompts(batch);
-        Rollout r = Rollout.sample(sampler, net, tokenizer, p.ids(), 2, p.seed(), eos);
+        Rollout r = Rollout.sample(sampler, net, tokenizer, p.ids(), p.positions(), 2, p.seed(), eos);
         WeightedRewards.Scores scores = settings.rewards().score(r.completions());
         double temperature = settings.temperature();
         CompletionLogProbs.Result policy = CompletionLogProbs.of(r.scaledLogits(net, temperature), r.ids(), r.trained());   // [2P] on the tape

@@ -94,6 +94,7 @@ final class PreferencePairs {
                 .put("ids", new IntTensor(ids, 2 * b, width))                 // [2B, L] chosen rows, then rejected rows
                 .put("trained", new IntTensor(trained, 2 * b, width))         // [2B, L] 1 = completion token
                 .put("attention_mask", new IntTensor(mask, 2 * b, width))     // [2B, L] 1 = real
+                .blocks(2)                                                    // example i: rows i and B + i
                 .tokens(real);
     }
 }

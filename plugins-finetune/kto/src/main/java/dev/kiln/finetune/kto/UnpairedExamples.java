@@ -98,6 +98,7 @@ final class UnpairedExamples {
                 .put("trained", new IntTensor(trained, 2 * b, l))         // [2B, L] 1 = completion token
                 .put("attention_mask", new IntTensor(mask, 2 * b, l))     // [2B, L] 1 = real
                 .put("labels", new IntTensor(labels, 2 * b))              // [2B] 1 = desirable; KL rows: KL_ROW
+                .blocks(2)                                                    // example i: rows i and B + i
                 .tokens(real);
     }
 

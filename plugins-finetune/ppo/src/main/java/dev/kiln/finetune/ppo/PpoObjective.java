@@ -13,6 +13,7 @@ import dev.kiln.api.objective.BatchSpec;
 import dev.kiln.api.objective.ModelChecks;
 import dev.kiln.api.objective.Objective;
 import dev.kiln.api.objective.ReferencePolicy;
+import dev.kiln.api.objective.StepWorkers;
 import dev.kiln.api.ops.Arithmetic;
 import dev.kiln.api.rl.Gae;
 import dev.kiln.api.rl.PolicyLoss;
@@ -136,7 +137,7 @@ final class PpoObjective implements Objective {
 
     /** Samples, scores and evaluates one rollout without the tape; per-token rewards, GAE, statistics. */
     private Kept rollout(Transformer net, PromptBatches.Prompts p) {
-        Rollout r = Rollout.sample(sampler, net, tokenizer, p.ids(), 1, p.seed(), eos);
+        Rollout r = Rollout.sample(sampler, net, tokenizer, p.ids(), p.positions(), 1, p.seed(), eos);
         WeightedRewards.Scores scores = settings.rewards().score(r.completions());
         float[] old, oldValues, mask, entropyLogits;
         int v;
@@ -191,7 +192,11 @@ final class PpoObjective implements Objective {
         for (boolean f : r.finished()) if (f) eosCount++;
         stats.put("val/num_eos_tokens", (double) eosCount);
         stats.putAll(r.completionMetrics());
-        if (net.isTraining()) settings.kl().update(klSum / n, n);
+        if (net.isTraining()) {       // the adaptive controller sees the whole global batch's KL, so every worker keeps one coefficient
+            float[] kl = {(float) klSum, n};
+            StepWorkers.sum(kl);
+            settings.kl().update(kl[0] / kl[1], (int) kl[1]);
+        }
         return new Kept(p.seed(), r, old, oldValues, advantages, gae.returns(), stats);
     }
 

@@ -72,6 +72,7 @@ final class PreferenceSequences {
                 .put("ids", new IntTensor(ids, 2 * b, width))                 // [2B, L] chosen rows, then rejected rows
                 .put("attention_mask", new IntTensor(mask, 2 * b, width))     // [2B, L] 1 = real
                 .put("margins", margins, b)                                   // [B] the rows' margin column (0 when absent)
+                .blocks(2)                                                    // example i: rows i and B + i
                 .tokens(real);
     }
 }

@@ -11,6 +11,7 @@ import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.objective.BatchSpec;
 import dev.kiln.api.objective.ExampleBatches;
 import dev.kiln.api.objective.Objective;
+import dev.kiln.api.objective.StepWorkers;
 import dev.kiln.api.ops.Shapes;
 import dev.kiln.api.tensor.IntTensor;
 import dev.kiln.api.tensor.Tensor;
@@ -50,9 +51,12 @@ import java.util.function.Supplier;
  * </ul>
  * Negatives are in-batch only: every other row's positive (and negative) in the same batch.
  *
- * <p><b>Layout</b>: {@code ids} and {@code mask} [K·B, T]: rows [0, B) anchors, [B, 2B) positives,
- * [2B, 3B) negatives when K = 3; each sequence is [CLS] (when the tokenizer has one) + tokens, cut to
- * T. {@code layout} [2] = {B, K}. All K·B rows go through the backbone in one forward pass.
+ * <p><b>Layout</b> ({@link ContrastiveRows}): {@code ids} and {@code mask} [K·B, T]: rows [0, B) anchors,
+ * [B, 2B) positives, [2B, 3B) negatives when K = 3 (the batch's K blocks); each sequence is [CLS] (when the
+ * tokenizer has one) + tokens, cut to T. All K·B rows go through the backbone in one forward pass.
+ *
+ * <p><b>Data-parallel</b>: a worker holds some of the groups; the negatives are still the whole global batch's
+ * ({@link GatheredBatch}), so N workers train as one worker with the whole batch.
  *
  * <p><b>Metrics</b>: {@code loss}; {@code accuracy}: in-batch retrieval, the fraction of anchors whose
  * nearest candidate (all positives and negatives of the batch) is their own positive. Weight = B.
@@ -198,19 +202,29 @@ final class ContrastiveObjective implements Objective {
 
     @Override
     public Output compute(Transformer net, Batch batch) {
-        IntTensor ids = batch.ints("ids"), mask = batch.ints("mask"), layout = batch.ints("layout");
-        int b = layout.get(0), k = layout.get(1);
-        Tensor hidden = net.forward(ModelInput.of(ids).withAttentionMask(mask));      // [K·B, T, C]
-        Tensor emb = Pooling.pool(s.pooler(), hidden, mask);                          // [K·B, C]
-        Tensor a = Shapes.slice(emb, 0, 0, b), p = Shapes.slice(emb, 0, b, 2 * b);    // [B, C] each
-        Tensor neg = k == 3 ? Shapes.slice(emb, 0, 2 * b, 3 * b) : null;
-        Tensor loss = s.loss().equals("triplet") ? ContrastiveLosses.triplet(a, p, neg, s.distance(), s.margin())
-                : ContrastiveLosses.infoNce(a, p, neg, s.temperature());
-        boolean euclid = s.loss().equals("triplet") && s.distance().equals("euclidean");
-        int hits = Retrieval.correct(emb.toArray(), b, k, emb.dim(1), euclid);
+        IntTensor ids = batch.ints("ids"), mask = batch.ints("mask");
+        int k = batch.blocks(), b = ids.dim(0) / k;
+        Tensor hidden = net.forward(ModelInput.of(ids).withAttentionMask(mask));      // [K·b, T, C]
+        Tensor emb = Pooling.pool(s.pooler(), hidden, mask);                          // [K·b, C]
+        boolean triplet = s.loss().equals("triplet"), euclid = triplet && s.distance().equals("euclidean");
+        // with other workers: every worker's rows, in-batch negatives across the global batch (a triplet needs none)
+        GatheredBatch all = StepWorkers.count() > 1 ? GatheredBatch.of(emb, batch, k) : null;
+        Tensor loss;
+        if (triplet) {
+            loss = ContrastiveLosses.triplet(Shapes.slice(emb, 0, 0, b), Shapes.slice(emb, 0, b, 2 * b), Shapes.slice(emb, 0, 2 * b, 3 * b),
+                    s.distance(), s.margin());
+        } else {
+            Tensor e = all == null ? emb : all.embeddings();                         // [K·B, C]
+            int n = e.dim(0) / k;
+            Tensor a = Shapes.slice(e, 0, 0, n), p = Shapes.slice(e, 0, n, 2 * n);     // [B, C] each
+            loss = ContrastiveLosses.infoNce(a, p, k == 3 ? Shapes.slice(e, 0, 2 * n, 3 * n) : null, s.temperature());
+            if (all != null) loss = all.asWorkersShare(loss);
+        }
+        int hits = all == null ? Retrieval.correct(emb.toArray(), b, k, emb.dim(1), euclid)
+                : Retrieval.correct(all.values(), all.examples(), k, emb.dim(1), euclid);
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("loss", (double) loss.item());
-        metrics.put("accuracy", (double) hits / b);
+        metrics.put("accuracy", (double) hits / (all == null ? b : all.examples()));
         return new Output(loss, metrics, b);
     }
 }

@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * Writes a contrastive batch: each row group's anchor, positive and (K = 3) negative token ids as
  * [CLS] (when the tokenizer has one) + tokens, cut to T, padded. Rows [0, B) are anchors,
- * [B, 2B) positives, [2B, 3B) negatives.
+ * [B, 2B) positives, [2B, 3B) negatives: K {@linkplain Batch#blocks blocks}, so a data-parallel worker's share
+ * keeps whole groups.
  */
 final class ContrastiveRows {
 
@@ -23,14 +24,18 @@ final class ContrastiveRows {
         this.pad = pad;
     }
 
-    /** Keys {@code ids}, {@code mask} [K·B, T] and {@code layout} [2] = {B, K}. */
+    /**
+     * Keys {@code ids}, {@code mask} [K·B, T] in K blocks, {@code positions} [B] (each group's place in the batch, which a
+     * worker's share keeps) and {@code examples} [1] = B (the whole batch's groups, in every worker's share).
+     */
     Batch batch(List<Row> rows, int k, int t) {
         int b = rows.size();
-        int[] ids = new int[k * b * t], mask = new int[k * b * t];
+        int[] ids = new int[k * b * t], mask = new int[k * b * t], positions = new int[b];
         if (pad != 0) Arrays.fill(ids, pad);
         long tokens = 0;
         for (int r = 0; r < b; r++) {
             Row row = rows.get(r);
+            positions[r] = r;
             tokens += write(row.anchor(), ids, mask, r, t);
             tokens += write(row.positive(), ids, mask, b + r, t);
             if (k == 3) tokens += write(row.negative(), ids, mask, 2 * b + r, t);
@@ -38,7 +43,9 @@ final class ContrastiveRows {
         return new Batch()
                 .put("ids", new IntTensor(ids, k * b, t))           // [K·B, T]
                 .put("mask", new IntTensor(mask, k * b, t))         // [K·B, T]
-                .put("layout", new IntTensor(new int[] {b, k}, 2))  // [2] = {B, K}
+                .put("positions", new IntTensor(positions, b))      // [B] 0, 1, …
+                .putWhole("examples", new IntTensor(new int[] {b}, 1))
+                .blocks(k)
                 .tokens(tokens);
     }
 

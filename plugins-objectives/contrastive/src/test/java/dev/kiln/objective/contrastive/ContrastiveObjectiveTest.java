@@ -45,7 +45,9 @@ class ContrastiveObjectiveTest {
         Batch b = make(Map.of("shuffle", false), BERT).prepare(d, new BatchSpec(4, 3), 1).get(0);
         assertArrayEquals(new int[] {CLS, 'a', 'b', CLS, 'c', PAD, CLS, 'd', 'e'}, b.ints("ids").data());
         assertArrayEquals(new int[] {1, 1, 1, 1, 1, 0, 1, 1, 1}, b.ints("mask").data());
-        assertArrayEquals(new int[] {1, 3}, b.ints("layout").data());
+        assertEquals(3, b.blocks());
+        assertArrayEquals(new int[] {0}, b.ints("positions").data());
+        assertArrayEquals(new int[] {1}, b.ints("examples").data());
     }
 
     @Test
