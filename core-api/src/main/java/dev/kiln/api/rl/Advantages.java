@@ -27,7 +27,8 @@ public final class Advantages {
     public static double[] grpo(double[] rewards, int g, Scale scale) {
         check(rewards, g);
         double[] out = new double[rewards.length];
-        double batchStd = scale == Scale.BATCH ? globalBatchStd(rewards) : 0;
+        // BATCH: the whole global batch's, every data-parallel worker's rewards (TRL gathers them across processes)
+        double batchStd = scale == Scale.BATCH ? BatchMoments.of(rewards).std() : 0;
         for (int from = 0; from < rewards.length; from += g) {
             double mean = mean(rewards, from, g);
             double div = switch (scale) {
@@ -38,11 +39,6 @@ public final class Advantages {
             for (int i = from; i < from + g; i++) out[i] = (rewards[i] - mean) / div;
         }
         return out;
-    }
-
-    /** The unbiased standard deviation of the rewards of the whole global batch, every data-parallel worker's ({@link BatchMoments}). */
-    static double globalBatchStd(double[] rewards) {
-        return BatchMoments.of(rewards).std();
     }
 
     /** RLOO: r_i − mean of the other G − 1 rewards of its group (G ≥ 2). [N] → [N] */

@@ -4,6 +4,7 @@ import dev.kiln.api.objective.StepWorkers;
 import dev.kiln.api.objective.ThreadWorkers;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,7 +20,7 @@ class BatchStatisticsOverWorkersTest {
     @Test
     void twoWorkersScaleByTheStdOfBothHalves() throws Exception {
         double[] all = {0.1, 0.9, 0.4, 0.4, 2.5, 3.5, 1.0, 0.0};     // four groups of two; the halves' spreads differ
-        double[] first = java.util.Arrays.copyOfRange(all, 0, 4), second = java.util.Arrays.copyOfRange(all, 4, 8);
+        double[] first = Arrays.copyOfRange(all, 0, 4), second = Arrays.copyOfRange(all, 4, 8);
         double[] alone = Advantages.grpo(all, 2, Advantages.Scale.BATCH);
         List<double[]> mine = new ThreadWorkers(2).run(r -> () -> Advantages.grpo(r == 0 ? first : second, 2, Advantages.Scale.BATCH));
         for (int i = 0; i < 4; i++) {
@@ -37,11 +38,11 @@ class BatchStatisticsOverWorkersTest {
         float[] mask = {1, 1, 1, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0};
         for (boolean shift : new boolean[] {true, false}) {
             float[] alone = Gae.whiten(all, mask, shift);
-            List<float[]> mine = new ThreadWorkers(2).run(r -> () -> Gae.whiten(java.util.Arrays.copyOfRange(all, 8 * r, 8 * r + 8),
-                    java.util.Arrays.copyOfRange(mask, 8 * r, 8 * r + 8), shift));
+            List<float[]> mine = new ThreadWorkers(2).run(r -> () -> Gae.whiten(Arrays.copyOfRange(all, 8 * r, 8 * r + 8),
+                    Arrays.copyOfRange(mask, 8 * r, 8 * r + 8), shift));
             for (int k = 0; k < all.length; k++)
                 assertEquals(alone[k], mine.get(k / 8)[k % 8], 1e-5, "position " + k + (shift ? "" : ", mean kept"));
-            float[] ownHalf = Gae.whiten(java.util.Arrays.copyOfRange(all, 8, 16), java.util.Arrays.copyOfRange(mask, 8, 16), shift);
+            float[] ownHalf = Gae.whiten(Arrays.copyOfRange(all, 8, 16), Arrays.copyOfRange(mask, 8, 16), shift);
             assertTrue(Math.abs(ownHalf[0] - alone[8]) > 0.01, "a worker's half alone whitens differently");
         }
     }
@@ -50,7 +51,7 @@ class BatchStatisticsOverWorkersTest {
     void rlooNormalizesOverEveryWorkersAdvantages() throws Exception {
         double[] all = {1.0, -0.5, 0.25, 3.0, -2.0, 0.0};
         double[] alone = Advantages.whiten(all);
-        List<double[]> mine = new ThreadWorkers(3).run(r -> () -> Advantages.whiten(java.util.Arrays.copyOfRange(all, 2 * r, 2 * r + 2)));
+        List<double[]> mine = new ThreadWorkers(3).run(r -> () -> Advantages.whiten(Arrays.copyOfRange(all, 2 * r, 2 * r + 2)));
         for (int i = 0; i < all.length; i++) assertEquals(alone[i], mine.get(i / 2)[i % 2], 1e-5, "advantage " + i);
     }
 

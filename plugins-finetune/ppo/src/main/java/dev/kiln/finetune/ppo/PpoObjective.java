@@ -193,9 +193,15 @@ final class PpoObjective implements Objective {
         stats.put("val/num_eos_tokens", (double) eosCount);
         stats.putAll(r.completionMetrics());
         if (net.isTraining()) {       // the adaptive controller sees the whole global batch's KL, so every worker keeps one coefficient
-            float[] kl = {(float) klSum, n};
-            StepWorkers.sum(kl);
-            settings.kl().update(kl[0] / kl[1], (int) kl[1]);
+            double kl = klSum;
+            int rollouts = n;
+            if (StepWorkers.count() > 1) {
+                float[] sums = {(float) klSum, n};
+                StepWorkers.sum(sums);
+                kl = sums[0];
+                rollouts = (int) sums[1];
+            }
+            settings.kl().update(kl / rollouts, rollouts);
         }
         return new Kept(p.seed(), r, old, oldValues, advantages, gae.returns(), stats);
     }
