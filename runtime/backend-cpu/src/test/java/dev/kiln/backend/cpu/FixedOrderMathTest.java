@@ -9,28 +9,10 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The lane sum adds in its stated order, and the vector exp is its scalar twin bit for bit and close to Math.exp. */
+/** The vector exp is its scalar twin bit for bit and close to Math.exp (the lane sum: {@link LaneSumAtEveryWidthTest}). */
 class FixedOrderMathTest {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-
-    @Test
-    void laneSumAddsHalvesPairwise() {
-        SplittableRandom rng = new SplittableRandom(3);
-        for (int trial = 0; trial < 200; trial++) {
-            float[] lanes = new float[L];
-            // magnitudes far apart, so another order of additions gives another float
-            for (int i = 0; i < L; i++) lanes[i] = (float) (rng.nextGaussian() * Math.pow(10, rng.nextInt(-4, 8)));
-            float[] w = lanes.clone();
-            for (int h = L / 2; h >= 1; h /= 2) {
-                float[] next = new float[L];
-                for (int i = 0; i < L; i++) next[i] = w[i] + w[i ^ h];
-                w = next;
-            }
-            float got = FixedOrderMath.sum(FloatVector.fromArray(S, lanes, 0));
-            assertEquals(Float.floatToRawIntBits(w[0]), Float.floatToRawIntBits(got), "trial " + trial);
-        }
-    }
 
     @Test
     void vectorExpIsItsScalarTwinBitForBit() {
