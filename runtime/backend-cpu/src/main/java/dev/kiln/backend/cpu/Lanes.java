@@ -17,6 +17,14 @@ interface Lanes {
     // Σ (a[i] − shift)² over [o, o+n)
     float sumSquares(float[] a, int o, int n, float shift);
 
+    // a[o, o+n) *= factor
+    default void scale(float[] a, int o, int n, float factor) {
+        for (int i = o; i < o + n; i++) a[i] *= factor;
+    }
+
+    /** Runs whose length is a multiple of this take no scalar tail: the vector length, 1 for the scalar lanes. */
+    default int width() { return 1; }
+
     // p, g, m, v: [from, to); bc1 = 1 − β1^t, bc2 = 1 − β2^t
     void adamw(float[] p, float[] g, float[] m, float[] v, int from, int to, float lr, float beta1, float beta2,
                float eps, float wd, float bc1, float bc2);

@@ -54,6 +54,16 @@ final class VectorLanes implements Lanes {
     }
 
     @Override
+    public void scale(float[] a, int o, int n, float factor) {
+        int i = 0;
+        for (; i + L <= n; i += L) FloatVector.fromArray(S, a, o + i).mul(factor).intoArray(a, o + i);
+        for (; i < n; i++) a[o + i] *= factor;
+    }
+
+    @Override
+    public int width() { return L; }
+
+    @Override
     public float sumSquares(float[] a, int o, int n, float shift) {
         FloatVector acc = FloatVector.zero(S), sh = FloatVector.broadcast(S, shift);
         int i = 0;
