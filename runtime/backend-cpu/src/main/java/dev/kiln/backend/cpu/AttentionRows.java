@@ -71,7 +71,7 @@ final class AttentionRows {
         for (int i = 0; i < m; i++) {
             int r = dso + i * n, pr = pb + i * pStride;
             float rowDot = lanes.dot(ds, r, p, pr, n);
-            for (int j = 0; j < n; j++) ds[r + j] = p[pr + j] * (ds[r + j] - rowDot) * s.scale();
+            lanes.softmaxGradient(p, pr, ds, r, n, rowDot, s.scale());
         }
         // gq_h [m, D] += dS · K_h ; gk_h [n, D] += dSᵀ · Q_h ; gv_h [n, D] += Pᵀ · dO_h
         gemm.run(false, m, d, n, 1f, ds, dso, n, false, k, kb, s.kRowStride(), false, gq, qb, s.qRowStride(), true);

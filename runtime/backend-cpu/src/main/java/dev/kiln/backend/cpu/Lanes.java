@@ -22,6 +22,14 @@ interface Lanes {
         for (int i = o; i < o + n; i++) a[i] *= factor;
     }
 
+    /**
+     * g[go+j] = p[po+j] · (g[go+j] − rowDot) · scale over [0, n): a softmax row's gradient from the gradient of its
+     * probabilities p (rowDot = Σ g·p); p and g may be the same array.
+     */
+    default void softmaxGradient(float[] p, int po, float[] g, int go, int n, float rowDot, float scale) {
+        for (int j = 0; j < n; j++) g[go + j] = p[po + j] * (g[go + j] - rowDot) * scale;
+    }
+
     /** Runs whose length is a multiple of this take no scalar tail: the vector length, 1 for the scalar lanes. */
     default int width() { return 1; }
 

@@ -61,6 +61,16 @@ final class VectorLanes implements Lanes {
     }
 
     @Override
+    public void softmaxGradient(float[] p, int po, float[] g, int go, int n, float rowDot, float scale) {
+        int j = 0;
+        for (; j + L <= n; j += L) {
+            FloatVector gj = FloatVector.fromArray(S, g, go + j).sub(rowDot);
+            FloatVector.fromArray(S, p, po + j).mul(gj).mul(scale).intoArray(g, go + j);
+        }
+        for (; j < n; j++) g[go + j] = p[po + j] * (g[go + j] - rowDot) * scale;
+    }
+
+    @Override
     public int width() { return L; }
 
     @Override
