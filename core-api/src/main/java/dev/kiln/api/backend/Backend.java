@@ -113,6 +113,22 @@ public interface Backend extends AutoCloseable {
     void unaryBackward(UnaryOp op, Storage x, Storage y, Storage gy, Storage gx, int n, float param);
 
     /**
+     * {@link #unaryBackward} when {@code accumulate}; else gx[i] = gy[i] · op'(x[i]), overwriting gx, which may then
+     * be gy itself (a backward that turns the output's gradient into the input's in place). Default: the product into
+     * a zeroed scratch storage, copied to gx.
+     */
+    default void unaryBackward(UnaryOp op, Storage x, Storage y, Storage gy, Storage gx, int n, float param, boolean accumulate) {
+        if (accumulate) {
+            unaryBackward(op, x, y, gy, gx, n, param);
+            return;
+        }
+        Storage product = allocate(n);
+        unaryBackward(op, x, y, gy, product, n, param);
+        copy(product, 0, gx, 0, n);
+        release(product);
+    }
+
+    /**
      * Sum src (shape srcShape) down to dstShape (same rank, each dimension 1 or equal): the
      * reverse of broadcasting. Overwrites dst, or accumulates when accumulate.
      */

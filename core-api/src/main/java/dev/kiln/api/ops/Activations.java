@@ -59,13 +59,18 @@ public final class Activations {
         }
     }
 
-    /** y = op(x); gx += gy · op'(x). */
+    /**
+     * y = op(x); gx += gy · op'(x). When x has no gradient yet, the output's gradient becomes x's, multiplied by op'(x)
+     * in place (no zeroed storage to add into).
+     */
     static Tensor unary(UnaryOp op, Tensor x, float param) {
         Backend be = x.backend();
         int n = x.size();
         Storage y = be.allocateUninitialized(n);
         be.unary(op, x.storage(), y, n, param);
-        return Tensor.result(op.name().toLowerCase(java.util.Locale.ROOT), y, x.shape(),
-                g -> be.unaryBackward(op, x.storage(), y, g, x.gradForAccumulation(), n, param), x);
+        return Tensor.result(op.name().toLowerCase(java.util.Locale.ROOT), y, x.shape(), g -> {
+            if (x.adoptGradient(g)) be.unaryBackward(op, x.storage(), y, g, g, n, param, false);
+            else be.unaryBackward(op, x.storage(), y, g, x.gradForAccumulation(), n, param);
+        }, x);
     }
 }

@@ -152,6 +152,10 @@ public abstract class BackendConformance {
             for (int i = 0; i < n; i++) y[i] = op.apply(x[i], param);
             agree(op + " backward n=" + n, (b, s) -> b.unaryBackward(op, s[0], s[1], s[2], s[3], n, param),
                     x, y, rand(2, n), rand(3, n));
+            agree(op + " backward overwriting n=" + n, (b, s) -> b.unaryBackward(op, s[0], s[1], s[2], s[3], n, param, false),
+                    x, y, rand(2, n), rand(3, n));
+            agree(op + " backward in place n=" + n, (b, s) -> b.unaryBackward(op, s[0], s[1], s[2], s[2], n, param, false),
+                    x, y, rand(2, n));
         }
     }
 

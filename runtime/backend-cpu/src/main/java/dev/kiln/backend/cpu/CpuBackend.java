@@ -171,7 +171,12 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void unaryBackward(UnaryOp op, Storage x, Storage y, Storage gy, Storage gx, int n, float param) {
-        elementwise.unaryBackward(op, h(x), h(y), h(gy), h(gx), n, param);
+        elementwise.unaryBackward(op, h(x), h(y), h(gy), h(gx), n, param, true);
+    }
+
+    @Override
+    public void unaryBackward(UnaryOp op, Storage x, Storage y, Storage gy, Storage gx, int n, float param, boolean accumulate) {
+        elementwise.unaryBackward(op, h(x), h(y), h(gy), h(gx), n, param, accumulate);
     }
 
     @Override

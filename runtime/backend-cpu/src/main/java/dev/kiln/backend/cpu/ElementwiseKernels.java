@@ -35,8 +35,15 @@ final class ElementwiseKernels {
         });
     }
 
-    // x, y, gy, gx: [n]; gx += gy · op'(x)
-    void unaryBackward(UnaryOp op, float[] x, float[] y, float[] gy, float[] gx, int n, float param) {
+    // x, y, gy, gx: [n]; gx += gy · op'(x), or gx = gy · op'(x) when not accumulating (gx may then be gy)
+    void unaryBackward(UnaryOp op, float[] x, float[] y, float[] gy, float[] gx, int n, float param, boolean accumulate) {
+        if (!accumulate) {
+            par.range(n, GRAIN, (from, to) -> {
+                if (!lanes.unaryGradient(op, x, y, gy, gx, from, to))
+                    for (int i = from; i < to; i++) gx[i] = gy[i] * op.derivative(x[i], y[i], param);
+            });
+            return;
+        }
         par.range(n, GRAIN, (from, to) -> {
             switch (op) {
                 case NEG: for (int i = from; i < to; i++) gx[i] -= gy[i]; break;

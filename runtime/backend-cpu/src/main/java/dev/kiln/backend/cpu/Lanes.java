@@ -70,6 +70,10 @@ interface Lanes {
     default boolean unaryBackward(dev.kiln.api.backend.UnaryOp op, float[] x, float[] y, float[] gy, float[] gx,
                                   int from, int to) { return false; }
 
+    /** gx[i] = gy[i] · op'(x[i]) over [from, to), gx may be gy; false when this op has no lane form. */
+    default boolean unaryGradient(dev.kiln.api.backend.UnaryOp op, float[] x, float[] y, float[] gy, float[] gx,
+                                  int from, int to) { return false; }
+
     /**
      * The vector lanes on x86-64 (measured on AVX-512); elsewhere the scalar lanes, until the vector
      * ones are measured there.

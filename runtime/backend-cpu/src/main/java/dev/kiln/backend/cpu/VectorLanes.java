@@ -228,30 +228,47 @@ final class VectorLanes implements Lanes {
 
     @Override
     public boolean unaryBackward(UnaryOp op, float[] x, float[] y, float[] gy, float[] gx, int from, int to) {
+        return backward(op, x, y, gy, gx, from, to, true);
+    }
+
+    @Override
+    public boolean unaryGradient(UnaryOp op, float[] x, float[] y, float[] gy, float[] gx, int from, int to) {
+        return backward(op, x, y, gy, gx, from, to, false);
+    }
+
+    // gx (+)= gy · op'(x) over [from, to): added into gx when add, else written (gx may be gy)
+    private static boolean backward(UnaryOp op, float[] x, float[] y, float[] gy, float[] gx, int from, int to, boolean add) {
         int end = from + (to - from) / L * L;
         switch (op) {
-            case GELU_ERF -> geluErfBackward(x, gy, gx, from, end);
-            case GELU_TANH -> geluTanhBackward(x, gy, gx, from, end);
-            case SILU -> siluBackward(x, gy, gx, from, end);
+            case GELU_ERF -> geluErfBackward(x, gy, gx, from, end, add);
+            case GELU_TANH -> geluTanhBackward(x, gy, gx, from, end, add);
+            case SILU -> siluBackward(x, gy, gx, from, end, add);
             default -> {
                 return false;
             }
         }
-        for (int i = end; i < to; i++) gx[i] += gy[i] * op.derivative(x[i], y[i], 0f);
+        for (int i = end; i < to; i++) {
+            float g = gy[i] * op.derivative(x[i], y[i], 0f);
+            gx[i] = add ? gx[i] + g : g;
+        }
         return true;
     }
+
+    // Backward loops add gy · d into gx, or into zeros when gx is overwritten (fma(gy, d, +0) is the rounded product):
+    // one loop body for both, which a branch on add would grow past C2's inlining budget (LaneKernelAllocationTest)
+    private static final float[] ZEROS = new float[L];
 
     // The two backward loops below exceed C2's node budget in one body (two exps, or exp with the sigmoid
     // derivative), so each runs as two loops over a block: the first keeps Φ(x) (or σ) in a scratch block.
     private static final int BLOCK = 1024;
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[BLOCK]);
 
-    private static void geluErfBackward(float[] x, float[] gy, float[] gx, int from, int end) {   // Φ(x) + x·φ(x)
+    private static void geluErfBackward(float[] x, float[] gy, float[] gx, int from, int end, boolean add) {   // Φ(x) + x·φ(x)
         float[] phi = SCRATCH.get();
         for (int b = from; b < end; b += BLOCK) {
             int stop = Math.min(end, b + BLOCK);
             cdfBlock(x, phi, b, stop);
-            geluErfBackwardBlock(x, phi, gy, gx, b, stop);
+            geluErfBackwardBlock(x, phi, gy, gx, b, stop, add);
         }
     }
 
@@ -259,21 +276,23 @@ final class VectorLanes implements Lanes {
         for (int i = from; i < stop; i += L) cdf(FloatVector.fromArray(S, x, i)).intoArray(phi, i - from);
     }
 
-    private static void geluErfBackwardBlock(float[] x, float[] phi, float[] gy, float[] gx, int from, int stop) {
+    private static void geluErfBackwardBlock(float[] x, float[] phi, float[] gy, float[] gx, int from, int stop, boolean add) {
+        float[] addTo = add ? gx : ZEROS;               // the addend: gx, or zeros when gx is written
+        int keep = add ? -1 : 0;
         for (int i = from; i < stop; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, i);
             FloatVector pdf = exp(v.mul(v).mul(-0.5f)).mul(INV_SQRT_2PI);
             FloatVector d = v.fma(pdf, FloatVector.fromArray(S, phi, i - from));
-            FloatVector.fromArray(S, gy, i).fma(d, FloatVector.fromArray(S, gx, i)).intoArray(gx, i);
+            FloatVector.fromArray(S, gy, i).fma(d, FloatVector.fromArray(S, addTo, i & keep)).intoArray(gx, i);
         }
     }
 
-    private static void geluTanhBackward(float[] x, float[] gy, float[] gx, int from, int end) {  // s = σ(2u): s + 2·x·s·(1 − s)·u'
+    private static void geluTanhBackward(float[] x, float[] gy, float[] gx, int from, int end, boolean add) {  // s = σ(2u): s + 2·x·s·(1 − s)·u'
         float[] sig = SCRATCH.get();
         for (int b = from; b < end; b += BLOCK) {
             int stop = Math.min(end, b + BLOCK);
             tanhSigmoidBlock(x, sig, b, stop);
-            geluTanhBackwardBlock(x, sig, gy, gx, b, stop);
+            geluTanhBackwardBlock(x, sig, gy, gx, b, stop, add);
         }
     }
 
@@ -286,23 +305,27 @@ final class VectorLanes implements Lanes {
         }
     }
 
-    private static void geluTanhBackwardBlock(float[] x, float[] sig, float[] gy, float[] gx, int from, int stop) {
+    private static void geluTanhBackwardBlock(float[] x, float[] sig, float[] gy, float[] gx, int from, int stop, boolean add) {
+        float[] addTo = add ? gx : ZEROS;               // the addend: gx, or zeros when gx is written
+        int keep = add ? -1 : 0;
         for (int i = from; i < stop; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, i);
             FloatVector s = FloatVector.fromArray(S, sig, i - from);
             FloatVector du = v.mul(v).fma(3 * 0.044715f, 1f).mul(SQRT_2_OVER_PI);
             FloatVector d = v.mul(2f).mul(s).mul(s.neg().add(1f)).fma(du, s);
-            FloatVector.fromArray(S, gy, i).fma(d, FloatVector.fromArray(S, gx, i)).intoArray(gx, i);
+            FloatVector.fromArray(S, gy, i).fma(d, FloatVector.fromArray(S, addTo, i & keep)).intoArray(gx, i);
         }
     }
 
-    private static void siluBackward(float[] x, float[] gy, float[] gx, int from, int end) {      // s·(1 + x·(1 − s))
+    private static void siluBackward(float[] x, float[] gy, float[] gx, int from, int end, boolean add) {
+        float[] addTo = add ? gx : ZEROS;               // the addend: gx, or zeros when gx is written
+        int keep = add ? -1 : 0;      // s·(1 + x·(1 − s))
         FloatVector one = FloatVector.broadcast(S, 1f);
         for (int i = from; i < end; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, i);
             FloatVector s = one.div(exp(v.neg()).add(one));
             FloatVector d = v.mul(s.neg().add(1f)).add(1f).mul(s);
-            FloatVector.fromArray(S, gy, i).fma(d, FloatVector.fromArray(S, gx, i)).intoArray(gx, i);
+            FloatVector.fromArray(S, gy, i).fma(d, FloatVector.fromArray(S, addTo, i & keep)).intoArray(gx, i);
         }
     }
 }

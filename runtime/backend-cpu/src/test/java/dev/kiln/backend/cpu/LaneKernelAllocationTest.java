@@ -26,7 +26,7 @@ class LaneKernelAllocationTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"EXP", "GELU_ERF", "GELU_TANH", "SILU", "SIGMOID",
-            "GELU_ERF'", "GELU_TANH'", "SILU'", "adamw", "expShift", "expShiftSum", "addExpScaled", "sum", "dot", "sumSquares"})
+            "GELU_ERF'", "GELU_TANH'", "SILU'", "GELU_ERF'=", "GELU_TANH'=", "SILU'=", "adamw", "expShift", "expShiftSum", "addExpScaled", "sum", "dot", "sumSquares"})
     void aCompiledKernelDoesNotAllocate(String kernel) {
         Lanes lanes = Lanes.best();
         RequiredInCi.require(lanes instanceof VectorLanes, "the Vector API lanes are not in use on this JVM/CPU");
@@ -56,9 +56,10 @@ class LaneKernelAllocationTest {
             case "dot" -> lanes.dot(x, 0, y, 0, N);
             case "sumSquares" -> lanes.sumSquares(x, 0, N, 0.1f);
             default -> {
-                boolean backward = kernel.endsWith("'");
-                UnaryOp op = UnaryOp.valueOf(backward ? kernel.substring(0, kernel.length() - 1) : kernel);
-                if (backward) lanes.unaryBackward(op, x, y, g, m, 0, N);
+                boolean inPlace = kernel.endsWith("'="), backward = inPlace || kernel.endsWith("'");
+                UnaryOp op = UnaryOp.valueOf(kernel.substring(0, kernel.length() - (inPlace ? 2 : backward ? 1 : 0)));
+                if (inPlace) lanes.unaryGradient(op, x, y, g, g, 0, N);
+                else if (backward) lanes.unaryBackward(op, x, y, g, m, 0, N);
                 else lanes.unary(op, x, y, 0, N);
             }
         }

@@ -225,7 +225,14 @@ public final class OpenClBackend implements Backend {
 
     // x, y, gy, gx: [n]
     @Override
-    public synchronized void unaryBackward(UnaryOp op, Storage x, Storage y, Storage gy, Storage gx, int n, float param) {
+    public void unaryBackward(UnaryOp op, Storage x, Storage y, Storage gy, Storage gx, int n, float param) {
+        unaryBackward(op, x, y, gy, gx, n, param, true);
+    }
+
+    // x, y, gy, gx: [n]; gx (+)= gy · op'(x), gx may be gy when not accumulating
+    @Override
+    public synchronized void unaryBackward(UnaryOp op, Storage x, Storage y, Storage gy, Storage gx, int n, float param,
+                                           boolean accumulate) {
         check(gx, n, "unaryBackward gx");
         dev.k.o0 = dev.off(x);
         dev.k.o1 = dev.off(y);
@@ -233,6 +240,7 @@ public final class OpenClBackend implements Backend {
         dev.k.o3 = dev.off(gx);
         dev.k.i0 = n;
         dev.k.i1 = op.ordinal();
+        dev.k.i2 = accumulate ? 1 : 0;
         dev.k.f0 = param;
         dev.run1D(Op.UNARY_BACKWARD, n);
     }

@@ -110,10 +110,12 @@ __kernel void unary(KILN_ARGS) {
     if (i < i0) m1[o1 + i] = unary_value(i1, m0[o0 + i], f0);
 }
 
-// UNARY_BACKWARD: gx o3 [i0] += gy o2 · op'(x o0, y o1)
+// UNARY_BACKWARD: gx o3 [i0] += gy o2 · op'(x o0, y o1) when i2, else = (gx may then be gy)
 __kernel void unary_backward(KILN_ARGS) {
     int i = GID;
-    if (i < i0) m3[o3 + i] += m2[o2 + i] * unary_derivative(i1, m0[o0 + i], m1[o1 + i], f0);
+    if (i >= i0) return;
+    float g = m2[o2 + i] * unary_derivative(i1, m0[o0 + i], m1[o1 + i], f0);
+    m3[o3 + i] = i2 ? m3[o3 + i] + g : g;
 }
 
 // REDUCE_SUM_TO: dst o1 [i0 elements, shape meta[0..i1)] (+)= Σ over i2 reduced elements of src o0;
