@@ -130,9 +130,11 @@ final class BenchRunner {
             for (int i = 0; i < total; i++) {
                 IntTensor in = new IntTensor(batch(s, rng)[0], s.batch(), s.seq());
                 long t0 = System.nanoTime();
-                model.logits(model.forward(ModelInput.of(in)));                    // [B, T, V]
+                Tensor logits = model.logits(model.forward(ModelInput.of(in)));     // [B, T, V]
                 backend.synchronize();
                 double dt = (System.nanoTime() - t0) / 1e9;
+                logits.releaseStorage();   // as PyTorch frees the last pass's logits: the pool reuses them, no fresh array
+
                 if (i >= settings.inferWarmup()) tokS[i - settings.inferWarmup()] = s.tokensPerStep() / dt;
                 status(i == 0, s.name() + ": forward pass " + (i + 1) + "/" + total,
                         s.name() + ": " + settings.inferWarmup() + " warm-up + " + settings.inferSteps() + " timed forward passes");
