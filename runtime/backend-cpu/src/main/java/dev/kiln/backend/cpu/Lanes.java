@@ -30,6 +30,41 @@ interface Lanes {
         for (int j = 0; j < n; j++) g[go + j] = p[po + j] * (g[go + j] - rowDot) * scale;
     }
 
+    // ---- normalization rows (LayerNorm; RMSNorm passes mean 0, and (x − 0)·rs is x·rs bit for bit) ----
+
+    /** y[yo+j] = (x[xo+j] − mu) · rs · gamma[j] (+ beta[j] unless beta is null) over [0, n). */
+    default void normalizeRow(float[] x, int xo, float mu, float rs, float[] gamma, float[] beta, float[] y, int yo, int n) {
+        if (beta == null) for (int j = 0; j < n; j++) y[yo + j] = (x[xo + j] - mu) * rs * gamma[j];
+        else for (int j = 0; j < n; j++) y[yo + j] = (x[xo + j] - mu) * rs * gamma[j] + beta[j];
+    }
+
+    /** dxhat[j] = gy[o+j] · gamma[j] and xhat[j] = (x[o+j] − mu) · rs over [0, n). */
+    default void normBackwardInputs(float[] x, float[] gy, int o, float mu, float rs, float[] gamma, float[] dxhat, float[] xhat, int n) {
+        for (int j = 0; j < n; j++) {
+            dxhat[j] = gy[o + j] * gamma[j];
+            xhat[j] = (x[o + j] - mu) * rs;
+        }
+    }
+
+    /** gx[o+j] += rs · (dxhat[j] − mDy − xhat[j] · mDyXhat) over [0, n): LayerNorm's input gradient of one row. */
+    default void normBackwardRow(float[] dxhat, float[] xhat, float mDy, float mDyXhat, float rs, float[] gx, int o, int n) {
+        for (int j = 0; j < n; j++) gx[o + j] += rs * (dxhat[j] - mDy - xhat[j] * mDyXhat);
+    }
+
+    /**
+     * The parameter gradients of a norm over columns [c0, c1) of [rows, cols]: gGamma[j] += gy[r, j] · ((x[r, j] −
+     * mean[r]) · rstd[r]) and gBeta[j] += gy[r, j], row after row (mean null: 0; gGamma or gBeta null: skipped).
+     */
+    default void normParamGrads(float[] x, float[] gy, float[] mean, float[] rstd, float[] gGamma, float[] gBeta,
+                                int rows, int cols, int c0, int c1) {
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            float mu = mean == null ? 0f : mean[r], rs = rstd[r];
+            if (gGamma != null) for (int j = c0; j < c1; j++) gGamma[j] += gy[o + j] * ((x[o + j] - mu) * rs);
+            if (gBeta != null) for (int j = c0; j < c1; j++) gBeta[j] += gy[o + j];
+        }
+    }
+
     /** Runs whose length is a multiple of this take no scalar tail: the vector length, 1 for the scalar lanes. */
     default int width() { return 1; }
 

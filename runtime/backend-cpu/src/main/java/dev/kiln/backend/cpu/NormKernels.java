@@ -34,8 +34,7 @@ final class NormKernels {
                 int o = r * cols;
                 float mu = lanes.sum(x, o, cols) / cols;
                 float rs = (float) (1.0 / Math.sqrt(lanes.sumSquares(x, o, cols, mu) / cols + (double) eps));
-                if (beta == null) for (int j = 0; j < cols; j++) y[o + j] = (x[o + j] - mu) * rs * gamma[j];
-                else for (int j = 0; j < cols; j++) y[o + j] = (x[o + j] - mu) * rs * gamma[j] + beta[j];
+                lanes.normalizeRow(x, o, mu, rs, gamma, beta, y, o, cols);
                 mean[r] = mu;
                 rstd[r] = rs;
             }
@@ -51,23 +50,13 @@ final class NormKernels {
             for (int r = r0; r < r1; r++) {
                 int o = r * cols;
                 float mu = mean[r], rs = rstd[r];
-                for (int j = 0; j < cols; j++) {
-                    dxhat[j] = gy[o + j] * gamma[j];
-                    xhat[j] = (x[o + j] - mu) * rs;
-                }
+                lanes.normBackwardInputs(x, gy, o, mu, rs, gamma, dxhat, xhat, cols);
                 float mDy = lanes.sum(dxhat, 0, cols) / cols, mDyXhat = lanes.dot(dxhat, 0, xhat, 0, cols) / cols;
-                for (int j = 0; j < cols; j++) gx[o + j] += rs * (dxhat[j] - mDy - xhat[j] * mDyXhat);
+                lanes.normBackwardRow(dxhat, xhat, mDy, mDyXhat, rs, gx, o, cols);
             }
         });
         if (gGamma == null && gBeta == null) return;
-        par.range(cols, 64, (c0, c1) -> {
-            for (int r = 0; r < rows; r++) {
-                int o = r * cols;
-                float mu = mean[r], rs = rstd[r];
-                if (gGamma != null) for (int j = c0; j < c1; j++) gGamma[j] += gy[o + j] * ((x[o + j] - mu) * rs);
-                if (gBeta != null) for (int j = c0; j < c1; j++) gBeta[j] += gy[o + j];
-            }
-        });
+        par.range(cols, 64, (c0, c1) -> lanes.normParamGrads(x, gy, mean, rstd, gGamma, gBeta, rows, cols, c0, c1));
     }
 
     // x, y: [rows, cols]; gamma: [cols]; rstd: [rows]
@@ -96,12 +85,6 @@ final class NormKernels {
             }
         });
         if (gGamma == null) return;
-        par.range(cols, 64, (c0, c1) -> {
-            for (int r = 0; r < rows; r++) {
-                int o = r * cols;
-                float rs = rstd[r];
-                for (int j = c0; j < c1; j++) gGamma[j] += gy[o + j] * (x[o + j] * rs);
-            }
-        });
+        par.range(cols, 64, (c0, c1) -> lanes.normParamGrads(x, gy, null, rstd, gGamma, null, rows, cols, c0, c1));
     }
 }

@@ -74,6 +74,27 @@ final class VectorLanes implements Lanes {
     public int width() { return L; }
 
     @Override
+    public void normalizeRow(float[] x, int xo, float mu, float rs, float[] gamma, float[] beta, float[] y, int yo, int n) {
+        VectorNormRows.normalizeRow(x, xo, mu, rs, gamma, beta, y, yo, n);
+    }
+
+    @Override
+    public void normBackwardInputs(float[] x, float[] gy, int o, float mu, float rs, float[] gamma, float[] dxhat, float[] xhat, int n) {
+        VectorNormRows.normBackwardInputs(x, gy, o, mu, rs, gamma, dxhat, xhat, n);
+    }
+
+    @Override
+    public void normBackwardRow(float[] dxhat, float[] xhat, float mDy, float mDyXhat, float rs, float[] gx, int o, int n) {
+        VectorNormRows.normBackwardRow(dxhat, xhat, mDy, mDyXhat, rs, gx, o, n);
+    }
+
+    @Override
+    public void normParamGrads(float[] x, float[] gy, float[] mean, float[] rstd, float[] gGamma, float[] gBeta,
+                               int rows, int cols, int c0, int c1) {
+        VectorNormRows.normParamGrads(x, gy, mean, rstd, gGamma, gBeta, rows, cols, c0, c1);
+    }
+
+    @Override
     public float sumSquares(float[] a, int o, int n, float shift) {
         FloatVector acc = FloatVector.zero(S), sh = FloatVector.broadcast(S, shift);
         int i = 0;
