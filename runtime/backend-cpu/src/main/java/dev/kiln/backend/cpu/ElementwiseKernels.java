@@ -113,12 +113,9 @@ final class ElementwiseKernels {
         int n = size(srcShape), cols = trailing(dstShape, srcShape);
         if (cols <= 0 || n == 0 || cols > n || n % cols != 0) return false;
         int rows = n / cols;
-        par.range(cols, 256, (c0, c1) -> {
+        par.range(cols, 64, (c0, c1) -> {
             if (!accumulate) for (int j = c0; j < c1; j++) dst[j] = 0f;
-            for (int r = 0; r < rows; r++) {
-                int o = r * cols;
-                for (int j = c0; j < c1; j++) dst[j] += src[o + j];
-            }
+            lanes.addColumnSums(src, rows, cols, dst, c0, c1);
         });
         return true;
     }

@@ -30,6 +30,14 @@ interface Lanes {
         for (int j = 0; j < n; j++) g[go + j] = p[po + j] * (g[go + j] - rowDot) * scale;
     }
 
+    /** dst[j] += Σ over rows r, in row order, of src[r·cols + j], for j in [c0, c1): column sums (bias gradients). */
+    default void addColumnSums(float[] src, int rows, int cols, float[] dst, int c0, int c1) {
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            for (int j = c0; j < c1; j++) dst[j] += src[o + j];
+        }
+    }
+
     // ---- normalization rows (LayerNorm; RMSNorm passes mean 0, and (x − 0)·rs is x·rs bit for bit) ----
 
     /** y[yo+j] = (x[xo+j] − mu) · rs · gamma[j] (+ beta[j] unless beta is null) over [0, n). */
@@ -61,8 +69,8 @@ interface Lanes {
             int o = r * cols;
             float mu = mean == null ? 0f : mean[r], rs = rstd[r];
             if (gGamma != null) for (int j = c0; j < c1; j++) gGamma[j] += gy[o + j] * ((x[o + j] - mu) * rs);
-            if (gBeta != null) for (int j = c0; j < c1; j++) gBeta[j] += gy[o + j];
         }
+        if (gBeta != null) addColumnSums(gy, rows, cols, gBeta, c0, c1);
     }
 
     /** Runs whose length is a multiple of this take no scalar tail: the vector length, 1 for the scalar lanes. */

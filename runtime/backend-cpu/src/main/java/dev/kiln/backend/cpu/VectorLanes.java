@@ -74,6 +74,11 @@ final class VectorLanes implements Lanes {
     public int width() { return L; }
 
     @Override
+    public void addColumnSums(float[] src, int rows, int cols, float[] dst, int c0, int c1) {
+        VectorNormRows.addColumnSums(src, rows, cols, dst, c0, c1);
+    }
+
+    @Override
     public void normalizeRow(float[] x, int xo, float mu, float rs, float[] gamma, float[] beta, float[] y, int yo, int n) {
         VectorNormRows.normalizeRow(x, xo, mu, rs, gamma, beta, y, yo, n);
     }
