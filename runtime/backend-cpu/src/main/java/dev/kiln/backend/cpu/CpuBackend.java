@@ -30,7 +30,7 @@ public final class CpuBackend implements Backend {
     private final CpuAttention attention;
     private final CpuFlashAttention flashAttention;
     private final RopeKernel rope;
-    private final boolean recompute;
+    private final boolean recompute, keepShortAttention;
 
     /** {@code threads} workers; the Vector API kernels when this JVM has jdk.incubator.vector. */
     public CpuBackend(int threads) {
@@ -39,7 +39,7 @@ public final class CpuBackend implements Backend {
 
     /** vectorKernels = false forces the scalar kernels (tests); true needs the incubator module. */
     public CpuBackend(int threads, boolean vectorKernels) {
-        this(threads, vectorKernels, true);
+        this(threads, vectorKernels, true, true);
     }
 
     /**
@@ -49,6 +49,17 @@ public final class CpuBackend implements Backend {
      * recomputation).
      */
     public CpuBackend(int threads, boolean vectorKernels, boolean recompute) {
+        this(threads, vectorKernels, recompute, false);
+    }
+
+    /**
+     * As {@link #CpuBackend(int, boolean, boolean)}; with keepShortAttention, attention keeps its probabilities even
+     * when recomputing wherever they are no larger than half of its q, k, v and output together (tk ≤ 2 · head dim:
+     * the tiny and small bench models, T 64 and 128), where recomputing them cost 25–31% of attention's backward;
+     * longer sequences recompute (at tk = 4 · head dim, GPT-2 124M's T 256, keeping them made whole training steps
+     * 9% slower under a 4 GB heap). The default ({@link #CpuBackend(int)}).
+     */
+    public CpuBackend(int threads, boolean vectorKernels, boolean recompute, boolean keepShortAttention) {
         if (vectorKernels && !MicroKernel.VECTOR_API)
             throw new IllegalStateException("the Vector API kernels need --add-modules jdk.incubator.vector");
         this.par = new Parallel(threads);
@@ -62,6 +73,7 @@ public final class CpuBackend implements Backend {
         this.flashAttention = new CpuFlashAttention(par, gemm, lanes);
         this.rope = new RopeKernel(par);
         this.recompute = recompute;
+        this.keepShortAttention = keepShortAttention;
     }
 
     private static float[] h(Storage s) { return HeapStorage.of(s); }
@@ -295,24 +307,29 @@ public final class CpuBackend implements Backend {
         attention.backward(spec, h(q), h(k), h(v), h(probs), h(gOut), h(gq), h(gk), h(gv));
     }
 
-    /** One logsumexp per query row, [B, Hq, tq]: backward recomputes the probabilities ({@link CpuFlashAttention}). */
+    /** Whether attention keeps [B, Hq, tq, tk] probabilities for backward, else one logsumexp per query row. */
+    private boolean keepsProbabilities(AttentionSpec spec) {
+        return !recompute || (keepShortAttention && spec.tk() <= 2 * spec.headDim());
+    }
+
+    /** One logsumexp per query row, [B, Hq, tq], where backward recomputes the probabilities ({@link CpuFlashAttention}). */
     @Override
     public int attentionStatsSize(AttentionSpec spec) {
-        return recompute ? CpuFlashAttention.statsSize(spec) : spec.probsSize();
+        return keepsProbabilities(spec) ? spec.probsSize() : CpuFlashAttention.statsSize(spec);
     }
 
     @Override
     public void attentionWithStats(AttentionSpec spec, Storage q, Storage k, Storage v, int[] keyMask, int[] segments,
                                    Storage out, Storage stats) {
-        if (recompute) flashAttention.forward(spec, h(q), h(k), h(v), keyMask, segments, h(out), h(stats));
-        else attention(spec, q, k, v, keyMask, segments, out, stats);
+        if (keepsProbabilities(spec)) attention(spec, q, k, v, keyMask, segments, out, stats);
+        else flashAttention.forward(spec, h(q), h(k), h(v), keyMask, segments, h(out), h(stats));
     }
 
     @Override
     public void attentionBackwardFromStats(AttentionSpec spec, Storage q, Storage k, Storage v, int[] keyMask, int[] segments,
                                            Storage stats, Storage gOut, Storage gq, Storage gk, Storage gv) {
-        if (recompute) flashAttention.backward(spec, h(q), h(k), h(v), keyMask, segments, h(stats), h(gOut), h(gq), h(gk), h(gv));
-        else attentionBackward(spec, q, k, v, stats, gOut, gq, gk, gv);
+        if (keepsProbabilities(spec)) attentionBackward(spec, q, k, v, stats, gOut, gq, gk, gv);
+        else flashAttention.backward(spec, h(q), h(k), h(v), keyMask, segments, h(stats), h(gOut), h(gq), h(gk), h(gv));
     }
 
     @Override

@@ -34,9 +34,10 @@ public final class CpuBackendProvider implements BackendProvider {
     @Override
     public Backend create(Config config) {
         int threads = config.getInt("threads", Runtime.getRuntime().availableProcessors());
-        boolean recompute = config.getBoolean("recompute", true);
+        // recompute unset: attention keeps short sequences' probabilities (CpuBackend's default); set, it decides alone
+        boolean byShape = !config.has("recompute"), recompute = config.getBoolean("recompute", true);
         config.finish();
         if (threads < 1) throw config.error("threads", "must be at least 1, got " + threads);
-        return new CpuBackend(threads, MicroKernel.VECTOR_API, recompute);
+        return new CpuBackend(threads, MicroKernel.VECTOR_API, recompute, byShape);
     }
 }

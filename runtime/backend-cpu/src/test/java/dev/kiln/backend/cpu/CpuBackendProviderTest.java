@@ -44,11 +44,20 @@ class CpuBackendProviderTest {
         assertThrows(ConfigException.class, () -> provider("cpu").create(new Config("backend 'cpu'", Map.of("threads", 0))));
     }
 
-    /** recompute (default true) keeps one logsumexp per row for backward; false keeps the full probabilities. */
+    /**
+     * recompute unset: cross-entropy keeps one logsumexp per row, attention too unless its probabilities are no larger
+     * than half of q, k, v and out (tk ≤ 2 · head dim); true: one logsumexp per row always; false: the full probabilities.
+     */
     @Test
     void recomputeKeyChoosesWhatAttentionAndCrossEntropyKeep() {
         var spec = dev.kiln.api.backend.AttentionSpec.contiguous(2, 4, 4, 16, 16, 8, true);
+        var longer = dev.kiln.api.backend.AttentionSpec.contiguous(2, 4, 4, 17, 17, 8, true);
         try (Backend b = provider("cpu").create(Config.empty("backend 'cpu'"))) {
+            assertEquals(spec.probsSize(), b.attentionStatsSize(spec));
+            assertEquals(2 * 4 * 17, b.attentionStatsSize(longer));
+            assertEquals(10, b.crossEntropyStatsSize(10, 1000));
+        }
+        try (Backend b = provider("cpu").create(new Config("backend 'cpu'", Map.of("recompute", true)))) {
             assertEquals(2 * 4 * 16, b.attentionStatsSize(spec));
             assertEquals(10, b.crossEntropyStatsSize(10, 1000));
         }
