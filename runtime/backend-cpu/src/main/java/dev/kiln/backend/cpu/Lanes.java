@@ -1,8 +1,11 @@
 package dev.kiln.backend.cpu;
 
 /**
- * Reductions and the AdamW update over float runs, in SIMD lanes where the Vector API is present.
- * Reductions C2 cannot auto-vectorize (float order), so they get an explicit lane-parallel form.
+ * Reductions, exponentials, activation gradients, softmax and norm rows and the AdamW update over float runs, in
+ * SIMD lanes where the Vector API is present. Reductions C2 cannot auto-vectorize (float order), and loops it left
+ * scalar (a store and loads at unlike offsets of float arrays that may alias), get an explicit lane-parallel form.
+ * The defaults here are the scalar forms; for the element-wise loops (scale, softmax gradient, norm rows, column
+ * sums) the vector forms do the same operations in the same order, so the same bits.
  */
 interface Lanes {
     // a[ao, ao+n) · b[bo, bo+n)
