@@ -43,7 +43,7 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * recompute = true (the default): attention and cross-entropy keep one logsumexp per row for backward and
+     * recompute = true: attention and cross-entropy keep one logsumexp per row for backward at every length and
      * recompute probabilities there ({@link CpuFlashAttention}, {@link FusedCrossEntropy}); false keeps the full
      * [B, H, T, T] probabilities and [rows, V] log-probabilities as the naive backend does (more memory, no
      * recomputation).
@@ -55,9 +55,9 @@ public final class CpuBackend implements Backend {
     /**
      * As {@link #CpuBackend(int, boolean, boolean)}; with keepShortAttention, attention keeps its probabilities even
      * when recomputing wherever they are no larger than half of its q, k, v and output together (tk ≤ 2 · head dim:
-     * the tiny and small bench models, T 64 and 128), where recomputing them cost 25–31% of attention's backward;
+     * the tiny and small bench models, T 64 and 128), where keeping them made attention's backward 27–31% faster;
      * longer sequences recompute (at tk = 4 · head dim, GPT-2 124M's T 256, keeping them made whole training steps
-     * 9% slower under a 4 GB heap). The default ({@link #CpuBackend(int)}).
+     * 9% slower in two pairs, though attention alone was faster). The default ({@link #CpuBackend(int)}).
      */
     public CpuBackend(int threads, boolean vectorKernels, boolean recompute, boolean keepShortAttention) {
         if (vectorKernels && !MicroKernel.VECTOR_API)
