@@ -12,6 +12,8 @@ import dev.kiln.api.plugin.Availability;
  * logsumexp per row; false keeps them, see {@link CpuBackend#CpuBackend(int, boolean, boolean)}).
  */
 public final class CpuBackendProvider implements BackendProvider {
+    private static final System.Logger LOG = System.getLogger(CpuBackendProvider.class.getName());
+    private static volatile boolean advised;
 
     @Override
     public String name() { return "cpu"; }
@@ -28,7 +30,8 @@ public final class CpuBackendProvider implements BackendProvider {
     @Override
     public Availability availability() {
         return Availability.yes(Runtime.getRuntime().availableProcessors() + " cores, Vector API "
-                + (MicroKernel.VECTOR_API ? "on" : "off (add --add-modules jdk.incubator.vector)"));
+                + (MicroKernel.VECTOR_API ? "on" : "off (add --add-modules jdk.incubator.vector)")
+                + JitAdvice.forThisJvm().map(a -> "; " + a).orElse(""));
     }
 
     @Override
@@ -38,6 +41,10 @@ public final class CpuBackendProvider implements BackendProvider {
         boolean byShape = !config.has("recompute"), recompute = config.getBoolean("recompute", true);
         config.finish();
         if (threads < 1) throw config.error("threads", "must be at least 1, got " + threads);
+        if (!advised) {
+            advised = true;
+            JitAdvice.forThisJvm().ifPresent(a -> LOG.log(System.Logger.Level.WARNING, a));
+        }
         return new CpuBackend(threads, MicroKernel.VECTOR_API, recompute, byShape);
     }
 }

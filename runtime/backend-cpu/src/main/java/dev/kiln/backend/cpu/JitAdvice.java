@@ -1,0 +1,48 @@
+package dev.kiln.backend.cpu;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+
+import java.lang.management.ManagementFactory;
+import java.util.Optional;
+
+/**
+ * The JIT flag a JVM running this backend should have and may lack: on JDK 17, C2 can leave a Vector API
+ * intrinsic of the kernels un-intrinsified when it recompiles a loop late in a run (the exponential inside
+ * GELU: 4-5× slower from 5-40 s into a training run on) unless {@code -XX:+IncrementalInlineForceCleanup}
+ * folds the constants it waits for (README, Benchmarks: "A JIT cliff on JDK 17"). {@code ./kiln} and the
+ * test JVMs pass it; an application that embeds Kiln should too. Measured on JDK 17; JDK 25 needs nothing.
+ */
+final class JitAdvice {
+    static final String FLAGS = "-XX:+UnlockDiagnosticVMOptions -XX:+IncrementalInlineForceCleanup";
+
+    private JitAdvice() {}
+
+    /**
+     * What to add to the JVM's options, or empty when nothing: for a JDK of this feature release whose cleanup flag
+     * is on, off, or unknown (not HotSpot: no C2, nothing to say).
+     */
+    static Optional<String> advice(int feature, Optional<Boolean> cleanup) {
+        if (feature >= 25 || cleanup.isEmpty() || cleanup.get()) return Optional.empty();
+        return Optional.of("Java " + feature + " without " + FLAGS + ": late in a run C2 can recompile a CPU kernel"
+                + " onto the Vector API's slow Java path (GELU 4-5x slower); add the flags, as ./kiln does, or run on JDK 25");
+    }
+
+    /** {@link #advice} for the running JVM. */
+    static Optional<String> forThisJvm() {
+        return advice(Runtime.version().feature(), cleanupFlag());
+    }
+
+    private static Optional<Boolean> cleanupFlag() {
+        try {
+            HotSpotDiagnosticMXBean hotspot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+            try {
+                return Optional.of(Boolean.parseBoolean(hotspot.getVMOption("IncrementalInlineForceCleanup").getValue()));
+            } catch (IllegalArgumentException locked) {   // a diagnostic flag is invisible until unlocked: off, if C2 is there
+                hotspot.getVMOption("MaxInlineLevel");
+                return Optional.of(false);
+            }
+        } catch (RuntimeException | LinkageError notHotSpot) {   // another VM, or jdk.management left out of the image
+            return Optional.empty();
+        }
+    }
+}
