@@ -6,10 +6,10 @@ import java.lang.management.ManagementFactory;
 import java.util.Optional;
 
 /**
- * The JIT flag a JVM running this backend should have and may lack: on JDK 17, C2 can leave a Vector API
- * intrinsic of the kernels un-intrinsified when it recompiles a loop late in a run (the exponential inside
- * GELU: 4-5× slower from 5-40 s into a training run on) unless {@code -XX:+IncrementalInlineForceCleanup}
- * folds the constants it waits for (README, Benchmarks: "A JIT cliff on JDK 17"). {@code ./kiln} and the
+ * The JIT flag a JVM running this backend should have and may lack: on JDK 17, when C2 recompiles a kernel's loop
+ * late in a run it can leave one of its Vector API calls un-intrinsified (the exponential inside GELU, which then
+ * runs 4-5× slower from 5-40 s into a training run until its end) unless {@code -XX:+IncrementalInlineForceCleanup}
+ * folds the constants the call waits for (README, Benchmarks: "A JIT cliff on JDK 17"). {@code ./kiln} and the
  * test JVMs pass it; an application that embeds Kiln should too. Measured on JDK 17; JDK 25 needs nothing.
  */
 final class JitAdvice {
@@ -27,9 +27,9 @@ final class JitAdvice {
                 + " onto the Vector API's slow Java path (GELU 4-5x slower); add the flags, as ./kiln does, or run on JDK 25");
     }
 
-    /** {@link #advice} for the running JVM. */
+    /** {@link #advice} for the running JVM; nothing without the Vector API kernels, which alone meet the problem. */
     static Optional<String> forThisJvm() {
-        return advice(Runtime.version().feature(), cleanupFlag());
+        return MicroKernel.VECTOR_API ? advice(Runtime.version().feature(), cleanupFlag()) : Optional.empty();
     }
 
     private static Optional<Boolean> cleanupFlag() {
