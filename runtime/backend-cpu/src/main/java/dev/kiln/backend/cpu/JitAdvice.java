@@ -8,7 +8,7 @@ import java.util.Optional;
 /**
  * The JIT flag a JVM running this backend should have and may lack: on JDK 17, when C2 recompiles a kernel's loop
  * late in a run it can leave one of its Vector API calls un-intrinsified (the exponential inside GELU, which then
- * runs 4-5× slower from 5-40 s into a training run until its end) unless {@code -XX:+IncrementalInlineForceCleanup}
+ * runs 3-5× slower from 5-40 s into a training run until its end) unless {@code -XX:+IncrementalInlineForceCleanup}
  * folds the constants the call waits for (README, Benchmarks: "A JIT cliff on JDK 17"). {@code ./kiln} and the
  * test JVMs pass it; an application that embeds Kiln should too. Measured on JDK 17; JDK 25 needs nothing.
  */
@@ -24,7 +24,7 @@ final class JitAdvice {
     static Optional<String> advice(int feature, Optional<Boolean> cleanup) {
         if (feature >= 25 || cleanup.isEmpty() || cleanup.get()) return Optional.empty();
         return Optional.of("Java " + feature + " without " + FLAGS + ": late in a run C2 can recompile a CPU kernel"
-                + " onto the Vector API's slow Java path (GELU 4-5x slower); add the flags, as ./kiln does, or run on JDK 25");
+                + " onto the Vector API's slow Java path (GELU 3-5x slower); add the flags, as ./kiln does, or run on JDK 25");
     }
 
     /** {@link #advice} for the running JVM; nothing without the Vector API kernels, which alone meet the problem. */

@@ -343,9 +343,9 @@ final class VectorLanes implements Lanes {
         }
     }
 
-    private static void siluBackward(float[] x, float[] gy, float[] gx, int from, int end, boolean add) {
+    private static void siluBackward(float[] x, float[] gy, float[] gx, int from, int end, boolean add) {   // s·(1 + x·(1 − s))
         float[] addTo = add ? gx : ZEROS;               // the addend: gx, or zeros when gx is written
-        int keep = add ? -1 : 0;      // s·(1 + x·(1 − s))
+        int keep = add ? -1 : 0;
         FloatVector one = FloatVector.broadcast(S, 1f);
         for (int i = from; i < end; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, i);
