@@ -71,6 +71,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-infer", description = "Skip the forward-only measurement.")
     boolean noInfer;
 
+    @Option(names = "--step-times",
+            description = "Print each training step's and forward pass's time, warm-up included (to see how soon a run is warm).")
+    boolean stepTimes;
+
     @Option(names = "--sgemm-sizes", paramLabel = "N", split = ",", defaultValue = "512,1024,2048",
             description = "Square sgemm sizes to time, comma-separated (default: ${DEFAULT-VALUE}).")
     List<Integer> sgemmSizes;
@@ -155,7 +159,7 @@ final class BenchCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--fma-peak measures this machine's CPU ceiling, a bound for the cpu backend only;"
                         + " the backend is '" + backend.name() + "'");
             BenchRunner runner = new BenchRunner(backend,
-                    new BenchRunner.Settings(warmup, steps, inferWarmup, inferSteps, !noInfer, seed), err,
+                    new BenchRunner.Settings(warmup, steps, inferWarmup, inferSteps, !noInfer, seed, stepTimes), err,
                     Terminal.isInteractive());
             List<Map<String, Object>> results = new ArrayList<>();
             for (BenchShape shape : shapes) {

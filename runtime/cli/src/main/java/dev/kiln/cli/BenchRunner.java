@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -28,7 +29,8 @@ import java.util.SplittableRandom;
 final class BenchRunner {
     static final double LR = 3e-4;
 
-    record Settings(int warmup, int steps, int inferWarmup, int inferSteps, boolean infer, long seed) {}
+    /** @param stepTimes print each step's and pass's time (warm-up included) to the progress stream */
+    record Settings(int warmup, int steps, int inferWarmup, int inferSteps, boolean infer, long seed, boolean stepTimes) {}
 
     private final Backend backend;
     private final Settings settings;
@@ -64,6 +66,9 @@ final class BenchRunner {
             if (i >= settings.warmup()) timed[i - settings.warmup()] = t;
             status(i == 0, shape.name() + ": train step " + (i + 1) + "/" + total + (i < settings.warmup() ? " (warm-up)" : " (timed)"),
                     shape.name() + ": " + settings.warmup() + " warm-up + " + settings.steps() + " timed training steps");
+            if (settings.stepTimes())
+                stepTime(String.format(Locale.ROOT, "%s: train step %d %s: forward %.2f ms, backward %.2f ms, optimizer %.2f ms",
+                        shape.name(), i + 1, i < settings.warmup() ? "(warm-up)" : "(timed)", 1e3 * t[0], 1e3 * t[1], 1e3 * t[2]));
         }
         double[] tokS = new double[timed.length], stepS = new double[timed.length];
         for (int i = 0; i < timed.length; i++) {
@@ -138,11 +143,20 @@ final class BenchRunner {
                 if (i >= settings.inferWarmup()) tokS[i - settings.inferWarmup()] = s.tokensPerStep() / dt;
                 status(i == 0, s.name() + ": forward pass " + (i + 1) + "/" + total,
                         s.name() + ": " + settings.inferWarmup() + " warm-up + " + settings.inferSteps() + " timed forward passes");
+                if (settings.stepTimes())
+                    stepTime(String.format(Locale.ROOT, "%s: forward pass %d %s: %.2f ms",
+                            s.name(), i + 1, i < settings.inferWarmup() ? "(warm-up)" : "(timed)", 1e3 * dt));
             }
         } finally {
             model.train(true);
         }
         return tokS;
+    }
+
+    /** One line of --step-times, below the progress line on a terminal. */
+    private void stepTime(String line) {
+        progress.println((terminal ? "\r" + " ".repeat(72) + "\r" : "") + "  " + line);
+        progress.flush();
     }
 
     /** On a terminal, redraws {@code redraw}; elsewhere prints {@code line} once, at the first call of a phase. */

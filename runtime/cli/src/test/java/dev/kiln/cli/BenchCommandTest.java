@@ -38,6 +38,26 @@ class BenchCommandTest {
         assertFalse(m.containsKey("fma_peak_gflops"), "the ceiling only with --fma-peak");
     }
 
+    /** --step-times: one line per training step and forward pass, warm-up included, in order. */
+    @Test
+    void stepTimesPrintsEveryStepAndPassWarmUpIncluded() throws Exception {
+        Cli r = Cli.run("bench", "--config", "tiny", "--steps", "2", "--warmup", "1", "--infer-steps", "2", "--infer-warmup", "1",
+                "--no-sgemm", "--step-times", "--vocab", "40", "--d-model", "16", "--layers", "1", "--heads", "2", "--seq", "8",
+                "--batch", "2", "--threads", "1", "--backend", "cpu", "--plugins", plugins.toString());
+        assertEquals(0, r.code(), r.err());
+        List<String> steps = r.err().lines().filter(l -> l.contains(": train step ") && l.contains(" ms")).toList();
+        assertEquals(3, steps.size(), r.err());
+        assertTrue(steps.get(0).contains("train step 1 (warm-up): forward "), steps.get(0));
+        assertTrue(steps.get(2).matches(".*train step 3 \\(timed\\): forward [0-9.]+ ms, backward [0-9.]+ ms, optimizer [0-9.]+ ms"), steps.get(2));
+        List<String> passes = r.err().lines().filter(l -> l.contains(": forward pass ") && l.endsWith(" ms")).toList();
+        assertEquals(List.of("(warm-up)", "(timed)", "(timed)"), passes.stream().map(l -> l.replaceAll(".*pass \\d+ (\\S+): .*", "$1")).toList(),
+                r.err());
+        Cli quiet = Cli.run("bench", "--config", "tiny", "--steps", "1", "--warmup", "0", "--no-infer", "--no-sgemm", "--vocab", "40",
+                "--d-model", "16", "--layers", "1", "--heads", "2", "--seq", "8", "--batch", "2", "--threads", "1", "--backend", "cpu",
+                "--plugins", plugins.toString());
+        assertFalse(quiet.err().contains("forward 0") || quiet.err().contains(" ms, backward"), "without the option: " + quiet.err());
+    }
+
     /** --fma-peak: the ceiling on the bench's threads and training's share of it. */
     @Test
     void fmaPeakReportsTrainingAsAShareOfTheCeiling() throws Exception {
