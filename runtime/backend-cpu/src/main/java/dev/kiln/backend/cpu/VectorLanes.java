@@ -25,7 +25,7 @@ final class VectorLanes implements Lanes {
             acc0 = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc0);
             acc1 = FloatVector.fromArray(S, a, ao + i + L).fma(FloatVector.fromArray(S, b, bo + i + L), acc1);
         }
-        float s = FixedOrderMath.sum(acc0.add(acc1));
+        float s = FixedOrderMath.sum(ExactVector.CLASS.cast(acc0).add(acc1));
         for (; i < n; i++) s += a[ao + i] * b[bo + i];
         return s;
     }
@@ -35,10 +35,10 @@ final class VectorLanes implements Lanes {
         FloatVector acc0 = FloatVector.zero(S), acc1 = acc0;
         int i = 0;
         for (; i + 2 * L <= n; i += 2 * L) {
-            acc0 = acc0.add(FloatVector.fromArray(S, a, o + i));
-            acc1 = acc1.add(FloatVector.fromArray(S, a, o + i + L));
+            acc0 = ExactVector.CLASS.cast(acc0).add(FloatVector.fromArray(S, a, o + i));
+            acc1 = ExactVector.CLASS.cast(acc1).add(FloatVector.fromArray(S, a, o + i + L));
         }
-        float s = FixedOrderMath.sum(acc0.add(acc1));
+        float s = FixedOrderMath.sum(ExactVector.CLASS.cast(acc0).add(acc1));
         for (; i < n; i++) s += a[o + i];
         return s;
     }
@@ -47,8 +47,8 @@ final class VectorLanes implements Lanes {
     public float max(float[] a, int o, int n) {
         FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         int i = 0;
-        for (; i + L <= n; i += L) acc = acc.max(FloatVector.fromArray(S, a, o + i));
-        float m = acc.reduceLanes(VectorOperators.MAX);
+        for (; i + L <= n; i += L) acc = ExactVector.CLASS.cast(acc).max(FloatVector.fromArray(S, a, o + i));
+        float m = ExactVector.CLASS.cast(acc).reduceLanes(VectorOperators.MAX);
         for (; i < n; i++) m = Math.max(m, a[o + i]);
         return m;
     }
@@ -107,7 +107,7 @@ final class VectorLanes implements Lanes {
             FloatVector d = FloatVector.fromArray(S, a, o + i).sub(sh);
             acc = d.fma(d, acc);
         }
-        float s = FixedOrderMath.sum(acc);
+        float s = FixedOrderMath.sum(ExactVector.CLASS.cast(acc));
         for (; i < n; i++) s += (a[o + i] - shift) * (a[o + i] - shift);
         return s;
     }
@@ -147,9 +147,9 @@ final class VectorLanes implements Lanes {
         for (; j + L <= n; j += L) {
             FloatVector e = exp(FloatVector.fromArray(S, x, xo + j).sub(sh));
             e.intoArray(y, yo + j);
-            acc = acc.add(e);
+            acc = ExactVector.CLASS.cast(acc).add(e);
         }
-        double sum = FixedOrderMath.sum(acc);
+        double sum = FixedOrderMath.sum(ExactVector.CLASS.cast(acc));
         for (; j < n; j++) {
             float e = FixedOrderMath.exp(x[xo + j] - shift);
             y[yo + j] = e;
@@ -162,8 +162,8 @@ final class VectorLanes implements Lanes {
     public float expShiftSum(float[] x, int o, int n, float shift) {
         FloatVector acc = FloatVector.zero(S), sh = FloatVector.broadcast(S, shift);
         int j = 0;
-        for (; j + L <= n; j += L) acc = acc.add(exp(FloatVector.fromArray(S, x, o + j).sub(sh)));
-        double sum = FixedOrderMath.sum(acc);
+        for (; j + L <= n; j += L) acc = ExactVector.CLASS.cast(acc).add(exp(FloatVector.fromArray(S, x, o + j).sub(sh)));
+        double sum = FixedOrderMath.sum(ExactVector.CLASS.cast(acc));
         for (; j < n; j++) sum += FixedOrderMath.exp(x[o + j] - shift);
         return (float) sum;
     }

@@ -68,8 +68,8 @@ final class VectorNormRows {
         int j = c0;
         for (; j + L <= c1; j += L) {
             FloatVector acc = FloatVector.fromArray(S, dst, j);
-            for (int r = 0, o = j; r < rows; r++, o += cols) acc = acc.add(FloatVector.fromArray(S, src, o));
-            acc.intoArray(dst, j);
+            for (int r = 0, o = j; r < rows; r++, o += cols) acc = ExactVector.CLASS.cast(acc).add(FloatVector.fromArray(S, src, o));
+            ExactVector.CLASS.cast(acc).intoArray(dst, j);
         }
         for (int r = 0; r < rows && j < c1; r++) {
             int o = r * cols;
@@ -82,9 +82,9 @@ final class VectorNormRows {
         for (int r = 0, o = j; r < rows; r++, o += cols) {
             float mu = mean == null ? 0f : mean[r];
             FloatVector xhat = FloatVector.fromArray(S, x, o).sub(mu).mul(rstd[r]);
-            acc = acc.add(FloatVector.fromArray(S, gy, o).mul(xhat));
+            acc = ExactVector.CLASS.cast(acc).add(FloatVector.fromArray(S, gy, o).mul(xhat));
         }
-        acc.intoArray(gGamma, j);
+        ExactVector.CLASS.cast(acc).intoArray(gGamma, j);
     }
 
 }
