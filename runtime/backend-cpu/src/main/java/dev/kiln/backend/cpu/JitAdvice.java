@@ -14,6 +14,7 @@ import java.util.Optional;
  */
 final class JitAdvice {
     static final String FLAGS = "-XX:+UnlockDiagnosticVMOptions -XX:+IncrementalInlineForceCleanup";
+    private static final int NOT_NEEDED_FROM = 25;   // the JDK feature release whose C2 keeps the kernels without it
 
     private JitAdvice() {}
 
@@ -22,14 +23,19 @@ final class JitAdvice {
      * is on, off, or unknown (not HotSpot: no C2, nothing to say).
      */
     static Optional<String> advice(int feature, Optional<Boolean> cleanup) {
-        if (feature >= 25 || cleanup.isEmpty() || cleanup.get()) return Optional.empty();
+        if (feature >= NOT_NEEDED_FROM || cleanup.isEmpty() || cleanup.get()) return Optional.empty();
         return Optional.of("Java " + feature + " without " + FLAGS + ": late in a run C2 can recompile a CPU kernel"
                 + " onto the Vector API's slow Java path (GELU 3-5x slower); add the flags, as ./kiln does, or run on JDK 25");
     }
 
-    /** {@link #advice} for the running JVM; nothing without the Vector API kernels, which alone meet the problem. */
+    /**
+     * {@link #advice} for the running JVM; nothing without the Vector API kernels, which alone meet the problem. The flag
+     * is read only where it matters: the management bean costs 15-23 ms of start-up the first time it is asked.
+     */
     static Optional<String> forThisJvm() {
-        return MicroKernel.VECTOR_API ? advice(Runtime.version().feature(), cleanupFlag()) : Optional.empty();
+        int feature = Runtime.version().feature();
+        if (!MicroKernel.VECTOR_API || feature >= NOT_NEEDED_FROM) return Optional.empty();
+        return advice(feature, cleanupFlag());
     }
 
     private static Optional<Boolean> cleanupFlag() {
