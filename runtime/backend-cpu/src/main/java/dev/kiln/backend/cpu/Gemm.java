@@ -17,6 +17,13 @@ final class Gemm {
      * weight gradients (A transposed, K = 1024) with N ≤ 256 up 8–28%; wider products stayed within ±4%.
      */
     private static final int UNPACKED_PANELS = 8;
+    /**
+     * A product with n ≤ THIN_N, k ≤ THIN_K and m ≤ THIN_M runs K as one block instead of blocks of KC: one B packing
+     * and one fan-out instead of one each per KC block, and C read and written once. On tiny's and small's K = 384 to
+     * 1024 products (input and weight gradients; AMD EPYC, 2 threads, both settings alternating in one JVM) that took
+     * 2–8%; with m = 8192 (small's LM-head weight gradient, A transposed with a 32 KiB row stride) it lost 30%.
+     */
+    private static final int THIN_N = 512, THIN_K = 1024, THIN_M = 1024;
 
     private final MicroKernel kernel;
     private final Parallel par;
@@ -29,9 +36,9 @@ final class Gemm {
         this.mr = kernel.mr();
         this.nr = kernel.nr();
         this.mc = mr * (96 / mr);
-        this.packedA = ThreadLocal.withInitial(() -> new float[mc * KC]);
+        this.packedA = ThreadLocal.withInitial(() -> new float[mc * Math.max(KC, THIN_K)]);
         this.edgeTile = ThreadLocal.withInitial(() -> new float[mr * nr]);
-        this.packedB = ThreadLocal.withInitial(() -> new float[KC * ((NC + nr - 1) / nr) * nr]);
+        this.packedB = ThreadLocal.withInitial(() -> new float[Math.max(KC * roundUp(NC, nr), THIN_K * roundUp(THIN_N, nr))]);
     }
 
     String description() { return kernel.description(); }
@@ -63,10 +70,11 @@ final class Gemm {
         }
         boolean fanOut = parallel && par.threads() > 1 && (long) m * n * k >= 32L * 32 * 32;
         float[] bp = packedB.get();
+        int kBlock = n <= THIN_N && k <= THIN_K && m <= THIN_M ? k : KC;
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc), panels = (nc + nr - 1) / nr;
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            for (int pc = 0; pc < k; pc += kBlock) {
+                int kc = Math.min(kBlock, k - pc);
                 boolean add = accumulate || pc > 0 || bias != null;
                 float[] start = pc == 0 ? bias : null;     // the first K block starts C from the bias
                 int jc0 = jc, pc0 = pc;
@@ -135,6 +143,8 @@ final class Gemm {
             }
         }
     }
+
+    private static int roundUp(int x, int multiple) { return (x + multiple - 1) / multiple * multiple; }
 
     // where op(A)[i, p] lies relative to ao
     private static int origin(int i, int p, int lda, boolean transA) {
