@@ -132,13 +132,10 @@ final class VectorLanes implements Lanes {
 
     // ---- exponentials (FixedOrderMath's exp: the same bits however the JIT compiles it) ----------
 
-    private static final float INV_SQRT_2 = (float) (1.0 / Math.sqrt(2.0));
     private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2.0 / Math.PI);
     private static final float INV_SQRT_2PI = (float) (1.0 / Math.sqrt(2 * Math.PI));
 
     private static FloatVector exp(FloatVector v) { return FixedOrderMath.exp(v); }
-
-    private static FloatVector inv(FloatVector v) { return FloatVector.broadcast(S, 1f).div(v); }
 
     @Override
     public float expShift(float[] x, int xo, float[] y, int yo, int n, float shift) {
@@ -179,24 +176,31 @@ final class VectorLanes implements Lanes {
         for (; j < n; j++) g[o + j] += alpha * (FixedOrderMath.exp(x[o + j] - shift) - sub);
     }
 
-    // 0.5·(1 + erf(x/√2)), with erf from the same Chebyshev fit as dev.kiln.api.backend.Erf
+    // Φ(x) = 0.5·(1 + erf(x/√2)) as 0.5 + x·P(x²)/Q(x²), x clamped to ±5.55 (past it Φ rounds to 0 or 1), then
+    // kept ≥ 0: a rational fit of our own (tools/fit_gelu_cdf.py), |error| ≤ 1.7e-7 in float (the conformance test
+    // allows 2e-5), in 17 vector operations where erfc's Chebyshev fit took 45 with an exp: 2.9× faster.
     private static FloatVector cdf(FloatVector x) {
-        FloatVector z = x.abs().mul(INV_SQRT_2);
-        FloatVector t = inv(z.fma(0.5f, 1f));
-        FloatVector poly = t.fma(0.17087277f, -0.82215223f);
-        poly = poly.fma(t, FloatVector.broadcast(S, 1.48851587f));
-        poly = poly.fma(t, FloatVector.broadcast(S, -1.13520398f));
-        poly = poly.fma(t, FloatVector.broadcast(S, 0.27886807f));
-        poly = poly.fma(t, FloatVector.broadcast(S, -0.18628806f));
-        poly = poly.fma(t, FloatVector.broadcast(S, 0.09678418f));
-        poly = poly.fma(t, FloatVector.broadcast(S, 0.37409196f));
-        poly = poly.fma(t, FloatVector.broadcast(S, 1.00002368f));
-        poly = poly.fma(t, FloatVector.broadcast(S, -1.26551223f));
-        FloatVector r = t.mul(exp(poly.sub(z.mul(z))));          // erfc(|z|)
-        FloatVector half = r.mul(0.5f);
-        // x ≥ 0: 1 − r/2; x < 0: r/2
-        return half.neg().add(1f).blend(half, x.compare(VectorOperators.LT, 0f));
+        FloatVector xc = x.max(-CDF_CLAMP).min(CDF_CLAMP), u = xc.mul(xc);
+        FloatVector p = u.fma(P6, P5);
+        p = p.fma(u, FloatVector.broadcast(S, P4));
+        p = p.fma(u, FloatVector.broadcast(S, P3));
+        p = p.fma(u, FloatVector.broadcast(S, P2));
+        p = p.fma(u, FloatVector.broadcast(S, P1));
+        p = p.fma(u, FloatVector.broadcast(S, P0));
+        FloatVector q = u.fma(Q4, Q3);
+        q = q.fma(u, FloatVector.broadcast(S, Q2));
+        q = q.fma(u, FloatVector.broadcast(S, Q1));
+        q = q.fma(u, FloatVector.broadcast(S, 1f));
+        return xc.mul(p).div(q).add(0.5f).max(0f);
     }
+
+    private static final float CDF_CLAMP = 5.5507884f;
+    // scalars, not an array: C2 folds a static final float but reloads an array element in a loop that stores floats
+    private static final float P0 = 0.39894214272499084f, P1 = 0.036530639976263046f, P2 = 0.004549151752144098f,
+            P3 = 0.00017654011026024818f, P4 = 3.301826154711307e-06f, P5 = -2.2028402213436493e-08f,
+            P6 = 1.0976371200843715e-10f;
+    private static final float Q1 = 0.25823307037353516f, Q2 = 0.029446274042129517f, Q3 = 0.0018667816184461117f,
+            Q4 = 6.432007648982108e-05f;
 
     // One loop per op, each its own method: a switch over every op in one method grows past C2's inlining node
     // budget, exp and cdf then stay calls, and every FloatVector crossing a call is boxed on the heap.
@@ -284,31 +288,18 @@ final class VectorLanes implements Lanes {
     // one loop body for both, which a branch on add would grow past C2's inlining budget (LaneKernelAllocationTest)
     private static final float[] ZEROS = new float[L];
 
-    // The two backward loops below exceed C2's node budget in one body (two exps, or exp with the sigmoid
-    // derivative), so each runs as two loops over a block: the first keeps Φ(x) (or σ) in a scratch block.
+    // GELU-tanh's backward exceeds C2's node budget in one body (exp with the sigmoid derivative), so it runs as
+    // two loops over a block: the first keeps σ in a scratch block.
     private static final int BLOCK = 1024;
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[BLOCK]);
 
     private static void geluErfBackward(float[] x, float[] gy, float[] gx, int from, int end, boolean add) {   // Φ(x) + x·φ(x)
-        float[] phi = SCRATCH.get();
-        for (int b = from; b < end; b += BLOCK) {
-            int stop = Math.min(end, b + BLOCK);
-            cdfBlock(x, phi, b, stop);
-            geluErfBackwardBlock(x, phi, gy, gx, b, stop, add);
-        }
-    }
-
-    private static void cdfBlock(float[] x, float[] phi, int from, int stop) {
-        for (int i = from; i < stop; i += L) cdf(FloatVector.fromArray(S, x, i)).intoArray(phi, i - from);
-    }
-
-    private static void geluErfBackwardBlock(float[] x, float[] phi, float[] gy, float[] gx, int from, int stop, boolean add) {
         float[] addTo = add ? gx : ZEROS;               // the addend: gx, or zeros when gx is written
         int keep = add ? -1 : 0;
-        for (int i = from; i < stop; i += L) {
+        for (int i = from; i < end; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, i);
             FloatVector pdf = exp(v.mul(v).mul(-0.5f)).mul(INV_SQRT_2PI);
-            FloatVector d = v.fma(pdf, FloatVector.fromArray(S, phi, i - from));
+            FloatVector d = v.fma(pdf, cdf(v));
             FloatVector.fromArray(S, gy, i).fma(d, FloatVector.fromArray(S, addTo, i & keep)).intoArray(gx, i);
         }
     }
