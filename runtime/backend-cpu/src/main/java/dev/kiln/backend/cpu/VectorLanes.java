@@ -178,7 +178,8 @@ final class VectorLanes implements Lanes {
 
     // Φ(x) = 0.5·(1 + erf(x/√2)) as 0.5 + x·P(x²)/Q(x²), x clamped to ±5.55 (past it Φ rounds to 0 or 1), then
     // kept ≥ 0: a rational fit of our own (tools/fit_gelu_cdf.py), |error| ≤ 1.7e-7 in float (the conformance test
-    // allows 2e-5), in 17 vector operations where erfc's Chebyshev fit took 45 with an exp: 2.9× faster.
+    // allows 2e-5), in 17 vector operations where erfc's Chebyshev fit took 45 with an exp: GELU 2.4× faster over
+    // 524,288 floats on one core, 2.9× on data in L1.
     private static FloatVector cdf(FloatVector x) {
         FloatVector xc = x.max(-CDF_CLAMP).min(CDF_CLAMP), u = xc.mul(xc);
         FloatVector p = u.fma(P6, P5);
@@ -195,7 +196,8 @@ final class VectorLanes implements Lanes {
     }
 
     private static final float CDF_CLAMP = 5.5507884f;
-    // scalars, not an array: C2 folds a static final float but reloads an array element in a loop that stores floats
+    // scalars, not an array: from a static final array GELU ran at 0.56 ns a float against 0.48 (C2 takes a static
+    // final float as a constant, not the elements of a static final array)
     private static final float P0 = 0.39894214272499084f, P1 = 0.036530639976263046f, P2 = 0.004549151752144098f,
             P3 = 0.00017654011026024818f, P4 = 3.301826154711307e-06f, P5 = -2.2028402213436493e-08f,
             P6 = 1.0976371200843715e-10f;
