@@ -1,0 +1,98 @@
+package dev.kiln.backend.cpu.bench;
+
+import dev.kiln.api.backend.Backend;
+import dev.kiln.api.tensor.Storage;
+import dev.kiln.backend.cpu.CpuBackend;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * The matrix products of a training step of a bench model, each timed on its own:
+ * {@code java --add-modules jdk.incubator.vector -cp ... StepProductsBench [threads] [tiny|small|gpt2-124M] [rounds]}.
+ * Per linear layer of a block (qkv, attention projection, MLP up and down) and the tied LM head: the forward
+ * product (with its bias where the model has one), the input gradient dX = dY·W and the weight gradient
+ * dW = dYᵀ·X, with the shapes and flags of {@code MatMul.linear}'s backward. Each round runs the fifteen in turn,
+ * so, as in a step, a product finds its operands mostly out of the cache the others used. Prints the median of
+ * each, and the products of a whole step (every block's and the head's).
+ */
+public final class StepProductsBench {
+    private StepProductsBench() {}
+
+    /** One product: C[m×n] = op(A)·op(B), op(A) = Aᵀ when transA, op(B) = Bᵀ when transB; bias: + a row over C. */
+    record Product(String name, int m, int n, int k, boolean transA, boolean transB, boolean bias) {}
+
+    public static void main(String[] args) {
+        int threads = args.length > 0 ? Integer.parseInt(args[0]) : Runtime.getRuntime().availableProcessors();
+        String config = args.length > 1 ? args[1] : "tiny";
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 30;
+        int[] dims = switch (config) {            // rows (B·T), d_model, vocab, layers (shared/bench/configs.json)
+            case "tiny" -> new int[] {16 * 64, 128, 512, 2};
+            case "small" -> new int[] {8 * 128, 256, 8192, 4};
+            case "gpt2-124M" -> new int[] {4 * 256, 768, 50257, 12};
+            default -> throw new IllegalArgumentException("config: tiny, small or gpt2-124M, not " + config);
+        };
+        int rows = dims[0], c = dims[1], v = dims[2], layers = dims[3];
+        Product[] products = products(rows, c, v);
+        try (Backend b = new CpuBackend(threads)) {
+            System.out.println(b.description() + ", " + config + ", " + rounds + " rounds");
+            double[][] secs = new double[products.length][rounds];
+            Storage[][] operands = new Storage[products.length][];
+            for (int i = 0; i < products.length; i++) operands[i] = operands(b, products[i], i);
+            for (int i = 0; i < products.length; i++) for (int w = 0; w < 5; w++) run(b, products[i], operands[i]);
+            for (int r = 0; r < rounds; r++) {
+                for (int i = 0; i < products.length; i++) {
+                    long t0 = System.nanoTime();
+                    run(b, products[i], operands[i]);
+                    secs[i][r] = (System.nanoTime() - t0) * 1e-9;
+                }
+            }
+            double total = 0, flops = 0;
+            for (int i = 0; i < products.length; i++) {
+                Product p = products[i];
+                Arrays.sort(secs[i]);
+                int times = i < 12 ? layers : 1;       // the first twelve run in every block
+                double med = secs[i][rounds / 2], f = 2.0 * p.m * p.n * p.k;
+                total += times * med;
+                flops += times * f;
+                System.out.printf("%-16s %5d x %5d x %5d %s%s  %8.1f us  %6.1f GFLOP/s%n", p.name, p.m, p.n, p.k,
+                        p.transA ? "Aᵀ" : "A ", p.transB ? "Bᵀ" : "B ", med * 1e6, f / med * 1e-9);
+            }
+            System.out.printf("a step's %d products (%d blocks' and the head's): %.2f ms, %.1f GFLOP/s%n",
+                    12 * layers + 3, layers, total * 1e3, flops / total * 1e-9);
+        }
+    }
+
+    /** A block's twelve products (qkv, attention projection, MLP up, MLP down), then the LM head's three. */
+    static Product[] products(int rows, int c, int v) {
+        int[][] layers = {{c, 3 * c}, {c, c}, {c, 4 * c}, {4 * c, c}, {c, v}};
+        String[] names = {"qkv", "attn-proj", "mlp-up", "mlp-down", "lm-head"};
+        Product[] out = new Product[3 * layers.length];
+        for (int l = 0; l < layers.length; l++) {
+            int in = layers[l][0], o = layers[l][1];
+            boolean bias = l < 4;
+            out[3 * l] = new Product(names[l] + " fwd", rows, o, in, false, true, bias);
+            out[3 * l + 1] = new Product(names[l] + " dX", rows, in, o, false, false, false);
+            out[3 * l + 2] = new Product(names[l] + " dW", o, in, rows, true, false, false);
+        }
+        return out;
+    }
+
+    // a, b, c (and the bias)
+    private static Storage[] operands(Backend b, Product p, int seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        return new Storage[] {b.upload(random(r, p.m * p.k)), b.upload(random(r, p.k * p.n)), b.allocate(p.m * p.n),
+                b.upload(random(r, p.n))};
+    }
+
+    private static float[] random(SplittableRandom r, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) r.nextDouble(-1, 1);
+        return x;
+    }
+
+    private static void run(Backend b, Product p, Storage[] o) {
+        if (p.bias) b.linear(o[0], o[1], o[3], o[2], p.m, p.k, p.n);
+        else b.matmul(o[0], o[1], o[2], 1, p.m, p.n, p.k, p.transA, p.transB, 0, 0, 0, 1f, false);
+    }
+}
