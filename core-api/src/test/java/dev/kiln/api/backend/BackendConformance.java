@@ -107,7 +107,7 @@ public abstract class BackendConformance {
 
     /** y = x·wᵀ + bias: one K block and several, edge tiles, more columns than one packed B block, in = 0. */
     @ParameterizedTest
-    @ValueSource(strings = {"1,1,1", "7,5,3", "64,128,96", "100,300,70", "4,8,2100", "33,0,5"})
+    @ValueSource(strings = {"1,1,1", "7,5,3", "64,128,96", "100,300,70", "5,2100,40", "4,8,2100", "33,0,5"})
     void linear(String dims) {
         int[] d = java.util.Arrays.stream(dims.split(",")).mapToInt(Integer::parseInt).toArray();
         int rows = d[0], in = d[1], out = d[2];

@@ -30,9 +30,9 @@ public final class ConformanceCases {
     static Stream<MatmulCase> matmul() {
         int[][] mnk = {{1, 1, 1}, {3, 17, 33}, {17, 1, 65}, {1, 65, 130}, {65, 130, 17}, {33, 65, 257},
                 {130, 130, 130}, {0, 3, 4}, {3, 0, 4}, {3, 4, 0}, {7, 2100, 5}, {200, 97, 300},
-                // the cpu backend's K in one block (n ≤ 512, k ≤ 1024, m ≤ 1024) at its widest, and K in blocks
-                // past each bound
-                {70, 50, 1024}, {9, 530, 300}, {6, 40, 1100}, {1030, 9, 300}};
+                // the cpu backend's K in one block (n ≤ 512, k ≤ 1024, m ≤ 1024) at its widest, in equal blocks of
+                // at most 1024 past it (two; three, the last shorter), and in blocks of 256 past the bounds on n and m
+                {70, 50, 1024}, {6, 40, 1100}, {19, 45, 2050}, {9, 530, 300}, {1030, 9, 300}};
         List<MatmulCase> cases = new ArrayList<>();
         int v = 0;
         for (int[] s : mnk) {

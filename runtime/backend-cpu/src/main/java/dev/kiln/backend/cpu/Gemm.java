@@ -18,10 +18,13 @@ final class Gemm {
      */
     private static final int UNPACKED_PANELS = 8;
     /**
-     * A product with n ≤ THIN_N, k ≤ THIN_K and m ≤ THIN_M runs K as one block instead of blocks of KC: one B packing
-     * and one fan-out instead of one each per KC block, and C read and written once. On tiny's and small's K = 384 to
-     * 1024 products (input and weight gradients; AMD EPYC, 2 threads, both settings alternating in one JVM) that took
-     * 2–14% (tiny's fifteen step products 3% in all); with m = 8192 (small's LM-head weight gradient, A transposed with a 32 KiB row stride) it lost 30%.
+     * A product with n ≤ THIN_N and m ≤ THIN_M runs K in as few equal blocks of at most THIN_K as it can instead of
+     * blocks of KC: one B packing, one fan-out and one pass over C per block. On tiny's and small's K = 384 to 1024
+     * products (input and weight gradients; AMD EPYC, 2 threads, both settings alternating in one JVM) one block
+     * took 2–14% (tiny's fifteen step products 3% in all); with m = 8192 (small's LM-head weight gradient, A
+     * transposed with a 32 KiB row stride) it lost 30%, hence the bound on m. Past K = 1024 (small's LM-head input
+     * gradient, 1024 × 256 × 8192), blocks of ~1024 against blocks of 256, operands out of the cache before each
+     * run: 1–8% faster on 2 threads, 1–3% on one, on every shape tried (README, Benchmarks, sixth session).
      */
     private static final int THIN_N = 512, THIN_K = 1024, THIN_M = 1024;
 
@@ -70,7 +73,8 @@ final class Gemm {
         }
         boolean fanOut = parallel && par.threads() > 1 && (long) m * n * k >= 32L * 32 * 32;
         float[] bp = packedB.get();
-        int kBlock = n <= THIN_N && k <= THIN_K && m <= THIN_M ? k : KC;
+        int kBlocks = (k + THIN_K - 1) / THIN_K;
+        int kBlock = n <= THIN_N && m <= THIN_M ? (k + kBlocks - 1) / kBlocks : KC;
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc), panels = (nc + nr - 1) / nr;
             for (int pc = 0; pc < k; pc += kBlock) {
