@@ -5,12 +5,13 @@ import java.util.Arrays;
 /**
  * Blocked, packed single-precision GEMM (the BLIS / GotoBLAS loop nest):
  * C[M×N] (+)= alpha · op(A)[M×K] · op(B)[K×N] with leading dimensions, so attention can multiply
- * heads in place inside strided q / k / v. A KC×NC block of op(B) is packed into nr-wide panels
- * (shared by all threads), an MC×KC block of op(A) into mr-tall panels (per thread); transposes
- * only change how the packing reads, so every variant runs the same micro-kernel.
+ * heads in place inside strided q / k / v. A KC×NC block of op(B) (KC: K in equal blocks, see
+ * {@link #K_BLOCK}) is packed into nr-wide panels (shared by all threads), an MC×KC block of op(A)
+ * into mr-tall panels (per thread); transposes only change how the packing reads, so every variant
+ * runs the same micro-kernel.
  */
 final class Gemm {
-    private static final int KC = 256, NC = 2048;
+    private static final int NC = 2048;
     /**
      * Up to this many B panels per macro-kernel call A is read unpacked. On the bench models' shapes (AMD EPYC,
      * 2 threads, both builds alternating in one JVM) that took N = 128 products from 172–176 to 193–200 GFLOP/s and
@@ -18,15 +19,18 @@ final class Gemm {
      */
     private static final int UNPACKED_PANELS = 8;
     /**
-     * A product with n ≤ THIN_N and m ≤ THIN_M runs K in as few equal blocks of at most THIN_K as it can instead of
-     * blocks of KC: one B packing, one fan-out and one pass over C per block. On tiny's and small's K = 384 to 1024
-     * products (input and weight gradients; AMD EPYC, 2 threads, both settings alternating in one JVM) one block
-     * took 2–14% (tiny's fifteen step products 3% in all); with m = 8192 (small's LM-head weight gradient, A
-     * transposed with a 32 KiB row stride) it lost 30%, hence the bound on m. Past K = 1024 (small's LM-head input
-     * gradient, 1024 × 256 × 8192), blocks of ~1024 against blocks of 256, operands out of the cache before each
-     * run: 1–8% faster on 2 threads, 1–3% on one, on every shape tried (README, Benchmarks, sixth session).
+     * K runs in as few equal blocks of at most K_BLOCK as it can: one B packing, one fan-out and one pass over C per
+     * block. Against blocks of 256 (AMD EPYC, 2 threads, settings alternating in one JVM): GPT-2's product shapes
+     * 7–15% faster with operands hot or evicted before each run, tiny's and small's K = 384 to 1024 products 2–14%,
+     * small's LM-head input gradient (K = 8192) 8–10% (README, Benchmarks, fifth and sixth sessions).
      */
-    private static final int THIN_N = 512, THIN_K = 1024, THIN_M = 1024;
+    private static final int K_BLOCK = 1024;
+    /**
+     * ... except a product with n ≤ NARROW_N and m > TALL_M, whose blocks are at most NARROW_K_BLOCK: small's LM-head
+     * weight gradient (8192 × 256 × 1024, A read unpacked and transposed with a 32 KiB row stride) took 25 ms in
+     * blocks of 256 and 31–34 ms in blocks of 512 to 1024.
+     */
+    private static final int NARROW_N = 512, TALL_M = 1024, NARROW_K_BLOCK = 256;
 
     private final MicroKernel kernel;
     private final Parallel par;
@@ -39,9 +43,9 @@ final class Gemm {
         this.mr = kernel.mr();
         this.nr = kernel.nr();
         this.mc = mr * (96 / mr);
-        this.packedA = ThreadLocal.withInitial(() -> new float[mc * Math.max(KC, THIN_K)]);
+        this.packedA = ThreadLocal.withInitial(() -> new float[mc * K_BLOCK]);
         this.edgeTile = ThreadLocal.withInitial(() -> new float[mr * nr]);
-        this.packedB = ThreadLocal.withInitial(() -> new float[Math.max(KC * roundUp(NC, nr), THIN_K * roundUp(THIN_N, nr))]);
+        this.packedB = ThreadLocal.withInitial(() -> new float[0]);     // grown to the widest block a thread packs
     }
 
     String description() { return kernel.description(); }
@@ -72,9 +76,9 @@ final class Gemm {
             return;
         }
         boolean fanOut = parallel && par.threads() > 1 && (long) m * n * k >= 32L * 32 * 32;
-        float[] bp = packedB.get();
-        int kBlocks = (k + THIN_K - 1) / THIN_K;
-        int kBlock = n <= THIN_N && m <= THIN_M ? (k + kBlocks - 1) / kBlocks : KC;
+        int kMax = n <= NARROW_N && m > TALL_M ? NARROW_K_BLOCK : K_BLOCK, kBlocks = (k + kMax - 1) / kMax;
+        int kBlock = (k + kBlocks - 1) / kBlocks;
+        float[] bp = packedB(kBlock * roundUp(Math.min(n, NC), nr));
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc), panels = (nc + nr - 1) / nr;
             for (int pc = 0; pc < k; pc += kBlock) {
@@ -167,6 +171,12 @@ final class Gemm {
             }
         }
         for (; p < kc; p++) for (int j = 0; j < nr; j++) bp[base + p * nr + j] = b[src + j * ldb + p];
+    }
+
+    private float[] packedB(int floats) {
+        float[] bp = packedB.get();
+        if (bp.length < floats) packedB.set(bp = new float[floats]);
+        return bp;
     }
 
     private static int roundUp(int x, int multiple) { return (x + multiple - 1) / multiple * multiple; }
