@@ -137,7 +137,14 @@ public final class ConformanceCases {
                 // queries after a prefix (tq < tk); causal with packed segments, a padding mask and a window
                 new AttnCase(1, 2, 1, 130, 150, 8, false, true, false, false, 0),
                 new AttnCase(2, 2, 2, 140, 140, 16, true, true, true, true, 0),
-                new AttnCase(1, 4, 2, 140, 140, 16, true, true, true, false, 70));
+                new AttnCase(1, 4, 2, 140, 140, 16, true, true, true, false, 70),
+                // short sequences with heads a whole number of 16 or 32 lanes wide (the cpu backend's row tiles):
+                // causal with a short last block, bidirectional over 128 keys, queries after a prefix with a part
+                // panel of keys, more queries than keys (blocks that see none, and one that is half)
+                new AttnCase(2, 4, 4, 64, 64, 32, true, false, false, false, 0),
+                new AttnCase(1, 2, 2, 128, 128, 64, false, false, false, true, 0),
+                new AttnCase(2, 2, 1, 5, 40, 32, true, false, false, false, 0),
+                new AttnCase(1, 2, 2, 40, 8, 32, true, false, false, false, 0));
     }
 
     /** batch, seq, heads, headDim, posOffset, theta, scaling (frequencies for a sequence of posOffset + seq). */

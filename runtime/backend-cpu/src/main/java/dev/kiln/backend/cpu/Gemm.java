@@ -50,6 +50,8 @@ final class Gemm {
 
     String description() { return kernel.description(); }
 
+    MicroKernel kernel() { return kernel; }
+
     /**
      * a: op(A) [m,k], stored [m,k] (or [k,m] if transA) with row stride lda from ao;
      * b: op(B) [k,n], stored [k,n] (or [n,k] if transB) with row stride ldb from bo;
