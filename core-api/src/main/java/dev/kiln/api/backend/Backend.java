@@ -241,7 +241,8 @@ public interface Backend extends AutoCloseable {
 
     /**
      * Attention as {@link #attention}, saving {@link #attentionStatsSize} floats of backend-defined statistics
-     * for {@link #attentionBackwardFromStats}. Default: the probabilities.
+     * for {@link #attentionBackwardFromStats}. Default: the probabilities. Writes every float of out and stats
+     * (the attention op hands it uninitialized storage).
      */
     default void attentionWithStats(AttentionSpec spec, Storage q, Storage k, Storage v, int[] keyMask, int[] segments,
                                     Storage out, Storage stats) {

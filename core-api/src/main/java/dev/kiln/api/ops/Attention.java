@@ -25,8 +25,9 @@ public final class Attention {
         if (segments != null && (spec.tq() != spec.tk() || segments.size() != spec.batch() * spec.tk()))
             throw new IllegalArgumentException("segment ids " + segments.shape() + " need self-attention of [" + spec.batch() + ", " + spec.tk() + "]");
         int[] mask = keyMask == null ? null : keyMask.data(), seg = segments == null ? null : segments.data();
-        // stats: what the backend keeps for backward, [B, Hq, tq, tk] probabilities by default, [B, Hq, tq] on cpu
-        Storage out = be.allocate(spec.outSize()), stats = be.allocate(be.attentionStatsSize(spec));
+        // stats: what the backend keeps for backward, [B, Hq, tq, tk] probabilities by default, [B, Hq, tq] on cpu;
+        // attentionWithStats writes every float of both (the pool's poison in the test JVMs would show one it missed)
+        Storage out = be.allocateUninitialized(spec.outSize()), stats = be.allocateUninitialized(be.attentionStatsSize(spec));
         be.attentionWithStats(spec, q.storage(), k.storage(), v.storage(), mask, seg, out, stats);
         Shape shape = Shape.of(spec.batch(), spec.tq(), spec.qHeads() * spec.headDim());
         return Tensor.result("attention", out, shape, g -> {
