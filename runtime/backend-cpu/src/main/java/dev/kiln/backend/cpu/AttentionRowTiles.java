@@ -19,13 +19,16 @@ final class AttentionRowTiles {
     /** Longer sequences keep CpuAttention's blocks, which reuse each packed panel across 64 rows. */
     static final int MAX_KEYS = 128;
 
+    private final Gemm gemm;
     private final MicroKernel kernel;
     private final AttentionRows rows;
     private final int mr, nr;
-    private final ThreadLocal<float[]> scratch = ThreadLocal.withInitial(() -> new float[0]);
+    // per thread: Kᵀ panels [keyPanels][d][nr], V panels [d/nr][tk][nr], then scores [mr][ldS], padded q rows [mr][d], a tile
+    private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[3][0]);
 
-    AttentionRowTiles(MicroKernel kernel, AttentionRows rows) {
-        this.kernel = kernel;
+    AttentionRowTiles(Gemm gemm, AttentionRows rows) {
+        this.gemm = gemm;
+        this.kernel = gemm.kernel();
         this.rows = rows;
         this.mr = kernel.mr();
         this.nr = kernel.nr();
@@ -44,13 +47,12 @@ final class AttentionRowTiles {
               float[] probs, int po) {
         int tq = s.tq(), tk = s.tk(), d = s.headDim(), outStride = s.qHeads() * d;
         int keyPanels = (tk + nr - 1) / nr, ldS = keyPanels * nr;
-        // scratch: Kᵀ panels [keyPanels][d][nr], V panels [d/nr][tk][nr], scores [mr][ldS], padded q rows [mr][d], a tile
-        int kp = 0, vp = kp + keyPanels * d * nr, sb = vp + d * tk, qp = sb + mr * ldS, tile = qp + mr * d;
-        float[] w = scratch(tile + mr * nr);
-        packKeys(s, k, ko, w, kp, keyPanels);
-        for (int dp = 0; dp < d / nr; dp++) {
-            for (int j = 0; j < tk; j++) System.arraycopy(v, vo + j * s.vRowStride() + dp * nr, w, vp + (dp * tk + j) * nr, nr);
-        }
+        float[][] buffers = scratch.get();
+        float[] kp = grown(buffers, 0, keyPanels * d * nr), vp = grown(buffers, 1, d * tk);
+        int sb = 0, qp = sb + mr * ldS, tile = qp + mr * d;
+        float[] w = grown(buffers, 2, tile + mr * nr);
+        gemm.packPanels(kp, k, ko, s.kRowStride(), true, d, tk);     // Kᵀ [d, tk]
+        gemm.packPanels(vp, v, vo, s.vRowStride(), false, tk, d);    // V [tk, d]
         for (int r0 = 0; r0 < tq; r0 += mr) {
             int m = Math.min(mr, tq - r0), end = s.endKey(r0 + m - 1);   // endKey grows with the row
             if (end <= 0) {                                             // no row of the block sees a key
@@ -74,7 +76,7 @@ final class AttentionRowTiles {
             }
             // S [mr, panels·nr] = scale · Q_rows [mr, d] · Kᵀ [d, panels·nr]
             for (int jp = 0; jp < panels; jp++) {
-                kernel.runUnpacked(false, d, a, ao, lda, w, kp + jp * d * nr, w, sb + jp * nr, ldS, s.scale(), false);
+                kernel.runUnpacked(false, d, a, ao, lda, kp, jp * d * nr, w, sb + jp * nr, ldS, s.scale(), false);
             }
             for (int i = 0; i < m; i++) {
                 int row = sb + i * ldS, seen = Math.min(tk, panels * nr);
@@ -86,35 +88,17 @@ final class AttentionRowTiles {
             for (int dp = 0; dp < d / nr; dp++) {
                 int o = oo + r0 * outStride + dp * nr;
                 if (m == mr) {
-                    kernel.runUnpacked(false, end, w, sb, ldS, w, vp + dp * tk * nr, out, o, outStride, 1f, false);
+                    kernel.runUnpacked(false, end, w, sb, ldS, vp, dp * tk * nr, out, o, outStride, 1f, false);
                 } else {
-                    kernel.runUnpacked(false, end, w, sb, ldS, w, vp + dp * tk * nr, w, tile, nr, 1f, false);
+                    kernel.runUnpacked(false, end, w, sb, ldS, vp, dp * tk * nr, w, tile, nr, 1f, false);
                     for (int i = 0; i < m; i++) System.arraycopy(w, tile + i * nr, out, o + i * outStride, nr);
                 }
             }
         }
     }
 
-    // Kᵀ in panels of nr keys: w[kp + jp·d·nr + c·nr + j] = k[key jp·nr + j, channel c], zero past the last key
-    private void packKeys(AttentionSpec s, float[] k, int ko, float[] w, int kp, int keyPanels) {
-        int tk = s.tk(), d = s.headDim();
-        for (int jp = 0; jp < keyPanels; jp++) {
-            int base = kp + jp * d * nr;
-            for (int j = 0; j < nr; j++) {
-                int key = jp * nr + j;
-                if (key >= tk) {
-                    for (int c = 0; c < d; c++) w[base + c * nr + j] = 0f;
-                    continue;
-                }
-                int src = ko + key * s.kRowStride();
-                for (int c = 0; c < d; c++) w[base + c * nr + j] = k[src + c];
-            }
-        }
-    }
-
-    private float[] scratch(int floats) {
-        float[] w = scratch.get();
-        if (w.length < floats) scratch.set(w = new float[floats]);
-        return w;
+    private static float[] grown(float[][] buffers, int i, int floats) {
+        if (buffers[i].length < floats) buffers[i] = new float[floats];
+        return buffers[i];
     }
 }

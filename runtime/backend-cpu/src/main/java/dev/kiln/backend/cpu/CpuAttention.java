@@ -27,7 +27,7 @@ final class CpuAttention {
         this.par = par;
         this.gemm = gemm;
         this.rows = new AttentionRows(lanes, gemm);
-        this.tiles = new AttentionRowTiles(gemm.kernel(), rows);
+        this.tiles = new AttentionRowTiles(gemm, rows);
     }
 
     private static int blockRows(AttentionSpec s) { return s.causal() ? BLOCK_ROWS : Math.max(1, s.tq()); }

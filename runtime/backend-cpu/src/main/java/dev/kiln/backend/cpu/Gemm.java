@@ -234,6 +234,11 @@ final class Gemm {
         }
     }
 
+    /** op(B) [k, n] (stored [n, k] if transB, row stride ldb, from bo) as ceil(n/nr) panels of [k][nr] from bp[0], zero past column n: what the micro-kernel reads. */
+    void packPanels(float[] bp, float[] b, int bo, int ldb, boolean transB, int k, int n) {
+        packB(bp, b, bo, ldb, transB, 0, k, 0, n, 0, (n + nr - 1) / nr);
+    }
+
     // bp: panels [p0, p1) of [kc][nr]: bp[q*kc*nr + p*nr + j] = op(B)[pc + p, jc + q*nr + j]
     private void packB(float[] bp, float[] b, int bo, int ldb, boolean transB, int pc, int kc, int jc, int n,
                        int p0, int p1) {
