@@ -59,8 +59,13 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--steps", paramLabel = "N", defaultValue = "10", description = "Timed training steps (default: ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--warmup", paramLabel = "N", defaultValue = "3", description = "Untimed training steps first (default: ${DEFAULT-VALUE}).")
-    int warmup;
+    @Option(names = "--warmup", paramLabel = "N",
+            description = "Untimed training steps first (default: " + DEFAULT_WARMUP + " steps, and more until "
+                    + DEFAULT_WARMUP_SECONDS + " s have passed: the JIT moves code to C2 by call counts, so on a shape whose steps"
+                    + " take milliseconds the first few dozen run slower than the rest).")
+    Integer warmup;
+    static final int DEFAULT_WARMUP = 3;
+    static final double DEFAULT_WARMUP_SECONDS = 3;
 
     @Option(names = "--infer-steps", paramLabel = "N", defaultValue = "10", description = "Timed forward-only passes (default: ${DEFAULT-VALUE}).")
     int inferSteps;
@@ -135,7 +140,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<BenchShape> shapes = shapes();
         if (steps < 1) throw new IllegalArgumentException("--steps must be at least 1, got " + steps);
-        if (warmup < 0 || inferWarmup < 0 || inferSteps < 1)
+        if (warmup != null && warmup < 0 || inferWarmup < 0 || inferSteps < 1)
             throw new IllegalArgumentException("--warmup and --infer-warmup must be >= 0 and --infer-steps >= 1");
         if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
@@ -159,7 +164,8 @@ final class BenchCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--fma-peak measures this machine's CPU ceiling, a bound for the cpu backend only;"
                         + " the backend is '" + backend.name() + "'");
             BenchRunner runner = new BenchRunner(backend,
-                    new BenchRunner.Settings(warmup, steps, inferWarmup, inferSteps, !noInfer, seed, stepTimes), err,
+                    new BenchRunner.Settings(warmup != null ? warmup : DEFAULT_WARMUP, warmup != null ? 0 : DEFAULT_WARMUP_SECONDS,
+                            steps, inferWarmup, inferSteps, !noInfer, seed, stepTimes), err,
                     Terminal.isInteractive());
             List<Map<String, Object>> results = new ArrayList<>();
             for (BenchShape shape : shapes) {
@@ -197,7 +203,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--frozen-dtype bf16 stores frozen weights; 'full' trains every weight");
         if (qlora && frozenDtype.equals("bf16")) throw new IllegalArgumentException("--finetune qlora stores the base in 4 bits; leave out --frozen-dtype");
         FinetuneBench bench = new FinetuneBench(backend, new FinetuneBench.Settings(finetune, frozenDtype.equals("bf16"),
-                gradientCheckpointing, optimizer, warmup, steps, seed));
+                gradientCheckpointing, optimizer, warmup != null ? warmup : DEFAULT_WARMUP, steps, seed));
         for (BenchShape shape : shapes) {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("tag", tag);

@@ -29,8 +29,15 @@ import java.util.SplittableRandom;
 final class BenchRunner {
     static final double LR = 3e-4;
 
-    /** @param stepTimes print each step's and pass's time (warm-up included) to the progress stream */
-    record Settings(int warmup, int steps, int inferWarmup, int inferSteps, boolean infer, long seed, boolean stepTimes) {}
+    /**
+     * @param warmup         untimed training steps, at least
+     * @param warmupSeconds  ... and warm-up goes on until this long has passed since the first step began (0: exactly
+     *                       {@code warmup} steps): HotSpot moves a method to C2 by its call and loop counts, so a shape
+     *                       whose steps take milliseconds needs tens of them before its steps run at their steady speed
+     * @param stepTimes      print each step's and pass's time (warm-up included) to the progress stream
+     */
+    record Settings(int warmup, double warmupSeconds, int steps, int inferWarmup, int inferSteps, boolean infer, long seed,
+                    boolean stepTimes) {}
 
     private final Backend backend;
     private final Settings settings;
@@ -60,15 +67,19 @@ final class BenchRunner {
         model.train(true);
         List<Double> losses = new ArrayList<>();
         double[][] timed = new double[settings.steps()][];
-        int total = settings.warmup() + settings.steps();
-        for (int i = 0; i < total; i++) {
+        String plan = shape.name() + ": " + warmupPlan() + " + " + settings.steps() + " timed training steps";
+        long start = System.nanoTime(), warmupNanos = (long) (settings.warmupSeconds() * 1e9);
+        int warm = 0;
+        for (int i = 0; i - warm < settings.steps(); i++) {
+            boolean warming = i == warm && (i < settings.warmup() || System.nanoTime() - start < warmupNanos);
+            if (warming) warm++;
             double[] t = trainStep(model, opt, params, shape, rng, losses);
-            if (i >= settings.warmup()) timed[i - settings.warmup()] = t;
-            status(i == 0, shape.name() + ": train step " + (i + 1) + "/" + total + (i < settings.warmup() ? " (warm-up)" : " (timed)"),
-                    shape.name() + ": " + settings.warmup() + " warm-up + " + settings.steps() + " timed training steps");
+            if (!warming) timed[i - warm] = t;
+            status(i == 0, shape.name() + ": train step " + (i + 1) + (warming ? " (warm-up)" : " (timed " + (i - warm + 1) + "/"
+                    + settings.steps() + ")"), plan);
             if (settings.stepTimes())
                 stepTime(String.format(Locale.ROOT, "%s: train step %d %s: forward %.2f ms, backward %.2f ms, optimizer %.2f ms",
-                        shape.name(), i + 1, i < settings.warmup() ? "(warm-up)" : "(timed)", 1e3 * t[0], 1e3 * t[1], 1e3 * t[2]));
+                        shape.name(), i + 1, warming ? "(warm-up)" : "(timed)", 1e3 * t[0], 1e3 * t[1], 1e3 * t[2]));
         }
         double[] tokS = new double[timed.length], stepS = new double[timed.length];
         for (int i = 0; i < timed.length; i++) {
@@ -82,6 +93,7 @@ final class BenchRunner {
         r.put("flops_per_token_train", flopsTrain);
         r.put("flops_per_token_infer", flopsInfer);
         r.put("train_steps", settings.steps());
+        r.put("warmup_steps", warm);
         r.put("train_tok_s_min", round(min(tokS), 1));
         r.put("train_tok_s_med", round(median(tokS), 1));
         r.put("train_tok_s_max", round(max(tokS), 1));
@@ -151,6 +163,11 @@ final class BenchRunner {
             model.train(true);
         }
         return tokS;
+    }
+
+    private String warmupPlan() {
+        if (settings.warmupSeconds() <= 0) return settings.warmup() + " warm-up";
+        return String.format(Locale.ROOT, "warm-up (%d steps and %.1f s at least)", settings.warmup(), settings.warmupSeconds());
     }
 
     /** One line of --step-times, below the progress line on a terminal. */

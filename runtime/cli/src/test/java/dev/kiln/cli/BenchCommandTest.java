@@ -38,6 +38,39 @@ class BenchCommandTest {
         assertFalse(m.containsKey("fma_peak_gflops"), "the ceiling only with --fma-peak");
     }
 
+    /**
+     * Without --warmup the warm-up lasts 3 steps and at least 3 s (a toy shape's millisecond steps: hundreds of them);
+     * with it, exactly that many steps. The JSON line says how many ran.
+     */
+    @Test
+    void warmUpLastsSecondsByDefaultAndExactlyTheGivenStepsOtherwise() throws Exception {
+        String[] toy = {"--config", "tiny", "--steps", "2", "--no-infer", "--no-sgemm", "--vocab", "40", "--d-model", "16",
+                "--layers", "1", "--heads", "2", "--seq", "8", "--batch", "2", "--threads", "1", "--backend", "cpu",
+                "--plugins", plugins.toString()};
+        long t0 = System.nanoTime();
+        Cli byTime = Cli.run(concat(new String[] {"bench"}, toy));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertEquals(0, byTime.code(), byTime.err());
+        long warm = warmupSteps(byTime);
+        assertTrue(warm > BenchCommand.DEFAULT_WARMUP && seconds >= BenchCommand.DEFAULT_WARMUP_SECONDS,
+                warm + " warm-up steps in " + seconds + " s");
+        assertTrue(byTime.err().contains("warm-up (3 steps and 3.0 s at least) + 2 timed training steps"), byTime.err());
+        Cli exact = Cli.run(concat(new String[] {"bench", "--warmup", "1"}, toy));
+        assertEquals(0, exact.code(), exact.err());
+        assertEquals(1, warmupSteps(exact));
+    }
+
+    private static long warmupSteps(Cli r) throws Exception {
+        String line = r.out().lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow(() -> new AssertionError(r.out()));
+        return ((Number) ((Map<?, ?>) Json.parse(line, "bench output")).get("warmup_steps")).longValue();
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
     /** --step-times: one line per training step and forward pass, warm-up included, in order. */
     @Test
     void stepTimesPrintsEveryStepAndPassWarmUpIncluded() throws Exception {
