@@ -61,9 +61,11 @@ public final class Losses {
         Backend be = logits.backend();
         Storage losses = be.allocate(rows), stats = be.allocate(be.crossEntropyStatsSize(rows, classes));
         be.crossEntropyWithStats(logits.storage(), t, losses, stats, rows, classes, ignoreIndex, smoothing);
-        return Tensor.result("cross_entropy", losses, Shape.of(rows), g ->
-                be.crossEntropyBackwardFromStats(logits.storage(), stats, t, g, logits.gradForAccumulation(),
-                        rows, classes, ignoreIndex, smoothing), logits).savedForBackward(stats);
+        return Tensor.result("cross_entropy", losses, Shape.of(rows), g -> {
+            Tensor.GradTarget gl = logits.gradTarget();     // the logits' first gradient is written, not added to zeros
+            be.crossEntropyBackwardFromStats(logits.storage(), stats, t, g, gl.storage(), rows, classes, ignoreIndex, smoothing,
+                    gl.accumulate());
+        }, logits).savedForBackward(stats);
     }
 
     /** Per-row losses [rows], keeping log-probabilities [rows, classes]: the reference. */

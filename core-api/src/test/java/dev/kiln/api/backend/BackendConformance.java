@@ -280,15 +280,26 @@ public abstract class BackendConformance {
             String[] what = {"logits (unchanged)", "losses", "gLogits"};
             for (int i = 0; i < what.length; i++)
                 ConformanceCheck.assertClose("crossEntropyWithStats eps=" + eps + " " + what[i], want[i], got[i], RTOL, ATOL);
+            // written over, not added into: the old gradient (NaN here) must not be read, ignored rows come out 0
+            float[] nan = new float[rows * classes];
+            java.util.Arrays.fill(nan, Float.NaN);
+            float[][] zeroStart = crossEntropyWithStats(ref, logits, targets, gLoss, new float[rows * classes], rows, classes, eps);
+            float[][] written = crossEntropyWithStats(be, logits, targets, gLoss, nan, rows, classes, eps, false);
+            ConformanceCheck.assertClose("crossEntropyWithStats eps=" + eps + " gLogits written", zeroStart[2], written[2], RTOL, ATOL);
         }
     }
 
     private static float[][] crossEntropyWithStats(Backend b, float[] logits, int[] targets, float[] gLoss, float[] g0,
                                                    int rows, int classes, float eps) {
+        return crossEntropyWithStats(b, logits, targets, gLoss, g0, rows, classes, eps, true);
+    }
+
+    private static float[][] crossEntropyWithStats(Backend b, float[] logits, int[] targets, float[] gLoss, float[] g0,
+                                                   int rows, int classes, float eps, boolean accumulate) {
         Storage x = b.upload(logits), losses = b.allocate(rows), stats = b.allocate(b.crossEntropyStatsSize(rows, classes));
         Storage gl = b.upload(gLoss), g = b.upload(g0);
         b.crossEntropyWithStats(x, targets, losses, stats, rows, classes, -100, eps);
-        b.crossEntropyBackwardFromStats(x, stats, targets, gl, g, rows, classes, -100, eps);
+        b.crossEntropyBackwardFromStats(x, stats, targets, gl, g, rows, classes, -100, eps, accumulate);
         return new float[][] {b.download(x), b.download(losses), b.download(g)};
     }
 

@@ -289,8 +289,19 @@ public final class CpuBackend implements Backend {
     @Override
     public void crossEntropyBackwardFromStats(Storage logits, Storage stats, int[] targets, Storage gLoss, Storage gLogits,
                                               int rows, int classes, int ignoreIndex, float labelSmoothing) {
-        if (recompute) fusedCrossEntropy.backward(h(logits), h(stats), targets, h(gLoss), h(gLogits), rows, classes, ignoreIndex, labelSmoothing);
-        else crossEntropyBackward(stats, targets, gLoss, gLogits, rows, classes, ignoreIndex, labelSmoothing);
+        crossEntropyBackwardFromStats(logits, stats, targets, gLoss, gLogits, rows, classes, ignoreIndex, labelSmoothing, true);
+    }
+
+    @Override
+    public void crossEntropyBackwardFromStats(Storage logits, Storage stats, int[] targets, Storage gLoss, Storage gLogits,
+                                              int rows, int classes, int ignoreIndex, float labelSmoothing, boolean accumulate) {
+        if (recompute) {
+            fusedCrossEntropy.backward(h(logits), h(stats), targets, h(gLoss), h(gLogits), rows, classes, ignoreIndex, labelSmoothing,
+                    accumulate);
+        } else {
+            if (!accumulate) fill(gLogits, 0, rows * classes, 0f);
+            crossEntropyBackward(stats, targets, gLoss, gLogits, rows, classes, ignoreIndex, labelSmoothing);
+        }
     }
 
     // ---- attention ------------------------------------------------------------------------

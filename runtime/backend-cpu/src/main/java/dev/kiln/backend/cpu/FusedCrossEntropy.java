@@ -1,5 +1,7 @@
 package dev.kiln.backend.cpu;
 
+import java.util.Arrays;
+
 /**
  * Cross-entropy that saves one logsumexp per row instead of the [rows, classes] log-probabilities,
  * and recomputes the softmax from the logits in backward. Rows run in parallel chunks of
@@ -37,17 +39,20 @@ final class FusedCrossEntropy {
         });
     }
 
-    // logits, gLogits: [rows, classes]; lse, targets, gLoss: [rows]; accumulates gLogits
+    // logits, gLogits: [rows, classes]; lse, targets, gLoss: [rows]; accumulates into gLogits, or overwrites it
     void backward(float[] logits, float[] lse, int[] targets, float[] gLoss, float[] gLogits,
-                  int rows, int classes, int ignoreIndex, float eps) {
+                  int rows, int classes, int ignoreIndex, float eps, boolean accumulate) {
         SoftmaxKernels.checkTargets(targets, rows, classes, ignoreIndex);
         float uniform = eps / classes;
         par.range(rows, SoftmaxKernels.grain(classes), (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int o = r * classes, t = targets[r];
-                if (t == ignoreIndex) continue;
+                if (t == ignoreIndex) {
+                    if (!accumulate) Arrays.fill(gLogits, o, o + classes, 0f);
+                    continue;
+                }
                 float g = gLoss[r];
-                lanes.addExpScaled(logits, gLogits, o, classes, lse[r], g, uniform);   // g·(softmax − ε/V)
+                lanes.expScaled(logits, gLogits, o, classes, lse[r], g, uniform, accumulate);   // g·(softmax − ε/V)
                 gLogits[o + t] -= g * (1 - eps);
             }
         });

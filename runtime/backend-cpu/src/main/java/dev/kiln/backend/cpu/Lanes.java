@@ -102,11 +102,15 @@ interface Lanes {
     }
 
     /**
-     * g[o+j] += alpha · (exp(x[o+j] − shift) − sub) over [0, n) (the gradient of a log-softmax based loss:
-     * x log-probabilities with shift 0, or logits with shift their logsumexp).
+     * g[o+j] (+)= alpha · (exp(x[o+j] − shift) − sub) over [0, n): added into g when add, else written (g's old values
+     * not read). The gradient of a log-softmax based loss: x log-probabilities with shift 0, or logits with shift
+     * their logsumexp.
      */
-    default void addExpScaled(float[] x, float[] g, int o, int n, float shift, float alpha, float sub) {
-        for (int j = o; j < o + n; j++) g[j] += alpha * ((float) Math.exp(x[j] - shift) - sub);
+    default void expScaled(float[] x, float[] g, int o, int n, float shift, float alpha, float sub, boolean add) {
+        for (int j = o; j < o + n; j++) {
+            float v = alpha * ((float) Math.exp(x[j] - shift) - sub);
+            g[j] = add ? g[j] + v : v;
+        }
     }
 
     /** y[i] = op(x[i]) over [from, to) for the transcendental activations; false when this op has no lane form. */

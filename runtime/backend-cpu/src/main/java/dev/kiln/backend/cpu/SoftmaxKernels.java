@@ -39,7 +39,7 @@ final class SoftmaxKernels {
                 int o = r * cols;
                 if (log) {
                     float s = lanes.sum(gy, o, cols);
-                    lanes.addExpScaled(y, gx, o, cols, 0f, -s, 0f);
+                    lanes.expScaled(y, gx, o, cols, 0f, -s, 0f, true);
                     for (int j = o; j < o + cols; j++) gx[j] += gy[j];
                 } else {
                     float s = lanes.dot(gy, o, y, o, cols);
@@ -77,7 +77,7 @@ final class SoftmaxKernels {
                 int o = r * classes, t = targets[r];
                 if (t == ignoreIndex) continue;
                 float g = gLoss[r];
-                lanes.addExpScaled(logProbs, gLogits, o, classes, 0f, g, uniform);
+                lanes.expScaled(logProbs, gLogits, o, classes, 0f, g, uniform, true);
                 gLogits[o + t] -= g * (1 - eps);
             }
         });

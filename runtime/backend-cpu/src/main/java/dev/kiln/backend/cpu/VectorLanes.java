@@ -166,14 +166,18 @@ final class VectorLanes implements Lanes {
     }
 
     @Override
-    public void addExpScaled(float[] x, float[] g, int o, int n, float shift, float alpha, float sub) {
+    public void expScaled(float[] x, float[] g, int o, int n, float shift, float alpha, float sub, boolean add) {
         FloatVector al = FloatVector.broadcast(S, alpha), sb = FloatVector.broadcast(S, sub), sh = FloatVector.broadcast(S, shift);
-        int j = 0;
+        float[] addTo = add ? g : ZEROS;               // the addend: g, or zeros when g is written
+        int keep = add ? -1 : 0, j = 0;
         for (; j + L <= n; j += L) {
             FloatVector e = exp(FloatVector.fromArray(S, x, o + j).sub(sh)).sub(sb);
-            e.fma(al, FloatVector.fromArray(S, g, o + j)).intoArray(g, o + j);
+            e.fma(al, FloatVector.fromArray(S, addTo, (o + j) & keep)).intoArray(g, o + j);
         }
-        for (; j < n; j++) g[o + j] += alpha * (FixedOrderMath.exp(x[o + j] - shift) - sub);
+        for (; j < n; j++) {
+            float v = alpha * (FixedOrderMath.exp(x[o + j] - shift) - sub);
+            g[o + j] = add ? g[o + j] + v : v;
+        }
     }
 
     // Φ(x) = 0.5·(1 + erf(x/√2)) as 0.5 + x·P(x²)/Q(x²), x clamped to ±5.55 (past it Φ rounds to 0 or 1), then

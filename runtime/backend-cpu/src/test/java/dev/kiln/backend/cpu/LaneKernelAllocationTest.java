@@ -35,7 +35,7 @@ class LaneKernelAllocationTest {
         // that ExactVector types are the ones that must not depend on them
         if (UNTYPED) return Stream.of("sum", "max", "columnSums");
         return Stream.of("EXP", "GELU_ERF", "GELU_TANH", "SILU", "SIGMOID", "GELU_ERF'", "GELU_TANH'", "SILU'", "GELU_ERF'=",
-                "GELU_TANH'=", "SILU'=", "adamw", "expShift", "expShiftSum", "addExpScaled", "sum", "dot", "sumSquares", "max",
+                "GELU_TANH'=", "SILU'=", "adamw", "expShift", "expShiftSum", "expScaled", "expScaled=", "sum", "dot", "sumSquares", "max",
                 "columnSums", "normParamGrads");
     }
 
@@ -67,7 +67,8 @@ class LaneKernelAllocationTest {
             case "adamw" -> lanes.adamw(y, g, m, v, 0, N, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 0.5f, 0.25f);
             case "expShift" -> lanes.expShift(x, 0, y, 0, N, 1f);
             case "expShiftSum" -> lanes.expShiftSum(x, 0, N, 1f);
-            case "addExpScaled" -> lanes.addExpScaled(x, g, 0, N, 1f, 1e-6f, 0.5f);
+            case "expScaled" -> lanes.expScaled(x, g, 0, N, 1f, 1e-6f, 0.5f, true);
+            case "expScaled=" -> lanes.expScaled(x, g, 0, N, 1f, 1e-6f, 0.5f, false);
             case "sum" -> lanes.sum(x, 0, N);
             case "dot" -> lanes.dot(x, 0, y, 0, N);
             case "sumSquares" -> lanes.sumSquares(x, 0, N, 0.1f);
