@@ -16,11 +16,18 @@ Z = 3.925                                   # erf(Z) rounds to 1 in float32
 CLAMP = np.float32(Z * np.sqrt(2))
 
 
-def fit(deg_p, deg_q, iterations=60):
-    z = np.unique(np.concatenate([Z * (1 - np.cos(np.linspace(0, np.pi / 2, 6000))), np.linspace(1e-6, Z, 6000)]))
-    z = z[z > 0]
-    u, f = z * z, erf(z) / z
-    weight, q = np.ones_like(z), np.ones_like(z)
+def grid(limit, n):
+    """(0, limit], denser toward the end (where the fitted functions bend), plus an even spread."""
+    t = np.unique(np.concatenate([limit * (1 - np.cos(np.linspace(0, np.pi / 2, n))), np.linspace(1e-6, limit, n)]))
+    return t[t > 0]
+
+
+def fit_rational(t, g, deg_p, deg_q, iterations):
+    """An odd g(t) as t*P(u)/Q(u), u = t^2, Q(0) = 1: weighted linear least squares on the linearised problem
+    P(u) - f(u)*Q(u) = 0, f = g/t, reweighted by 1/Q (Sanathanan-Koerner) and by the error in g (Lawson) toward
+    minimax; the best iterate is kept."""
+    u, f = t * t, g / t
+    weight, q = np.ones_like(t), np.ones_like(t)
     best = None
     for _ in range(iterations):
         powers_p = np.vstack([u ** i for i in range(deg_p + 1)]).T
@@ -30,36 +37,25 @@ def fit(deg_p, deg_q, iterations=60):
         coef, *_ = np.linalg.lstsq(a * w[:, None], f * w, rcond=None)
         p, qc = coef[:deg_p + 1], np.concatenate([[1.0], coef[deg_p + 1:]])
         q = np.polyval(qc[::-1], u)
-        err = np.abs(z * np.polyval(p[::-1], u) / q - erf(z))
+        err = np.abs(t * np.polyval(p[::-1], u) / q - g)
         if best is None or err.max() < best[0]:
             best = (err.max(), p.copy(), qc.copy())
         weight = weight * np.sqrt(err / err.mean())
         weight /= weight.mean()
     return best
+
+
+def fit(deg_p, deg_q, iterations=60):
+    """erf(z)/z, z = x/sqrt(2), on (0, Z]."""
+    z = grid(Z, 6000)
+    return fit_rational(z, erf(z), deg_p, deg_q, iterations)
 
 
 def fit_derivative(deg_p, deg_q, iterations=80):
-    """(Phi(x) - 0.5)/x + phi(x) as P(u)/Q(u), u = x^2, on (0, CLAMP], the same iteration as fit() with the error
-    measured in Phi + x*phi."""
-    x = np.unique(np.concatenate([CLAMP * (1 - np.cos(np.linspace(0, np.pi / 2, 8000))), np.linspace(1e-6, CLAMP, 8000)]))
-    x = x[x > 0]
-    u, f = x * x, 0.5 * erf(x / np.sqrt(2)) / x + np.exp(-0.5 * x * x) / np.sqrt(2 * np.pi)
-    weight, q = np.ones_like(x), np.ones_like(x)
-    best = None
-    for _ in range(iterations):
-        powers_p = np.vstack([u ** i for i in range(deg_p + 1)]).T
-        powers_q = np.vstack([u ** i for i in range(1, deg_q + 1)]).T
-        a = np.hstack([powers_p, -f[:, None] * powers_q])
-        w = weight / q
-        coef, *_ = np.linalg.lstsq(a * w[:, None], f * w, rcond=None)
-        p, qc = coef[:deg_p + 1], np.concatenate([[1.0], coef[deg_p + 1:]])
-        q = np.polyval(qc[::-1], u)
-        err = np.abs(x * (np.polyval(p[::-1], u) / q - f))
-        if best is None or err.max() < best[0]:
-            best = (err.max(), p.copy(), qc.copy())
-        weight = weight * np.sqrt(err / err.mean())
-        weight /= weight.mean()
-    return best
+    """GELU'(x) - 0.5 = Phi(x) - 0.5 + x*phi(x) on (0, CLAMP]."""
+    x = grid(CLAMP, 8000)
+    return fit_rational(x, 0.5 * erf(x / np.sqrt(2)) + x * np.exp(-0.5 * x * x) / np.sqrt(2 * np.pi), deg_p, deg_q,
+                        iterations)
 
 
 def rational_in_float(cp, cq, x):
