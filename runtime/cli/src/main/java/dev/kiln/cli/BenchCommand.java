@@ -6,6 +6,7 @@ import dev.kiln.api.io.Json;
 import dev.kiln.backend.cpu.CpuBackend;
 import dev.kiln.backend.cpu.bench.FmaPeak;
 import dev.kiln.backend.cpu.bench.SgemmBench;
+import dev.kiln.cli.BenchRunner.Warmup;
 import dev.kiln.runtime.io.JsonValues;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -70,8 +71,13 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--infer-steps", paramLabel = "N", defaultValue = "10", description = "Timed forward-only passes (default: ${DEFAULT-VALUE}).")
     int inferSteps;
 
-    @Option(names = "--infer-warmup", paramLabel = "N", defaultValue = "2", description = "Untimed forward-only passes first (default: ${DEFAULT-VALUE}).")
-    int inferWarmup;
+    @Option(names = "--infer-warmup", paramLabel = "N",
+            description = "Untimed forward-only passes first (default: " + DEFAULT_INFER_WARMUP + " passes, and more until "
+                    + DEFAULT_INFER_WARMUP_SECONDS + " s have passed: the forward passes run code that training did not, no-grad"
+                    + " and eval-mode paths, and its compiles take a core while they run).")
+    Integer inferWarmup;
+    static final int DEFAULT_INFER_WARMUP = 2;
+    static final double DEFAULT_INFER_WARMUP_SECONDS = 1;
 
     @Option(names = "--no-infer", description = "Skip the forward-only measurement.")
     boolean noInfer;
@@ -140,7 +146,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<BenchShape> shapes = shapes();
         if (steps < 1) throw new IllegalArgumentException("--steps must be at least 1, got " + steps);
-        if (warmup != null && warmup < 0 || inferWarmup < 0 || inferSteps < 1)
+        if (warmup != null && warmup < 0 || inferWarmup != null && inferWarmup < 0 || inferSteps < 1)
             throw new IllegalArgumentException("--warmup and --infer-warmup must be >= 0 and --infer-steps >= 1");
         if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
@@ -164,8 +170,11 @@ final class BenchCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--fma-peak measures this machine's CPU ceiling, a bound for the cpu backend only;"
                         + " the backend is '" + backend.name() + "'");
             BenchRunner runner = new BenchRunner(backend,
-                    new BenchRunner.Settings(warmup != null ? warmup : DEFAULT_WARMUP, warmup != null ? 0 : DEFAULT_WARMUP_SECONDS,
-                            steps, inferWarmup, inferSteps, !noInfer, seed, stepTimes), err,
+                    new BenchRunner.Settings(
+                            warmup != null ? Warmup.exactly(warmup) : new Warmup(DEFAULT_WARMUP, DEFAULT_WARMUP_SECONDS), steps,
+                            inferWarmup != null ? Warmup.exactly(inferWarmup)
+                                    : new Warmup(DEFAULT_INFER_WARMUP, DEFAULT_INFER_WARMUP_SECONDS),
+                            inferSteps, !noInfer, seed, stepTimes), err,
                     Terminal.isInteractive());
             List<Map<String, Object>> results = new ArrayList<>();
             for (BenchShape shape : shapes) {

@@ -30,19 +30,37 @@ final class BenchRunner {
     static final double LR = 3e-4;
 
     /**
-     * @param warmup         untimed training steps, at least
-     * @param warmupSeconds  ... and warm-up goes on until this long has passed since the first step began (0: exactly
-     *                       {@code warmup} steps): HotSpot moves a method to C2 by its call and loop counts, so a shape
-     *                       whose steps take milliseconds needs tens of them before its steps run at their steady speed
-     * @param stepTimes      print each step's and pass's time (warm-up included) to the progress stream
+     * @param warmup      untimed training steps before the timed ones
+     * @param inferWarmup untimed forward passes before the timed ones
+     * @param stepTimes   print each step's and pass's time (warm-up included) to the progress stream
      */
-    record Settings(int warmup, double warmupSeconds, int steps, int inferWarmup, int inferSteps, boolean infer, long seed,
-                    boolean stepTimes) {}
+    record Settings(Warmup warmup, int steps, Warmup inferWarmup, int inferSteps, boolean infer, long seed, boolean stepTimes) {}
+
+    /**
+     * At least {@code steps} untimed steps, and more until {@code seconds} have passed since the first began (0: exactly
+     * {@code steps}): HotSpot moves a method to C2 by its call and loop counts, so a shape whose steps take
+     * milliseconds needs tens of them before it runs at its steady speed, and a compile still running in the
+     * background takes one of the cores from the timed steps.
+     */
+    record Warmup(int steps, double seconds) {
+        static Warmup exactly(int steps) { return new Warmup(steps, 0); }
+
+        /** Whether step {@code i} (from 0) of a phase that began at {@code start} is still warm-up, given it was so far. */
+        boolean warming(int i, long start) {
+            return i < steps || System.nanoTime() - start < (long) (seconds * 1e9);
+        }
+
+        String plan(String unit) {
+            if (seconds <= 0) return steps + " warm-up";
+            return String.format(Locale.ROOT, "warm-up (%d %s and %.1f s at least)", steps, unit, seconds);
+        }
+    }
 
     private final Backend backend;
     private final Settings settings;
     private final PrintWriter progress;
     private final boolean terminal;
+    private int inferWarm;      // the last infer()'s warm-up passes
 
     /** @param terminal redraw one progress line; otherwise print one line per phase */
     BenchRunner(Backend backend, Settings settings, PrintWriter progress, boolean terminal) {
@@ -67,11 +85,11 @@ final class BenchRunner {
         model.train(true);
         List<Double> losses = new ArrayList<>();
         double[][] timed = new double[settings.steps()][];
-        String plan = shape.name() + ": " + warmupPlan() + " + " + settings.steps() + " timed training steps";
-        long start = System.nanoTime(), warmupNanos = (long) (settings.warmupSeconds() * 1e9);
+        String plan = shape.name() + ": " + settings.warmup().plan("steps") + " + " + settings.steps() + " timed training steps";
+        long start = System.nanoTime();
         int warm = 0;
         for (int i = 0; i - warm < settings.steps(); i++) {
-            boolean warming = i == warm && (i < settings.warmup() || System.nanoTime() - start < warmupNanos);
+            boolean warming = i == warm && settings.warmup().warming(i, start);
             if (warming) warm++;
             double[] t = trainStep(model, opt, params, shape, rng, losses);
             if (!warming) timed[i - warm] = t;
@@ -107,6 +125,7 @@ final class BenchRunner {
         r.put("ln_V", round(Math.log(shape.vocab()), 4));
         if (settings.infer()) {
             double[] it = infer(model, shape, rng);
+            r.put("infer_warmup_passes", inferWarm);
             r.put("infer_tok_s_min", round(min(it), 1));
             r.put("infer_tok_s_med", round(median(it), 1));
             r.put("infer_tok_s_max", round(max(it), 1));
@@ -141,10 +160,14 @@ final class BenchRunner {
     /** Forward-only tokens/s of the timed passes (logits for every position, no grad, eval mode). */
     private double[] infer(Transformer model, BenchShape s, SplittableRandom rng) {
         double[] tokS = new double[settings.inferSteps()];
+        String plan = s.name() + ": " + settings.inferWarmup().plan("passes") + " + " + settings.inferSteps() + " timed forward passes";
         model.train(false);
         try (var g = GradMode.noGrad()) {
-            int total = settings.inferWarmup() + settings.inferSteps();
-            for (int i = 0; i < total; i++) {
+            long start = System.nanoTime();
+            int warm = 0;
+            for (int i = 0; i - warm < settings.inferSteps(); i++) {
+                boolean warming = i == warm && settings.inferWarmup().warming(i, start);
+                if (warming) warm++;
                 IntTensor in = new IntTensor(batch(s, rng)[0], s.batch(), s.seq());
                 long t0 = System.nanoTime();
                 Tensor logits = model.logits(model.forward(ModelInput.of(in)));     // [B, T, V]
@@ -152,22 +175,18 @@ final class BenchRunner {
                 double dt = (System.nanoTime() - t0) / 1e9;
                 logits.releaseStorage();   // as PyTorch frees the last pass's logits: the pool reuses them, no fresh array
 
-                if (i >= settings.inferWarmup()) tokS[i - settings.inferWarmup()] = s.tokensPerStep() / dt;
-                status(i == 0, s.name() + ": forward pass " + (i + 1) + "/" + total,
-                        s.name() + ": " + settings.inferWarmup() + " warm-up + " + settings.inferSteps() + " timed forward passes");
+                if (!warming) tokS[i - warm] = s.tokensPerStep() / dt;
+                status(i == 0, s.name() + ": forward pass " + (i + 1) + (warming ? " (warm-up)" : " (timed " + (i - warm + 1) + "/"
+                        + settings.inferSteps() + ")"), plan);
                 if (settings.stepTimes())
                     stepTime(String.format(Locale.ROOT, "%s: forward pass %d %s: %.2f ms",
-                            s.name(), i + 1, i < settings.inferWarmup() ? "(warm-up)" : "(timed)", 1e3 * dt));
+                            s.name(), i + 1, warming ? "(warm-up)" : "(timed)", 1e3 * dt));
             }
+            inferWarm = warm;
         } finally {
             model.train(true);
         }
         return tokS;
-    }
-
-    private String warmupPlan() {
-        if (settings.warmupSeconds() <= 0) return settings.warmup() + " warm-up";
-        return String.format(Locale.ROOT, "warm-up (%d steps and %.1f s at least)", settings.warmup(), settings.warmupSeconds());
     }
 
     /** One line of --step-times, below the progress line on a terminal. */

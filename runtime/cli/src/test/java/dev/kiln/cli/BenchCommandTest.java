@@ -39,30 +39,33 @@ class BenchCommandTest {
     }
 
     /**
-     * Without --warmup the warm-up lasts 3 steps and at least 3 s (a toy shape's millisecond steps: hundreds of them);
-     * with it, exactly that many steps. The JSON line says how many ran.
+     * Without --warmup the warm-up lasts 3 steps and at least 3 s (a toy shape's millisecond steps: hundreds of them),
+     * without --infer-warmup 2 forward passes and at least 1 s; given, exactly that many. The JSON line says how many ran.
      */
     @Test
     void warmUpLastsSecondsByDefaultAndExactlyTheGivenStepsOtherwise() throws Exception {
-        String[] toy = {"--config", "tiny", "--steps", "2", "--no-infer", "--no-sgemm", "--vocab", "40", "--d-model", "16",
+        String[] toy = {"--config", "tiny", "--steps", "2", "--infer-steps", "2", "--no-sgemm", "--vocab", "40", "--d-model", "16",
                 "--layers", "1", "--heads", "2", "--seq", "8", "--batch", "2", "--threads", "1", "--backend", "cpu",
                 "--plugins", plugins.toString()};
         long t0 = System.nanoTime();
         Cli byTime = Cli.run(concat(new String[] {"bench"}, toy));
         double seconds = (System.nanoTime() - t0) / 1e9;
         assertEquals(0, byTime.code(), byTime.err());
-        long warm = warmupSteps(byTime);
-        assertTrue(warm > BenchCommand.DEFAULT_WARMUP && seconds >= BenchCommand.DEFAULT_WARMUP_SECONDS,
-                warm + " warm-up steps in " + seconds + " s");
+        long warm = count(byTime, "warmup_steps"), passes = count(byTime, "infer_warmup_passes");
+        assertTrue(warm > BenchCommand.DEFAULT_WARMUP && passes > BenchCommand.DEFAULT_INFER_WARMUP
+                        && seconds >= BenchCommand.DEFAULT_WARMUP_SECONDS + BenchCommand.DEFAULT_INFER_WARMUP_SECONDS,
+                warm + " warm-up steps and " + passes + " passes in " + seconds + " s");
         assertTrue(byTime.err().contains("warm-up (3 steps and 3.0 s at least) + 2 timed training steps"), byTime.err());
-        Cli exact = Cli.run(concat(new String[] {"bench", "--warmup", "1"}, toy));
+        assertTrue(byTime.err().contains("warm-up (2 passes and 1.0 s at least) + 2 timed forward passes"), byTime.err());
+        Cli exact = Cli.run(concat(new String[] {"bench", "--warmup", "1", "--infer-warmup", "1"}, toy));
         assertEquals(0, exact.code(), exact.err());
-        assertEquals(1, warmupSteps(exact));
+        assertEquals(1, count(exact, "warmup_steps"));
+        assertEquals(1, count(exact, "infer_warmup_passes"));
     }
 
-    private static long warmupSteps(Cli r) throws Exception {
+    private static long count(Cli r, String key) throws Exception {
         String line = r.out().lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow(() -> new AssertionError(r.out()));
-        return ((Number) ((Map<?, ?>) Json.parse(line, "bench output")).get("warmup_steps")).longValue();
+        return ((Number) ((Map<?, ?>) Json.parse(line, "bench output")).get(key)).longValue();
     }
 
     private static String[] concat(String[] a, String[] b) {
