@@ -97,7 +97,8 @@ final class AttentionRowTiles {
         }
     }
 
-    private static float[] grown(float[][] buffers, int i, int floats) {
+    /** buffers[i], replaced by a bigger array first if it holds fewer than {@code floats}. */
+    static float[] grown(float[][] buffers, int i, int floats) {
         if (buffers[i].length < floats) buffers[i] = new float[floats];
         return buffers[i];
     }
