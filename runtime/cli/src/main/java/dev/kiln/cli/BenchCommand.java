@@ -62,8 +62,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--warmup", paramLabel = "N",
             description = "Untimed training steps first (default: " + DEFAULT_WARMUP + " steps, and more until "
-                    + DEFAULT_WARMUP_SECONDS + " s have passed: the JIT moves code to C2 by call counts, so on a shape whose steps"
-                    + " take milliseconds the first few dozen run slower than the rest).")
+                    + DEFAULT_WARMUP_SECONDS + " s after the first: the JIT moves code to C2 by call counts, so on a shape whose"
+                    + " steps take milliseconds the first few dozen run slower than the rest).")
     Integer warmup;
     static final int DEFAULT_WARMUP = 3;
     static final double DEFAULT_WARMUP_SECONDS = 3;
@@ -73,7 +73,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--infer-warmup", paramLabel = "N",
             description = "Untimed forward-only passes first (default: " + DEFAULT_INFER_WARMUP + " passes, and more until "
-                    + DEFAULT_INFER_WARMUP_SECONDS + " s have passed: the forward passes run code that training did not, no-grad"
+                    + DEFAULT_INFER_WARMUP_SECONDS + " s after the first: the forward passes run code that training did not, no-grad"
                     + " and eval-mode paths, and its compiles take a core while they run).")
     Integer inferWarmup;
     static final int DEFAULT_INFER_WARMUP = 2;

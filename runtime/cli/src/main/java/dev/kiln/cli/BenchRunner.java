@@ -37,22 +37,23 @@ final class BenchRunner {
     record Settings(Warmup warmup, int steps, Warmup inferWarmup, int inferSteps, boolean infer, long seed, boolean stepTimes) {}
 
     /**
-     * At least {@code steps} untimed steps, and more until {@code seconds} have passed since the first began (0: exactly
+     * At least {@code steps} untimed steps, and more until {@code seconds} have passed since the first ended (0: exactly
      * {@code steps}): HotSpot moves a method to C2 by its call and loop counts, so a shape whose steps take
      * milliseconds needs tens of them before it runs at its steady speed, and a compile still running in the
-     * background takes one of the cores from the timed steps.
+     * background takes one of the cores from the timed steps. Counted from the end of the first step, which loads
+     * classes and runs mostly interpreted (1-3 s on tiny, depending on the host's load).
      */
     record Warmup(int steps, double seconds) {
         static Warmup exactly(int steps) { return new Warmup(steps, 0); }
 
-        /** Whether step {@code i} (from 0) of a phase that began at {@code start} is still warm-up, given it was so far. */
-        boolean warming(int i, long start) {
-            return i < steps || System.nanoTime() - start < (long) (seconds * 1e9);
+        /** Whether step {@code i} (from 0) is still warm-up, given it was so far and the first step ended at {@code firstEnd}. */
+        boolean warming(int i, long firstEnd) {
+            return i < steps || System.nanoTime() - firstEnd < (long) (seconds * 1e9);
         }
 
         String plan(String unit) {
             if (seconds <= 0) return steps + " warm-up";
-            return String.format(Locale.ROOT, "warm-up (%d %s and %.1f s at least)", steps, unit, seconds);
+            return String.format(Locale.ROOT, "warm-up (%d %s, and %.1f s after the first, at least)", steps, unit, seconds);
         }
     }
 
@@ -86,12 +87,13 @@ final class BenchRunner {
         List<Double> losses = new ArrayList<>();
         double[][] timed = new double[settings.steps()][];
         String plan = shape.name() + ": " + settings.warmup().plan("steps") + " + " + settings.steps() + " timed training steps";
-        long start = System.nanoTime();
+        long firstEnd = 0;
         int warm = 0;
         for (int i = 0; i - warm < settings.steps(); i++) {
-            boolean warming = i == warm && settings.warmup().warming(i, start);
+            boolean warming = i == warm && settings.warmup().warming(i, firstEnd);
             if (warming) warm++;
             double[] t = trainStep(model, opt, params, shape, rng, losses);
+            if (i == 0) firstEnd = System.nanoTime();
             if (!warming) timed[i - warm] = t;
             status(i == 0, shape.name() + ": train step " + (i + 1) + (warming ? " (warm-up)" : " (timed " + (i - warm + 1) + "/"
                     + settings.steps() + ")"), plan);
@@ -163,10 +165,10 @@ final class BenchRunner {
         String plan = s.name() + ": " + settings.inferWarmup().plan("passes") + " + " + settings.inferSteps() + " timed forward passes";
         model.train(false);
         try (var g = GradMode.noGrad()) {
-            long start = System.nanoTime();
+            long firstEnd = 0;
             int warm = 0;
             for (int i = 0; i - warm < settings.inferSteps(); i++) {
-                boolean warming = i == warm && settings.inferWarmup().warming(i, start);
+                boolean warming = i == warm && settings.inferWarmup().warming(i, firstEnd);
                 if (warming) warm++;
                 IntTensor in = new IntTensor(batch(s, rng)[0], s.batch(), s.seq());
                 long t0 = System.nanoTime();
@@ -174,6 +176,7 @@ final class BenchRunner {
                 backend.synchronize();
                 double dt = (System.nanoTime() - t0) / 1e9;
                 logits.releaseStorage();   // as PyTorch frees the last pass's logits: the pool reuses them, no fresh array
+                if (i == 0) firstEnd = System.nanoTime();
 
                 if (!warming) tokS[i - warm] = s.tokensPerStep() / dt;
                 status(i == 0, s.name() + ": forward pass " + (i + 1) + (warming ? " (warm-up)" : " (timed " + (i - warm + 1) + "/"
