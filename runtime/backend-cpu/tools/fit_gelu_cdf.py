@@ -97,15 +97,7 @@ def main():
     print("CDF_P =", [repr(float(c)) for c in cp])
     print("CDF_Q =", [repr(float(c)) for c in cq])
     x = np.linspace(-8, 8, 400001).astype(np.float32)
-    xc = np.minimum(np.maximum(x, -CLAMP), CLAMP)
-    u = (xc * xc).astype(np.float32)
-    num = np.full_like(u, cp[-1])
-    for c in cp[-2::-1]:
-        num = fma(num, u, c)
-    den = np.full_like(u, cq[-1])
-    for c in cq[-2::-1]:
-        den = fma(den, u, c)
-    phi = np.maximum(((xc * num).astype(np.float32) / den).astype(np.float32) + np.float32(0.5), np.float32(0))
+    phi = np.maximum(rational_in_float(cp, cq, x), np.float32(0))
     exact = 0.5 * (1 + erf(x.astype(np.float64) * s))
     print("float32 evaluation, max |Phi error|:", np.abs(phi - exact).max())
 

@@ -61,7 +61,6 @@ final class BenchRunner {
     private final Settings settings;
     private final PrintWriter progress;
     private final boolean terminal;
-    private int inferWarm;      // the last infer()'s warm-up passes
 
     /** @param terminal redraw one progress line; otherwise print one line per phase */
     BenchRunner(Backend backend, Settings settings, PrintWriter progress, boolean terminal) {
@@ -126,8 +125,9 @@ final class BenchRunner {
         r.put("loss_last", round(losses.get(losses.size() - 1), 4));
         r.put("ln_V", round(Math.log(shape.vocab()), 4));
         if (settings.infer()) {
-            double[] it = infer(model, shape, rng);
-            r.put("infer_warmup_passes", inferWarm);
+            Passes passes = infer(model, shape, rng);
+            double[] it = passes.tokS();
+            r.put("infer_warmup_passes", passes.warmup());
             r.put("infer_tok_s_min", round(min(it), 1));
             r.put("infer_tok_s_med", round(median(it), 1));
             r.put("infer_tok_s_max", round(max(it), 1));
@@ -159,8 +159,11 @@ final class BenchRunner {
         return new double[] {(t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9};
     }
 
+    /** Tokens/s of each timed pass, and how many warm-up passes ran before them. */
+    private record Passes(double[] tokS, int warmup) {}
+
     /** Forward-only tokens/s of the timed passes (logits for every position, no grad, eval mode). */
-    private double[] infer(Transformer model, BenchShape s, SplittableRandom rng) {
+    private Passes infer(Transformer model, BenchShape s, SplittableRandom rng) {
         double[] tokS = new double[settings.inferSteps()];
         String plan = s.name() + ": " + settings.inferWarmup().plan("passes") + " + " + settings.inferSteps() + " timed forward passes";
         model.train(false);
@@ -185,11 +188,10 @@ final class BenchRunner {
                     stepTime(String.format(Locale.ROOT, "%s: forward pass %d %s: %.2f ms",
                             s.name(), i + 1, warming ? "(warm-up)" : "(timed)", 1e3 * dt));
             }
-            inferWarm = warm;
+            return new Passes(tokS, warm);
         } finally {
             model.train(true);
         }
-        return tokS;
     }
 
     /** One line of --step-times, below the progress line on a terminal. */

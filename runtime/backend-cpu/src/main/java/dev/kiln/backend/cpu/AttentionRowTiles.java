@@ -66,10 +66,7 @@ final class AttentionRowTiles {
             float[] a = q;
             int ao = qo + r0 * s.qRowStride(), lda = s.qRowStride();
             if (m < mr) {                                               // the kernel reads mr rows: pad the last block
-                for (int i = 0; i < mr; i++) {
-                    if (i < m) System.arraycopy(q, ao + i * lda, w, qp + i * d, d);
-                    else Arrays.fill(w, qp + i * d, qp + (i + 1) * d, 0f);
-                }
+                padRows(q, ao, lda, m, mr, d, w, qp);
                 a = w;
                 ao = qp;
                 lda = d;
@@ -95,6 +92,12 @@ final class AttentionRowTiles {
                 }
             }
         }
+    }
+
+    /** w[wo, + mr·cols) = m rows of cols floats from src (from so, row stride ld), then zero rows up to mr. */
+    static void padRows(float[] src, int so, int ld, int m, int mr, int cols, float[] w, int wo) {
+        for (int i = 0; i < m; i++) System.arraycopy(src, so + i * ld, w, wo + i * cols, cols);
+        Arrays.fill(w, wo + m * cols, wo + mr * cols, 0f);
     }
 
     /** buffers[i], replaced by a bigger array first if it holds fewer than {@code floats}. */

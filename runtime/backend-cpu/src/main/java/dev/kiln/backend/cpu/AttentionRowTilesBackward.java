@@ -67,10 +67,7 @@ final class AttentionRowTilesBackward {
             float[] a = gOut;
             int ao = go + r0 * gStride, lda = gStride;
             if (m < mr) {                                             // the kernel reads mr rows: pad the last tile
-                for (int i = 0; i < mr; i++) {
-                    if (i < m) System.arraycopy(gOut, ao + i * lda, w, pad + i * d, d);
-                    else Arrays.fill(w, pad + i * d, pad + (i + 1) * d, 0f);
-                }
+                AttentionRowTiles.padRows(gOut, ao, lda, m, mr, d, w, pad);
                 a = w;
                 ao = pad;
                 lda = d;
