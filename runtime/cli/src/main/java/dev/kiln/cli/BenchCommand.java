@@ -61,20 +61,26 @@ final class BenchCommand implements Callable<Integer> {
     int steps;
 
     @Option(names = "--warmup", paramLabel = "N",
-            description = "Untimed training steps first (default: " + DEFAULT_WARMUP + " steps, and more until "
-                    + DEFAULT_WARMUP_SECONDS + " s after the first: the JIT moves code to C2 by call counts, so on a shape whose"
-                    + " steps take milliseconds the first few dozen run slower than the rest).")
+            description = "Untimed training steps first, exactly N (default: " + DEFAULT_WARMUP + " steps, and more until "
+                    + DEFAULT_WARMUP_SECONDS + " s after the first, then more while the JIT compiled over " + JIT_QUIET_MILLIS
+                    + " ms in the last second, up to " + MAX_WARMUP_SECONDS + " s: the JIT moves code to C2 by call counts, so on"
+                    + " a shape whose steps take milliseconds the first hundreds run slower than the rest).")
     Integer warmup;
     static final int DEFAULT_WARMUP = 3;
     static final double DEFAULT_WARMUP_SECONDS = 3;
+    /** Compile time in the last second under which the JIT counts as quiet (default warm-ups). */
+    static final long JIT_QUIET_MILLIS = 20;
+    /** How long after the first step or pass a default warm-up waits for a quiet JIT at most. */
+    static final double MAX_WARMUP_SECONDS = 30;
 
     @Option(names = "--infer-steps", paramLabel = "N", defaultValue = "10", description = "Timed forward-only passes (default: ${DEFAULT-VALUE}).")
     int inferSteps;
 
     @Option(names = "--infer-warmup", paramLabel = "N",
             description = "Untimed forward-only passes first (default: " + DEFAULT_INFER_WARMUP + " passes, and more until "
-                    + DEFAULT_INFER_WARMUP_SECONDS + " s after the first: the forward passes run code that training did not, no-grad"
-                    + " and eval-mode paths, and its compiles take a core while they run).")
+                    + DEFAULT_INFER_WARMUP_SECONDS + " s after the first, then while the JIT is busy as for --warmup: the forward"
+                    + " passes run code that training did not, no-grad and eval-mode paths, and its compiles take a core while they"
+                    + " run).")
     Integer inferWarmup;
     static final int DEFAULT_INFER_WARMUP = 2;
     static final double DEFAULT_INFER_WARMUP_SECONDS = 1;
@@ -171,9 +177,10 @@ final class BenchCommand implements Callable<Integer> {
                         + " the backend is '" + backend.name() + "'");
             BenchRunner runner = new BenchRunner(backend,
                     new BenchRunner.Settings(
-                            warmup != null ? Warmup.exactly(warmup) : new Warmup(DEFAULT_WARMUP, DEFAULT_WARMUP_SECONDS), steps,
+                            warmup != null ? Warmup.exactly(warmup)
+                                    : new Warmup(DEFAULT_WARMUP, DEFAULT_WARMUP_SECONDS, JIT_QUIET_MILLIS, MAX_WARMUP_SECONDS), steps,
                             inferWarmup != null ? Warmup.exactly(inferWarmup)
-                                    : new Warmup(DEFAULT_INFER_WARMUP, DEFAULT_INFER_WARMUP_SECONDS),
+                                    : new Warmup(DEFAULT_INFER_WARMUP, DEFAULT_INFER_WARMUP_SECONDS, JIT_QUIET_MILLIS, MAX_WARMUP_SECONDS),
                             inferSteps, !noInfer, seed, stepTimes), err,
                     Terminal.isInteractive());
             List<Map<String, Object>> results = new ArrayList<>();

@@ -38,22 +38,52 @@ final class BenchRunner {
 
     /**
      * At least {@code steps} untimed steps, and more until {@code seconds} have passed since the first ended (0: exactly
-     * {@code steps}): HotSpot moves a method to C2 by its call and loop counts, so a shape whose steps take
-     * milliseconds needs tens of them before it runs at its steady speed, and a compile still running in the
-     * background takes one of the cores from the timed steps. Counted from the end of the first step, which loads
-     * classes and runs mostly interpreted (1-3 s on tiny, depending on the host's load).
+     * {@code steps}), and then more while the JIT compilers finished over {@code quietMillis} ms of compiling in the
+     * last second, up to {@code maxSeconds} after the first (quietMillis 0: no such condition). HotSpot moves a method
+     * to C2 by its call and loop counts, so a shape whose steps take milliseconds runs tens to hundreds of them before
+     * its steady speed, and a compile running in the background takes one of the cores from the timed steps (tiny,
+     * 2 cores: compiling goes on for 10-20 s). Counted from the end of the first step, which loads classes and runs
+     * mostly interpreted (1-3 s on tiny, depending on the host's load).
      */
-    record Warmup(int steps, double seconds) {
-        static Warmup exactly(int steps) { return new Warmup(steps, 0); }
+    record Warmup(int steps, double seconds, long quietMillis, double maxSeconds) {
+        static Warmup exactly(int steps) { return new Warmup(steps, 0, 0, 0); }
 
-        /** Whether step {@code i} (from 0) is still warm-up, given it was so far and the first step ended at {@code firstEnd}. */
-        boolean warming(int i, long firstEnd) {
-            return i < steps || System.nanoTime() - firstEnd < (long) (seconds * 1e9);
+        /** Whether step {@code i} (from 0) is still warm-up, given it was so far, the first step ended at {@code firstEnd} and the compilers' activity. */
+        boolean warming(int i, long firstEnd, JitActivity jit) {
+            if (i < steps) return true;
+            double elapsed = (System.nanoTime() - firstEnd) / 1e9;
+            if (elapsed < seconds) return true;
+            return !jitQuiet(jit) && elapsed < maxSeconds;
+        }
+
+        /** Whether the compilers count as quiet now (always, without the condition or where the JVM does not report). */
+        boolean jitQuiet(JitActivity jit) {
+            if (quietMillis <= 0 || !jit.measurable()) return true;
+            long recent = jit.recentMillis();
+            return recent >= 0 && recent <= quietMillis;
         }
 
         String plan(String unit) {
-            if (seconds <= 0) return steps + " warm-up";
-            return String.format(Locale.ROOT, "warm-up (%d %s, and %.1f s after the first, at least)", steps, unit, seconds);
+            if (seconds <= 0 && quietMillis <= 0) return steps + " warm-up";
+            String plan = String.format(Locale.ROOT, "warm-up (%d %s, and %.1f s after the first, at least", steps, unit, seconds);
+            if (quietMillis <= 0) return plan + ")";
+            return plan + String.format(Locale.ROOT, "; then until the JIT compiles under %d ms a second, %.0f s at most)",
+                    quietMillis, maxSeconds);
+        }
+    }
+
+    /** Where a warm-up ended: its length from the first step's start, the compile time so far, whether the JIT was quiet (null: not asked or not reported). */
+    record WarmupEnd(double seconds, long compileMillis, Boolean jitQuiet) {
+        static WarmupEnd now(long start, JitActivity jit, Warmup w) {
+            Boolean quiet = w.quietMillis() > 0 && jit.measurable() ? w.jitQuiet(jit) : null;
+            return new WarmupEnd((System.nanoTime() - start) / 1e9, jit.millisSinceStart(), quiet);
+        }
+
+        /** Adds {prefix}warmup_s, {prefix}warmup_jit_quiet and {prefix}timed_compile_ms (the compilers' work during the timed steps). */
+        void put(Map<String, Object> r, String prefix, JitActivity jit) {
+            r.put(prefix + "warmup_s", round(seconds, 2));
+            if (jitQuiet != null) r.put(prefix + "warmup_jit_quiet", jitQuiet);
+            if (jit.measurable()) r.put(prefix + "timed_compile_ms", Math.max(0, jit.millisSinceStart() - compileMillis));
         }
     }
 
@@ -88,17 +118,22 @@ final class BenchRunner {
         String plan = shape.name() + ": " + settings.warmup().plan("steps") + " + " + settings.steps() + " timed training steps";
         long firstEnd = 0;
         int warm = 0;
+        JitActivity jit = new JitActivity();
+        WarmupEnd warmEnd = null;
+        long start = System.nanoTime();
         for (int i = 0; i - warm < settings.steps(); i++) {
-            boolean warming = i == warm && settings.warmup().warming(i, firstEnd);
+            boolean warming = i == warm && settings.warmup().warming(i, firstEnd, jit);
             if (warming) warm++;
+            else if (warmEnd == null) warmEnd = WarmupEnd.now(start, jit, settings.warmup());
             double[] t = trainStep(model, opt, params, shape, rng, losses);
             if (i == 0) firstEnd = System.nanoTime();
+            if (warming) jit.sample(System.nanoTime());   // not between timed steps: /proc reads, a cache's worth
             if (!warming) timed[i - warm] = t;
             status(i == 0, shape.name() + ": train step " + (i + 1) + (warming ? " (warm-up)" : " (timed " + (i - warm + 1) + "/"
                     + settings.steps() + ")"), plan);
             if (settings.stepTimes())
-                stepTime(String.format(Locale.ROOT, "%s: train step %d %s: forward %.2f ms, backward %.2f ms, optimizer %.2f ms",
-                        shape.name(), i + 1, warming ? "(warm-up)" : "(timed)", 1e3 * t[0], 1e3 * t[1], 1e3 * t[2]));
+                stepTime(String.format(Locale.ROOT, "%s: train step %d %s: forward %.2f ms, backward %.2f ms, optimizer %.2f ms%s",
+                        shape.name(), i + 1, warming ? "(warm-up)" : "(timed)", 1e3 * t[0], 1e3 * t[1], 1e3 * t[2], warming ? jitNote(jit) : ""));
         }
         double[] tokS = new double[timed.length], stepS = new double[timed.length];
         for (int i = 0; i < timed.length; i++) {
@@ -113,6 +148,7 @@ final class BenchRunner {
         r.put("flops_per_token_infer", flopsInfer);
         r.put("train_steps", settings.steps());
         r.put("warmup_steps", warm);
+        warmEnd.put(r, "", jit);
         r.put("train_tok_s_min", round(min(tokS), 1));
         r.put("train_tok_s_med", round(median(tokS), 1));
         r.put("train_tok_s_max", round(max(tokS), 1));
@@ -128,6 +164,7 @@ final class BenchRunner {
             Passes passes = infer(model, shape, rng);
             double[] it = passes.tokS();
             r.put("infer_warmup_passes", passes.warmup());
+            passes.warmEnd().put(r, "infer_", passes.jit());
             r.put("infer_tok_s_min", round(min(it), 1));
             r.put("infer_tok_s_med", round(median(it), 1));
             r.put("infer_tok_s_max", round(max(it), 1));
@@ -159,8 +196,8 @@ final class BenchRunner {
         return new double[] {(t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9};
     }
 
-    /** Tokens/s of each timed pass, and how many warm-up passes ran before them. */
-    private record Passes(double[] tokS, int warmup) {}
+    /** Tokens/s of each timed pass, how many warm-up passes ran before them, and how the warm-up ended. */
+    private record Passes(double[] tokS, int warmup, WarmupEnd warmEnd, JitActivity jit) {}
 
     /** Forward-only tokens/s of the timed passes (logits for every position, no grad, eval mode). */
     private Passes infer(Transformer model, BenchShape s, SplittableRandom rng) {
@@ -170,9 +207,13 @@ final class BenchRunner {
         try (var g = GradMode.noGrad()) {
             long firstEnd = 0;
             int warm = 0;
+            JitActivity jit = new JitActivity();
+            WarmupEnd warmEnd = null;
+            long start = System.nanoTime();
             for (int i = 0; i - warm < settings.inferSteps(); i++) {
-                boolean warming = i == warm && settings.inferWarmup().warming(i, firstEnd);
+                boolean warming = i == warm && settings.inferWarmup().warming(i, firstEnd, jit);
                 if (warming) warm++;
+                else if (warmEnd == null) warmEnd = WarmupEnd.now(start, jit, settings.inferWarmup());
                 IntTensor in = new IntTensor(batch(s, rng)[0], s.batch(), s.seq());
                 long t0 = System.nanoTime();
                 Tensor logits = model.logits(model.forward(ModelInput.of(in)));     // [B, T, V]
@@ -180,18 +221,24 @@ final class BenchRunner {
                 double dt = (System.nanoTime() - t0) / 1e9;
                 logits.releaseStorage();   // as PyTorch frees the last pass's logits: the pool reuses them, no fresh array
                 if (i == 0) firstEnd = System.nanoTime();
-
+                if (warming) jit.sample(System.nanoTime());
                 if (!warming) tokS[i - warm] = s.tokensPerStep() / dt;
                 status(i == 0, s.name() + ": forward pass " + (i + 1) + (warming ? " (warm-up)" : " (timed " + (i - warm + 1) + "/"
                         + settings.inferSteps() + ")"), plan);
                 if (settings.stepTimes())
-                    stepTime(String.format(Locale.ROOT, "%s: forward pass %d %s: %.2f ms",
-                            s.name(), i + 1, warming ? "(warm-up)" : "(timed)", 1e3 * dt));
+                    stepTime(String.format(Locale.ROOT, "%s: forward pass %d %s: %.2f ms%s",
+                            s.name(), i + 1, warming ? "(warm-up)" : "(timed)", 1e3 * dt, warming ? jitNote(jit) : ""));
             }
-            return new Passes(tokS, warm);
+            return new Passes(tokS, warm, warmEnd, jit);
         } finally {
             model.train(true);
         }
+    }
+
+    /** ", JIT n ms in the last second" for a --step-times line, where known. */
+    private static String jitNote(JitActivity jit) {
+        long recent = jit.recentMillis();
+        return recent < 0 ? "" : ", JIT " + recent + " ms in the last second";
     }
 
     /** One line of --step-times, below the progress line on a terminal. */

@@ -40,8 +40,9 @@ class BenchCommandTest {
 
     /**
      * Without --warmup the warm-up lasts 3 steps and at least 3 s after the first (a toy shape's millisecond steps:
-     * hundreds of them), without --infer-warmup 2 forward passes and 1 s after the first; given, exactly that many. The
-     * JSON line says how many ran.
+     * hundreds of them), then until the JIT is quiet or 30 s have passed; without --infer-warmup 2 forward passes and
+     * 1 s after the first, then the same. Given, exactly that many. The JSON line says how many ran, for how long, and
+     * how much the JIT compiled during the timed steps.
      */
     @Test
     void warmUpLastsSecondsByDefaultAndExactlyTheGivenStepsOtherwise() throws Exception {
@@ -56,17 +57,32 @@ class BenchCommandTest {
         assertTrue(warm > BenchCommand.DEFAULT_WARMUP && passes > BenchCommand.DEFAULT_INFER_WARMUP
                         && seconds >= BenchCommand.DEFAULT_WARMUP_SECONDS + BenchCommand.DEFAULT_INFER_WARMUP_SECONDS,
                 warm + " warm-up steps and " + passes + " passes in " + seconds + " s");
-        assertTrue(byTime.err().contains("warm-up (3 steps, and 3.0 s after the first, at least) + 2 timed training steps"), byTime.err());
-        assertTrue(byTime.err().contains("warm-up (2 passes, and 1.0 s after the first, at least) + 2 timed forward passes"), byTime.err());
+        assertTrue(byTime.err().contains("warm-up (3 steps, and 3.0 s after the first, at least; then until the JIT compiles"
+                + " under 20 ms a second, 30 s at most) + 2 timed training steps"), byTime.err());
+        assertTrue(byTime.err().contains("warm-up (2 passes, and 1.0 s after the first, at least; then until the JIT compiles"
+                + " under 20 ms a second, 30 s at most) + 2 timed forward passes"), byTime.err());
+        Map<?, ?> m = json(byTime);
+        for (String phase : new String[] {"", "infer_"}) {
+            double s = ((Number) m.get(phase + "warmup_s")).doubleValue();
+            boolean quiet = (Boolean) m.get(phase + "warmup_jit_quiet");
+            long compiled = ((Number) m.get(phase + "timed_compile_ms")).longValue();
+            assertTrue(s >= (phase.isEmpty() ? BenchCommand.DEFAULT_WARMUP_SECONDS : BenchCommand.DEFAULT_INFER_WARMUP_SECONDS)
+                    && (quiet || s >= BenchCommand.MAX_WARMUP_SECONDS) && compiled >= 0, phase + ": " + m);
+        }
         Cli exact = Cli.run(concat(new String[] {"bench", "--warmup", "1", "--infer-warmup", "1"}, toy));
         assertEquals(0, exact.code(), exact.err());
         assertEquals(1, count(exact, "warmup_steps"));
         assertEquals(1, count(exact, "infer_warmup_passes"));
+        assertFalse(json(exact).containsKey("warmup_jit_quiet"), "an exact warm-up does not ask the JIT");
     }
 
     private static long count(Cli r, String key) throws Exception {
+        return ((Number) json(r).get(key)).longValue();
+    }
+
+    private static Map<?, ?> json(Cli r) throws Exception {
         String line = r.out().lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow(() -> new AssertionError(r.out()));
-        return ((Number) ((Map<?, ?>) Json.parse(line, "bench output")).get(key)).longValue();
+        return (Map<?, ?>) Json.parse(line, "bench output");
     }
 
     private static String[] concat(String[] a, String[] b) {
