@@ -62,13 +62,13 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--warmup", paramLabel = "N",
             description = "Untimed training steps first, exactly N (default: " + DEFAULT_WARMUP + " steps, and more until "
-                    + DEFAULT_WARMUP_SECONDS + " s after the first, then more while the JIT compiled over " + JIT_QUIET_MILLIS
-                    + " ms in the last second, up to " + MAX_WARMUP_SECONDS + " s: the JIT moves code to C2 by call counts, so on"
+                    + DEFAULT_WARMUP_SECONDS + " s after the first, then more while the JIT's compilers used over " + JIT_QUIET_MILLIS
+                    + " ms of CPU in the last second, up to " + MAX_WARMUP_SECONDS + " s: the JIT moves code to C2 by call counts, so on"
                     + " a shape whose steps take milliseconds the first hundreds run slower than the rest).")
     Integer warmup;
     static final int DEFAULT_WARMUP = 3;
     static final double DEFAULT_WARMUP_SECONDS = 3;
-    /** Compile time in the last second under which the JIT counts as quiet (default warm-ups). */
+    /** Compiler CPU time in the last second under which the JIT counts as quiet (default warm-ups). */
     static final long JIT_QUIET_MILLIS = 20;
     /** How long after the first step or pass a default warm-up waits for a quiet JIT at most. */
     static final double MAX_WARMUP_SECONDS = 30;

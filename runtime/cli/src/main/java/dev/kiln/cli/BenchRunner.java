@@ -38,17 +38,20 @@ final class BenchRunner {
 
     /**
      * At least {@code steps} untimed steps, and more until {@code seconds} have passed since the first ended (0: exactly
-     * {@code steps}), and then more while the JIT compilers finished over {@code quietMillis} ms of compiling in the
-     * last second, up to {@code maxSeconds} after the first (quietMillis 0: no such condition). HotSpot moves a method
-     * to C2 by its call and loop counts, so a shape whose steps take milliseconds runs tens to hundreds of them before
-     * its steady speed, and a compile running in the background takes one of the cores from the timed steps (tiny,
-     * 2 cores: compiling goes on for 10-20 s). Counted from the end of the first step, which loads classes and runs
-     * mostly interpreted (1-3 s on tiny, depending on the host's load).
+     * {@code steps}), and then more while the JIT compilers used over {@code quietMillis} ms of CPU in the last
+     * second ({@link JitActivity}), up to {@code maxSeconds} after the first (quietMillis 0: no such condition).
+     * HotSpot moves a method to C2 by its call and loop counts, so a shape whose steps take milliseconds runs tens to
+     * hundreds of them before its steady speed, and a compile running in the background takes one of the cores from
+     * the timed steps (tiny, 2 cores: compiling goes on for 10-20 s). Counted from the end of the first step, which
+     * loads classes and runs mostly interpreted (1-3 s on tiny, depending on the host's load).
      */
     record Warmup(int steps, double seconds, long quietMillis, double maxSeconds) {
         static Warmup exactly(int steps) { return new Warmup(steps, 0, 0, 0); }
 
-        /** Whether step {@code i} (from 0) is still warm-up, given it was so far, the first step ended at {@code firstEnd} and the compilers' activity. */
+        /**
+         * Whether step {@code i} (from 0) is still warm-up, given it was so far, the first step ended at
+         * {@code firstEnd}, and the compilers' activity.
+         */
         boolean warming(int i, long firstEnd, JitActivity jit) {
             if (i < steps) return true;
             double elapsed = (System.nanoTime() - firstEnd) / 1e9;
@@ -65,21 +68,25 @@ final class BenchRunner {
 
         String plan(String unit) {
             if (seconds <= 0 && quietMillis <= 0) return steps + " warm-up";
-            String plan = String.format(Locale.ROOT, "warm-up (%d %s, and %.1f s after the first, at least", steps, unit, seconds);
+            String plan = String.format(Locale.ROOT, "warm-up (%d %s, and %.1f s after the first, at least",
+                    steps, unit, seconds);
             if (quietMillis <= 0) return plan + ")";
             return plan + String.format(Locale.ROOT, "; then until the JIT compiles under %d ms a second, %.0f s at most)",
                     quietMillis, maxSeconds);
         }
     }
 
-    /** Where a warm-up ended: its length from the first step's start, the compile time so far, whether the JIT was quiet (null: not asked or not reported). */
+    /**
+     * Where a warm-up ended: its length from the first step's start, the compilers' time so far, and whether the JIT
+     * was quiet (null: not asked, or not reported).
+     */
     record WarmupEnd(double seconds, long compileMillis, Boolean jitQuiet) {
         static WarmupEnd now(long start, JitActivity jit, Warmup w) {
             Boolean quiet = w.quietMillis() > 0 && jit.measurable() ? w.jitQuiet(jit) : null;
             return new WarmupEnd((System.nanoTime() - start) / 1e9, jit.millisSinceStart(), quiet);
         }
 
-        /** Adds {prefix}warmup_s, {prefix}warmup_jit_quiet and {prefix}timed_compile_ms (the compilers' work during the timed steps). */
+        /** Adds {prefix}warmup_s, {prefix}warmup_jit_quiet, and {prefix}timed_compile_ms: the compilers' time in the timed steps. */
         void put(Map<String, Object> r, String prefix, JitActivity jit) {
             r.put(prefix + "warmup_s", round(seconds, 2));
             if (jitQuiet != null) r.put(prefix + "warmup_jit_quiet", jitQuiet);
@@ -133,7 +140,8 @@ final class BenchRunner {
                     + settings.steps() + ")"), plan);
             if (settings.stepTimes())
                 stepTime(String.format(Locale.ROOT, "%s: train step %d %s: forward %.2f ms, backward %.2f ms, optimizer %.2f ms%s",
-                        shape.name(), i + 1, warming ? "(warm-up)" : "(timed)", 1e3 * t[0], 1e3 * t[1], 1e3 * t[2], warming ? jitNote(jit) : ""));
+                        shape.name(), i + 1, warming ? "(warm-up)" : "(timed)", 1e3 * t[0], 1e3 * t[1], 1e3 * t[2],
+                        warming ? jitNote(jit) : ""));
         }
         double[] tokS = new double[timed.length], stepS = new double[timed.length];
         for (int i = 0; i < timed.length; i++) {
