@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# bench/vs-torch.sh: Kiln's CPU backend against the PyTorch reference in one sitting, issue 16's protocol:
+# alternating runs, Kiln first in each pair, both on the same thread count; training and forward-only tokens/s per
+# shape, the ratio Kiln / PyTorch of each pair and their median. gpt2-124M trains with --steps 5 --warmup 2 --no-infer
+# on both sides and runs forward-only apart (--steps 1 --warmup 1 --infer-steps 5); the first round also measures the
+# FMA ceiling, and gpt2-124M's training GFLOP/s are given as a share of it. A pair whose PyTorch run saw other CPU
+# load in every timed step (torch_bench's train_clean_steps 0) is left out of the median and marked.
+#
+#   bench/vs-torch.sh                          # 3 rounds of tiny, small and gpt2-124M (about 10-15 minutes)
+#   ROUNDS=2 SHAPES="tiny small" bench/vs-torch.sh
+#   bench/vs-torch.sh --summarize DIR          # the table again from a finished sitting's JSON lines
+#
+# Environment: ROUNDS (3), SHAPES ("tiny small gpt2-124M"), THREADS (2), OUT (a new directory under /tmp),
+# TORCH_BENCH (../shared/bench/torch_bench.py beside this checkout), TORCH_PYTHON (/usr/bin/python3, the interpreter
+# that has torch; see the bench's README for a fair OpenBLAS setup), JAVA_HOME and KILN_JAVA_OPTS as for ./kiln.
+# Nothing else should run during a sitting: both sides share the same cores, and a stray job moves the ratios.
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+summarize() { # summarize DIR: per shape, each round's Kiln / PyTorch tokens/s and ratio, then the median
+    python3 - "$1" <<'EOF'
+import glob, json, os, statistics, sys
+d = sys.argv[1]
+def load(name):
+    try:
+        with open(os.path.join(d, name)) as f:
+            return json.loads(f.read())
+    except (OSError, ValueError):
+        return None
+rounds = sorted({int(p.rsplit("_", 1)[1][:-5]) for p in glob.glob(os.path.join(d, "kiln_*_*.json"))})
+rows = [("training", "train", "train", "train_tok_s_med"), ("forward-only", "train", "train", "infer_tok_s_med"),
+        ("forward-only", "infer", "infer", "infer_tok_s_med")]
+peak = next((r["fma_peak_gflops"] for r in (load(os.path.basename(p)) for p in sorted(glob.glob(os.path.join(d, "kiln_*_train_*.json"))))
+             if r and "fma_peak_gflops" in r), None)
+print(f"{'shape':10} {'measure':13} rounds (Kiln / PyTorch = ratio)    median ratio")
+shapes = sorted({os.path.basename(p).split("_")[1] for p in glob.glob(os.path.join(d, "kiln_*_*.json"))},
+                key=lambda s: ["tiny", "small", "gpt2-124M"].index(s) if s in ["tiny", "small", "gpt2-124M"] else 9)
+for shape in shapes:
+    for label, kind_k, kind_t, key in rows:
+        if shape == "gpt2-124M" and kind_k == "train" and label == "forward-only": continue
+        if shape != "gpt2-124M" and kind_k == "infer": continue
+        cells, ratios = [], []
+        for n in rounds:
+            k, t = load(f"kiln_{shape}_{kind_k}_{n}.json"), load(f"torch_{shape}_{kind_t}_{n}.json")
+            if not k or not t or key not in k or key not in t:
+                cells.append("-"); continue
+            clean = t.get("train_clean_steps" if key.startswith("train") else "infer_clean_steps", 1) != 0
+            x = k[key] / t[key]
+            cells.append(f"{k[key]:,.1f} / {t[key]:,.1f} = {x:.2f}" + ("" if clean else " (PyTorch loaded, left out)"))
+            if clean: ratios.append(x)
+        med = f"{statistics.median(ratios):.2f}" if ratios else "-"
+        print(f"{shape:10} {label:13} {' | '.join(cells)}    {med}")
+    if shape == "gpt2-124M" and peak:
+        g = [r["train_gflops_med"] for r in (load(f"kiln_gpt2-124M_train_{n}.json") for n in rounds) if r]
+        if g: print(f"{'':10} {'GFLOP/s':13} {' | '.join(f'{x:.1f} ({100 * x / peak:.0f}% of {peak:.1f})' for x in g)}")
+EOF
+}
+
+if [ "${1:-}" = "--summarize" ]; then
+    [ -d "${2:-}" ] || { echo "bench/vs-torch.sh --summarize: no directory '${2:-}'" >&2; exit 2; }
+    summarize "$2"; exit $?
+fi
+
+rounds="${ROUNDS:-3}" threads="${THREADS:-2}" shapes="${SHAPES:-tiny small gpt2-124M}"
+torch_bench="${TORCH_BENCH:-$root/../shared/bench/torch_bench.py}" torch_python="${TORCH_PYTHON:-/usr/bin/python3}"
+[ -f "$torch_bench" ] || { echo "bench/vs-torch.sh: no PyTorch reference at $torch_bench (set TORCH_BENCH)" >&2; exit 2; }
+"$torch_python" -c "import torch" 2>/dev/null || { echo "bench/vs-torch.sh: $torch_python cannot import torch (set TORCH_PYTHON)" >&2; exit 2; }
+"$root/kiln" --version >/dev/null || exit 1          # builds the distribution when needed
+out="${OUT:-$(mktemp -d /tmp/kiln-vs-torch.XXXXXX)}"; mkdir -p "$out"
+echo "bench/vs-torch.sh: $rounds rounds of $shapes on $threads threads; JSON lines in $out"
+lscpu 2>/dev/null | grep -m1 "Model name" || true
+
+json() { grep -E '^\{' | tail -1; }   # the JSON line of a run (both benches print one last)
+kiln_run() { # kiln_run FILE ARGS...
+    local f="$1"; shift
+    (cd "$root" && KILN_NO_BUILD=1 ./kiln bench --threads "$threads" --no-sgemm "$@" 2>/dev/null | json) > "$out/$f"
+}
+torch_run() { # torch_run FILE ARGS...
+    local f="$1"; shift
+    (cd "$(dirname "$torch_bench")" && OMP_NUM_THREADS="$threads" "$torch_python" "$torch_bench" --threads "$threads" "$@" \
+        2>/dev/null | json) > "$out/$f"
+}
+peak=(--fma-peak)   # the sitting's first Kiln run also measures the FMA ceiling
+for n in $(seq 1 "$rounds"); do
+    echo "round $n of $rounds ($(date -u +%H:%M:%S) UTC)"
+    for shape in $shapes; do
+        if [ "$shape" = gpt2-124M ]; then
+            kiln_run "kiln_${shape}_train_$n.json" --config "$shape" --steps 5 --warmup 2 --no-infer "${peak[@]}"; peak=()
+            torch_run "torch_${shape}_train_$n.json" --config "$shape" --steps 5 --warmup 2 --no-infer
+            kiln_run "kiln_${shape}_infer_$n.json" --config "$shape" --steps 1 --warmup 1 --infer-steps 5
+            torch_run "torch_${shape}_infer_$n.json" --config "$shape" --steps 1 --warmup 1 --infer-steps 5
+        else
+            kiln_run "kiln_${shape}_train_$n.json" --config "$shape" "${peak[@]}"; peak=()
+            torch_run "torch_${shape}_train_$n.json" --config "$shape"
+        fi
+    done
+done
+summarize "$out"
