@@ -76,24 +76,6 @@ final class BenchRunner {
         }
     }
 
-    /**
-     * Where a warm-up ended: its length from the first step's start, the compilers' time so far, and whether the JIT
-     * was quiet (null: not asked, or not reported).
-     */
-    record WarmupEnd(double seconds, long compileMillis, Boolean jitQuiet) {
-        static WarmupEnd now(long start, JitActivity jit, Warmup w) {
-            Boolean quiet = w.quietMillis() > 0 && jit.measurable() ? w.jitQuiet(jit) : null;
-            return new WarmupEnd((System.nanoTime() - start) / 1e9, jit.millisSinceStart(), quiet);
-        }
-
-        /** Adds {prefix}warmup_s, {prefix}warmup_jit_quiet, and {prefix}timed_compile_ms: the compilers' time in the timed steps. */
-        void put(Map<String, Object> r, String prefix, JitActivity jit) {
-            r.put(prefix + "warmup_s", round(seconds, 2));
-            if (jitQuiet != null) r.put(prefix + "warmup_jit_quiet", jitQuiet);
-            if (jit.measurable()) r.put(prefix + "timed_compile_ms", Math.max(0, jit.millisSinceStart() - compileMillis));
-        }
-    }
-
     private final Backend backend;
     private final Settings settings;
     private final PrintWriter progress;
@@ -123,25 +105,19 @@ final class BenchRunner {
         List<Double> losses = new ArrayList<>();
         double[][] timed = new double[settings.steps()][];
         String plan = shape.name() + ": " + settings.warmup().plan("steps") + " + " + settings.steps() + " timed training steps";
-        long firstEnd = 0;
-        int warm = 0;
-        JitActivity jit = new JitActivity();
-        WarmupEnd warmEnd = null;
-        long start = System.nanoTime();
-        for (int i = 0; i - warm < settings.steps(); i++) {
-            boolean warming = i == warm && settings.warmup().warming(i, firstEnd, jit);
-            if (warming) warm++;
-            else if (warmEnd == null) warmEnd = WarmupEnd.now(start, jit, settings.warmup());
+        WarmupProgress warmup = new WarmupProgress(settings.warmup());
+        for (int i = 0; i - warmup.steps() < settings.steps(); i++) {
+            boolean warming = warmup.warming(i);
+            int warm = warmup.steps();
             double[] t = trainStep(model, opt, params, shape, rng, losses);
-            if (i == 0) firstEnd = System.nanoTime();
-            if (warming) jit.sample(System.nanoTime());   // not between timed steps: /proc reads, a cache's worth
+            warmup.stepEnded(i, warming);
             if (!warming) timed[i - warm] = t;
             status(i == 0, shape.name() + ": train step " + (i + 1) + (warming ? " (warm-up)" : " (timed " + (i - warm + 1) + "/"
                     + settings.steps() + ")"), plan);
             if (settings.stepTimes())
                 stepTime(String.format(Locale.ROOT, "%s: train step %d %s: forward %.2f ms, backward %.2f ms, optimizer %.2f ms%s",
                         shape.name(), i + 1, warming ? "(warm-up)" : "(timed)", 1e3 * t[0], 1e3 * t[1], 1e3 * t[2],
-                        warming ? jitNote(jit) : ""));
+                        warmup.jitNote(warming)));
         }
         double[] tokS = new double[timed.length], stepS = new double[timed.length];
         for (int i = 0; i < timed.length; i++) {
@@ -155,8 +131,8 @@ final class BenchRunner {
         r.put("flops_per_token_train", flopsTrain);
         r.put("flops_per_token_infer", flopsInfer);
         r.put("train_steps", settings.steps());
-        r.put("warmup_steps", warm);
-        warmEnd.put(r, "", jit);
+        r.put("warmup_steps", warmup.steps());
+        warmup.put(r, "");
         r.put("train_tok_s_min", round(min(tokS), 1));
         r.put("train_tok_s_med", round(median(tokS), 1));
         r.put("train_tok_s_max", round(max(tokS), 1));
@@ -171,8 +147,8 @@ final class BenchRunner {
         if (settings.infer()) {
             Passes passes = infer(model, shape, rng);
             double[] it = passes.tokS();
-            r.put("infer_warmup_passes", passes.warmup());
-            passes.warmEnd().put(r, "infer_", passes.jit());
+            r.put("infer_warmup_passes", passes.warmup().steps());
+            passes.warmup().put(r, "infer_");
             r.put("infer_tok_s_min", round(min(it), 1));
             r.put("infer_tok_s_med", round(median(it), 1));
             r.put("infer_tok_s_max", round(max(it), 1));
@@ -204,8 +180,8 @@ final class BenchRunner {
         return new double[] {(t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9};
     }
 
-    /** Tokens/s of each timed pass, how many warm-up passes ran before them, and how the warm-up ended. */
-    private record Passes(double[] tokS, int warmup, WarmupEnd warmEnd, JitActivity jit) {}
+    /** Tokens/s of each timed pass, and the warm-up that ran before them. */
+    private record Passes(double[] tokS, WarmupProgress warmup) {}
 
     /** Forward-only tokens/s of the timed passes (logits for every position, no grad, eval mode). */
     private Passes infer(Transformer model, BenchShape s, SplittableRandom rng) {
@@ -213,40 +189,28 @@ final class BenchRunner {
         String plan = s.name() + ": " + settings.inferWarmup().plan("passes") + " + " + settings.inferSteps() + " timed forward passes";
         model.train(false);
         try (var g = GradMode.noGrad()) {
-            long firstEnd = 0;
-            int warm = 0;
-            JitActivity jit = new JitActivity();
-            WarmupEnd warmEnd = null;
-            long start = System.nanoTime();
-            for (int i = 0; i - warm < settings.inferSteps(); i++) {
-                boolean warming = i == warm && settings.inferWarmup().warming(i, firstEnd, jit);
-                if (warming) warm++;
-                else if (warmEnd == null) warmEnd = WarmupEnd.now(start, jit, settings.inferWarmup());
+            WarmupProgress warmup = new WarmupProgress(settings.inferWarmup());
+            for (int i = 0; i - warmup.steps() < settings.inferSteps(); i++) {
+                boolean warming = warmup.warming(i);
+                int warm = warmup.steps();
                 IntTensor in = new IntTensor(batch(s, rng)[0], s.batch(), s.seq());
                 long t0 = System.nanoTime();
                 Tensor logits = model.logits(model.forward(ModelInput.of(in)));     // [B, T, V]
                 backend.synchronize();
                 double dt = (System.nanoTime() - t0) / 1e9;
                 logits.releaseStorage();   // as PyTorch frees the last pass's logits: the pool reuses them, no fresh array
-                if (i == 0) firstEnd = System.nanoTime();
-                if (warming) jit.sample(System.nanoTime());
+                warmup.stepEnded(i, warming);
                 if (!warming) tokS[i - warm] = s.tokensPerStep() / dt;
                 status(i == 0, s.name() + ": forward pass " + (i + 1) + (warming ? " (warm-up)" : " (timed " + (i - warm + 1) + "/"
                         + settings.inferSteps() + ")"), plan);
                 if (settings.stepTimes())
                     stepTime(String.format(Locale.ROOT, "%s: forward pass %d %s: %.2f ms%s",
-                            s.name(), i + 1, warming ? "(warm-up)" : "(timed)", 1e3 * dt, warming ? jitNote(jit) : ""));
+                            s.name(), i + 1, warming ? "(warm-up)" : "(timed)", 1e3 * dt, warmup.jitNote(warming)));
             }
-            return new Passes(tokS, warm, warmEnd, jit);
+            return new Passes(tokS, warmup);
         } finally {
             model.train(true);
         }
-    }
-
-    /** ", JIT n ms in the last second" for a --step-times line, where known. */
-    private static String jitNote(JitActivity jit) {
-        long recent = jit.recentMillis();
-        return recent < 0 ? "" : ", JIT " + recent + " ms in the last second";
     }
 
     /** One line of --step-times, below the progress line on a terminal. */
