@@ -14,7 +14,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
+
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -192,6 +195,7 @@ final class BenchCommand implements Callable<Integer> {
                 r.put("threads", usedThreads);
                 r.put("backend", backend.name());
                 r.put("java", Runtime.version().toString());
+                r.put("transparent_huge_pages", transparentHugePages());
                 r.putAll(runner.run(shape));
                 results.add(r);
             }
@@ -203,6 +207,12 @@ final class BenchCommand implements Callable<Integer> {
             out.flush();
         }
         return 0;
+    }
+
+    /** Whether this JVM's heap asked for transparent huge pages (./kiln adds the flag where the kernel offers them). */
+    static boolean transparentHugePages() {
+        var vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+        return vm != null && Boolean.parseBoolean(vm.getVMOption("UseTransparentHugePages").getValue());
     }
 
     /** --finetune: one JSON line per shape. */

@@ -74,6 +74,8 @@ class BenchCommandTest {
         assertEquals(1, count(exact, "warmup_steps"));
         assertEquals(1, count(exact, "infer_warmup_passes"));
         assertFalse(json(exact).containsKey("warmup_jit_quiet"), "an exact warm-up does not ask the JIT");
+        assertEquals(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().contains("-XX:+UseTransparentHugePages"),
+                json(exact).get("transparent_huge_pages"), "the JSON line says whether the heap asked for huge pages");
     }
 
     private static long count(Cli r, String key) throws Exception {
