@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -36,7 +37,7 @@ class LauncherHugePagesTest {
 
     @Test
     void notAddedWhereTheKernelHasThemOff() throws Exception {
-        assertTrue(!javaOptions("always madvise [never]", "").contains(THP));
+        assertFalse(javaOptions("always madvise [never]", "").contains(THP));
     }
 
     @Test
@@ -44,7 +45,7 @@ class LauncherHugePagesTest {
         List<String> off = javaOptions("always [madvise] never", "-XX:-UseTransparentHugePages");
         assertEquals(1, off.stream().filter(o -> o.contains("TransparentHugePages")).count(), off.toString());
         assertTrue(off.contains("-XX:-UseTransparentHugePages"), off.toString());
-        assertTrue(!javaOptions("always [madvise] never", "-XX:+UseLargePages").contains(THP));
+        assertFalse(javaOptions("always [madvise] never", "-XX:+UseLargePages").contains(THP));
     }
 
     // the options ./kiln passes to java, with the kernel's transparent-huge-page mode file reading `mode`
