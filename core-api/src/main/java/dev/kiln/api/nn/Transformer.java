@@ -124,6 +124,7 @@ public final class Transformer extends Module {
     public Tensor forward(ModelInput in) {
         int b = in.batch(), t = in.length();
         KVCache cache = in.cache();
+        Tensor given = in.embeddings();
         // Real tokens come after a key/value prefix's virtual tokens, as in transformers + PEFT, where the
         // prefix is past_key_values and positions start at its length (learned, sinusoidal and rotary alike).
         int prefix = adaptersDisabled ? 0 : prefixTokens();
@@ -148,6 +149,7 @@ public final class Transformer extends Module {
         int virtual = e.virtual();
         long seed = nextSeed();
         if (isTraining()) x = Regularization.dropout(x, cfg.dropout(), seed);
+        boolean offTape = false;                   // x, the last block's output, was made off the tape by this forward
         for (int i = 0; i < blocks.size(); i++) {
             ScratchScope blockScratch = x.requiresGrad() ? null : frozenStretch(cache);
             Tensor out = null;
@@ -156,13 +158,18 @@ public final class Transformer extends Module {
             } finally {
                 if (blockScratch != null) blockScratch.closeKeeping(out);
             }
-            // a block's output that the next block read off the tape (no-grad, or both frozen) is read by no one now
-            if (i > 0 && blockScratch != null && !out.requiresGrad()) x.releaseStorage();
+            // a block's input that it read off the tape (no-grad, or both frozen) is read by no one now, unless it is
+            // the caller's own embeddings
+            offTape = blockScratch != null && !out.requiresGrad();
+            if (offTape && x != given) x.releaseStorage();
             x = out;
         }
         if (cache != null) cache.advance(t);
         if (virtual > 0) x = Shapes.slice(x, 1, virtual, t);                 // the real tokens' states: [B, T, C]
-        return finalNorm != null ? finalNorm.forward(x) : x;
+        if (finalNorm == null) return x;
+        Tensor normed = finalNorm.forward(x);
+        if (offTape && !normed.requiresGrad()) x.releaseStorage();         // a slice's (a view's) storage stays
+        return normed;
     }
 
     /** The input embeddings after the input's ids and positions: [B, T, C], T counting soft-prompt tokens. */

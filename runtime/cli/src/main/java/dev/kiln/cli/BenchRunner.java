@@ -195,10 +195,12 @@ final class BenchRunner {
                 int warm = warmup.steps();
                 IntTensor in = new IntTensor(batch(s, rng)[0], s.batch(), s.seq());
                 long t0 = System.nanoTime();
-                Tensor logits = model.logits(model.forward(ModelInput.of(in)));     // [B, T, V]
+                Tensor hidden = model.forward(ModelInput.of(in));                      // [B, T, C]
+                Tensor logits = model.logits(hidden);                                   // [B, T, V]
                 backend.synchronize();
                 double dt = (System.nanoTime() - t0) / 1e9;
-                logits.releaseStorage();   // as PyTorch frees the last pass's logits: the pool reuses them, no fresh array
+                hidden.releaseStorage();   // as PyTorch frees the last pass's tensors: the pool reuses them, no fresh array
+                logits.releaseStorage();
                 warmup.stepEnded(i, warming);
                 if (!warming) tokS[i - warm] = s.tokensPerStep() / dt;
                 status(i == 0, s.name() + ": forward pass " + (i + 1) + (warming ? " (warm-up)" : " (timed " + (i - warm + 1) + "/"
