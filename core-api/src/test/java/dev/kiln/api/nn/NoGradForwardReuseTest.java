@@ -26,9 +26,7 @@ class NoGradForwardReuseTest {
     @ValueSource(strings = {"gpt2", "llama"})
     void laterPassesTakeEveryArrayFromThePool(String kind) {
         Backend be = new NaiveBackend();
-        TransformerConfig c = (kind.equals("llama") ? TinyModels.llama() : TinyModels.gpt2()).toBuilder().layers(3).build();
-        Transformer model = new Transformer(be, c, 3);
-        model.train(false);
+        Transformer model = evalModel(be, kind);
         long[] fresh = new long[4];
         try (var g = GradMode.noGrad()) {
             for (int pass = 0; pass < fresh.length; pass++) {
@@ -49,9 +47,8 @@ class NoGradForwardReuseTest {
     @ValueSource(strings = {"gpt2", "llama"})
     void theCallersEmbeddingsAreLeftAlone(String kind) {
         Backend be = new NaiveBackend();
-        TransformerConfig c = (kind.equals("llama") ? TinyModels.llama() : TinyModels.gpt2()).toBuilder().layers(2).build();
-        Transformer model = new Transformer(be, c, 3);
-        model.train(false);
+        Transformer model = evalModel(be, kind);
+        TransformerConfig c = model.config();
         float[] values = new float[2 * 16 * c.dModel()];
         for (int i = 0; i < values.length; i++) values[i] = (float) Math.sin(i);
         try (var g = GradMode.noGrad()) {
@@ -62,5 +59,13 @@ class NoGradForwardReuseTest {
             assertArrayEquals(values, embeddings.toArray(), "the caller's embeddings after a pass");
             assertArrayEquals(out, model.forward(ModelInput.ofEmbeddings(embeddings)).toArray(), 0f, "a second pass over them");
         }
+    }
+
+    // three blocks, in eval mode
+    private static Transformer evalModel(Backend be, String kind) {
+        TransformerConfig c = (kind.equals("llama") ? TinyModels.llama() : TinyModels.gpt2()).toBuilder().layers(3).build();
+        Transformer model = new Transformer(be, c, 3);
+        model.train(false);
+        return model;
     }
 }
