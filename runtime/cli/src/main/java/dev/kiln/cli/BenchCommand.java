@@ -209,10 +209,17 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Whether this JVM's heap asked for transparent huge pages (./kiln adds the flag where the kernel offers them). */
+    /**
+     * Whether this JVM's heap asked for transparent huge pages (./kiln adds the flag where the kernel offers them);
+     * false where the VM has no such flag (HotSpot has it on Linux only).
+     */
     static boolean transparentHugePages() {
         var vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-        return vm != null && Boolean.parseBoolean(vm.getVMOption("UseTransparentHugePages").getValue());
+        try {
+            return vm != null && Boolean.parseBoolean(vm.getVMOption("UseTransparentHugePages").getValue());
+        } catch (IllegalArgumentException noSuchFlag) {
+            return false;
+        }
     }
 
     /** --finetune: one JSON line per shape. */
