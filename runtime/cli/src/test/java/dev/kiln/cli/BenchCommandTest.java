@@ -78,6 +78,26 @@ class BenchCommandTest {
                 json(exact).get("transparent_huge_pages"), "the JSON line says whether the heap asked for huge pages");
     }
 
+    /**
+     * The JSON's transparent_huge_pages is the heap's own setting: true in a JVM started with the flag (as ./kiln does)
+     * where the kernel gives huge pages on request or always (elsewhere HotSpot turns the flag off again at start-up).
+     */
+    @Test
+    void jsonSaysTrueWhereTheHeapAskedForHugePages() throws Exception {
+        Path mode = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+        boolean offered = java.nio.file.Files.isReadable(mode)
+                && java.nio.file.Files.readString(mode).matches("(?s).*\\[(madvise|always)\\].*");
+        List<String> cmd = ChildKiln.command(List.of("-Xmx256m", "-XX:+UseTransparentHugePages"), List.of(), "bench", "--config",
+                "tiny", "--steps", "1", "--warmup", "0", "--no-infer", "--no-sgemm", "--vocab", "40", "--d-model", "16", "--layers",
+                "1", "--heads", "2", "--seq", "8", "--batch", "2", "--threads", "1", "--backend", "cpu");
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(2, java.util.concurrent.TimeUnit.MINUTES), "child JVM did not finish");
+        assertEquals(0, p.exitValue(), out);
+        String line = out.lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow(() -> new AssertionError(out));
+        assertEquals(offered, ((Map<?, ?>) Json.parse(line, "bench output")).get("transparent_huge_pages"), line);
+    }
+
     private static long count(Cli r, String key) throws Exception {
         return ((Number) json(r).get(key)).longValue();
     }
