@@ -31,6 +31,13 @@ final class Gemm {
      * blocks of 256 and 31–34 ms in blocks of 512 to 1024.
      */
     private static final int NARROW_N = 512, TALL_M = 1024, NARROW_K_BLOCK = 256;
+    /**
+     * The smallest chunk of mr row panels a thread claims (see {@link Parallel#guided}). Fixed row blocks handed
+     * out one at a time left one thread idle for about half a block at the end of each fan-out (0.1–0.4 ms of a
+     * 2–4 ms product on 2 threads); in shrinking chunks a small step's products ran 4–6% faster, its whole steps
+     * about 2% (README, Benchmarks, eleventh session).
+     */
+    private static final int MIN_CHUNK_PANELS = 2;
 
     private final MicroKernel kernel;
     private final Parallel par;
@@ -91,18 +98,32 @@ final class Gemm {
                 if (fanOut) par.range(panels, packGrain(kc), (p0, p1) -> packB(bp, b, bo, ldb, transB, pc0, kc, jc0, n, p0, p1));
                 else packB(bp, b, bo, ldb, transB, pc, kc, jc, n, 0, panels);
                 if (fanOut) {
-                    // row blocks of whole mr panels, as even as possible, a multiple of the thread count
                     int mPanels = (m + mr - 1) / mr, t = par.threads();
                     int mBlocks = (mPanels * mr + mc - 1) / mc;
                     mBlocks = Math.min(mPanels, (mBlocks + t - 1) / t * t);
-                    int blocks = mBlocks;
-                    int split = Math.max(1, Math.min(panels, (2 * t + blocks - 1) / blocks));
-                    par.each(blocks * split, task -> {
-                        int ib = task / split, sp = task % split;
-                        int i0 = mPanels * ib / blocks * mr, i1 = Math.min(m, mPanels * (ib + 1) / blocks * mr);
-                        macro(i0, i1 - i0, panels * sp / split, panels * (sp + 1) / split, n, kc, pc0, jc0, alpha,
-                                a, ao, lda, transA, bp, c, co, ldc, add, start);
-                    });
+                    int split = Math.max(1, Math.min(panels, (2 * t + mBlocks - 1) / mBlocks));
+                    if (split == 1) {
+                        // enough rows for every thread: whole mr panels in shrinking chunks, each chunk in even
+                        // blocks of at most mc rows against every B panel
+                        par.guided(mPanels, MIN_CHUNK_PANELS, (q0, q1) -> {
+                            int pieces = ((q1 - q0) * mr + mc - 1) / mc;
+                            for (int piece = 0; piece < pieces; piece++) {
+                                int i0 = (q0 + (q1 - q0) * piece / pieces) * mr;
+                                int i1 = Math.min(m, (q0 + (q1 - q0) * (piece + 1) / pieces) * mr);
+                                macro(i0, i1 - i0, 0, panels, n, kc, pc0, jc0, alpha, a, ao, lda, transA, bp, c, co, ldc,
+                                        add, start);
+                            }
+                        });
+                    } else {
+                        // too few row blocks to go round: each block also split over B's panels
+                        int blocks = mBlocks;
+                        par.each(blocks * split, task -> {
+                            int ib = task / split, sp = task % split;
+                            int i0 = mPanels * ib / blocks * mr, i1 = Math.min(m, mPanels * (ib + 1) / blocks * mr);
+                            macro(i0, i1 - i0, panels * sp / split, panels * (sp + 1) / split, n, kc, pc0, jc0, alpha,
+                                    a, ao, lda, transA, bp, c, co, ldc, add, start);
+                        });
+                    }
                 } else {
                     for (int i0 = 0; i0 < m; i0 += mc) {
                         macro(i0, Math.min(mc, m - i0), 0, panels, n, kc, pc, jc, alpha, a, ao, lda, transA, bp, c, co, ldc, add,

@@ -141,6 +141,24 @@ final class Parallel implements AutoCloseable {
         });
     }
 
+    /**
+     * Runs body over [0, n) in chunks that shrink as the work runs out (OpenMP's guided schedule): each claim
+     * takes half an even share of what is left, at least minChunk, so the team ends within about one small
+     * chunk of each other instead of one thread waiting out the other's last large one. A thread may run
+     * several chunks, in increasing order of from.
+     */
+    void guided(int n, int minChunk, Range body) {
+        if (n <= 0) return;
+        int min = Math.max(1, minChunk);
+        AtomicInteger next = new AtomicInteger();
+        range((int) Math.min(threads, (n + (long) min - 1) / min), 1, (from, to) -> {
+            for (int i = next.get(); i < n; i = next.get()) {
+                int chunk = Math.min(n - i, Math.max(min, (n - i) / (2 * threads)));
+                if (next.compareAndSet(i, i + chunk)) body.run(i, i + chunk);
+            }
+        });
+    }
+
     /** Waits for the workers' chunks, about as long as the caller's: spinning, then yielding the core at each turn. */
     private void awaitWorkers() {
         long start = System.nanoTime();

@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The spinning team: every index once, nested and concurrent calls inline, failures reach the caller, close ends it. */
 class ParallelTest {
@@ -39,6 +40,34 @@ class ParallelTest {
                 AtomicIntegerArray seen = new AtomicIntegerArray(64);
                 par.range(64, 1, (from, to) -> { for (int i = from; i < to; i++) seen.incrementAndGet(i); });
                 assertEachOnce(seen, "rep " + rep);
+            }
+        }
+    }
+
+    @Test
+    void guidedCoversEveryIndexOnceInShrinkingChunks() {
+        for (int threads : new int[] {1, 2, 3}) {
+            try (Parallel par = new Parallel(threads)) {
+                for (int n : new int[] {0, 1, 5, 171, 1000}) {
+                    for (int min : new int[] {1, 2, 7}) {
+                        String what = "guided threads=" + threads + " n=" + n + " min=" + min;
+                        AtomicIntegerArray seen = new AtomicIntegerArray(n);
+                        List<int[]> chunks = java.util.Collections.synchronizedList(new ArrayList<>());
+                        par.guided(n, min, (from, to) -> {
+                            chunks.add(new int[] {from, to});
+                            for (int i = from; i < to; i++) seen.incrementAndGet(i);
+                        });
+                        assertEachOnce(seen, what);
+                        chunks.sort(java.util.Comparator.comparingInt(c -> c[0]));
+                        for (int c = 0; c < chunks.size(); c++) {
+                            int[] ch = chunks.get(c);
+                            int left = n - ch[0], size = ch[1] - ch[0];
+                            // half an even share of what was left when it was claimed, at least min (or the rest)
+                            assertEquals(Math.min(left, Math.max(min, left / (2 * threads))), size, what + ": chunk " + c);
+                        }
+                        if (n >= 1000) assertTrue(chunks.get(chunks.size() - 1)[1] - chunks.get(chunks.size() - 1)[0] <= min, what + ": ends in a chunk of at most min");
+                    }
+                }
             }
         }
     }
