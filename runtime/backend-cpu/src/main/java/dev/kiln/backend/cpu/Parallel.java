@@ -143,9 +143,9 @@ final class Parallel implements AutoCloseable {
 
     /**
      * Runs body over [0, n) in chunks that shrink as the work runs out (OpenMP's guided schedule): each claim
-     * takes half an even share of what is left, at least minChunk, so the team ends within about one small
-     * chunk of each other instead of one thread waiting out the other's last large one. A thread may run
-     * several chunks, in increasing order of from.
+     * takes half an even share of what is left, at least minChunk, so the threads finish within about one small
+     * chunk of each other instead of one waiting out another's last large one. A thread may run several chunks,
+     * in increasing order of from.
      */
     void guided(int n, int minChunk, Range body) {
         if (n <= 0) return;
