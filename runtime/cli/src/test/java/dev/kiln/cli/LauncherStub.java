@@ -48,7 +48,7 @@ final class LauncherStub {
         return new Launch(lines.subList(0, main), preload.substring("LD_PRELOAD=".length()));
     }
 
-    static Path executable(Path file, String text) throws Exception {
+    private static Path executable(Path file, String text) throws Exception {
         Files.createDirectories(file.getParent());
         Files.writeString(file, text);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));

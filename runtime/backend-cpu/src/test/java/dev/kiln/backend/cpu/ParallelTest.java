@@ -8,6 +8,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -52,20 +54,21 @@ class ParallelTest {
                     for (int min : new int[] {1, 2, 7}) {
                         String what = "guided threads=" + threads + " n=" + n + " min=" + min;
                         AtomicIntegerArray seen = new AtomicIntegerArray(n);
-                        List<int[]> chunks = java.util.Collections.synchronizedList(new ArrayList<>());
+                        List<int[]> chunks = Collections.synchronizedList(new ArrayList<>());
                         par.guided(n, min, (from, to) -> {
                             chunks.add(new int[] {from, to});
                             for (int i = from; i < to; i++) seen.incrementAndGet(i);
                         });
                         assertEachOnce(seen, what);
-                        chunks.sort(java.util.Comparator.comparingInt(c -> c[0]));
+                        chunks.sort(Comparator.comparingInt(c -> c[0]));
                         for (int c = 0; c < chunks.size(); c++) {
                             int[] ch = chunks.get(c);
                             int left = n - ch[0], size = ch[1] - ch[0];
                             // half an even share of what was left when it was claimed, at least min (or the rest)
                             assertEquals(Math.min(left, Math.max(min, left / (2 * threads))), size, what + ": chunk " + c);
                         }
-                        if (n >= 1000) assertTrue(chunks.get(chunks.size() - 1)[1] - chunks.get(chunks.size() - 1)[0] <= min, what + ": ends in a chunk of at most min");
+                        int[] last = chunks.isEmpty() ? null : chunks.get(chunks.size() - 1);
+                        if (n >= 1000) assertTrue(last[1] - last[0] <= min, what + ": ends in a chunk of at most min");
                     }
                 }
             }
