@@ -32,7 +32,9 @@ public final class ConformanceCases {
                 {130, 130, 130}, {0, 3, 4}, {3, 0, 4}, {3, 4, 0}, {7, 2100, 5}, {200, 97, 300},
                 // the cpu backend's K in one block (n ≤ 512, k ≤ 1024, m ≤ 1024) at its widest, in equal blocks of
                 // at most 1024 past it (two; three, the last shorter), and in blocks of 256 past the bounds on n and m
-                {70, 50, 1024}, {6, 40, 1100}, {19, 45, 2050}, {9, 530, 300}, {1030, 9, 300}};
+                {70, 50, 1024}, {6, 40, 1100}, {19, 45, 2050}, {9, 530, 300}, {1030, 9, 300},
+                // transposed, A's stored rows 16 KiB apart: the cpu backend packs it rather than read it in place
+                {4096, 40, 300}};
         List<MatmulCase> cases = new ArrayList<>();
         int v = 0;
         for (int[] s : mnk) {

@@ -26,11 +26,27 @@ final class Gemm {
      */
     private static final int K_BLOCK = 1024;
     /**
-     * ... except a product with n ≤ NARROW_N and m > TALL_M, whose blocks are at most NARROW_K_BLOCK: small's LM-head
-     * weight gradient (8192 × 256 × 1024, A read unpacked and transposed with a 32 KiB row stride) took 25 ms in
-     * blocks of 256 and 31–34 ms in blocks of 512 to 1024.
+     * ... except a product with n ≤ NARROW_N and m > TALL_M whose A is read unpacked, whose blocks are at most
+     * NARROW_K_BLOCK: small's LM-head weight gradient (8192 × 256 × 1024, A read in place and transposed with a 32 KiB
+     * row stride) took 25 ms in blocks of 256 and 31–34 ms in blocks of 512 to 1024 (it is packed now, see
+     * {@link #rowsAlias}).
      */
     private static final int NARROW_N = 512, TALL_M = 1024, NARROW_K_BLOCK = 256;
+    /**
+     * A transposed A read in place walks down its stored rows. Rows a multiple of ALIASING_STRIDE floats (16 KiB)
+     * apart all fall into the same few cache sets (small's LM head, 32 KiB apart: 2 of a 1 MiB L2's 1,024), so the
+     * micro-panel's lines evict each other; such an A is packed instead, in the usual K blocks. Small's LM-head weight
+     * gradient: 143.8 → 165.6 GFLOP/s (README, Benchmarks, twelfth session).
+     */
+    private static final int ALIASING_STRIDE = 4096;
+    /**
+     * The macro-kernel runs each A micro-panel against a group of B panels of at most B_GROUP_FLOATS (256 KiB, kept in
+     * L2 while the micro-panel stays in L1), then the next micro-panel, group after group. A product then writes each
+     * row of C in runs of a group's width, where one B panel against every micro-panel in turn wrote 6 × 32-float
+     * pieces 96 rows apart: with K = 256 (each C tile written after only 256 steps) small's wide products ran 8–10%
+     * faster, its whole steps about 3% with the packing of {@link #rowsAlias} (README, Benchmarks, twelfth session).
+     */
+    private static final int B_GROUP_FLOATS = 64 * 1024;
     /**
      * The smallest chunk of mr row panels a thread claims (see {@link Parallel#guided}). Fixed row blocks handed
      * out one at a time left one thread idle for about half a block at the end of each fan-out (0.1–0.4 ms of a
@@ -85,7 +101,8 @@ final class Gemm {
             return;
         }
         boolean fanOut = parallel && par.threads() > 1 && (long) m * n * k >= 32L * 32 * 32;
-        int kMax = n <= NARROW_N && m > TALL_M ? NARROW_K_BLOCK : K_BLOCK, kBlocks = (k + kMax - 1) / kMax;
+        int kMax = n <= NARROW_N && m > TALL_M && !rowsAlias(transA, lda) ? NARROW_K_BLOCK : K_BLOCK;
+        int kBlocks = (k + kMax - 1) / kMax;
         int kBlock = (k + kBlocks - 1) / kBlocks;
         float[] bp = packedB(kBlock * roundUp(Math.min(n, NC), nr));
         for (int jc = 0; jc < n; jc += NC) {
@@ -147,33 +164,39 @@ final class Gemm {
         float[] ap = packedA.get(), tile = edgeTile.get();
         // against a few B panels, packing A costs more than it saves: A is read where it lies by full row panels
         // (a short last panel is still packed)
-        boolean direct = kernel.readsUnpacked() && p1 - p0 <= UNPACKED_PANELS;
+        boolean direct = kernel.readsUnpacked() && p1 - p0 <= UNPACKED_PANELS && !rowsAlias(transA, lda);
         int full = direct ? mcur / mr * mr : 0;
         packA(ap, a, ao, lda, transA, i0 + full, mcur - full, pc, kc);
-        for (int p = p0; p < p1; p++) {
-            int j = jc + p * nr, nv = Math.min(nr, n - j), bpo = p * kc * nr;
+        int group = Math.max(1, B_GROUP_FLOATS / (kc * nr));
+        for (int g0 = p0; g0 < p1; g0 += group) {
             for (int ir = 0; ir < mcur; ir += mr) {
-                int mv = Math.min(mr, mcur - ir), ci = co + (i0 + ir) * ldc + j;
-                boolean whole = mv == mr && nv == nr;
-                float[] out = whole ? c : tile;
-                int oo = whole ? ci : 0, ldo = whole ? ldc : nr;
-                boolean addOut = whole && add;
-                if (ir < full) {
-                    kernel.runUnpacked(transA, kc, a, ao + origin(i0 + ir, pc, lda, transA), lda, bp, bpo, out, oo, ldo,
-                            alpha, addOut);
-                } else {
-                    kernel.run(kc, ap, (ir - full) * kc, bp, bpo, out, oo, ldo, alpha, addOut);
-                }
-                if (!whole) {
-                    for (int i = 0; i < mv; i++) {
-                        for (int jj = 0; jj < nv; jj++) {
-                            c[ci + i * ldc + jj] = add ? c[ci + i * ldc + jj] + out[i * nr + jj] : out[i * nr + jj];
+                for (int p = g0, g1 = Math.min(p1, g0 + group); p < g1; p++) {
+                    int j = jc + p * nr, nv = Math.min(nr, n - j), bpo = p * kc * nr;
+                    int mv = Math.min(mr, mcur - ir), ci = co + (i0 + ir) * ldc + j;
+                    boolean whole = mv == mr && nv == nr;
+                    float[] out = whole ? c : tile;
+                    int oo = whole ? ci : 0, ldo = whole ? ldc : nr;
+                    boolean addOut = whole && add;
+                    if (ir < full) {
+                        kernel.runUnpacked(transA, kc, a, ao + origin(i0 + ir, pc, lda, transA), lda, bp, bpo, out, oo,
+                                ldo, alpha, addOut);
+                    } else {
+                        kernel.run(kc, ap, (ir - full) * kc, bp, bpo, out, oo, ldo, alpha, addOut);
+                    }
+                    if (!whole) {
+                        for (int i = 0; i < mv; i++) {
+                            for (int jj = 0; jj < nv; jj++) {
+                                c[ci + i * ldc + jj] = add ? c[ci + i * ldc + jj] + out[i * nr + jj] : out[i * nr + jj];
+                            }
                         }
                     }
                 }
             }
         }
     }
+
+    // A transposed, read in place, with rows a multiple of ALIASING_STRIDE apart
+    private static boolean rowsAlias(boolean transA, int lda) { return transA && lda % ALIASING_STRIDE == 0; }
 
     // one whole panel of op(B) = Bᵀ: bp[base + p·nr + j] = b[src + j·ldb + p]. 8 of op(B)'s rows at a time, each
     // column's 8 values read in one run: 1.6× faster than a column's whole kc run per pass (GPT-2's weights, AMD
