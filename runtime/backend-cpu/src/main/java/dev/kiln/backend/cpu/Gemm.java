@@ -26,10 +26,10 @@ final class Gemm {
      */
     private static final int K_BLOCK = 1024;
     /**
-     * ... except a product with n ≤ NARROW_N and m > TALL_M whose A is read unpacked, whose blocks are at most
-     * NARROW_K_BLOCK: small's LM-head weight gradient (8192 × 256 × 1024, A read in place and transposed with a 32 KiB
-     * row stride) took 25 ms in blocks of 256 and 31–34 ms in blocks of 512 to 1024 (it is packed now, see
-     * {@link #rowsAlias}).
+     * ... except a product with n ≤ NARROW_N and m > TALL_M, whose blocks are at most NARROW_K_BLOCK unless
+     * {@link #rowsAlias} packs its A: small's LM-head weight gradient (8192 × 256 × 1024, A read in place and
+     * transposed with a 32 KiB row stride) took 25 ms in blocks of 256 and 31–34 ms in blocks of 512 to 1024. That
+     * product is packed now, so no bench shape takes this rule any more.
      */
     private static final int NARROW_N = 512, TALL_M = 1024, NARROW_K_BLOCK = 256;
     /**
@@ -170,9 +170,9 @@ final class Gemm {
         int group = Math.max(1, B_GROUP_FLOATS / (kc * nr));
         for (int g0 = p0; g0 < p1; g0 += group) {
             for (int ir = 0; ir < mcur; ir += mr) {
+                int mv = Math.min(mr, mcur - ir);
                 for (int p = g0, g1 = Math.min(p1, g0 + group); p < g1; p++) {
-                    int j = jc + p * nr, nv = Math.min(nr, n - j), bpo = p * kc * nr;
-                    int mv = Math.min(mr, mcur - ir), ci = co + (i0 + ir) * ldc + j;
+                    int j = jc + p * nr, nv = Math.min(nr, n - j), bpo = p * kc * nr, ci = co + (i0 + ir) * ldc + j;
                     boolean whole = mv == mr && nv == nr;
                     float[] out = whole ? c : tile;
                     int oo = whole ? ci : 0, ldo = whole ? ldc : nr;
