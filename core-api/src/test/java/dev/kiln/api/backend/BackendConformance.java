@@ -105,9 +105,12 @@ public abstract class BackendConformance {
                 rand(1, Math.max(0, c.sizeA())), rand(2, Math.max(0, c.sizeB())), rand(3, Math.max(0, c.sizeC())));
     }
 
-    /** y = x·wᵀ + bias: one K block and several, edge tiles, more columns than one packed B block, in = 0. */
+    /**
+     * y = x·wᵀ + bias: one K block and several, edge tiles, more columns than one packed B block, in = 0, whole tiles
+     * with A read in place (up to 8 B panels) and packed (13 × 300: 10 panels).
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"1,1,1", "7,5,3", "64,128,96", "100,300,70", "5,2100,40", "4,8,2100", "33,0,5"})
+    @ValueSource(strings = {"1,1,1", "7,5,3", "64,128,96", "100,300,70", "5,2100,40", "4,8,2100", "13,40,300", "33,0,5"})
     void linear(String dims) {
         int[] d = java.util.Arrays.stream(dims.split(",")).mapToInt(Integer::parseInt).toArray();
         int rows = d[0], in = d[1], out = d[2];

@@ -87,8 +87,9 @@ final class Gemm {
     }
 
     /**
-     * {@link #run} with bias [n] (from index 0) added to every row of C; not with accumulate. Each C tile starts
-     * from the bias, copied in by the thread that computes it just before it does.
+     * {@link #run} with bias [n] (from index 0) added to every row of C; not with accumulate. The micro-kernel adds
+     * the bias to a whole tile as it stores it (C written once, not copied in and read back: small's and tiny's
+     * forward passes 1–3% faster, README, Benchmarks, thirteenth session); an edge tile gets it as it is copied out.
      */
     void run(boolean parallel, int m, int n, int k, float alpha,
              float[] a, int ao, int lda, boolean transA, float[] b, int bo, int ldb, boolean transB,
@@ -109,7 +110,7 @@ final class Gemm {
             int nc = Math.min(NC, n - jc), panels = (nc + nr - 1) / nr;
             for (int pc = 0; pc < k; pc += kBlock) {
                 int kc = Math.min(kBlock, k - pc);
-                boolean add = accumulate || pc > 0 || bias != null;
+                boolean add = accumulate || pc > 0;
                 float[] start = pc == 0 ? bias : null;     // the first K block starts C from the bias
                 int jc0 = jc, pc0 = pc;
                 if (fanOut) par.range(panels, packGrain(kc), (p0, p1) -> packB(bp, b, bo, ldb, transB, pc0, kc, jc0, n, p0, p1));
@@ -151,16 +152,12 @@ final class Gemm {
         }
     }
 
-    // rows [i0, i0+mcur) (mcur <= mc) of A against B panels [p0, p1) of the packed KC×NC block; start: C's
-    // columns there set to it first (a bias), else null
+    // rows [i0, i0+mcur) (mcur <= mc) of A against B panels [p0, p1) of the packed KC×NC block; start: a bias
+    // [n] that C starts from (first K block, add false), else null
     private void macro(int i0, int mcur, int p0, int p1, int n, int kc, int pc, int jc, float alpha,
                        float[] a, int ao, int lda, boolean transA, float[] bp, float[] c, int co, int ldc, boolean add,
                        float[] start) {
         if (p0 >= p1 || mcur <= 0) return;
-        if (start != null) {
-            int j0 = jc + p0 * nr, j1 = Math.min(n, jc + p1 * nr);
-            for (int i = i0; i < i0 + mcur; i++) System.arraycopy(start, j0, c, co + i * ldc + j0, j1 - j0);
-        }
         float[] ap = packedA.get(), tile = edgeTile.get();
         // against a few B panels, packing A costs more than it saves: A is read where it lies by full row panels
         // (a short last panel is still packed)
@@ -176,17 +173,20 @@ final class Gemm {
                     boolean whole = mv == mr && nv == nr;
                     float[] out = whole ? c : tile;
                     int oo = whole ? ci : 0, ldo = whole ? ldc : nr;
-                    boolean addOut = whole && add;
+                    boolean addOut = whole && add, fromBias = whole && start != null;
                     if (ir < full) {
-                        kernel.runUnpacked(transA, kc, a, ao + origin(i0 + ir, pc, lda, transA), lda, bp, bpo, out, oo,
-                                ldo, alpha, addOut);
+                        int aTile = ao + origin(i0 + ir, pc, lda, transA);
+                        if (fromBias) kernel.runUnpackedFromBias(transA, kc, a, aTile, lda, bp, bpo, out, oo, ldo, alpha, start, j);
+                        else kernel.runUnpacked(transA, kc, a, aTile, lda, bp, bpo, out, oo, ldo, alpha, addOut);
                     } else {
-                        kernel.run(kc, ap, (ir - full) * kc, bp, bpo, out, oo, ldo, alpha, addOut);
+                        if (fromBias) kernel.runFromBias(kc, ap, (ir - full) * kc, bp, bpo, out, oo, ldo, alpha, start, j);
+                        else kernel.run(kc, ap, (ir - full) * kc, bp, bpo, out, oo, ldo, alpha, addOut);
                     }
                     if (!whole) {
                         for (int i = 0; i < mv; i++) {
                             for (int jj = 0; jj < nv; jj++) {
-                                c[ci + i * ldc + jj] = add ? c[ci + i * ldc + jj] + out[i * nr + jj] : out[i * nr + jj];
+                                float v = out[i * nr + jj];
+                                c[ci + i * ldc + jj] = add ? c[ci + i * ldc + jj] + v : start != null ? start[j + jj] + v : v;
                             }
                         }
                     }

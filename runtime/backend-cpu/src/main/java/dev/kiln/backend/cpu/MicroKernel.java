@@ -27,6 +27,23 @@ interface MicroKernel {
         throw new UnsupportedOperationException(description() + " reads packed A only");
     }
 
+    /**
+     * {@link #run} for a fresh tile that starts from a bias: C[r, j] = alpha · (Ap·Bp)[r, j] + bias[bo + j], C written
+     * once. This default copies the bias into the tile's rows and accumulates onto it.
+     */
+    default void runFromBias(int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc, float alpha,
+                             float[] bias, int bo) {
+        for (int r = 0; r < mr(); r++) System.arraycopy(bias, bo, c, co + r * ldc, nr());
+        run(kc, ap, apo, bp, bpo, c, co, ldc, alpha, true);
+    }
+
+    /** {@link #runUnpacked} for a fresh tile that starts from a bias, as {@link #runFromBias}. */
+    default void runUnpackedFromBias(boolean transA, int kc, float[] a, int ao, int lda, float[] bp, int bpo, float[] c,
+                                     int co, int ldc, float alpha, float[] bias, int bo) {
+        for (int r = 0; r < mr(); r++) System.arraycopy(bias, bo, c, co + r * ldc, nr());
+        runUnpacked(transA, kc, a, ao, lda, bp, bpo, c, co, ldc, alpha, true);
+    }
+
     /** Whether jdk.incubator.vector is in the boot layer (the JVM ran with --add-modules jdk.incubator.vector). */
     boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 

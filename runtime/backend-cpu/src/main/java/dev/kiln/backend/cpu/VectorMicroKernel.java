@@ -26,6 +26,19 @@ final class VectorMicroKernel implements MicroKernel {
     @Override
     public void run(int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc,
                     float alpha, boolean add) {
+        packed(kc, ap, apo, bp, bpo, c, co, ldc, alpha, add, null, 0);
+    }
+
+    /** The bias's two vectors added as the accumulators are stored: no copy into C first, no read of C back. */
+    @Override
+    public void runFromBias(int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc, float alpha,
+                            float[] bias, int bo) {
+        packed(kc, ap, apo, bp, bpo, c, co, ldc, alpha, false, bias, bo);
+    }
+
+    // bias: added at the store instead of C (with add false), else null
+    private static void packed(int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc,
+                               float alpha, boolean add, float[] bias, int bo) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         // indices linear in the loop counter, so C2 hoists the range checks out of the loop
@@ -72,6 +85,26 @@ final class VectorMicroKernel implements MicroKernel {
                 o += ldc;
                 c50.fma(al, FloatVector.fromArray(S, c, o)).intoArray(c, o);
                 c51.fma(al, FloatVector.fromArray(S, c, o + L)).intoArray(c, o + L);
+            } else if (bias != null) {
+                FloatVector z0 = FloatVector.fromArray(S, bias, bo), z1 = FloatVector.fromArray(S, bias, bo + L);
+                int o = co;
+                c00.fma(al, z0).intoArray(c, o);
+                c01.fma(al, z1).intoArray(c, o + L);
+                o += ldc;
+                c10.fma(al, z0).intoArray(c, o);
+                c11.fma(al, z1).intoArray(c, o + L);
+                o += ldc;
+                c20.fma(al, z0).intoArray(c, o);
+                c21.fma(al, z1).intoArray(c, o + L);
+                o += ldc;
+                c30.fma(al, z0).intoArray(c, o);
+                c31.fma(al, z1).intoArray(c, o + L);
+                o += ldc;
+                c40.fma(al, z0).intoArray(c, o);
+                c41.fma(al, z1).intoArray(c, o + L);
+                o += ldc;
+                c50.fma(al, z0).intoArray(c, o);
+                c51.fma(al, z1).intoArray(c, o + L);
             } else {
                 int o = co;
                 c00.mul(al).intoArray(c, o);
@@ -102,15 +135,22 @@ final class VectorMicroKernel implements MicroKernel {
     @Override
     public void runUnpacked(boolean transA, int kc, float[] a, int ao, int lda, float[] bp, int bpo, float[] c, int co,
                             int ldc, float alpha, boolean add) {
-        tile(!transA, kc, a, ao, lda, bp, bpo, c, co, ldc, alpha, add);
+        tile(!transA, kc, a, ao, lda, bp, bpo, c, co, ldc, alpha, add, null, 0);
+    }
+
+    @Override
+    public void runUnpackedFromBias(boolean transA, int kc, float[] a, int ao, int lda, float[] bp, int bpo, float[] c,
+                                    int co, int ldc, float alpha, float[] bias, int bo) {
+        tile(!transA, kc, a, ao, lda, bp, bpo, c, co, ldc, alpha, false, bias, bo);
     }
 
     // both unpacked layouts in one method, so the accumulators never leave it (a vector passed to a call that C2
-    // does not inline is boxed) while run's packed loop keeps a method, and C2's inlining budget, of its own
-    // (with all three loops in one method TrainingStepAllocationTest saw the steps allocate again): rows: (r, p)
-    // at a[ao + r·lda + p]; else a[ao + p·lda + r]
+    // does not inline is boxed) while the packed loop keeps a method, and C2's inlining budget, of its own
+    // (with all three loops in one method TrainingStepAllocationTest saw the steps allocate again); for the same
+    // reason both methods spell out their three stores (accumulate, from a bias, fresh): rows: (r, p) at
+    // a[ao + r·lda + p]; else a[ao + p·lda + r]
     private static void tile(boolean rows, int kc, float[] a, int ao, int lda, float[] bp, int bpo, float[] c, int co,
-                             int ldc, float alpha, boolean add) {
+                             int ldc, float alpha, boolean add, float[] bias, int bo) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         if (rows) {                               // indices linear in p: C2 hoists the range checks
@@ -182,6 +222,26 @@ final class VectorMicroKernel implements MicroKernel {
                 o += ldc;
                 c50.fma(al, FloatVector.fromArray(S, c, o)).intoArray(c, o);
                 c51.fma(al, FloatVector.fromArray(S, c, o + L)).intoArray(c, o + L);
+            } else if (bias != null) {
+                FloatVector z0 = FloatVector.fromArray(S, bias, bo), z1 = FloatVector.fromArray(S, bias, bo + L);
+                int o = co;
+                c00.fma(al, z0).intoArray(c, o);
+                c01.fma(al, z1).intoArray(c, o + L);
+                o += ldc;
+                c10.fma(al, z0).intoArray(c, o);
+                c11.fma(al, z1).intoArray(c, o + L);
+                o += ldc;
+                c20.fma(al, z0).intoArray(c, o);
+                c21.fma(al, z1).intoArray(c, o + L);
+                o += ldc;
+                c30.fma(al, z0).intoArray(c, o);
+                c31.fma(al, z1).intoArray(c, o + L);
+                o += ldc;
+                c40.fma(al, z0).intoArray(c, o);
+                c41.fma(al, z1).intoArray(c, o + L);
+                o += ldc;
+                c50.fma(al, z0).intoArray(c, o);
+                c51.fma(al, z1).intoArray(c, o + L);
             } else {
                 int o = co;
                 c00.mul(al).intoArray(c, o);
