@@ -4,7 +4,9 @@
 # shape, the ratio Kiln / PyTorch of each pair and their median. gpt2-124M trains with --steps 5 --warmup 2 --no-infer
 # on both sides and runs forward-only apart (--steps 1 --warmup 1 --infer-steps 5); the first round also measures the
 # FMA ceiling, and gpt2-124M's training GFLOP/s are given as a share of it. A pair whose PyTorch run saw other CPU
-# load in every timed step (torch_bench's train_clean_steps 0) is left out of the median and marked.
+# load in every timed step (torch_bench's train_clean_steps 0) is left out of the median and marked. Under each shape's
+# training row, Kiln's core-to-core round trip before and after its timed steps says which of the host's two states
+# (cores sharing a cache or not) the run met.
 #
 #   bench/vs-torch.sh                          # 3 rounds of tiny, small and gpt2-124M (about 10-15 minutes)
 #   ROUNDS=2 SHAPES="tiny small" bench/vs-torch.sh
@@ -51,6 +53,13 @@ for shape in shapes:
             if clean: ratios.append(x)
         med = f"{statistics.median(ratios):.2f}" if ratios else "-"
         print(f"{shape:10} {label:13} {' | '.join(cells)}    {med}")
+        if label == "training":
+            # Kiln's core-to-core round trips (ns) right before and after its timed steps: about 70 while the host's
+            # two vCPUs share a cache, several hundred while they do not (README, thirteenth session)
+            trips = [load(f"kiln_{shape}_train_{n}.json") or {} for n in rounds]
+            if any("core_round_trip_ns_before" in k for k in trips):
+                print(f"{'':10} {'round trip ns':13} " + " | ".join(
+                    f"{k.get('core_round_trip_ns_before', '-')} → {k.get('core_round_trip_ns_after', '-')}" for k in trips))
     if shape == "gpt2-124M" and peak:
         g = [r["train_gflops_med"] for r in (load(f"kiln_gpt2-124M_train_{n}.json") for n in rounds) if r]
         if g: print(f"{'':10} {'GFLOP/s':13} {' | '.join(f'{x:.1f} ({100 * x / peak:.0f}% of {peak:.1f})' for x in g)}")

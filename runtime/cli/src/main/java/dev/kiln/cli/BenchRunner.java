@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.SplittableRandom;
 
 /**
@@ -28,6 +29,9 @@ import java.util.SplittableRandom;
  */
 final class BenchRunner {
     static final double LR = 3e-4;
+    /** Core-to-core round trips per probe, and the probe's time limit (about 1.4 ms at 70 ns, 20 ms at most). */
+    private static final int ROUND_TRIPS = 20_000;
+    private static final long ROUND_TRIP_BUDGET_NANOS = 20_000_000L;
 
     /**
      * @param warmup      untimed training steps before the timed ones
@@ -103,12 +107,14 @@ final class BenchRunner {
 
         model.train(true);
         List<Double> losses = new ArrayList<>();
+        OptionalDouble roundTripBefore = OptionalDouble.empty();
         double[][] timed = new double[settings.steps()][];
         String plan = shape.name() + ": " + settings.warmup().plan("steps") + " + " + settings.steps() + " timed training steps";
         WarmupProgress warmup = new WarmupProgress(settings.warmup());
         for (int i = 0; i - warmup.steps() < settings.steps(); i++) {
             boolean warming = warmup.warming(i);
             int warm = warmup.steps();
+            if (!warming && i == warm) roundTripBefore = CoreRoundTrip.nanos(ROUND_TRIPS, ROUND_TRIP_BUDGET_NANOS);
             double[] t = trainStep(model, opt, params, shape, rng, losses);
             warmup.stepEnded(i, warming);
             if (!warming) timed[i - warm] = t;
@@ -119,6 +125,7 @@ final class BenchRunner {
                         shape.name(), i + 1, warming ? "(warm-up)" : "(timed)", 1e3 * t[0], 1e3 * t[1], 1e3 * t[2],
                         warmup.jitNote(warming)));
         }
+        OptionalDouble roundTripAfter = CoreRoundTrip.nanos(ROUND_TRIPS, ROUND_TRIP_BUDGET_NANOS);
         double[] tokS = new double[timed.length], stepS = new double[timed.length];
         for (int i = 0; i < timed.length; i++) {
             stepS[i] = timed[i][0] + timed[i][1] + timed[i][2];
@@ -141,6 +148,9 @@ final class BenchRunner {
         r.put("bwd_ms_med", round(1e3 * median(column(timed, 1)), 2));
         r.put("opt_ms_med", round(1e3 * median(column(timed, 2)), 2));
         r.put("train_gflops_med", round(flopsTrain * median(tokS) / 1e9, 2));
+        // which of the host's two states the timed steps met (CoreRoundTrip): right before the first and after the last
+        roundTripBefore.ifPresent(ns -> r.put("core_round_trip_ns_before", round(ns, 0)));
+        roundTripAfter.ifPresent(ns -> r.put("core_round_trip_ns_after", round(ns, 0)));
         r.put("loss_first", round(losses.get(0), 4));
         r.put("loss_last", round(losses.get(losses.size() - 1), 4));
         r.put("ln_V", round(Math.log(shape.vocab()), 4));

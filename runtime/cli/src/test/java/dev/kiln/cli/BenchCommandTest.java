@@ -36,6 +36,10 @@ class BenchCommandTest {
         assertTrue(m.get("sgemm_gflops") instanceof Map<?, ?> g && g.containsKey("32"), m.toString());
         assertTrue(r.out().contains("config") && r.out().contains("train tok/s"), r.out());
         assertFalse(m.containsKey("fma_peak_gflops"), "the ceiling only with --fma-peak");
+        if (Runtime.getRuntime().availableProcessors() >= 2) {
+            for (String k : List.of("core_round_trip_ns_before", "core_round_trip_ns_after"))
+                assertTrue(((Number) m.get(k)).doubleValue() > 0, k + " in " + m);
+        }
     }
 
     /**
