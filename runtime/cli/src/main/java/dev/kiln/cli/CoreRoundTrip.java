@@ -21,7 +21,7 @@ final class CoreRoundTrip {
      * The round trip in ns: the fastest batch's mean, over at most {@code trips} round trips or {@code budgetNanos},
      * whichever ends first (the first batches run before the JIT has compiled the loop, and a batch's mean is one clock
      * read a batch, not one a trip); empty with fewer than two processors, where the two threads would take turns on
-     * one core.
+     * one core, or when a round trip does not come back within the budget.
      */
     static OptionalDouble nanos(int trips, long budgetNanos) {
         if (trips < 1 || budgetNanos < 1) throw new IllegalArgumentException("trips and budgetNanos must be positive");

@@ -183,15 +183,19 @@ final class Gemm {
                         if (fromBias) kernel.runFromBias(kc, ap, (ir - full) * kc, bp, bpo, out, oo, ldo, alpha, start, j);
                         else kernel.run(kc, ap, (ir - full) * kc, bp, bpo, out, oo, ldo, alpha, addOut);
                     }
-                    if (!whole) {
-                        for (int i = 0; i < mv; i++) {
-                            for (int jj = 0; jj < nv; jj++) {
-                                float v = out[i * nr + jj];
-                                c[ci + i * ldc + jj] = add ? c[ci + i * ldc + jj] + v : start != null ? start[j + jj] + v : v;
-                            }
-                        }
-                    }
+                    if (!whole) copyEdge(tile, mv, nv, c, ci, ldc, add, start, j);
                 }
+            }
+        }
+    }
+
+    // an edge tile's mv × nv corner from the scratch tile into C at ci: added to C (add), else to the bias's columns
+    // from j (start), else as it is
+    private void copyEdge(float[] tile, int mv, int nv, float[] c, int ci, int ldc, boolean add, float[] start, int j) {
+        for (int i = 0; i < mv; i++) {
+            for (int jj = 0; jj < nv; jj++) {
+                float v = tile[i * nr + jj];
+                c[ci + i * ldc + jj] = add ? c[ci + i * ldc + jj] + v : start != null ? start[j + jj] + v : v;
             }
         }
     }

@@ -33,15 +33,20 @@ interface MicroKernel {
      */
     default void runFromBias(int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc, float alpha,
                              float[] bias, int bo) {
-        for (int r = 0; r < mr(); r++) System.arraycopy(bias, bo, c, co + r * ldc, nr());
+        startFromBias(bias, bo, c, co, ldc);
         run(kc, ap, apo, bp, bpo, c, co, ldc, alpha, true);
     }
 
     /** {@link #runUnpacked} for a fresh tile that starts from a bias, as {@link #runFromBias}. */
     default void runUnpackedFromBias(boolean transA, int kc, float[] a, int ao, int lda, float[] bp, int bpo, float[] c,
                                      int co, int ldc, float alpha, float[] bias, int bo) {
-        for (int r = 0; r < mr(); r++) System.arraycopy(bias, bo, c, co + r * ldc, nr());
+        startFromBias(bias, bo, c, co, ldc);
         runUnpacked(transA, kc, a, ao, lda, bp, bpo, c, co, ldc, alpha, true);
+    }
+
+    // the tile's mr rows of C set to bias[bo, bo + nr), for the defaults to accumulate onto
+    private void startFromBias(float[] bias, int bo, float[] c, int co, int ldc) {
+        for (int r = 0; r < mr(); r++) System.arraycopy(bias, bo, c, co + r * ldc, nr());
     }
 
     /** Whether jdk.incubator.vector is in the boot layer (the JVM ran with --add-modules jdk.incubator.vector). */
