@@ -98,6 +98,18 @@ public interface Backend extends AutoCloseable {
         release(product);
     }
 
+    /**
+     * A linear layer's input and weight gradients from its output's gradient gy [rows, out] (y = x · wᵀ, x [rows, in],
+     * w [out, in]): gx [rows, in] = gy · w and gw [out, in] = gyᵀ · x, each accumulated when its flag says so. Either
+     * target may be null (that gradient is not wanted). The default runs the two products one after the other; a
+     * backend may run them side by side, since neither reads what the other writes.
+     */
+    default void linearBackward(Storage gy, Storage x, Storage w, Storage gx, boolean accumulateX, Storage gw,
+                                boolean accumulateW, int rows, int in, int out) {
+        if (gx != null) matmul(gy, w, gx, 1, rows, in, out, false, false, 0, 0, 0, 1f, accumulateX);
+        if (gw != null) matmul(gy, x, gw, 1, out, in, rows, true, false, 0, 0, 0, 1f, accumulateW);
+    }
+
     // ---- element-wise ---------------------------------------------------------------------
 
     /**

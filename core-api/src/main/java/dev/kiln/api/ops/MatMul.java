@@ -39,6 +39,10 @@ public final class MatMul {
         Storage out = be.allocateUninitialized(outShape.size());
         gemm(be, a.storage(), b.storage(), out, batch, m, n, k, transA, transB, aShared, bShared, false);
         return Tensor.result("matmul", out, outShape, g -> {
+            if (bShared && !transA && transB) {   // a · wᵀ with w [N, K] shared: a linear layer's product
+                linearBackward(be, g, a, b, batch * m, k, n);
+                return;
+            }
             if (a.requiresGrad()) {
                 Tensor.GradTarget ga = a.gradTarget();
                 if (!transA) // dA[M,K] = dC · op(B)ᵀ
@@ -73,19 +77,34 @@ public final class MatMul {
         Storage y = be.allocateUninitialized(rows * out);
         be.linear(x.storage(), w.storage(), bias.storage(), y, rows, in, out);
         return Tensor.result("linear", y, Shape.of(outDims), g -> {
-            if (x.requiresGrad()) {        // dX [rows, in] = dY [rows, out] · W [out, in]
-                Tensor.GradTarget gx = x.gradTarget();
-                be.matmul(g, w.storage(), gx.storage(), 1, rows, in, out, false, false, 0, 0, 0, 1f, gx.accumulate());
-            }
-            if (w.requiresGrad()) {        // dW [out, in] = dYᵀ · X [rows, in]
-                Tensor.GradTarget gw = w.gradTarget();
-                be.matmul(g, x.storage(), gw.storage(), 1, out, in, rows, true, false, 0, 0, 0, 1f, gw.accumulate());
-            }
+            linearBackward(be, g, x, w, rows, in, out);
             if (bias.requiresGrad()) {     // db [out] = Σ_rows dY
                 Tensor.GradTarget gb = bias.gradTarget();
                 be.reduceSumTo(g, new int[] {rows, out}, gb.storage(), new int[] {1, out}, gb.accumulate());
             }
         }, x, w, bias);
+    }
+
+    /**
+     * dX [rows, in] = dY [rows, out] · W [out, in] and dW [out, in] = dYᵀ · X [rows, in]: both in one backend call,
+     * which may run the two products side by side; one at a time when only one is wanted, or when x and w are the
+     * same tensor (two products into one gradient).
+     */
+    private static void linearBackward(Backend be, Storage g, Tensor x, Tensor w, int rows, int in, int out) {
+        Storage xs = x.storage(), ws = w.storage();
+        if (x.requiresGrad() && w.requiresGrad() && x != w) {
+            Tensor.GradTarget gx = x.gradTarget(), gw = w.gradTarget();
+            be.linearBackward(g, xs, ws, gx.storage(), gx.accumulate(), gw.storage(), gw.accumulate(), rows, in, out);
+            return;
+        }
+        if (x.requiresGrad()) {
+            Tensor.GradTarget gx = x.gradTarget();
+            be.linearBackward(g, xs, ws, gx.storage(), gx.accumulate(), null, false, rows, in, out);
+        }
+        if (w.requiresGrad()) {
+            Tensor.GradTarget gw = w.gradTarget();
+            be.linearBackward(g, xs, ws, null, false, gw.storage(), gw.accumulate(), rows, in, out);
+        }
     }
 
     private static int[] trimmed(Tensor t) {

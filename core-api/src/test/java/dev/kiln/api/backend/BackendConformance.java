@@ -118,6 +118,28 @@ public abstract class BackendConformance {
                 rand(1, rows * in), rand(2, out * in), rand(3, out), rand(4, rows * out));
     }
 
+    /**
+     * A linear layer's two gradients (gy [rows, out], x [rows, in], w [out, in] → gx, gw), each overwritten or
+     * accumulated, together and one at a time; empty rows (gw of an empty sum), in = 0 and 13 × 300 (whole packed tiles).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"1,1,1", "7,5,3", "100,300,70", "13,40,300", "33,0,5", "0,4,6"})
+    void linearBackward(String dims) {
+        int[] d = java.util.Arrays.stream(dims.split(",")).mapToInt(Integer::parseInt).toArray();
+        int rows = d[0], in = d[1], out = d[2];
+        float[] gy = rand(1, rows * out), x = rand(2, rows * in), w = rand(3, out * in);
+        for (int flags = 0; flags < 4; flags++) {
+            boolean accX = (flags & 1) != 0, accW = (flags & 2) != 0;
+            ConformanceCheck.agree(ref, be, "linearBackward " + dims + " accumulate " + accX + "/" + accW, RTOL, ATOL_DOT,
+                    (b, s) -> b.linearBackward(s[0], s[1], s[2], s[3], accX, s[4], accW, rows, in, out),
+                    gy, x, w, rand(4, rows * in), rand(5, out * in));
+        }
+        ConformanceCheck.agree(ref, be, "linearBackward " + dims + ", gx only", RTOL, ATOL_DOT,
+                (b, s) -> b.linearBackward(s[0], s[1], s[2], s[3], true, null, false, rows, in, out), gy, x, w, rand(4, rows * in));
+        ConformanceCheck.agree(ref, be, "linearBackward " + dims + ", gw only", RTOL, ATOL_DOT,
+                (b, s) -> b.linearBackward(s[0], s[1], s[2], null, false, s[3], false, rows, in, out), gy, x, w, rand(5, out * in));
+    }
+
     // ---- element-wise ---------------------------------------------------------------------
 
     @ParameterizedTest

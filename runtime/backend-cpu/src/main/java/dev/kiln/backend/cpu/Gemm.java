@@ -95,6 +95,26 @@ final class Gemm {
     void run(boolean parallel, int m, int n, int k, float alpha,
              float[] a, int ao, int lda, boolean transA, float[] b, int bo, int ldb, boolean transB,
              float[] c, int co, int ldc, boolean accumulate, float[] bias) {
+        run(parallel, m, n, k, alpha, a, ao, lda, transA, b, bo, ldb, transB, c, co, ldc, accumulate, bias, null);
+    }
+
+    /**
+     * {@link #run} on the calling thread alone, the row panels of its last block offered through tail to a thread
+     * that has run out of work of its own ({@link SharedTail#help}); tail is closed when this returns.
+     */
+    void runSharingTail(SharedTail tail, int m, int n, int k, float alpha,
+                        float[] a, int ao, int lda, boolean transA, float[] b, int bo, int ldb, boolean transB,
+                        float[] c, int co, int ldc, boolean accumulate) {
+        try {
+            run(false, m, n, k, alpha, a, ao, lda, transA, b, bo, ldb, transB, c, co, ldc, accumulate, null, tail);
+        } finally {
+            tail.close();
+        }
+    }
+
+    private void run(boolean parallel, int m, int n, int k, float alpha,
+                     float[] a, int ao, int lda, boolean transA, float[] b, int bo, int ldb, boolean transB,
+                     float[] c, int co, int ldc, boolean accumulate, float[] bias, SharedTail tail) {
         if (bias != null && accumulate) throw new IllegalArgumentException("a bias is added to a fresh product, not accumulated");
         if (m == 0 || n == 0) return;
         if (k == 0) {
@@ -124,15 +144,8 @@ final class Gemm {
                     if (split == 1) {
                         // enough rows for every thread: whole mr panels in shrinking chunks, each chunk in even
                         // blocks of at most mc rows against every B panel
-                        par.guided(mPanels, MIN_CHUNK_PANELS, (q0, q1) -> {
-                            int pieces = ((q1 - q0) * mr + mc - 1) / mc;
-                            for (int piece = 0; piece < pieces; piece++) {
-                                int i0 = (q0 + (q1 - q0) * piece / pieces) * mr;
-                                int i1 = Math.min(m, (q0 + (q1 - q0) * (piece + 1) / pieces) * mr);
-                                macro(i0, i1 - i0, 0, panels, n, kc, pc0, jc0, alpha, a, ao, lda, transA, bp, c, co, ldc,
-                                        add, start);
-                            }
-                        });
+                        par.guided(mPanels, MIN_CHUNK_PANELS, (q0, q1) -> rowPanels(q0, q1, m, panels, n, kc, pc0, jc0,
+                                alpha, a, ao, lda, transA, bp, c, co, ldc, add, start));
                     } else {
                         // too few row blocks to go round: each block also split over B's panels
                         int blocks = mBlocks;
@@ -143,6 +156,9 @@ final class Gemm {
                                     a, ao, lda, transA, bp, c, co, ldc, add, start);
                         });
                     }
+                } else if (tail != null && jc + nc >= n && pc + kc >= k) {
+                    tail.offer((m + mr - 1) / mr, MIN_CHUNK_PANELS, (q0, q1) -> rowPanels(q0, q1, m, panels, n, kc, pc0, jc0,
+                            alpha, a, ao, lda, transA, bp, c, co, ldc, add, start));
                 } else {
                     for (int i0 = 0; i0 < m; i0 += mc) {
                         macro(i0, Math.min(mc, m - i0), 0, panels, n, kc, pc, jc, alpha, a, ao, lda, transA, bp, c, co, ldc, add,
@@ -150,6 +166,18 @@ final class Gemm {
                     }
                 }
             }
+        }
+    }
+
+    // row panels [q0, q1) (mr rows each, the last cut at m) against every B panel, in even pieces of at most mc rows
+    private void rowPanels(int q0, int q1, int m, int panels, int n, int kc, int pc, int jc, float alpha,
+                           float[] a, int ao, int lda, boolean transA, float[] bp, float[] c, int co, int ldc, boolean add,
+                           float[] start) {
+        int pieces = ((q1 - q0) * mr + mc - 1) / mc;
+        for (int piece = 0; piece < pieces; piece++) {
+            int i0 = (q0 + (q1 - q0) * piece / pieces) * mr;
+            int i1 = Math.min(m, (q0 + (q1 - q0) * (piece + 1) / pieces) * mr);
+            macro(i0, i1 - i0, 0, panels, n, kc, pc, jc, alpha, a, ao, lda, transA, bp, c, co, ldc, add, start);
         }
     }
 
