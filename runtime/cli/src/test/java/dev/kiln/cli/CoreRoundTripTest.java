@@ -1,16 +1,16 @@
 package dev.kiln.cli;
 
+import dev.kiln.api.testing.RequiredInCi;
 import org.junit.jupiter.api.Test;
 
 import java.util.OptionalDouble;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class CoreRoundTripTest {
     @Test
     void twoThreadsMeasureARoundTripAndThePartnerEnds() throws InterruptedException {
-        assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "needs two processors");
+        RequiredInCi.require(Runtime.getRuntime().availableProcessors() >= 2, "the probe needs two processors");
         OptionalDouble ns = CoreRoundTrip.nanos(2_000, 1_000_000_000L);
         assertTrue(ns.isPresent(), "two threads on two processors hand the counter back and forth");
         // a round trip moves a cache line twice between cores: tens of ns on one chip, far below a millisecond

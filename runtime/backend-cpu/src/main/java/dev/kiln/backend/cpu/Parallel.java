@@ -151,12 +151,18 @@ final class Parallel implements AutoCloseable {
         if (n <= 0) return;
         int min = Math.max(1, minChunk);
         AtomicInteger next = new AtomicInteger();
-        range((int) Math.min(threads, (n + (long) min - 1) / min), 1, (from, to) -> {
-            for (int i = next.get(); i < n; i = next.get()) {
-                int chunk = Math.min(n - i, Math.max(min, (n - i) / (2 * threads)));
-                if (next.compareAndSet(i, i + chunk)) body.run(i, i + chunk);
-            }
-        });
+        range((int) Math.min(threads, (n + (long) min - 1) / min), 1, (from, to) -> claimGuided(next, n, min, threads, body));
+    }
+
+    /**
+     * One claimant's part of a guided schedule over [0, n) shared through next by {@code claimants} threads: takes
+     * chunks of half an even share of what is left, at least minChunk, until none are left.
+     */
+    static void claimGuided(AtomicInteger next, int n, int minChunk, int claimants, Range body) {
+        for (int i = next.get(); i < n; i = next.get()) {
+            int chunk = Math.min(n - i, Math.max(minChunk, (n - i) / (2 * claimants)));
+            if (next.compareAndSet(i, i + chunk)) body.run(i, i + chunk);
+        }
     }
 
     /** Waits for the workers' chunks, about as long as the caller's: spinning, then yielding the core at each turn. */
@@ -166,7 +172,7 @@ final class Parallel implements AutoCloseable {
     }
 
     /** One turn of a thread waiting since {@code start}: a spin hint at first, then yielding the core. */
-    private static void pause(long start) {
+    static void pause(long start) {
         if (System.nanoTime() - start < YIELD_AFTER_NANOS) Thread.onSpinWait();
         else Thread.yield();
     }

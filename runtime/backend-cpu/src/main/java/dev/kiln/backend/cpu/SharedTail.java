@@ -6,9 +6,9 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The last block of a product that one thread runs alone ({@link Gemm#runSharingTail}), whose row panels a second
  * thread takes a share of once it has run out of work of its own ({@link #help}): two products side by side, one per
- * thread, end together even when one takes longer than the other. Both threads claim panels in chunks that shrink as
- * the block runs out, as {@link Parallel#guided} hands them out: half an even share of what is left, at least
- * minChunk, so the owner, alone until the helper comes, leaves chunks to share.
+ * thread, end together even when one takes longer than the other. Both threads claim panels as {@link Parallel#guided}
+ * hands them out ({@link Parallel#claimGuided}): chunks of half an even share of what is left, at least minChunk, so
+ * the owner, alone until the helper comes, leaves chunks to share.
  */
 final class SharedTail {
     /** A block offered for sharing: panels [0, panels) of rows, claimed through next. */
@@ -36,19 +36,12 @@ final class SharedTail {
     void help() {
         long start = System.nanoTime();
         Block b;
-        while ((b = block.get()) == null) {
-            if (System.nanoTime() - start < Parallel.YIELD_AFTER_NANOS) Thread.onSpinWait();
-            else Thread.yield();
-        }
+        while ((b = block.get()) == null) Parallel.pause(start);
         claim(b);
     }
 
-    // chunks of two claimants' guided shares until the block's panels run out
+    // the owner's and the helper's guided shares until the block's panels run out
     private static void claim(Block b) {
-        AtomicInteger next = b.next();
-        for (int i = next.get(); i < b.panels(); i = next.get()) {
-            int chunk = Math.min(b.panels() - i, Math.max(b.minChunk(), (b.panels() - i) / 4));
-            if (next.compareAndSet(i, i + chunk)) b.rows().run(i, i + chunk);
-        }
+        Parallel.claimGuided(b.next(), b.panels(), b.minChunk(), 2, b.rows());
     }
 }
