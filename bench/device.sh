@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# bench/device.sh: issue 16's measurements on a lent GPU machine that has no Java, Maven or network, from a checkout
+# that carries .devkit/ and runtime/cli/target/kiln as bench/device-kit.sh left them. Parts, in the order given:
+#   gpu   bench/gpu.sh: matmul GFLOP/s on the device at 1024³-4096³, training tokens/s on small and gpt2-124M
+#   cpu   bench/vs-torch.sh on the machine's cores (THREADS, default all of them) against the PyTorch it has:
+#         SHAPES (default "small gpt2-124M"), ROUNDS (default 1)
+# Everything printed goes to $OUT/device.log as well (OUT: default .devkit/out), the cpu part's JSON lines to
+# $OUT/cpu.tar (bench/vs-torch.sh --summarize reads them back once unpacked). Each part ends within a time limit, so
+# a hung one still leaves the other's figures: bench/gpu.sh's own (330 s in all), CPU_LIMIT (300 s) for the cpu part.
+#
+#   bench/device.sh gpu cpu
+#   THREADS=8 SHAPES=small bench/device.sh cpu
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+kit="$root/.devkit"
+out="${OUT:-$kit/out}"
+[ $# -gt 0 ] || set -- gpu cpu
+for part in "$@"; do
+    case "$part" in gpu|cpu) ;; *) echo "bench/device.sh: unknown part '$part' (gpu, cpu)" >&2; exit 2 ;; esac
+done
+[ -f "$kit/jre.tar.xz" ] || { echo "bench/device.sh: no $kit/jre.tar.xz: run bench/device-kit.sh on a build machine first" >&2; exit 2; }
+[ -f "$root/runtime/cli/target/kiln/.built" ] || { echo "bench/device.sh: no built distribution in runtime/cli/target/kiln (carry it)" >&2; exit 2; }
+
+java_runtime() { # unpack the carried runtime once; ./kiln, gpu.sh and vs-torch.sh run it through JAVA_HOME
+    local dir="${TMPDIR:-/tmp}/kiln-device-jre"
+    [ -x "$dir/jre/bin/java" ] || { mkdir -p "$dir" && tar -C "$dir" -xJf "$kit/jre.tar.xz"; } || return 1
+    export JAVA_HOME="$dir/jre" KILN_NO_BUILD=1
+    "$JAVA_HOME/bin/java" -version 2>&1 | head -1
+}
+
+opencl_icd() { # JOCL opens libOpenCL.so, an ICD loader, which reads the vendors' .icd files; a GPU container often
+               # has the driver's libnvidia-opencl.so.1 but no loader or /etc/OpenCL/vendors: supply what is missing
+    local dir="$kit/opencl" loader nvidia
+    mkdir -p "$dir"
+    loader="$( (ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null) | sed -n 's/^[[:space:]]*libOpenCL\.so\.1 (.*=> \(.*\)$/\1/p' | head -1)"
+    ln -sfn "${loader:-$kit/libOpenCL.so.1}" "$dir/libOpenCL.so"
+    ln -sfn "${loader:-$kit/libOpenCL.so.1}" "$dir/libOpenCL.so.1"
+    export LD_LIBRARY_PATH="$dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+    echo "OpenCL ICD loader: ${loader:-$kit/libOpenCL.so.1 (carried)}"
+    if ls /etc/OpenCL/vendors/*.icd >/dev/null 2>&1 || [ -n "${OCL_ICD_VENDORS:-}" ]; then return 0; fi
+    nvidia="$( (ldconfig -p 2>/dev/null || true) | sed -n 's/^[[:space:]]*libnvidia-opencl\.so\.1 (.*=> \(.*\)$/\1/p' | head -1)"
+    [ -n "$nvidia" ] || nvidia="$(find /usr/local/nvidia /usr/lib/x86_64-linux-gnu /usr/lib64 /usr/lib \
+        -name 'libnvidia-opencl.so.1' 2>/dev/null | head -1)"
+    if [ -z "$nvidia" ]; then echo "OpenCL vendor: none found (no /etc/OpenCL/vendors, no libnvidia-opencl.so.1)"; return 0; fi
+    mkdir -p "$dir/vendors" && echo "$nvidia" > "$dir/vendors/nvidia.icd"
+    export OCL_ICD_VENDORS="$dir/vendors"
+    echo "OpenCL vendor: $nvidia (through OCL_ICD_VENDORS=$OCL_ICD_VENDORS)"
+}
+
+gpu_part() {
+    "$root/kiln" plugins 2>&1 | grep -E -i '^backend' | head -6
+    "$root/bench/gpu.sh" || echo "== part gpu ended with $?"   # no timeout around it: its parts' own would escape one
+}
+
+cpu_part() {
+    rm -rf "$kit/cpu" && mkdir -p "$kit/cpu"
+    THREADS="${THREADS:-$(nproc)}" ROUNDS="${ROUNDS:-1}" SHAPES="${SHAPES:-small gpt2-124M}" OUT="$kit/cpu" \
+        TORCH_BENCH="${TORCH_BENCH:-$kit/torch-bench/torch_bench.py}" TORCH_PYTHON="${TORCH_PYTHON:-python3}" \
+        timeout "${CPU_LIMIT:-300}" "$root/bench/vs-torch.sh" || echo "== part cpu ended with $?"
+    tar -C "$kit" -cf "$out/cpu.tar" cpu
+}
+
+main() {
+    echo "== $(date -u '+%Y-%m-%d %H:%M:%S') UTC, $(uname -n)"
+    lscpu 2>/dev/null | grep -E -m3 'Model name|^CPU\(s\)|Thread\(s\) per core'
+    command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+    java_runtime || { echo "bench/device.sh: could not unpack $kit/jre.tar.xz"; return 1; }
+    opencl_icd
+    local part
+    for part in "$@"; do
+        echo "== part $part ($(date -u +%H:%M:%S) UTC)"
+        "${part}_part"
+    done
+    echo "== done $(date -u +%H:%M:%S) UTC"
+}
+
+mkdir -p "$out"
+main "$@" 2>&1 | tee -a "$out/device.log"
+exit "${PIPESTATUS[0]}"
