@@ -63,8 +63,8 @@ public final class CpuBackend implements Backend {
         if (vectorKernels && !MicroKernel.VECTOR_API)
             throw new IllegalStateException("the Vector API kernels need --add-modules jdk.incubator.vector");
         this.par = new Parallel(threads);
-        this.gemm = new Gemm(vectorKernels ? MicroKernel.best() : new ScalarMicroKernel(), par);
         this.lanes = vectorKernels ? Lanes.best() : new ScalarLanes();
+        this.gemm = new Gemm(vectorKernels ? MicroKernel.best() : new ScalarMicroKernel(), lanes, par);
         this.softmax = new SoftmaxKernels(par, lanes);
         this.fusedCrossEntropy = new FusedCrossEntropy(par, lanes);
         this.norms = new NormKernels(par, lanes);

@@ -56,12 +56,14 @@ final class Gemm {
     private static final int MIN_CHUNK_PANELS = 2;
 
     private final MicroKernel kernel;
+    private final RowDots rowDots;
     private final Parallel par;
     private final int mr, nr, mc;
     private final ThreadLocal<float[]> packedA, packedB, edgeTile;
 
-    Gemm(MicroKernel kernel, Parallel par) {
+    Gemm(MicroKernel kernel, Lanes lanes, Parallel par) {
         this.kernel = kernel;
+        this.rowDots = new RowDots(lanes, par);
         this.par = par;
         this.mr = kernel.mr();
         this.nr = kernel.nr();
@@ -120,6 +122,10 @@ final class Gemm {
         if (k == 0) {
             if (bias != null) for (int i = 0; i < m; i++) System.arraycopy(bias, 0, c, co + i * ldc, n);
             else if (!accumulate) for (int i = 0; i < m; i++) Arrays.fill(c, co + i * ldc, co + i * ldc + n, 0f);
+            return;
+        }
+        if (tail == null && RowDots.takes(m, transA, transB)) {
+            rowDots.run(parallel, m, n, k, alpha, a, ao, lda, b, bo, ldb, c, co, ldc, accumulate, bias);
             return;
         }
         boolean fanOut = parallel && par.threads() > 1 && (long) m * n * k >= 32L * 32 * 32;

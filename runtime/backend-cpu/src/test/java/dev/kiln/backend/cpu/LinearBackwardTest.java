@@ -7,8 +7,6 @@ import dev.kiln.api.tensor.Storage;
 import dev.kiln.api.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
-import java.util.SplittableRandom;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -18,17 +16,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * product of a matrix with itself (both gradients into one storage) still right.
  */
 class LinearBackwardTest {
-    private static float[] random(int seed, int n) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) x[i] = (float) r.nextGaussian();
-        return x;
-    }
-
     /** gx, gw after linearBackward on {@code be}, both targets starting from the same values. */
     private static float[][] gradients(Backend be, int rows, int in, int out, boolean accumulateX, boolean accumulateW) {
-        Storage gx = be.upload(random(4, rows * in)), gw = be.upload(random(5, out * in));
-        be.linearBackward(be.upload(random(1, rows * out)), be.upload(random(2, rows * in)), be.upload(random(3, out * in)),
+        Storage gx = be.upload(Gaussians.random(4, rows * in)), gw = be.upload(Gaussians.random(5, out * in));
+        be.linearBackward(be.upload(Gaussians.random(1, rows * out)), be.upload(Gaussians.random(2, rows * in)), be.upload(Gaussians.random(3, out * in)),
                 gx, accumulateX, gw, accumulateW, rows, in, out);
         return new float[][] {be.download(gx), be.download(gw)};
     }
@@ -58,7 +49,7 @@ class LinearBackwardTest {
     void matrixTimesItsOwnTransposeOnTwoThreads() {
         // y = x · xᵀ: x is the linear layer's input and its weight, so both products add into x's one gradient
         int rows = 37, cols = 300;
-        float[] x0 = random(7, rows * cols), gy = random(8, rows * rows);
+        float[] x0 = Gaussians.random(7, rows * cols), gy = Gaussians.random(8, rows * rows);
         float[] expected = gramGradient(new NaiveBackend(), x0, gy, rows, cols);
         try (CpuBackend two = new CpuBackend(2)) {
             float[] actual = gramGradient(two, x0, gy, rows, cols);

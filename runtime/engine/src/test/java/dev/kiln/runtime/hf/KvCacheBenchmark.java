@@ -23,9 +23,10 @@ import java.util.Random;
  * {@code Generator.useCache(false)} does); only the decode steps are timed, median of 3.
  *
  * <pre>
- * java -cp ... dev.kiln.runtime.hf.KvCacheBenchmark [threads] [hf-model-dir]
+ * java -cp ... dev.kiln.runtime.hf.KvCacheBenchmark [threads] [hf-model-dir | gpt2-124M]
  * </pre>
- * Without a directory it uses a random LLaMA-shaped and a random GPT-2-shaped model (d 256, 4 layers).
+ * Without a directory it uses a random LLaMA-shaped and a random GPT-2-shaped model (d 256, 4 layers); {@code gpt2-124M}
+ * is a random model of GPT-2's own size (V 50257, d 768, 12 layers), timed with the cache only.
  */
 public final class KvCacheBenchmark {
     static final int NEW = 32, REPEATS = 3;
@@ -36,22 +37,31 @@ public final class KvCacheBenchmark {
         Backend be = new CpuBackend(threads);
         System.out.printf(Locale.ROOT, "KV-cache benchmark: CpuBackend(%d threads), %d new tokens after the prompt, median of %d%n",
                 threads, NEW, REPEATS);
-        if (args.length > 1) {
-            run("hf " + args[1], HfCheckpoints.load(Path.of(args[1]), be).model());
+        if (args.length > 1 && args[1].equals("gpt2-124M")) {
+            run("gpt2-124M-shaped d768 L12 H12 ff3072 V50257", new Transformer(be, TransformerConfig.gpt2(50257, 768, 12, 12, 1024), 1), false);
             return;
         }
-        run("llama-shaped d256 L4 H8/kv4 ff688 V2048", new Transformer(be, TransformerConfig.llama(2048, 256, 4, 8, 4, 688, 512), 1));
-        run("gpt2-shaped  d256 L4 H4 ff1024 V2048", new Transformer(be, TransformerConfig.gpt2(2048, 256, 4, 4, 512), 1));
+        if (args.length > 1) {
+            run("hf " + args[1], HfCheckpoints.load(Path.of(args[1]), be).model(), true);
+            return;
+        }
+        run("llama-shaped d256 L4 H8/kv4 ff688 V2048", new Transformer(be, TransformerConfig.llama(2048, 256, 4, 8, 4, 688, 512), 1), true);
+        run("gpt2-shaped  d256 L4 H4 ff1024 V2048", new Transformer(be, TransformerConfig.gpt2(2048, 256, 4, 4, 512), 1), true);
     }
 
-    static void run(String name, Transformer model) {
+    static void run(String name, Transformer model, boolean uncachedToo) {
         model.train(false);
         System.out.println(name);
         System.out.println("  prompt | cached ms/token | uncached ms/token | speed-up");
         measure(model, 16, true);  // warm-up (JIT, buffers)
-        measure(model, 16, false);
+        if (uncachedToo) measure(model, 16, false);
         for (int p : PROMPTS) {
-            double cached = median(model, p, true), full = median(model, p, false);
+            double cached = median(model, p, true);
+            if (!uncachedToo) {
+                System.out.printf(Locale.ROOT, "  %6d | %15.2f |                 — |       —%n", p, cached);
+                continue;
+            }
+            double full = median(model, p, false);
             System.out.printf(Locale.ROOT, "  %6d | %15.2f | %17.2f | %7.1fx%n", p, cached, full, full / cached);
         }
     }

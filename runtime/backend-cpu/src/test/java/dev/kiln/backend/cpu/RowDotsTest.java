@@ -1,0 +1,112 @@
+package dev.kiln.backend.cpu;
+
+import dev.kiln.api.tensor.Storage;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Products of up to {@link RowDots#MAX_ROWS} rows by a transposed B (decode-time linear layers and LM heads), which the
+ * CPU backend runs as dot products over B's rows: against the product in double, with alpha, accumulate, a bias,
+ * offsets and row strides, on the vector and scalar kernels, and the same bits on any number of threads.
+ */
+class RowDotsTest {
+    /** Checks c against alpha · a · bᵀ (+ c0 when accumulate, + bias) in double, within float rounding of Σ|a·b|. */
+    private static void assertProduct(float[] expectedStart, float[] c, int m, int n, int k, float alpha, float[] a, int ao,
+                                      int lda, float[] b, int bo, int ldb, int co, int ldc, boolean accumulate, float[] bias) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double dot = 0, magnitude = 0;
+                for (int p = 0; p < k; p++) {
+                    double t = (double) a[ao + i * lda + p] * b[bo + j * ldb + p];
+                    dot += t;
+                    magnitude += Math.abs(t);
+                }
+                int at = co + i * ldc + j;
+                double expected = alpha * dot + (accumulate ? expectedStart[at] : 0) + (bias == null ? 0 : bias[j]);
+                double tolerance = 1e-5 * (Math.abs(alpha) * magnitude + 1);
+                assertEquals(expected, c[at], tolerance, "c[" + i + ", " + j + "] of " + m + " × " + n + " × " + k);
+            }
+        }
+    }
+
+    @Test
+    void matchesTheProductInDouble() {
+        int[][] shapes = {{1, 1}, {17, 15}, {300, 16}, {129, 33}, {2000, 768}};     // n, k: tails, one vector, two, many
+        for (boolean vector : new boolean[] {true, false}) {
+            try (CpuBackend be = new CpuBackend(2, vector)) {
+                for (int m : new int[] {1, 2, 3, RowDots.MAX_ROWS}) {
+                    for (int[] s : shapes) {
+                        int n = s[0], k = s[1];
+                        for (boolean accumulate : new boolean[] {false, true}) {
+                            float alpha = accumulate ? 0.5f : 1f;
+                            float[] a = Gaussians.random(1, m * k), b = Gaussians.random(2, n * k), c0 = Gaussians.random(3, m * n);
+                            Storage c = be.upload(c0);
+                            be.matmul(be.upload(a), be.upload(b), c, 1, m, n, k, false, true, 0, 0, 0, alpha, accumulate);
+                            assertProduct(c0, be.download(c), m, n, k, alpha, a, 0, k, b, 0, k, 0, n, accumulate, null);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void linearAddsItsBiasToEachRow() {
+        int in = 200, out = 333;
+        try (CpuBackend be = new CpuBackend(2)) {
+            for (int rows = 1; rows <= RowDots.MAX_ROWS; rows++) {
+                float[] x = Gaussians.random(1, rows * in), w = Gaussians.random(2, out * in), bias = Gaussians.random(3, out);
+                Storage y = be.upload(Gaussians.random(4, rows * out));
+                be.linear(be.upload(x), be.upload(w), be.upload(bias), y, rows, in, out);
+                assertProduct(null, be.download(y), rows, out, in, 1f, x, 0, in, w, 0, in, 0, out, false, bias);
+            }
+        }
+    }
+
+    @Test
+    void readsAndWritesOnlyItsOwnRowsAtOffsetsAndStrides() {
+        // a query row against cached keys: operands inside larger buffers, rows further apart than they are long
+        int m = 3, n = 40, k = 24, lda = 30, ldb = 27, ldc = 45, ao = 5, bo = 7, co = 11;
+        float[] a = Gaussians.random(1, ao + m * lda), b = Gaussians.random(2, bo + n * ldb), c0 = Gaussians.random(3, co + m * ldc + 9);
+        try (Parallel par = new Parallel(2)) {
+            RowDots dots = new RowDots(Lanes.best(), par);
+            for (boolean accumulate : new boolean[] {false, true}) {
+                float[] c = c0.clone();
+                dots.run(true, m, n, k, -2f, a, ao, lda, b, bo, ldb, c, co, ldc, accumulate, null);
+                assertProduct(c0, c, m, n, k, -2f, a, ao, lda, b, bo, ldb, co, ldc, accumulate, null);
+                for (int at = 0; at < c.length; at++) {
+                    int row = (at - co) / ldc, col = (at - co) % ldc;
+                    boolean inside = at >= co && row < m && col < n;
+                    if (!inside) assertEquals(c0[at], c[at], "c[" + at + "] is outside the product and was written");
+                }
+            }
+        }
+    }
+
+    @Test
+    void sameBitsOnAnyNumberOfThreads() {
+        // an LM head at decode, split into different chunks by 2 and 3 threads
+        int n = 5003, k = 768;
+        float[] b = Gaussians.random(2, n * k);
+        try (CpuBackend one = new CpuBackend(1); CpuBackend two = new CpuBackend(2); CpuBackend three = new CpuBackend(3)) {
+            for (int m : new int[] {1, 4, RowDots.MAX_ROWS}) {
+                float[] a = Gaussians.random(m, m * k);
+                float[] expected = product(one, a, b, m, n, k);
+                assertTrue(Arrays.stream(new int[] {0, n / 2, n - 1}).allMatch(j -> expected[j] != 0f), "a product that computes something");
+                assertArrayEquals(expected, product(two, a, b, m, n, k), "2 threads, " + m + " rows");
+                assertArrayEquals(expected, product(three, a, b, m, n, k), "3 threads, " + m + " rows");
+            }
+        }
+    }
+
+    private static float[] product(CpuBackend be, float[] a, float[] b, int m, int n, int k) {
+        Storage c = be.allocate(m * n);
+        be.matmul(be.upload(a), be.upload(b), c, 1, m, n, k, false, true, 0, 0, 0, 1f, false);
+        return be.download(c);
+    }
+}
