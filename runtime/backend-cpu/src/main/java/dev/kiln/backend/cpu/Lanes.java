@@ -11,6 +11,11 @@ interface Lanes {
     // a[ao, ao+n) · b[bo, bo+n)
     float dot(float[] a, int ao, float[] b, int bo, int n);
 
+    /** out[r] = {@link #dot}(a, ao + r·lda, b, bo, n) for r in [0, rows): the same bits, whatever rows is. */
+    default void dots(float[] a, int ao, int lda, int rows, float[] b, int bo, int n, float[] out) {
+        for (int r = 0; r < rows; r++) out[r] = dot(a, ao + r * lda, b, bo, n);
+    }
+
     // Σ a[o, o+n)
     float sum(float[] a, int o, int n);
 

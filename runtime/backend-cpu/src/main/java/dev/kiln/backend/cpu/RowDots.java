@@ -4,13 +4,18 @@ package dev.kiln.backend.cpu;
  * A product of a few rows by a transposed B, C [m, n] = alpha · A [m, k] · Bᵀ with B stored [n, k], as m · n dot
  * products over B's rows where they lie: a linear layer or the LM head at decode time (one row per sequence, or a
  * query row against the cached keys). There the packed GEMM copied all of B into panels for a single pass over it,
- * so it moved B three times (read, write the panels, read them back) where this reads it once: a product with few
- * rows is bound by reading B. Each output is one {@link Lanes#dot}, in the same order whatever the thread count,
- * so the same bits on any number of threads.
+ * so it moved B three times (read, write the panels, read them back) where this reads it once, each B row against
+ * every row of A while it is in L1 ({@link Lanes#dots}). Each output is one {@link Lanes#dot}, in the same order
+ * whatever the thread count or the rows beside it, so the same bits on any number of threads.
  */
 final class RowDots {
-    /** The most rows this takes; above it the packed GEMM, which reuses each B panel across rows, is faster. */
-    static final int MAX_ROWS = 8;
+    /**
+     * The most rows this takes. A decode step's products of GPT-2 124M (its 48 linear layers and the LM head; AMD
+     * EPYC, 2 threads, alternating with the packed GEMM in one JVM), GEMM → this, ms: 1 row 93–96 → 9–11, 4 rows
+     * 95 → 17–19, 8 rows 106–124 → 34, 16 rows 112–114 → 64–68, 32 rows 138–151 → 113–114; at 64 rows the GEMM,
+     * which reuses each B panel across rows, was faster (172 against 223–231).
+     */
+    static final int MAX_ROWS = 32;
     /** A thread's smallest claim of B rows, in floats of B (64 KiB): enough to stream, few enough to balance. */
     private static final int MIN_CHUNK_FLOATS = 16 * 1024;
 
@@ -34,12 +39,13 @@ final class RowDots {
     void run(boolean parallel, int m, int n, int k, float alpha, float[] a, int ao, int lda, float[] b, int bo, int ldb,
              float[] c, int co, int ldc, boolean accumulate, float[] bias) {
         Parallel.Range columns = (j0, j1) -> {
+            float[] dots = new float[m];
             for (int j = j0; j < j1; j++) {
-                int row = bo + j * ldb;
+                lanes.dots(a, ao, lda, m, b, bo + j * ldb, k, dots);
                 float start = bias == null ? 0f : bias[j];
                 for (int i = 0; i < m; i++) {
                     int at = co + i * ldc + j;
-                    float dot = alpha * lanes.dot(a, ao + i * lda, b, row, k);
+                    float dot = alpha * dots[i];
                     c[at] = (accumulate ? c[at] + dot : dot) + start;
                 }
             }

@@ -31,6 +31,11 @@ final class VectorLanes implements Lanes {
     }
 
     @Override
+    public void dots(float[] a, int ao, int lda, int rows, float[] b, int bo, int n, float[] out) {
+        VectorRowDots.dots(this, a, ao, lda, rows, b, bo, n, out);
+    }
+
+    @Override
     public float sum(float[] a, int o, int n) {
         FloatVector acc0 = FloatVector.zero(S), acc1 = acc0;
         int i = 0;

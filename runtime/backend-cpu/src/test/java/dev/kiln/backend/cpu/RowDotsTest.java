@@ -39,7 +39,7 @@ class RowDotsTest {
         int[][] shapes = {{1, 1}, {17, 15}, {300, 16}, {129, 33}, {2000, 768}};     // n, k: tails, one vector, two, many
         for (boolean vector : new boolean[] {true, false}) {
             try (CpuBackend be = new CpuBackend(2, vector)) {
-                for (int m : new int[] {1, 2, 3, RowDots.MAX_ROWS}) {
+                for (int m : new int[] {1, 2, 3, 4, 7, RowDots.MAX_ROWS}) {
                     for (int[] s : shapes) {
                         int n = s[0], k = s[1];
                         for (boolean accumulate : new boolean[] {false, true}) {
@@ -59,7 +59,7 @@ class RowDotsTest {
     void linearAddsItsBiasToEachRow() {
         int in = 200, out = 333;
         try (CpuBackend be = new CpuBackend(2)) {
-            for (int rows = 1; rows <= RowDots.MAX_ROWS; rows++) {
+            for (int rows : new int[] {1, 2, 4, 6, 9, RowDots.MAX_ROWS}) {
                 float[] x = Gaussians.random(1, rows * in), w = Gaussians.random(2, out * in), bias = Gaussians.random(3, out);
                 Storage y = be.upload(Gaussians.random(4, rows * out));
                 be.linear(be.upload(x), be.upload(w), be.upload(bias), y, rows, in, out);
@@ -94,12 +94,28 @@ class RowDotsTest {
         int n = 5003, k = 768;
         float[] b = Gaussians.random(2, n * k);
         try (CpuBackend one = new CpuBackend(1); CpuBackend two = new CpuBackend(2); CpuBackend three = new CpuBackend(3)) {
-            for (int m : new int[] {1, 4, RowDots.MAX_ROWS}) {
+            for (int m : new int[] {1, 5, RowDots.MAX_ROWS}) {
                 float[] a = Gaussians.random(m, m * k);
                 float[] expected = product(one, a, b, m, n, k);
                 assertTrue(Arrays.stream(new int[] {0, n / 2, n - 1}).allMatch(j -> expected[j] != 0f), "a product that computes something");
                 assertArrayEquals(expected, product(two, a, b, m, n, k), "2 threads, " + m + " rows");
                 assertArrayEquals(expected, product(three, a, b, m, n, k), "3 threads, " + m + " rows");
+            }
+        }
+    }
+
+    @Test
+    void rowsInFoursGiveEachRowItsOwnDotsBits() {
+        // the vector kernel takes four rows per load of B; each row must still sum as a dot product alone does, so a
+        // sequence's logits do not depend on how many others are decoded beside it
+        Lanes lanes = Lanes.best();
+        for (int n : new int[] {1, 15, 16, 32, 47, 768, 3072}) {
+            int rows = 11, lda = n + 3;
+            float[] a = Gaussians.random(n, rows * lda), b = Gaussians.random(n + 1, n + 5), out = new float[rows];
+            lanes.dots(a, 2, lda, rows, b, 5, n, out);
+            for (int r = 0; r < rows; r++) {
+                assertEquals(Float.floatToRawIntBits(lanes.dot(a, 2 + r * lda, b, 5, n)), Float.floatToRawIntBits(out[r]),
+                        "row " + r + " of " + rows + ", n " + n);
             }
         }
     }

@@ -7,6 +7,7 @@ import dev.kiln.api.nn.ModelInput;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.ops.Shapes;
+import dev.kiln.api.sampling.PolicySampler;
 import dev.kiln.api.tensor.IntTensor;
 import dev.kiln.api.tensor.Tensor;
 import dev.kiln.backend.cpu.CpuBackend;
@@ -26,7 +27,8 @@ import java.util.Random;
  * java -cp ... dev.kiln.runtime.hf.KvCacheBenchmark [threads] [hf-model-dir | gpt2-124M]
  * </pre>
  * Without a directory it uses a random LLaMA-shaped and a random GPT-2-shaped model (d 256, 4 layers); {@code gpt2-124M}
- * is a random model of GPT-2's own size (V 50257, d 768, 12 layers), timed with the cache only.
+ * is a random model of GPT-2's own size (V 50257, d 768, 12 layers), timed with the cache only, then batched sampling
+ * as online RL draws its rollouts ({@link PolicySampler}: N rows of a 16-token prompt, 32 new tokens each).
  */
 public final class KvCacheBenchmark {
     static final int NEW = 32, REPEATS = 3;
@@ -38,7 +40,9 @@ public final class KvCacheBenchmark {
         System.out.printf(Locale.ROOT, "KV-cache benchmark: CpuBackend(%d threads), %d new tokens after the prompt, median of %d%n",
                 threads, NEW, REPEATS);
         if (args.length > 1 && args[1].equals("gpt2-124M")) {
-            run("gpt2-124M-shaped d768 L12 H12 ff3072 V50257", new Transformer(be, TransformerConfig.gpt2(50257, 768, 12, 12, 1024), 1), false);
+            Transformer gpt2 = new Transformer(be, TransformerConfig.gpt2(50257, 768, 12, 12, 1024), 1);
+            run("gpt2-124M-shaped d768 L12 H12 ff3072 V50257", gpt2, false);
+            rollouts(gpt2);
             return;
         }
         if (args.length > 1) {
@@ -63,6 +67,27 @@ public final class KvCacheBenchmark {
             }
             double full = median(model, p, false);
             System.out.printf(Locale.ROOT, "  %6d | %15.2f | %17.2f | %7.1fx%n", p, cached, full, full / cached);
+        }
+    }
+
+    /** Sampled tokens/s of {@link PolicySampler} drawing N completions at once (the prompt pass included), median of 3. */
+    static void rollouts(Transformer model) {
+        int vocab = model.config().vocab();
+        PolicySampler sampler = new PolicySampler(new PolicySampler.Settings(false, 1.0, 0, 1.0, NEW), new int[] {-1}, vocab);
+        System.out.println("  rows | sampled tokens/s (" + NEW + " new tokens a row after a 16-token prompt)");
+        for (int rows : new int[] {1, 8, 16}) {
+            Random r = new Random(rows);
+            int[][] prompts = new int[rows][16];
+            for (int[] p : prompts) for (int i = 0; i < p.length; i++) p[i] = r.nextInt(vocab);
+            sampler.sample(model, prompts, 0);                                  // warm-up
+            double[] ms = new double[REPEATS];
+            for (int i = 0; i < REPEATS; i++) {
+                long t0 = System.nanoTime();
+                sampler.sample(model, prompts, i + 1);
+                ms[i] = (System.nanoTime() - t0) / 1e6;
+            }
+            Arrays.sort(ms);
+            System.out.printf(Locale.ROOT, "  %4d | %6.1f%n", rows, rows * NEW * 1000.0 / ms[REPEATS / 2]);
         }
     }
 
