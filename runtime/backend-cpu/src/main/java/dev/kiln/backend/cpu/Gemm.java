@@ -124,7 +124,7 @@ final class Gemm {
             else if (!accumulate) for (int i = 0; i < m; i++) Arrays.fill(c, co + i * ldc, co + i * ldc + n, 0f);
             return;
         }
-        if (tail == null && RowDots.takes(m, transA, transB)) {     // a few rows by a transposed B: read B once, in place
+        if (tail == null && RowDots.takes(m, n, k, transA, transB)) {     // a few rows by a large transposed B: read it once
             rowDots.run(parallel, m, n, k, alpha, a, ao, lda, b, bo, ldb, c, co, ldc, accumulate, bias);
             return;
         }

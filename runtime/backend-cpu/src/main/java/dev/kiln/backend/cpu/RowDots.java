@@ -16,6 +16,13 @@ final class RowDots {
      * which reuses each B panel across rows, was faster (172 against 223–231).
      */
     static final int MAX_ROWS = 32;
+    /**
+     * Above FEW_ROWS rows, only a B of at least LARGE_B floats (1 MiB, a core's L2 here), which a decode step reads
+     * from L3 or memory once. A small B that stays in cache is the GEMM's: attention's short blocks (16 × 80 × 32,
+     * 32 × 128 × 64, one thread, repeated) ran 3–6× slower as dot products, since each output then ends a short run
+     * of FMAs with a lane sum; at most 4 rows were within 7% of the GEMM or faster at every size tried.
+     */
+    private static final int FEW_ROWS = 4, LARGE_B = 1 << 18;
     /** A thread's smallest claim of B rows, in floats of B (64 KiB): enough to stream, few enough to balance. */
     private static final int MIN_CHUNK_FLOATS = 16 * 1024;
 
@@ -27,9 +34,9 @@ final class RowDots {
         this.par = par;
     }
 
-    /** Whether a product of this form is one for {@link #run}. */
-    static boolean takes(int m, boolean transA, boolean transB) {
-        return m <= MAX_ROWS && !transA && transB;
+    /** Whether C [m, n] = A [m, k] · op(B) is one for {@link #run}: A as stored, B transposed, few rows, B read once. */
+    static boolean takes(int m, int n, int k, boolean transA, boolean transB) {
+        return !transA && transB && (m <= FEW_ROWS || m <= MAX_ROWS && (long) n * k >= LARGE_B);
     }
 
     /**

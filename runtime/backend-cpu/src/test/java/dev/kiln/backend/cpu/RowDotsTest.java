@@ -38,16 +38,17 @@ class RowDotsTest {
     void matchesTheProductInDouble() {
         int[][] shapes = {{1, 1}, {17, 15}, {300, 16}, {129, 33}, {2000, 768}};     // n, k: tails, one vector, two, many
         for (boolean vector : new boolean[] {true, false}) {
-            try (CpuBackend be = new CpuBackend(2, vector)) {
+            try (Parallel par = new Parallel(2)) {
+                RowDots dots = new RowDots(vector ? Lanes.best() : new ScalarLanes(), par);
                 for (int m : new int[] {1, 2, 3, 4, 7, RowDots.MAX_ROWS}) {
                     for (int[] s : shapes) {
                         int n = s[0], k = s[1];
                         for (boolean accumulate : new boolean[] {false, true}) {
                             float alpha = accumulate ? 0.5f : 1f;
                             float[] a = Gaussians.random(1, m * k), b = Gaussians.random(2, n * k), c0 = Gaussians.random(3, m * n);
-                            Storage c = be.upload(c0);
-                            be.matmul(be.upload(a), be.upload(b), c, 1, m, n, k, false, true, 0, 0, 0, alpha, accumulate);
-                            assertProduct(c0, be.download(c), m, n, k, alpha, a, 0, k, b, 0, k, 0, n, accumulate, null);
+                            float[] c = c0.clone();
+                            dots.run(true, m, n, k, alpha, a, 0, k, b, 0, k, c, 0, n, accumulate, null);
+                            assertProduct(c0, c, m, n, k, alpha, a, 0, k, b, 0, k, 0, n, accumulate, null);
                         }
                     }
                 }
@@ -56,8 +57,24 @@ class RowDotsTest {
     }
 
     @Test
+    void theBackendsProductsOfFewRowsAreRight() {
+        // through CpuBackend.matmul, whichever of the two paths each shape takes: few rows by a large B (a decode
+        // step's weights) and by a small one (attention's last block of a short sequence)
+        int[][] shapes = {{1, 2000, 768}, {4, 64, 32}, {16, 80, 32}, {RowDots.MAX_ROWS, 600, 512}, {RowDots.MAX_ROWS, 128, 64}};
+        try (CpuBackend be = new CpuBackend(2)) {
+            for (int[] s : shapes) {
+                int m = s[0], n = s[1], k = s[2];
+                float[] a = Gaussians.random(1, m * k), b = Gaussians.random(2, n * k), c0 = Gaussians.random(3, m * n);
+                Storage c = be.upload(c0);
+                be.matmul(be.upload(a), be.upload(b), c, 1, m, n, k, false, true, 0, 0, 0, 0.5f, true);
+                assertProduct(c0, be.download(c), m, n, k, 0.5f, a, 0, k, b, 0, k, 0, n, true, null);
+            }
+        }
+    }
+
+    @Test
     void linearAddsItsBiasToEachRow() {
-        int in = 200, out = 333;
+        int in = 512, out = 600;        // a weight of at least RowDots' large B, so every row count here takes it
         try (CpuBackend be = new CpuBackend(2)) {
             for (int rows : new int[] {1, 2, 4, 6, 9, RowDots.MAX_ROWS}) {
                 float[] x = Gaussians.random(1, rows * in), w = Gaussians.random(2, out * in), bias = Gaussians.random(3, out);
