@@ -2,8 +2,8 @@ package dev.kiln.backend.cpu;
 
 /**
  * A product of a few rows by a transposed B, C [m, n] = alpha · A [m, k] · Bᵀ with B stored [n, k], as m · n dot
- * products over B's rows where they lie: a linear layer or the LM head at decode time (one row per sequence, or a
- * query row against the cached keys). There the packed GEMM copied all of B into panels for a single pass over it,
+ * products over B's rows where they lie: a linear layer or the LM head at decode time (one row per sequence), or a
+ * query row against the cached keys ({@link #takes} says which). There the packed GEMM copied all of B into panels for a single pass over it,
  * so it moved B three times (read, write the panels, read them back) where this reads it once, each B row against
  * every row of A while it is in L1 ({@link Lanes#dots}). Each output is one {@link Lanes#dot}, in the same order
  * whatever the thread count or the rows beside it, so the same bits on any number of threads.

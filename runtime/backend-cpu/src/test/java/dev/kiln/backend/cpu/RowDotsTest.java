@@ -11,8 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Products of up to {@link RowDots#MAX_ROWS} rows by a transposed B (decode-time linear layers and LM heads), which the
- * CPU backend runs as dot products over B's rows: against the product in double, with alpha, accumulate, a bias,
- * offsets and row strides, on the vector and scalar kernels, and the same bits on any number of threads.
+ * CPU backend runs as dot products over B's rows where B is large or the rows are few: against the product in double,
+ * with alpha, accumulate, a bias, offsets and row strides, on the vector and scalar kernels; each row with a lone dot
+ * product's bits; the same bits on any number of threads.
  */
 class RowDotsTest {
     /** Checks c against alpha · a · bᵀ (+ c0 when accumulate, + bias) in double, within float rounding of Σ|a·b|. */
