@@ -28,17 +28,22 @@ java_runtime() { # unpack the carried runtime once; ./kiln, gpu.sh and vs-torch.
     "$JAVA_HOME/bin/java" -version 2>&1 | head -1
 }
 
+linked() { # the path the dynamic linker knows for the library matching sed pattern $1; empty when none
+    (ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null) | sed -n "s/^[[:space:]]*$1 (.*=> \(.*\)\$/\1/p" | head -1
+}
+
 opencl_icd() { # JOCL opens libOpenCL.so, an ICD loader, which reads the vendors' .icd files; a GPU container often
                # has the driver's libnvidia-opencl.so.1 but no loader or /etc/OpenCL/vendors: supply what is missing
-    local dir="$kit/opencl" loader nvidia
-    mkdir -p "$dir"
-    loader="$( (ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null) | sed -n 's/^[[:space:]]*libOpenCL\.so\.1 (.*=> \(.*\)$/\1/p' | head -1)"
-    ln -sfn "${loader:-$kit/libOpenCL.so.1}" "$dir/libOpenCL.so"
-    ln -sfn "${loader:-$kit/libOpenCL.so.1}" "$dir/libOpenCL.so.1"
-    export LD_LIBRARY_PATH="$dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-    echo "OpenCL ICD loader: ${loader:-$kit/libOpenCL.so.1 (carried)}"
+    local dir="$kit/opencl" nvidia
+    if [ -n "$(linked 'libOpenCL\.so\.1')" ]; then
+        echo "OpenCL ICD loader: the machine's ($(linked 'libOpenCL\.so\.1'); ./kiln and gpu.sh name it libOpenCL.so)"
+    else
+        mkdir -p "$dir" && ln -sfn "$kit/libOpenCL.so.1" "$dir/libOpenCL.so" && ln -sfn "$kit/libOpenCL.so.1" "$dir/libOpenCL.so.1"
+        export LD_LIBRARY_PATH="$dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+        echo "OpenCL ICD loader: $kit/libOpenCL.so.1 (carried)"
+    fi
     if ls /etc/OpenCL/vendors/*.icd >/dev/null 2>&1 || [ -n "${OCL_ICD_VENDORS:-}" ]; then return 0; fi
-    nvidia="$( (ldconfig -p 2>/dev/null || true) | sed -n 's/^[[:space:]]*libnvidia-opencl\.so\.1 (.*=> \(.*\)$/\1/p' | head -1)"
+    nvidia="$(linked 'libnvidia-opencl\.so\.1')"
     [ -n "$nvidia" ] || nvidia="$(find /usr/local/nvidia /usr/lib/x86_64-linux-gnu /usr/lib64 /usr/lib \
         -name 'libnvidia-opencl.so.1' 2>/dev/null | head -1)"
     if [ -z "$nvidia" ]; then echo "OpenCL vendor: none found (no /etc/OpenCL/vendors, no libnvidia-opencl.so.1)"; return 0; fi

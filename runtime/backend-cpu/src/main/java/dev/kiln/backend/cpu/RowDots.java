@@ -3,16 +3,17 @@ package dev.kiln.backend.cpu;
 /**
  * A product of a few rows by a transposed B, C [m, n] = alpha · A [m, k] · Bᵀ with B stored [n, k], as m · n dot
  * products over B's rows where they lie: a linear layer or the LM head at decode time (one row per sequence), or a
- * query row against the cached keys ({@link #takes} says which). There the packed GEMM copied all of B into panels for a single pass over it,
- * so it moved B three times (read, write the panels, read them back) where this reads it once, each B row against
- * every row of A while it is in L1 ({@link Lanes#dots}). Each output is one {@link Lanes#dot}, in the same order
- * whatever the thread count or the rows beside it, so the same bits on any number of threads.
+ * query row against the cached keys ({@link #takes} says which). There the packed GEMM copied all of B into panels
+ * for a single pass over it, so it moved B three times (read, write the panels, read them back) where this reads it
+ * once, each B row against every row of A while it is in L1 ({@link Lanes#dots}). Each output is one
+ * {@link Lanes#dot}, in the same order whatever the thread count or the rows beside it, so the same bits on any
+ * number of threads.
  */
 final class RowDots {
     /**
      * The most rows this takes. A decode step's products of GPT-2 124M (its 48 linear layers and the LM head; AMD
      * EPYC, 2 threads, alternating with the packed GEMM in one JVM), GEMM → this, ms: 1 row 93–96 → 9–11, 4 rows
-     * 95 → 17–19, 8 rows 106–124 → 34, 16 rows 112–114 → 64–68, 32 rows 138–151 → 113–114; at 64 rows the GEMM,
+     * 95 → 16.5–18.5, 8 rows 106–124 → 34, 16 rows 112–114 → 64–68, 32 rows 138–151 → 113–114; at 64 rows the GEMM,
      * which reuses each B panel across rows, was faster (172 against 223–231).
      */
     static final int MAX_ROWS = 32;
@@ -57,8 +58,7 @@ final class RowDots {
                 }
             }
         };
-        int minChunk = Math.max(1, MIN_CHUNK_FLOATS / Math.max(k, 1));
-        if (parallel && par.threads() > 1 && n > minChunk) par.guided(n, minChunk, columns);
+        if (parallel) par.guided(n, Math.max(1, MIN_CHUNK_FLOATS / Math.max(k, 1)), columns);   // one chunk: runs here
         else columns.run(0, n);
     }
 }

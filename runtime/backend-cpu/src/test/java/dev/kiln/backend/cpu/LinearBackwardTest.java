@@ -19,8 +19,8 @@ class LinearBackwardTest {
     /** gx, gw after linearBackward on {@code be}, both targets starting from the same values. */
     private static float[][] gradients(Backend be, int rows, int in, int out, boolean accumulateX, boolean accumulateW) {
         Storage gx = be.upload(Gaussians.random(4, rows * in)), gw = be.upload(Gaussians.random(5, out * in));
-        be.linearBackward(be.upload(Gaussians.random(1, rows * out)), be.upload(Gaussians.random(2, rows * in)), be.upload(Gaussians.random(3, out * in)),
-                gx, accumulateX, gw, accumulateW, rows, in, out);
+        Storage gy = be.upload(Gaussians.random(1, rows * out)), x = be.upload(Gaussians.random(2, rows * in));
+        be.linearBackward(gy, x, be.upload(Gaussians.random(3, out * in)), gx, accumulateX, gw, accumulateW, rows, in, out);
         return new float[][] {be.download(gx), be.download(gw)};
     }
 
