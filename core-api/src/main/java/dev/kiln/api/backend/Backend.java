@@ -306,6 +306,23 @@ public interface Backend extends AutoCloseable {
     void adamw(Storage param, Storage grad, Storage m, Storage v, int n, float lr, float beta1, float beta2,
                float eps, float weightDecay, long step);
 
+    // ---- scopes ------------------------------------------------------------------------------
+
+    /**
+     * Declares that the given storages (a model's weights) are only read until the returned scope closes, as while a
+     * policy samples its rollouts: a backend may keep them meanwhile in a form faster to multiply by, built on first
+     * use and dropped at close (the cpu backend keeps their packed GEMM panels). Writing one of them inside the scope
+     * leaves such copies stale; a backend need not detect it. Scopes do not nest: an inner one changes nothing. The
+     * default keeps nothing.
+     */
+    default Scope weightsFixed(java.util.Collection<Storage> weights) { return () -> {}; }
+
+    /** What {@link #weightsFixed} returns: closing it ends the scope. */
+    interface Scope extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     @Override
     default void close() {}
 }

@@ -16,7 +16,8 @@ import java.util.Arrays;
  * each step feeds the N new tokens as one [N, 1] batch. Positions are shared by every row (no left
  * padding is needed), so the cached forward equals recomputing the whole context. A row stops at its
  * first end-of-sequence id; it keeps being fed {@code pad} afterwards (those tokens are never read).
- * Runs without the tape and in evaluation mode; both are restored.
+ * Runs without the tape and in evaluation mode; both are restored, and with the model's weights declared fixed
+ * ({@link dev.kiln.api.backend.Backend#weightsFixed}), as they are until the next optimizer step.
  *
  * <p>Each row has its own {@link TokenSampler}: row r is seeded with {@link #rowSeed}(seed, r), so
  * row 0 draws what the runtime's generator draws for the same seed and settings.
@@ -79,7 +80,8 @@ public final class PolicySampler {
         KVCache cache = new KVCache(model.config().layers());
         boolean training = model.isTraining();
         model.train(false);
-        try (var g = GradMode.noGrad()) {
+        try (var g = GradMode.noGrad();
+             var fixed = model.backend().weightsFixed(model.parameters().stream().map(Tensor::storage).toList())) {
             int[] feed = new int[n * p];
             for (int r = 0; r < n; r++) System.arraycopy(prompts[r], 0, feed, r * p, p);
             int width = p, open = n;

@@ -91,4 +91,40 @@ class PolicySamplerTest {
                 .sample(m, new int[][] {{1, 2, 3}}, 1));
         assertTrue(e.getMessage().contains("max_completion_length 46") && e.getMessage().contains("48"), e.getMessage());
     }
+
+    @Test
+    void samplesWithTheModelsWeightsDeclaredFixed() {
+        // a backend may keep the weights in a faster form while they do not change (the cpu backend: packed panels)
+        class Recording extends NaiveBackend {
+            final java.util.Set<dev.kiln.api.tensor.Storage> fixed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            int scopes, productsInside, productsOutside;
+            boolean open;
+
+            @Override
+            public Scope weightsFixed(java.util.Collection<dev.kiln.api.tensor.Storage> weights) {
+                scopes++;
+                fixed.addAll(weights);
+                open = true;
+                return () -> open = false;
+            }
+
+            @Override
+            public void matmul(dev.kiln.api.tensor.Storage a, dev.kiln.api.tensor.Storage b, dev.kiln.api.tensor.Storage c, int batch,
+                               int m, int n, int k, boolean transA, boolean transB, int strideA, int strideB, int strideC, float alpha,
+                               boolean accumulate) {
+                if (open) productsInside++;
+                else productsOutside++;
+                super.matmul(a, b, c, batch, m, n, k, transA, transB, strideA, strideB, strideC, alpha, accumulate);
+            }
+        }
+        Recording be = new Recording();
+        Transformer m = new Transformer(be, GPT2, 5);
+        new PolicySampler(new PolicySampler.Settings(true, 1.0, 0, 1.0, 3), new int[0], GPT2.vocab()).sample(m, PROMPTS, 1);
+        assertEquals(1, be.scopes, "one scope for the whole rollout");
+        assertFalse(be.open, "closed when sampling returns");
+        assertEquals(m.parameters().size(), be.fixed.size(), "every parameter's storage");
+        for (var p : m.parameters()) assertTrue(be.fixed.contains(p.storage()), "a parameter left out");
+        assertTrue(be.productsInside > 0, "the rollout's products ran inside the scope");
+        assertEquals(0, be.productsOutside, "no product outside it");
+    }
 }

@@ -10,6 +10,9 @@ import dev.kiln.api.backend.StoragePool;
 import dev.kiln.api.backend.UnaryOp;
 import dev.kiln.api.tensor.Storage;
 
+import java.util.Collection;
+import java.util.List;
+
 /**
  * The multi-threaded pure-Java backend on {@link HeapStorage}: packed GEMM with a Vector API
  * micro-kernel (scalar fallback), fused row kernels, per-head attention GEMMs. Cold primitives
@@ -160,6 +163,13 @@ public final class CpuBackend implements Backend {
                         y, bi * strideC, n, accumulate);
             }
         }
+    }
+
+    /** Packed GEMM panels of the weights, kept for the scope ({@link Gemm#fixWeights}, {@link FixedPanels#heapBudget}). */
+    @Override
+    public Scope weightsFixed(Collection<Storage> weights) {
+        List<float[]> arrays = weights.stream().filter(s -> s instanceof HeapStorage).map(CpuBackend::h).toList();
+        return gemm.fixWeights(arrays, FixedPanels.heapBudget());
     }
 
     /** The bias is where each output tile of the product starts (Gemm), not a second pass over y. */

@@ -1,6 +1,9 @@
 package dev.kiln.backend.cpu;
 
+import dev.kiln.api.backend.Backend;
+
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Blocked, packed single-precision GEMM (the BLIS / GotoBLAS loop nest):
@@ -60,6 +63,7 @@ final class Gemm {
     private final Parallel par;
     private final int mr, nr, mc;
     private final ThreadLocal<float[]> packedA, packedB, edgeTile;
+    private volatile FixedPanels fixed;     // inside a weightsFixed scope
 
     Gemm(MicroKernel kernel, Lanes lanes, Parallel par) {
         this.kernel = kernel;
@@ -71,6 +75,21 @@ final class Gemm {
         this.packedA = ThreadLocal.withInitial(() -> new float[mc * K_BLOCK]);
         this.edgeTile = ThreadLocal.withInitial(() -> new float[mr * nr]);
         this.packedB = ThreadLocal.withInitial(() -> new float[0]);     // grown to the widest block a thread packs
+    }
+
+    /**
+     * Until the scope closes, products (from any thread) by a transposed B that is one of weights keep its packed
+     * panels from the second product by it on, up to budgetFloats in all, and multiply by them again; products of
+     * more than {@link RowDots#FEW_ROWS} rows by such a B run here on the kept panels instead of as dot products.
+     * Rollouts, GPT-2 124M on 2 threads, in one JVM: 8 rows 140–145 → 193–194 sampled tokens/s, 16 rows 166–169 →
+     * 263–264, 32 rows 186–187 → 281–293, 64 rows 219–251 → 317–325 (README, Benchmarks, sixteenth session). An inner
+     * scope changes nothing.
+     */
+    Backend.Scope fixWeights(List<float[]> weights, long budgetFloats) {
+        if (fixed != null) return () -> {};
+        FixedPanels scope = new FixedPanels(weights, budgetFloats);
+        fixed = scope;
+        return () -> { if (fixed == scope) fixed = null; };
     }
 
     String description() { return kernel.description(); }
@@ -124,7 +143,10 @@ final class Gemm {
             else if (!accumulate) for (int i = 0; i < m; i++) Arrays.fill(c, co + i * ldc, co + i * ldc + n, 0f);
             return;
         }
-        if (tail == null && RowDots.takes(m, n, k, transA, transB)) {     // a few rows by a large transposed B: read it once
+        FixedPanels fixedB = fixed;
+        if (fixedB != null && !(transB && tail == null && fixedB.holds(b) && fixedB.seenBefore(b))) fixedB = null;
+        if (tail == null && RowDots.takes(m, n, k, transA, transB) && (fixedB == null || m <= RowDots.FEW_ROWS)) {
+            // a few rows by a large transposed B: read it once
             rowDots.run(parallel, m, n, k, alpha, a, ao, lda, b, bo, ldb, c, co, ldc, accumulate, bias);
             return;
         }
@@ -132,7 +154,7 @@ final class Gemm {
         int kMax = n <= NARROW_N && m > TALL_M && !rowsAlias(transA, lda) ? NARROW_K_BLOCK : K_BLOCK;
         int kBlocks = (k + kMax - 1) / kMax;
         int kBlock = (k + kBlocks - 1) / kBlocks;
-        float[] bp = packedB(kBlock * roundUp(Math.min(n, NC), nr));
+        float[] scratch = packedB(kBlock * roundUp(Math.min(n, NC), nr));
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc), panels = (nc + nr - 1) / nr;
             for (int pc = 0; pc < k; pc += kBlock) {
@@ -140,8 +162,15 @@ final class Gemm {
                 boolean add = accumulate || pc > 0;
                 float[] start = pc == 0 ? bias : null;     // the first K block starts C from the bias
                 int jc0 = jc, pc0 = pc;
-                if (fanOut) par.range(panels, packGrain(kc), (p0, p1) -> packB(bp, b, bo, ldb, transB, pc0, kc, jc0, n, p0, p1));
-                else packB(bp, b, bo, ldb, transB, pc, kc, jc, n, 0, panels);
+                FixedPanels.Key key = fixedB == null ? null : new FixedPanels.Key(b, bo, ldb, n, k, kBlock, jc, pc);
+                float[] kept = key == null ? null : fixedB.packed(key);
+                float[] fresh = key == null || kept != null ? null : fixedB.reserve(kc * panels * nr);
+                float[] bp = kept != null ? kept : fresh != null ? fresh : scratch;
+                if (kept == null) {
+                    if (fanOut) par.range(panels, packGrain(kc), (p0, p1) -> packB(bp, b, bo, ldb, transB, pc0, kc, jc0, n, p0, p1));
+                    else packB(bp, b, bo, ldb, transB, pc, kc, jc, n, 0, panels);
+                    if (fresh != null) fixedB.keep(key, fresh);
+                }
                 if (fanOut) {
                     int mPanels = (m + mr - 1) / mr, t = par.threads();
                     int mBlocks = (mPanels * mr + mc - 1) / mc;

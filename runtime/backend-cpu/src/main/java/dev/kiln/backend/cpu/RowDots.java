@@ -23,7 +23,8 @@ final class RowDots {
      * 32 × 128 × 64, one thread, repeated) ran 3–6× slower as dot products, since each output then ends a short run
      * of FMAs with a lane sum; at most 4 rows were within 7% of the GEMM or faster at every size tried.
      */
-    private static final int FEW_ROWS = 4, LARGE_B = 1 << 18;
+    static final int FEW_ROWS = 4;
+    private static final int LARGE_B = 1 << 18;
     /** A thread's smallest claim of B rows, in floats of B (64 KiB): enough to stream, few enough to balance. */
     private static final int MIN_CHUNK_FLOATS = 16 * 1024;
 
