@@ -43,7 +43,9 @@ import java.util.concurrent.Callable;
                 "  kiln bench --config small --threads 2",
                 "", "Fine-tuning memory (one JSON line: peak_heap_bytes, peak_rss_bytes, optimizer_state_bytes, s_per_step, tokens_per_s):",
                 "  kiln bench --finetune lora --config gpt2-124M --seq 512 --batch 1 --frozen-dtype bf16",
-                "  kiln bench --finetune qlora --config tinyllama-1.1B --gradient-checkpointing   (qlora: lora on an NF4 + double-quantized base)"})
+                "  kiln bench --finetune qlora --config tinyllama-1.1B --gradient-checkpointing   (qlora: lora on an NF4 + double-quantized base)",
+                "", "Sampling (rollouts; compare with: OMP_NUM_THREADS=2 python3 bench/torch_generate.py --config gpt2-124M --threads 2):",
+                "  kiln bench --generate --config gpt2-124M --threads 2 --rows 1,8,16,32,64"})
 final class BenchCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -138,6 +140,29 @@ final class BenchCommand implements Callable<Integer> {
                     + " for backward (the memory of the naive path) instead of one logsumexp per row.")
     boolean keepProbabilities;
 
+    @Option(names = "--generate",
+            description = "Sampling throughput instead of training: rollouts as online RL draws them (N rows of a random prompt"
+                    + " as one batch, then N new tokens a step from the KV cache, temperature 1), one JSON line per row count with"
+                    + " sampled_tok_s, rollout_ms, prompt_ms, decode_step_ms; bench/torch_generate.py runs the same in PyTorch.")
+    boolean generate;
+
+    @Option(names = "--rows", paramLabel = "N", split = ",", defaultValue = "1,8,16,32,64",
+            description = "With --generate: the row counts, comma-separated (default: ${DEFAULT-VALUE}).")
+    List<Integer> rows;
+
+    @Option(names = "--prompt", paramLabel = "P", defaultValue = "16", description = "With --generate: prompt tokens a row (default: ${DEFAULT-VALUE}).")
+    int prompt;
+
+    @Option(names = "--new-tokens", paramLabel = "N", defaultValue = "32",
+            description = "With --generate: new tokens a row (default: ${DEFAULT-VALUE}).")
+    int newTokens;
+
+    @Option(names = "--rollouts", paramLabel = "N", defaultValue = "3",
+            description = "With --generate: timed rollouts per row count (default: ${DEFAULT-VALUE}), after the warm-up: --warmup"
+                    + " rollouts exactly, else 1 and more until " + DEFAULT_WARMUP_SECONDS + " s after the first, then while the JIT"
+                    + " is busy, as for training.")
+    int rollouts;
+
     @Option(names = "--vocab", paramLabel = "V", description = "Override the shape's vocabulary size.")
     Integer vocab;
     @Option(names = "--d-model", paramLabel = "C", description = "Override the shape's width.")
@@ -161,6 +186,7 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         if (!frozenDtype.equals("fp32") && !frozenDtype.equals("bf16"))
             throw new IllegalArgumentException("--frozen-dtype must be fp32 or bf16, got '" + frozenDtype + "'");
+        if (generate && finetune != null) throw new IllegalArgumentException("--generate and --finetune are separate measurements; pick one");
         if (finetune == null && (gradientCheckpointing || frozenDtype.equals("bf16") || !optimizer.equals("adamw")))
             throw new IllegalArgumentException("--frozen-dtype, --optimizer and --gradient-checkpointing need --finetune");
         if (!List.of("adamw", "adamw8bit", "lomo").contains(optimizer))
@@ -175,6 +201,7 @@ final class BenchCommand implements Callable<Integer> {
                     + "; " + usedThreads + " thread" + (usedThreads == 1 ? "" : "s") + "; Java " + Runtime.version());
             err.flush();
             if (finetune != null) return finetune(session, backend, shapes, usedThreads, out);
+            if (generate) return generate(backend, shapes, usedThreads, out, err);
             if (fmaPeak && !(backend instanceof CpuBackend))
                 throw new IllegalArgumentException("--fma-peak measures this machine's CPU ceiling, a bound for the cpu backend only;"
                         + " the backend is '" + backend.name() + "'");
@@ -249,6 +276,38 @@ final class BenchCommand implements Callable<Integer> {
             out.println(Json.compact(JsonValues.finite(r)));
             out.flush();
         }
+        return 0;
+    }
+
+    /** --generate: a table, then one JSON line per shape and row count. */
+    private int generate(Backend backend, List<BenchShape> shapes, int usedThreads, PrintWriter out, PrintWriter err) {
+        GenerateBench bench = new GenerateBench(backend, new GenerateBench.Settings(rows, prompt, newTokens,
+                warmup != null ? Warmup.exactly(warmup) : new Warmup(1, DEFAULT_WARMUP_SECONDS, JIT_QUIET_MILLIS, MAX_WARMUP_SECONDS),
+                rollouts, seed), err);
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (BenchShape shape : shapes) {
+            for (Map<String, Object> r : bench.run(shape)) {
+                Map<String, Object> line = new LinkedHashMap<>();
+                line.put("tag", tag);
+                line.put("config", shape.name());
+                line.put("impl", "kiln");
+                line.put("threads", usedThreads);
+                line.put("backend", backend.name());
+                line.put("java", Runtime.version().toString());
+                shape.putDimensions(line);
+                line.remove("B");                  // the rows are the batch here
+                line.putAll(r);
+                results.add(line);
+            }
+        }
+        out.println("backend " + backend.name() + ", " + usedThreads + " thread" + (usedThreads == 1 ? "" : "s")
+                + " (medians over timed rollouts; " + prompt + " prompt + " + newTokens + " new tokens a row)");
+        out.println("config      rows  sampled tok/s  rollout ms  prompt ms  decode step ms");
+        for (Map<String, Object> r : results)
+            out.printf(java.util.Locale.ROOT, "%-10s %5d %14.1f %11.1f %10.1f %15.2f%n", r.get("config"), (Integer) r.get("rows"),
+                    (Double) r.get("sampled_tok_s"), (Double) r.get("rollout_ms"), (Double) r.get("prompt_ms"), (Double) r.get("decode_step_ms"));
+        for (Map<String, Object> r : results) out.println(Json.compact(JsonValues.finite(r)));
+        out.flush();
         return 0;
     }
 
