@@ -23,9 +23,11 @@ package dev.kiln.api.plugin;
  * 1.9 memory reuse: {@code Backend.release} / {@code poolStats} / {@code allocateUninitialized} and {@link dev.kiln.api.backend.StoragePool}
  * (a released storage is refused afterwards); the tape releases what backward consumed
  * ({@code Tensor.savedForBackward}, {@code releaseStorage}, {@link dev.kiln.api.tensor.ScratchScope}).
+ * 1.10 {@code Backend.linearBackward} (a linear layer's two gradients in one call) and {@code Backend.weightsFixed}
+ * (weights only read while a scope is open, as while a policy samples).
  */
 public record ApiVersion(int major, int minor) {
-    public static final String CURRENT = "1.9";
+    public static final String CURRENT = "1.10";
 
     public static ApiVersion parse(String text) {
         String[] parts = text == null ? new String[0] : text.trim().split("\\.");
