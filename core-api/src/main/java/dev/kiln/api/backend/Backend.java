@@ -2,6 +2,8 @@ package dev.kiln.api.backend;
 
 import dev.kiln.api.tensor.Storage;
 
+import java.util.Collection;
+
 /**
  * The numeric primitives every differentiable op in Kiln is built from. A backend owns its
  * {@link Storage} (host arrays, device buffers) and evaluates these primitives on it.
@@ -315,7 +317,7 @@ public interface Backend extends AutoCloseable {
      * leaves such copies stale; a backend need not detect it. Scopes do not nest: an inner one changes nothing. The
      * default keeps nothing.
      */
-    default Scope weightsFixed(java.util.Collection<Storage> weights) { return () -> {}; }
+    default Scope weightsFixed(Collection<Storage> weights) { return () -> {}; }
 
     /** What {@link #weightsFixed} returns: closing it ends the scope. */
     interface Scope extends AutoCloseable {

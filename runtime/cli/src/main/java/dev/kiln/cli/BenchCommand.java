@@ -21,6 +21,7 @@ import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -304,7 +305,7 @@ final class BenchCommand implements Callable<Integer> {
                 + " (medians over timed rollouts; " + prompt + " prompt + " + newTokens + " new tokens a row)");
         out.println("config      rows  sampled tok/s  rollout ms  prompt ms  decode step ms");
         for (Map<String, Object> r : results)
-            out.printf(java.util.Locale.ROOT, "%-10s %5d %14.1f %11.1f %10.1f %15.2f%n", r.get("config"), (Integer) r.get("rows"),
+            out.printf(Locale.ROOT, "%-10s %5d %14.1f %11.1f %10.1f %15.2f%n", r.get("config"), (Integer) r.get("rows"),
                     (Double) r.get("sampled_tok_s"), (Double) r.get("rollout_ms"), (Double) r.get("prompt_ms"), (Double) r.get("decode_step_ms"));
         for (Map<String, Object> r : results) out.println(Json.compact(JsonValues.finite(r)));
         out.flush();

@@ -10,6 +10,7 @@ import dev.kiln.api.sampling.PolicySampler;
 import dev.kiln.api.tensor.IntTensor;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,7 +56,7 @@ final class GenerateBench {
         model.train(false);
         int vocab = shape.vocab();
         PolicySampler sampler = new PolicySampler(new PolicySampler.Settings(false, 1.0, 0, 1.0, settings.newTokens()), new int[0], vocab);
-        List<Map<String, Object>> out = new java.util.ArrayList<>();
+        List<Map<String, Object>> out = new ArrayList<>();
         for (int rows : settings.rows()) {
             err.println("  " + shape.name() + ": " + rows + " row" + (rows == 1 ? "" : "s") + ", " + settings.warmup().plan("rollouts")
                     + " + " + settings.rollouts() + " timed rollouts of " + settings.newTokens() + " new tokens after " + settings.prompt());
