@@ -6,9 +6,14 @@ import dev.kiln.api.nn.ModelInput;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.tensor.IntTensor;
+import dev.kiln.api.tensor.Storage;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -96,12 +101,12 @@ class PolicySamplerTest {
     void samplesWithTheModelsWeightsDeclaredFixed() {
         // a backend may keep the weights in a faster form while they do not change (the cpu backend: packed panels)
         class Recording extends NaiveBackend {
-            final java.util.Set<dev.kiln.api.tensor.Storage> fixed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            final Set<Storage> fixed = Collections.newSetFromMap(new IdentityHashMap<>());
             int scopes, productsInside, productsOutside;
             boolean open;
 
             @Override
-            public Scope weightsFixed(java.util.Collection<dev.kiln.api.tensor.Storage> weights) {
+            public Scope weightsFixed(Collection<Storage> weights) {
                 scopes++;
                 fixed.addAll(weights);
                 open = true;
@@ -109,9 +114,8 @@ class PolicySamplerTest {
             }
 
             @Override
-            public void matmul(dev.kiln.api.tensor.Storage a, dev.kiln.api.tensor.Storage b, dev.kiln.api.tensor.Storage c, int batch,
-                               int m, int n, int k, boolean transA, boolean transB, int strideA, int strideB, int strideC, float alpha,
-                               boolean accumulate) {
+            public void matmul(Storage a, Storage b, Storage c, int batch, int m, int n, int k, boolean transA, boolean transB,
+                               int strideA, int strideB, int strideC, float alpha, boolean accumulate) {
                 if (open) productsInside++;
                 else productsOutside++;
                 super.matmul(a, b, c, batch, m, n, k, transA, transB, strideA, strideB, strideC, alpha, accumulate);
