@@ -81,7 +81,7 @@ final class GenerateBench {
                     total[timed++] = (t2 - t1) / 1e6;
                 }
             }
-            double rolloutMs = median(total), promptMs = median(prompt);
+            double rolloutMs = BenchRunner.median(total), promptMs = BenchRunner.median(prompt);
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("rows", rows);
             r.put("prompt", settings.prompt());
@@ -107,11 +107,5 @@ final class GenerateBench {
             var hidden = model.forward(ModelInput.of(new IntTensor(ids, n, p)).withCache(new KVCache(model.config().layers())));
             model.logits(Shapes.slice(hidden, 1, p - 1, p)).toArray();
         }
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 }
