@@ -11,7 +11,7 @@ import java.util.List;
  * heads in place inside strided q / k / v. A KC×NC block of op(B) (KC: K in equal blocks, see
  * {@link #K_BLOCK}) is packed into nr-wide panels (shared by all threads), an MC×KC block of op(A)
  * into mr-tall panels (per thread); transposes only change how the packing reads, so every variant
- * runs the same micro-kernel.
+ * runs the same micro-kernel ({@link Panels} lays them out).
  */
 final class Gemm {
     private static final int NC = 2048;
@@ -60,18 +60,22 @@ final class Gemm {
 
     private final MicroKernel kernel;
     private final RowDots rowDots;
+    private final SwappedProduct swapped;
     private final Parallel par;
     private final int mr, nr, mc;
+    private final Panels layout;
     private final ThreadLocal<float[]> packedA, packedB, edgeTile;
     private volatile FixedPanels fixed;     // inside a weightsFixed scope
 
     Gemm(MicroKernel kernel, Lanes lanes, Parallel par) {
         this.kernel = kernel;
         this.rowDots = new RowDots(lanes, par);
+        this.swapped = new SwappedProduct(this, par);
         this.par = par;
         this.mr = kernel.mr();
         this.nr = kernel.nr();
         this.mc = mr * (96 / mr);
+        this.layout = new Panels(mr, nr);
         this.packedA = ThreadLocal.withInitial(() -> new float[mc * K_BLOCK]);
         this.edgeTile = ThreadLocal.withInitial(() -> new float[mr * nr]);
         this.packedB = ThreadLocal.withInitial(() -> new float[0]);     // grown to the widest block a thread packs
@@ -80,7 +84,8 @@ final class Gemm {
     /**
      * Until the scope closes, products (from any thread) by a transposed B that is one of weights keep its packed
      * panels from the second product by it on, up to budgetFloats in all, and multiply by them again; products of
-     * more than {@link RowDots#FEW_ROWS} rows by such a B run here on the kept panels instead of as dot products.
+     * more than {@link RowDots#FEW_ROWS} rows by such a B run here on the kept panels instead of as dot products or a
+     * {@link SwappedProduct}.
      * Rollouts, GPT-2 124M on 2 threads, in one JVM: 8 rows 140–145 → 193–194 sampled tokens/s, 16 rows 166–169 →
      * 263–264, 32 rows 186–187 → 281–293, 64 rows 219–251 → 317–325 (README, Benchmarks, sixteenth session). An inner
      * scope changes nothing.
@@ -150,6 +155,27 @@ final class Gemm {
             rowDots.run(parallel, m, n, k, alpha, a, ao, lda, b, bo, ldb, c, co, ldc, accumulate, bias);
             return;
         }
+        if (tail == null && fixedB == null && SwappedProduct.takes(m, n, k, transA, transB)) {
+            // a few dozen rows by a large transposed B: read it once, where it lies
+            swapped.run(parallel, m, n, k, alpha, a, ao, lda, b, bo, ldb, c, co, ldc, accumulate, bias);
+            return;
+        }
+        packed(parallel, m, n, k, alpha, a, ao, lda, transA, b, bo, ldb, transB, c, co, ldc, accumulate, bias, tail, fixedB);
+    }
+
+    /**
+     * {@link #run} on this thread through the packed loop nest whatever the shape, never as dot products: the same
+     * bits for a row of A or B wherever it falls ({@link SwappedProduct}'s slices of B).
+     */
+    void runPacked(int m, int n, int k, float alpha, float[] a, int ao, int lda, boolean transA, float[] b, int bo, int ldb,
+                   boolean transB, float[] c, int co, int ldc) {
+        if (m == 0 || n == 0 || k == 0) throw new IllegalArgumentException("an empty product: " + m + " × " + n + " × " + k);
+        packed(false, m, n, k, alpha, a, ao, lda, transA, b, bo, ldb, transB, c, co, ldc, false, null, null, null);
+    }
+
+    private void packed(boolean parallel, int m, int n, int k, float alpha,
+                        float[] a, int ao, int lda, boolean transA, float[] b, int bo, int ldb, boolean transB,
+                        float[] c, int co, int ldc, boolean accumulate, float[] bias, SharedTail tail, FixedPanels fixedB) {
         boolean fanOut = parallel && par.threads() > 1 && (long) m * n * k >= 32L * 32 * 32;
         int kMax = n <= NARROW_N && m > TALL_M && !rowsAlias(transA, lda) ? NARROW_K_BLOCK : K_BLOCK;
         int kBlocks = (k + kMax - 1) / kMax;
@@ -167,8 +193,8 @@ final class Gemm {
                 float[] fresh = key == null || kept != null ? null : fixedB.reserve(kc * panels * nr);
                 float[] bp = kept != null ? kept : fresh != null ? fresh : scratch;
                 if (kept == null) {
-                    if (fanOut) par.range(panels, packGrain(kc), (p0, p1) -> packB(bp, b, bo, ldb, transB, pc0, kc, jc0, n, p0, p1));
-                    else packB(bp, b, bo, ldb, transB, pc, kc, jc, n, 0, panels);
+                    if (fanOut) par.range(panels, packGrain(kc), (p0, p1) -> layout.packB(bp, b, bo, ldb, transB, pc0, kc, jc0, n, p0, p1));
+                    else layout.packB(bp, b, bo, ldb, transB, pc, kc, jc, n, 0, panels);
                     if (fresh != null) fixedB.keep(key, fresh);
                 }
                 if (fanOut) {
@@ -227,7 +253,7 @@ final class Gemm {
         // (a short last panel is still packed)
         boolean direct = kernel.readsUnpacked() && p1 - p0 <= UNPACKED_PANELS && !rowsAlias(transA, lda);
         int full = direct ? mcur / mr * mr : 0;
-        packA(ap, a, ao, lda, transA, i0 + full, mcur - full, pc, kc);
+        layout.packA(ap, a, ao, lda, transA, i0 + full, mcur - full, pc, kc);
         int group = Math.max(1, B_GROUP_FLOATS / (kc * nr));
         for (int g0 = p0; g0 < p1; g0 += group) {
             for (int ir = 0; ir < mcur; ir += mr) {
@@ -266,27 +292,6 @@ final class Gemm {
     // A transposed, read in place, with rows a multiple of ALIASING_STRIDE apart
     private static boolean rowsAlias(boolean transA, int lda) { return transA && lda % ALIASING_STRIDE == 0; }
 
-    // one whole panel of op(B) = Bᵀ: bp[base + p·nr + j] = b[src + j·ldb + p]. 8 of op(B)'s rows at a time, each
-    // column's 8 values read in one run: 1.6× faster than a column's whole kc run per pass (GPT-2's weights, AMD
-    // EPYC), whose stores each land nr floats apart
-    private void packTransposedPanel(float[] bp, int base, float[] b, int src, int ldb, int kc) {
-        int p = 0;
-        for (; p + 8 <= kc; p += 8) {
-            for (int j = 0; j < nr; j++) {
-                int s = src + j * ldb + p, d = base + p * nr + j;
-                bp[d] = b[s];
-                bp[d + nr] = b[s + 1];
-                bp[d + 2 * nr] = b[s + 2];
-                bp[d + 3 * nr] = b[s + 3];
-                bp[d + 4 * nr] = b[s + 4];
-                bp[d + 5 * nr] = b[s + 5];
-                bp[d + 6 * nr] = b[s + 6];
-                bp[d + 7 * nr] = b[s + 7];
-            }
-        }
-        for (; p < kc; p++) for (int j = 0; j < nr; j++) bp[base + p * nr + j] = b[src + j * ldb + p];
-    }
-
     /**
      * B panels per thread when packing fans out: at least PACK_GRAIN_FLOATS floats each. Eight panels regardless of
      * K kept a weight gradient's B (X [1024, 128]: four panels of 32 Ki floats) on one thread while the other waited,
@@ -309,80 +314,8 @@ final class Gemm {
         return transA ? p * lda + i : i * lda + p;
     }
 
-    // ap: ceil(mcur/mr) panels of [kc][mr]: ap[ir*kc + p*mr + r] = op(A)[i0 + ir + r, pc + p]
-    private void packA(float[] ap, float[] a, int ao, int lda, boolean transA, int i0, int mcur, int pc, int kc) {
-        for (int ir = 0; ir < mcur; ir += mr) {
-            int rows = Math.min(mr, mcur - ir), base = ir * kc;
-            if (transA && rows == mr && mr == 6) {
-                int s0 = ao + pc * lda + i0 + ir;
-                for (int p = 0; p < kc; p++) {
-                    int src = s0 + p * lda, dst = base + p * 6;
-                    ap[dst] = a[src];
-                    ap[dst + 1] = a[src + 1];
-                    ap[dst + 2] = a[src + 2];
-                    ap[dst + 3] = a[src + 3];
-                    ap[dst + 4] = a[src + 4];
-                    ap[dst + 5] = a[src + 5];
-                }
-            } else if (transA) {
-                for (int p = 0; p < kc; p++) {
-                    int src = ao + (pc + p) * lda + i0 + ir, dst = base + p * mr;
-                    for (int r = 0; r < rows; r++) ap[dst + r] = a[src + r];
-                    for (int r = rows; r < mr; r++) ap[dst + r] = 0f;
-                }
-            } else if (rows == mr && mr == 6) {
-                // six row streams, sequential stores
-                int s0 = ao + (i0 + ir) * lda + pc, s1 = s0 + lda, s2 = s1 + lda, s3 = s2 + lda, s4 = s3 + lda, s5 = s4 + lda;
-                for (int p = 0; p < kc; p++) {
-                    int dst = base + p * 6;
-                    ap[dst] = a[s0 + p];
-                    ap[dst + 1] = a[s1 + p];
-                    ap[dst + 2] = a[s2 + p];
-                    ap[dst + 3] = a[s3 + p];
-                    ap[dst + 4] = a[s4 + p];
-                    ap[dst + 5] = a[s5 + p];
-                }
-            } else {
-                for (int r = 0; r < mr; r++) {
-                    if (r >= rows) {
-                        for (int p = 0; p < kc; p++) ap[base + p * mr + r] = 0f;
-                        continue;
-                    }
-                    int src = ao + (i0 + ir + r) * lda + pc;
-                    for (int p = 0; p < kc; p++) ap[base + p * mr + r] = a[src + p];
-                }
-            }
-        }
-    }
-
     /** op(B) [k, n] (stored [n, k] if transB, row stride ldb, from bo) as ceil(n/nr) panels of [k][nr] from bp[0], zero past column n: what the micro-kernel reads. */
     void packPanels(float[] bp, float[] b, int bo, int ldb, boolean transB, int k, int n) {
-        packB(bp, b, bo, ldb, transB, 0, k, 0, n, 0, (n + nr - 1) / nr);
-    }
-
-    // bp: panels [p0, p1) of [kc][nr]: bp[q*kc*nr + p*nr + j] = op(B)[pc + p, jc + q*nr + j]
-    private void packB(float[] bp, float[] b, int bo, int ldb, boolean transB, int pc, int kc, int jc, int n,
-                       int p0, int p1) {
-        for (int q = p0; q < p1; q++) {
-            int j0 = jc + q * nr, cols = Math.min(nr, n - j0), base = q * kc * nr;
-            if (transB && cols == nr) {
-                packTransposedPanel(bp, base, b, bo + j0 * ldb + pc, ldb, kc);
-            } else if (transB) {
-                for (int j = 0; j < nr; j++) {
-                    if (j >= cols) {
-                        for (int p = 0; p < kc; p++) bp[base + p * nr + j] = 0f;
-                        continue;
-                    }
-                    int src = bo + (j0 + j) * ldb + pc;
-                    for (int p = 0; p < kc; p++) bp[base + p * nr + j] = b[src + p];
-                }
-            } else {
-                for (int p = 0; p < kc; p++) {
-                    int src = bo + (pc + p) * ldb + j0, dst = base + p * nr;
-                    System.arraycopy(b, src, bp, dst, cols);
-                    for (int j = cols; j < nr; j++) bp[dst + j] = 0f;
-                }
-            }
-        }
+        layout.packB(bp, b, bo, ldb, transB, 0, k, 0, n, 0, (n + nr - 1) / nr);
     }
 }

@@ -13,10 +13,10 @@ final class RowDots {
     /**
      * The most rows this takes. A decode step's products of GPT-2 124M (its 48 linear layers and the LM head; AMD
      * EPYC, 2 threads, alternating with the packed GEMM in one JVM), GEMM → this, ms: 1 row 93–96 → 9–11, 4 rows
-     * 95 → 16.5–18.5, 8 rows 106–124 → 34, 16 rows 112–114 → 64–68, 32 rows 138–151 → 113–114; at 64 rows the GEMM,
-     * which reuses each B panel across rows, was faster (172 against 223–231).
+     * 95 → 16.5–18.5, 8 rows 106–124 → 34. More rows run as {@link SwappedProduct}s (16 rows here took 64–68 ms, 32
+     * rows 113–114, and there 52–60 and 44–70).
      */
-    static final int MAX_ROWS = 32;
+    static final int MAX_ROWS = 8;
     /**
      * Above FEW_ROWS rows, only a B of at least LARGE_B floats (1 MiB, a core's L2 here), which a decode step reads
      * from L3 or memory once. A small B that stays in cache is the GEMM's: attention's short blocks (16 × 80 × 32,
@@ -38,8 +38,11 @@ final class RowDots {
 
     /** Whether C [m, n] = A [m, k] · op(B) is one for {@link #run}: A as stored, B transposed, few rows, B read once. */
     static boolean takes(int m, int n, int k, boolean transA, boolean transB) {
-        return !transA && transB && (m <= FEW_ROWS || m <= MAX_ROWS && (long) n * k >= LARGE_B);
+        return !transA && transB && (m <= FEW_ROWS || m <= MAX_ROWS && isLarge(n, k));
     }
+
+    /** Whether a B [n, k] is at least LARGE_B floats. */
+    static boolean isLarge(int n, int k) { return (long) n * k >= LARGE_B; }
 
     /**
      * c[co + i·ldc + j] = alpha · Σ_p a[ao + i·lda + p] · b[bo + j·ldb + p] (+ the old c when accumulate, + bias[j]

@@ -35,7 +35,7 @@ class FixedWeightsTest {
                 try (Backend.Scope scope = be.weightsFixed(List.of(ws))) {
                     for (int call = 0; call < 3; call++) {              // seen, packed and kept, kept panels read
                         float[] inside = linear(be, x, ws, bs, m, n, k);
-                        if (m <= RowDots.FEW_ROWS || m > RowDots.MAX_ROWS) {
+                        if (m <= RowDots.FEW_ROWS || m > SwappedProduct.MAX_ROWS) {
                             assertArrayEquals(outside, inside, m + " rows, call " + call + ": the same path as outside the scope");
                         } else {
                             assertClose(outside, inside, m + " rows, call " + call);

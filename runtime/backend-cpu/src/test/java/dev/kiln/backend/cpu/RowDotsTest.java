@@ -16,25 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * product's bits; the same bits on any number of threads.
  */
 class RowDotsTest {
-    /** Checks c against alpha · a · bᵀ (+ c0 when accumulate, + bias) in double, within float rounding of Σ|a·b|. */
-    private static void assertProduct(float[] expectedStart, float[] c, int m, int n, int k, float alpha, float[] a, int ao,
-                                      int lda, float[] b, int bo, int ldb, int co, int ldc, boolean accumulate, float[] bias) {
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
-                double dot = 0, magnitude = 0;
-                for (int p = 0; p < k; p++) {
-                    double t = (double) a[ao + i * lda + p] * b[bo + j * ldb + p];
-                    dot += t;
-                    magnitude += Math.abs(t);
-                }
-                int at = co + i * ldc + j;
-                double expected = alpha * dot + (accumulate ? expectedStart[at] : 0) + (bias == null ? 0 : bias[j]);
-                double tolerance = 1e-5 * (Math.abs(alpha) * magnitude + 1);
-                assertEquals(expected, c[at], tolerance, "c[" + i + ", " + j + "] of " + m + " × " + n + " × " + k);
-            }
-        }
-    }
-
     @Test
     void matchesTheProductInDouble() {
         int[][] shapes = {{1, 1}, {17, 15}, {300, 16}, {129, 33}, {2000, 768}};     // n, k: tails, one vector, two, many
@@ -49,7 +30,7 @@ class RowDotsTest {
                             float[] a = Gaussians.random(1, m * k), b = Gaussians.random(2, n * k), c0 = Gaussians.random(3, m * n);
                             float[] c = c0.clone();
                             dots.run(true, m, n, k, alpha, a, 0, k, b, 0, k, c, 0, n, accumulate, null);
-                            assertProduct(c0, c, m, n, k, alpha, a, 0, k, b, 0, k, 0, n, accumulate, null);
+                            ProductChecks.assertProduct(c0, c, m, n, k, alpha, a, 0, k, b, 0, k, 0, n, accumulate, null);
                         }
                     }
                 }
@@ -68,7 +49,7 @@ class RowDotsTest {
                 float[] a = Gaussians.random(1, m * k), b = Gaussians.random(2, n * k), c0 = Gaussians.random(3, m * n);
                 Storage c = be.upload(c0);
                 be.matmul(be.upload(a), be.upload(b), c, 1, m, n, k, false, true, 0, 0, 0, 0.5f, true);
-                assertProduct(c0, be.download(c), m, n, k, 0.5f, a, 0, k, b, 0, k, 0, n, true, null);
+                ProductChecks.assertProduct(c0, be.download(c), m, n, k, 0.5f, a, 0, k, b, 0, k, 0, n, true, null);
             }
         }
     }
@@ -81,7 +62,7 @@ class RowDotsTest {
                 float[] x = Gaussians.random(1, rows * in), w = Gaussians.random(2, out * in), bias = Gaussians.random(3, out);
                 Storage y = be.upload(Gaussians.random(4, rows * out));
                 be.linear(be.upload(x), be.upload(w), be.upload(bias), y, rows, in, out);
-                assertProduct(null, be.download(y), rows, out, in, 1f, x, 0, in, w, 0, in, 0, out, false, bias);
+                ProductChecks.assertProduct(null, be.download(y), rows, out, in, 1f, x, 0, in, w, 0, in, 0, out, false, bias);
             }
         }
     }
@@ -96,7 +77,7 @@ class RowDotsTest {
             for (boolean accumulate : new boolean[] {false, true}) {
                 float[] c = c0.clone();
                 dots.run(true, m, n, k, -2f, a, ao, lda, b, bo, ldb, c, co, ldc, accumulate, null);
-                assertProduct(c0, c, m, n, k, -2f, a, ao, lda, b, bo, ldb, co, ldc, accumulate, null);
+                ProductChecks.assertProduct(c0, c, m, n, k, -2f, a, ao, lda, b, bo, ldb, co, ldc, accumulate, null);
                 for (int at = 0; at < c.length; at++) {
                     int row = (at - co) / ldc, col = (at - co) % ldc;
                     boolean inside = at >= co && row < m && col < n;
@@ -114,10 +95,10 @@ class RowDotsTest {
         try (CpuBackend one = new CpuBackend(1); CpuBackend two = new CpuBackend(2); CpuBackend three = new CpuBackend(3)) {
             for (int m : new int[] {1, 5, RowDots.MAX_ROWS}) {
                 float[] a = Gaussians.random(m, m * k);
-                float[] expected = product(one, a, b, m, n, k);
+                float[] expected = ProductChecks.product(one, a, b, m, n, k);
                 assertTrue(Arrays.stream(new int[] {0, n / 2, n - 1}).allMatch(j -> expected[j] != 0f), "a product that computes something");
-                assertArrayEquals(expected, product(two, a, b, m, n, k), "2 threads, " + m + " rows");
-                assertArrayEquals(expected, product(three, a, b, m, n, k), "3 threads, " + m + " rows");
+                assertArrayEquals(expected, ProductChecks.product(two, a, b, m, n, k), "2 threads, " + m + " rows");
+                assertArrayEquals(expected, ProductChecks.product(three, a, b, m, n, k), "3 threads, " + m + " rows");
             }
         }
     }
@@ -136,11 +117,5 @@ class RowDotsTest {
                         "row " + r + " of " + rows + ", n " + n);
             }
         }
-    }
-
-    private static float[] product(CpuBackend be, float[] a, float[] b, int m, int n, int k) {
-        Storage c = be.allocate(m * n);
-        be.matmul(be.upload(a), be.upload(b), c, 1, m, n, k, false, true, 0, 0, 0, 1f, false);
-        return be.download(c);
     }
 }
