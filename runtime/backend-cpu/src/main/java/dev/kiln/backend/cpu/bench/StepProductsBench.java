@@ -9,7 +9,8 @@ import java.util.SplittableRandom;
 
 /**
  * The matrix products of a training step of a bench model, each timed on its own:
- * {@code java --add-modules jdk.incubator.vector -cp ... StepProductsBench [threads] [tiny|small|gpt2-124M] [rounds]}.
+ * {@code java --add-modules jdk.incubator.vector -cp ... StepProductsBench [threads] [tiny|small|gpt2-124M] [rounds]
+ * [prompt rows]}; with prompt rows, only the forward products, of that many rows: a prompt's pass.
  * Per linear layer of a block (qkv, attention projection, MLP up and down) and the tied LM head: the forward
  * product (with its bias where the model has one), the input gradient dX = dY·W and the weight gradient
  * dW = dYᵀ·X, with the shapes and flags of {@code MatMul.linear}'s backward. Each round runs the fifteen in turn,
@@ -32,10 +33,12 @@ public final class StepProductsBench {
             case "gpt2-124M" -> new int[] {4 * 256, 768, 50257, 12};
             default -> throw new IllegalArgumentException("config: tiny, small or gpt2-124M, not " + config);
         };
-        int rows = dims[0], c = dims[1], v = dims[2], layers = dims[3];
+        int promptRows = args.length > 3 ? Integer.parseInt(args[3]) : 0;
+        int rows = promptRows > 0 ? promptRows : dims[0], c = dims[1], v = dims[2], layers = dims[3];
         Product[] products = products(rows, c, v);
+        if (promptRows > 0) products = Arrays.stream(products).filter(p -> p.name().endsWith(" fwd")).toArray(Product[]::new);
         try (Backend b = new CpuBackend(threads)) {
-            System.out.println(b.description() + ", " + config + ", " + rounds + " rounds");
+            System.out.println(b.description() + ", " + config + ", " + rounds + " rounds" + (promptRows > 0 ? ", a prompt of " + rows + " rows" : ""));
             double[][] secs = new double[products.length][rounds];
             Storage[][] operands = new Storage[products.length][];
             for (int i = 0; i < products.length; i++) operands[i] = operands(b, products[i], i);
@@ -48,18 +51,20 @@ public final class StepProductsBench {
                 }
             }
             double total = 0, flops = 0;
+            int count = 0;
             for (int i = 0; i < products.length; i++) {
                 Product p = products[i];
                 Arrays.sort(secs[i]);
-                int times = i < 12 ? layers : 1;       // the first twelve run in every block
+                int times = p.name().startsWith("lm-head") ? 1 : layers;       // the rest run in every block
+                count += times;
                 double med = secs[i][rounds / 2], f = 2.0 * p.m * p.n * p.k;
                 total += times * med;
                 flops += times * f;
                 System.out.printf("%-16s %5d x %5d x %5d %s%s  %8.1f us  %6.1f GFLOP/s%n", p.name, p.m, p.n, p.k,
                         p.transA ? "Aᵀ" : "A ", p.transB ? "Bᵀ" : "B ", med * 1e6, f / med * 1e-9);
             }
-            System.out.printf("a step's %d products (%d blocks' and the head's): %.2f ms, %.1f GFLOP/s%n",
-                    12 * layers + 3, layers, total * 1e3, flops / total * 1e-9);
+            System.out.printf("a %s's %d products (%d blocks' and the head's): %.2f ms, %.1f GFLOP/s%n",
+                    promptRows > 0 ? "prompt pass" : "step", count, layers, total * 1e3, flops / total * 1e-9);
         }
     }
 
