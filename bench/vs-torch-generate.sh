@@ -11,7 +11,8 @@
 #   bench/vs-torch-generate.sh --summarize DIR     # the table again from a finished sitting's JSON lines
 #
 # Environment: ROUNDS (2), CONFIG (gpt2-124M), ROWS (1,4,8,16,32,64), PROMPT (16), NEW_TOKENS (32), THREADS (2),
-# OUT (a new directory under /tmp), TORCH_PYTHON (/usr/bin/python3, the interpreter that has torch; ../shared/bench/README.md sets up a fair OpenBLAS),
+# OUT (a new directory under /tmp), TORCH_PYTHON (/usr/bin/python3, the interpreter that has torch;
+# ../shared/bench/README.md sets up a fair OpenBLAS), TORCH_KEEP_OPENBLAS_ENV (0: see bench/torch-blas.sh),
 # JAVA_HOME and KILN_JAVA_OPTS as for ./kiln. Nothing else should run during a sitting.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -60,12 +61,14 @@ torch_python="${TORCH_PYTHON:-/usr/bin/python3}"
 out="${OUT:-$(mktemp -d /tmp/kiln-vs-torch-generate.XXXXXX)}"; mkdir -p "$out"
 echo "bench/vs-torch-generate.sh: $rounds rounds of $config at $rows rows ($prompt-token prompts, $new_tokens new tokens) on $threads threads; JSON lines in $out"
 lscpu 2>/dev/null | grep -m1 "Model name" || true
+. "$root/bench/torch-blas.sh"
+torch_blas_report "$torch_python"
 for n in $(seq 1 "$rounds"); do
     echo "round $n of $rounds ($(date -u +%H:%M:%S) UTC)"
     (cd "$root" && KILN_NO_BUILD=1 ./kiln bench --generate --config "$config" --threads "$threads" --rows "$rows" \
         --prompt "$prompt" --new-tokens "$new_tokens" 2>/dev/null \
         | grep -E '^\{') > "$out/kiln_$n.jsonl"
-    OMP_NUM_THREADS="$threads" "$torch_python" "$root/bench/torch_generate.py" --config "$config" --threads "$threads" \
+    env "${torch_blas_env[@]}" OMP_NUM_THREADS="$threads" "$torch_python" "$root/bench/torch_generate.py" --config "$config" --threads "$threads" \
         --rows "$rows" --prompt "$prompt" --new-tokens "$new_tokens" 2>/dev/null | grep -E '^\{' > "$out/torch_$n.jsonl"
 done
 summarize "$out"

@@ -14,7 +14,8 @@
 #
 # Environment: ROUNDS (3), SHAPES ("tiny small gpt2-124M"), THREADS (2), OUT (a new directory under /tmp),
 # TORCH_BENCH (../shared/bench/torch_bench.py beside this checkout), TORCH_PYTHON (/usr/bin/python3, the interpreter
-# that has torch; see the bench's README for a fair OpenBLAS setup), JAVA_HOME and KILN_JAVA_OPTS as for ./kiln.
+# that has torch; see the bench's README for a fair OpenBLAS setup), TORCH_KEEP_OPENBLAS_ENV (0: PyTorch runs without
+# the environment's OPENBLAS_* overrides, see bench/torch-blas.sh), JAVA_HOME and KILN_JAVA_OPTS as for ./kiln.
 # Nothing else should run during a sitting: both sides share the same cores, and a stray job moves the ratios.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -79,6 +80,8 @@ torch_bench="${TORCH_BENCH:-$root/../shared/bench/torch_bench.py}" torch_python=
 out="${OUT:-$(mktemp -d /tmp/kiln-vs-torch.XXXXXX)}"; mkdir -p "$out"
 echo "bench/vs-torch.sh: $rounds rounds of $shapes on $threads threads; JSON lines in $out"
 lscpu 2>/dev/null | grep -m1 "Model name" || true
+. "$root/bench/torch-blas.sh"
+torch_blas_report "$torch_python"
 
 json() { grep -E '^\{' | tail -1; }   # the JSON line of a run (both benches print one last)
 kiln_run() { # kiln_run FILE ARGS...
@@ -87,8 +90,8 @@ kiln_run() { # kiln_run FILE ARGS...
 }
 torch_run() { # torch_run FILE ARGS...
     local f="$1"; shift
-    (cd "$(dirname "$torch_bench")" && OMP_NUM_THREADS="$threads" "$torch_python" "$torch_bench" --threads "$threads" "$@" \
-        2>/dev/null | json) > "$out/$f"
+    (cd "$(dirname "$torch_bench")" && env "${torch_blas_env[@]}" OMP_NUM_THREADS="$threads" "$torch_python" "$torch_bench" \
+        --threads "$threads" "$@" 2>/dev/null | json) > "$out/$f"
 }
 peak=(--fma-peak)   # the sitting's first Kiln run also measures the FMA ceiling
 for n in $(seq 1 "$rounds"); do
