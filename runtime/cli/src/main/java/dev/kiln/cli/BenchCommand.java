@@ -45,7 +45,7 @@ import java.util.concurrent.Callable;
                 "", "Fine-tuning memory (one JSON line: peak_heap_bytes, peak_rss_bytes, optimizer_state_bytes, s_per_step, tokens_per_s):",
                 "  kiln bench --finetune lora --config gpt2-124M --seq 512 --batch 1 --frozen-dtype bf16",
                 "  kiln bench --finetune qlora --config tinyllama-1.1B --gradient-checkpointing   (qlora: lora on an NF4 + double-quantized base)",
-                "", "Sampling (rollouts; compare with: OMP_NUM_THREADS=2 python3 bench/torch_generate.py --config gpt2-124M --threads 2):",
+                "", "Sampling (rollouts; bench/vs-torch-generate.sh alternates it with bench/torch_generate.py, PyTorch's OpenBLAS unpinned):",
                 "  kiln bench --generate --config gpt2-124M --threads 2 --rows 1,8,16,32,64"})
 final class BenchCommand implements Callable<Integer> {
 

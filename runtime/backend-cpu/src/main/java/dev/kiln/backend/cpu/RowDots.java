@@ -13,8 +13,8 @@ final class RowDots {
     /**
      * The most rows this takes. A decode step's products of GPT-2 124M (its 48 linear layers and the LM head; AMD
      * EPYC, 2 threads, alternating with the packed GEMM in one JVM), GEMM → this, ms: 1 row 93–96 → 9–11, 4 rows
-     * 95 → 16.5–18.5, 8 rows 106–124 → 34. More rows run as {@link SwappedProduct}s (16 rows here took 64–68 ms, 32
-     * rows 113–114, and there 52–60 and 44–70).
+     * 95 → 16.5–18.5, 8 rows 106–124 → 34, 16 rows 112–114 → 64–68, 32 rows 138–151 → 113–114 (the Zen 4 host). More
+     * rows than 8 now run as {@link SwappedProduct}s, faster still (its figures, on the Zen 5 host).
      */
     static final int MAX_ROWS = 8;
     /**

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Products of a few dozen rows by a large transposed B (a prompt through a linear layer or the LM head), which the CPU
  * backend runs as Cᵀ = B · Aᵀ: against the product in double, with alpha, accumulate, a bias, offsets, row strides and
- * several K blocks, through {@link Gemm} and through the backend; the same bits on any number of threads and whatever
+ * several K blocks, on its own and through the backend; the same bits on any number of threads and whatever
  * rows are beside a row.
  */
 class SwappedProductTest {
@@ -31,7 +31,7 @@ class SwappedProductTest {
         // n not a multiple of a task's rows, k in one and in two K blocks, operands inside larger buffers
         int[][] shapes = {{9, 1000, 300}, {16, 5003, 64}, {33, 700, 1500}, {SwappedProduct.MAX_ROWS, 450, 768}};
         try (Parallel par = new Parallel(2)) {
-            Gemm gemm = new Gemm(MicroKernel.best(), Lanes.best(), par);
+            SwappedProduct swapped = new SwappedProduct(new Gemm(MicroKernel.best(), Lanes.best(), par), par);
             for (int[] s : shapes) {
                 int m = s[0], n = s[1], k = s[2], lda = k + 3, ldb = k + 5, ldc = n + 7, ao = 2, bo = 3, co = 4;
                 assertTrue(SwappedProduct.takes(m, n, k, false, true), Arrays.toString(s));
@@ -41,7 +41,7 @@ class SwappedProductTest {
                     boolean accumulate = variant == 1;
                     float[] withBias = variant == 2 ? bias : null, c = c0.clone();
                     float alpha = variant == 1 ? -0.5f : 1f;
-                    gemm.run(true, m, n, k, alpha, a, ao, lda, false, b, bo, ldb, true, c, co, ldc, accumulate, withBias);
+                    swapped.run(true, m, n, k, alpha, a, ao, lda, b, bo, ldb, c, co, ldc, accumulate, withBias);
                     ProductChecks.assertProduct(c0, c, m, n, k, alpha, a, ao, lda, b, bo, ldb, co, ldc, accumulate, withBias);
                     for (int at = 0; at < c.length; at++) {
                         int row = (at - co) / ldc, col = (at - co) % ldc;
