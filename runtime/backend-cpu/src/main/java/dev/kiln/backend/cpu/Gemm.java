@@ -75,7 +75,7 @@ final class Gemm {
         this.mr = kernel.mr();
         this.nr = kernel.nr();
         this.mc = mr * (96 / mr);
-        this.layout = new Panels(mr, nr);
+        this.layout = kernel.panels();
         this.packedA = ThreadLocal.withInitial(() -> new float[mc * K_BLOCK]);
         this.edgeTile = ThreadLocal.withInitial(() -> new float[mr * nr]);
         this.packedB = ThreadLocal.withInitial(() -> new float[0]);     // grown to the widest block a thread packs

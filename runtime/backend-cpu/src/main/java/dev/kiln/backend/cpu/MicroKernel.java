@@ -15,6 +15,9 @@ interface MicroKernel {
     // ap: [kc][mr] from apo; bp: [kc][nr] from bpo; c: [mr][nr] at co with row stride ldc
     void run(int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc, float alpha, boolean add);
 
+    /** How {@link Gemm} packs the panels this kernel reads. */
+    default Panels panels() { return new Panels(mr(), nr()); }
+
     /** Whether {@link #runUnpacked} reads A where it lies, so {@link Gemm} need not pack it. */
     default boolean readsUnpacked() { return false; }
 

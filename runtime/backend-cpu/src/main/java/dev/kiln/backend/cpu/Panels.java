@@ -2,10 +2,11 @@ package dev.kiln.backend.cpu;
 
 /**
  * How {@link Gemm} lays its operands out for the micro-kernel: op(A) in mr-tall panels [kc][mr], op(B) in nr-wide
- * panels [kc][nr], zero past the matrix's edge. A transpose only changes how a panel is read.
+ * panels [kc][nr], zero past the matrix's edge. A transpose only changes how a panel is read. A kernel may lay them
+ * out faster ({@link MicroKernel#panels}); these scalar loops are the oracle its tests compare with.
  */
-final class Panels {
-    private final int mr, nr;
+class Panels {
+    final int mr, nr;
 
     Panels(int mr, int nr) {
         this.mr = mr;
@@ -95,6 +96,8 @@ final class Panels {
                     int src = bo + (j0 + j) * ldb + pc;
                     for (int p = 0; p < kc; p++) bp[base + p * nr + j] = b[src + p];
                 }
+            } else if (cols == nr) {
+                packRowsPanel(bp, base, b, bo + pc * ldb + j0, ldb, kc);
             } else {
                 for (int p = 0; p < kc; p++) {
                     int src = bo + (pc + p) * ldb + j0, dst = base + p * nr;
@@ -103,5 +106,10 @@ final class Panels {
                 }
             }
         }
+    }
+
+    // one whole panel of op(B) = B: bp[base + p·nr + j] = b[src + p·ldb + j], kc runs of nr floats
+    void packRowsPanel(float[] bp, int base, float[] b, int src, int ldb, int kc) {
+        for (int p = 0; p < kc; p++) System.arraycopy(b, src + p * ldb, bp, base + p * nr, nr);
     }
 }

@@ -21,6 +21,9 @@ final class VectorMicroKernel implements MicroKernel {
     public int nr() { return NR; }
 
     @Override
+    public Panels panels() { return new VectorPanels(MR, NR); }
+
+    @Override
     public String description() { return "Vector API " + MR + "x" + NR + " (" + S.vectorBitSize() + "-bit)"; }
 
     @Override
