@@ -1,0 +1,98 @@
+package dev.kiln.backend.cpu;
+
+import dev.kiln.api.testing.RequiredInCi;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Kiln in a JVM whose other code used the Vector API at other shapes (its own execution, {@code other-shapes}: what
+ * this JVM records would change what C2 does for every other test). The library's shared methods
+ * ({@code FloatVector.intoArray} and the like) then carry several vector classes in their receiver-type profiles; a
+ * call that C2 resolves from that profile is not given one class, its intrinsic fails, and every vector through it is
+ * boxed: small's products 10–35% slower with ./kiln's JIT flags, twice as slow without (README, Benchmarks,
+ * eighteenth session). Kiln's packing and products must give C2 the class themselves ({@link ExactVector}); once
+ * compiled, they allocate nothing per vector.
+ */
+class OtherVectorShapesTest {
+    private static final long BOUND = 64 * 1024;
+
+    @BeforeAll
+    static void useEveryShape() {
+        RequiredInCi.require(MicroKernel.VECTOR_API && Lanes.best() instanceof VectorLanes,
+                "the Vector API kernels are not in use on this JVM/CPU");
+        // one other shape beside the preferred: two classes a call site, the profile C2 inlines both of, with a
+        // class check, instead of the one it can give the intrinsics (three or more and it calls the method)
+        VectorSpecies<Float> other = FloatVector.SPECIES_PREFERRED.length() == 8 ? FloatVector.SPECIES_128 : FloatVector.SPECIES_256;
+        float[] x = new float[64], y = new float[64];
+        for (int i = 0; i < x.length; i++) x[i] = i;
+        for (int i = 0; i < 200_000; i++) {
+            FloatVector v = FloatVector.fromArray(other, x, i & 31);
+            v.add(1f).intoArray(y, (i + 3) & 31);
+            y[0] += v.fma(v, v).reduceLanes(VectorOperators.ADD) * 1e-9f;
+        }
+    }
+
+    @Test
+    void packingBPanelsAllocatesNothing() {
+        MicroKernel kernel = MicroKernel.best();
+        Panels panels = kernel.panels();
+        int k = 1024, n = 256, nr = kernel.nr();
+        float[] b = random(k * n, 3), bp = new float[k * n];
+        long bytes = compiled(() -> {
+            panels.packB(bp, b, 0, n, false, 0, k, 0, n, 0, n / nr);      // B [k, n] as it lies
+            panels.packB(bp, b, 0, k, true, 0, k, 0, n, 0, n / nr);       // and stored transposed, [n, k]
+        });
+        assertTrue(bytes <= BOUND, "packing " + (2 * k * n) + " floats still allocated " + bytes + " bytes once compiled"
+                + " (vectors boxed: a call C2 resolved from a receiver-type profile holding other vector classes)");
+    }
+
+    @Test
+    void productsAllocateNothing() {
+        try (Parallel par = new Parallel(1)) {
+            Gemm gemm = new Gemm(MicroKernel.best(), Lanes.best(), par);
+            int m = 192, n = 256, k = 512;
+            float[] a = random(m * k, 5), b = random(k * n, 7), c = new float[m * n];
+            long bytes = compiled(() -> {
+                gemm.run(false, m, n, k, 1f, a, 0, k, false, b, 0, n, false, c, 0, n, false);     // dX = dY·W
+                gemm.run(false, m, n, k, 1f, a, 0, m, true, b, 0, n, false, c, 0, n, true);       // dW += dYᵀ·X
+                gemm.run(false, m, n, k, 1f, a, 0, k, false, b, 0, k, true, c, 0, n, false);      // Y = X·Wᵀ
+            });
+            assertTrue(bytes <= BOUND, "three " + m + " × " + n + " × " + k + " products still allocated " + bytes
+                    + " bytes once compiled (vectors boxed)");
+        }
+    }
+
+    // the bytes this thread allocated in one run of work after C2 compiled it: runs until a run allocates at most
+    // BOUND (after 20 runs) or 10 s have passed, and gives the last run's bytes
+    private static long compiled(Runnable work) {
+        long bytes = Long.MAX_VALUE, giveUp = System.nanoTime() + 10_000_000_000L;
+        for (int round = 0; round < 60 || System.nanoTime() < giveUp; round++) {
+            long before = allocated();
+            work.run();
+            bytes = allocated() - before;
+            if (round >= 20 && bytes <= BOUND) break;
+        }
+        return bytes;
+    }
+
+    private static float[] random(int length, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        float[] x = new float[length];
+        for (int i = 0; i < length; i++) x[i] = (float) rng.nextGaussian();
+        return x;
+    }
+
+    private static long allocated() {
+        RequiredInCi.require(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
+                "this JVM does not count allocated bytes per thread");
+        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+    }
+}
