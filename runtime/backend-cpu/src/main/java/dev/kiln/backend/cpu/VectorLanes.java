@@ -136,17 +136,19 @@ final class VectorLanes implements Lanes {
     }
 
     // ---- exponentials (FixedOrderMath's exp: the same bits however the JIT compiles it) ----------
+    // called directly, never through a wrapper of this class: ./kiln has C2 inline FixedOrderMath::exp, but a wrapper
+    // compiled on its own first (exp inlined into it) was then "already compiled into a big method", stayed a call,
+    // and boxed every vector (OtherVectorShapesTest: the softmax, GELU-tanh and SiLU kernels in a JVM that had used
+    // other vector shapes)
 
     private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2.0 / Math.PI);
-
-    private static FloatVector exp(FloatVector v) { return FixedOrderMath.exp(v); }
 
     @Override
     public float expShift(float[] x, int xo, float[] y, int yo, int n, float shift) {
         FloatVector acc = FloatVector.zero(S), sh = FloatVector.broadcast(S, shift);
         int j = 0;
         for (; j + L <= n; j += L) {
-            FloatVector e = exp(FloatVector.fromArray(S, x, xo + j).sub(sh));
+            FloatVector e = FixedOrderMath.exp(FloatVector.fromArray(S, x, xo + j).sub(sh));
             e.intoArray(y, yo + j);
             acc = ExactVector.CLASS.cast(acc).add(e);
         }
@@ -163,7 +165,9 @@ final class VectorLanes implements Lanes {
     public float expShiftSum(float[] x, int o, int n, float shift) {
         FloatVector acc = FloatVector.zero(S), sh = FloatVector.broadcast(S, shift);
         int j = 0;
-        for (; j + L <= n; j += L) acc = ExactVector.CLASS.cast(acc).add(exp(FloatVector.fromArray(S, x, o + j).sub(sh)));
+        for (; j + L <= n; j += L) {
+            acc = ExactVector.CLASS.cast(acc).add(FixedOrderMath.exp(FloatVector.fromArray(S, x, o + j).sub(sh)));
+        }
         double sum = FixedOrderMath.sum(ExactVector.CLASS.cast(acc));
         for (; j < n; j++) sum += FixedOrderMath.exp(x[o + j] - shift);
         return (float) sum;
@@ -175,7 +179,7 @@ final class VectorLanes implements Lanes {
         float[] addTo = add ? g : ZEROS;               // the addend: g, or zeros when g is written
         int keep = add ? -1 : 0, j = 0;
         for (; j + L <= n; j += L) {
-            FloatVector e = exp(FloatVector.fromArray(S, x, o + j).sub(sh)).sub(sb);
+            FloatVector e = FixedOrderMath.exp(FloatVector.fromArray(S, x, o + j).sub(sh)).sub(sb);
             e.fma(al, FloatVector.fromArray(S, addTo, (o + j) & keep)).intoArray(g, o + j);
         }
         for (; j < n; j++) {
@@ -258,7 +262,7 @@ final class VectorLanes implements Lanes {
     }
 
     private static void expLoop(float[] x, float[] y, int from, int end) {
-        for (int i = from; i < end; i += L) exp(FloatVector.fromArray(S, x, i)).intoArray(y, i);
+        for (int i = from; i < end; i += L) FixedOrderMath.exp(FloatVector.fromArray(S, x, i)).intoArray(y, i);
     }
 
     private static void geluErf(float[] x, float[] y, int from, int end) {
@@ -272,14 +276,14 @@ final class VectorLanes implements Lanes {
         for (int i = from; i < end; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, i);
             FloatVector u = v.mul(v).fma(0.044715f, 1f).mul(v).mul(-2f * SQRT_2_OVER_PI);
-            v.div(exp(u).add(1f)).intoArray(y, i);
+            v.div(FixedOrderMath.exp(u).add(1f)).intoArray(y, i);
         }
     }
 
     private static void silu(float[] x, float[] y, int from, int end) {
         for (int i = from; i < end; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, i);
-            v.div(exp(v.neg()).add(1f)).intoArray(y, i);
+            v.div(FixedOrderMath.exp(v.neg()).add(1f)).intoArray(y, i);
         }
     }
 
@@ -287,7 +291,7 @@ final class VectorLanes implements Lanes {
         FloatVector one = FloatVector.broadcast(S, 1f);      // hoisted: a 1/x built inside the loop boxed on JDK 17
         for (int i = from; i < end; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, i);
-            one.div(exp(v.neg()).add(one)).intoArray(y, i);
+            one.div(FixedOrderMath.exp(v.neg()).add(one)).intoArray(y, i);
         }
     }
 
@@ -351,7 +355,7 @@ final class VectorLanes implements Lanes {
         for (int i = from; i < stop; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, i);
             FloatVector u = v.mul(v).fma(0.044715f, 1f).mul(v).mul(-2f * SQRT_2_OVER_PI);
-            one.div(exp(u).add(one)).intoArray(sig, i - from);
+            one.div(FixedOrderMath.exp(u).add(one)).intoArray(sig, i - from);
         }
     }
 
@@ -373,7 +377,7 @@ final class VectorLanes implements Lanes {
         FloatVector one = FloatVector.broadcast(S, 1f);
         for (int i = from; i < end; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, i);
-            FloatVector s = one.div(exp(v.neg()).add(one));
+            FloatVector s = one.div(FixedOrderMath.exp(v.neg()).add(one));
             FloatVector d = v.mul(s.neg().add(1f)).add(1f).mul(s);
             FloatVector.fromArray(S, gy, i).fma(d, FloatVector.fromArray(S, addTo, i & keep)).intoArray(gx, i);
         }

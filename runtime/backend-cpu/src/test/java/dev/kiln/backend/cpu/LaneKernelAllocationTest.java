@@ -62,7 +62,7 @@ class LaneKernelAllocationTest {
                 + " (a vector boxed across a call that was not inlined)");
     }
 
-    private static void run(Lanes lanes, String kernel, float[] x, float[] y, float[] g, float[] m, float[] v) {
+    static void run(Lanes lanes, String kernel, float[] x, float[] y, float[] g, float[] m, float[] v) {
         switch (kernel) {
             case "adamw" -> lanes.adamw(y, g, m, v, 0, N, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 0.5f, 0.25f);
             case "expShift" -> lanes.expShift(x, 0, y, 0, N, 1f);
