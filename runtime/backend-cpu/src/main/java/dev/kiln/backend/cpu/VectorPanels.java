@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * [256, 8192]; small's step products 4–6% faster (README, Benchmarks, eighteenth session). Each loaded vector is cast
  * to its class ({@link ExactVector}) before it is stored: in a JVM that also used other vector shapes, C2 otherwise
  * resolved the store from a type profile holding two classes, its intrinsic failed and every vector was boxed
- * (small's input and weight gradients 10–35% slower than without the copy; {@code OtherVectorShapesTest}). A 16 × 16
+ * (small's input and weight gradients 9–36% slower than with no other shape; {@code OtherVectorShapesTest}). A 16 × 16
  * transpose in registers for a transposed B ran 4–6× slower than {@link Panels}' scalar loop: on JDK 17, C2 stopped
  * inlining its rearranges and blends partway through, and the rest boxed.
  */

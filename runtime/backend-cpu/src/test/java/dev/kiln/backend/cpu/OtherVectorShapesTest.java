@@ -1,9 +1,8 @@
 package dev.kiln.backend.cpu;
 
 import dev.kiln.api.testing.RequiredInCi;
+import dev.kiln.backend.cpu.bench.StepProductsBench;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -19,10 +18,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Kiln in a JVM whose other code used the Vector API at another shape (its own execution, {@code other-shapes}: what
  * this JVM records would change what C2 does for every other test). The library's shared methods
  * ({@code FloatVector.intoArray}, {@code lanewise} and the like) then carry two vector classes in their receiver-type
- * profiles; a call that C2 resolves from such a profile is inlined for both, and the vector it gives is boxed. Small's
- * products ran 10–35% slower that way with ./kiln's JIT flags (README, Benchmarks, eighteenth session). Once compiled,
- * packing, products and the lane kernels must allocate nothing per vector: Kiln gives C2 the class where it can
- * ({@link ExactVector}), and calls {@link FixedOrderMath#exp} directly.
+ * profiles; a call that C2 resolves from such a profile is inlined for both, and the vector it gives is boxed.
+ * Small's input and weight gradients ran 9–36% slower that way with ./kiln's JIT flags (README, Benchmarks,
+ * eighteenth session). Once compiled, packing, products and the lane kernels must allocate nothing per vector: Kiln
+ * gives C2 the class where it can ({@link ExactVector}), and calls {@link FixedOrderMath#exp} directly.
  */
 class OtherVectorShapesTest {
     private static final long BOUND = 64 * 1024;
@@ -33,14 +32,7 @@ class OtherVectorShapesTest {
                 "the Vector API kernels are not in use on this JVM/CPU");
         // one other shape beside the preferred: two classes a call site, the profile C2 inlines both of, with a
         // class check, instead of the one it can give the intrinsics (three or more and it calls the method)
-        VectorSpecies<Float> other = FloatVector.SPECIES_PREFERRED.length() == 8 ? FloatVector.SPECIES_128 : FloatVector.SPECIES_256;
-        float[] x = new float[64], y = new float[64];
-        for (int i = 0; i < x.length; i++) x[i] = i;
-        for (int i = 0; i < 200_000; i++) {
-            FloatVector v = FloatVector.fromArray(other, x, i & 31);
-            v.add(1f).intoArray(y, (i + 3) & 31);
-            y[0] += v.fma(v, v).reduceLanes(VectorOperators.ADD) * 1e-9f;
-        }
+        StepProductsBench.useOtherShape(FloatVector.SPECIES_PREFERRED.vectorBitSize() == 256 ? 128 : 256);
     }
 
     @Test

@@ -4,6 +4,11 @@ import dev.kiln.api.backend.Backend;
 import dev.kiln.api.tensor.Storage;
 import dev.kiln.backend.cpu.CpuBackend;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -15,7 +20,9 @@ import java.util.SplittableRandom;
  * product (with its bias where the model has one), the input gradient dX = dY·W and the weight gradient
  * dW = dYᵀ·X, with the shapes and flags of {@code MatMul.linear}'s backward. Each round runs the fifteen in turn,
  * so, as in a step, a product finds its operands mostly out of the cache the others used. Prints the median of
- * each, and the products of a whole step (every block's and the head's).
+ * each, and the products of a whole step (every block's and the head's). With {@code -Dkiln.bench.otherShape=BITS}
+ * (64, 128, 256 or 512) the JVM first runs 200,000 operations on float vectors of that shape, as other code in an
+ * application might: the type profiles Kiln's kernels then meet (README, Benchmarks, eighteenth session).
  */
 public final class StepProductsBench {
     private StepProductsBench() {}
@@ -37,7 +44,10 @@ public final class StepProductsBench {
         int rows = promptRows > 0 ? promptRows : dims[0], c = dims[1], v = dims[2], layers = dims[3];
         Product[] products = products(rows, c, v);
         if (promptRows > 0) products = Arrays.stream(products).filter(p -> p.name().endsWith(" fwd")).toArray(Product[]::new);
+        int otherShape = Integer.getInteger("kiln.bench.otherShape", 0);
+        if (otherShape > 0) useOtherShape(otherShape);
         try (Backend b = new CpuBackend(threads)) {
+            if (otherShape > 0) System.out.println("after 200,000 operations on " + otherShape + "-bit float vectors");
             System.out.println(b.description() + ", " + config + ", " + rounds + " rounds" + (promptRows > 0 ? ", a prompt of " + rows + " rows" : ""));
             double[][] secs = new double[products.length][rounds];
             Storage[][] operands = new Storage[products.length][];
@@ -65,6 +75,20 @@ public final class StepProductsBench {
             }
             System.out.printf("a %s's %d products (%d blocks' and the head's): %.2f ms, %.1f GFLOP/s%n",
                     promptRows > 0 ? "prompt pass" : "step", count, layers, total * 1e3, flops / total * 1e-9);
+        }
+    }
+
+    /**
+     * 200,000 operations on float vectors of that many bits: what another library's vector code leaves in the Vector
+     * API's shared type profiles ({@code OtherVectorShapesTest} too).
+     */
+    public static void useOtherShape(int bits) {
+        VectorSpecies<Float> other = VectorSpecies.of(float.class, VectorShape.forBitSize(bits));
+        float[] x = new float[64], y = new float[64];
+        for (int i = 0; i < 200_000; i++) {
+            FloatVector v = FloatVector.fromArray(other, x, i & 31);
+            v.add(1f).intoArray(y, (i + 3) & 31);
+            y[0] += v.fma(v, v).reduceLanes(VectorOperators.ADD) * 1e-9f;
         }
     }
 
