@@ -69,21 +69,29 @@ final class FixedOrderMath {
 
     /** e^x lanewise, within 2 ulp of the true value for normal results; +∞ above 88.72, 0 below −104, NaN for NaN. */
     static FloatVector exp(FloatVector x) {
-        FloatVector c = x.max(MIN_X).min(MAX_X);
-        FloatVector t = c.fma(LOG2E, ROUND);                             // round(c·log2 e) + 1.5·2^23
-        FloatVector n = t.sub(ROUND);
-        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), c);
-        r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
-        FloatVector p = r.fma(P0, P1).fma(r, FloatVector.broadcast(S, P2)).fma(r, FloatVector.broadcast(S, P3))
-                .fma(r, FloatVector.broadcast(S, P4)).fma(r, FloatVector.broadcast(S, P5));
-        p = p.mul(r.mul(r)).add(r).add(1f);
-        IntVector k = t.reinterpretAsInts().sub(ROUND_BITS);             // n as an int in [−150, 128]
-        IntVector half = k.lanewise(VectorOperators.ASHR, 1);
-        FloatVector s1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector s2 = k.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector e = p.mul(s1).mul(s2);                               // two normal factors: no overflow before the last
-        return e.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, MAX_X));
+        // every intermediate cast to its class, as VectorLanes' cdf and adamw (OtherVectorShapesTest)
+        x = F.cast(x);
+        FloatVector c = F.cast(F.cast(x.max(MIN_X)).min(MAX_X));
+        FloatVector t = F.cast(c.fma(LOG2E, ROUND));                     // round(c·log2 e) + 1.5·2^23
+        FloatVector n = F.cast(t.sub(ROUND));
+        FloatVector r = F.cast(n.fma(FloatVector.broadcast(S, -LN2_HI), c));
+        r = F.cast(n.fma(FloatVector.broadcast(S, -LN2_LO), r));
+        FloatVector p = F.cast(r.fma(P0, P1));
+        p = F.cast(p.fma(r, FloatVector.broadcast(S, P2)));
+        p = F.cast(p.fma(r, FloatVector.broadcast(S, P3)));
+        p = F.cast(p.fma(r, FloatVector.broadcast(S, P4)));
+        p = F.cast(p.fma(r, FloatVector.broadcast(S, P5)));
+        p = F.cast(F.cast(F.cast(p.mul(F.cast(r.mul(r)))).add(r)).add(1f));
+        IntVector k = I.cast(I.cast(t.reinterpretAsInts()).sub(ROUND_BITS)); // n as an int in [−150, 128]
+        IntVector half = I.cast(k.lanewise(VectorOperators.ASHR, 1));
+        FloatVector s1 = F.cast(I.cast(I.cast(half.add(127)).lanewise(VectorOperators.LSHL, 23)).reinterpretAsFloats());
+        FloatVector s2 = F.cast(I.cast(I.cast(I.cast(k.sub(half)).add(127)).lanewise(VectorOperators.LSHL, 23)).reinterpretAsFloats());
+        FloatVector e = F.cast(F.cast(p.mul(s1)).mul(s2));               // two normal factors: no overflow before the last
+        return F.cast(e.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, MAX_X)));
     }
+
+    private static final Class<? extends FloatVector> F = ExactVector.CLASS;
+    private static final Class<? extends IntVector> I = FloatVector.zero(S).reinterpretAsInts().getClass();
 
     /** The scalar twin of {@link #exp(FloatVector)}: the same operations, so the same bits. */
     static float exp(float x) {

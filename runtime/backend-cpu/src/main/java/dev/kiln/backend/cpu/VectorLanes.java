@@ -122,15 +122,22 @@ final class VectorLanes implements Lanes {
                       float eps, float wd, float bc1, float bc2) {
         float ib1 = 1f / bc1, ib2 = 1f / bc2;
         int i = from;
+        // every intermediate vector cast to its class (X): in a JVM that also used other vector shapes, JDK 17's C2
+        // otherwise resolved some of these operations from type profiles holding both classes and boxed every vector
+        // (OtherVectorShapesTest); on a vector C2 has typed already, a cast folds away
         for (; i + L <= to; i += L) {
-            FloatVector gi = FloatVector.fromArray(S, g, i);
-            FloatVector mi = FloatVector.fromArray(S, m, i).mul(beta1).add(gi.mul(1 - beta1));
-            FloatVector vi = FloatVector.fromArray(S, v, i).mul(beta2).add(gi.mul(gi).mul(1 - beta2));
+            FloatVector gi = X.cast(FloatVector.fromArray(S, g, i));
+            FloatVector mOld = X.cast(FloatVector.fromArray(S, m, i)), vOld = X.cast(FloatVector.fromArray(S, v, i));
+            FloatVector mi = X.cast(X.cast(mOld.mul(beta1)).add(X.cast(gi.mul(1 - beta1))));
+            FloatVector gg = X.cast(gi.mul(gi));
+            FloatVector vi = X.cast(X.cast(vOld.mul(beta2)).add(X.cast(gg.mul(1 - beta2))));
             mi.intoArray(m, i);
             vi.intoArray(v, i);
-            FloatVector pi = FloatVector.fromArray(S, p, i);
-            FloatVector update = mi.mul(ib1).div(vi.mul(ib2).sqrt().add(eps));
-            pi.sub(pi.mul(wd).add(update).mul(lr)).intoArray(p, i);
+            FloatVector pi = X.cast(FloatVector.fromArray(S, p, i));
+            FloatVector den = X.cast(X.cast(X.cast(vi.mul(ib2)).sqrt()).add(eps));
+            FloatVector update = X.cast(X.cast(mi.mul(ib1)).div(den));
+            FloatVector step = X.cast(X.cast(X.cast(pi.mul(wd)).add(update)).mul(lr));
+            X.cast(pi.sub(step)).intoArray(p, i);
         }
         TAIL.adamw(p, g, m, v, i, to, lr, beta1, beta2, eps, wd, bc1, bc2);
     }
@@ -193,39 +200,41 @@ final class VectorLanes implements Lanes {
     // allows 2e-5), in 17 vector operations where erfc's Chebyshev fit took 45 with an exp: GELU 2.4× faster over
     // 524,288 floats on one core, 2.9× on data in L1.
     private static FloatVector cdf(FloatVector x) {
-        FloatVector xc = x.max(-CDF_CLAMP).min(CDF_CLAMP), u = xc.mul(xc);
-        FloatVector p = u.fma(P6, P5);
-        p = p.fma(u, FloatVector.broadcast(S, P4));
-        p = p.fma(u, FloatVector.broadcast(S, P3));
-        p = p.fma(u, FloatVector.broadcast(S, P2));
-        p = p.fma(u, FloatVector.broadcast(S, P1));
-        p = p.fma(u, FloatVector.broadcast(S, P0));
-        FloatVector q = u.fma(Q4, Q3);
-        q = q.fma(u, FloatVector.broadcast(S, Q2));
-        q = q.fma(u, FloatVector.broadcast(S, Q1));
-        q = q.fma(u, FloatVector.broadcast(S, 1f));
-        return xc.mul(p).div(q).add(0.5f).max(0f);
+        FloatVector xc = X.cast(X.cast(X.cast(x).max(-CDF_CLAMP)).min(CDF_CLAMP)), u = X.cast(xc.mul(xc));
+        FloatVector p = X.cast(u.fma(P6, P5));
+        p = X.cast(p.fma(u, FloatVector.broadcast(S, P4)));
+        p = X.cast(p.fma(u, FloatVector.broadcast(S, P3)));
+        p = X.cast(p.fma(u, FloatVector.broadcast(S, P2)));
+        p = X.cast(p.fma(u, FloatVector.broadcast(S, P1)));
+        p = X.cast(p.fma(u, FloatVector.broadcast(S, P0)));
+        FloatVector q = X.cast(u.fma(Q4, Q3));
+        q = X.cast(q.fma(u, FloatVector.broadcast(S, Q2)));
+        q = X.cast(q.fma(u, FloatVector.broadcast(S, Q1)));
+        q = X.cast(q.fma(u, FloatVector.broadcast(S, 1f)));
+        return X.cast(X.cast(X.cast(X.cast(xc.mul(p)).div(q)).add(0.5f)).max(0f));
     }
 
     private static final float CDF_CLAMP = 5.5507884f;
+    // every intermediate of cdf and geluErfDerivative cast to its class, as in adamw (OtherVectorShapesTest)
+    private static final Class<? extends FloatVector> X = ExactVector.CLASS;
 
     // GELU'(x) = Φ(x) + x·φ(x) = 0.5 + x·P(x²)/Q(x²) (both terms past 0.5 are odd), x clamped as in cdf (GELU' is 0 or
     // 1 there to 2e-7): our own fit of the whole derivative (tools/fit_gelu_cdf.py --derivative), |error| ≤ 4.8e-7
     // in float, in 17 vector operations where cdf and an exponential for φ took 42.
     private static FloatVector geluErfDerivative(FloatVector x) {
-        FloatVector xc = x.max(-CDF_CLAMP).min(CDF_CLAMP), u = xc.mul(xc);
-        FloatVector p = u.fma(D6, D5);
-        p = p.fma(u, FloatVector.broadcast(S, D4));
-        p = p.fma(u, FloatVector.broadcast(S, D3));
-        p = p.fma(u, FloatVector.broadcast(S, D2));
-        p = p.fma(u, FloatVector.broadcast(S, D1));
-        p = p.fma(u, FloatVector.broadcast(S, D0));
-        FloatVector q = u.fma(E5, E4);
-        q = q.fma(u, FloatVector.broadcast(S, E3));
-        q = q.fma(u, FloatVector.broadcast(S, E2));
-        q = q.fma(u, FloatVector.broadcast(S, E1));
-        q = q.fma(u, FloatVector.broadcast(S, 1f));
-        return xc.mul(p).div(q).add(0.5f);
+        FloatVector xc = X.cast(X.cast(X.cast(x).max(-CDF_CLAMP)).min(CDF_CLAMP)), u = X.cast(xc.mul(xc));
+        FloatVector p = X.cast(u.fma(D6, D5));
+        p = X.cast(p.fma(u, FloatVector.broadcast(S, D4)));
+        p = X.cast(p.fma(u, FloatVector.broadcast(S, D3)));
+        p = X.cast(p.fma(u, FloatVector.broadcast(S, D2)));
+        p = X.cast(p.fma(u, FloatVector.broadcast(S, D1)));
+        p = X.cast(p.fma(u, FloatVector.broadcast(S, D0)));
+        FloatVector q = X.cast(u.fma(E5, E4));
+        q = X.cast(q.fma(u, FloatVector.broadcast(S, E3)));
+        q = X.cast(q.fma(u, FloatVector.broadcast(S, E2)));
+        q = X.cast(q.fma(u, FloatVector.broadcast(S, E1)));
+        q = X.cast(q.fma(u, FloatVector.broadcast(S, 1f)));
+        return X.cast(X.cast(X.cast(xc.mul(p)).div(q)).add(0.5f));
     }
 
     private static final float D0 = 0.797885000705719f, D1 = -0.033225201070308685f, D2 = 0.014184217900037766f,

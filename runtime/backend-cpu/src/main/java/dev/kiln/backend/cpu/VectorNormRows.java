@@ -77,12 +77,15 @@ final class VectorNormRows {
         }
     }
 
+    private static final Class<? extends FloatVector> X = ExactVector.CLASS;
+
     private static void gammaColumns(float[] x, float[] gy, float[] mean, float[] rstd, float[] gGamma, int rows, int cols, int j) {
         FloatVector acc = FloatVector.fromArray(S, gGamma, j);
         for (int r = 0, o = j; r < rows; r++, o += cols) {
             float mu = mean == null ? 0f : mean[r];
-            FloatVector xhat = FloatVector.fromArray(S, x, o).sub(mu).mul(rstd[r]);
-            acc = ExactVector.CLASS.cast(acc).add(FloatVector.fromArray(S, gy, o).mul(xhat));
+            // each intermediate cast to its class, as VectorLanes' adamw (OtherVectorShapesTest)
+            FloatVector xhat = X.cast(X.cast(X.cast(FloatVector.fromArray(S, x, o)).sub(mu)).mul(rstd[r]));
+            acc = X.cast(acc).add(X.cast(X.cast(FloatVector.fromArray(S, gy, o)).mul(xhat)));
         }
         ExactVector.CLASS.cast(acc).intoArray(gGamma, j);
     }

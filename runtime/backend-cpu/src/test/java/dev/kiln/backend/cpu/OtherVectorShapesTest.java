@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Test;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,8 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * ({@code FloatVector.intoArray}, {@code lanewise} and the like) then carry two vector classes in their receiver-type
  * profiles; a call that C2 resolves from such a profile is inlined for both, and the vector it gives is boxed.
  * Small's input and weight gradients ran 9–36% slower that way with ./kiln's JIT flags (README, Benchmarks,
- * eighteenth session). Once compiled, packing, products and the lane kernels must allocate nothing per vector: Kiln
- * gives C2 the class where it can ({@link ExactVector}), and calls {@link FixedOrderMath#exp} directly.
+ * eighteenth session). Once compiled, packing, products and every lane kernel must allocate nothing per vector:
+ * Kiln gives C2 the class of each vector it would otherwise take from a profile ({@link ExactVector}), and calls
+ * {@link FixedOrderMath#exp} directly.
  */
 class OtherVectorShapesTest {
     private static final long BOUND = 64 * 1024;
@@ -65,28 +65,17 @@ class OtherVectorShapesTest {
         }
     }
 
-    /**
-     * JDK 17's C2 boxes these lane kernels in such a JVM whatever Kiln does short of casting every intermediate
-     * vector: an operation on a vector C2 has not yet typed exactly (the result of an intrinsic it expands late) is
-     * inlined for both classes the profile holds, and the merged result is boxed. Casting each one's every
-     * intermediate result fixed the exponential (measured, not kept: 20 casts in 17 lines); JDK 25 needs none.
-     */
-    static final Set<String> BOXED_ON_JDK_17 = Set.of("EXP", "GELU_ERF", "GELU_ERF'", "GELU_ERF'=", "adamw", "normParamGrads");
-
     @Test
     void laneKernelsAllocateNothing() {
         int n = 1 << 20;
         float[] x = random(n, 11), y = random(n, 12), g = random(n, 13), m = random(n, 14), v = random(n, 15);
         for (int i = 0; i < n; i++) v[i] = Math.abs(v[i]);
         Lanes lanes = Lanes.best();
-        boolean jdk17 = Runtime.version().feature() < 25;
-        List<String> boxed = new ArrayList<>(), checked = new ArrayList<>();
-        LaneKernelAllocationTest.kernels().filter(k -> !(jdk17 && BOXED_ON_JDK_17.contains(k))).forEach(kernel -> {
-            checked.add(kernel);
+        List<String> boxed = new ArrayList<>();
+        LaneKernelAllocationTest.kernels().forEach(kernel -> {
             long bytes = compiled(() -> LaneKernelAllocationTest.run(lanes, kernel, x, y, g, m, v));
             if (bytes > BOUND) boxed.add(kernel + " " + bytes + " bytes");
         });
-        assertTrue(checked.size() >= 16, "checked " + checked);
         assertTrue(boxed.isEmpty(), "once compiled, over " + n + " floats, these still allocated (vectors boxed): " + boxed);
     }
 
