@@ -1,6 +1,7 @@
 package dev.kiln.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 
 /**
  * A vector carried round a loop (a running sum, max or column sum), as C2 must see it: of its exact class. C2 types
@@ -12,9 +13,17 @@ import jdk.incubator.vector.FloatVector;
  * use, {@code ExactVector.CLASS.cast(acc)}, not behind a method: a method is an ordinary inlining decision, and in a
  * kernel as large as attention's softmax C2 reached its node budget ({@code NodeCountInliningCutoff}) and called it,
  * which boxed the vector once more; an intrinsic is always expanded.
+ * <p>
+ * The same holds for a vector that C2 types only after an intrinsic it expands late, where the profile it falls back
+ * on holds two classes: in a JVM whose other code used the Vector API at another shape, C2 inlined such a call for
+ * both and boxed the vector where they merged. The kernels that met this ({@link VectorPanels}, exp, GELU-erf, AdamW,
+ * LayerNorm's gamma gradient) cast every loaded and intermediate vector ({@code OtherVectorShapesTest}); on a vector
+ * C2 has typed already, the cast folds away.
  */
 final class ExactVector {
     static final Class<? extends FloatVector> CLASS = FloatVector.zero(FloatVector.SPECIES_PREFERRED).getClass();
+    /** The class of {@link #CLASS}'s lanes reinterpreted as ints (exp's exponent arithmetic). */
+    static final Class<? extends IntVector> INTS = FloatVector.zero(FloatVector.SPECIES_PREFERRED).reinterpretAsInts().getClass();
 
     private ExactVector() {}
 }

@@ -69,7 +69,7 @@ final class FixedOrderMath {
 
     /** e^x lanewise, within 2 ulp of the true value for normal results; +∞ above 88.72, 0 below −104, NaN for NaN. */
     static FloatVector exp(FloatVector x) {
-        // every intermediate cast to its class, as VectorLanes' cdf and adamw (OtherVectorShapesTest)
+        // every intermediate cast to its class (ExactVector)
         x = F.cast(x);
         FloatVector c = F.cast(F.cast(x.max(MIN_X)).min(MAX_X));
         FloatVector t = F.cast(c.fma(LOG2E, ROUND));                     // round(c·log2 e) + 1.5·2^23
@@ -91,7 +91,7 @@ final class FixedOrderMath {
     }
 
     private static final Class<? extends FloatVector> F = ExactVector.CLASS;
-    private static final Class<? extends IntVector> I = FloatVector.zero(S).reinterpretAsInts().getClass();
+    private static final Class<? extends IntVector> I = ExactVector.INTS;
 
     /** The scalar twin of {@link #exp(FloatVector)}: the same operations, so the same bits. */
     static float exp(float x) {

@@ -6,7 +6,8 @@ package dev.kiln.backend.cpu;
  * out faster ({@link MicroKernel#panels}); these scalar loops are the oracle its tests compare with.
  */
 class Panels {
-    final int mr, nr;
+    private final int mr;
+    final int nr;
 
     Panels(int mr, int nr) {
         this.mr = mr;

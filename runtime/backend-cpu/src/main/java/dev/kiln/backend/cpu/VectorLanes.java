@@ -122,9 +122,7 @@ final class VectorLanes implements Lanes {
                       float eps, float wd, float bc1, float bc2) {
         float ib1 = 1f / bc1, ib2 = 1f / bc2;
         int i = from;
-        // every intermediate vector cast to its class (X): in a JVM that also used other vector shapes, JDK 17's C2
-        // otherwise resolved some of these operations from type profiles holding both classes and boxed every vector
-        // (OtherVectorShapesTest); on a vector C2 has typed already, a cast folds away
+        // every intermediate vector cast to its class (X, see ExactVector)
         for (; i + L <= to; i += L) {
             FloatVector gi = X.cast(FloatVector.fromArray(S, g, i));
             FloatVector mOld = X.cast(FloatVector.fromArray(S, m, i)), vOld = X.cast(FloatVector.fromArray(S, v, i));
@@ -215,7 +213,7 @@ final class VectorLanes implements Lanes {
     }
 
     private static final float CDF_CLAMP = 5.5507884f;
-    // every intermediate of cdf and geluErfDerivative cast to its class, as in adamw (OtherVectorShapesTest)
+    // cdf, geluErfDerivative and adamw cast every intermediate vector to its class (see ExactVector)
     private static final Class<? extends FloatVector> X = ExactVector.CLASS;
 
     // GELU'(x) = Φ(x) + x·φ(x) = 0.5 + x·P(x²)/Q(x²) (both terms past 0.5 are odd), x clamped as in cdf (GELU' is 0 or

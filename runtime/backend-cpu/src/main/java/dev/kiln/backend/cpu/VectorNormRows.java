@@ -83,7 +83,7 @@ final class VectorNormRows {
         FloatVector acc = FloatVector.fromArray(S, gGamma, j);
         for (int r = 0, o = j; r < rows; r++, o += cols) {
             float mu = mean == null ? 0f : mean[r];
-            // each intermediate cast to its class, as VectorLanes' adamw (OtherVectorShapesTest)
+            // each intermediate cast to its class (see ExactVector)
             FloatVector xhat = X.cast(X.cast(X.cast(FloatVector.fromArray(S, x, o)).sub(mu)).mul(rstd[r]));
             acc = X.cast(acc).add(X.cast(X.cast(FloatVector.fromArray(S, gy, o)).mul(xhat)));
         }

@@ -30,6 +30,8 @@ class OtherVectorShapesTest {
     static void useAnotherShape() {
         RequiredInCi.require(MicroKernel.VECTOR_API && Lanes.best() instanceof VectorLanes,
                 "the Vector API kernels are not in use on this JVM/CPU");
+        RequiredInCi.require(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
+                "this JVM does not count allocated bytes per thread");
         // one other shape beside the preferred: two classes a call site, the profile C2 inlines both of, with a
         // class check, instead of the one it can give the intrinsics (three or more and it calls the method)
         StepProductsBench.useOtherShape(FloatVector.SPECIES_PREFERRED.vectorBitSize() == 256 ? 128 : 256);
@@ -41,10 +43,10 @@ class OtherVectorShapesTest {
         Panels panels = kernel.panels();
         int k = 1024, n = 256, nr = kernel.nr();
         float[] b = random(k * n, 3), bp = new float[k * n];
-        long bytes = compiled(() -> {
+        long bytes = LaneKernelAllocationTest.afterCompiling(() -> {
             panels.packB(bp, b, 0, n, false, 0, k, 0, n, 0, n / nr);      // B [k, n] as it lies
             panels.packB(bp, b, 0, k, true, 0, k, 0, n, 0, n / nr);       // and stored transposed, [n, k]
-        });
+        }, BOUND);
         assertTrue(bytes <= BOUND, "packing " + (2 * k * n) + " floats still allocated " + bytes + " bytes once compiled"
                 + " (vectors boxed: a call C2 resolved from a receiver-type profile holding other vector classes)");
     }
@@ -55,11 +57,11 @@ class OtherVectorShapesTest {
             Gemm gemm = new Gemm(MicroKernel.best(), Lanes.best(), par);
             int m = 192, n = 256, k = 512;
             float[] a = random(m * k, 5), b = random(k * n, 7), c = new float[m * n];
-            long bytes = compiled(() -> {
+            long bytes = LaneKernelAllocationTest.afterCompiling(() -> {
                 gemm.run(false, m, n, k, 1f, a, 0, k, false, b, 0, n, false, c, 0, n, false);     // dX = dY·W
                 gemm.run(false, m, n, k, 1f, a, 0, m, true, b, 0, n, false, c, 0, n, true);       // dW += dYᵀ·X
                 gemm.run(false, m, n, k, 1f, a, 0, k, false, b, 0, k, true, c, 0, n, false);      // Y = X·Wᵀ
-            });
+            }, BOUND);
             assertTrue(bytes <= BOUND, "three " + m + " × " + n + " × " + k + " products still allocated " + bytes
                     + " bytes once compiled (vectors boxed)");
         }
@@ -73,23 +75,11 @@ class OtherVectorShapesTest {
         Lanes lanes = Lanes.best();
         List<String> boxed = new ArrayList<>();
         LaneKernelAllocationTest.kernels().forEach(kernel -> {
-            long bytes = compiled(() -> LaneKernelAllocationTest.run(lanes, kernel, x, y, g, m, v));
+            long bytes = LaneKernelAllocationTest.afterCompiling(
+                    () -> LaneKernelAllocationTest.run(lanes, kernel, x, y, g, m, v), BOUND);
             if (bytes > BOUND) boxed.add(kernel + " " + bytes + " bytes");
         });
         assertTrue(boxed.isEmpty(), "once compiled, over " + n + " floats, these still allocated (vectors boxed): " + boxed);
-    }
-
-    // the bytes this thread allocated in one run of work after C2 compiled it: runs until a run allocates at most
-    // BOUND (after 20 runs) or 10 s have passed, and gives the last run's bytes
-    private static long compiled(Runnable work) {
-        long bytes = Long.MAX_VALUE, giveUp = System.nanoTime() + 10_000_000_000L;
-        for (int round = 0; round < 60 || System.nanoTime() < giveUp; round++) {
-            long before = allocated();
-            work.run();
-            bytes = allocated() - before;
-            if (round >= 20 && bytes <= BOUND) break;
-        }
-        return bytes;
     }
 
     private static float[] random(int length, long seed) {
@@ -97,11 +87,5 @@ class OtherVectorShapesTest {
         float[] x = new float[length];
         for (int i = 0; i < length; i++) x[i] = (float) rng.nextGaussian();
         return x;
-    }
-
-    private static long allocated() {
-        RequiredInCi.require(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
-                "this JVM does not count allocated bytes per thread");
-        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
     }
 }
