@@ -274,8 +274,8 @@ final class VectorLanes implements Lanes {
 
     private static void geluErf(float[] x, float[] y, int from, int end) {
         for (int i = from; i < end; i += L) {
-            FloatVector v = FloatVector.fromArray(S, x, i);
-            v.mul(cdf(v)).intoArray(y, i);
+            FloatVector v = X.cast(FloatVector.fromArray(S, x, i));
+            X.cast(v.mul(cdf(v))).intoArray(y, i);
         }
     }
 
