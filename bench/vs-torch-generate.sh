@@ -2,8 +2,9 @@
 # bench/vs-torch-generate.sh: Kiln's sampling throughput against PyTorch's in one sitting: `kiln bench --generate` and
 # bench/torch_generate.py (the same rollouts: N rows of a random prompt, 16 tokens unless PROMPT says, as one batch,
 # then 32 new tokens a row (NEW_TOKENS) from the KV cache, temperature 1, on a random model of the bench shape)
-# alternating, Kiln first in each pair, on the same thread count. Per row count: each round's sampled tokens/s, Kiln / PyTorch, and the median ratio; then the
-# prompt pass alone (rows × prompt tokens through the model), ms, Kiln / PyTorch.
+# alternating, Kiln first in each pair, on the same thread count. Per row count: each round's sampled tokens/s,
+# Kiln / PyTorch, and the median ratio; then the prompt pass alone (rows × prompt tokens through the model), ms,
+# Kiln / PyTorch.
 #
 #   bench/vs-torch-generate.sh                     # 2 rounds of gpt2-124M at 1, 4, 8, 16, 32 and 64 rows (about 7 minutes)
 #   ROUNDS=3 ROWS=8,16 CONFIG=small bench/vs-torch-generate.sh

@@ -76,69 +76,66 @@ final class VectorMicroKernel implements MicroKernel {
             c50 = F.cast(x.fma(b0, c50));
             c51 = F.cast(x.fma(b1, c51));
         }
-        {
-            FloatVector al = F.cast(FloatVector.broadcast(S, alpha));
-            if (add) {
-                int o = co;
-                F.cast(c00.fma(al, F.cast(FloatVector.fromArray(S, c, o)))).intoArray(c, o);
-                F.cast(c01.fma(al, F.cast(FloatVector.fromArray(S, c, o + L)))).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c10.fma(al, F.cast(FloatVector.fromArray(S, c, o)))).intoArray(c, o);
-                F.cast(c11.fma(al, F.cast(FloatVector.fromArray(S, c, o + L)))).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c20.fma(al, F.cast(FloatVector.fromArray(S, c, o)))).intoArray(c, o);
-                F.cast(c21.fma(al, F.cast(FloatVector.fromArray(S, c, o + L)))).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c30.fma(al, F.cast(FloatVector.fromArray(S, c, o)))).intoArray(c, o);
-                F.cast(c31.fma(al, F.cast(FloatVector.fromArray(S, c, o + L)))).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c40.fma(al, F.cast(FloatVector.fromArray(S, c, o)))).intoArray(c, o);
-                F.cast(c41.fma(al, F.cast(FloatVector.fromArray(S, c, o + L)))).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c50.fma(al, F.cast(FloatVector.fromArray(S, c, o)))).intoArray(c, o);
-                F.cast(c51.fma(al, F.cast(FloatVector.fromArray(S, c, o + L)))).intoArray(c, o + L);
-            } else if (bias != null) {
-                FloatVector z0 = F.cast(FloatVector.fromArray(S, bias, bo));
-                FloatVector z1 = F.cast(FloatVector.fromArray(S, bias, bo + L));
-                int o = co;
-                F.cast(c00.fma(al, z0)).intoArray(c, o);
-                F.cast(c01.fma(al, z1)).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c10.fma(al, z0)).intoArray(c, o);
-                F.cast(c11.fma(al, z1)).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c20.fma(al, z0)).intoArray(c, o);
-                F.cast(c21.fma(al, z1)).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c30.fma(al, z0)).intoArray(c, o);
-                F.cast(c31.fma(al, z1)).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c40.fma(al, z0)).intoArray(c, o);
-                F.cast(c41.fma(al, z1)).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c50.fma(al, z0)).intoArray(c, o);
-                F.cast(c51.fma(al, z1)).intoArray(c, o + L);
-            } else {
-                int o = co;
-                F.cast(c00.mul(al)).intoArray(c, o);
-                F.cast(c01.mul(al)).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c10.mul(al)).intoArray(c, o);
-                F.cast(c11.mul(al)).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c20.mul(al)).intoArray(c, o);
-                F.cast(c21.mul(al)).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c30.mul(al)).intoArray(c, o);
-                F.cast(c31.mul(al)).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c40.mul(al)).intoArray(c, o);
-                F.cast(c41.mul(al)).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c50.mul(al)).intoArray(c, o);
-                F.cast(c51.mul(al)).intoArray(c, o + L);
-            }
-            return;
+        FloatVector al = F.cast(FloatVector.broadcast(S, alpha));
+        if (add) {
+            int o = co;
+            F.cast(c00.fma(al, F.cast(FloatVector.fromArray(S, c, o)))).intoArray(c, o);
+            F.cast(c01.fma(al, F.cast(FloatVector.fromArray(S, c, o + L)))).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c10.fma(al, F.cast(FloatVector.fromArray(S, c, o)))).intoArray(c, o);
+            F.cast(c11.fma(al, F.cast(FloatVector.fromArray(S, c, o + L)))).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c20.fma(al, F.cast(FloatVector.fromArray(S, c, o)))).intoArray(c, o);
+            F.cast(c21.fma(al, F.cast(FloatVector.fromArray(S, c, o + L)))).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c30.fma(al, F.cast(FloatVector.fromArray(S, c, o)))).intoArray(c, o);
+            F.cast(c31.fma(al, F.cast(FloatVector.fromArray(S, c, o + L)))).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c40.fma(al, F.cast(FloatVector.fromArray(S, c, o)))).intoArray(c, o);
+            F.cast(c41.fma(al, F.cast(FloatVector.fromArray(S, c, o + L)))).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c50.fma(al, F.cast(FloatVector.fromArray(S, c, o)))).intoArray(c, o);
+            F.cast(c51.fma(al, F.cast(FloatVector.fromArray(S, c, o + L)))).intoArray(c, o + L);
+        } else if (bias != null) {
+            FloatVector z0 = F.cast(FloatVector.fromArray(S, bias, bo));
+            FloatVector z1 = F.cast(FloatVector.fromArray(S, bias, bo + L));
+            int o = co;
+            F.cast(c00.fma(al, z0)).intoArray(c, o);
+            F.cast(c01.fma(al, z1)).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c10.fma(al, z0)).intoArray(c, o);
+            F.cast(c11.fma(al, z1)).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c20.fma(al, z0)).intoArray(c, o);
+            F.cast(c21.fma(al, z1)).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c30.fma(al, z0)).intoArray(c, o);
+            F.cast(c31.fma(al, z1)).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c40.fma(al, z0)).intoArray(c, o);
+            F.cast(c41.fma(al, z1)).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c50.fma(al, z0)).intoArray(c, o);
+            F.cast(c51.fma(al, z1)).intoArray(c, o + L);
+        } else {
+            int o = co;
+            F.cast(c00.mul(al)).intoArray(c, o);
+            F.cast(c01.mul(al)).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c10.mul(al)).intoArray(c, o);
+            F.cast(c11.mul(al)).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c20.mul(al)).intoArray(c, o);
+            F.cast(c21.mul(al)).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c30.mul(al)).intoArray(c, o);
+            F.cast(c31.mul(al)).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c40.mul(al)).intoArray(c, o);
+            F.cast(c41.mul(al)).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c50.mul(al)).intoArray(c, o);
+            F.cast(c51.mul(al)).intoArray(c, o + L);
         }
     }
 
@@ -189,75 +186,72 @@ final class VectorMicroKernel implements MicroKernel {
             c50 = F.cast(x.fma(b0, c50));
             c51 = F.cast(x.fma(b1, c51));
         }
-        {
-            FloatVector al = F.cast(FloatVector.broadcast(S, alpha));
-            if (add) {
-                int o = co;
-                F.cast(c00.fma(al, F.cast(FloatVector.fromArray(S, c, o)))).intoArray(c, o);
-                F.cast(c01.fma(al, F.cast(FloatVector.fromArray(S, c, o + L)))).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c10.fma(al, F.cast(FloatVector.fromArray(S, c, o)))).intoArray(c, o);
-                F.cast(c11.fma(al, F.cast(FloatVector.fromArray(S, c, o + L)))).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c20.fma(al, F.cast(FloatVector.fromArray(S, c, o)))).intoArray(c, o);
-                F.cast(c21.fma(al, F.cast(FloatVector.fromArray(S, c, o + L)))).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c30.fma(al, F.cast(FloatVector.fromArray(S, c, o)))).intoArray(c, o);
-                F.cast(c31.fma(al, F.cast(FloatVector.fromArray(S, c, o + L)))).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c40.fma(al, F.cast(FloatVector.fromArray(S, c, o)))).intoArray(c, o);
-                F.cast(c41.fma(al, F.cast(FloatVector.fromArray(S, c, o + L)))).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c50.fma(al, F.cast(FloatVector.fromArray(S, c, o)))).intoArray(c, o);
-                F.cast(c51.fma(al, F.cast(FloatVector.fromArray(S, c, o + L)))).intoArray(c, o + L);
-            } else if (bias != null) {
-                FloatVector z0 = F.cast(FloatVector.fromArray(S, bias, bo));
-                FloatVector z1 = F.cast(FloatVector.fromArray(S, bias, bo + L));
-                int o = co;
-                F.cast(c00.fma(al, z0)).intoArray(c, o);
-                F.cast(c01.fma(al, z1)).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c10.fma(al, z0)).intoArray(c, o);
-                F.cast(c11.fma(al, z1)).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c20.fma(al, z0)).intoArray(c, o);
-                F.cast(c21.fma(al, z1)).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c30.fma(al, z0)).intoArray(c, o);
-                F.cast(c31.fma(al, z1)).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c40.fma(al, z0)).intoArray(c, o);
-                F.cast(c41.fma(al, z1)).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c50.fma(al, z0)).intoArray(c, o);
-                F.cast(c51.fma(al, z1)).intoArray(c, o + L);
-            } else {
-                int o = co;
-                F.cast(c00.mul(al)).intoArray(c, o);
-                F.cast(c01.mul(al)).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c10.mul(al)).intoArray(c, o);
-                F.cast(c11.mul(al)).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c20.mul(al)).intoArray(c, o);
-                F.cast(c21.mul(al)).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c30.mul(al)).intoArray(c, o);
-                F.cast(c31.mul(al)).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c40.mul(al)).intoArray(c, o);
-                F.cast(c41.mul(al)).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c50.mul(al)).intoArray(c, o);
-                F.cast(c51.mul(al)).intoArray(c, o + L);
-            }
-            return;
+        FloatVector al = F.cast(FloatVector.broadcast(S, alpha));
+        if (add) {
+            int o = co;
+            F.cast(c00.fma(al, F.cast(FloatVector.fromArray(S, c, o)))).intoArray(c, o);
+            F.cast(c01.fma(al, F.cast(FloatVector.fromArray(S, c, o + L)))).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c10.fma(al, F.cast(FloatVector.fromArray(S, c, o)))).intoArray(c, o);
+            F.cast(c11.fma(al, F.cast(FloatVector.fromArray(S, c, o + L)))).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c20.fma(al, F.cast(FloatVector.fromArray(S, c, o)))).intoArray(c, o);
+            F.cast(c21.fma(al, F.cast(FloatVector.fromArray(S, c, o + L)))).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c30.fma(al, F.cast(FloatVector.fromArray(S, c, o)))).intoArray(c, o);
+            F.cast(c31.fma(al, F.cast(FloatVector.fromArray(S, c, o + L)))).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c40.fma(al, F.cast(FloatVector.fromArray(S, c, o)))).intoArray(c, o);
+            F.cast(c41.fma(al, F.cast(FloatVector.fromArray(S, c, o + L)))).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c50.fma(al, F.cast(FloatVector.fromArray(S, c, o)))).intoArray(c, o);
+            F.cast(c51.fma(al, F.cast(FloatVector.fromArray(S, c, o + L)))).intoArray(c, o + L);
+        } else if (bias != null) {
+            FloatVector z0 = F.cast(FloatVector.fromArray(S, bias, bo));
+            FloatVector z1 = F.cast(FloatVector.fromArray(S, bias, bo + L));
+            int o = co;
+            F.cast(c00.fma(al, z0)).intoArray(c, o);
+            F.cast(c01.fma(al, z1)).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c10.fma(al, z0)).intoArray(c, o);
+            F.cast(c11.fma(al, z1)).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c20.fma(al, z0)).intoArray(c, o);
+            F.cast(c21.fma(al, z1)).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c30.fma(al, z0)).intoArray(c, o);
+            F.cast(c31.fma(al, z1)).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c40.fma(al, z0)).intoArray(c, o);
+            F.cast(c41.fma(al, z1)).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c50.fma(al, z0)).intoArray(c, o);
+            F.cast(c51.fma(al, z1)).intoArray(c, o + L);
+        } else {
+            int o = co;
+            F.cast(c00.mul(al)).intoArray(c, o);
+            F.cast(c01.mul(al)).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c10.mul(al)).intoArray(c, o);
+            F.cast(c11.mul(al)).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c20.mul(al)).intoArray(c, o);
+            F.cast(c21.mul(al)).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c30.mul(al)).intoArray(c, o);
+            F.cast(c31.mul(al)).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c40.mul(al)).intoArray(c, o);
+            F.cast(c41.mul(al)).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c50.mul(al)).intoArray(c, o);
+            F.cast(c51.mul(al)).intoArray(c, o + L);
         }
     }
 
     // A read where it lies and stored transposed, (r, p) at a[ao + p·lda + r]
     private static void tileColumns(int kc, float[] a, int ao, int lda, float[] bp, int bpo, float[] c, int co,
-                                 int ldc, float alpha, boolean add, float[] bias, int bo) {
+                                    int ldc, float alpha, boolean add, float[] bias, int bo) {
         FloatVector c00 = F.cast(FloatVector.zero(S)), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         for (int p = 0; p < kc; p++) {
@@ -283,69 +277,66 @@ final class VectorMicroKernel implements MicroKernel {
             c50 = F.cast(x.fma(b0, c50));
             c51 = F.cast(x.fma(b1, c51));
         }
-        {
-            FloatVector al = F.cast(FloatVector.broadcast(S, alpha));
-            if (add) {
-                int o = co;
-                F.cast(c00.fma(al, F.cast(FloatVector.fromArray(S, c, o)))).intoArray(c, o);
-                F.cast(c01.fma(al, F.cast(FloatVector.fromArray(S, c, o + L)))).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c10.fma(al, F.cast(FloatVector.fromArray(S, c, o)))).intoArray(c, o);
-                F.cast(c11.fma(al, F.cast(FloatVector.fromArray(S, c, o + L)))).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c20.fma(al, F.cast(FloatVector.fromArray(S, c, o)))).intoArray(c, o);
-                F.cast(c21.fma(al, F.cast(FloatVector.fromArray(S, c, o + L)))).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c30.fma(al, F.cast(FloatVector.fromArray(S, c, o)))).intoArray(c, o);
-                F.cast(c31.fma(al, F.cast(FloatVector.fromArray(S, c, o + L)))).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c40.fma(al, F.cast(FloatVector.fromArray(S, c, o)))).intoArray(c, o);
-                F.cast(c41.fma(al, F.cast(FloatVector.fromArray(S, c, o + L)))).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c50.fma(al, F.cast(FloatVector.fromArray(S, c, o)))).intoArray(c, o);
-                F.cast(c51.fma(al, F.cast(FloatVector.fromArray(S, c, o + L)))).intoArray(c, o + L);
-            } else if (bias != null) {
-                FloatVector z0 = F.cast(FloatVector.fromArray(S, bias, bo));
-                FloatVector z1 = F.cast(FloatVector.fromArray(S, bias, bo + L));
-                int o = co;
-                F.cast(c00.fma(al, z0)).intoArray(c, o);
-                F.cast(c01.fma(al, z1)).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c10.fma(al, z0)).intoArray(c, o);
-                F.cast(c11.fma(al, z1)).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c20.fma(al, z0)).intoArray(c, o);
-                F.cast(c21.fma(al, z1)).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c30.fma(al, z0)).intoArray(c, o);
-                F.cast(c31.fma(al, z1)).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c40.fma(al, z0)).intoArray(c, o);
-                F.cast(c41.fma(al, z1)).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c50.fma(al, z0)).intoArray(c, o);
-                F.cast(c51.fma(al, z1)).intoArray(c, o + L);
-            } else {
-                int o = co;
-                F.cast(c00.mul(al)).intoArray(c, o);
-                F.cast(c01.mul(al)).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c10.mul(al)).intoArray(c, o);
-                F.cast(c11.mul(al)).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c20.mul(al)).intoArray(c, o);
-                F.cast(c21.mul(al)).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c30.mul(al)).intoArray(c, o);
-                F.cast(c31.mul(al)).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c40.mul(al)).intoArray(c, o);
-                F.cast(c41.mul(al)).intoArray(c, o + L);
-                o += ldc;
-                F.cast(c50.mul(al)).intoArray(c, o);
-                F.cast(c51.mul(al)).intoArray(c, o + L);
-            }
-            return;
+        FloatVector al = F.cast(FloatVector.broadcast(S, alpha));
+        if (add) {
+            int o = co;
+            F.cast(c00.fma(al, F.cast(FloatVector.fromArray(S, c, o)))).intoArray(c, o);
+            F.cast(c01.fma(al, F.cast(FloatVector.fromArray(S, c, o + L)))).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c10.fma(al, F.cast(FloatVector.fromArray(S, c, o)))).intoArray(c, o);
+            F.cast(c11.fma(al, F.cast(FloatVector.fromArray(S, c, o + L)))).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c20.fma(al, F.cast(FloatVector.fromArray(S, c, o)))).intoArray(c, o);
+            F.cast(c21.fma(al, F.cast(FloatVector.fromArray(S, c, o + L)))).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c30.fma(al, F.cast(FloatVector.fromArray(S, c, o)))).intoArray(c, o);
+            F.cast(c31.fma(al, F.cast(FloatVector.fromArray(S, c, o + L)))).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c40.fma(al, F.cast(FloatVector.fromArray(S, c, o)))).intoArray(c, o);
+            F.cast(c41.fma(al, F.cast(FloatVector.fromArray(S, c, o + L)))).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c50.fma(al, F.cast(FloatVector.fromArray(S, c, o)))).intoArray(c, o);
+            F.cast(c51.fma(al, F.cast(FloatVector.fromArray(S, c, o + L)))).intoArray(c, o + L);
+        } else if (bias != null) {
+            FloatVector z0 = F.cast(FloatVector.fromArray(S, bias, bo));
+            FloatVector z1 = F.cast(FloatVector.fromArray(S, bias, bo + L));
+            int o = co;
+            F.cast(c00.fma(al, z0)).intoArray(c, o);
+            F.cast(c01.fma(al, z1)).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c10.fma(al, z0)).intoArray(c, o);
+            F.cast(c11.fma(al, z1)).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c20.fma(al, z0)).intoArray(c, o);
+            F.cast(c21.fma(al, z1)).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c30.fma(al, z0)).intoArray(c, o);
+            F.cast(c31.fma(al, z1)).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c40.fma(al, z0)).intoArray(c, o);
+            F.cast(c41.fma(al, z1)).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c50.fma(al, z0)).intoArray(c, o);
+            F.cast(c51.fma(al, z1)).intoArray(c, o + L);
+        } else {
+            int o = co;
+            F.cast(c00.mul(al)).intoArray(c, o);
+            F.cast(c01.mul(al)).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c10.mul(al)).intoArray(c, o);
+            F.cast(c11.mul(al)).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c20.mul(al)).intoArray(c, o);
+            F.cast(c21.mul(al)).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c30.mul(al)).intoArray(c, o);
+            F.cast(c31.mul(al)).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c40.mul(al)).intoArray(c, o);
+            F.cast(c41.mul(al)).intoArray(c, o + L);
+            o += ldc;
+            F.cast(c50.mul(al)).intoArray(c, o);
+            F.cast(c51.mul(al)).intoArray(c, o + L);
         }
     }
 }

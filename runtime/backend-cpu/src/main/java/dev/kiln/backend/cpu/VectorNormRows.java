@@ -87,7 +87,7 @@ final class VectorNormRows {
             FloatVector xhat = X.cast(X.cast(X.cast(FloatVector.fromArray(S, x, o)).sub(mu)).mul(rstd[r]));
             acc = X.cast(acc).add(X.cast(X.cast(FloatVector.fromArray(S, gy, o)).mul(xhat)));
         }
-        ExactVector.CLASS.cast(acc).intoArray(gGamma, j);
+        X.cast(acc).intoArray(gGamma, j);
     }
 
 }

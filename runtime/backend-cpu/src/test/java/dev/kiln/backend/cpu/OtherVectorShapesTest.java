@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Test;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -44,7 +43,7 @@ class OtherVectorShapesTest {
         MicroKernel kernel = MicroKernel.best();
         Panels panels = kernel.panels();
         int k = 1024, n = 256, nr = kernel.nr();
-        float[] b = random(k * n, 3), bp = new float[k * n];
+        float[] b = Gaussians.random(3, k * n), bp = new float[k * n];
         long bytes = LaneKernelAllocationTest.afterCompiling(() -> {
             panels.packB(bp, b, 0, n, false, 0, k, 0, n, 0, n / nr);      // B [k, n] as it lies
             panels.packB(bp, b, 0, k, true, 0, k, 0, n, 0, n / nr);       // and stored transposed, [n, k]
@@ -59,7 +58,8 @@ class OtherVectorShapesTest {
             Gemm gemm = new Gemm(MicroKernel.best(), Lanes.best(), par);
             // n 256: A read where it lies (a few B panels); n 512: A packed
             int m = 192, k = 512;
-            float[] a = random(m * k, 5), b = random(k * 512, 7), c = new float[m * 512], bias = random(512, 9);
+            float[] a = Gaussians.random(5, m * k), b = Gaussians.random(7, k * 512), bias = Gaussians.random(9, 512);
+            float[] c = new float[m * 512];
             long bytes = LaneKernelAllocationTest.afterCompiling(() -> {
                 for (int n : new int[] {256, 512}) {
                     gemm.run(false, m, n, k, 1f, a, 0, k, false, b, 0, n, false, c, 0, n, false);         // dX = dY·W
@@ -75,7 +75,8 @@ class OtherVectorShapesTest {
     @Test
     void laneKernelsAllocateNothing() {
         int n = 1 << 20;
-        float[] x = random(n, 11), y = random(n, 12), g = random(n, 13), m = random(n, 14), v = random(n, 15);
+        float[] x = Gaussians.random(11, n), y = Gaussians.random(12, n), g = Gaussians.random(13, n);
+        float[] m = Gaussians.random(14, n), v = Gaussians.random(15, n);
         for (int i = 0; i < n; i++) v[i] = Math.abs(v[i]);
         Lanes lanes = Lanes.best();
         List<String> boxed = new ArrayList<>();
@@ -85,12 +86,5 @@ class OtherVectorShapesTest {
             if (bytes > BOUND) boxed.add(kernel + " " + bytes + " bytes");
         });
         assertTrue(boxed.isEmpty(), "once compiled, over " + n + " floats, these still allocated (vectors boxed): " + boxed);
-    }
-
-    private static float[] random(int length, long seed) {
-        SplittableRandom rng = new SplittableRandom(seed);
-        float[] x = new float[length];
-        for (int i = 0; i < length; i++) x[i] = (float) rng.nextGaussian();
-        return x;
     }
 }
