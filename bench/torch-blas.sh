@@ -1,7 +1,7 @@
 # Sourced by bench/vs-torch.sh and bench/vs-torch-generate.sh: how the PyTorch reference meets OpenBLAS.
 # OPENBLAS_* variables in the environment override what OpenBLAS finds on the CPU, and a host may set them: the 2-core
 # AMD EPYC (Zen 5) of 2026-12-07 exported OPENBLAS_CORETYPE=Haswell, whose AVX2 kernels multiplied 2048² matrices at
-# 196 GFLOP/s where OpenBLAS's own choice there, Cooperlake (AVX-512), reached 344-377 (README, Benchmarks, seventeenth
+# 196 GFLOP/s where OpenBLAS's own choice there, Cooperlake (AVX-512), reached 344-377 (bench/JOURNAL.md, seventeenth
 # session). So the reference runs as a default install does, without them, unless TORCH_KEEP_OPENBLAS_ENV=1.
 torch_blas_env=()
 if [ "${TORCH_KEEP_OPENBLAS_ENV:-0}" != 1 ]; then

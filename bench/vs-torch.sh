@@ -56,7 +56,7 @@ for shape in shapes:
         print(f"{shape:10} {label:13} {' | '.join(cells)}    {med}")
         if label == "training":
             # Kiln's core-to-core round trips (ns) right before and after its timed steps: about 70 while the host's
-            # two vCPUs share a cache, several hundred while they do not (README, thirteenth session)
+            # two vCPUs share a cache, several hundred while they do not (bench/JOURNAL.md, thirteenth session)
             trips = [load(f"kiln_{shape}_train_{n}.json") or {} for n in rounds]
             if any("core_round_trip_ns_before" in k for k in trips):
                 print(f"{'':10} {'round trip ns':13} " + " | ".join(

@@ -7,8 +7,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * How far apart the cores of two threads are: two threads hand a counter back and forth through one cache line, in
  * batches, and the fastest batch's time per round trip is reported. On the bench's 2-vCPU host it reads about 70 ns
  * while the host runs the two vCPUs on cores that share a cache and about 330 ns (up to 1.2 µs) while it does not,
- * switching within seconds, and Kiln's two-thread steps are up to a third slower in the second state (README,
- * Benchmarks, thirteenth session), so `kiln bench` takes one before and one after its timed steps to say which state
+ * switching within seconds, and Kiln's two-thread steps are up to a third slower in the second state (bench/JOURNAL.md,
+ * thirteenth session), so `kiln bench` takes one before and one after its timed steps to say which state
  * a run met.
  */
 final class CoreRoundTrip {

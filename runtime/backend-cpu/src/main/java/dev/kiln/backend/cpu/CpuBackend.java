@@ -184,7 +184,7 @@ public final class CpuBackend implements Backend {
      * fan-out per K block and no B panels or C rows handed between cores. The thread that finishes first takes row
      * panels of the other's last block ({@link SharedTail}), since the weight gradient alone runs 3–22% longer than
      * the input gradient on small's shapes. Whole steps against the products one after the other, in one JVM (AMD
-     * EPYC, 2 vCPUs): tiny a median 3.5% faster, small and gpt2-124M level (README, Benchmarks, fourteenth session).
+     * EPYC, 2 vCPUs): tiny a median 3.5% faster, small and gpt2-124M level (bench/JOURNAL.md, fourteenth session).
      * On more threads, one product after the other on the whole team, as the default does: splitting the team is not
      * measured yet.
      */

@@ -25,7 +25,7 @@ final class Gemm {
      * K runs in as few equal blocks of at most K_BLOCK as it can: one B packing, one fan-out and one pass over C per
      * block. Against blocks of 256 (AMD EPYC, 2 threads, settings alternating in one JVM): GPT-2's product shapes
      * 7–15% faster with operands hot or evicted before each run, tiny's and small's K = 384 to 1024 products 2–14%,
-     * small's LM-head input gradient (K = 8192) 8–10% (README, Benchmarks, fifth and sixth sessions).
+     * small's LM-head input gradient (K = 8192) 8–10% (bench/JOURNAL.md, fifth and sixth sessions).
      */
     private static final int K_BLOCK = 1024;
     /**
@@ -39,7 +39,7 @@ final class Gemm {
      * A transposed A read in place walks down its stored rows. Rows a multiple of ALIASING_STRIDE floats (16 KiB)
      * apart all fall into the same few cache sets (small's LM head, 32 KiB apart: 2 of a 1 MiB L2's 1,024), so the
      * micro-panel's lines evict each other; such an A is packed instead, in the usual K blocks. Small's LM-head weight
-     * gradient: 143.8 → 165.6 GFLOP/s (README, Benchmarks, twelfth session).
+     * gradient: 143.8 → 165.6 GFLOP/s (bench/JOURNAL.md, twelfth session).
      */
     private static final int ALIASING_STRIDE = 4096;
     /**
@@ -47,14 +47,14 @@ final class Gemm {
      * L2 while the micro-panel stays in L1), then the next micro-panel, group after group. A product then writes each
      * row of C in runs of a group's width, where one B panel against every micro-panel in turn wrote 6 × 32-float
      * pieces 96 rows apart: with K = 256 (each C tile written after only 256 steps) small's wide products ran 8–10%
-     * faster, its whole steps about 3% with the packing of {@link #rowsAlias} (README, Benchmarks, twelfth session).
+     * faster, its whole steps about 3% with the packing of {@link #rowsAlias} (bench/JOURNAL.md, twelfth session).
      */
     private static final int B_GROUP_FLOATS = 64 * 1024;
     /**
      * The smallest chunk of mr row panels a thread claims (see {@link Parallel#guided}). Fixed row blocks handed
      * out one at a time left one thread idle for about half a block at the end of each fan-out (0.1–0.4 ms of a
      * 2–4 ms product on 2 threads); in shrinking chunks a small step's products ran 4–6% faster, its whole steps
-     * about 2% (README, Benchmarks, eleventh session).
+     * about 2% (bench/JOURNAL.md, eleventh session).
      */
     private static final int MIN_CHUNK_PANELS = 2;
 
@@ -87,7 +87,7 @@ final class Gemm {
      * more than {@link RowDots#FEW_ROWS} rows by such a B run here on the kept panels instead of as dot products or a
      * {@link SwappedProduct}.
      * Rollouts, GPT-2 124M on 2 threads, in one JVM: 8 rows 140–145 → 193–194 sampled tokens/s, 16 rows 166–169 →
-     * 263–264, 32 rows 186–187 → 281–293, 64 rows 219–251 → 317–325 (README, Benchmarks, sixteenth session). An inner
+     * 263–264, 32 rows 186–187 → 281–293, 64 rows 219–251 → 317–325 (bench/JOURNAL.md, sixteenth session). An inner
      * scope changes nothing.
      */
     Backend.Scope fixWeights(List<float[]> weights, long budgetFloats) {
@@ -115,7 +115,7 @@ final class Gemm {
     /**
      * {@link #run} with bias [n] (from index 0) added to every row of C; not with accumulate. The micro-kernel adds
      * the bias to a whole tile as it stores it (C written once, not copied in and read back: forward-only passes of the
-     * bench shapes 0.2–3.7% faster in 7 of 7 runs, training level; README, Benchmarks, thirteenth session); an edge
+     * bench shapes 0.2–3.7% faster in 7 of 7 runs, training level; bench/JOURNAL.md, thirteenth session); an edge
      * tile gets it as it is copied out.
      */
     void run(boolean parallel, int m, int n, int k, float alpha,

@@ -13,12 +13,12 @@ import java.util.Optional;
  * <ul>
  * <li>on JDK 17, when C2 recompiles a kernel's loop late in a run it can leave one of its Vector API calls
  * un-intrinsified (the exponential inside GELU, which then runs 3-5× slower from 5-40 s into a training run until its
- * end) unless {@code -XX:+IncrementalInlineForceCleanup} folds the constants the call waits for (README, Benchmarks:
+ * end) unless {@code -XX:+IncrementalInlineForceCleanup} folds the constants the call waits for (bench/JOURNAL.md:
  * "A JIT cliff on JDK 17"); JDK 25 needs nothing;</li>
  * <li>on any JDK, the exponential ({@link FixedOrderMath#exp}, 523 bytes of bytecode) and GELU-erf's two polynomials are
  * larger than C2 inlines on its own, and a vector passed to a call that is not inlined is boxed: without the
  * {@code CompileCommand=inline} lines for them fifteen lane kernels (GELU, SiLU, sigmoid, the softmax's exponentials)
- * allocated 12 MB a million floats on JDK 17 and on JDK 25 (README, Benchmarks, nineteenth session).</li>
+ * allocated 12 MB a million floats on JDK 17 and on JDK 25 (bench/JOURNAL.md, nineteenth session).</li>
  * </ul>
  * {@code ./kiln} and the test JVMs pass all of them (the root pom's {@code kiln.jit.flags}); an application that embeds
  * Kiln should too.

@@ -11,11 +11,11 @@ import java.util.function.IntConsumer;
  * the last member, so {@code threads} is the number of cores busy during a call. Like an OpenMP team
  * with an active wait policy, idle workers wait for a short while ({@link #SPIN_NANOS}) before they
  * park, so the hundreds of small fan-outs of a training step start without a park/unpark hand-off each
- * (2 threads, training tokens/s over a ForkJoinPool, alternating pairs: tiny +14%, small +11%; README).
+ * (2 threads, training tokens/s over a ForkJoinPool, alternating pairs: tiny +14%, small +11%; bench/JOURNAL.md, first sittings).
  * A waiting thread (idle worker, or the caller waiting for the workers' chunks) spins only for
  * {@link #YIELD_AFTER_NANOS}, then yields its core at each turn: alone on the machine that costs nothing,
  * and when two jobs share the cores the other job's threads run instead of a spinning one (two 2-thread
- * tiny runs on 2 cores: 14K tokens/s together before, 31K after; README).
+ * tiny runs on 2 cores: 14K tokens/s together before, 31K after; bench/JOURNAL.md, first sittings).
  * A call from inside a fan-out (a worker's chunk or the caller's own), or while another thread holds the
  * team, runs inline on the calling thread (no nested fan-out; same results, only the split differs). The workers end at {@link #close}, or when the
  * backend that owns this team is collected without being closed.

@@ -9,7 +9,7 @@ package dev.kiln.backend.cpu;
  * end every output with a lane sum. GPT-2 124M's 48 linear layers and LM head, medians of 5 in each of 3 JVMs a build,
  * alternating (AMD EPYC Zen 5, 2 threads), dots or GEMM → this, ms: 12 rows 54–62 → 37–43, 16 rows 75–78 → 37–43, 24 rows
  * 96–106 → 35–38, 32 rows 120–138 → 33–38, 48 rows 90–112 → 60–103, 64 rows 105–115 → 56–73; in 2 + 2 more,
- * 96 rows 117–199 → 84–130, 128 rows 149–239 → 133–157, 192 rows 160–273 → 188–217 (README, Benchmarks, seventeenth
+ * 96 rows 117–199 → 84–130, 128 rows 149–239 → 133–157, 192 rows 160–273 → 188–217 (bench/JOURNAL.md, seventeenth
  * session). 8 rows were level with the dots. Inside a {@code Backend.weightsFixed} scope a weight's kept panels are
  * faster still (16 rows 25–32 ms).
  *

@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>
  * Every loaded and computed vector is cast to its class ({@link ExactVector}): in a JVM whose other code used the
  * Vector API at another shape, JDK 17's C2 without {@code ./kiln}'s JIT flags otherwise boxed the accumulators, and
- * every product ran at half speed (small's step products 75–78 → 143–173 GFLOP/s; README, Benchmarks, nineteenth
+ * every product ran at half speed (small's step products 75–78 → 143–173 GFLOP/s; bench/JOURNAL.md, nineteenth
  * session). Three loops, three methods, each with its own stores: a vector passed to a call C2 does not inline is
  * boxed, and with the casts both unpacked loops in one method were more than C1 could compile ("out of virtual
  * registers"): it ran C1's tier-2 code, the Vector API's boxing Java fallback, for the rest of a four-minute test.

@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link Panels} for the Vector API kernel, whose panels are two vectors wide: a whole panel of an untransposed B is
  * copied a row of two vectors at a time. Against {@code System.arraycopy} per row of nr floats (AMD EPYC Zen 4, one
  * thread): 1.4–1.5× faster for small's [1024, 256], 2.3–2.7× for GPT-2's [768, 2304] and small's LM head
- * [256, 8192]; small's step products 4–6% faster (README, Benchmarks, eighteenth session). Each loaded vector is cast
+ * [256, 8192]; small's step products 4–6% faster (bench/JOURNAL.md, eighteenth session). Each loaded vector is cast
  * to its class ({@link ExactVector}) before it is stored: in a JVM that also used other vector shapes, C2 otherwise
  * resolved the store from a type profile holding two classes, its intrinsic failed and every vector was boxed
  * (small's input and weight gradients 9–36% slower than with no other shape; {@code OtherVectorShapesTest}). A 16 × 16

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * this JVM records would change what C2 does for every other test). The library's shared methods
  * ({@code FloatVector.intoArray}, {@code lanewise} and the like) then carry two vector classes in their receiver-type
  * profiles; a call that C2 resolves from such a profile is inlined for both, and the vector it gives is boxed.
- * Small's input and weight gradients ran 9–36% slower that way with ./kiln's JIT flags (README, Benchmarks,
+ * Small's input and weight gradients ran 9–36% slower that way with ./kiln's JIT flags (bench/JOURNAL.md,
  * eighteenth session). Once compiled, packing, products and every lane kernel must allocate nothing per vector:
  * Kiln gives C2 the class of each vector it would otherwise take from a profile ({@link ExactVector}), and calls
  * {@link FixedOrderMath#exp} directly. The {@code other-shapes-plain} execution runs the packing and product tests

@@ -22,7 +22,7 @@ import java.util.SplittableRandom;
  * so, as in a step, a product finds its operands mostly out of the cache the others used. Prints the median of
  * each, and the products of a whole step (every block's and the head's). With {@code -Dkiln.bench.otherShape=BITS}
  * (64, 128, 256 or 512) the JVM first runs 200,000 operations on float vectors of that shape, as other code in an
- * application might: the type profiles Kiln's kernels then meet (README, Benchmarks, eighteenth session).
+ * application might: the type profiles Kiln's kernels then meet (bench/JOURNAL.md, eighteenth session).
  */
 public final class StepProductsBench {
     private StepProductsBench() {}
