@@ -67,27 +67,45 @@ final class FixedOrderMath {
             P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
     private static final int ROUND_BITS = Float.floatToRawIntBits(ROUND);
 
-    /** e^x lanewise, within 2 ulp of the true value for normal results; +∞ above 88.72, 0 below −104, NaN for NaN. */
+    /**
+     * e^x lanewise, within 2 ulp of the true value for normal results; +∞ above 88.72, 0 below −104, NaN for NaN.
+     * Every intermediate is cast to its class (ExactVector). In four methods, each under the 325 bytes of bytecode C2
+     * inlines on its own where a call is hot ({@code FreqInlineSize}): in one, 523 bytes, it stayed a call unless the
+     * JVM was told to inline it ({@code CompileCommand}), and each vector crossing the call was boxed.
+     */
     static FloatVector exp(FloatVector x) {
-        // every intermediate cast to its class (ExactVector)
         x = F.cast(x);
         FloatVector c = F.cast(F.cast(x.max(MIN_X)).min(MAX_X));
         FloatVector t = F.cast(c.fma(LOG2E, ROUND));                     // round(c·log2 e) + 1.5·2^23
-        FloatVector n = F.cast(t.sub(ROUND));
-        FloatVector r = F.cast(n.fma(FloatVector.broadcast(S, -LN2_HI), c));
-        r = F.cast(n.fma(FloatVector.broadcast(S, -LN2_LO), r));
+        return scaled(polynomial(reduced(t, c)), t, x);
+    }
+
+    // r = c − n·ln 2 in two parts, n = t − 1.5·2^23: in [−ln2/2, ln2/2]
+    private static FloatVector reduced(FloatVector t, FloatVector c) {
+        FloatVector n = F.cast(F.cast(t).sub(ROUND));
+        FloatVector r = F.cast(n.fma(FloatVector.broadcast(S, -LN2_HI), F.cast(c)));
+        return F.cast(n.fma(FloatVector.broadcast(S, -LN2_LO), r));
+    }
+
+    // e^r ≈ 1 + r + r²·P(r)
+    private static FloatVector polynomial(FloatVector r) {
+        r = F.cast(r);
         FloatVector p = F.cast(r.fma(P0, P1));
         p = F.cast(p.fma(r, FloatVector.broadcast(S, P2)));
         p = F.cast(p.fma(r, FloatVector.broadcast(S, P3)));
         p = F.cast(p.fma(r, FloatVector.broadcast(S, P4)));
         p = F.cast(p.fma(r, FloatVector.broadcast(S, P5)));
-        p = F.cast(F.cast(F.cast(p.mul(F.cast(r.mul(r)))).add(r)).add(1f));
-        IntVector k = I.cast(I.cast(t.reinterpretAsInts()).sub(ROUND_BITS)); // n as an int in [−150, 128]
+        return F.cast(F.cast(F.cast(p.mul(F.cast(r.mul(r)))).add(r)).add(1f));
+    }
+
+    // p·2^n, n read back from t's low bits, as two normal factors (no overflow before the last); +∞ where x > MAX_X
+    private static FloatVector scaled(FloatVector p, FloatVector t, FloatVector x) {
+        IntVector k = I.cast(I.cast(F.cast(t).reinterpretAsInts()).sub(ROUND_BITS)); // n as an int in [−150, 128]
         IntVector half = I.cast(k.lanewise(VectorOperators.ASHR, 1));
         FloatVector s1 = F.cast(I.cast(I.cast(half.add(127)).lanewise(VectorOperators.LSHL, 23)).reinterpretAsFloats());
         FloatVector s2 = F.cast(I.cast(I.cast(I.cast(k.sub(half)).add(127)).lanewise(VectorOperators.LSHL, 23)).reinterpretAsFloats());
-        FloatVector e = F.cast(F.cast(p.mul(s1)).mul(s2));               // two normal factors: no overflow before the last
-        return F.cast(e.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, MAX_X)));
+        FloatVector e = F.cast(F.cast(F.cast(p).mul(s1)).mul(s2));
+        return F.cast(e.blend(Float.POSITIVE_INFINITY, F.cast(x).compare(VectorOperators.GT, MAX_X)));
     }
 
     private static final Class<? extends FloatVector> F = ExactVector.CLASS;

@@ -14,6 +14,10 @@ final class VectorLanes implements Lanes {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     private static final ScalarLanes TAIL = new ScalarLanes();
+    // every loop casts each loaded and intermediate vector to its class (see ExactVector): without the casts, in a JVM
+    // that also used other vector shapes and had none of ./kiln's JIT flags, tanh-GELU, SiLU's backward and the
+    // cross-entropy gradient boxed (OtherVectorShapesTest)
+    private static final Class<? extends FloatVector> X = ExactVector.CLASS;
 
     static Lanes create() { return new VectorLanes(); }
 
@@ -22,10 +26,10 @@ final class VectorLanes implements Lanes {
         FloatVector acc0 = FloatVector.zero(S), acc1 = acc0;
         int i = 0;
         for (; i + 2 * L <= n; i += 2 * L) {
-            acc0 = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc0);
-            acc1 = FloatVector.fromArray(S, a, ao + i + L).fma(FloatVector.fromArray(S, b, bo + i + L), acc1);
+            acc0 = X.cast(X.cast(FloatVector.fromArray(S, a, ao + i)).fma(X.cast(FloatVector.fromArray(S, b, bo + i)), X.cast(acc0)));
+            acc1 = X.cast(X.cast(FloatVector.fromArray(S, a, ao + i + L)).fma(X.cast(FloatVector.fromArray(S, b, bo + i + L)), X.cast(acc1)));
         }
-        float s = FixedOrderMath.sum(ExactVector.CLASS.cast(acc0).add(acc1));
+        float s = FixedOrderMath.sum(X.cast(X.cast(acc0).add(X.cast(acc1))));
         for (; i < n; i++) s += a[ao + i] * b[bo + i];
         return s;
     }
@@ -40,10 +44,10 @@ final class VectorLanes implements Lanes {
         FloatVector acc0 = FloatVector.zero(S), acc1 = acc0;
         int i = 0;
         for (; i + 2 * L <= n; i += 2 * L) {
-            acc0 = ExactVector.CLASS.cast(acc0).add(FloatVector.fromArray(S, a, o + i));
-            acc1 = ExactVector.CLASS.cast(acc1).add(FloatVector.fromArray(S, a, o + i + L));
+            acc0 = X.cast(X.cast(acc0).add(X.cast(FloatVector.fromArray(S, a, o + i))));
+            acc1 = X.cast(X.cast(acc1).add(X.cast(FloatVector.fromArray(S, a, o + i + L))));
         }
-        float s = FixedOrderMath.sum(ExactVector.CLASS.cast(acc0).add(acc1));
+        float s = FixedOrderMath.sum(X.cast(X.cast(acc0).add(X.cast(acc1))));
         for (; i < n; i++) s += a[o + i];
         return s;
     }
@@ -52,8 +56,8 @@ final class VectorLanes implements Lanes {
     public float max(float[] a, int o, int n) {
         FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         int i = 0;
-        for (; i + L <= n; i += L) acc = ExactVector.CLASS.cast(acc).max(FloatVector.fromArray(S, a, o + i));
-        float m = ExactVector.CLASS.cast(acc).reduceLanes(VectorOperators.MAX);
+        for (; i + L <= n; i += L) acc = X.cast(X.cast(acc).max(X.cast(FloatVector.fromArray(S, a, o + i))));
+        float m = X.cast(acc).reduceLanes(VectorOperators.MAX);
         for (; i < n; i++) m = Math.max(m, a[o + i]);
         return m;
     }
@@ -61,7 +65,7 @@ final class VectorLanes implements Lanes {
     @Override
     public void scale(float[] a, int o, int n, float factor) {
         int i = 0;
-        for (; i + L <= n; i += L) FloatVector.fromArray(S, a, o + i).mul(factor).intoArray(a, o + i);
+        for (; i + L <= n; i += L) X.cast(X.cast(FloatVector.fromArray(S, a, o + i)).mul(factor)).intoArray(a, o + i);
         for (; i < n; i++) a[o + i] *= factor;
     }
 
@@ -69,8 +73,8 @@ final class VectorLanes implements Lanes {
     public void softmaxGradient(float[] p, int po, float[] g, int go, int n, float rowDot, float scale) {
         int j = 0;
         for (; j + L <= n; j += L) {
-            FloatVector gj = FloatVector.fromArray(S, g, go + j).sub(rowDot);
-            FloatVector.fromArray(S, p, po + j).mul(gj).mul(scale).intoArray(g, go + j);
+            FloatVector gj = X.cast(X.cast(FloatVector.fromArray(S, g, go + j)).sub(rowDot));
+            X.cast(X.cast(X.cast(FloatVector.fromArray(S, p, po + j)).mul(gj)).mul(scale)).intoArray(g, go + j);
         }
         for (; j < n; j++) g[go + j] = p[po + j] * (g[go + j] - rowDot) * scale;
     }
@@ -109,10 +113,10 @@ final class VectorLanes implements Lanes {
         FloatVector acc = FloatVector.zero(S), sh = FloatVector.broadcast(S, shift);
         int i = 0;
         for (; i + L <= n; i += L) {
-            FloatVector d = FloatVector.fromArray(S, a, o + i).sub(sh);
-            acc = d.fma(d, acc);
+            FloatVector d = X.cast(X.cast(FloatVector.fromArray(S, a, o + i)).sub(sh));
+            acc = X.cast(d.fma(d, X.cast(acc)));
         }
-        float s = FixedOrderMath.sum(ExactVector.CLASS.cast(acc));
+        float s = FixedOrderMath.sum(X.cast(acc));
         for (; i < n; i++) s += (a[o + i] - shift) * (a[o + i] - shift);
         return s;
     }
@@ -122,7 +126,6 @@ final class VectorLanes implements Lanes {
                       float eps, float wd, float bc1, float bc2) {
         float ib1 = 1f / bc1, ib2 = 1f / bc2;
         int i = from;
-        // every intermediate vector cast to its class (X, see ExactVector)
         for (; i + L <= to; i += L) {
             FloatVector gi = X.cast(FloatVector.fromArray(S, g, i));
             FloatVector mOld = X.cast(FloatVector.fromArray(S, m, i)), vOld = X.cast(FloatVector.fromArray(S, v, i));
@@ -141,7 +144,7 @@ final class VectorLanes implements Lanes {
     }
 
     // ---- exponentials (FixedOrderMath's exp: the same bits however the JIT compiles it) ----------
-    // called directly, never through a wrapper of this class: ./kiln has C2 inline FixedOrderMath::exp, but a wrapper
+    // called directly, never through a wrapper of this class: C2 inlines FixedOrderMath::exp (small enough), but a wrapper
     // compiled on its own first (exp inlined into it) was then "already compiled into a big method", stayed a call,
     // and boxed every vector (OtherVectorShapesTest: the softmax, GELU-tanh and SiLU kernels in a JVM that had used
     // other vector shapes)
@@ -153,11 +156,11 @@ final class VectorLanes implements Lanes {
         FloatVector acc = FloatVector.zero(S), sh = FloatVector.broadcast(S, shift);
         int j = 0;
         for (; j + L <= n; j += L) {
-            FloatVector e = FixedOrderMath.exp(FloatVector.fromArray(S, x, xo + j).sub(sh));
+            FloatVector e = X.cast(FixedOrderMath.exp(X.cast(X.cast(FloatVector.fromArray(S, x, xo + j)).sub(sh))));
             e.intoArray(y, yo + j);
-            acc = ExactVector.CLASS.cast(acc).add(e);
+            acc = X.cast(X.cast(acc).add(e));
         }
-        double sum = FixedOrderMath.sum(ExactVector.CLASS.cast(acc));
+        double sum = FixedOrderMath.sum(X.cast(acc));
         for (; j < n; j++) {
             float e = FixedOrderMath.exp(x[xo + j] - shift);
             y[yo + j] = e;
@@ -171,9 +174,10 @@ final class VectorLanes implements Lanes {
         FloatVector acc = FloatVector.zero(S), sh = FloatVector.broadcast(S, shift);
         int j = 0;
         for (; j + L <= n; j += L) {
-            acc = ExactVector.CLASS.cast(acc).add(FixedOrderMath.exp(FloatVector.fromArray(S, x, o + j).sub(sh)));
+            FloatVector e = X.cast(FixedOrderMath.exp(X.cast(X.cast(FloatVector.fromArray(S, x, o + j)).sub(sh))));
+            acc = X.cast(X.cast(acc).add(e));
         }
-        double sum = FixedOrderMath.sum(ExactVector.CLASS.cast(acc));
+        double sum = FixedOrderMath.sum(X.cast(acc));
         for (; j < n; j++) sum += FixedOrderMath.exp(x[o + j] - shift);
         return (float) sum;
     }
@@ -184,8 +188,8 @@ final class VectorLanes implements Lanes {
         float[] addTo = add ? g : ZEROS;               // the addend: g, or zeros when g is written
         int keep = add ? -1 : 0, j = 0;
         for (; j + L <= n; j += L) {
-            FloatVector e = FixedOrderMath.exp(FloatVector.fromArray(S, x, o + j).sub(sh)).sub(sb);
-            e.fma(al, FloatVector.fromArray(S, addTo, (o + j) & keep)).intoArray(g, o + j);
+            FloatVector e = X.cast(X.cast(FixedOrderMath.exp(X.cast(X.cast(FloatVector.fromArray(S, x, o + j)).sub(sh)))).sub(sb));
+            X.cast(e.fma(al, X.cast(FloatVector.fromArray(S, addTo, (o + j) & keep)))).intoArray(g, o + j);
         }
         for (; j < n; j++) {
             float v = alpha * (FixedOrderMath.exp(x[o + j] - shift) - sub);
@@ -198,41 +202,62 @@ final class VectorLanes implements Lanes {
     // allows 2e-5), in 17 vector operations where erfc's Chebyshev fit took 45 with an exp: GELU 2.4× faster over
     // 524,288 floats on one core, 2.9× on data in L1.
     private static FloatVector cdf(FloatVector x) {
-        FloatVector xc = X.cast(X.cast(X.cast(x).max(-CDF_CLAMP)).min(CDF_CLAMP)), u = X.cast(xc.mul(xc));
+        FloatVector xc = clamped(x), u = X.cast(xc.mul(xc));
+        return X.cast(X.cast(X.cast(X.cast(xc.mul(cdfNumerator(u))).div(cdfDenominator(u))).add(0.5f)).max(0f));
+    }
+
+    // x within ±CDF_CLAMP, as cdf and geluErfDerivative take it
+    private static FloatVector clamped(FloatVector x) {
+        return X.cast(X.cast(X.cast(x).max(-CDF_CLAMP)).min(CDF_CLAMP));
+    }
+
+    // cdf's P(u) and Q(u), u = x²: their own methods so that each method stays under the bytecode size C2 inlines on
+    // its own where a call is hot (FreqInlineSize, 325 bytes; see FixedOrderMath.exp)
+    private static FloatVector cdfNumerator(FloatVector u) {
+        u = X.cast(u);
         FloatVector p = X.cast(u.fma(P6, P5));
         p = X.cast(p.fma(u, FloatVector.broadcast(S, P4)));
         p = X.cast(p.fma(u, FloatVector.broadcast(S, P3)));
         p = X.cast(p.fma(u, FloatVector.broadcast(S, P2)));
         p = X.cast(p.fma(u, FloatVector.broadcast(S, P1)));
-        p = X.cast(p.fma(u, FloatVector.broadcast(S, P0)));
+        return X.cast(p.fma(u, FloatVector.broadcast(S, P0)));
+    }
+
+    private static FloatVector cdfDenominator(FloatVector u) {
+        u = X.cast(u);
         FloatVector q = X.cast(u.fma(Q4, Q3));
         q = X.cast(q.fma(u, FloatVector.broadcast(S, Q2)));
         q = X.cast(q.fma(u, FloatVector.broadcast(S, Q1)));
-        q = X.cast(q.fma(u, FloatVector.broadcast(S, 1f)));
-        return X.cast(X.cast(X.cast(X.cast(xc.mul(p)).div(q)).add(0.5f)).max(0f));
+        return X.cast(q.fma(u, FloatVector.broadcast(S, 1f)));
     }
 
     private static final float CDF_CLAMP = 5.5507884f;
-    // cdf, geluErfDerivative and adamw cast every intermediate vector to its class (see ExactVector)
-    private static final Class<? extends FloatVector> X = ExactVector.CLASS;
 
     // GELU'(x) = Φ(x) + x·φ(x) = 0.5 + x·P(x²)/Q(x²) (both terms past 0.5 are odd), x clamped as in cdf (GELU' is 0 or
     // 1 there to 2e-7): our own fit of the whole derivative (tools/fit_gelu_cdf.py --derivative), |error| ≤ 4.8e-7
     // in float, in 17 vector operations where cdf and an exponential for φ took 42.
     private static FloatVector geluErfDerivative(FloatVector x) {
-        FloatVector xc = X.cast(X.cast(X.cast(x).max(-CDF_CLAMP)).min(CDF_CLAMP)), u = X.cast(xc.mul(xc));
+        FloatVector xc = clamped(x), u = X.cast(xc.mul(xc));
+        return X.cast(X.cast(X.cast(xc.mul(derivativeNumerator(u))).div(derivativeDenominator(u))).add(0.5f));
+    }
+
+    private static FloatVector derivativeNumerator(FloatVector u) {
+        u = X.cast(u);
         FloatVector p = X.cast(u.fma(D6, D5));
         p = X.cast(p.fma(u, FloatVector.broadcast(S, D4)));
         p = X.cast(p.fma(u, FloatVector.broadcast(S, D3)));
         p = X.cast(p.fma(u, FloatVector.broadcast(S, D2)));
         p = X.cast(p.fma(u, FloatVector.broadcast(S, D1)));
-        p = X.cast(p.fma(u, FloatVector.broadcast(S, D0)));
+        return X.cast(p.fma(u, FloatVector.broadcast(S, D0)));
+    }
+
+    private static FloatVector derivativeDenominator(FloatVector u) {
+        u = X.cast(u);
         FloatVector q = X.cast(u.fma(E5, E4));
         q = X.cast(q.fma(u, FloatVector.broadcast(S, E3)));
         q = X.cast(q.fma(u, FloatVector.broadcast(S, E2)));
         q = X.cast(q.fma(u, FloatVector.broadcast(S, E1)));
-        q = X.cast(q.fma(u, FloatVector.broadcast(S, 1f)));
-        return X.cast(X.cast(X.cast(xc.mul(p)).div(q)).add(0.5f));
+        return X.cast(q.fma(u, FloatVector.broadcast(S, 1f)));
     }
 
     private static final float D0 = 0.797885000705719f, D1 = -0.033225201070308685f, D2 = 0.014184217900037766f,
@@ -269,7 +294,7 @@ final class VectorLanes implements Lanes {
     }
 
     private static void expLoop(float[] x, float[] y, int from, int end) {
-        for (int i = from; i < end; i += L) FixedOrderMath.exp(FloatVector.fromArray(S, x, i)).intoArray(y, i);
+        for (int i = from; i < end; i += L) X.cast(FixedOrderMath.exp(X.cast(FloatVector.fromArray(S, x, i)))).intoArray(y, i);
     }
 
     private static void geluErf(float[] x, float[] y, int from, int end) {
@@ -281,24 +306,24 @@ final class VectorLanes implements Lanes {
 
     private static void geluTanh(float[] x, float[] y, int from, int end) {     // 0.5·x·(1 + tanh u) = x / (1 + exp(−2u))
         for (int i = from; i < end; i += L) {
-            FloatVector v = FloatVector.fromArray(S, x, i);
-            FloatVector u = v.mul(v).fma(0.044715f, 1f).mul(v).mul(-2f * SQRT_2_OVER_PI);
-            v.div(FixedOrderMath.exp(u).add(1f)).intoArray(y, i);
+            FloatVector v = X.cast(FloatVector.fromArray(S, x, i));
+            FloatVector u = X.cast(X.cast(X.cast(X.cast(v.mul(v)).fma(0.044715f, 1f)).mul(v)).mul(-2f * SQRT_2_OVER_PI));
+            X.cast(v.div(X.cast(FixedOrderMath.exp(u).add(1f)))).intoArray(y, i);
         }
     }
 
     private static void silu(float[] x, float[] y, int from, int end) {
         for (int i = from; i < end; i += L) {
-            FloatVector v = FloatVector.fromArray(S, x, i);
-            v.div(FixedOrderMath.exp(v.neg()).add(1f)).intoArray(y, i);
+            FloatVector v = X.cast(FloatVector.fromArray(S, x, i));
+            X.cast(v.div(X.cast(FixedOrderMath.exp(v.neg()).add(1f)))).intoArray(y, i);
         }
     }
 
     private static void sigmoid(float[] x, float[] y, int from, int end) {
         FloatVector one = FloatVector.broadcast(S, 1f);      // hoisted: a 1/x built inside the loop boxed on JDK 17
         for (int i = from; i < end; i += L) {
-            FloatVector v = FloatVector.fromArray(S, x, i);
-            one.div(FixedOrderMath.exp(v.neg()).add(one)).intoArray(y, i);
+            FloatVector v = X.cast(FloatVector.fromArray(S, x, i));
+            X.cast(X.cast(one).div(X.cast(FixedOrderMath.exp(v.neg()).add(one)))).intoArray(y, i);
         }
     }
 
@@ -343,8 +368,8 @@ final class VectorLanes implements Lanes {
         float[] addTo = add ? gx : ZEROS;               // the addend: gx, or zeros when gx is written
         int keep = add ? -1 : 0;
         for (int i = from; i < end; i += L) {
-            FloatVector d = geluErfDerivative(FloatVector.fromArray(S, x, i));
-            FloatVector.fromArray(S, gy, i).fma(d, FloatVector.fromArray(S, addTo, i & keep)).intoArray(gx, i);
+            FloatVector d = X.cast(geluErfDerivative(X.cast(FloatVector.fromArray(S, x, i))));
+            X.cast(X.cast(FloatVector.fromArray(S, gy, i)).fma(d, X.cast(FloatVector.fromArray(S, addTo, i & keep)))).intoArray(gx, i);
         }
     }
 
@@ -360,9 +385,9 @@ final class VectorLanes implements Lanes {
     private static void tanhSigmoidBlock(float[] x, float[] sig, int from, int stop) {
         FloatVector one = FloatVector.broadcast(S, 1f);
         for (int i = from; i < stop; i += L) {
-            FloatVector v = FloatVector.fromArray(S, x, i);
-            FloatVector u = v.mul(v).fma(0.044715f, 1f).mul(v).mul(-2f * SQRT_2_OVER_PI);
-            one.div(FixedOrderMath.exp(u).add(one)).intoArray(sig, i - from);
+            FloatVector v = X.cast(FloatVector.fromArray(S, x, i));
+            FloatVector u = X.cast(X.cast(X.cast(X.cast(v.mul(v)).fma(0.044715f, 1f)).mul(v)).mul(-2f * SQRT_2_OVER_PI));
+            X.cast(X.cast(one).div(X.cast(FixedOrderMath.exp(u).add(one)))).intoArray(sig, i - from);
         }
     }
 
@@ -370,11 +395,11 @@ final class VectorLanes implements Lanes {
         float[] addTo = add ? gx : ZEROS;               // the addend: gx, or zeros when gx is written
         int keep = add ? -1 : 0;
         for (int i = from; i < stop; i += L) {
-            FloatVector v = FloatVector.fromArray(S, x, i);
-            FloatVector s = FloatVector.fromArray(S, sig, i - from);
-            FloatVector du = v.mul(v).fma(3 * 0.044715f, 1f).mul(SQRT_2_OVER_PI);
-            FloatVector d = v.mul(2f).mul(s).mul(s.neg().add(1f)).fma(du, s);
-            FloatVector.fromArray(S, gy, i).fma(d, FloatVector.fromArray(S, addTo, i & keep)).intoArray(gx, i);
+            FloatVector v = X.cast(FloatVector.fromArray(S, x, i));
+            FloatVector s = X.cast(FloatVector.fromArray(S, sig, i - from));
+            FloatVector du = X.cast(X.cast(X.cast(v.mul(v)).fma(3 * 0.044715f, 1f)).mul(SQRT_2_OVER_PI));
+            FloatVector d = X.cast(X.cast(X.cast(X.cast(v.mul(2f)).mul(s)).mul(X.cast(X.cast(s.neg()).add(1f)))).fma(du, s));
+            X.cast(X.cast(FloatVector.fromArray(S, gy, i)).fma(d, X.cast(FloatVector.fromArray(S, addTo, i & keep)))).intoArray(gx, i);
         }
     }
 
@@ -383,10 +408,10 @@ final class VectorLanes implements Lanes {
         int keep = add ? -1 : 0;
         FloatVector one = FloatVector.broadcast(S, 1f);
         for (int i = from; i < end; i += L) {
-            FloatVector v = FloatVector.fromArray(S, x, i);
-            FloatVector s = one.div(FixedOrderMath.exp(v.neg()).add(one));
-            FloatVector d = v.mul(s.neg().add(1f)).add(1f).mul(s);
-            FloatVector.fromArray(S, gy, i).fma(d, FloatVector.fromArray(S, addTo, i & keep)).intoArray(gx, i);
+            FloatVector v = X.cast(FloatVector.fromArray(S, x, i));
+            FloatVector s = X.cast(X.cast(one).div(X.cast(FixedOrderMath.exp(X.cast(v.neg())).add(one))));
+            FloatVector d = X.cast(X.cast(X.cast(v.mul(X.cast(X.cast(s.neg()).add(1f)))).add(1f)).mul(s));
+            X.cast(X.cast(FloatVector.fromArray(S, gy, i)).fma(d, X.cast(FloatVector.fromArray(S, addTo, i & keep)))).intoArray(gx, i);
         }
     }
 }

@@ -18,8 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * after the first allocates nothing proportional to the batch). Each kernel is warmed up until C2 has
  * compiled it, then one more pass over a million floats must allocate under a kilobyte per 64 KiB of
  * data processed (the bound leaves room for a stray profiling object, not for one box per vector).
- * Runs with the JIT hints Kiln launches with ({@code kiln.jit.flags} in the root pom, the same as ./kiln):
- * without them C2 may compile the exponential on its own first and then refuse to inline it. The {@code untyped}
+ * Runs with the JIT flags Kiln launches with ({@code kiln.jit.flags} in the root pom, the same as ./kiln), which
+ * have C2 inline the exponential and GELU-erf's polynomials always; {@code OtherVectorShapesTest} runs these kernels
+ * again in a JVM with no flags at all, where C2 inlines them because they are small enough. The {@code untyped}
  * execution runs it again without C1's receiver-type profiles ({@code -XX:-UseTypeProfile}), as C2 sees a kernel
  * it compiles before they were gathered: a running sum or max carried round a loop must still keep its class
  * ({@link ExactVector}).
