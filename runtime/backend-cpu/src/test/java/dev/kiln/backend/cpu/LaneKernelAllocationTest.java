@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * data processed (the bound leaves room for a stray profiling object, not for one box per vector).
  * Runs with the JIT flags Kiln launches with ({@code kiln.jit.flags} in the root pom, the same as ./kiln), which
  * have C2 inline the exponential and GELU-erf's polynomials always; {@code OtherVectorShapesTest} runs these kernels
- * again in a JVM with no flags at all, where C2 inlines them because they are small enough. The {@code untyped}
+ * again in a JVM with only the JDK 17 cleanup flag, where C2 inlines them because they are small enough. The {@code untyped}
  * execution runs it again without C1's receiver-type profiles ({@code -XX:-UseTypeProfile}), as C2 sees a kernel
  * it compiles before they were gathered: a running sum or max carried round a loop must still keep its class
  * ({@link ExactVector}).

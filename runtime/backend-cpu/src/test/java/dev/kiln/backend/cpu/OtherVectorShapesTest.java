@@ -20,11 +20,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Small's input and weight gradients ran 9–36% slower that way with ./kiln's JIT flags (bench/JOURNAL.md,
  * eighteenth session). Once compiled, packing, products and every lane kernel must allocate nothing per vector:
  * Kiln gives C2 the class of each vector it would otherwise take from a profile ({@link ExactVector}), and calls
- * {@link FixedOrderMath#exp} directly. The {@code other-shapes-plain} execution runs them all again
- * in a JVM without ./kiln's JIT flags, as an application might launch one: there the micro-kernel's accumulators
- * boxed until it cast them too (every product at half speed), and the lane kernels until the exponential and
- * GELU-erf's polynomials were split into methods C2 inlines on its own and tanh-GELU's and SiLU's loops cast their
- * vectors.
+ * {@link FixedOrderMath#exp} directly. The {@code other-shapes-plain} execution runs the packing and
+ * product tests again in a JVM without ./kiln's JIT flags, as an application might launch one: there the
+ * micro-kernel's accumulators boxed until it cast them too (every product at half speed). {@code other-shapes-embedded}
+ * runs the lane kernels in a JVM with only the JDK 17 cleanup flag the README asks of an application: they boxed there
+ * until the exponential and GELU-erf's polynomials were split into methods C2 inlines on its own and every lane loop
+ * cast its vectors.
  */
 class OtherVectorShapesTest {
     private static final long BOUND = 64 * 1024;
