@@ -17,9 +17,9 @@ import jdk.incubator.vector.IntVector;
  * The same holds for a vector that C2 types only after an intrinsic it expands late, where the profile it falls back
  * on holds two classes: in a JVM whose other code used the Vector API at another shape, C2 inlined such a call for
  * both and boxed the vector where they merged. The kernels that met this ({@link VectorPanels}, exp, GELU-erf, AdamW,
- * LayerNorm's gamma gradient, and {@link VectorMicroKernel} where C2 runs without {@code ./kiln}'s JIT flags) cast
- * every loaded and intermediate vector ({@code OtherVectorShapesTest}); on a vector C2 has typed already, the cast
- * folds away.
+ * LayerNorm's gamma gradient, and {@link VectorMicroKernel} and tanh-GELU, SiLU and the cross-entropy gradient where
+ * C2 runs without {@code ./kiln}'s JIT flags) cast every loaded and intermediate vector, as every loop of
+ * {@link VectorLanes} now does ({@code OtherVectorShapesTest}); on a vector C2 has typed already, the cast folds away.
  */
 final class ExactVector {
     static final Class<? extends FloatVector> CLASS = FloatVector.zero(FloatVector.SPECIES_PREFERRED).getClass();
