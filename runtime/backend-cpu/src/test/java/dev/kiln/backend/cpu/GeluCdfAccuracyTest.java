@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The vector GELU's normal CDF and its derivative are rational fits of our own (VectorLanes.cdf and
- * geluErfDerivative); this holds them, forward and backward,
+ * The vector GELU's normal CDF and its derivative are rational fits of our own (GeluErfFits.cdf and
+ * GeluErfFits.derivative); this holds them, forward and backward,
  * to the exact function on a dense grid, against an erf summed here from its Taylor series in double (about 1e-9
  * off at |x| = 4.3, where the series cancels most), well inside the bounds asserted. The conformance suite's
  * tolerance (2e-5) would let a much worse fit through.
