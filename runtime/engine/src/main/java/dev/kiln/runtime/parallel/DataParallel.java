@@ -1,5 +1,6 @@
 package dev.kiln.runtime.parallel;
 
+import dev.kiln.api.backend.HeapStorage;
 import dev.kiln.api.data.Batches;
 import dev.kiln.api.objective.StepWorkers;
 import dev.kiln.api.tensor.Tensor;
@@ -70,6 +71,9 @@ public final class DataParallel {
 
     public int rank() { return collective.rank(); }
 
+    /** What this worker sums with. */
+    public Collective collective() { return collective; }
+
     public int world() { return collective.world(); }
 
     /** The workers as a training step's objective sees them ({@code StepWorkers}): sums over the ring. */
@@ -87,7 +91,7 @@ public final class DataParallel {
      * the rest of backward (off with {@code -Dkiln.allreduce.overlap=false}).
      */
     public void overlapBackward(Collection<Tensor> params) {
-        if (OVERLAP) buckets(params).arm();
+        if (OVERLAP && !(collective instanceof SharedMemoryCollective)) buckets(params).arm();
     }
 
     /**
@@ -105,9 +109,20 @@ public final class DataParallel {
         scalars[2] = tokens;
         scalars[3 + rank()] = tokens;
         scalars[3 + world + rank()] = (float) computeSeconds;
-        GradientBuckets b = buckets(params);
-        GradientBuckets.Finished done = b.finish(scalars);
-        sentDuringBackward += done.sentDuringBackward();
+        float[][] inPlace = collective instanceof SharedMemoryCollective ? hostGradients(params, scalars) : null;
+        GradientBuckets.Finished done;
+        long floats;
+        if (inPlace != null) {   // replicas in this JVM: every gradient summed where it lies, in one call
+            ((SharedMemoryCollective) collective).allReduceSum(inPlace);
+            done = new GradientBuckets.Finished((System.nanoTime() - t0) / 1e9, 0);
+            floats = 0;
+            for (float[] g : inPlace) floats += g.length;
+        } else {
+            GradientBuckets b = buckets(params);
+            done = b.finish(scalars);
+            sentDuringBackward += done.sentDuringBackward();
+            floats = b.floats() + scalars.length;
+        }
         double waited = (System.nanoTime() - t0) / 1e9;
         List<Map<String, Object>> workers = new ArrayList<>();
         for (int r = 0; r < world; r++) {
@@ -123,7 +138,7 @@ public final class DataParallel {
             }
             workers.add(w);
         }
-        bytesReduced += 4L * (b.floats() + scalars.length);
+        bytesReduced += 4L * floats;
         nanosReducing += System.nanoTime() - t0;
         return new StepSums(scalars[0], scalars[1], (long) scalars[2], workers);
     }
@@ -148,6 +163,21 @@ public final class DataParallel {
         collective.allReduceSum(values);
         for (int i = 0; i < values.length; i++) weighted.put(names.get(i), (double) values[i]);
         return true;
+    }
+
+    /**
+     * The trainable parameters' gradient arrays (a parameter without one gets a zeroed one, as on the ring), then
+     * {@code scalars}; null when a gradient is not a whole host array (a device backend's), which takes the buckets.
+     */
+    private static float[][] hostGradients(Collection<Tensor> params, float[] scalars) {
+        List<float[]> arrays = new ArrayList<>();
+        for (Tensor p : params) {
+            if (!p.requiresGrad()) continue;
+            if (!(p.gradForAccumulation() instanceof HeapStorage h) || h.data.length != p.size()) return null;
+            arrays.add(h.data);
+        }
+        arrays.add(scalars);
+        return arrays.toArray(new float[0][]);
     }
 
     /** The buckets of these parameters' gradients, made again when the trainable set changes. */
