@@ -11,9 +11,11 @@
 #
 #   bench/vs-torch.sh                          # 3 rounds of tiny, small and gpt2-124M (about 10-15 minutes)
 #   ROUNDS=2 SHAPES="tiny small" bench/vs-torch.sh
+#   REPLICAS=2 bench/vs-torch.sh               # Kiln's tiny and small as 2 data-parallel replicas of 1 thread each
 #   bench/vs-torch.sh --summarize DIR          # the table again from a finished sitting's JSON lines
 #
-# Environment: ROUNDS (3), SHAPES ("tiny small gpt2-124M"), THREADS (2), OUT (a new directory under /tmp),
+# Environment: ROUNDS (3), SHAPES ("tiny small gpt2-124M"), THREADS (2), REPLICAS (1: `kiln bench --replicas` for tiny
+# and small; gpt2-124M stays one model, its two replicas' training state would not fit ./kiln's heap), OUT (a new directory under /tmp),
 # TORCH_BENCH (../shared/bench/torch_bench.py beside this checkout), TORCH_PYTHON (/usr/bin/python3, the interpreter
 # that has torch; see the bench's README for a fair OpenBLAS setup), TORCH_KEEP_OPENBLAS_ENV (0: PyTorch runs without
 # the environment's OPENBLAS_* overrides, see bench/torch-blas.sh), JAVA_HOME and KILN_JAVA_OPTS as for ./kiln.
@@ -61,6 +63,8 @@ for shape in shapes:
             # Kiln's core-to-core round trips (ns) right before and after its timed steps: about 70 while the host's
             # two vCPUs share a cache, several hundred while they do not (bench/JOURNAL.md, thirteenth session)
             trips = [load(f"kiln_{shape}_train_{n}.json") or {} for n in rounds]
+            if any("replicas" in k for k in trips):
+                print(f"{'':10} {'replicas':13} " + " | ".join(str(k.get("replicas", 1)) for k in trips))
             if any("core_round_trip_ns_before" in k for k in trips):
                 print(f"{'':10} {'round trip ns':13} " + " | ".join(
                     f"{k.get('core_round_trip_ns_before', '-')} → {k.get('core_round_trip_ns_after', '-')}" for k in trips))
@@ -76,13 +80,13 @@ if [ "${1:-}" = "--summarize" ]; then
     summarize "$2"; exit $?
 fi
 
-rounds="${ROUNDS:-3}" threads="${THREADS:-2}" shapes="${SHAPES:-tiny small gpt2-124M}"
+rounds="${ROUNDS:-3}" threads="${THREADS:-2}" shapes="${SHAPES:-tiny small gpt2-124M}" replicas="${REPLICAS:-1}"
 torch_bench="${TORCH_BENCH:-$root/../shared/bench/torch_bench.py}" torch_python="${TORCH_PYTHON:-/usr/bin/python3}"
 [ -f "$torch_bench" ] || { echo "bench/vs-torch.sh: no PyTorch reference at $torch_bench (set TORCH_BENCH)" >&2; exit 2; }
 "$torch_python" -c "import torch" 2>/dev/null || { echo "bench/vs-torch.sh: $torch_python cannot import torch (set TORCH_PYTHON)" >&2; exit 2; }
 "$root/kiln" --version >/dev/null || exit 1          # builds the distribution when needed
 out="${OUT:-$(mktemp -d /tmp/kiln-vs-torch.XXXXXX)}"; mkdir -p "$out"
-echo "bench/vs-torch.sh: $rounds rounds of $shapes on $threads threads; JSON lines in $out"
+echo "bench/vs-torch.sh: $rounds rounds of $shapes on $threads threads$([ "$replicas" = 1 ] || echo " (Kiln's tiny and small as $replicas replicas)"); JSON lines in $out"
 lscpu 2>/dev/null | grep -m1 "Model name" || true
 . "$root/bench/torch-blas.sh"
 torch_blas_report "$torch_python"
@@ -106,7 +110,7 @@ for n in $(seq 1 "$rounds"); do
             kiln_run "kiln_${shape}_infer_$n.json" --config "$shape" --steps 1 --warmup 1 --infer-steps 5
             torch_run "torch_${shape}_infer_$n.json" --config "$shape" --steps 1 --warmup 1 --infer-steps 5
         else
-            kiln_run "kiln_${shape}_train_$n.json" --config "$shape" --fma-peak
+            kiln_run "kiln_${shape}_train_$n.json" --config "$shape" --fma-peak --replicas "$replicas"
             torch_run "torch_${shape}_train_$n.json" --config "$shape"
         fi
     done

@@ -63,6 +63,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "Backend threads (the cpu backend's 'threads'; default: all cores).")
     Integer threads;
 
+    @Option(names = "--replicas", paramLabel = "R",
+            description = {"Data-parallel replicas in this JVM (the cpu backend): each its own model, --threads / R threads and",
+                    "B / R rows of every batch, gradients summed in shared memory, as `kiln pretrain --replicas` trains (default: 1)."})
+    int replicas = 1;
+
     @Option(names = "--steps", paramLabel = "N", defaultValue = "10", description = "Timed training steps (default: ${DEFAULT-VALUE}).")
     int steps;
 
@@ -188,6 +193,7 @@ final class BenchCommand implements Callable<Integer> {
         if (!frozenDtype.equals("fp32") && !frozenDtype.equals("bf16"))
             throw new IllegalArgumentException("--frozen-dtype must be fp32 or bf16, got '" + frozenDtype + "'");
         if (generate && finetune != null) throw new IllegalArgumentException("--generate and --finetune are separate measurements; pick one");
+        if (replicas != 1 && (generate || finetune != null)) throw new IllegalArgumentException("--replicas measures pretraining steps; not with --generate or --finetune");
         if (finetune == null && (gradientCheckpointing || frozenDtype.equals("bf16") || !optimizer.equals("adamw")))
             throw new IllegalArgumentException("--frozen-dtype, --optimizer and --gradient-checkpointing need --finetune");
         if (!List.of("adamw", "adamw8bit", "lomo").contains(optimizer))
@@ -206,14 +212,16 @@ final class BenchCommand implements Callable<Integer> {
             if (fmaPeak && !(backend instanceof CpuBackend))
                 throw new IllegalArgumentException("--fma-peak measures this machine's CPU ceiling, a bound for the cpu backend only;"
                         + " the backend is '" + backend.name() + "'");
-            BenchRunner runner = new BenchRunner(backend,
-                    new BenchRunner.Settings(
+            if (replicas < 1) throw new IllegalArgumentException("--replicas must be at least 1, got " + replicas);
+            if (replicas > 1 && !(backend instanceof CpuBackend))
+                throw new IllegalArgumentException("--replicas runs cpu-backend replicas; the backend is '" + backend.name() + "'");
+            BenchRunner.Settings settings = new BenchRunner.Settings(
                             warmup != null ? Warmup.exactly(warmup)
                                     : new Warmup(DEFAULT_WARMUP, DEFAULT_WARMUP_SECONDS, JIT_QUIET_MILLIS, MAX_WARMUP_SECONDS), steps,
                             inferWarmup != null ? Warmup.exactly(inferWarmup)
                                     : new Warmup(DEFAULT_INFER_WARMUP, DEFAULT_INFER_WARMUP_SECONDS, JIT_QUIET_MILLIS, MAX_WARMUP_SECONDS),
-                            inferSteps, !noInfer, seed, stepTimes), err,
-                    Terminal.isInteractive());
+                            inferSteps, !noInfer, seed, stepTimes);
+            BenchRunner runner = new BenchRunner(backend, settings, err, Terminal.isInteractive());
             List<Map<String, Object>> results = new ArrayList<>();
             for (BenchShape shape : shapes) {
                 Map<String, Object> r = new LinkedHashMap<>();
@@ -224,7 +232,10 @@ final class BenchCommand implements Callable<Integer> {
                 r.put("backend", backend.name());
                 r.put("java", Runtime.version().toString());
                 r.put("transparent_huge_pages", transparentHugePages());
-                r.putAll(runner.run(shape));
+                if (replicas > 1) r.put("replicas", replicas);
+                Map<String, Object> config = new LinkedHashMap<>(backendConfig);
+                config.remove("threads");
+                r.putAll(replicas == 1 ? runner.run(shape) : BenchReplica.run(replicas, usedThreads, config, shape, settings, err));
                 results.add(r);
             }
             Map<String, Double> sgemm = noSgemm ? Map.of() : sgemm(backend, err);

@@ -4,6 +4,7 @@ import dev.kiln.api.autograd.GradMode;
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.nn.ModelInput;
 import dev.kiln.api.nn.Transformer;
+import dev.kiln.api.ops.Arithmetic;
 import dev.kiln.api.ops.Losses;
 import dev.kiln.api.optim.AdamW;
 import dev.kiln.api.optim.ParamGroup;
@@ -84,13 +85,20 @@ final class BenchRunner {
     private final Settings settings;
     private final PrintWriter progress;
     private final boolean terminal;
+    private final BenchReplica replica;   // null: the whole batch on this backend
 
     /** @param terminal redraw one progress line; otherwise print one line per phase */
     BenchRunner(Backend backend, Settings settings, PrintWriter progress, boolean terminal) {
+        this(backend, settings, progress, terminal, null);
+    }
+
+    /** As one of {@code --replicas}' replicas: its rows of every batch, gradients summed with the others. */
+    BenchRunner(Backend backend, Settings settings, PrintWriter progress, boolean terminal, BenchReplica replica) {
         this.backend = backend;
         this.settings = settings;
         this.progress = progress;
         this.terminal = terminal;
+        this.replica = replica;
     }
 
     Map<String, Object> run(BenchShape shape) {
@@ -112,9 +120,10 @@ final class BenchRunner {
         String plan = shape.name() + ": " + settings.warmup().plan("steps") + " + " + settings.steps() + " timed training steps";
         WarmupProgress warmup = new WarmupProgress(settings.warmup());
         for (int i = 0; i - warmup.steps() < settings.steps(); i++) {
-            boolean warming = warmup.warming(i);
+            boolean warming = replica == null ? warmup.warming(i) : replica.warming(warmup, i);
             int warm = warmup.steps();
-            if (!warming && i == warm) roundTripBefore = CoreRoundTrip.nanos(ROUND_TRIPS, ROUND_TRIP_BUDGET_NANOS);
+            // the probe needs both cores to itself: not while other replicas compute
+            if (!warming && i == warm && replica == null) roundTripBefore = CoreRoundTrip.nanos(ROUND_TRIPS, ROUND_TRIP_BUDGET_NANOS);
             double[] t = trainStep(model, opt, params, shape, rng, losses);
             warmup.stepEnded(i, warming);
             if (!warming) timed[i - warm] = t;
@@ -125,7 +134,7 @@ final class BenchRunner {
                         shape.name(), i + 1, warming ? "(warm-up)" : "(timed)", 1e3 * t[0], 1e3 * t[1], 1e3 * t[2],
                         warmup.jitNote(warming)));
         }
-        OptionalDouble roundTripAfter = CoreRoundTrip.nanos(ROUND_TRIPS, ROUND_TRIP_BUDGET_NANOS);
+        OptionalDouble roundTripAfter = replica == null ? CoreRoundTrip.nanos(ROUND_TRIPS, ROUND_TRIP_BUDGET_NANOS) : OptionalDouble.empty();
         double[] tokS = new double[timed.length], stepS = new double[timed.length];
         for (int i = 0; i < timed.length; i++) {
             stepS[i] = timed[i][0] + timed[i][1] + timed[i][2];
@@ -173,14 +182,16 @@ final class BenchRunner {
     private double[] trainStep(Transformer model, AdamW opt, List<Tensor> params, BenchShape s, SplittableRandom rng,
                                List<Double> losses) {
         int[][] batch = batch(s, rng);
-        IntTensor in = new IntTensor(batch[0], s.batch(), s.seq()), target = new IntTensor(batch[1], s.batch(), s.seq());
+        IntTensor in = rowsOf(batch[0], s), target = rowsOf(batch[1], s);
         long t0 = System.nanoTime();
         Tensor hidden = model.forward(ModelInput.of(in));                  // [B, T, C]
         Tensor loss = Losses.crossEntropy(model.logits(hidden), target);   // [B, T, V] → [1]
         double value = loss.item();
         long t1 = System.nanoTime();
-        loss.backward();
+        if (replica == null) loss.backward();
+        else Arithmetic.mulScalar(loss, 1f / replica.world()).backward();   // the replicas' sum is the whole batch's mean
         backend.synchronize();                                             // an asynchronous backend's queue, drained per phase
+        if (replica != null) value = replica.sum(params, value / replica.world());
         long t2 = System.nanoTime();
         opt.step(LR);
         for (Tensor p : params) p.zeroGrad();
@@ -201,13 +212,14 @@ final class BenchRunner {
         try (var g = GradMode.noGrad()) {
             WarmupProgress warmup = new WarmupProgress(settings.inferWarmup());
             for (int i = 0; i - warmup.steps() < settings.inferSteps(); i++) {
-                boolean warming = warmup.warming(i);
+                boolean warming = replica == null ? warmup.warming(i) : replica.warming(warmup, i);
                 int warm = warmup.steps();
-                IntTensor in = new IntTensor(batch(s, rng)[0], s.batch(), s.seq());
+                IntTensor in = rowsOf(batch(s, rng)[0], s);
                 long t0 = System.nanoTime();
                 Tensor hidden = model.forward(ModelInput.of(in));                      // [B, T, C]
                 Tensor logits = model.logits(hidden);                                   // [B, T, V]
                 backend.synchronize();
+                if (replica != null) replica.await();
                 double dt = (System.nanoTime() - t0) / 1e9;
                 hidden.releaseStorage();   // as PyTorch frees the last pass's tensors: the pool reuses them, no fresh array
                 logits.releaseStorage();
@@ -240,6 +252,12 @@ final class BenchRunner {
             progress.println("  " + line);
         }
         progress.flush();
+    }
+
+    /** The rows of a [B, T] batch this runner trains on: all, or its replica's. */
+    private IntTensor rowsOf(int[] ids, BenchShape s) {
+        if (replica == null) return new IntTensor(ids, s.batch(), s.seq());
+        return new IntTensor(replica.rows(ids, s.seq()), s.batch() / replica.world(), s.seq());
     }
 
     /** Random ids [B, T+1] split into inputs [B, T] and next-token targets [B, T]. */

@@ -74,6 +74,11 @@ abstract class TrainingCommand implements Callable<Integer> {
     @Option(names = "--workers", paramLabel = "N", description = "Spark workers (barrier tasks) with --spark (default: 2).")
     Integer workers;
 
+    @Option(names = "--replicas", paramLabel = "R",
+            description = {"Train R data-parallel replicas in this JVM (the cpu backend): each its own model and cores / R threads,",
+                    "B / R rows of every global batch (train.batch_size), gradients summed in shared memory; replica 0 writes --out."})
+    int replicas = 1;
+
     @Parameters(paramLabel = "KEY=VALUE", arity = "0..*",
             description = {"Config overrides, applied after the file is read: a dotted key path and a value",
                     "(e.g. train.steps=200 train.lr=3e-4 model.layers=4 seed=7)."})
@@ -84,7 +89,7 @@ abstract class TrainingCommand implements Callable<Integer> {
                                 TrainingListener listener) throws IOException;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut(), stderr = spec.commandLine().getErr();
         List<String> all = new ArrayList<>(overrides);
         if (allowConfigChange) all.add("train.allow_config_change=true");
@@ -92,6 +97,7 @@ abstract class TrainingCommand implements Callable<Integer> {
         Path outDir = out != null ? out : Path.of("runs", stem(config));
         Path configDir = config.toAbsolutePath().getParent();
         Object backendKey = cfg.get("backend");
+        if (spark != null && replicas != 1) throw new IllegalArgumentException("--replicas trains in this JVM, --spark on Spark workers; pick one");
         if (spark != null) {   // the workers get the name the usual precedence picks: flag, KILN_BACKEND, config
             String env = root.env().get(BackendSelection.ENV_VAR);
             String backend = root.backend != null ? root.backend : env != null && !env.isBlank() ? env
@@ -100,18 +106,24 @@ abstract class TrainingCommand implements Callable<Integer> {
                     backend, stdout, stderr);
         }
         if (workers != null) throw new IllegalArgumentException("--workers needs --spark MASTER");
+        if (replicas < 1) throw new IllegalArgumentException("--replicas must be at least 1, got " + replicas);
+        String configBackend = backendKey == null ? null : backendKey.toString();
+        Map<String, Object> backendConfig = replicas == 1 ? Map.of() : Map.of("threads", ReplicatedTraining.threadsPerReplica(replicas));
         try (PrometheusEndpoint prometheus = metricsPort == null ? null : PrometheusEndpoint.start(metricsPort);
-             Session session = Session.open(root, backendKey == null ? null : backendKey.toString(), Map.of(),
-                     WriterStream.of(stderr), prometheusModule(prometheus))) {
-            session.backend();
-            stderr.println("kiln " + spec.name() + ": " + config + " → " + outDir + " (backend " + session.backendDescription() + ")");
+             Session session = Session.open(root, configBackend, backendConfig, WriterStream.of(stderr), prometheusModule(prometheus))) {
+            if (replicas == 1) session.backend();
+            else ReplicatedTraining.checkBackend(session);
+            stderr.println("kiln " + spec.name() + ": " + config + " → " + outDir + " (backend " + session.backendDescription()
+                    + (replicas == 1 ? "" : "; " + replicas + " replicas") + ")");
             stderr.println("report: " + outDir.resolve(RunReports.FILE) + " (rewritten at each evaluation: reload it to watch the run)");
             if (prometheus != null) stderr.println("metrics for Prometheus at " + prometheus.url());
             stderr.flush();
             Activity.set("reading the data and building the model (data.train: " + dataTrain(cfg)
                     + "; a corpus larger than memory needs `kiln prepare` first)");
             ProgressBar bar = new ProgressBar(stderr, Terminal.isInteractive(), logEvery(cfg));
-            PipelineResult r = run(session.get(Pipeline.class), cfg, configDir, outDir, bar);
+            PipelineResult r = replicas == 1 ? run(session.get(Pipeline.class), cfg, configDir, outDir, bar)
+                    : ReplicatedTraining.train(replicas, root, configBackend, session, cfg, bar,
+                            (pipeline, own, listener) -> run(pipeline, own, configDir, outDir, listener));
             printSummary(stdout, r);
             if (!noSample && cfg.get("generate") instanceof Map<?, ?> g && !g.isEmpty()) sample(stdout, session, r, g, outDir);
             printReportPath(stdout, stderr, outDir);

@@ -42,6 +42,16 @@ final class WarmupProgress {
         return false;
     }
 
+    /** Records another's decision for the next step instead of taking this one's ({@link BenchReplica}: rank 0's). */
+    void follow(boolean warming) {
+        if (warming && !ended) steps++;
+        else if (!ended) {
+            ended = true;
+            seconds = (System.nanoTime() - start) / 1e9;
+            compileMillis = jit.millisSinceStart();
+        }
+    }
+
     /** After step {@code i}: the first step's end, and the compilers' time while warming (not between timed steps: /proc reads, a cache's worth). */
     void stepEnded(int i, boolean warming) {
         if (i == 0) firstEnd = System.nanoTime();

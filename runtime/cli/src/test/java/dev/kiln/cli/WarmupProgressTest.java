@@ -35,4 +35,22 @@ class WarmupProgressTest {
         assertTrue((Double) r.get("infer_warmup_s") >= 0);
         assertEquals("", warmup.jitNote(false), "timed lines carry no compile note");
     }
+
+    /** A replica other than rank 0 follows rank 0's decisions, whatever its own rule would say, and stays timed once timed. */
+    @Test
+    void aFollowerCountsTheWarmUpItIsTold() {
+        AtomicLong compiled = new AtomicLong();
+        JitActivity jit = new JitActivity(compiled::get);
+        WarmupProgress follower = new WarmupProgress(new Warmup(100, 0, 0, 0), jit);   // its own rule: 100 steps
+        follower.follow(true);
+        follower.follow(true);
+        compiled.set(70);
+        follower.follow(false);
+        follower.follow(true);   // a late vote cannot reopen the warm-up
+        assertEquals(2, follower.steps());
+        compiled.set(100);
+        Map<String, Object> r = new LinkedHashMap<>();
+        follower.put(r, "");
+        assertEquals(30L, r.get("timed_compile_ms"), "compiles counted from the first timed step on");
+    }
 }

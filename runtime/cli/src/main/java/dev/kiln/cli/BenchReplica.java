@@ -1,0 +1,78 @@
+package dev.kiln.cli;
+
+import dev.kiln.api.backend.Backend;
+import dev.kiln.api.backend.HeapStorage;
+import dev.kiln.api.config.Config;
+import dev.kiln.api.tensor.Tensor;
+import dev.kiln.backend.cpu.CpuBackendProvider;
+import dev.kiln.runtime.parallel.DataParallel;
+import dev.kiln.runtime.parallel.Replicas;
+import dev.kiln.runtime.parallel.SharedMemoryCollective;
+
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One of {@code kiln bench --replicas}' data-parallel replicas: its rows of each batch, the sum of the gradients over
+ * the replicas (in place, as the trainer's replicas sum them), and the decisions rank 0 takes for all (the warm-up's
+ * end turns on the JIT's activity, which each JVM thread sees differently).
+ */
+record BenchReplica(int rank, int world, SharedMemoryCollective collective) {
+    /**
+     * Measures shape on {@code world} replicas of {@code threads / world} cpu-backend threads each (backend settings
+     * {@code backendConfig} besides the threads); rank 0's progress goes to {@code progress}. Returns rank 0's result.
+     */
+    static Map<String, Object> run(int world, int threads, Map<String, Object> backendConfig, BenchShape shape,
+                                   BenchRunner.Settings settings, PrintWriter progress) throws Exception {
+        if (threads % world != 0)
+            throw new IllegalArgumentException("--replicas " + world + " must divide the " + threads + " threads (each replica gets as many)");
+        if (shape.batch() % world != 0)
+            throw new IllegalArgumentException("--replicas " + world + " must divide " + shape.name() + "'s batch of " + shape.batch() + " rows");
+        PrintWriter silent = new PrintWriter(OutputStream.nullOutputStream());
+        List<Map<String, Object>> byRank = Replicas.run(world, (rank, w) -> {
+            Map<String, Object> config = new LinkedHashMap<>(backendConfig);
+            config.put("threads", threads / world);
+            try (Backend backend = new CpuBackendProvider().create(new Config("backend", config))) {
+                BenchReplica replica = new BenchReplica(rank, w, (SharedMemoryCollective) DataParallel.current().collective());
+                return new BenchRunner(backend, settings, rank == 0 ? progress : silent, rank == 0 && Terminal.isInteractive(), replica)
+                        .run(shape);
+            }
+        });
+        return byRank.get(0);
+    }
+
+    /** The replica's rows of a [B, T] batch: rows rank·B/world up to (rank + 1)·B/world; B must split evenly. */
+    int[] rows(int[] batch, int seq) {
+        int per = batch.length / seq / world;
+        return Arrays.copyOfRange(batch, rank * per * seq, (rank + 1) * per * seq);
+    }
+
+    /** Whether this phase's step i is warm-up: rank 0's rule decides, and the other replicas follow it. */
+    boolean warming(WarmupProgress warmup, int i) {
+        float[] vote = {rank == 0 && warmup.warming(i) ? 1 : 0};
+        collective.allReduceSum(vote);
+        boolean warming = vote[0] > 0;
+        if (rank != 0) warmup.follow(warming);
+        return warming;
+    }
+
+    /**
+     * Sums every parameter's gradient and {@code loss} (this replica's share of the step's mean loss) over the
+     * replicas, in place; returns the summed loss.
+     */
+    double sum(List<Tensor> params, double loss) {
+        float[][] arrays = new float[params.size() + 1][];
+        for (int i = 0; i < params.size(); i++) arrays[i] = ((HeapStorage) params.get(i).gradForAccumulation()).data;
+        float[] share = {(float) loss};
+        arrays[params.size()] = share;
+        collective.allReduceSum(arrays);
+        return share[0];
+    }
+
+    /** Waits for every replica (the end of a forward pass is the slowest replica's). */
+    void await() { collective.allReduceSum(new float[1]); }
+}

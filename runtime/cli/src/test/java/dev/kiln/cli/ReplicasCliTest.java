@@ -1,0 +1,68 @@
+package dev.kiln.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static dev.kiln.cli.ModelDirectories.kiln;
+import static dev.kiln.cli.ModelDirectories.text;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code kiln pretrain --replicas}: the same run as one model on the whole batch, written once, by replica 0. */
+class ReplicasCliTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void twoReplicasTrainAsOneModelOnTheWholeBatch() throws IOException {
+        Path stories = text(tmp.resolve("stories.txt"));
+        Path one = tmp.resolve("one"), two = tmp.resolve("two");
+        ReportRuns.pretrain(tmp, "one", config(stories), one, "--no-sample");
+        Cli r = ReportRuns.pretrain(tmp, "two", config(stories), two, "--no-sample", "--replicas", "2");
+        assertTrue(r.err().contains("; 2 replicas)"), r.err());
+        TreeMap<Long, Map<String, Object>> a = ReportRuns.records(one, "train"), b = ReportRuns.records(two, "train");
+        assertEquals(a.keySet(), b.keySet(), "one train record a step, written once (by replica 0)");
+        double[] lossA = ReportRuns.values(a, "loss"), lossB = ReportRuns.values(b, "loss");
+        assertTrue(lossA[lossA.length - 1] < lossA[0] - 0.2, "the model should learn: " + java.util.Arrays.toString(lossA));
+        for (int s = 0; s < lossA.length; s++)
+            assertEquals(lossA[s], lossB[s], 1e-4 * lossA[s], "step " + (s + 1) + "'s loss: the whole batch's, summed over the replicas");
+        assertArrayEquals(ReportRuns.values(a, "tokens"), ReportRuns.values(b, "tokens"), "the global batch's tokens, not a replica's");
+        double before = ReportRuns.values(ReportRuns.records(one, "eval"), "loss")[0];
+        double[] evalA = ReportRuns.values(ReportRuns.records(one, "eval"), "loss"), evalB = ReportRuns.values(ReportRuns.records(two, "eval"), "loss");
+        assertEquals(evalA[evalA.length - 1], evalB[evalB.length - 1], 1e-3 * before, "held-out loss after training");
+        assertTrue(Files.isRegularFile(two.resolve("model").resolve("model.safetensors")), "replica 0 saved the model");
+    }
+
+    @Test
+    void replicasAreTheCpuBackendsAndNotSparksWorkers() throws IOException {
+        Path cfg = ModelDirectories.config(tmp.resolve("c.json"), config(text(tmp.resolve("stories.txt"))));
+        Cli zero = kiln("pretrain", "--config", cfg.toString(), "--out", tmp.resolve("z").toString(), "--replicas", "0");
+        assertNotEquals(0, zero.code());
+        assertTrue(zero.err().contains("--replicas must be at least 1, got 0"), zero.err());
+        Cli spark = kiln("pretrain", "--config", cfg.toString(), "--out", tmp.resolve("s").toString(), "--replicas", "2", "--spark", "local[2]");
+        assertNotEquals(0, spark.code());
+        assertTrue(spark.err().contains("--replicas trains in this JVM, --spark on Spark workers; pick one"), spark.err());
+        Path naiveCfg = cfg;
+        Cli naive = Cli.run("--plugins", ModelDirectories.PLUGINS.toString(), "--backend", "naive", "pretrain", "--config", naiveCfg.toString(),
+                "--out", tmp.resolve("n").toString(), "--replicas", "2");
+        assertNotEquals(0, naive.code());
+        assertTrue(naive.err().contains("--replicas runs cpu-backend replicas in this JVM, each with its share of the cores as 'threads';"
+                + " backend 'naive': unknown key 'threads'"), naive.err());
+    }
+
+    /** ReportRuns' tiny byte-level GPT without dropout (each replica would draw other rows' masks), batch 4, 8 steps. */
+    private static Map<String, Object> config(Path stories) {
+        Map<String, Object> cfg = new LinkedHashMap<>(ReportRuns.config(stories, 8, 8, 3e-3, false));
+        cfg.put("model", Map.of("preset", "gpt2", "d_model", 32, "layers", 1, "heads", 4, "max_seq", 64, "dropout", 0.0));
+        return cfg;
+    }
+}
