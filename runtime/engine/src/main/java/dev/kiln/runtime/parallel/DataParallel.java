@@ -82,8 +82,15 @@ public final class DataParallel {
     /** This worker's rows of each of the epoch's batches (only they are made where the objective makes batches row by row). */
     public Batches shard(Batches epoch) { return epoch.shard(rank(), world()); }
 
-    /** A step summed over the workers: weights, weighted loss sum, tokens; and each worker's own share ({@code workers}). */
-    public record StepSums(double weights, double loss, long tokens, List<Map<String, Object>> workers) {}
+    /**
+     * A step summed over the workers: weights, weighted loss sum, tokens; each worker's own share ({@code workers}); and
+     * whether any worker was asked to stop ({@code stop}), and to save a checkpoint first ({@code checkpointOnStop}).
+     */
+    public record StepSums(double weights, double loss, long tokens, List<Map<String, Object>> workers, boolean stop,
+                           boolean checkpointOnStop) {}
+
+    /** A stop this worker was asked for (a signal): none, stop, or stop after a checkpoint. */
+    public enum StopVote { NONE, STOP, STOP_AFTER_CHECKPOINT }
 
     /**
      * Call before the backward of a step's last micro-batch: each bucket of gradients is summed over the
@@ -98,17 +105,23 @@ public final class DataParallel {
      * Sums every trainable parameter's gradient, and this worker's weights, weighted loss sum and tokens,
      * over all workers, in place for the gradients. Parameters without a gradient on this worker take part
      * as zeros (and get one), so all workers reduce the same layout. {@code computeSeconds}: this worker's
-     * time for the step so far, reported per worker beside its tokens.
+     * time for the step so far, reported per worker beside its tokens. {@code stop}: this worker's vote, so that every
+     * worker stops after the same step when any of them is asked to (a signal reaches one process, or one replica
+     * of several sees it first).
      */
-    public StepSums sumStep(Collection<Tensor> params, double weights, double loss, long tokens, double computeSeconds) {
+    public StepSums sumStep(Collection<Tensor> params, double weights, double loss, long tokens, double computeSeconds,
+                            StopVote stop) {
         long t0 = System.nanoTime();
         int world = world();
-        float[] scalars = new float[3 + 2 * world];   // weights, loss, tokens; then each worker's tokens and seconds in its slot
+        // weights, loss, tokens, stop votes, checkpoint votes; then each worker's tokens and seconds in its slot
+        float[] scalars = new float[5 + 2 * world];
         scalars[0] = (float) weights;
         scalars[1] = (float) loss;
         scalars[2] = tokens;
-        scalars[3 + rank()] = tokens;
-        scalars[3 + world + rank()] = (float) computeSeconds;
+        scalars[3] = stop == StopVote.NONE ? 0 : 1;
+        scalars[4] = stop == StopVote.STOP_AFTER_CHECKPOINT ? 1 : 0;
+        scalars[5 + rank()] = tokens;
+        scalars[5 + world + rank()] = (float) computeSeconds;
         float[][] inPlace = collective instanceof SharedMemoryCollective ? hostGradients(params, scalars) : null;
         GradientBuckets.Finished done;
         long floats;
@@ -126,7 +139,7 @@ public final class DataParallel {
         double waited = (System.nanoTime() - t0) / 1e9;
         List<Map<String, Object>> workers = new ArrayList<>();
         for (int r = 0; r < world; r++) {
-            double ownTokens = scalars[3 + r], seconds = scalars[3 + world + r];
+            double ownTokens = scalars[5 + r], seconds = scalars[5 + world + r];
             Map<String, Object> w = new LinkedHashMap<>();
             w.put("rank", r);
             w.put("tokens", (long) ownTokens);
@@ -140,7 +153,7 @@ public final class DataParallel {
         }
         bytesReduced += 4L * floats;
         nanosReducing += System.nanoTime() - t0;
-        return new StepSums(scalars[0], scalars[1], (long) scalars[2], workers);
+        return new StepSums(scalars[0], scalars[1], (long) scalars[2], workers, scalars[3] > 0, scalars[4] > 0);
     }
 
     /**

@@ -30,6 +30,14 @@ public final class StopRequest {
         return r;
     }
 
+    /**
+     * The stop a data-parallel worker makes when another worker was asked to stop and it was not (the signal reached
+     * another process, or came after this worker's vote): not pending here, so handling it consumes nothing else.
+     */
+    static Request onBehalfOfAnotherWorker(boolean checkpoint) {
+        return new Request("another worker's stop request", checkpoint, new CountDownLatch(1));
+    }
+
     /** Whether a training loop is running in this process (else there is nothing to stop gracefully). */
     public static boolean trainingRuns() { return activeTrainers > 0; }
 

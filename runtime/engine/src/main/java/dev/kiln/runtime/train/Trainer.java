@@ -36,6 +36,7 @@ public final class Trainer {
     private long stateBytes;
     private final DataParallel parallel;
     private List<Map<String, Object>> workers;   // this step's per-worker throughput (data-parallel runs)
+    private StopRequest.Request agreedStop;         // data-parallel: the stop the workers agreed on in the last step's sum
 
     public Trainer(TrainingJob job) {
         this.job = job;
@@ -84,7 +85,7 @@ public final class Trainer {
         job.listener().onStart(st.step(), s.steps());
         if (s.evalEvery() > 0) evaluate(st.step());        // the 'before' of this session, fresh or resumed
         while (st.step() < s.steps()) {
-            StopRequest.Request stopRequest = StopRequest.pending();
+            StopRequest.Request stopRequest = parallel == null ? StopRequest.pending() : agreedStop;
             if (stopRequest != null) throw interrupted(stopRequest, st, params, opt);
             long t0 = System.nanoTime(), tokens = 0;
             double lr = s.learningRate(st.step()), loss = 0;
@@ -117,7 +118,12 @@ public final class Trainer {
             }
             double metricWeights = weights;
             if (parallel != null) {   // workers count as micro-batches: sum gradients, weights and weighted losses over them
-                DataParallel.StepSums sums = parallel.sumStep(params.values(), weights, loss, tokens, (System.nanoTime() - t0) / 1e9);
+                StopRequest.Request seen = StopRequest.pending();
+                DataParallel.StopVote vote = seen == null ? DataParallel.StopVote.NONE
+                        : seen.checkpoint() ? DataParallel.StopVote.STOP_AFTER_CHECKPOINT : DataParallel.StopVote.STOP;
+                DataParallel.StepSums sums = parallel.sumStep(params.values(), weights, loss, tokens, (System.nanoTime() - t0) / 1e9, vote);
+                // every worker stops before the next step when one was asked to; worker 0 saves the checkpoint if any asked for one
+                if (sums.stop()) agreedStop = seen != null ? seen : StopRequest.onBehalfOfAnotherWorker(sums.checkpointOnStop());
                 weights = sums.weights();
                 loss = sums.loss();
                 tokens = sums.tokens();

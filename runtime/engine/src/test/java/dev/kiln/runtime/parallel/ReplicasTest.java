@@ -1,6 +1,12 @@
 package dev.kiln.runtime.parallel;
 
+import dev.kiln.runtime.train.StopRequest;
+import dev.kiln.runtime.train.TrainingInterruptedException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.util.List;
 import java.util.SplittableRandom;
@@ -113,6 +119,38 @@ class ReplicasTest {
         }));
         assertTrue(layout.getMessage().contains("workers 0 and 1 passed different arrays to sum: 1 arrays of lengths [5] against"
                 + " 1 arrays of lengths [6]"), layout.getMessage());
+    }
+
+    /**
+     * A stop request (a signal) that one replica sees before the other: rank 1 asks after step 5 while rank 0 is still
+     * busy with it. Each replica votes in its next sum, so both stop after step 6 and rank 0, the one that writes,
+     * saves the checkpoint the request asks for. Acting on the request as each sees it, rank 1 would stop alone (and
+     * claim a checkpoint only rank 0 can write) and rank 0, finding it consumed, would train on into a sum nobody joins.
+     */
+    @Test
+    void aStopThatOneReplicaSeesFirstStopsBothAfterTheSameStepAndRankZeroSaves(@TempDir Path checkpoints) {
+        try {
+            TrainingInterruptedException e = assertThrows(TrainingInterruptedException.class, () -> Replicas.run(2, (rank, world) ->
+                    TinyDataParallelRun.train(checkpoints, 0, step -> {
+                        if (step != 5) return;
+                        if (rank == 1) StopRequest.request("a test signal", true);
+                        else sleep(300);
+                    })));
+            assertEquals("interrupted by a test signal at step 6; saved a checkpoint at step 6; resume with the same --out", e.getMessage());
+            assertEquals(1, e.getSuppressed().length, "rank 1 stopped after the same step");
+            assertInstanceOf(TrainingInterruptedException.class, e.getSuppressed()[0]);
+            assertTrue(Files.isDirectory(checkpoints.resolve("step-000006")), "rank 0 saved step 6");
+        } finally {
+            StopRequest.clear();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The collective of the replica running on this thread. */

@@ -100,6 +100,17 @@ public final class TinyDataParallelRun {
     public static Result train(Path checkpoints, int checkpointEvery, int failAtStep) { return train(checkpoints, checkpointEvery, failAtStep, BATCH); }
 
     private static Result train(Path checkpoints, int checkpointEvery, int failAtStep, int batch) {
+        return train(checkpoints, checkpointEvery, step -> {
+            if (step == failAtStep) throw new IllegalStateException("injected failure after step " + failAtStep);
+        }, batch);
+    }
+
+    /** With {@code afterStep} called with each step's number once it is logged. */
+    public static Result train(Path checkpoints, int checkpointEvery, java.util.function.LongConsumer afterStep) {
+        return train(checkpoints, checkpointEvery, afterStep, BATCH);
+    }
+
+    private static Result train(Path checkpoints, int checkpointEvery, java.util.function.LongConsumer afterStep, int batch) {
         try (CpuBackend be = new CpuBackend(1)) {
             Transformer model = new Transformer(be, TransformerConfig.gpt2(VOCAB, 16, 2, 2, LEN).withDropout(0f), 3);
             List<ParamGroup> groups = new ArrayList<>();
@@ -115,7 +126,7 @@ public final class TinyDataParallelRun {
                 @Override public void onStep(StepReport r) {
                     losses.add(r.loss());
                     tokens.add(r.tokens());
-                    if (r.step() == failAtStep) throw new IllegalStateException("injected failure after step " + failAtStep);
+                    afterStep.accept(r.step());
                 }
             };
             Checkpointer checkpointer = null;
