@@ -10,6 +10,7 @@
 #
 #   bench/device.sh gpu cpu
 #   THREADS=8 SHAPES=small bench/device.sh cpu
+#   REPLICAS=2 bench/device.sh cpu             # Kiln's tiny and small as 2 replicas of THREADS / 2 threads (vs-torch.sh)
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 kit="$root/.devkit"

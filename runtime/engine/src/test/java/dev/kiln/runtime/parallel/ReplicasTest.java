@@ -70,9 +70,11 @@ class ReplicasTest {
                 assertEquals(one.losses().get(s), w.losses().get(s), 1e-4 * Math.abs(one.losses().get(s)), "loss at step " + (s + 1));
                 assertEquals(one.tokens().get(s), w.tokens().get(s), "tokens at step " + (s + 1));
             }
+        List<TinyDataParallelRun.Result> again = Replicas.run(2, (rank, world) -> TinyDataParallelRun.train());
         for (var e : one.weights().entrySet()) {
             float[] a = e.getValue(), b0 = two.get(0).weights().get(e.getKey()), b1 = two.get(1).weights().get(e.getKey());
             assertArrayEquals(b0, b1, 0f, e.getKey() + ": the replicas must hold the same bits");
+            assertArrayEquals(b0, again.get(0).weights().get(e.getKey()), 0f, e.getKey() + ": the same bits run to run");
             for (int i = 0; i < a.length; i++)
                 assertEquals(a[i], b0[i], 1e-4 + 1e-3 * Math.abs(a[i]), e.getKey() + "[" + i + "] after " + TinyDataParallelRun.STEPS + " steps");
         }
