@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -17,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code kiln pretrain --replicas}: the same run as one model on the whole batch, written once, by replica 0. */
+/** {@code kiln pretrain|finetune --replicas}: the same run as one model on the whole batch, written once, by replica 0. */
 class ReplicasCliTest {
     @TempDir
     Path tmp;
@@ -40,6 +41,24 @@ class ReplicasCliTest {
         double[] evalA = ReportRuns.values(ReportRuns.records(one, "eval"), "loss"), evalB = ReportRuns.values(ReportRuns.records(two, "eval"), "loss");
         assertEquals(evalA[evalA.length - 1], evalB[evalB.length - 1], 1e-3 * before, "held-out loss after training");
         assertTrue(Files.isRegularFile(two.resolve("model").resolve("model.safetensors")), "replica 0 saved the model");
+    }
+
+    /** Fine-tuning a Hugging Face GPT-2 directory: the same train losses, step by step, on two replicas as on one model. */
+    @Test
+    void finetuneWithTwoReplicasTrainsAsOneModel() throws IOException {
+        Path from = ModelDirectories.hfGpt2(tmp.resolve("hf-gpt2"));
+        Path cfg = ModelDirectories.config(tmp.resolve("ft.json"), Map.of("finetune", Map.of("from", from.toString(), "method", "full"),
+                "objective", "clm", "model", Map.of("dropout", 0.0), "data", Map.of("train", text(tmp.resolve("stories.txt")).toString()),
+                "train", ModelDirectories.train(4)));
+        Path one = tmp.resolve("ft-one"), two = tmp.resolve("ft-two");
+        for (Path out : List.of(one, two)) {
+            Cli r = out == one ? kiln("finetune", "--config", cfg.toString(), "--out", out.toString(), "--no-sample")
+                    : kiln("finetune", "--config", cfg.toString(), "--out", out.toString(), "--no-sample", "--replicas", "2");
+            assertEquals(0, r.code(), r.err());
+        }
+        double[] a = ReportRuns.values(ReportRuns.records(one, "train"), "loss"), b = ReportRuns.values(ReportRuns.records(two, "train"), "loss");
+        assertEquals(4, a.length);
+        for (int s = 0; s < a.length; s++) assertEquals(a[s], b[s], 1e-4 * a[s], "step " + (s + 1) + "'s loss");
     }
 
     @Test
