@@ -151,13 +151,13 @@ public final class KilnCli implements Runnable {
         return env;
     }
 
-    /** Remembers a registry the command opened (its class loaders name the plugins in a failure). */
-    void opened(PluginRegistry registry) {
+    /** Remembers a registry the command opened (its class loaders name the plugins in a failure); replicas open theirs at once. */
+    synchronized void opened(PluginRegistry registry) {
         registries.add(registry);
     }
 
-    List<PluginRegistry> registries() {
-        return registries;
+    synchronized List<PluginRegistry> registries() {
+        return List.copyOf(registries);
     }
 
     /** Standard input. */
