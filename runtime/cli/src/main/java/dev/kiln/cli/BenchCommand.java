@@ -233,9 +233,7 @@ final class BenchCommand implements Callable<Integer> {
                 r.put("java", Runtime.version().toString());
                 r.put("transparent_huge_pages", transparentHugePages());
                 if (replicas > 1) r.put("replicas", replicas);
-                Map<String, Object> config = new LinkedHashMap<>(backendConfig);
-                config.remove("threads");
-                r.putAll(replicas == 1 ? runner.run(shape) : BenchReplica.run(replicas, usedThreads, config, shape, settings, err));
+                r.putAll(replicas == 1 ? runner.run(shape) : BenchReplica.run(replicas, usedThreads, backendConfig, shape, settings, err));
                 results.add(r);
             }
             Map<String, Double> sgemm = noSgemm ? Map.of() : sgemm(backend, err);

@@ -1,7 +1,6 @@
 package dev.kiln.cli;
 
 import dev.kiln.api.backend.Backend;
-import dev.kiln.api.backend.HeapStorage;
 import dev.kiln.api.config.Config;
 import dev.kiln.api.tensor.Tensor;
 import dev.kiln.backend.cpu.CpuBackendProvider;
@@ -65,11 +64,8 @@ record BenchReplica(int rank, int world, SharedMemoryCollective collective) {
      * replicas, in place; returns the summed loss.
      */
     double sum(List<Tensor> params, double loss) {
-        float[][] arrays = new float[params.size() + 1][];
-        for (int i = 0; i < params.size(); i++) arrays[i] = ((HeapStorage) params.get(i).gradForAccumulation()).data;
         float[] share = {(float) loss};
-        arrays[params.size()] = share;
-        collective.allReduceSum(arrays);
+        if (!collective.sumGradients(params, share)) throw new IllegalStateException("replicas need host-memory gradients (the cpu backend)");
         return share[0];
     }
 

@@ -34,22 +34,23 @@ final class WarmupProgress {
             return true;
         }
         if (!ended) {
-            ended = true;
-            seconds = (System.nanoTime() - start) / 1e9;
-            compileMillis = jit.millisSinceStart();
+            end();
             jitQuiet = rule.quietMillis() > 0 && jit.measurable() ? rule.jitQuiet(jit) : null;
         }
         return false;
     }
 
+    private void end() {
+        ended = true;
+        seconds = (System.nanoTime() - start) / 1e9;
+        compileMillis = jit.millisSinceStart();
+    }
+
     /** Records another's decision for the next step instead of taking this one's ({@link BenchReplica}: rank 0's). */
     void follow(boolean warming) {
-        if (warming && !ended) steps++;
-        else if (!ended) {
-            ended = true;
-            seconds = (System.nanoTime() - start) / 1e9;
-            compileMillis = jit.millisSinceStart();
-        }
+        if (ended) return;
+        if (warming) steps++;
+        else end();
     }
 
     /** After step {@code i}: the first step's end, and the compilers' time while warming (not between timed steps: /proc reads, a cache's worth). */

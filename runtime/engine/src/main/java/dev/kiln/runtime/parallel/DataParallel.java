@@ -1,6 +1,5 @@
 package dev.kiln.runtime.parallel;
 
-import dev.kiln.api.backend.HeapStorage;
 import dev.kiln.api.data.Batches;
 import dev.kiln.api.objective.StepWorkers;
 import dev.kiln.api.tensor.Tensor;
@@ -122,14 +121,13 @@ public final class DataParallel {
         scalars[4] = stop == StopVote.STOP_AFTER_CHECKPOINT ? 1 : 0;
         scalars[5 + rank()] = tokens;
         scalars[5 + world + rank()] = (float) computeSeconds;
-        float[][] inPlace = collective instanceof SharedMemoryCollective ? hostGradients(params, scalars) : null;
         GradientBuckets.Finished done;
         long floats;
-        if (inPlace != null) {   // replicas in this JVM: every gradient summed where it lies, in one call
-            ((SharedMemoryCollective) collective).allReduceSum(inPlace);
+        // replicas in this JVM: every gradient summed where it lies, in one call
+        if (collective instanceof SharedMemoryCollective shared && shared.sumGradients(params, scalars)) {
             done = new GradientBuckets.Finished((System.nanoTime() - t0) / 1e9, 0);
-            floats = 0;
-            for (float[] g : inPlace) floats += g.length;
+            floats = scalars.length;
+            for (Tensor p : params) if (p.requiresGrad()) floats += p.size();
         } else {
             GradientBuckets b = buckets(params);
             done = b.finish(scalars);
@@ -176,21 +174,6 @@ public final class DataParallel {
         collective.allReduceSum(values);
         for (int i = 0; i < values.length; i++) weighted.put(names.get(i), (double) values[i]);
         return true;
-    }
-
-    /**
-     * The trainable parameters' gradient arrays (a parameter without one gets a zeroed one, as on the ring), then
-     * {@code scalars}; null when a gradient is not a whole host array (a device backend's), which takes the buckets.
-     */
-    private static float[][] hostGradients(Collection<Tensor> params, float[] scalars) {
-        List<float[]> arrays = new ArrayList<>();
-        for (Tensor p : params) {
-            if (!p.requiresGrad()) continue;
-            if (!(p.gradForAccumulation() instanceof HeapStorage h) || h.data.length != p.size()) return null;
-            arrays.add(h.data);
-        }
-        arrays.add(scalars);
-        return arrays.toArray(new float[0][]);
     }
 
     /** The buckets of these parameters' gradients, made again when the trainable set changes. */

@@ -1,6 +1,10 @@
 package dev.kiln.runtime.parallel;
 
+import dev.kiln.api.backend.HeapStorage;
+import dev.kiln.api.tensor.Tensor;
+
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -105,6 +109,23 @@ public final class SharedMemoryCollective implements Collective {
         }
         group.await();   // no worker reads a sum, or posts its next arrays, before every slice is written
         group.posted[rank] = null;
+    }
+
+    /**
+     * Sums every trainable parameter's gradient (a zeroed one where it has none yet) and then {@code scalars} over the
+     * workers, in place, in one call. False, summing nothing, when a gradient is not a whole host array (a device
+     * backend's): every worker runs the same backend, so all of them return the same.
+     */
+    public boolean sumGradients(Collection<Tensor> params, float[] scalars) {
+        List<float[]> arrays = new ArrayList<>();
+        for (Tensor p : params) {
+            if (!p.requiresGrad()) continue;
+            if (!(p.gradForAccumulation() instanceof HeapStorage h) || h.data.length != p.size()) return false;
+            arrays.add(h.data);
+        }
+        arrays.add(scalars);
+        allReduceSum(arrays.toArray(new float[0][]));
+        return true;
     }
 
     /** [lo, hi) of x and y both become x + y. */
