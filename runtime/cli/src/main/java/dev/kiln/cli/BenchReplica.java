@@ -2,10 +2,13 @@ package dev.kiln.cli;
 
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.config.Config;
+import dev.kiln.api.optim.Optimizer;
+import dev.kiln.api.optim.ParamGroup;
 import dev.kiln.api.tensor.Tensor;
 import dev.kiln.backend.cpu.CpuBackendProvider;
 import dev.kiln.runtime.parallel.DataParallel;
 import dev.kiln.runtime.parallel.Replicas;
+import dev.kiln.runtime.parallel.ShardedOptimizer;
 import dev.kiln.runtime.parallel.SharedMemoryCollective;
 
 import java.io.OutputStream;
@@ -14,6 +17,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * One of {@code kiln bench --replicas}' data-parallel replicas: its rows of each batch, the sum of the gradients over
@@ -59,13 +63,19 @@ record BenchReplica(int rank, int world, SharedMemoryCollective collective) {
         return warming;
     }
 
+    /** The replicas' optimizer: each updates its share of the parameters and holds its share of the state (ZeRO-1). */
+    ShardedOptimizer optimizer(List<ParamGroup> groups, Function<List<ParamGroup>, Optimizer> optimizer) {
+        return new ShardedOptimizer(groups, collective, optimizer);
+    }
+
     /**
-     * Sums every parameter's gradient and {@code loss} (this replica's share of the step's mean loss) over the
-     * replicas, in place; returns the summed loss.
+     * Sums every parameter's gradient over the replicas into the replica that updates it ({@code optimizer}'s owner),
+     * and {@code loss} (this replica's share of the step's mean loss) into all; returns the summed loss.
      */
-    double sum(List<Tensor> params, double loss) {
+    double sum(List<Tensor> params, double loss, ShardedOptimizer optimizer) {
         float[] share = {(float) loss};
-        if (!collective.sumGradients(params, share)) throw new IllegalStateException("replicas need host-memory gradients (the cpu backend)");
+        if (!collective.sumGradients(params, share, optimizer::ownerOf))
+            throw new IllegalStateException("replicas need host-memory gradients (the cpu backend)");
         return share[0];
     }
 

@@ -7,9 +7,11 @@ import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.ops.Arithmetic;
 import dev.kiln.api.ops.Losses;
 import dev.kiln.api.optim.AdamW;
+import dev.kiln.api.optim.Optimizer;
 import dev.kiln.api.optim.ParamGroup;
 import dev.kiln.api.tensor.IntTensor;
 import dev.kiln.api.tensor.Tensor;
+import dev.kiln.runtime.parallel.ShardedOptimizer;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -105,7 +107,7 @@ final class BenchRunner {
         Transformer model = new Transformer(backend, shape.modelConfig(), settings.seed());
         List<ParamGroup> groups = new ArrayList<>();
         model.namedParameters().forEach((name, p) -> groups.add(new ParamGroup(name, p, 1.0, 0.1)));
-        AdamW opt = new AdamW(groups, 0.9, 0.95, 1e-8);
+        Optimizer opt = replica == null ? new AdamW(groups, 0.9, 0.95, 1e-8) : replica.optimizer(groups, own -> new AdamW(own, 0.9, 0.95, 1e-8));
         List<Tensor> params = model.parameters();
         SplittableRandom rng = new SplittableRandom(settings.seed());
         long nParams = model.parameterCount();
@@ -179,7 +181,7 @@ final class BenchRunner {
     }
 
     /** One step; returns {forward, backward, optimizer} seconds. */
-    private double[] trainStep(Transformer model, AdamW opt, List<Tensor> params, BenchShape s, SplittableRandom rng,
+    private double[] trainStep(Transformer model, Optimizer opt, List<Tensor> params, BenchShape s, SplittableRandom rng,
                                List<Double> losses) {
         int[][] batch = batch(s, rng);
         IntTensor in = rowsOf(batch[0], s), target = rowsOf(batch[1], s);
@@ -191,7 +193,7 @@ final class BenchRunner {
         if (replica == null) loss.backward();
         else Arithmetic.mulScalar(loss, 1f / replica.world()).backward();   // the replicas' sum is the whole batch's mean
         backend.synchronize();                                             // an asynchronous backend's queue, drained per phase
-        if (replica != null) value = replica.sum(params, value / replica.world());
+        if (replica != null) value = replica.sum(params, value / replica.world(), (ShardedOptimizer) opt);
         long t2 = System.nanoTime();
         opt.step(LR);
         for (Tensor p : params) p.zeroGrad();

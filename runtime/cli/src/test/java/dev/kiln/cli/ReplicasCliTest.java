@@ -37,6 +37,9 @@ class ReplicasCliTest {
         for (int s = 0; s < lossA.length; s++)
             assertEquals(lossA[s], lossB[s], 1e-4 * lossA[s], "step " + (s + 1) + "'s loss: the whole batch's, summed over the replicas");
         assertArrayEquals(ReportRuns.values(a, "tokens"), ReportRuns.values(b, "tokens"), "the global batch's tokens, not a replica's");
+        // the optimizer sharded over the replicas (ZeRO-1): replica 0 holds about half of AdamW's moments
+        double whole = ReportRuns.values(a, "optimizer_state_bytes")[0], share = ReportRuns.values(b, "optimizer_state_bytes")[0];
+        assertTrue(share > 0.3 * whole && share < 0.7 * whole, "replica 0's optimizer state: " + share + " bytes of " + whole);
         double[] evalA = ReportRuns.values(ReportRuns.records(one, "eval"), "loss"), evalB = ReportRuns.values(ReportRuns.records(two, "eval"), "loss");
         assertEquals(evalA[evalA.length - 1], evalB[evalB.length - 1], 1e-3 * evalA[0], "held-out loss after training");
         assertTrue(Files.isRegularFile(two.resolve("model").resolve("model.safetensors")), "replica 0 saved the model");

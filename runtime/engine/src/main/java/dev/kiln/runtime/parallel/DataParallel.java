@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.ToIntFunction;
 
 /**
  * Synchronous data-parallel training, as PyTorch DDP does it: every worker starts from the same weights
@@ -110,6 +111,15 @@ public final class DataParallel {
      */
     public StepSums sumStep(Collection<Tensor> params, double weights, double loss, long tokens, double computeSeconds,
                             StopVote stop) {
+        return sumStep(params, weights, loss, tokens, computeSeconds, stop, null);
+    }
+
+    /**
+     * As above, each gradient's sum written only into the replica {@code owner} names for its parameter
+     * ({@link ShardedOptimizer}); the others keep their own gradient.
+     */
+    StepSums sumStep(Collection<Tensor> params, double weights, double loss, long tokens, double computeSeconds, StopVote stop,
+                     ToIntFunction<Tensor> owner) {
         long t0 = System.nanoTime();
         int world = world();
         // weights, loss, tokens, stop votes, checkpoint votes; then each worker's tokens and seconds in its slot
@@ -124,11 +134,12 @@ public final class DataParallel {
         GradientBuckets.Finished done;
         long floats;
         // replicas in this JVM: every gradient summed where it lies, in one call
-        if (collective instanceof SharedMemoryCollective shared && shared.sumGradients(params, scalars)) {
+        if (collective instanceof SharedMemoryCollective shared && shared.sumGradients(params, scalars, owner)) {
             done = new GradientBuckets.Finished((System.nanoTime() - t0) / 1e9, 0);
             floats = scalars.length;
             for (Tensor p : params) if (p.requiresGrad()) floats += p.size();
         } else {
+            if (owner != null) throw new IllegalStateException("gradients summed into their owners need replicas of the cpu backend");
             GradientBuckets b = buckets(params);
             done = b.finish(scalars);
             sentDuringBackward += done.sentDuringBackward();

@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.ToIntFunction;
 
 /**
  * Workers that are threads of one JVM ({@link Replicas}), summing in shared memory. Every worker passes its arrays;
@@ -44,6 +45,7 @@ public final class SharedMemoryCollective implements Collective {
     private static final class Group {
         final int world;
         final float[][][] posted;   // [rank][array]: each worker's arrays of the current call
+        final Object[] gathered;    // [rank]: each worker's object of the current allGather
         final AtomicInteger arrived = new AtomicInteger();
         volatile int generation;
         volatile String gone;       // why a worker will not come to the next barrier; null while all take part
@@ -52,6 +54,7 @@ public final class SharedMemoryCollective implements Collective {
         Group(int world) {
             this.world = world;
             this.posted = new float[world][][];
+            this.gathered = new Object[world];
         }
 
         /** Waits until every worker has arrived (a sense-reversing barrier: the last one to arrive opens it). */
@@ -92,7 +95,14 @@ public final class SharedMemoryCollective implements Collective {
      * In place: every element of every array becomes its sum over all workers. Every worker passes the same number of
      * arrays with the same lengths, in the same order.
      */
-    public void allReduceSum(float[]... arrays) {
+    public void allReduceSum(float[]... arrays) { reduce(arrays, null); }
+
+    /**
+     * Sums the arrays over the workers; array a's sum is written into worker {@code owners[a]}'s array alone, or into
+     * every worker's where {@code owners} is null or {@code owners[a]} is negative. The others' arrays keep their own
+     * values (a reduce-scatter, as ZeRO sums each gradient only where its optimizer shard lives).
+     */
+    private void reduce(float[][] arrays, int[] owners) {
         int world = group.world;
         if (world == 1) return;
         group.posted[rank] = arrays;
@@ -104,11 +114,29 @@ public final class SharedMemoryCollective implements Collective {
             for (int q = 0; q < world; q++) column[q] = all[q][a];
             int n = arrays[a].length;
             int lo = (int) ((long) n * rank / world), hi = (int) ((long) n * (rank + 1) / world);
-            if (world == 2) sumPair(column[0], column[1], lo, hi);
+            int owner = owners == null ? -1 : owners[a];
+            if (owner >= 0) sumInto(column, column[owner], lo, hi);
+            else if (world == 2) sumPair(column[0], column[1], lo, hi);
             else sumAll(column, lo, hi);
         }
         group.await();   // no worker reads a sum, or posts its next arrays, before every slice is written
         group.posted[rank] = null;
+    }
+
+    /** Waits until every worker has called this (throwing {@link WorkerGone}, as a sum does, when one cannot come). */
+    public void barrier() {
+        if (group.world > 1) group.await();
+    }
+
+    /** Every worker's {@code mine}, by rank: how workers of one group find each other's objects. */
+    public Object[] allGather(Object mine) {
+        if (group.world == 1) return new Object[] {mine};
+        group.gathered[rank] = mine;
+        group.await();
+        Object[] all = group.gathered.clone();
+        group.await();   // nobody overwrites a slot before every worker has read them all
+        group.gathered[rank] = null;
+        return all;
     }
 
     /**
@@ -116,16 +144,39 @@ public final class SharedMemoryCollective implements Collective {
      * workers, in place, in one call. False, summing nothing, when a gradient is not a whole host array (a device
      * backend's): every worker runs the same backend, so all of them return the same.
      */
-    public boolean sumGradients(Collection<Tensor> params, float[] scalars) {
+    public boolean sumGradients(Collection<Tensor> params, float[] scalars) { return sumGradients(params, scalars, null); }
+
+    /**
+     * As {@link #sumGradients(Collection, float[])}, each gradient's sum written only into the worker that
+     * {@code owner} names for its parameter (null: every worker); the scalars' into every worker.
+     */
+    public boolean sumGradients(Collection<Tensor> params, float[] scalars, ToIntFunction<Tensor> owner) {
         List<float[]> arrays = new ArrayList<>();
+        List<Integer> owners = new ArrayList<>();
         for (Tensor p : params) {
             if (!p.requiresGrad()) continue;
             if (!(p.gradForAccumulation() instanceof HeapStorage h) || h.data.length != p.size()) return false;
             arrays.add(h.data);
+            owners.add(owner == null ? -1 : owner.applyAsInt(p));
         }
         arrays.add(scalars);
-        allReduceSum(arrays.toArray(new float[0][]));
+        owners.add(-1);
+        reduce(arrays.toArray(new float[0][]), owner == null ? null : owners.stream().mapToInt(Integer::intValue).toArray());
         return true;
+    }
+
+    /** [lo, hi) of target (one of the arrays) becomes the sum over the arrays, added in rank order. */
+    private static void sumInto(float[][] column, float[] target, int lo, int hi) {
+        if (column.length == 2) {
+            float[] x = column[0], y = column[1];
+            for (int k = lo; k < hi; k++) target[k] = x[k] + y[k];
+            return;
+        }
+        for (int k = lo; k < hi; k++) {
+            float s = column[0][k];
+            for (int q = 1; q < column.length; q++) s += column[q][k];
+            target[k] = s;
+        }
     }
 
     /** [lo, hi) of x and y both become x + y. */

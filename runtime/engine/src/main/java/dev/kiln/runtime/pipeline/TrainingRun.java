@@ -24,6 +24,8 @@ import dev.kiln.runtime.metrics.TrainingMetrics;
 import dev.kiln.runtime.model.ModelStore;
 import dev.kiln.runtime.parallel.DataParallel;
 import dev.kiln.runtime.parallel.RankCheckpointer;
+import dev.kiln.runtime.parallel.ShardedOptimizer;
+import dev.kiln.runtime.parallel.SharedMemoryCollective;
 import dev.kiln.runtime.report.RunInfo;
 import dev.kiln.runtime.report.RunReports;
 import dev.kiln.runtime.train.BestModel;
@@ -223,6 +225,14 @@ final class TrainingRun {
             groups.add(new ParamGroup(e.getKey(), e.getValue(), tuner == null ? 1.0 : tuner.learningRateScale(e.getKey()), wd));
         }
         if (groups.isEmpty()) throw new IllegalStateException("nothing to train: every parameter is frozen");
+        DataParallel dp = DataParallel.current();
+        // replicas in this JVM: each updates its share of the parameters (ZeRO-1); LOMO updates in backward, and the trainer refuses it
+        if (dp != null && dp.world() > 1 && dp.collective() instanceof SharedMemoryCollective shared && !settings.optimizer().equals("lomo"))
+            return new ShardedOptimizer(groups, shared, this::optimizer);
+        return optimizer(groups);
+    }
+
+    private Optimizer optimizer(List<ParamGroup> groups) {
         return switch (settings.optimizer()) {
             case "sgd" -> new Sgd(groups, settings.momentum());
             case "lomo" -> new Lomo(groups);

@@ -15,6 +15,7 @@ import dev.kiln.runtime.metrics.MetricsLog;
 import dev.kiln.runtime.metrics.ProcessMemory;
 import dev.kiln.runtime.metrics.TrainingMetrics;
 import dev.kiln.runtime.parallel.DataParallel;
+import dev.kiln.runtime.parallel.ShardedOptimizer;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,6 +83,7 @@ public final class Trainer {
     }
 
     private TrainState train(TrainState st, Map<String, Tensor> params, Optimizer opt, UpdatesInBackward fused) {
+        ShardedOptimizer sharded = parallel != null && opt instanceof ShardedOptimizer so ? so : null;   // ZeRO-1 replicas
         job.listener().onStart(st.step(), s.steps());
         if (s.evalEvery() > 0) evaluate(st.step());        // the 'before' of this session, fresh or resumed
         while (st.step() < s.steps()) {
@@ -121,7 +123,9 @@ public final class Trainer {
                 StopRequest.Request seen = StopRequest.pending();
                 DataParallel.StopVote vote = seen == null ? DataParallel.StopVote.NONE
                         : seen.checkpoint() ? DataParallel.StopVote.STOP_AFTER_CHECKPOINT : DataParallel.StopVote.STOP;
-                DataParallel.StepSums sums = parallel.sumStep(params.values(), weights, loss, tokens, (System.nanoTime() - t0) / 1e9, vote);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                DataParallel.StepSums sums = sharded != null ? sharded.sumStep(parallel, params.values(), weights, loss, tokens, seconds, vote)
+                        : parallel.sumStep(params.values(), weights, loss, tokens, seconds, vote);
                 // every worker stops before the next step when one was asked to; worker 0 saves the checkpoint if any asked for one
                 if (sums.stop()) agreedStop = seen != null ? seen : StopRequest.onBehalfOfAnotherWorker(sums.checkpointOnStop());
                 weights = sums.weights();
@@ -133,11 +137,13 @@ public final class Trainer {
             if (!(weights > 0)) throw new IllegalStateException("step " + (st.step() + 1) + ": the " + s.gradAccum()
                     + " micro-batches hold nothing to train on (objective '" + job.objective().name() + "' gave weight 0)");
             if (weights != 1) {
-                GradientClipping.scaleAll(params.values(), (float) (1 / weights));
+                if (sharded == null) GradientClipping.scaleAll(params.values(), (float) (1 / weights));
                 loss /= weights;
             }
             if (metricWeights != 1) for (var m : batchMetrics.entrySet()) m.setValue(m.getValue() / metricWeights);
-            double norm = fused != null ? fused.gradNorm() : GradientClipping.clip(params.values(), s.gradClip());
+            double norm = fused != null ? fused.gradNorm()
+                    : sharded != null ? sharded.normalizeAndClip((float) (1 / weights), s.gradClip())   // each replica its own gradients
+                    : GradientClipping.clip(params.values(), s.gradClip());
             if (!Double.isFinite(norm)) throw diverged(st.step(), "gradient norm is " + norm);
             opt.step(lr);
             st = new TrainState(st.step() + 1, st.epoch(), st.batchInEpoch(), st.seed());

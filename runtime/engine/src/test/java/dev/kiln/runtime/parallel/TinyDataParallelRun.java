@@ -11,6 +11,7 @@ import dev.kiln.api.objective.BatchSpec;
 import dev.kiln.api.objective.Objective;
 import dev.kiln.api.ops.Losses;
 import dev.kiln.api.optim.AdamW;
+import dev.kiln.api.optim.Optimizer;
 import dev.kiln.api.optim.ParamGroup;
 import dev.kiln.api.tensor.IntTensor;
 import dev.kiln.api.tensor.Tensor;
@@ -83,9 +84,12 @@ public final class TinyDataParallelRun {
         return new Dataset("mem", rows);
     }
 
-    /** One worker's run: losses per step and final weights. */
-    /** Losses and token counts of the steps this run trained (after a resume: from its checkpoint on), final weights. */
-    public record Result(long startedAt, List<Double> losses, List<Long> tokens, Map<String, float[]> weights) implements Serializable {}
+    /**
+     * Losses, gradient norms (before clipping) and token counts of the steps this run trained (after a resume: from its
+     * checkpoint on), final weights, the optimizer's final state (a copy) and the bytes of it this worker held.
+     */
+    public record Result(long startedAt, List<Double> losses, List<Double> gradNorms, List<Long> tokens, Map<String, float[]> weights,
+                         Map<String, float[]> optimizerState, long optimizerStateBytes) implements Serializable {}
 
     public static Result train() { return train(null, 0, -1); }
 
@@ -100,24 +104,34 @@ public final class TinyDataParallelRun {
     public static Result train(Path checkpoints, int checkpointEvery, int failAtStep) { return train(checkpoints, checkpointEvery, failAtStep, BATCH); }
 
     private static Result train(Path checkpoints, int checkpointEvery, int failAtStep, int batch) {
+        return train(checkpoints, checkpointEvery, failAtStep, batch, false);
+    }
+
+    /** As a replica ({@link Replicas}) whose optimizer is sharded over the replicas ({@link ShardedOptimizer}). */
+    public static Result trainSharded(Path checkpoints, int checkpointEvery, int failAtStep, int batch) {
+        return train(checkpoints, checkpointEvery, failAtStep, batch, true);
+    }
+
+    private static Result train(Path checkpoints, int checkpointEvery, int failAtStep, int batch, boolean sharded) {
         return train(checkpoints, checkpointEvery, step -> {
             if (step == failAtStep) throw new IllegalStateException("injected failure after step " + failAtStep);
-        }, batch);
+        }, batch, sharded);
     }
 
     /** With {@code afterStep} called with each step's number once it is logged. */
     public static Result train(Path checkpoints, int checkpointEvery, java.util.function.LongConsumer afterStep) {
-        return train(checkpoints, checkpointEvery, afterStep, BATCH);
+        return train(checkpoints, checkpointEvery, afterStep, BATCH, false);
     }
 
-    private static Result train(Path checkpoints, int checkpointEvery, java.util.function.LongConsumer afterStep, int batch) {
+    private static Result train(Path checkpoints, int checkpointEvery, java.util.function.LongConsumer afterStep, int batch,
+                                boolean sharded) {
         try (CpuBackend be = new CpuBackend(1)) {
             Transformer model = new Transformer(be, TransformerConfig.gpt2(VOCAB, 16, 2, 2, LEN).withDropout(0f), 3);
             List<ParamGroup> groups = new ArrayList<>();
             model.namedParameters().forEach((n, t) -> groups.add(new ParamGroup(n, t, 1, ParamGroup.decays(n, t) ? 0.1 : 0)));
             TrainSettings settings = TrainSettings.fromConfig(new Config("train", Map.of("steps", STEPS, "batch_size", batch,
                     "lr", 3e-3, "grad_clip", 1.0, "eval_every", 0, "schedule", "constant", "checkpoint_every", checkpointEvery)));
-            List<Double> losses = new ArrayList<>();
+            List<Double> losses = new ArrayList<>(), norms = new ArrayList<>();
             List<Long> tokens = new ArrayList<>();
             long[] startedAt = {0};
             TrainingListener listener = new TrainingListener() {
@@ -125,6 +139,7 @@ public final class TinyDataParallelRun {
 
                 @Override public void onStep(StepReport r) {
                     losses.add(r.loss());
+                    norms.add(r.gradNorm());
                     tokens.add(r.tokens());
                     afterStep.accept(r.step());
                 }
@@ -135,11 +150,16 @@ public final class TinyDataParallelRun {
                 Checkpointer store = new StoreCheckpointer(new CheckpointStore(checkpoints, 2), Map.of());
                 checkpointer = dp == null ? store : new RankCheckpointer(store, dp.rank());
             }
-            new Trainer(new TrainingJob(model, new NextToken(), null, model.namedParameters(), new AdamW(groups, 0.9, 0.95, 1e-8),
+            Optimizer optimizer = sharded
+                    ? new ShardedOptimizer(groups, (SharedMemoryCollective) DataParallel.current().collective(), own -> new AdamW(own, 0.9, 0.95, 1e-8))
+                    : new AdamW(groups, 0.9, 0.95, 1e-8);
+            new Trainer(new TrainingJob(model, new NextToken(), null, model.namedParameters(), optimizer,
                     corpus(), null, settings, checkpointer, null, null, listener)).run();
             Map<String, float[]> w = new java.util.LinkedHashMap<>();
             model.namedParameters().forEach((n, t) -> w.put(n, t.toArray()));
-            return new Result(startedAt[0], losses, tokens, w);
+            Map<String, float[]> state = new java.util.LinkedHashMap<>();
+            optimizer.state().forEach((n, a) -> state.put(n, a.clone()));
+            return new Result(startedAt[0], losses, norms, tokens, w, state, optimizer.stateBytes());
         }
     }
 }
