@@ -45,22 +45,33 @@ class ReplicasCliTest {
         assertTrue(Files.isRegularFile(two.resolve("model").resolve("model.safetensors")), "replica 0 saved the model");
     }
 
-    /** Fine-tuning a Hugging Face GPT-2 directory: the same train losses, step by step, on two replicas as on one model. */
+    /**
+     * Fine-tuning a Hugging Face GPT-2 directory: the same train losses, step by step, on two replicas as on one model;
+     * fully with AdamW, and LoRA adapters with 8-bit AdamW over micro-batches of 2 (the sharded optimizer owns adapters
+     * only, the frozen base takes no part in the sum).
+     */
     @Test
     void finetuneWithTwoReplicasTrainsAsOneModel() throws IOException {
         Path from = ModelDirectories.hfGpt2(tmp.resolve("hf-gpt2"));
-        Path cfg = ModelDirectories.config(tmp.resolve("ft.json"), Map.of("finetune", Map.of("from", from.toString(), "method", "full"),
-                "objective", "clm", "model", Map.of("dropout", 0.0), "data", Map.of("train", text(tmp.resolve("stories.txt")).toString()),
-                "train", ModelDirectories.train(4)));
-        Path one = tmp.resolve("ft-one"), two = tmp.resolve("ft-two");
-        for (Path out : List.of(one, two)) {
-            Cli r = out == one ? kiln("finetune", "--config", cfg.toString(), "--out", out.toString(), "--no-sample")
-                    : kiln("finetune", "--config", cfg.toString(), "--out", out.toString(), "--no-sample", "--replicas", "2");
-            assertEquals(0, r.code(), r.err());
+        Path stories = text(tmp.resolve("stories.txt"));
+        Map<String, Object> lora = new LinkedHashMap<>(ModelDirectories.train(4));
+        lora.put("optimizer", "adamw8bit");
+        lora.put("grad_accum", 2);
+        for (var method : List.of(Map.entry("full", ModelDirectories.train(4)), Map.entry("lora", lora))) {
+            Object tuner = method.getKey().equals("full") ? "full" : Map.of("name", "lora", "r", 4, "alpha", 8);
+            Path cfg = ModelDirectories.config(tmp.resolve(method.getKey() + ".json"), Map.of("finetune", Map.of("from", from.toString(), "method", tuner),
+                    "objective", "clm", "model", Map.of("dropout", 0.0), "data", Map.of("train", stories.toString()), "train", method.getValue()));
+            Path one = tmp.resolve(method.getKey() + "-one"), two = tmp.resolve(method.getKey() + "-two");
+            for (Path out : List.of(one, two)) {
+                Cli r = out == one ? kiln("finetune", "--config", cfg.toString(), "--out", out.toString(), "--no-sample")
+                        : kiln("finetune", "--config", cfg.toString(), "--out", out.toString(), "--no-sample", "--replicas", "2");
+                assertEquals(0, r.code(), r.err());
+            }
+            double[] a = ReportRuns.values(ReportRuns.records(one, "train"), "loss"), b = ReportRuns.values(ReportRuns.records(two, "train"), "loss");
+            assertEquals(4, a.length);
+            assertTrue(a[3] < a[0], method.getKey() + ": the loss should fall: " + java.util.Arrays.toString(a));
+            for (int s = 0; s < a.length; s++) assertEquals(a[s], b[s], 1e-4 * a[s], method.getKey() + ": step " + (s + 1) + "'s loss");
         }
-        double[] a = ReportRuns.values(ReportRuns.records(one, "train"), "loss"), b = ReportRuns.values(ReportRuns.records(two, "train"), "loss");
-        assertEquals(4, a.length);
-        for (int s = 0; s < a.length; s++) assertEquals(a[s], b[s], 1e-4 * a[s], "step " + (s + 1) + "'s loss");
     }
 
     @Test
