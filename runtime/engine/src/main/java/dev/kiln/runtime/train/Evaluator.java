@@ -1,12 +1,13 @@
 package dev.kiln.runtime.train;
 
-import dev.kiln.api.data.Batch;
 import dev.kiln.api.data.Dataset;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.objective.BatchSpec;
 import dev.kiln.api.objective.Evaluation;
 import dev.kiln.api.objective.Objective;
+import dev.kiln.runtime.parallel.SharedMemoryCollective;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -18,5 +19,21 @@ public final class Evaluator {
     public static Map<String, Double> evaluate(Transformer model, Objective objective, Dataset data, BatchSpec spec,
                                                int maxBatches, long seed) {
         return Evaluation.evaluate(model, objective, objective.batches(data, spec, seed ^ 0x5eedL).first(maxBatches));
+    }
+
+    /**
+     * The same metrics, the batches shared out over replicas that hold the same weights: each evaluates every R-th
+     * batch, and every replica adds all the parts up in batch order, so each gets the bits one model would.
+     */
+    public static Map<String, Double> evaluate(Transformer model, Objective objective, Dataset data, BatchSpec spec,
+                                               int maxBatches, long seed, SharedMemoryCollective replicas) {
+        List<Evaluation.Part> mine = Evaluation.evaluateParts(model, objective,
+                objective.batches(data, spec, seed ^ 0x5eedL).first(maxBatches), replicas.rank(), replicas.world());
+        List<Evaluation.Part> all = new ArrayList<>();
+        for (Object parts : replicas.allGather(mine)) {
+            @SuppressWarnings("unchecked") List<Evaluation.Part> p = (List<Evaluation.Part>) parts;
+            all.addAll(p);
+        }
+        return Evaluation.combine(objective, all);
     }
 }

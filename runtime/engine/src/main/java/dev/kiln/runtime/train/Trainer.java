@@ -16,6 +16,7 @@ import dev.kiln.runtime.metrics.ProcessMemory;
 import dev.kiln.runtime.metrics.TrainingMetrics;
 import dev.kiln.runtime.parallel.DataParallel;
 import dev.kiln.runtime.parallel.ShardedOptimizer;
+import dev.kiln.runtime.parallel.SharedMemoryCollective;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -211,8 +212,11 @@ public final class Trainer {
     public Map<String, Double> evaluate(long step) {
         if (job.validation() == null) return Map.of();
         loader.settle();                                   // the objective makes no batch in the background meanwhile
-        Map<String, Double> m = Evaluator.evaluate(job.model(), job.objective(), job.validation(),
-                new BatchSpec(s.batchSize(), s.seqLen()), s.evalBatches(), s.seed());
+        BatchSpec spec = new BatchSpec(s.batchSize(), s.seqLen());
+        // replicas in this JVM share the batches out (each would take R times a team's time on its 1 / R of the cores)
+        Map<String, Double> m = parallel != null && parallel.collective() instanceof SharedMemoryCollective replicas
+                ? Evaluator.evaluate(job.model(), job.objective(), job.validation(), spec, s.evalBatches(), s.seed(), replicas)
+                : Evaluator.evaluate(job.model(), job.objective(), job.validation(), spec, s.evalBatches(), s.seed());
         if (job.metrics() != null) job.metrics().eval(m);
         if (job.log() != null) job.log().write("eval", step, m);
         job.listener().onEval(step, m);
