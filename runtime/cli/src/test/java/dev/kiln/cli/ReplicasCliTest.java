@@ -43,6 +43,9 @@ class ReplicasCliTest {
         double[] evalA = ReportRuns.values(ReportRuns.records(one, "eval"), "loss"), evalB = ReportRuns.values(ReportRuns.records(two, "eval"), "loss");
         assertEquals(evalA[evalA.length - 1], evalB[evalB.length - 1], 1e-3 * evalA[0], "held-out loss after training");
         assertTrue(Files.isRegularFile(two.resolve("model").resolve("model.safetensors")), "replica 0 saved the model");
+        double[] testA = ReportRuns.values(ReportRuns.records(one, "test"), "loss"), testB = ReportRuns.values(ReportRuns.records(two, "test"), "loss");
+        assertEquals(1, testB.length, "replica 0 wrote the test split's metrics, with replica 1's share of the batches");
+        assertEquals(testA[0], testB[0], 1e-3 * testA[0], "test loss after training");
     }
 
     /**
@@ -91,9 +94,13 @@ class ReplicasCliTest {
                 + " backend 'naive': unknown key 'threads'"), naive.err());
     }
 
-    /** ReportRuns' tiny byte-level GPT without dropout (each replica would draw other rows' masks), batch 4, 8 steps. */
+    /**
+     * ReportRuns' tiny byte-level GPT without dropout (each replica would draw other rows' masks), batch 4, 8 steps, the
+     * training text as its test split too.
+     */
     private static Map<String, Object> config(Path stories) {
         Map<String, Object> cfg = new LinkedHashMap<>(ReportRuns.config(stories, 8, 8, 3e-3, false));
+        cfg.put("data", Map.of("train", stories.toString(), "test", stories.toString()));
         cfg.put("model", Map.of("preset", "gpt2", "d_model", 32, "layers", 1, "heads", 4, "max_seq", 64, "dropout", 0.0));
         return cfg;
     }

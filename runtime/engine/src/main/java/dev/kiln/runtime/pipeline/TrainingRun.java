@@ -140,7 +140,7 @@ final class TrainingRun {
             if (tuner != null) tuner.export(model, out);
             Map<String, Double> test = Map.of();
             if (data.test() != null) {
-                test = Evaluator.evaluate(model, objective, data.test(), new BatchSpec(settings.batchSize(), settings.seqLen()), 0, settings.seed());
+                test = testMetrics();
                 log.write("test", rec.steps, test);
                 rec.onTest(test);
             }
@@ -176,7 +176,20 @@ final class TrainingRun {
         TrainingJob job = new TrainingJob(model, objective, tuner, params, optimizer, data.train(), data.validation(),
                 settings, new RankCheckpointer(checkpointer(), dp.rank()), null, null, null);
         TrainState end = new Trainer(job).run();
+        if (data.test() != null && dp.collective() instanceof SharedMemoryCollective) {   // replica 0's test evaluation needs this one's share
+            FrozenWeights.widenBf16(model);   // as replica 0 does before it
+            testMetrics();
+        }
         return new PipelineResult(Map.of(), Map.of(), Map.of(), null, end.step(), -1, (System.nanoTime() - t0) / 1e9, 0, Map.of());
+    }
+
+    /** The test split's metrics; replicas in this JVM share its batches out, so every one of them calls this. */
+    private Map<String, Double> testMetrics() {
+        BatchSpec spec = new BatchSpec(settings.batchSize(), settings.seqLen());
+        DataParallel dp = DataParallel.current();
+        return dp != null && dp.world() > 1 && dp.collective() instanceof SharedMemoryCollective replicas
+                ? Evaluator.evaluate(model, objective, data.test(), spec, 0, settings.seed(), replicas)
+                : Evaluator.evaluate(model, objective, data.test(), spec, 0, settings.seed());
     }
 
     /** Everything checkpointed and trained: the backbone by name, the heads under {@code heads.}. */
