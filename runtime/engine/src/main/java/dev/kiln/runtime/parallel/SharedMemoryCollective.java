@@ -14,8 +14,9 @@ import java.util.function.ToIntFunction;
 /**
  * Workers that are threads of one JVM ({@link Replicas}), summing in shared memory. Every worker passes its arrays;
  * worker r adds up the r-th slice of each array over all workers, in rank order (so every worker gets the same
- * bits), and writes the sum into every worker's array. Two barriers a call, no copies, no communication thread:
- * each replica's gradients stay in its own core's cache until the sum reads them once.
+ * bits), and writes the sum into every worker's array, or into one worker's ({@link ShardedOptimizer}'s owner of a
+ * gradient). Two barriers a call, no copies, no communication thread: each replica's gradients stay in its own core's
+ * cache until the sum reads them once. {@link #barrier} and {@link #allGather} serve the workers' other meetings.
  *
  * <p>A worker that fails calls {@link #fail}, and one that ends calls {@link #leave}: a worker waiting for them in a
  * sum then throws instead of waiting forever.
