@@ -221,9 +221,9 @@ public final class SharedMemoryCollective implements Collective {
         }
     }
 
-    /** This worker has ended: another one still summing has nobody to sum with and throws. */
+    /** This worker has ended: another one still waiting for it (a sum, a barrier, a gather) has nobody to meet and throws. */
     public void leave() {
-        if (group.gone == null) group.gone = "data-parallel worker " + rank + " ended while another was still summing"
-                + " (the workers ran different numbers of steps)";
+        if (group.gone == null) group.gone = "data-parallel worker " + rank + " ended while another was still waiting for it"
+                + " (the workers ran different numbers of steps or evaluations)";
     }
 }

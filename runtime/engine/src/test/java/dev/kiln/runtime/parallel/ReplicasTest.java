@@ -114,7 +114,13 @@ class ReplicasTest {
             if (rank == 0) collectiveOf(rank, world).allReduceSum(new float[3]);
             return rank;
         }));
-        assertTrue(early.getMessage().contains("worker 1 ended while another was still summing"), early.getMessage());
+        assertTrue(early.getMessage().contains("worker 1 ended while another was still waiting for it"), early.getMessage());
+        Exception gather = assertThrows(SharedMemoryCollective.WorkerGone.class, () -> Replicas.run(2, (rank, world) -> {
+            if (rank == 0) ((SharedMemoryCollective) collectiveOf(rank, world)).allGather("an evaluation's parts");
+            return rank;
+        }));
+        assertTrue(gather.getMessage().contains("worker 1 ended while another was still waiting for it (the workers ran different"
+                + " numbers of steps or evaluations)"), gather.getMessage());
         Exception layout = assertThrows(IllegalStateException.class, () -> Replicas.run(2, (rank, world) -> {
             collectiveOf(rank, world).allReduceSum(new float[rank == 0 ? 5 : 6]);
             return rank;
