@@ -30,7 +30,7 @@ public final class Evaluation {
     }
 
     /** One batch's share of an evaluation: its metrics, each times the batch's weight, and the weight. */
-    public record Part(long batch, Map<String, Double> weightedMetrics, double weight) implements java.io.Serializable {}
+    public record Part(long batch, Map<String, Double> weightedMetrics, double weight) {}
 
     /**
      * The parts of every {@code world}-th batch from batch {@code rank} on (a data-parallel worker's share, as

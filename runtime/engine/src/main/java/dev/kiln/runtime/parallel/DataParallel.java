@@ -74,6 +74,11 @@ public final class DataParallel {
     /** What this worker sums with. */
     public Collective collective() { return collective; }
 
+    /** The workers' shared memory when they are replicas in this JVM ({@link Replicas}) and more than one; else null. */
+    public SharedMemoryCollective replicas() {
+        return collective instanceof SharedMemoryCollective shared && world() > 1 ? shared : null;
+    }
+
     public int world() { return collective.world(); }
 
     /** The workers as a training step's objective sees them ({@code StepWorkers}): sums over the ring. */
@@ -116,9 +121,9 @@ public final class DataParallel {
 
     /**
      * As above, each gradient's sum written only into the replica {@code owner} names for its parameter
-     * ({@link ShardedOptimizer}); the others keep their own gradient.
+     * ({@link ShardedOptimizer#ownerOf}; null: into every worker); the others keep their own gradient.
      */
-    StepSums sumStep(Collection<Tensor> params, double weights, double loss, long tokens, double computeSeconds, StopVote stop,
+    public StepSums sumStep(Collection<Tensor> params, double weights, double loss, long tokens, double computeSeconds, StopVote stop,
                      ToIntFunction<Tensor> owner) {
         long t0 = System.nanoTime();
         int world = world();

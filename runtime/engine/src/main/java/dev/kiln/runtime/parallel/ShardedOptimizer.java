@@ -8,7 +8,7 @@ import dev.kiln.api.tensor.Tensor;
 import dev.kiln.runtime.train.GradientClipping;
 
 import java.util.ArrayList;
-import java.util.Collection;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +22,7 @@ import java.util.function.Function;
  * it. Every replica ends the step with the same bits as unsharded replicas, each doing 1 / R of the update's work and
  * holding 1 / R of the state.
  *
- * <p>A step: {@link #sumStep} sums each gradient into its owner only; {@link #normalizeAndClip} scales and clips the
+ * <p>A step: {@link DataParallel#sumStep} with {@link #ownerOf} sums each gradient into its owner only; {@link #normalizeAndClip} scales and clips the
  * owned gradients by the global norm (each replica measures its own, the norm adds them in parameter order as an
  * unsharded clip does); {@link #step} updates the owned parameters, waits for every replica, and copies the rest.
  * {@link #state} on any replica gathers every replica's state into the unsharded layout, so a checkpoint resumes with
@@ -69,7 +69,7 @@ public final class ShardedOptimizer implements Optimizer {
     static int[] partition(List<ParamGroup> groups, int world) {
         Integer[] order = new Integer[groups.size()];
         for (int i = 0; i < order.length; i++) order[i] = i;
-        java.util.Arrays.sort(order, (a, b) -> Long.compare(groups.get(b).param().size(), groups.get(a).param().size()));  // stable
+        Arrays.sort(order, (a, b) -> Long.compare(groups.get(b).param().size(), groups.get(a).param().size()));  // stable
         long[] load = new long[world];
         int[] owner = new int[groups.size()];
         for (int i : order) {
@@ -90,15 +90,10 @@ public final class ShardedOptimizer implements Optimizer {
     /** The parameters this replica updates: the only ones whose gradient here is the replicas' sum. */
     public List<Tensor> ownParameters() { return owned; }
 
-    /** {@link DataParallel#sumStep}, each gradient summed into its owner alone. */
-    public DataParallel.StepSums sumStep(DataParallel parallel, Collection<Tensor> params, double weights, double loss, long tokens,
-                                         double computeSeconds, DataParallel.StopVote stop) {
-        return parallel.sumStep(params, weights, loss, tokens, computeSeconds, stop, this::ownerOf);
-    }
-
     /**
      * Multiplies the owned gradients by {@code factor} (1 / the summed weights), then clips them by the global norm when
      * {@code maxNorm} > 0 ({@link GradientClipping#clip}); returns the norm before clipping, the same on every replica.
+     * Once a step, between the gradient sum and {@link #step}.
      */
     public double normalizeAndClip(float factor, double maxNorm) {
         if (factor != 1f) GradientClipping.scaleAll(owned, factor);
@@ -108,8 +103,9 @@ public final class ShardedOptimizer implements Optimizer {
         }
         collective.barrier();
         double sq = 0;
-        for (int i = 0; i < groups.size(); i++) sq += peers[owner[i]].squares[i];   // in parameter order, as one replica adds them
-        collective.barrier();   // nobody measures the next step's squares before every replica has added these
+        // in parameter order, as one replica adds them; a replica measures its squares again only after the next gradient
+        // sum, which this one joins once it has added these
+        for (int i = 0; i < groups.size(); i++) sq += peers[owner[i]].squares[i];
         double norm = Math.sqrt(sq);
         float scale = GradientClipping.scale(norm, maxNorm);
         if (scale != 1f) GradientClipping.scaleAll(owned, scale);

@@ -176,7 +176,7 @@ final class TrainingRun {
         TrainingJob job = new TrainingJob(model, objective, tuner, params, optimizer, data.train(), data.validation(),
                 settings, new RankCheckpointer(checkpointer(), dp.rank()), null, null, null);
         TrainState end = new Trainer(job).run();
-        if (data.test() != null && dp.collective() instanceof SharedMemoryCollective) {   // replica 0's test evaluation needs this one's share
+        if (data.test() != null && dp.replicas() != null) {   // replica 0's test evaluation needs this one's share
             FrozenWeights.widenBf16(model);   // as replica 0 does before it
             testMetrics();
         }
@@ -187,9 +187,7 @@ final class TrainingRun {
     private Map<String, Double> testMetrics() {
         BatchSpec spec = new BatchSpec(settings.batchSize(), settings.seqLen());
         DataParallel dp = DataParallel.current();
-        return dp != null && dp.world() > 1 && dp.collective() instanceof SharedMemoryCollective replicas
-                ? Evaluator.evaluate(model, objective, data.test(), spec, 0, settings.seed(), replicas)
-                : Evaluator.evaluate(model, objective, data.test(), spec, 0, settings.seed());
+        return Evaluator.evaluate(model, objective, data.test(), spec, 0, settings.seed(), dp == null ? null : dp.replicas());
     }
 
     /** Everything checkpointed and trained: the backbone by name, the heads under {@code heads.}. */
@@ -239,9 +237,9 @@ final class TrainingRun {
         }
         if (groups.isEmpty()) throw new IllegalStateException("nothing to train: every parameter is frozen");
         DataParallel dp = DataParallel.current();
+        SharedMemoryCollective replicas = dp == null ? null : dp.replicas();
         // replicas in this JVM: each updates its share of the parameters (ZeRO-1); LOMO updates in backward, and the trainer refuses it
-        if (dp != null && dp.world() > 1 && dp.collective() instanceof SharedMemoryCollective shared && !settings.optimizer().equals("lomo"))
-            return new ShardedOptimizer(groups, shared, this::optimizer);
+        if (replicas != null && !settings.optimizer().equals("lomo")) return new ShardedOptimizer(groups, replicas, this::optimizer);
         return optimizer(groups);
     }
 

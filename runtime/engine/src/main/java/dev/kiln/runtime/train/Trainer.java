@@ -16,7 +16,6 @@ import dev.kiln.runtime.metrics.ProcessMemory;
 import dev.kiln.runtime.metrics.TrainingMetrics;
 import dev.kiln.runtime.parallel.DataParallel;
 import dev.kiln.runtime.parallel.ShardedOptimizer;
-import dev.kiln.runtime.parallel.SharedMemoryCollective;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -124,9 +123,8 @@ public final class Trainer {
                 StopRequest.Request seen = StopRequest.pending();
                 DataParallel.StopVote vote = seen == null ? DataParallel.StopVote.NONE
                         : seen.checkpoint() ? DataParallel.StopVote.STOP_AFTER_CHECKPOINT : DataParallel.StopVote.STOP;
-                double seconds = (System.nanoTime() - t0) / 1e9;
-                DataParallel.StepSums sums = sharded != null ? sharded.sumStep(parallel, params.values(), weights, loss, tokens, seconds, vote)
-                        : parallel.sumStep(params.values(), weights, loss, tokens, seconds, vote);
+                DataParallel.StepSums sums = parallel.sumStep(params.values(), weights, loss, tokens, (System.nanoTime() - t0) / 1e9, vote,
+                        sharded == null ? null : sharded::ownerOf);
                 // every worker stops before the next step when one was asked to; worker 0 saves the checkpoint if any asked for one
                 if (sums.stop()) agreedStop = seen != null ? seen : StopRequest.onBehalfOfAnotherWorker(sums.checkpointOnStop());
                 weights = sums.weights();
@@ -214,9 +212,8 @@ public final class Trainer {
         loader.settle();                                   // the objective makes no batch in the background meanwhile
         BatchSpec spec = new BatchSpec(s.batchSize(), s.seqLen());
         // replicas in this JVM share the batches out (each would take R times a team's time on its 1 / R of the cores)
-        Map<String, Double> m = parallel != null && parallel.collective() instanceof SharedMemoryCollective replicas
-                ? Evaluator.evaluate(job.model(), job.objective(), job.validation(), spec, s.evalBatches(), s.seed(), replicas)
-                : Evaluator.evaluate(job.model(), job.objective(), job.validation(), spec, s.evalBatches(), s.seed());
+        Map<String, Double> m = Evaluator.evaluate(job.model(), job.objective(), job.validation(), spec, s.evalBatches(), s.seed(),
+                parallel == null ? null : parallel.replicas());
         if (job.metrics() != null) job.metrics().eval(m);
         if (job.log() != null) job.log().write("eval", step, m);
         job.listener().onEval(step, m);
