@@ -4,6 +4,8 @@
 #   gpu   bench/gpu.sh: matmul GFLOP/s on the device at 1024³-4096³, training tokens/s on small and gpt2-124M
 #   cpu   bench/vs-torch.sh on the machine's cores (THREADS, default all of them) against the PyTorch it has:
 #         SHAPES (default "small gpt2-124M"), ROUNDS (default 1)
+#   ops   where a small training step's time goes, op by op, on 1 thread and on THREADS (kiln bench --op-profile):
+#         which ops do not scale with the cores; each run under OPS_LIMIT (120 s), its output in $OUT/ops-T.txt
 # Everything printed goes to $OUT/device.log as well (OUT: default .devkit/out), the cpu part's JSON lines to
 # $OUT/cpu.tar (bench/vs-torch.sh --summarize reads them back once unpacked). Each part ends within a time limit, so
 # a hung one still leaves the other's figures: bench/gpu.sh's own (330 s in all), CPU_LIMIT (300 s) for the cpu part.
@@ -11,13 +13,14 @@
 #   bench/device.sh gpu cpu
 #   THREADS=8 SHAPES=small bench/device.sh cpu
 #   REPLICAS=2 bench/device.sh cpu             # Kiln's tiny and small as 2 replicas of THREADS / 2 threads (vs-torch.sh)
+#   bench/device.sh ops                        # about 1-2 minutes
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 kit="$root/.devkit"
 out="${OUT:-$kit/out}"
 [ $# -gt 0 ] || set -- gpu cpu
 for part in "$@"; do
-    case "$part" in gpu|cpu) ;; *) echo "bench/device.sh: unknown part '$part' (gpu, cpu)" >&2; exit 2 ;; esac
+    case "$part" in gpu|cpu|ops) ;; *) echo "bench/device.sh: unknown part '$part' (gpu, cpu, ops)" >&2; exit 2 ;; esac
 done
 [ -f "$kit/jre.tar.xz" ] || { echo "bench/device.sh: no $kit/jre.tar.xz: run bench/device-kit.sh on a build machine first" >&2; exit 2; }
 [ -f "$root/runtime/cli/target/kiln/.built" ] || { echo "bench/device.sh: no built distribution in runtime/cli/target/kiln (carry it)" >&2; exit 2; }
@@ -64,6 +67,15 @@ cpu_part() {
         TORCH_BENCH="${TORCH_BENCH:-$kit/torch-bench/torch_bench.py}" TORCH_PYTHON="${TORCH_PYTHON:-python3}" \
         timeout "${CPU_LIMIT:-300}" "$root/bench/vs-torch.sh" || echo "== part cpu ended with $?"
     tar -C "$kit" -cf "$out/cpu.tar" cpu
+}
+
+ops_part() {
+    local t
+    for t in 1 "${THREADS:-$(nproc)}"; do
+        timeout "${OPS_LIMIT:-120}" "$root/kiln" bench --config small --threads "$t" --no-sgemm --no-infer --steps 10 --op-profile \
+            > "$out/ops-$t.txt" 2>&1 || echo "== ops on $t threads ended with $?"
+        grep -v '^{' "$out/ops-$t.txt" | grep -v '^  small: warm-up'
+    done
 }
 
 main() {

@@ -8,6 +8,7 @@ import dev.kiln.backend.cpu.bench.FmaPeak;
 import dev.kiln.backend.cpu.bench.SgemmBench;
 import dev.kiln.cli.BenchRunner.Warmup;
 import dev.kiln.runtime.io.JsonValues;
+import dev.kiln.runtime.metrics.OpProfile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -103,6 +104,13 @@ final class BenchCommand implements Callable<Integer> {
             description = "Print each training step's and forward pass's time, warm-up included (to see how soon a run is warm).")
     boolean stepTimes;
 
+    @Option(names = "--op-profile",
+            description = "Also time every backend op of the timed steps and passes (as torch.profiler's key_averages table):"
+                    + " a table per shape of each phase's ops, slowest first, with calls, ms and GFLOP/s a step, and the JSON's"
+                    + " \"ops\". Each op is timed around its call (an asynchronous backend drained after each), so the step"
+                    + " figures include that bookkeeping.")
+    boolean opProfile;
+
     @Option(names = "--sgemm-sizes", paramLabel = "N", split = ",", defaultValue = "512,1024,2048",
             description = "Square sgemm sizes to time, comma-separated (default: ${DEFAULT-VALUE}).")
     List<Integer> sgemmSizes;
@@ -194,6 +202,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--frozen-dtype must be fp32 or bf16, got '" + frozenDtype + "'");
         if (generate && finetune != null) throw new IllegalArgumentException("--generate and --finetune are separate measurements; pick one");
         if (replicas != 1 && (generate || finetune != null)) throw new IllegalArgumentException("--replicas measures pretraining steps; not with --generate or --finetune");
+        if (opProfile && (generate || finetune != null)) throw new IllegalArgumentException("--op-profile times pretraining steps; not with --generate or --finetune");
         if (finetune == null && (gradientCheckpointing || frozenDtype.equals("bf16") || !optimizer.equals("adamw")))
             throw new IllegalArgumentException("--frozen-dtype, --optimizer and --gradient-checkpointing need --finetune");
         if (!List.of("adamw", "adamw8bit", "lomo").contains(optimizer))
@@ -213,6 +222,7 @@ final class BenchCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--fma-peak measures this machine's CPU ceiling, a bound for the cpu backend only;"
                         + " the backend is '" + backend.name() + "'");
             if (replicas < 1) throw new IllegalArgumentException("--replicas must be at least 1, got " + replicas);
+            if (opProfile && replicas > 1) throw new IllegalArgumentException("--op-profile times one model's ops; not with --replicas");
             if (replicas > 1 && !(backend instanceof CpuBackend))
                 throw new IllegalArgumentException("--replicas runs cpu-backend replicas; the backend is '" + backend.name() + "'");
             BenchRunner.Settings settings = new BenchRunner.Settings(
@@ -221,7 +231,8 @@ final class BenchCommand implements Callable<Integer> {
                             inferWarmup != null ? Warmup.exactly(inferWarmup)
                                     : new Warmup(DEFAULT_INFER_WARMUP, DEFAULT_INFER_WARMUP_SECONDS, JIT_QUIET_MILLIS, MAX_WARMUP_SECONDS),
                             inferSteps, !noInfer, seed, stepTimes);
-            BenchRunner runner = new BenchRunner(backend, settings, err, Terminal.isInteractive());
+            OpProfile ops = opProfile ? new OpProfile() : null;
+            BenchRunner runner = new BenchRunner(ops == null ? backend : ops.wrap(backend), settings, err, Terminal.isInteractive(), ops);
             List<Map<String, Object>> results = new ArrayList<>();
             for (BenchShape shape : shapes) {
                 Map<String, Object> r = new LinkedHashMap<>();
@@ -240,6 +251,7 @@ final class BenchCommand implements Callable<Integer> {
             if (!sgemm.isEmpty()) for (Map<String, Object> r : results) r.put("sgemm_gflops", sgemm);
             if (fmaPeak) fmaPeak(results, usedThreads, err);
             BenchTable.print(out, results, sgemm, backend.name(), usedThreads);
+            OpTable.print(out, results);
             for (Map<String, Object> r : results) out.println(Json.compact(JsonValues.finite(r)));   // a NaN loss as "NaN"
             out.flush();
         }

@@ -11,6 +11,7 @@ import dev.kiln.api.optim.Optimizer;
 import dev.kiln.api.optim.ParamGroup;
 import dev.kiln.api.tensor.IntTensor;
 import dev.kiln.api.tensor.Tensor;
+import dev.kiln.runtime.metrics.OpProfile;
 import dev.kiln.runtime.parallel.ShardedOptimizer;
 
 import java.io.PrintWriter;
@@ -88,22 +89,37 @@ final class BenchRunner {
     private final PrintWriter progress;
     private final boolean terminal;
     private final BenchReplica replica;   // null: the whole batch on this backend
+    private final OpProfile ops;          // null: ops not timed one by one
 
-    /** @param terminal redraw one progress line; otherwise print one line per phase */
-    BenchRunner(Backend backend, Settings settings, PrintWriter progress, boolean terminal) {
-        this(backend, settings, progress, terminal, null);
+    /**
+     * @param terminal redraw one progress line; otherwise print one line per phase
+     * @param ops      null, or the profile {@code backend} records into ({@link OpProfile#wrap}): the timed steps' and
+     *                 passes' ops are recorded, phase by phase, into the result's "ops"
+     */
+    BenchRunner(Backend backend, Settings settings, PrintWriter progress, boolean terminal, OpProfile ops) {
+        this(backend, settings, progress, terminal, null, ops);
     }
 
     /** As one of {@code --replicas}' replicas: its rows of every batch, gradients summed with the others. */
     BenchRunner(Backend backend, Settings settings, PrintWriter progress, boolean terminal, BenchReplica replica) {
+        this(backend, settings, progress, terminal, replica, null);
+    }
+
+    private BenchRunner(Backend backend, Settings settings, PrintWriter progress, boolean terminal, BenchReplica replica,
+                        OpProfile ops) {
         this.backend = backend;
         this.settings = settings;
         this.progress = progress;
         this.terminal = terminal;
         this.replica = replica;
+        this.ops = ops;
     }
 
     Map<String, Object> run(BenchShape shape) {
+        if (ops != null) {   // the timed steps' and passes' ops only
+            ops.recording(false);
+            ops.clear();
+        }
         Transformer model = new Transformer(backend, shape.modelConfig(), settings.seed());
         List<ParamGroup> groups = new ArrayList<>();
         model.namedParameters().forEach((name, p) -> groups.add(new ParamGroup(name, p, 1.0, 0.1)));
@@ -126,7 +142,9 @@ final class BenchRunner {
             int warm = warmup.steps();
             // the probe needs both cores to itself: not while other replicas compute
             if (!warming && i == warm && replica == null) roundTripBefore = CoreRoundTrip.nanos(ROUND_TRIPS, ROUND_TRIP_BUDGET_NANOS);
+            if (ops != null) ops.recording(!warming);
             double[] t = trainStep(model, opt, params, shape, rng, losses);
+            if (ops != null) ops.recording(false);
             warmup.stepEnded(i, warming);
             if (!warming) timed[i - warm] = t;
             status(i == 0, shape.name() + ": train step " + (i + 1) + (warming ? " (warm-up)" : " (timed " + (i - warm + 1) + "/"
@@ -165,8 +183,12 @@ final class BenchRunner {
         r.put("loss_first", round(losses.get(0), 4));
         r.put("loss_last", round(losses.get(losses.size() - 1), 4));
         r.put("ln_V", round(Math.log(shape.vocab()), 4));
+        Map<String, Double> phaseMs = new LinkedHashMap<>();   // --op-profile: each phase's mean time a step
+        String[] phases = {"forward", "backward", "optimizer"};
+        for (int c = 0; c < phases.length; c++) phaseMs.put(phases[c], round(1e3 * Arrays.stream(column(timed, c)).average().orElse(0), 3));
         if (settings.infer()) {
             Passes passes = infer(model, shape, rng);
+            phaseMs.put("forward-only", round(1e3 * Arrays.stream(passes.tokS()).map(x -> shape.tokensPerStep() / x).average().orElse(0), 3));
             double[] it = passes.tokS();
             r.put("infer_warmup_passes", passes.warmup().steps());
             passes.warmup().put(r, "infer_");
@@ -174,6 +196,11 @@ final class BenchRunner {
             r.put("infer_tok_s_med", round(median(it), 1));
             r.put("infer_tok_s_max", round(max(it), 1));
             r.put("infer_gflops_med", round(flopsInfer * median(it) / 1e9, 2));
+        }
+        if (ops != null) {
+            r.put("op_phase_ms", phaseMs);
+            r.put("ops", OpTable.rows(ops.ops(), phase -> phase.equals("forward-only") ? settings.inferSteps() : settings.steps()));
+            ops.clear();
         }
         if (terminal) progress.print("\r" + " ".repeat(72) + "\r");
         progress.flush();
@@ -185,16 +212,19 @@ final class BenchRunner {
                                List<Double> losses) {
         int[][] batch = batch(s, rng);
         IntTensor in = rowsOf(batch[0], s), target = rowsOf(batch[1], s);
+        phase("forward");
         long t0 = System.nanoTime();
         Tensor hidden = model.forward(ModelInput.of(in));                  // [B, T, C]
         Tensor loss = Losses.crossEntropy(model.logits(hidden), target);   // [B, T, V] → [1]
         double value = loss.item();
         long t1 = System.nanoTime();
+        phase("backward");
         if (replica == null) loss.backward();
         else Arithmetic.mulScalar(loss, 1f / replica.world()).backward();   // the replicas' sum is the whole batch's mean
         backend.synchronize();                                             // an asynchronous backend's queue, drained per phase
         if (replica != null) value = replica.sum(params, value / replica.world(), (ShardedOptimizer) opt);
         long t2 = System.nanoTime();
+        phase("optimizer");
         opt.step(LR);
         for (Tensor p : params) p.zeroGrad();
         backend.synchronize();
@@ -217,12 +247,15 @@ final class BenchRunner {
                 boolean warming = replica == null ? warmup.warming(i) : replica.warming(warmup, i);
                 int warm = warmup.steps();
                 IntTensor in = rowsOf(batch(s, rng)[0], s);
+                phase("forward-only");
+                if (ops != null) ops.recording(!warming);
                 long t0 = System.nanoTime();
                 Tensor hidden = model.forward(ModelInput.of(in));                      // [B, T, C]
                 Tensor logits = model.logits(hidden);                                   // [B, T, V]
                 backend.synchronize();
                 if (replica != null) replica.await();
                 double dt = (System.nanoTime() - t0) / 1e9;
+                if (ops != null) ops.recording(false);
                 hidden.releaseStorage();   // as PyTorch frees the last pass's tensors: the pool reuses them, no fresh array
                 logits.releaseStorage();
                 warmup.stepEnded(i, warming);
@@ -237,6 +270,10 @@ final class BenchRunner {
         } finally {
             model.train(true);
         }
+    }
+
+    private void phase(String name) {
+        if (ops != null) ops.phase(name);
     }
 
     /** One line of --step-times, below the progress line on a terminal. */
