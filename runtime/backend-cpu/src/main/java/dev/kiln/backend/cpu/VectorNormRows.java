@@ -49,12 +49,13 @@ final class VectorNormRows {
         for (; j < n; j++) gx[o + j] += rs * (dxhat[j] - mDy - xhat[j] * mDyXhat);
     }
 
-    // a column vector [j, j + L) of the sum stays in registers over all rows; the tail columns go row by row
+    // four column vectors at a time, their sums in registers down the rows, then one at a time, then the tail columns
     static void normParamGrads(float[] x, float[] gy, float[] mean, float[] rstd, float[] gGamma, float[] gBeta,
                                int rows, int cols, int c0, int c1) {
         if (gBeta != null) addColumnSums(gy, rows, cols, gBeta, c0, c1);
         if (gGamma == null) return;
         int j = c0;
+        for (; j + 4 * L <= c1; j += 4 * L) gammaColumns4(x, gy, mean, rstd, gGamma, rows, cols, j);
         for (; j + L <= c1; j += L) gammaColumns(x, gy, mean, rstd, gGamma, rows, cols, j);
         for (int r = 0; r < rows && j < c1; r++) {
             int o = r * cols;
@@ -63,13 +64,33 @@ final class VectorNormRows {
         }
     }
 
-    // dst[j] += the column sums of src [rows, cols] over [c0, c1), row after row (a norm's beta, a bias's gradient)
+    /**
+     * dst[j] += the column sums of src [rows, cols] over [c0, c1), row after row (a norm's beta, a bias's gradient):
+     * four column vectors at a time, so each row gives four whole cache lines in a run and four sums add at once. One
+     * vector at a time, one line per row, rows 2 or 4 KiB apart ran 2–4× slower (their lines share a few cache sets),
+     * and row after row across the whole range, the sums in memory, was slower on narrow ranges (bench/JOURNAL.md,
+     * twenty-third session). Each column adds its rows in row order either way: the same bits.
+     */
     static void addColumnSums(float[] src, int rows, int cols, float[] dst, int c0, int c1) {
         int j = c0;
+        for (; j + 4 * L <= c1; j += 4 * L) {
+            FloatVector a0 = X.cast(FloatVector.fromArray(S, dst, j)), a1 = X.cast(FloatVector.fromArray(S, dst, j + L));
+            FloatVector a2 = X.cast(FloatVector.fromArray(S, dst, j + 2 * L)), a3 = X.cast(FloatVector.fromArray(S, dst, j + 3 * L));
+            for (int r = 0, o = j; r < rows; r++, o += cols) {
+                a0 = X.cast(a0.add(X.cast(FloatVector.fromArray(S, src, o))));
+                a1 = X.cast(a1.add(X.cast(FloatVector.fromArray(S, src, o + L))));
+                a2 = X.cast(a2.add(X.cast(FloatVector.fromArray(S, src, o + 2 * L))));
+                a3 = X.cast(a3.add(X.cast(FloatVector.fromArray(S, src, o + 3 * L))));
+            }
+            a0.intoArray(dst, j);
+            a1.intoArray(dst, j + L);
+            a2.intoArray(dst, j + 2 * L);
+            a3.intoArray(dst, j + 3 * L);
+        }
         for (; j + L <= c1; j += L) {
-            FloatVector acc = FloatVector.fromArray(S, dst, j);
-            for (int r = 0, o = j; r < rows; r++, o += cols) acc = ExactVector.CLASS.cast(acc).add(FloatVector.fromArray(S, src, o));
-            ExactVector.CLASS.cast(acc).intoArray(dst, j);
+            FloatVector acc = X.cast(FloatVector.fromArray(S, dst, j));
+            for (int r = 0, o = j; r < rows; r++, o += cols) acc = X.cast(acc.add(X.cast(FloatVector.fromArray(S, src, o))));
+            acc.intoArray(dst, j);
         }
         for (int r = 0; r < rows && j < c1; r++) {
             int o = r * cols;
@@ -79,15 +100,33 @@ final class VectorNormRows {
 
     private static final Class<? extends FloatVector> X = ExactVector.CLASS;
 
+    // gGamma[j, j + L) += Σ over rows of gy · ((x − mean) · rstd); each intermediate cast to its class (see ExactVector)
     private static void gammaColumns(float[] x, float[] gy, float[] mean, float[] rstd, float[] gGamma, int rows, int cols, int j) {
-        FloatVector acc = FloatVector.fromArray(S, gGamma, j);
-        for (int r = 0, o = j; r < rows; r++, o += cols) {
-            float mu = mean == null ? 0f : mean[r];
-            // each intermediate cast to its class (see ExactVector)
-            FloatVector xhat = X.cast(X.cast(X.cast(FloatVector.fromArray(S, x, o)).sub(mu)).mul(rstd[r]));
-            acc = X.cast(acc).add(X.cast(X.cast(FloatVector.fromArray(S, gy, o)).mul(xhat)));
-        }
-        X.cast(acc).intoArray(gGamma, j);
+        FloatVector acc = X.cast(FloatVector.fromArray(S, gGamma, j));
+        for (int r = 0, o = j; r < rows; r++, o += cols) acc = X.cast(acc.add(gammaTerm(x, gy, o, mean == null ? 0f : mean[r], rstd[r])));
+        acc.intoArray(gGamma, j);
     }
 
+    // gammaColumns over four vectors [j, j + 4L)
+    private static void gammaColumns4(float[] x, float[] gy, float[] mean, float[] rstd, float[] gGamma, int rows, int cols, int j) {
+        FloatVector a0 = X.cast(FloatVector.fromArray(S, gGamma, j)), a1 = X.cast(FloatVector.fromArray(S, gGamma, j + L));
+        FloatVector a2 = X.cast(FloatVector.fromArray(S, gGamma, j + 2 * L)), a3 = X.cast(FloatVector.fromArray(S, gGamma, j + 3 * L));
+        for (int r = 0, o = j; r < rows; r++, o += cols) {
+            float mu = mean == null ? 0f : mean[r], rs = rstd[r];
+            a0 = X.cast(a0.add(gammaTerm(x, gy, o, mu, rs)));
+            a1 = X.cast(a1.add(gammaTerm(x, gy, o + L, mu, rs)));
+            a2 = X.cast(a2.add(gammaTerm(x, gy, o + 2 * L, mu, rs)));
+            a3 = X.cast(a3.add(gammaTerm(x, gy, o + 3 * L, mu, rs)));
+        }
+        a0.intoArray(gGamma, j);
+        a1.intoArray(gGamma, j + L);
+        a2.intoArray(gGamma, j + 2 * L);
+        a3.intoArray(gGamma, j + 3 * L);
+    }
+
+    // gy · ((x − mu) · rs) at o
+    private static FloatVector gammaTerm(float[] x, float[] gy, int o, float mu, float rs) {
+        FloatVector xhat = X.cast(X.cast(X.cast(FloatVector.fromArray(S, x, o)).sub(mu)).mul(rs));
+        return X.cast(X.cast(FloatVector.fromArray(S, gy, o)).mul(xhat));
+    }
 }
