@@ -82,6 +82,7 @@ public final class ConformanceCases {
                 arguments(new int[] {4, 3, 5}, new int[] {1, 1, 1}),
                 arguments(new int[] {2, 3, 4}, new int[] {2, 1, 4}),
                 arguments(new int[] {3, 17}, new int[] {3, 17}),
+                arguments(new int[] {70, 130}, new int[] {70, 130}),   // the same shape, in parallel pieces
                 arguments(new int[] {1030, 65}, new int[] {1, 65}),
                 arguments(new int[] {64, 1030}, new int[] {1, 1030}),
                 arguments(new int[] {0, 5}, new int[] {1, 5}));

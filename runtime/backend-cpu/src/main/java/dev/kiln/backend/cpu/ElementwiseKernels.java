@@ -114,6 +114,10 @@ final class ElementwiseKernels {
         if (cols <= 0 || n == 0 || cols > n || n % cols != 0) return false;
         int rows = n / cols;
         par.range(cols, 64, (c0, c1) -> {
+            if (rows == 1 && !accumulate) {   // the same shape (an add's second input): the gradient itself, one pass
+                System.arraycopy(src, c0, dst, c0, c1 - c0);   // (0 + x would have turned a −0 into +0)
+                return;
+            }
             if (!accumulate) for (int j = c0; j < c1; j++) dst[j] = 0f;
             lanes.addColumnSums(src, rows, cols, dst, c0, c1);
         });
