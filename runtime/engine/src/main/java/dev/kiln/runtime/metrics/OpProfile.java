@@ -105,12 +105,20 @@ public final class OpProfile {
             case "linearBackward" -> "linearBackward " + a[7] + "×" + a[8] + "→" + a[9]
                     + (a[3] == null ? " (weight)" : a[5] == null ? " (input)" : "");
             case "unary", "unaryBackward", "binary" -> method + " " + a[0];
+            // reduceSumTo(src, srcShape, dst, dstShape, accumulate): a bias's or a broadcast operand's gradient
+            case "reduceSumTo" -> method + " " + dims((int[]) a[1]) + "→" + dims((int[]) a[3]);
             case "attention", "attentionBackward", "attentionWithStats", "attentionBackwardFromStats" -> {
                 AttentionSpec s = (AttentionSpec) a[0];
                 yield method + " " + s.batch() + "×" + s.qHeads() + "×" + s.tq() + "×" + s.tk() + "×" + s.headDim();
             }
             default -> method;
         };
+    }
+
+    private static String dims(int[] shape) {
+        StringBuilder b = new StringBuilder();
+        for (int d : shape) b.append(b.length() == 0 ? "" : "×").append(d);
+        return b.toString();
     }
 
     /** The multiply-adds of a product, ×2; 0 for every other op. */

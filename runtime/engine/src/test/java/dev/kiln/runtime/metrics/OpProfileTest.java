@@ -73,6 +73,8 @@ class OpProfileTest {
             }
         }
         assertTrue(ops.stream().anyMatch(o -> o.op().startsWith("attention")), "attention is counted: " + ops);
+        // each linear's bias gradient: its output's gradient summed over the rows
+        assertEquals(LAYERS, calls(ops, "backward", ("reduceSumTo " + B * T + "×" + 3 * C + "→1×" + 3 * C)::equals), ops.toString());
         assertTrue(ops.stream().anyMatch(o -> o.op().startsWith("crossEntropy")), "the loss is counted: " + ops);
     }
 
