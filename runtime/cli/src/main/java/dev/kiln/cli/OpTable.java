@@ -60,7 +60,8 @@ final class OpTable {
                             Format.fixed(ms, 2), share(ms, total), g == null ? "" : Format.fixed(((Number) g).doubleValue(), 1)));
                 }
                 if (restOps > 0)
-                    out.println(String.format("  %-13s %-44s %7s %9s %7s", "", restOps + " other ops, each under 1%", "", Format.fixed(rest, 2), share(rest, total)));
+                    out.println(String.format("  %-13s %-44s %7s %9s %7s", "", restOps + (restOps == 1 ? " other op, under 1%" : " other ops, each under 1%"),
+                            "", Format.fixed(rest, 2), share(rest, total)));
                 out.println(String.format("  %-13s %-44s %7s %9s %7s", "", "(outside the backend's ops)", "", Format.fixed(total - covered, 2),
                         share(total - covered, total)));
             });

@@ -65,7 +65,7 @@ public final class OpProfile {
     /** The phase the calls from now on belong to ("forward", "backward", ...). */
     public void phase(String name) { phase = name; }
 
-    /** Whether calls are recorded from now on (a warm-up's are not). */
+    /** Whether calls are recorded from now on (on at first; a warm-up's are not). */
     public void recording(boolean on) { recording = on; }
 
     /** Forgets everything recorded. */
