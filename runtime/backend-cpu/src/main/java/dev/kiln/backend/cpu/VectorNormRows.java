@@ -67,7 +67,7 @@ final class VectorNormRows {
     /**
      * dst[j] += the column sums of src [rows, cols] over [c0, c1), row after row (a norm's beta, a bias's gradient):
      * four column vectors at a time, so each row gives four whole cache lines in a run and four sums add at once. One
-     * vector at a time, one line per row, rows 2 or 4 KiB apart ran 2–4× slower (their lines share a few cache sets),
+     * vector at a time, one line per row, rows 2 or 4 KiB apart ran 2.5–3× slower (their lines share a few cache sets),
      * and row after row across the whole range, the sums in memory, was slower on narrow ranges (bench/JOURNAL.md,
      * twenty-third session). Each column adds its rows in row order either way: the same bits.
      */
