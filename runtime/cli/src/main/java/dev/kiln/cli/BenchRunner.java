@@ -183,12 +183,8 @@ final class BenchRunner {
         r.put("loss_first", round(losses.get(0), 4));
         r.put("loss_last", round(losses.get(losses.size() - 1), 4));
         r.put("ln_V", round(Math.log(shape.vocab()), 4));
-        Map<String, Double> phaseMs = new LinkedHashMap<>();   // --op-profile: each phase's mean time a step
-        String[] phases = {"forward", "backward", "optimizer"};
-        for (int c = 0; c < phases.length; c++) phaseMs.put(phases[c], round(1e3 * Arrays.stream(column(timed, c)).average().orElse(0), 3));
-        if (settings.infer()) {
-            Passes passes = infer(model, shape, rng);
-            phaseMs.put("forward-only", round(1e3 * Arrays.stream(passes.tokS()).map(x -> shape.tokensPerStep() / x).average().orElse(0), 3));
+        Passes passes = settings.infer() ? infer(model, shape, rng) : null;
+        if (passes != null) {
             double[] it = passes.tokS();
             r.put("infer_warmup_passes", passes.warmup().steps());
             passes.warmup().put(r, "infer_");
@@ -198,6 +194,11 @@ final class BenchRunner {
             r.put("infer_gflops_med", round(flopsInfer * median(it) / 1e9, 2));
         }
         if (ops != null) {
+            Map<String, Double> phaseMs = new LinkedHashMap<>();   // each phase's mean time a step, beside its ops
+            String[] phases = {"forward", "backward", "optimizer"};
+            for (int c = 0; c < phases.length; c++) phaseMs.put(phases[c], round(1e3 * Arrays.stream(column(timed, c)).average().orElse(0), 3));
+            if (passes != null)
+                phaseMs.put("forward-only", round(1e3 * Arrays.stream(passes.tokS()).map(x -> shape.tokensPerStep() / x).average().orElse(0), 3));
             r.put("op_phase_ms", phaseMs);
             r.put("ops", OpTable.rows(ops.ops(), phase -> phase.equals("forward-only") ? settings.inferSteps() : settings.steps()));
             ops.clear();

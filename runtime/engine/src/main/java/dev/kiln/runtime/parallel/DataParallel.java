@@ -112,16 +112,8 @@ public final class DataParallel {
      * as zeros (and get one), so all workers reduce the same layout. {@code computeSeconds}: this worker's
      * time for the step so far, reported per worker beside its tokens. {@code stop}: this worker's vote, so that every
      * worker stops after the same step when any of them is asked to (a signal reaches one process, or one replica
-     * of several sees it first).
-     */
-    public StepSums sumStep(Collection<Tensor> params, double weights, double loss, long tokens, double computeSeconds,
-                            StopVote stop) {
-        return sumStep(params, weights, loss, tokens, computeSeconds, stop, null);
-    }
-
-    /**
-     * As above, each gradient's sum written only into the replica {@code owner} names for its parameter
-     * ({@link ShardedOptimizer#ownerOf}; null: into every worker); the others keep their own gradient.
+     * of several sees it first). {@code owner}: null, or the replica whose gradient alone receives each parameter's sum
+     * ({@link ShardedOptimizer#ownerOf}); the others keep their own gradient.
      */
     public StepSums sumStep(Collection<Tensor> params, double weights, double loss, long tokens, double computeSeconds, StopVote stop,
                      ToIntFunction<Tensor> owner) {

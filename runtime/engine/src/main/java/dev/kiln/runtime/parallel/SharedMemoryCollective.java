@@ -143,13 +143,8 @@ public final class SharedMemoryCollective implements Collective {
     /**
      * Sums every trainable parameter's gradient (a zeroed one where it has none yet) and then {@code scalars} over the
      * workers, in place, in one call. False, summing nothing, when a gradient is not a whole host array (a device
-     * backend's): every worker runs the same backend, so all of them return the same.
-     */
-    public boolean sumGradients(Collection<Tensor> params, float[] scalars) { return sumGradients(params, scalars, null); }
-
-    /**
-     * As {@link #sumGradients(Collection, float[])}, each gradient's sum written only into the worker that
-     * {@code owner} names for its parameter (null: every worker); the scalars' into every worker.
+     * backend's): every worker runs the same backend, so all of them return the same. {@code owner}: null, or the worker
+     * whose gradient alone receives each parameter's sum (the scalars' sum goes to every worker).
      */
     public boolean sumGradients(Collection<Tensor> params, float[] scalars, ToIntFunction<Tensor> owner) {
         List<float[]> arrays = new ArrayList<>();
