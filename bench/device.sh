@@ -14,6 +14,7 @@
 #   THREADS=8 SHAPES=small bench/device.sh cpu
 #   REPLICAS=2 bench/device.sh cpu             # Kiln's tiny and small as 2 replicas of THREADS / 2 threads (vs-torch.sh)
 #   bench/device.sh ops                        # about 1-2 minutes
+#   KILN_OPENCL_SYNC=1 bench/device.sh gpu     # every launch waited for: a kernel that faults is named in the error
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 kit="$root/.devkit"

@@ -10,7 +10,7 @@ import static org.jocl.CL.clSetKernelArg;
 /**
  * One kernel of the device program with the argument values it was last given: OpenCL keeps a
  * kernel's arguments between launches, so a launch sets only the ones that changed (a chain of
- * element-wise ops mostly changes two or three of the 39).
+ * element-wise ops mostly changes two or three of the 40).
  */
 final class BoundKernel {
     final cl_kernel kernel;
@@ -18,8 +18,8 @@ final class BoundKernel {
     private final long[] values = new long[ARGS];
     private final boolean[] set = new boolean[ARGS];
 
-    /** KILN_ARGS: 8 × (buffer, index), 13 ints, 7 floats, the seed, the ints and meta buffers. */
-    static final int ARGS = 39, INTS = 16, FLOATS = 29, SEED = 36, INT_DATA = 37, META = 38;
+    /** KILN_ARGS: 8 × (buffer, index), 13 ints, 7 floats, the seed, the ints and meta buffers, the meta slot's index. */
+    static final int ARGS = 40, INTS = 16, FLOATS = 29, SEED = 36, INT_DATA = 37, META = 38, META_SLOT = 39;
 
     BoundKernel(cl_kernel kernel) { this.kernel = kernel; }
 

@@ -25,12 +25,21 @@ import static org.jocl.CL.*;
 /**
  * Owns the device program on one device (through JOCL): its context, one in-order command queue, the
  * arena's device buffers, host transfers and launches. Launches and the int inputs that go with them
- * (ids, targets, shapes) are queued without waiting; a download, an upload or {@link #finish} waits for
+ * (ids, targets, masks) are queued without waiting; a launch's shape metadata is found in a {@link MetaTable}
+ * slot already on the device once its shape has been seen. A download, an upload or {@link #finish} waits for
  * what was queued before it, so the host never sees a half-done chain.
  * Any OpenCL error becomes an {@link OpenClKernelException} naming the kernel (or transfer) and device.
+ * In sync mode ({@value #SYNC_ENV}, like CUDA_LAUNCH_BLOCKING) every launch is waited for and every int input
+ * upload blocks: a kernel's asynchronous fault is then reported by that kernel rather than by a later call, and
+ * every OpenCL call is made on the calling thread (for a queued write JOCL waits on its event from a thread of its
+ * own, which Oclgrind's runtime, a debugging tool's, does not survive).
  */
 final class Launcher implements AutoCloseable {
+    /** Set to true (or 1) for sync mode. */
+    static final String SYNC_ENV = "KILN_OPENCL_SYNC";
     final ClDevice device;
+    /** Sync mode: each launch waits for its kernel, each int upload for its copy. */
+    final boolean sync;
     final DeviceArena arena;
     /** The next launch's arguments. */
     final Registers k = new Registers();
@@ -44,6 +53,10 @@ final class Launcher implements AutoCloseable {
     private cl_mem ints, meta;
     private int intsCapacity;
     private long launches;
+    /** The launches' shape metadata on the device (in {@link #meta}); the next launch reads slot {@link #metaSlot}. */
+    private final MetaTable metaTable = new MetaTable(META_SLOTS, this::writeMeta);
+    private int metaSlot;
+    static final int META_SLOTS = 1024;
     /**
      * Where queued int writes read from: each takes the next slice, and the slices are reused only after a
      * blocking command shows the in-order queue has passed them ({@link #drained}).
@@ -53,8 +66,9 @@ final class Launcher implements AutoCloseable {
     private final int[] operands = new int[8], sizes = new int[13];
     private final float[] params = new float[7];
 
-    Launcher(ClDevice device, int initialFloats, long maxFloats, int bufferFloats) {
+    Launcher(ClDevice device, int initialFloats, long maxFloats, int bufferFloats, boolean sync) {
         this.device = device;
+        this.sync = sync;
         CL.setExceptionsEnabled(true);
         try {
             cl_context_properties props = new cl_context_properties();
@@ -74,7 +88,7 @@ final class Launcher implements AutoCloseable {
             program = ClProgram.build(context, device, "kiln-device-program", Kernels.source(), Kernels.buildOptions());
             for (Op op : Op.values()) kernels.put(op, new BoundKernel(ClProgram.kernel(program, op.kernelName(), device)));
             buffers[0] = newBuffer(0, (int) arena.capacity());
-            meta = deviceInts(64);
+            meta = deviceInts(META_SLOTS * MetaTable.SLOT_INTS);
             ints = deviceInts(intsCapacity = 1024);
         } catch (RuntimeException e) {   // e.g. a device that cannot compile the program: give back what was made
             releaseAll();
@@ -83,6 +97,12 @@ final class Launcher implements AutoCloseable {
     }
 
     long launches() { return launches; }
+
+    /** Whether {@value #SYNC_ENV} asks for sync mode. */
+    static boolean syncRequested() {
+        String v = System.getenv(SYNC_ENV);
+        return v != null && (v.equalsIgnoreCase("true") || v.equals("1"));
+    }
 
     /** OpenClStorage of s, checked to belong to this device. */
     OpenClStorage of(dev.kiln.api.tensor.Storage s) {
@@ -126,7 +146,9 @@ final class Launcher implements AutoCloseable {
             bk.longArg(BoundKernel.SEED, k.seed);
             bk.mem(BoundKernel.INT_DATA, ints);
             bk.mem(BoundKernel.META, meta);
+            bk.intArg(BoundKernel.META_SLOT, metaSlot * MetaTable.SLOT_INTS);
             clEnqueueNDRangeKernel(queue, bk.kernel, dims, null, global, local, 0, null, null);
+            if (sync) clFinish(queue);
         } catch (CLException e) {
             throw new OpenClKernelException(op.kernelName(), device.name(), "failed", e);
         }
@@ -175,26 +197,21 @@ final class Launcher implements AutoCloseable {
             ints = deviceInts(intsCapacity = Integer.highestOneBit(Math.max(n, 1) - 1) << 1);
             clReleaseMemObject(old);   // freed once the launches queued with it have run
         }
-        if (n > 0) queueInts("ints upload", ints, data, n);
-    }
-
-    /** Shape metadata: meta[8·slot + d] = values[d]. */
-    void meta(int[]... slots) {
-        int[] m = new int[64];
-        for (int s = 0; s < slots.length; s++) {
-            if (slots[s].length > 8) throw new IllegalArgumentException("rank " + slots[s].length + " > 8 is not supported");
-            System.arraycopy(slots[s], 0, m, 8 * s, slots[s].length);
-        }
-        queueInts("meta upload", meta, m, m.length);
+        if (n > 0) queueInts(data, n);
     }
 
     /**
-     * Queues a write of data[0, n) to target without waiting: the queue is in order, so it lands after the
-     * launches queued before it (which may still read target's previous contents) and before the next one.
+     * Queues a write of data[0, n) to the ints buffer without waiting: the queue is in order, so it lands after the
+     * launches queued before it (which may still read the buffer's previous contents) and before the next one.
      * Its source is a copy in the next slice of {@link #staging}; when staging is full the queue is drained first.
+     * In sync mode the write blocks instead.
      */
-    private void queueInts(String what, cl_mem target, int[] data, int n) {
+    private void queueInts(int[] data, int n) {
         int bytes = n * Sizeof.cl_int;
+        if (sync) {
+            transfer("ints upload", () -> clEnqueueWriteBuffer(queue, ints, CL_TRUE, 0, bytes, Pointer.to(data), 0, null, null));
+            return;
+        }
         if (staging.remaining() < bytes) {
             finish();
             if (staging.capacity() < bytes) staging = ByteBuffer.allocateDirect(Integer.highestOneBit(bytes - 1) << 1).order(ByteOrder.nativeOrder());
@@ -202,7 +219,26 @@ final class Launcher implements AutoCloseable {
         ByteBuffer copy = staging.slice(staging.position(), bytes).order(ByteOrder.nativeOrder());
         copy.asIntBuffer().put(data, 0, n);
         staging.position(staging.position() + bytes);
-        transfer(what, () -> clEnqueueWriteBuffer(queue, target, CL_FALSE, 0, bytes, Pointer.to(copy), 0, null, null));
+        transfer("ints upload", () -> clEnqueueWriteBuffer(queue, ints, CL_FALSE, 0, bytes, Pointer.to(copy), 0, null, null));
+    }
+
+    /** Shape metadata for the next launch: meta[8·part + d] = parts[part][d]. */
+    void meta(int[]... parts) {
+        int[] m = new int[MetaTable.SLOT_INTS];
+        for (int s = 0; s < parts.length; s++) {
+            if (parts[s].length > 8) throw new IllegalArgumentException("rank " + parts[s].length + " > 8 is not supported");
+            System.arraycopy(parts[s], 0, m, 8 * s, parts[s].length);
+        }
+        metaSlot = metaTable.slotOf(m);
+    }
+
+    /** Metadata writes to the device so far (one per shape the table did not hold). */
+    long metaWrites() { return metaTable.writes(); }
+
+    /** A blocking write: on the in-order queue it lands after every launch queued before it, which may read the slot. */
+    private void writeMeta(int slot, int[] m) {
+        transfer("meta upload", () -> clEnqueueWriteBuffer(queue, meta, CL_TRUE, (long) slot * MetaTable.SLOT_INTS * Sizeof.cl_int,
+                (long) m.length * Sizeof.cl_int, Pointer.to(m), 0, null, null));
     }
 
     private void transfer(String what, Runnable call) {

@@ -28,7 +28,12 @@ public final class OpenClBackend implements Backend {
 
     /** As above with buffers of bufferFloats (a power of two ≤ 2^28): small ones let tests spread tensors over several. */
     public OpenClBackend(ClDevice device, int initialMb, int maxMb, int bufferFloats) {
-        this.dev = new Launcher(device, (int) Math.min(bufferFloats, initialMb * 262_144L), maxMb * 262_144L, bufferFloats);
+        this(device, initialMb, maxMb, bufferFloats, Launcher.syncRequested());
+    }
+
+    /** As above; sync waits for every launch and int upload (see {@link Launcher}'s sync mode), for debugging. */
+    public OpenClBackend(ClDevice device, int initialMb, int maxMb, int bufferFloats, boolean sync) {
+        this.dev = new Launcher(device, (int) Math.min(bufferFloats, initialMb * 262_144L), maxMb * 262_144L, bufferFloats, sync);
         this.rows = new OpenClRows(dev);
         this.attn = new OpenClAttention(dev, this);
     }
@@ -45,7 +50,8 @@ public final class OpenClBackend implements Backend {
     @Override
     public String description() {
         return "opencl: " + dev.device.describe() + "; arena " + (dev.arena.capacity() / 262_144) + " MiB"
-                + (dev.arena.bufferCount() > 1 ? " in " + dev.arena.bufferCount() + " buffers" : "");
+                + (dev.arena.bufferCount() > 1 ? " in " + dev.arena.bufferCount() + " buffers" : "")
+                + (dev.sync ? "; sync mode (" + Launcher.SYNC_ENV + ")" : "");
     }
 
     /** The device this backend runs on. */

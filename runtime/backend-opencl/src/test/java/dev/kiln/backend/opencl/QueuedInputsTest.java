@@ -4,16 +4,20 @@ import dev.kiln.api.backend.BinaryOp;
 import dev.kiln.api.tensor.Storage;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The int inputs of a launch (ids, shapes) go to the device without the host waiting, into one device
- * buffer each: a long chain of launches, each with inputs of its own and nothing downloaded in between,
- * must still have every launch read its own inputs and never a later launch's.
+ * A launch's int inputs (ids) go to the device without the host waiting, into one device buffer, and its shapes
+ * into a slot of the {@link MetaTable}, while the launches before it may still be queued: a long chain of launches,
+ * each with inputs of its own and nothing downloaded in between, must still have every launch read its own inputs
+ * and never a later launch's.
  */
 @Tag("gpu")
 class QueuedInputsTest {
@@ -26,9 +30,13 @@ class QueuedInputsTest {
         return table;
     }
 
-    @Test
-    void everyQueuedLaunchReadsItsOwnIdsAndShapes() {
-        try (OpenClBackend ocl = OpenClTestSupport.backendOrSkip()) {
+    /** In sync mode too ({@code KILN_OPENCL_SYNC}), where each launch is waited for: the same results. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void everyQueuedLaunchReadsItsOwnIdsAndShapes(boolean sync) {
+        ClDevice device = OpenClTestSupport.deviceOrSkip();
+        try (OpenClBackend ocl = new OpenClBackend(device, 64, 1024, OpenClBackend.bufferFloats(device.maxAllocBytes()), sync)) {
+            assertEquals(sync, ocl.description().contains("sync mode (KILN_OPENCL_SYNC)"), ocl.description());
             float[] table = table();
             Storage t = ocl.upload(table);
             float[] row = new float[DIM], col = new float[DIM];
@@ -59,7 +67,33 @@ class QueuedInputsTest {
                 outs.add(sum);
                 expected.add(want);
             }
+            assertEquals(14, ocl.dev.metaWrites(), "n in 1..7, two layouts each: each shape written once, then found in its slot");
             for (int l = 0; l < LAUNCHES; l++) assertArrayEquals(expected.get(l), ocl.download(outs.get(l)), "launch " + l);
+        }
+    }
+
+    /**
+     * More distinct shapes than the table has slots, queued without a download between: the table starts over
+     * while earlier launches may still be queued, and each launch must still read its own shape.
+     */
+    @Test
+    void moreShapesThanSlotsStillReachTheirLaunch() {
+        try (OpenClBackend ocl = OpenClTestSupport.backendOrSkip()) {
+            int shapes = Launcher.META_SLOTS + 100;
+            float[] x = new float[shapes + 1];
+            for (int i = 0; i < x.length; i++) x[i] = i;
+            Storage in = ocl.upload(x), one = ocl.upload(new float[] {1f});
+            List<Storage> outs = new ArrayList<>();
+            for (int n = 1; n <= shapes; n++) {
+                Storage out = ocl.allocate(n);
+                ocl.binary(BinaryOp.ADD, in, new int[] {n}, one, new int[] {1}, out, new int[] {n});   // x[0, n) + 1
+                outs.add(out);
+            }
+            assertEquals(shapes, ocl.dev.metaWrites());
+            for (int n = 1; n <= shapes; n++) {
+                float[] got = ocl.download(outs.get(n - 1));
+                for (int i = 0; i < n; i++) if (got[i] != i + 1f) throw new AssertionError("n " + n + " element " + i + ": " + got[i]);
+            }
         }
     }
 

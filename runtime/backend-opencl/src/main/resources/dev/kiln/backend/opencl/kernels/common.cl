@@ -2,7 +2,8 @@
 //   m0..m7 / o0..o7  operand k is the arena buffer mk from float index ok (a tensor never spans two buffers,
 //                    so an operand is a plain pointer, mk + ok, and operands may share a buffer);
 //   i0..i12          sizes, strides and flags;  f0..f6 float parameters;  seed for dropout;
-//   ints             per-launch host ints (ids, targets, masks);  meta  shapes and strides, 8 per slot.
+//   ints             per-launch host ints (ids, targets, masks);
+//   metaTable, metaSlot  the launch's shapes and strides at metaTable + metaSlot, 8 per part (META below).
 // Each kernel's comment says what its registers mean; shapes in brackets. Work-group sizes and tile
 // constants (TILE, DEPTH, GROUP, ROW_GROUP, ATTN_GROUP, FUSED_MAX_D, FUSED_MAX_T) come from the host
 // as -D build options. Every kernel declares only the local memory it uses.
@@ -11,7 +12,10 @@
     __global float* m4, int o4, __global float* m5, int o5, __global float* m6, int o6, __global float* m7, int o7, \
     int i0, int i1, int i2, int i3, int i4, int i5, int i6, int i7, int i8, int i9, int i10, int i11, int i12, \
     float f0, float f1, float f2, float f3, float f4, float f5, float f6, long seed, \
-    __global const int* ints, __global const int* meta
+    __global const int* ints, __global const int* metaTable, int metaSlot
+
+// The launch's shape metadata, for the kernels that take any.
+#define META __global const int* meta = metaTable + metaSlot
 
 #define GID ((int) get_global_id(0))
 

@@ -23,12 +23,14 @@ __kernel void copy_blocks(KILN_ARGS) {
 
 // PERMUTE: dst o1 [meta 0..i1) ← src o0 through the permuted strides meta[8..8+i1); i < i0
 __kernel void permute(KILN_ARGS) {
+    META;
     int i = GID;
     if (i < i0) m1[o1 + i] = m0[o0 + strided_index(i, i1, meta, 8)];
 }
 
 // BINARY: out o2 (shape meta[0..i1), n = i0) = op i2 (ADD SUB MUL DIV MAX EQ) of a o0 (strides meta[8..)) and b o1 (meta[16..))
 __kernel void binary(KILN_ARGS) {
+    META;
     int i = GID;
     if (i >= i0) return;
     float a = m0[o0 + strided_index(i, i1, meta, 8)], b = m1[o1 + strided_index(i, i1, meta, 16)];
@@ -121,6 +123,7 @@ __kernel void unary_backward(KILN_ARGS) {
 // REDUCE_SUM_TO: dst o1 [i0 elements, shape meta[0..i1)] (+)= Σ over i2 reduced elements of src o0;
 // meta[8..) source strides, meta[16..) sizes of the reduced dimensions (1 where kept); += when i3
 __kernel void reduce_sum_to(KILN_ARGS) {
+    META;
     int i = GID;
     if (i >= i0) return;
     __global const float* src = m0 + o0 + strided_index(i, i1, meta, 8);
