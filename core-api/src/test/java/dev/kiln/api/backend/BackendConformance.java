@@ -105,12 +105,9 @@ public abstract class BackendConformance {
                 rand(1, Math.max(0, c.sizeA())), rand(2, Math.max(0, c.sizeB())), rand(3, Math.max(0, c.sizeC())));
     }
 
-    /**
-     * y = x·wᵀ + bias: one K block and several, edge tiles, more columns than one packed B block, in = 0, whole tiles
-     * with A read in place (up to 8 B panels) and packed (13 × 300: 10 panels).
-     */
+    /** y = x·wᵀ + bias (the shapes are {@link ConformanceCases#linear}'s). */
     @ParameterizedTest
-    @ValueSource(strings = {"1,1,1", "7,5,3", "64,128,96", "100,300,70", "5,2100,40", "4,8,2100", "13,40,300", "33,0,5"})
+    @MethodSource("dev.kiln.api.backend.ConformanceCases#linear")
     void linear(String dims) {
         int[] d = java.util.Arrays.stream(dims.split(",")).mapToInt(Integer::parseInt).toArray();
         int rows = d[0], in = d[1], out = d[2];
@@ -120,10 +117,10 @@ public abstract class BackendConformance {
 
     /**
      * A linear layer's two gradients (gy [rows, out], x [rows, in], w [out, in] → gx, gw), each overwritten or
-     * accumulated, together and one at a time; empty rows (gw of an empty sum), in = 0 and 13 × 300 (whole packed tiles).
+     * accumulated, together and one at a time ({@link ConformanceCases#linearBackward}'s shapes).
      */
     @ParameterizedTest
-    @ValueSource(strings = {"1,1,1", "7,5,3", "100,300,70", "13,40,300", "33,0,5", "0,4,6"})
+    @MethodSource("dev.kiln.api.backend.ConformanceCases#linearBackward")
     void linearBackward(String dims) {
         int[] d = java.util.Arrays.stream(dims.split(",")).mapToInt(Integer::parseInt).toArray();
         int rows = d[0], in = d[1], out = d[2];
@@ -261,7 +258,7 @@ public abstract class BackendConformance {
     // ---- embeddings and losses ------------------------------------------------------------
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 17, 130, 1024})
+    @MethodSource("dev.kiln.api.backend.ConformanceCases#embeddingDims")
     void embedding(int dim) {
         int rows = 50;
         int[] ids = ints(dim, 300, 7);

@@ -13,9 +13,24 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
  * Shapes the conformance suite runs every primitive over: odd sizes, sizes that are no multiple of
  * any tile (1, 3, 17, 33, 65, 130), empty dimensions, and a few sizes large enough to take a
  * backend's blocked / multi-threaded paths.
+ *
+ * <p>The system property {@value #LIMIT_PROPERTY} keeps only the cases whose work is at most that much (elements
+ * for element-wise, row and loss primitives; multiply-adds for products and attention): a run on a device
+ * simulator (Oclgrind), thousands of times slower than a device, then ends in minutes. Unset, every case runs.
  */
 public final class ConformanceCases {
     private ConformanceCases() {}
+
+    public static final String LIMIT_PROPERTY = "kiln.conformance.limit";
+    private static final long LIMIT = Long.getLong(LIMIT_PROPERTY, Long.MAX_VALUE);
+
+    private static boolean within(long work) { return work <= LIMIT; }
+
+    private static long product(int... dims) {
+        long p = 1;
+        for (int d : dims) p *= d;
+        return p;
+    }
 
     /** One batched matmul call. */
     public record MatmulCase(int batch, int m, int n, int k, boolean transA, boolean transB,
@@ -56,11 +71,11 @@ public final class ConformanceCases {
         cases.add(new MatmulCase(24, 5, 7, 3, false, true, 21, 21, 35, 1f, false));
         cases.add(new MatmulCase(2, 130, 65, 33, true, false, 130 * 33 + 5, 33 * 65 + 3, 130 * 65 + 1, 1f, true));
         cases.add(new MatmulCase(0, 3, 3, 3, false, false, 9, 9, 9, 1f, false));
-        return cases.stream();
+        return cases.stream().filter(c -> within(product(Math.max(c.batch(), 1), c.m(), c.n(), Math.max(c.k(), 1))));
     }
 
     static Stream<Arguments> broadcastShapes() {
-        return Stream.of(
+        return withinElements(
                 arguments(new int[] {3, 17}, new int[] {3, 17}),
                 arguments(new int[] {5, 33}, new int[] {1, 33}),
                 arguments(new int[] {1, 33}, new int[] {5, 33}),
@@ -75,7 +90,7 @@ public final class ConformanceCases {
     }
 
     static Stream<Arguments> reduceShapes() {
-        return Stream.of(
+        return withinElements(
                 arguments(new int[] {5, 33}, new int[] {1, 33}),
                 arguments(new int[] {5, 33}, new int[] {5, 1}),
                 arguments(new int[] {4, 3, 5}, new int[] {1, 3, 1}),
@@ -88,21 +103,52 @@ public final class ConformanceCases {
                 arguments(new int[] {0, 5}, new int[] {1, 5}));
     }
 
+    /** The cases whose first shape (the larger one: the source, or a broadcast's full operand) is within the limit. */
+    private static Stream<Arguments> withinElements(Arguments... cases) {
+        return Stream.of(cases).filter(a -> within(product((int[]) a.get()[0])));
+    }
+
     /** rows, cols. */
     static Stream<Arguments> rows() {
-        return Stream.of(arguments(1, 1), arguments(3, 17), arguments(5, 130), arguments(33, 768),
+        return withinProduct(arguments(1, 1), arguments(3, 17), arguments(5, 130), arguments(33, 768),
                 arguments(2, 5003), arguments(64, 1000), arguments(0, 5), arguments(4, 0));
     }
 
     /** rows, classes. */
     static Stream<Arguments> classes() {
-        return Stream.of(arguments(1, 1), arguments(3, 17), arguments(7, 1000), arguments(4, 50257),
+        return withinProduct(arguments(1, 1), arguments(3, 17), arguments(7, 1000), arguments(4, 50257),
                 arguments(65, 130), arguments(0, 9));
+    }
+
+    private static Stream<Arguments> withinProduct(Arguments... cases) {
+        return Stream.of(cases).filter(a -> within(product((int) a.get()[0], (int) a.get()[1])));
     }
 
     /** n for flat element-wise primitives. */
     static Stream<Integer> lengths() {
-        return Stream.of(0, 1, 17, 1000, 100_003);
+        return Stream.of(0, 1, 17, 1000, 100_003).filter(n -> within(n));
+    }
+
+    /**
+     * "rows,in,out" of a linear layer: one K block and several, edge tiles, more columns than one packed B block,
+     * in = 0, whole tiles with A read in place (up to 8 B panels) and packed (13 × 300: 10 panels).
+     */
+    static Stream<String> linear() {
+        return withinDims("1,1,1", "7,5,3", "64,128,96", "100,300,70", "5,2100,40", "4,8,2100", "13,40,300", "33,0,5");
+    }
+
+    /** "rows,in,out" of a linear layer's backward: empty rows (gw of an empty sum), in = 0, 13 × 300 (whole packed tiles). */
+    static Stream<String> linearBackward() {
+        return withinDims("1,1,1", "7,5,3", "100,300,70", "13,40,300", "33,0,5", "0,4,6");
+    }
+
+    private static Stream<String> withinDims(String... dims) {
+        return Stream.of(dims).filter(d -> within(java.util.Arrays.stream(d.split(",")).mapToLong(Long::parseLong).reduce(1, (x, y) -> x * y)));
+    }
+
+    /** Embedding widths (300 ids each). */
+    static Stream<Integer> embeddingDims() {
+        return Stream.of(1, 17, 130, 1024).filter(dim -> within(300L * dim));
     }
 
     /** One attention call; fused = q, k, v (and their gradients) packed in one storage; window 0 = none. */
@@ -110,6 +156,10 @@ public final class ConformanceCases {
                            boolean keyMask, boolean segments, boolean fused, int window) {}
 
     static Stream<AttnCase> attention() {
+        return attentionCases().filter(c -> within(product(c.batch(), c.qHeads(), c.tq(), c.tk(), Math.max(c.headDim(), 1))));
+    }
+
+    private static Stream<AttnCase> attentionCases() {
         return Stream.of(
                 new AttnCase(1, 1, 1, 1, 1, 1, false, false, false, false, 0),
                 new AttnCase(2, 3, 3, 17, 17, 8, false, false, false, false, 0),
@@ -152,11 +202,12 @@ public final class ConformanceCases {
 
     /** batch, seq, heads, headDim, posOffset, theta, scaling (frequencies for a sequence of posOffset + seq). */
     static Stream<Arguments> rope() {
-        return Stream.of(arguments(2, 5, 3, 8, 0, 10000f, RopeScaling.NONE), arguments(1, 17, 2, 2, 7, 10000f, RopeScaling.NONE),
+        return Stream.<Arguments>of(arguments(2, 5, 3, 8, 0, 10000f, RopeScaling.NONE), arguments(1, 17, 2, 2, 7, 10000f, RopeScaling.NONE),
                 arguments(3, 33, 1, 64, 0, 500000f, RopeScaling.NONE), arguments(1, 130, 4, 128, 100, 10000f, RopeScaling.NONE),
                 arguments(0, 3, 2, 4, 0, 10000f, RopeScaling.NONE),
                 arguments(2, 9, 2, 16, 3, 10000f, RopeScaling.linear(4f)),
                 arguments(1, 40, 2, 32, 4000, 10000f, RopeScaling.dynamic(2f, 2048)),
-                arguments(1, 17, 3, 128, 9000, 500000f, RopeScaling.llama3(8f, 1f, 4f, 8192)));
+                arguments(1, 17, 3, 128, 9000, 500000f, RopeScaling.llama3(8f, 1f, 4f, 8192)))
+                .filter(a -> within(product((int) a.get()[0], (int) a.get()[1], (int) a.get()[2], (int) a.get()[3])));
     }
 }

@@ -53,6 +53,7 @@ final class Launcher implements AutoCloseable {
     private cl_mem ints, meta;
     private int intsCapacity;
     private long launches;
+    private final long[] launchesByOp = new long[Op.values().length];
     /** The launches' shape metadata on the device (in {@link #meta}); the next launch reads slot {@link #metaSlot}. */
     private final MetaTable metaTable = new MetaTable(META_SLOTS, this::writeMeta);
     private int metaSlot;
@@ -97,6 +98,12 @@ final class Launcher implements AutoCloseable {
     }
 
     long launches() { return launches; }
+
+    /** The context this launcher's buffers and program live in (for tests that run a kernel of their own beside them). */
+    cl_context context() { return context; }
+
+    /** Launches of op's kernel so far. */
+    long launches(Op op) { return launchesByOp[op.ordinal()]; }
 
     /** Whether {@value #SYNC_ENV} asks for sync mode. */
     static boolean syncRequested() {
@@ -153,6 +160,7 @@ final class Launcher implements AutoCloseable {
             throw new OpenClKernelException(op.kernelName(), device.name(), "failed", e);
         }
         launches++;
+        launchesByOp[op.ordinal()]++;
     }
 
     static int roundUp(int n, int m) { return (n + m - 1) / m * m; }

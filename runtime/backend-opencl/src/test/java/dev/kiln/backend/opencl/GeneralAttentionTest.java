@@ -18,19 +18,24 @@ class GeneralAttentionTest {
     void generalPathMatchesNaive() {
         try (OpenClBackend be = OpenClTestSupport.backendOrSkip()) {
             be.useGeneralAttention(true);
-            NaiveBackend ref = new NaiveBackend();
-            AttentionSpec plain = AttentionSpec.contiguous(2, 4, 2, 9, 11, 8, true);
-            for (AttentionSpec s : new AttentionSpec[] {plain, plain.withWindow(3)}) {   // and a sliding window
-                int[] mask = new int[2 * 11];
-                for (int i = 0; i < mask.length; i++) mask[i] = i % 5 == 0 ? 0 : 1;
-                float[] q = rand(1, s.batch() * s.tq() * 4 * 8), k = rand(2, 2 * 11 * 2 * 8), v = rand(3, 2 * 11 * 2 * 8);
-                float[] g = rand(4, s.outSize());
-                float[][] want = run(ref, s, q, k, v, g, mask), got = run(be, s, q, k, v, g, mask);
-                for (int t = 0; t < want.length; t++) {
-                    for (int i = 0; i < want[t].length; i++) {
-                        assertTrue(Math.abs(want[t][i] - got[t][i]) <= 1e-4 + 1e-4 * Math.abs(want[t][i]),
-                                "window " + s.window() + " output #" + t + " element " + i + ": " + got[t][i] + ", expected " + want[t][i]);
-                    }
+            assertGeneralPathMatchesNaive(be);
+        }
+    }
+
+    /** On be (its general path switched on): causal, with a padding mask, without a window and with one. */
+    static void assertGeneralPathMatchesNaive(OpenClBackend be) {
+        NaiveBackend ref = new NaiveBackend();
+        AttentionSpec plain = AttentionSpec.contiguous(2, 4, 2, 9, 11, 8, true);
+        for (AttentionSpec s : new AttentionSpec[] {plain, plain.withWindow(3)}) {   // and a sliding window
+            int[] mask = new int[2 * 11];
+            for (int i = 0; i < mask.length; i++) mask[i] = i % 5 == 0 ? 0 : 1;
+            float[] q = rand(1, s.batch() * s.tq() * 4 * 8), k = rand(2, 2 * 11 * 2 * 8), v = rand(3, 2 * 11 * 2 * 8);
+            float[] g = rand(4, s.outSize());
+            float[][] want = run(ref, s, q, k, v, g, mask), got = run(be, s, q, k, v, g, mask);
+            for (int t = 0; t < want.length; t++) {
+                for (int i = 0; i < want[t].length; i++) {
+                    assertTrue(Math.abs(want[t][i] - got[t][i]) <= 1e-4 + 1e-4 * Math.abs(want[t][i]),
+                            "window " + s.window() + " output #" + t + " element " + i + ": " + got[t][i] + ", expected " + want[t][i]);
                 }
             }
         }

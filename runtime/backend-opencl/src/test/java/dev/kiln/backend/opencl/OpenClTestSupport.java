@@ -14,10 +14,13 @@ final class OpenClTestSupport {
 
     private OpenClTestSupport() {}
 
-    static ClDevice deviceOrSkip() {
+    static ClDevice deviceOrSkip() { return deviceOrSkip(""); }
+
+    /** As above; hint (when not empty) says what to install, for a test that needs one device in particular. */
+    static ClDevice deviceOrSkip(String hint) {
         List<ClDevice> devices = DeviceSelector.devices();
         if (devices.isEmpty()) {
-            String msg = "no OpenCL device: " + DeviceSelector.whyNone();
+            String msg = "no OpenCL device: " + (hint.isEmpty() ? "" : hint + "; ") + DeviceSelector.whyNone();
             if ("true".equalsIgnoreCase(System.getenv(REQUIRE_ENV))) Assertions.fail(REQUIRE_ENV + "=true but " + msg);
             Assumptions.abort("skipping OpenCL test, " + msg + " (set " + REQUIRE_ENV + "=true to fail instead)");
         }
