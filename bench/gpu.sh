@@ -2,7 +2,9 @@
 # bench/gpu.sh: Kiln's OpenCL backend on a GPU, in under 5 minutes: device-resident matmul GFLOP/s at
 # 1024³, 2048³ and 4096³ (A·B and the two transposed products backward uses), then training tokens/s on
 # the small and gpt2-124M benchmark shapes (kiln bench --backend opencl). Each part has its own time
-# limit and prints its error instead of stopping the script, so one failing shape still leaves the rest.
+# limit and prints its error instead of stopping the script, so one failing shape still leaves the rest. When small's
+# training fails (not by its time limit) it runs once more in sync mode (KILN_OPENCL_SYNC=1, every launch waited for),
+# so that the error names the kernel that faulted rather than the download after it.
 #
 #   bench/gpu.sh                      # the default OpenCL device (a GPU when there is one)
 #   KILN_OPENCL_DEVICE=1 bench/gpu.sh # another device (index or name substring; see: ./kiln plugins)
@@ -26,8 +28,13 @@ part() { # part SECONDS TITLE COMMAND...: run one measurement under a time limit
     if [ "$rc" -eq 124 ]; then echo "== $title: stopped at the ${limit}s limit"
     elif [ "$rc" -ne 0 ]; then echo "== $title: failed (exit $rc)"
     else echo "== $title: done in $((SECONDS - t0))s"; fi
+    last_rc=$rc
 }
 part 90 "matmul on the device" "$java" ${KILN_JAVA_OPTS:--Xmx8g} --add-modules jdk.incubator.vector -cp "$dist/lib/*" \
     dev.kiln.backend.opencl.bench.MatmulBench "${KILN_OPENCL_DEVICE:--}" 1024 2048 4096 2>&1 | grep -v "WARNING: Using incubator"
 part 90 "training, small" "$kiln" --backend opencl bench --config small --steps 5 --warmup 2 --infer-steps 5 --no-sgemm
+if [ "$last_rc" -ne 0 ] && [ "$last_rc" -ne 124 ] && [ -z "${KILN_OPENCL_SYNC:-}" ]; then
+    # a kernel's fault surfaces at a later download: once more with every launch waited for, which names the kernel
+    KILN_OPENCL_SYNC=1 part 60 "training, small, in sync mode" "$kiln" --backend opencl bench --config small --steps 1 --warmup 1 --no-infer --no-sgemm
+fi
 part 150 "training, gpt2-124M" "$kiln" --backend opencl bench --config gpt2-124M --steps 5 --warmup 2 --no-infer --no-sgemm
