@@ -8,7 +8,7 @@
 #         which ops do not scale with the cores; each run under OPS_LIMIT (120 s), its output in $OUT/ops-T.txt
 # Everything printed goes to $OUT/device.log as well (OUT: default .devkit/out), the cpu part's JSON lines to
 # $OUT/cpu.tar (bench/vs-torch.sh --summarize reads them back once unpacked). Each part ends within a time limit, so
-# a hung one still leaves the other's figures: bench/gpu.sh's own (330 s in all), CPU_LIMIT (300 s) for the cpu part.
+# a hung one still leaves the other's figures: bench/gpu.sh's own (330 s in all; 60 s more for a sync-mode rerun of a failing small), CPU_LIMIT (300 s) for the cpu part.
 #
 #   bench/device.sh gpu cpu
 #   THREADS=8 SHAPES=small bench/device.sh cpu
