@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # bench/gpu.sh: Kiln's OpenCL backend on a GPU, in under 5 minutes: device-resident matmul GFLOP/s at
-# 1024³, 2048³ and 4096³ (A·B and the two transposed products backward uses), then training tokens/s on
-# the small and gpt2-124M benchmark shapes (kiln bench --backend opencl). Each part has its own time
-# limit and prints its error instead of stopping the script, so one failing shape still leaves the rest. When small's
-# training fails (not by its time limit) it runs once more in sync mode (KILN_OPENCL_SYNC=1, every launch waited for),
-# so that the error names the kernel that faulted rather than the download after it.
+# 1024³, 2048³ and 4096³ (A·B and the two transposed products backward uses), the host's cost per launch
+# (LaunchBench), then training tokens/s on the small and gpt2-124M benchmark shapes (kiln bench --backend opencl).
+# Each part has its own time limit and prints its error instead of stopping the script, so one failing shape still
+# leaves the rest. When small's training fails (not by its time limit) it runs once more in sync mode
+# (KILN_OPENCL_SYNC=1, every launch waited for), so that the error names the kernel that faulted rather than the
+# download after it.
 #
 #   bench/gpu.sh                      # the default OpenCL device (a GPU when there is one)
 #   KILN_OPENCL_DEVICE=1 bench/gpu.sh # another device (index or name substring; see: ./kiln plugins)
@@ -32,6 +33,8 @@ part() { # part SECONDS TITLE COMMAND...: run one measurement under a time limit
 }
 part 90 "matmul on the device" "$java" ${KILN_JAVA_OPTS:--Xmx8g} --add-modules jdk.incubator.vector -cp "$dist/lib/*" \
     dev.kiln.backend.opencl.bench.MatmulBench "${KILN_OPENCL_DEVICE:--}" 1024 2048 4096 2>&1 | grep -v "WARNING: Using incubator"
+part 60 "launch cost on the host" "$java" ${KILN_JAVA_OPTS:--Xmx2g} --add-modules jdk.incubator.vector -cp "$dist/lib/*" \
+    dev.kiln.backend.opencl.bench.LaunchBench "${KILN_OPENCL_DEVICE:--}" 2>&1 | grep -v "WARNING: Using incubator"
 part 90 "training, small" "$kiln" --backend opencl bench --config small --steps 5 --warmup 2 --infer-steps 5 --no-sgemm
 if [ "$last_rc" -ne 0 ] && [ "$last_rc" -ne 124 ] && [ -z "${KILN_OPENCL_SYNC:-}" ]; then
     # a kernel's fault surfaces at a later download: once more with every launch waited for, which names the kernel
