@@ -46,8 +46,6 @@ final class MetaTable {
         return s;
     }
 
-    int slots() { return slots; }
-
     /** Device writes so far (one per shape not found in a slot). */
     long writes() { return writes; }
 
