@@ -100,6 +100,8 @@ public final class ConformanceCases {
                 arguments(new int[] {70, 130}, new int[] {70, 130}),   // the same shape, in parallel pieces
                 arguments(new int[] {1030, 65}, new int[] {1, 65}),
                 arguments(new int[] {64, 1030}, new int[] {1, 1030}),
+                arguments(new int[] {3, 7, 40}, new int[] {1, 1, 40}),   // leading dimensions summed, as a bias gradient
+                arguments(new int[] {17, 1, 3}, new int[] {1, 1, 3}),
                 arguments(new int[] {0, 5}, new int[] {1, 5}));
     }
 

@@ -134,6 +134,13 @@ final class Launcher implements AutoCloseable {
         launch(op, 1, new long[] {(long) groups * local}, new long[] {local});
     }
 
+    /** A column kernel over cols columns: work-groups of COL_GROUP columns by COL_LANES row lanes. */
+    void runColumns(Op op, int cols) {
+        if (cols <= 0) return;
+        launch(op, 2, new long[] {roundUp(cols, Kernels.COL_GROUP), Kernels.COL_LANES},
+                new long[] {Kernels.COL_GROUP, Kernels.COL_LANES});
+    }
+
     void run2D(Op op, int g0, int g1, int l0, int l1) {
         if (g0 <= 0 || g1 <= 0) return;
         launch(op, 2, new long[] {g0, g1}, new long[] {l0, l1});

@@ -13,12 +13,14 @@ import dev.kiln.backend.opencl.kernel.Op;
  * The OpenCL backend: every tensor is an {@link OpenClStorage} in the device arena and every
  * primitive is a launch of its own kernel ({@code kernels/*.cl}); data crosses the bus only in upload /
  * download, int inputs (ids, targets, masks) and the sum-of-squares partials. Norms, losses and
- * embeddings are in {@link OpenClRows}, attention and rope in {@link OpenClAttention}. Calls are
+ * embeddings are in {@link OpenClRows}, reductions in {@link OpenClReductions}, attention and rope in
+ * {@link OpenClAttention}. Calls are
  * serialized (one command queue per backend).
  */
 public final class OpenClBackend implements Backend {
     final Launcher dev;
     private final OpenClRows rows;
+    private final OpenClReductions reductions;
     private final OpenClAttention attn;
 
     /** A backend on device with an arena of initialMb, growing up to maxMb, in buffers as large as the device allows. */
@@ -35,6 +37,7 @@ public final class OpenClBackend implements Backend {
     public OpenClBackend(ClDevice device, int initialMb, int maxMb, int bufferFloats, boolean sync) {
         this.dev = new Launcher(device, (int) Math.min(bufferFloats, initialMb * 262_144L), maxMb * 262_144L, bufferFloats, sync);
         this.rows = new OpenClRows(dev);
+        this.reductions = new OpenClReductions(dev);
         this.attn = new OpenClAttention(dev, this);
     }
 
@@ -254,58 +257,17 @@ public final class OpenClBackend implements Backend {
     // src: srcShape -> dst: dstShape (same rank, dims 1 or equal)
     @Override
     public synchronized void reduceSumTo(Storage src, int[] srcShape, Storage dst, int[] dstShape, boolean accumulate) {
-        RowMajor.broadcastStrides(dstShape, srcShape);  // validates
-        int rank = srcShape.length, reduced = 1;
-        int[] reducedDims = new int[rank];
-        for (int d = 0; d < rank; d++) {
-            reducedDims[d] = dstShape[d] == srcShape[d] ? 1 : srcShape[d];
-            reduced *= reducedDims[d];
-        }
-        int n = RowMajor.size(dstShape);
-        check(dst, n, "reduceSumTo dst");
-        check(src, RowMajor.size(srcShape), "reduceSumTo src");
-        dev.meta(dstShape, RowMajor.strides(srcShape), reducedDims);
-        dev.k.o0 = dev.off(src);
-        dev.k.o1 = dev.off(dst);
-        dev.k.i0 = n;
-        dev.k.i1 = rank;
-        dev.k.i2 = reduced;
-        dev.k.i3 = accumulate ? 1 : 0;
-        dev.run1D(Op.REDUCE_SUM_TO, n);
+        reductions.reduceSumTo(src, srcShape, dst, dstShape, accumulate);
     }
 
     // src: [outer, len, inner] -> dst: [outer, inner]
     @Override
     public synchronized void reduceAxis(boolean max, Storage src, Storage dst, int outer, int len, int inner) {
-        check(dst, (long) outer * inner, "reduceAxis dst");
-        dev.k.o0 = dev.off(src);
-        dev.k.o1 = dev.off(dst);
-        dev.k.i0 = outer;
-        dev.k.i1 = len;
-        dev.k.i2 = inner;
-        dev.k.i3 = max ? 1 : 0;
-        dev.run1D(Op.REDUCE_AXIS, outer * inner);
+        reductions.reduceAxis(max, src, dst, outer, len, inner);
     }
 
-    // src: [n] → work-group partial sums on the device, finished on the host in double
     @Override
-    public synchronized double sumOfSquares(Storage src, int n) {
-        if (n <= 0) return 0;
-        check(src, n, "sumOfSquares");
-        int groups = Math.min(64, (n + Kernels.ROW_GROUP - 1) / Kernels.ROW_GROUP);
-        OpenClStorage partials = dev.arena.allocate(groups);
-        try {
-            dev.k.o0 = dev.off(src);
-            dev.k.o1 = partials.offset;
-            dev.k.i0 = n;
-            dev.runGroups(Op.SUM_SQUARES, groups, Kernels.ROW_GROUP);
-            double s = 0;
-            for (float p : dev.read(partials.offset, groups)) s += p;
-            return s;
-        } finally {
-            dev.arena.release(partials);
-        }
-    }
+    public synchronized double sumOfSquares(Storage src, int n) { return reductions.sumOfSquares(src, n); }
 
     // ---- rows, losses, embeddings, attention: see OpenClRows / OpenClAttention ------------
 

@@ -94,7 +94,7 @@ final class OpenClRows {
         dev.k.i3 = rms ? 1 : 0;
         dev.k.i4 = gGamma == null ? 0 : 1;
         dev.k.i5 = gBeta == null ? 0 : 1;
-        dev.run1D(Op.NORM_PARAM_GRADS, cols);
+        dev.runColumns(Op.NORM_PARAM_GRADS, cols);
     }
 
     // x, y: [rows, cols]; gamma: [cols]; rstd: [rows]

@@ -17,6 +17,11 @@ public final class Kernels {
     public static final int TILE = 64, DEPTH = 16, GROUP = 16;
     /** Row kernels (softmax, norms, cross-entropy) and the sum-of-squares reduction: one work-group per row. */
     public static final int ROW_GROUP = 128;
+    /**
+     * Column kernels (column sums, norm parameter gradients): a work-group of COL_GROUP columns by COL_LANES row lanes,
+     * so a column's sum is COL_LANES strided runs down the rows instead of one item's walk over every row.
+     */
+    public static final int COL_GROUP = 16, COL_LANES = 16;
     /** Element-wise kernels' work-group size. */
     public static final int LOCAL_1D = 64;
     /** Fused attention: one work-group per query row, the scores in local memory (so tk ≤ FUSED_MAX_T). */
@@ -41,6 +46,7 @@ public final class Kernels {
     /** The build options that define the shared constants. */
     public static String buildOptions() {
         return "-DTILE=" + TILE + " -DDEPTH=" + DEPTH + " -DGROUP=" + GROUP + " -DROW_GROUP=" + ROW_GROUP
+                + " -DCOL_GROUP=" + COL_GROUP + " -DCOL_LANES=" + COL_LANES
                 + " -DATTN_GROUP=" + ATTN_GROUP + " -DFUSED_MAX_D=" + FUSED_MAX_D + " -DFUSED_MAX_T=" + FUSED_MAX_T;
     }
 }

@@ -46,6 +46,19 @@ float group_max(float v, __local float* scratch) {
     return r;
 }
 
+// Column kernels sum down the rows of a [rows, cols] matrix in work-groups of COL_GROUP columns (dimension 0,
+// neighbouring items on neighbouring floats) by COL_LANES row lanes (dimension 1): lane l sums rows l, l + COL_LANES, ...
+// lane_sum adds the lanes' sums of each column in lane order (scratch: COL_LANES·COL_GROUP floats); every item gets its column's.
+float lane_sum(float v, __local float* scratch) {
+    int c = get_local_id(0), l = get_local_id(1);
+    scratch[l * COL_GROUP + c] = v;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    float s = 0.0f;
+    for (int q = 0; q < COL_LANES; q++) s += scratch[q * COL_GROUP + c];
+    barrier(CLK_LOCAL_MEM_FENCE);
+    return s;
+}
+
 // Source offset of output element i: meta[0, rank) its shape, meta[sOff, sOff + rank) source strides.
 int strided_index(int i, int rank, __global const int* meta, int sOff) {
     int rest = i, src = 0;

@@ -141,6 +141,16 @@ __kernel void reduce_sum_to(KILN_ARGS) {
     m1[o1 + i] = i3 != 0 ? m1[o1 + i] + sum : sum;
 }
 
+// COLUMN_SUMS: dst o1 [i1 cols] (+)= Σ over i0 rows of src o0 [rows, cols] (column kernels, see common.cl); += when i2
+__kernel void column_sums(KILN_ARGS) {
+    __local float scratch[COL_LANES * COL_GROUP];
+    int j = (int) get_global_id(0), l = get_local_id(1);
+    float s = 0.0f;
+    if (j < i1) for (int r = l; r < i0; r += COL_LANES) s += m0[o0 + r * i1 + j];
+    s = lane_sum(s, scratch);
+    if (j < i1 && l == 0) m1[o1 + j] = i2 != 0 ? m1[o1 + j] + s : s;
+}
+
 // REDUCE_AXIS: src o0 [i0 outer, i1 len, i2 inner] → dst o1 [i0, i2]; max when i3 (−∞ if i1 = 0)
 __kernel void reduce_axis(KILN_ARGS) {
     int i = GID;

@@ -1,6 +1,6 @@
 // Row kernels over [rows, cols] matrices: one work-group of ROW_GROUP items per row (row = group id),
 // the items striding over the columns and combining through local-memory tree reductions. Norm
-// parameter gradients sum over rows, so they run column-wise (one item per column) in a second op.
+// parameter gradients sum over rows, so they run as a column kernel (common.cl) in a second op.
 // The host launches exactly one group per row and the kernels have no `row >= rows` return: on pocl 3.1
 // such a return ahead of the barriers crashed the compiled kernel, although it was uniform per group.
 
@@ -87,20 +87,26 @@ __kernel void layer_norm_backward(KILN_ARGS) {
     }
 }
 
-// NORM_PARAM_GRADS (one item per column j < i1, rows i0): xhat = (x o0 − mean o2)·rstd o3, or x·rstd when i3 (RMS);
-// gGamma o5 [i1] += Σ gy o4 · xhat when i4; gBeta o6 += Σ gy when i5
+// NORM_PARAM_GRADS (a column kernel, see common.cl; rows i0, columns i1): xhat = (x o0 − mean o2)·rstd o3, or x·rstd
+// when i3 (RMS); gGamma o5 [i1] += Σ gy o4 · xhat when i4; gBeta o6 += Σ gy when i5
 __kernel void norm_param_grads(KILN_ARGS) {
-    int j = GID;
-    if (j >= i1) return;
+    __local float scratch[COL_LANES * COL_GROUP];
+    int j = (int) get_global_id(0), l = get_local_id(1);
     float gg = 0.0f, gb = 0.0f;
-    for (int r = 0; r < i0; r++) {
-        float x = m0[o0 + r * i1 + j], gy = m4[o4 + r * i1 + j];
-        float xhat = i3 != 0 ? x * m3[o3 + r] : (x - m2[o2 + r]) * m3[o3 + r];
-        gg += gy * xhat;
-        gb += gy;
+    if (j < i1) {
+        for (int r = l; r < i0; r += COL_LANES) {
+            float x = m0[o0 + r * i1 + j], gy = m4[o4 + r * i1 + j];
+            float xhat = i3 != 0 ? x * m3[o3 + r] : (x - m2[o2 + r]) * m3[o3 + r];
+            gg += gy * xhat;
+            gb += gy;
+        }
     }
-    if (i4 != 0) m5[o5 + j] += gg;
-    if (i5 != 0) m6[o6 + j] += gb;
+    gg = lane_sum(gg, scratch);
+    gb = lane_sum(gb, scratch);
+    if (j < i1 && l == 0) {
+        if (i4 != 0) m5[o5 + j] += gg;
+        if (i5 != 0) m6[o6 + j] += gb;
+    }
 }
 
 // RMS_NORM: y o2 [i0 rows, i1] = x o0 · rstd · gamma o1; rstd o3 [rows] = 1/sqrt(mean(x²) + f0)
