@@ -44,6 +44,7 @@ final class OpenClAttention {
         dev.k.i7 = s.kRowStride();
         dev.k.i8 = s.vRowStride();
         dev.k.f0 = s.scale();
+        dev.k.i9 = s.causal() ? 1 : 0;   // forward adds its mask flags
         dev.k.i12 = s.window();
     }
 
@@ -88,7 +89,7 @@ final class OpenClAttention {
             dev.k.o4 = dev.off(probs);
             dev.k.o5 = dev.off(gOut);
             dev.k.o6 = ds.offset;
-            dev.run1D(Op.ATTENTION_DSCORES, rows);
+            dev.runGroups(Op.ATTENTION_DSCORES, rows, Kernels.ATTN_GROUP);
             dev.k.o3 = dev.off(gq) + s.qOffset();
             dev.run1D(Op.ATTENTION_GRAD_Q, s.batch() * s.tq() * s.qHeads() * s.headDim());
             dev.k.o3 = dev.off(gk) + s.kOffset();

@@ -6,8 +6,10 @@
 // 4 segments at ints[i11 + b·tk + j]), i12 = sliding window (0 = none), f0 = scale. A row is (b, h, i) =
 // index / (Hq·tq), (index / tq) % Hq, index % tq.
 //
-// Backward: dScores per row into a scratch [B, Hq, tq, tk] (o6), then gq per element of q, then gk and
-// gv per element of k / v (summing over the query heads of its group), so no two items write one float.
+// Backward (i9 = 1 when causal, i12 the window): dScores per row into a scratch [B, Hq, tq, tk] (o6), then gq per
+// element of q, then gk and gv per element of k / v (summing over the query heads of its group), so no two items
+// write one float. Every loop over keys or queries runs only over the range positions allow (key_range,
+// query_range): outside it the probabilities are exactly 0, so the sums are the same.
 
 // Whether query i of item b sees key j (causal, sliding window, key mask, segments).
 bool visible(int b, int i, int j, int tq, int tk, int flags, int maskAt, int segAt, int window,
@@ -21,6 +23,14 @@ bool visible(int b, int i, int j, int tq, int tk, int flags, int maskAt, int seg
 }
 
 #define VISIBLE(b, i, j) visible(b, i, j, i3, i4, i9, i10, i11, i12, ints)
+
+// First key query i may see by position (a sliding window hides the older ones); masks and segments hide more.
+int key_lo(int i, int tq, int tk, int window) { return window > 0 ? max(0, i + tk - tq - window + 1) : 0; }
+// One past the last key query i may see by position (causal attention hides the later ones).
+int key_hi(int i, int tq, int tk, int flags) { return (flags & 1) != 0 ? clamp(i + tk - tq + 1, 0, tk) : tk; }
+// The queries [first, end) that may see key j by position: the inverse of the two above.
+int query_lo(int j, int tq, int tk, int flags) { return (flags & 1) != 0 ? max(0, j - (tk - tq)) : 0; }
+int query_hi(int j, int tq, int tk, int window) { return window > 0 ? clamp(j + window - (tk - tq), 0, tq) : tq; }
 
 // ATTENTION_FUSED: one work-group of ATTN_GROUP per query row; the query and the row's scores in local
 // memory (D ≤ FUSED_MAX_D, tk ≤ FUSED_MAX_T)
@@ -61,9 +71,10 @@ __kernel void attention_fused(KILN_ARGS) {
     }
     barrier(CLK_LOCAL_MEM_FENCE);
     __global float* out = m3 + o3 + ((b * i3 + i) * i1 + h) * i5;
+    int lo = key_lo(i, i3, i4, i12), hi = key_hi(i, i3, i4, i9);
     for (int e = l; e < i5; e += ATTN_GROUP) {
         float acc = 0.0f;
-        for (int j = 0; j < i4; j++) acc += scores[j] * m2[o2 + (b * i4 + j) * i8 + kvh * i5 + e];
+        for (int j = lo; j < hi; j++) acc += scores[j] * m2[o2 + (b * i4 + j) * i8 + kvh * i5 + e];
         out[e] = acc;
     }
 }
@@ -95,31 +106,37 @@ __kernel void attention_general(KILN_ARGS) {
     }
     for (int j = 0; j < i4; j++) p[j] = sum == 0.0f ? 0.0f : p[j] / sum;
     __global float* out = m3 + o3 + ((b * i3 + i) * i1 + h) * i5;
+    int lo = key_lo(i, i3, i4, i12), hi = key_hi(i, i3, i4, i9);
     for (int e = 0; e < i5; e++) {
         float acc = 0.0f;
-        for (int j = 0; j < i4; j++) acc += p[j] * m2[o2 + (b * i4 + j) * i8 + kvh * i5 + e];
+        for (int j = lo; j < hi; j++) acc += p[j] * m2[o2 + (b * i4 + j) * i8 + kvh * i5 + e];
         out[e] = acc;
     }
 }
 
-// ATTENTION_DSCORES: ds o6 [B, Hq, tq, tk] = p·(gOut·v − Σ_j p·(gOut·v))·scale; probs o4, gOut o5 [B, tq, Hq, D]
+// ATTENTION_DSCORES: ds o6 [B, Hq, tq, tk] = p·(gOut·v − Σ_j p·(gOut·v))·scale; probs o4, gOut o5 [B, tq, Hq, D].
+// One work-group of ATTN_GROUP per query row (as attention_fused), its items striding over the keys.
 __kernel void attention_dscores(KILN_ARGS) {
-    int row = GID;
-    if (row >= i0 * i1 * i3) return;
+    __local float scratch[ATTN_GROUP];
+    int row = get_group_id(0), l = get_local_id(0);
     int b = row / (i1 * i3), h = (row / i3) % i1, i = row % i3, kvh = h / i2;
     __global const float* g = m5 + o5 + ((b * i3 + i) * i1 + h) * i5;
     int po = ((b * i1 + h) * i3 + i) * i4;
     __global const float* p = m4 + o4 + po;
     __global float* ds = m6 + o6 + po;
+    int lo = key_lo(i, i3, i4, i12), hi = key_hi(i, i3, i4, i9);
     float rowDot = 0.0f;
-    for (int j = 0; j < i4; j++) {
+    // item l owns the keys j ≡ l (mod ATTN_GROUP) in both loops: the second reads back what the first wrote
+    for (int j = lo - lo % ATTN_GROUP + l; j < hi; j += ATTN_GROUP) {
+        if (j < lo) continue;
         __global const float* v = m2 + o2 + (b * i4 + j) * i8 + kvh * i5;
         float dp = 0.0f;
         for (int e = 0; e < i5; e++) dp += g[e] * v[e];
         ds[j] = dp;
         rowDot += dp * p[j];
     }
-    for (int j = 0; j < i4; j++) ds[j] = p[j] * (ds[j] - rowDot) * f0;
+    rowDot = group_sum(rowDot, scratch);
+    for (int j = l; j < i4; j += ATTN_GROUP) ds[j] = j >= lo && j < hi ? p[j] * (ds[j] - rowDot) * f0 : 0.0f;
 }
 
 // ATTENTION_GRAD_Q: item per (b, i, h, e) of q's [B, tq, Hq, D]: gq o3 (laid out as q) += Σ_j ds · k
@@ -129,7 +146,8 @@ __kernel void attention_grad_q(KILN_ARGS) {
     int e = x % i5, h = (x / i5) % i1, i = (x / (i5 * i1)) % i3, b = x / (i5 * i1 * i3), kvh = h / i2;
     __global const float* ds = m6 + o6 + ((b * i1 + h) * i3 + i) * i4;
     float acc = 0.0f;
-    for (int j = 0; j < i4; j++) acc += ds[j] * m1[o1 + (b * i4 + j) * i7 + kvh * i5 + e];
+    int hi = key_hi(i, i3, i4, i9);
+    for (int j = key_lo(i, i3, i4, i12); j < hi; j++) acc += ds[j] * m1[o1 + (b * i4 + j) * i7 + kvh * i5 + e];
     m3[o3 + (b * i3 + i) * i6 + h * i5 + e] += acc;
 }
 
@@ -141,8 +159,9 @@ __kernel void attention_grad_kv(KILN_ARGS) {
     if (x >= i0 * i4 * hkv * i5) return;
     int e = x % i5, kvh = (x / i5) % hkv, j = (x / (i5 * hkv)) % i4, b = x / (i5 * hkv * i4);
     float gk = 0.0f, gv = 0.0f;
+    int first = query_lo(j, i3, i4, i9), end = query_hi(j, i3, i4, i12);
     for (int h = kvh * i2; h < (kvh + 1) * i2; h++) {
-        for (int i = 0; i < i3; i++) {
+        for (int i = first; i < end; i++) {
             int p = ((b * i1 + h) * i3 + i) * i4 + j;
             gk += m6[o6 + p] * m0[o0 + (b * i3 + i) * i6 + h * i5 + e];
             gv += m4[o4 + p] * m5[o5 + ((b * i3 + i) * i1 + h) * i5 + e];
