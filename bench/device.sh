@@ -6,6 +6,9 @@
 #         SHAPES (default "small gpt2-124M"), ROUNDS (default 1)
 #   ops   where a small training step's time goes, op by op, on 1 thread and on THREADS (kiln bench --op-profile):
 #         which ops do not scale with the cores; each run under OPS_LIMIT (120 s), its output in $OUT/ops-T.txt
+#   gpu-ops  where a training step's time goes on the OpenCL device, op by op (each op drained before the next, so
+#         each carries its own device time): GPU_OPS_SHAPE (default gpt2-124M), under GPU_OPS_LIMIT (120 s), its
+#         output in $OUT/gpu-ops.txt
 # Everything printed goes to $OUT/device.log as well (OUT: default .devkit/out), the cpu part's JSON lines to
 # $OUT/cpu.tar (bench/vs-torch.sh --summarize reads them back once unpacked). Each part ends within a time limit, so
 # a hung one still leaves the other's figures: bench/gpu.sh's own (330 s in all; 60 s more for a sync-mode rerun of a failing small), CPU_LIMIT (300 s) for the cpu part.
@@ -14,6 +17,7 @@
 #   THREADS=8 SHAPES=small bench/device.sh cpu
 #   REPLICAS=2 bench/device.sh cpu             # Kiln's tiny and small as 2 replicas of THREADS / 2 threads (vs-torch.sh)
 #   bench/device.sh ops                        # about 1-2 minutes
+#   bench/device.sh gpu-ops                    # about 1 minute on a GPU
 #   KILN_OPENCL_SYNC=1 bench/device.sh gpu     # every launch waited for: a kernel that faults is named in the error
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,7 +25,7 @@ kit="$root/.devkit"
 out="${OUT:-$kit/out}"
 [ $# -gt 0 ] || set -- gpu cpu
 for part in "$@"; do
-    case "$part" in gpu|cpu|ops) ;; *) echo "bench/device.sh: unknown part '$part' (gpu, cpu, ops)" >&2; exit 2 ;; esac
+    case "$part" in gpu|cpu|ops|gpu-ops) ;; *) echo "bench/device.sh: unknown part '$part' (gpu, cpu, ops, gpu-ops)" >&2; exit 2 ;; esac
 done
 [ -f "$kit/jre.tar.xz" ] || { echo "bench/device.sh: no $kit/jre.tar.xz: run bench/device-kit.sh on a build machine first" >&2; exit 2; }
 [ -f "$root/runtime/cli/target/kiln/.built" ] || { echo "bench/device.sh: no built distribution in runtime/cli/target/kiln (carry it)" >&2; exit 2; }
@@ -79,6 +83,13 @@ ops_part() {
     done
 }
 
+gpu_ops_part() {
+    local shape="${GPU_OPS_SHAPE:-gpt2-124M}"
+    timeout "${GPU_OPS_LIMIT:-120}" "$root/kiln" --backend opencl bench --config "$shape" --steps 2 --warmup 1 --no-infer \
+        --no-sgemm --op-profile > "$out/gpu-ops.txt" 2>&1 || echo "== gpu-ops ended with $?"
+    grep -v '^{' "$out/gpu-ops.txt" | grep -v "^  $shape: warm-up"
+}
+
 main() {
     echo "== $(date -u '+%Y-%m-%d %H:%M:%S') UTC, $(uname -n)"
     lscpu 2>/dev/null | grep -E -m3 'Model name|^CPU\(s\)|Thread\(s\) per core'
@@ -88,7 +99,7 @@ main() {
     local part
     for part in "$@"; do
         echo "== part $part ($(date -u +%H:%M:%S) UTC)"
-        "${part}_part"
+        "${part//-/_}_part"
     done
     echo "== done $(date -u +%H:%M:%S) UTC"
 }
