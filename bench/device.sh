@@ -9,6 +9,8 @@
 #   gpu-ops  where a training step's time goes on the OpenCL device, op by op (each op drained before the next, so
 #         each carries its own device time): GPU_OPS_SHAPE (default gpt2-124M), under GPU_OPS_LIMIT (120 s), its
 #         output in $OUT/gpu-ops.txt
+#   tilings  the matmul kernel's tilings compared on the device over a gpt2-124M step's products (MatmulTilingsBench),
+#         under TILINGS_LIMIT (120 s); the fastest is what KILN_OPENCL_MATMUL should select there
 # Everything printed goes to $OUT/device.log as well (OUT: default .devkit/out), the cpu part's JSON lines to
 # $OUT/cpu.tar (bench/vs-torch.sh --summarize reads them back once unpacked). Each part ends within a time limit, so
 # a hung one still leaves the other's figures: bench/gpu.sh's own (330 s in all; 60 s more for a sync-mode rerun of a failing small), CPU_LIMIT (300 s) for the cpu part.
@@ -18,6 +20,7 @@
 #   REPLICAS=2 bench/device.sh cpu             # Kiln's tiny and small as 2 replicas of THREADS / 2 threads (vs-torch.sh)
 #   bench/device.sh ops                        # about 1-2 minutes
 #   bench/device.sh gpu-ops                    # about 1 minute on a GPU
+#   bench/device.sh tilings                    # about 1 minute on a GPU
 #   KILN_OPENCL_SYNC=1 bench/device.sh gpu     # every launch waited for: a kernel that faults is named in the error
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,7 +28,9 @@ kit="$root/.devkit"
 out="${OUT:-$kit/out}"
 [ $# -gt 0 ] || set -- gpu cpu
 for part in "$@"; do
-    case "$part" in gpu|cpu|ops|gpu-ops) ;; *) echo "bench/device.sh: unknown part '$part' (gpu, cpu, ops, gpu-ops)" >&2; exit 2 ;; esac
+    case "$part" in gpu|cpu|ops|gpu-ops|tilings) ;;
+        *) echo "bench/device.sh: unknown part '$part' (gpu, cpu, ops, gpu-ops, tilings)" >&2; exit 2 ;;
+    esac
 done
 [ -f "$kit/jre.tar.xz" ] || { echo "bench/device.sh: no $kit/jre.tar.xz: run bench/device-kit.sh on a build machine first" >&2; exit 2; }
 [ -f "$root/runtime/cli/target/kiln/.built" ] || { echo "bench/device.sh: no built distribution in runtime/cli/target/kiln (carry it)" >&2; exit 2; }
@@ -88,6 +93,14 @@ gpu_ops_part() {
     timeout "${GPU_OPS_LIMIT:-120}" "$root/kiln" --backend opencl bench --config "$shape" --steps 2 --warmup 1 --no-infer \
         --no-sgemm --op-profile > "$out/gpu-ops.txt" 2>&1 || echo "== gpu-ops ended with $?"
     grep -v '^{' "$out/gpu-ops.txt" | grep -v "^  $shape: warm-up"
+}
+
+tilings_part() {
+    local dist="$root/runtime/cli/target/kiln"
+    . "$root/runtime/backend-opencl/opencl-loader.sh" && kiln_opencl_loader "$dist/opencl"
+    timeout "${TILINGS_LIMIT:-120}" "$JAVA_HOME/bin/java" -Xmx8g --add-modules jdk.incubator.vector -cp "$dist/lib/*" \
+        dev.kiln.backend.opencl.bench.MatmulTilingsBench "${KILN_OPENCL_DEVICE:--}" "${TILINGS_SHAPE:-gpt2-124M}" 2>&1 \
+        | grep -v "WARNING: Using incubator" || echo "== tilings ended with $?"
 }
 
 main() {

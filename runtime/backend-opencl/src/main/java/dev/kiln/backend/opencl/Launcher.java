@@ -1,6 +1,7 @@
 package dev.kiln.backend.opencl;
 
 import dev.kiln.backend.opencl.kernel.Kernels;
+import dev.kiln.backend.opencl.kernel.MatmulTiling;
 import dev.kiln.backend.opencl.kernel.Op;
 import dev.kiln.backend.opencl.kernel.Registers;
 import org.jocl.CL;
@@ -40,6 +41,8 @@ final class Launcher implements AutoCloseable {
     final ClDevice device;
     /** Sync mode: each launch waits for its kernel, each int upload for its copy. */
     final boolean sync;
+    /** The matmul kernel's shape, built into the program. */
+    final MatmulTiling tiling;
     final DeviceArena arena;
     /** The next launch's arguments. */
     final Registers k = new Registers();
@@ -67,9 +70,10 @@ final class Launcher implements AutoCloseable {
     private final int[] operands = new int[8], sizes = new int[13];
     private final float[] params = new float[7];
 
-    Launcher(ClDevice device, int initialFloats, long maxFloats, int bufferFloats, boolean sync) {
+    Launcher(ClDevice device, int initialFloats, long maxFloats, int bufferFloats, boolean sync, MatmulTiling tiling) {
         this.device = device;
         this.sync = sync;
+        this.tiling = tiling;
         CL.setExceptionsEnabled(true);
         try {
             cl_context_properties props = new cl_context_properties();
@@ -86,7 +90,7 @@ final class Launcher implements AutoCloseable {
         this.shift = arena.shift();
         this.mask = (1 << shift) - 1;
         try {
-            program = ClProgram.build(context, device, "kiln-device-program", Kernels.source(), Kernels.buildOptions());
+            program = ClProgram.build(context, device, "kiln-device-program", Kernels.source(), Kernels.buildOptions(tiling));
             for (Op op : Op.values()) kernels.put(op, new BoundKernel(ClProgram.kernel(program, op.kernelName(), device)));
             buffers[0] = newBuffer(0, (int) arena.capacity());
             meta = deviceInts(META_SLOTS * MetaTable.SLOT_INTS);

@@ -6,7 +6,7 @@ import dev.kiln.api.backend.BinaryOp;
 import dev.kiln.api.backend.RowMajor;
 import dev.kiln.api.backend.UnaryOp;
 import dev.kiln.api.tensor.Storage;
-import dev.kiln.backend.opencl.kernel.Kernels;
+import dev.kiln.backend.opencl.kernel.MatmulTiling;
 import dev.kiln.backend.opencl.kernel.Op;
 
 /**
@@ -35,7 +35,13 @@ public final class OpenClBackend implements Backend {
 
     /** As above; sync waits for every launch and int upload (see {@link Launcher}'s sync mode), for debugging. */
     public OpenClBackend(ClDevice device, int initialMb, int maxMb, int bufferFloats, boolean sync) {
-        this.dev = new Launcher(device, (int) Math.min(bufferFloats, initialMb * 262_144L), maxMb * 262_144L, bufferFloats, sync);
+        this(device, initialMb, maxMb, bufferFloats, sync, MatmulTiling.fromEnvironment());
+    }
+
+    /** As above with the matmul kernel's tiling given (else {@value MatmulTiling#ENV} or the default). */
+    public OpenClBackend(ClDevice device, int initialMb, int maxMb, int bufferFloats, boolean sync, MatmulTiling tiling) {
+        this.dev = new Launcher(device, (int) Math.min(bufferFloats, initialMb * 262_144L), maxMb * 262_144L, bufferFloats,
+                sync, tiling);
         this.rows = new OpenClRows(dev);
         this.reductions = new OpenClReductions(dev);
         this.attn = new OpenClAttention(dev, this);
@@ -54,6 +60,7 @@ public final class OpenClBackend implements Backend {
     public String description() {
         return "opencl: " + dev.device.describe() + "; arena " + (dev.arena.capacity() / 262_144) + " MiB"
                 + (dev.arena.bufferCount() > 1 ? " in " + dev.arena.bufferCount() + " buffers" : "")
+                + (dev.tiling.equals(MatmulTiling.DEFAULT) ? "" : "; matmul tiling " + dev.tiling)
                 + (dev.sync ? "; sync mode (" + Launcher.SYNC_ENV + ")" : "");
     }
 
@@ -176,7 +183,8 @@ public final class OpenClBackend implements Backend {
         check(a, (long) strideA * (batch - 1) + (long) m * k, "matmul A");
         check(b, (long) strideB * (batch - 1) + (long) k * n, "matmul B");
         check(c, (long) strideC * (batch - 1) + (long) m * n, "matmul C");
-        int rowTiles = (m + Kernels.TILE - 1) / Kernels.TILE, colTiles = (n + Kernels.TILE - 1) / Kernels.TILE;
+        int tile = dev.tiling.tile(), group = dev.tiling.group();
+        int rowTiles = (m + tile - 1) / tile, colTiles = (n + tile - 1) / tile;
         // batch items whose C overlap (a weight gradient summed over the batch) run one after another
         boolean serial = batch > 1 && strideC < m * n;
         int perLaunch = serial ? 1 : batch;
@@ -195,8 +203,7 @@ public final class OpenClBackend implements Backend {
             dev.k.i8 = accumulate ? 1 : 0;
             dev.k.i9 = rowTiles;
             dev.k.f0 = alpha;
-            dev.run2D(Op.MATMUL, colTiles * Kernels.GROUP, perLaunch * rowTiles * Kernels.GROUP,
-                    Kernels.GROUP, Kernels.GROUP);
+            dev.run2D(Op.MATMUL, colTiles * group, perLaunch * rowTiles * group, group, group);
         }
     }
 

@@ -6,6 +6,7 @@ import dev.kiln.api.config.Config;
 import dev.kiln.api.plugin.ApiVersion;
 import dev.kiln.api.plugin.Availability;
 import dev.kiln.backend.cpu.CpuBackend;
+import dev.kiln.backend.opencl.kernel.MatmulTiling;
 
 import java.util.List;
 
@@ -20,7 +21,8 @@ import java.util.List;
  * CPU backend with a warning instead of failing),
  * {@code memory_mb} (initial device arena, default 64) and {@code max_memory_mb} (arena limit over
  * all its buffers, default 90% of the device's global memory, at most 8 GiB: eight buffers of at most
- * 1 GiB each, see {@code DeviceArena}).
+ * 1 GiB each, see {@code DeviceArena}), {@code matmul_tiling} ("perItem,group,depth" of the matmul kernel, see
+ * {@link MatmulTiling}; default the env var {@value MatmulTiling#ENV}, else 4,16,16).
  */
 public final class OpenClBackendProvider implements BackendProvider {
     public static final String DEVICE_ENV = "KILN_OPENCL_DEVICE";
@@ -71,7 +73,14 @@ public final class OpenClBackendProvider implements BackendProvider {
         boolean allowFallback = config.getBoolean("allow_cpu_fallback", false);
         int memoryMb = config.getInt("memory_mb", 64);
         int maxMemoryMb = config.getInt("max_memory_mb", 0);
+        String tilingText = config.getString("matmul_tiling", null);
         config.finish();
+        MatmulTiling tiling;
+        try {
+            tiling = tilingText == null ? MatmulTiling.fromEnvironment() : MatmulTiling.parse(tilingText, null);
+        } catch (IllegalArgumentException e) {
+            throw tilingText == null ? e : config.error("matmul_tiling", "is not a matmul tiling: " + e.getMessage());
+        }
         if (memoryMb < 1) throw config.error("memory_mb", "must be at least 1, got " + memoryMb);
         try {
             ClDevice d = DeviceSelector.choose(devices(), platform, device);
@@ -79,7 +88,8 @@ public final class OpenClBackendProvider implements BackendProvider {
             int deviceMax = (int) Math.min(buffers, d.globalMemBytes() / 10 * 9 / (1024 * 1024));
             int max = maxMemoryMb > 0 ? maxMemoryMb : deviceMax;
             if (max < memoryMb) throw config.error("max_memory_mb", "must be at least memory_mb (" + memoryMb + "), got " + max);
-            return new OpenClBackend(d, memoryMb, max);
+            return new OpenClBackend(d, memoryMb, max, OpenClBackend.bufferFloats(d.maxAllocBytes()), Launcher.syncRequested(),
+                    tiling);
         } catch (RuntimeException e) {
             if (!allowFallback || e instanceof dev.kiln.api.config.ConfigException) throw e;
             // the engine counts the fallback (kiln.backend.fallbacks) because the backend's name differs from "opencl"

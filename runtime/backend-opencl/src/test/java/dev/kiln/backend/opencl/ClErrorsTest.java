@@ -1,5 +1,6 @@
 package dev.kiln.backend.opencl;
 
+import dev.kiln.backend.opencl.kernel.MatmulTiling;
 import dev.kiln.backend.opencl.kernel.Op;
 import org.jocl.cl_context;
 import org.jocl.cl_context_properties;
@@ -56,7 +57,7 @@ class ClErrorsTest {
     @Test
     void aLaunchTheDeviceRefusesNamesTheKernel() {
         ClDevice d = OpenClTestSupport.deviceOrSkip();
-        try (Launcher launcher = new Launcher(d, 1 << 16, 1 << 20, 1 << 16, false)) {
+        try (Launcher launcher = new Launcher(d, 1 << 16, 1 << 20, 1 << 16, false, MatmulTiling.DEFAULT)) {
             // a 2-D work-group of 2^15 × 2^15 items is past every device's limit
             OpenClKernelException e = assertThrows(OpenClKernelException.class,
                     () -> launcher.run2D(Op.MATMUL, 1 << 15, 1 << 15, 1 << 15, 1 << 15));

@@ -40,4 +40,11 @@ class OpenClBackendProviderTest {
             assertEquals("cpu", b.name());   // the engine counts this as kiln.backend.fallbacks{requested=opencl, backend=cpu}
         }
     }
+
+    @Test
+    void aMatmulTilingNoDeviceCouldRunIsRefusedNamingTheKey() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> provider.create(new Config("backend.opencl", Map.of("matmul_tiling", "4,12,16", "allow_cpu_fallback", true))));
+        assertTrue(e.getMessage().contains("key 'matmul_tiling'") && e.getMessage().contains("power of two"), e.getMessage());
+    }
 }

@@ -28,18 +28,13 @@ public final class StepProductsBench {
     private StepProductsBench() {}
 
     /** One product: C[m×n] = op(A)·op(B), op(A) = Aᵀ when transA, op(B) = Bᵀ when transB; bias: + a row over C. */
-    record Product(String name, int m, int n, int k, boolean transA, boolean transB, boolean bias) {}
+    public record Product(String name, int m, int n, int k, boolean transA, boolean transB, boolean bias) {}
 
     public static void main(String[] args) {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : Runtime.getRuntime().availableProcessors();
         String config = args.length > 1 ? args[1] : "tiny";
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 30;
-        int[] dims = switch (config) {            // rows (B·T), d_model, vocab, layers (shared/bench/configs.json)
-            case "tiny" -> new int[] {16 * 64, 128, 512, 2};
-            case "small" -> new int[] {8 * 128, 256, 8192, 4};
-            case "gpt2-124M" -> new int[] {4 * 256, 768, 50257, 12};
-            default -> throw new IllegalArgumentException("config: tiny, small or gpt2-124M, not " + config);
-        };
+        int[] dims = dims(config);
         int promptRows = args.length > 3 ? Integer.parseInt(args[3]) : 0;
         int rows = promptRows > 0 ? promptRows : dims[0], c = dims[1], v = dims[2], layers = dims[3];
         Product[] products = products(rows, c, v);
@@ -92,8 +87,18 @@ public final class StepProductsBench {
         }
     }
 
+    /** rows (B·T), d_model, vocab, layers of a bench shape (shared/bench/configs.json). */
+    public static int[] dims(String config) {
+        return switch (config) {
+            case "tiny" -> new int[] {16 * 64, 128, 512, 2};
+            case "small" -> new int[] {8 * 128, 256, 8192, 4};
+            case "gpt2-124M" -> new int[] {4 * 256, 768, 50257, 12};
+            default -> throw new IllegalArgumentException("config: tiny, small or gpt2-124M, not " + config);
+        };
+    }
+
     /** A block's twelve products (qkv, attention projection, MLP up, MLP down), then the LM head's three. */
-    static Product[] products(int rows, int c, int v) {
+    public static Product[] products(int rows, int c, int v) {
         int[][] layers = {{c, 3 * c}, {c, c}, {c, 4 * c}, {4 * c, c}, {c, v}};
         String[] names = {"qkv", "attn-proj", "mlp-up", "mlp-down", "lm-head"};
         Product[] out = new Product[3 * layers.length];
@@ -108,7 +113,7 @@ public final class StepProductsBench {
     }
 
     // a, b, c (and the bias)
-    private static Storage[] operands(Backend b, Product p, int seed) {
+    public static Storage[] operands(Backend b, Product p, int seed) {
         SplittableRandom r = new SplittableRandom(seed);
         return new Storage[] {b.upload(random(r, p.m * p.k)), b.upload(random(r, p.k * p.n)), b.allocate(p.m * p.n),
                 b.upload(random(r, p.n))};
@@ -120,7 +125,7 @@ public final class StepProductsBench {
         return x;
     }
 
-    private static void run(Backend b, Product p, Storage[] o) {
+    public static void run(Backend b, Product p, Storage[] o) {
         if (p.bias) b.linear(o[0], o[1], o[3], o[2], p.m, p.k, p.n);
         else b.matmul(o[0], o[1], o[2], 1, p.m, p.n, p.k, p.transA, p.transB, 0, 0, 0, 1f, false);
     }

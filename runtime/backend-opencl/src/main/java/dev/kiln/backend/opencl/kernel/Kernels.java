@@ -8,13 +8,11 @@ import java.nio.charset.StandardCharsets;
 /**
  * The device program's OpenCL C source (resources {@code kernels/*.cl}, one kernel per {@link Op}, named
  * as {@link Op#name}) and the work-group shapes the host and the kernels share; the kernels receive
- * them as {@code -D} build options, so this class is their one definition.
+ * them as {@code -D} build options, so this class (and {@link MatmulTiling} for the matmul's) is their one definition.
  */
 public final class Kernels {
     private Kernels() {}
 
-    /** Matmul: a GROUP×GROUP work-group computes a TILE×TILE tile of C in steps of DEPTH. */
-    public static final int TILE = 64, DEPTH = 16, GROUP = 16;
     /** Row kernels (softmax, norms, cross-entropy) and the sum-of-squares reduction: one work-group per row. */
     public static final int ROW_GROUP = 128;
     /**
@@ -43,9 +41,9 @@ public final class Kernels {
         return sb.toString();
     }
 
-    /** The build options that define the shared constants. */
-    public static String buildOptions() {
-        return "-DTILE=" + TILE + " -DDEPTH=" + DEPTH + " -DGROUP=" + GROUP + " -DROW_GROUP=" + ROW_GROUP
+    /** The build options that define the shared constants, the matmul's from its tiling. */
+    public static String buildOptions(MatmulTiling matmul) {
+        return matmul.buildOptions() + " -DROW_GROUP=" + ROW_GROUP
                 + " -DCOL_GROUP=" + COL_GROUP + " -DCOL_LANES=" + COL_LANES
                 + " -DATTN_GROUP=" + ATTN_GROUP + " -DFUSED_MAX_D=" + FUSED_MAX_D + " -DFUSED_MAX_T=" + FUSED_MAX_T;
     }

@@ -1,7 +1,8 @@
-// Tiled matrix product. A work-group of GROUP×GROUP items computes a TILE×TILE tile of C (TILE = 4·GROUP),
-// each item a 4×4 block at stride GROUP (so neighbouring items touch neighbouring columns); op(A) and op(B)
+// Tiled matrix product. A work-group of GROUP×GROUP items computes a TILE×TILE tile of C (TILE = WPT·GROUP),
+// each item a WPT×WPT block at stride GROUP (so neighbouring items touch neighbouring columns); op(A) and op(B)
 // tiles of depth DEPTH are staged in local memory. Transposed operands are read with transposed indexing
-// while loading the tile, so the inner loop is the same for all four variants.
+// while loading the tile, so the inner loop is the same for all four variants. WPT, GROUP and DEPTH come from
+// the host's MatmulTiling (default 4, 16, 16).
 //
 // MATMUL: for batch item bi = group(1) / i9 (i9 = row tiles):
 //   C o2 + bi·i7 [i0 = M, i1 = N] = f0 · op(A) [M, i2 = K] · op(B) [K, N] (+ C when i8)
@@ -17,8 +18,8 @@ __kernel void matmul(KILN_ARGS) {
     __global const float* a = m0 + o0 + bi * i5;
     __global const float* b = m1 + o1 + bi * i6;
     __global float* c = m2 + o2 + bi * i7;
-    float acc[16];
-    for (int t = 0; t < 16; t++) acc[t] = 0.0f;
+    float acc[WPT * WPT];
+    for (int t = 0; t < WPT * WPT; t++) acc[t] = 0.0f;
     for (int k0 = 0; k0 < i2; k0 += DEPTH) {
         for (int t = lid; t < TILE * DEPTH; t += GROUP * GROUP) {
             int r, kk;
@@ -36,21 +37,21 @@ __kernel void matmul(KILN_ARGS) {
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         for (int kk = 0; kk < DEPTH; kk++) {
-            float bReg[4];
-            for (int q = 0; q < 4; q++) bReg[q] = tileB[kk * TILE + tx + GROUP * q];
-            for (int r = 0; r < 4; r++) {
+            float bReg[WPT];
+            for (int q = 0; q < WPT; q++) bReg[q] = tileB[kk * TILE + tx + GROUP * q];
+            for (int r = 0; r < WPT; r++) {
                 float av = tileA[(ty + GROUP * r) * DEPTH + kk];
-                for (int q = 0; q < 4; q++) acc[r * 4 + q] += av * bReg[q];
+                for (int q = 0; q < WPT; q++) acc[r * WPT + q] += av * bReg[q];
             }
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
-    for (int r = 0; r < 4; r++) {
+    for (int r = 0; r < WPT; r++) {
         int gr = row0 + ty + GROUP * r;
-        for (int q = 0; q < 4; q++) {
+        for (int q = 0; q < WPT; q++) {
             int gc = col0 + tx + GROUP * q;
             if (gr < i0 && gc < i1) {
-                float v = f0 * acc[r * 4 + q];
+                float v = f0 * acc[r * WPT + q];
                 c[gr * i1 + gc] = i8 != 0 ? c[gr * i1 + gc] + v : v;
             }
         }

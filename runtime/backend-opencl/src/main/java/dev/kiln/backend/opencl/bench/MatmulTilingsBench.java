@@ -1,0 +1,80 @@
+package dev.kiln.backend.opencl.bench;
+
+import dev.kiln.api.backend.Backend;
+import dev.kiln.api.config.Config;
+import dev.kiln.api.tensor.Storage;
+import dev.kiln.backend.cpu.bench.StepProductsBench;
+import dev.kiln.backend.cpu.bench.StepProductsBench.Product;
+import dev.kiln.backend.opencl.OpenClBackendProvider;
+import dev.kiln.backend.opencl.kernel.MatmulTiling;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The matmul kernel's tilings compared on one OpenCL device, on the products a training step of a bench shape
+ * makes (StepProductsBench's: each block's qkv, attention projection and MLP layers, forward and both gradients,
+ * and the tied LM head's): for each tiling, a step's products one after another on the device, the median of
+ * ROUNDS rounds. Usage: {@code MatmulTilingsBench [device|-] [tiny|small|gpt2-124M] [perItem,group,depth ...]};
+ * without tilings, a set around the default. The fastest is what {@value MatmulTiling#ENV} (or the backend's
+ * {@code matmul_tiling}) should select on that device.
+ */
+public final class MatmulTilingsBench {
+    private MatmulTilingsBench() {}
+
+    static final String[] SWEEP = {"4,16,16", "4,16,8", "4,16,32", "8,16,8", "8,16,16", "8,8,16", "4,8,16", "2,16,16"};
+    static final int ROUNDS = 5;
+
+    public static void main(String[] args) {
+        String deviceArg = args.length > 0 && !args[0].isBlank() && !args[0].equals("-") ? args[0] : null;
+        String config = args.length > 1 ? args[1] : "gpt2-124M";
+        List<MatmulTiling> tilings = new ArrayList<>();
+        for (String t : args.length > 2 ? Arrays.copyOfRange(args, 2, args.length) : SWEEP) tilings.add(MatmulTiling.parse(t, "tiling"));
+        int[] dims = StepProductsBench.dims(config);
+        Product[] products = StepProductsBench.products(dims[0], dims[1], dims[2]);
+        System.out.println(config + "'s step products, median of " + ROUNDS + " rounds");
+        MatmulTiling best = null;
+        double bestMs = Double.MAX_VALUE;
+        for (MatmulTiling t : tilings) {
+            double ms = stepMs(deviceArg, t, products, dims[3], best == null);
+            double flops = 0;
+            for (Product p : products) flops += (p.name().startsWith("lm-head") ? 1 : dims[3]) * 2.0 * p.m() * p.n() * p.k();
+            System.out.printf("tiling %-8s  %9.2f ms a step's products  %9.1f GFLOP/s%n", t, ms, flops / ms * 1e-6);
+            if (ms < bestMs) {
+                bestMs = ms;
+                best = t;
+            }
+        }
+        System.out.println("fastest: " + best + (best != null && !best.equals(MatmulTiling.DEFAULT)
+                ? " (" + MatmulTiling.ENV + "=" + best + " selects it)" : " (the default)"));
+    }
+
+    // every product of a step once per round, each drained before the next; the median round's ms
+    private static double stepMs(String device, MatmulTiling tiling, Product[] products, int layers, boolean describe) {
+        Map<String, Object> cfg = new HashMap<>(Map.of("matmul_tiling", tiling.toString()));
+        if (device != null) cfg.put("device", device);
+        try (Backend be = new OpenClBackendProvider().create(new Config("backend.opencl", cfg))) {
+            if (describe) System.out.println(be.description().replace("; matmul tiling " + tiling, ""));
+            Storage[][] operands = new Storage[products.length][];
+            for (int i = 0; i < products.length; i++) operands[i] = StepProductsBench.operands(be, products[i], i);
+            for (int i = 0; i < products.length; i++) StepProductsBench.run(be, products[i], operands[i]);   // warm-up
+            be.synchronize();
+            double[] rounds = new double[ROUNDS];
+            for (int r = 0; r < ROUNDS; r++) {
+                double ms = 0;
+                for (int i = 0; i < products.length; i++) {
+                    long t0 = System.nanoTime();
+                    StepProductsBench.run(be, products[i], operands[i]);
+                    be.synchronize();
+                    ms += (products[i].name().startsWith("lm-head") ? 1 : layers) * (System.nanoTime() - t0) * 1e-6;
+                }
+                rounds[r] = ms;
+            }
+            Arrays.sort(rounds);
+            return rounds[ROUNDS / 2];
+        }
+    }
+}
