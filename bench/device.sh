@@ -10,7 +10,8 @@
 #         each carries its own device time): GPU_OPS_SHAPE (default gpt2-124M), under GPU_OPS_LIMIT (120 s), its
 #         output in $OUT/gpu-ops.txt
 #   tilings  the matmul kernel's tilings compared on the device over a gpt2-124M step's products (MatmulTilingsBench),
-#         under TILINGS_LIMIT (120 s); the fastest is what KILN_OPENCL_MATMUL should select there
+#         under TILINGS_LIMIT (120 s), its output in $OUT/tilings.txt; the parts after it in the same run get the
+#         fastest through KILN_OPENCL_MATMUL (unless it is set): bench/device.sh tilings gpu gpu-ops
 # Everything printed goes to $OUT/device.log as well (OUT: default .devkit/out), the cpu part's JSON lines to
 # $OUT/cpu.tar (bench/vs-torch.sh --summarize reads them back once unpacked). Each part ends within a time limit, so
 # a hung one still leaves the other's figures: bench/gpu.sh's own (330 s in all; 60 s more for a sync-mode rerun of a failing small), CPU_LIMIT (300 s) for the cpu part.
@@ -95,12 +96,18 @@ gpu_ops_part() {
     grep -v '^{' "$out/gpu-ops.txt" | grep -v "^  $shape: warm-up"
 }
 
-tilings_part() {
-    local dist="$root/runtime/cli/target/kiln"
+tilings_part() { # the parts after it in the same run use the fastest tiling (unless KILN_OPENCL_MATMUL is set already)
+    local dist="$root/runtime/cli/target/kiln" fastest
     . "$root/runtime/backend-opencl/opencl-loader.sh" && kiln_opencl_loader "$dist/opencl"
     timeout "${TILINGS_LIMIT:-120}" "$JAVA_HOME/bin/java" -Xmx8g --add-modules jdk.incubator.vector -cp "$dist/lib/*" \
-        dev.kiln.backend.opencl.bench.MatmulTilingsBench "${KILN_OPENCL_DEVICE:--}" "${TILINGS_SHAPE:-gpt2-124M}" 2>&1 \
-        | grep -v "WARNING: Using incubator" || echo "== tilings ended with $?"
+        dev.kiln.backend.opencl.bench.MatmulTilingsBench "${KILN_OPENCL_DEVICE:--}" "${TILINGS_SHAPE:-gpt2-124M}" \
+        > "$out/tilings.txt" 2>&1 || echo "== tilings ended with $?"
+    grep -v "WARNING: Using incubator" "$out/tilings.txt"
+    fastest="$(sed -n 's/^fastest: \([0-9]*,[0-9]*,[0-9]*\).*/\1/p' "$out/tilings.txt")"
+    if [ -n "$fastest" ] && [ -z "${KILN_OPENCL_MATMUL:-}" ]; then
+        export KILN_OPENCL_MATMUL="$fastest"
+        echo "== the parts after this one run with KILN_OPENCL_MATMUL=$fastest"
+    fi
 }
 
 main() {

@@ -20,7 +20,8 @@ import java.util.Map;
  * and the tied LM head's): for each tiling, a step's products one after another on the device, the median of
  * ROUNDS rounds. Usage: {@code MatmulTilingsBench [device|-] [tiny|small|gpt2-124M] [perItem,group,depth ...]};
  * without tilings, a set around the default. The fastest is what {@value MatmulTiling#ENV} (or the backend's
- * {@code matmul_tiling}) should select on that device.
+ * {@code matmul_tiling}) should select on that device. A tiling that fails on the device, or whose first product
+ * differs from the first tiling's, is reported and left out of the choice.
  */
 public final class MatmulTilingsBench {
     private MatmulTilingsBench() {}
@@ -36,24 +37,47 @@ public final class MatmulTilingsBench {
         int[] dims = StepProductsBench.dims(config);
         Product[] products = StepProductsBench.products(dims[0], dims[1], dims[2]);
         System.out.println(config + "'s step products, median of " + ROUNDS + " rounds");
+        double flops = 0;
+        for (Product p : products) flops += (p.name().startsWith("lm-head") ? 1 : dims[3]) * 2.0 * p.m() * p.n() * p.k();
         MatmulTiling best = null;
         double bestMs = Double.MAX_VALUE;
+        float[] reference = null;
         for (MatmulTiling t : tilings) {
-            double ms = stepMs(deviceArg, t, products, dims[3], best == null);
-            double flops = 0;
-            for (Product p : products) flops += (p.name().startsWith("lm-head") ? 1 : dims[3]) * 2.0 * p.m() * p.n() * p.k();
-            System.out.printf("tiling %-8s  %9.2f ms a step's products  %9.1f GFLOP/s%n", t, ms, flops / ms * 1e-6);
-            if (ms < bestMs) {
-                bestMs = ms;
+            Timed r;
+            try {
+                r = stepMs(deviceArg, t, products, dims[3], reference == null);
+            } catch (RuntimeException e) {
+                System.out.printf("tiling %-8s  failed on the device: %s%n", t, e.getMessage());
+                continue;
+            }
+            String wrong = reference == null ? null : differs(reference, r.firstProduct());
+            System.out.printf("tiling %-8s  %9.2f ms a step's products  %9.1f GFLOP/s%s%n", t, r.ms(), flops / r.ms() * 1e-6,
+                    wrong == null ? "" : "  WRONG (" + wrong + "), left out");
+            if (reference == null) reference = r.firstProduct();
+            if (wrong == null && r.ms() < bestMs) {
+                bestMs = r.ms();
                 best = t;
             }
         }
-        System.out.println("fastest: " + best + (best != null && !best.equals(MatmulTiling.DEFAULT)
-                ? " (" + MatmulTiling.ENV + "=" + best + " selects it)" : " (the default)"));
+        if (best == null) System.out.println("fastest: none (every tiling failed or was wrong)");
+        else System.out.println("fastest: " + best + (best.equals(MatmulTiling.DEFAULT) ? " (the default)"
+                : " (" + MatmulTiling.ENV + "=" + best + " selects it)"));
     }
 
-    // every product of a step once per round, each drained before the next; the median round's ms
-    private static double stepMs(String device, MatmulTiling tiling, Product[] products, int layers, boolean describe) {
+    /** A tiling's median ms for a step's products, and the first product's result. */
+    record Timed(double ms, float[] firstProduct) {}
+
+    /** Where got is not the reference within float rounding of a long dot product, the first such element; else null. */
+    static String differs(float[] reference, float[] got) {
+        for (int i = 0; i < reference.length; i++) {
+            if (!(Math.abs(got[i] - reference[i]) <= 1e-3f * (1 + Math.abs(reference[i]))))
+                return "element " + i + ": " + got[i] + " against " + reference[i];
+        }
+        return null;
+    }
+
+    // every product of a step once per round, each drained before the next: the median round's ms
+    private static Timed stepMs(String device, MatmulTiling tiling, Product[] products, int layers, boolean describe) {
         Map<String, Object> cfg = new HashMap<>(Map.of("matmul_tiling", tiling.toString()));
         if (device != null) cfg.put("device", device);
         try (Backend be = new OpenClBackendProvider().create(new Config("backend.opencl", cfg))) {
@@ -74,7 +98,7 @@ public final class MatmulTilingsBench {
                 rounds[r] = ms;
             }
             Arrays.sort(rounds);
-            return rounds[ROUNDS / 2];
+            return new Timed(rounds[ROUNDS / 2], be.download(operands[0][2]));
         }
     }
 }
