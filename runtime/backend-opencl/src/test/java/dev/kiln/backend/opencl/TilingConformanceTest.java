@@ -28,6 +28,6 @@ class TilingConformanceTest {
 
     static OpenClBackend tiled(MatmulTiling tiling) {
         ClDevice d = OpenClTestSupport.deviceOrSkip();
-        return new OpenClBackend(d, 64, 1024, OpenClBackend.bufferFloats(d.maxAllocBytes()), false, tiling);
+        return new OpenClBackend(d, 64, 1024, OpenClBackend.bufferFloats(d.maxAllocBytes()), Launcher.syncRequested(), tiling);
     }
 }

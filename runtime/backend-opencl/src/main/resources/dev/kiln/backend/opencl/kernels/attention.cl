@@ -8,8 +8,8 @@
 //
 // Backward (i9 = 1 when causal, i12 the window): dScores per row into a scratch [B, Hq, tq, tk] (o6), then gq per
 // element of q, then gk and gv per element of k / v (summing over the query heads of its group), so no two items
-// write one float. Every loop over keys or queries runs only over the range positions allow (key_range,
-// query_range): outside it the probabilities are exactly 0, so the sums are the same.
+// write one float. Every loop over keys or queries, forward and backward, runs only over the range positions allow
+// (key_lo / key_hi, query_lo / query_hi): outside it the probabilities are exactly 0, so the sums are the same.
 
 // Whether query i of item b sees key j (causal, sliding window, key mask, segments).
 bool visible(int b, int i, int j, int tq, int tk, int flags, int maskAt, int segAt, int window,
