@@ -20,8 +20,8 @@
 #   THREADS=8 SHAPES=small bench/device.sh cpu
 #   REPLICAS=2 bench/device.sh cpu             # Kiln's tiny and small as 2 replicas of THREADS / 2 threads (vs-torch.sh)
 #   bench/device.sh ops                        # about 1-2 minutes
-#   bench/device.sh gpu-ops                    # about 1 minute on a GPU
-#   bench/device.sh tilings                    # about 1 minute on a GPU
+#   bench/device.sh gpu-ops                    # a gpt2-124M step op by op, on the GPU
+#   bench/device.sh tilings gpu gpu-ops        # the GPU part with the fastest correct matmul tiling there
 #   KILN_OPENCL_SYNC=1 bench/device.sh gpu     # every launch waited for: a kernel that faults is named in the error
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
