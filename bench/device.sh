@@ -10,8 +10,9 @@
 #         each carries its own device time): GPU_OPS_SHAPE (default gpt2-124M), under GPU_OPS_LIMIT (120 s), its
 #         output in $OUT/gpu-ops.txt
 #   tilings  the matmul kernel's tilings compared on the device over a gpt2-124M step's products (MatmulTilingsBench),
-#         under TILINGS_LIMIT (120 s), its output in $OUT/tilings.txt; the parts after it in the same run get the
-#         fastest through KILN_OPENCL_MATMUL (unless it is set): bench/device.sh tilings gpu gpu-ops
+#         under TILINGS_LIMIT (120 s), its output in $OUT/tilings.txt; the parts after it, in this run and in later
+#         runs on the same machine (the choice is kept in ${TMPDIR:-/tmp}/kiln-device-matmul-tiling), get the
+#         fastest through KILN_OPENCL_MATMUL unless it is set: bench/device.sh tilings gpu, then bench/device.sh gpu-ops cpu
 # Everything printed goes to $OUT/device.log as well (OUT: default .devkit/out), the cpu part's JSON lines to
 # $OUT/cpu.tar (bench/vs-torch.sh --summarize reads them back once unpacked). Each part ends within a time limit, so
 # a hung one still leaves the other's figures: bench/gpu.sh's own (330 s in all; 60 s more for a sync-mode rerun of a failing small), CPU_LIMIT (300 s) for the cpu part.
@@ -27,6 +28,7 @@ set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 kit="$root/.devkit"
 out="${OUT:-$kit/out}"
+tiling_file="${TMPDIR:-/tmp}/kiln-device-matmul-tiling"
 [ $# -gt 0 ] || set -- gpu cpu
 for part in "$@"; do
     case "$part" in gpu|cpu|ops|gpu-ops|tilings) ;;
@@ -105,6 +107,7 @@ tilings_part() { # the parts after it in the same run use the fastest tiling (un
     grep -v "WARNING: Using incubator" "$out/tilings.txt"
     fastest="$(sed -n 's/^fastest: \([0-9]*,[0-9]*,[0-9]*\).*/\1/p' "$out/tilings.txt")"
     if [ -n "$fastest" ] && [ -z "${KILN_OPENCL_MATMUL:-}" ]; then
+        echo "$fastest" > "$tiling_file"
         export KILN_OPENCL_MATMUL="$fastest"
         echo "== the parts after this one run with KILN_OPENCL_MATMUL=$fastest"
     fi
@@ -116,6 +119,10 @@ main() {
     command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
     java_runtime || { echo "bench/device.sh: could not unpack $kit/jre.tar.xz"; return 1; }
     opencl_icd
+    if [ -z "${KILN_OPENCL_MATMUL:-}" ] && [ -s "$tiling_file" ]; then   # chosen by an earlier run's tilings part
+        export KILN_OPENCL_MATMUL="$(cat "$tiling_file")"
+        echo "== KILN_OPENCL_MATMUL=$KILN_OPENCL_MATMUL (the fastest in an earlier tilings part on this machine)"
+    fi
     local part
     for part in "$@"; do
         echo "== part $part ($(date -u +%H:%M:%S) UTC)"
