@@ -145,7 +145,7 @@ public final class ConformanceCases {
     }
 
     private static Stream<String> withinDims(String... dims) {
-        return Stream.of(dims).filter(d -> within(java.util.Arrays.stream(d.split(",")).mapToLong(Long::parseLong).reduce(1, (x, y) -> x * y)));
+        return Stream.of(dims).filter(d -> within(product(java.util.Arrays.stream(d.split(",")).mapToInt(Integer::parseInt).toArray())));
     }
 
     /** Embedding widths (300 ids each). */

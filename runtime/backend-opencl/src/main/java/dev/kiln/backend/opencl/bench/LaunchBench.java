@@ -3,9 +3,7 @@ package dev.kiln.backend.opencl.bench;
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.backend.BinaryOp;
 import dev.kiln.api.backend.UnaryOp;
-import dev.kiln.api.config.Config;
 import dev.kiln.api.tensor.Storage;
-import dev.kiln.backend.opencl.OpenClBackendProvider;
 
 import java.util.Arrays;
 import java.util.Map;
@@ -23,9 +21,7 @@ public final class LaunchBench {
     private LaunchBench() {}
 
     public static void main(String[] args) {
-        String device = args.length > 0 && !args[0].isBlank() && !args[0].equals("-") ? args[0] : null;
-        Map<String, Object> cfg = device == null ? Map.of() : Map.of("device", device);
-        try (Backend be = new OpenClBackendProvider().create(new Config("backend.opencl", cfg))) {
+        try (Backend be = BenchBackends.open(BenchBackends.device(args), Map.of())) {
             System.out.println(be.description());
             Storage x = be.upload(new float[ROWS * COLS]), bias = be.upload(new float[COLS]), y = be.allocate(ROWS * COLS);
             int[] full = {ROWS, COLS}, row = {1, COLS};

@@ -1,9 +1,7 @@
 package dev.kiln.backend.opencl.bench;
 
 import dev.kiln.api.backend.Backend;
-import dev.kiln.api.config.Config;
 import dev.kiln.api.tensor.Storage;
-import dev.kiln.backend.opencl.OpenClBackendProvider;
 
 import java.util.Map;
 
@@ -17,14 +15,13 @@ public final class MatmulBench {
     private MatmulBench() {}
 
     public static void main(String[] args) {
-        String device = args.length > 0 && !args[0].isBlank() && !args[0].equals("-") ? args[0] : null;
+        String device = BenchBackends.device(args);
         int[] sizes = {512, 1024};
         if (args.length > 1) {
             sizes = new int[args.length - 1];
             for (int i = 1; i < args.length; i++) sizes[i - 1] = Integer.parseInt(args[i]);
         }
-        Map<String, Object> cfg = device == null ? Map.of() : Map.of("device", device);
-        try (Backend be = new OpenClBackendProvider().create(new Config("backend.opencl", cfg))) {
+        try (Backend be = BenchBackends.open(device, Map.of())) {
             System.out.println(be.description());
             for (int n : sizes) {
                 for (int variant = 0; variant < 3; variant++) {

@@ -1,16 +1,13 @@
 package dev.kiln.backend.opencl.bench;
 
 import dev.kiln.api.backend.Backend;
-import dev.kiln.api.config.Config;
 import dev.kiln.api.tensor.Storage;
 import dev.kiln.backend.cpu.bench.StepProductsBench;
 import dev.kiln.backend.cpu.bench.StepProductsBench.Product;
-import dev.kiln.backend.opencl.OpenClBackendProvider;
 import dev.kiln.backend.opencl.kernel.MatmulTiling;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -30,7 +27,7 @@ public final class MatmulTilingsBench {
     static final int ROUNDS = 5;
 
     public static void main(String[] args) {
-        String deviceArg = args.length > 0 && !args[0].isBlank() && !args[0].equals("-") ? args[0] : null;
+        String deviceArg = BenchBackends.device(args);
         String config = args.length > 1 ? args[1] : "gpt2-124M";
         List<MatmulTiling> tilings = new ArrayList<>();
         for (String t : args.length > 2 ? Arrays.copyOfRange(args, 2, args.length) : SWEEP) tilings.add(MatmulTiling.parse(t, "tiling"));
@@ -78,9 +75,7 @@ public final class MatmulTilingsBench {
 
     // every product of a step once per round, each drained before the next: the median round's ms
     private static Timed stepMs(String device, MatmulTiling tiling, Product[] products, int layers, boolean describe) {
-        Map<String, Object> cfg = new HashMap<>(Map.of("matmul_tiling", tiling.toString()));
-        if (device != null) cfg.put("device", device);
-        try (Backend be = new OpenClBackendProvider().create(new Config("backend.opencl", cfg))) {
+        try (Backend be = BenchBackends.open(device, Map.of("matmul_tiling", tiling.toString()))) {
             if (describe) System.out.println(be.description().replace("; matmul tiling " + tiling, ""));
             Storage[][] operands = new Storage[products.length][];
             for (int i = 0; i < products.length; i++) operands[i] = StepProductsBench.operands(be, products[i], i);
