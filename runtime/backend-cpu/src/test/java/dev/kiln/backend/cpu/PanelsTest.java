@@ -8,17 +8,17 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The Vector API kernel's panels ({@link VectorPanels}) are {@link Panels}' scalar layout bit for bit, on every panel
- * shape {@link Gemm} asks for: whole and cut panels, B transposed or not, offsets into a block of K and of N, row
- * strides wider than the block.
+ * Both packings, the scalar {@link Panels} and the Vector API kernel's {@link VectorPanels}, lay out exactly the panels
+ * {@link MicroKernel} documents, element by element (op(A) in mr-tall panels [kc][mr], op(B) in nr-wide panels
+ * [kc][nr], zero past the matrix's edge), on every panel shape {@link Gemm} asks for: whole and cut panels, A or B
+ * transposed or not, offsets into a block of K and of N, row strides wider than the block.
  */
 class PanelsTest {
     private final MicroKernel kernel = VectorMicroKernel.create();
     private final int mr = kernel.mr(), nr = kernel.nr();
-    private final Panels oracle = new Panels(mr, nr), vector = kernel.panels();
+    private final Panels scalar = new Panels(mr, nr), vector = kernel.panels();
 
     @Test
     void theVectorKernelPacksThroughVectorPanels() {
@@ -27,7 +27,7 @@ class PanelsTest {
     }
 
     @Test
-    void bPanelsAreTheScalarLayoutBitForBit() {
+    void bPanelsHoldOpBColumnByColumn() {
         SplittableRandom rng = new SplittableRandom(11);
         int[] widths = {1, nr - 1, nr, nr + 3, 3 * nr, 4 * nr + 7};
         int[] depths = {1, 5, 16, 37, 128};
@@ -39,18 +39,28 @@ class PanelsTest {
                     int ldb = (transB ? depth : width) + rng.nextInt(4), rows = transB ? width : depth, bo = rng.nextInt(9);
                     float[] b = random(rng, bo + rows * ldb);
                     int panels = (n + nr - 1) / nr, p0 = panels > 1 ? 1 : 0;
-                    float[] want = packB(oracle, b, bo, ldb, transB, pc, kc, jc, jc + n, p0, panels);
-                    float[] got = packB(vector, b, bo, ldb, transB, pc, kc, jc, jc + n, p0, panels);
+                    float[] want = filled(panels * kc * nr);
+                    for (int q = p0; q < panels; q++) {
+                        for (int p = 0; p < kc; p++) {
+                            for (int j = 0; j < nr; j++) {
+                                int col = jc + q * nr + j, row = pc + p;       // op(B)[row, col]
+                                want[q * kc * nr + p * nr + j] = col >= jc + n ? 0f
+                                        : transB ? b[bo + col * ldb + row] : b[bo + row * ldb + col];
+                            }
+                        }
+                    }
                     String shape = (transB ? "Bᵀ" : "B") + " n " + n + " kc " + kc + " pc " + pc + " jc " + jc + " ldb " + ldb;
-                    assertArrayEquals(bits(want), bits(got), shape);
-                    if (panels > p0) assertTrue(Float.isNaN(got[0]) == (p0 > 0), "panels before p0 untouched: " + shape);
+                    for (Panels layout : new Panels[] {scalar, vector}) {
+                        float[] got = packB(layout, b, bo, ldb, transB, pc, kc, jc, jc + n, p0, panels);
+                        assertArrayEquals(bits(want), bits(got), layout.getClass().getSimpleName() + ", " + shape);
+                    }
                 }
             }
         }
     }
 
     @Test
-    void aPanelsAreTheScalarLayoutBitForBit() {
+    void aPanelsHoldOpARowByRow() {
         SplittableRandom rng = new SplittableRandom(13);
         for (boolean transA : new boolean[] {false, true}) {
             for (int mcur : new int[] {1, mr - 1, mr, 4 * mr + 1, 16 * mr}) {
@@ -58,10 +68,23 @@ class PanelsTest {
                     int i0 = rng.nextInt(5), pc = rng.nextInt(4), ld = (transA ? i0 + mcur : pc + kc) + rng.nextInt(4);
                     int rows = transA ? pc + kc : i0 + mcur, ao = rng.nextInt(7);
                     float[] a = random(rng, ao + rows * ld);
-                    float[] want = filled((mcur + mr - 1) / mr * mr * kc), got = want.clone();
-                    oracle.packA(want, a, ao, ld, transA, i0, mcur, pc, kc);
-                    vector.packA(got, a, ao, ld, transA, i0, mcur, pc, kc);
-                    assertArrayEquals(bits(want), bits(got), (transA ? "Aᵀ" : "A") + " mcur " + mcur + " kc " + kc);
+                    int panels = (mcur + mr - 1) / mr;
+                    float[] want = new float[panels * mr * kc];
+                    for (int q = 0; q < panels; q++) {
+                        for (int p = 0; p < kc; p++) {
+                            for (int r = 0; r < mr; r++) {
+                                int row = i0 + q * mr + r, col = pc + p;          // op(A)[row, col]
+                                want[q * mr * kc + p * mr + r] = q * mr + r >= mcur ? 0f
+                                        : transA ? a[ao + col * ld + row] : a[ao + row * ld + col];
+                            }
+                        }
+                    }
+                    for (Panels layout : new Panels[] {scalar, vector}) {
+                        float[] got = filled(want.length);
+                        layout.packA(got, a, ao, ld, transA, i0, mcur, pc, kc);
+                        assertArrayEquals(bits(want), bits(got),
+                                layout.getClass().getSimpleName() + ", " + (transA ? "Aᵀ" : "A") + " mcur " + mcur + " kc " + kc);
+                    }
                 }
             }
         }
