@@ -53,8 +53,10 @@ class RewardCliTest {
         for (Map<String, Object> e : evals)
             for (String key : List.of("loss", "accuracy", "margin", "rewards/chosen", "rewards/rejected", "min_reward", "mean_reward", "max_reward"))
                 assertTrue(e.containsKey(key), key + " in " + e.keySet());
-        double accuracyAfter = ((Number) evals.get(2).get("accuracy")).doubleValue();
-        assertEquals(1.0, accuracyAfter, 1e-9, "every validation pair ranks ' yes' over ' no' after 4 steps: " + evals.get(2));
+        // every pair ranks " yes" over " no", so the untrained score head may already order them all (its accuracy
+        // says nothing here); its loss says how far apart it puts them, and training must widen that
+        double before = loss(evals.get(0)), atTwo = loss(evals.get(1)), after = loss(evals.get(2));
+        assertTrue(atTwo < before && after < atTwo && after < 0.8 * before, "the validation loss falls: " + before + " → " + atTwo + " → " + after);
         try (SafetensorsFile model = SafetensorsFile.open(run.resolve("model/model.safetensors"))) {
             assertArrayEquals(new long[] {1, 32}, model.info("heads.reward.score.weight").shape(), "the score head [1, d_model], no bias");
             assertFalse(model.contains("heads.reward.score.bias"));
@@ -72,6 +74,8 @@ class RewardCliTest {
         assertEquals(((Number) evals.get(2).get("loss")).doubleValue(), ((Number) evalRecords(run2).get(0).get("loss")).doubleValue(),
                 1e-5, "the second run starts where the first ended");
     }
+
+    private static double loss(Map<String, Object> eval) { return ((Number) eval.get("loss")).doubleValue(); }
 
     @Test
     void loraKeepsTheTrainedHeadInTheAdapter() throws IOException {
