@@ -34,6 +34,19 @@ final class ModelDirectories {
         return dir;
     }
 
+    /**
+     * {@link #hfGpt2} with its token embeddings, which GPT-2's LM head shares, all zero: every logit is 0, so every
+     * next token has probability 1 / V whatever the context.
+     */
+    static Path uniformGpt2(Path dir) throws IOException {
+        Transformer model = new Transformer(BACKEND, TransformerConfig.gpt2(BYTES.vocabSize(), 32, 2, 4, 64), 23);
+        Tensor wte = model.tokenEmbeddings();
+        BACKEND.fill(wte.storage(), 0, wte.shape().size(), 0f);
+        HfCheckpoints.save(model, dir, "GPT2LMHeadModel");
+        TokenizerSpec.standard().save(BYTES, dir);
+        return dir;
+    }
+
     /** The chat template of {@link #chatModel}: turns as {@code [CLS]ROLE: CONTENT[SEP]}, [SEP] its eos_token. */
     static final String CHAT_TEMPLATE = "{{ bos_token }}{% for m in messages %}{{ '[CLS]' + m['role'] + ': ' + m['content'] | trim + '[SEP]' }}"
             + "{% endfor %}{% if add_generation_prompt %}{{ '[CLS]assistant: ' }}{% endif %}";

@@ -47,6 +47,30 @@ class SampleCliTest {
     }
 
     @Test
+    void theKlToAReferenceIsThePolicysLogProbabilityOverTheReferences() throws IOException {
+        Path model = hfGpt2(tmp.resolve("hf")), reference = uniformGpt2(tmp.resolve("uniform"));
+        Path prompts = Files.writeString(tmp.resolve("p.txt"), "the cat\nonce upon\na dog\n");
+        Path out = tmp.resolve("s.jsonl");
+        Cli r = kiln("sample", "--model", model.toString(), "--reference", reference.toString(), "--prompts", prompts.toString(),
+                "--out", out.toString(), "-n", "5", "--seed", "3");
+        assertEquals(0, r.code(), r.err());
+        List<JsonObject> rows = records(out);
+        assertEquals(3, rows.size());
+        double lnV = Math.log(BYTES.vocabSize()), klSum = 0;
+        for (JsonObject row : rows) {
+            int tokens = row.integer("tokens");
+            assertTrue(tokens > 0, row.toString());
+            // the reference gives every token 1 / V, so its log-probability of the completion is −tokens · ln V
+            assertEquals(-tokens * lnV, row.number("ref_logp"), 1e-4 * tokens, "the uniform reference: " + row);
+            assertEquals(row.number("logp") - row.number("ref_logp"), row.number("kl"), 1e-9, row.toString());
+            assertTrue(Math.abs(row.number("kl")) > 0.1, "a random policy is not the uniform one: " + row);
+            klSum += row.number("kl");
+        }
+        String mean = String.format(java.util.Locale.ROOT, "%.3f", klSum / rows.size());
+        assertTrue(r.err().contains("KL to " + reference + ": " + mean + " per completion"), mean + " in " + r.err());
+    }
+
+    @Test
     void pairsAreEachPromptsHighestAndLowestRewardedSample() throws IOException {
         Path base = hfGpt2(tmp.resolve("base"));
         StringBuilder rows = new StringBuilder();
