@@ -4,7 +4,9 @@ import dev.kiln.api.backend.NaiveBackend;
 import dev.kiln.api.backend.Backend;
 import dev.kiln.api.data.Dataset;
 import dev.kiln.api.data.Example;
+import dev.kiln.api.backend.UnaryOp;
 import dev.kiln.api.nn.ModelInput;
+import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;
 import dev.kiln.api.objective.ObjectiveContext;
 import dev.kiln.api.objective.ReferencePolicy;
@@ -12,6 +14,7 @@ import dev.kiln.api.reward.RewardContext;
 import dev.kiln.api.reward.RewardFunctionFactory;
 import dev.kiln.api.reward.RewardFunctions;
 import dev.kiln.api.tensor.IntTensor;
+import dev.kiln.api.tensor.Tensor;
 import dev.kiln.api.tokenizer.Tokenizer;
 
 import java.nio.file.Path;
@@ -32,6 +35,15 @@ public final class PromptTask {
     public static final TransformerConfig MODEL = TransformerConfig.gpt2(TOKENIZER.vocabSize(), 32, 2, 4, 16).toBuilder().dropout(0f).build();
 
     private PromptTask() {}
+
+    /**
+     * Moves a policy far from where it was, in place: its token embeddings, which the tied LM head shares, times −3. A
+     * rollout sampled after this differs from one sampled before (tests of a kept rollout's reuse check it).
+     */
+    public static void movePolicy(Transformer net) {
+        Tensor wte = net.tokenEmbeddings();
+        net.backend().unary(UnaryOp.SCALE, wte.storage(), wte.storage(), wte.shape().size(), -3f);
+    }
 
     /** n prompt-only rows {@code {prompt: "c f b"}}. */
     public static Dataset prompts(String name, int n, long seed) {

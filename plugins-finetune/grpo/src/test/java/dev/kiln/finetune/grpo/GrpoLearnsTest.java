@@ -72,11 +72,16 @@ class GrpoLearnsTest {
         OnlinePolicyObjective grpo = grpo(Map.of("num_iterations", 2));
         List<dev.kiln.api.data.Batch> batches = grpo.prepare(prompts("p", 8, 1), SPEC, 1);
         assertEquals(4, batches.size(), "2 prompt batches, each twice");
-        Transformer net = new Transformer(BE, MODEL, 3);
-        var first = grpo.compute(net, batches.get(0)).metrics();
-        var again = grpo.compute(net, batches.get(1)).metrics();
+        Transformer probe = new Transformer(BE, MODEL, 3);
+        var first = grpo.compute(probe, batches.get(0)).metrics();
+        movePolicy(probe);      // as the optimizer step between the iterations would, and more
+        var again = grpo.compute(probe, batches.get(1)).metrics();
+        var resampled = grpo.compute(probe, batches.get(0)).metrics();
+        assertNotEquals(first.get("completions/mean_length"), resampled.get("completions/mean_length"),
+                "the moved policy samples other completions (a first iteration samples afresh)");
         assertEquals(first.get("reward"), again.get("reward"), "iteration 1 trains on iteration 0's rollout");
-        assertEquals(first.get("completions/mean_length"), again.get("completions/mean_length"));
+        assertEquals(first.get("completions/mean_length"), again.get("completions/mean_length"), "iteration 1 trains on iteration 0's rollout");
+        Transformer net = new Transformer(BE, MODEL, 3);
         double before = heldOutReward(net, grpo);
         TinyTraining.train(net, grpo, prompts("train", 64, 1), SPEC, 40, 1e-2, 7);
         Map<String, Double> after = TinyTraining.evaluate(net, grpo, prompts("held-out", 16, 2), SPEC, 5);

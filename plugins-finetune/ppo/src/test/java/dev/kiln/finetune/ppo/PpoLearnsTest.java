@@ -60,9 +60,15 @@ class PpoLearnsTest {
         assertEquals(6, batches.size());
         for (int i = 0; i < 6; i++) assertEquals(i % 3, batches.get(i).ints("ppo_epoch").data()[0]);
         var first = ppo.compute(net, batches.get(0)).metrics();
+        movePolicy(net);        // as epoch 0's optimizer step would, and more
         var second = ppo.compute(net, batches.get(1)).metrics();
-        assertEquals(first.get("objective/scores"), second.get("objective/scores"), "the same rollout");
+        var resampled = ppo.compute(net, batches.get(0)).metrics();
+        assertNotEquals(first.get("objective/scores"), resampled.get("objective/scores"),
+                "the moved policy samples other completions (epoch 0 samples afresh)");
+        assertEquals(first.get("objective/scores"), second.get("objective/scores"), "epoch 1 trains on epoch 0's rollout");
         assertEquals(0.0, first.get("policy/approxkl_avg"), 1e-9, "epoch 0: the policy is the one that sampled");
+        assertEquals(0.0, resampled.get("policy/approxkl_avg"), 1e-9, "a fresh rollout: the policy is the one that sampled");
+        assertTrue(second.get("policy/approxkl_avg") > 1e-3, "epoch 1: the rollout came from the policy before it moved: " + second);
     }
 
     @Test
