@@ -31,6 +31,17 @@ class ErrorsTest {
         assertEquals("No space left on device", Errors.describe(bare));
     }
 
+    /** An --out that is a file, or lies under one: the JDK's exceptions name only the path ("error: f.txt"). */
+    @Test
+    void aDirectoryThatIsAFileIsNamedAsSuch(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("f.txt"), "kept");
+        assertEquals(file + ": already exists and is not a directory",
+                Errors.describe(assertThrows(IOException.class, () -> Files.createDirectories(file))));
+        Path under = file.resolve("sub");
+        assertEquals(under + ": cannot be a directory: " + file + " is a file",
+                Errors.describe(assertThrows(IOException.class, () -> Files.createDirectories(under))));
+    }
+
     @Test
     void missingConfigFileIsOneClearLine() {
         Cli r = Cli.run("pretrain", "--config", "/nonexistent/kiln.yaml", "--plugins", "/nonexistent");
