@@ -42,11 +42,26 @@ final class ReportCommand implements Callable<Integer> {
         for (Path r : runs)
             if (!Files.isRegularFile(r.resolve("metrics.jsonl")))
                 throw new IllegalArgumentException(r + " is not a Kiln run directory (it has no metrics.jsonl)");
+        if (out != null) refuseToOverwriteOtherThanAPage(out);
         Path written;
         if (runs.size() == 1) written = out == null ? RunReports.writeRun(runs.get(0)) : RunReports.writeRun(runs.get(0), out);
         else written = RunReports.writeComparison(runs, out != null ? out : Path.of(DEFAULT_COMPARISON));
         spec.commandLine().getOut().println("report: " + written.toAbsolutePath().normalize());
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    /** An existing --out is overwritten only when it is an HTML page (an earlier report), never a model or metrics file. */
+    static void refuseToOverwriteOtherThanAPage(Path out) throws IOException {
+        if (Files.isDirectory(out)) throw new IllegalArgumentException("--out " + out + " is a directory; give the report's file name");
+        if (!Files.exists(out)) return;
+        byte[] head = new byte[64];
+        int n;
+        try (var in = Files.newInputStream(out)) {
+            n = in.readNBytes(head, 0, head.length);
+        }
+        String start = new String(head, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1).stripLeading().toLowerCase(java.util.Locale.ROOT);
+        if (!start.startsWith("<!doctype html") && !start.startsWith("<html"))
+            throw new IllegalArgumentException("--out " + out + " exists and is not an HTML page; refusing to overwrite it (give a new file name)");
     }
 }

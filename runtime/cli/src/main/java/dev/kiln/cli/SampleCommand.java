@@ -109,6 +109,7 @@ final class SampleCommand implements Callable<Integer> {
                 : rewardSpec != null ? RewardSpec.parse(rewardSpec) : null;
         if (pairs != null && (rewardSection == null || perPrompt < 2))
             throw new IllegalArgumentException("--pairs needs --reward-model (or --reward) and --samples-per-prompt of at least 2 (to rank a prompt's samples)");
+        distinctFiles(new String[] {"--prompts", "--out", "--tsv", "--pairs"}, new Path[] {prompts, out, tsv, pairs});
         List<String> texts = readPrompts(prompts);
         SamplingSettings settings = sampling.settings(GenerationDefaults.read(model));
         try (Session session = Session.open(root, null, Map.of(), WriterStream.of(err))) {
@@ -223,6 +224,20 @@ final class SampleCommand implements Callable<Integer> {
 
     private static String oneLine(String s) {
         return s.replace('\t', ' ').replace('\n', ' ').replace('\r', ' ');
+    }
+
+    /** Refuses two of these options naming one file: an output would replace the prompts or another output. */
+    static void distinctFiles(String[] options, Path[] files) throws IOException {
+        for (int i = 0; i < files.length; i++)
+            for (int j = i + 1; j < files.length; j++)
+                if (files[i] != null && files[j] != null && sameFile(files[i], files[j]))
+                    throw new IllegalArgumentException(options[j] + " " + files[j] + " is the same file as " + options[i]
+                            + "; it would be overwritten");
+    }
+
+    private static boolean sameFile(Path a, Path b) throws IOException {
+        if (a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize())) return true;
+        return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
     }
 
     /** The prompts of a .jsonl file ('prompt' of each line) or of a text file (each non-blank line). */
