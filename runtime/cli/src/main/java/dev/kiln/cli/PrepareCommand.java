@@ -52,6 +52,7 @@ final class PrepareCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter stdout = spec.commandLine().getOut(), stderr = spec.commandLine().getErr();
+        if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
         Map<String, Object> cfg = PipelineConfigLoader.load(config, overrides);
         Path dir = out != null ? out : Path.of("prepared", TrainingCommand.stem(config));
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();

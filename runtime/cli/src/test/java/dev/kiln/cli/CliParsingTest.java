@@ -58,6 +58,15 @@ class CliParsingTest {
     }
 
     @Test
+    void prepareRefusesFewerThanOneThread() {
+        for (String n : new String[] {"0", "-3"}) {
+            Cli r = Cli.run("prepare", "--config", "/nonexistent/c.yaml", "--threads", n);
+            assertEquals(1, r.code());
+            assertTrue(r.err().contains("--threads must be at least 1, got " + n), r.err());
+        }
+    }
+
+    @Test
     void missingRequiredOptionIsAUsageError() {
         Cli r = Cli.run("generate", "--prompt", "x");
         assertEquals(2, r.code());
