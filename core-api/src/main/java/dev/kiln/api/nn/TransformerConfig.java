@@ -100,6 +100,7 @@ public record TransformerConfig(
         int vocab = Math.max(c.getInt("vocab", 0), 1), d = c.getInt("d_model", 128), layers = c.getInt("layers", 2);
         int heads = c.getInt("heads", 4), seq = c.getInt("max_seq", 128);
         if (d <= 0 || heads <= 0) throw new IllegalArgumentException("model: d_model and heads must be positive, got " + d + ", " + heads);
+        if (layers < 0) throw c.error("layers", "must be 0 or more, got " + layers);
         TransformerConfig base = switch (preset) {
             case "bert" -> bert(vocab, d, layers, heads, seq);
             case "llama" -> llama(vocab, d, layers, heads, heads, 4 * d, seq);
@@ -123,6 +124,8 @@ public record TransformerConfig(
                 .crossAttention(c.getBoolean("cross_attention", base.crossAttention))
                 .initStd((float) c.getDouble("init_std", base.initStd));
         if (c.has("rope_scaling")) b.ropeScaling(ropeScaling(c.section("rope_scaling")));
+        if (!(c.getDouble("init_std", base.initStd) >= 0))
+            throw c.error("init_std", "is a standard deviation, 0 or more, got " + c.getDouble("init_std", base.initStd));
         c.finish();
         return b.build();
     }
