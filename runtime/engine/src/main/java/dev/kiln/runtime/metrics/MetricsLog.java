@@ -44,23 +44,42 @@ public final class MetricsLog implements AutoCloseable {
     /**
      * Training resumes from the checkpoint of {@code step}: keeps the train records up to that step and
      * every other record before it (the resumed run evaluates at {@code step} again), drops the rest and
-     * any unreadable line a kill cut short, rewriting the file atomically.
+     * a last line a kill cut short, rewriting the file atomically. An unreadable line before the last is damage,
+     * not an interrupted write: it moves to {@code metrics.jsonl.unreadable} (appended), and the returned notes
+     * name it, for the user.
      */
-    public void resumeAt(long step) {
+    public List<String> resumeAt(long step) {
         try {
             out.close();
-            List<String> kept = new ArrayList<>();
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8), kept = new ArrayList<>(), damaged = new ArrayList<>();
+            List<String> notes = new ArrayList<>();
+            int last = lines.size() - 1;
+            while (last >= 0 && lines.get(last).isBlank()) last--;
+            for (int i = 0; i <= last; i++) {
+                String line = lines.get(i);
+                if (line.isBlank()) continue;
                 Map<String, Object> record = record(line);
-                if (record == null || !(record.get("step") instanceof Number n)) continue;
+                if (record == null || !(record.get("step") instanceof Number n)) {
+                    if (i < last) {
+                        damaged.add(line);
+                        notes.add(file + ":" + (i + 1) + ": not a metrics record; moved to " + unreadable().getFileName());
+                    }
+                    continue;
+                }
                 if (n.longValue() < step || (n.longValue() == step && "train".equals(record.get("type")))) kept.add(line);
             }
+            if (!damaged.isEmpty())
+                Files.writeString(unreadable(), String.join("\n", damaged) + "\n", StandardCharsets.UTF_8,
+                        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             AtomicFiles.writeString(file, kept.isEmpty() ? "" : String.join("\n", kept) + "\n");
             out = open(file);
+            return notes;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot rewrite metrics log " + file + " for the resumed run: " + e.getMessage(), e);
         }
     }
+
+    private Path unreadable() { return file.resolveSibling(file.getFileName() + ".unreadable"); }
 
     /** The run's first evaluation record's metrics (the 'before' of a resumed run), or empty. */
     public static Map<String, Double> firstEval(Path file) throws IOException {

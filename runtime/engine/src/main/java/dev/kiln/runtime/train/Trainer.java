@@ -72,7 +72,7 @@ public final class Trainer {
                 : job.checkpointer().restoreLatest(params, opt).orElse(TrainState.start(s.seed()));
         if (best != null) best.resume(params);
         // what an interrupted run logged past its checkpoint, or past step 0 when it left none (a restarted Spark stage)
-        if (job.log() != null) job.log().resumeAt(st.step());
+        if (job.log() != null) for (String note : job.log().resumeAt(st.step())) job.listener().onMessage(note);
         lastCheckpoint = st.step() > 0 ? st.step() : -1;
         StopRequest.started();
         try {
