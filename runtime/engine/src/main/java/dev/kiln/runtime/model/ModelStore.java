@@ -92,7 +92,9 @@ public final class ModelStore {
         if (format != null && !(format instanceof Number n && n.doubleValue() == 1))
             throw new IOException(cfgFile + ": kiln_format " + format + " is not one this Kiln reads (1); a newer Kiln wrote it?");
         Object section = config.get("model");
-        if (section == null) throw new IOException(cfgFile + ": missing key 'model' (the backbone's shape)");
+        if (section == null)
+            throw new IOException(cfgFile + ": neither a Kiln config (key 'model', the backbone's shape) nor a Hugging Face one"
+                    + " (key 'model_type', e.g. \"gpt2\", \"bert\", \"llama\"): cannot tell what model this is");
         if (!(section instanceof Map<?, ?>))
             throw new IOException(cfgFile + ": key 'model' must be an object (the backbone's shape), got " + dev.kiln.api.io.JsonObject.describe(section));
         @SuppressWarnings("unchecked")

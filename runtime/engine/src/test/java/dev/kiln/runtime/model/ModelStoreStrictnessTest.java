@@ -54,6 +54,16 @@ class ModelStoreStrictnessTest {
                 assertThrows(IOException.class, () -> ModelStore.load(dir, BACKEND)).getMessage());
     }
 
+    /** A config.json with neither Kiln's 'model' nor Hugging Face's 'model_type' (one a user stripped) names both keys. */
+    @Test
+    void aConfigOfNeitherKindNamesBothKeys(@TempDir Path tmp) throws IOException {
+        Path dir = saved(tmp);
+        Files.writeString(dir.resolve("config.json"), "{\"hidden_size\": 384, \"num_attention_heads\": 12}");
+        String message = assertThrows(IOException.class, () -> ModelStore.load(dir, BACKEND)).getMessage();
+        assertTrue(message.startsWith(dir.resolve("config.json") + ": neither a Kiln config (key 'model'")
+                && message.contains("nor a Hugging Face one (key 'model_type'"), message);
+    }
+
     /** transformers' "size mismatch": a [16, 48] tensor does not load where [48, 16] is expected, though the counts agree. */
     @Test
     void aTransposedTensorIsASizeMismatch(@TempDir Path tmp) throws IOException {
