@@ -35,17 +35,18 @@ final class WordPieceFiles {
             throw new IOException(file + ": not valid UTF-8", e);
         }
         if (lines.isEmpty()) throw new ConfigException(file + ": empty (expected one token a line)");
+        String as = " (read as a WordPiece vocab.txt: one token a line)";
         Map<String, Integer> vocab = new HashMap<>();
         String[] tokens = new String[lines.size()];
         for (int i = 0; i < lines.size(); i++) {
             String t = lines.get(i).strip();
-            if (t.isEmpty()) throw new ConfigException(file + ": line " + (i + 1) + ": empty token");
+            if (t.isEmpty()) throw new ConfigException(file + ": line " + (i + 1) + ": empty token" + as);
             Integer before = vocab.putIfAbsent(t, i);
             if (before != null)
-                throw new ConfigException(file + ": line " + (i + 1) + ": token '" + t + "' repeats line " + (before + 1));
+                throw new ConfigException(file + ": line " + (i + 1) + ": token '" + t + "' repeats line " + (before + 1) + as);
             tokens[i] = t;
         }
-        if (!vocab.containsKey(Tokenizer.UNK)) throw new ConfigException(file + ": has no " + Tokenizer.UNK + " token");
+        if (!vocab.containsKey(Tokenizer.UNK)) throw new ConfigException(file + ": has no " + Tokenizer.UNK + " token" + as);
         List<AddedToken> specials = new ArrayList<>();
         for (String s : BERT_SPECIALS) if (vocab.containsKey(s)) specials.add(AddedToken.special(vocab.get(s), s));
         return new WordPieceTokenizer(tokens, vocab, new BertBasicTokenizer(true, true, lowercase, stripAccents),

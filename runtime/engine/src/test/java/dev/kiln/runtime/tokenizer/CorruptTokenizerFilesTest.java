@@ -115,7 +115,8 @@ class CorruptTokenizerFilesTest {
     void vocabTxt() throws IOException {
         fails("vocab.txt", "[UNK]\nthe\nkiln\nthe\n", "line 4", "'the'", "line 2");
         fails("vocab.txt", "[UNK]\nthe\n\nkiln\n", "line 3", "empty token");
-        fails("vocab.txt", "the\nkiln\n", "[UNK]");
+        fails("vocab.txt", "the\nkiln\n", "[UNK]", "read as a WordPiece vocab.txt");
+        fails("corpus.txt", "Once upon a time\n\nthere was a kiln\n", "line 2", "empty token", "read as a WordPiece vocab.txt");
         fails("vocab.txt", "", "empty");
         Path f = dir.resolve("vocab.txt");
         Files.write(f, new byte[] {'[', 'U', 'N', 'K', ']', '\n', (byte) 0xC3, '\n'});
