@@ -42,6 +42,13 @@ class ErrorsTest {
                 Errors.describe(assertThrows(IOException.class, () -> Files.createDirectories(under))));
     }
 
+    /** A decoder's "Input length = 3" says nothing a user can act on; the file and "not valid UTF-8" do. */
+    @Test
+    void anUndecodableFileIsNamedWithoutTheDecodersDetail() {
+        var e = new IOException("/m/tokenizer.json: not valid UTF-8 text", new java.nio.charset.MalformedInputException(3));
+        assertEquals("/m/tokenizer.json: not valid UTF-8 text", Errors.describe(e));
+    }
+
     @Test
     void missingConfigFileIsOneClearLine() {
         Cli r = Cli.run("pretrain", "--config", "/nonexistent/kiln.yaml", "--plugins", "/nonexistent");
