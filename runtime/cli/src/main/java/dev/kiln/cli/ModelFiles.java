@@ -11,7 +11,6 @@ import dev.kiln.runtime.tokenizer.TokenizerSpec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -24,10 +23,7 @@ import java.nio.file.Path;
 record ModelFiles(Path dir, Transformer model, Tokenizer tokenizer) {
 
     static ModelFiles load(Path dir, Backend backend, PrintWriter err) throws IOException {
-        if (!Files.isDirectory(dir))
-            throw new IOException(dir + ": not a directory (expected a Kiln model directory with "
-                    + ModelStore.CONFIG + ", " + ModelStore.WEIGHTS + " and " + ModelStore.TOKENIZER
-                    + ", or a Hugging Face one with config.json, model.safetensors and its tokenizer files)");
+        ModelStore.requireDirectory(dir);
         boolean hf = HfCheckpoints.isHfDirectory(dir);
         Transformer model;
         if (hf) {

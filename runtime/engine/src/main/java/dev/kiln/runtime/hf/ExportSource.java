@@ -10,7 +10,6 @@ import dev.kiln.runtime.tokenizer.TokenizerFiles;
 import dev.kiln.runtime.tokenizer.TokenizerSpec;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -38,8 +37,7 @@ public record ExportSource(Transformer model, Map<String, Tensor> heads, Map<Str
 
     /** Reads {@code dir}; before that, {@code out} is checked (absent, empty or an earlier export). */
     public static ExportSource read(Path dir, Path out, Backend backend) throws IOException {
-        if (!Files.isDirectory(dir))
-            throw new IOException(dir + ": not a directory (expected a Kiln or Hugging Face model directory)");
+        ModelStore.requireDirectory(dir);
         ExportDirectory.checkReplaceable(out);
         if (HfCheckpoints.isHfDirectory(dir)) return of(HfCheckpoints.load(dir, backend), TokenizerFiles.load(dir));
         ModelStore.Loaded loaded = ModelStore.load(dir, backend);

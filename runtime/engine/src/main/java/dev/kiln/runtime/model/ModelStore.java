@@ -86,6 +86,14 @@ public final class ModelStore {
         return readConfig(cfgFile);
     }
 
+    /** A model directory's path names one: else an error that says whether nothing or a file is there. */
+    public static void requireDirectory(Path dir) throws IOException {
+        if (!Files.isDirectory(dir))
+            throw new IOException(dir + (Files.exists(dir) ? ": not a directory" : ": no such directory") + " (expected a Kiln model"
+                    + " directory with " + CONFIG + ", " + WEIGHTS + " and " + TOKENIZER
+                    + ", or a Hugging Face one with config.json, model.safetensors and its tokenizer files)");
+    }
+
     /** The backbone's shape in a Kiln config.json (its {@code model} section). */
     public static TransformerConfig modelConfig(Path cfgFile, Map<String, Object> config) throws IOException {
         Object format = config.get("kiln_format");

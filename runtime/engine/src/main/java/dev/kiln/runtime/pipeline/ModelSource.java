@@ -59,7 +59,7 @@ record ModelSource(Path dir, Transformer model, Tokenizer tokenizer, Map<String,
 
     /** The directory's {@link Header}, reading no weights. */
     static Header header(Path dir) throws IOException {
-        requireDirectory(dir);
+        ModelStore.requireDirectory(dir);
         boolean hf = HfCheckpoints.isHfDirectory(dir);
         Map<String, Object> config = hf ? HfCheckpoints.configValues(dir) : ModelStore.config(dir);
         TransformerConfig shape = hf ? HfCheckpoints.config(dir, config) : ModelStore.modelConfig(dir.resolve(ModelStore.CONFIG), config);
@@ -67,7 +67,7 @@ record ModelSource(Path dir, Transformer model, Tokenizer tokenizer, Map<String,
     }
 
     static ModelSource load(Path dir, Backend backend) throws IOException {
-        requireDirectory(dir);
+        ModelStore.requireDirectory(dir);
         return load(dir, backend, null, tokenizer(dir, HfCheckpoints.isHfDirectory(dir)));
     }
 
@@ -92,11 +92,6 @@ record ModelSource(Path dir, Transformer model, Tokenizer tokenizer, Map<String,
         return s;
     }
 
-    private static void requireDirectory(Path dir) throws IOException {
-        if (!Files.isDirectory(dir))
-            throw new IOException(dir + ": not a directory (expected a Kiln model directory with " + ModelStore.CONFIG + ", "
-                    + ModelStore.WEIGHTS + " and " + ModelStore.TOKENIZER + ", or a Hugging Face one)");
-    }
 
     private static ModelSource read(Path dir, Backend backend, Consumer<Block> eachBlock, Tokenizer tokenizer) throws IOException {
         if (HfCheckpoints.isHfDirectory(dir)) {

@@ -54,6 +54,17 @@ class ModelStoreStrictnessTest {
                 assertThrows(IOException.class, () -> ModelStore.load(dir, BACKEND)).getMessage());
     }
 
+    /** A model path that names nothing, or a file, says which (both used to say "not a directory"). */
+    @Test
+    void aMissingModelDirectoryIsToldFromAFile(@TempDir Path tmp) throws IOException {
+        Path nowhere = tmp.resolve("nowhere"), file = Files.writeString(tmp.resolve("model.txt"), "x");
+        assertTrue(assertThrows(IOException.class, () -> ModelStore.requireDirectory(nowhere)).getMessage()
+                .startsWith(nowhere + ": no such directory (expected a Kiln model directory"));
+        assertTrue(assertThrows(IOException.class, () -> ModelStore.requireDirectory(file)).getMessage()
+                .startsWith(file + ": not a directory (expected a Kiln model directory"));
+        ModelStore.requireDirectory(tmp);
+    }
+
     /** A config.json with neither Kiln's 'model' nor Hugging Face's 'model_type' (one a user stripped) names both keys. */
     @Test
     void aConfigOfNeitherKindNamesBothKeys(@TempDir Path tmp) throws IOException {
