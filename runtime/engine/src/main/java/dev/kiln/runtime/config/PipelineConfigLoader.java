@@ -88,6 +88,7 @@ public final class PipelineConfigLoader {
      */
     public static Map<String, Object> parse(String text, Format format, String source) {
         if (format == Format.JSON) return parseJson(text, source);
+        refuseAliases(text, source);
         JsonNode node;
         try {
             node = YAML_MAPPER.readTree(text);
@@ -102,6 +103,21 @@ public final class PipelineConfigLoader {
         @SuppressWarnings("unchecked")
         Map<String, Object> root = (Map<String, Object>) value;
         return root;
+    }
+
+    /**
+     * Jackson reads a YAML alias ({@code steps: *s}) as the anchor's name, the string "s", not as the anchored value: a
+     * config using one would be read wrong without a word. Refused, naming where; a syntax error is left to readTree.
+     */
+    private static void refuseAliases(String text, String source) {
+        try (YAMLParser p = (YAMLParser) YAML_MAPPER.getFactory().createParser(text)) {
+            while (p.nextToken() != null)
+                if (p.isCurrentAlias())
+                    throw new ConfigException(source + ": " + where(p.currentTokenLocation()) + "YAML alias *" + p.getText()
+                            + ": Kiln does not read aliases (the value would be read as the text '" + p.getText() + "'); write the value out");
+        } catch (IOException e) {
+            // not valid YAML: readTree reports it with its position
+        }
     }
 
     /** JSON through core-api's parser, as {@link JsonValues#plain} values: the same Java types as YAML gives. */

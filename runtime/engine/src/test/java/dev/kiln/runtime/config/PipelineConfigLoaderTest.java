@@ -82,6 +82,15 @@ class PipelineConfigLoaderTest {
         assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
     }
 
+    /** Jackson would read {@code *s} as the text "s": an alias is refused where it stands; an anchor alone is harmless. */
+    @Test
+    void aYamlAliasIsRefusedNamingItsLine() throws IOException {
+        Path p = write("alias.yaml", "seed: &s 7\ntrain:\n  lr: 0.001\n  steps: *s\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> PipelineConfigLoader.load(p));
+        assertTrue(e.getMessage().startsWith(p + ": line 4, column ") && e.getMessage().contains("YAML alias *s"), e.getMessage());
+        assertEquals(7, PipelineConfigLoader.load(write("anchor.yaml", "seed: &s 7\n")).get("seed"));
+    }
+
     @Test
     void jsonSyntaxErrorNamesFileLineAndColumn() throws IOException {
         Path p = write("broken.json", "{\n  \"train\": {\n    \"lr\": 0.1,\n  }\n}");
