@@ -2,9 +2,9 @@ package dev.kiln.api.testing;
 
 import dev.kiln.api.backend.NaiveBackend;
 import dev.kiln.api.backend.Backend;
+import dev.kiln.api.backend.UnaryOp;
 import dev.kiln.api.data.Dataset;
 import dev.kiln.api.data.Example;
-import dev.kiln.api.backend.UnaryOp;
 import dev.kiln.api.nn.ModelInput;
 import dev.kiln.api.nn.Transformer;
 import dev.kiln.api.nn.TransformerConfig;

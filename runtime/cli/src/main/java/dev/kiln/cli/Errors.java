@@ -38,8 +38,8 @@ final class Errors {
 
     private static String message(Throwable t) {
         if (t instanceof UncheckedIOException && t.getCause() != null && String.valueOf(t.getMessage()).equals(t.getCause().toString()))
-            return null;
-        if (t instanceof java.nio.charset.CharacterCodingException) return null;   // "Input length = 3": the wrapper says what and where                                 // a bare wrapper; a message of its own ("cannot write checkpoint ...") is the context
+            return null;                                 // a bare wrapper; a message of its own ("cannot write checkpoint ...") is the context
+        if (t instanceof java.nio.charset.CharacterCodingException) return null;   // "Input length = 3": the wrapper says what and where
         if (t instanceof NoSuchFileException n) return "no such file: " + n.getFile();
         if (t instanceof AccessDeniedException a) return "permission denied: " + a.getFile();
         if (t instanceof FileNotFoundException f) return f.getMessage();

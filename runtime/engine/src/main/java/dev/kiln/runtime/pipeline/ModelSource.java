@@ -92,7 +92,6 @@ record ModelSource(Path dir, Transformer model, Tokenizer tokenizer, Map<String,
         return s;
     }
 
-
     private static ModelSource read(Path dir, Backend backend, Consumer<Block> eachBlock, Tokenizer tokenizer) throws IOException {
         if (HfCheckpoints.isHfDirectory(dir)) {
             HfModel hf = HfCheckpoints.load(dir, backend, eachBlock);
