@@ -75,7 +75,8 @@ public final class ProgressBar implements TrainingListener {
 
     @Override
     public void onEval(long step, Map<String, Double> metrics) {
-        line("eval @ step " + step + ": " + Format.metrics(metrics));
+        line("eval @ step " + step + ": " + (metrics.isEmpty()
+                ? "no batches (the validation split is too small for one batch of train.batch_size × train.seq_len)" : Format.metrics(metrics)));
     }
 
     @Override

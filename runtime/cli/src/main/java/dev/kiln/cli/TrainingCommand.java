@@ -166,7 +166,7 @@ abstract class TrainingCommand implements Callable<Integer> {
             double after = r.finalEval().get(k);
             out.println("held-out " + k + ": " + (before == null ? "" : Format.metric(before) + " → ") + Format.metric(after));
         }
-        if (keys.isEmpty()) out.println("held-out metrics: none (the config has no validation data)");
+        if (keys.isEmpty()) out.println("held-out metrics: none (no validation data, or too little for one batch)");
         if (r.report().get("model_selection") instanceof Map<?, ?> sel && Boolean.TRUE.equals(sel.get("loaded_best_at_end")))
             out.println("(validation 'after' is the best evaluation, step " + sel.get("best_step") + ", by " + sel.get("metric") + ")");
         for (var e : r.testEval().entrySet()) out.println("test " + e.getKey() + ": " + Format.metric(e.getValue()));

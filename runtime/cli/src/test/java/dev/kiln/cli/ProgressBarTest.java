@@ -46,6 +46,15 @@ class ProgressBarTest {
         assertFalse(w.toString().contains("\r"));
     }
 
+    /** A validation split too small for one batch evaluates to nothing; the line says why instead of ending at the colon. */
+    @Test
+    void anEvaluationWithoutBatchesSaysWhy() {
+        StringWriter w = new StringWriter();
+        bar(w, false, 10).onEval(3, Map.of());
+        assertEquals("eval @ step 3: no batches (the validation split is too small for one batch of train.batch_size × train.seq_len)",
+                w.toString().strip());
+    }
+
     @Test
     void terminalRedrawsOneLine() {
         StringWriter w = new StringWriter();
