@@ -22,6 +22,16 @@ class LineChartTest {
         Axis x = Axis.steps(1, 4), y = Axis.values(2, 5);
         assertEquals(LineChart.pxOf(x, 4), Double.parseDouble(pts[2].split(",")[0]), 0.01);
         assertEquals(LineChart.py(y, 2), Double.parseDouble(pts[2].split(",")[1]), 0.01);
+        // and without the chart's own mapping: steps 1, 2, 4 lie left to right at a third of the run apart, values 5, 4, 2
+        // top to bottom (SVG's y grows downwards) likewise; a linear axis keeps ratios of differences whatever its padding
+        double[] px = new double[3], py = new double[3];
+        for (int i = 0; i < 3; i++) {
+            px[i] = Double.parseDouble(pts[i].split(",")[0]);
+            py[i] = Double.parseDouble(pts[i].split(",")[1]);
+        }
+        assertTrue(px[0] < px[1] && px[1] < px[2] && py[0] < py[1] && py[1] < py[2], String.join(" ", pts));
+        assertEquals(1.0 / 3, (px[1] - px[0]) / (px[2] - px[0]), 1e-3, "step 2 of 1..4");
+        assertEquals(1.0 / 3, (py[1] - py[0]) / (py[2] - py[0]), 1e-3, "value 4 of 5..2");
         assertTrue(svg.contains("data-marker=\"best\" data-step=\"2\""), svg);
         assertTrue(svg.contains("data-y-min=\"" + Html.data(y.min()) + "\"") && svg.contains("data-x-max=\"4\""), svg);
     }
