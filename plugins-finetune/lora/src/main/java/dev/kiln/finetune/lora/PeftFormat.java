@@ -100,7 +100,8 @@ public final class PeftFormat {
         LoraConfig cfg = json.config();
         if (Lora.adapterNames(model).contains(adapterName))
             throw new IllegalStateException("lora: the model already has an adapter named '" + adapterName + "'");
-        Map<String, NamedTensor> file = ModulesToSave.without(SafetensorsFile.readFloats(dir.resolve(WEIGHTS)), json.modulesToSave());
+        Path weights = dir.resolve(WEIGHTS);
+        Map<String, NamedTensor> file = ModulesToSave.without(SafetensorsFile.readFloats(weights), json.modulesToSave());
         Map<String, Linear> linears = PeftNames.linears(model);
         PeftNames names = recognize(file.keySet(), linears, dir);
         // Kiln path → part index → the file's module name
@@ -120,10 +121,10 @@ public final class PeftFormat {
             for (var p : g.getValue().entrySet()) {
                 String module = p.getValue();
                 PeftNames.Part part = parts.get(p.getKey());
-                NamedTensor a = require(file, PREFIX + module + A), b = require(file, PREFIX + module + B);
+                NamedTensor a = require(weights, file, PREFIX + module + A), b = require(weights, file, PREFIX + module + B);
                 int rank = json.rank(module);
-                check(a, PREFIX + module + A, rank, linear.inFeatures());
-                check(b, PREFIX + module + B, part.rows(), rank);
+                check(weights, a, PREFIX + module + A, rank, linear.inFeatures());
+                check(weights, b, PREFIX + module + B, part.rows(), rank);
                 pieces.add(new FusedLora.Piece(part, rank, a.data(), b.data(), json.scaling(module)));
                 used.add(PREFIX + module + A);
                 used.add(PREFIX + module + B);
@@ -137,10 +138,10 @@ public final class PeftFormat {
         String embeddingKey = file.keySet().stream().filter(k -> k.endsWith(EMBEDDING_A)).findFirst().orElse(null);
         if (embeddingKey != null) {
             String module = module(embeddingKey);
-            NamedTensor a = require(file, PREFIX + module + EMBEDDING_A), b = require(file, PREFIX + module + EMBEDDING_B);
+            NamedTensor a = require(weights, file, PREFIX + module + EMBEDDING_A), b = require(weights, file, PREFIX + module + EMBEDDING_B);
             int rank = json.rank(module), vocab = model.config().vocab();
-            check(a, PREFIX + module + EMBEDDING_A, rank, vocab);
-            check(b, PREFIX + module + EMBEDDING_B, model.config().dModel(), rank);
+            check(weights, a, PREFIX + module + EMBEDDING_A, rank, vocab);
+            check(weights, b, PREFIX + module + EMBEDDING_B, model.config().dModel(), rank);
             LoraEmbedding layer = Lora.attachEmbedding(model, adapterName, rank, json.scaling(module));
             layer.loraA().copyFrom(transpose(a.data(), rank, vocab));
             layer.loraB().copyFrom(b.data());
@@ -229,14 +230,15 @@ public final class PeftFormat {
         return out;
     }
 
-    private static NamedTensor require(Map<String, NamedTensor> file, String name) throws IOException {
+    private static NamedTensor require(Path weights, Map<String, NamedTensor> file, String name) throws IOException {
         NamedTensor e = file.get(name);
-        if (e == null) throw new IOException("adapter file lacks '" + name + "'");
+        if (e == null) throw new IOException(weights + ": no tensor '" + name + "'");
         return e;
     }
 
-    private static void check(NamedTensor e, String name, int rows, int cols) throws IOException {
+    private static void check(Path weights, NamedTensor e, String name, int rows, int cols) throws IOException {
         if (!Arrays.equals(e.shape(), new int[] {rows, cols}))
-            throw new IOException("'" + name + "' has shape " + Arrays.toString(e.shape()) + ", the model and adapter_config.json need [" + rows + ", " + cols + "]");
+            throw new IOException(weights + ": '" + name + "' has shape " + Arrays.toString(e.shape()) + ", the model and "
+                    + CONFIG + " need [" + rows + ", " + cols + "]");
     }
 }

@@ -53,6 +53,12 @@ class PeftFormatTest {
         assertArrayEquals(trained, logits(fresh), "same base + loaded adapter = the trained model");
         assertEquals(0, fresh.trainableParameterCount(), "loaded in inference mode");
         assertThrows(IllegalStateException.class, () -> PeftFormat.load(fresh, dir, "restored"));
+
+        // adapter_config.json edited to another rank: the refusal names the weights file and the config
+        Files.writeString(dir.resolve(PeftFormat.CONFIG), json.replace("\"r\": 4", "\"r\": 8"));
+        IOException e = assertThrows(IOException.class, () -> PeftFormat.load(new Transformer(new NaiveBackend(), LLAMA, 1), dir, "x"));
+        assertTrue(e.getMessage().startsWith(dir.resolve(PeftFormat.WEIGHTS) + ": 'base_model.model.blocks.0.attn.qkv.lora_A.weight' has shape [4, ")
+                && e.getMessage().contains("adapter_config.json need [8, "), e.getMessage());
     }
 
     @Test
