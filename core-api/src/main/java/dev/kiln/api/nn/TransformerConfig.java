@@ -107,6 +107,8 @@ public record TransformerConfig(
             default -> gpt2(vocab, d, layers, heads, seq);
         };
         boolean bias = c.getBoolean("bias", base.bias());   // the default of attention_bias and mlp_bias
+        double initStd = c.getDouble("init_std", base.initStd);
+        if (!(initStd >= 0)) throw c.error("init_std", "is a standard deviation, 0 or more, got " + initStd);
         Builder b = base.toBuilder()
                 .kvHeads(c.getInt("kv_heads", base.kvHeads)).headDim(c.getInt("head_dim", 0)).dFF(c.getInt("d_ff", base.dFF))
                 .positions(choice(c, "positions", base.positions, Positions.class))
@@ -122,10 +124,8 @@ public record TransformerConfig(
                 .dropout((float) c.getDouble("dropout", base.dropout)).typeVocab(c.getInt("type_vocab", base.typeVocab))
                 .embedNorm(c.getBoolean("embed_norm", base.embedNorm)).finalNorm(c.getBoolean("final_norm", base.finalNorm))
                 .crossAttention(c.getBoolean("cross_attention", base.crossAttention))
-                .initStd((float) c.getDouble("init_std", base.initStd));
+                .initStd((float) initStd);
         if (c.has("rope_scaling")) b.ropeScaling(ropeScaling(c.section("rope_scaling")));
-        if (!(c.getDouble("init_std", base.initStd) >= 0))
-            throw c.error("init_std", "is a standard deviation, 0 or more, got " + c.getDouble("init_std", base.initStd));
         c.finish();
         return b.build();
     }

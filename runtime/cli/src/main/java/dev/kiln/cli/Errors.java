@@ -2,6 +2,7 @@ package dev.kiln.cli;
 
 import java.io.FileNotFoundException;
 import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -39,7 +40,7 @@ final class Errors {
     private static String message(Throwable t) {
         if (t instanceof UncheckedIOException && t.getCause() != null && String.valueOf(t.getMessage()).equals(t.getCause().toString()))
             return null;                                 // a bare wrapper; a message of its own ("cannot write checkpoint ...") is the context
-        if (t instanceof java.nio.charset.CharacterCodingException) return null;   // "Input length = 3": the wrapper says what and where
+        if (t instanceof CharacterCodingException) return null;   // "Input length = 3": the wrapper says what and where
         if (t instanceof NoSuchFileException n) return "no such file: " + n.getFile();
         if (t instanceof AccessDeniedException a) return "permission denied: " + a.getFile();
         if (t instanceof FileNotFoundException f) return f.getMessage();

@@ -29,9 +29,7 @@ final class ModelDirectories {
 
     /** A random GPT-2 saved as a Hugging Face GPT2LMHeadModel, with the byte tokenizer's tokenizer.json. */
     static Path hfGpt2(Path dir) throws IOException {
-        HfCheckpoints.save(new Transformer(BACKEND, TransformerConfig.gpt2(BYTES.vocabSize(), 32, 2, 4, 64), 21), dir, "GPT2LMHeadModel");
-        TokenizerSpec.standard().save(BYTES, dir);
-        return dir;
+        return saveGpt2(gpt2(21), dir);
     }
 
     /**
@@ -39,9 +37,17 @@ final class ModelDirectories {
      * next token has probability 1 / V whatever the context.
      */
     static Path uniformGpt2(Path dir) throws IOException {
-        Transformer model = new Transformer(BACKEND, TransformerConfig.gpt2(BYTES.vocabSize(), 32, 2, 4, 64), 23);
+        Transformer model = gpt2(23);
         Tensor wte = model.tokenEmbeddings();
         BACKEND.fill(wte.storage(), 0, wte.shape().size(), 0f);
+        return saveGpt2(model, dir);
+    }
+
+    private static Transformer gpt2(long seed) {
+        return new Transformer(BACKEND, TransformerConfig.gpt2(BYTES.vocabSize(), 32, 2, 4, 64), seed);
+    }
+
+    private static Path saveGpt2(Transformer model, Path dir) throws IOException {
         HfCheckpoints.save(model, dir, "GPT2LMHeadModel");
         TokenizerSpec.standard().save(BYTES, dir);
         return dir;

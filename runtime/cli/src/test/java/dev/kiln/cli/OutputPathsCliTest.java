@@ -22,9 +22,7 @@ class OutputPathsCliTest {
 
     @Test
     void aRunDirectoryThatIsAFileIsNamedAndLeftAlone() throws IOException {
-        Path config = config(tmp.resolve("pre.json"), Map.of("tokenizer", Map.of("type", "byte"),
-                "model", Map.of("preset", "gpt2", "d_model", 32, "layers", 1, "heads", 4, "max_seq", 64), "objective", "clm",
-                "data", Map.of("train", text(tmp.resolve("stories.txt")).toString()), "train", train(2)));
+        Path config = pretrainConfig();
         Path file = Files.writeString(tmp.resolve("notes.txt"), "kept");
         Cli r = kiln("pretrain", "--config", config.toString(), "--out", file.toString(), "--no-sample");
         assertNotEquals(0, r.code());
@@ -38,10 +36,7 @@ class OutputPathsCliTest {
     @Test
     void aReportReplacesAnEarlierPageButNotAModelOrItsMetrics() throws IOException {
         Path run = tmp.resolve("run");
-        Cli pre = kiln("pretrain", "--config", config(tmp.resolve("pre.json"), Map.of("tokenizer", Map.of("type", "byte"),
-                "model", Map.of("preset", "gpt2", "d_model", 32, "layers", 1, "heads", 4, "max_seq", 64), "objective", "clm",
-                "data", Map.of("train", text(tmp.resolve("stories.txt")).toString()), "train", train(2))).toString(),
-                "--out", run.toString(), "--no-sample");
+        Cli pre = kiln("pretrain", "--config", pretrainConfig().toString(), "--out", run.toString(), "--no-sample");
         assertEquals(0, pre.code(), pre.err());
         for (Path kept : new Path[] {run.resolve("model/model.safetensors"), run.resolve("metrics.jsonl")}) {
             byte[] before = Files.readAllBytes(kept);
@@ -55,6 +50,13 @@ class OutputPathsCliTest {
         Cli again = kiln("report", run.toString(), "--out", page.toString());
         assertEquals(0, again.code(), again.err());
         assertTrue(Files.readString(page).contains("<svg"), "an earlier report is replaced");
+    }
+
+    // a one-block byte-level GPT, 2 steps on the generated stories
+    private Path pretrainConfig() throws IOException {
+        return config(tmp.resolve("pre.json"), Map.of("tokenizer", Map.of("type", "byte"),
+                "model", Map.of("preset", "gpt2", "d_model", 32, "layers", 1, "heads", 4, "max_seq", 64), "objective", "clm",
+                "data", Map.of("train", text(tmp.resolve("stories.txt")).toString()), "train", train(2)));
     }
 
     @Test

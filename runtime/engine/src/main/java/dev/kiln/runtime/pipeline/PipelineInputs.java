@@ -88,7 +88,7 @@ final class PipelineInputs {
             out = new Splits(trainSet, nonEmpty(read(file, format, section, rename), file, section, "validation"), testSet);
         } else {
             // one text document is cut in two; one structured example (messages, a prompt and its answers) cannot be
-            if (fraction > 0 && trainSet.size() == 1 && !(trainSet.examples().get(0).fields().get("text") instanceof String))
+            if (fraction > 0 && trainSet.size() == 1 && !trainSet.examples().get(0).has("text"))
                 throw section.error("validation_fraction", fraction + " of " + train + " cannot be held out: it holds one example,"
                         + " and only a text document is cut in two (add examples, name data.validation, or set validation_fraction to 0)");
             TextCorpus.Split s = TextCorpus.split(trainSet, fraction, seed);

@@ -28,7 +28,10 @@ public final class StepProductsBench {
     private StepProductsBench() {}
 
     /** One product: C[m×n] = op(A)·op(B), op(A) = Aᵀ when transA, op(B) = Bᵀ when transB; bias: + a row over C. */
-    public record Product(String name, int m, int n, int k, boolean transA, boolean transB, boolean bias) {}
+    public record Product(String name, int m, int n, int k, boolean transA, boolean transB, boolean bias) {
+        /** How often a step runs it: the LM head's products once, a block's in every one of layers blocks. */
+        public int perStep(int layers) { return name.startsWith("lm-head") ? 1 : layers; }
+    }
 
     public static void main(String[] args) {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : Runtime.getRuntime().availableProcessors();
@@ -60,7 +63,7 @@ public final class StepProductsBench {
             for (int i = 0; i < products.length; i++) {
                 Product p = products[i];
                 Arrays.sort(secs[i]);
-                int times = p.name().startsWith("lm-head") ? 1 : layers;       // the rest run in every block
+                int times = p.perStep(layers);
                 count += times;
                 double med = secs[i][rounds / 2], f = 2.0 * p.m * p.n * p.k;
                 total += times * med;

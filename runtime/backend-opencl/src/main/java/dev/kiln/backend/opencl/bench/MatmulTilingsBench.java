@@ -35,7 +35,7 @@ public final class MatmulTilingsBench {
         Product[] products = StepProductsBench.products(dims[0], dims[1], dims[2]);
         System.out.println(config + "'s step products, median of " + ROUNDS + " rounds");
         double flops = 0;
-        for (Product p : products) flops += (p.name().startsWith("lm-head") ? 1 : dims[3]) * 2.0 * p.m() * p.n() * p.k();
+        for (Product p : products) flops += p.perStep(dims[3]) * 2.0 * p.m() * p.n() * p.k();
         MatmulTiling best = null;
         double bestMs = Double.MAX_VALUE;
         float[] reference = null;
@@ -88,7 +88,7 @@ public final class MatmulTilingsBench {
                     long t0 = System.nanoTime();
                     StepProductsBench.run(be, products[i], operands[i]);
                     be.synchronize();
-                    ms += (products[i].name().startsWith("lm-head") ? 1 : layers) * (System.nanoTime() - t0) * 1e-6;
+                    ms += products[i].perStep(layers) * (System.nanoTime() - t0) * 1e-6;
                 }
                 rounds[r] = ms;
             }
