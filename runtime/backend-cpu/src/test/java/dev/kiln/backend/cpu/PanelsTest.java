@@ -29,7 +29,7 @@ class PanelsTest {
     @Test
     void bPanelsHoldOpBColumnByColumn() {
         SplittableRandom rng = new SplittableRandom(11);
-        int[] widths = {1, nr - 1, nr, nr + 3, 3 * nr, 4 * nr + 7};
+        int[] widths = {1, nr - 1, nr, nr + 3, 3 * nr, 4 * nr + 7, 17 * nr, 21 * nr + 5};   // up to 2, 3–16, over 16 whole panels
         int[] depths = {1, 5, 16, 37, 128};
         for (boolean transB : new boolean[] {false, true}) {
             for (int n : widths) {
