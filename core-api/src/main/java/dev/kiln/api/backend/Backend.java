@@ -112,6 +112,18 @@ public interface Backend extends AutoCloseable {
         if (gw != null) matmul(gy, x, gw, 1, out, in, rows, true, false, 0, 0, 0, 1f, accumulateW);
     }
 
+    /**
+     * {@link #linearBackward(Storage, Storage, Storage, Storage, boolean, Storage, boolean, int, int, int)} and the
+     * bias's gradient gb [out] = Σ over rows of gy, accumulated when accumulateB, in one call (gb may be null): a
+     * backend may sum the columns on a thread that would otherwise wait for the other product. The default makes the
+     * two calls, the sum as {@link #reduceSumTo} [rows, out] → [1, out].
+     */
+    default void linearBackward(Storage gy, Storage x, Storage w, Storage gx, boolean accumulateX, Storage gw,
+                                boolean accumulateW, Storage gb, boolean accumulateB, int rows, int in, int out) {
+        if (gx != null || gw != null) linearBackward(gy, x, w, gx, accumulateX, gw, accumulateW, rows, in, out);
+        if (gb != null) reduceSumTo(gy, new int[] {rows, out}, gb, new int[] {1, out}, accumulateB);
+    }
+
     // ---- element-wise ---------------------------------------------------------------------
 
     /**

@@ -40,7 +40,7 @@ public final class MatMul {
         gemm(be, a.storage(), b.storage(), out, batch, m, n, k, transA, transB, aShared, bShared, false);
         return Tensor.result("matmul", out, outShape, g -> {
             if (bShared && !transA && transB) {   // a · wᵀ with w [N, K] shared: a linear layer's product
-                linearBackward(be, g, a, b, batch * m, k, n);
+                linearBackward(be, g, a, b, null, batch * m, k, n);
                 return;
             }
             if (a.requiresGrad()) {
@@ -77,11 +77,8 @@ public final class MatMul {
         Storage y = be.allocateUninitialized(rows * out);
         be.linear(x.storage(), w.storage(), bias.storage(), y, rows, in, out);
         return Tensor.result("linear", y, Shape.of(outDims), g -> {
-            linearBackward(be, g, x, w, rows, in, out);
-            if (bias.requiresGrad()) {     // db [out] = Σ_rows dY
-                Tensor.GradTarget gb = bias.gradTarget();
-                be.reduceSumTo(g, new int[] {rows, out}, gb.storage(), new int[] {1, out}, gb.accumulate());
-            }
+            Tensor.GradTarget gb = bias.requiresGrad() ? bias.gradTarget() : null;     // db [out] = Σ_rows dY
+            linearBackward(be, g, x, w, gb, rows, in, out);
         }, x, w, bias);
     }
 
@@ -90,21 +87,26 @@ public final class MatMul {
      * which may run the two products side by side; one at a time when only one is wanted, or when x and w are the
      * same tensor (two products into one gradient).
      */
-    private static void linearBackward(Backend be, Storage g, Tensor x, Tensor w, int rows, int in, int out) {
-        Storage xs = x.storage(), ws = w.storage();
+    private static void linearBackward(Backend be, Storage g, Tensor x, Tensor w, Tensor.GradTarget gb, int rows, int in,
+                                       int out) {
+        Storage xs = x.storage(), ws = w.storage(), gbs = gb == null ? null : gb.storage();
+        boolean accB = gb != null && gb.accumulate();
         if (x.requiresGrad() && w.requiresGrad() && x != w) {
             Tensor.GradTarget gx = x.gradTarget(), gw = w.gradTarget();
-            be.linearBackward(g, xs, ws, gx.storage(), gx.accumulate(), gw.storage(), gw.accumulate(), rows, in, out);
+            be.linearBackward(g, xs, ws, gx.storage(), gx.accumulate(), gw.storage(), gw.accumulate(), gbs, accB, rows, in, out);
             return;
         }
         if (x.requiresGrad()) {
             Tensor.GradTarget gx = x.gradTarget();
-            be.linearBackward(g, xs, ws, gx.storage(), gx.accumulate(), null, false, rows, in, out);
+            be.linearBackward(g, xs, ws, gx.storage(), gx.accumulate(), null, false, gbs, accB, rows, in, out);
+            gbs = null;
         }
         if (w.requiresGrad()) {
             Tensor.GradTarget gw = w.gradTarget();
-            be.linearBackward(g, xs, ws, null, false, gw.storage(), gw.accumulate(), rows, in, out);
+            be.linearBackward(g, xs, ws, null, false, gw.storage(), gw.accumulate(), gbs, accB, rows, in, out);
+            gbs = null;
         }
+        if (gbs != null) be.linearBackward(g, xs, ws, null, false, null, false, gbs, accB, rows, in, out);
     }
 
     private static int[] trimmed(Tensor t) {

@@ -25,9 +25,10 @@ package dev.kiln.api.plugin;
  * ({@code Tensor.savedForBackward}, {@code releaseStorage}, {@link dev.kiln.api.tensor.ScratchScope}).
  * 1.10 {@code Backend.linearBackward} (a linear layer's two gradients in one call) and {@code Backend.weightsFixed}
  * (weights only read while a scope is open, as while a policy samples).
+ * 1.11 {@code Backend.linearBackward} with the bias's gradient in the same call.
  */
 public record ApiVersion(int major, int minor) {
-    public static final String CURRENT = "1.10";
+    public static final String CURRENT = "1.11";
 
     public static ApiVersion parse(String text) {
         String[] parts = text == null ? new String[0] : text.trim().split("\\.");

@@ -137,6 +137,23 @@ public abstract class BackendConformance {
                 (b, s) -> b.linearBackward(s[0], s[1], s[2], null, false, s[3], false, rows, in, out), gy, x, w, rand(5, out * in));
     }
 
+    /** The same with the bias's gradient gb [out] (gy's column sums) in the call, overwritten or accumulated, alone too. */
+    @ParameterizedTest
+    @MethodSource("dev.kiln.api.backend.ConformanceCases#linearBackward")
+    void linearBackwardWithBias(String dims) {
+        int[] d = java.util.Arrays.stream(dims.split(",")).mapToInt(Integer::parseInt).toArray();
+        int rows = d[0], in = d[1], out = d[2];
+        float[] gy = rand(1, rows * out), x = rand(2, rows * in), w = rand(3, out * in);
+        for (int flags = 0; flags < 8; flags++) {
+            boolean accX = (flags & 1) != 0, accW = (flags & 2) != 0, accB = (flags & 4) != 0;
+            ConformanceCheck.agree(ref, be, "linearBackward + bias " + dims + " accumulate " + accX + "/" + accW + "/" + accB, RTOL,
+                    ATOL_DOT, (b, s) -> b.linearBackward(s[0], s[1], s[2], s[3], accX, s[4], accW, s[5], accB, rows, in, out),
+                    gy, x, w, rand(4, rows * in), rand(5, out * in), rand(6, out));
+        }
+        ConformanceCheck.agree(ref, be, "linearBackward " + dims + ", gb only", RTOL, ATOL_DOT,
+                (b, s) -> b.linearBackward(s[0], s[1], s[2], null, false, null, false, s[3], true, rows, in, out), gy, x, w, rand(6, out));
+    }
+
     // ---- element-wise ---------------------------------------------------------------------
 
     @ParameterizedTest

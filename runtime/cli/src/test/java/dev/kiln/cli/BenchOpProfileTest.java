@@ -62,9 +62,9 @@ class BenchOpProfileTest {
         // one block (B·T = 16 rows, width 16): qkv, output, MLP up and down; the tied head a product; once a step each
         assertEquals(1.0, calls(ops, "forward", "linear 16×16→48"));
         assertEquals(1.0, calls(ops, "forward-only", "linear 16×16→64"));
-        assertEquals(1.0, calls(ops, "backward", "linearBackward 16×64→16"));
-        assertEquals(1.0, calls(ops, "backward", "linearBackward 16×16→48"));
-        assertEquals(0.0, calls(ops, "backward", "linearBackward 16×48→16"), "rows × in → out: " + ops);
+        assertEquals(1.0, calls(ops, "backward", "linearBackward 16×64→16 + bias"));
+        assertEquals(1.0, calls(ops, "backward", "linearBackward 16×16→48 + bias"));
+        assertEquals(0.0, calls(ops, "backward", "linearBackward 16×48→16 + bias"), "rows × in → out: " + ops);
         assertEquals(1.0, calls(ops, "forward", "matmul 16×40×16 A·Bᵀ"));
         // one update per parameter tensor: two embeddings, the block's two norms and four linears (weight and bias each), the final norm
         assertEquals(2 + 12 + 2, calls(ops, "optimizer", "adamw"));

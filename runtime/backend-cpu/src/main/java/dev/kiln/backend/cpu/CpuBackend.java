@@ -12,6 +12,7 @@ import dev.kiln.api.tensor.Storage;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The multi-threaded pure-Java backend on {@link HeapStorage}: packed GEMM with a Vector API
@@ -195,13 +196,38 @@ public final class CpuBackend implements Backend {
             Backend.super.linearBackward(gy, x, w, gx, accumulateX, gw, accumulateW, rows, in, out);
             return;
         }
+        sideBySide(gy, x, w, gx, accumulateX, gw, accumulateW, null, false, rows, in, out);
+    }
+
+    /**
+     * On two threads, the bias's gradient (column sums of gy) on the thread that finishes its product first, alone,
+     * before it helps with the other's: split over both threads after the products, these memory-bound sums ran
+     * slower than on one (bench/JOURNAL.md, twenty-third session). The same bits either way (each column adds its
+     * rows in row order).
+     */
+    @Override
+    public void linearBackward(Storage gy, Storage x, Storage w, Storage gx, boolean accumulateX, Storage gw,
+                               boolean accumulateW, Storage gb, boolean accumulateB, int rows, int in, int out) {
+        if (gb == null || gx == null || gw == null || par.threads() != 2) {
+            Backend.super.linearBackward(gy, x, w, gx, accumulateX, gw, accumulateW, gb, accumulateB, rows, in, out);
+            return;
+        }
+        sideBySide(gy, x, w, gx, accumulateX, gw, accumulateW, gb, accumulateB, rows, in, out);
+    }
+
+    // the input gradient on one thread, the weight gradient on the other; then the bias's (gb, if any) on the first done
+    private void sideBySide(Storage gy, Storage x, Storage w, Storage gx, boolean accumulateX, Storage gw,
+                            boolean accumulateW, Storage gb, boolean accumulateB, int rows, int in, int out) {
         float[] g = h(gy), xs = h(x), ws = h(w), dx = h(gx), dw = h(gw);
         SharedTail[] tails = {new SharedTail(), new SharedTail()};
+        AtomicBoolean biasTaken = new AtomicBoolean(gb == null);
         par.range(2, 1, (first, end) -> {
             for (int product = first; product < end; product++) {
                 if (product == 0) gemm.runSharingTail(tails[0], rows, in, out, 1f, g, 0, out, false, ws, 0, in, false, dx, 0, in, accumulateX);
                 else gemm.runSharingTail(tails[1], out, in, rows, 1f, g, 0, out, true, xs, 0, in, false, dw, 0, in, accumulateW);
             }
+            if (!biasTaken.get() && biasTaken.compareAndSet(false, true))    // on this thread alone: inside the team's task
+                reduceSumTo(gy, new int[] {rows, out}, gb, new int[] {1, out}, accumulateB);
             if (end - first == 1) tails[1 - first].help();   // one product each: then a share of the other's
         });
     }

@@ -12,8 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The CPU backend's linear-layer gradients on two threads, where the input gradient runs on one thread and the
- * weight gradient on the other: the same bits as one thread (each product's scratch is its own thread's), and the
- * product of a matrix with itself (both gradients into one storage) still right.
+ * weight gradient on the other, and the bias's gradient on the first to finish: the same bits as one thread (each
+ * product's scratch is its own thread's), and the product of a matrix with itself (both gradients into one storage)
+ * still right.
  */
 class LinearBackwardTest {
     /** gx, gw after linearBackward on {@code be}, both targets starting from the same values. */
@@ -39,6 +40,41 @@ class LinearBackwardTest {
                         String what = java.util.Arrays.toString(s) + " accumulate " + accX + "/" + accW;
                         assertArrayEquals(expected[0], actual[0], "input gradient, " + what);
                         assertArrayEquals(expected[1], actual[1], "weight gradient, " + what);
+                    }
+                }
+            }
+        }
+    }
+
+    /** gx, gw and gb after the call with the bias's gradient on {@code be}, the targets starting from the same values. */
+    private static float[][] gradientsWithBias(Backend be, int rows, int in, int out, boolean accumulate) {
+        Storage gx = be.upload(Gaussians.random(4, rows * in)), gw = be.upload(Gaussians.random(5, out * in));
+        Storage gb = be.upload(Gaussians.random(6, out));
+        Storage gy = be.upload(Gaussians.random(1, rows * out)), x = be.upload(Gaussians.random(2, rows * in));
+        be.linearBackward(gy, x, be.upload(Gaussians.random(3, out * in)), gx, accumulate, gw, accumulate, gb, accumulate, rows, in, out);
+        return new float[][] {be.download(gx), be.download(gw), be.download(gb)};
+    }
+
+    @Test
+    void theBiasGradientOnTwoThreadsHasTheColumnSumsBits() {
+        // on two threads the column sums run on whichever thread finishes its product first, alone; on one, as
+        // reduceSumTo after the products
+        int[][] shapes = {{1024, 256, 768}, {300, 1100, 13}, {64, 48, 1024}};
+        try (CpuBackend two = new CpuBackend(2); CpuBackend one = new CpuBackend(1)) {
+            for (int[] s : shapes) {
+                for (boolean accumulate : new boolean[] {false, true}) {
+                    int rows = s[0], out = s[2];
+                    float[] gb = Gaussians.random(6, out), gy = Gaussians.random(1, rows * out);
+                    Storage sums = one.upload(gb);
+                    one.reduceSumTo(one.upload(gy), new int[] {rows, out}, sums, new int[] {1, out}, accumulate);
+                    float[][] expected = gradientsWithBias(one, s[0], s[1], s[2], accumulate);
+                    assertArrayEquals(one.download(sums), expected[2], "one thread's bias gradient is reduceSumTo's");
+                    for (int repeat = 0; repeat < 3; repeat++) {
+                        float[][] actual = gradientsWithBias(two, s[0], s[1], s[2], accumulate);
+                        String what = java.util.Arrays.toString(s) + " accumulate " + accumulate;
+                        assertArrayEquals(expected[0], actual[0], "input gradient, " + what);
+                        assertArrayEquals(expected[1], actual[1], "weight gradient, " + what);
+                        assertArrayEquals(expected[2], actual[2], "bias gradient, " + what);
                     }
                 }
             }

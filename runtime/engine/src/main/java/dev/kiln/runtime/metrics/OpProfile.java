@@ -101,9 +101,13 @@ public final class OpProfile {
                     + ((boolean) a[7] ? " Aᵀ" : " A") + ((boolean) a[8] ? "·Bᵀ" : "·B");
             // linear(x, w, bias, y, rows, in, out)
             case "linear" -> "linear " + a[4] + "×" + a[5] + "→" + a[6];
-            // linearBackward(gy, x, w, gx, accumulateX, gw, accumulateW, rows, in, out)
-            case "linearBackward" -> "linearBackward " + a[7] + "×" + a[8] + "→" + a[9]
-                    + (a[3] == null ? " (weight)" : a[5] == null ? " (input)" : "");
+            // linearBackward(gy, x, w, gx, accumulateX, gw, accumulateW, [gb, accumulateB,] rows, in, out)
+            case "linearBackward" -> {
+                int r = a.length - 3;
+                yield "linearBackward " + a[r] + "×" + a[r + 1] + "→" + a[r + 2]
+                        + (a[3] == null && a[5] == null ? " (bias)" : a[3] == null ? " (weight)" : a[5] == null ? " (input)" : "")
+                        + (a.length == 12 && a[7] != null && (a[3] != null || a[5] != null) ? " + bias" : "");
+            }
             case "unary", "unaryBackward", "binary" -> method + " " + a[0];
             // reduceSumTo(src, srcShape, dst, dstShape, accumulate): a bias's or a broadcast operand's gradient
             case "reduceSumTo" -> method + " " + dims((int[]) a[1]) + "→" + dims((int[]) a[3]);
@@ -126,7 +130,8 @@ public final class OpProfile {
         return switch (method) {
             case "matmul" -> 2.0 * (int) a[3] * (int) a[4] * (int) a[5] * (int) a[6];
             case "linear" -> 2.0 * (int) a[4] * (int) a[5] * (int) a[6];
-            case "linearBackward" -> 2.0 * (int) a[7] * (int) a[8] * (int) a[9] * ((a[3] == null ? 0 : 1) + (a[5] == null ? 0 : 1));
+            case "linearBackward" -> 2.0 * (int) a[a.length - 3] * (int) a[a.length - 2] * (int) a[a.length - 1]
+                    * ((a[3] == null ? 0 : 1) + (a[5] == null ? 0 : 1));
             default -> 0;
         };
     }
