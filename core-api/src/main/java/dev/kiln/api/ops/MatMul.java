@@ -83,30 +83,24 @@ public final class MatMul {
     }
 
     /**
-     * dX [rows, in] = dY [rows, out] · W [out, in] and dW [out, in] = dYᵀ · X [rows, in]: both in one backend call,
-     * which may run the two products side by side; one at a time when only one is wanted, or when x and w are the
-     * same tensor (two products into one gradient).
+     * dX [rows, in] = dY [rows, out] · W [out, in] and dW [out, in] = dYᵀ · X [rows, in], those wanted, and the bias's
+     * gradient gb when there is one: in one backend call, which may run the two products side by side; one after the
+     * other when x and w are the same tensor (two products into one gradient).
      */
     private static void linearBackward(Backend be, Storage g, Tensor x, Tensor w, Tensor.GradTarget gb, int rows, int in,
                                        int out) {
         Storage xs = x.storage(), ws = w.storage(), gbs = gb == null ? null : gb.storage();
         boolean accB = gb != null && gb.accumulate();
-        if (x.requiresGrad() && w.requiresGrad() && x != w) {
-            Tensor.GradTarget gx = x.gradTarget(), gw = w.gradTarget();
-            be.linearBackward(g, xs, ws, gx.storage(), gx.accumulate(), gw.storage(), gw.accumulate(), gbs, accB, rows, in, out);
-            return;
-        }
-        if (x.requiresGrad()) {
+        if (x == w && x.requiresGrad()) {     // both products add into the one gradient: one after the other
             Tensor.GradTarget gx = x.gradTarget();
             be.linearBackward(g, xs, ws, gx.storage(), gx.accumulate(), null, false, gbs, accB, rows, in, out);
-            gbs = null;
-        }
-        if (w.requiresGrad()) {
             Tensor.GradTarget gw = w.gradTarget();
-            be.linearBackward(g, xs, ws, null, false, gw.storage(), gw.accumulate(), gbs, accB, rows, in, out);
-            gbs = null;
+            be.linearBackward(g, xs, ws, null, false, gw.storage(), gw.accumulate(), rows, in, out);
+            return;
         }
-        if (gbs != null) be.linearBackward(g, xs, ws, null, false, null, false, gbs, accB, rows, in, out);
+        Tensor.GradTarget gx = x.requiresGrad() ? x.gradTarget() : null, gw = w.requiresGrad() ? w.gradTarget() : null;
+        be.linearBackward(g, xs, ws, gx == null ? null : gx.storage(), gx != null && gx.accumulate(),
+                gw == null ? null : gw.storage(), gw != null && gw.accumulate(), gbs, accB, rows, in, out);
     }
 
     private static int[] trimmed(Tensor t) {

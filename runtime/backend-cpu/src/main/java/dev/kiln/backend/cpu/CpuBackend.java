@@ -208,7 +208,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void linearBackward(Storage gy, Storage x, Storage w, Storage gx, boolean accumulateX, Storage gw,
                                boolean accumulateW, Storage gb, boolean accumulateB, int rows, int in, int out) {
-        if (gb == null || gx == null || gw == null || par.threads() != 2) {
+        if (gx == null || gw == null || par.threads() != 2) {
             Backend.super.linearBackward(gy, x, w, gx, accumulateX, gw, accumulateW, gb, accumulateB, rows, in, out);
             return;
         }

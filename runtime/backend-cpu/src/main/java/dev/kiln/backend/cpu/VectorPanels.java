@@ -47,7 +47,7 @@ final class VectorPanels extends Panels {
         if (whole < p1) super.packB(bp, b, bo, ldb, false, pc, kc, jc, n, whole, p1);
     }
 
-    static final int ROW_BY_ROW_PANELS = 16, ROW_GROUP = 8;
+    private static final int ROW_BY_ROW_PANELS = 16, ROW_GROUP = 8;
 
     // panels [0, panels) of [kc][nr] from bp[dst] (kc·nr floats apart) = rows of b from src, row by row
     private void packRowByRow(float[] bp, int dst, float[] b, int src, int ldb, int kc, int panels) {
